@@ -1,0 +1,125 @@
+// schemac: the command line. Each command is a thin layer over the library.
+// Exit codes: 0 ok, 1 the input is wrong, 2 usage or environment error.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "driver/compile.hpp"
+#include "emit/format.hpp"
+#include "emit/sql.hpp"
+#include "syntax/parser.hpp"
+
+namespace {
+
+using namespace schemac;
+
+constexpr int exit_ok = 0;
+constexpr int exit_input = 1;
+constexpr int exit_environment = 2;
+
+int report(const Diagnostics& diags) {
+  diags.print(std::cerr);
+  if (diags.has_errors()) {
+    std::cerr << diags.error_count() << (diags.error_count() == 1 ? " error" : " errors") << " generated.\n";
+    return exit_input;
+  }
+  return exit_ok;
+}
+
+int run_check(const std::string& dir) {
+  Diagnostics diags;
+  auto loaded = compile_directory(dir, diags);
+  if (loaded.files.empty()) {
+    std::cerr << "schemac: error: no .schema files in '" << dir << "'\n";
+    return exit_input;
+  }
+  return report(diags);
+}
+
+int run_sql(const std::string& dir, bool externs) {
+  Diagnostics diags;
+  auto loaded = compile_directory(dir, diags);
+  if (int rc = report(diags)) return rc;
+  if (externs) std::cout << emit::platform_stub_sql(loaded.model);
+  std::cout << emit::full_state_sql(loaded.model);
+  return exit_ok;
+}
+
+int run_fmt(const std::string& dir, bool check_only) {
+  Diagnostics diags;
+  auto loaded = compile_directory(dir, diags);
+  if (int rc = report(diags)) return rc;
+  std::vector<std::pair<std::string, std::string>> formatted;
+  for (std::size_t i = 0; i < loaded.files.size(); ++i) {
+    const auto& src = diags.file(loaded.files[i].file_id);
+    formatted.push_back({src.path(), emit::format_file(loaded.files[i].ast, src.text())});
+  }
+  // The canonical form must mean the same schema and keep every comment; if it does
+  // not, that is a bug in schemac, and no file is touched.
+  Diagnostics again;
+  auto reparsed = compile_sources(formatted, again);
+  bool same = !again.has_errors() && reparsed.model == loaded.model;
+  for (std::size_t i = 0; same && i < loaded.files.size(); ++i)
+    same = emit::count_comments(loaded.files[i].ast, diags.file(loaded.files[i].file_id).text()) ==
+           emit::count_comments(reparsed.files[i].ast, formatted[i].second);
+  if (!same) {
+    std::cerr << "schemac: internal error: the canonical form would change the schema; no file was changed\n";
+    again.print(std::cerr);
+    return exit_environment;
+  }
+  int not_canonical = 0;
+  for (std::size_t i = 0; i < loaded.files.size(); ++i) {
+    if (formatted[i].second == diags.file(loaded.files[i].file_id).text()) continue;
+    ++not_canonical;
+    if (check_only)
+      std::cout << formatted[i].first << "\n";
+    else
+      write_file_atomically(loaded.paths[i], formatted[i].second);
+  }
+  if (check_only && not_canonical) {
+    std::cerr << not_canonical << (not_canonical == 1 ? " file is" : " files are")
+              << " not in canonical form; run 'schemac fmt " << dir << "'\n";
+    return exit_input;
+  }
+  return exit_ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"schemac: a schema-as-code compiler for PostgreSQL"};
+  app.require_subcommand(1);
+  std::string dir;
+  bool check_only = false;
+  bool externs = false;
+
+  auto* check = app.add_subcommand("check", "parse and validate a schema directory; exit 1 on any error");
+  check->add_option("SCHEMA_DIR", dir, "directory of .schema files")->required();
+
+  auto* fmt = app.add_subcommand("fmt", "rewrite the schema files in canonical form");
+  fmt->add_option("SCHEMA_DIR", dir, "directory of .schema files")->required();
+  fmt->add_flag("--check", check_only, "change nothing; list the files that are not canonical and exit 1");
+
+  auto* sql = app.add_subcommand("sql", "print the whole desired state as DDL");
+  sql->add_option("SCHEMA_DIR", dir, "directory of .schema files")->required();
+  sql->add_flag("--externs", externs,
+                "first create stand-ins for declared roles and extern objects (for a throwaway database)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? exit_ok : exit_environment;
+  }
+  try {
+    if (check->parsed()) return run_check(dir);
+    if (fmt->parsed()) return run_fmt(dir, check_only);
+    if (sql->parsed()) return run_sql(dir, externs);
+  } catch (const EnvironmentError& e) {
+    std::cerr << "schemac: error: " << e.what() << "\n";
+    return exit_environment;
+  } catch (const std::exception& e) {
+    std::cerr << "schemac: internal error: " << e.what() << "\n";
+    return exit_environment;
+  }
+  return exit_environment;
+}

@@ -1,0 +1,81 @@
+#include "driver/compile.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "model/resolve.hpp"
+
+namespace schemac {
+
+namespace fs = std::filesystem;
+
+std::vector<fs::path> schema_files(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw EnvironmentError("'" + dir.string() + "' is not a directory");
+  std::vector<fs::path> out;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+    if (it->path().extension() == ".schema" && it->is_regular_file()) out.push_back(it->path());
+  if (ec) throw EnvironmentError("cannot read '" + dir.string() + "': " + ec.message());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw EnvironmentError("cannot read '" + path.string() + "': " + std::strerror(errno));
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void write_file_atomically(const fs::path& path, const std::string& content) {
+  fs::path tmp = path;
+  tmp += ".schemac-tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw EnvironmentError("cannot write '" + tmp.string() + "': " + std::strerror(errno));
+    out << content;
+    out.flush();
+    if (!out) throw EnvironmentError("cannot write '" + tmp.string() + "'");
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    throw EnvironmentError("cannot replace '" + path.string() + "'");
+  }
+}
+
+static LoadedSchema parse_and_resolve(LoadedSchema loaded, Diagnostics& diags) {
+  bool ok = true;
+  for (auto& f : loaded.files) ok &= syntax::parse_file(diags, f.file_id, f);
+  if (ok) loaded.model = model::resolve(loaded.files, diags);
+  return loaded;
+}
+
+LoadedSchema compile_directory(const fs::path& dir, Diagnostics& diags) {
+  LoadedSchema loaded;
+  for (const auto& p : schema_files(dir)) {
+    syntax::ParsedFile f;
+    f.file_id = diags.add_file((dir / p.filename()).generic_string(), read_file(p));
+    loaded.files.push_back(std::move(f));
+    loaded.paths.push_back(p);
+  }
+  return parse_and_resolve(std::move(loaded), diags);
+}
+
+LoadedSchema compile_sources(const std::vector<std::pair<std::string, std::string>>& sources, Diagnostics& diags) {
+  LoadedSchema loaded;
+  for (const auto& [name, text] : sources) {
+    syntax::ParsedFile f;
+    f.file_id = diags.add_file(name, text);
+    loaded.files.push_back(std::move(f));
+    loaded.paths.push_back(name);
+  }
+  return parse_and_resolve(std::move(loaded), diags);
+}
+
+}  // namespace schemac

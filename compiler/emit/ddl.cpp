@@ -1,0 +1,204 @@
+#include "emit/ddl.hpp"
+
+#include <fmt/format.h>
+
+#include "model/names.hpp"
+
+namespace schemac::emit {
+
+using names::quote;
+
+namespace {
+
+std::string trim(const std::string& s) {
+  auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  auto e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+// A view query as written, without surrounding blank space or a final ';'.
+std::string query_text(const std::string& q) {
+  std::string t = trim(q);
+  while (!t.empty() && t.back() == ';') t = trim(t.substr(0, t.size() - 1));
+  return t;
+}
+
+std::string join(const std::vector<std::string>& parts, const char* sep = ", ") {
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? sep : "") + parts[i];
+  return out;
+}
+
+std::string quoted_list(const std::vector<std::string>& names) {
+  std::vector<std::string> q;
+  for (const auto& n : names) q.push_back(quote(n));
+  return join(q);
+}
+
+std::string upper(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+std::string sql_string(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
+std::string role_sql(const std::string& role) { return role == "public" ? "PUBLIC" : quote(role); }
+
+std::string doc_text(const model::Doc& doc) { return join(doc, "\n"); }
+
+std::string create_extension(const model::NamedObject& e) {
+  return fmt::format("CREATE EXTENSION IF NOT EXISTS {};", quote(e.name));
+}
+
+std::string create_schema(const model::NamedObject& s) { return fmt::format("CREATE SCHEMA {};", quote(s.name)); }
+
+std::string create_enum(const model::Enum& e) {
+  std::vector<std::string> values;
+  for (const auto& v : e.values) values.push_back(sql_string(v));
+  return fmt::format("CREATE TYPE {} AS ENUM ({});", e.name.sql(), join(values));
+}
+
+std::string function_signature(const model::Function& f) {
+  return fmt::format("{}({})", f.name.sql(), f.argument_types_sql());
+}
+
+std::string create_function(const model::Function& f) {
+  std::vector<std::string> params;
+  for (const auto& p : f.parameters) {
+    std::string s = quote(p.name) + " " + p.type.sql();
+    if (p.default_sql) s += " DEFAULT " + *p.default_sql;
+    params.push_back(s);
+  }
+  std::string out = fmt::format("CREATE FUNCTION {}({})\n  RETURNS {}\n  LANGUAGE {}", f.name.sql(), join(params),
+                                f.returns, quote(f.language));
+  std::vector<std::string> options;
+  if (!f.volatility.empty()) options.push_back(upper(f.volatility));
+  if (f.strict) options.push_back("STRICT");
+  if (f.security_definer) options.push_back("SECURITY DEFINER");
+  if (!options.empty()) out += "\n  " + join(options, " ");
+  if (f.search_path) out += "\n  SET search_path = " + quoted_list(*f.search_path);
+  std::string tag = "$" + f.body_tag + "$";
+  out += "\n  AS " + tag + f.body + tag + ";";
+  return out;
+}
+
+std::string column_definition(const model::Column& c) {
+  std::string out = quote(c.name) + " " + c.type.sql();
+  if (c.generated_sql) out += " GENERATED ALWAYS AS (" + *c.generated_sql + ") STORED";
+  if (c.identity) out += " GENERATED ALWAYS AS IDENTITY";
+  if (!c.nullable && !c.identity) out += " NOT NULL";
+  if (c.default_sql) out += " DEFAULT " + *c.default_sql;
+  return out;
+}
+
+std::string constraint_definition(const model::Constraint& c) {
+  std::string body;
+  switch (c.kind) {
+    case model::ConstraintKind::primary_key:
+      body = "PRIMARY KEY (" + quoted_list(c.columns) + ")";
+      break;
+    case model::ConstraintKind::unique:
+      body = "UNIQUE (" + quoted_list(c.columns) + ")";
+      break;
+    case model::ConstraintKind::check:
+      body = "CHECK (" + c.check_sql + ")";
+      break;
+    case model::ConstraintKind::foreign_key:
+      body = "FOREIGN KEY (" + quoted_list(c.columns) + ") REFERENCES " + c.ref_table.sql() + " (" +
+             quoted_list(c.ref_columns) + ")";
+      if (!c.on_delete.empty() && c.on_delete != "no action") body += " ON DELETE " + upper(c.on_delete);
+      if (!c.on_update.empty() && c.on_update != "no action") body += " ON UPDATE " + upper(c.on_update);
+      break;
+  }
+  return "CONSTRAINT " + quote(c.name) + " " + body;
+}
+
+std::string create_table(const model::Table& t, const std::function<bool(const model::Constraint&)>& inline_constraint) {
+  std::vector<std::string> lines;
+  for (const auto& c : t.columns) lines.push_back("  " + column_definition(c));
+  for (const auto& c : t.constraints)
+    if (inline_constraint(c)) lines.push_back("  " + constraint_definition(c));
+  return fmt::format("CREATE TABLE {} (\n{}\n);", t.name.sql(), join(lines, ",\n"));
+}
+
+std::string add_constraint(const model::Table& t, const model::Constraint& c) {
+  return fmt::format("ALTER TABLE {} ADD {};", t.live_name().sql(), constraint_definition(c));
+}
+
+std::string create_index(const model::QualifiedName& relation, const model::Index& ix) {
+  std::vector<std::string> elements;
+  for (const auto& e : ix.elements) {
+    std::string s = e.column.empty() ? "(" + e.expression + ")" : quote(e.column);
+    if (!e.order.empty()) s += " " + upper(e.order);
+    if (!e.nulls.empty()) s += " NULLS " + upper(e.nulls);
+    elements.push_back(s);
+  }
+  std::string out = fmt::format("CREATE {}INDEX {} ON {}", ix.unique ? "UNIQUE " : "", quote(ix.name), relation.sql());
+  if (ix.method != "btree") out += " USING " + quote(ix.method);
+  out += " (" + join(elements) + ")";
+  if (!ix.include.empty()) out += " INCLUDE (" + quoted_list(ix.include) + ")";
+  if (ix.where_sql) out += " WHERE (" + *ix.where_sql + ")";
+  return out + ";";
+}
+
+std::string create_view(const model::View& v) {
+  return fmt::format("CREATE VIEW {}{} AS\n{};", v.name.sql(), v.security_invoker ? " WITH (security_invoker = true)" : "",
+                     query_text(v.query));
+}
+
+std::string create_materialized_view(const model::MaterializedView& v) {
+  return fmt::format("CREATE MATERIALIZED VIEW {} AS\n{}\nWITH DATA;", v.name.sql(), query_text(v.query));
+}
+
+std::string create_trigger(const model::Table& t, const model::Trigger& tr) {
+  std::vector<std::string> events;
+  for (const auto& e : tr.events) {
+    std::string s = upper(e.kind);
+    if (!e.columns.empty()) s += " OF " + quoted_list(e.columns);
+    events.push_back(s);
+  }
+  std::string out = fmt::format("CREATE TRIGGER {} {} {} ON {} FOR EACH {}", quote(tr.name), upper(tr.timing),
+                                join(events, " OR "), t.live_name().sql(), tr.for_each_row ? "ROW" : "STATEMENT");
+  if (tr.when_sql) out += " WHEN (" + *tr.when_sql + ")";
+  out += fmt::format(" EXECUTE FUNCTION {}({});", tr.function.sql(), join(tr.arguments));
+  return out;
+}
+
+std::string enable_rls(const model::Table& t) {
+  return fmt::format("ALTER TABLE {} ENABLE ROW LEVEL SECURITY;", t.live_name().sql());
+}
+
+std::string force_rls(const model::Table& t) {
+  return fmt::format("ALTER TABLE {} FORCE ROW LEVEL SECURITY;", t.live_name().sql());
+}
+
+std::string create_policy(const model::Table& t, const model::Policy& p) {
+  std::string out = fmt::format("CREATE POLICY {} ON {} AS {} FOR {}", quote(p.name), t.live_name().sql(),
+                                p.permissive ? "PERMISSIVE" : "RESTRICTIVE", upper(p.command));
+  std::vector<std::string> roles;
+  for (const auto& r : p.roles) roles.push_back(role_sql(r));
+  out += " TO " + (roles.empty() ? std::string("PUBLIC") : join(roles));
+  if (p.using_sql) out += "\n  USING (" + *p.using_sql + ")";
+  if (p.check_sql) out += "\n  WITH CHECK (" + *p.check_sql + ")";
+  return out + ";";
+}
+
+std::string grant(const model::Table& t, const model::Grant& g) {
+  return fmt::format("GRANT {} ON TABLE {} TO {};", join(g.privileges), t.live_name().sql(), role_sql(g.role));
+}
+
+std::string revoke(const model::QualifiedName& table, const model::Grant& g) {
+  return fmt::format("REVOKE {} ON TABLE {} FROM {};", join(g.privileges), table.sql(), role_sql(g.role));
+}
+
+}  // namespace schemac::emit

@@ -1,0 +1,37 @@
+// DDL for one object at a time, from the model. The full-state emitter (sql.cpp)
+// orders these; the planner will pair each with its inverse.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "model/schema.hpp"
+
+namespace schemac::emit {
+
+std::string sql_string(const std::string& text);  // 'text' with quotes doubled
+std::string role_sql(const std::string& role);     // PUBLIC or the quoted role
+std::string doc_text(const model::Doc& doc);       // doc lines joined by newlines
+
+std::string create_extension(const model::NamedObject& e);
+std::string create_schema(const model::NamedObject& s);
+std::string create_enum(const model::Enum& e);
+std::string create_function(const model::Function& f);
+std::string function_signature(const model::Function& f);  // public.f(uuid, integer)
+
+std::string column_definition(const model::Column& c);
+std::string constraint_definition(const model::Constraint& c);  // CONSTRAINT name ...
+// CREATE TABLE with every column and the given constraints (filter: which to inline).
+std::string create_table(const model::Table& t, const std::function<bool(const model::Constraint&)>& inline_constraint);
+std::string add_constraint(const model::Table& t, const model::Constraint& c);
+std::string create_index(const model::QualifiedName& relation, const model::Index& ix);
+std::string create_view(const model::View& v);
+std::string create_materialized_view(const model::MaterializedView& v);
+std::string create_trigger(const model::Table& t, const model::Trigger& tr);
+std::string enable_rls(const model::Table& t);
+std::string force_rls(const model::Table& t);
+std::string create_policy(const model::Table& t, const model::Policy& p);
+std::string grant(const model::Table& t, const model::Grant& g);
+std::string revoke(const model::QualifiedName& table, const model::Grant& g);
+
+}  // namespace schemac::emit

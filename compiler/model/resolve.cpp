@@ -1,0 +1,908 @@
+#include "model/resolve.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "model/names.hpp"
+
+namespace schemac::model {
+namespace {
+
+// Builtin type spellings -> the canonical name format_type() prints.
+const std::map<std::string, std::string, std::less<>> builtin_types = {
+    {"uuid", "uuid"},
+    {"text", "text"},
+    {"varchar", "character varying"},
+    {"char", "character"},
+    {"character", "character"},
+    {"smallint", "smallint"},
+    {"int2", "smallint"},
+    {"int", "integer"},
+    {"integer", "integer"},
+    {"int4", "integer"},
+    {"bigint", "bigint"},
+    {"int8", "bigint"},
+    {"numeric", "numeric"},
+    {"decimal", "numeric"},
+    {"real", "real"},
+    {"float4", "real"},
+    {"double precision", "double precision"},
+    {"float8", "double precision"},
+    {"boolean", "boolean"},
+    {"bool", "boolean"},
+    {"date", "date"},
+    {"time", "time without time zone"},
+    {"timetz", "time with time zone"},
+    {"timestamp", "timestamp without time zone"},
+    {"timestamptz", "timestamp with time zone"},
+    {"interval", "interval"},
+    {"json", "json"},
+    {"jsonb", "jsonb"},
+    {"bytea", "bytea"},
+    {"inet", "inet"},
+};
+
+// How many type modifiers each builtin accepts.
+std::size_t max_modifiers(const std::string& canonical) {
+  if (canonical == "numeric") return 2;
+  if (canonical == "character varying" || canonical == "character" || canonical.rfind("time", 0) == 0) return 1;
+  return 0;
+}
+
+const char* const privilege_order[] = {"SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"};
+
+std::string upper(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+struct Declared {
+  std::string kind;  // "table", "view", ... for messages
+  Location where;
+};
+
+class Resolver {
+ public:
+  Resolver(const std::vector<syntax::ParsedFile>& files, Diagnostics& diags) : files_(files), diags_(diags) {}
+
+  Schema run() {
+    for (const auto& f : files_) {
+      file_ = f.file_id;
+      for (const auto& d : f.ast.declarations) std::visit([&](const auto& x) { declare(x); }, d);
+    }
+    for (const auto& f : files_) {
+      file_ = f.file_id;
+      for (const auto& d : f.ast.declarations) std::visit([&](const auto& x) { build(x); }, d);
+    }
+    apply_archives();
+    sort_objects();
+    check_references();
+    name_constraints_and_indexes();
+    return std::move(schema_);
+  }
+
+ private:
+  // ---- helpers ----------------------------------------------------------------
+
+  Location at(const ast::Node& n) const { return {file_, n.span.begin}; }
+  Origin origin(const ast::Node& n) const { return {file_, n.span.begin}; }
+
+  void check_length(const ast::Ident& id) {
+    if (id.text.size() > names::max_identifier_bytes)
+      diags_.error(at(id), "identifier '" + id.text.substr(0, 20) + "...' is " + std::to_string(id.text.size()) +
+                               " bytes long; PostgreSQL allows at most 63 (it would silently truncate it)");
+  }
+  std::string name_of(const ast::Ident& id) {
+    check_length(id);
+    return id.text;
+  }
+  QualifiedName qualified(const ast::QName& q) {
+    QualifiedName n;
+    if (q.schema) n.schema = name_of(*q.schema);
+    n.name = name_of(q.name);
+    return n;
+  }
+  std::vector<std::string> names_of(const std::vector<ast::Ident>& ids) {
+    std::vector<std::string> out;
+    for (const auto& i : ids) out.push_back(name_of(i));
+    return out;
+  }
+
+  // Registers `key` in a namespace; reports a duplicate with both places.
+  bool register_name(std::map<std::string, Declared>& space, const std::string& key, const std::string& kind,
+                     const std::string& shown, Location where) {
+    auto [it, inserted] = space.emplace(key, Declared{kind, where});
+    if (inserted) return true;
+    auto& d = diags_.error(where, "duplicate name '" + shown + "': already declared as " + it->second.kind);
+    Diagnostics::note(d, it->second.where, "first declared here");
+    return false;
+  }
+  static std::string key(const QualifiedName& n) { return n.schema + "." + n.name; }
+
+  void require_schema(const QualifiedName& n, Location where, bool is_extern) {
+    if (n.schema == "public" || is_extern) return;
+    pending_schema_checks_.push_back({n.schema, where});
+  }
+
+  // ---- pass 1: names ------------------------------------------------------------
+
+  void declare(const ast::Extension& e) {
+    register_name(extensions_, name_of(e.name), "an extension", e.name.text, at(e.name));
+  }
+  void declare(const ast::SchemaDecl& s) {
+    register_name(schemas_, name_of(s.name), "a schema", s.name.text, at(s.name));
+  }
+  void declare(const ast::Role& r) { register_name(roles_, name_of(r.name), "a role", r.name.text, at(r.name)); }
+  void declare(const ast::Enum& e) {
+    auto n = qualified(e.name);
+    register_name(types_, key(n), "an enum", n.display(), at(e.name.name));
+  }
+  void declare(const ast::ExternTable& t) {
+    auto n = qualified(t.name);
+    register_name(relations_, key(n), "an extern table", n.display(), at(t.name.name));
+  }
+  void declare(const ast::Function& f) {
+    auto n = qualified(f.name);
+    register_name(functions_, key(n), f.is_extern ? "an extern function" : "a function", n.display(),
+                  at(f.name.name));
+  }
+  void declare(const ast::Table& t) {
+    auto n = qualified(t.name);
+    register_name(relations_, key(n), "a table", n.display(), at(t.name.name));
+  }
+  void declare(const ast::View& v) {
+    auto n = qualified(v.name);
+    register_name(relations_, key(n), "a view", n.display(), at(v.name.name));
+  }
+  void declare(const ast::MaterializedView& v) {
+    auto n = qualified(v.name);
+    register_name(relations_, key(n), "a materialized view", n.display(), at(v.name.name));
+  }
+  void declare(const ast::Archive& a) {
+    auto n = qualified(a.old_name);
+    register_name(archives_, key(n), "an archive", n.display(), at(a.old_name.name));
+    check_length(a.new_name);
+  }
+  void declare(const ast::DropTable& d) {
+    auto n = qualified(d.name);
+    register_name(drops_, key(n), "a drop table", n.display(), at(d.name.name));
+  }
+  void declare(const ast::DataStep& d) {
+    register_name(data_steps_, name_of(d.name), "a data step", d.name.text, at(d.name));
+  }
+
+  // ---- pass 2: build ------------------------------------------------------------
+
+  std::optional<Type> resolve_type(const ast::TypeName& t, bool allow_pseudo = false) {
+    Type out;
+    out.array_dims = t.array_dims;
+    if (!t.name.schema) {
+      auto it = builtin_types.find(t.name.name.text);
+      if (it != builtin_types.end()) out.builtin = it->second;
+      if (allow_pseudo && (t.name.name.text == "trigger" || t.name.name.text == "void" ||
+                           t.name.name.text == "record"))
+        out.builtin = t.name.name.text;
+    }
+    if (out.builtin.empty()) {
+      QualifiedName n;
+      if (t.name.schema) n.schema = t.name.schema->text;
+      n.name = t.name.name.text;
+      if (!types_.count(key(n))) {
+        diags_.error(at(t), "unknown type '" + n.display() + "': not a PostgreSQL type this language supports and not a declared enum");
+        return std::nullopt;
+      }
+      out.enum_name = n;
+    }
+    for (const auto& m : t.modifiers) out.modifiers.push_back(std::stoi(m.size() > 9 ? std::string("999999999") : m));
+    std::size_t allowed = out.enum_name ? 0 : max_modifiers(out.builtin);
+    if (t.modifiers.size() > allowed) {
+      diags_.error(at(t), "type '" + (out.enum_name ? out.enum_name->display() : out.builtin) + "' takes " +
+                              (allowed == 0 ? std::string("no modifiers") : "at most " + std::to_string(allowed) + " modifier" + (allowed > 1 ? "s" : "")));
+      return std::nullopt;
+    }
+    return out;
+  }
+
+  Column build_column(const ast::Column& c, Table& table) {
+    Column col;
+    col.name = name_of(c.name);
+    if (auto t = resolve_type(c.type)) col.type = *t;
+    col.nullable = c.nullable;
+    if (c.default_value) col.default_sql = c.default_value->text;
+    if (c.generated) col.generated_sql = c.generated->text;
+    col.identity = c.identity;
+    if (c.was) col.was = name_of(*c.was);
+    col.doc = c.doc;
+    col.origin = origin(c.name);
+    if (col.identity && col.type.enum_name == std::nullopt && col.type.array_dims == 0 &&
+        col.type.builtin != "smallint" && col.type.builtin != "integer" && col.type.builtin != "bigint")
+      diags_.error(at(c.type), "an identity column must be smallint, integer or bigint");
+    if (col.identity && col.default_sql) diags_.error(at(*c.default_value), "an identity column cannot have a default");
+    if (col.generated_sql && col.default_sql)
+      diags_.error(at(*c.default_value), "a generated column cannot have a default");
+    if (col.identity && col.generated_sql) diags_.error(at(*c.generated), "a column cannot be both identity and generated");
+    if (col.identity && col.nullable) diags_.error(at(c.name), "an identity column cannot be nullable");
+    if (c.primary_key) {
+      Constraint pk;
+      pk.kind = ConstraintKind::primary_key;
+      pk.columns = {col.name};
+      pk.origin = origin(c);
+      add_constraint(table, std::move(pk), at(c));
+    }
+    if (c.unique) {
+      Constraint u;
+      u.kind = ConstraintKind::unique;
+      u.columns = {col.name};
+      u.origin = origin(c);
+      add_constraint(table, std::move(u), at(c));
+    }
+    if (c.check) {
+      Constraint ck;
+      ck.kind = ConstraintKind::check;
+      ck.check_sql = c.check->text;
+      ck.origin = origin(*c.check);
+      add_constraint(table, std::move(ck), at(*c.check));
+    }
+    if (c.references) {
+      Constraint fk;
+      fk.kind = ConstraintKind::foreign_key;
+      fk.columns = {col.name};
+      fill_reference(fk, *c.references);
+      fk.origin = origin(*c.references);
+      add_constraint(table, std::move(fk), at(*c.references));
+    }
+    return col;
+  }
+
+  void fill_reference(Constraint& fk, const ast::Reference& r) {
+    fk.ref_table = qualified(r.table);
+    fk.ref_columns = names_of(r.columns);
+    fk.on_delete = r.on_delete;
+    fk.on_update = r.on_update;
+  }
+
+  void add_constraint(Table& table, Constraint c, Location where) {
+    if (c.kind == ConstraintKind::primary_key && table.primary_key()) {
+      auto& d = diags_.error(where, "table '" + table.name.display() + "' has more than one primary key");
+      Diagnostics::note(d, {table.origin.file, table.primary_key()->origin.offset}, "first primary key here");
+      return;
+    }
+    constraint_locations_[&table].push_back(where);
+    table.constraints.push_back(std::move(c));
+  }
+
+  Index build_index(const ast::Index& ix) {
+    Index out;
+    if (ix.name) out.name = name_of(*ix.name);
+    out.unique = ix.unique;
+    if (!ix.method.empty()) out.method = ix.method;
+    for (const auto& e : ix.elements) {
+      IndexElement el;
+      if (e.column) el.column = name_of(*e.column);
+      if (e.expression) el.expression = e.expression->text;
+      el.order = e.order;
+      el.nulls = e.nulls;
+      out.elements.push_back(std::move(el));
+    }
+    out.include = names_of(ix.include);
+    if (ix.where) out.where_sql = ix.where->text;
+    out.doc = ix.doc;
+    out.origin = origin(ix);
+    return out;
+  }
+
+  void build(const ast::Extension& e) { schema_.extensions.push_back({e.name.text, e.doc, origin(e.name)}); }
+  void build(const ast::SchemaDecl& s) { schema_.schemas.push_back({s.name.text, s.doc, origin(s.name)}); }
+  void build(const ast::Role& r) { schema_.roles.push_back({r.name.text, r.doc, origin(r.name)}); }
+
+  void build(const ast::Enum& e) {
+    Enum out;
+    out.name = qualified(e.name);
+    require_schema(out.name, at(e.name), false);
+    std::map<std::string, Location> seen;
+    for (const auto& v : e.values) {
+      if (v.text.empty()) diags_.error(at(v), "enum value cannot be empty");
+      if (v.text.size() > names::max_identifier_bytes)
+        diags_.error(at(v), "enum value is " + std::to_string(v.text.size()) + " bytes long; PostgreSQL allows at most 63");
+      auto [it, inserted] = seen.emplace(v.text, at(v));
+      if (!inserted) {
+        auto& d = diags_.error(at(v), "duplicate enum value '" + v.text + "'");
+        Diagnostics::note(d, it->second, "first declared here");
+      }
+      out.values.push_back(v.text);
+    }
+    out.doc = e.doc;
+    out.origin = origin(e.name);
+    schema_.enums.push_back(std::move(out));
+  }
+
+  void build(const ast::ExternTable& t) {
+    schema_.tables.emplace_back();
+    Table& out = schema_.tables.back();
+    out.name = qualified(t.name);
+    out.is_extern = true;
+    out.doc = t.doc;
+    out.origin = origin(t.name);
+    extern_asts_.push_back({&t, file_});
+  }
+
+  void build_extern_columns(Table& out, const ast::ExternTable& t) {
+    std::map<std::string, Location> seen;
+    for (const auto& c : t.columns) {
+      if (!unique_member(seen, c.name.text, at(c.name), "column")) continue;
+      out.columns.push_back(build_column(c, out));
+    }
+  }
+
+  bool unique_member(std::map<std::string, Location>& seen, const std::string& name, Location where,
+                     const std::string& what) {
+    auto [it, inserted] = seen.emplace(name, where);
+    if (inserted) return true;
+    auto& d = diags_.error(where, "duplicate " + what + " '" + name + "'");
+    Diagnostics::note(d, it->second, "first declared here");
+    return false;
+  }
+
+  void build(const ast::Function& f) {
+    Function out;
+    out.name = qualified(f.name);
+    require_schema(out.name, at(f.name), f.is_extern);
+    out.is_extern = f.is_extern;
+    std::map<std::string, Location> seen;
+    for (const auto& p : f.parameters) {
+      unique_member(seen, p.name.text, at(p.name), "parameter");
+      Parameter param;
+      param.name = name_of(p.name);
+      if (auto t = resolve_type(p.type)) param.type = *t;
+      if (p.default_value) param.default_sql = p.default_value->text;
+      out.parameters.push_back(std::move(param));
+    }
+    if (!f.returns_table.empty()) {
+      std::string cols;
+      for (const auto& rc : f.returns_table) {
+        ResultColumn r;
+        r.name = name_of(rc.name);
+        if (auto t = resolve_type(rc.type)) r.type = *t;
+        cols += (cols.empty() ? "" : ", ") + names::quote(r.name) + " " + r.type.sql();
+        out.returns_table.push_back(std::move(r));
+      }
+      out.returns = "TABLE(" + cols + ")";
+    } else if (f.returns) {
+      if (auto t = resolve_type(*f.returns, true)) {
+        out.return_type = *t;
+        out.returns_setof = f.returns_setof;
+        out.returns = (f.returns_setof ? "SETOF " : "") + t->sql();
+        out.returns_trigger = t->builtin == "trigger" && !f.returns_setof && t->array_dims == 0;
+      }
+    }
+    if (!f.language.empty()) out.language = f.language;
+    out.volatility = f.volatility;
+    out.strict = f.strict;
+    out.security_definer = f.security == "definer";
+    if (f.has_search_path) out.search_path = names_of(f.search_path);
+    if (f.body) {
+      out.body = f.body->text;
+      out.body_tag = f.body->tag;
+    } else if (!f.is_extern) {
+      diags_.error(at(f.name), "function '" + out.name.display() + "' needs a body: as $$ ... $$");
+    }
+    out.doc = f.doc;
+    out.origin = origin(f.name);
+    schema_.functions.push_back(std::move(out));
+  }
+
+  void build(const ast::Table& t) {
+    schema_.tables.emplace_back();
+    Table& out = schema_.tables.back();
+    out.name = qualified(t.name);
+    require_schema(out.name, at(t.name), false);
+    if (t.row_type) out.row_type = name_of(*t.row_type);
+    if (t.was) out.was = qualified(*t.was);
+    out.doc = t.doc;
+    out.origin = origin(t.name);
+    table_files_.push_back(file_);
+    table_asts_.push_back(&t);
+  }
+
+  void build_table_members(Table& out, const ast::Table& t) {
+    std::map<std::string, Location> columns, constraint_names, policies, triggers, drops;
+    std::optional<Location> rls_at;
+    for (const auto& m : t.members) {
+      if (auto* c = std::get_if<ast::Column>(&m)) {
+        if (!unique_member(columns, c->name.text, at(c->name), "column")) continue;
+        out.columns.push_back(build_column(*c, out));
+      } else if (auto* pk = std::get_if<ast::PrimaryKey>(&m)) {
+        Constraint c;
+        c.kind = ConstraintKind::primary_key;
+        c.columns = names_of(pk->columns);
+        c.doc = pk->doc;
+        c.origin = origin(*pk);
+        add_constraint(out, std::move(c), at(*pk));
+      } else if (auto* u = std::get_if<ast::UniqueConstraint>(&m)) {
+        Constraint c;
+        c.kind = ConstraintKind::unique;
+        if (u->name) c.name = name_of(*u->name);
+        c.columns = names_of(u->columns);
+        c.doc = u->doc;
+        c.origin = origin(*u);
+        add_constraint(out, std::move(c), at(*u));
+      } else if (auto* ck = std::get_if<ast::CheckConstraint>(&m)) {
+        Constraint c;
+        c.kind = ConstraintKind::check;
+        if (ck->name) c.name = name_of(*ck->name);
+        c.check_sql = ck->expression.text;
+        c.doc = ck->doc;
+        c.origin = origin(*ck);
+        add_constraint(out, std::move(c), at(*ck));
+      } else if (auto* fk = std::get_if<ast::ForeignKey>(&m)) {
+        Constraint c;
+        c.kind = ConstraintKind::foreign_key;
+        if (fk->name) c.name = name_of(*fk->name);
+        c.columns = names_of(fk->columns);
+        fill_reference(c, fk->references);
+        c.doc = fk->doc;
+        c.origin = origin(*fk);
+        add_constraint(out, std::move(c), at(*fk));
+      } else if (auto* ix = std::get_if<ast::Index>(&m)) {
+        out.indexes.push_back(build_index(*ix));
+      } else if (auto* r = std::get_if<ast::RowLevelSecurity>(&m)) {
+        if (rls_at) {
+          auto& d = diags_.error(at(*r), "row level security is declared twice");
+          Diagnostics::note(d, *rls_at, "first declared here");
+        }
+        rls_at = at(*r);
+        out.row_level_security = true;
+        out.force_row_level_security = r->force;
+      } else if (auto* p = std::get_if<ast::Policy>(&m)) {
+        if (!unique_member(policies, p->name.text, at(p->name), "policy")) continue;
+        Policy pol;
+        pol.name = name_of(p->name);
+        pol.permissive = p->mode != "restrictive";
+        pol.command = p->command;
+        pol.roles = names_of(p->roles);
+        if (p->using_expr) pol.using_sql = p->using_expr->text;
+        if (p->check_expr) pol.check_sql = p->check_expr->text;
+        if (pol.command == "insert" && pol.using_sql)
+          diags_.error(at(*p->using_expr), "a policy for insert can only have 'with check', not 'using'");
+        if ((pol.command == "select" || pol.command == "delete") && pol.check_sql)
+          diags_.error(at(*p->check_expr), "a policy for " + pol.command + " can only have 'using', not 'with check'");
+        pol.doc = p->doc;
+        pol.origin = origin(*p);
+        out.policies.push_back(std::move(pol));
+      } else if (auto* tr = std::get_if<ast::Trigger>(&m)) {
+        if (!unique_member(triggers, tr->name.text, at(tr->name), "trigger")) continue;
+        Trigger trig;
+        trig.name = name_of(tr->name);
+        trig.timing = tr->timing;
+        for (const auto& e : tr->events) trig.events.push_back({e.kind, names_of(e.columns)});
+        trig.for_each_row = tr->level == "row";
+        if (tr->when) trig.when_sql = tr->when->text;
+        trig.function = qualified(tr->function);
+        for (const auto& a : tr->arguments) trig.arguments.push_back(a.text);
+        trig.doc = tr->doc;
+        trig.origin = origin(*tr);
+        trigger_function_spans_.push_back({&tr->function, file_});
+        out.triggers.push_back(std::move(trig));
+      } else if (auto* g = std::get_if<ast::Grant>(&m)) {
+        for (const auto& role : g->roles) {
+          std::string r = name_of(role);
+          grant_role_spans_.push_back({&role, file_});
+          auto it = std::find_if(out.grants.begin(), out.grants.end(), [&](const Grant& x) { return x.role == r; });
+          if (it == out.grants.end()) {
+            out.grants.push_back({r, {}});
+            it = out.grants.end() - 1;
+          }
+          for (const auto& p : g->privileges) {
+            std::string up = upper(p);
+            if (std::find(it->privileges.begin(), it->privileges.end(), up) == it->privileges.end())
+              it->privileges.push_back(up);
+          }
+        }
+      } else if (auto* d = std::get_if<ast::DropColumn>(&m)) {
+        if (!unique_member(drops, d->name.text, at(d->name), "drop column")) continue;
+        out.dropped_columns.push_back(name_of(d->name));
+        drop_column_spans_.push_back({&d->name, file_});
+      }
+    }
+    for (auto& g : out.grants) {
+      std::vector<std::string> ordered;
+      if (std::find(g.privileges.begin(), g.privileges.end(), "ALL") != g.privileges.end()) {
+        ordered = {"ALL"};
+      } else {
+        for (const char* p : privilege_order)
+          if (std::find(g.privileges.begin(), g.privileges.end(), p) != g.privileges.end()) ordered.push_back(p);
+      }
+      g.privileges = std::move(ordered);
+    }
+    std::sort(out.grants.begin(), out.grants.end(), [](const Grant& a, const Grant& b) { return a.role < b.role; });
+  }
+
+  void build(const ast::View& v) {
+    View out;
+    out.name = qualified(v.name);
+    require_schema(out.name, at(v.name), false);
+    out.security_invoker = v.security_invoker;
+    out.query = v.query.text;
+    out.query_tag = v.query.tag;
+    out.doc = v.doc;
+    out.origin = origin(v.name);
+    schema_.views.push_back(std::move(out));
+  }
+
+  void build(const ast::MaterializedView& v) {
+    MaterializedView out;
+    out.name = qualified(v.name);
+    require_schema(out.name, at(v.name), false);
+    out.query = v.query.text;
+    out.query_tag = v.query.tag;
+    for (const auto& ix : v.indexes) out.indexes.push_back(build_index(ix));
+    out.doc = v.doc;
+    out.origin = origin(v.name);
+    schema_.materialized_views.push_back(std::move(out));
+  }
+
+  void build(const ast::Archive& a) { archives_list_.push_back({&a, file_}); }
+
+  void build(const ast::DropTable& d) {
+    DropTable out;
+    out.name = qualified(d.name);
+    out.origin = origin(d.name);
+    if (auto it = relations_.find(key(out.name)); it != relations_.end()) {
+      auto& diag = diags_.error(at(d.name), "'drop table " + out.name.display() +
+                                                "' confirms removing a table, but the schema still declares it");
+      Diagnostics::note(diag, it->second.where, "declared here; remove the declaration or the drop");
+    }
+    schema_.dropped_tables.push_back(std::move(out));
+  }
+
+  void build(const ast::DataStep& d) {
+    DataStep out;
+    out.name = d.name.text;
+    out.up = d.up.text;
+    out.up_tag = d.up.tag;
+    if (d.down) {
+      out.down = d.down->text;
+      out.down_tag = d.down->tag;
+    }
+    out.doc = d.doc;
+    out.origin = origin(d.name);
+    schema_.data_steps.push_back(std::move(out));
+  }
+
+  // ---- archives, ordering ------------------------------------------------------
+
+  void apply_archives() {
+    // Members are built now that every table exists (pointers into schema_.tables
+    // stay valid from here on: nothing is added to it any more).
+    for (std::size_t i = 0; i < table_asts_.size(); ++i) {
+      file_ = table_files_[i];
+      Table* t = find_mutable_table(qualified_silent(table_asts_[i]->name), false);
+      if (t) build_table_members(*t, *table_asts_[i]);
+    }
+    for (auto [t, file] : extern_asts_) {
+      file_ = file;
+      if (Table* table = find_mutable_table(qualified_silent(t->name), false)) build_extern_columns(*table, *t);
+    }
+    for (auto [a, file] : archives_list_) {
+      file_ = file;
+      auto old_name = qualified_silent(a->old_name);
+      Table* t = find_mutable_table(old_name, false);
+      if (!t) {
+        diags_.error(at(a->old_name), "'archive table " + old_name.display() +
+                                          "' needs the table's block: keep 'table " + old_name.display() +
+                                          " { ... }' in the schema to describe the archived table");
+        continue;
+      }
+      QualifiedName new_name{old_name.schema, a->new_name.text};
+      if (auto it = relations_.find(key(new_name)); it != relations_.end()) {
+        auto& d = diags_.error(at(a->new_name), "cannot archive as '" + new_name.display() + "': the name is taken by " + it->second.kind);
+        Diagnostics::note(d, it->second.where, "declared here");
+        continue;
+      }
+      t->archived_as = a->new_name.text;
+      archived_names_[key(new_name)] = t->name;
+    }
+  }
+
+  QualifiedName qualified_silent(const ast::QName& q) const {
+    QualifiedName n;
+    if (q.schema) n.schema = q.schema->text;
+    n.name = q.name.text;
+    return n;
+  }
+
+  Table* find_mutable_table(const QualifiedName& n, bool follow_archive) {
+    QualifiedName target = n;
+    if (follow_archive) {
+      if (auto it = archived_names_.find(key(n)); it != archived_names_.end()) target = it->second;
+    }
+    for (auto& t : schema_.tables)
+      if (t.name == target) return &t;
+    return nullptr;
+  }
+
+  void sort_objects() {
+    // Stable: duplicates (already reported) keep their order.
+    auto by_name = [](const auto& a, const auto& b) { return a.name < b.name; };
+    std::stable_sort(schema_.extensions.begin(), schema_.extensions.end(), by_name);
+    std::stable_sort(schema_.schemas.begin(), schema_.schemas.end(), by_name);
+    std::stable_sort(schema_.roles.begin(), schema_.roles.end(), by_name);
+    std::stable_sort(schema_.enums.begin(), schema_.enums.end(), by_name);
+    std::stable_sort(schema_.functions.begin(), schema_.functions.end(), by_name);
+    std::stable_sort(schema_.views.begin(), schema_.views.end(), by_name);
+    std::stable_sort(schema_.materialized_views.begin(), schema_.materialized_views.end(), by_name);
+    std::stable_sort(schema_.dropped_tables.begin(), schema_.dropped_tables.end(), by_name);
+    // Data steps keep declaration order (files in name order): a later step may
+    // depend on rows an earlier one wrote.
+    // Tables are sorted last, in name_constraints_and_indexes, since checks below
+    // still use the table pointers recorded while building.
+  }
+
+  // ---- references -------------------------------------------------------------
+
+  void check_references() {
+    for (const auto& [schema, where] : pending_schema_checks_)
+      if (!schemas_.count(schema))
+        diags_.error(where, "schema '" + schema + "' is not declared: add 'schema " + schema + "'");
+
+    for (auto& t : schema_.tables) {
+      if (t.is_extern) continue;
+      auto locs = constraint_locations_[&t];
+      for (std::size_t i = 0; i < t.constraints.size(); ++i) check_constraint(t, t.constraints[i], locs[i]);
+      for (const auto& ix : t.indexes) check_index_columns(t, ix);
+      for (const auto& p : t.policies) {
+        if (!t.row_level_security) {
+          diags_.error({p.origin.file, p.origin.offset},
+                       "policy '" + p.name + "' on table '" + t.name.display() +
+                           "' has no effect: the table does not enable 'row level security'");
+        }
+      }
+      for (const auto& tr : t.triggers) {
+        for (const auto& e : tr.events)
+          for (const auto& c : e.columns)
+            if (!t.find_column(c)) unknown_column(t, c, {tr.origin.file, tr.origin.offset});
+      }
+      for (const auto& d : t.dropped_columns)
+        if (t.find_column(d)) {
+          Location where = location_of_drop(d);
+          auto& diag = diags_.error(where, "'drop column " + d + "' confirms removing a column, but the table still declares it");
+          Diagnostics::note(diag, {t.find_column(d)->origin.file, t.find_column(d)->origin.offset}, "declared here");
+        }
+    }
+    for (auto [fn, file] : trigger_function_spans_) {
+      file_ = file;
+      auto n = qualified_silent(*fn);
+      const Function* f = schema_.find_function(n);
+      if (!f) {
+        diags_.error(at(*fn), "unknown function '" + n.display() + "': declare it with 'function' or 'extern function'");
+      } else if (!f->returns_trigger) {
+        auto& d = diags_.error(at(*fn), "function '" + n.display() + "' cannot be used by a trigger: it returns " +
+                                            (f->returns.empty() ? std::string("nothing declared") : f->returns) +
+                                            ", not trigger");
+        Diagnostics::note(d, {f->origin.file, f->origin.offset}, "declared here");
+      }
+    }
+    auto check_role = [&](const ast::Ident& role, int file) {
+      file_ = file;
+      if (role.text == "public" && !role.quoted) return;
+      if (!roles_.count(role.text))
+        diags_.error(at(role), "unknown role '" + role.text + "': declare it with 'role " + role.text + "'");
+    };
+    for (auto [role, file] : grant_role_spans_) check_role(*role, file);
+    for (std::size_t i = 0; i < table_asts_.size(); ++i)
+      for (const auto& m : table_asts_[i]->members)
+        if (auto* p = std::get_if<ast::Policy>(&m))
+          for (const auto& r : p->roles) check_role(r, table_files_[i]);
+  }
+
+  Location location_of_drop(const std::string& column) const {
+    for (auto [id, file] : drop_column_spans_)
+      if (id->text == column) return {file, id->span.begin};
+    return {};
+  }
+
+  void unknown_column(const Table& t, const std::string& column, Location where) {
+    diags_.error(where, "unknown column '" + column + "' in table '" + t.name.display() + "'");
+  }
+
+  void check_index_columns(const Table& t, const Index& ix) {
+    Location where{ix.origin.file, ix.origin.offset};
+    for (const auto& e : ix.elements)
+      if (!e.column.empty() && !t.find_column(e.column)) unknown_column(t, e.column, where);
+    for (const auto& c : ix.include)
+      if (!t.find_column(c)) unknown_column(t, c, where);
+  }
+
+  void check_constraint(Table& t, Constraint& c, Location where) {
+    for (const auto& col : c.columns)
+      if (!t.find_column(col)) unknown_column(t, col, where);
+    if (c.kind != ConstraintKind::foreign_key) return;
+    // Foreign keys may point at an archived table by its new name.
+    QualifiedName target_name = c.ref_table;
+    if (auto it = archived_names_.find(key(c.ref_table)); it != archived_names_.end()) target_name = it->second;
+    const Table* target = schema_.find_table(target_name);
+    if (!target) {
+      std::string what = relations_.count(key(c.ref_table)) ? " is not a table" : " is not declared (declare it, or 'extern table' if it exists already)";
+      diags_.error(where, "foreign key references '" + c.ref_table.display() + "', which" + what);
+      return;
+    }
+    if (c.ref_columns.empty()) {
+      const Constraint* pk = target->primary_key();
+      if (!pk) {
+        diags_.error(where, "foreign key references '" + c.ref_table.display() +
+                                "' without columns, but that table has no primary key: name the referenced columns");
+        return;
+      }
+      c.ref_columns = pk->columns;
+    }
+    if (c.ref_columns.size() != c.columns.size()) {
+      diags_.error(where, "foreign key has " + std::to_string(c.columns.size()) + " column(s) but references " +
+                              std::to_string(c.ref_columns.size()));
+      return;
+    }
+    for (std::size_t i = 0; i < c.columns.size(); ++i) {
+      const Column* mine = t.find_column(c.columns[i]);
+      const Column* theirs = target->find_column(c.ref_columns[i]);
+      if (!theirs) {
+        unknown_column(*target, c.ref_columns[i], where);
+        continue;
+      }
+      if (mine && mine->type.base() != theirs->type.base()) {
+        auto& d = diags_.error(where, "foreign key column '" + mine->name + "' is " + mine->type.sql() + " but '" +
+                                          target->name.display() + "." + theirs->name + "' is " + theirs->type.sql());
+        Diagnostics::note(d, {theirs->origin.file, theirs->origin.offset}, "referenced column declared here");
+      }
+    }
+  }
+
+  // ---- default names --------------------------------------------------------------
+
+  void name_constraints_and_indexes() {
+    std::stable_sort(schema_.tables.begin(), schema_.tables.end(),
+                     [](const Table& a, const Table& b) { return a.name < b.name; });
+    // Per schema: relation names (tables, views, indexes, sequences) and constraint names.
+    std::map<std::string, std::set<std::string>> relations, constraints;
+    for (const auto& t : schema_.tables) {
+      relations[t.name.schema].insert(t.name.name);
+      if (t.archived_as) relations[t.name.schema].insert(*t.archived_as);
+      for (const auto& c : t.constraints) {
+        if (c.name.empty()) continue;
+        constraints[t.name.schema].insert(c.name);
+        if (c.kind == ConstraintKind::primary_key || c.kind == ConstraintKind::unique)
+          relations[t.name.schema].insert(c.name);
+      }
+      for (const auto& ix : t.indexes)
+        if (!ix.name.empty()) relations[t.name.schema].insert(ix.name);
+    }
+    for (const auto& v : schema_.views) relations[v.name.schema].insert(v.name.name);
+    for (const auto& v : schema_.materialized_views) {
+      relations[v.name.schema].insert(v.name.name);
+      for (const auto& ix : v.indexes)
+        if (!ix.name.empty()) relations[v.name.schema].insert(ix.name);
+    }
+
+    for (auto& t : schema_.tables) {
+      auto& rel = relations[t.name.schema];
+      auto& con = constraints[t.name.schema];
+      for (auto& c : t.columns)
+        if (c.identity) names::choose_name(t.name.name, c.name, "seq", rel);
+      for (auto kind : {ConstraintKind::primary_key, ConstraintKind::unique, ConstraintKind::check,
+                        ConstraintKind::foreign_key}) {
+        for (auto& c : t.constraints) {
+          if (c.kind != kind || !c.name.empty()) continue;
+          switch (kind) {
+            case ConstraintKind::primary_key:
+              c.name = names::choose_name(t.name.name, "", "pkey", rel);
+              con.insert(c.name);
+              break;
+            case ConstraintKind::unique:
+              c.name = names::choose_name(t.name.name, names::join_column_names(c.columns), "key", rel);
+              con.insert(c.name);
+              break;
+            case ConstraintKind::check:
+              c.name = names::choose_name(t.name.name, single_column_in(t, c.check_sql), "check", con);
+              break;
+            case ConstraintKind::foreign_key:
+              c.name = names::choose_name(t.name.name, names::join_column_names(c.columns), "fkey", con);
+              break;
+          }
+        }
+      }
+      name_indexes(t.name.name, t.indexes, rel);
+      check_unique_names(t);
+    }
+    for (auto& v : schema_.materialized_views) name_indexes(v.name.name, v.indexes, relations[v.name.schema]);
+  }
+
+  void name_indexes(const std::string& relation, std::vector<Index>& indexes, std::set<std::string>& rel) {
+    for (auto& ix : indexes) {
+      if (!ix.name.empty()) continue;
+      std::vector<std::string> cols;
+      for (const auto& e : ix.elements) cols.push_back(e.column.empty() ? "expr" : e.column);
+      for (const auto& c : ix.include) cols.push_back(c);
+      // ChooseIndexColumnNames: a repeated name gets a number (expr, expr1, ...).
+      std::vector<std::string> unique_cols;
+      for (const auto& c : cols) {
+        std::string cur = c;
+        for (int i = 1; std::find(unique_cols.begin(), unique_cols.end(), cur) != unique_cols.end(); ++i)
+          cur = c + std::to_string(i);
+        unique_cols.push_back(cur);
+      }
+      ix.name = names::choose_name(relation, names::join_column_names(unique_cols), "idx", rel);
+    }
+  }
+
+  void check_unique_names(const Table& t) {
+    std::map<std::string, Location> seen;
+    for (const auto& c : t.constraints) unique_member(seen, c.name, {c.origin.file, c.origin.offset}, "constraint or index name");
+    for (const auto& ix : t.indexes) unique_member(seen, ix.name, {ix.origin.file, ix.origin.offset}, "constraint or index name");
+  }
+
+  // The one column a check expression mentions, as PostgreSQL names the constraint
+  // after it (several or none: no column part). A word counts when it is a column
+  // name outside string literals.
+  static std::string single_column_in(const Table& t, const std::string& sql) {
+    std::set<std::string> found;
+    for (std::size_t i = 0; i < sql.size();) {
+      char c = sql[i];
+      if (c == '\'') {
+        for (++i; i < sql.size(); ++i)
+          if (sql[i] == '\'') {
+            if (i + 1 < sql.size() && sql[i + 1] == '\'') ++i;
+            else break;
+          }
+        ++i;
+      } else if (c == '"') {
+        std::string id;
+        for (++i; i < sql.size(); ++i) {
+          if (sql[i] == '"') {
+            if (i + 1 < sql.size() && sql[i + 1] == '"') { id += '"'; ++i; continue; }
+            break;
+          }
+          id += sql[i];
+        }
+        ++i;
+        if (t.find_column(id)) found.insert(id);
+      } else if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
+        std::size_t j = i;
+        while (j < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[j])) || sql[j] == '_' || sql[j] == '$')) ++j;
+        std::string word = sql.substr(i, j - i);
+        std::string lower;
+        for (char ch : word) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        bool is_call = j < sql.size() && sql[j] == '(';
+        bool qualified = i > 0 && sql[i - 1] == '.';
+        if (!is_call && !qualified && t.find_column(lower)) found.insert(lower);
+        i = j;
+      } else {
+        ++i;
+      }
+    }
+    return found.size() == 1 ? *found.begin() : std::string();
+  }
+
+  const std::vector<syntax::ParsedFile>& files_;
+  Diagnostics& diags_;
+  int file_ = -1;
+  Schema schema_;
+  std::map<std::string, Declared> extensions_, schemas_, roles_, types_, relations_, functions_, archives_, drops_,
+      data_steps_;
+  std::vector<std::pair<std::string, Location>> pending_schema_checks_;
+  std::map<const Table*, std::vector<Location>> constraint_locations_;
+  std::vector<const ast::Table*> table_asts_;
+  std::vector<int> table_files_;
+  std::vector<std::pair<const ast::Archive*, int>> archives_list_;
+  std::vector<std::pair<const ast::ExternTable*, int>> extern_asts_;
+  std::map<std::string, QualifiedName> archived_names_;  // "schema.NEW" -> the table's declared name
+  std::vector<std::pair<const ast::QName*, int>> trigger_function_spans_;
+  std::vector<std::pair<const ast::Ident*, int>> grant_role_spans_;
+  std::vector<std::pair<const ast::Ident*, int>> drop_column_spans_;
+};
+
+}  // namespace
+
+Schema resolve(const std::vector<syntax::ParsedFile>& files, Diagnostics& diags) {
+  return Resolver(files, diags).run();
+}
+
+}  // namespace schemac::model

@@ -1,0 +1,72 @@
+#include "model/schema.hpp"
+
+#include <algorithm>
+
+#include "model/names.hpp"
+
+namespace schemac::model {
+
+std::string QualifiedName::sql() const { return names::quote(schema) + "." + names::quote(name); }
+
+std::string QualifiedName::display() const { return schema == "public" ? name : schema + "." + name; }
+
+std::string Type::base() const {
+  std::string s = enum_name ? enum_name->sql() : builtin;
+  for (int i = 0; i < array_dims; ++i) s += "[]";
+  return s;
+}
+
+std::string Type::sql() const {
+  std::string mods;
+  if (!modifiers.empty()) {
+    mods = "(";
+    for (std::size_t i = 0; i < modifiers.size(); ++i) mods += (i ? "," : "") + std::to_string(modifiers[i]);
+    mods += ")";
+  }
+  std::string s;
+  if (enum_name) {
+    s = enum_name->sql();
+  } else if (!mods.empty() && (builtin.rfind("timestamp ", 0) == 0 || builtin.rfind("time ", 0) == 0)) {
+    auto space = builtin.find(' ');  // timestamp(3) with time zone
+    s = builtin.substr(0, space) + mods + builtin.substr(space);
+  } else {
+    s = builtin + mods;
+  }
+  for (int i = 0; i < array_dims; ++i) s += "[]";
+  return s;
+}
+
+const Column* Table::find_column(const std::string& column) const {
+  for (const auto& c : columns)
+    if (c.name == column) return &c;
+  return nullptr;
+}
+
+const Constraint* Table::primary_key() const {
+  for (const auto& c : constraints)
+    if (c.kind == ConstraintKind::primary_key) return &c;
+  return nullptr;
+}
+
+QualifiedName Table::live_name() const {
+  if (!archived_as) return name;
+  return {name.schema, *archived_as};
+}
+
+std::string Function::argument_types_sql() const {
+  std::string s;
+  for (std::size_t i = 0; i < parameters.size(); ++i) s += (i ? ", " : "") + parameters[i].type.sql();
+  return s;
+}
+
+template <typename T>
+static const T* find_by_name(const std::vector<T>& v, const QualifiedName& name) {
+  auto it = std::find_if(v.begin(), v.end(), [&](const T& x) { return x.name == name; });
+  return it == v.end() ? nullptr : &*it;
+}
+
+const Table* Schema::find_table(const QualifiedName& name) const { return find_by_name(tables, name); }
+const Function* Schema::find_function(const QualifiedName& name) const { return find_by_name(functions, name); }
+const Enum* Schema::find_enum(const QualifiedName& name) const { return find_by_name(enums, name); }
+
+}  // namespace schemac::model

@@ -1,0 +1,262 @@
+// The resolved schema: names bound, types known, unnamed constraints and indexes
+// given PostgreSQL's default names. The SQL and C++ emitters and the planner read
+// only this. Objects are kept sorted by qualified name (so that the model does not
+// depend on which file declared what); members keep their declaration order.
+//
+// `operator==` compares what the database would hold; source positions (Origin)
+// always compare equal, so that a reformatted schema gives an equal model.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace schemac::model {
+
+struct Origin {
+  int file = -1;
+  std::uint32_t offset = 0;
+  bool operator==(const Origin&) const { return true; }
+};
+
+struct QualifiedName {
+  std::string schema = "public";
+  std::string name;
+  auto operator<=>(const QualifiedName&) const = default;
+  bool operator==(const QualifiedName&) const = default;
+  std::string sql() const;      // quoted as needed: public.users, "Order"."Items"
+  std::string display() const;  // for messages: schema omitted when public
+};
+
+struct Type {
+  std::string builtin;                       // canonical name, e.g. "character varying"; "" for an enum
+  std::optional<QualifiedName> enum_name;    // a declared enum
+  std::vector<int> modifiers;
+  int array_dims = 0;
+  bool operator==(const Type&) const = default;
+  std::string sql() const;  // as format_type() prints it: "character varying(80)", "public.quest_status[]"
+  // The type without modifiers (what a foreign key's columns must agree on).
+  std::string base() const;
+};
+
+using Doc = std::vector<std::string>;
+
+struct Column {
+  std::string name;
+  Type type;
+  bool nullable = false;
+  std::optional<std::string> default_sql;
+  std::optional<std::string> generated_sql;
+  bool identity = false;
+  std::optional<std::string> was;
+  Doc doc;
+  Origin origin;
+  bool operator==(const Column&) const = default;
+};
+
+enum class ConstraintKind { primary_key, unique, check, foreign_key };
+
+struct Constraint {
+  ConstraintKind kind = ConstraintKind::check;
+  std::string name;
+  std::vector<std::string> columns;  // key columns (primary, unique, foreign)
+  std::string check_sql;
+  QualifiedName ref_table;  // foreign key
+  std::vector<std::string> ref_columns;
+  std::string on_delete;  // "" = no action
+  std::string on_update;
+  Doc doc;
+  Origin origin;
+  bool operator==(const Constraint&) const = default;
+};
+
+struct IndexElement {
+  std::string column;      // either a column ...
+  std::string expression;  // ... or an expression (text inside the parentheses)
+  std::string order;       // "", "asc", "desc"
+  std::string nulls;       // "", "first", "last"
+  bool operator==(const IndexElement&) const = default;
+};
+
+struct Index {
+  std::string name;
+  bool unique = false;
+  std::string method = "btree";
+  std::vector<IndexElement> elements;
+  std::vector<std::string> include;
+  std::optional<std::string> where_sql;
+  Doc doc;
+  Origin origin;
+  bool operator==(const Index&) const = default;
+};
+
+struct Policy {
+  std::string name;
+  bool permissive = true;
+  std::string command = "all";  // all, select, insert, update, delete
+  std::vector<std::string> roles;  // empty = public
+  std::optional<std::string> using_sql;
+  std::optional<std::string> check_sql;
+  Doc doc;
+  Origin origin;
+  bool operator==(const Policy&) const = default;
+};
+
+struct TriggerEvent {
+  std::string kind;  // insert, update, delete, truncate
+  std::vector<std::string> columns;
+  bool operator==(const TriggerEvent&) const = default;
+};
+
+struct Trigger {
+  std::string name;
+  std::string timing;  // before, after, instead of
+  std::vector<TriggerEvent> events;
+  bool for_each_row = false;
+  std::optional<std::string> when_sql;
+  QualifiedName function;
+  std::vector<std::string> arguments;
+  Doc doc;
+  Origin origin;
+  bool operator==(const Trigger&) const = default;
+};
+
+struct Grant {
+  std::string role;
+  std::vector<std::string> privileges;  // upper case, in PostgreSQL's order; {"ALL"} for all
+  bool operator==(const Grant&) const = default;
+};
+
+struct Table {
+  QualifiedName name;
+  std::optional<std::string> row_type;
+  std::optional<QualifiedName> was;
+  std::vector<Column> columns;
+  std::vector<Constraint> constraints;
+  std::vector<Index> indexes;
+  bool row_level_security = false;
+  bool force_row_level_security = false;
+  std::vector<Policy> policies;
+  std::vector<Trigger> triggers;
+  std::vector<Grant> grants;  // sorted by role
+  std::vector<std::string> dropped_columns;
+  bool is_extern = false;
+  std::optional<std::string> archived_as;  // set by `archive table NAME as NEW`
+  Doc doc;
+  Origin origin;
+  bool operator==(const Table&) const = default;
+
+  const Column* find_column(const std::string& column) const;
+  const Constraint* primary_key() const;
+  // The name the table has in the database (NEW when archived).
+  QualifiedName live_name() const;
+};
+
+struct Enum {
+  QualifiedName name;
+  std::vector<std::string> values;
+  Doc doc;
+  Origin origin;
+  bool operator==(const Enum&) const = default;
+};
+
+struct Parameter {
+  std::string name;
+  Type type;
+  std::optional<std::string> default_sql;
+  bool operator==(const Parameter&) const = default;
+};
+
+struct ResultColumn {
+  std::string name;
+  Type type;
+  bool operator==(const ResultColumn&) const = default;
+};
+
+struct Function {
+  QualifiedName name;
+  std::vector<Parameter> parameters;
+  std::string returns;  // SQL of the return type: "trigger", "void", "uuid", "SETOF x", "TABLE(...)"
+  bool returns_trigger = false;
+  std::vector<ResultColumn> returns_table;
+  std::optional<Type> return_type;
+  bool returns_setof = false;
+  std::string language = "sql";
+  std::string volatility;  // "" = volatile (PostgreSQL's default)
+  bool strict = false;
+  bool security_definer = false;
+  std::optional<std::vector<std::string>> search_path;
+  std::string body;
+  std::string body_tag;
+  bool is_extern = false;
+  Doc doc;
+  Origin origin;
+  bool operator==(const Function&) const = default;
+  std::string argument_types_sql() const;  // "uuid, integer": identifies the function
+};
+
+struct View {
+  QualifiedName name;
+  bool security_invoker = false;
+  std::string query;
+  std::string query_tag;
+  Doc doc;
+  Origin origin;
+  bool operator==(const View&) const = default;
+};
+
+struct MaterializedView {
+  QualifiedName name;
+  std::string query;
+  std::string query_tag;
+  std::vector<Index> indexes;
+  Doc doc;
+  Origin origin;
+  bool operator==(const MaterializedView&) const = default;
+};
+
+struct NamedObject {
+  std::string name;
+  Doc doc;
+  Origin origin;
+  bool operator==(const NamedObject&) const = default;
+};
+
+struct DropTable {
+  QualifiedName name;
+  Origin origin;
+  bool operator==(const DropTable&) const = default;
+};
+
+struct DataStep {
+  std::string name;
+  std::string up;
+  std::string up_tag;
+  std::optional<std::string> down;
+  std::string down_tag;
+  Doc doc;
+  Origin origin;
+  bool operator==(const DataStep&) const = default;
+};
+
+struct Schema {
+  std::vector<NamedObject> extensions;
+  std::vector<NamedObject> schemas;
+  std::vector<NamedObject> roles;
+  std::vector<Enum> enums;
+  std::vector<Table> tables;  // extern tables included (is_extern)
+  std::vector<Function> functions;  // extern functions included (is_extern)
+  std::vector<View> views;
+  std::vector<MaterializedView> materialized_views;
+  std::vector<DropTable> dropped_tables;
+  std::vector<DataStep> data_steps;
+  bool operator==(const Schema&) const = default;
+
+  const Table* find_table(const QualifiedName& name) const;
+  const Function* find_function(const QualifiedName& name) const;
+  const Enum* find_enum(const QualifiedName& name) const;
+};
+
+}  // namespace schemac::model

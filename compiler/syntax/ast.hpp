@@ -1,0 +1,270 @@
+// The syntax tree of a .schema file: what was written, with byte spans, nothing
+// resolved. The resolver (model/resolve.cpp) turns it into the Schema model; the
+// emitters never see it. The formatter prints it back in canonical form.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace schemac::ast {
+
+// Byte offsets into the file's text. Set by the grammar's on_success handler.
+struct Span {
+  std::uint32_t begin = 0;
+  std::uint32_t end = 0;
+};
+
+struct Node {
+  Span span;
+};
+
+// `///` lines attached to the following declaration, column or member.
+using Doc = std::vector<std::string>;
+
+struct Ident : Node {
+  std::string text;     // the identifier itself, quotes removed and "" unescaped
+  bool quoted = false;  // written as "..." in the source
+};
+
+// `name` or `schema.name`
+struct QName : Node {
+  std::optional<Ident> schema;
+  Ident name;
+};
+
+// A type as written: `varchar(80)`, `double precision`, `quest_status[]`.
+struct TypeName : Node {
+  QName name;  // builtins are normalised to one word ("double precision")
+  std::vector<std::string> modifiers;
+  int array_dims = 0;
+};
+
+// SQL carried through: an expression group `( ... )` (text without the outer
+// parentheses) or a default term (text as written).
+struct SqlText : Node {
+  std::string text;
+};
+
+// `$tag$ ... $tag$`
+struct Body : Node {
+  std::string tag;
+  std::string text;
+};
+
+struct Reference : Node {
+  QName table;
+  std::vector<Ident> columns;
+  std::string on_delete;  // "" when not given; else "cascade", "set null", ...
+  std::string on_update;
+};
+
+struct Column : Node {
+  Doc doc;
+  Ident name;
+  TypeName type;
+  bool nullable = false;
+  bool primary_key = false;
+  bool unique = false;
+  bool identity = false;
+  std::optional<SqlText> default_value;
+  std::optional<Reference> references;
+  std::optional<SqlText> check;
+  std::optional<SqlText> generated;
+  std::optional<Ident> was;
+};
+
+struct PrimaryKey : Node {
+  Doc doc;
+  std::vector<Ident> columns;
+};
+
+struct UniqueConstraint : Node {
+  Doc doc;
+  std::optional<Ident> name;
+  std::vector<Ident> columns;
+};
+
+struct CheckConstraint : Node {
+  Doc doc;
+  std::optional<Ident> name;
+  SqlText expression;
+};
+
+struct ForeignKey : Node {
+  Doc doc;
+  std::optional<Ident> name;
+  std::vector<Ident> columns;
+  Reference references;
+};
+
+struct IndexElement : Node {
+  std::optional<Ident> column;      // either a column ...
+  std::optional<SqlText> expression;  // ... or an expression group
+  std::string order;                // "", "asc", "desc"
+  std::string nulls;                // "", "first", "last"
+};
+
+struct Index : Node {
+  Doc doc;
+  bool unique = false;
+  std::optional<Ident> name;
+  std::vector<IndexElement> elements;
+  std::string method;  // "" = btree
+  std::vector<Ident> include;
+  std::optional<SqlText> where;
+};
+
+struct RowLevelSecurity : Node {
+  bool force = false;
+};
+
+struct Policy : Node {
+  Doc doc;
+  Ident name;
+  std::string mode;     // "", "permissive", "restrictive"
+  std::string command;  // "all", "select", "insert", "update", "delete"
+  std::vector<Ident> roles;
+  std::optional<SqlText> using_expr;
+  std::optional<SqlText> check_expr;
+};
+
+struct TriggerEvent : Node {
+  std::string kind;  // "insert", "update", "delete", "truncate"
+  std::vector<Ident> columns;  // update of ...
+};
+
+struct Trigger : Node {
+  Doc doc;
+  Ident name;
+  std::string timing;  // "before", "after", "instead of"
+  std::vector<TriggerEvent> events;
+  std::string level;  // "", "row", "statement"
+  std::optional<SqlText> when;
+  QName function;
+  std::vector<SqlText> arguments;
+};
+
+struct Grant : Node {
+  std::vector<std::string> privileges;  // lower case; "all" alone for all
+  std::vector<Ident> roles;
+};
+
+struct DropColumn : Node {
+  Ident name;
+};
+
+using TableMember = std::variant<Column, PrimaryKey, UniqueConstraint, CheckConstraint, ForeignKey,
+                                 Index, RowLevelSecurity, Policy, Trigger, Grant, DropColumn>;
+
+struct Table : Node {
+  Doc doc;
+  QName name;
+  std::optional<Ident> row_type;
+  std::optional<QName> was;
+  std::vector<TableMember> members;
+};
+
+struct ExternTable : Node {
+  Doc doc;
+  QName name;
+  std::vector<Column> columns;
+};
+
+struct Extension : Node {
+  Doc doc;
+  Ident name;
+};
+
+struct SchemaDecl : Node {
+  Doc doc;
+  Ident name;
+};
+
+struct Role : Node {
+  Doc doc;
+  Ident name;
+};
+
+struct EnumValue : Node {
+  Doc doc;
+  std::string text;
+  bool quoted = false;  // written as a string literal
+};
+
+struct Enum : Node {
+  Doc doc;
+  QName name;
+  std::vector<EnumValue> values;
+};
+
+struct Parameter : Node {
+  Ident name;
+  TypeName type;
+  std::optional<SqlText> default_value;
+};
+
+struct ReturnColumn : Node {
+  Ident name;
+  TypeName type;
+};
+
+struct Function : Node {
+  Doc doc;
+  bool is_extern = false;
+  QName name;
+  std::vector<Parameter> parameters;
+  bool returns_setof = false;
+  std::optional<TypeName> returns;           // returns TYPE / setof TYPE
+  std::vector<ReturnColumn> returns_table;  // returns table (...)
+  std::string language;                     // "" when not given
+  std::string volatility;                   // "", "immutable", "stable", "volatile"
+  bool strict = false;
+  std::string security;  // "", "definer", "invoker"
+  std::vector<Ident> search_path;
+  bool has_search_path = false;
+  std::optional<Body> body;
+};
+
+struct View : Node {
+  Doc doc;
+  QName name;
+  bool security_invoker = false;
+  Body query;
+};
+
+struct MaterializedView : Node {
+  Doc doc;
+  QName name;
+  Body query;
+  std::vector<Index> indexes;
+};
+
+struct Archive : Node {
+  Doc doc;
+  QName old_name;
+  Ident new_name;
+};
+
+struct DropTable : Node {
+  Doc doc;
+  QName name;
+};
+
+struct DataStep : Node {
+  Doc doc;
+  Ident name;
+  Body up;
+  std::optional<Body> down;
+};
+
+using Declaration = std::variant<Extension, SchemaDecl, Role, Enum, ExternTable, Function, Table,
+                                 View, MaterializedView, Archive, DropTable, DataStep>;
+
+struct File {
+  std::vector<Declaration> declarations;
+};
+
+}  // namespace schemac::ast

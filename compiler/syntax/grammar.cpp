@@ -1,0 +1,678 @@
+// The .schema grammar in Boost.Spirit X3, instantiated in this one translation unit.
+//
+// Rules fill their AST node through small semantic actions (set/push/flag) rather
+// than Fusion adaptation: the nodes stay plain structs, and optional clauses in any
+// order are easy to express. Every rule whose attribute is an ast::Node gets its
+// byte span from `annotate_span::on_success`. After a keyword, `>` (expect) makes a
+// failure point at the exact token instead of failing the whole declaration.
+#include "syntax/grammar.hpp"
+
+#include <boost/spirit/home/x3.hpp>
+#include <cstring>
+
+#include "syntax/lexical.hpp"
+
+namespace schemac::syntax {
+namespace x3 = boost::spirit::x3;
+using Iterator = const char*;
+
+namespace {
+
+// Thrown by the custom scanners; carries its own message.
+struct ScanFailure {
+  Iterator where;
+  std::string message;
+};
+
+struct base_tag;  // context entry: the start of the text, to compute offsets
+
+bool is_ident_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+bool is_ident_char(char c) { return is_ident_start(c) || (c >= '0' && c <= '9'); }
+
+// Whitespace, `//` comments that are not doc comments, and `/* */` comments.
+Iterator skip_trivia_from(Iterator p, Iterator last) {
+  for (;;) {
+    while (p != last && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' || *p == '\v')) ++p;
+    if (last - p >= 2 && p[0] == '/' && p[1] == '/') {
+      bool doc = last - p >= 3 && p[2] == '/' && (last - p == 3 || p[3] != '/');
+      if (doc) return p;
+      while (p != last && *p != '\n') ++p;
+      continue;
+    }
+    if (last - p >= 2 && p[0] == '/' && p[1] == '*') {
+      const char* end = nullptr;
+      for (const char* q = p + 2; last - q >= 2; ++q)
+        if (q[0] == '*' && q[1] == '/') {
+          end = q + 2;
+          break;
+        }
+      if (!end) return p;  // unterminated: left for the parser to report
+      p = end;
+      continue;
+    }
+    return p;
+  }
+}
+
+struct annotate_span {
+  template <typename T, typename Context>
+  void on_success(Iterator const& first, Iterator const& last, T& node, Context const& context) {
+    if constexpr (std::is_base_of_v<ast::Node, T>) {
+      Iterator base = x3::get<base_tag>(context);
+      Iterator begin = skip_trivia_from(first, last);
+      node.span.begin = static_cast<std::uint32_t>(begin - base);
+      node.span.end = static_cast<std::uint32_t>(last - base);
+    }
+  }
+};
+
+// ---- custom primitives -------------------------------------------------------
+
+// A contextual keyword: the word, not followed by an identifier character.
+struct keyword_parser : x3::parser<keyword_parser> {
+  using attribute_type = x3::unused_type;
+  static bool const has_attribute = false;
+  const char* word;
+  std::size_t length;
+  explicit keyword_parser(const char* w) : word(w), length(std::strlen(w)) {}
+
+  template <typename Context, typename RContext, typename Attribute>
+  bool parse(Iterator& first, Iterator const& last, Context const& context, RContext&, Attribute&) const {
+    x3::skip_over(first, last, context);
+    if (static_cast<std::size_t>(last - first) < length || std::memcmp(first, word, length) != 0) return false;
+    Iterator after = first + length;
+    if (after != last && is_ident_char(*after)) return false;
+    first = after;
+    return true;
+  }
+};
+keyword_parser kw(const char* w) { return keyword_parser(w); }
+
+// An unquoted identifier: [A-Za-z_][A-Za-z0-9_]*
+struct plain_ident_parser : x3::parser<plain_ident_parser> {
+  using attribute_type = std::string;
+  static bool const has_attribute = true;
+  template <typename Context, typename RContext, typename Attribute>
+  bool parse(Iterator& first, Iterator const& last, Context const& context, RContext&, Attribute& attr) const {
+    x3::skip_over(first, last, context);
+    if (first == last || !is_ident_start(*first)) return false;
+    Iterator p = first + 1;
+    while (p != last && is_ident_char(*p)) ++p;
+    x3::traits::move_to(std::string(first, p), attr);
+    first = p;
+    return true;
+  }
+};
+
+// "quoted identifier" with "" as an escaped quote; attribute is the unescaped text.
+struct quoted_ident_parser : x3::parser<quoted_ident_parser> {
+  using attribute_type = std::string;
+  static bool const has_attribute = true;
+  template <typename Context, typename RContext, typename Attribute>
+  bool parse(Iterator& first, Iterator const& last, Context const& context, RContext&, Attribute& attr) const {
+    x3::skip_over(first, last, context);
+    if (first == last || *first != '"') return false;
+    std::string error;
+    Iterator end = scan_quoted_ident(first, last, error);
+    if (!end) throw ScanFailure{first, error};
+    std::string text;
+    for (Iterator p = first + 1; p < end - 1; ++p) {
+      text += *p;
+      if (*p == '"') ++p;
+    }
+    if (text.empty()) throw ScanFailure{first, "empty quoted identifier"};
+    x3::traits::move_to(std::move(text), attr);
+    first = end;
+    return true;
+  }
+};
+
+// 'string literal'; attribute is the text as written, quotes included.
+struct string_literal_parser : x3::parser<string_literal_parser> {
+  using attribute_type = std::string;
+  static bool const has_attribute = true;
+  template <typename Context, typename RContext, typename Attribute>
+  bool parse(Iterator& first, Iterator const& last, Context const& context, RContext&, Attribute& attr) const {
+    x3::skip_over(first, last, context);
+    if (first == last || *first != '\'') return false;
+    std::string error;
+    Iterator end = scan_string(first, last, error);
+    if (!end) throw ScanFailure{first, error};
+    x3::traits::move_to(std::string(first, end), attr);
+    first = end;
+    return true;
+  }
+};
+
+// ( balanced SQL ); attribute is the text between the outer parentheses.
+struct group_parser : x3::parser<group_parser> {
+  using attribute_type = std::string;
+  static bool const has_attribute = true;
+  template <typename Context, typename RContext, typename Attribute>
+  bool parse(Iterator& first, Iterator const& last, Context const& context, RContext&, Attribute& attr) const {
+    x3::skip_over(first, last, context);
+    if (first == last || *first != '(') return false;
+    std::string error;
+    Iterator end = scan_group(first, last, error);
+    if (!end) throw ScanFailure{first, error};
+    x3::traits::move_to(std::string(first + 1, end - 1), attr);
+    first = end;
+    return true;
+  }
+};
+
+// $tag$ body $tag$; attribute is the Body (tag and text).
+struct body_parser : x3::parser<body_parser> {
+  using attribute_type = ast::Body;
+  static bool const has_attribute = true;
+  template <typename Context, typename RContext, typename Attribute>
+  bool parse(Iterator& first, Iterator const& last, Context const& context, RContext&, Attribute& attr) const {
+    x3::skip_over(first, last, context);
+    std::string tag;
+    Iterator body = scan_dollar_open(first, last, tag);
+    if (!body) return false;
+    std::string closer = "$" + tag + "$";
+    std::string_view rest(body, static_cast<std::size_t>(last - body));
+    auto at = rest.find(closer);
+    if (at == std::string_view::npos)
+      throw ScanFailure{first, "unterminated body: no closing " + closer + " for this " + closer};
+    ast::Body result;
+    Iterator base = x3::get<base_tag>(context);
+    result.span = {static_cast<std::uint32_t>(first - base),
+                   static_cast<std::uint32_t>(body + at + closer.size() - base)};
+    result.tag = std::move(tag);
+    result.text.assign(body, body + at);
+    x3::traits::move_to(std::move(result), attr);
+    first = body + at + closer.size();
+    return true;
+  }
+};
+
+// Succeeds (consuming nothing) when the next token is on the current line. Column
+// attributes that are also member keywords (unique, primary key, check) belong to
+// the column only on its own line; on the next line they start a table member.
+struct same_line_parser : x3::parser<same_line_parser> {
+  using attribute_type = x3::unused_type;
+  static bool const has_attribute = false;
+  template <typename Context, typename RContext, typename Attribute>
+  bool parse(Iterator& first, Iterator const& last, Context const&, RContext&, Attribute&) const {
+    for (Iterator p = first; p != last; ++p) {
+      if (*p == '\n') return false;
+      if (*p == ' ' || *p == '\t' || *p == '\r') continue;
+      if (last - p >= 2 && p[0] == '/' && p[1] == '/') return false;  // comment to end of line
+      return true;
+    }
+    return false;
+  }
+};
+
+// Always fails with a message of its own: the last alternative after `>`.
+struct fail_parser : x3::parser<fail_parser> {
+  using attribute_type = x3::unused_type;
+  static bool const has_attribute = false;
+  const char* message;
+  template <typename Context, typename RContext, typename Attribute>
+  bool parse(Iterator& first, Iterator const& last, Context const& context, RContext&, Attribute&) const {
+    Iterator at = first;
+    x3::skip_over(at, last, context);
+    throw ScanFailure{at, message};
+  }
+};
+fail_parser fail_with(const char* message) { return fail_parser{{}, message}; }
+
+}  // namespace
+}  // namespace schemac::syntax
+
+namespace boost::spirit::x3 {
+template <>
+struct get_info<schemac::syntax::keyword_parser> {
+  using result_type = std::string;
+  std::string operator()(schemac::syntax::keyword_parser const& p) const { return std::string("'") + p.word + "'"; }
+};
+}  // namespace boost::spirit::x3
+
+namespace schemac::syntax {
+namespace {
+
+// ---- semantic-action helpers ---------------------------------------------------
+
+template <typename M>
+auto set(M member) {
+  return [member](auto& ctx) { x3::_val(ctx).*member = std::move(x3::_attr(ctx)); };
+}
+template <typename M>
+auto push(M member) {
+  return [member](auto& ctx) { (x3::_val(ctx).*member).push_back(std::move(x3::_attr(ctx))); };
+}
+template <typename M>
+auto flag(M member) {
+  return [member](auto& ctx) { x3::_val(ctx).*member = true; };
+}
+template <typename M>
+auto put(M member, const char* value) {
+  return [member, value](auto& ctx) { x3::_val(ctx).*member = value; };
+}
+// Assigns the attribute to a variant-holding member.
+template <typename M>
+auto assign(M member) {
+  return [member](auto& ctx) { x3::_val(ctx).*member = std::move(x3::_attr(ctx)); };
+}
+// `word("x")`: the keyword x, with "x" as its attribute.
+auto word(const char* w) { return kw(w) >> x3::attr(std::string(w)); }
+
+struct Documented {
+  ast::Doc doc;
+  ast::TableMember member;
+};
+struct DocumentedDecl {
+  ast::Doc doc;
+  ast::Declaration decl;
+};
+
+// ---- skipper -----------------------------------------------------------------
+
+auto const line_comment = (x3::lit("//") >> *(x3::char_ - x3::eol)) - (x3::lit("///") >> !x3::lit('/'));
+auto const block_comment = x3::lit("/*") >> *(x3::char_ - "*/") >> "*/";
+auto const skipper = x3::space | line_comment | block_comment;
+
+// ---- rule declarations (IDs derive from annotate_span) -------------------------
+
+#define SCHEMAC_RULE(name, type, description) \
+  struct name##_id : annotate_span {};         \
+  x3::rule<name##_id, type> const name = description;
+
+SCHEMAC_RULE(doc_line, std::string, "doc comment")
+SCHEMAC_RULE(doc, ast::Doc, "doc comment")
+SCHEMAC_RULE(ident, ast::Ident, "identifier")
+SCHEMAC_RULE(column_name, ast::Ident, "column name")
+SCHEMAC_RULE(qname, ast::QName, "name")
+SCHEMAC_RULE(type_modifier, std::string, "type modifier (a number)")
+SCHEMAC_RULE(type_name, ast::TypeName, "type")
+SCHEMAC_RULE(group, ast::SqlText, "'(' expression ')'")
+SCHEMAC_RULE(body, ast::Body, "dollar-quoted body ($$ ... $$)")
+SCHEMAC_RULE(default_term, ast::SqlText, "default value")
+SCHEMAC_RULE(column_list, std::vector<ast::Ident>, "'(' column list ')'")
+SCHEMAC_RULE(ident_list, std::vector<ast::Ident>, "list of names")
+SCHEMAC_RULE(fk_action, std::string, "referential action (cascade, restrict, set null, set default, no action)")
+SCHEMAC_RULE(reference, ast::Reference, "referenced table")
+SCHEMAC_RULE(column, ast::Column, "column")
+SCHEMAC_RULE(primary_key, ast::PrimaryKey, "primary key")
+SCHEMAC_RULE(unique_constraint, ast::UniqueConstraint, "unique constraint")
+SCHEMAC_RULE(check_constraint, ast::CheckConstraint, "check constraint")
+SCHEMAC_RULE(foreign_key, ast::ForeignKey, "foreign key")
+SCHEMAC_RULE(index_element, ast::IndexElement, "index column or '(' expression ')'")
+SCHEMAC_RULE(index, ast::Index, "index")
+SCHEMAC_RULE(rls, ast::RowLevelSecurity, "row level security")
+SCHEMAC_RULE(sort_order, std::string, "'asc' or 'desc'")
+SCHEMAC_RULE(nulls_order, std::string, "'first' or 'last'")
+SCHEMAC_RULE(policy_mode, std::string, "'permissive' or 'restrictive'")
+SCHEMAC_RULE(volatility, std::string, "volatility")
+SCHEMAC_RULE(security_kind, std::string, "'definer' or 'invoker'")
+SCHEMAC_RULE(policy_command, std::string, "policy command (all, select, insert, update, delete)")
+SCHEMAC_RULE(policy, ast::Policy, "policy")
+SCHEMAC_RULE(trigger_timing, std::string, "trigger timing (before, after, instead of)")
+SCHEMAC_RULE(trigger_event, ast::TriggerEvent, "trigger event (insert, update, delete, truncate)")
+SCHEMAC_RULE(trigger_level, std::string, "'row' or 'statement'")
+SCHEMAC_RULE(trigger_argument, ast::SqlText, "trigger argument")
+SCHEMAC_RULE(trigger, ast::Trigger, "trigger")
+SCHEMAC_RULE(privilege, std::string, "privilege (select, insert, update, delete, truncate, references, trigger, all)")
+SCHEMAC_RULE(grant, ast::Grant, "grant")
+SCHEMAC_RULE(drop_column, ast::DropColumn, "drop column")
+SCHEMAC_RULE(member, Documented, "table member")
+SCHEMAC_RULE(table, ast::Table, "table")
+SCHEMAC_RULE(extern_column, ast::Column, "column")
+SCHEMAC_RULE(extern_table, ast::ExternTable, "extern table")
+SCHEMAC_RULE(extension, ast::Extension, "extension")
+SCHEMAC_RULE(schema_decl, ast::SchemaDecl, "schema")
+SCHEMAC_RULE(role, ast::Role, "role")
+SCHEMAC_RULE(enum_value, ast::EnumValue, "enum value")
+SCHEMAC_RULE(enum_decl, ast::Enum, "enum")
+SCHEMAC_RULE(parameter, ast::Parameter, "parameter (name type)")
+SCHEMAC_RULE(return_column, ast::ReturnColumn, "result column (name type)")
+SCHEMAC_RULE(function, ast::Function, "function")
+SCHEMAC_RULE(view, ast::View, "view")
+SCHEMAC_RULE(materialized_view, ast::MaterializedView, "materialized view")
+SCHEMAC_RULE(archive, ast::Archive, "archive")
+SCHEMAC_RULE(drop_table, ast::DropTable, "drop table")
+SCHEMAC_RULE(data_step, ast::DataStep, "data step")
+SCHEMAC_RULE(declaration, DocumentedDecl, "declaration")
+
+#undef SCHEMAC_RULE
+
+// ---- rule definitions ----------------------------------------------------------
+
+auto const doc_line_def = x3::lexeme["///" >> !x3::lit('/') >> -x3::lit(' ') >> *(x3::char_ - x3::eol - '\r')];
+auto const doc_def = *doc_line;
+
+auto const set_ident = [](auto& ctx) { x3::_val(ctx).text = std::move(x3::_attr(ctx)); };
+auto const set_quoted_ident = [](auto& ctx) {
+  x3::_val(ctx).text = std::move(x3::_attr(ctx));
+  x3::_val(ctx).quoted = true;
+};
+auto const ident_def = plain_ident_parser{}[set_ident] | quoted_ident_parser{}[set_quoted_ident];
+
+// Inside a table body, these words start a member; a column so named is quoted.
+auto const member_keyword = kw("primary") | kw("unique") | kw("check") | kw("foreign") | kw("index") |
+                            kw("row") | kw("policy") | kw("trigger") | kw("grant") | kw("drop");
+auto const column_name_def = !member_keyword >> ident[([](auto& ctx) { x3::_val(ctx) = std::move(x3::_attr(ctx)); })];
+
+// `a` or `a.b`: the first part is the schema when a second follows.
+auto const qname_def = ident[set(&ast::QName::name)] >>
+                       -('.' >> ident[([](auto& ctx) {
+                           auto& q = x3::_val(ctx);
+                           q.schema = std::move(q.name);
+                           q.name = std::move(x3::_attr(ctx));
+                         })]);
+
+// Multi-word builtin types are normalised to PostgreSQL's short names.
+auto builtin(const char* name) {
+  return [name](auto& ctx) {
+    auto& t = x3::_val(ctx);
+    t.name = ast::QName{};
+    t.name.name.text = name;
+  };
+}
+auto const multiword_type = (kw("double") >> kw("precision"))[builtin("double precision")] |
+                            (kw("character") >> kw("varying"))[builtin("varchar")] |
+                            (kw("timestamp") >> kw("with") >> kw("time") >> kw("zone"))[builtin("timestamptz")] |
+                            (kw("timestamp") >> kw("without") >> kw("time") >> kw("zone"))[builtin("timestamp")] |
+                            (kw("time") >> kw("with") >> kw("time") >> kw("zone"))[builtin("timetz")] |
+                            (kw("time") >> kw("without") >> kw("time") >> kw("zone"))[builtin("time")];
+auto const type_modifier_def = x3::lexeme[-x3::char_('-') >> +x3::digit];
+auto const type_name_def = (multiword_type | qname[set(&ast::TypeName::name)]) >>
+                           -('(' > (type_modifier[push(&ast::TypeName::modifiers)] % ',') > ')') >>
+                           *((x3::lit('[') > ']')[([](auto& ctx) { ++x3::_val(ctx).array_dims; })]);
+
+auto const group_def = group_parser{}[set(&ast::SqlText::text)];
+auto const body_def = body_parser{}[([](auto& ctx) { x3::_val(ctx) = std::move(x3::_attr(ctx)); })];
+
+// A default term: literal, call, bare keyword or group, then any number of casts.
+// The attribute is the text exactly as written.
+auto const number = x3::lexeme[-x3::char_('-') >> +x3::digit >> -('.' >> +x3::digit)];
+auto const term_core = string_literal_parser{} | number | group_parser{} |
+                       (qname >> -(group_parser{} | string_literal_parser{}));
+auto const default_term_def = x3::raw[x3::omit[term_core >> *(x3::lit("::") > type_name)]]
+    [([](auto& ctx) {
+      auto const& r = x3::_attr(ctx);
+      x3::_val(ctx).text.assign(r.begin(), r.end());
+    })];
+
+auto const column_list_def = '(' > (ident % ',') > ')';
+auto const ident_list_def = ident % ',';
+
+auto const fk_action_def = word("cascade") | word("restrict") |
+                           (kw("set") > ((kw("null") >> x3::attr(std::string("set null"))) |
+                                         (kw("default") >> x3::attr(std::string("set default"))))) |
+                           (kw("no") > kw("action") >> x3::attr(std::string("no action")));
+auto const reference_def = qname[set(&ast::Reference::table)] >> -column_list[set(&ast::Reference::columns)] >>
+                           *(kw("on") > ((kw("delete") > fk_action[set(&ast::Reference::on_delete)]) |
+                                         (kw("update") > fk_action[set(&ast::Reference::on_update)]) |
+                                         fail_with("expected 'delete' or 'update' after 'on'")));
+
+auto const same_line = same_line_parser{};
+auto const column_attribute = (same_line >> kw("primary") > kw("key"))[flag(&ast::Column::primary_key)] |
+                              (same_line >> kw("unique"))[flag(&ast::Column::unique)] |
+                              (kw("default") > default_term[set(&ast::Column::default_value)]) |
+                              (kw("references") > reference[set(&ast::Column::references)]) |
+                              (same_line >> kw("check") > group[set(&ast::Column::check)]) |
+                              (kw("generated") > group[set(&ast::Column::generated)]) |
+                              kw("identity")[flag(&ast::Column::identity)] |
+                              (kw("was") > ident[set(&ast::Column::was)]);
+auto const column_def = column_name[set(&ast::Column::name)] > type_name[set(&ast::Column::type)] >>
+                        -x3::lit('?')[flag(&ast::Column::nullable)] >> *column_attribute;
+
+auto const primary_key_def = kw("primary") > kw("key") > column_list[set(&ast::PrimaryKey::columns)];
+auto const unique_constraint_def = kw("unique") >> !kw("index") >
+                                   -ident[set(&ast::UniqueConstraint::name)] >
+                                   column_list[set(&ast::UniqueConstraint::columns)];
+auto const check_constraint_def = kw("check") > -ident[set(&ast::CheckConstraint::name)] >
+                                  group[set(&ast::CheckConstraint::expression)];
+auto const foreign_key_def = kw("foreign") > kw("key") > -ident[set(&ast::ForeignKey::name)] >
+                             column_list[set(&ast::ForeignKey::columns)] > kw("references") >
+                             reference[set(&ast::ForeignKey::references)];
+
+auto const index_element_def = (group[set(&ast::IndexElement::expression)] | ident[set(&ast::IndexElement::column)]) >>
+                               -sort_order[set(&ast::IndexElement::order)] >>
+                               -(kw("nulls") > nulls_order[set(&ast::IndexElement::nulls)]);
+auto const sort_order_def = word("asc") | word("desc");
+auto const nulls_order_def = word("first") | word("last");
+auto const index_def = ((kw("unique") >> kw("index"))[flag(&ast::Index::unique)] | kw("index")) >
+                       -(!kw("on") >> ident[set(&ast::Index::name)]) > kw("on") > '(' >
+                       (index_element[push(&ast::Index::elements)] % ',') > ')' >
+                       -(kw("using") > ident[([](auto& ctx) { x3::_val(ctx).method = x3::_attr(ctx).text; })]) >
+                       -(kw("include") > column_list[set(&ast::Index::include)]) >
+                       -(kw("where") > group[set(&ast::Index::where)]);
+
+auto const rls_def = kw("row") > kw("level") > kw("security") > -kw("force")[flag(&ast::RowLevelSecurity::force)];
+
+auto const policy_mode_def = word("permissive") | word("restrictive");
+auto const policy_command_def = word("all") | word("select") | word("insert") | word("update") | word("delete");
+auto const policy_def = kw("policy") > ident[set(&ast::Policy::name)] >
+                        -policy_mode[set(&ast::Policy::mode)] > kw("for") >
+                        policy_command[set(&ast::Policy::command)] >
+                        -(kw("to") > ident_list[set(&ast::Policy::roles)]) >
+                        -(kw("using") > group[set(&ast::Policy::using_expr)]) >
+                        -(kw("with") > kw("check") > group[set(&ast::Policy::check_expr)]);
+
+auto const trigger_timing_def = word("before") | word("after") | (kw("instead") > kw("of") >> x3::attr(std::string("instead of")));
+auto const trigger_event_def = (kw("insert")[put(&ast::TriggerEvent::kind, "insert")]) |
+                               (kw("update")[put(&ast::TriggerEvent::kind, "update")] >>
+                                -(kw("of") > ident_list[set(&ast::TriggerEvent::columns)])) |
+                               (kw("delete")[put(&ast::TriggerEvent::kind, "delete")]) |
+                               (kw("truncate")[put(&ast::TriggerEvent::kind, "truncate")]);
+auto const trigger_level_def = word("row") | word("statement");
+auto const trigger_argument_def =
+    x3::raw[x3::omit[string_literal_parser{} | number | plain_ident_parser{}]][([](auto& ctx) {
+      auto const& a = x3::_attr(ctx);
+      x3::_val(ctx).text.assign(a.begin(), a.end());
+    })];
+auto const trigger_def = kw("trigger") > ident[set(&ast::Trigger::name)] > trigger_timing[set(&ast::Trigger::timing)] >
+                         (trigger_event[push(&ast::Trigger::events)] % kw("or")) >
+                         -(kw("for") > -kw("each") > trigger_level[set(&ast::Trigger::level)]) >
+                         -(kw("when") > group[set(&ast::Trigger::when)]) > kw("execute") >
+                         qname[set(&ast::Trigger::function)] > '(' >
+                         -(trigger_argument[push(&ast::Trigger::arguments)] % ',') > ')';
+
+auto const privilege_def = word("select") | word("insert") | word("update") | word("delete") | word("truncate") |
+                           word("references") | word("trigger") | (kw("all") >> -kw("privileges") >> x3::attr(std::string("all")));
+auto const grant_def = kw("grant") > (privilege[push(&ast::Grant::privileges)] % ',') > kw("to") >
+                       ident_list[set(&ast::Grant::roles)];
+auto const drop_column_def = kw("drop") > kw("column") > ident[set(&ast::DropColumn::name)];
+
+auto const member_def = doc[set(&Documented::doc)] >>
+                        (primary_key[assign(&Documented::member)] | index[assign(&Documented::member)] |
+                         unique_constraint[assign(&Documented::member)] | check_constraint[assign(&Documented::member)] |
+                         foreign_key[assign(&Documented::member)] | rls[assign(&Documented::member)] |
+                         policy[assign(&Documented::member)] | trigger[assign(&Documented::member)] |
+                         grant[assign(&Documented::member)] | drop_column[assign(&Documented::member)] |
+                         column[assign(&Documented::member)]);
+
+auto const push_member = [](auto& ctx) {
+  Documented& d = x3::_attr(ctx);
+  std::visit(
+      [&](auto& m) {
+        if constexpr (requires { m.doc; }) m.doc = std::move(d.doc);
+      },
+      d.member);
+  x3::_val(ctx).members.push_back(std::move(d.member));
+};
+auto const table_def = kw("table") > qname[set(&ast::Table::name)] > -(kw("as") > ident[set(&ast::Table::row_type)]) >
+                       -(kw("was") > qname[set(&ast::Table::was)]) > '{' > *member[push_member] >
+                       (x3::lit('}') | fail_with("expected a column, a table member or '}'"));
+
+auto const extern_column_def = doc[set(&ast::Column::doc)] >> column_def;
+auto const extern_table_def = kw("table") > qname[set(&ast::ExternTable::name)] > '{' >
+                              *extern_column[push(&ast::ExternTable::columns)] >
+                              (x3::lit('}') | fail_with("expected a column (name type) or '}'"));
+
+auto const extension_def = kw("extension") > ident[set(&ast::Extension::name)];
+auto const schema_decl_def = kw("schema") > ident[set(&ast::SchemaDecl::name)];
+auto const role_def = kw("role") > ident[set(&ast::Role::name)];
+
+auto const enum_value_def = doc[set(&ast::EnumValue::doc)] >>
+                            (string_literal_parser{}[([](auto& ctx) {
+                               auto const& s = x3::_attr(ctx);
+                               std::string text;
+                               for (std::size_t i = 1; i + 1 < s.size(); ++i) {
+                                 text += s[i];
+                                 if (s[i] == '\'') ++i;
+                               }
+                               x3::_val(ctx).text = std::move(text);
+                               x3::_val(ctx).quoted = true;
+                             })] |
+                             plain_ident_parser{}[set(&ast::EnumValue::text)]);
+auto const enum_decl_def = kw("enum") > qname[set(&ast::Enum::name)] > '{' >
+                           -(enum_value[push(&ast::Enum::values)] % ',') > -x3::lit(',') >
+                           (x3::lit('}') | fail_with("expected an enum value or '}'"));
+
+auto const volatility_def = word("immutable") | word("stable") | word("volatile");
+auto const security_kind_def = word("definer") | word("invoker");
+auto const parameter_def = ident[set(&ast::Parameter::name)] > type_name[set(&ast::Parameter::type)] >
+                           -(kw("default") > default_term[set(&ast::Parameter::default_value)]);
+auto const return_column_def = ident[set(&ast::ReturnColumn::name)] > type_name[set(&ast::ReturnColumn::type)];
+auto const function_option =
+    (kw("language") > ident[([](auto& ctx) { x3::_val(ctx).language = x3::_attr(ctx).text; })]) |
+    volatility[set(&ast::Function::volatility)] | kw("strict")[flag(&ast::Function::strict)] |
+    (kw("security") > security_kind[set(&ast::Function::security)]) |
+    (kw("set") > kw("search_path") > (x3::lit('=') | kw("to")) >
+     ident_list[([](auto& ctx) {
+       x3::_val(ctx).search_path = std::move(x3::_attr(ctx));
+       x3::_val(ctx).has_search_path = true;
+     })]);
+auto const function_def = kw("function") > qname[set(&ast::Function::name)] > '(' >
+                          -(parameter[push(&ast::Function::parameters)] % ',') > ')' > kw("returns") >
+                          ((kw("table") > '(' > (return_column[push(&ast::Function::returns_table)] % ',') > ')') |
+                           (-kw("setof")[flag(&ast::Function::returns_setof)] >> type_name[set(&ast::Function::returns)])) >>
+                          *function_option >> -(kw("as") > body[set(&ast::Function::body)]);
+
+auto const view_def = kw("view") > qname[set(&ast::View::name)] >
+                      -(kw("with") > '(' > kw("security_invoker") > ')')[flag(&ast::View::security_invoker)] >
+                      kw("as") > body[set(&ast::View::query)];
+auto const materialized_view_def = kw("materialized") > kw("view") > qname[set(&ast::MaterializedView::name)] >
+                                   kw("as") > body[set(&ast::MaterializedView::query)] >
+                                   -('{' > *(doc >> index)[([](auto& ctx) {
+                                     auto& attr = x3::_attr(ctx);
+                                     ast::Index ix = std::move(boost::fusion::at_c<1>(attr));
+                                     ix.doc = std::move(boost::fusion::at_c<0>(attr));
+                                     x3::_val(ctx).indexes.push_back(std::move(ix));
+                                   })] > (x3::lit('}') | fail_with("expected an index or '}'")));
+auto const archive_def = kw("archive") > kw("table") > qname[set(&ast::Archive::old_name)] > kw("as") >
+                         ident[set(&ast::Archive::new_name)];
+auto const drop_table_def = kw("drop") > kw("table") > qname[set(&ast::DropTable::name)];
+auto const data_step_def = kw("data") > ident[set(&ast::DataStep::name)] > '{' > kw("up") >
+                           body[set(&ast::DataStep::up)] > -(kw("down") > body[set(&ast::DataStep::down)]) > '}';
+
+auto const set_decl = [](auto& ctx) { x3::_val(ctx).decl = std::move(x3::_attr(ctx)); };
+auto const extern_function = function[([](auto& ctx) {
+  auto f = std::move(x3::_attr(ctx));
+  f.is_extern = true;
+  x3::_val(ctx).decl = std::move(f);
+})];
+auto const declaration_def =
+    doc[set(&DocumentedDecl::doc)] >>
+    (table[set_decl] | view[set_decl] | materialized_view[set_decl] | function[set_decl] | enum_decl[set_decl] |
+     extension[set_decl] | schema_decl[set_decl] | role[set_decl] | archive[set_decl] | drop_table[set_decl] |
+     data_step[set_decl] |
+     (kw("extern") > (extern_table[set_decl] | extern_function |
+                      fail_with("expected 'table' or 'function' after 'extern'"))));
+
+BOOST_SPIRIT_DEFINE(doc_line, doc, ident, column_name, qname, type_modifier, type_name, group, body, default_term, column_list,
+                    ident_list, fk_action, reference, column, primary_key, unique_constraint, check_constraint,
+                    foreign_key, index_element, index, rls, policy_command, policy, trigger_timing, trigger_event,
+                    trigger_level, trigger_argument, sort_order, nulls_order, policy_mode, volatility, security_kind, trigger, privilege, grant, drop_column, member, table,
+                    extern_column, extern_table, extension, schema_decl, role, enum_value, enum_decl, parameter,
+                    return_column, function, view, materialized_view, archive, drop_table, data_step, declaration)
+
+const char* const declaration_keywords[] = {"table",   "view",  "materialized", "function", "enum", "extension",
+                                            "schema",  "role",  "archive",      "drop",     "data", "extern"};
+
+bool starts_declaration(Iterator p, Iterator last) {
+  if (last - p >= 3 && p[0] == '/' && p[1] == '/' && p[2] == '/') return true;
+  for (const char* k : declaration_keywords) {
+    std::size_t n = std::strlen(k);
+    if (static_cast<std::size_t>(last - p) >= n && std::memcmp(p, k, n) == 0 &&
+        (p + n == last || !is_ident_char(p[n])))
+      return true;
+  }
+  return false;
+}
+
+// The start of the next line (after `from`) that begins with a declaration.
+Iterator next_declaration_line(Iterator from, Iterator last) {
+  Iterator p = from;
+  for (;;) {
+    while (p != last && *p != '\n') ++p;
+    if (p == last) return last;
+    ++p;
+    if (starts_declaration(p, last)) return p;
+  }
+}
+
+template <typename Decl>
+void attach_doc(Decl& d, ast::Doc doc) {
+  d.doc = std::move(doc);
+}
+
+}  // namespace
+
+std::uint32_t skip_trivia(std::string_view text, std::uint32_t offset) {
+  Iterator base = text.data();
+  return static_cast<std::uint32_t>(skip_trivia_from(base + offset, base + text.size()) - base);
+}
+
+std::vector<SyntaxError> parse_declarations(std::string_view text, ast::File& out) {
+  std::vector<SyntaxError> errors;
+  Iterator const base = text.data();
+  Iterator const last = base + text.size();
+  Iterator first = base;
+  auto offset = [&](Iterator p) { return static_cast<std::uint32_t>(p - base); };
+  auto const parser = x3::with<base_tag>(base)[declaration];
+
+  while (true) {
+    first = skip_trivia_from(first, last);
+    if (first == last) break;
+    Iterator start = first;
+    try {
+      DocumentedDecl parsed;
+      if (x3::phrase_parse(first, last, parser, skipper, parsed)) {
+        std::visit([&](auto& d) { attach_doc(d, std::move(parsed.doc)); }, parsed.decl);
+        out.declarations.push_back(std::move(parsed.decl));
+        continue;
+      }
+      Iterator at = skip_trivia_from(first, last);
+      if (last - at >= 2 && at[0] == '/' && at[1] == '*')
+        errors.push_back({offset(at), "unterminated comment: no '*/' closes this '/*'"});
+      else if (at == last)
+        errors.push_back({offset(at), "expected a declaration after the doc comment"});
+      else
+        errors.push_back({offset(at), "expected a declaration (table, view, materialized view, function, enum, "
+                                      "extension, schema, role, extern, archive, drop table or data)"});
+      first = at;
+    } catch (x3::expectation_failure<Iterator> const& e) {
+      Iterator at = skip_trivia_from(e.where(), last);
+      std::string found = at == last ? std::string("end of file") : std::string();
+      if (found.empty()) {
+        Iterator end = at;
+        if (is_ident_char(*end))
+          while (end != last && is_ident_char(*end) && end - at < 40) ++end;
+        else
+          ++end;
+        found = "'" + std::string(at, end) + "'";
+      }
+      errors.push_back({offset(at), "expected " + e.which() + ", found " + found});
+      first = at;
+    } catch (ScanFailure const& e) {
+      errors.push_back({offset(e.where), e.message});
+      first = e.where;
+    }
+    // Recover at the next line that starts a declaration.
+    first = next_declaration_line(std::max(first, start), last);
+    if (errors.size() >= 50) {
+      errors.push_back({offset(first == last ? last : first), "too many errors; stopping"});
+      break;
+    }
+  }
+  return errors;
+}
+
+}  // namespace schemac::syntax

@@ -1,0 +1,4 @@
+#include "schemac/version.hpp"
+namespace schemac::runtime {
+int version() { return SCHEMAC_RUNTIME_VERSION; }
+}
