@@ -204,6 +204,8 @@ std::string index_text(const ast::Index& ix) {
   return out;
 }
 
+constexpr std::size_t max_width = 100;  // longer lines are wrapped where the syntax allows
+
 class Printer {
  public:
   Printer(const ast::File& file, const std::string& src) : file_(file), src_(src) {
@@ -215,10 +217,14 @@ class Printer {
 
   std::string run() {
     bool first = true;
+    std::size_t previous_kind = std::variant_npos;
     for (const auto& d : file_.declarations) {
       std::uint32_t begin = std::visit([](const auto& x) { return x.span.begin; }, d);
-      if (!first) out_ += "\n";
+      // One-line declarations of one kind (roles, extensions, ...) stay together.
+      bool grouped = d.index() == previous_kind && one_line_kind(d) && !has_doc(d) && !blank_line_before(begin);
+      if (!first && !grouped) out_ += "\n";
       first = false;
+      previous_kind = d.index();
       leading_comments(begin, "");
       std::visit([&](const auto& x) { print(x); }, d);
     }
@@ -235,6 +241,15 @@ class Printer {
   }
 
  private:
+  static bool one_line_kind(const ast::Declaration& d) {
+    return std::holds_alternative<ast::Extension>(d) || std::holds_alternative<ast::SchemaDecl>(d) ||
+           std::holds_alternative<ast::Role>(d) || std::holds_alternative<ast::Archive>(d) ||
+           std::holds_alternative<ast::DropTable>(d);
+  }
+  static bool has_doc(const ast::Declaration& d) {
+    return std::visit([](const auto& x) { return !x.doc.empty(); }, d);
+  }
+
   std::uint32_t line_of(std::uint32_t offset) const {
     return static_cast<std::uint32_t>(std::upper_bound(line_starts_.begin(), line_starts_.end(), offset) -
                                       line_starts_.begin());
@@ -265,15 +280,15 @@ class Printer {
     for (const auto& l : d) out_ += indent + (l.empty() ? "///" : "/// " + l) + "\n";
   }
 
-  // Whether the source has a blank line between two offsets (kept between members).
-  bool blank_line_between(std::uint32_t from, std::uint32_t to) const {
-    int newlines = 0;
-    for (std::uint32_t i = from; i < to && i < src_.size(); ++i) {
-      if (src_[i] == '\n') {
-        if (++newlines >= 2) return true;
-      } else if (!std::isspace(static_cast<unsigned char>(src_[i]))) {
-        newlines = 0;
-      }
+  // Whether a blank line precedes the node's line in the source, above any comment
+  // lines directly before it (groups of members keep their separation).
+  bool blank_line_before(std::uint32_t offset) const {
+    for (std::uint32_t l = line_of(offset); l-- > 1;) {
+      std::uint32_t b = line_starts_[l - 1], e = l < line_starts_.size() ? line_starts_[l] : static_cast<std::uint32_t>(src_.size());
+      std::string_view text(src_.data() + b, e - b);
+      auto first = text.find_first_not_of(" \t\r\n");
+      if (first == std::string_view::npos) return true;
+      if (text.substr(first, 2) != "//") return false;
     }
     return false;
   }
@@ -383,8 +398,13 @@ class Printer {
         if (!p.mode.empty()) out += " " + p.mode;
         out += " for " + p.command;
         if (!p.roles.empty()) out += " to " + id_list(p.roles);
-        if (p.using_expr) out += " using " + group(*p.using_expr);
-        if (p.check_expr) out += " with check " + group(*p.check_expr);
+        std::vector<std::string> clauses;
+        if (p.using_expr) clauses.push_back("using " + group(*p.using_expr));
+        if (p.check_expr) clauses.push_back("with check " + group(*p.check_expr));
+        std::size_t width = out.size();
+        for (const auto& c : clauses) width += 1 + c.size();
+        // Long policies put each clause on a line of its own.
+        for (const auto& c : clauses) out += (width > max_width ? "\n      " : " ") + c;
         return out;
       }
       std::string operator()(const ast::Trigger& t) const {
@@ -422,11 +442,10 @@ class Printer {
         name_width = std::max(name_width, id(c->name, &column_keywords).size());
         type_width = std::max(type_width, type_name(c->type).size() + (c->nullable ? 1 : 0));
       }
-    std::uint32_t previous_end = 0;
     for (std::size_t i = 0; i < t.members.size(); ++i) {
       const auto& m = t.members[i];
       std::uint32_t begin = begin_of(m);
-      if (i > 0 && blank_line_between(previous_end, first_token_before(begin, m))) out_ += "\n";
+      if (i > 0 && blank_line_before(begin)) out_ += "\n";
       leading_comments(begin, "  ");
       std::visit(
           [&](const auto& x) {
@@ -437,33 +456,22 @@ class Printer {
         line("  ", column_head(*c, name_width, type_width), begin);
       else
         line("  ", member_text(m), begin);
-      previous_end = std::visit([](const auto& x) { return x.span.end; }, m);
     }
     close_block(t.span.end, "");
-  }
-
-  // Where a member's text starts, counting its doc comment lines.
-  std::uint32_t first_token_before(std::uint32_t begin, const ast::TableMember& m) const {
-    std::size_t doc_lines = std::visit(
-        [](const auto& x) -> std::size_t {
-          if constexpr (requires { x.doc; }) return x.doc.size();
-          else return 0;
-        },
-        m);
-    std::uint32_t l = line_of(begin);
-    std::uint32_t start_line = l > doc_lines ? static_cast<std::uint32_t>(l - doc_lines) : 1;
-    return line_starts_[start_line - 1];
   }
 
   void print(const ast::ExternTable& t) {
     doc(t.doc, "");
     line("", "extern table " + qname(t.name) + " {", t.span.begin);
-    std::size_t name_width = 0;
-    for (const auto& c : t.columns) name_width = std::max(name_width, id(c.name, &column_keywords).size());
+    std::size_t name_width = 0, type_width = 0;
+    for (const auto& c : t.columns) {
+      name_width = std::max(name_width, id(c.name, &column_keywords).size());
+      type_width = std::max(type_width, type_name(c.type).size() + (c.nullable ? 1 : 0));
+    }
     for (const auto& c : t.columns) {
       leading_comments(c.span.begin, "  ");
       doc(c.doc, "  ");
-      line("  ", column_head(c, name_width, 0), c.span.begin);
+      line("  ", column_head(c, name_width, type_width), c.span.begin);
     }
     close_block(t.span.end, "");
   }
@@ -471,19 +479,25 @@ class Printer {
   void print(const ast::Function& f) {
     doc(f.doc, "");
     std::string head = std::string(f.is_extern ? "extern " : "") + "function " + qname(f.name) + "(";
-    for (std::size_t i = 0; i < f.parameters.size(); ++i) {
-      const auto& p = f.parameters[i];
-      head += (i ? ", " : "") + id(p.name) + " " + type_name(p.type);
-      if (p.default_value) head += " default " + p.default_value->text;
-    }
-    head += ") returns ";
+    std::vector<std::string> params;
+    for (const auto& p : f.parameters)
+      params.push_back(id(p.name) + " " + type_name(p.type) + (p.default_value ? " default " + p.default_value->text : ""));
+    std::string returns = ") returns ";
     if (!f.returns_table.empty()) {
-      head += "table (";
+      returns += "table (";
       for (std::size_t i = 0; i < f.returns_table.size(); ++i)
-        head += (i ? ", " : "") + id(f.returns_table[i].name) + " " + type_name(f.returns_table[i].type);
-      head += ")";
+        returns += (i ? ", " : "") + id(f.returns_table[i].name) + " " + type_name(f.returns_table[i].type);
+      returns += ")";
     } else if (f.returns) {
-      head += (f.returns_setof ? "setof " : "") + type_name(*f.returns);
+      returns += (f.returns_setof ? "setof " : "") + type_name(*f.returns);
+    }
+    std::string one_line = head;
+    for (std::size_t i = 0; i < params.size(); ++i) one_line += (i ? ", " : "") + params[i];
+    if (one_line.size() + returns.size() <= max_width || params.empty()) {
+      head = one_line + returns;
+    } else {
+      for (std::size_t i = 0; i < params.size(); ++i) head += "\n    " + params[i] + (i + 1 < params.size() ? "," : "");
+      head += "\n" + returns;
     }
     std::vector<std::string> options;
     if (!f.language.empty()) options.push_back("language " + f.language);
@@ -491,8 +505,12 @@ class Printer {
     if (f.strict) options.push_back("strict");
     if (!f.security.empty()) options.push_back("security " + f.security);
     if (f.has_search_path) options.push_back("set search_path = " + id_list(f.search_path));
-    for (const auto& o : options) head += " " + o;
-    if (f.body) head += " as " + body(*f.body);
+    if (f.body) options.push_back("as $" + f.body->tag + "$");
+    std::string tail;
+    for (const auto& o : options) tail += " " + o;
+    std::size_t last_line = head.size() - (head.rfind('\n') == std::string::npos ? 0 : head.rfind('\n') + 1);
+    head += last_line + tail.size() > max_width ? "\n " + tail : tail;
+    if (f.body) head += f.body->text + "$" + f.body->tag + "$";
     line("", head, f.span.begin);
   }
 

@@ -54,17 +54,9 @@ Iterator skip_trivia_from(Iterator p, Iterator last) {
   }
 }
 
-struct annotate_span {
-  template <typename T, typename Context>
-  void on_success(Iterator const& first, Iterator const& last, T& node, Context const& context) {
-    if constexpr (std::is_base_of_v<ast::Node, T>) {
-      Iterator base = x3::get<base_tag>(context);
-      Iterator begin = skip_trivia_from(first, last);
-      node.span.begin = static_cast<std::uint32_t>(begin - base);
-      node.span.end = static_cast<std::uint32_t>(last - base);
-    }
-  }
-};
+// Rule IDs. (X3 hands on_success an unused attribute when a rule's right-hand side
+// has semantic actions, so spans are recorded by `spanned` below instead.)
+struct rule_id {};
 
 // ---- custom primitives -------------------------------------------------------
 
@@ -206,6 +198,25 @@ struct same_line_parser : x3::parser<same_line_parser> {
   }
 };
 
+// A default term; attribute is its text exactly as written (see scan_default_term).
+struct default_term_parser : x3::parser<default_term_parser> {
+  using attribute_type = std::string;
+  static bool const has_attribute = true;
+  template <typename Context, typename RContext, typename Attribute>
+  bool parse(Iterator& first, Iterator const& last, Context const& context, RContext&, Attribute& attr) const {
+    x3::skip_over(first, last, context);
+    std::string error;
+    Iterator end = scan_default_term(first, last, error);
+    if (!end) {
+      if (!error.empty()) throw ScanFailure{first, error};
+      return false;
+    }
+    x3::traits::move_to(std::string(first, end), attr);
+    first = end;
+    return true;
+  }
+};
+
 // Always fails with a message of its own: the last alternative after `>`.
 struct fail_parser : x3::parser<fail_parser> {
   using attribute_type = x3::unused_type;
@@ -252,6 +263,16 @@ template <typename M>
 auto put(M member, const char* value) {
   return [member, value](auto& ctx) { x3::_val(ctx).*member = value; };
 }
+// Parses `p` and records the node's span: from its first token (after the skipper)
+// to the end of what it consumed.
+template <typename Parser>
+auto spanned(Parser const& p) {
+  return x3::raw[p][([](auto& ctx) {
+    auto const& range = x3::_attr(ctx);
+    Iterator base = x3::get<base_tag>(ctx);
+    x3::_val(ctx).span = {static_cast<std::uint32_t>(range.begin() - base), static_cast<std::uint32_t>(range.end() - base)};
+  })];
+}
 // Assigns the attribute to a variant-holding member.
 template <typename M>
 auto assign(M member) {
@@ -278,7 +299,7 @@ auto const skipper = x3::space | line_comment | block_comment;
 // ---- rule declarations (IDs derive from annotate_span) -------------------------
 
 #define SCHEMAC_RULE(name, type, description) \
-  struct name##_id : annotate_span {};         \
+  struct name##_id : rule_id {};               \
   x3::rule<name##_id, type> const name = description;
 
 SCHEMAC_RULE(doc_line, std::string, "doc comment")
@@ -349,15 +370,15 @@ auto const set_quoted_ident = [](auto& ctx) {
   x3::_val(ctx).text = std::move(x3::_attr(ctx));
   x3::_val(ctx).quoted = true;
 };
-auto const ident_def = plain_ident_parser{}[set_ident] | quoted_ident_parser{}[set_quoted_ident];
+auto const ident_inner = plain_ident_parser{}[set_ident] | quoted_ident_parser{}[set_quoted_ident];
 
 // Inside a table body, these words start a member; a column so named is quoted.
 auto const member_keyword = kw("primary") | kw("unique") | kw("check") | kw("foreign") | kw("index") |
                             kw("row") | kw("policy") | kw("trigger") | kw("grant") | kw("drop");
-auto const column_name_def = !member_keyword >> ident[([](auto& ctx) { x3::_val(ctx) = std::move(x3::_attr(ctx)); })];
+auto const column_name_inner = !member_keyword >> ident[([](auto& ctx) { x3::_val(ctx) = std::move(x3::_attr(ctx)); })];
 
 // `a` or `a.b`: the first part is the schema when a second follows.
-auto const qname_def = ident[set(&ast::QName::name)] >>
+auto const qname_inner = ident[set(&ast::QName::name)] >>
                        -('.' >> ident[([](auto& ctx) {
                            auto& q = x3::_val(ctx);
                            q.schema = std::move(q.name);
@@ -379,23 +400,15 @@ auto const multiword_type = (kw("double") >> kw("precision"))[builtin("double pr
                             (kw("time") >> kw("with") >> kw("time") >> kw("zone"))[builtin("timetz")] |
                             (kw("time") >> kw("without") >> kw("time") >> kw("zone"))[builtin("time")];
 auto const type_modifier_def = x3::lexeme[-x3::char_('-') >> +x3::digit];
-auto const type_name_def = (multiword_type | qname[set(&ast::TypeName::name)]) >>
+auto const type_name_inner = (multiword_type | qname[set(&ast::TypeName::name)]) >>
                            -('(' > (type_modifier[push(&ast::TypeName::modifiers)] % ',') > ')') >>
                            *((x3::lit('[') > ']')[([](auto& ctx) { ++x3::_val(ctx).array_dims; })]);
 
-auto const group_def = group_parser{}[set(&ast::SqlText::text)];
+auto const group_inner = group_parser{}[set(&ast::SqlText::text)];
 auto const body_def = body_parser{}[([](auto& ctx) { x3::_val(ctx) = std::move(x3::_attr(ctx)); })];
 
-// A default term: literal, call, bare keyword or group, then any number of casts.
-// The attribute is the text exactly as written.
 auto const number = x3::lexeme[-x3::char_('-') >> +x3::digit >> -('.' >> +x3::digit)];
-auto const term_core = string_literal_parser{} | number | group_parser{} |
-                       (qname >> -(group_parser{} | string_literal_parser{}));
-auto const default_term_def = x3::raw[x3::omit[term_core >> *(x3::lit("::") > type_name)]]
-    [([](auto& ctx) {
-      auto const& r = x3::_attr(ctx);
-      x3::_val(ctx).text.assign(r.begin(), r.end());
-    })];
+auto const default_term_inner = default_term_parser{}[set(&ast::SqlText::text)];
 
 auto const column_list_def = '(' > (ident % ',') > ')';
 auto const ident_list_def = ident % ',';
@@ -404,7 +417,7 @@ auto const fk_action_def = word("cascade") | word("restrict") |
                            (kw("set") > ((kw("null") >> x3::attr(std::string("set null"))) |
                                          (kw("default") >> x3::attr(std::string("set default"))))) |
                            (kw("no") > kw("action") >> x3::attr(std::string("no action")));
-auto const reference_def = qname[set(&ast::Reference::table)] >> -column_list[set(&ast::Reference::columns)] >>
+auto const reference_inner = qname[set(&ast::Reference::table)] >> -column_list[set(&ast::Reference::columns)] >>
                            *(kw("on") > ((kw("delete") > fk_action[set(&ast::Reference::on_delete)]) |
                                          (kw("update") > fk_action[set(&ast::Reference::on_update)]) |
                                          fail_with("expected 'delete' or 'update' after 'on'")));
@@ -418,36 +431,36 @@ auto const column_attribute = (same_line >> kw("primary") > kw("key"))[flag(&ast
                               (kw("generated") > group[set(&ast::Column::generated)]) |
                               kw("identity")[flag(&ast::Column::identity)] |
                               (kw("was") > ident[set(&ast::Column::was)]);
-auto const column_def = column_name[set(&ast::Column::name)] > type_name[set(&ast::Column::type)] >>
+auto const column_inner = column_name[set(&ast::Column::name)] > type_name[set(&ast::Column::type)] >>
                         -x3::lit('?')[flag(&ast::Column::nullable)] >> *column_attribute;
 
-auto const primary_key_def = kw("primary") > kw("key") > column_list[set(&ast::PrimaryKey::columns)];
-auto const unique_constraint_def = kw("unique") >> !kw("index") >
+auto const primary_key_inner = kw("primary") > kw("key") > column_list[set(&ast::PrimaryKey::columns)];
+auto const unique_constraint_inner = kw("unique") >> !kw("index") >
                                    -ident[set(&ast::UniqueConstraint::name)] >
                                    column_list[set(&ast::UniqueConstraint::columns)];
-auto const check_constraint_def = kw("check") > -ident[set(&ast::CheckConstraint::name)] >
+auto const check_constraint_inner = kw("check") > -ident[set(&ast::CheckConstraint::name)] >
                                   group[set(&ast::CheckConstraint::expression)];
-auto const foreign_key_def = kw("foreign") > kw("key") > -ident[set(&ast::ForeignKey::name)] >
+auto const foreign_key_inner = kw("foreign") > kw("key") > -ident[set(&ast::ForeignKey::name)] >
                              column_list[set(&ast::ForeignKey::columns)] > kw("references") >
                              reference[set(&ast::ForeignKey::references)];
 
-auto const index_element_def = (group[set(&ast::IndexElement::expression)] | ident[set(&ast::IndexElement::column)]) >>
+auto const index_element_inner = (group[set(&ast::IndexElement::expression)] | ident[set(&ast::IndexElement::column)]) >>
                                -sort_order[set(&ast::IndexElement::order)] >>
                                -(kw("nulls") > nulls_order[set(&ast::IndexElement::nulls)]);
 auto const sort_order_def = word("asc") | word("desc");
 auto const nulls_order_def = word("first") | word("last");
-auto const index_def = ((kw("unique") >> kw("index"))[flag(&ast::Index::unique)] | kw("index")) >
+auto const index_inner = ((kw("unique") >> kw("index"))[flag(&ast::Index::unique)] | kw("index")) >
                        -(!kw("on") >> ident[set(&ast::Index::name)]) > kw("on") > '(' >
                        (index_element[push(&ast::Index::elements)] % ',') > ')' >
                        -(kw("using") > ident[([](auto& ctx) { x3::_val(ctx).method = x3::_attr(ctx).text; })]) >
                        -(kw("include") > column_list[set(&ast::Index::include)]) >
                        -(kw("where") > group[set(&ast::Index::where)]);
 
-auto const rls_def = kw("row") > kw("level") > kw("security") > -kw("force")[flag(&ast::RowLevelSecurity::force)];
+auto const rls_inner = kw("row") > kw("level") > kw("security") > -kw("force")[flag(&ast::RowLevelSecurity::force)];
 
 auto const policy_mode_def = word("permissive") | word("restrictive");
 auto const policy_command_def = word("all") | word("select") | word("insert") | word("update") | word("delete");
-auto const policy_def = kw("policy") > ident[set(&ast::Policy::name)] >
+auto const policy_inner = kw("policy") > ident[set(&ast::Policy::name)] >
                         -policy_mode[set(&ast::Policy::mode)] > kw("for") >
                         policy_command[set(&ast::Policy::command)] >
                         -(kw("to") > ident_list[set(&ast::Policy::roles)]) >
@@ -455,18 +468,18 @@ auto const policy_def = kw("policy") > ident[set(&ast::Policy::name)] >
                         -(kw("with") > kw("check") > group[set(&ast::Policy::check_expr)]);
 
 auto const trigger_timing_def = word("before") | word("after") | (kw("instead") > kw("of") >> x3::attr(std::string("instead of")));
-auto const trigger_event_def = (kw("insert")[put(&ast::TriggerEvent::kind, "insert")]) |
+auto const trigger_event_inner = (kw("insert")[put(&ast::TriggerEvent::kind, "insert")]) |
                                (kw("update")[put(&ast::TriggerEvent::kind, "update")] >>
                                 -(kw("of") > ident_list[set(&ast::TriggerEvent::columns)])) |
                                (kw("delete")[put(&ast::TriggerEvent::kind, "delete")]) |
                                (kw("truncate")[put(&ast::TriggerEvent::kind, "truncate")]);
 auto const trigger_level_def = word("row") | word("statement");
-auto const trigger_argument_def =
+auto const trigger_argument_inner =
     x3::raw[x3::omit[string_literal_parser{} | number | plain_ident_parser{}]][([](auto& ctx) {
       auto const& a = x3::_attr(ctx);
       x3::_val(ctx).text.assign(a.begin(), a.end());
     })];
-auto const trigger_def = kw("trigger") > ident[set(&ast::Trigger::name)] > trigger_timing[set(&ast::Trigger::timing)] >
+auto const trigger_inner = kw("trigger") > ident[set(&ast::Trigger::name)] > trigger_timing[set(&ast::Trigger::timing)] >
                          (trigger_event[push(&ast::Trigger::events)] % kw("or")) >
                          -(kw("for") > -kw("each") > trigger_level[set(&ast::Trigger::level)]) >
                          -(kw("when") > group[set(&ast::Trigger::when)]) > kw("execute") >
@@ -475,9 +488,9 @@ auto const trigger_def = kw("trigger") > ident[set(&ast::Trigger::name)] > trigg
 
 auto const privilege_def = word("select") | word("insert") | word("update") | word("delete") | word("truncate") |
                            word("references") | word("trigger") | (kw("all") >> -kw("privileges") >> x3::attr(std::string("all")));
-auto const grant_def = kw("grant") > (privilege[push(&ast::Grant::privileges)] % ',') > kw("to") >
+auto const grant_inner = kw("grant") > (privilege[push(&ast::Grant::privileges)] % ',') > kw("to") >
                        ident_list[set(&ast::Grant::roles)];
-auto const drop_column_def = kw("drop") > kw("column") > ident[set(&ast::DropColumn::name)];
+auto const drop_column_inner = kw("drop") > kw("column") > ident[set(&ast::DropColumn::name)];
 
 auto const member_def = doc[set(&Documented::doc)] >>
                         (primary_key[assign(&Documented::member)] | index[assign(&Documented::member)] |
@@ -496,20 +509,20 @@ auto const push_member = [](auto& ctx) {
       d.member);
   x3::_val(ctx).members.push_back(std::move(d.member));
 };
-auto const table_def = kw("table") > qname[set(&ast::Table::name)] > -(kw("as") > ident[set(&ast::Table::row_type)]) >
+auto const table_inner = kw("table") > qname[set(&ast::Table::name)] > -(kw("as") > ident[set(&ast::Table::row_type)]) >
                        -(kw("was") > qname[set(&ast::Table::was)]) > '{' > *member[push_member] >
                        (x3::lit('}') | fail_with("expected a column, a table member or '}'"));
 
-auto const extern_column_def = doc[set(&ast::Column::doc)] >> column_def;
-auto const extern_table_def = kw("table") > qname[set(&ast::ExternTable::name)] > '{' >
+auto const extern_column_def = doc[set(&ast::Column::doc)] >> spanned(column_inner);
+auto const extern_table_inner = kw("table") > qname[set(&ast::ExternTable::name)] > '{' >
                               *extern_column[push(&ast::ExternTable::columns)] >
                               (x3::lit('}') | fail_with("expected a column (name type) or '}'"));
 
-auto const extension_def = kw("extension") > ident[set(&ast::Extension::name)];
-auto const schema_decl_def = kw("schema") > ident[set(&ast::SchemaDecl::name)];
-auto const role_def = kw("role") > ident[set(&ast::Role::name)];
+auto const extension_inner = kw("extension") > ident[set(&ast::Extension::name)];
+auto const schema_decl_inner = kw("schema") > ident[set(&ast::SchemaDecl::name)];
+auto const role_inner = kw("role") > ident[set(&ast::Role::name)];
 
-auto const enum_value_def = doc[set(&ast::EnumValue::doc)] >>
+auto const enum_value_inner = doc[set(&ast::EnumValue::doc)] >>
                             (string_literal_parser{}[([](auto& ctx) {
                                auto const& s = x3::_attr(ctx);
                                std::string text;
@@ -521,15 +534,15 @@ auto const enum_value_def = doc[set(&ast::EnumValue::doc)] >>
                                x3::_val(ctx).quoted = true;
                              })] |
                              plain_ident_parser{}[set(&ast::EnumValue::text)]);
-auto const enum_decl_def = kw("enum") > qname[set(&ast::Enum::name)] > '{' >
+auto const enum_decl_inner = kw("enum") > qname[set(&ast::Enum::name)] > '{' >
                            -(enum_value[push(&ast::Enum::values)] % ',') > -x3::lit(',') >
                            (x3::lit('}') | fail_with("expected an enum value or '}'"));
 
 auto const volatility_def = word("immutable") | word("stable") | word("volatile");
 auto const security_kind_def = word("definer") | word("invoker");
-auto const parameter_def = ident[set(&ast::Parameter::name)] > type_name[set(&ast::Parameter::type)] >
+auto const parameter_inner = ident[set(&ast::Parameter::name)] > type_name[set(&ast::Parameter::type)] >
                            -(kw("default") > default_term[set(&ast::Parameter::default_value)]);
-auto const return_column_def = ident[set(&ast::ReturnColumn::name)] > type_name[set(&ast::ReturnColumn::type)];
+auto const return_column_inner = ident[set(&ast::ReturnColumn::name)] > type_name[set(&ast::ReturnColumn::type)];
 auto const function_option =
     (kw("language") > ident[([](auto& ctx) { x3::_val(ctx).language = x3::_attr(ctx).text; })]) |
     volatility[set(&ast::Function::volatility)] | kw("strict")[flag(&ast::Function::strict)] |
@@ -539,16 +552,16 @@ auto const function_option =
        x3::_val(ctx).search_path = std::move(x3::_attr(ctx));
        x3::_val(ctx).has_search_path = true;
      })]);
-auto const function_def = kw("function") > qname[set(&ast::Function::name)] > '(' >
+auto const function_inner = kw("function") > qname[set(&ast::Function::name)] > '(' >
                           -(parameter[push(&ast::Function::parameters)] % ',') > ')' > kw("returns") >
                           ((kw("table") > '(' > (return_column[push(&ast::Function::returns_table)] % ',') > ')') |
                            (-kw("setof")[flag(&ast::Function::returns_setof)] >> type_name[set(&ast::Function::returns)])) >>
                           *function_option >> -(kw("as") > body[set(&ast::Function::body)]);
 
-auto const view_def = kw("view") > qname[set(&ast::View::name)] >
+auto const view_inner = kw("view") > qname[set(&ast::View::name)] >
                       -(kw("with") > '(' > kw("security_invoker") > ')')[flag(&ast::View::security_invoker)] >
                       kw("as") > body[set(&ast::View::query)];
-auto const materialized_view_def = kw("materialized") > kw("view") > qname[set(&ast::MaterializedView::name)] >
+auto const materialized_view_inner = kw("materialized") > kw("view") > qname[set(&ast::MaterializedView::name)] >
                                    kw("as") > body[set(&ast::MaterializedView::query)] >
                                    -('{' > *(doc >> index)[([](auto& ctx) {
                                      auto& attr = x3::_attr(ctx);
@@ -556,10 +569,10 @@ auto const materialized_view_def = kw("materialized") > kw("view") > qname[set(&
                                      ix.doc = std::move(boost::fusion::at_c<0>(attr));
                                      x3::_val(ctx).indexes.push_back(std::move(ix));
                                    })] > (x3::lit('}') | fail_with("expected an index or '}'")));
-auto const archive_def = kw("archive") > kw("table") > qname[set(&ast::Archive::old_name)] > kw("as") >
+auto const archive_inner = kw("archive") > kw("table") > qname[set(&ast::Archive::old_name)] > kw("as") >
                          ident[set(&ast::Archive::new_name)];
-auto const drop_table_def = kw("drop") > kw("table") > qname[set(&ast::DropTable::name)];
-auto const data_step_def = kw("data") > ident[set(&ast::DataStep::name)] > '{' > kw("up") >
+auto const drop_table_inner = kw("drop") > kw("table") > qname[set(&ast::DropTable::name)];
+auto const data_step_inner = kw("data") > ident[set(&ast::DataStep::name)] > '{' > kw("up") >
                            body[set(&ast::DataStep::up)] > -(kw("down") > body[set(&ast::DataStep::down)]) > '}';
 
 auto const set_decl = [](auto& ctx) { x3::_val(ctx).decl = std::move(x3::_attr(ctx)); };
@@ -575,6 +588,43 @@ auto const declaration_def =
      data_step[set_decl] |
      (kw("extern") > (extern_table[set_decl] | extern_function |
                       fail_with("expected 'table' or 'function' after 'extern'"))));
+
+auto const ident_def = spanned(ident_inner);
+auto const column_name_def = spanned(column_name_inner);
+auto const qname_def = spanned(qname_inner);
+auto const type_name_def = spanned(type_name_inner);
+auto const group_def = spanned(group_inner);
+auto const default_term_def = spanned(default_term_inner);
+auto const reference_def = spanned(reference_inner);
+auto const column_def = spanned(column_inner);
+auto const primary_key_def = spanned(primary_key_inner);
+auto const unique_constraint_def = spanned(unique_constraint_inner);
+auto const check_constraint_def = spanned(check_constraint_inner);
+auto const foreign_key_def = spanned(foreign_key_inner);
+auto const index_element_def = spanned(index_element_inner);
+auto const index_def = spanned(index_inner);
+auto const rls_def = spanned(rls_inner);
+auto const policy_def = spanned(policy_inner);
+auto const trigger_event_def = spanned(trigger_event_inner);
+auto const trigger_argument_def = spanned(trigger_argument_inner);
+auto const trigger_def = spanned(trigger_inner);
+auto const grant_def = spanned(grant_inner);
+auto const drop_column_def = spanned(drop_column_inner);
+auto const table_def = spanned(table_inner);
+auto const extern_table_def = spanned(extern_table_inner);
+auto const extension_def = spanned(extension_inner);
+auto const schema_decl_def = spanned(schema_decl_inner);
+auto const role_def = spanned(role_inner);
+auto const enum_value_def = spanned(enum_value_inner);
+auto const enum_decl_def = spanned(enum_decl_inner);
+auto const parameter_def = spanned(parameter_inner);
+auto const return_column_def = spanned(return_column_inner);
+auto const function_def = spanned(function_inner);
+auto const view_def = spanned(view_inner);
+auto const materialized_view_def = spanned(materialized_view_inner);
+auto const archive_def = spanned(archive_inner);
+auto const drop_table_def = spanned(drop_table_inner);
+auto const data_step_def = spanned(data_step_inner);
 
 BOOST_SPIRIT_DEFINE(doc_line, doc, ident, column_name, qname, type_modifier, type_name, group, body, default_term, column_list,
                     ident_list, fk_action, reference, column, primary_key, unique_constraint, check_constraint,

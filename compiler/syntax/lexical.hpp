@@ -22,3 +22,12 @@ const char* scan_string(const char* first, const char* last, std::string& error)
 const char* scan_quoted_ident(const char* first, const char* last, std::string& error);
 
 }  // namespace schemac::syntax
+
+namespace schemac::syntax {
+
+// A default term: a literal, number, call, bare word or group, then any number of
+// `::type` casts. Returns the end of its last token (never trailing blanks), or
+// nullptr when no term starts here (error set when one starts but is malformed).
+const char* scan_default_term(const char* first, const char* last, std::string& error);
+
+}  // namespace schemac::syntax
