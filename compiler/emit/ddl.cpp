@@ -132,7 +132,7 @@ std::string create_table(const model::Table& t, const std::function<bool(const m
 }
 
 std::string add_constraint(const model::Table& t, const model::Constraint& c) {
-  return fmt::format("ALTER TABLE {} ADD {};", t.live_name().sql(), constraint_definition(c));
+  return fmt::format("ALTER TABLE {} ADD {};", t.name.sql(), constraint_definition(c));
 }
 
 std::string create_index(const model::QualifiedName& relation, const model::Index& ix) {
@@ -168,22 +168,22 @@ std::string create_trigger(const model::Table& t, const model::Trigger& tr) {
     events.push_back(s);
   }
   std::string out = fmt::format("CREATE TRIGGER {} {} {} ON {} FOR EACH {}", quote(tr.name), upper(tr.timing),
-                                join(events, " OR "), t.live_name().sql(), tr.for_each_row ? "ROW" : "STATEMENT");
+                                join(events, " OR "), t.name.sql(), tr.for_each_row ? "ROW" : "STATEMENT");
   if (tr.when_sql) out += " WHEN (" + *tr.when_sql + ")";
   out += fmt::format(" EXECUTE FUNCTION {}({});", tr.function.sql(), join(tr.arguments));
   return out;
 }
 
 std::string enable_rls(const model::Table& t) {
-  return fmt::format("ALTER TABLE {} ENABLE ROW LEVEL SECURITY;", t.live_name().sql());
+  return fmt::format("ALTER TABLE {} ENABLE ROW LEVEL SECURITY;", t.name.sql());
 }
 
 std::string force_rls(const model::Table& t) {
-  return fmt::format("ALTER TABLE {} FORCE ROW LEVEL SECURITY;", t.live_name().sql());
+  return fmt::format("ALTER TABLE {} FORCE ROW LEVEL SECURITY;", t.name.sql());
 }
 
 std::string create_policy(const model::Table& t, const model::Policy& p) {
-  std::string out = fmt::format("CREATE POLICY {} ON {} AS {} FOR {}", quote(p.name), t.live_name().sql(),
+  std::string out = fmt::format("CREATE POLICY {} ON {} AS {} FOR {}", quote(p.name), t.name.sql(),
                                 p.permissive ? "PERMISSIVE" : "RESTRICTIVE", upper(p.command));
   std::vector<std::string> roles;
   for (const auto& r : p.roles) roles.push_back(role_sql(r));
@@ -194,7 +194,7 @@ std::string create_policy(const model::Table& t, const model::Policy& p) {
 }
 
 std::string grant(const model::Table& t, const model::Grant& g) {
-  return fmt::format("GRANT {} ON TABLE {} TO {};", join(g.privileges), t.live_name().sql(), role_sql(g.role));
+  return fmt::format("GRANT {} ON TABLE {} TO {};", join(g.privileges), t.name.sql(), role_sql(g.role));
 }
 
 std::string revoke(const model::QualifiedName& table, const model::Grant& g) {

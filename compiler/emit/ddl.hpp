@@ -1,5 +1,6 @@
 // DDL for one object at a time, from the model. The full-state emitter (sql.cpp)
-// orders these; the planner will pair each with its inverse.
+// orders these; the planner will pair each with its inverse. Table-level DDL names
+// the table by its declared name (an archive renames it last).
 #pragma once
 
 #include <functional>

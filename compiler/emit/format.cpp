@@ -288,7 +288,7 @@ class Printer {
       std::string_view text(src_.data() + b, e - b);
       auto first = text.find_first_not_of(" \t\r\n");
       if (first == std::string_view::npos) return true;
-      if (text.substr(first, 2) != "//") return false;
+      if (text.substr(first, 2) != "//" && text.substr(first, 2) != "/*") return false;
     }
     return false;
   }

@@ -98,6 +98,16 @@ void add_comment(Script& out, const std::string& target, const model::Doc& doc) 
 
 bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
 
+// A data step's SQL as written, ending with a semicolon.
+std::string data_step_sql(const std::string& body) {
+  auto b = body.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  auto e = body.find_last_not_of(" \t\r\n");
+  std::string sql = body.substr(b, e - b + 1);
+  if (sql.back() != ';') sql += ';';
+  return sql;
+}
+
 }  // namespace
 
 bool query_mentions(const std::string& q, const QualifiedName& name) {
@@ -218,10 +228,7 @@ std::string full_state_sql(const model::Schema& s) {
   }
 
   out.section("Data steps");
-  for (const auto& d : s.data_steps) {
-    std::string tag = "$" + d.up_tag + "$";
-    out.add(fmt::format("-- data step {}\nDO {}{}{};", d.name, tag, d.up, tag));
-  }
+  for (const auto& d : s.data_steps) out.add("-- data step " + d.name + "\n" + data_step_sql(d.up));
 
   out.section("Archived tables: renamed, with their constraints and indexes; grants revoked");
   for (const auto* t : tables) {

@@ -274,7 +274,7 @@ class Resolver {
 
   Index build_index(const ast::Index& ix) {
     Index out;
-    if (ix.name) out.name = name_of(*ix.name);
+    if (ix.name) out.name = name_of(*ix.name), out.named = true;
     out.unique = ix.unique;
     if (!ix.method.empty()) out.method = ix.method;
     for (const auto& e : ix.elements) {
@@ -422,7 +422,7 @@ class Resolver {
       } else if (auto* u = std::get_if<ast::UniqueConstraint>(&m)) {
         Constraint c;
         c.kind = ConstraintKind::unique;
-        if (u->name) c.name = name_of(*u->name);
+        if (u->name) c.name = name_of(*u->name), c.named = true;
         c.columns = names_of(u->columns);
         c.doc = u->doc;
         c.origin = origin(*u);
@@ -430,7 +430,7 @@ class Resolver {
       } else if (auto* ck = std::get_if<ast::CheckConstraint>(&m)) {
         Constraint c;
         c.kind = ConstraintKind::check;
-        if (ck->name) c.name = name_of(*ck->name);
+        if (ck->name) c.name = name_of(*ck->name), c.named = true;
         c.check_sql = ck->expression.text;
         c.doc = ck->doc;
         c.origin = origin(*ck);
@@ -438,7 +438,7 @@ class Resolver {
       } else if (auto* fk = std::get_if<ast::ForeignKey>(&m)) {
         Constraint c;
         c.kind = ConstraintKind::foreign_key;
-        if (fk->name) c.name = name_of(*fk->name);
+        if (fk->name) c.name = name_of(*fk->name), c.named = true;
         c.columns = names_of(fk->columns);
         fill_reference(c, fk->references);
         c.doc = fk->doc;
@@ -722,6 +722,7 @@ class Resolver {
     QualifiedName target_name = c.ref_table;
     if (auto it = archived_names_.find(key(c.ref_table)); it != archived_names_.end()) target_name = it->second;
     const Table* target = schema_.find_table(target_name);
+    if (target) c.ref_table = target->name;  // the declared name: PostgreSQL follows the archive's rename
     if (!target) {
       std::string what = relations_.count(key(c.ref_table)) ? " is not a table" : " is not declared (declare it, or 'extern table' if it exists already)";
       diags_.error(where, "foreign key references '" + c.ref_table.display() + "', which" + what);

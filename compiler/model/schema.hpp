@@ -61,6 +61,7 @@ enum class ConstraintKind { primary_key, unique, check, foreign_key };
 struct Constraint {
   ConstraintKind kind = ConstraintKind::check;
   std::string name;
+  bool named = false;  // named in the schema (else PostgreSQL's default name)
   std::vector<std::string> columns;  // key columns (primary, unique, foreign)
   std::string check_sql;
   QualifiedName ref_table;  // foreign key
@@ -82,6 +83,7 @@ struct IndexElement {
 
 struct Index {
   std::string name;
+  bool named = false;  // named in the schema (else PostgreSQL's default name)
   bool unique = false;
   std::string method = "btree";
   std::vector<IndexElement> elements;

@@ -187,7 +187,14 @@ struct same_line_parser : x3::parser<same_line_parser> {
   using attribute_type = x3::unused_type;
   static bool const has_attribute = false;
   template <typename Context, typename RContext, typename Attribute>
-  bool parse(Iterator& first, Iterator const& last, Context const&, RContext&, Attribute&) const {
+  bool parse(Iterator& first, Iterator const& last, Context const& context, RContext&, Attribute&) const {
+    // A failed optional before us may already have skipped the line break: look back.
+    Iterator base = x3::get<base_tag>(context);
+    for (Iterator p = first; p != base;) {
+      --p;
+      if (*p == '\n') return false;
+      if (*p != ' ' && *p != '\t' && *p != '\r') break;
+    }
     for (Iterator p = first; p != last; ++p) {
       if (*p == '\n') return false;
       if (*p == ' ' || *p == '\t' || *p == '\r') continue;
@@ -226,7 +233,7 @@ struct fail_parser : x3::parser<fail_parser> {
   bool parse(Iterator& first, Iterator const& last, Context const& context, RContext&, Attribute&) const {
     Iterator at = first;
     x3::skip_over(at, last, context);
-    throw ScanFailure{at, message};
+    throw x3::expectation_failure<Iterator>(at, message);  // reported as "expected <message>, found ..."
   }
 };
 fail_parser fail_with(const char* message) { return fail_parser{{}, message}; }
@@ -235,6 +242,13 @@ fail_parser fail_with(const char* message) { return fail_parser{{}, message}; }
 }  // namespace schemac::syntax
 
 namespace boost::spirit::x3 {
+// A parser with a semantic action describes itself as its subject does, so that
+// "expected type" survives `type_name[set(...)]` after an expectation.
+template <typename Subject, typename Action>
+struct get_info<action<Subject, Action>> {
+  using result_type = std::string;
+  std::string operator()(action<Subject, Action> const& p) const { return what(p.subject); }
+};
 template <>
 struct get_info<schemac::syntax::keyword_parser> {
   using result_type = std::string;
@@ -350,6 +364,7 @@ SCHEMAC_RULE(enum_value, ast::EnumValue, "enum value")
 SCHEMAC_RULE(enum_decl, ast::Enum, "enum")
 SCHEMAC_RULE(parameter, ast::Parameter, "parameter (name type)")
 SCHEMAC_RULE(return_column, ast::ReturnColumn, "result column (name type)")
+SCHEMAC_RULE(return_type, ast::Function, "return type")
 SCHEMAC_RULE(function, ast::Function, "function")
 SCHEMAC_RULE(view, ast::View, "view")
 SCHEMAC_RULE(materialized_view, ast::MaterializedView, "materialized view")
@@ -416,11 +431,11 @@ auto const ident_list_def = ident % ',';
 auto const fk_action_def = word("cascade") | word("restrict") |
                            (kw("set") > ((kw("null") >> x3::attr(std::string("set null"))) |
                                          (kw("default") >> x3::attr(std::string("set default"))))) |
-                           (kw("no") > kw("action") >> x3::attr(std::string("no action")));
+                           ((kw("no") > kw("action")) >> x3::attr(std::string("no action")));
 auto const reference_inner = qname[set(&ast::Reference::table)] >> -column_list[set(&ast::Reference::columns)] >>
                            *(kw("on") > ((kw("delete") > fk_action[set(&ast::Reference::on_delete)]) |
                                          (kw("update") > fk_action[set(&ast::Reference::on_update)]) |
-                                         fail_with("expected 'delete' or 'update' after 'on'")));
+                                         fail_with("'delete' or 'update' after 'on'")));
 
 auto const same_line = same_line_parser{};
 auto const column_attribute = (same_line >> kw("primary") > kw("key"))[flag(&ast::Column::primary_key)] |
@@ -431,8 +446,8 @@ auto const column_attribute = (same_line >> kw("primary") > kw("key"))[flag(&ast
                               (kw("generated") > group[set(&ast::Column::generated)]) |
                               kw("identity")[flag(&ast::Column::identity)] |
                               (kw("was") > ident[set(&ast::Column::was)]);
-auto const column_inner = column_name[set(&ast::Column::name)] > type_name[set(&ast::Column::type)] >>
-                        -x3::lit('?')[flag(&ast::Column::nullable)] >> *column_attribute;
+auto const column_inner = (column_name[set(&ast::Column::name)] > type_name[set(&ast::Column::type)]) >>
+                          -x3::lit('?')[flag(&ast::Column::nullable)] >> *column_attribute;
 
 auto const primary_key_inner = kw("primary") > kw("key") > column_list[set(&ast::PrimaryKey::columns)];
 auto const unique_constraint_inner = kw("unique") >> !kw("index") >
@@ -467,7 +482,7 @@ auto const policy_inner = kw("policy") > ident[set(&ast::Policy::name)] >
                         -(kw("using") > group[set(&ast::Policy::using_expr)]) >
                         -(kw("with") > kw("check") > group[set(&ast::Policy::check_expr)]);
 
-auto const trigger_timing_def = word("before") | word("after") | (kw("instead") > kw("of") >> x3::attr(std::string("instead of")));
+auto const trigger_timing_def = word("before") | word("after") | ((kw("instead") > kw("of")) >> x3::attr(std::string("instead of")));
 auto const trigger_event_inner = (kw("insert")[put(&ast::TriggerEvent::kind, "insert")]) |
                                (kw("update")[put(&ast::TriggerEvent::kind, "update")] >>
                                 -(kw("of") > ident_list[set(&ast::TriggerEvent::columns)])) |
@@ -511,12 +526,12 @@ auto const push_member = [](auto& ctx) {
 };
 auto const table_inner = kw("table") > qname[set(&ast::Table::name)] > -(kw("as") > ident[set(&ast::Table::row_type)]) >
                        -(kw("was") > qname[set(&ast::Table::was)]) > '{' > *member[push_member] >
-                       (x3::lit('}') | fail_with("expected a column, a table member or '}'"));
+                       (x3::lit('}') | fail_with("a column, a table member or '}'"));
 
 auto const extern_column_def = doc[set(&ast::Column::doc)] >> spanned(column_inner);
 auto const extern_table_inner = kw("table") > qname[set(&ast::ExternTable::name)] > '{' >
                               *extern_column[push(&ast::ExternTable::columns)] >
-                              (x3::lit('}') | fail_with("expected a column (name type) or '}'"));
+                              (x3::lit('}') | fail_with("a column (name type) or '}'"));
 
 auto const extension_inner = kw("extension") > ident[set(&ast::Extension::name)];
 auto const schema_decl_inner = kw("schema") > ident[set(&ast::SchemaDecl::name)];
@@ -536,7 +551,7 @@ auto const enum_value_inner = doc[set(&ast::EnumValue::doc)] >>
                              plain_ident_parser{}[set(&ast::EnumValue::text)]);
 auto const enum_decl_inner = kw("enum") > qname[set(&ast::Enum::name)] > '{' >
                            -(enum_value[push(&ast::Enum::values)] % ',') > -x3::lit(',') >
-                           (x3::lit('}') | fail_with("expected an enum value or '}'"));
+                           (x3::lit('}') | fail_with("an enum value or '}'"));
 
 auto const volatility_def = word("immutable") | word("stable") | word("volatile");
 auto const security_kind_def = word("definer") | word("invoker");
@@ -552,11 +567,20 @@ auto const function_option =
        x3::_val(ctx).search_path = std::move(x3::_attr(ctx));
        x3::_val(ctx).has_search_path = true;
      })]);
-auto const function_inner = kw("function") > qname[set(&ast::Function::name)] > '(' >
-                          -(parameter[push(&ast::Function::parameters)] % ',') > ')' > kw("returns") >
-                          ((kw("table") > '(' > (return_column[push(&ast::Function::returns_table)] % ',') > ')') |
-                           (-kw("setof")[flag(&ast::Function::returns_setof)] >> type_name[set(&ast::Function::returns)])) >>
-                          *function_option >> -(kw("as") > body[set(&ast::Function::body)]);
+auto const return_type_def =
+    (kw("table") > '(' > (return_column[push(&ast::Function::returns_table)] % ',') > ')') |
+    (-kw("setof")[flag(&ast::Function::returns_setof)] >> type_name[set(&ast::Function::returns)]);
+auto const merge_return_type = [](auto& ctx) {
+  auto& f = x3::_val(ctx);
+  auto& r = x3::_attr(ctx);
+  f.returns_table = std::move(r.returns_table);
+  f.returns_setof = r.returns_setof;
+  f.returns = std::move(r.returns);
+};
+auto const function_inner = (kw("function") > qname[set(&ast::Function::name)] > '(' >
+                             -(parameter[push(&ast::Function::parameters)] % ',') > ')' > kw("returns") >
+                             return_type[merge_return_type]) >>
+                            *function_option >> -(kw("as") > body[set(&ast::Function::body)]);
 
 auto const view_inner = kw("view") > qname[set(&ast::View::name)] >
                       -(kw("with") > '(' > kw("security_invoker") > ')')[flag(&ast::View::security_invoker)] >
@@ -568,7 +592,7 @@ auto const materialized_view_inner = kw("materialized") > kw("view") > qname[set
                                      ast::Index ix = std::move(boost::fusion::at_c<1>(attr));
                                      ix.doc = std::move(boost::fusion::at_c<0>(attr));
                                      x3::_val(ctx).indexes.push_back(std::move(ix));
-                                   })] > (x3::lit('}') | fail_with("expected an index or '}'")));
+                                   })] > (x3::lit('}') | fail_with("an index or '}'")));
 auto const archive_inner = kw("archive") > kw("table") > qname[set(&ast::Archive::old_name)] > kw("as") >
                          ident[set(&ast::Archive::new_name)];
 auto const drop_table_inner = kw("drop") > kw("table") > qname[set(&ast::DropTable::name)];
@@ -587,7 +611,7 @@ auto const declaration_def =
      extension[set_decl] | schema_decl[set_decl] | role[set_decl] | archive[set_decl] | drop_table[set_decl] |
      data_step[set_decl] |
      (kw("extern") > (extern_table[set_decl] | extern_function |
-                      fail_with("expected 'table' or 'function' after 'extern'"))));
+                      fail_with("'table' or 'function' after 'extern'"))));
 
 auto const ident_def = spanned(ident_inner);
 auto const column_name_def = spanned(column_name_inner);
@@ -631,7 +655,7 @@ BOOST_SPIRIT_DEFINE(doc_line, doc, ident, column_name, qname, type_modifier, typ
                     foreign_key, index_element, index, rls, policy_command, policy, trigger_timing, trigger_event,
                     trigger_level, trigger_argument, sort_order, nulls_order, policy_mode, volatility, security_kind, trigger, privilege, grant, drop_column, member, table,
                     extern_column, extern_table, extension, schema_decl, role, enum_value, enum_decl, parameter,
-                    return_column, function, view, materialized_view, archive, drop_table, data_step, declaration)
+                    return_column, return_type, function, view, materialized_view, archive, drop_table, data_step, declaration)
 
 const char* const declaration_keywords[] = {"table",   "view",  "materialized", "function", "enum", "extension",
                                             "schema",  "role",  "archive",      "drop",     "data", "extern"};
@@ -690,9 +714,14 @@ std::vector<SyntaxError> parse_declarations(std::string_view text, ast::File& ou
         continue;
       }
       Iterator at = skip_trivia_from(first, last);
+      Iterator after_doc = at;
+      while (last - after_doc >= 3 && after_doc[0] == '/' && after_doc[1] == '/' && after_doc[2] == '/') {
+        while (after_doc != last && *after_doc != '\n') ++after_doc;
+        after_doc = skip_trivia_from(after_doc, last);
+      }
       if (last - at >= 2 && at[0] == '/' && at[1] == '*')
         errors.push_back({offset(at), "unterminated comment: no '*/' closes this '/*'"});
-      else if (at == last)
+      else if (after_doc == last)
         errors.push_back({offset(at), "expected a declaration after the doc comment"});
       else
         errors.push_back({offset(at), "expected a declaration (table, view, materialized view, function, enum, "
@@ -709,7 +738,13 @@ std::vector<SyntaxError> parse_declarations(std::string_view text, ast::File& ou
           ++end;
         found = "'" + std::string(at, end) + "'";
       }
-      errors.push_back({offset(at), "expected " + e.which() + ", found " + found});
+      // Rules and keywords describe themselves; anything else would show as a C++
+      // type name, which helps nobody.
+      std::string which = e.which();
+      if (which.find("boost") != std::string::npos || which.find("spirit") != std::string::npos)
+        errors.push_back({offset(at), "unexpected " + found});
+      else
+        errors.push_back({offset(at), "expected " + which + ", found " + found});
       first = at;
     } catch (ScanFailure const& e) {
       errors.push_back({offset(e.where), e.message});

@@ -75,7 +75,7 @@ const char* scan_group(const char* first, const char* last, std::string& error) 
       const char* q = p + 1;
       for (;;) {
         if (q == last) {
-          error = "unterminated string literal in expression";
+          error = "unbalanced parentheses: this '(' is never closed";
           return nullptr;
         }
         if (escapes && *q == '\\' && q + 1 != last) {
@@ -107,7 +107,7 @@ const char* scan_group(const char* first, const char* last, std::string& error) 
       std::string_view rest(body, static_cast<std::size_t>(last - body));
       auto at = rest.find(closer);
       if (at == std::string_view::npos) {
-        error = "unterminated dollar-quoted string in expression";
+        error = "unbalanced parentheses: this '(' is never closed";
         return nullptr;
       }
       p = body + at + closer.size();
@@ -128,7 +128,7 @@ const char* scan_group(const char* first, const char* last, std::string& error) 
         }
       }
       if (nest != 0) {
-        error = "unterminated comment in expression";
+        error = "unbalanced parentheses: this '(' is never closed";
         return nullptr;
       }
     } else {

@@ -1,0 +1,487 @@
+#include "pg/catalog.hpp"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "emit/ddl.hpp"
+#include "model/names.hpp"
+
+namespace schemac::test {
+namespace {
+
+using model::QualifiedName;
+using names::quote;
+
+std::string join(const std::vector<std::string>& v, const std::string& sep = ",") {
+  std::string out;
+  for (std::size_t i = 0; i < v.size(); ++i) out += (i ? sep : "") + v[i];
+  return out;
+}
+
+std::string lit(const std::string& s) { return emit::sql_string(s); }
+
+class Comparer {
+ public:
+  Comparer(pqxx::connection& db, const model::Schema& schema) : tx_(db), schema_(schema) {}
+
+  std::vector<std::string> run() {
+    check_extensions_schemas_enums();
+    for (const auto& f : schema_.functions)
+      if (!f.is_extern) check_function(f);
+    check_no_extra_relations();
+    for (const auto& t : schema_.tables)
+      if (!t.is_extern) check_table(t);
+    for (const auto& v : schema_.views) check_view(v.name, v.query, v.doc, 'v', v.security_invoker);
+    for (const auto& v : schema_.materialized_views) {
+      check_view(v.name, v.query, v.doc, 'm', false);
+      check_indexes(v.name, v.indexes, {});
+    }
+    return std::move(problems_);
+  }
+
+ private:
+  // ---- helpers --------------------------------------------------------------------
+
+  void problem(std::string p) { problems_.push_back(std::move(p)); }
+
+  std::optional<std::string> value(const std::string& sql) {
+    auto r = tx_.exec(sql);
+    if (r.empty() || r[0][0].is_null()) return std::nullopt;
+    return r[0][0].as<std::string>();
+  }
+  std::string text(const std::string& sql) { return value(sql).value_or("<null>"); }
+
+  // Runs scratch DDL in a savepoint; a failure is a mismatch (the model's text is
+  // not something PostgreSQL accepts here), not a crash of the comparison.
+  bool scratch(const std::string& sql, const std::string& what) {
+    try {
+      pqxx::subtransaction sub(tx_, "scratch");
+      sub.exec(sql);
+      sub.commit();
+      return true;
+    } catch (const std::exception& e) {
+      problem(what + ": cannot rebuild from the model: " + e.what());
+      return false;
+    }
+  }
+
+  static std::string reg(const QualifiedName& n) { return lit(n.sql()) + "::regclass"; }
+
+  void expect_equal(const std::string& what, const std::string& live, const std::string& expected) {
+    if (live != expected) problem(what + ": live '" + live + "', expected '" + expected + "'");
+  }
+
+  void check_comment(const std::string& what, const std::string& live_sql, const model::Doc& doc) {
+    auto live = value(live_sql);
+    std::optional<std::string> expected;
+    if (!doc.empty()) expected = emit::doc_text(doc);
+    if (live != expected)
+      problem(what + " comment: live '" + live.value_or("<none>") + "', expected '" + expected.value_or("<none>") + "'");
+  }
+
+  // ---- database-wide ----------------------------------------------------------------
+
+  void check_extensions_schemas_enums() {
+    for (const auto& e : schema_.extensions)
+      if (!value("select 1 from pg_extension where extname = " + lit(e.name))) problem("extension " + e.name + " missing");
+    for (const auto& s : schema_.schemas) {
+      if (!value("select 1 from pg_namespace where nspname = " + lit(s.name))) problem("schema " + s.name + " missing");
+      check_comment("schema " + s.name, "select obj_description(" + lit(quote(s.name)) + "::regnamespace, 'pg_namespace')",
+                    s.doc);
+    }
+    for (const auto& e : schema_.enums) {
+      std::vector<std::string> labels;
+      for (auto row : tx_.exec("select enumlabel from pg_enum where enumtypid = to_regtype(" + lit(e.name.sql()) +
+                               ") order by enumsortorder"))
+        labels.push_back(row[0].as<std::string>());
+      if (labels != e.values) problem("enum " + e.name.display() + ": labels '" + join(labels) + "' expected '" + join(e.values) + "'");
+      check_comment("enum " + e.name.display(), "select obj_description(to_regtype(" + lit(e.name.sql()) + "), 'pg_type')",
+                    e.doc);
+    }
+  }
+
+  // Tables, views and materialized views in the schemas we manage: exactly the model's.
+  void check_no_extra_relations() {
+    std::set<std::string> schemas = {"public"};
+    for (const auto& s : schema_.schemas) schemas.insert(s.name);
+    std::set<std::string> expected, live;
+    for (const auto& t : schema_.tables)
+      if (!t.is_extern) expected.insert(t.live_name().sql());
+    for (const auto& v : schema_.views) expected.insert(v.name.sql());
+    for (const auto& v : schema_.materialized_views) expected.insert(v.name.sql());
+    std::vector<std::string> quoted;
+    for (const auto& s : schemas) quoted.push_back(lit(s));
+    for (auto row : tx_.exec("select quote_ident(n.nspname) || '.' || quote_ident(c.relname) from pg_class c join "
+                             "pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r', 'v', 'm', 'p') and "
+                             "n.nspname in (" + join(quoted) + ")"))
+      live.insert(row[0].as<std::string>());
+    for (const auto& e : expected)
+      if (!live.count(e)) problem("relation " + e + " missing");
+    for (const auto& l : live)
+      if (!expected.count(l)) problem("relation " + l + " exists but the model does not declare it");
+  }
+
+  // ---- functions ----------------------------------------------------------------------
+
+  void check_function(const model::Function& f) {
+    std::string what = "function " + f.name.display();
+    std::string signature = emit::function_signature(f);
+    auto oid = value("select to_regprocedure(" + lit(signature) + ")::oid");
+    if (!oid) return problem(what + " missing (" + signature + ")");
+    // The same function created from the model in pg_temp, for PostgreSQL's own rendering.
+    model::Function copy = f;
+    copy.name = {"pg_temp", "schemac_expected_" + std::to_string(counter_++)};
+    if (!scratch(emit::create_function(copy), what)) return;
+    std::string temp = "to_regprocedure(" + lit(emit::function_signature(copy)) + ")";
+    expect_equal(what + " arguments", text("select pg_get_function_arguments(" + *oid + ")"),
+                 text("select pg_get_function_arguments(" + temp + ")"));
+    expect_equal(what + " result", text("select pg_get_function_result(" + *oid + ")"),
+                 text("select pg_get_function_result(" + temp + ")"));
+    std::string attrs = "select l.lanname || ' ' || p.provolatile::text || ' ' || p.proisstrict::text || ' ' || p.prosecdef::text || ' ' || "
+                        "coalesce(array_to_string(p.proconfig, ';'), '') from pg_proc p join pg_language l on l.oid = "
+                        "p.prolang where p.oid = ";
+    expect_equal(what + " language/volatility/strict/security/config", text(attrs + *oid), text(attrs + temp + "::oid"));
+    expect_equal(what + " body", text("select prosrc from pg_proc where oid = " + *oid), f.body);
+    check_comment(what, "select obj_description(" + *oid + ", 'pg_proc')", f.doc);
+  }
+
+  // ---- tables -------------------------------------------------------------------------
+
+  void check_table(const model::Table& t) {
+    QualifiedName live_name = t.live_name();
+    std::string what = "table " + live_name.display();
+    if (!value("select to_regclass(" + lit(live_name.sql()) + ")")) return problem(what + " missing");
+    if (t.archived_as && value("select to_regclass(" + lit(t.name.sql()) + ")"))
+      problem(what + ": archived, but the original name " + t.name.display() + " still exists");
+    std::string rel = reg(live_name);
+
+    // A scratch copy with the live table's columns, to rebuild expressions on.
+    std::string scratch_table = "schemac_scratch_" + std::to_string(counter_++);
+    if (!scratch("create temp table " + scratch_table + " as select * from " + live_name.sql() + " limit 0", what)) return;
+
+    check_columns(t, rel, scratch_table);
+    check_constraints(t, rel, scratch_table);
+    check_indexes(live_name, t.indexes, t.constraints, scratch_table);
+    check_rls_and_policies(t, rel, scratch_table);
+    check_triggers(t, rel, scratch_table);
+    check_grants(t, rel);
+
+    std::string table_comment = emit::doc_text(t.doc);
+    if (t.archived_as) {
+      model::Doc archived = {"archived (was " + t.name.name + ")"};
+      archived.insert(archived.end(), t.doc.begin(), t.doc.end());
+      check_comment(what, "select obj_description(" + rel + ", 'pg_class')", archived);
+    } else {
+      check_comment(what, "select obj_description(" + rel + ", 'pg_class')", t.doc);
+    }
+  }
+
+  void check_columns(const model::Table& t, const std::string& rel, const std::string& scratch_table) {
+    std::string what = "table " + t.live_name().display();
+    std::map<std::string, pqxx::row> live;
+    auto rows = tx_.exec("select a.attname, a.atttypid::regtype::text, a.atttypmod, a.attnotnull, a.attidentity, "
+                         "a.attgenerated, pg_get_expr(d.adbin, d.adrelid), col_description(a.attrelid, a.attnum) "
+                         "from pg_attribute a left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum "
+                         "where a.attrelid = " + rel + " and a.attnum > 0 and not a.attisdropped");
+    for (auto row : rows) live.emplace(row[0].as<std::string>(), row);
+    std::set<std::string> declared;
+    for (const auto& c : t.columns) declared.insert(c.name);
+    for (const auto& [name, row] : live)
+      if (!declared.count(name)) problem(what + ": column " + name + " exists but is not declared");
+
+    for (const auto& c : t.columns) {
+      std::string cw = what + " column " + c.name;
+      auto it = live.find(c.name);
+      if (it == live.end()) {
+        problem(cw + " missing");
+        continue;
+      }
+      const auto& row = it->second;
+      // The model's type, default and generated expression on a scratch column.
+      std::string probe = "schemac_col_" + std::to_string(counter_++);
+      std::string def = quote(probe) + " " + c.type.sql();
+      if (c.default_sql) def += " default " + *c.default_sql;
+      if (c.generated_sql) def += " generated always as (" + *c.generated_sql + ") stored";
+      if (!scratch("alter table " + scratch_table + " add column " + def, cw)) continue;
+      auto expected = tx_.exec("select a.atttypid::regtype::text, a.atttypmod, pg_get_expr(d.adbin, d.adrelid) from "
+                               "pg_attribute a left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum "
+                               "where a.attrelid = " + lit(scratch_table) + "::regclass and a.attname = " + lit(probe))[0];
+      expect_equal(cw + " type", row[1].as<std::string>() + "/" + row[2].as<std::string>(),
+                   expected[0].as<std::string>() + "/" + expected[1].as<std::string>());
+      expect_equal(cw + " not null", row[3].as<std::string>(), (c.nullable && !c.identity) ? "f" : "t");
+      expect_equal(cw + " identity", row[4].as<std::string>(), c.identity ? "a" : "");
+      expect_equal(cw + " generated", row[5].as<std::string>(), c.generated_sql ? "s" : "");
+      std::string live_default = row[6].is_null() ? "<none>" : row[6].as<std::string>();
+      std::string expected_default = (c.identity || expected[2].is_null()) ? "<none>" : expected[2].as<std::string>();
+      expect_equal(cw + " default/generation expression", live_default, expected_default);
+      std::optional<std::string> comment;
+      if (!row[7].is_null()) comment = row[7].as<std::string>();
+      std::optional<std::string> want;
+      if (!c.doc.empty()) want = emit::doc_text(c.doc);
+      if (comment != want) problem(cw + " comment: live '" + comment.value_or("<none>") + "' expected '" + want.value_or("<none>") + "'");
+    }
+  }
+
+  static std::string action_code(const std::string& action) {
+    if (action == "cascade") return "c";
+    if (action == "restrict") return "r";
+    if (action == "set null") return "n";
+    if (action == "set default") return "d";
+    return "a";
+  }
+
+  void check_constraints(const model::Table& t, const std::string& rel, const std::string& scratch_table) {
+    std::string what = "table " + t.live_name().display();
+    std::map<std::string, pqxx::row> live;
+    auto rows = tx_.exec(
+        "select c.conname, c.contype, pg_get_constraintdef(c.oid), "
+        "(select string_agg(a.attname, ',' order by k.i) from unnest(c.conkey) with ordinality k(n, i) join pg_attribute "
+        "a on a.attrelid = c.conrelid and a.attnum = k.n), "
+        "c.confrelid::regclass::text, "
+        "(select string_agg(a.attname, ',' order by k.i) from unnest(c.confkey) with ordinality k(n, i) join pg_attribute "
+        "a on a.attrelid = c.confrelid and a.attnum = k.n), "
+        "c.confdeltype, c.confupdtype, obj_description(c.oid, 'pg_constraint') "
+        "from pg_constraint c where c.conrelid = " + rel + " and c.contype in ('p', 'u', 'c', 'f')");
+    for (auto row : rows) live.emplace(row[0].as<std::string>(), row);
+    std::set<std::string> declared;
+    for (const auto& c : t.constraints) declared.insert(renamed(t, c.name));
+    for (const auto& [name, row] : live)
+      if (!declared.count(name)) problem(what + ": constraint " + name + " exists but is not declared");
+
+    for (const auto& c : t.constraints) {
+      std::string name = renamed(t, c.name);
+      std::string cw = what + " constraint " + name;
+      auto it = live.find(name);
+      if (it == live.end()) {
+        problem(cw + " missing");
+        continue;
+      }
+      const auto& row = it->second;
+      const char* kinds = "pucf";
+      expect_equal(cw + " kind", row[1].as<std::string>(), std::string(1, kinds[static_cast<int>(c.kind)]));
+      if (c.kind != model::ConstraintKind::check)
+        expect_equal(cw + " columns", row[3].as<std::string>(""), join(c.columns));
+      if (c.kind == model::ConstraintKind::foreign_key) {
+        const model::Table* target = schema_.find_table(c.ref_table);
+        QualifiedName target_live = target ? target->live_name() : c.ref_table;
+        expect_equal(cw + " references", row[4].as<std::string>(""),
+                     text("select " + reg(target_live) + "::text"));
+        expect_equal(cw + " referenced columns", row[5].as<std::string>(""), join(c.ref_columns));
+        expect_equal(cw + " on delete", row[6].as<std::string>(), action_code(c.on_delete));
+        expect_equal(cw + " on update", row[7].as<std::string>(), action_code(c.on_update));
+      }
+      if (c.kind == model::ConstraintKind::check) {
+        std::string probe = "schemac_check_" + std::to_string(counter_++);
+        if (scratch("alter table " + scratch_table + " add constraint " + probe + " check (" + c.check_sql + ")", cw))
+          expect_equal(cw + " definition", row[2].as<std::string>(),
+                       text("select pg_get_constraintdef(oid) from pg_constraint where conname = " + lit(probe)));
+      }
+      std::optional<std::string> comment;
+      if (!row[8].is_null()) comment = row[8].as<std::string>();
+      std::optional<std::string> want;
+      if (!c.doc.empty()) want = emit::doc_text(c.doc);
+      if (comment != want) problem(cw + " comment: live '" + comment.value_or("<none>") + "' expected '" + want.value_or("<none>") + "'");
+    }
+  }
+
+  // The name a constraint or index has after an archive renamed its table.
+  static std::string renamed(const model::Table& t, const std::string& name) {
+    if (!t.archived_as || name.rfind(t.name.name, 0) != 0) return name;
+    return *t.archived_as + name.substr(t.name.name.size());
+  }
+
+  // pg_get_indexdef without "CREATE [UNIQUE] INDEX name ON table": method, keys, include, predicate.
+  static std::string index_tail(const std::string& def) {
+    auto at = def.find(" USING ");
+    return at == std::string::npos ? def : def.substr(at);
+  }
+
+  void check_indexes(const QualifiedName& relation, const std::vector<model::Index>& indexes,
+                     const std::vector<model::Constraint>& constraints, const std::string& scratch_table = "") {
+    std::string what = "relation " + relation.display();
+    const model::Table* table = nullptr;
+    for (const auto& t : schema_.tables)
+      if (t.live_name() == relation) table = &t;
+    std::map<std::string, pqxx::row> live;
+    for (auto row : tx_.exec("select i.relname, pg_get_indexdef(x.indexrelid), x.indisunique, "
+                             "obj_description(x.indexrelid, 'pg_class') from pg_index x join pg_class i on i.oid = "
+                             "x.indexrelid where x.indrelid = " + reg(relation)))
+      live.emplace(row[0].as<std::string>(), row);
+    std::set<std::string> declared;
+    for (const auto& c : constraints)
+      if (c.kind == model::ConstraintKind::primary_key || c.kind == model::ConstraintKind::unique)
+        declared.insert(table ? renamed(*table, c.name) : c.name);
+    for (const auto& ix : indexes) declared.insert(table ? renamed(*table, ix.name) : ix.name);
+    for (const auto& [name, row] : live)
+      if (!declared.count(name)) problem(what + ": index " + name + " exists but is not declared");
+
+    std::string target = scratch_table;
+    if (target.empty()) {  // a materialized view: rebuild on a scratch table of its columns
+      target = "schemac_scratch_" + std::to_string(counter_++);
+      if (!scratch("create temp table " + target + " as select * from " + relation.sql() + " limit 0", what)) return;
+    }
+    for (const auto& ix : indexes) {
+      std::string name = table ? renamed(*table, ix.name) : ix.name;
+      std::string iw = what + " index " + name;
+      auto it = live.find(name);
+      if (it == live.end()) {
+        problem(iw + " missing");
+        continue;
+      }
+      model::Index probe = ix;
+      probe.name = "schemac_index_" + std::to_string(counter_++);
+      std::string create = emit::create_index({"pg_temp", target}, probe);
+      if (!scratch(create, iw)) continue;
+      expect_equal(iw + " definition", index_tail(it->second[1].as<std::string>()),
+                   index_tail(text("select pg_get_indexdef(" + lit("pg_temp." + probe.name) + "::regclass)")));
+      expect_equal(iw + " unique", it->second[2].as<std::string>(), ix.unique ? "t" : "f");
+      std::optional<std::string> comment;
+      if (!it->second[3].is_null()) comment = it->second[3].as<std::string>();
+      std::optional<std::string> want;
+      if (!ix.doc.empty()) want = emit::doc_text(ix.doc);
+      if (comment != want) problem(iw + " comment: live '" + comment.value_or("<none>") + "' expected '" + want.value_or("<none>") + "'");
+    }
+  }
+
+  void check_rls_and_policies(const model::Table& t, const std::string& rel, const std::string& scratch_table) {
+    std::string what = "table " + t.live_name().display();
+    expect_equal(what + " row level security (enabled, forced)",
+                 text("select relrowsecurity || ',' || relforcerowsecurity from pg_class where oid = " + rel),
+                 std::string(t.row_level_security ? "true" : "false") + "," + (t.force_row_level_security ? "true" : "false"));
+    std::map<std::string, pqxx::row> live;
+    for (auto row : tx_.exec("select p.polname, p.polcmd, p.polpermissive, "
+                             "(select string_agg(case when r = 0 then 'public' else r::regrole::text end, ',' order by "
+                             "case when r = 0 then 'public' else r::regrole::text end) from unnest(p.polroles) r), "
+                             "pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid), "
+                             "obj_description(p.oid, 'pg_policy') from pg_policy p where p.polrelid = " + rel))
+      live.emplace(row[0].as<std::string>(), row);
+    std::set<std::string> declared;
+    for (const auto& p : t.policies) declared.insert(p.name);
+    for (const auto& [name, row] : live)
+      if (!declared.count(name)) problem(what + ": policy " + name + " exists but is not declared");
+    for (const auto& p : t.policies) {
+      std::string pw = what + " policy " + p.name;
+      auto it = live.find(p.name);
+      if (it == live.end()) {
+        problem(pw + " missing");
+        continue;
+      }
+      const auto& row = it->second;
+      std::map<std::string, std::string> commands = {{"all", "*"}, {"select", "r"}, {"insert", "a"}, {"update", "w"}, {"delete", "d"}};
+      expect_equal(pw + " command", row[1].as<std::string>(), commands[p.command]);
+      expect_equal(pw + " permissive", row[2].as<std::string>(), p.permissive ? "t" : "f");
+      std::vector<std::string> roles = p.roles;
+      if (roles.empty()) roles = {"public"};
+      for (auto& r : roles) r = r == "public" ? r : quote(r);
+      std::sort(roles.begin(), roles.end());
+      expect_equal(pw + " roles", row[3].as<std::string>(""), join(roles));
+      model::Policy probe = p;
+      probe.name = "schemac_policy_" + std::to_string(counter_++);
+      model::Table scratch_model;
+      scratch_model.name = {"pg_temp", scratch_table};
+      if (!scratch(emit::create_policy(scratch_model, probe), pw)) continue;
+      auto expected = tx_.exec("select pg_get_expr(polqual, polrelid), pg_get_expr(polwithcheck, polrelid) from pg_policy "
+                               "where polname = " + lit(probe.name))[0];
+      expect_equal(pw + " using", row[4].as<std::string>("<none>"), expected[0].as<std::string>("<none>"));
+      expect_equal(pw + " with check", row[5].as<std::string>("<none>"), expected[1].as<std::string>("<none>"));
+      std::optional<std::string> comment;
+      if (!row[6].is_null()) comment = row[6].as<std::string>();
+      std::optional<std::string> want;
+      if (!p.doc.empty()) want = emit::doc_text(p.doc);
+      if (comment != want) problem(pw + " comment: live '" + comment.value_or("<none>") + "' expected '" + want.value_or("<none>") + "'");
+    }
+  }
+
+  void check_triggers(const model::Table& t, const std::string& rel, const std::string& scratch_table) {
+    std::string what = "table " + t.live_name().display();
+    std::map<std::string, pqxx::row> live;
+    for (auto row : tx_.exec("select tgname, pg_get_triggerdef(oid), obj_description(oid, 'pg_trigger') from pg_trigger "
+                             "where not tgisinternal and tgrelid = " + rel))
+      live.emplace(row[0].as<std::string>(), row);
+    std::set<std::string> declared;
+    for (const auto& tr : t.triggers) declared.insert(tr.name);
+    for (const auto& [name, row] : live)
+      if (!declared.count(name)) problem(what + ": trigger " + name + " exists but is not declared");
+    for (const auto& tr : t.triggers) {
+      std::string tw = what + " trigger " + tr.name;
+      auto it = live.find(tr.name);
+      if (it == live.end()) {
+        problem(tw + " missing");
+        continue;
+      }
+      // Rebuild on the scratch copy and compare definitions with names taken out.
+      model::Trigger probe = tr;
+      probe.name = "schemac_trigger_" + std::to_string(counter_++);
+      model::Table scratch_model;
+      scratch_model.name = {"pg_temp", scratch_table};
+      if (tr.timing == "instead of" || !scratch(emit::create_trigger(scratch_model, probe), tw)) continue;
+      auto normalise = [](std::string def, const std::string& name) {
+        std::string from = "TRIGGER " + quote(name) + " ";
+        if (auto at = def.find(from); at != std::string::npos) def.replace(at, from.size(), "TRIGGER <name> ");
+        auto on = def.find(" ON ");
+        auto each = def.find(" FOR EACH ", on == std::string::npos ? 0 : on);
+        if (on != std::string::npos && each != std::string::npos) def.replace(on, each - on, " ON <table>");
+        return def;
+      };
+      expect_equal(tw + " definition", normalise(it->second[1].as<std::string>(), tr.name),
+                   normalise(text("select pg_get_triggerdef(oid) from pg_trigger where tgname = " + lit(probe.name)),
+                             probe.name));
+      std::optional<std::string> comment;
+      if (!it->second[2].is_null()) comment = it->second[2].as<std::string>();
+      std::optional<std::string> want;
+      if (!tr.doc.empty()) want = emit::doc_text(tr.doc);
+      if (comment != want) problem(tw + " comment: live '" + comment.value_or("<none>") + "' expected '" + want.value_or("<none>") + "'");
+    }
+  }
+
+  void check_grants(const model::Table& t, const std::string& rel) {
+    static const std::vector<std::string> all = {"DELETE", "INSERT", "REFERENCES", "SELECT", "TRIGGER", "TRUNCATE", "UPDATE"};
+    std::set<std::string> expected, live;
+    if (!t.archived_as)  // an archive revokes the declared roles' grants
+      for (const auto& g : t.grants) {
+        std::string role = g.role == "public" ? "PUBLIC" : g.role;
+        for (const auto& p : g.privileges == std::vector<std::string>{"ALL"} ? all : g.privileges) expected.insert(role + ":" + p);
+      }
+    for (auto row : tx_.exec("select case when a.grantee = 0 then 'PUBLIC' else a.grantee::regrole::text end, "
+                             "a.privilege_type from pg_class c, aclexplode(c.relacl) a where c.oid = " + rel +
+                             " and a.grantee <> c.relowner"))
+      live.insert(row[0].as<std::string>() + ":" + row[1].as<std::string>());
+    if (live != expected)
+      problem("table " + t.live_name().display() + " grants: live {" + join({live.begin(), live.end()}) + "} expected {" +
+              join({expected.begin(), expected.end()}) + "}");
+  }
+
+  // ---- views ---------------------------------------------------------------------------
+
+  void check_view(const QualifiedName& name, const std::string& query, const model::Doc& doc, char kind,
+                  bool security_invoker) {
+    std::string what = std::string(kind == 'v' ? "view " : "materialized view ") + name.display();
+    auto relkind = value("select relkind from pg_class where oid = to_regclass(" + lit(name.sql()) + ")");
+    if (!relkind) return problem(what + " missing");
+    expect_equal(what + " kind", *relkind, std::string(1, kind));
+    std::string probe = "schemac_view_" + std::to_string(counter_++);
+    if (scratch("create temp view " + probe + " as " + query, what))
+      expect_equal(what + " query", text("select pg_get_viewdef(" + reg(name) + ")"),
+                   text("select pg_get_viewdef(" + lit("pg_temp." + probe) + "::regclass)"));
+    if (kind == 'v')
+      expect_equal(what + " security_invoker",
+                   text("select coalesce('security_invoker=true' = any(reloptions), false) from pg_class where oid = " + reg(name)),
+                   security_invoker ? "t" : "f");
+    check_comment(what, "select obj_description(" + reg(name) + ", 'pg_class')", doc);
+  }
+
+  pqxx::work tx_;
+  const model::Schema& schema_;
+  std::vector<std::string> problems_;
+  int counter_ = 0;
+};
+
+}  // namespace
+
+std::vector<std::string> compare_catalog(pqxx::connection& db, const model::Schema& schema) {
+  return Comparer(db, schema).run();
+}
+
+}  // namespace schemac::test
