@@ -86,7 +86,7 @@ std::string create_function(const model::Function& f) {
   if (f.strict) options.push_back("STRICT");
   if (f.security_definer) options.push_back("SECURITY DEFINER");
   if (!options.empty()) out += "\n  " + join(options, " ");
-  if (f.search_path) out += "\n  SET search_path = " + quoted_list(*f.search_path);
+  if (f.search_path) out += "\n  SET search_path = " + (f.search_path->empty() ? std::string("''") : quoted_list(*f.search_path));
   std::string tag = "$" + f.body_tag + "$";
   out += "\n  AS " + tag + f.body + tag + ";";
   return out;

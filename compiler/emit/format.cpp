@@ -504,7 +504,7 @@ class Printer {
     if (!f.volatility.empty()) options.push_back(f.volatility);
     if (f.strict) options.push_back("strict");
     if (!f.security.empty()) options.push_back("security " + f.security);
-    if (f.has_search_path) options.push_back("set search_path = " + id_list(f.search_path));
+    if (f.has_search_path) options.push_back("set search_path = " + (f.search_path.empty() ? std::string("''") : id_list(f.search_path)));
     if (f.body) options.push_back("as $" + f.body->tag + "$");
     std::string tail;
     for (const auto& o : options) tail += " " + o;

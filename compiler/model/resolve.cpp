@@ -108,6 +108,12 @@ class Resolver {
     for (const auto& i : ids) out.push_back(name_of(i));
     return out;
   }
+  std::vector<Origin> origins_of(const std::vector<ast::Ident>& ids) const {
+    std::vector<Origin> out;
+    for (const auto& i : ids) out.push_back(origin(i));
+    return out;
+  }
+  static Location loc(Origin o) { return {o.file, o.offset}; }
 
   // Registers `key` in a namespace; reports a duplicate with both places.
   bool register_name(std::map<std::string, Declared>& space, const std::string& key, const std::string& kind,
@@ -227,6 +233,7 @@ class Resolver {
       Constraint pk;
       pk.kind = ConstraintKind::primary_key;
       pk.columns = {col.name};
+      pk.column_origins = {col.origin};
       pk.origin = origin(c);
       add_constraint(table, std::move(pk), at(c));
     }
@@ -234,6 +241,7 @@ class Resolver {
       Constraint u;
       u.kind = ConstraintKind::unique;
       u.columns = {col.name};
+      u.column_origins = {col.origin};
       u.origin = origin(c);
       add_constraint(table, std::move(u), at(c));
     }
@@ -248,6 +256,7 @@ class Resolver {
       Constraint fk;
       fk.kind = ConstraintKind::foreign_key;
       fk.columns = {col.name};
+      fk.column_origins = {col.origin};
       fill_reference(fk, *c.references);
       fk.origin = origin(*c.references);
       add_constraint(table, std::move(fk), at(*c.references));
@@ -258,6 +267,7 @@ class Resolver {
   void fill_reference(Constraint& fk, const ast::Reference& r) {
     fk.ref_table = qualified(r.table);
     fk.ref_columns = names_of(r.columns);
+    fk.ref_column_origins = origins_of(r.columns);
     fk.on_delete = r.on_delete;
     fk.on_update = r.on_update;
   }
@@ -280,12 +290,14 @@ class Resolver {
     for (const auto& e : ix.elements) {
       IndexElement el;
       if (e.column) el.column = name_of(*e.column);
+      out.element_origins.push_back(e.column ? origin(*e.column) : origin(e));
       if (e.expression) el.expression = e.expression->text;
       el.order = e.order;
       el.nulls = e.nulls;
       out.elements.push_back(std::move(el));
     }
     out.include = names_of(ix.include);
+    out.include_origins = origins_of(ix.include);
     if (ix.where) out.where_sql = ix.where->text;
     out.doc = ix.doc;
     out.origin = origin(ix);
@@ -380,7 +392,7 @@ class Resolver {
     out.volatility = f.volatility;
     out.strict = f.strict;
     out.security_definer = f.security == "definer";
-    if (f.has_search_path) out.search_path = names_of(f.search_path);
+    if (f.has_search_path) out.search_path = names_of(f.search_path);  // empty: search_path = ''
     if (f.body) {
       out.body = f.body->text;
       out.body_tag = f.body->tag;
@@ -416,6 +428,7 @@ class Resolver {
         Constraint c;
         c.kind = ConstraintKind::primary_key;
         c.columns = names_of(pk->columns);
+        c.column_origins = origins_of(pk->columns);
         c.doc = pk->doc;
         c.origin = origin(*pk);
         add_constraint(out, std::move(c), at(*pk));
@@ -424,6 +437,7 @@ class Resolver {
         c.kind = ConstraintKind::unique;
         if (u->name) c.name = name_of(*u->name), c.named = true;
         c.columns = names_of(u->columns);
+        c.column_origins = origins_of(u->columns);
         c.doc = u->doc;
         c.origin = origin(*u);
         add_constraint(out, std::move(c), at(*u));
@@ -440,6 +454,7 @@ class Resolver {
         c.kind = ConstraintKind::foreign_key;
         if (fk->name) c.name = name_of(*fk->name), c.named = true;
         c.columns = names_of(fk->columns);
+        c.column_origins = origins_of(fk->columns);
         fill_reference(c, fk->references);
         c.doc = fk->doc;
         c.origin = origin(*fk);
@@ -475,7 +490,7 @@ class Resolver {
         Trigger trig;
         trig.name = name_of(tr->name);
         trig.timing = tr->timing;
-        for (const auto& e : tr->events) trig.events.push_back({e.kind, names_of(e.columns)});
+        for (const auto& e : tr->events) trig.events.push_back({e.kind, names_of(e.columns), origins_of(e.columns)});
         trig.for_each_row = tr->level == "row";
         if (tr->when) trig.when_sql = tr->when->text;
         trig.function = qualified(tr->function);
@@ -660,8 +675,8 @@ class Resolver {
       }
       for (const auto& tr : t.triggers) {
         for (const auto& e : tr.events)
-          for (const auto& c : e.columns)
-            if (!t.find_column(c)) unknown_column(t, c, {tr.origin.file, tr.origin.offset});
+          for (std::size_t i = 0; i < e.columns.size(); ++i)
+            if (!t.find_column(e.columns[i])) unknown_column(t, e.columns[i], loc(e.column_origins[i]));
       }
       for (const auto& d : t.dropped_columns)
         if (t.find_column(d)) {
@@ -707,16 +722,16 @@ class Resolver {
   }
 
   void check_index_columns(const Table& t, const Index& ix) {
-    Location where{ix.origin.file, ix.origin.offset};
-    for (const auto& e : ix.elements)
-      if (!e.column.empty() && !t.find_column(e.column)) unknown_column(t, e.column, where);
-    for (const auto& c : ix.include)
-      if (!t.find_column(c)) unknown_column(t, c, where);
+    for (std::size_t i = 0; i < ix.elements.size(); ++i)
+      if (!ix.elements[i].column.empty() && !t.find_column(ix.elements[i].column))
+        unknown_column(t, ix.elements[i].column, loc(ix.element_origins[i]));
+    for (std::size_t i = 0; i < ix.include.size(); ++i)
+      if (!t.find_column(ix.include[i])) unknown_column(t, ix.include[i], loc(ix.include_origins[i]));
   }
 
   void check_constraint(Table& t, Constraint& c, Location where) {
-    for (const auto& col : c.columns)
-      if (!t.find_column(col)) unknown_column(t, col, where);
+    for (std::size_t i = 0; i < c.columns.size(); ++i)
+      if (!t.find_column(c.columns[i])) unknown_column(t, c.columns[i], loc(c.column_origins[i]));
     if (c.kind != ConstraintKind::foreign_key) return;
     // Foreign keys may point at an archived table by its new name.
     QualifiedName target_name = c.ref_table;
@@ -746,7 +761,7 @@ class Resolver {
       const Column* mine = t.find_column(c.columns[i]);
       const Column* theirs = target->find_column(c.ref_columns[i]);
       if (!theirs) {
-        unknown_column(*target, c.ref_columns[i], where);
+        unknown_column(*target, c.ref_columns[i], i < c.ref_column_origins.size() ? loc(c.ref_column_origins[i]) : where);
         continue;
       }
       if (mine && mine->type.base() != theirs->type.base()) {

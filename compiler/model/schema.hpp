@@ -70,6 +70,7 @@ struct Constraint {
   std::string on_update;
   Doc doc;
   Origin origin;
+  std::vector<Origin> column_origins, ref_column_origins;  // where each column was named (for errors)
   bool operator==(const Constraint&) const = default;
 };
 
@@ -91,6 +92,7 @@ struct Index {
   std::optional<std::string> where_sql;
   Doc doc;
   Origin origin;
+  std::vector<Origin> element_origins, include_origins;  // where each column was named (for errors)
   bool operator==(const Index&) const = default;
 };
 
@@ -109,6 +111,7 @@ struct Policy {
 struct TriggerEvent {
   std::string kind;  // insert, update, delete, truncate
   std::vector<std::string> columns;
+  std::vector<Origin> column_origins;
   bool operator==(const TriggerEvent&) const = default;
 };
 

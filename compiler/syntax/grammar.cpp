@@ -342,6 +342,7 @@ SCHEMAC_RULE(sort_order, std::string, "'asc' or 'desc'")
 SCHEMAC_RULE(nulls_order, std::string, "'first' or 'last'")
 SCHEMAC_RULE(policy_mode, std::string, "'permissive' or 'restrictive'")
 SCHEMAC_RULE(volatility, std::string, "volatility")
+SCHEMAC_RULE(search_path, std::vector<ast::Ident>, "schema names or ''")
 SCHEMAC_RULE(security_kind, std::string, "'definer' or 'invoker'")
 SCHEMAC_RULE(policy_command, std::string, "policy command (all, select, insert, update, delete)")
 SCHEMAC_RULE(policy, ast::Policy, "policy")
@@ -553,6 +554,8 @@ auto const enum_decl_inner = kw("enum") > qname[set(&ast::Enum::name)] > '{' >
                            -(enum_value[push(&ast::Enum::values)] % ',') > -x3::lit(',') >
                            (x3::lit('}') | fail_with("an enum value or '}'"));
 
+// `set search_path = a, b` or `= ''` (empty: only pg_catalog and pg_temp).
+auto const search_path_def = (x3::lit("''") >> x3::attr(std::vector<ast::Ident>{})) | ident_list;
 auto const volatility_def = word("immutable") | word("stable") | word("volatile");
 auto const security_kind_def = word("definer") | word("invoker");
 auto const parameter_inner = ident[set(&ast::Parameter::name)] > type_name[set(&ast::Parameter::type)] >
@@ -563,7 +566,7 @@ auto const function_option =
     volatility[set(&ast::Function::volatility)] | kw("strict")[flag(&ast::Function::strict)] |
     (kw("security") > security_kind[set(&ast::Function::security)]) |
     (kw("set") > kw("search_path") > (x3::lit('=') | kw("to")) >
-     ident_list[([](auto& ctx) {
+     search_path[([](auto& ctx) {
        x3::_val(ctx).search_path = std::move(x3::_attr(ctx));
        x3::_val(ctx).has_search_path = true;
      })]);
@@ -653,7 +656,7 @@ auto const data_step_def = spanned(data_step_inner);
 BOOST_SPIRIT_DEFINE(doc_line, doc, ident, column_name, qname, type_modifier, type_name, group, body, default_term, column_list,
                     ident_list, fk_action, reference, column, primary_key, unique_constraint, check_constraint,
                     foreign_key, index_element, index, rls, policy_command, policy, trigger_timing, trigger_event,
-                    trigger_level, trigger_argument, sort_order, nulls_order, policy_mode, volatility, security_kind, trigger, privilege, grant, drop_column, member, table,
+                    trigger_level, trigger_argument, sort_order, nulls_order, policy_mode, volatility, search_path, security_kind, trigger, privilege, grant, drop_column, member, table,
                     extern_column, extern_table, extension, schema_decl, role, enum_value, enum_decl, parameter,
                     return_column, return_type, function, view, materialized_view, archive, drop_table, data_step, declaration)
 

@@ -148,10 +148,15 @@ TEST_CASE("reference errors") {
           "if it exists already)");
   }
   SECTION("unknown column: key, index, referenced column, trigger column") {
-    CHECK(error_of("table t {\n  a int\n  primary key (b)\n}") == "test.schema:3:3: error: unknown column 'b' in table 't'");
-    CHECK(error_of("table t {\n  a int\n  index on (a, c)\n}") == "test.schema:3:3: error: unknown column 'c' in table 't'");
+    CHECK(error_of("table t {\n  a int\n  primary key (b)\n}") == "test.schema:3:16: error: unknown column 'b' in table 't'");
+    CHECK(error_of("table t {\n  a int\n  index on (a, c)\n}") == "test.schema:3:16: error: unknown column 'c' in table 't'");
+    CHECK(error_of("table t {\n  a int\n  index on (a) include (d)\n}") ==
+          "test.schema:3:25: error: unknown column 'd' in table 't'");
     CHECK(error_of("table u { id int primary key }\ntable t {\n  u int references u(nope)\n}") ==
-          "test.schema:3:20: error: unknown column 'nope' in table 'u'");
+          "test.schema:3:22: error: unknown column 'nope' in table 'u'");
+    CHECK(error_of("function f() returns trigger language plpgsql as $$ begin return new; end $$\n"
+                   "table t {\n  a int\n  trigger tr before update of a, zz execute f()\n}") ==
+          "test.schema:4:34: error: unknown column 'zz' in table 't'");
   }
   SECTION("foreign key to a table without primary key and no columns") {
     CHECK(error_of("table u { id int }\ntable t {\n  u int references u\n}") ==

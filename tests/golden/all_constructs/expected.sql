@@ -26,7 +26,7 @@ CREATE FUNCTION public.audit()
   RETURNS trigger
   LANGUAGE plpgsql
   SECURITY DEFINER
-  SET search_path = public
+  SET search_path = ''
   AS $fn$
 begin
   return null;
