@@ -590,6 +590,7 @@ class Resolver {
   void apply_archives() {
     // Members are built now that every table exists (pointers into schema_.tables
     // stay valid from here on: nothing is added to it any more).
+    for (auto& t : schema_.tables) tables_by_name_.emplace(t.name, &t);  // first declaration wins
     for (std::size_t i = 0; i < table_asts_.size(); ++i) {
       file_ = table_files_[i];
       Table* t = find_mutable_table(qualified_silent(table_asts_[i]->name), false);
@@ -632,9 +633,8 @@ class Resolver {
     if (follow_archive) {
       if (auto it = archived_names_.find(key(n)); it != archived_names_.end()) target = it->second;
     }
-    for (auto& t : schema_.tables)
-      if (t.name == target) return &t;
-    return nullptr;
+    auto it = tables_by_name_.find(target);
+    return it == tables_by_name_.end() ? nullptr : it->second;
   }
 
   void sort_objects() {
@@ -657,6 +657,7 @@ class Resolver {
   // ---- references -------------------------------------------------------------
 
   void check_references() {
+    for (const auto& f : schema_.functions) functions_by_name_.emplace(f.name, &f);  // after sorting
     for (const auto& [schema, where] : pending_schema_checks_)
       if (!schemas_.count(schema))
         diags_.error(where, "schema '" + schema + "' is not declared: add 'schema " + schema + "'");
@@ -688,7 +689,8 @@ class Resolver {
     for (auto [fn, file] : trigger_function_spans_) {
       file_ = file;
       auto n = qualified_silent(*fn);
-      const Function* f = schema_.find_function(n);
+      auto found = functions_by_name_.find(n);
+      const Function* f = found == functions_by_name_.end() ? nullptr : found->second;
       if (!f) {
         diags_.error(at(*fn), "unknown function '" + n.display() + "': declare it with 'function' or 'extern function'");
       } else if (!f->returns_trigger) {
@@ -736,7 +738,7 @@ class Resolver {
     // Foreign keys may point at an archived table by its new name.
     QualifiedName target_name = c.ref_table;
     if (auto it = archived_names_.find(key(c.ref_table)); it != archived_names_.end()) target_name = it->second;
-    const Table* target = schema_.find_table(target_name);
+    const Table* target = find_mutable_table(target_name, false);
     if (target) c.ref_table = target->name;  // the declared name: PostgreSQL follows the archive's rename
     if (!target) {
       std::string what = relations_.count(key(c.ref_table)) ? " is not a table" : " is not declared (declare it, or 'extern table' if it exists already)";
@@ -909,7 +911,9 @@ class Resolver {
   std::vector<int> table_files_;
   std::vector<std::pair<const ast::Archive*, int>> archives_list_;
   std::vector<std::pair<const ast::ExternTable*, int>> extern_asts_;
-  std::map<std::string, QualifiedName> archived_names_;  // "schema.NEW" -> the table's declared name
+  std::map<std::string, QualifiedName> archived_names_;
+  std::map<QualifiedName, Table*> tables_by_name_;  // valid until tables are sorted
+  std::map<QualifiedName, const Function*> functions_by_name_;  // built after sort_objects  // "schema.NEW" -> the table's declared name
   std::vector<std::pair<const ast::QName*, int>> trigger_function_spans_;
   std::vector<std::pair<const ast::Ident*, int>> grant_role_spans_;
   std::vector<std::pair<const ast::Ident*, int>> drop_column_spans_;
