@@ -59,6 +59,11 @@ expect "fmt broken" 1 "$schemac" fmt broken
 if cmp -s broken/b.schema before.schema && [ -z "$(ls broken | grep -v '^b.schema$')" ]; then passed=$((passed + 1)); else
   failed=$((failed + 1)); echo "FAIL: fmt touched a broken schema"; fi
 
+# The examples are kept in canonical form.
+for dir in "$root"/schemas/*/; do
+  expect "example $(basename "$dir") is canonical" 0 "$schemac" fmt "$dir" --check
+done
+
 # Output does not depend on the directory it is run from.
 (cd "$root" && "$schemac" sql schemas/ai_assistant) > a.sql
 (cd / && "$schemac" sql "$root/schemas/ai_assistant") > b.sql

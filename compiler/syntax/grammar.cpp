@@ -96,62 +96,61 @@ struct plain_ident_parser : x3::parser<plain_ident_parser> {
   }
 };
 
-// "quoted identifier" with "" as an escaped quote; attribute is the unescaped text.
-struct quoted_ident_parser : x3::parser<quoted_ident_parser> {
+// A token found by one of the scanners in lexical.hpp. `Scan` is a function
+// (first, last, error) -> end or nullptr; a nullptr with an error is a malformed
+// token (reported at its start), without one no token of this kind is here.
+// `Value` turns the token's text into the attribute.
+template <const char* (*Scan)(const char*, const char*, std::string&), std::string (*Value)(Iterator, Iterator)>
+struct scanned_parser : x3::parser<scanned_parser<Scan, Value>> {
   using attribute_type = std::string;
   static bool const has_attribute = true;
   template <typename Context, typename RContext, typename Attribute>
   bool parse(Iterator& first, Iterator const& last, Context const& context, RContext&, Attribute& attr) const {
     x3::skip_over(first, last, context);
-    if (first == last || *first != '"') return false;
+    if (first == last) return false;
     std::string error;
-    Iterator end = scan_quoted_ident(first, last, error);
-    if (!end) throw ScanFailure{first, error};
-    std::string text;
-    for (Iterator p = first + 1; p < end - 1; ++p) {
-      text += *p;
-      if (*p == '"') ++p;
+    Iterator end = Scan(first, last, error);
+    if (!end) {
+      if (!error.empty()) throw ScanFailure{first, error};
+      return false;
     }
-    if (text.empty()) throw ScanFailure{first, "empty quoted identifier"};
-    x3::traits::move_to(std::move(text), attr);
+    x3::traits::move_to(Value(first, end), attr);
     first = end;
     return true;
   }
 };
 
+const char* scan_quoted(const char* first, const char* last, std::string& error) {
+  if (*first != '"') return nullptr;
+  const char* end = scan_quoted_ident(first, last, error);
+  if (end && end - first == 2) error = "empty quoted identifier", end = nullptr;
+  return end;
+}
+const char* scan_literal(const char* first, const char* last, std::string& error) {
+  return *first == '\'' ? scan_string(first, last, error) : nullptr;
+}
+const char* scan_parenthesised(const char* first, const char* last, std::string& error) {
+  return *first == '(' ? scan_group(first, last, error) : nullptr;
+}
+std::string as_written(Iterator first, Iterator end) { return std::string(first, end); }
+std::string inside_parentheses(Iterator first, Iterator end) { return std::string(first + 1, end - 1); }
+std::string unquoted_identifier(Iterator first, Iterator end) {
+  std::string text;
+  for (Iterator p = first + 1; p < end - 1; ++p) {
+    text += *p;
+    if (*p == '"') ++p;  // "" stands for one quote
+  }
+  return text;
+}
+
+// "quoted identifier"; attribute is the identifier, unescaped.
+using quoted_ident_parser = scanned_parser<scan_quoted, unquoted_identifier>;
 // 'string literal'; attribute is the text as written, quotes included.
-struct string_literal_parser : x3::parser<string_literal_parser> {
-  using attribute_type = std::string;
-  static bool const has_attribute = true;
-  template <typename Context, typename RContext, typename Attribute>
-  bool parse(Iterator& first, Iterator const& last, Context const& context, RContext&, Attribute& attr) const {
-    x3::skip_over(first, last, context);
-    if (first == last || *first != '\'') return false;
-    std::string error;
-    Iterator end = scan_string(first, last, error);
-    if (!end) throw ScanFailure{first, error};
-    x3::traits::move_to(std::string(first, end), attr);
-    first = end;
-    return true;
-  }
-};
-
+using string_literal_parser = scanned_parser<scan_literal, as_written>;
 // ( balanced SQL ); attribute is the text between the outer parentheses.
-struct group_parser : x3::parser<group_parser> {
-  using attribute_type = std::string;
-  static bool const has_attribute = true;
-  template <typename Context, typename RContext, typename Attribute>
-  bool parse(Iterator& first, Iterator const& last, Context const& context, RContext&, Attribute& attr) const {
-    x3::skip_over(first, last, context);
-    if (first == last || *first != '(') return false;
-    std::string error;
-    Iterator end = scan_group(first, last, error);
-    if (!end) throw ScanFailure{first, error};
-    x3::traits::move_to(std::string(first + 1, end - 1), attr);
-    first = end;
-    return true;
-  }
-};
+using group_parser = scanned_parser<scan_parenthesised, inside_parentheses>;
+// A default term; attribute is its text exactly as written (see scan_default_term).
+using default_term_parser = scanned_parser<scan_default_term, as_written>;
 
 // $tag$ body $tag$; attribute is the Body (tag and text).
 struct body_parser : x3::parser<body_parser> {
@@ -202,25 +201,6 @@ struct same_line_parser : x3::parser<same_line_parser> {
       return true;
     }
     return false;
-  }
-};
-
-// A default term; attribute is its text exactly as written (see scan_default_term).
-struct default_term_parser : x3::parser<default_term_parser> {
-  using attribute_type = std::string;
-  static bool const has_attribute = true;
-  template <typename Context, typename RContext, typename Attribute>
-  bool parse(Iterator& first, Iterator const& last, Context const& context, RContext&, Attribute& attr) const {
-    x3::skip_over(first, last, context);
-    std::string error;
-    Iterator end = scan_default_term(first, last, error);
-    if (!end) {
-      if (!error.empty()) throw ScanFailure{first, error};
-      return false;
-    }
-    x3::traits::move_to(std::string(first, end), attr);
-    first = end;
-    return true;
   }
 };
 

@@ -73,12 +73,17 @@ class Comparer {
     if (live != expected) problem(what + ": live '" + live + "', expected '" + expected + "'");
   }
 
-  void check_comment(const std::string& what, const std::string& live_sql, const model::Doc& doc) {
-    auto live = value(live_sql);
+  void compare_comment(const std::string& what, const std::optional<std::string>& live, const model::Doc& doc) {
     std::optional<std::string> expected;
     if (!doc.empty()) expected = emit::doc_text(doc);
     if (live != expected)
       problem(what + " comment: live '" + live.value_or("<none>") + "', expected '" + expected.value_or("<none>") + "'");
+  }
+  void compare_comment(const std::string& what, const pqxx::field& live, const model::Doc& doc) {
+    compare_comment(what, live.is_null() ? std::nullopt : std::optional<std::string>(live.as<std::string>()), doc);
+  }
+  void check_comment(const std::string& what, const std::string& live_sql, const model::Doc& doc) {
+    compare_comment(what, value(live_sql), doc);
   }
 
   // ---- database-wide ----------------------------------------------------------------
@@ -216,11 +221,7 @@ class Comparer {
       std::string live_default = row[6].is_null() ? "<none>" : row[6].as<std::string>();
       std::string expected_default = (c.identity || expected[2].is_null()) ? "<none>" : expected[2].as<std::string>();
       expect_equal(cw + " default/generation expression", live_default, expected_default);
-      std::optional<std::string> comment;
-      if (!row[7].is_null()) comment = row[7].as<std::string>();
-      std::optional<std::string> want;
-      if (!c.doc.empty()) want = emit::doc_text(c.doc);
-      if (comment != want) problem(cw + " comment: live '" + comment.value_or("<none>") + "' expected '" + want.value_or("<none>") + "'");
+      compare_comment(cw, row[7], c.doc);
     }
   }
 
@@ -278,11 +279,7 @@ class Comparer {
           expect_equal(cw + " definition", row[2].as<std::string>(),
                        text("select pg_get_constraintdef(oid) from pg_constraint where conname = " + lit(probe)));
       }
-      std::optional<std::string> comment;
-      if (!row[8].is_null()) comment = row[8].as<std::string>();
-      std::optional<std::string> want;
-      if (!c.doc.empty()) want = emit::doc_text(c.doc);
-      if (comment != want) problem(cw + " comment: live '" + comment.value_or("<none>") + "' expected '" + want.value_or("<none>") + "'");
+      compare_comment(cw, row[8], c.doc);
     }
   }
 
@@ -337,11 +334,7 @@ class Comparer {
       expect_equal(iw + " definition", index_tail(it->second[1].as<std::string>()),
                    index_tail(text("select pg_get_indexdef(" + lit("pg_temp." + probe.name) + "::regclass)")));
       expect_equal(iw + " unique", it->second[2].as<std::string>(), ix.unique ? "t" : "f");
-      std::optional<std::string> comment;
-      if (!it->second[3].is_null()) comment = it->second[3].as<std::string>();
-      std::optional<std::string> want;
-      if (!ix.doc.empty()) want = emit::doc_text(ix.doc);
-      if (comment != want) problem(iw + " comment: live '" + comment.value_or("<none>") + "' expected '" + want.value_or("<none>") + "'");
+      compare_comment(iw, it->second[3], ix.doc);
     }
   }
 
@@ -386,11 +379,7 @@ class Comparer {
                                "where polname = " + lit(probe.name))[0];
       expect_equal(pw + " using", row[4].as<std::string>("<none>"), expected[0].as<std::string>("<none>"));
       expect_equal(pw + " with check", row[5].as<std::string>("<none>"), expected[1].as<std::string>("<none>"));
-      std::optional<std::string> comment;
-      if (!row[6].is_null()) comment = row[6].as<std::string>();
-      std::optional<std::string> want;
-      if (!p.doc.empty()) want = emit::doc_text(p.doc);
-      if (comment != want) problem(pw + " comment: live '" + comment.value_or("<none>") + "' expected '" + want.value_or("<none>") + "'");
+      compare_comment(pw, row[6], p.doc);
     }
   }
 
@@ -428,11 +417,7 @@ class Comparer {
       expect_equal(tw + " definition", normalise(it->second[1].as<std::string>(), tr.name),
                    normalise(text("select pg_get_triggerdef(oid) from pg_trigger where tgname = " + lit(probe.name)),
                              probe.name));
-      std::optional<std::string> comment;
-      if (!it->second[2].is_null()) comment = it->second[2].as<std::string>();
-      std::optional<std::string> want;
-      if (!tr.doc.empty()) want = emit::doc_text(tr.doc);
-      if (comment != want) problem(tw + " comment: live '" + comment.value_or("<none>") + "' expected '" + want.value_or("<none>") + "'");
+      compare_comment(tw, it->second[2], tr.doc);
     }
   }
 
