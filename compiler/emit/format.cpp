@@ -144,10 +144,9 @@ std::string quoted(const std::string& s) {
   return out + "\"";
 }
 
-// Words that would be read as syntax where a name is expected.
-const std::set<std::string> column_keywords = {"primary", "unique", "check", "foreign", "index", "row",
-                                               "policy", "trigger", "grant", "drop", "default", "references",
-                                               "generated", "identity", "was"};
+// Column names that would be read as the start of a table member.
+const std::set<std::string> column_keywords = {"primary", "unique", "check", "foreign", "index",
+                                               "row",     "policy", "trigger", "grant", "drop"};
 
 std::string id(const ast::Ident& i, const std::set<std::string>* reserved = nullptr) {
   if (plain_identifier(i.text) && !(reserved && reserved->count(i.text))) return i.text;

@@ -179,9 +179,8 @@ struct body_parser : x3::parser<body_parser> {
   }
 };
 
-// Succeeds (consuming nothing) when the next token is on the current line. Column
-// attributes that are also member keywords (unique, primary key, check) belong to
-// the column only on its own line; on the next line they start a table member.
+// Succeeds (consuming nothing) when the next token is on the current line: column
+// attributes belong to the column only on its own line.
 struct same_line_parser : x3::parser<same_line_parser> {
   using attribute_type = x3::unused_type;
   static bool const has_attribute = false;
@@ -419,14 +418,17 @@ auto const reference_inner = qname[set(&ast::Reference::table)] >> -column_list[
                                          fail_with("'delete' or 'update' after 'on'")));
 
 auto const same_line = same_line_parser{};
-auto const column_attribute = (same_line >> kw("primary") > kw("key"))[flag(&ast::Column::primary_key)] |
-                              (same_line >> kw("unique"))[flag(&ast::Column::unique)] |
-                              (kw("default") > default_term[set(&ast::Column::default_value)]) |
-                              (kw("references") > reference[set(&ast::Column::references)]) |
-                              (same_line >> kw("check") > group[set(&ast::Column::check)]) |
-                              (kw("generated") > group[set(&ast::Column::generated)]) |
-                              kw("identity")[flag(&ast::Column::identity)] |
-                              (kw("was") > ident[set(&ast::Column::was)]);
+// A column is one line: its attributes stay on that line, so that the next line
+// always starts a new member (a column may be called `was`, `default` or `identity`).
+auto const column_attribute = same_line >>
+                              ((kw("primary") > kw("key"))[flag(&ast::Column::primary_key)] |
+                               kw("unique")[flag(&ast::Column::unique)] |
+                               (kw("default") > default_term[set(&ast::Column::default_value)]) |
+                               (kw("references") > reference[set(&ast::Column::references)]) |
+                               (kw("check") > group[set(&ast::Column::check)]) |
+                               (kw("generated") > group[set(&ast::Column::generated)]) |
+                               kw("identity")[flag(&ast::Column::identity)] |
+                               (kw("was") > ident[set(&ast::Column::was)]));
 auto const column_inner = (column_name[set(&ast::Column::name)] > type_name[set(&ast::Column::type)]) >>
                           -x3::lit('?')[flag(&ast::Column::nullable)] >> *column_attribute;
 

@@ -160,6 +160,19 @@ TEST_CASE("column attributes that are member keywords belong to the column only 
   CHECK(member<ast::CheckConstraint>(t, 4).expression.text == "a < c");
 }
 
+TEST_CASE("a column is one line: words that are attributes elsewhere name columns on the next line") {
+  auto t = only<ast::Table>(parse_ok("table t {\n  a int\n  was text\n  default int\n  identity bigint\n  "
+                                     "generated bool\n  references text\n  b int references u(x)\n      on delete cascade\n}"));
+  REQUIRE(t.members.size() == 7);
+  CHECK(!member<ast::Column>(t, 0).was);
+  CHECK(member<ast::Column>(t, 1).name.text == "was");
+  CHECK(member<ast::Column>(t, 2).name.text == "default");
+  CHECK(member<ast::Column>(t, 3).name.text == "identity");
+  CHECK(member<ast::Column>(t, 4).name.text == "generated");
+  CHECK(member<ast::Column>(t, 5).name.text == "references");
+  CHECK(member<ast::Column>(t, 6).references->on_delete == "cascade");  // a reference's actions may wrap
+}
+
 TEST_CASE("indexes: expressions, order, method, include, where, unique") {
   auto t = only<ast::Table>(parse_ok(R"(table t {
   index on (tenant_id, updated_at desc nulls last, (lower(title))) using btree include (title) where (not is_archived)
