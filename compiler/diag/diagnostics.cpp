@@ -27,9 +27,12 @@ void Diagnostics::note(Diagnostic& d, Location where, std::string message) {
 
 static const char* severity_name(Severity s) {
   switch (s) {
-    case Severity::error: return "error";
-    case Severity::warning: return "warning";
-    case Severity::note: return "note";
+    case Severity::error:
+      return "error";
+    case Severity::warning:
+      return "warning";
+    case Severity::note:
+      return "note";
   }
   return "error";
 }
@@ -40,8 +43,8 @@ void Diagnostics::print_one(std::ostream& out, const Diagnostic& d) const {
   } else {
     const SourceFile& f = file(d.where.file);
     LineColumn lc = f.locate(d.where.offset);
-    out << f.path() << ':' << lc.line << ':' << lc.column << ": " << severity_name(d.severity)
-        << ": " << d.message << '\n';
+    out << f.path() << ':' << lc.line << ':' << lc.column << ": " << severity_name(d.severity) << ": " << d.message
+        << '\n';
     std::string_view line = f.line_text(lc.line);
     out << "  " << line << '\n' << "  ";
     // Keep tabs so that the caret lines up with the source line.

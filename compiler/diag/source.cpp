@@ -25,8 +25,7 @@ LineColumn SourceFile::locate(std::uint32_t offset) const {
 std::string_view SourceFile::line_text(std::uint32_t line) const {
   if (line == 0 || line > line_starts_.size()) return {};
   std::uint32_t start = line_starts_[line - 1];
-  std::uint32_t end = line < line_starts_.size() ? line_starts_[line] - 1
-                                                  : static_cast<std::uint32_t>(text_.size());
+  std::uint32_t end = line < line_starts_.size() ? line_starts_[line] - 1 : static_cast<std::uint32_t>(text_.size());
   std::string_view view(text_.data() + start, end - start);
   if (!view.empty() && view.back() == '\r') view.remove_suffix(1);
   return view;
@@ -38,11 +37,21 @@ std::size_t find_invalid_utf8(std::string_view s) {
     auto c = static_cast<unsigned char>(s[i]);
     std::size_t len;
     std::uint32_t min;
-    if (c < 0x80) { ++i; continue; }
-    if ((c & 0xE0) == 0xC0) { len = 2; min = 0x80; }
-    else if ((c & 0xF0) == 0xE0) { len = 3; min = 0x800; }
-    else if ((c & 0xF8) == 0xF0) { len = 4; min = 0x10000; }
-    else return i;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      min = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      min = 0x800;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      min = 0x10000;
+    } else
+      return i;
     if (i + len > s.size()) return i;
     std::uint32_t cp = c & (0xFF >> (len + 1));
     for (std::size_t k = 1; k < len; ++k) {

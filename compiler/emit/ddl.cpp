@@ -86,7 +86,8 @@ std::string create_function(const model::Function& f) {
   if (f.strict) options.push_back("STRICT");
   if (f.security_definer) options.push_back("SECURITY DEFINER");
   if (!options.empty()) out += "\n  " + join(options, " ");
-  if (f.search_path) out += "\n  SET search_path = " + (f.search_path->empty() ? std::string("''") : quoted_list(*f.search_path));
+  if (f.search_path)
+    out += "\n  SET search_path = " + (f.search_path->empty() ? std::string("''") : quoted_list(*f.search_path));
   std::string tag = "$" + f.body_tag + "$";
   out += "\n  AS " + tag + f.body + tag + ";";
   return out;
@@ -123,7 +124,8 @@ std::string constraint_definition(const model::Constraint& c) {
   return "CONSTRAINT " + quote(c.name) + " " + body;
 }
 
-std::string create_table(const model::Table& t, const std::function<bool(const model::Constraint&)>& inline_constraint) {
+std::string create_table(const model::Table& t,
+                         const std::function<bool(const model::Constraint&)>& inline_constraint) {
   std::vector<std::string> lines;
   for (const auto& c : t.columns) lines.push_back("  " + column_definition(c));
   for (const auto& c : t.constraints)
@@ -152,8 +154,8 @@ std::string create_index(const model::QualifiedName& relation, const model::Inde
 }
 
 std::string create_view(const model::View& v) {
-  return fmt::format("CREATE VIEW {}{} AS\n{};", v.name.sql(), v.security_invoker ? " WITH (security_invoker = true)" : "",
-                     query_text(v.query));
+  return fmt::format("CREATE VIEW {}{} AS\n{};", v.name.sql(),
+                     v.security_invoker ? " WITH (security_invoker = true)" : "", query_text(v.query));
 }
 
 std::string create_materialized_view(const model::MaterializedView& v) {

@@ -11,8 +11,8 @@
 namespace schemac::emit {
 
 std::string sql_string(const std::string& text);  // 'text' with quotes doubled
-std::string role_sql(const std::string& role);     // PUBLIC or the quoted role
-std::string doc_text(const model::Doc& doc);       // doc lines joined by newlines
+std::string role_sql(const std::string& role);    // PUBLIC or the quoted role
+std::string doc_text(const model::Doc& doc);      // doc lines joined by newlines
 
 std::string create_extension(const model::NamedObject& e);
 std::string create_schema(const model::NamedObject& s);

@@ -35,10 +35,14 @@ std::vector<Range> sql_ranges(const ast::File& file) {
   for (const auto& d : file.declarations) {
     if (auto* t = std::get_if<ast::Table>(&d)) {
       for (const auto& m : t->members) {
-        if (auto* c = std::get_if<ast::Column>(&m)) add_column(out, *c);
-        else if (auto* ck = std::get_if<ast::CheckConstraint>(&m)) add(out, ck->expression);
-        else if (auto* ix = std::get_if<ast::Index>(&m)) add_index(out, *ix);
-        else if (auto* p = std::get_if<ast::Policy>(&m)) add(out, p->using_expr), add(out, p->check_expr);
+        if (auto* c = std::get_if<ast::Column>(&m))
+          add_column(out, *c);
+        else if (auto* ck = std::get_if<ast::CheckConstraint>(&m))
+          add(out, ck->expression);
+        else if (auto* ix = std::get_if<ast::Index>(&m))
+          add_index(out, *ix);
+        else if (auto* p = std::get_if<ast::Policy>(&m))
+          add(out, p->using_expr), add(out, p->check_expr);
         else if (auto* tr = std::get_if<ast::Trigger>(&m)) {
           add(out, tr->when);
           for (const auto& a : tr->arguments) add(out, a);
@@ -81,8 +85,10 @@ std::vector<Comment> find_comments(const ast::File& file, const std::string& src
   auto n = static_cast<std::uint32_t>(src.size());
   auto advance_to = [&](std::uint32_t end) {
     for (; i < end && i < n; ++i)
-      if (src[i] == '\n') ++line, code_on_line = false;
-      else if (!std::isspace(static_cast<unsigned char>(src[i]))) code_on_line = true;
+      if (src[i] == '\n')
+        ++line, code_on_line = false;
+      else if (!std::isspace(static_cast<unsigned char>(src[i])))
+        code_on_line = true;
   };
   while (i < n) {
     while (r < ranges.size() && ranges[r].end <= i) ++r;
@@ -145,8 +151,8 @@ std::string quoted(const std::string& s) {
 }
 
 // Column names that would be read as the start of a table member.
-const std::set<std::string> column_keywords = {"primary", "unique", "check", "foreign", "index",
-                                               "row",     "policy", "trigger", "grant", "drop"};
+const std::set<std::string> column_keywords = {"primary", "unique", "check",   "foreign", "index",
+                                               "row",     "policy", "trigger", "grant",   "drop"};
 
 std::string id(const ast::Ident& i, const std::set<std::string>* reserved = nullptr) {
   if (plain_identifier(i.text) && !(reserved && reserved->count(i.text))) return i.text;
@@ -283,7 +289,8 @@ class Printer {
   // lines directly before it (groups of members keep their separation).
   bool blank_line_before(std::uint32_t offset) const {
     for (std::uint32_t l = line_of(offset); l-- > 1;) {
-      std::uint32_t b = line_starts_[l - 1], e = l < line_starts_.size() ? line_starts_[l] : static_cast<std::uint32_t>(src_.size());
+      std::uint32_t b = line_starts_[l - 1],
+                    e = l < line_starts_.size() ? line_starts_[l] : static_cast<std::uint32_t>(src_.size());
       std::string_view text(src_.data() + b, e - b);
       auto first = text.find_first_not_of(" \t\r\n");
       if (first == std::string_view::npos) return true;
@@ -480,7 +487,8 @@ class Printer {
     std::string head = std::string(f.is_extern ? "extern " : "") + "function " + qname(f.name) + "(";
     std::vector<std::string> params;
     for (const auto& p : f.parameters)
-      params.push_back(id(p.name) + " " + type_name(p.type) + (p.default_value ? " default " + p.default_value->text : ""));
+      params.push_back(id(p.name) + " " + type_name(p.type) +
+                       (p.default_value ? " default " + p.default_value->text : ""));
     std::string returns = ") returns ";
     if (!f.returns_table.empty()) {
       returns += "table (";
@@ -503,7 +511,8 @@ class Printer {
     if (!f.volatility.empty()) options.push_back(f.volatility);
     if (f.strict) options.push_back("strict");
     if (!f.security.empty()) options.push_back("security " + f.security);
-    if (f.has_search_path) options.push_back("set search_path = " + (f.search_path.empty() ? std::string("''") : id_list(f.search_path)));
+    if (f.has_search_path)
+      options.push_back("set search_path = " + (f.search_path.empty() ? std::string("''") : id_list(f.search_path)));
     if (f.body) options.push_back("as $" + f.body->tag + "$");
     std::string tail;
     for (const auto& o : options) tail += " " + o;

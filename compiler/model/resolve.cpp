@@ -150,8 +150,7 @@ class Resolver {
   }
   void declare(const ast::Function& f) {
     auto n = qualified(f.name);
-    register_name(functions_, key(n), f.is_extern ? "an extern function" : "a function", n.display(),
-                  at(f.name.name));
+    register_name(functions_, key(n), f.is_extern ? "an extern function" : "a function", n.display(), at(f.name.name));
   }
   void declare(const ast::Table& t) {
     auto n = qualified(t.name);
@@ -186,8 +185,7 @@ class Resolver {
     if (!t.name.schema) {
       auto it = builtin_types.find(t.name.name.text);
       if (it != builtin_types.end()) out.builtin = it->second;
-      if (allow_pseudo && (t.name.name.text == "trigger" || t.name.name.text == "void" ||
-                           t.name.name.text == "record"))
+      if (allow_pseudo && (t.name.name.text == "trigger" || t.name.name.text == "void" || t.name.name.text == "record"))
         out.builtin = t.name.name.text;
     }
     if (out.builtin.empty()) {
@@ -195,7 +193,8 @@ class Resolver {
       if (t.name.schema) n.schema = t.name.schema->text;
       n.name = t.name.name.text;
       if (!types_.count(key(n))) {
-        diags_.error(at(t), "unknown type '" + n.display() + "': not a PostgreSQL type this language supports and not a declared enum");
+        diags_.error(at(t), "unknown type '" + n.display() +
+                                "': not a PostgreSQL type this language supports and not a declared enum");
         return std::nullopt;
       }
       out.enum_name = n;
@@ -203,8 +202,10 @@ class Resolver {
     for (const auto& m : t.modifiers) out.modifiers.push_back(std::stoi(m.size() > 9 ? std::string("999999999") : m));
     std::size_t allowed = out.enum_name ? 0 : max_modifiers(out.builtin);
     if (t.modifiers.size() > allowed) {
-      diags_.error(at(t), "type '" + (out.enum_name ? out.enum_name->display() : out.builtin) + "' takes " +
-                              (allowed == 0 ? std::string("no modifiers") : "at most " + std::to_string(allowed) + " modifier" + (allowed > 1 ? "s" : "")));
+      diags_.error(at(t),
+                   "type '" + (out.enum_name ? out.enum_name->display() : out.builtin) + "' takes " +
+                       (allowed == 0 ? std::string("no modifiers")
+                                     : "at most " + std::to_string(allowed) + " modifier" + (allowed > 1 ? "s" : "")));
       return std::nullopt;
     }
     return out;
@@ -227,7 +228,8 @@ class Resolver {
     if (col.identity && col.default_sql) diags_.error(at(*c.default_value), "an identity column cannot have a default");
     if (col.generated_sql && col.default_sql)
       diags_.error(at(*c.default_value), "a generated column cannot have a default");
-    if (col.identity && col.generated_sql) diags_.error(at(*c.generated), "a column cannot be both identity and generated");
+    if (col.identity && col.generated_sql)
+      diags_.error(at(*c.generated), "a column cannot be both identity and generated");
     if (col.identity && col.nullable) diags_.error(at(c.name), "an identity column cannot be nullable");
     if (c.primary_key) {
       Constraint pk;
@@ -316,7 +318,8 @@ class Resolver {
     for (const auto& v : e.values) {
       if (v.text.empty()) diags_.error(at(v), "enum value cannot be empty");
       if (v.text.size() > names::max_identifier_bytes)
-        diags_.error(at(v), "enum value is " + std::to_string(v.text.size()) + " bytes long; PostgreSQL allows at most 63");
+        diags_.error(at(v),
+                     "enum value is " + std::to_string(v.text.size()) + " bytes long; PostgreSQL allows at most 63");
       auto [it, inserted] = seen.emplace(v.text, at(v));
       if (!inserted) {
         auto& d = diags_.error(at(v), "duplicate enum value '" + v.text + "'");
@@ -612,7 +615,8 @@ class Resolver {
       }
       QualifiedName new_name{old_name.schema, a->new_name.text};
       if (auto it = relations_.find(key(new_name)); it != relations_.end()) {
-        auto& d = diags_.error(at(a->new_name), "cannot archive as '" + new_name.display() + "': the name is taken by " + it->second.kind);
+        auto& d = diags_.error(
+            at(a->new_name), "cannot archive as '" + new_name.display() + "': the name is taken by " + it->second.kind);
         Diagnostics::note(d, it->second.where, "declared here");
         continue;
       }
@@ -682,7 +686,8 @@ class Resolver {
       for (const auto& d : t.dropped_columns)
         if (t.find_column(d)) {
           Location where = location_of_drop(d);
-          auto& diag = diags_.error(where, "'drop column " + d + "' confirms removing a column, but the table still declares it");
+          auto& diag = diags_.error(
+              where, "'drop column " + d + "' confirms removing a column, but the table still declares it");
           Diagnostics::note(diag, {t.find_column(d)->origin.file, t.find_column(d)->origin.offset}, "declared here");
         }
     }
@@ -692,7 +697,8 @@ class Resolver {
       auto found = functions_by_name_.find(n);
       const Function* f = found == functions_by_name_.end() ? nullptr : found->second;
       if (!f) {
-        diags_.error(at(*fn), "unknown function '" + n.display() + "': declare it with 'function' or 'extern function'");
+        diags_.error(at(*fn),
+                     "unknown function '" + n.display() + "': declare it with 'function' or 'extern function'");
       } else if (!f->returns_trigger) {
         auto& d = diags_.error(at(*fn), "function '" + n.display() + "' cannot be used by a trigger: it returns " +
                                             (f->returns.empty() ? std::string("nothing declared") : f->returns) +
@@ -741,7 +747,9 @@ class Resolver {
     const Table* target = find_mutable_table(target_name, false);
     if (target) c.ref_table = target->name;  // the declared name: PostgreSQL follows the archive's rename
     if (!target) {
-      std::string what = relations_.count(key(c.ref_table)) ? " is not a table" : " is not declared (declare it, or 'extern table' if it exists already)";
+      std::string what = relations_.count(key(c.ref_table))
+                             ? " is not a table"
+                             : " is not declared (declare it, or 'extern table' if it exists already)";
       diags_.error(where, "foreign key references '" + c.ref_table.display() + "', which" + what);
       return;
     }
@@ -763,7 +771,8 @@ class Resolver {
       const Column* mine = t.find_column(c.columns[i]);
       const Column* theirs = target->find_column(c.ref_columns[i]);
       if (!theirs) {
-        unknown_column(*target, c.ref_columns[i], i < c.ref_column_origins.size() ? loc(c.ref_column_origins[i]) : where);
+        unknown_column(*target, c.ref_columns[i],
+                       i < c.ref_column_origins.size() ? loc(c.ref_column_origins[i]) : where);
         continue;
       }
       if (mine && mine->type.base() != theirs->type.base()) {
@@ -805,8 +814,8 @@ class Resolver {
       auto& con = constraints[t.name.schema];
       for (auto& c : t.columns)
         if (c.identity) names::choose_name(t.name.name, c.name, "seq", rel);
-      for (auto kind : {ConstraintKind::primary_key, ConstraintKind::unique, ConstraintKind::check,
-                        ConstraintKind::foreign_key}) {
+      for (auto kind :
+           {ConstraintKind::primary_key, ConstraintKind::unique, ConstraintKind::check, ConstraintKind::foreign_key}) {
         for (auto& c : t.constraints) {
           if (c.kind != kind || !c.name.empty()) continue;
           switch (kind) {
@@ -853,8 +862,10 @@ class Resolver {
 
   void check_unique_names(const Table& t) {
     std::map<std::string, Location> seen;
-    for (const auto& c : t.constraints) unique_member(seen, c.name, {c.origin.file, c.origin.offset}, "constraint or index name");
-    for (const auto& ix : t.indexes) unique_member(seen, ix.name, {ix.origin.file, ix.origin.offset}, "constraint or index name");
+    for (const auto& c : t.constraints)
+      unique_member(seen, c.name, {c.origin.file, c.origin.offset}, "constraint or index name");
+    for (const auto& ix : t.indexes)
+      unique_member(seen, ix.name, {ix.origin.file, ix.origin.offset}, "constraint or index name");
   }
 
   // The one column a check expression mentions, as PostgreSQL names the constraint
@@ -867,15 +878,21 @@ class Resolver {
       if (c == '\'') {
         for (++i; i < sql.size(); ++i)
           if (sql[i] == '\'') {
-            if (i + 1 < sql.size() && sql[i + 1] == '\'') ++i;
-            else break;
+            if (i + 1 < sql.size() && sql[i + 1] == '\'')
+              ++i;
+            else
+              break;
           }
         ++i;
       } else if (c == '"') {
         std::string id;
         for (++i; i < sql.size(); ++i) {
           if (sql[i] == '"') {
-            if (i + 1 < sql.size() && sql[i + 1] == '"') { id += '"'; ++i; continue; }
+            if (i + 1 < sql.size() && sql[i + 1] == '"') {
+              id += '"';
+              ++i;
+              continue;
+            }
             break;
           }
           id += sql[i];
@@ -884,7 +901,8 @@ class Resolver {
         if (t.find_column(id)) found.insert(id);
       } else if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
         std::size_t j = i;
-        while (j < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[j])) || sql[j] == '_' || sql[j] == '$')) ++j;
+        while (j < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[j])) || sql[j] == '_' || sql[j] == '$'))
+          ++j;
         std::string word = sql.substr(i, j - i);
         std::string lower;
         for (char ch : word) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -913,7 +931,8 @@ class Resolver {
   std::vector<std::pair<const ast::ExternTable*, int>> extern_asts_;
   std::map<std::string, QualifiedName> archived_names_;
   std::map<QualifiedName, Table*> tables_by_name_;  // valid until tables are sorted
-  std::map<QualifiedName, const Function*> functions_by_name_;  // built after sort_objects  // "schema.NEW" -> the table's declared name
+  std::map<QualifiedName, const Function*>
+      functions_by_name_;  // built after sort_objects  // "schema.NEW" -> the table's declared name
   std::vector<std::pair<const ast::QName*, int>> trigger_function_spans_;
   std::vector<std::pair<const ast::Ident*, int>> grant_role_spans_;
   std::vector<std::pair<const ast::Ident*, int>> drop_column_spans_;

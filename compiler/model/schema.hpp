@@ -31,8 +31,8 @@ struct QualifiedName {
 };
 
 struct Type {
-  std::string builtin;                       // canonical name, e.g. "character varying"; "" for an enum
-  std::optional<QualifiedName> enum_name;    // a declared enum
+  std::string builtin;                     // canonical name, e.g. "character varying"; "" for an enum
+  std::optional<QualifiedName> enum_name;  // a declared enum
   std::vector<int> modifiers;
   int array_dims = 0;
   bool operator==(const Type&) const = default;
@@ -61,7 +61,7 @@ enum class ConstraintKind { primary_key, unique, check, foreign_key };
 struct Constraint {
   ConstraintKind kind = ConstraintKind::check;
   std::string name;
-  bool named = false;  // named in the schema (else PostgreSQL's default name)
+  bool named = false;                // named in the schema (else PostgreSQL's default name)
   std::vector<std::string> columns;  // key columns (primary, unique, foreign)
   std::string check_sql;
   QualifiedName ref_table;  // foreign key
@@ -99,7 +99,7 @@ struct Index {
 struct Policy {
   std::string name;
   bool permissive = true;
-  std::string command = "all";  // all, select, insert, update, delete
+  std::string command = "all";     // all, select, insert, update, delete
   std::vector<std::string> roles;  // empty = public
   std::optional<std::string> using_sql;
   std::optional<std::string> check_sql;
@@ -251,7 +251,7 @@ struct Schema {
   std::vector<NamedObject> schemas;
   std::vector<NamedObject> roles;
   std::vector<Enum> enums;
-  std::vector<Table> tables;  // extern tables included (is_extern)
+  std::vector<Table> tables;        // extern tables included (is_extern)
   std::vector<Function> functions;  // extern functions included (is_extern)
   std::vector<View> views;
   std::vector<MaterializedView> materialized_views;

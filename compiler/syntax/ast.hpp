@@ -101,10 +101,10 @@ struct ForeignKey : Node {
 };
 
 struct IndexElement : Node {
-  std::optional<Ident> column;      // either a column ...
+  std::optional<Ident> column;        // either a column ...
   std::optional<SqlText> expression;  // ... or an expression group
-  std::string order;                // "", "asc", "desc"
-  std::string nulls;                // "", "first", "last"
+  std::string order;                  // "", "asc", "desc"
+  std::string nulls;                  // "", "first", "last"
 };
 
 struct Index : Node {
@@ -132,7 +132,7 @@ struct Policy : Node {
 };
 
 struct TriggerEvent : Node {
-  std::string kind;  // "insert", "update", "delete", "truncate"
+  std::string kind;            // "insert", "update", "delete", "truncate"
   std::vector<Ident> columns;  // update of ...
 };
 
@@ -156,8 +156,8 @@ struct DropColumn : Node {
   Ident name;
 };
 
-using TableMember = std::variant<Column, PrimaryKey, UniqueConstraint, CheckConstraint, ForeignKey,
-                                 Index, RowLevelSecurity, Policy, Trigger, Grant, DropColumn>;
+using TableMember = std::variant<Column, PrimaryKey, UniqueConstraint, CheckConstraint, ForeignKey, Index,
+                                 RowLevelSecurity, Policy, Trigger, Grant, DropColumn>;
 
 struct Table : Node {
   Doc doc;
@@ -217,7 +217,7 @@ struct Function : Node {
   QName name;
   std::vector<Parameter> parameters;
   bool returns_setof = false;
-  std::optional<TypeName> returns;           // returns TYPE / setof TYPE
+  std::optional<TypeName> returns;          // returns TYPE / setof TYPE
   std::vector<ReturnColumn> returns_table;  // returns table (...)
   std::string language;                     // "" when not given
   std::string volatility;                   // "", "immutable", "stable", "volatile"
@@ -260,8 +260,8 @@ struct DataStep : Node {
   std::optional<Body> down;
 };
 
-using Declaration = std::variant<Extension, SchemaDecl, Role, Enum, ExternTable, Function, Table,
-                                 View, MaterializedView, Archive, DropTable, DataStep>;
+using Declaration = std::variant<Extension, SchemaDecl, Role, Enum, ExternTable, Function, Table, View,
+                                 MaterializedView, Archive, DropTable, DataStep>;
 
 struct File {
   std::vector<Declaration> declarations;

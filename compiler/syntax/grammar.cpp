@@ -263,7 +263,8 @@ auto spanned(Parser const& p) {
   return x3::raw[p][([](auto& ctx) {
     auto const& range = x3::_attr(ctx);
     Iterator base = x3::get<base_tag>(ctx);
-    x3::_val(ctx).span = {static_cast<std::uint32_t>(range.begin() - base), static_cast<std::uint32_t>(range.end() - base)};
+    x3::_val(ctx).span = {static_cast<std::uint32_t>(range.begin() - base),
+                          static_cast<std::uint32_t>(range.end() - base)};
   })];
 }
 // Assigns the attribute to a variant-holding member.
@@ -292,7 +293,7 @@ auto const skipper = x3::space | line_comment | block_comment;
 // ---- rule declarations (IDs derive from annotate_span) -------------------------
 
 #define SCHEMAC_RULE(name, type, description) \
-  struct name##_id : rule_id {};               \
+  struct name##_id : rule_id {};              \
   x3::rule<name##_id, type> const name = description;
 
 SCHEMAC_RULE(doc_line, std::string, "doc comment")
@@ -368,17 +369,16 @@ auto const set_quoted_ident = [](auto& ctx) {
 auto const ident_inner = plain_ident_parser{}[set_ident] | quoted_ident_parser{}[set_quoted_ident];
 
 // Inside a table body, these words start a member; a column so named is quoted.
-auto const member_keyword = kw("primary") | kw("unique") | kw("check") | kw("foreign") | kw("index") |
-                            kw("row") | kw("policy") | kw("trigger") | kw("grant") | kw("drop");
+auto const member_keyword = kw("primary") | kw("unique") | kw("check") | kw("foreign") | kw("index") | kw("row") |
+                            kw("policy") | kw("trigger") | kw("grant") | kw("drop");
 auto const column_name_inner = !member_keyword >> ident[([](auto& ctx) { x3::_val(ctx) = std::move(x3::_attr(ctx)); })];
 
 // `a` or `a.b`: the first part is the schema when a second follows.
-auto const qname_inner = ident[set(&ast::QName::name)] >>
-                       -('.' >> ident[([](auto& ctx) {
-                           auto& q = x3::_val(ctx);
-                           q.schema = std::move(q.name);
-                           q.name = std::move(x3::_attr(ctx));
-                         })]);
+auto const qname_inner = ident[set(&ast::QName::name)] >> -('.' >> ident[([](auto& ctx) {
+                                                              auto& q = x3::_val(ctx);
+                                                              q.schema = std::move(q.name);
+                                                              q.name = std::move(x3::_attr(ctx));
+                                                            })]);
 
 // Multi-word builtin types are normalised to PostgreSQL's short names.
 auto builtin(const char* name) {
@@ -396,8 +396,8 @@ auto const multiword_type = (kw("double") >> kw("precision"))[builtin("double pr
                             (kw("time") >> kw("without") >> kw("time") >> kw("zone"))[builtin("time")];
 auto const type_modifier_def = x3::lexeme[-x3::char_('-') >> +x3::digit];
 auto const type_name_inner = (multiword_type | qname[set(&ast::TypeName::name)]) >>
-                           -('(' > (type_modifier[push(&ast::TypeName::modifiers)] % ',') > ')') >>
-                           *((x3::lit('[') > ']')[([](auto& ctx) { ++x3::_val(ctx).array_dims; })]);
+                             -('(' > (type_modifier[push(&ast::TypeName::modifiers)] % ',') > ')') >>
+                             *((x3::lit('[') > ']')[([](auto& ctx) { ++x3::_val(ctx).array_dims; })]);
 
 auto const group_inner = group_parser{}[set(&ast::SqlText::text)];
 auto const body_def = body_parser{}[([](auto& ctx) { x3::_val(ctx) = std::move(x3::_attr(ctx)); })];
@@ -413,90 +413,91 @@ auto const fk_action_def = word("cascade") | word("restrict") |
                                          (kw("default") >> x3::attr(std::string("set default"))))) |
                            ((kw("no") > kw("action")) >> x3::attr(std::string("no action")));
 auto const reference_inner = qname[set(&ast::Reference::table)] >> -column_list[set(&ast::Reference::columns)] >>
-                           *(kw("on") > ((kw("delete") > fk_action[set(&ast::Reference::on_delete)]) |
-                                         (kw("update") > fk_action[set(&ast::Reference::on_update)]) |
-                                         fail_with("'delete' or 'update' after 'on'")));
+                             *(kw("on") > ((kw("delete") > fk_action[set(&ast::Reference::on_delete)]) |
+                                           (kw("update") > fk_action[set(&ast::Reference::on_update)]) |
+                                           fail_with("'delete' or 'update' after 'on'")));
 
 auto const same_line = same_line_parser{};
 // A column is one line: its attributes stay on that line, so that the next line
 // always starts a new member (a column may be called `was`, `default` or `identity`).
-auto const column_attribute = same_line >>
-                              ((kw("primary") > kw("key"))[flag(&ast::Column::primary_key)] |
-                               kw("unique")[flag(&ast::Column::unique)] |
-                               (kw("default") > default_term[set(&ast::Column::default_value)]) |
-                               (kw("references") > reference[set(&ast::Column::references)]) |
-                               (kw("check") > group[set(&ast::Column::check)]) |
-                               (kw("generated") > group[set(&ast::Column::generated)]) |
-                               kw("identity")[flag(&ast::Column::identity)] |
-                               (kw("was") > ident[set(&ast::Column::was)]));
+auto const column_attribute = same_line >> ((kw("primary") > kw("key"))[flag(&ast::Column::primary_key)] |
+                                            kw("unique")[flag(&ast::Column::unique)] |
+                                            (kw("default") > default_term[set(&ast::Column::default_value)]) |
+                                            (kw("references") > reference[set(&ast::Column::references)]) |
+                                            (kw("check") > group[set(&ast::Column::check)]) |
+                                            (kw("generated") > group[set(&ast::Column::generated)]) |
+                                            kw("identity")[flag(&ast::Column::identity)] |
+                                            (kw("was") > ident[set(&ast::Column::was)]));
 auto const column_inner = (column_name[set(&ast::Column::name)] > type_name[set(&ast::Column::type)]) >>
                           -x3::lit('?')[flag(&ast::Column::nullable)] >> *column_attribute;
 
 auto const primary_key_inner = kw("primary") > kw("key") > column_list[set(&ast::PrimaryKey::columns)];
-auto const unique_constraint_inner = kw("unique") >> !kw("index") >
-                                   -ident[set(&ast::UniqueConstraint::name)] >
-                                   column_list[set(&ast::UniqueConstraint::columns)];
-auto const check_constraint_inner = kw("check") > -ident[set(&ast::CheckConstraint::name)] >
-                                  group[set(&ast::CheckConstraint::expression)];
-auto const foreign_key_inner = kw("foreign") > kw("key") > -ident[set(&ast::ForeignKey::name)] >
-                             column_list[set(&ast::ForeignKey::columns)] > kw("references") >
-                             reference[set(&ast::ForeignKey::references)];
+auto const unique_constraint_inner = kw("unique") >> !kw("index") > -ident[set(&ast::UniqueConstraint::name)] >
+                                     column_list[set(&ast::UniqueConstraint::columns)];
+auto const check_constraint_inner =
+    kw("check") > -ident[set(&ast::CheckConstraint::name)] > group[set(&ast::CheckConstraint::expression)];
+auto const foreign_key_inner = kw("foreign") > kw("key") >
+                               -ident[set(&ast::ForeignKey::name)] > column_list[set(&ast::ForeignKey::columns)] >
+                               kw("references") > reference[set(&ast::ForeignKey::references)];
 
-auto const index_element_inner = (group[set(&ast::IndexElement::expression)] | ident[set(&ast::IndexElement::column)]) >>
-                               -sort_order[set(&ast::IndexElement::order)] >>
-                               -(kw("nulls") > nulls_order[set(&ast::IndexElement::nulls)]);
+auto const index_element_inner = (group[set(&ast::IndexElement::expression)] |
+                                  ident[set(&ast::IndexElement::column)]) >>
+                                 -sort_order[set(&ast::IndexElement::order)] >>
+                                 -(kw("nulls") > nulls_order[set(&ast::IndexElement::nulls)]);
 auto const sort_order_def = word("asc") | word("desc");
 auto const nulls_order_def = word("first") | word("last");
 auto const index_inner = ((kw("unique") >> kw("index"))[flag(&ast::Index::unique)] | kw("index")) >
-                       -(!kw("on") >> ident[set(&ast::Index::name)]) > kw("on") > '(' >
-                       (index_element[push(&ast::Index::elements)] % ',') > ')' >
-                       -(kw("using") > ident[([](auto& ctx) { x3::_val(ctx).method = x3::_attr(ctx).text; })]) >
-                       -(kw("include") > column_list[set(&ast::Index::include)]) >
-                       -(kw("where") > group[set(&ast::Index::where)]);
+                         -(!kw("on") >> ident[set(&ast::Index::name)]) > kw("on") > '(' >
+                         (index_element[push(&ast::Index::elements)] % ',') > ')' >
+                         -(kw("using") > ident[([](auto& ctx) { x3::_val(ctx).method = x3::_attr(ctx).text; })]) >
+                         -(kw("include") > column_list[set(&ast::Index::include)]) >
+                         -(kw("where") > group[set(&ast::Index::where)]);
 
 auto const rls_inner = kw("row") > kw("level") > kw("security") > -kw("force")[flag(&ast::RowLevelSecurity::force)];
 
 auto const policy_mode_def = word("permissive") | word("restrictive");
 auto const policy_command_def = word("all") | word("select") | word("insert") | word("update") | word("delete");
-auto const policy_inner = kw("policy") > ident[set(&ast::Policy::name)] >
-                        -policy_mode[set(&ast::Policy::mode)] > kw("for") >
-                        policy_command[set(&ast::Policy::command)] >
-                        -(kw("to") > ident_list[set(&ast::Policy::roles)]) >
-                        -(kw("using") > group[set(&ast::Policy::using_expr)]) >
-                        -(kw("with") > kw("check") > group[set(&ast::Policy::check_expr)]);
+auto const policy_inner = kw("policy") > ident[set(&ast::Policy::name)] > -policy_mode[set(&ast::Policy::mode)] >
+                          kw("for") > policy_command[set(&ast::Policy::command)] >
+                          -(kw("to") > ident_list[set(&ast::Policy::roles)]) >
+                          -(kw("using") > group[set(&ast::Policy::using_expr)]) >
+                          -(kw("with") > kw("check") > group[set(&ast::Policy::check_expr)]);
 
-auto const trigger_timing_def = word("before") | word("after") | ((kw("instead") > kw("of")) >> x3::attr(std::string("instead of")));
+auto const trigger_timing_def =
+    word("before") | word("after") | ((kw("instead") > kw("of")) >> x3::attr(std::string("instead of")));
 auto const trigger_event_inner = (kw("insert")[put(&ast::TriggerEvent::kind, "insert")]) |
-                               (kw("update")[put(&ast::TriggerEvent::kind, "update")] >>
-                                -(kw("of") > ident_list[set(&ast::TriggerEvent::columns)])) |
-                               (kw("delete")[put(&ast::TriggerEvent::kind, "delete")]) |
-                               (kw("truncate")[put(&ast::TriggerEvent::kind, "truncate")]);
+                                 (kw("update")[put(&ast::TriggerEvent::kind, "update")] >>
+                                  -(kw("of") > ident_list[set(&ast::TriggerEvent::columns)])) |
+                                 (kw("delete")[put(&ast::TriggerEvent::kind, "delete")]) |
+                                 (kw("truncate")[put(&ast::TriggerEvent::kind, "truncate")]);
 auto const trigger_level_def = word("row") | word("statement");
 auto const trigger_argument_inner =
     x3::raw[x3::omit[string_literal_parser{} | number | plain_ident_parser{}]][([](auto& ctx) {
       auto const& a = x3::_attr(ctx);
       x3::_val(ctx).text.assign(a.begin(), a.end());
     })];
-auto const trigger_inner = kw("trigger") > ident[set(&ast::Trigger::name)] > trigger_timing[set(&ast::Trigger::timing)] >
-                         (trigger_event[push(&ast::Trigger::events)] % kw("or")) >
-                         -(kw("for") > -kw("each") > trigger_level[set(&ast::Trigger::level)]) >
-                         -(kw("when") > group[set(&ast::Trigger::when)]) > kw("execute") >
-                         qname[set(&ast::Trigger::function)] > '(' >
-                         -(trigger_argument[push(&ast::Trigger::arguments)] % ',') > ')';
+auto const trigger_inner = kw("trigger") > ident[set(&ast::Trigger::name)] >
+                           trigger_timing[set(&ast::Trigger::timing)] >
+                           (trigger_event[push(&ast::Trigger::events)] % kw("or")) >
+                           -(kw("for") > -kw("each") > trigger_level[set(&ast::Trigger::level)]) >
+                           -(kw("when") > group[set(&ast::Trigger::when)]) >
+                           kw("execute") > qname[set(&ast::Trigger::function)] > '(' >
+                           -(trigger_argument[push(&ast::Trigger::arguments)] % ',') > ')';
 
 auto const privilege_def = word("select") | word("insert") | word("update") | word("delete") | word("truncate") |
-                           word("references") | word("trigger") | (kw("all") >> -kw("privileges") >> x3::attr(std::string("all")));
-auto const grant_inner = kw("grant") > (privilege[push(&ast::Grant::privileges)] % ',') > kw("to") >
-                       ident_list[set(&ast::Grant::roles)];
+                           word("references") | word("trigger") |
+                           (kw("all") >> -kw("privileges") >> x3::attr(std::string("all")));
+auto const grant_inner = kw("grant") > (privilege[push(&ast::Grant::privileges)] % ',') >
+                         kw("to") > ident_list[set(&ast::Grant::roles)];
 auto const drop_column_inner = kw("drop") > kw("column") > ident[set(&ast::DropColumn::name)];
 
 auto const member_def = doc[set(&Documented::doc)] >>
                         (primary_key[assign(&Documented::member)] | index[assign(&Documented::member)] |
-                         unique_constraint[assign(&Documented::member)] | check_constraint[assign(&Documented::member)] |
-                         foreign_key[assign(&Documented::member)] | rls[assign(&Documented::member)] |
-                         policy[assign(&Documented::member)] | trigger[assign(&Documented::member)] |
-                         grant[assign(&Documented::member)] | drop_column[assign(&Documented::member)] |
-                         column[assign(&Documented::member)]);
+                         unique_constraint[assign(&Documented::member)] |
+                         check_constraint[assign(&Documented::member)] | foreign_key[assign(&Documented::member)] |
+                         rls[assign(&Documented::member)] | policy[assign(&Documented::member)] |
+                         trigger[assign(&Documented::member)] | grant[assign(&Documented::member)] |
+                         drop_column[assign(&Documented::member)] | column[assign(&Documented::member)]);
 
 auto const push_member = [](auto& ctx) {
   Documented& d = x3::_attr(ctx);
@@ -508,47 +509,45 @@ auto const push_member = [](auto& ctx) {
   x3::_val(ctx).members.push_back(std::move(d.member));
 };
 auto const table_inner = kw("table") > qname[set(&ast::Table::name)] > -(kw("as") > ident[set(&ast::Table::row_type)]) >
-                       -(kw("was") > qname[set(&ast::Table::was)]) > '{' > *member[push_member] >
-                       (x3::lit('}') | fail_with("a column, a table member or '}'"));
+                         -(kw("was") > qname[set(&ast::Table::was)]) > '{' > *member[push_member] >
+                         (x3::lit('}') | fail_with("a column, a table member or '}'"));
 
 auto const extern_column_def = doc[set(&ast::Column::doc)] >> spanned(column_inner);
 auto const extern_table_inner = kw("table") > qname[set(&ast::ExternTable::name)] > '{' >
-                              *extern_column[push(&ast::ExternTable::columns)] >
-                              (x3::lit('}') | fail_with("a column (name type) or '}'"));
+                                *extern_column[push(&ast::ExternTable::columns)] >
+                                (x3::lit('}') | fail_with("a column (name type) or '}'"));
 
 auto const extension_inner = kw("extension") > ident[set(&ast::Extension::name)];
 auto const schema_decl_inner = kw("schema") > ident[set(&ast::SchemaDecl::name)];
 auto const role_inner = kw("role") > ident[set(&ast::Role::name)];
 
-auto const enum_value_inner = doc[set(&ast::EnumValue::doc)] >>
-                            (string_literal_parser{}[([](auto& ctx) {
-                               auto const& s = x3::_attr(ctx);
-                               std::string text;
-                               for (std::size_t i = 1; i + 1 < s.size(); ++i) {
-                                 text += s[i];
-                                 if (s[i] == '\'') ++i;
-                               }
-                               x3::_val(ctx).text = std::move(text);
-                               x3::_val(ctx).quoted = true;
-                             })] |
-                             plain_ident_parser{}[set(&ast::EnumValue::text)]);
+auto const enum_value_inner = doc[set(&ast::EnumValue::doc)] >> (string_literal_parser{}[([](auto& ctx) {
+                                                                   auto const& s = x3::_attr(ctx);
+                                                                   std::string text;
+                                                                   for (std::size_t i = 1; i + 1 < s.size(); ++i) {
+                                                                     text += s[i];
+                                                                     if (s[i] == '\'') ++i;
+                                                                   }
+                                                                   x3::_val(ctx).text = std::move(text);
+                                                                   x3::_val(ctx).quoted = true;
+                                                                 })] |
+                                                                 plain_ident_parser{}[set(&ast::EnumValue::text)]);
 auto const enum_decl_inner = kw("enum") > qname[set(&ast::Enum::name)] > '{' >
-                           -(enum_value[push(&ast::Enum::values)] % ',') > -x3::lit(',') >
-                           (x3::lit('}') | fail_with("an enum value or '}'"));
+                             -(enum_value[push(&ast::Enum::values)] % ',') > -x3::lit(',') >
+                             (x3::lit('}') | fail_with("an enum value or '}'"));
 
 // `set search_path = a, b` or `= ''` (empty: only pg_catalog and pg_temp).
 auto const search_path_def = (x3::lit("''") >> x3::attr(std::vector<ast::Ident>{})) | ident_list;
 auto const volatility_def = word("immutable") | word("stable") | word("volatile");
 auto const security_kind_def = word("definer") | word("invoker");
 auto const parameter_inner = ident[set(&ast::Parameter::name)] > type_name[set(&ast::Parameter::type)] >
-                           -(kw("default") > default_term[set(&ast::Parameter::default_value)]);
+                             -(kw("default") > default_term[set(&ast::Parameter::default_value)]);
 auto const return_column_inner = ident[set(&ast::ReturnColumn::name)] > type_name[set(&ast::ReturnColumn::type)];
 auto const function_option =
     (kw("language") > ident[([](auto& ctx) { x3::_val(ctx).language = x3::_attr(ctx).text; })]) |
     volatility[set(&ast::Function::volatility)] | kw("strict")[flag(&ast::Function::strict)] |
     (kw("security") > security_kind[set(&ast::Function::security)]) |
-    (kw("set") > kw("search_path") > (x3::lit('=') | kw("to")) >
-     search_path[([](auto& ctx) {
+    (kw("set") > kw("search_path") > (x3::lit('=') | kw("to")) > search_path[([](auto& ctx) {
        x3::_val(ctx).search_path = std::move(x3::_attr(ctx));
        x3::_val(ctx).has_search_path = true;
      })]);
@@ -568,21 +567,22 @@ auto const function_inner = (kw("function") > qname[set(&ast::Function::name)] >
                             *function_option >> -(kw("as") > body[set(&ast::Function::body)]);
 
 auto const view_inner = kw("view") > qname[set(&ast::View::name)] >
-                      -(kw("with") > '(' > kw("security_invoker") > ')')[flag(&ast::View::security_invoker)] >
-                      kw("as") > body[set(&ast::View::query)];
+                        -(kw("with") > '(' > kw("security_invoker") > ')')[flag(&ast::View::security_invoker)] >
+                        kw("as") > body[set(&ast::View::query)];
 auto const materialized_view_inner = kw("materialized") > kw("view") > qname[set(&ast::MaterializedView::name)] >
-                                   kw("as") > body[set(&ast::MaterializedView::query)] >
-                                   -('{' > *(doc >> index)[([](auto& ctx) {
-                                     auto& attr = x3::_attr(ctx);
-                                     ast::Index ix = std::move(boost::fusion::at_c<1>(attr));
-                                     ix.doc = std::move(boost::fusion::at_c<0>(attr));
-                                     x3::_val(ctx).indexes.push_back(std::move(ix));
-                                   })] > (x3::lit('}') | fail_with("an index or '}'")));
-auto const archive_inner = kw("archive") > kw("table") > qname[set(&ast::Archive::old_name)] > kw("as") >
-                         ident[set(&ast::Archive::new_name)];
+                                     kw("as") > body[set(&ast::MaterializedView::query)] >
+                                     -('{' > *(doc >> index)[([](auto& ctx) {
+                                         auto& attr = x3::_attr(ctx);
+                                         ast::Index ix = std::move(boost::fusion::at_c<1>(attr));
+                                         ix.doc = std::move(boost::fusion::at_c<0>(attr));
+                                         x3::_val(ctx).indexes.push_back(std::move(ix));
+                                       })] > (x3::lit('}') | fail_with("an index or '}'")));
+auto const archive_inner = kw("archive") > kw("table") > qname[set(&ast::Archive::old_name)] >
+                           kw("as") > ident[set(&ast::Archive::new_name)];
 auto const drop_table_inner = kw("drop") > kw("table") > qname[set(&ast::DropTable::name)];
-auto const data_step_inner = kw("data") > ident[set(&ast::DataStep::name)] > '{' > kw("up") >
-                           body[set(&ast::DataStep::up)] > -(kw("down") > body[set(&ast::DataStep::down)]) > '}';
+auto const data_step_inner = kw("data") > ident[set(&ast::DataStep::name)] > '{' >
+                             kw("up") > body[set(&ast::DataStep::up)] >
+                             -(kw("down") > body[set(&ast::DataStep::down)]) > '}';
 
 auto const set_decl = [](auto& ctx) { x3::_val(ctx).decl = std::move(x3::_attr(ctx)); };
 auto const extern_function = function[([](auto& ctx) {
@@ -590,13 +590,12 @@ auto const extern_function = function[([](auto& ctx) {
   f.is_extern = true;
   x3::_val(ctx).decl = std::move(f);
 })];
-auto const declaration_def =
-    doc[set(&DocumentedDecl::doc)] >>
-    (table[set_decl] | view[set_decl] | materialized_view[set_decl] | function[set_decl] | enum_decl[set_decl] |
-     extension[set_decl] | schema_decl[set_decl] | role[set_decl] | archive[set_decl] | drop_table[set_decl] |
-     data_step[set_decl] |
-     (kw("extern") > (extern_table[set_decl] | extern_function |
-                      fail_with("'table' or 'function' after 'extern'"))));
+auto const declaration_def = doc[set(&DocumentedDecl::doc)] >>
+                             (table[set_decl] | view[set_decl] | materialized_view[set_decl] | function[set_decl] |
+                              enum_decl[set_decl] | extension[set_decl] | schema_decl[set_decl] | role[set_decl] |
+                              archive[set_decl] | drop_table[set_decl] | data_step[set_decl] |
+                              (kw("extern") > (extern_table[set_decl] | extern_function |
+                                               fail_with("'table' or 'function' after 'extern'"))));
 
 auto const ident_def = spanned(ident_inner);
 auto const column_name_def = spanned(column_name_inner);
@@ -635,22 +634,22 @@ auto const archive_def = spanned(archive_inner);
 auto const drop_table_def = spanned(drop_table_inner);
 auto const data_step_def = spanned(data_step_inner);
 
-BOOST_SPIRIT_DEFINE(doc_line, doc, ident, column_name, qname, type_modifier, type_name, group, body, default_term, column_list,
-                    ident_list, fk_action, reference, column, primary_key, unique_constraint, check_constraint,
-                    foreign_key, index_element, index, rls, policy_command, policy, trigger_timing, trigger_event,
-                    trigger_level, trigger_argument, sort_order, nulls_order, policy_mode, volatility, search_path, security_kind, trigger, privilege, grant, drop_column, member, table,
-                    extern_column, extern_table, extension, schema_decl, role, enum_value, enum_decl, parameter,
-                    return_column, return_type, function, view, materialized_view, archive, drop_table, data_step, declaration)
+BOOST_SPIRIT_DEFINE(doc_line, doc, ident, column_name, qname, type_modifier, type_name, group, body, default_term,
+                    column_list, ident_list, fk_action, reference, column, primary_key, unique_constraint,
+                    check_constraint, foreign_key, index_element, index, rls, policy_command, policy, trigger_timing,
+                    trigger_event, trigger_level, trigger_argument, sort_order, nulls_order, policy_mode, volatility,
+                    search_path, security_kind, trigger, privilege, grant, drop_column, member, table, extern_column,
+                    extern_table, extension, schema_decl, role, enum_value, enum_decl, parameter, return_column,
+                    return_type, function, view, materialized_view, archive, drop_table, data_step, declaration)
 
-const char* const declaration_keywords[] = {"table",   "view",  "materialized", "function", "enum", "extension",
-                                            "schema",  "role",  "archive",      "drop",     "data", "extern"};
+const char* const declaration_keywords[] = {"table",  "view", "materialized", "function", "enum", "extension",
+                                            "schema", "role", "archive",      "drop",     "data", "extern"};
 
 bool starts_declaration(Iterator p, Iterator last) {
   if (last - p >= 3 && p[0] == '/' && p[1] == '/' && p[2] == '/') return true;
   for (const char* k : declaration_keywords) {
     std::size_t n = std::strlen(k);
-    if (static_cast<std::size_t>(last - p) >= n && std::memcmp(p, k, n) == 0 &&
-        (p + n == last || !is_ident_char(p[n])))
+    if (static_cast<std::size_t>(last - p) >= n && std::memcmp(p, k, n) == 0 && (p + n == last || !is_ident_char(p[n])))
       return true;
   }
   return false;
@@ -709,8 +708,9 @@ std::vector<SyntaxError> parse_declarations(std::string_view text, ast::File& ou
       else if (after_doc == last)
         errors.push_back({offset(at), "expected a declaration after the doc comment"});
       else
-        errors.push_back({offset(at), "expected a declaration (table, view, materialized view, function, enum, "
-                                      "extension, schema, role, extern, archive, drop table or data)"});
+        errors.push_back({offset(at),
+                          "expected a declaration (table, view, materialized view, function, enum, "
+                          "extension, schema, role, extern, archive, drop table or data)"});
       first = at;
     } catch (x3::expectation_failure<Iterator> const& e) {
       Iterator at = skip_trivia_from(e.where(), last);

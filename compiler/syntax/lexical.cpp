@@ -6,8 +6,7 @@
 namespace schemac::syntax {
 
 static bool ident_start(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-         static_cast<unsigned char>(c) >= 0x80;
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || static_cast<unsigned char>(c) >= 0x80;
 }
 static bool ident_char(char c) { return ident_start(c) || (c >= '0' && c <= '9'); }
 
@@ -70,8 +69,7 @@ const char* scan_group(const char* first, const char* last, std::string& error) 
       if (--depth == 0) return p;
     } else if (c == '\'') {
       // E'...' strings take backslash escapes.
-      bool escapes = p != first && (p[-1] == 'E' || p[-1] == 'e') &&
-                     (p - 1 == first || !ident_char(p[-2]));
+      bool escapes = p != first && (p[-1] == 'E' || p[-1] == 'e') && (p - 1 == first || !ident_char(p[-2]));
       const char* q = p + 1;
       for (;;) {
         if (q == last) {
@@ -217,8 +215,10 @@ const char* scan_default_term(const char* first, const char* last, std::string& 
     // A call `f(...)` or a typed literal `interval '1 day'`, on the same line.
     const char* q = end;
     while (q != last && (*q == ' ' || *q == '\t')) ++q;
-    if (q != last && *q == '(') end = scan_group(q, last, error);
-    else if (q != last && *q == '\'' && q != end) end = scan_string(q, last, error);
+    if (q != last && *q == '(')
+      end = scan_group(q, last, error);
+    else if (q != last && *q == '\'' && q != end)
+      end = scan_string(q, last, error);
   } else {
     return nullptr;
   }

@@ -1,4 +1,4 @@
 #include "schemac/version.hpp"
 namespace schemac::runtime {
 int version() { return SCHEMAC_RUNTIME_VERSION; }
-}
+}  // namespace schemac::runtime

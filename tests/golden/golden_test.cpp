@@ -3,7 +3,6 @@
 //   stderr.txt    the diagnostics, exactly as schemac prints them (it does not).
 // SCHEMAC_UPDATE_GOLDEN=1 rewrites the expected files; review the diff like code.
 #include <catch2/catch.hpp>
-
 #include <cstdlib>
 #include <fstream>
 

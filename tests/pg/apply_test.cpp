@@ -2,10 +2,9 @@
 // golden schema's `schemac sql` applies to an empty database, and the live catalog
 // then matches the model, object by object.
 #include <catch2/catch.hpp>
-
 #include <cstdlib>
-#include <set>
 #include <pqxx/pqxx>
+#include <set>
 
 #include "emit/sql.hpp"
 #include "model/names.hpp"
@@ -67,24 +66,31 @@ TEST_CASE("the catalog comparison notices differences") {
       {"alter table public.conversations alter column title set not null", "column title not null"},
       {"alter table public.conversations alter column model set default 'other'", "column model default"},
       {"alter table public.messages alter column tokens_used type bigint", "column tokens_used type"},
-      {"alter table public.messages drop constraint messages_tokens_used_check", "constraint messages_tokens_used_check missing"},
-      {"alter table public.messages drop constraint messages_tokens_used_check, add constraint messages_tokens_used_check check (tokens_used > 0)",
+      {"alter table public.messages drop constraint messages_tokens_used_check",
+       "constraint messages_tokens_used_check missing"},
+      {"alter table public.messages drop constraint messages_tokens_used_check, add constraint "
+       "messages_tokens_used_check check (tokens_used > 0)",
        "constraint messages_tokens_used_check definition"},
       {"alter table public.feedback drop constraint feedback_message_id_fkey, add constraint feedback_message_id_fkey "
-       "foreign key (message_id) references public.messages(id)", "feedback_message_id_fkey on delete"},
+       "foreign key (message_id) references public.messages(id)",
+       "feedback_message_id_fkey on delete"},
       {"drop index public.idx_conversations_tenant_updated; create index idx_conversations_tenant_updated on "
-       "public.conversations (tenant_id, updated_at desc)", "index idx_conversations_tenant_updated definition"},
+       "public.conversations (tenant_id, updated_at desc)",
+       "index idx_conversations_tenant_updated definition"},
       {"alter table public.tenants no force row level security; alter table public.tenants disable row level security",
        "row level security"},
       {"alter policy tenants_select on public.tenants using (true)", "policy tenants_select using"},
       {"alter policy tenants_select on public.tenants to anon", "policy tenants_select roles"},
-      {"drop trigger trigger_conversations_updated_at on public.conversations", "trigger trigger_conversations_updated_at missing"},
+      {"drop trigger trigger_conversations_updated_at on public.conversations",
+       "trigger trigger_conversations_updated_at missing"},
       {"revoke delete on public.users from authenticated", "grants"},
       {"comment on table public.tenants is 'changed'", "comment"},
-      {"create or replace function public.update_updated_at_column() returns trigger language plpgsql as $$ begin return old; end $$",
+      {"create or replace function public.update_updated_at_column() returns trigger language plpgsql as $$ begin "
+       "return old; end $$",
        "function update_updated_at_column body"},
       {"create or replace view public.current_day_usage as select tenant_id, user_id, message_count, total_tokens, "
-       "estimated_cost from public.usage_metrics", "security_invoker"},
+       "estimated_cost from public.usage_metrics",
+       "security_invoker"},
       {"create table public.stray (x int)", "stray exists but the model does not declare it"},
       {"alter table public.users add column nickname text", "column nickname exists but is not declared"},
   };
@@ -154,7 +160,8 @@ TEST_CASE("unnamed constraints and indexes get the names PostgreSQL itself choos
         std::set<std::string> live, expected;
         for (auto row : tx.exec("select conname from pg_constraint where conrelid = " + tx.quote(t.name.sql()) +
                                 "::regclass union select i.relname from pg_index x join pg_class i on i.oid = "
-                                "x.indexrelid where x.indrelid = " + tx.quote(t.name.sql()) + "::regclass"))
+                                "x.indexrelid where x.indrelid = " +
+                                tx.quote(t.name.sql()) + "::regclass"))
           live.insert(row[0].as<std::string>());
         for (const auto& c : t.constraints) expected.insert(c.name);
         for (const auto& ix : t.indexes) expected.insert(ix.name);
@@ -164,7 +171,8 @@ TEST_CASE("unnamed constraints and indexes get the names PostgreSQL itself choos
       for (const auto& v : schema.materialized_views) {
         std::set<std::string> live, expected;
         for (auto row : tx.exec("select i.relname from pg_index x join pg_class i on i.oid = x.indexrelid where "
-                                "x.indrelid = " + tx.quote(v.name.sql()) + "::regclass"))
+                                "x.indrelid = " +
+                                tx.quote(v.name.sql()) + "::regclass"))
           live.insert(row[0].as<std::string>());
         for (const auto& ix : v.indexes) expected.insert(ix.name);
         INFO(v.name.display());

@@ -77,7 +77,8 @@ class Comparer {
     std::optional<std::string> expected;
     if (!doc.empty()) expected = emit::doc_text(doc);
     if (live != expected)
-      problem(what + " comment: live '" + live.value_or("<none>") + "', expected '" + expected.value_or("<none>") + "'");
+      problem(what + " comment: live '" + live.value_or("<none>") + "', expected '" + expected.value_or("<none>") +
+              "'");
   }
   void compare_comment(const std::string& what, const pqxx::field& live, const model::Doc& doc) {
     compare_comment(what, live.is_null() ? std::nullopt : std::optional<std::string>(live.as<std::string>()), doc);
@@ -90,20 +91,22 @@ class Comparer {
 
   void check_extensions_schemas_enums() {
     for (const auto& e : schema_.extensions)
-      if (!value("select 1 from pg_extension where extname = " + lit(e.name))) problem("extension " + e.name + " missing");
+      if (!value("select 1 from pg_extension where extname = " + lit(e.name)))
+        problem("extension " + e.name + " missing");
     for (const auto& s : schema_.schemas) {
       if (!value("select 1 from pg_namespace where nspname = " + lit(s.name))) problem("schema " + s.name + " missing");
-      check_comment("schema " + s.name, "select obj_description(" + lit(quote(s.name)) + "::regnamespace, 'pg_namespace')",
-                    s.doc);
+      check_comment("schema " + s.name,
+                    "select obj_description(" + lit(quote(s.name)) + "::regnamespace, 'pg_namespace')", s.doc);
     }
     for (const auto& e : schema_.enums) {
       std::vector<std::string> labels;
       for (auto row : tx_.exec("select enumlabel from pg_enum where enumtypid = to_regtype(" + lit(e.name.sql()) +
                                ") order by enumsortorder"))
         labels.push_back(row[0].as<std::string>());
-      if (labels != e.values) problem("enum " + e.name.display() + ": labels '" + join(labels) + "' expected '" + join(e.values) + "'");
-      check_comment("enum " + e.name.display(), "select obj_description(to_regtype(" + lit(e.name.sql()) + "), 'pg_type')",
-                    e.doc);
+      if (labels != e.values)
+        problem("enum " + e.name.display() + ": labels '" + join(labels) + "' expected '" + join(e.values) + "'");
+      check_comment("enum " + e.name.display(),
+                    "select obj_description(to_regtype(" + lit(e.name.sql()) + "), 'pg_type')", e.doc);
     }
   }
 
@@ -120,7 +123,8 @@ class Comparer {
     for (const auto& s : schemas) quoted.push_back(lit(s));
     for (auto row : tx_.exec("select quote_ident(n.nspname) || '.' || quote_ident(c.relname) from pg_class c join "
                              "pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r', 'v', 'm', 'p') and "
-                             "n.nspname in (" + join(quoted) + ")"))
+                             "n.nspname in (" +
+                             join(quoted) + ")"))
       live.insert(row[0].as<std::string>());
     for (const auto& e : expected)
       if (!live.count(e)) problem("relation " + e + " missing");
@@ -144,10 +148,13 @@ class Comparer {
                  text("select pg_get_function_arguments(" + temp + ")"));
     expect_equal(what + " result", text("select pg_get_function_result(" + *oid + ")"),
                  text("select pg_get_function_result(" + temp + ")"));
-    std::string attrs = "select l.lanname || ' ' || p.provolatile::text || ' ' || p.proisstrict::text || ' ' || p.prosecdef::text || ' ' || "
-                        "coalesce(array_to_string(p.proconfig, ';'), '') from pg_proc p join pg_language l on l.oid = "
-                        "p.prolang where p.oid = ";
-    expect_equal(what + " language/volatility/strict/security/config", text(attrs + *oid), text(attrs + temp + "::oid"));
+    std::string attrs =
+        "select l.lanname || ' ' || p.provolatile::text || ' ' || p.proisstrict::text || ' ' || p.prosecdef::text || ' "
+        "' || "
+        "coalesce(array_to_string(p.proconfig, ';'), '') from pg_proc p join pg_language l on l.oid = "
+        "p.prolang where p.oid = ";
+    expect_equal(what + " language/volatility/strict/security/config", text(attrs + *oid),
+                 text(attrs + temp + "::oid"));
     expect_equal(what + " body", text("select prosrc from pg_proc where oid = " + *oid), f.body);
     check_comment(what, "select obj_description(" + *oid + ", 'pg_proc')", f.doc);
   }
@@ -164,7 +171,8 @@ class Comparer {
 
     // A scratch copy with the live table's columns, to rebuild expressions on.
     std::string scratch_table = "schemac_scratch_" + std::to_string(counter_++);
-    if (!scratch("create temp table " + scratch_table + " as select * from " + live_name.sql() + " limit 0", what)) return;
+    if (!scratch("create temp table " + scratch_table + " as select * from " + live_name.sql() + " limit 0", what))
+      return;
 
     check_columns(t, rel, scratch_table);
     check_constraints(t, rel, scratch_table);
@@ -186,10 +194,12 @@ class Comparer {
   void check_columns(const model::Table& t, const std::string& rel, const std::string& scratch_table) {
     std::string what = "table " + t.live_name().display();
     std::map<std::string, pqxx::row> live;
-    auto rows = tx_.exec("select a.attname, a.atttypid::regtype::text, a.atttypmod, a.attnotnull, a.attidentity, "
-                         "a.attgenerated, pg_get_expr(d.adbin, d.adrelid), col_description(a.attrelid, a.attnum) "
-                         "from pg_attribute a left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum "
-                         "where a.attrelid = " + rel + " and a.attnum > 0 and not a.attisdropped");
+    auto rows = tx_.exec(
+        "select a.attname, a.atttypid::regtype::text, a.atttypmod, a.attnotnull, a.attidentity, "
+        "a.attgenerated, pg_get_expr(d.adbin, d.adrelid), col_description(a.attrelid, a.attnum) "
+        "from pg_attribute a left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum "
+        "where a.attrelid = " +
+        rel + " and a.attnum > 0 and not a.attisdropped");
     for (auto row : rows) live.emplace(row[0].as<std::string>(), row);
     std::set<std::string> declared;
     for (const auto& c : t.columns) declared.insert(c.name);
@@ -210,9 +220,11 @@ class Comparer {
       if (c.default_sql) def += " default " + *c.default_sql;
       if (c.generated_sql) def += " generated always as (" + *c.generated_sql + ") stored";
       if (!scratch("alter table " + scratch_table + " add column " + def, cw)) continue;
-      auto expected = tx_.exec("select a.atttypid::regtype::text, a.atttypmod, pg_get_expr(d.adbin, d.adrelid) from "
-                               "pg_attribute a left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum "
-                               "where a.attrelid = " + lit(scratch_table) + "::regclass and a.attname = " + lit(probe))[0];
+      auto expected = tx_.exec(
+          "select a.atttypid::regtype::text, a.atttypmod, pg_get_expr(d.adbin, d.adrelid) from "
+          "pg_attribute a left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum "
+          "where a.attrelid = " +
+          lit(scratch_table) + "::regclass and a.attname = " + lit(probe))[0];
       expect_equal(cw + " type", row[1].as<std::string>() + "/" + row[2].as<std::string>(),
                    expected[0].as<std::string>() + "/" + expected[1].as<std::string>());
       expect_equal(cw + " not null", row[3].as<std::string>(), (c.nullable && !c.identity) ? "f" : "t");
@@ -238,13 +250,16 @@ class Comparer {
     std::map<std::string, pqxx::row> live;
     auto rows = tx_.exec(
         "select c.conname, c.contype, pg_get_constraintdef(c.oid), "
-        "(select string_agg(a.attname, ',' order by k.i) from unnest(c.conkey) with ordinality k(n, i) join pg_attribute "
+        "(select string_agg(a.attname, ',' order by k.i) from unnest(c.conkey) with ordinality k(n, i) join "
+        "pg_attribute "
         "a on a.attrelid = c.conrelid and a.attnum = k.n), "
         "c.confrelid::regclass::text, "
-        "(select string_agg(a.attname, ',' order by k.i) from unnest(c.confkey) with ordinality k(n, i) join pg_attribute "
+        "(select string_agg(a.attname, ',' order by k.i) from unnest(c.confkey) with ordinality k(n, i) join "
+        "pg_attribute "
         "a on a.attrelid = c.confrelid and a.attnum = k.n), "
         "c.confdeltype, c.confupdtype, obj_description(c.oid, 'pg_constraint') "
-        "from pg_constraint c where c.conrelid = " + rel + " and c.contype in ('p', 'u', 'c', 'f')");
+        "from pg_constraint c where c.conrelid = " +
+        rel + " and c.contype in ('p', 'u', 'c', 'f')");
     for (auto row : rows) live.emplace(row[0].as<std::string>(), row);
     std::set<std::string> declared;
     for (const auto& c : t.constraints) declared.insert(renamed(t, c.name));
@@ -267,8 +282,7 @@ class Comparer {
       if (c.kind == model::ConstraintKind::foreign_key) {
         const model::Table* target = schema_.find_table(c.ref_table);
         QualifiedName target_live = target ? target->live_name() : c.ref_table;
-        expect_equal(cw + " references", row[4].as<std::string>(""),
-                     text("select " + reg(target_live) + "::text"));
+        expect_equal(cw + " references", row[4].as<std::string>(""), text("select " + reg(target_live) + "::text"));
         expect_equal(cw + " referenced columns", row[5].as<std::string>(""), join(c.ref_columns));
         expect_equal(cw + " on delete", row[6].as<std::string>(), action_code(c.on_delete));
         expect_equal(cw + " on update", row[7].as<std::string>(), action_code(c.on_update));
@@ -304,7 +318,8 @@ class Comparer {
     std::map<std::string, pqxx::row> live;
     for (auto row : tx_.exec("select i.relname, pg_get_indexdef(x.indexrelid), x.indisunique, "
                              "obj_description(x.indexrelid, 'pg_class') from pg_index x join pg_class i on i.oid = "
-                             "x.indexrelid where x.indrelid = " + reg(relation)))
+                             "x.indexrelid where x.indrelid = " +
+                             reg(relation)))
       live.emplace(row[0].as<std::string>(), row);
     std::set<std::string> declared;
     for (const auto& c : constraints)
@@ -340,15 +355,17 @@ class Comparer {
 
   void check_rls_and_policies(const model::Table& t, const std::string& rel, const std::string& scratch_table) {
     std::string what = "table " + t.live_name().display();
-    expect_equal(what + " row level security (enabled, forced)",
-                 text("select relrowsecurity || ',' || relforcerowsecurity from pg_class where oid = " + rel),
-                 std::string(t.row_level_security ? "true" : "false") + "," + (t.force_row_level_security ? "true" : "false"));
+    expect_equal(
+        what + " row level security (enabled, forced)",
+        text("select relrowsecurity || ',' || relforcerowsecurity from pg_class where oid = " + rel),
+        std::string(t.row_level_security ? "true" : "false") + "," + (t.force_row_level_security ? "true" : "false"));
     std::map<std::string, pqxx::row> live;
     for (auto row : tx_.exec("select p.polname, p.polcmd, p.polpermissive, "
                              "(select string_agg(case when r = 0 then 'public' else r::regrole::text end, ',' order by "
                              "case when r = 0 then 'public' else r::regrole::text end) from unnest(p.polroles) r), "
                              "pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid), "
-                             "obj_description(p.oid, 'pg_policy') from pg_policy p where p.polrelid = " + rel))
+                             "obj_description(p.oid, 'pg_policy') from pg_policy p where p.polrelid = " +
+                             rel))
       live.emplace(row[0].as<std::string>(), row);
     std::set<std::string> declared;
     for (const auto& p : t.policies) declared.insert(p.name);
@@ -362,7 +379,8 @@ class Comparer {
         continue;
       }
       const auto& row = it->second;
-      std::map<std::string, std::string> commands = {{"all", "*"}, {"select", "r"}, {"insert", "a"}, {"update", "w"}, {"delete", "d"}};
+      std::map<std::string, std::string> commands = {
+          {"all", "*"}, {"select", "r"}, {"insert", "a"}, {"update", "w"}, {"delete", "d"}};
       expect_equal(pw + " command", row[1].as<std::string>(), commands[p.command]);
       expect_equal(pw + " permissive", row[2].as<std::string>(), p.permissive ? "t" : "f");
       std::vector<std::string> roles = p.roles;
@@ -375,8 +393,10 @@ class Comparer {
       model::Table scratch_model;
       scratch_model.name = {"pg_temp", scratch_table};
       if (!scratch(emit::create_policy(scratch_model, probe), pw)) continue;
-      auto expected = tx_.exec("select pg_get_expr(polqual, polrelid), pg_get_expr(polwithcheck, polrelid) from pg_policy "
-                               "where polname = " + lit(probe.name))[0];
+      auto expected = tx_.exec(
+          "select pg_get_expr(polqual, polrelid), pg_get_expr(polwithcheck, polrelid) from pg_policy "
+          "where polname = " +
+          lit(probe.name))[0];
       expect_equal(pw + " using", row[4].as<std::string>("<none>"), expected[0].as<std::string>("<none>"));
       expect_equal(pw + " with check", row[5].as<std::string>("<none>"), expected[1].as<std::string>("<none>"));
       compare_comment(pw, row[6], p.doc);
@@ -386,8 +406,10 @@ class Comparer {
   void check_triggers(const model::Table& t, const std::string& rel, const std::string& scratch_table) {
     std::string what = "table " + t.live_name().display();
     std::map<std::string, pqxx::row> live;
-    for (auto row : tx_.exec("select tgname, pg_get_triggerdef(oid), obj_description(oid, 'pg_trigger') from pg_trigger "
-                             "where not tgisinternal and tgrelid = " + rel))
+    for (auto row :
+         tx_.exec("select tgname, pg_get_triggerdef(oid), obj_description(oid, 'pg_trigger') from pg_trigger "
+                  "where not tgisinternal and tgrelid = " +
+                  rel))
       live.emplace(row[0].as<std::string>(), row);
     std::set<std::string> declared;
     for (const auto& tr : t.triggers) declared.insert(tr.name);
@@ -422,20 +444,22 @@ class Comparer {
   }
 
   void check_grants(const model::Table& t, const std::string& rel) {
-    static const std::vector<std::string> all = {"DELETE", "INSERT", "REFERENCES", "SELECT", "TRIGGER", "TRUNCATE", "UPDATE"};
+    static const std::vector<std::string> all = {"DELETE",  "INSERT",   "REFERENCES", "SELECT",
+                                                 "TRIGGER", "TRUNCATE", "UPDATE"};
     std::set<std::string> expected, live;
     if (!t.archived_as)  // an archive revokes the declared roles' grants
       for (const auto& g : t.grants) {
         std::string role = g.role == "public" ? "PUBLIC" : g.role;
-        for (const auto& p : g.privileges == std::vector<std::string>{"ALL"} ? all : g.privileges) expected.insert(role + ":" + p);
+        for (const auto& p : g.privileges == std::vector<std::string>{"ALL"} ? all : g.privileges)
+          expected.insert(role + ":" + p);
       }
     for (auto row : tx_.exec("select case when a.grantee = 0 then 'PUBLIC' else a.grantee::regrole::text end, "
-                             "a.privilege_type from pg_class c, aclexplode(c.relacl) a where c.oid = " + rel +
-                             " and a.grantee <> c.relowner"))
+                             "a.privilege_type from pg_class c, aclexplode(c.relacl) a where c.oid = " +
+                             rel + " and a.grantee <> c.relowner"))
       live.insert(row[0].as<std::string>() + ":" + row[1].as<std::string>());
     if (live != expected)
-      problem("table " + t.live_name().display() + " grants: live {" + join({live.begin(), live.end()}) + "} expected {" +
-              join({expected.begin(), expected.end()}) + "}");
+      problem("table " + t.live_name().display() + " grants: live {" + join({live.begin(), live.end()}) +
+              "} expected {" + join({expected.begin(), expected.end()}) + "}");
   }
 
   // ---- views ---------------------------------------------------------------------------
@@ -452,7 +476,8 @@ class Comparer {
                    text("select pg_get_viewdef(" + lit("pg_temp." + probe) + "::regclass)"));
     if (kind == 'v')
       expect_equal(what + " security_invoker",
-                   text("select coalesce('security_invoker=true' = any(reloptions), false) from pg_class where oid = " + reg(name)),
+                   text("select coalesce('security_invoker=true' = any(reloptions), false) from pg_class where oid = " +
+                        reg(name)),
                    security_invoker ? "t" : "f");
     check_comment(what, "select obj_description(" + reg(name) + ", 'pg_class')", doc);
   }

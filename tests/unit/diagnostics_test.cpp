@@ -28,11 +28,14 @@ TEST_CASE("rendering: location, source line and caret") {
 
 TEST_CASE("syntax errors") {
   SECTION("missing '}' at the end of the file") {
-    CHECK(error_of("table t {\n  a int\n") == "test.schema:3:1: error: expected a column, a table member or '}', found end of file");
+    CHECK(error_of("table t {\n  a int\n") ==
+          "test.schema:3:1: error: expected a column, a table member or '}', found end of file");
   }
   SECTION("unterminated dollar-quoted body") {
-    CHECK(error_of("view v as $$ select 1\n") == "test.schema:1:11: error: unterminated body: no closing $$ for this $$");
-    CHECK(error_of("view v as $q$ select 1 $$\n") == "test.schema:1:11: error: unterminated body: no closing $q$ for this $q$");
+    CHECK(error_of("view v as $$ select 1\n") ==
+          "test.schema:1:11: error: unterminated body: no closing $$ for this $$");
+    CHECK(error_of("view v as $q$ select 1 $$\n") ==
+          "test.schema:1:11: error: unterminated body: no closing $q$ for this $q$");
   }
   SECTION("unbalanced parentheses") {
     CHECK(error_of("table t {\n  a int check ((a > 0)\n}") ==
@@ -52,7 +55,8 @@ TEST_CASE("syntax errors") {
           "test.schema:1:36: error: expected 'delete' or 'update' after 'on', found 'fire'");
     CHECK(error_of("table t { policy p for everything }") ==
           "test.schema:1:24: error: expected policy command (all, select, insert, update, delete), found 'everything'");
-    CHECK(error_of("extern view v") == "test.schema:1:8: error: expected 'table' or 'function' after 'extern', found 'view'");
+    CHECK(error_of("extern view v") ==
+          "test.schema:1:8: error: expected 'table' or 'function' after 'extern', found 'view'");
     CHECK(error_of("enum e { a b }") == "test.schema:1:12: error: expected an enum value or '}', found 'b'");
     // `returns int` reads as a parameter: the ')' is missing at the end.
     CHECK(error_of("function f( returns int") == "test.schema:1:24: error: expected ')', found end of file");
@@ -67,7 +71,8 @@ TEST_CASE("syntax errors") {
           "test.schema:2:1: error: expected a declaration after the doc comment");
   }
   SECTION("invalid UTF-8 and NUL bytes") {
-    CHECK(error_of("table t {\n  a text default 'caf\xC3' }") == "test.schema:2:22: error: invalid UTF-8 in schema file");
+    CHECK(error_of("table t {\n  a text default 'caf\xC3' }") ==
+          "test.schema:2:22: error: invalid UTF-8 in schema file");
     CHECK(error_of(std::string("table t {\0}", 11)) == "test.schema:1:10: error: NUL byte in schema file");
   }
 }
@@ -100,8 +105,9 @@ TEST_CASE("inputs that must not crash or hang") {
   SECTION("a 10 MB file") {
     std::string big;
     for (int i = 0; big.size() < 10 * 1024 * 1024; ++i)
-      big += "/// Table " + std::to_string(i) + ".\ntable t" + std::to_string(i) +
-             " {\n  id bigint primary key\n  name text? default 'x' check (length(name) < 100)\n  index on (name)\n}\n\n";
+      big +=
+          "/// Table " + std::to_string(i) + ".\ntable t" + std::to_string(i) +
+          " {\n  id bigint primary key\n  name text? default 'x' check (length(name) < 100)\n  index on (name)\n}\n\n";
     auto c = compile_text(big);
     CHECK(c.ok);
     CHECK(c.loaded.model.tables.size() > 50000);
@@ -128,28 +134,34 @@ TEST_CASE("name errors") {
   SECTION("identifier longer than 63 bytes") {
     std::string long_name(64, 'x');
     CHECK(error_of("table t {\n  " + long_name + " int\n}") ==
-          "test.schema:2:3: error: identifier 'xxxxxxxxxxxxxxxxxxxx...' is 64 bytes long; PostgreSQL allows at most 63 (it "
+          "test.schema:2:3: error: identifier 'xxxxxxxxxxxxxxxxxxxx...' is 64 bytes long; PostgreSQL allows at most 63 "
+          "(it "
           "would silently truncate it)");
     CHECK(compile_text("table t {\n  " + std::string(63, 'x') + " int\n}").ok);
   }
   SECTION("schema not declared") {
-    CHECK(error_of("table app.t { a int }") == "test.schema:1:7: error: schema 'app' is not declared: add 'schema app'");
+    CHECK(error_of("table app.t { a int }") ==
+          "test.schema:1:7: error: schema 'app' is not declared: add 'schema app'");
   }
 }
 
 TEST_CASE("reference errors") {
   SECTION("unknown type") {
     CHECK(error_of("table t { a mood }") ==
-          "test.schema:1:13: error: unknown type 'mood': not a PostgreSQL type this language supports and not a declared enum");
+          "test.schema:1:13: error: unknown type 'mood': not a PostgreSQL type this language supports and not a "
+          "declared enum");
   }
   SECTION("unknown table in a foreign key") {
-    CHECK(error_of("table t {\n  u int references users(id)\n}") ==
-          "test.schema:2:20: error: foreign key references 'users', which is not declared (declare it, or 'extern table' "
-          "if it exists already)");
+    CHECK(
+        error_of("table t {\n  u int references users(id)\n}") ==
+        "test.schema:2:20: error: foreign key references 'users', which is not declared (declare it, or 'extern table' "
+        "if it exists already)");
   }
   SECTION("unknown column: key, index, referenced column, trigger column") {
-    CHECK(error_of("table t {\n  a int\n  primary key (b)\n}") == "test.schema:3:16: error: unknown column 'b' in table 't'");
-    CHECK(error_of("table t {\n  a int\n  index on (a, c)\n}") == "test.schema:3:16: error: unknown column 'c' in table 't'");
+    CHECK(error_of("table t {\n  a int\n  primary key (b)\n}") ==
+          "test.schema:3:16: error: unknown column 'b' in table 't'");
+    CHECK(error_of("table t {\n  a int\n  index on (a, c)\n}") ==
+          "test.schema:3:16: error: unknown column 'c' in table 't'");
     CHECK(error_of("table t {\n  a int\n  index on (a) include (d)\n}") ==
           "test.schema:3:25: error: unknown column 'd' in table 't'");
     CHECK(error_of("table u { id int primary key }\ntable t {\n  u int references u(nope)\n}") ==
@@ -159,14 +171,14 @@ TEST_CASE("reference errors") {
           "test.schema:4:34: error: unknown column 'zz' in table 't'");
   }
   SECTION("foreign key to a table without primary key and no columns") {
-    CHECK(error_of("table u { id int }\ntable t {\n  u int references u\n}") ==
-          "test.schema:3:20: error: foreign key references 'u' without columns, but that table has no primary key: name "
-          "the referenced columns");
+    CHECK(
+        error_of("table u { id int }\ntable t {\n  u int references u\n}") ==
+        "test.schema:3:20: error: foreign key references 'u' without columns, but that table has no primary key: name "
+        "the referenced columns");
   }
   SECTION("foreign key type mismatch") {
     auto c = compile_text("table u { id uuid primary key }\ntable t {\n  u bigint references u(id)\n}");
-    CHECK(first_line(c.diagnostics) ==
-          "test.schema:3:23: error: foreign key column 'u' is bigint but 'u.id' is uuid");
+    CHECK(first_line(c.diagnostics) == "test.schema:3:23: error: foreign key column 'u' is bigint but 'u.id' is uuid");
     CHECK(c.diagnostics.find("test.schema:1:11: note: referenced column declared here") != std::string::npos);
   }
   SECTION("unknown role") {
@@ -179,18 +191,21 @@ TEST_CASE("reference errors") {
   SECTION("unknown trigger function, and one that does not return trigger") {
     CHECK(error_of("table t {\n  a int\n  trigger tr before insert execute f()\n}") ==
           "test.schema:3:36: error: unknown function 'f': declare it with 'function' or 'extern function'");
-    auto c = compile_text("function f() returns int as $$ select 1 $$\ntable t {\n  a int\n  trigger tr before insert execute f()\n}");
+    auto c = compile_text(
+        "function f() returns int as $$ select 1 $$\ntable t {\n  a int\n  trigger tr before insert execute f()\n}");
     CHECK(first_line(c.diagnostics) ==
           "test.schema:4:36: error: function 'f' cannot be used by a trigger: it returns integer, not trigger");
     CHECK(c.diagnostics.find("test.schema:1:10: note: declared here") != std::string::npos);
   }
   SECTION("policy on a table without row level security") {
     CHECK(error_of("table t {\n  a int\n  policy p for select using (true)\n}") ==
-          "test.schema:3:3: error: policy 'p' on table 't' has no effect: the table does not enable 'row level security'");
+          "test.schema:3:3: error: policy 'p' on table 't' has no effect: the table does not enable 'row level "
+          "security'");
   }
   SECTION("archive and drop directives") {
     CHECK(error_of("archive table gone as gone_old") ==
-          "test.schema:1:15: error: 'archive table gone' needs the table's block: keep 'table gone { ... }' in the schema "
+          "test.schema:1:15: error: 'archive table gone' needs the table's block: keep 'table gone { ... }' in the "
+          "schema "
           "to describe the archived table");
     CHECK(error_of("table t { a int }\ndrop table t") ==
           "test.schema:2:12: error: 'drop table t' confirms removing a table, but the schema still declares it");

@@ -1,8 +1,9 @@
 // fmt: the canonical form means the same schema, keeps every comment, and is a
 // fixed point. Checked over every schema the test suite knows.
+#include "emit/format.hpp"
+
 #include <catch2/catch.hpp>
 
-#include "emit/format.hpp"
 #include "support.hpp"
 
 using namespace schemac;

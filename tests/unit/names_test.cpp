@@ -1,9 +1,8 @@
 // Identifier quoting and PostgreSQL's default names.
-#include <catch2/catch.hpp>
-
-#include <set>
-
 #include "model/names.hpp"
+
+#include <catch2/catch.hpp>
+#include <set>
 
 using namespace schemac;
 

@@ -53,8 +53,9 @@ TEST_CASE("enum with identifiers, strings, trailing comma and doc comments") {
 }
 
 TEST_CASE("extern table and extern function") {
-  auto f = parse_ok("extern table auth.users { id uuid primary key\n email text? }\n"
-                    "extern function auth.uid() returns uuid\n");
+  auto f = parse_ok(
+      "extern table auth.users { id uuid primary key\n email text? }\n"
+      "extern function auth.uid() returns uuid\n");
   auto& t = std::get<ast::ExternTable>(f.declarations[0]);
   CHECK(t.name.schema->text == "auth");
   REQUIRE(t.columns.size() == 2);
@@ -151,8 +152,9 @@ TEST_CASE("table constraints: composite keys, named constraints, foreign keys") 
 }
 
 TEST_CASE("column attributes that are member keywords belong to the column only on its line") {
-  auto t = only<ast::Table>(parse_ok("table t {\n  a int unique\n  b int\n  unique (a, b)\n  c int check (c > 0)\n"
-                                      "  check (a < c)\n}"));
+  auto t =
+      only<ast::Table>(parse_ok("table t {\n  a int unique\n  b int\n  unique (a, b)\n  c int check (c > 0)\n"
+                                "  check (a < c)\n}"));
   CHECK(member<ast::Column>(t, 0).unique);
   CHECK(!member<ast::Column>(t, 1).unique);
   CHECK(member<ast::UniqueConstraint>(t, 2).columns.size() == 2);
@@ -161,8 +163,9 @@ TEST_CASE("column attributes that are member keywords belong to the column only 
 }
 
 TEST_CASE("a column is one line: words that are attributes elsewhere name columns on the next line") {
-  auto t = only<ast::Table>(parse_ok("table t {\n  a int\n  was text\n  default int\n  identity bigint\n  "
-                                     "generated bool\n  references text\n  b int references u(x)\n      on delete cascade\n}"));
+  auto t = only<ast::Table>(
+      parse_ok("table t {\n  a int\n  was text\n  default int\n  identity bigint\n  "
+               "generated bool\n  references text\n  b int references u(x)\n      on delete cascade\n}"));
   REQUIRE(t.members.size() == 7);
   CHECK(!member<ast::Column>(t, 0).was);
   CHECK(member<ast::Column>(t, 1).name.text == "was");
@@ -244,8 +247,9 @@ TEST_CASE("triggers: every event form, level, when, arguments") {
 }
 
 TEST_CASE("grants and drop column") {
-  auto t = only<ast::Table>(parse_ok("table t {\n grant select, insert, update, delete to a, b\n grant all to c\n"
-                                      " drop column legacy\n}"));
+  auto t =
+      only<ast::Table>(parse_ok("table t {\n grant select, insert, update, delete to a, b\n grant all to c\n"
+                                " drop column legacy\n}"));
   auto& g = member<ast::Grant>(t, 0);
   CHECK(g.privileges == std::vector<std::string>{"select", "insert", "update", "delete"});
   CHECK(g.roles.size() == 2);
@@ -254,8 +258,9 @@ TEST_CASE("grants and drop column") {
 }
 
 TEST_CASE("views, with security_invoker, and materialized views with indexes") {
-  auto f = parse_ok("view v with (security_invoker) as $$ select 1 $$\n"
-                    "materialized view m as $q$ select 'a$$b' as x $q$ {\n  unique index on (x)\n  index m_x on ((x || 'y'))\n}");
+  auto f = parse_ok(
+      "view v with (security_invoker) as $$ select 1 $$\n"
+      "materialized view m as $q$ select 'a$$b' as x $q$ {\n  unique index on (x)\n  index m_x on ((x || 'y'))\n}");
   auto& v = std::get<ast::View>(f.declarations[0]);
   CHECK(v.security_invoker);
   CHECK(v.query.text == " select 1 ");
@@ -294,9 +299,10 @@ TEST_CASE("functions with every option") {
 }
 
 TEST_CASE("archive, drop table, data steps") {
-  auto f = parse_ok("archive table quest_tasks as quest_tasks_archived\ndrop table old_stuff\n"
-                    "data backfill { up $$ update t set x = 1 $$ down $$ update t set x = 0 $$ }\n"
-                    "data once { up $$ select 1 $$ }");
+  auto f = parse_ok(
+      "archive table quest_tasks as quest_tasks_archived\ndrop table old_stuff\n"
+      "data backfill { up $$ update t set x = 1 $$ down $$ update t set x = 0 $$ }\n"
+      "data once { up $$ select 1 $$ }");
   auto& a = std::get<ast::Archive>(f.declarations[0]);
   CHECK(a.old_name.name.text == "quest_tasks");
   CHECK(a.new_name.text == "quest_tasks_archived");
@@ -308,8 +314,9 @@ TEST_CASE("archive, drop table, data steps") {
 }
 
 TEST_CASE("doc comments attach to declarations, columns and members; ordinary comments are skipped") {
-  auto t = only<ast::Table>(parse_ok("// ordinary\n/// Table doc.\n///   indented\n/* block */ table t {\n"
-                                      "  /// Column doc.\n  a int // trailing\n  /// Index doc.\n  index on (a)\n}"));
+  auto t =
+      only<ast::Table>(parse_ok("// ordinary\n/// Table doc.\n///   indented\n/* block */ table t {\n"
+                                "  /// Column doc.\n  a int // trailing\n  /// Index doc.\n  index on (a)\n}"));
   CHECK(t.doc == ast::Doc{"Table doc.", "  indented"});
   CHECK(member<ast::Column>(t, 0).doc == ast::Doc{"Column doc."});
   CHECK(member<ast::Index>(t, 1).doc == ast::Doc{"Index doc."});

@@ -63,7 +63,8 @@ TEST_CASE("a foreign key without columns references the primary key") {
 }
 
 TEST_CASE("grants merge per role in PostgreSQL's privilege order") {
-  auto c = compile_text("role a\nrole b\ntable t {\n x int\n grant delete, select to b, a\n grant insert to a\n grant all to b\n}");
+  auto c = compile_text(
+      "role a\nrole b\ntable t {\n x int\n grant delete, select to b, a\n grant insert to a\n grant all to b\n}");
   const auto& g = model_of(c).tables.at(0).grants;
   REQUIRE(g.size() == 2);
   CHECK(g[0].role == "a");
@@ -72,8 +73,9 @@ TEST_CASE("grants merge per role in PostgreSQL's privilege order") {
 }
 
 TEST_CASE("an archived table keeps its block and is known by its new name") {
-  auto c = compile_text("table quests { id int primary key }\narchive table quests as quests_old\n"
-                        "table done { q int references quests_old(id) }");
+  auto c = compile_text(
+      "table quests { id int primary key }\narchive table quests as quests_old\n"
+      "table done { q int references quests_old(id) }");
   const auto& m = model_of(c);
   const auto* t = m.find_table({"public", "quests"});
   REQUIRE(t);
