@@ -1,0 +1,340 @@
+#include "plan/snapshot.hpp"
+
+#include <map>
+
+#include "emit/format.hpp"
+
+namespace schemac::plan {
+namespace {
+
+ast::Ident ident(const std::string& text) {
+  ast::Ident i;
+  i.text = text;
+  return i;
+}
+
+std::vector<ast::Ident> idents(const std::vector<std::string>& names) {
+  std::vector<ast::Ident> out;
+  for (const auto& n : names) out.push_back(ident(n));
+  return out;
+}
+
+ast::QName qname(const model::QualifiedName& n) {
+  ast::QName q;
+  if (n.schema != "public") q.schema = ident(n.schema);
+  q.name = ident(n.name);
+  return q;
+}
+
+// format_type() names back to the language's short spellings.
+const std::map<std::string, std::string> short_names = {
+    {"character varying", "varchar"},
+    {"character", "char"},
+    {"timestamp with time zone", "timestamptz"},
+    {"timestamp without time zone", "timestamp"},
+    {"time with time zone", "timetz"},
+    {"time without time zone", "time"},
+};
+
+ast::TypeName type_name(const model::Type& t) {
+  ast::TypeName out;
+  if (t.enum_name) {
+    out.name = qname(*t.enum_name);
+  } else {
+    auto it = short_names.find(t.builtin);
+    out.name.name = ident(it == short_names.end() ? t.builtin : it->second);
+  }
+  for (int m : t.modifiers) out.modifiers.push_back(std::to_string(m));
+  out.array_dims = t.array_dims;
+  return out;
+}
+
+ast::SqlText sql(const std::string& text) {
+  ast::SqlText s;
+  s.text = text;
+  return s;
+}
+
+ast::Body body(const std::string& text, const std::string& tag) {
+  ast::Body b;
+  b.text = text;
+  b.tag = tag;
+  return b;
+}
+
+ast::Reference reference(const model::Constraint& c) {
+  ast::Reference r;
+  r.table = qname(c.ref_table);
+  r.columns = idents(c.ref_columns);
+  r.on_delete = c.on_delete;
+  r.on_update = c.on_update;
+  return r;
+}
+
+ast::Index index(const model::Index& ix) {
+  ast::Index out;
+  out.doc = ix.doc;
+  out.unique = ix.unique;
+  out.name = ident(ix.name);
+  for (const auto& e : ix.elements) {
+    ast::IndexElement el;
+    if (e.column.empty()) el.expression = sql(e.expression);
+    else el.column = ident(e.column);
+    el.order = e.order;
+    el.nulls = e.nulls;
+    out.elements.push_back(std::move(el));
+  }
+  if (ix.method != "btree") out.method = ix.method;
+  out.include = idents(ix.include);
+  if (ix.where_sql) out.where = sql(*ix.where_sql);
+  return out;
+}
+
+ast::Column column(const model::Column& c) {
+  ast::Column out;
+  out.doc = c.doc;
+  out.name = ident(c.name);
+  out.type = type_name(c.type);
+  out.nullable = c.nullable;
+  out.identity = c.identity;
+  if (c.default_sql) out.default_value = sql(*c.default_sql);
+  if (c.generated_sql) out.generated = sql(*c.generated_sql);
+  return out;
+}
+
+std::string lower(std::string s) {
+  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
+}
+
+ast::Table table(const model::Table& t) {
+  ast::Table out;
+  out.doc = t.doc;
+  out.name = qname(t.name);
+  if (t.row_type) out.row_type = ident(*t.row_type);
+  for (const auto& c : t.columns) out.members.push_back(column(c));
+  for (const auto& c : t.constraints) {
+    switch (c.kind) {
+      case model::ConstraintKind::primary_key: {
+        ast::PrimaryKey pk;  // always PostgreSQL's default name: the syntax has no other
+        pk.doc = c.doc;
+        pk.columns = idents(c.columns);
+        out.members.push_back(std::move(pk));
+        break;
+      }
+      case model::ConstraintKind::unique: {
+        ast::UniqueConstraint u;
+        u.doc = c.doc;
+        u.name = ident(c.name);
+        u.columns = idents(c.columns);
+        out.members.push_back(std::move(u));
+        break;
+      }
+      case model::ConstraintKind::check: {
+        ast::CheckConstraint ck;
+        ck.doc = c.doc;
+        ck.name = ident(c.name);
+        ck.expression = sql(c.check_sql);
+        out.members.push_back(std::move(ck));
+        break;
+      }
+      case model::ConstraintKind::foreign_key: {
+        ast::ForeignKey fk;
+        fk.doc = c.doc;
+        fk.name = ident(c.name);
+        fk.columns = idents(c.columns);
+        fk.references = reference(c);
+        out.members.push_back(std::move(fk));
+        break;
+      }
+    }
+  }
+  for (const auto& ix : t.indexes) out.members.push_back(index(ix));
+  if (t.row_level_security) {
+    ast::RowLevelSecurity r;
+    r.force = t.force_row_level_security;
+    out.members.push_back(r);
+  }
+  for (const auto& p : t.policies) {
+    ast::Policy pol;
+    pol.doc = p.doc;
+    pol.name = ident(p.name);
+    pol.mode = p.permissive ? "" : "restrictive";
+    pol.command = p.command;
+    pol.roles = idents(p.roles);
+    if (p.using_sql) pol.using_expr = sql(*p.using_sql);
+    if (p.check_sql) pol.check_expr = sql(*p.check_sql);
+    out.members.push_back(std::move(pol));
+  }
+  for (const auto& tr : t.triggers) {
+    ast::Trigger trig;
+    trig.doc = tr.doc;
+    trig.name = ident(tr.name);
+    trig.timing = tr.timing;
+    for (const auto& e : tr.events) {
+      ast::TriggerEvent ev;
+      ev.kind = e.kind;
+      ev.columns = idents(e.columns);
+      trig.events.push_back(std::move(ev));
+    }
+    trig.level = tr.for_each_row ? "row" : "statement";
+    if (tr.when_sql) trig.when = sql(*tr.when_sql);
+    trig.function = qname(tr.function);
+    for (const auto& a : tr.arguments) trig.arguments.push_back(sql(a));
+    out.members.push_back(std::move(trig));
+  }
+  for (const auto& g : t.grants) {
+    ast::Grant grant;
+    for (const auto& p : g.privileges) grant.privileges.push_back(lower(p));
+    grant.roles = {ident(g.role)};
+    out.members.push_back(std::move(grant));
+  }
+  return out;
+}
+
+ast::ExternTable extern_table(const model::Table& t) {
+  ast::ExternTable out;
+  out.doc = t.doc;
+  out.name = qname(t.name);
+  for (const auto& c : t.columns) {
+    ast::Column col = column(c);
+    for (const auto& k : t.constraints)
+      if (k.columns == std::vector<std::string>{c.name}) {
+        if (k.kind == model::ConstraintKind::primary_key) col.primary_key = true;
+        if (k.kind == model::ConstraintKind::unique) col.unique = true;
+      }
+    out.columns.push_back(std::move(col));
+  }
+  return out;
+}
+
+ast::Function function(const model::Function& f) {
+  ast::Function out;
+  out.doc = f.doc;
+  out.is_extern = f.is_extern;
+  out.name = qname(f.name);
+  for (const auto& p : f.parameters) {
+    ast::Parameter param;
+    param.name = ident(p.name);
+    param.type = type_name(p.type);
+    if (p.default_sql) param.default_value = sql(*p.default_sql);
+    out.parameters.push_back(std::move(param));
+  }
+  for (const auto& r : f.returns_table) {
+    ast::ReturnColumn rc;
+    rc.name = ident(r.name);
+    rc.type = type_name(r.type);
+    out.returns_table.push_back(std::move(rc));
+  }
+  if (f.return_type) {
+    out.returns = type_name(*f.return_type);
+    if (f.return_type->builtin == "trigger" || f.return_type->builtin == "void" || f.return_type->builtin == "record")
+      out.returns->name = ast::QName{}, out.returns->name.name = ident(f.return_type->builtin);
+  }
+  out.returns_setof = f.returns_setof;
+  out.language = f.language;
+  out.volatility = f.volatility;
+  out.strict = f.strict;
+  if (f.security_definer) out.security = "definer";
+  if (f.search_path) {
+    out.has_search_path = true;
+    out.search_path = idents(*f.search_path);
+  }
+  if (!f.is_extern || !f.body.empty()) out.body = body(f.body, f.body_tag);
+  return out;
+}
+
+}  // namespace
+
+ast::File to_syntax(const model::Schema& s) {
+  ast::File out;
+  for (const auto& e : s.extensions) {
+    ast::Extension x;
+    x.doc = e.doc;
+    x.name = ident(e.name);
+    out.declarations.push_back(std::move(x));
+  }
+  for (const auto& e : s.schemas) {
+    ast::SchemaDecl x;
+    x.doc = e.doc;
+    x.name = ident(e.name);
+    out.declarations.push_back(std::move(x));
+  }
+  for (const auto& e : s.roles) {
+    ast::Role x;
+    x.doc = e.doc;
+    x.name = ident(e.name);
+    out.declarations.push_back(std::move(x));
+  }
+  for (const auto& e : s.enums) {
+    ast::Enum x;
+    x.doc = e.doc;
+    x.name = qname(e.name);
+    for (const auto& v : e.values) {
+      ast::EnumValue ev;
+      ev.text = v;
+      x.values.push_back(std::move(ev));
+    }
+    out.declarations.push_back(std::move(x));
+  }
+  for (const auto& f : s.functions) out.declarations.push_back(function(f));
+  for (const auto& t : s.tables) {
+    if (t.is_extern) {
+      out.declarations.push_back(extern_table(t));
+      continue;
+    }
+    out.declarations.push_back(table(t));
+    if (t.archived_as) {
+      ast::Archive a;
+      a.old_name = qname(t.name);
+      a.new_name = ident(*t.archived_as);
+      out.declarations.push_back(std::move(a));
+    }
+  }
+  for (const auto& v : s.views) {
+    ast::View x;
+    x.doc = v.doc;
+    x.name = qname(v.name);
+    x.security_invoker = v.security_invoker;
+    x.query = body(v.query, v.query_tag);
+    out.declarations.push_back(std::move(x));
+  }
+  for (const auto& v : s.materialized_views) {
+    ast::MaterializedView x;
+    x.doc = v.doc;
+    x.name = qname(v.name);
+    x.query = body(v.query, v.query_tag);
+    for (const auto& ix : v.indexes) x.indexes.push_back(index(ix));
+    out.declarations.push_back(std::move(x));
+  }
+  for (const auto& d : s.data_steps) {
+    ast::DataStep x;
+    x.doc = d.doc;
+    x.name = ident(d.name);
+    x.up = body(d.up, d.up_tag);
+    if (d.down) x.down = body(*d.down, d.down_tag);
+    out.declarations.push_back(std::move(x));
+  }
+  return out;
+}
+
+model::Schema state_of(model::Schema s) {
+  s.dropped_tables.clear();
+  for (auto& t : s.tables) {
+    t.was.reset();
+    t.dropped_columns.clear();
+    for (auto& c : t.columns) c.was.reset();
+    for (auto& c : t.constraints) c.named = false;
+    for (auto& ix : t.indexes) ix.named = false;
+  }
+  for (auto& v : s.materialized_views)
+    for (auto& ix : v.indexes) ix.named = false;
+  return s;
+}
+
+std::string snapshot_text(const model::Schema& schema) {
+  return "// schemac snapshot: the state after the newest migration. Written by `schemac plan`; do not edit.\n\n" +
+         emit::format_file(to_syntax(schema), "");
+}
+
+}  // namespace schemac::plan
