@@ -6,6 +6,7 @@
 #include "driver/compile.hpp"
 #include "emit/format.hpp"
 #include "emit/sql.hpp"
+#include "plan/plan.hpp"
 #include "syntax/parser.hpp"
 
 namespace {
@@ -40,7 +41,7 @@ int run_sql(const std::string& dir, bool externs) {
   auto loaded = compile_directory(dir, diags);
   if (int rc = report(diags)) return rc;
   if (externs) std::cout << emit::platform_stub_sql(loaded.model);
-  std::cout << emit::full_state_sql(loaded.model);
+  std::cout << plan::full_state_sql(loaded.model);
   return exit_ok;
 }
 

@@ -195,8 +195,8 @@ std::string create_policy(const model::Table& t, const model::Policy& p) {
   return out + ";";
 }
 
-std::string grant(const model::Table& t, const model::Grant& g) {
-  return fmt::format("GRANT {} ON TABLE {} TO {};", join(g.privileges), t.name.sql(), role_sql(g.role));
+std::string grant(const model::QualifiedName& table, const model::Grant& g) {
+  return fmt::format("GRANT {} ON TABLE {} TO {};", join(g.privileges), table.sql(), role_sql(g.role));
 }
 
 std::string revoke(const model::QualifiedName& table, const model::Grant& g) {

@@ -32,7 +32,7 @@ std::string create_trigger(const model::Table& t, const model::Trigger& tr);
 std::string enable_rls(const model::Table& t);
 std::string force_rls(const model::Table& t);
 std::string create_policy(const model::Table& t, const model::Policy& p);
-std::string grant(const model::Table& t, const model::Grant& g);
+std::string grant(const model::QualifiedName& table, const model::Grant& g);
 std::string revoke(const model::QualifiedName& table, const model::Grant& g);
 
 }  // namespace schemac::emit

@@ -1,4 +1,5 @@
-// The whole desired state as DDL, in dependency order (`schemac sql`).
+// SQL helpers outside the planner: stand-ins for platform objects, and the
+// relation names a query mentions (the full state itself is plan::full_state_sql).
 #pragma once
 
 #include <string>
@@ -6,8 +7,6 @@
 #include "model/schema.hpp"
 
 namespace schemac::emit {
-
-std::string full_state_sql(const model::Schema& schema);
 
 // What a platform provides outside the migrations (declared roles, extern schemas,
 // tables and functions), for a throwaway database: `schemac sql --externs`.

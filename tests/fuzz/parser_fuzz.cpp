@@ -8,6 +8,7 @@
 #include "driver/compile.hpp"
 #include "emit/format.hpp"
 #include "emit/sql.hpp"
+#include "plan/plan.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
@@ -15,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto loaded = schemac::compile_sources({{"fuzz.schema", text}}, diags);
   (void)diags.render();
   if (diags.has_errors()) return 0;
-  (void)schemac::emit::full_state_sql(loaded.model);
+  (void)schemac::plan::full_state_sql(loaded.model);
   std::string canonical = schemac::emit::format_file(loaded.files[0].ast, text);
   schemac::Diagnostics again;
   auto reparsed = schemac::compile_sources({{"fuzz.schema", canonical}}, again);

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "emit/sql.hpp"
+#include "plan/plan.hpp"
 #include "support.hpp"
 
 using namespace schemac;
@@ -42,7 +43,7 @@ TEST_CASE("golden cases") {
         CHECK(actual == read_or_empty(dir / "stderr.txt"));
         CHECK(diags.has_errors());
       } else {
-        std::string actual = emit::full_state_sql(loaded.model);
+        std::string actual = plan::full_state_sql(loaded.model);
         if (update) write(dir / "expected.sql", actual);
         CHECK(actual == read_or_empty(dir / "expected.sql"));
       }

@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "emit/sql.hpp"
+#include "plan/plan.hpp"
 #include "support.hpp"
 
 using namespace schemac;
@@ -25,7 +26,7 @@ std::string deployed_ai_assistant() {
   pqxx::connection db("dbname=ai_assistant_seed");
   pqxx::work tx(db);
   tx.exec(emit::platform_stub_sql(loaded.model));
-  tx.exec(emit::full_state_sql(loaded.model));
+  tx.exec(plan::full_state_sql(loaded.model));
   tx.commit();
   return "dbname=ai_assistant_seed";
 }

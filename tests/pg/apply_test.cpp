@@ -7,6 +7,7 @@
 #include <set>
 
 #include "emit/sql.hpp"
+#include "plan/plan.hpp"
 #include "model/names.hpp"
 #include "pg/catalog.hpp"
 #include "support.hpp"
@@ -46,7 +47,7 @@ TEST_CASE("schemac sql applies and the catalog matches the model, for every sche
       {
         pqxx::work tx(db);
         tx.exec(emit::platform_stub_sql(schema));
-        tx.exec(emit::full_state_sql(schema));
+        tx.exec(plan::full_state_sql(schema));
         tx.commit();
       }
       auto problems = test::compare_catalog(db, schema);
@@ -100,7 +101,7 @@ TEST_CASE("the catalog comparison notices differences") {
       pqxx::connection db(fresh_database("schemac_tamper_" + std::to_string(n++)));
       pqxx::work tx(db);
       tx.exec(emit::platform_stub_sql(schema));
-      tx.exec(emit::full_state_sql(schema));
+      tx.exec(plan::full_state_sql(schema));
       tx.exec(sql);
       tx.commit();
       auto problems = test::compare_catalog(db, schema);
@@ -135,7 +136,7 @@ TEST_CASE("unnamed constraints and indexes get the names PostgreSQL itself choos
   for (const auto& dir : test::valid_schema_dirs()) {
     DYNAMIC_SECTION(dir.generic_string()) {
       auto schema = compile_ok(dir);
-      std::string sql = emit::full_state_sql(schema);
+      std::string sql = plan::full_state_sql(schema);
       auto strip = [&](const std::string& from, const std::string& to) {
         for (std::size_t at; (at = sql.find(from)) != std::string::npos;) sql.replace(at, from.size(), to);
       };

@@ -1,5 +1,6 @@
 // The full-state SQL: dependency order, cycles, quoting.
 #include "emit/sql.hpp"
+#include "plan/plan.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -12,7 +13,7 @@ std::string sql_of(const std::string& text) {
   auto c = test::compile_text(text);
   INFO(c.diagnostics);
   REQUIRE(c.ok);
-  return emit::full_state_sql(c.loaded.model);
+  return plan::full_state_sql(c.loaded.model);
 }
 std::size_t position(const std::string& sql, const std::string& what) {
   auto at = sql.find(what);

@@ -17,6 +17,6 @@ CREATE TABLE public.departments (
   CONSTRAINT departments_manager_fkey FOREIGN KEY (manager) REFERENCES public.employees (id)
 );
 
--- Foreign keys that close a cycle
+-- Constraints
 
 ALTER TABLE public.employees ADD CONSTRAINT employees_department_fkey FOREIGN KEY (department) REFERENCES public.departments (id);

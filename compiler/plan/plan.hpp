@@ -1,0 +1,85 @@
+// A migration plan: an ordered list of operations, each carrying its own inverse.
+// The up file is the operations in order, the down file their inverses in reverse
+// order, and the verify file the checks they leave behind. `schemac sql` is the plan
+// from the empty state, so the full state and every migration share one path.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "diag/diagnostics.hpp"
+#include "model/schema.hpp"
+
+namespace schemac::plan {
+
+// Where an operation runs. Up runs in this order (a stable sort keeps the order the
+// planner chose within one step: foreign-key order, view dependency order, ...):
+// first the removal of derived objects that change or go (dependents first), then
+// expansions, then data steps, then contractions.
+enum class Step {
+  // prepare
+  drop_view,
+  drop_trigger,
+  drop_policy,
+  drop_foreign_key,
+  drop_constraint,
+  drop_index,
+  drop_function_for_change,
+  // expand
+  extension,
+  schema,
+  rename,
+  enum_type,
+  function,
+  table,
+  column,
+  constraint,
+  index,
+  view,
+  trigger,
+  row_level_security,
+  policy,
+  grant,
+  comment,
+  // data
+  data,
+  // contract
+  archive,
+  drop_column,
+  drop_table,
+  drop_function,
+  drop_enum,
+  drop_schema,
+};
+
+const char* step_title(Step step);
+
+// A condition the verify file checks after up, with the message it raises.
+struct Check {
+  std::string condition;
+  std::string message;
+};
+
+struct Op {
+  Step step = Step::table;
+  std::string up;    // empty when an earlier statement does it (e.g. DROP TABLE drops its indexes)
+  std::string down;  // the exact inverse; empty when a later inverse does it
+  std::vector<Check> verify;
+  bool no_transaction = false;  // cannot run inside a transaction block
+};
+
+struct Plan {
+  std::vector<Op> ops;             // in up order
+  std::vector<std::string> notes;  // what a reviewer must know (e.g. a down that re-creates a table empty)
+  bool empty() const { return ops.empty(); }
+  bool no_transaction() const;
+};
+
+// The migration from `previous` to `desired` (both resolved models). Removals that
+// are not confirmed by a directive, and narrowing type changes, are errors in diags.
+Plan plan_migration(const model::Schema& previous, const model::Schema& desired, Diagnostics& diags);
+
+// `schemac sql`: the up file of the plan from the empty state.
+std::string full_state_sql(const model::Schema& desired);
+
+}  // namespace schemac::plan

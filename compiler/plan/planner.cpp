@@ -1,0 +1,1136 @@
+// The planner: previous state + desired state -> operations with inverses.
+//
+// The previous state is first brought to the desired one's names: `was` renames of
+// tables and columns, archive transitions. What remains is a diff of two models
+// keyed by the names the database holds, object kind by object kind. Each change
+// becomes the smallest faithful DDL with its inverse.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+
+#include "emit/ddl.hpp"
+#include "emit/sql.hpp"
+#include "model/names.hpp"
+#include "plan/plan.hpp"
+#include "plan/snapshot.hpp"
+
+namespace schemac::plan {
+
+using model::Column;
+using model::Constraint;
+using model::ConstraintKind;
+using model::Function;
+using model::Index;
+using model::QualifiedName;
+using model::Schema;
+using model::Table;
+using names::quote;
+
+const char* step_title(Step step) {
+  switch (step) {
+    case Step::drop_view: return "Views and materialized views that change or go";
+    case Step::drop_trigger: return "Triggers that change or go";
+    case Step::drop_policy: return "Policies that change or go";
+    case Step::drop_foreign_key: return "Foreign keys that change or go";
+    case Step::drop_constraint: return "Constraints that change or go";
+    case Step::drop_index: return "Indexes that change or go";
+    case Step::drop_function_for_change: return "Functions whose signature changes";
+    case Step::extension: return "Extensions";
+    case Step::schema: return "Schemas";
+    case Step::rename: return "Renames";
+    case Step::enum_type: return "Enum types";
+    case Step::function: return "Functions";
+    case Step::table: return "Tables, in foreign-key order";
+    case Step::column: return "Columns";
+    case Step::constraint: return "Constraints";
+    case Step::index: return "Indexes";
+    case Step::view: return "Views and materialized views, in dependency order";
+    case Step::trigger: return "Triggers";
+    case Step::row_level_security: return "Row level security";
+    case Step::policy: return "Policies";
+    case Step::grant: return "Grants";
+    case Step::comment: return "Comments";
+    case Step::data: return "Data steps";
+    case Step::archive: return "Archived tables: renamed with their constraints and indexes; grants revoked";
+    case Step::drop_column: return "Dropped columns (confirmed)";
+    case Step::drop_table: return "Dropped tables (confirmed)";
+    case Step::drop_function: return "Dropped functions";
+    case Step::drop_enum: return "Dropped enum types";
+    case Step::drop_schema: return "Dropped schemas";
+  }
+  return "";
+}
+
+bool Plan::no_transaction() const {
+  return std::any_of(ops.begin(), ops.end(), [](const Op& o) { return o.no_transaction; });
+}
+
+namespace {
+
+std::string lit(const std::string& s) { return emit::sql_string(s); }
+
+std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
+  std::string out;
+  for (std::size_t i = 0; i < v.size(); ++i) out += (i ? sep : "") + v[i];
+  return out;
+}
+
+bool starts_with(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
+
+// ---- verify conditions -------------------------------------------------------------
+
+Check relation_exists(const QualifiedName& n, const std::string& what) {
+  return {"to_regclass(" + lit(n.sql()) + ") IS NOT NULL", what + " " + n.display() + " is missing"};
+}
+Check relation_gone(const QualifiedName& n, const std::string& what) {
+  return {"to_regclass(" + lit(n.sql()) + ") IS NULL", what + " " + n.display() + " still exists"};
+}
+Check column_is(const QualifiedName& t, const Column& c) {
+  // to_regtype() reads the type as written and ignores its modifiers.
+  return {fmt::format("EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass({}) AND attname = {} AND NOT "
+                      "attisdropped AND atttypid = to_regtype({}) AND attnotnull = {})",
+                      lit(t.sql()), lit(c.name), lit(c.type.sql()), (c.nullable && !c.identity) ? "false" : "true"),
+          "column " + t.display() + "." + c.name + " is missing or is not " + c.type.sql() +
+              ((c.nullable && !c.identity) ? " (nullable)" : " not null")};
+}
+Check column_gone(const QualifiedName& t, const std::string& c) {
+  return {fmt::format("NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass({}) AND attname = {} AND "
+                      "NOT attisdropped)",
+                      lit(t.sql()), lit(c)),
+          "column " + t.display() + "." + c + " still exists"};
+}
+Check constraint_exists(const QualifiedName& t, const std::string& name) {
+  return {fmt::format("EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass({}) AND conname = {})",
+                      lit(t.sql()), lit(name)),
+          "constraint " + name + " on " + t.display() + " is missing"};
+}
+Check policy_exists(const QualifiedName& t, const std::string& name) {
+  return {fmt::format("EXISTS (SELECT 1 FROM pg_policy WHERE polrelid = to_regclass({}) AND polname = {})",
+                      lit(t.sql()), lit(name)),
+          "policy " + name + " on " + t.display() + " is missing"};
+}
+Check trigger_exists(const QualifiedName& t, const std::string& name) {
+  return {fmt::format("EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass({}) AND tgname = {} AND NOT "
+                      "tgisinternal)",
+                      lit(t.sql()), lit(name)),
+          "trigger " + name + " on " + t.display() + " is missing"};
+}
+Check function_exists(const Function& f) {
+  return {"to_regprocedure(" + lit(emit::function_signature(f)) + ") IS NOT NULL",
+          "function " + emit::function_signature(f) + " is missing"};
+}
+Check rls_is(const QualifiedName& t, bool enabled, bool forced) {
+  return {fmt::format("(SELECT relrowsecurity = {} AND relforcerowsecurity = {} FROM pg_class WHERE oid = "
+                      "to_regclass({}))",
+                      enabled ? "true" : "false", forced ? "true" : "false", lit(t.sql())),
+          "row level security on " + t.display() + " is not " + (enabled ? (forced ? "forced" : "enabled") : "disabled")};
+}
+Check privilege_is(const QualifiedName& t, const std::string& role, const std::string& privilege, bool held) {
+  std::string grantee = role == "public" ? "0" : "to_regrole(" + lit(role) + ")";
+  return {fmt::format("{}EXISTS (SELECT 1 FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = to_regclass({}) AND "
+                      "a.grantee = {} AND a.privilege_type = {})",
+                      held ? "" : "NOT ", lit(t.sql()), grantee, lit(privilege)),
+          role + (held ? " lacks " : " still has ") + privilege + " on " + t.display()};
+}
+Check enum_value_exists(const QualifiedName& e, const std::string& value) {
+  return {fmt::format("EXISTS (SELECT 1 FROM pg_enum WHERE enumtypid = to_regtype({}) AND enumlabel = {})", lit(e.sql()),
+                      lit(value)),
+          "enum " + e.display() + " lacks the value '" + value + "'"};
+}
+
+// ---- comparisons without documentation (comments are their own operations) --------
+
+template <typename T>
+T undocumented(T x) {
+  x.doc.clear();
+  return x;
+}
+
+bool same_definition(const Constraint& a, const Constraint& b) { return undocumented(a) == undocumented(b); }
+bool same_definition(const Index& a, const Index& b) { return undocumented(a) == undocumented(b); }
+
+bool is_foreign_key(const Constraint& c) { return c.kind == ConstraintKind::foreign_key; }
+
+const char* const all_privileges[] = {"SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"};
+
+std::set<std::string> privilege_set(const model::Grant& g) {
+  if (g.privileges == std::vector<std::string>{"ALL"}) return {std::begin(all_privileges), std::end(all_privileges)};
+  return {g.privileges.begin(), g.privileges.end()};
+}
+
+// Privileges in PostgreSQL's order; ALL when they are all there.
+std::vector<std::string> privilege_list(const std::set<std::string>& set) {
+  if (set.size() == std::size(all_privileges)) return {"ALL"};
+  std::vector<std::string> out;
+  for (const char* p : all_privileges)
+    if (set.count(p)) out.push_back(p);
+  return out;
+}
+
+// Whether converting `from` to `to` can lose data (an error unless confirmed).
+std::optional<std::string> narrowing(const model::Type& from, const model::Type& to) {
+  if (from == to) return std::nullopt;
+  if (from.array_dims != to.array_dims) return "changes the number of array dimensions";
+  if (from.enum_name || to.enum_name) {
+    if (from.enum_name && to.builtin == "text") return std::nullopt;
+    return "converts between an enum and another type";
+  }
+  static const std::map<std::string, int> integer_rank = {{"smallint", 1}, {"integer", 2}, {"bigint", 3}};
+  auto fi = integer_rank.find(from.builtin), ti = integer_rank.find(to.builtin);
+  if (fi != integer_rank.end() && ti != integer_rank.end())
+    return ti->second < fi->second ? std::optional<std::string>("narrows the integer type") : std::nullopt;
+  if (fi != integer_rank.end() && (to.builtin == "numeric" && to.modifiers.empty())) return std::nullopt;
+  if (fi != integer_rank.end() && to.builtin == "text") return std::nullopt;
+  bool from_text = from.builtin == "text" || from.builtin == "character varying" || from.builtin == "character";
+  if (from.builtin == to.builtin) {
+    if (to.modifiers.empty()) return std::nullopt;  // unbounded
+    if (from.modifiers.empty()) return "adds a length or precision limit";
+    for (std::size_t i = 0; i < to.modifiers.size() && i < from.modifiers.size(); ++i)
+      if (to.modifiers[i] < from.modifiers[i]) return "reduces the length or precision";
+    return std::nullopt;
+  }
+  if (from_text && to.builtin == "text") return std::nullopt;
+  if (from.builtin == "character varying" && to.builtin == "character varying") return std::nullopt;
+  if (from.builtin == "real" && to.builtin == "double precision") return std::nullopt;
+  if (from.builtin == "json" && to.builtin == "jsonb") return std::nullopt;
+  if (from.builtin == "timestamp without time zone" && to.builtin == "timestamp with time zone") return std::nullopt;
+  if (from.builtin == "date" && to.builtin.rfind("timestamp", 0) == 0) return std::nullopt;
+  return "converts " + from.sql() + " to " + to.sql();
+}
+
+// ---- the planner ----------------------------------------------------------------------
+
+class Planner {
+ public:
+  Planner(const Schema& previous, const Schema& desired, Diagnostics& diags)
+      : previous_(previous), desired_(desired), diags_(diags) {}
+
+  Plan run() {
+    prev_ = state_of(previous_);
+    want_ = state_of(desired_);
+    apply_renames();
+    apply_archive_transitions();
+    effective(prev_);
+    effective(want_);
+    check_removals();
+    if (diags_.has_errors()) return {};
+
+    plan_extensions_and_schemas();
+    plan_enums();
+    plan_functions();
+    plan_tables();
+    plan_views();
+    plan_data_steps();
+
+    std::stable_sort(ops_.begin(), ops_.end(), [](const Op& a, const Op& b) { return a.step < b.step; });
+    Plan plan;
+    plan.ops = std::move(ops_);
+    plan.notes = std::move(notes_);
+    return plan;
+  }
+
+ private:
+  Op& add(Step step, std::string up, std::string down, std::vector<Check> verify = {}) {
+    ops_.push_back({step, std::move(up), std::move(down), std::move(verify), false});
+    return ops_.back();
+  }
+
+  static Location where(const model::Origin& o) { return {o.file, o.offset}; }
+
+  // ---- renames and archives: bring the previous state to the desired names ----------
+
+  static Table* find(Schema& s, const QualifiedName& n) {
+    for (auto& t : s.tables)
+      if (t.name == n) return &t;
+    return nullptr;
+  }
+  static const Table* find(const Schema& s, const QualifiedName& n) {
+    for (const auto& t : s.tables)
+      if (t.name == n) return &t;
+    return nullptr;
+  }
+
+  // Renames a table in the previous state, with the constraints and indexes whose
+  // names start with its old name, and what refers to it.
+  std::vector<std::pair<std::string, std::string>> rename_table_in(Schema& s, Table& t, const std::string& to) {
+    std::vector<std::pair<std::string, std::string>> renamed;  // constraint/index old -> new
+    std::string from = t.name.name;
+    for (auto& c : t.constraints)
+      if (starts_with(c.name, from)) {
+        renamed.push_back({c.name, to + c.name.substr(from.size())});
+        c.name = renamed.back().second;
+      }
+    for (auto& ix : t.indexes)
+      if (starts_with(ix.name, from)) {
+        renamed.push_back({"index:" + ix.name, to + ix.name.substr(from.size())});
+        ix.name = renamed.back().second;
+      }
+    QualifiedName old_name = t.name;
+    t.name.name = to;
+    for (auto& other : s.tables)
+      for (auto& c : other.constraints)
+        if (c.kind == ConstraintKind::foreign_key && c.ref_table == old_name) c.ref_table = t.name;
+    return renamed;
+  }
+
+  void apply_renames() {
+    for (const auto& d : desired_.tables) {
+      if (d.is_extern) continue;
+      if (d.was && !find(prev_, d.name)) {
+        if (Table* p = find(prev_, *d.was)) {
+          QualifiedName from = p->name;
+          auto renamed = rename_table_in(prev_, *p, d.name.name);
+          std::string up = fmt::format("ALTER TABLE {} RENAME TO {};", from.sql(), quote(d.name.name));
+          std::string down = fmt::format("ALTER TABLE {} RENAME TO {};", d.name.sql(), quote(from.name));
+          for (const auto& [old_name, new_name] : renamed) {
+            bool is_index = starts_with(old_name, "index:");
+            std::string o = is_index ? old_name.substr(6) : old_name;
+            if (is_index) {
+              up += fmt::format("\nALTER INDEX {} RENAME TO {};", QualifiedName{d.name.schema, o}.sql(), quote(new_name));
+              down = fmt::format("ALTER INDEX {} RENAME TO {};\n", QualifiedName{d.name.schema, new_name}.sql(),
+                                 quote(o)) + down;
+            } else {
+              up += fmt::format("\nALTER TABLE {} RENAME CONSTRAINT {} TO {};", d.name.sql(), quote(o), quote(new_name));
+              down = fmt::format("ALTER TABLE {} RENAME CONSTRAINT {} TO {};\n", d.name.sql(), quote(new_name),
+                                 quote(o)) + down;
+            }
+          }
+          add(Step::rename, up, down, {relation_exists(d.name, "table"), relation_gone(from, "renamed table")});
+        } else if (!find(prev_, d.name)) {
+          diags_.warning(where(d.origin), "'was " + d.was->display() + "': the previous state has no table " +
+                                              d.was->display() + " (the hint is ignored)");
+        }
+      }
+      Table* p = find(prev_, d.name);
+      if (!p) continue;
+      for (const auto& c : d.columns) {
+        if (!c.was || p->find_column(c.name)) continue;
+        if (!p->find_column(*c.was)) {
+          diags_.warning(where(c.origin), "'was " + *c.was + "': the previous state of " + d.name.display() +
+                                              " has no column " + *c.was + " (the hint is ignored)");
+          continue;
+        }
+        rename_column_in(prev_, *p, *c.was, c.name);
+        add(Step::rename,
+            fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {};", d.name.sql(), quote(*c.was), quote(c.name)),
+            fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {};", d.name.sql(), quote(c.name), quote(*c.was)),
+            {column_gone(d.name, *c.was)});
+      }
+    }
+  }
+
+  static void rename_column_in(Schema& s, Table& t, const std::string& from, const std::string& to) {
+    auto swap = [&](std::string& name) {
+      if (name == from) name = to;
+    };
+    for (auto& c : t.columns) swap(c.name);
+    for (auto& c : t.constraints)
+      for (auto& col : c.columns) swap(col);
+    for (auto& ix : t.indexes) {
+      for (auto& e : ix.elements) swap(e.column);
+      for (auto& col : ix.include) swap(col);
+    }
+    for (auto& tr : t.triggers)
+      for (auto& e : tr.events)
+        for (auto& col : e.columns) swap(col);
+    for (auto& other : s.tables)
+      for (auto& c : other.constraints)
+        if (c.kind == ConstraintKind::foreign_key && c.ref_table == t.name)
+          for (auto& col : c.ref_columns) swap(col);
+  }
+
+  // A table archived in this migration: the archive runs as a contraction (after the
+  // data steps, which may still read the table under its name). Until then both
+  // states describe it unarchived; an archive undone by the schema runs the inverse.
+  void apply_archive_transitions() {
+    for (auto& d : want_.tables) {
+      Table* p = find(prev_, d.name);
+      if (!p && d.archived_as) {  // created and archived in one go: created first, archived last
+        add_archive_ops(d, *d.archived_as, Step::archive, false);
+        d.archived_as.reset();
+        continue;
+      }
+      if (!p || p->archived_as == d.archived_as) continue;
+      if (d.archived_as && !p->archived_as) {
+        add_archive_ops(*p, *d.archived_as, Step::archive, false);
+        d.archived_as.reset();
+      } else if (!d.archived_as && p->archived_as) {
+        add_archive_ops(*p, *p->archived_as, Step::rename, true);
+        p->archived_as.reset();
+      }
+    }
+  }
+
+  // The archive of table `t` as `to` (or, `reverse`, its undoing) as operations.
+  void add_archive_ops(const Table& t, const std::string& to, Step step, bool reverse) {
+    QualifiedName live{t.name.schema, to};
+    std::vector<std::pair<std::string, std::string>> forward, backward;  // up, down statement pairs in up order
+    forward.push_back({fmt::format("ALTER TABLE {} RENAME TO {};", t.name.sql(), quote(to)),
+                       fmt::format("ALTER TABLE {} RENAME TO {};", live.sql(), quote(t.name.name))});
+    for (const auto& c : t.constraints)
+      if (starts_with(c.name, t.name.name)) {
+        std::string renamed = to + c.name.substr(t.name.name.size());
+        forward.push_back(
+            {fmt::format("ALTER TABLE {} RENAME CONSTRAINT {} TO {};", live.sql(), quote(c.name), quote(renamed)),
+             fmt::format("ALTER TABLE {} RENAME CONSTRAINT {} TO {};", live.sql(), quote(renamed), quote(c.name))});
+      }
+    for (const auto& ix : t.indexes)
+      if (starts_with(ix.name, t.name.name)) {
+        std::string renamed = to + ix.name.substr(t.name.name.size());
+        forward.push_back({fmt::format("ALTER INDEX {} RENAME TO {};", QualifiedName{live.schema, ix.name}.sql(),
+                                       quote(renamed)),
+                           fmt::format("ALTER INDEX {} RENAME TO {};", QualifiedName{live.schema, renamed}.sql(),
+                                       quote(ix.name))});
+      }
+    for (const auto& g : t.grants) forward.push_back({emit::revoke(live, g), emit::grant(live, g)});
+    std::string comment = "archived (was " + t.name.name + ")";
+    if (!t.doc.empty()) comment += "\n" + emit::doc_text(t.doc);
+    std::string old_comment = t.doc.empty() ? "NULL" : lit(emit::doc_text(t.doc));
+    forward.push_back({fmt::format("COMMENT ON TABLE {} IS {};", live.sql(), lit(comment)),
+                       fmt::format("COMMENT ON TABLE {} IS {};", live.sql(), old_comment)});
+    std::string up, down;
+    if (!reverse) {
+      for (const auto& [u, d] : forward) up += (up.empty() ? "" : "\n") + u;
+      for (auto it = forward.rbegin(); it != forward.rend(); ++it) down += (down.empty() ? "" : "\n") + it->second;
+      add(step, up, down, {relation_exists(live, "archived table"), relation_gone(t.name, "archived table's original")});
+    } else {
+      for (auto it = forward.rbegin(); it != forward.rend(); ++it) up += (up.empty() ? "" : "\n") + it->second;
+      for (const auto& [u, d] : forward) down += (down.empty() ? "" : "\n") + u;
+      add(step, up, down, {relation_exists(t.name, "table"), relation_gone(live, "archive")});
+    }
+  }
+
+  // The state as the database holds it: archived tables under their new names,
+  // with renamed constraints and indexes, no grants and the archive comment.
+  static void effective(Schema& s) {
+    std::map<QualifiedName, QualifiedName> moved;
+    for (auto& t : s.tables) {
+      if (!t.archived_as) continue;
+      std::string from = t.name.name, to = *t.archived_as;
+      for (auto& c : t.constraints)
+        if (starts_with(c.name, from)) c.name = to + c.name.substr(from.size());
+      for (auto& ix : t.indexes)
+        if (starts_with(ix.name, from)) ix.name = to + ix.name.substr(from.size());
+      t.grants.clear();
+      model::Doc doc = {"archived (was " + from + ")"};
+      doc.insert(doc.end(), t.doc.begin(), t.doc.end());
+      t.doc = doc;
+      moved[t.name] = {t.name.schema, to};
+      t.name.name = to;
+      t.archived_as.reset();
+    }
+    for (auto& t : s.tables)
+      for (auto& c : t.constraints)
+        if (auto it = moved.find(c.ref_table); it != moved.end()) c.ref_table = it->second;
+  }
+
+  // ---- destructive changes must be confirmed -------------------------------------------
+
+  void check_removals() {
+    std::set<QualifiedName> confirmed;
+    for (const auto& d : desired_.dropped_tables) confirmed.insert(d.name);
+    for (const auto& p : prev_.tables) {
+      if (p.is_extern) continue;
+      const Table* d = find(want_, p.name);
+      if (!d) {
+        if (!confirmed.count(p.name))
+          diags_.error({}, "table " + p.name.display() + " is no longer declared: dropping it would delete all its rows. "
+                           "Write 'drop table " + p.name.display() + "' to confirm, or 'archive table " +
+                           p.name.display() + " as NEW_NAME' to keep its data");
+        continue;
+      }
+      if (d->is_extern) continue;
+      const Table* declared = find(desired_, p.name);
+      for (const auto& c : p.columns) {
+        const Column* now = d->find_column(c.name);
+        if (!now) {
+          bool ok = declared && std::find(declared->dropped_columns.begin(), declared->dropped_columns.end(), c.name) !=
+                                    declared->dropped_columns.end();
+          if (!ok)
+            diags_.error(where(d->origin), "column " + p.name.display() + "." + c.name +
+                                               " is no longer declared: dropping it would delete its data. Write "
+                                               "'drop column " + c.name + "' in the table to confirm");
+          continue;
+        }
+        if (auto why = narrowing(c.type, now->type))
+          diags_.error(where(now->origin), "changing " + p.name.display() + "." + c.name + " from " + c.type.sql() +
+                                               " to " + now->type.sql() + " " + *why +
+                                               " and can lose data; keep the type, or add a new column and copy "
+                                               "the data with a data step");
+      }
+    }
+  }
+
+  // ---- extensions, schemas, enums, functions ---------------------------------------------
+
+  void plan_extensions_and_schemas() {
+    std::set<std::string> before, after;
+    for (const auto& e : prev_.extensions) before.insert(e.name);
+    for (const auto& e : want_.extensions) {
+      after.insert(e.name);
+      if (!before.count(e.name))
+        add(Step::extension, emit::create_extension(e),
+            "-- extension " + e.name + " stays: it may be shared with what the migrations do not manage",
+            {{"EXISTS (SELECT 1 FROM pg_extension WHERE extname = " + lit(e.name) + ")",
+              "extension " + e.name + " is missing"}});
+    }
+    for (const auto& e : prev_.extensions)
+      if (!after.count(e.name))
+        notes_.push_back("extension " + e.name + " is no longer declared; it is left installed");
+    std::map<std::string, const model::NamedObject*> old_schemas;
+    for (const auto& s : prev_.schemas) old_schemas[s.name] = &s;
+    for (const auto& s : want_.schemas) {
+      auto it = old_schemas.find(s.name);
+      if (it == old_schemas.end()) {
+        add(Step::schema, emit::create_schema(s), "DROP SCHEMA " + quote(s.name) + ";",
+            {{"EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = " + lit(s.name) + ")",
+              "schema " + s.name + " is missing"}});
+        comment("SCHEMA " + quote(s.name), {}, s.doc, true);
+      } else {
+        comment("SCHEMA " + quote(s.name), it->second->doc, s.doc, false);
+        old_schemas.erase(it);
+      }
+    }
+    for (const auto& [name, s] : old_schemas) {
+      add(Step::drop_schema, "DROP SCHEMA " + quote(name) + ";", emit::create_schema(*s),
+          {{"NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = " + lit(name) + ")", "schema " + name + " still exists"}});
+      comment("SCHEMA " + quote(name), s->doc, {}, false, true);
+    }
+  }
+
+  // COMMENT ON target: from `before` to `after`. `fresh`: the object is new (its
+  // down is its drop, which takes the comment along). `going`: it is dropped later in
+  // up, so up need not clear it, but down restores it after re-creating the object.
+  void comment(const std::string& target, const model::Doc& before, const model::Doc& after, bool fresh,
+               bool going = false) {
+    if (before == after) return;
+    auto text = [](const model::Doc& d) { return d.empty() ? std::string("NULL") : lit(emit::doc_text(d)); };
+    std::string up = going ? "" : fmt::format("COMMENT ON {} IS {};", target, text(after));
+    std::string down = fresh ? "" : fmt::format("COMMENT ON {} IS {};", target, text(before));
+    add(Step::comment, up, down);
+  }
+
+  void plan_enums() {
+    std::map<QualifiedName, const model::Enum*> old;
+    for (const auto& e : prev_.enums) old[e.name] = &e;
+    for (const auto& e : want_.enums) {
+      auto it = old.find(e.name);
+      if (it == old.end()) {
+        add(Step::enum_type, emit::create_enum(e), "DROP TYPE " + e.name.sql() + ";",
+            {{"to_regtype(" + lit(e.name.sql()) + ") IS NOT NULL", "enum " + e.name.display() + " is missing"}});
+        comment("TYPE " + e.name.sql(), {}, e.doc, true);
+        continue;
+      }
+      const model::Enum& p = *it->second;
+      old.erase(it);
+      comment("TYPE " + e.name.sql(), p.doc, e.doc, false);
+      if (p.values == e.values) continue;
+      // Only additions, in an order that keeps the old values' order.
+      std::vector<std::string> kept;
+      for (const auto& v : e.values)
+        if (std::find(p.values.begin(), p.values.end(), v) != p.values.end()) kept.push_back(v);
+      if (kept != p.values) {
+        diags_.error(where(e.origin), "enum " + e.name.display() +
+                                          ": values can only be added; removing or reordering values would need "
+                                          "every row that uses them rewritten");
+        continue;
+      }
+      std::string up;
+      std::vector<Check> verify;
+      for (std::size_t i = 0; i < e.values.size(); ++i) {
+        const auto& v = e.values[i];
+        if (std::find(p.values.begin(), p.values.end(), v) != p.values.end()) continue;
+        std::string position;
+        if (i + 1 < e.values.size()) position = " BEFORE " + lit(e.values[i + 1]);
+        else if (i > 0) position = " AFTER " + lit(e.values[i - 1]);
+        up += (up.empty() ? "" : "\n") + fmt::format("ALTER TYPE {} ADD VALUE {}{};", e.name.sql(), lit(v), position);
+        verify.push_back(enum_value_exists(e.name, v));
+      }
+      add(Step::enum_type, up, recreate_enum(p), verify);
+    }
+    for (const auto& [name, e] : old) {
+      add(Step::drop_enum, "DROP TYPE " + name.sql() + ";", emit::create_enum(*e),
+          {{"to_regtype(" + lit(name.sql()) + ") IS NULL", "enum " + name.display() + " still exists"}});
+      comment("TYPE " + name.sql(), e->doc, {}, false, true);
+    }
+  }
+
+  // PostgreSQL cannot remove an enum value: the type is re-created with the old
+  // values and every column that uses it converted back (through text).
+  std::string recreate_enum(const model::Enum& e) {
+    QualifiedName scratch{e.name.schema, names::make_object_name(e.name.name, "", "schemac_old")};
+    std::string out = fmt::format("ALTER TYPE {} RENAME TO {};\n{}", e.name.sql(), quote(scratch.name), emit::create_enum(e));
+    for (const auto& t : prev_.tables) {
+      if (t.is_extern) continue;
+      for (const auto& c : t.columns) {
+        if (!c.type.enum_name || *c.type.enum_name != e.name) continue;
+        if (c.default_sql) out += fmt::format("\nALTER TABLE {} ALTER COLUMN {} DROP DEFAULT;", t.name.sql(), quote(c.name));
+        out += fmt::format("\nALTER TABLE {0} ALTER COLUMN {1} TYPE {2} USING {1}::text::{2};", t.name.sql(),
+                           quote(c.name), c.type.sql());
+        if (c.default_sql)
+          out += fmt::format("\nALTER TABLE {} ALTER COLUMN {} SET DEFAULT {};", t.name.sql(), quote(c.name), *c.default_sql);
+      }
+    }
+    return out + fmt::format("\nDROP TYPE {};", scratch.sql());
+  }
+
+  static bool same_signature(const Function& a, const Function& b) {
+    if (a.parameters.size() != b.parameters.size() || a.returns != b.returns) return false;
+    for (std::size_t i = 0; i < a.parameters.size(); ++i)
+      if (!(a.parameters[i] == b.parameters[i])) return false;  // names and defaults cannot change in place
+    return true;
+  }
+
+  static std::string replace_function(const Function& f) {
+    std::string create = emit::create_function(f);
+    return "CREATE OR REPLACE" + create.substr(std::string("CREATE").size());
+  }
+  static std::string drop_function(const Function& f) { return "DROP FUNCTION " + emit::function_signature(f) + ";"; }
+
+  void plan_functions() {
+    std::map<QualifiedName, const Function*> old;
+    for (const auto& f : prev_.functions)
+      if (!f.is_extern) old[f.name] = &f;
+    for (const auto& f : want_.functions) {
+      if (f.is_extern) continue;
+      std::string target = "FUNCTION " + emit::function_signature(f);
+      auto it = old.find(f.name);
+      if (it == old.end()) {
+        add(Step::function, emit::create_function(f), drop_function(f), {function_exists(f)});
+        comment(target, {}, f.doc, true);
+        continue;
+      }
+      const Function& p = *it->second;
+      old.erase(it);
+      if (undocumented(p) == undocumented(f)) {
+        comment(target, p.doc, f.doc, false);
+      } else if (same_signature(p, f)) {
+        add(Step::function, replace_function(f), replace_function(p), {function_exists(f)});
+        comment(target, p.doc, f.doc, false);
+      } else {
+        changed_functions_.insert(f.name);
+        add(Step::drop_function_for_change, drop_function(p), emit::create_function(p));
+        comment("FUNCTION " + emit::function_signature(p), p.doc, {}, false, true);
+        add(Step::function, emit::create_function(f), drop_function(f), {function_exists(f)});
+        comment(target, {}, f.doc, true);
+      }
+    }
+    for (const auto& [name, f] : old) {
+      add(Step::drop_function, drop_function(*f), emit::create_function(*f),
+          {{"to_regprocedure(" + lit(emit::function_signature(*f)) + ") IS NULL",
+            "function " + emit::function_signature(*f) + " still exists"}});
+      comment("FUNCTION " + emit::function_signature(*f), f->doc, {}, false, true);
+    }
+  }
+
+  // ---- tables -------------------------------------------------------------------------------
+
+  static std::vector<const Table*> foreign_key_order(const Schema& s) {
+    std::set<const Constraint*> ignored;
+    std::vector<const Table*> order;
+    std::map<QualifiedName, int> state;
+    std::map<QualifiedName, const Table*> by_name;
+    for (const auto& t : s.tables)
+      if (!t.is_extern) by_name[t.name] = &t;
+    std::function<void(const Table&)> visit = [&](const Table& t) {
+      state[t.name] = 1;
+      for (const auto& c : t.constraints) {
+        if (!is_foreign_key(c)) continue;
+        auto it = by_name.find(c.ref_table);
+        if (it != by_name.end() && it->second != &t && state[it->second->name] == 0) visit(*it->second);
+      }
+      state[t.name] = 2;
+      order.push_back(&t);
+    };
+    for (const auto& t : s.tables)
+      if (!t.is_extern && state[t.name] == 0) visit(t);
+    return order;
+  }
+
+  void plan_tables() {
+    // Created tables go in foreign-key order; a foreign key to a table created later
+    // in the same migration (a cycle) is added once both exist.
+    std::set<QualifiedName> created_so_far;
+    for (const auto& t : prev_.tables)
+      if (!t.is_extern) created_so_far.insert(t.name);
+    for (const Table* t : foreign_key_order(want_)) {
+      const Table* p = find(prev_, t->name);
+      if (!p) {
+        create_table(*t, created_so_far);
+        created_so_far.insert(t->name);
+      } else {
+        alter_table(*p, *t);
+      }
+    }
+    // Dropped tables: in reverse foreign-key order, so that down re-creates the
+    // referenced ones first.
+    auto old_order = foreign_key_order(prev_);
+    for (auto it = old_order.rbegin(); it != old_order.rend(); ++it)
+      if (!find(want_, (*it)->name)) drop_table(**it);
+  }
+
+  static std::string create_table_sql(const Table& t, const std::function<bool(const Constraint&)>& inline_it) {
+    return emit::create_table(t, inline_it);
+  }
+
+  void create_table(const Table& t, const std::set<QualifiedName>& existing) {
+    auto inline_it = [&](const Constraint& c) {
+      return !is_foreign_key(c) || c.ref_table == t.name || existing.count(c.ref_table) ||
+             (find(want_, c.ref_table) && find(want_, c.ref_table)->is_extern);
+    };
+    std::vector<Check> verify = {relation_exists(t.name, "table")};
+    for (const auto& c : t.columns) verify.push_back(column_is(t.name, c));
+    add(Step::table, create_table_sql(t, inline_it), "DROP TABLE " + t.name.sql() + ";", verify);
+    for (const auto& c : t.constraints)
+      if (!inline_it(c))
+        add(Step::constraint, emit::add_constraint(t, c), drop_constraint_sql(t, c), {constraint_exists(t.name, c.name)});
+    for (const auto& ix : t.indexes)
+      add(Step::index, emit::create_index(t.name, ix), "", {relation_exists({t.name.schema, ix.name}, "index")});
+    for (const auto& tr : t.triggers)
+      add(Step::trigger, emit::create_trigger(t, tr), "", {trigger_exists(t.name, tr.name)});
+    if (t.row_level_security || t.force_row_level_security) {
+      std::string up = t.row_level_security ? emit::enable_rls(t) : "";
+      if (t.force_row_level_security) up += (up.empty() ? "" : "\n") + emit::force_rls(t);
+      add(Step::row_level_security, up, "", {rls_is(t.name, t.row_level_security, t.force_row_level_security)});
+    }
+    for (const auto& p : t.policies) add(Step::policy, emit::create_policy(t, p), "", {policy_exists(t.name, p.name)});
+    for (const auto& g : t.grants) {
+      std::vector<Check> checks;
+      for (const auto& priv : privilege_set(g)) checks.push_back(privilege_is(t.name, g.role, priv, true));
+      add(Step::grant, emit::grant(t.name, g), "", checks);
+    }
+    table_comments(nullptr, &t);
+  }
+
+  void drop_table(const Table& t) {
+    // DROP TABLE takes indexes, triggers, policies, grants and comments along; each
+    // is restored by its own inverse after down re-creates the table (empty).
+    for (const auto& c : t.constraints)
+      if (is_foreign_key(c)) add(Step::drop_foreign_key, "", emit::add_constraint(t, c));
+    for (const auto& ix : t.indexes) add(Step::drop_index, "", emit::create_index(t.name, ix));
+    for (const auto& tr : t.triggers) add(Step::drop_trigger, "", emit::create_trigger(t, tr));
+    for (const auto& p : t.policies) add(Step::drop_policy, "", emit::create_policy(t, p));
+    if (t.row_level_security) add(Step::row_level_security, "", emit::enable_rls(t));
+    if (t.force_row_level_security) add(Step::row_level_security, "", emit::force_rls(t));
+    for (const auto& g : t.grants) add(Step::grant, "", emit::grant(t.name, g));
+    table_comments(&t, nullptr);
+    add(Step::drop_table, "DROP TABLE " + t.name.sql() + ";",
+        create_table_sql(t, [](const Constraint& c) { return !is_foreign_key(c); }),
+        {relation_gone(t.name, "dropped table")});
+    notes_.push_back("table " + t.name.display() + " is dropped; down re-creates it empty");
+  }
+
+  static std::string drop_constraint_sql(const Table& t, const Constraint& c) {
+    return fmt::format("ALTER TABLE {} DROP CONSTRAINT {};", t.name.sql(), quote(c.name));
+  }
+
+  // Comments of a table and its parts, from `before` (null: new) to `after` (null: dropped).
+  void table_comments(const Table* before, const Table* after) {
+    const Table& any = after ? *after : *before;
+    bool fresh = !before, going = !after;
+    static const model::Doc none;
+    auto doc_of = [](const Table* t, auto pick) -> const model::Doc& { return t ? pick(*t) : none; };
+    comment("TABLE " + any.name.sql(), doc_of(before, [](const Table& t) -> const model::Doc& { return t.doc; }),
+            doc_of(after, [](const Table& t) -> const model::Doc& { return t.doc; }), fresh, going);
+    auto parts = [&](auto member, auto target) {
+      std::map<std::string, model::Doc> old_docs, new_docs;
+      if (before)
+        for (const auto& x : (*before).*member) old_docs[x.name] = x.doc;
+      if (after)
+        for (const auto& x : (*after).*member) new_docs[x.name] = x.doc;
+      for (const auto& [name, doc] : new_docs) {
+        auto it = old_docs.find(name);
+        comment(target(name), it == old_docs.end() ? none : it->second, doc, fresh || it == old_docs.end(), false);
+      }
+      for (const auto& [name, doc] : old_docs)
+        if (!new_docs.count(name)) comment(target(name), doc, none, false, true);
+    };
+    const QualifiedName& n = any.name;
+    parts(&Table::columns, [&](const std::string& c) { return "COLUMN " + n.sql() + "." + quote(c); });
+    parts(&Table::constraints, [&](const std::string& c) { return "CONSTRAINT " + quote(c) + " ON " + n.sql(); });
+    parts(&Table::indexes, [&](const std::string& i) { return "INDEX " + QualifiedName{n.schema, i}.sql(); });
+    parts(&Table::policies, [&](const std::string& p) { return "POLICY " + quote(p) + " ON " + n.sql(); });
+    parts(&Table::triggers, [&](const std::string& tr) { return "TRIGGER " + quote(tr) + " ON " + n.sql(); });
+  }
+
+  void alter_table(const Table& p, const Table& t) {
+    if (t.is_extern || p.is_extern) return;
+    bool any_type_change = false;
+    std::set<std::string> retyped;
+    // Columns.
+    for (const auto& c : t.columns) {
+      const Column* old = p.find_column(c.name);
+      if (!old) {
+        add(Step::column, fmt::format("ALTER TABLE {} ADD COLUMN {};", t.name.sql(), emit::column_definition(c)),
+            fmt::format("ALTER TABLE {} DROP COLUMN {};", t.name.sql(), quote(c.name)), {column_is(t.name, c)});
+        continue;
+      }
+      alter_column(t, *old, c, retyped);
+    }
+    any_type_change = !retyped.empty();
+    for (const auto& c : p.columns)
+      if (!t.find_column(c.name)) {
+        add(Step::drop_column, fmt::format("ALTER TABLE {} DROP COLUMN {};", t.name.sql(), quote(c.name)),
+            fmt::format("ALTER TABLE {} ADD COLUMN {};", t.name.sql(), emit::column_definition(c)),
+            {column_gone(t.name, c.name)});
+        notes_.push_back("column " + t.name.display() + "." + c.name + " is dropped; down re-creates it empty");
+      }
+    if (any_type_change) retyped_tables_.insert(t.name);
+
+    // Constraints: by name; a changed one is dropped and added again.
+    for (const auto& c : p.constraints) {
+      const Constraint* now = find_named(t.constraints, c.name);
+      if (!now || !same_definition(c, *now))
+        add(is_foreign_key(c) ? Step::drop_foreign_key : Step::drop_constraint, drop_constraint_sql(t, c),
+            emit::add_constraint(t, c));
+    }
+    for (const auto& c : t.constraints) {
+      const Constraint* old = find_named(p.constraints, c.name);
+      if (!old || !same_definition(c, *old))
+        add(Step::constraint, emit::add_constraint(t, c), drop_constraint_sql(t, c), {constraint_exists(t.name, c.name)});
+    }
+    // Indexes.
+    for (const auto& ix : p.indexes) {
+      const Index* now = find_named(t.indexes, ix.name);
+      if (!now || !same_definition(ix, *now))
+        add(Step::drop_index, "DROP INDEX " + QualifiedName{t.name.schema, ix.name}.sql() + ";",
+            emit::create_index(t.name, ix));
+    }
+    for (const auto& ix : t.indexes) {
+      const Index* old = find_named(p.indexes, ix.name);
+      if (!old || !same_definition(ix, *old))
+        add(Step::index, emit::create_index(t.name, ix), "DROP INDEX " + QualifiedName{t.name.schema, ix.name}.sql() + ";",
+            {relation_exists({t.name.schema, ix.name}, "index")});
+    }
+    // Triggers: re-created when changed, when their function is re-created, or when
+    // a column type changes (a WHEN clause may use it).
+    for (const auto& tr : p.triggers) {
+      const model::Trigger* now = find_named(t.triggers, tr.name);
+      if (!now || !(undocumented(tr) == undocumented(*now)) || changed_functions_.count(tr.function) || any_type_change)
+        add(Step::drop_trigger, fmt::format("DROP TRIGGER {} ON {};", quote(tr.name), t.name.sql()),
+            emit::create_trigger(p, tr));
+    }
+    for (const auto& tr : t.triggers) {
+      const model::Trigger* old = find_named(p.triggers, tr.name);
+      if (!old || !(undocumented(tr) == undocumented(*old)) || changed_functions_.count(tr.function) || any_type_change)
+        add(Step::trigger, emit::create_trigger(t, tr), fmt::format("DROP TRIGGER {} ON {};", quote(tr.name), t.name.sql()),
+            {trigger_exists(t.name, tr.name)});
+    }
+    // Row level security.
+    if (p.row_level_security != t.row_level_security || p.force_row_level_security != t.force_row_level_security) {
+      auto statements = [&](const Table& from, const Table& to) {
+        std::string out;
+        auto line = [&](const char* what) {
+          out += (out.empty() ? "" : "\n") + fmt::format("ALTER TABLE {} {} ROW LEVEL SECURITY;", t.name.sql(), what);
+        };
+        if (from.row_level_security != to.row_level_security) line(to.row_level_security ? "ENABLE" : "DISABLE");
+        if (from.force_row_level_security != to.force_row_level_security)
+          line(to.force_row_level_security ? "FORCE" : "NO FORCE");
+        return out;
+      };
+      add(Step::row_level_security, statements(p, t), statements(t, p),
+          {rls_is(t.name, t.row_level_security, t.force_row_level_security)});
+    }
+    // Policies: ALTER POLICY where PostgreSQL allows it (roles and expressions of the
+    // same command and kind), otherwise dropped and created again.
+    for (const auto& pol : p.policies) {
+      const model::Policy* now = find_named(t.policies, pol.name);
+      bool rebuild = any_type_change || mentions_changed_function(pol);
+      if (!now || rebuild || now->command != pol.command || now->permissive != pol.permissive)
+        add(Step::drop_policy, fmt::format("DROP POLICY {} ON {};", quote(pol.name), t.name.sql()),
+            emit::create_policy(p, pol));
+    }
+    for (const auto& pol : t.policies) {
+      const model::Policy* old = find_named(p.policies, pol.name);
+      bool rebuild = any_type_change || mentions_changed_function(pol);
+      if (!old || rebuild || old->command != pol.command || old->permissive != pol.permissive) {
+        add(Step::policy, emit::create_policy(t, pol), fmt::format("DROP POLICY {} ON {};", quote(pol.name), t.name.sql()),
+            {policy_exists(t.name, pol.name)});
+      } else if (!(undocumented(*old) == undocumented(pol))) {
+        add(Step::policy, alter_policy(t, *old, pol), alter_policy(t, pol, *old), {policy_exists(t.name, pol.name)});
+      }
+    }
+    // Grants: per role, the privileges that come and go.
+    std::map<std::string, std::set<std::string>> before, after;
+    for (const auto& g : p.grants) before[g.role] = privilege_set(g);
+    for (const auto& g : t.grants) after[g.role] = privilege_set(g);
+    std::set<std::string> roles;
+    for (const auto& [r, s] : before) roles.insert(r);
+    for (const auto& [r, s] : after) roles.insert(r);
+    for (const auto& role : roles) {
+      std::set<std::string> gained, lost;
+      for (const auto& x : after[role])
+        if (!before[role].count(x)) gained.insert(x);
+      for (const auto& x : before[role])
+        if (!after[role].count(x)) lost.insert(x);
+      std::vector<Check> checks;
+      for (const auto& x : gained) checks.push_back(privilege_is(t.name, role, x, true));
+      for (const auto& x : lost) checks.push_back(privilege_is(t.name, role, x, false));
+      std::string grant_sql = gained.empty() ? "" : emit::grant(t.name, {role, privilege_list(gained)});
+      std::string revoke_sql = lost.empty() ? "" : emit::revoke(t.name, {role, privilege_list(lost)});
+      std::string undo_grant = gained.empty() ? "" : emit::revoke(t.name, {role, privilege_list(gained)});
+      std::string undo_revoke = lost.empty() ? "" : emit::grant(t.name, {role, privilege_list(lost)});
+      if (!gained.empty() || !lost.empty())
+        add(Step::grant, join({grant_sql, revoke_sql}, "\n"), join({undo_revoke, undo_grant}, "\n"), checks);
+    }
+    table_comments(&p, &t);
+  }
+
+  static std::string alter_policy(const Table& t, const model::Policy& from, const model::Policy& to) {
+    std::string out = fmt::format("ALTER POLICY {} ON {}", quote(to.name), t.name.sql());
+    if (from.roles != to.roles) {
+      std::vector<std::string> roles;
+      for (const auto& r : to.roles) roles.push_back(emit::role_sql(r));
+      out += " TO " + (roles.empty() ? std::string("PUBLIC") : join(roles));
+    }
+    if (from.using_sql != to.using_sql) out += "\n  USING (" + to.using_sql.value_or("true") + ")";
+    if (from.check_sql != to.check_sql) out += "\n  WITH CHECK (" + to.check_sql.value_or("true") + ")";
+    return out + ";";
+  }
+
+  bool mentions_changed_function(const model::Policy& p) const {
+    for (const auto& f : changed_functions_) {
+      if (p.using_sql && emit::query_mentions(*p.using_sql, f)) return true;
+      if (p.check_sql && emit::query_mentions(*p.check_sql, f)) return true;
+    }
+    return false;
+  }
+
+  template <typename T>
+  static const T* find_named(const std::vector<T>& v, const std::string& name) {
+    for (const auto& x : v)
+      if (x.name == name) return &x;
+    return nullptr;
+  }
+
+  void alter_column(const Table& t, const Column& old, const Column& c, std::set<std::string>& retyped) {
+    std::string table = t.name.sql(), col = quote(c.name);
+    auto alter = [&](const std::string& what) { return fmt::format("ALTER TABLE {} ALTER COLUMN {} {};", table, col, what); };
+    // A generated expression cannot be changed in place (PostgreSQL 15): the column
+    // is dropped and added again, which recomputes it.
+    if (old.generated_sql != c.generated_sql && old.generated_sql && c.generated_sql) {
+      add(Step::column,
+          fmt::format("ALTER TABLE {0} DROP COLUMN {1};\nALTER TABLE {0} ADD COLUMN {2};", table, col,
+                      emit::column_definition(c)),
+          fmt::format("ALTER TABLE {0} DROP COLUMN {1};\nALTER TABLE {0} ADD COLUMN {2};", table, col,
+                      emit::column_definition(old)),
+          {column_is(t.name, c)});
+      retyped.insert(c.name);
+      return;
+    }
+    std::vector<std::string> up, down;
+    if (old.generated_sql && !c.generated_sql) {
+      up.push_back(alter("DROP EXPRESSION"));
+      down.push_back(fmt::format("ALTER TABLE {0} DROP COLUMN {1};\nALTER TABLE {0} ADD COLUMN {2};", table, col,
+                                 emit::column_definition(old)));
+    }
+    if (!(old.type == c.type)) {
+      std::string to = c.type.sql(), from = old.type.sql();
+      // A default that no longer fits the type would stop the change: set it aside.
+      if (old.default_sql) up.push_back(alter("DROP DEFAULT"));
+      up.push_back(alter(fmt::format("TYPE {} USING {}::{}", to, col, to)));
+      down.push_back(alter(fmt::format("TYPE {} USING {}::{}", from, col, from)));
+      if (old.default_sql) down.push_back(alter("DROP DEFAULT"));
+      retyped.insert(c.name);
+    }
+    if (old.identity != c.identity) {
+      up.push_back(alter(c.identity ? "ADD GENERATED ALWAYS AS IDENTITY" : "DROP IDENTITY"));
+      down.push_back(alter(old.identity ? "ADD GENERATED ALWAYS AS IDENTITY" : "DROP IDENTITY"));
+    }
+    bool default_changed = old.default_sql != c.default_sql || (!(old.type == c.type) && old.default_sql);
+    if (default_changed) {
+      up.push_back(c.default_sql ? alter("SET DEFAULT " + *c.default_sql)
+                                 : (old.type == c.type ? alter("DROP DEFAULT") : std::string()));
+      down.push_back(old.default_sql ? alter("SET DEFAULT " + *old.default_sql) : alter("DROP DEFAULT"));
+    }
+    bool was_not_null = !old.nullable || old.identity, not_null = !c.nullable || c.identity;
+    if (was_not_null != not_null && !(c.identity && !old.identity)) {
+      up.push_back(alter(not_null ? "SET NOT NULL" : "DROP NOT NULL"));
+      down.push_back(alter(was_not_null ? "SET NOT NULL" : "DROP NOT NULL"));
+    } else if (c.identity && !old.identity && !was_not_null) {
+      down.push_back(alter("DROP NOT NULL"));  // ADD IDENTITY made it NOT NULL
+    } else if (!c.identity && old.identity && !not_null) {
+      up.push_back(alter("DROP NOT NULL"));
+      down.push_back("");
+    }
+    if (!old.generated_sql && c.generated_sql) {
+      up.push_back(fmt::format("ALTER TABLE {0} DROP COLUMN {1};\nALTER TABLE {0} ADD COLUMN {2};", table, col,
+                               emit::column_definition(c)));
+      down.push_back(fmt::format("ALTER TABLE {0} DROP COLUMN {1};\nALTER TABLE {0} ADD COLUMN {2};", table, col,
+                                 emit::column_definition(old)));
+    }
+    up.erase(std::remove(up.begin(), up.end(), std::string()), up.end());
+    down.erase(std::remove(down.begin(), down.end(), std::string()), down.end());
+    if (up.empty() && down.empty()) return;
+    std::reverse(down.begin(), down.end());
+    add(Step::column, join(up, "\n"), join(down, "\n"), {column_is(t.name, c)});
+  }
+
+  // ---- views and materialized views ---------------------------------------------------------
+
+  struct Relation {
+    QualifiedName name;
+    const model::View* view = nullptr;
+    const model::MaterializedView* matview = nullptr;
+    const std::string& query() const { return view ? view->query : matview->query; }
+  };
+
+  static std::vector<Relation> view_order(const Schema& s) {
+    std::vector<Relation> all;
+    for (const auto& v : s.views) all.push_back({v.name, &v, nullptr});
+    for (const auto& v : s.materialized_views) all.push_back({v.name, nullptr, &v});
+    std::sort(all.begin(), all.end(), [](const Relation& a, const Relation& b) { return a.name < b.name; });
+    std::vector<Relation> order;
+    std::map<QualifiedName, int> state;
+    std::function<void(const Relation&)> visit = [&](const Relation& r) {
+      state[r.name] = 1;
+      for (const auto& other : all)
+        if (&other != &r && state[other.name] == 0 && emit::query_mentions(r.query(), other.name)) visit(other);
+      state[r.name] = 2;
+      order.push_back(r);
+    };
+    for (const auto& r : all)
+      if (state[r.name] == 0) visit(r);
+    return order;
+  }
+
+  static std::string create_relation(const Relation& r) {
+    if (r.view) return emit::create_view(*r.view);
+    std::string out = emit::create_materialized_view(*r.matview);
+    for (const auto& ix : r.matview->indexes) out += "\n" + emit::create_index(r.name, ix);
+    return out;
+  }
+  static std::string drop_relation(const Relation& r) {
+    return fmt::format("DROP {} {};", r.view ? "VIEW" : "MATERIALIZED VIEW", r.name.sql());
+  }
+  static std::string relation_kind(const Relation& r) { return r.view ? "VIEW " : "MATERIALIZED VIEW "; }
+
+  static bool same_relation(const Relation& a, const Relation& b) {
+    if (a.view && b.view) return undocumented(*a.view) == undocumented(*b.view);
+    if (a.matview && b.matview) {
+      auto x = undocumented(*a.matview), y = undocumented(*b.matview);
+      x.indexes.clear();
+      y.indexes.clear();
+      return x == y;
+    }
+    return false;
+  }
+
+  void plan_views() {
+    auto before = view_order(prev_), after = view_order(want_);
+    std::map<QualifiedName, Relation> old, now;
+    for (const auto& r : before) old[r.name] = r;
+    for (const auto& r : after) now[r.name] = r;
+    // What must be re-created: changed definitions, views over tables whose columns
+    // change type, and (transitively) views over those.
+    std::set<QualifiedName> rebuild;
+    for (const auto& r : after) {
+      auto it = old.find(r.name);
+      if (it == old.end()) continue;
+      bool changed = !same_relation(it->second, r);
+      for (const auto& t : retyped_tables_) changed |= emit::query_mentions(r.query(), t);
+      for (const auto& f : changed_functions_) changed |= emit::query_mentions(r.query(), f);
+      for (const auto& other : rebuild) changed |= emit::query_mentions(r.query(), other);
+      if (changed) rebuild.insert(r.name);
+    }
+    // Drops, dependents first.
+    for (auto it = before.rbegin(); it != before.rend(); ++it) {
+      bool gone = !now.count(it->name);
+      if (gone || rebuild.count(it->name)) {
+        add(Step::drop_view, drop_relation(*it), create_relation(*it));
+        view_comments(&*it, nullptr, false, true);
+      }
+    }
+    for (const auto& r : after) {
+      auto it = old.find(r.name);
+      bool fresh = it == old.end() || rebuild.count(r.name);
+      std::vector<Check> verify = {relation_exists(r.name, r.view ? "view" : "materialized view")};
+      if (fresh) {
+        add(Step::view, create_relation(r), drop_relation(r), verify);
+        view_comments(nullptr, &r, true, false);
+        continue;
+      }
+      view_comments(&it->second, &r, false, false);
+      if (!r.matview) continue;
+      // Same materialized view: its indexes change on their own.
+      for (const auto& ix : it->second.matview->indexes) {
+        const Index* n = find_named(r.matview->indexes, ix.name);
+        if (!n || !same_definition(ix, *n))
+          add(Step::drop_index, "DROP INDEX " + QualifiedName{r.name.schema, ix.name}.sql() + ";",
+              emit::create_index(r.name, ix));
+      }
+      for (const auto& ix : r.matview->indexes) {
+        const Index* o = find_named(it->second.matview->indexes, ix.name);
+        if (!o || !same_definition(ix, *o))
+          add(Step::view, emit::create_index(r.name, ix), "DROP INDEX " + QualifiedName{r.name.schema, ix.name}.sql() + ";",
+              {relation_exists({r.name.schema, ix.name}, "index")});
+      }
+    }
+  }
+
+  void view_comments(const Relation* before, const Relation* after, bool fresh, bool going) {
+    const Relation& any = after ? *after : *before;
+    static const model::Doc none;
+    auto doc = [](const Relation* r) -> const model::Doc& {
+      if (!r) return none;
+      return r->view ? r->view->doc : r->matview->doc;
+    };
+    comment(relation_kind(any) + any.name.sql(), fresh ? none : doc(before), going ? none : doc(after), fresh, going);
+    std::map<std::string, model::Doc> old_docs, new_docs;
+    if (before && before->matview && !fresh)
+      for (const auto& ix : before->matview->indexes) old_docs[ix.name] = ix.doc;
+    if (after && after->matview && !going)
+      for (const auto& ix : after->matview->indexes) new_docs[ix.name] = ix.doc;
+    if (going && before && before->matview)
+      for (const auto& ix : before->matview->indexes) old_docs[ix.name] = ix.doc;
+    for (const auto& [name, d] : new_docs) {
+      auto it = old_docs.find(name);
+      comment("INDEX " + QualifiedName{any.name.schema, name}.sql(), it == old_docs.end() ? none : it->second, d,
+              fresh || it == old_docs.end(), false);
+    }
+    for (const auto& [name, d] : old_docs)
+      if (!new_docs.count(name)) comment("INDEX " + QualifiedName{any.name.schema, name}.sql(), d, none, false, true);
+  }
+
+  // ---- data steps -------------------------------------------------------------------------
+
+  static std::string statement(const std::string& body) {
+    auto b = body.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos) return "";
+    auto e = body.find_last_not_of(" \t\r\n");
+    std::string sql = body.substr(b, e - b + 1);
+    if (sql.back() != ';') sql += ';';
+    return sql;
+  }
+
+  void plan_data_steps() {
+    std::set<std::string> done;
+    for (const auto& d : prev_.data_steps) done.insert(d.name);
+    for (const auto& d : want_.data_steps) {
+      if (done.count(d.name)) continue;
+      add(Step::data, "-- data step " + d.name + "\n" + statement(d.up),
+          d.down ? "-- undo data step " + d.name + "\n" + statement(*d.down)
+                 : "-- data step " + d.name + " has no down step");
+    }
+  }
+
+  const Schema& previous_;
+  const Schema& desired_;
+  Diagnostics& diags_;
+  Schema prev_, want_;
+  std::vector<Op> ops_;
+  std::vector<std::string> notes_;
+  std::set<QualifiedName> changed_functions_;
+  std::set<QualifiedName> retyped_tables_;
+};
+
+}  // namespace
+
+Plan plan_migration(const Schema& previous, const Schema& desired, Diagnostics& diags) {
+  return Planner(previous, desired, diags).run();
+}
+
+}  // namespace schemac::plan
