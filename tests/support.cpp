@@ -1,6 +1,9 @@
 #include "support.hpp"
 
 #include <algorithm>
+#include <cstdlib>
+
+#include "plan/migrations_dir.hpp"
 
 namespace schemac::test {
 
@@ -25,10 +28,48 @@ std::vector<fs::path> valid_schema_dirs() {
   std::vector<fs::path> out;
   for (const auto& e : fs::directory_iterator(source_dir() / "schemas"))
     if (e.is_directory()) out.push_back(fs::relative(e.path(), source_dir()));
-  for (const auto& e : fs::directory_iterator(source_dir() / "tests/golden"))
-    if (e.is_directory() && fs::exists(e.path() / "schema") && !fs::exists(e.path() / "stderr.txt"))
+  for (const auto& e : fs::directory_iterator(source_dir() / "tests/golden")) {
+    if (!e.is_directory()) continue;
+    if (fs::exists(e.path() / "schema") && !fs::exists(e.path() / "stderr.txt"))
       out.push_back(fs::relative(e.path() / "schema", source_dir()));
+    for (const char* version : {"v1", "v2"})
+      if (fs::exists(e.path() / version) && !(version == std::string("v2") && fs::exists(e.path() / "stderr.txt")))
+        out.push_back(fs::relative(e.path() / version, source_dir()));
+  }
   std::sort(out.begin(), out.end());
+  return out;
+}
+
+PlannedVersions plan_versions(const fs::path& case_dir) {
+  PlannedVersions out;
+  fs::path root = fs::absolute(case_dir);
+  fs::path scratch = fs::temp_directory_path() / ("schemac-golden-" + case_dir.filename().string() + "-" +
+                                                 std::to_string(std::rand()));
+  fs::remove_all(scratch);
+  auto read = [](const fs::path& p) { return fs::exists(p) ? read_file(p) : std::string(); };
+  for (const char* version : {"v1", "v2"}) {
+    Diagnostics diags;
+    auto loaded = compile_directory(case_dir / version, diags);
+    std::vector<std::string> notes;
+    plan::Written written;
+    if (!diags.has_errors()) written = plan::write_next_migration(scratch, version, loaded.model, diags, notes);
+    if (diags.has_errors()) {
+      out.errors = diags.render();
+      break;
+    }
+    (version == std::string("v1") ? out.v1 : out.v2) = loaded.model;
+    if (written.id.empty()) continue;
+    if (version == std::string("v1")) {
+      out.v1_up = read(scratch / (written.id + ".up.sql"));
+      out.v1_verify = read(scratch / (written.id + ".verify.sql"));
+    } else {
+      out.up = read(scratch / (written.id + ".up.sql"));
+      out.down = read(scratch / (written.id + ".down.sql"));
+      out.verify = read(scratch / (written.id + ".verify.sql"));
+    }
+  }
+  fs::remove_all(scratch);
+  (void)root;
   return out;
 }
 

@@ -30,4 +30,14 @@ std::string first_line(const std::string& diagnostics);
 // (those expected to compile), relative to the source directory.
 std::vector<std::filesystem::path> valid_schema_dirs();
 
+// A migration golden case planned for real: v1 as migration 0001 into a scratch
+// migrations directory, then v2 as 0002 (through the snapshot, as `schemac plan`).
+struct PlannedVersions {
+  std::string v1_up, v1_verify;  // 0001
+  std::string up, down, verify;  // 0002 ("" when v1 and v2 do not differ)
+  std::string errors;            // diagnostics when planning is refused
+  model::Schema v1, v2;
+};
+PlannedVersions plan_versions(const std::filesystem::path& case_dir);
+
 }  // namespace schemac::test

@@ -6,6 +6,7 @@
 #include "driver/compile.hpp"
 #include "emit/format.hpp"
 #include "emit/sql.hpp"
+#include "plan/migrations_dir.hpp"
 #include "plan/plan.hpp"
 #include "syntax/parser.hpp"
 
@@ -84,6 +85,23 @@ int run_fmt(const std::string& dir, bool check_only) {
   return exit_ok;
 }
 
+int run_plan(const std::string& dir, const std::string& migrations, const std::string& name) {
+  Diagnostics diags;
+  auto loaded = compile_directory(dir, diags);
+  if (diags.has_errors()) return report(diags);
+  std::vector<std::string> notes;
+  auto written = plan::write_next_migration(migrations, name, loaded.model, diags, notes);
+  if (int rc = report(diags)) return rc;
+  if (written.id.empty()) {
+    std::cout << "no changes" << (written.files.empty() ? "" : " to the database (snapshot.schema updated)") << "\n";
+    return exit_ok;
+  }
+  std::cout << "planned " << written.id << ":\n";
+  for (const auto& f : written.files) std::cout << "  " << (std::filesystem::path(migrations) / f).generic_string() << "\n";
+  for (const auto& n : notes) std::cout << "note: " << n << "\n";
+  return exit_ok;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -105,6 +123,12 @@ int main(int argc, char** argv) {
   sql->add_flag("--externs", externs,
                 "first create stand-ins for declared roles and extern objects (for a throwaway database)");
 
+  std::string migrations, name;
+  auto* plan = app.add_subcommand("plan", "write the next migration (up, down, verify) and the new snapshot");
+  plan->add_option("SCHEMA_DIR", dir, "directory of .schema files")->required();
+  plan->add_option("MIGRATIONS_DIR", migrations, "directory of migrations and snapshot.schema")->required();
+  plan->add_option("--name", name, "the migration's name: lower case letters, digits, underscores")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -115,6 +139,7 @@ int main(int argc, char** argv) {
     if (check->parsed()) return run_check(dir);
     if (fmt->parsed()) return run_fmt(dir, check_only);
     if (sql->parsed()) return run_sql(dir, externs);
+    if (plan->parsed()) return run_plan(dir, migrations, name);
   } catch (const EnvironmentError& e) {
     std::cerr << "schemac: error: " << e.what() << "\n";
     return exit_environment;

@@ -921,51 +921,43 @@ class Planner {
       retyped.insert(c.name);
       return;
     }
-    std::vector<std::string> up, down;
-    if (old.generated_sql && !c.generated_sql) {
-      up.push_back(alter("DROP EXPRESSION"));
-      down.push_back(fmt::format("ALTER TABLE {0} DROP COLUMN {1};\nALTER TABLE {0} ADD COLUMN {2};", table, col,
-                                 emit::column_definition(old)));
-    }
-    if (!(old.type == c.type)) {
-      std::string to = c.type.sql(), from = old.type.sql();
-      // A default that no longer fits the type would stop the change: set it aside.
-      if (old.default_sql) up.push_back(alter("DROP DEFAULT"));
-      up.push_back(alter(fmt::format("TYPE {} USING {}::{}", to, col, to)));
-      down.push_back(alter(fmt::format("TYPE {} USING {}::{}", from, col, from)));
-      if (old.default_sql) down.push_back(alter("DROP DEFAULT"));
-      retyped.insert(c.name);
-    }
-    if (old.identity != c.identity) {
-      up.push_back(alter(c.identity ? "ADD GENERATED ALWAYS AS IDENTITY" : "DROP IDENTITY"));
-      down.push_back(alter(old.identity ? "ADD GENERATED ALWAYS AS IDENTITY" : "DROP IDENTITY"));
-    }
-    bool default_changed = old.default_sql != c.default_sql || (!(old.type == c.type) && old.default_sql);
-    if (default_changed) {
-      up.push_back(c.default_sql ? alter("SET DEFAULT " + *c.default_sql)
-                                 : (old.type == c.type ? alter("DROP DEFAULT") : std::string()));
-      down.push_back(old.default_sql ? alter("SET DEFAULT " + *old.default_sql) : alter("DROP DEFAULT"));
-    }
+    // Up and down are each written in the order they run.
+    bool retype = !(old.type == c.type);
     bool was_not_null = !old.nullable || old.identity, not_null = !c.nullable || c.identity;
-    if (was_not_null != not_null && !(c.identity && !old.identity)) {
-      up.push_back(alter(not_null ? "SET NOT NULL" : "DROP NOT NULL"));
+    std::string drop_and_add_old = fmt::format("ALTER TABLE {0} DROP COLUMN {1};\nALTER TABLE {0} ADD COLUMN {2};", table,
+                                               col, emit::column_definition(old));
+    std::string drop_and_add_new = fmt::format("ALTER TABLE {0} DROP COLUMN {1};\nALTER TABLE {0} ADD COLUMN {2};", table,
+                                               col, emit::column_definition(c));
+    std::vector<std::string> up, down;
+    // Up.
+    if (old.generated_sql && !c.generated_sql) up.push_back(alter("DROP EXPRESSION"));
+    if (retype) {
+      if (old.default_sql) up.push_back(alter("DROP DEFAULT"));  // may not fit the new type
+      up.push_back(alter(fmt::format("TYPE {0} USING {1}::{0}", c.type.sql(), col)));
+    }
+    if (old.identity != c.identity) up.push_back(alter(c.identity ? "ADD GENERATED ALWAYS AS IDENTITY" : "DROP IDENTITY"));
+    if (c.default_sql && (retype || c.default_sql != old.default_sql)) up.push_back(alter("SET DEFAULT " + *c.default_sql));
+    if (!c.default_sql && old.default_sql && !retype) up.push_back(alter("DROP DEFAULT"));
+    if (was_not_null != not_null && !(c.identity && !old.identity)) up.push_back(alter(not_null ? "SET NOT NULL" : "DROP NOT NULL"));
+    if (!old.generated_sql && c.generated_sql) up.push_back(drop_and_add_new);
+    // Down: the same steps undone, last first.
+    if (!old.generated_sql && c.generated_sql) down.push_back(drop_and_add_old);
+    if (was_not_null != not_null && !(old.identity && !c.identity))
       down.push_back(alter(was_not_null ? "SET NOT NULL" : "DROP NOT NULL"));
-    } else if (c.identity && !old.identity && !was_not_null) {
-      down.push_back(alter("DROP NOT NULL"));  // ADD IDENTITY made it NOT NULL
-    } else if (!c.identity && old.identity && !not_null) {
-      up.push_back(alter("DROP NOT NULL"));
-      down.push_back("");
+    if (retype && c.default_sql) down.push_back(alter("DROP DEFAULT"));
+    if (!retype && old.default_sql != c.default_sql)
+      down.push_back(old.default_sql ? alter("SET DEFAULT " + *old.default_sql) : alter("DROP DEFAULT"));
+    if (old.identity != c.identity) {
+      down.push_back(alter(old.identity ? "ADD GENERATED ALWAYS AS IDENTITY" : "DROP IDENTITY"));
+      if (c.identity && !was_not_null) down.push_back(alter("DROP NOT NULL"));  // ADD IDENTITY set NOT NULL
     }
-    if (!old.generated_sql && c.generated_sql) {
-      up.push_back(fmt::format("ALTER TABLE {0} DROP COLUMN {1};\nALTER TABLE {0} ADD COLUMN {2};", table, col,
-                               emit::column_definition(c)));
-      down.push_back(fmt::format("ALTER TABLE {0} DROP COLUMN {1};\nALTER TABLE {0} ADD COLUMN {2};", table, col,
-                                 emit::column_definition(old)));
+    if (retype) {
+      down.push_back(alter(fmt::format("TYPE {0} USING {1}::{0}", old.type.sql(), col)));
+      if (old.default_sql) down.push_back(alter("SET DEFAULT " + *old.default_sql));
     }
-    up.erase(std::remove(up.begin(), up.end(), std::string()), up.end());
-    down.erase(std::remove(down.begin(), down.end(), std::string()), down.end());
+    if (old.generated_sql && !c.generated_sql) down.push_back(drop_and_add_old);
     if (up.empty() && down.empty()) return;
-    std::reverse(down.begin(), down.end());
+    if (retype) retyped.insert(c.name);
     add(Step::column, join(up, "\n"), join(down, "\n"), {column_is(t.name, c)});
   }
 

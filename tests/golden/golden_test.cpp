@@ -1,6 +1,9 @@
-// Golden cases: tests/golden/CASE/schema/*.schema in, and either
-//   expected.sql  the output of `schemac sql` (the schema compiles), or
-//   stderr.txt    the diagnostics, exactly as schemac prints them (it does not).
+// Golden cases, two kinds:
+//   tests/golden/CASE/schema/*.schema in, and either expected.sql (the output of
+//   `schemac sql`) or stderr.txt (the diagnostics, exactly as schemac prints them);
+//   tests/golden/CASE/v1/ and v2/ in: v1 is planned as migration 0001, then v2 as
+//   0002, and the expected files are 0002's up.sql, down.sql and verify.sql (or
+//   stderr.txt when planning v2 is refused).
 // SCHEMAC_UPDATE_GOLDEN=1 rewrites the expected files; review the diff like code.
 #include <catch2/catch.hpp>
 #include <cstdlib>
@@ -22,6 +25,24 @@ void write(const fs::path& p, const std::string& text) {
   std::ofstream out(p, std::ios::binary);
   out << text;
 }
+void compare_or_update(const fs::path& expected, const std::string& actual, bool update) {
+  if (update) write(expected, actual);
+  INFO(expected.generic_string());
+  CHECK(actual == read_or_empty(expected));
+}
+
+void check_migration_case(const fs::path& dir, bool update) {
+  auto migrations = test::plan_versions(dir);
+  if (!migrations.errors.empty() || fs::exists(dir / "stderr.txt")) {
+    compare_or_update(dir / "stderr.txt", migrations.errors, update);
+    CHECK_FALSE(migrations.errors.empty());
+    return;
+  }
+  compare_or_update(dir / "up.sql", migrations.up, update);
+  compare_or_update(dir / "down.sql", migrations.down, update);
+  compare_or_update(dir / "verify.sql", migrations.verify, update);
+}
+
 }  // namespace
 
 TEST_CASE("golden cases") {
@@ -34,18 +55,17 @@ TEST_CASE("golden cases") {
   REQUIRE(cases.size() >= 5);
   for (const auto& dir : cases) {
     DYNAMIC_SECTION(dir.generic_string()) {
-      Diagnostics diags;
-      auto loaded = compile_directory(dir / "schema", diags);
-      bool expect_errors = fs::exists(dir / "stderr.txt");
-      if (diags.has_errors() || expect_errors) {
-        std::string actual = diags.render();
-        if (update) write(dir / "stderr.txt", actual);
-        CHECK(actual == read_or_empty(dir / "stderr.txt"));
-        CHECK(diags.has_errors());
+      if (fs::exists(dir / "v1")) {
+        check_migration_case(dir, update);
       } else {
-        std::string actual = plan::full_state_sql(loaded.model);
-        if (update) write(dir / "expected.sql", actual);
-        CHECK(actual == read_or_empty(dir / "expected.sql"));
+        Diagnostics diags;
+        auto loaded = compile_directory(dir / "schema", diags);
+        if (diags.has_errors() || fs::exists(dir / "stderr.txt")) {
+          compare_or_update(dir / "stderr.txt", diags.render(), update);
+          CHECK(diags.has_errors());
+        } else {
+          compare_or_update(dir / "expected.sql", plan::full_state_sql(loaded.model), update);
+        }
       }
     }
   }

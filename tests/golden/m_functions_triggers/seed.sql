@@ -1,0 +1,1 @@
+insert into events values (1, 'a', null);
