@@ -38,7 +38,7 @@ static const char* severity_name(Severity s) {
 }
 
 void Diagnostics::print_one(std::ostream& out, const Diagnostic& d) const {
-  if (d.where.file < 0) {
+  if (d.where.file < 0 || d.where.file >= file_count()) {
     out << "schemac: " << severity_name(d.severity) << ": " << d.message << '\n';
   } else {
     const SourceFile& f = file(d.where.file);

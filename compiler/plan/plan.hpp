@@ -14,9 +14,11 @@ namespace schemac::plan {
 
 // Where an operation runs. Up runs in this order (a stable sort keeps the order the
 // planner chose within one step: foreign-key order, view dependency order, ...):
-// first the removal of derived objects that change or go (dependents first), then
-// expansions, then data steps, then contractions.
+// renames first (every later statement uses the new names), then the removal of
+// derived objects that change or go (dependents first), then expansions, then data
+// steps, then contractions.
 enum class Step {
+  rename,
   // prepare
   drop_view,
   drop_trigger,
@@ -28,7 +30,6 @@ enum class Step {
   // expand
   extension,
   schema,
-  rename,
   enum_type,
   function,
   table,

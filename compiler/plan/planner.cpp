@@ -183,7 +183,7 @@ std::optional<std::string> narrowing(const model::Type& from, const model::Type&
   if (fi != integer_rank.end() && ti != integer_rank.end())
     return ti->second < fi->second ? std::optional<std::string>("narrows the integer type") : std::nullopt;
   if (fi != integer_rank.end() && (to.builtin == "numeric" && to.modifiers.empty())) return std::nullopt;
-  if (fi != integer_rank.end() && to.builtin == "text") return std::nullopt;
+  if (to.builtin == "text" && !to.enum_name) return std::nullopt;  // every value has a text form
   bool from_text = from.builtin == "text" || from.builtin == "character varying" || from.builtin == "character";
   if (from.builtin == to.builtin) {
     if (to.modifiers.empty()) return std::nullopt;  // unbounded

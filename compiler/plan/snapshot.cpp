@@ -75,7 +75,7 @@ ast::Index index(const model::Index& ix) {
   ast::Index out;
   out.doc = ix.doc;
   out.unique = ix.unique;
-  out.name = ident(ix.name);
+  if (!ix.name.empty()) out.name = ident(ix.name);
   for (const auto& e : ix.elements) {
     ast::IndexElement el;
     if (e.column.empty()) el.expression = sql(e.expression);
@@ -107,12 +107,17 @@ std::string lower(std::string s) {
   return s;
 }
 
-ast::Table table(const model::Table& t) {
+ast::Table table(const model::Table& t, bool directives) {
   ast::Table out;
   out.doc = t.doc;
   out.name = qname(t.name);
   if (t.row_type) out.row_type = ident(*t.row_type);
-  for (const auto& c : t.columns) out.members.push_back(column(c));
+  if (directives && t.was) out.was = qname(*t.was);
+  for (const auto& c : t.columns) {
+    ast::Column col = column(c);
+    if (directives && c.was) col.was = ident(*c.was);
+    out.members.push_back(std::move(col));
+  }
   for (const auto& c : t.constraints) {
     switch (c.kind) {
       case model::ConstraintKind::primary_key: {
@@ -125,7 +130,7 @@ ast::Table table(const model::Table& t) {
       case model::ConstraintKind::unique: {
         ast::UniqueConstraint u;
         u.doc = c.doc;
-        u.name = ident(c.name);
+        if (!c.name.empty()) u.name = ident(c.name);
         u.columns = idents(c.columns);
         out.members.push_back(std::move(u));
         break;
@@ -133,7 +138,7 @@ ast::Table table(const model::Table& t) {
       case model::ConstraintKind::check: {
         ast::CheckConstraint ck;
         ck.doc = c.doc;
-        ck.name = ident(c.name);
+        if (!c.name.empty()) ck.name = ident(c.name);
         ck.expression = sql(c.check_sql);
         out.members.push_back(std::move(ck));
         break;
@@ -141,7 +146,7 @@ ast::Table table(const model::Table& t) {
       case model::ConstraintKind::foreign_key: {
         ast::ForeignKey fk;
         fk.doc = c.doc;
-        fk.name = ident(c.name);
+        if (!c.name.empty()) fk.name = ident(c.name);
         fk.columns = idents(c.columns);
         fk.references = reference(c);
         out.members.push_back(std::move(fk));
@@ -189,6 +194,12 @@ ast::Table table(const model::Table& t) {
     grant.roles = {ident(g.role)};
     out.members.push_back(std::move(grant));
   }
+  if (directives)
+    for (const auto& d : t.dropped_columns) {
+      ast::DropColumn drop;
+      drop.name = ident(d);
+      out.members.push_back(std::move(drop));
+    }
   return out;
 }
 
@@ -246,7 +257,7 @@ ast::Function function(const model::Function& f) {
 
 }  // namespace
 
-ast::File to_syntax(const model::Schema& s) {
+ast::File to_syntax(const model::Schema& s, bool directives) {
   ast::File out;
   for (const auto& e : s.extensions) {
     ast::Extension x;
@@ -283,7 +294,7 @@ ast::File to_syntax(const model::Schema& s) {
       out.declarations.push_back(extern_table(t));
       continue;
     }
-    out.declarations.push_back(table(t));
+    out.declarations.push_back(table(t, directives));
     if (t.archived_as) {
       ast::Archive a;
       a.old_name = qname(t.name);
@@ -307,6 +318,12 @@ ast::File to_syntax(const model::Schema& s) {
     for (const auto& ix : v.indexes) x.indexes.push_back(index(ix));
     out.declarations.push_back(std::move(x));
   }
+  if (directives)
+    for (const auto& d : s.dropped_tables) {
+      ast::DropTable x;
+      x.name = qname(d.name);
+      out.declarations.push_back(std::move(x));
+    }
   for (const auto& d : s.data_steps) {
     ast::DataStep x;
     x.doc = d.doc;

@@ -13,7 +13,10 @@
 
 namespace schemac::plan {
 
-ast::File to_syntax(const model::Schema& schema);
+// `directives`: also write rename hints (was), drop confirmations and drop table,
+// for a schema directory rather than a snapshot. Constraints and indexes without a
+// name are written without one (PostgreSQL's default name is chosen on reading).
+ast::File to_syntax(const model::Schema& schema, bool directives = false);
 
 // The state a schema describes, without its directives: no rename hints, no drop
 // confirmations, and no record of which names were written out (the names stay).

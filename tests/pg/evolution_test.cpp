@@ -1,0 +1,418 @@
+// Evolution: a seeded random sequence of schema edits over the planner's constructs.
+// Each edit is written as a schema (with its directives), planned from the previous
+// state's snapshot, and on PostgreSQL: up + verify -> catalog equals the new model;
+// down -> catalog equals the previous model; up again. The seed is printed on
+// failure; SCHEMAC_EVOLUTION_SEED and SCHEMAC_EVOLUTION_STEPS replay or lengthen a run.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <pqxx/pqxx>
+#include <random>
+
+#include "emit/format.hpp"
+#include "emit/sql.hpp"
+#include "model/names.hpp"
+#include "pg/catalog.hpp"
+#include "plan/plan.hpp"
+#include "plan/render.hpp"
+#include "plan/snapshot.hpp"
+#include "support.hpp"
+
+using namespace schemac;
+using model::QualifiedName;
+
+namespace {
+
+const char* const base_schema = R"(
+role evo_reader
+
+enum evo_mood { calm, busy }
+
+function evo_touch() returns trigger language plpgsql as $$ begin return new; end $$
+
+function evo_score(p_x integer) returns integer language sql immutable as $$ select p_x + 1 $$
+
+table t1 {
+  id   bigint primary key
+  name text
+}
+)";
+
+class Editor {
+ public:
+  explicit Editor(unsigned seed) : rng_(seed) {}
+
+  // One random edit of `s` (a state without directives); returns what it did.
+  std::string edit(model::Schema& s) {
+    for (int attempt = 0; attempt < 50; ++attempt) {
+      std::string what = try_edit(s);
+      if (!what.empty()) return what;
+    }
+    return add_table(s);
+  }
+
+ private:
+  int pick(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng_); }
+  bool chance(int percent) { return pick(100) < percent; }
+  template <typename T>
+  T& any(std::vector<T>& v) {
+    return v[static_cast<std::size_t>(pick(static_cast<int>(v.size())))];
+  }
+
+  std::vector<model::Table*> tables(model::Schema& s) {
+    std::vector<model::Table*> out;
+    for (auto& t : s.tables)
+      if (!t.is_extern && !t.archived_as) out.push_back(&t);
+    return out;
+  }
+
+  // A column nothing else refers to: safe to drop, rename or re-type.
+  static bool free_column(const model::Schema& s, const model::Table& t, const std::string& c) {
+    if (c == "id" || c == "name") return false;
+    auto mentions = [&](const std::string& text) { return emit::query_mentions(text, {"public", c}) || text.find(c) != std::string::npos; };
+    for (const auto& k : t.constraints) {
+      if (std::find(k.columns.begin(), k.columns.end(), c) != k.columns.end() || mentions(k.check_sql)) return false;
+    }
+    for (const auto& ix : t.indexes) {
+      for (const auto& e : ix.elements)
+        if (e.column == c || mentions(e.expression)) return false;
+      if (std::find(ix.include.begin(), ix.include.end(), c) != ix.include.end()) return false;
+    }
+    for (const auto& p : t.policies)
+      if ((p.using_sql && mentions(*p.using_sql)) || (p.check_sql && mentions(*p.check_sql))) return false;
+    for (const auto& v : s.views)
+      if (mentions(v.query)) return false;
+    return true;
+  }
+
+  std::string fresh(const std::string& prefix) { return prefix + std::to_string(++counter_); }
+
+  std::string add_table(model::Schema& s) {
+    model::Table t;
+    t.name = {"public", fresh("t")};
+    t.columns.push_back({"id", {"bigint", {}, {}, 0}, false, {}, {}, false, {}, {}, {}});
+    t.columns.push_back({"name", {"text", {}, {}, 0}, false, std::string("''"), {}, false, {}, {}, {}});
+    model::Constraint pk;
+    pk.kind = model::ConstraintKind::primary_key;
+    pk.columns = {"id"};
+    t.constraints.push_back(pk);
+    auto existing = tables(s);
+    if (!existing.empty() && chance(50)) {
+      model::Table& target = *any(existing);
+      t.columns.push_back({"parent", {"bigint", {}, {}, 0}, true, {}, {}, false, {}, {}, {}});
+      model::Constraint fk;
+      fk.kind = model::ConstraintKind::foreign_key;
+      fk.columns = {"parent"};
+      fk.ref_table = target.name;
+      fk.ref_columns = {"id"};
+      fk.on_delete = chance(50) ? "cascade" : "";
+      t.constraints.push_back(fk);
+    }
+    s.tables.push_back(t);
+    return "add table " + t.name.name;
+  }
+
+  std::string try_edit(model::Schema& s) {
+    auto ts = tables(s);
+    if (ts.empty() || (ts.size() < 6 && chance(8))) return add_table(s);
+    model::Table& t = *any(ts);
+    std::vector<std::string> free;
+    for (const auto& c : t.columns)
+      if (free_column(s, t, c.name)) free.push_back(c.name);
+    switch (pick(22)) {
+      case 0: {  // add column
+        static const char* const types[] = {"integer", "text", "boolean", "numeric", "jsonb", "timestamp with time zone"};
+        model::Column c;
+        c.name = fresh("c");
+        c.type.builtin = types[pick(6)];
+        if (chance(15)) c.type = {"", QualifiedName{"public", "evo_mood"}, {}, 0};
+        c.nullable = chance(60);
+        if (!c.nullable || chance(30)) {
+          if (c.type.enum_name) c.default_sql = "'calm'";
+          else if (c.type.builtin == "integer" || c.type.builtin == "numeric") c.default_sql = "0";
+          else if (c.type.builtin == "text") c.default_sql = "'x'";
+          else if (c.type.builtin == "boolean") c.default_sql = "false";
+          else if (c.type.builtin == "jsonb") c.default_sql = "'{}'::jsonb";
+          else c.default_sql = "now()";
+        }
+        t.columns.push_back(c);
+        return "add column " + t.name.name + "." + c.name;
+      }
+      case 1: {  // drop column (confirmed)
+        if (free.empty()) return "";
+        std::string c = any(free);
+        t.columns.erase(std::find_if(t.columns.begin(), t.columns.end(), [&](auto& x) { return x.name == c; }));
+        t.dropped_columns.push_back(c);
+        return "drop column " + t.name.name + "." + c;
+      }
+      case 2: {  // rename column (was)
+        if (free.empty()) return "";
+        std::string c = any(free);
+        for (auto& col : t.columns)
+          if (col.name == c) col.was = c, col.name = fresh("r");
+        return "rename column " + t.name.name + "." + c;
+      }
+      case 3: {  // widen a type
+        for (auto& col : t.columns) {
+          if (!free_column(s, t, col.name)) continue;
+          if (col.type.builtin == "integer") {
+            col.type.builtin = "bigint";
+            return "widen " + t.name.name + "." + col.name;
+          }
+          if (col.type.builtin == "boolean" && !col.default_sql) {
+            col.type.builtin = "text";
+            return "boolean to text " + t.name.name + "." + col.name;
+          }
+        }
+        return "";
+      }
+      case 4: {  // change a default
+        if (free.empty()) return "";
+        for (auto& col : t.columns)
+          if (col.name == free[0] && col.type.builtin == "integer") {
+            col.default_sql = std::to_string(pick(100));
+            return "default " + t.name.name + "." + col.name;
+          }
+        return "";
+      }
+      case 5: {  // nullability (tables stay empty, so NOT NULL always applies)
+        if (free.empty()) return "";
+        for (auto& col : t.columns)
+          if (col.name == free.back()) {
+            col.nullable = !col.nullable;
+            return "nullability " + t.name.name + "." + col.name;
+          }
+        return "";
+      }
+      case 6: {  // add an index
+        model::Index ix;
+        ix.elements.push_back({chance(70) ? "name" : "", "", "", ""});
+        if (ix.elements[0].column.empty()) ix.elements[0].expression = "lower(name)";
+        if (chance(30)) ix.where_sql = "name <> ''";
+        if (chance(30)) ix.include = {"id"};
+        if (chance(20)) ix.elements[0].order = "desc";
+        t.indexes.push_back(ix);
+        return "add index on " + t.name.name;
+      }
+      case 7: {  // drop an index
+        if (t.indexes.empty()) return "";
+        t.indexes.erase(t.indexes.begin() + pick(static_cast<int>(t.indexes.size())));
+        return "drop index on " + t.name.name;
+      }
+      case 8: {  // add a check
+        model::Constraint c;
+        c.kind = model::ConstraintKind::check;
+        c.check_sql = chance(50) ? "length(name) < " + std::to_string(100 + pick(100)) : "id > 0";
+        t.constraints.push_back(c);
+        return "add check on " + t.name.name;
+      }
+      case 9: {  // drop or change a check
+        for (auto it = t.constraints.begin(); it != t.constraints.end(); ++it)
+          if (it->kind == model::ConstraintKind::check) {
+            if (chance(50)) t.constraints.erase(it);
+            else it->check_sql = "id >= " + std::to_string(pick(3));
+            return "change check on " + t.name.name;
+          }
+        return "";
+      }
+      case 10: {  // toggle row level security (policies need it)
+        if (t.row_level_security && !t.policies.empty()) return "";
+        t.row_level_security = !t.row_level_security;
+        t.force_row_level_security = t.row_level_security && chance(30);
+        return "row level security on " + t.name.name;
+      }
+      case 11: {  // add a policy
+        if (!t.row_level_security) return "";
+        model::Policy p;
+        p.name = fresh("p");
+        static const char* const commands[] = {"all", "select", "insert", "update", "delete"};
+        p.command = commands[pick(5)];
+        p.permissive = chance(80);
+        if (chance(50)) p.roles = {"evo_reader"};
+        if (p.command != "insert") p.using_sql = chance(50) ? "true" : "id > 0";
+        if (p.command == "insert" || p.command == "update" || p.command == "all") p.check_sql = "name <> 'x'";
+        t.policies.push_back(p);
+        return "add policy on " + t.name.name;
+      }
+      case 12: {  // alter or drop a policy
+        if (t.policies.empty()) return "";
+        auto& p = any(t.policies);
+        if (chance(30)) {
+          std::string n = p.name;
+          t.policies.erase(std::find_if(t.policies.begin(), t.policies.end(), [&](auto& x) { return x.name == n; }));
+          return "drop policy on " + t.name.name;
+        }
+        if (p.using_sql) p.using_sql = "id > " + std::to_string(pick(10));
+        p.roles = p.roles.empty() ? std::vector<std::string>{"evo_reader"} : std::vector<std::string>{};
+        if (chance(30)) p.permissive = !p.permissive;
+        return "alter policy on " + t.name.name;
+      }
+      case 13: {  // add or drop a trigger
+        if (!t.triggers.empty() && chance(50)) {
+          t.triggers.pop_back();
+          return "drop trigger on " + t.name.name;
+        }
+        model::Trigger tr;
+        tr.name = fresh("tr");
+        tr.timing = chance(50) ? "before" : "after";
+        tr.events = {{"update", chance(50) ? std::vector<std::string>{"name"} : std::vector<std::string>{}, {}}};
+        if (chance(50)) tr.events.push_back({"insert", {}, {}});
+        tr.for_each_row = true;
+        if (chance(30)) tr.when_sql = "new.name <> ''";
+        tr.function = {"public", "evo_touch"};
+        t.triggers.push_back(tr);
+        return "add trigger on " + t.name.name;
+      }
+      case 14: {  // add, change or drop a view
+        if (!s.views.empty() && chance(40)) {
+          auto& v = any(s.views);
+          if (chance(50)) {
+            QualifiedName n = v.name;
+            s.views.erase(std::find_if(s.views.begin(), s.views.end(), [&](auto& x) { return x.name == n; }));
+            return "drop view";
+          }
+          v.query = v.query.substr(0, v.query.find(" where ")) + " where id > " + std::to_string(pick(5));
+          v.security_invoker = !v.security_invoker;
+          return "change view " + v.name.name;
+        }
+        model::View v;
+        v.name = {"public", fresh("v")};
+        v.query = "select id, name from public." + t.name.name;
+        s.views.push_back(v);
+        return "add view over " + t.name.name;
+      }
+      case 15: {  // add an enum value
+        auto& e = s.enums.front();
+        std::string value = fresh("m");
+        if (chance(50)) e.values.push_back(value);
+        else e.values.insert(e.values.begin() + pick(static_cast<int>(e.values.size())), value);
+        return "enum value " + value;
+      }
+      case 16: {  // change a function's body
+        for (auto& f : s.functions)
+          if (f.name.name == "evo_score") {
+            f.body = " select p_x + " + std::to_string(pick(100)) + " ";
+            if (chance(30)) f.volatility = f.volatility == "immutable" ? "stable" : "immutable";
+            return "function body";
+          }
+        return "";
+      }
+      case 17: {  // comments
+        if (chance(50)) t.doc = t.doc.empty() ? model::Doc{"Doc " + fresh("d")} : model::Doc{};
+        else any(t.columns).doc = {"Column " + fresh("d")};
+        return "comment on " + t.name.name;
+      }
+      case 18: {  // grants
+        if (t.grants.empty()) t.grants.push_back({"evo_reader", {"SELECT"}});
+        else if (chance(50)) t.grants.clear();
+        else t.grants[0].privileges = {"SELECT", "INSERT", "UPDATE"};
+        return "grants on " + t.name.name;
+      }
+      case 19: {  // drop a table nothing refers to (confirmed)
+        for (const auto& other : s.tables)
+          for (const auto& c : other.constraints)
+            if (c.kind == model::ConstraintKind::foreign_key && c.ref_table == t.name && &other != &t) return "";
+        for (const auto& v : s.views)
+          if (emit::query_mentions(v.query, t.name)) return "";
+        QualifiedName n = t.name;
+        s.tables.erase(std::find_if(s.tables.begin(), s.tables.end(), [&](auto& x) { return x.name == n; }));
+        s.dropped_tables.push_back({n, {}});
+        return "drop table " + n.name;
+      }
+      case 20: {  // rename a table no view mentions (was)
+        for (const auto& v : s.views)
+          if (emit::query_mentions(v.query, t.name)) return "";
+        QualifiedName old = t.name;
+        t.was = old;
+        t.name.name = fresh("t");
+        for (auto& other : s.tables)
+          for (auto& c : other.constraints)
+            if (c.kind == model::ConstraintKind::foreign_key && c.ref_table == old) c.ref_table = t.name;
+        // Default constraint and index names follow the table's name.
+        for (auto& c : t.constraints)
+          if (c.name.rfind(old.name, 0) == 0) c.name.clear();
+        for (auto& ix : t.indexes)
+          if (ix.name.rfind(old.name, 0) == 0) ix.name.clear();
+        return "rename table " + old.name + " to " + t.name.name;
+      }
+      default: {  // a unique constraint on a free column
+        if (free.empty()) return "";
+        model::Constraint u;
+        u.kind = model::ConstraintKind::unique;
+        u.columns = {free[0]};
+        t.constraints.push_back(u);
+        return "unique on " + t.name.name + "." + free[0];
+      }
+    }
+  }
+
+  std::mt19937 rng_;
+  int counter_ = 100;  // fresh names never collide with the base schema's
+};
+
+model::Schema compile_model(const std::string& text, const std::string& what) {
+  auto c = test::compile_files({{"evolution.schema", text}});
+  INFO(what << "\n" << text << "\n" << c.diagnostics);
+  REQUIRE(c.ok);
+  return c.loaded.model;
+}
+
+void run(pqxx::connection& db, const std::string& sql) {
+  pqxx::work tx(db);
+  tx.exec(sql);
+  tx.commit();
+}
+
+std::string report(const std::vector<std::string>& problems) {
+  std::string out;
+  for (const auto& p : problems) out += "  " + p + "\n";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("evolution: random edits planned, applied, verified, reverted and re-applied") {
+  unsigned seed = std::getenv("SCHEMAC_EVOLUTION_SEED") ? static_cast<unsigned>(std::stoul(std::getenv("SCHEMAC_EVOLUTION_SEED")))
+                                                        : 20261121u;
+  int steps = std::getenv("SCHEMAC_EVOLUTION_STEPS") ? std::stoi(std::getenv("SCHEMAC_EVOLUTION_STEPS")) : 200;
+  INFO("replay with SCHEMAC_EVOLUTION_SEED=" << seed);
+  {
+    pqxx::connection admin("dbname=postgres");
+    pqxx::nontransaction tx(admin);
+    tx.exec("drop database if exists schemac_evolution");
+    tx.exec("create database schemac_evolution");
+  }
+  pqxx::connection db("dbname=schemac_evolution");
+  model::Schema previous = compile_model(base_schema, "base");
+  run(db, emit::platform_stub_sql(previous) + plan::full_state_sql(previous));
+  Editor editor(seed);
+  for (int step = 1; step <= steps; ++step) {
+    model::Schema edited = plan::state_of(previous);
+    std::string what = editor.edit(edited);
+    std::string text = emit::format_file(plan::to_syntax(edited, true), "");
+    model::Schema desired = compile_model(text, what);
+    INFO("step " << step << ": " << what);
+    Diagnostics diags;
+    // The previous state as `plan` reads it: the snapshot, parsed back.
+    model::Schema from = compile_model(plan::snapshot_text(previous), "snapshot");
+    auto p = plan::plan_migration(from, desired, diags);
+    INFO(diags.render());
+    REQUIRE_FALSE(diags.has_errors());
+    std::string up = plan::render_up(p, "evolution step " + std::to_string(step));
+    std::string down = plan::render_down(p, "");
+    std::string verify = plan::render_verify(p, "");
+    INFO("up:\n" << up << "\ndown:\n" << down);
+    run(db, up + verify);
+    auto after_up = test::compare_catalog(db, desired);
+    INFO("after up:\n" << report(after_up));
+    REQUIRE(after_up.empty());
+    run(db, down);
+    auto after_down = test::compare_catalog(db, from);
+    INFO("after down:\n" << report(after_down));
+    REQUIRE(after_down.empty());
+    run(db, up + verify);
+    previous = desired;
+  }
+  auto final_problems = test::compare_catalog(db, previous);
+  CHECK(final_problems.empty());
+}
