@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
-# Regenerates generated/ from schemas/ (one folder per example).
+# Regenerates generated/ from schemas/ (one folder per example):
+#   generated/NAME/schema.sql       `schemac sql` of the example
+#   generated/NAME/migrations/      its migrations, planned in order from
+#                                   schemas/NAME/history/NNNN_name/ (earlier states),
+#                                   then the current state, named by migration.txt
 #   scripts/generate.sh [--check] [SCHEMAC]
 # With --check, writes nothing and fails on any difference (the test run does this).
 set -euo pipefail
@@ -17,6 +21,15 @@ for dir in schemas/*/; do
   mkdir -p "$out/$name"
   "$schemac" sql "schemas/$name" > "$out/$name/schema.sql.tmp"
   mv "$out/$name/schema.sql.tmp" "$out/$name/schema.sql"
+  rm -rf "$out/$name/migrations"
+  for state in "schemas/$name"/history/*/; do
+    [ -d "$state" ] || continue
+    step=$(basename "$state")
+    "$schemac" plan "$state" "$out/$name/migrations" --name "${step#*_}" >/dev/null
+  done
+  current=init
+  [ -f "schemas/$name/migration.txt" ] && current=$(cat "schemas/$name/migration.txt")
+  "$schemac" plan "schemas/$name" "$out/$name/migrations" --name "$current" >/dev/null
 done
 
 if [ $check = 1 ]; then

@@ -60,8 +60,9 @@ if cmp -s broken/b.schema before.schema && [ -z "$(ls broken | grep -v '^b.schem
   failed=$((failed + 1)); echo "FAIL: fmt touched a broken schema"; fi
 
 # The examples are kept in canonical form.
-for dir in "$root"/schemas/*/; do
-  expect "example $(basename "$dir") is canonical" 0 "$schemac" fmt "$dir" --check
+for dir in "$root"/schemas/*/ "$root"/schemas/*/history/*/; do
+  [ -d "$dir" ] || continue
+  expect "example $dir is canonical" 0 "$schemac" fmt "$dir" --check
 done
 
 # Output does not depend on the directory it is run from.

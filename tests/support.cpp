@@ -26,8 +26,13 @@ std::string first_line(const std::string& d) { return d.substr(0, d.find('\n'));
 
 std::vector<fs::path> valid_schema_dirs() {
   std::vector<fs::path> out;
-  for (const auto& e : fs::directory_iterator(source_dir() / "schemas"))
-    if (e.is_directory()) out.push_back(fs::relative(e.path(), source_dir()));
+  for (const auto& e : fs::directory_iterator(source_dir() / "schemas")) {
+    if (!e.is_directory()) continue;
+    out.push_back(fs::relative(e.path(), source_dir()));
+    if (fs::exists(e.path() / "history"))
+      for (const auto& h : fs::directory_iterator(e.path() / "history"))
+        if (h.is_directory()) out.push_back(fs::relative(h.path(), source_dir()));
+  }
   for (const auto& e : fs::directory_iterator(source_dir() / "tests/golden")) {
     if (!e.is_directory()) continue;
     if (fs::exists(e.path() / "schema") && !fs::exists(e.path() / "stderr.txt"))
