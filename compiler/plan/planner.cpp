@@ -929,28 +929,27 @@ class Planner {
     std::string drop_and_add_new = fmt::format("ALTER TABLE {0} DROP COLUMN {1};\nALTER TABLE {0} ADD COLUMN {2};", table,
                                                col, emit::column_definition(c));
     std::vector<std::string> up, down;
-    // Up.
+    bool adds_identity = c.identity && !old.identity, drops_identity = old.identity && !c.identity;
+    // Up. Identity needs NOT NULL first, and leaves it behind when removed.
     if (old.generated_sql && !c.generated_sql) up.push_back(alter("DROP EXPRESSION"));
     if (retype) {
       if (old.default_sql) up.push_back(alter("DROP DEFAULT"));  // may not fit the new type
       up.push_back(alter(fmt::format("TYPE {0} USING {1}::{0}", c.type.sql(), col)));
     }
-    if (old.identity != c.identity) up.push_back(alter(c.identity ? "ADD GENERATED ALWAYS AS IDENTITY" : "DROP IDENTITY"));
+    if (drops_identity) up.push_back(alter("DROP IDENTITY"));
     if (c.default_sql && (retype || c.default_sql != old.default_sql)) up.push_back(alter("SET DEFAULT " + *c.default_sql));
     if (!c.default_sql && old.default_sql && !retype) up.push_back(alter("DROP DEFAULT"));
-    if (was_not_null != not_null && !(c.identity && !old.identity)) up.push_back(alter(not_null ? "SET NOT NULL" : "DROP NOT NULL"));
+    if (was_not_null != not_null) up.push_back(alter(not_null ? "SET NOT NULL" : "DROP NOT NULL"));
+    if (adds_identity) up.push_back(alter("ADD GENERATED ALWAYS AS IDENTITY"));
     if (!old.generated_sql && c.generated_sql) up.push_back(drop_and_add_new);
     // Down: the same steps undone, last first.
     if (!old.generated_sql && c.generated_sql) down.push_back(drop_and_add_old);
-    if (was_not_null != not_null && !(old.identity && !c.identity))
-      down.push_back(alter(was_not_null ? "SET NOT NULL" : "DROP NOT NULL"));
+    if (adds_identity) down.push_back(alter("DROP IDENTITY"));
+    if (was_not_null != not_null) down.push_back(alter(was_not_null ? "SET NOT NULL" : "DROP NOT NULL"));
     if (retype && c.default_sql) down.push_back(alter("DROP DEFAULT"));
     if (!retype && old.default_sql != c.default_sql)
       down.push_back(old.default_sql ? alter("SET DEFAULT " + *old.default_sql) : alter("DROP DEFAULT"));
-    if (old.identity != c.identity) {
-      down.push_back(alter(old.identity ? "ADD GENERATED ALWAYS AS IDENTITY" : "DROP IDENTITY"));
-      if (c.identity && !was_not_null) down.push_back(alter("DROP NOT NULL"));  // ADD IDENTITY set NOT NULL
-    }
+    if (drops_identity) down.push_back(alter("ADD GENERATED ALWAYS AS IDENTITY"));
     if (retype) {
       down.push_back(alter(fmt::format("TYPE {0} USING {1}::{0}", old.type.sql(), col)));
       if (old.default_sql) down.push_back(alter("SET DEFAULT " + *old.default_sql));
