@@ -47,7 +47,6 @@ std::vector<fs::path> valid_schema_dirs() {
 
 PlannedVersions plan_versions(const fs::path& case_dir) {
   PlannedVersions out;
-  fs::path root = fs::absolute(case_dir);
   fs::path scratch = fs::temp_directory_path() / ("schemac-golden-" + case_dir.filename().string() + "-" +
                                                  std::to_string(std::rand()));
   fs::remove_all(scratch);
@@ -74,7 +73,6 @@ PlannedVersions plan_versions(const fs::path& case_dir) {
     }
   }
   fs::remove_all(scratch);
-  (void)root;
   return out;
 }
 

@@ -629,7 +629,6 @@ class Planner {
   // ---- tables -------------------------------------------------------------------------------
 
   static std::vector<const Table*> foreign_key_order(const Schema& s) {
-    std::set<const Constraint*> ignored;
     std::vector<const Table*> order;
     std::map<QualifiedName, int> state;
     std::map<QualifiedName, const Table*> by_name;
@@ -672,10 +671,6 @@ class Planner {
       if (!find(want_, (*it)->name)) drop_table(**it);
   }
 
-  static std::string create_table_sql(const Table& t, const std::function<bool(const Constraint&)>& inline_it) {
-    return emit::create_table(t, inline_it);
-  }
-
   void create_table(const Table& t, const std::set<QualifiedName>& existing) {
     auto inline_it = [&](const Constraint& c) {
       return !is_foreign_key(c) || c.ref_table == t.name || existing.count(c.ref_table) ||
@@ -683,7 +678,7 @@ class Planner {
     };
     std::vector<Check> verify = {relation_exists(t.name, "table")};
     for (const auto& c : t.columns) verify.push_back(column_is(t.name, c));
-    add(Step::table, create_table_sql(t, inline_it), "DROP TABLE " + t.name.sql() + ";", verify);
+    add(Step::table, emit::create_table(t, inline_it), "DROP TABLE " + t.name.sql() + ";", verify);
     for (const auto& c : t.constraints)
       if (!inline_it(c))
         add(Step::constraint, emit::add_constraint(t, c), drop_constraint_sql(t, c), {constraint_exists(t.name, c.name)});
@@ -718,7 +713,7 @@ class Planner {
     for (const auto& g : t.grants) add(Step::grant, "", emit::grant(t.name, g));
     table_comments(&t, nullptr);
     add(Step::drop_table, "DROP TABLE " + t.name.sql() + ";",
-        create_table_sql(t, [](const Constraint& c) { return !is_foreign_key(c); }),
+        emit::create_table(t, [](const Constraint& c) { return !is_foreign_key(c); }),
         {relation_gone(t.name, "dropped table")});
     notes_.push_back("table " + t.name.display() + " is dropped; down re-creates it empty");
   }

@@ -237,11 +237,7 @@ ast::Function function(const model::Function& f) {
     rc.type = type_name(r.type);
     out.returns_table.push_back(std::move(rc));
   }
-  if (f.return_type) {
-    out.returns = type_name(*f.return_type);
-    if (f.return_type->builtin == "trigger" || f.return_type->builtin == "void" || f.return_type->builtin == "record")
-      out.returns->name = ast::QName{}, out.returns->name.name = ident(f.return_type->builtin);
-  }
+  if (f.return_type) out.returns = type_name(*f.return_type);  // trigger, void, record print as they are
   out.returns_setof = f.returns_setof;
   out.language = f.language;
   out.volatility = f.volatility;
