@@ -5,30 +5,25 @@
 #include <pqxx/pqxx>
 
 #include "emit/sql.hpp"
+#include "pg/pg_support.hpp"
 #include "plan/plan.hpp"
 #include "support.hpp"
 
 using namespace schemac;
+using test::compile_ok;
+using test::fresh_database;
+using test::report;
+using test::rows;
+using test::run;
 
 namespace {
 // Builds the example in a database of its own and returns how to connect to it.
 std::string deployed_ai_assistant() {
-  Diagnostics diags;
-  auto loaded = compile_directory(test::source_dir() / "schemas/ai_assistant", diags);
-  INFO(diags.render());
-  REQUIRE_FALSE(diags.has_errors());
-  {
-    pqxx::connection admin("dbname=postgres");
-    pqxx::nontransaction tx(admin);
-    tx.exec("drop database if exists ai_assistant_seed");
-    tx.exec("create database ai_assistant_seed");
-  }
-  pqxx::connection db("dbname=ai_assistant_seed");
-  pqxx::work tx(db);
-  tx.exec(emit::platform_stub_sql(loaded.model));
-  tx.exec(plan::full_state_sql(loaded.model));
-  tx.commit();
-  return "dbname=ai_assistant_seed";
+  auto schema = compile_ok("schemas/ai_assistant");
+  std::string connection = fresh_database("ai_assistant_seed");
+  pqxx::connection db(connection);
+  run(db, emit::platform_stub_sql(schema) + plan::full_state_sql(schema));
+  return connection;
 }
 }  // namespace
 

@@ -7,33 +7,22 @@
 #include <set>
 
 #include "emit/sql.hpp"
-#include "plan/plan.hpp"
 #include "model/names.hpp"
 #include "pg/catalog.hpp"
+#include "pg/pg_support.hpp"
+#include "plan/plan.hpp"
 #include "support.hpp"
 
 using namespace schemac;
+using test::compile_ok;
+using test::fresh_database;
+using test::report;
+using test::rows;
+using test::run;
 
 namespace {
 
 // A new empty database; the server comes from PGHOST/PGPORT/PGUSER.
-std::string fresh_database(const std::string& name) {
-  REQUIRE(std::getenv("PGHOST") != nullptr);  // run through scripts/with-postgres.sh
-  pqxx::connection admin("dbname=postgres");
-  pqxx::nontransaction tx(admin);
-  tx.exec("drop database if exists " + names::quote(name));
-  tx.exec("create database " + names::quote(name));
-  return "dbname=" + name;
-}
-
-model::Schema compile_ok(const std::filesystem::path& dir) {
-  Diagnostics diags;
-  auto loaded = compile_directory(test::source_dir() / dir, diags);
-  INFO(diags.render());
-  REQUIRE_FALSE(diags.has_errors());
-  return loaded.model;
-}
-
 }  // namespace
 
 TEST_CASE("schemac sql applies and the catalog matches the model, for every schema of the suite") {

@@ -4,7 +4,6 @@
 // down -> catalog equals the previous model; up again. The seed is printed on
 // failure; SCHEMAC_EVOLUTION_SEED and SCHEMAC_EVOLUTION_STEPS replay or lengthen a run.
 #include <catch2/catch.hpp>
-
 #include <cstdlib>
 #include <pqxx/pqxx>
 #include <random>
@@ -13,6 +12,7 @@
 #include "emit/sql.hpp"
 #include "model/names.hpp"
 #include "pg/catalog.hpp"
+#include "pg/pg_support.hpp"
 #include "plan/plan.hpp"
 #include "plan/render.hpp"
 #include "plan/snapshot.hpp"
@@ -20,6 +20,11 @@
 
 using namespace schemac;
 using model::QualifiedName;
+using test::compile_ok;
+using test::fresh_database;
+using test::report;
+using test::rows;
+using test::run;
 
 namespace {
 
@@ -69,7 +74,9 @@ class Editor {
   // A column nothing else refers to: safe to drop, rename or re-type.
   static bool free_column(const model::Schema& s, const model::Table& t, const std::string& c) {
     if (c == "id" || c == "name") return false;
-    auto mentions = [&](const std::string& text) { return emit::query_mentions(text, {"public", c}) || text.find(c) != std::string::npos; };
+    auto mentions = [&](const std::string& text) {
+      return emit::query_mentions(text, {"public", c}) || text.find(c) != std::string::npos;
+    };
     for (const auto& k : t.constraints) {
       if (std::find(k.columns.begin(), k.columns.end(), c) != k.columns.end() || mentions(k.check_sql)) return false;
     }
@@ -121,19 +128,26 @@ class Editor {
       if (free_column(s, t, c.name)) free.push_back(c.name);
     switch (pick(22)) {
       case 0: {  // add column
-        static const char* const types[] = {"integer", "text", "boolean", "numeric", "jsonb", "timestamp with time zone"};
+        static const char* const types[] = {"integer", "text",  "boolean",
+                                            "numeric", "jsonb", "timestamp with time zone"};
         model::Column c;
         c.name = fresh("c");
         c.type.builtin = types[pick(6)];
         if (chance(15)) c.type = {"", QualifiedName{"public", "evo_mood"}, {}, 0};
         c.nullable = chance(60);
         if (!c.nullable || chance(30)) {
-          if (c.type.enum_name) c.default_sql = "'calm'";
-          else if (c.type.builtin == "integer" || c.type.builtin == "numeric") c.default_sql = "0";
-          else if (c.type.builtin == "text") c.default_sql = "'x'";
-          else if (c.type.builtin == "boolean") c.default_sql = "false";
-          else if (c.type.builtin == "jsonb") c.default_sql = "'{}'::jsonb";
-          else c.default_sql = "now()";
+          if (c.type.enum_name)
+            c.default_sql = "'calm'";
+          else if (c.type.builtin == "integer" || c.type.builtin == "numeric")
+            c.default_sql = "0";
+          else if (c.type.builtin == "text")
+            c.default_sql = "'x'";
+          else if (c.type.builtin == "boolean")
+            c.default_sql = "false";
+          else if (c.type.builtin == "jsonb")
+            c.default_sql = "'{}'::jsonb";
+          else
+            c.default_sql = "now()";
         }
         t.columns.push_back(c);
         return "add column " + t.name.name + "." + c.name;
@@ -209,8 +223,10 @@ class Editor {
       case 9: {  // drop or change a check
         for (auto it = t.constraints.begin(); it != t.constraints.end(); ++it)
           if (it->kind == model::ConstraintKind::check) {
-            if (chance(50)) t.constraints.erase(it);
-            else it->check_sql = "id >= " + std::to_string(pick(3));
+            if (chance(50))
+              t.constraints.erase(it);
+            else
+              it->check_sql = "id >= " + std::to_string(pick(3));
             return "change check on " + t.name.name;
           }
         return "";
@@ -284,8 +300,10 @@ class Editor {
       case 15: {  // add an enum value
         auto& e = s.enums.front();
         std::string value = fresh("m");
-        if (chance(50)) e.values.push_back(value);
-        else e.values.insert(e.values.begin() + pick(static_cast<int>(e.values.size())), value);
+        if (chance(50))
+          e.values.push_back(value);
+        else
+          e.values.insert(e.values.begin() + pick(static_cast<int>(e.values.size())), value);
         return "enum value " + value;
       }
       case 16: {  // change a function's body
@@ -298,14 +316,19 @@ class Editor {
         return "";
       }
       case 17: {  // comments
-        if (chance(50)) t.doc = t.doc.empty() ? model::Doc{"Doc " + fresh("d")} : model::Doc{};
-        else any(t.columns).doc = {"Column " + fresh("d")};
+        if (chance(50))
+          t.doc = t.doc.empty() ? model::Doc{"Doc " + fresh("d")} : model::Doc{};
+        else
+          any(t.columns).doc = {"Column " + fresh("d")};
         return "comment on " + t.name.name;
       }
       case 18: {  // grants
-        if (t.grants.empty()) t.grants.push_back({"evo_reader", {"SELECT"}});
-        else if (chance(50)) t.grants.clear();
-        else t.grants[0].privileges = {"SELECT", "INSERT", "UPDATE"};
+        if (t.grants.empty())
+          t.grants.push_back({"evo_reader", {"SELECT"}});
+        else if (chance(50))
+          t.grants.clear();
+        else
+          t.grants[0].privileges = {"SELECT", "INSERT", "UPDATE"};
         return "grants on " + t.name.name;
       }
       case 19: {  // drop a table nothing refers to (confirmed)
@@ -357,32 +380,15 @@ model::Schema compile_model(const std::string& text, const std::string& what) {
   return c.loaded.model;
 }
 
-void run(pqxx::connection& db, const std::string& sql) {
-  pqxx::work tx(db);
-  tx.exec(sql);
-  tx.commit();
-}
-
-std::string report(const std::vector<std::string>& problems) {
-  std::string out;
-  for (const auto& p : problems) out += "  " + p + "\n";
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("evolution: random edits planned, applied, verified, reverted and re-applied") {
-  unsigned seed = std::getenv("SCHEMAC_EVOLUTION_SEED") ? static_cast<unsigned>(std::stoul(std::getenv("SCHEMAC_EVOLUTION_SEED")))
-                                                        : 20261121u;
+  unsigned seed = std::getenv("SCHEMAC_EVOLUTION_SEED")
+                      ? static_cast<unsigned>(std::stoul(std::getenv("SCHEMAC_EVOLUTION_SEED")))
+                      : 20261121u;
   int steps = std::getenv("SCHEMAC_EVOLUTION_STEPS") ? std::stoi(std::getenv("SCHEMAC_EVOLUTION_STEPS")) : 200;
   INFO("replay with SCHEMAC_EVOLUTION_SEED=" << seed);
-  {
-    pqxx::connection admin("dbname=postgres");
-    pqxx::nontransaction tx(admin);
-    tx.exec("drop database if exists schemac_evolution");
-    tx.exec("create database schemac_evolution");
-  }
-  pqxx::connection db("dbname=schemac_evolution");
+  pqxx::connection db(fresh_database("schemac_evolution"));
   model::Schema previous = compile_model(base_schema, "base");
   run(db, emit::platform_stub_sql(previous) + plan::full_state_sql(previous));
   Editor editor(seed);

@@ -4,25 +4,24 @@
 //   down           -> the live catalog is v1's model, and every row of v1 is back;
 //   up + verify    -> v2 again.
 #include <catch2/catch.hpp>
-
 #include <map>
 #include <pqxx/pqxx>
 
 #include "emit/sql.hpp"
 #include "model/names.hpp"
 #include "pg/catalog.hpp"
+#include "pg/pg_support.hpp"
 #include "support.hpp"
 
 using namespace schemac;
+using test::compile_ok;
+using test::fresh_database;
+using test::report;
+using test::rows;
+using test::run;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string report(const std::vector<std::string>& problems) {
-  std::string out;
-  for (const auto& p : problems) out += "  " + p + "\n";
-  return out;
-}
 
 // Every row of every table of v1, as text, in a stable order; tables and columns
 // whose drop v2 confirms are left out (their down re-creates them empty).
@@ -47,12 +46,6 @@ std::map<std::string, std::vector<std::string>> table_data(pqxx::connection& db,
   return out;
 }
 
-void run(pqxx::connection& db, const std::string& sql) {
-  pqxx::work tx(db);
-  tx.exec(sql);
-  tx.commit();
-}
-
 }  // namespace
 
 TEST_CASE("migrations go up, verify, come down exactly, and go up again") {
@@ -69,13 +62,7 @@ TEST_CASE("migrations go up, verify, come down exactly, and go up again") {
       REQUIRE(m.errors.empty());
       REQUIRE_FALSE(m.up.empty());
       std::string name = "schemac_migrate_" + std::to_string(n++);
-      {
-        pqxx::connection admin("dbname=postgres");
-        pqxx::nontransaction tx(admin);
-        tx.exec("drop database if exists " + name);
-        tx.exec("create database " + name);
-      }
-      pqxx::connection db("dbname=" + name);
+      pqxx::connection db(fresh_database(name));
       run(db, emit::platform_stub_sql(m.v1) + emit::platform_stub_sql(m.v2));
       run(db, m.v1_up + m.v1_verify);
       if (fs::exists(dir / "seed.sql")) run(db, read_file(dir / "seed.sql"));

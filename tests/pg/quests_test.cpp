@@ -3,24 +3,21 @@
 // verification queries after 0002 goes up, its rollback expectations after it comes
 // down, and the catalog against the schema models at each point.
 #include <catch2/catch.hpp>
-
 #include <pqxx/pqxx>
 
 #include "emit/sql.hpp"
 #include "pg/catalog.hpp"
+#include "pg/pg_support.hpp"
 #include "support.hpp"
 
 using namespace schemac;
+using test::compile_ok;
+using test::fresh_database;
+using test::report;
+using test::rows;
+using test::run;
 
 namespace {
-
-model::Schema compile_ok(const std::string& dir) {
-  Diagnostics diags;
-  auto loaded = compile_directory(test::source_dir() / dir, diags);
-  INFO(diags.render());
-  REQUIRE_FALSE(diags.has_errors());
-  return loaded.model;
-}
 
 std::string migration(const std::string& file) {
   return read_file(test::source_dir() / "generated/quests/migrations" / file);
@@ -31,37 +28,12 @@ long count(pqxx::connection& db, const std::string& sql) {
   return tx.exec(sql).at(0).at(0).as<long>();
 }
 
-void run(pqxx::connection& db, const std::string& sql) {
-  pqxx::work tx(db);
-  tx.exec(sql);
-  tx.commit();
-}
-
-std::string rows(pqxx::connection& db, const std::string& table) {
-  pqxx::work tx(db);
-  std::string out;
-  for (auto r : tx.exec("select row_to_json(x)::text from " + table + " x order by 1")) out += r[0].c_str() + std::string("\n");
-  return out;
-}
-
-std::string report(const std::vector<std::string>& problems) {
-  std::string out;
-  for (const auto& p : problems) out += "  " + p + "\n";
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("seed 000: the personalized quest migration, verified as the guide asks, and rolled back") {
   auto v1 = compile_ok("schemas/quests/history/0001_init");
   auto v2 = compile_ok("schemas/quests");
-  {
-    pqxx::connection admin("dbname=postgres");
-    pqxx::nontransaction tx(admin);
-    tx.exec("drop database if exists quests_seed");
-    tx.exec("create database quests_seed");
-  }
-  pqxx::connection db("dbname=quests_seed");
+  pqxx::connection db(fresh_database("quests_seed"));
   run(db, emit::platform_stub_sql(v2));
   run(db, migration("0001_init.up.sql") + migration("0001_init.verify.sql"));
   REQUIRE(test::compare_catalog(db, v1).empty());
@@ -93,8 +65,8 @@ TEST_CASE("seed 000: the personalized quest migration, verified as the guide ask
       ('10000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-00000000000a', 5),
       ('10000000-0000-0000-0000-000000000002', '00000000-0000-0000-0000-00000000000c', 3);
   )");
-  const char* const old_tables[] = {"quests", "quest_tasks", "user_quests", "quest_task_completions",
-                                    "quest_collaborations", "quest_ratings"};
+  const char* const old_tables[] = {
+      "quests", "quest_tasks", "user_quests", "quest_task_completions", "quest_collaborations", "quest_ratings"};
   std::map<std::string, std::string> before;
   for (const char* t : old_tables) before[t] = rows(db, t);
 
@@ -105,22 +77,28 @@ TEST_CASE("seed 000: the personalized quest migration, verified as the guide ask
     CHECK(problems.empty());
   }
   // Step 1: the four new tables.
-  CHECK(count(db, "select count(*) from information_schema.tables where table_schema = 'public' and table_name in "
-                  "('user_quest_tasks', 'task_collaborations', 'quest_personalization_sessions', 'ai_task_cache')") == 4);
+  CHECK(count(db,
+              "select count(*) from information_schema.tables where table_schema = 'public' and table_name in "
+              "('user_quest_tasks', 'task_collaborations', 'quest_personalization_sessions', 'ai_task_cache')") == 4);
   // Step 2: new columns, and every existing enrolment marked as personalised.
-  CHECK(count(db, "select count(*) from information_schema.columns where table_name = 'user_quests' and column_name in "
-                  "('personalization_completed', 'personalization_session_id')") == 2);
-  CHECK(count(db, "select count(*) - sum(case when personalization_completed then 1 else 0 end) from user_quests") == 0);
+  CHECK(count(db,
+              "select count(*) from information_schema.columns where table_name = 'user_quests' and column_name in "
+              "('personalization_completed', 'personalization_session_id')") == 2);
+  CHECK(count(db, "select count(*) - sum(case when personalization_completed then 1 else 0 end) from user_quests") ==
+        0);
   // Step 3: a copy of each quest task per active enrolment (3 + 3 + 2), completions linked.
   CHECK(count(db, "select count(*) from user_quest_tasks where is_manual = false") == 8);
   CHECK(count(db, "select count(*) from quest_task_completions where user_quest_task_id is not null") == 2);
   // Step 4: archived, originals gone.
-  CHECK(count(db, "select count(*) from information_schema.tables where table_schema = 'public' and table_name like "
-                  "'%\\_archived'") == 3);
-  CHECK(count(db, "select count(*) from information_schema.tables where table_schema = 'public' and table_name in "
-                  "('quest_tasks', 'quest_collaborations', 'quest_ratings')") == 0);
+  CHECK(count(db,
+              "select count(*) from information_schema.tables where table_schema = 'public' and table_name like "
+              "'%\\_archived'") == 3);
+  CHECK(count(db,
+              "select count(*) from information_schema.tables where table_schema = 'public' and table_name in "
+              "('quest_tasks', 'quest_collaborations', 'quest_ratings')") == 0);
   // Post-migration integrity.
-  CHECK(count(db, "select count(*) from user_quest_tasks where user_quest_id not in (select id from user_quests)") == 0);
+  CHECK(count(db, "select count(*) from user_quest_tasks where user_quest_id not in (select id from user_quests)") ==
+        0);
   CHECK(count(db, "select count(*) from quest_task_completions where user_quest_task_id is null") == 0);
   // The archived data is all there.
   CHECK(rows(db, "quest_tasks_archived") == before["quest_tasks"]);
@@ -132,13 +110,16 @@ TEST_CASE("seed 000: the personalized quest migration, verified as the guide ask
     INFO(report(problems));
     CHECK(problems.empty());
   }
-  CHECK(count(db, "select count(*) from information_schema.tables where table_schema = 'public' and table_name like "
-                  "'%\\_archived'") == 0);
-  CHECK(count(db, "select count(*) from information_schema.tables where table_schema = 'public' and table_name in "
-                  "('user_quest_tasks', 'task_collaborations', 'quest_personalization_sessions', 'ai_task_cache')") == 0);
-  CHECK(count(db, "select count(*) from information_schema.columns where table_name in ('user_quests', "
-                  "'quest_task_completions') and column_name in ('personalization_completed', "
-                  "'personalization_session_id', 'user_quest_task_id')") == 0);
+  CHECK(count(db,
+              "select count(*) from information_schema.tables where table_schema = 'public' and table_name like "
+              "'%\\_archived'") == 0);
+  CHECK(count(db,
+              "select count(*) from information_schema.tables where table_schema = 'public' and table_name in "
+              "('user_quest_tasks', 'task_collaborations', 'quest_personalization_sessions', 'ai_task_cache')") == 0);
+  CHECK(count(db,
+              "select count(*) from information_schema.columns where table_name in ('user_quests', "
+              "'quest_task_completions') and column_name in ('personalization_completed', "
+              "'personalization_session_id', 'user_quest_task_id')") == 0);
   for (const char* t : old_tables) {
     INFO(t);
     CHECK(rows(db, t) == before[t]);

@@ -3,24 +3,21 @@
 // a data step, the guide's verification queries, triggers and the progress helper,
 // the dated backups, and the way back.
 #include <catch2/catch.hpp>
-
 #include <pqxx/pqxx>
 
 #include "emit/sql.hpp"
 #include "pg/catalog.hpp"
+#include "pg/pg_support.hpp"
 #include "support.hpp"
 
 using namespace schemac;
+using test::compile_ok;
+using test::fresh_database;
+using test::report;
+using test::rows;
+using test::run;
 
 namespace {
-
-model::Schema compile_ok(const std::string& dir) {
-  Diagnostics diags;
-  auto loaded = compile_directory(test::source_dir() / dir, diags);
-  INFO(diags.render());
-  REQUIRE_FALSE(diags.has_errors());
-  return loaded.model;
-}
 
 std::string migration(const std::string& file) {
   return read_file(test::source_dir() / "generated/workshop/migrations" / file);
@@ -33,31 +30,12 @@ std::string value(pqxx::connection& db, const std::string& sql) {
   return r.at(0).at(0).is_null() ? "<null>" : r.at(0).at(0).c_str();
 }
 
-void run(pqxx::connection& db, const std::string& sql) {
-  pqxx::work tx(db);
-  tx.exec(sql);
-  tx.commit();
-}
-
-std::string rows(pqxx::connection& db, const std::string& table) {
-  pqxx::work tx(db);
-  std::string out;
-  for (auto r : tx.exec("select row_to_json(x)::text from " + table + " x order by 1")) out += r[0].c_str() + std::string("\n");
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("seed 001: legacy tables merged into the unified schema, verified, and rolled back") {
   auto v1 = compile_ok("schemas/workshop/history/0001_legacy");
   auto v2 = compile_ok("schemas/workshop");
-  {
-    pqxx::connection admin("dbname=postgres");
-    pqxx::nontransaction tx(admin);
-    tx.exec("drop database if exists workshop_seed");
-    tx.exec("create database workshop_seed");
-  }
-  pqxx::connection db("dbname=workshop_seed");
+  pqxx::connection db(fresh_database("workshop_seed"));
   run(db, migration("0001_legacy.up.sql") + migration("0001_legacy.verify.sql"));
   // Three students over two tables; session s2 is in both, s4 only in student_configs.
   run(db, R"(
@@ -76,14 +54,17 @@ TEST_CASE("seed 001: legacy tables merged into the unified schema, verified, and
   CHECK(test::compare_catalog(db, v2).empty());
   // Step 5 of the guide: counts and integrity.
   CHECK(value(db, "select count(*) from students") == "3");
-  CHECK(value(db, "select count(distinct student_email) from (select student_email from workshop_students_backup_20250123 "
-                  "union select student_email from student_configs_backup_20250123) e") == "3");
+  CHECK(value(db,
+              "select count(distinct student_email) from (select student_email from workshop_students_backup_20250123 "
+              "union select student_email from student_configs_backup_20250123) e") == "3");
   CHECK(value(db, "select count(*) from sessions") == "4");
-  CHECK(value(db, "select count(*) from sessions s left join students st on s.student_id = st.student_id where "
-                  "st.student_id is null") == "0");
+  CHECK(value(db,
+              "select count(*) from sessions s left join students st on s.student_id = st.student_id where "
+              "st.student_id is null") == "0");
   // The merge: grace's session takes the config's progress and key, keeps the exercises.
-  CHECK(value(db, "select current_step || ' ' || openai_api_key || ' ' || completion_rate from sessions where "
-                  "session_token = 's2'") == "5 sk-grace 9.52");
+  CHECK(value(db,
+              "select current_step || ' ' || openai_api_key || ' ' || completion_rate from sessions where "
+              "session_token = 's2'") == "5 sk-grace 9.52");
   CHECK(value(db, "select student_name from students where student_email = 'grace@example.com'") == "Grace");
   CHECK(value(db, "select exercises::text from sessions where session_token = 's1'") == "{\"ex1\": true}");
   // The helper and the updated_at triggers.
@@ -93,8 +74,9 @@ TEST_CASE("seed 001: legacy tables merged into the unified schema, verified, and
   CHECK(value(db, "select updated_at > '2001-01-01' from sessions where session_token = 's1'") == "t");
   // Step 7: the legacy tables are kept under their dated names only.
   CHECK(rows(db, "workshop_students_backup_20250123") == legacy_students);
-  CHECK(value(db, "select to_regclass('public.workshop_students') is null and to_regclass('public.student_configs') "
-                  "is null") == "t");
+  CHECK(value(db,
+              "select to_regclass('public.workshop_students') is null and to_regclass('public.student_configs') "
+              "is null") == "t");
 
   run(db, migration("0002_unified_schema.down.sql"));
   CHECK(test::compare_catalog(db, v1).empty());

@@ -1,0 +1,48 @@
+#include "pg/pg_support.hpp"
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+
+#include "model/names.hpp"
+#include "support.hpp"
+
+namespace schemac::test {
+
+std::string fresh_database(const std::string& name) {
+  REQUIRE(std::getenv("PGHOST") != nullptr);  // run through scripts/with-postgres.sh
+  pqxx::connection admin("dbname=postgres");
+  pqxx::nontransaction tx(admin);
+  tx.exec("drop database if exists " + names::quote(name));
+  tx.exec("create database " + names::quote(name));
+  return "dbname=" + name;
+}
+
+void run(pqxx::connection& db, const std::string& sql) {
+  pqxx::work tx(db);
+  tx.exec(sql);
+  tx.commit();
+}
+
+std::string rows(pqxx::connection& db, const std::string& table) {
+  pqxx::work tx(db);
+  std::string out;
+  for (auto r : tx.exec("select row_to_json(x)::text from " + table + " x order by 1"))
+    out += r[0].c_str() + std::string("\n");
+  return out;
+}
+
+model::Schema compile_ok(const std::string& dir) {
+  Diagnostics diags;
+  auto loaded = compile_directory(source_dir() / dir, diags);
+  INFO(diags.render());
+  REQUIRE_FALSE(diags.has_errors());
+  return loaded.model;
+}
+
+std::string report(const std::vector<std::string>& problems) {
+  std::string out;
+  for (const auto& p : problems) out += "  " + p + "\n";
+  return out;
+}
+
+}  // namespace schemac::test

@@ -1,0 +1,28 @@
+// Helpers shared by the PostgreSQL tests. The server comes from PGHOST / PGPORT /
+// PGUSER, set by scripts/with-postgres.sh.
+#pragma once
+
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "model/schema.hpp"
+
+namespace schemac::test {
+
+// Drops and creates database `name`; returns the connection string for it.
+std::string fresh_database(const std::string& name);
+
+// Runs `sql` (any number of statements) in one transaction.
+void run(pqxx::connection& db, const std::string& sql);
+
+// Every row of `table` as JSON text, one per line, in a stable order.
+std::string rows(pqxx::connection& db, const std::string& table);
+
+// A schema directory (relative to the source tree) that must compile.
+model::Schema compile_ok(const std::string& dir);
+
+// Catalog differences, one per line, for test messages.
+std::string report(const std::vector<std::string>& problems);
+
+}  // namespace schemac::test
