@@ -650,6 +650,17 @@ class Planner {
   }
 
   void plan_tables() {
+    // Primary and unique keys that are dropped or redefined on surviving tables: the
+    // foreign keys that rely on them must go first and come back after.
+    for (const auto& p : prev_.tables) {
+      const Table* t = find(want_, p.name);
+      if (!t || p.is_extern) continue;
+      for (const auto& c : p.constraints) {
+        if (c.kind != ConstraintKind::primary_key && c.kind != ConstraintKind::unique) continue;
+        const Constraint* now = find_named(t->constraints, c.name);
+        if (!now || !same_definition(c, *now)) rebuilt_keys_.insert({p.name, c.columns});
+      }
+    }
     // Created tables go in foreign-key order; a foreign key to a table created later
     // in the same migration (a cycle) is added once both exist.
     std::set<QualifiedName> created_so_far;
@@ -775,16 +786,20 @@ class Planner {
       }
     if (any_type_change) retyped_tables_.insert(t.name);
 
-    // Constraints: by name; a changed one is dropped and added again.
+    // Constraints: by name; a changed one is dropped and added again, and so is a
+    // foreign key whose referenced key is re-created.
+    auto relies_on_rebuilt_key = [&](const Constraint& c) {
+      return is_foreign_key(c) && rebuilt_keys_.count({c.ref_table, c.ref_columns});
+    };
     for (const auto& c : p.constraints) {
       const Constraint* now = find_named(t.constraints, c.name);
-      if (!now || !same_definition(c, *now))
+      if (!now || !same_definition(c, *now) || relies_on_rebuilt_key(c))
         add(is_foreign_key(c) ? Step::drop_foreign_key : Step::drop_constraint, drop_constraint_sql(t, c),
             emit::add_constraint(t, c));
     }
     for (const auto& c : t.constraints) {
       const Constraint* old = find_named(p.constraints, c.name);
-      if (!old || !same_definition(c, *old))
+      if (!old || !same_definition(c, *old) || relies_on_rebuilt_key(*old))
         add(Step::constraint, emit::add_constraint(t, c), drop_constraint_sql(t, c), {constraint_exists(t.name, c.name)});
     }
     // Indexes.
@@ -1111,6 +1126,7 @@ class Planner {
   std::vector<std::string> notes_;
   std::set<QualifiedName> changed_functions_;
   std::set<QualifiedName> retyped_tables_;
+  std::set<std::pair<QualifiedName, std::vector<std::string>>> rebuilt_keys_;  // (table, key columns)
 };
 
 }  // namespace
