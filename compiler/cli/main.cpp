@@ -2,12 +2,16 @@
 // Exit codes: 0 ok, 1 the input is wrong, 2 usage or environment error.
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
 
 #include "driver/compile.hpp"
 #include "emit/format.hpp"
 #include "emit/sql.hpp"
 #include "plan/migrations_dir.hpp"
 #include "plan/plan.hpp"
+#include "schemac/migrator.hpp"
 #include "syntax/parser.hpp"
 
 namespace {
@@ -102,6 +106,72 @@ int run_plan(const std::string& dir, const std::string& migrations, const std::s
   return exit_ok;
 }
 
+struct MigrateArgs {
+  std::string dir, db;
+  std::optional<int> to;
+  bool dry_run = false;
+};
+
+int run_migrate(const std::string& action, const MigrateArgs& args) {
+  std::vector<runtime::Migration> migrations;
+  try {
+    migrations = runtime::load_migrations(args.dir);
+  } catch (const std::exception& e) {
+    std::cerr << "schemac: error: " << e.what() << "\n";
+    return exit_environment;
+  }
+  std::unique_ptr<pqxx::connection> db;
+  try {
+    db = std::make_unique<pqxx::connection>(args.db);
+  } catch (const std::exception& e) {
+    std::string message = e.what();
+    message = message.substr(0, message.find('\n'));
+    std::cerr << "schemac: error: cannot connect to the database: " << message << "\n";
+    return exit_environment;
+  }
+  try {
+    runtime::Migrator migrator(*db, std::move(migrations));
+    runtime::RunOptions options;
+    options.to = args.to;
+    options.dry_run = args.dry_run;
+    options.log = [](const std::string& line) { std::cout << line << std::endl; };
+    if (action == "up") {
+      int n = migrator.up(options);
+      if (n == 0) std::cout << "nothing to apply\n";
+    } else if (action == "down") {
+      int n = migrator.down(options);
+      if (n == 0) std::cout << "nothing to revert\n";
+    } else if (action == "status") {
+      for (const auto& s : migrator.status()) {
+        std::string state = s.applied ? "applied " + s.applied_at : "pending";
+        if (s.statements_done) state = "HALF APPLIED (" + std::to_string(*s.statements_done) + " statements ran)";
+        std::cout << s.name << "  " << state << (s.applied ? "  file " + s.file : "") << "\n";
+      }
+    } else if (action == "baseline") {
+      migrator.baseline(*args.to, options.log);
+    }
+    return exit_ok;
+  } catch (const runtime::MigrationRefused& e) {
+    std::cerr << "schemac: error: " << e.what() << "\n";
+    return exit_input;
+  } catch (const runtime::MigrationFailed& e) {
+    std::cerr << "schemac: error: " << e.what() << "\n";
+    return exit_input;
+  } catch (const pqxx::broken_connection& e) {
+    std::string message = e.what();
+    std::cerr << "schemac: error: lost the database connection: " << message.substr(0, message.find('\n')) << "\n";
+    return exit_environment;
+  } catch (const pqxx::insufficient_privilege& e) {
+    std::string message = e.what();
+    std::cerr << "schemac: error: permission denied: " << message.substr(0, message.find('\n')) << "\n";
+    return exit_environment;
+  } catch (const std::exception& e) {
+    std::string message = e.what();
+    std::cerr << "schemac: error: " << message.substr(0, message.find('\n')) << "\n";
+    return exit_environment;
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -129,6 +199,26 @@ int main(int argc, char** argv) {
   plan->add_option("MIGRATIONS_DIR", migrations, "directory of migrations and snapshot.schema")->required();
   plan->add_option("--name", name, "the migration's name: lower case letters, digits, underscores")->required();
 
+  auto* migrate = app.add_subcommand("migrate", "apply, revert, list or adopt migrations on a database");
+  migrate->require_subcommand(1);
+  MigrateArgs margs;
+  std::map<std::string, CLI::App*> actions;
+  for (const char* action : {"up", "down", "status", "baseline"}) {
+    auto* a = migrate->add_subcommand(action);
+    a->add_option("MIGRATIONS_DIR", margs.dir, "directory of migrations")->required();
+    a->add_option("--db", margs.db, "libpq connection string or URL (default: the PG* environment variables)");
+    auto* to = a->add_option("--to", margs.to, "version to migrate up to, down to, or adopt through");
+    if (std::string(action) == "baseline") to->required();
+    if (std::string(action) != "status" && std::string(action) != "baseline")
+      a->add_flag("--dry-run", margs.dry_run, "print what would run and touch nothing");
+    actions[action] = a;
+  }
+  migrate->description(
+      "  up        apply pending migrations (each with its verify file, in one transaction)\n"
+      "  down      revert the newest migration, or down to --to\n"
+      "  status    list applied and pending migrations\n"
+      "  baseline  adopt a database built before schemac (runs the verify files through --to)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -140,6 +230,8 @@ int main(int argc, char** argv) {
     if (fmt->parsed()) return run_fmt(dir, check_only);
     if (sql->parsed()) return run_sql(dir, externs);
     if (plan->parsed()) return run_plan(dir, migrations, name);
+    for (const auto& [action, sub] : actions)
+      if (sub->parsed()) return run_migrate(action, margs);
   } catch (const EnvironmentError& e) {
     std::cerr << "schemac: error: " << e.what() << "\n";
     return exit_environment;

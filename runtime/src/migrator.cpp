@@ -1,0 +1,393 @@
+#include "schemac/migrator.hpp"
+
+#include <pg_query.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+
+namespace schemac::runtime {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// pg_advisory_lock key: "schemac" in ASCII, so that it is recognisable in pg_locks.
+constexpr long long lock_key = 0x736368656d6163LL;
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read '" + p.string() + "'");
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string first_line(const std::string& s) {
+  auto end = s.find('\n');
+  return end == std::string::npos ? s : s.substr(0, end);
+}
+
+// PostgreSQL's message for an error, without libpqxx's query echo.
+std::string pg_message(const std::exception& e) {
+  std::string m = e.what();
+  if (m.rfind("ERROR:  ", 0) == 0) m = m.substr(8);
+  return first_line(m);
+}
+
+}  // namespace
+
+bool Migration::no_transaction() const { return up.rfind("-- schemac:no-transaction", 0) == 0; }
+
+std::vector<Migration> load_migrations(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw std::runtime_error("'" + dir.string() + "' is not a directory");
+  static const std::regex up_file(R"((([0-9]{4,})_[a-z0-9_]+)\.up\.sql)");
+  std::vector<Migration> out;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::smatch m;
+    std::string file = it->path().filename().string();
+    if (!std::regex_match(file, m, up_file)) continue;
+    Migration mig;
+    mig.version = std::stoi(m[2].str());
+    mig.name = m[1].str();
+    mig.up = read_text(it->path());
+    for (auto [suffix, text] : {std::pair{".down.sql", &mig.down}, std::pair{".verify.sql", &mig.verify}}) {
+      fs::path companion = dir / (mig.name + suffix);
+      if (!fs::exists(companion)) throw std::runtime_error("'" + companion.string() + "' is missing");
+      *text = read_text(companion);
+    }
+    out.push_back(std::move(mig));
+  }
+  if (ec) throw std::runtime_error("cannot read '" + dir.string() + "': " + ec.message());
+  std::sort(out.begin(), out.end(), [](const Migration& a, const Migration& b) { return a.version < b.version; });
+  for (std::size_t i = 1; i < out.size(); ++i)
+    if (out[i].version == out[i - 1].version)
+      throw std::runtime_error("migrations " + out[i - 1].name + " and " + out[i].name + " share a version");
+  return out;
+}
+
+std::vector<std::string> split_statements(const std::string& sql) {
+  PgQuerySplitResult result = pg_query_split_with_scanner(sql.c_str());
+  std::vector<std::string> out;
+  if (!result.error)
+    for (int i = 0; i < result.n_stmts; ++i) {
+      std::string statement = sql.substr(static_cast<std::size_t>(result.stmts[i]->stmt_location),
+                                         static_cast<std::size_t>(result.stmts[i]->stmt_len));
+      if (statement.find_first_not_of(" \t\r\n") != std::string::npos) out.push_back(statement);
+    }
+  std::string error = result.error ? result.error->message : "";
+  pg_query_free_split_result(result);
+  if (!error.empty()) throw std::runtime_error("cannot split SQL into statements: " + error);
+  return out;
+}
+
+// The advisory lock, held from construction to destruction (or the session's end).
+class Migrator::Lock {
+ public:
+  explicit Lock(pqxx::connection_base& db) : db_(db) {
+    pqxx::nontransaction tx(db_);
+    tx.exec("SELECT pg_advisory_lock(" + std::to_string(lock_key) + ")");
+  }
+  ~Lock() {
+    try {
+      pqxx::nontransaction tx(db_);
+      tx.exec("SELECT pg_advisory_unlock(" + std::to_string(lock_key) + ")");
+    } catch (...) {
+      // The session's end releases it anyway.
+    }
+  }
+  Lock(const Lock&) = delete;
+  Lock& operator=(const Lock&) = delete;
+
+ private:
+  pqxx::connection_base& db_;
+};
+
+Migrator::Migrator(pqxx::connection_base& db, std::vector<Migration> migrations)
+    : db_(db), migrations_(std::move(migrations)) {}
+
+const Migration* Migrator::find(int version) const {
+  for (const auto& m : migrations_)
+    if (m.version == version) return &m;
+  return nullptr;
+}
+
+bool Migrator::history_exists() {
+  pqxx::nontransaction tx(db_);
+  return !tx.exec(std::string("SELECT to_regclass('") + history_table + "')")[0][0].is_null();
+}
+
+void Migrator::ensure_history() {
+  pqxx::work tx(db_);
+  tx.exec(std::string("CREATE TABLE IF NOT EXISTS ") + history_table +
+          " (\n"
+          "  version integer PRIMARY KEY,\n"
+          "  name text NOT NULL,\n"
+          "  checksum text NOT NULL,\n"
+          "  applied_at timestamptz NOT NULL DEFAULT now(),\n"
+          "  duration interval NOT NULL DEFAULT '0',\n"
+          "  statements_done integer\n"
+          ")");
+  tx.exec(std::string("COMMENT ON TABLE ") + history_table +
+          " IS 'Migrations applied by schemac. statements_done is set while a no-transaction migration is half "
+          "applied.'");
+  tx.commit();
+}
+
+std::vector<Migrator::Applied> Migrator::read_history() {
+  std::vector<Applied> out;
+  if (!history_exists()) return out;
+  pqxx::nontransaction tx(db_);
+  for (auto row : tx.exec(std::string("SELECT version, name, checksum, applied_at::text, statements_done FROM ") +
+                          history_table + " ORDER BY version")) {
+    Applied a;
+    a.version = row[0].as<int>();
+    a.name = row[1].as<std::string>();
+    a.checksum = row[2].as<std::string>();
+    a.applied_at = row[3].as<std::string>();
+    if (!row[4].is_null()) a.statements_done = row[4].as<int>();
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+std::string Migrator::checksum(const std::string& text) {
+  pqxx::nontransaction tx(db_);
+  return tx.exec_params("SELECT encode(sha256(convert_to($1, 'UTF8')), 'hex')", text)[0][0].as<std::string>();
+}
+
+void Migrator::check_history(const std::vector<Applied>& applied) {
+  int newest = applied.empty() ? 0 : applied.back().version;
+  for (const auto& a : applied) {
+    const Migration* m = find(a.version);
+    if (!m)
+      throw MigrationRefused("applied migration " + a.name + " has no file any more: restore " + a.name +
+                             ".up.sql (and its down and verify files) from version control");
+    if (m->name != a.name)
+      throw MigrationRefused("applied migration " + a.name + " is now named " + m->name +
+                             ": migrations that ran must keep their names");
+    if (checksum(m->up) != a.checksum)
+      throw MigrationRefused("applied migration " + a.name + " has changed since it ran (its up file's checksum "
+                             "differs): restore the file, and plan a new migration for the change");
+    if (a.statements_done)
+      throw MigrationRefused(
+          "migration " + a.name + " is half applied: it runs outside a transaction and stopped after statement " +
+          std::to_string(*a.statements_done) + " of " + std::to_string(split_statements(m->up).size()) +
+          ". Finish or undo it by hand, then record what you did: UPDATE " + history_table +
+          " SET statements_done = NULL WHERE version = " + std::to_string(a.version) + " (finished), or DELETE FROM " +
+          history_table + " WHERE version = " + std::to_string(a.version) + " (undone)");
+  }
+  for (const auto& m : migrations_)
+    if (m.version < newest &&
+        std::none_of(applied.begin(), applied.end(), [&](const Applied& a) { return a.version == m.version; }))
+      throw MigrationRefused("migration " + m.name + " is not applied, but " + applied.back().name +
+                             ", after it, is: migrations apply in order; renumber " + m.name +
+                             " after the newest applied one");
+}
+
+void Migrator::apply(const Migration& m, const std::function<void(const std::string&)>& log) {
+  auto start = std::chrono::steady_clock::now();
+  auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+  std::string sum = checksum(m.up);
+  if (!m.no_transaction()) {
+    try {
+      pqxx::work tx(db_);
+      tx.exec(m.up);
+      tx.exec(m.verify);
+      tx.exec_params(std::string("INSERT INTO ") + history_table +
+                         " (version, name, checksum, duration) VALUES ($1, $2, $3, make_interval(secs => $4))",
+                     m.version, m.name, sum, seconds());
+      tx.commit();
+    } catch (const pqxx::broken_connection&) {
+      throw;
+    } catch (const pqxx::sql_error& e) {
+      std::string message = pg_message(e);
+      if (message.rfind("schemac verify: ", 0) == 0)
+        throw MigrationFailed("migration " + m.name + " did not verify (" + message.substr(16) +
+                              "); it was rolled back");
+      throw MigrationFailed("migration " + m.name + " failed and was rolled back: " + message);
+    }
+    log("applied " + m.name);
+    return;
+  }
+  // Outside a transaction: statement by statement, recording how far it got.
+  auto statements = split_statements(m.up);
+  {
+    pqxx::nontransaction tx(db_);
+    tx.exec_params(std::string("INSERT INTO ") + history_table +
+                       " (version, name, checksum, statements_done) VALUES ($1, $2, $3, 0)",
+                   m.version, m.name, sum);
+  }
+  for (std::size_t i = 0; i < statements.size(); ++i) {
+    pqxx::nontransaction tx(db_);
+    try {
+      tx.exec(statements[i]);
+    } catch (const pqxx::sql_error& e) {
+      throw MigrationFailed("migration " + m.name + " stopped at statement " + std::to_string(i + 1) + " of " +
+                            std::to_string(statements.size()) + ", outside a transaction: " + pg_message(e) +
+                            ". It is recorded as half applied; `migrate status` says how to resolve it");
+    }
+    tx.exec_params(std::string("UPDATE ") + history_table + " SET statements_done = $2 WHERE version = $1", m.version,
+                   static_cast<int>(i + 1));
+  }
+  try {
+    pqxx::work tx(db_);
+    tx.exec(m.verify);
+    tx.exec_params(std::string("UPDATE ") + history_table +
+                       " SET statements_done = NULL, duration = make_interval(secs => $2) WHERE version = $1",
+                   m.version, seconds());
+    tx.commit();
+  } catch (const pqxx::sql_error& e) {
+    throw MigrationFailed("migration " + m.name + " ran outside a transaction but did not verify: " + pg_message(e) +
+                          ". It is recorded as half applied");
+  }
+  log("applied " + m.name + " (outside a transaction)");
+}
+
+void Migrator::revert(const Migration& m, const std::function<void(const std::string&)>& log) {
+  try {
+    if (m.no_transaction()) {
+      for (const auto& statement : split_statements(m.down)) {
+        pqxx::nontransaction tx(db_);
+        tx.exec(statement);
+      }
+      pqxx::nontransaction tx(db_);
+      tx.exec_params(std::string("DELETE FROM ") + history_table + " WHERE version = $1", m.version);
+    } else {
+      pqxx::work tx(db_);
+      tx.exec(m.down);
+      tx.exec_params(std::string("DELETE FROM ") + history_table + " WHERE version = $1", m.version);
+      tx.commit();
+    }
+  } catch (const pqxx::broken_connection&) {
+    throw;
+  } catch (const pqxx::sql_error& e) {
+    throw MigrationFailed("reverting " + m.name + " failed" + (m.no_transaction() ? "" : " and was rolled back") + ": " +
+                          pg_message(e));
+  }
+  log("reverted " + m.name);
+}
+
+int Migrator::up(const RunOptions& options) {
+  if (options.dry_run) {
+    auto applied = read_history();
+    check_history(applied);
+    int newest = applied.empty() ? 0 : applied.back().version;
+    int count = 0;
+    for (const auto& m : migrations_)
+      if (m.version > newest && (!options.to || m.version <= *options.to)) {
+        options.log("would apply " + m.name + (m.no_transaction() ? " (outside a transaction)" : "") + ":\n" + m.up +
+                    "\n-- then its verify file:\n" + m.verify);
+        ++count;
+      }
+    return count;
+  }
+  Lock lock(db_);
+  ensure_history();
+  auto applied = read_history();  // read under the lock: another deploy may just have run
+  check_history(applied);
+  int newest = applied.empty() ? 0 : applied.back().version;
+  int count = 0;
+  for (const auto& m : migrations_) {
+    if (m.version <= newest || (options.to && m.version > *options.to)) continue;
+    apply(m, options.log);
+    ++count;
+  }
+  return count;
+}
+
+int Migrator::down(const RunOptions& options) {
+  auto plan = [&](const std::vector<Applied>& applied) {
+    std::vector<const Migration*> out;
+    for (auto it = applied.rbegin(); it != applied.rend(); ++it) {
+      if (options.to ? it->version <= *options.to : !out.empty()) break;
+      out.push_back(find(it->version));
+    }
+    return out;
+  };
+  if (options.dry_run) {
+    auto applied = read_history();
+    check_history(applied);
+    auto targets = plan(applied);
+    for (const auto* m : targets) options.log("would revert " + m->name + ":\n" + m->down);
+    return static_cast<int>(targets.size());
+  }
+  Lock lock(db_);
+  ensure_history();
+  auto applied = read_history();
+  check_history(applied);
+  auto targets = plan(applied);
+  for (const auto* m : targets) revert(*m, options.log);
+  return static_cast<int>(targets.size());
+}
+
+std::vector<MigrationStatus> Migrator::status() {
+  auto applied = read_history();
+  std::vector<MigrationStatus> out;
+  for (const auto& a : applied) {
+    MigrationStatus s;
+    s.version = a.version;
+    s.name = a.name;
+    s.applied = true;
+    s.applied_at = a.applied_at;
+    s.statements_done = a.statements_done;
+    const Migration* m = find(a.version);
+    s.file = !m || m->name != a.name ? "missing" : checksum(m->up) == a.checksum ? "matches" : "changed";
+    out.push_back(std::move(s));
+  }
+  for (const auto& m : migrations_)
+    if (std::none_of(applied.begin(), applied.end(), [&](const Applied& a) { return a.version == m.version; })) {
+      MigrationStatus s;
+      s.version = m.version;
+      s.name = m.name;
+      s.file = "pending";
+      out.push_back(std::move(s));
+    }
+  std::sort(out.begin(), out.end(), [](const MigrationStatus& a, const MigrationStatus& b) { return a.version < b.version; });
+  return out;
+}
+
+void Migrator::baseline(int to, const std::function<void(const std::string&)>& log) {
+  Lock lock(db_);
+  ensure_history();
+  auto applied = read_history();
+  if (!applied.empty())
+    throw MigrationRefused("baseline adopts a database that has no migration history, but " +
+                           std::string(history_table) + " already records " + applied.back().name);
+  std::vector<const Migration*> adopted;
+  for (const auto& m : migrations_)
+    if (m.version <= to) adopted.push_back(&m);
+  if (adopted.empty() || adopted.back()->version != to)
+    throw MigrationRefused("there is no migration with version " + std::to_string(to));
+  std::vector<std::string> differences;
+  for (const auto* m : adopted) {
+    try {
+      pqxx::work tx(db_);  // never committed: verify only reads
+      tx.exec(m->verify);
+    } catch (const pqxx::sql_error& e) {
+      std::string message = pg_message(e);
+      if (message.rfind("schemac verify: ", 0) == 0) message = message.substr(16);
+      differences.push_back(m->name + ": " + message);
+    }
+  }
+  if (!differences.empty()) {
+    std::string text = "the database does not match the migrations through version " + std::to_string(to) +
+                       "; nothing was recorded:";
+    for (const auto& d : differences) text += "\n  " + d;
+    throw MigrationRefused(text);
+  }
+  pqxx::work tx(db_);
+  for (const auto* m : adopted) {
+    tx.exec_params(std::string("INSERT INTO ") + history_table + " (version, name, checksum) VALUES ($1, $2, $3)",
+                   m->version, m->name,
+                   tx.exec_params("SELECT encode(sha256(convert_to($1, 'UTF8')), 'hex')", m->up)[0][0].as<std::string>());
+    log("recorded " + m->name + " as applied (its verify file holds)");
+  }
+  tx.commit();
+}
+
+}  // namespace schemac::runtime
