@@ -61,13 +61,16 @@ std::string render_down(const Plan& plan, const std::string& header) {
 
 std::string render_verify(const Plan& plan, const std::string& header) {
   std::string out = head(plan, header);
+  // Every check runs; the exception lists all that failed.
   std::string checks;
   for (const auto& op : plan.ops)
     for (const auto& c : op.verify)
-      checks += fmt::format("  IF NOT ({}) THEN\n    RAISE EXCEPTION 'schemac verify: %', {};\n  END IF;\n", c.condition,
+      checks += fmt::format("  IF NOT ({}) THEN\n    missing := array_append(missing, {});\n  END IF;\n", c.condition,
                             emit::sql_string(c.message));
   if (checks.empty()) return out + "\n-- Nothing to verify.\n";
-  return out + "\nDO $schemac_verify$\nBEGIN\n" + checks + "END\n$schemac_verify$;\n";
+  return out + "\nDO $schemac_verify$\nDECLARE\n  missing text[] := '{}';\nBEGIN\n" + checks +
+         "  IF cardinality(missing) > 0 THEN\n    RAISE EXCEPTION 'schemac verify: %', array_to_string(missing, '; ');\n"
+         "  END IF;\nEND\n$schemac_verify$;\n";
 }
 
 std::string full_state_sql(const model::Schema& desired) {
