@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "check/embedded_sql.hpp"
 #include "model/resolve.hpp"
 
 namespace schemac {
@@ -52,7 +53,9 @@ void write_file_atomically(const fs::path& path, const std::string& content) {
 static LoadedSchema parse_and_resolve(LoadedSchema loaded, Diagnostics& diags) {
   bool ok = true;
   for (auto& f : loaded.files) ok &= syntax::parse_file(diags, f.file_id, f);
-  if (ok) loaded.model = model::resolve(loaded.files, diags);
+  if (!ok) return loaded;
+  check::check_embedded_sql(loaded.files, diags);
+  loaded.model = model::resolve(loaded.files, diags);
   return loaded;
 }
 

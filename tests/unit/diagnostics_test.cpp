@@ -92,11 +92,14 @@ TEST_CASE("every syntax error of a run is reported, recovering at the next decla
 TEST_CASE("inputs that must not crash or hang") {
   SECTION("empty file") { CHECK(compile_text("").ok); }
   SECTION("100,000 nested parentheses, balanced") {
+    // The schema parser takes any depth; PostgreSQL's own parser (which checks the
+    // SQL inside) gives up near 10,000 levels, cleanly and at the spot.
     std::string deep(100000, '(');
     deep += "1";
     deep += std::string(100000, ')');
-    auto c = compile_text("table t {\n  a int check " + deep + "\n}\n");
-    CHECK(c.ok);
+    CHECK(error_of("table t {\n  a int check " + deep + "\n}\n") ==
+          "test.schema:2:10011: error: SQL error in check: memory exhausted at or near \"(\"");
+    CHECK(compile_text("table t {\n  a int check " + std::string(1000, '(') + "1" + std::string(1000, ')') + "\n}\n").ok);
   }
   SECTION("100,000 nested parentheses, never closed") {
     CHECK(error_of("table t {\n  a int check " + std::string(100000, '(') + "\n}\n") ==
@@ -214,5 +217,59 @@ TEST_CASE("reference errors") {
   }
   SECTION("function without body") {
     CHECK(error_of("function f() returns int") == "test.schema:1:10: error: function 'f' needs a body: as $$ ... $$");
+  }
+}
+
+TEST_CASE("embedded SQL is parsed by PostgreSQL's parser; errors point into the .schema file") {
+  SECTION("expressions") {
+    CHECK(error_of("table t {\n  a int check (a >> > 1)\n}") ==
+          "test.schema:2:21: error: SQL error in check: syntax error at or near \">\"");
+    CHECK(error_of("table t {\n  a int default now(,)\n}") ==
+          "test.schema:2:21: error: SQL error in default: syntax error at or near \",\"");
+    CHECK(error_of("table t {\n  a int\n  b int generated (a +)\n}") ==
+          "test.schema:3:23: error: SQL error in generated column: syntax error at or near \")\"");
+    // `SELECT a >= 0 and` would parse, with `and` as a column label: expressions are
+    // parsed inside parentheses so that nothing can trail.
+    CHECK(error_of("table t {\n  a int\n  check positive (a >= 0 and)\n}") ==
+          "test.schema:3:29: error: SQL error in check: syntax error at or near \")\"");
+    CHECK(error_of("table t {\n  a text\n  index on ((lower(a) ||)) where (a is not nul)\n}") ==
+          "test.schema:3:25: error: SQL error in index expression: syntax error at or near \")\"");
+    CHECK(error_of("table t {\n  a text\n  index on (a) where (a is not nul)\n}") ==
+          "test.schema:3:32: error: SQL error in index predicate: syntax error at or near \"nul\"");
+    CHECK(error_of("table t {\n  a int\n  row level security\n  policy p for all using (a = = 1)\n}") ==
+          "test.schema:4:31: error: SQL error in policy 'using': syntax error at or near \"=\"");
+    CHECK(error_of("table t {\n  a int\n  row level security\n  policy p for insert with check (a in ())\n}") ==
+          "test.schema:4:41: error: SQL error in policy 'with check': syntax error at or near \")\"");
+    CHECK(error_of("function f() returns trigger language plpgsql as $$ begin return new; end $$\n"
+                   "table t {\n  a int\n  trigger tr before update for each row when (new.a <>) execute f()\n}") ==
+          "test.schema:4:55: error: SQL error in trigger 'when': syntax error at or near \")\"");
+    CHECK(error_of("function f(p int default (1 +)) returns int as $$ select p $$") ==
+          "test.schema:1:30: error: SQL error in parameter default: syntax error at or near \")\"");
+  }
+  SECTION("positions count characters, not bytes") {
+    CHECK(error_of("table t {\n  a text check (a <> 'ünïcödé' and and)\n}") ==
+          "test.schema:2:36: error: SQL error in check: syntax error at or near \"and\"");
+  }
+  SECTION("queries, bodies and data steps") {
+    CHECK(error_of("view v as $$ select * frm t $$") ==
+          "test.schema:1:23: error: SQL error in view query: syntax error at or near \"frm\"");
+    CHECK(error_of("materialized view m as $q$\n  select count(*)\n    from t\n   grup by 1\n$q$") ==
+          "test.schema:4:9: error: SQL error in materialized view query: syntax error at or near \"by\"");
+    CHECK(error_of("function f() returns int language sql as $$ select 1; selec 2 $$") ==
+          "test.schema:1:55: error: SQL error in SQL function body: syntax error at or near \"selec\"");
+    CHECK(error_of("function f() returns trigger language plpgsql as $$\nbegin\n  new.a = 1\n  retur new;\nend;\n$$") ==
+          "test.schema:3:3: error: SQL error in PL/pgSQL function body: syntax error at or near \"new\"");
+    CHECK(error_of("data d {\n  up $$ update t set a = 1 wher a = 2 $$\n}") ==
+          "test.schema:2:28: error: SQL error in data step: syntax error at or near \"wher\"");
+    CHECK(error_of("data d {\n  up $$ select 1 $$\n  down $$ delete t $$\n}") ==
+          "test.schema:3:18: error: SQL error in data step (down): syntax error at or near \"t\"");
+  }
+  SECTION("valid SQL of every kind passes") {
+    CHECK(compile_text("function f(p int default (1 + 1)) returns table (x int) language plpgsql as $$\n"
+                       "begin\n  return query select p;\nend;\n$$\n"
+                       "table t {\n  a int default (1 + 1) check (a between 0 and 9)\n  b int generated (a * 2)\n"
+                       "  index on ((a + b)) where (a > 0)\n}\nview v as $$ select a from t $$\n"
+                       "data d { up $$ insert into t (a) values (1); update t set a = 2 $$ }")
+              .ok);
   }
 }

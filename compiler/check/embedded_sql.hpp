@@ -1,0 +1,17 @@
+// Every piece of SQL a schema carries is parsed at compile time by PostgreSQL's own
+// parser (libpg_query): defaults, checks, generated columns, index expressions and
+// predicates, policy and trigger conditions, view and materialized view queries,
+// function bodies (SQL and PL/pgSQL) and data steps. A syntax error is reported at
+// its line and column in the .schema file.
+#pragma once
+
+#include <vector>
+
+#include "diag/diagnostics.hpp"
+#include "syntax/parser.hpp"
+
+namespace schemac::check {
+
+void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, Diagnostics& diags);
+
+}  // namespace schemac::check
