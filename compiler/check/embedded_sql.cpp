@@ -2,7 +2,9 @@
 
 #include <pg_query.h>
 
+#include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
 
 namespace schemac::check {
 namespace {
@@ -37,25 +39,83 @@ std::string quoted(const std::string& id) {
   return out + "\"";
 }
 
+struct Reference {
+  model::QualifiedName name;
+  std::size_t location = 0;  // byte offset in the parsed text
+};
+
+// What a parse tree names: relations read (RangeVar, less the query's own CTE
+// names) and functions called (FuncCall).
+struct Names {
+  std::vector<Reference> relations;
+  std::vector<model::QualifiedName> functions;
+};
+
+std::string string_node(const nlohmann::json& j) {
+  if (j.contains("String")) return j["String"].value("sval", "");
+  return "";
+}
+
+void collect(const nlohmann::json& j, Names& out, std::set<std::string>& ctes) {
+  if (j.is_array()) {
+    for (const auto& x : j) collect(x, out, ctes);
+    return;
+  }
+  if (!j.is_object()) return;
+  for (const auto& [key, value] : j.items()) {
+    if (key == "CommonTableExpr") ctes.insert(value.value("ctename", ""));
+    if (key == "RangeVar") {
+      model::QualifiedName n;
+      if (value.contains("schemaname")) n.schema = value["schemaname"].get<std::string>();
+      n.name = value.value("relname", "");
+      out.relations.push_back({n, value.value("location", 0u)});
+    }
+    if (key == "FuncCall" && value.contains("funcname")) {
+      const auto& parts = value["funcname"];
+      model::QualifiedName n;
+      if (parts.size() == 2) n.schema = string_node(parts[0]);
+      n.name = string_node(parts[parts.size() - 1]);
+      out.functions.push_back(n);
+    }
+    collect(value, out, ctes);
+  }
+}
+
+Names names_in(const std::string& parse_tree) {
+  Names out;
+  std::set<std::string> ctes;
+  collect(nlohmann::json::parse(parse_tree), out, ctes);
+  std::erase_if(out.relations, [&](const Reference& r) { return r.name.schema == "public" && ctes.count(r.name.name); });
+  return out;
+}
+
 class Checker {
  public:
-  Checker(Diagnostics& diags, int file) : diags_(diags), file_(file) {}
+  Checker(Diagnostics& diags, int file, const std::set<model::QualifiedName>& relations)
+      : diags_(diags), file_(file), relations_(relations) {}
+
+  // What the last parse named (empty after a syntax error).
+  const Names& names() const { return names_; }
 
   // An expression: parsed as `SELECT (<text>)`, so that trailing words cannot pass
   // for a column alias; the newline ends a trailing `--` comment. `text_begin` is
   // where the text starts in the file.
-  void expression(const std::string& text, std::uint32_t text_begin, const char* what) {
+  void expression(const std::string& text, std::uint32_t text_begin, const char* what, bool names_relations = false) {
     static const std::string prefix = "SELECT (";
-    parse(prefix + text + "\n)", text, text_begin, prefix.size(), what);
+    parse(prefix + text + "\n)", text, text_begin, prefix.size(), what, names_relations);
   }
-  void expression(const ast::SqlText& group, const char* what) {  // `( ... )`: text after the '('
-    expression(group.text, group.span.begin + 1, what);
+  // `( ... )`: the text starts after the '('. `names_relations`: the tables it names
+  // must be declared (policies).
+  void expression(const ast::SqlText& group, const char* what, bool names_relations = false) {
+    expression(group.text, group.span.begin + 1, what, names_relations);
   }
   void default_term(const ast::SqlText& term, const char* what) { expression(term.text, term.span.begin, what); }
 
-  // Statements (a view query, a data step, an SQL function body).
-  void statements(const ast::Body& body, const char* what) {
-    parse(body.text, body.text, body_begin(body), 0, what);
+  // Statements (a view query, a data step, an SQL function body). Only queries that
+  // the schema keeps (views) must name declared relations: a function or a data step
+  // may read what the migration drops or creates on the fly.
+  void statements(const ast::Body& body, const char* what, bool names_relations = false) {
+    parse(body.text, body.text, body_begin(body), 0, what, names_relations);
   }
 
   void plpgsql(const ast::Function& f) {
@@ -102,8 +162,19 @@ class Checker {
   }
 
   void parse(const std::string& query, const std::string& text, std::uint32_t text_begin, std::size_t prefix,
-             const char* what) {
+             const char* what, bool names_relations) {
+    names_ = {};
     PgQueryParseResult result = pg_query_parse(query.c_str());
+    if (!result.error) {
+      names_ = names_in(result.parse_tree);
+      for (const auto& r : names_.relations) {
+        if (!names_relations || known(r.name)) continue;
+        std::size_t offset = r.location >= prefix ? r.location - prefix : 0;
+        diags_.error({file_, text_begin + static_cast<std::uint32_t>(std::min(offset, text.size()))},
+                     std::string("unknown table or view '") + r.name.display() + "' in " + what +
+                         ": declare it, or 'extern table' if it exists already");
+      }
+    }
     if (result.error) {
       // cursorpos counts characters from 1; past the end means "at end of input".
       std::size_t pos = result.error->cursorpos > 0 ? static_cast<std::size_t>(result.error->cursorpos - 1) : prefix;
@@ -115,9 +186,44 @@ class Checker {
     pg_query_free_parse_result(result);
   }
 
+  bool known(const model::QualifiedName& n) const {
+    if (n.schema == "pg_catalog" || n.schema == "information_schema") return true;
+    if (n.schema == "public" && n.name.rfind("pg_", 0) == 0) return true;  // system catalogs on the search path
+    return relations_.count(n) > 0;
+  }
+
   Diagnostics& diags_;
   int file_;
+  const std::set<model::QualifiedName>& relations_;
+  Names names_;
 };
+
+template <typename T>
+T* find_by_name(std::vector<T>& v, const model::QualifiedName& n) {
+  for (auto& x : v)
+    if (x.name == n) return &x;
+  return nullptr;
+}
+
+model::QualifiedName qualified(const ast::QName& q) {
+  model::QualifiedName n;
+  if (q.schema) n.schema = q.schema->text;
+  n.name = q.name.text;
+  return n;
+}
+
+// Sorted, without repeats: what a view reads or calls.
+std::vector<model::QualifiedName> unique_sorted(std::vector<model::QualifiedName> v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
+}
+
+std::vector<model::QualifiedName> relation_names(const Names& n) {
+  std::vector<model::QualifiedName> out;
+  for (const auto& r : n.relations) out.push_back(r.name);
+  return unique_sorted(out);
+}
 
 void check_index(Checker& c, const ast::Index& ix) {
   for (const auto& e : ix.elements)
@@ -127,9 +233,13 @@ void check_index(Checker& c, const ast::Index& ix) {
 
 }  // namespace
 
-void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, Diagnostics& diags) {
+void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Schema& model, Diagnostics& diags) {
+  std::set<model::QualifiedName> relations;
+  for (const auto& t : model.tables) relations.insert(t.live_name()), relations.insert(t.name);
+  for (const auto& v : model.views) relations.insert(v.name);
+  for (const auto& v : model.materialized_views) relations.insert(v.name);
   for (const auto& f : files) {
-    Checker c(diags, f.file_id);
+    Checker c(diags, f.file_id, relations);
     for (const auto& d : f.ast.declarations) {
       if (auto* t = std::get_if<ast::Table>(&d)) {
         for (const auto& m : t->members) {
@@ -142,8 +252,8 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, Diagnostic
           } else if (auto* ix = std::get_if<ast::Index>(&m)) {
             check_index(c, *ix);
           } else if (auto* p = std::get_if<ast::Policy>(&m)) {
-            if (p->using_expr) c.expression(*p->using_expr, "policy 'using'");
-            if (p->check_expr) c.expression(*p->check_expr, "policy 'with check'");
+            if (p->using_expr) c.expression(*p->using_expr, "policy 'using'", true);
+            if (p->check_expr) c.expression(*p->check_expr, "policy 'with check'", true);
           } else if (auto* tr = std::get_if<ast::Trigger>(&m)) {
             if (tr->when) c.expression(*tr->when, "trigger 'when'");
           }
@@ -156,9 +266,17 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, Diagnostic
         if (language == "sql") c.statements(*fn->body, "SQL function body");
         else if (language == "plpgsql") c.plpgsql(*fn);
       } else if (auto* v = std::get_if<ast::View>(&d)) {
-        c.statements(v->query, "view query");
+        c.statements(v->query, "view query", true);
+        if (auto* view = find_by_name(model.views, qualified(v->name))) {
+          view->reads = relation_names(c.names());
+          view->calls = unique_sorted(c.names().functions);
+        }
       } else if (auto* mv = std::get_if<ast::MaterializedView>(&d)) {
-        c.statements(mv->query, "materialized view query");
+        c.statements(mv->query, "materialized view query", true);
+        if (auto* view = find_by_name(model.materialized_views, qualified(mv->name))) {
+          view->reads = relation_names(c.names());
+          view->calls = unique_sorted(c.names().functions);
+        }
         for (const auto& ix : mv->indexes) check_index(c, ix);
       } else if (auto* ds = std::get_if<ast::DataStep>(&d)) {
         c.statements(ds->up, "data step");

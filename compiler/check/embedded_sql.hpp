@@ -3,15 +3,20 @@
 // predicates, policy and trigger conditions, view and materialized view queries,
 // function bodies (SQL and PL/pgSQL) and data steps. A syntax error is reported at
 // its line and column in the .schema file.
+//
+// From the parse trees of view and materialized view queries and of policies: a
+// table or view they name that the schema does not declare is an error there, and
+// what a view reads and calls is recorded in the model for the planner's ordering.
 #pragma once
 
 #include <vector>
 
 #include "diag/diagnostics.hpp"
+#include "model/schema.hpp"
 #include "syntax/parser.hpp"
 
 namespace schemac::check {
 
-void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, Diagnostics& diags);
+void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Schema& model, Diagnostics& diags);
 
 }  // namespace schemac::check

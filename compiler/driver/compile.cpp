@@ -54,8 +54,8 @@ static LoadedSchema parse_and_resolve(LoadedSchema loaded, Diagnostics& diags) {
   bool ok = true;
   for (auto& f : loaded.files) ok &= syntax::parse_file(diags, f.file_id, f);
   if (!ok) return loaded;
-  check::check_embedded_sql(loaded.files, diags);
   loaded.model = model::resolve(loaded.files, diags);
+  check::check_embedded_sql(loaded.files, loaded.model, diags);
   return loaded;
 }
 

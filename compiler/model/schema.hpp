@@ -207,6 +207,9 @@ struct View {
   bool security_invoker = false;
   std::string query;
   std::string query_tag;
+  // From the query's parse tree (set by check): the relations it reads and the
+  // functions it calls, for ordering and for re-creating it when they change.
+  std::vector<QualifiedName> reads, calls;
   Doc doc;
   Origin origin;
   bool operator==(const View&) const = default;
@@ -216,6 +219,7 @@ struct MaterializedView {
   QualifiedName name;
   std::string query;
   std::string query_tag;
+  std::vector<QualifiedName> reads, calls;  // as for View
   std::vector<Index> indexes;
   Doc doc;
   Origin origin;

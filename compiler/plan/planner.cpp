@@ -976,7 +976,10 @@ class Planner {
     QualifiedName name;
     const model::View* view = nullptr;
     const model::MaterializedView* matview = nullptr;
-    const std::string& query() const { return view ? view->query : matview->query; }
+    const std::vector<QualifiedName>& reads() const { return view ? view->reads : matview->reads; }
+    const std::vector<QualifiedName>& calls() const { return view ? view->calls : matview->calls; }
+    bool reads_from(const QualifiedName& n) const { return std::count(reads().begin(), reads().end(), n) > 0; }
+    bool calls_function(const QualifiedName& n) const { return std::count(calls().begin(), calls().end(), n) > 0; }
   };
 
   static std::vector<Relation> view_order(const Schema& s) {
@@ -989,7 +992,7 @@ class Planner {
     std::function<void(const Relation&)> visit = [&](const Relation& r) {
       state[r.name] = 1;
       for (const auto& other : all)
-        if (&other != &r && state[other.name] == 0 && emit::query_mentions(r.query(), other.name)) visit(other);
+        if (&other != &r && state[other.name] == 0 && r.reads_from(other.name)) visit(other);
       state[r.name] = 2;
       order.push_back(r);
     };
@@ -1032,9 +1035,9 @@ class Planner {
       auto it = old.find(r.name);
       if (it == old.end()) continue;
       bool changed = !same_relation(it->second, r);
-      for (const auto& t : retyped_tables_) changed |= emit::query_mentions(r.query(), t);
-      for (const auto& f : changed_functions_) changed |= emit::query_mentions(r.query(), f);
-      for (const auto& other : rebuild) changed |= emit::query_mentions(r.query(), other);
+      for (const auto& t : retyped_tables_) changed |= r.reads_from(t);
+      for (const auto& f : changed_functions_) changed |= r.calls_function(f);
+      for (const auto& other : rebuild) changed |= r.reads_from(other);
       if (changed) rebuild.insert(r.name);
     }
     // Drops, dependents first.

@@ -273,3 +273,38 @@ TEST_CASE("embedded SQL is parsed by PostgreSQL's parser; errors point into the 
               .ok);
   }
 }
+
+TEST_CASE("views, materialized views and policies may only name declared tables and views") {
+  CHECK(error_of("table orders { id int }\nview v as $$ select o.id from orders o join customers c on true $$") ==
+        "test.schema:2:45: error: unknown table or view 'customers' in view query: declare it, or 'extern table' if "
+        "it exists already");
+  CHECK(error_of("materialized view m as $$ select * from app.totals $$") ==
+        "test.schema:1:41: error: unknown table or view 'app.totals' in materialized view query: declare it, or "
+        "'extern table' if it exists already");
+  CHECK(error_of("table t {\n  id int\n  row level security\n  policy p for select using (exists (select 1 from "
+                 "members m where m.id = id))\n}") ==
+        "test.schema:4:52: error: unknown table or view 'members' in policy 'using': declare it, or 'extern table' if "
+        "it exists already");
+  // Common table expressions, system catalogs, extern tables, archived names, other
+  // views: all known. Function bodies and data steps may name anything.
+  CHECK(compile_text("extern table auth.users { id uuid primary key }\ntable t { id int }\ntable old { id int }\n"
+                     "archive table old as old_2024\n"
+                     "view a as $$ with recent as (select id from t) select * from recent join auth.users u on true $$\n"
+                     "view b as $$ select * from a, old_2024, pg_class, pg_catalog.pg_namespace $$\n"
+                     "function f() returns int language sql as $$ select count(*)::int from somewhere_else $$\n"
+                     "data d { up $$ insert into t select id from legacy_table $$ }")
+            .ok);
+}
+
+TEST_CASE("what a view reads and calls comes from its parse tree") {
+  auto c = test::compile_text("table t { id int }\nfunction f() returns int as $$ select 1 $$\n"
+                              "view v as $$ with x as (select 1) select f(), id from public.t, x $$\n"
+                              "// a comment mentioning public.nothing\nview w as $$ select * from v $$");
+  INFO(c.diagnostics);
+  REQUIRE(c.ok);
+  const auto& views = c.loaded.model.views;
+  REQUIRE(views.size() == 2);
+  CHECK(views[0].reads == std::vector<model::QualifiedName>{{"public", "t"}});
+  CHECK(views[0].calls == std::vector<model::QualifiedName>{{"public", "f"}});
+  CHECK(views[1].reads == std::vector<model::QualifiedName>{{"public", "v"}});
+}
