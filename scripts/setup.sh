@@ -6,6 +6,7 @@ packages=(
   libboost-dev                     # Boost.Spirit X3: the .schema parser
   libfmt-dev                       # text emission
   libcli11-dev                     # command-line parsing
+  nlohmann-json3-dev               # reading libpg_query's JSON parse trees
   libpqxx-dev libpq-dev            # the runtime's PostgreSQL client (libpqxx 6.4)
   libpg-query-dev                  # PostgreSQL's own parser, for embedded SQL
   catch2                           # unit, golden and integration tests (v2)
