@@ -2,7 +2,7 @@
 # Installs every Debian package the build, the tests and the demo need. Idempotent.
 set -euo pipefail
 packages=(
-  cmake ninja-build g++            # the build
+  cmake ninja-build g++ pkg-config # the build
   libboost-dev                     # Boost.Spirit X3: the .schema parser
   libfmt-dev                       # text emission
   libcli11-dev                     # command-line parsing
