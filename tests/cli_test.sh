@@ -65,6 +65,13 @@ for dir in "$root"/schemas/*/ "$root"/schemas/*/history/*/; do
   expect "example $dir is canonical" 0 "$schemac" fmt "$dir" --check
 done
 
+# The examples lint clean (or with reasoned silences).
+for dir in "$root"/schemas/*/; do
+  expect "example $dir lints clean" 0 "$schemac" lint "$dir"
+  contains "example $dir has no warnings" "$work/out" "0 errors, 0 warnings"
+done
+expect "lint the planned change" 0 "$schemac" lint "$root/schemas/quests" "$root/generated/quests/migrations"
+
 # Output does not depend on the directory it is run from.
 (cd "$root" && "$schemac" sql schemas/ai_assistant) > a.sql
 (cd / && "$schemac" sql "$root/schemas/ai_assistant") > b.sql

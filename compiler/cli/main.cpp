@@ -9,6 +9,7 @@
 #include "driver/compile.hpp"
 #include "emit/format.hpp"
 #include "emit/sql.hpp"
+#include "lint/lint.hpp"
 #include "plan/migrations_dir.hpp"
 #include "plan/plan.hpp"
 #include "schemac/migrator.hpp"
@@ -106,6 +107,27 @@ int run_plan(const std::string& dir, const std::string& migrations, const std::s
   return exit_ok;
 }
 
+int run_lint(const std::string& dir, const std::string& migrations) {
+  Diagnostics diags;
+  auto loaded = compile_directory(dir, diags);
+  if (diags.has_errors()) return report(diags);
+  std::optional<model::Schema> previous;
+  if (!migrations.empty()) {
+    previous = plan::read_snapshot(migrations, diags);
+    if (diags.has_errors()) return report(diags);
+  }
+  auto result = lint::lint_schema(loaded, previous ? &*previous : nullptr, diags);
+  diags.print(std::cerr);
+  for (const auto& s : result.silenced) {
+    LineColumn lc = diags.file(s.where.file).locate(s.where.offset);
+    std::cout << "silenced " << s.code << " at " << diags.file(s.where.file).path() << ":" << lc.line << ":" << lc.column
+              << " (" << s.reason << "): " << s.message << "\n";
+  }
+  std::cout << result.errors << " errors, " << result.warnings << " warnings, " << result.silenced.size()
+            << " silenced\n";
+  return result.errors ? exit_input : exit_ok;
+}
+
 struct MigrateArgs {
   std::string dir, db;
   std::optional<int> to;
@@ -199,6 +221,11 @@ int main(int argc, char** argv) {
   plan->add_option("MIGRATIONS_DIR", migrations, "directory of migrations and snapshot.schema")->required();
   plan->add_option("--name", name, "the migration's name: lower case letters, digits, underscores")->required();
 
+  std::string lint_migrations;
+  auto* lint = app.add_subcommand("lint", "hazards: security holes, data loss, lock hazards, hygiene; exit 1 on errors");
+  lint->add_option("SCHEMA_DIR", dir, "directory of .schema files")->required();
+  lint->add_option("MIGRATIONS_DIR", lint_migrations, "with its snapshot: also lint the planned change");
+
   auto* migrate = app.add_subcommand("migrate", "apply, revert, list or adopt migrations on a database");
   migrate->require_subcommand(1);
   MigrateArgs margs;
@@ -230,6 +257,7 @@ int main(int argc, char** argv) {
     if (fmt->parsed()) return run_fmt(dir, check_only);
     if (sql->parsed()) return run_sql(dir, externs);
     if (plan->parsed()) return run_plan(dir, migrations, name);
+    if (lint->parsed()) return run_lint(dir, lint_migrations);
     for (const auto& [action, sub] : actions)
       if (sub->parsed()) return run_migrate(action, margs);
   } catch (const EnvironmentError& e) {

@@ -158,6 +158,8 @@ CREATE INDEX quest_tasks_quest_id_order_index_idx ON public.quest_tasks (quest_i
 
 CREATE INDEX user_quests_quest_id_idx ON public.user_quests (quest_id);
 
+CREATE INDEX user_quests_personalization_session_id_idx ON public.user_quests (personalization_session_id);
+
 CREATE INDEX user_quest_tasks_user_quest_id_order_index_idx ON public.user_quest_tasks (user_quest_id, order_index);
 
 CREATE INDEX user_quest_tasks_user_id_idx ON public.user_quest_tasks (user_id);
@@ -165,6 +167,8 @@ CREATE INDEX user_quest_tasks_user_id_idx ON public.user_quest_tasks (user_id);
 CREATE INDEX user_quest_tasks_quest_id_idx ON public.user_quest_tasks (quest_id);
 
 CREATE INDEX quest_task_completions_quest_task_id_idx ON public.quest_task_completions (quest_task_id);
+
+CREATE INDEX quest_task_completions_user_quest_task_id_idx ON public.quest_task_completions (user_quest_task_id);
 
 CREATE INDEX task_collaborations_inviter_id_idx ON public.task_collaborations (inviter_id);
 

@@ -163,6 +163,8 @@ CREATE INDEX users_tenant_id_idx ON public.users (tenant_id);
 
 CREATE INDEX idx_conversations_tenant_updated ON public.conversations (tenant_id, updated_at DESC) WHERE (not is_archived);
 
+CREATE INDEX conversations_tenant_id_idx ON public.conversations (tenant_id);
+
 CREATE INDEX conversations_user_id_idx ON public.conversations (user_id);
 
 CREATE INDEX idx_messages_conversation_created ON public.messages (conversation_id, created_at);

@@ -193,6 +193,9 @@ BEGIN
   IF NOT (to_regclass('public.idx_conversations_tenant_updated') IS NOT NULL) THEN
     missing := array_append(missing, 'index idx_conversations_tenant_updated is missing');
   END IF;
+  IF NOT (to_regclass('public.conversations_tenant_id_idx') IS NOT NULL) THEN
+    missing := array_append(missing, 'index conversations_tenant_id_idx is missing');
+  END IF;
   IF NOT (to_regclass('public.conversations_user_id_idx') IS NOT NULL) THEN
     missing := array_append(missing, 'index conversations_user_id_idx is missing');
   END IF;

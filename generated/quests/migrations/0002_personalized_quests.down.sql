@@ -39,6 +39,12 @@ update public.quest_task_completions set user_quest_task_id = null;
 
 -- data step legacy_personalization_backfill has no down step
 
+-- Undo: Indexes
+
+DROP INDEX public.quest_task_completions_user_quest_task_id_idx;
+
+DROP INDEX public.user_quests_personalization_session_id_idx;
+
 -- Undo: Constraints
 
 ALTER TABLE public.quest_task_completions DROP CONSTRAINT quest_task_completions_user_quest_task_id_fkey;

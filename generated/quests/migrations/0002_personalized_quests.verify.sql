@@ -139,6 +139,9 @@ BEGIN
   IF NOT (to_regclass('public.quest_personalization_sessions_quest_id_idx') IS NOT NULL) THEN
     missing := array_append(missing, 'index quest_personalization_sessions_quest_id_idx is missing');
   END IF;
+  IF NOT (to_regclass('public.user_quests_personalization_session_id_idx') IS NOT NULL) THEN
+    missing := array_append(missing, 'index user_quests_personalization_session_id_idx is missing');
+  END IF;
   IF NOT (to_regclass('public.user_quest_tasks_user_quest_id_order_index_idx') IS NOT NULL) THEN
     missing := array_append(missing, 'index user_quest_tasks_user_quest_id_order_index_idx is missing');
   END IF;
@@ -147,6 +150,9 @@ BEGIN
   END IF;
   IF NOT (to_regclass('public.user_quest_tasks_quest_id_idx') IS NOT NULL) THEN
     missing := array_append(missing, 'index user_quest_tasks_quest_id_idx is missing');
+  END IF;
+  IF NOT (to_regclass('public.quest_task_completions_user_quest_task_id_idx') IS NOT NULL) THEN
+    missing := array_append(missing, 'index quest_task_completions_user_quest_task_id_idx is missing');
   END IF;
   IF NOT (to_regclass('public.task_collaborations_inviter_id_idx') IS NOT NULL) THEN
     missing := array_append(missing, 'index task_collaborations_inviter_id_idx is missing');

@@ -1,0 +1,372 @@
+#include "lint/lint.hpp"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <regex>
+#include <set>
+
+#include "plan/snapshot.hpp"
+
+namespace schemac::lint {
+
+using model::QualifiedName;
+using model::Table;
+
+const std::vector<Rule>& rules() {
+  static const std::vector<Rule> all = {
+      {"S101", Severity::warning, "rls-without-policy",
+       "row level security is on but no policy is declared: nobody but the owner can read or write the table"},
+      {"S102", Severity::error, "api-role-without-rls",
+       "the table is granted to anon or authenticated without row level security: every row is exposed"},
+      {"S103", Severity::error, "view-bypasses-rls",
+       "a view over a table with row level security runs as its owner unless it has security_invoker"},
+      {"S104", Severity::error, "definer-without-search-path",
+       "a security definer function without `set search_path` can be hijacked through the caller's search path"},
+      {"S105", Severity::warning, "per-row-auth-call",
+       "auth.uid() / auth.jwt() / current_setting() in a policy runs once per row unless wrapped as (select ...)"},
+      {"D201", Severity::warning, "confirmed-drop", "the migration drops a table or column and its data"},
+      {"D202", Severity::warning, "not-null-without-default",
+       "a NOT NULL column without a default added to an existing table fails when the table has rows"},
+      {"D203", Severity::warning, "index-locks-table",
+       "an index built on an existing table blocks its writes while it builds"},
+      {"D204", Severity::warning, "rewriting-type-change",
+       "the type change rewrites the whole table under an exclusive lock"},
+      {"D205", Severity::warning, "matview-without-unique-index",
+       "a materialized view without a unique index cannot be refreshed concurrently"},
+      {"H301", Severity::warning, "table-without-primary-key", "a table without a primary key"},
+      {"H302", Severity::warning, "foreign-key-without-index",
+       "no index starts with a foreign key's columns: deletes in the referenced table scan this one"},
+      {"H303", Severity::warning, "duplicate-index", "two indexes with the same definition"},
+      {"H304", Severity::warning, "overlapping-permissive-policies",
+       "several permissive policies for one role and command: each is evaluated for every row"},
+  };
+  return all;
+}
+
+namespace {
+
+const Rule& rule(const std::string& code) {
+  for (const auto& r : rules())
+    if (code == r.code) return r;
+  throw std::logic_error("unknown lint rule " + code);
+}
+
+// `// lint:allow CODE reason` comments, by file and line.
+struct Allow {
+  std::string code, reason;
+  std::uint32_t line = 0;
+  bool used = false;
+};
+
+class Linter {
+ public:
+  Linter(const LoadedSchema& desired, const model::Schema* previous, Diagnostics& diags)
+      : loaded_(desired), s_(desired.model), previous_(previous), diags_(diags) {
+    read_allows();
+  }
+
+  Result run() {
+    security();
+    hygiene();
+    materialized_views();
+    if (previous_) safety();
+    return result_;
+  }
+
+ private:
+  static Location at(const model::Origin& o) { return {o.file, o.offset}; }
+
+  void read_allows() {
+    static const std::regex allow(R"(//\s*lint:allow\s+([A-Z][0-9]{3})\b[ \t:]*(.*))");
+    for (const auto& f : loaded_.files) {
+      const auto& src = diags_.file(f.file_id);
+      auto& list = allows_[f.file_id];
+      std::uint32_t line = 1;
+      std::size_t start = 0;
+      const std::string& text = src.text();
+      while (start <= text.size()) {
+        std::size_t end = text.find('\n', start);
+        std::string l = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+        std::smatch m;
+        if (std::regex_search(l, m, allow)) {
+          std::string reason = m[2].str();
+          while (!reason.empty() && std::isspace(static_cast<unsigned char>(reason.back()))) reason.pop_back();
+          list.push_back({m[1].str(), reason, line});
+        }
+        if (end == std::string::npos) break;
+        start = end + 1;
+        ++line;
+      }
+    }
+  }
+
+  // An allow on the finding's line, or in the run of comment lines right above it.
+  Allow* allowed(const std::string& code, Location where) {
+    if (where.file < 0) return nullptr;
+    const auto& src = diags_.file(where.file);
+    std::uint32_t line = src.locate(where.offset).line;
+    auto& list = allows_[where.file];
+    auto find = [&](std::uint32_t l) -> Allow* {
+      for (auto& a : list)
+        if (a.line == l && a.code == code) return &a;
+      return nullptr;
+    };
+    if (Allow* a = find(line)) return a;
+    for (std::uint32_t l = line - 1; l >= 1; --l) {
+      std::string_view text = src.line_text(l);
+      auto first = text.find_first_not_of(" \t");
+      if (first == std::string_view::npos || text.substr(first, 2) != "//") break;
+      if (Allow* a = find(l)) return a;
+    }
+    return nullptr;
+  }
+
+  void report(const std::string& code, Location where, const std::string& message) {
+    const Rule& r = rule(code);
+    std::string text = message + " [" + code + " " + r.name + "]";
+    if (Allow* a = allowed(code, where)) {
+      if (a->reason.empty()) {
+        diags_.error(where, "lint:allow " + code + " needs a reason after the code");
+        ++result_.errors;
+        return;
+      }
+      a->used = true;
+      result_.silenced.push_back({code, where, a->reason, message});
+      return;
+    }
+    if (r.severity == Severity::error) {
+      diags_.error(where, text);
+      ++result_.errors;
+    } else {
+      diags_.warning(where, text);
+      ++result_.warnings;
+    }
+  }
+
+  const Table* table(const QualifiedName& n) const {
+    for (const auto& t : s_.tables)
+      if (t.name == n || t.live_name() == n) return &t;
+    return nullptr;
+  }
+
+  // ---- security ----------------------------------------------------------------------
+
+  void security() {
+    for (const auto& t : s_.tables) {
+      if (t.is_extern || t.archived_as) continue;
+      if (t.row_level_security && t.policies.empty())
+        report("S101", at(t.origin),
+               "table '" + t.name.display() + "' enables row level security but declares no policy, so only its "
+               "owner can use it; add policies, or say so with lint:allow");
+      if (!t.row_level_security)
+        for (const auto& g : t.grants)
+          if (g.role == "anon" || g.role == "authenticated")
+            report("S102", at(t.origin),
+                   "table '" + t.name.display() + "' is granted to " + g.role +
+                       " without row level security: every row is readable through the API; add 'row level "
+                       "security' and policies");
+      for (const auto& p : t.policies)
+        for (const auto* expr : {&p.using_sql, &p.check_sql})
+          if (*expr && per_row_call(**expr))
+            report("S105", at(p.origin),
+                   "policy '" + p.name + "' calls " + per_row_call(**expr).value() +
+                       " for every row; write (select " + per_row_call(**expr).value() + ") so it runs once");
+    }
+    for (const auto& v : s_.views) {
+      if (v.security_invoker) continue;
+      for (const auto& r : v.reads)
+        if (const Table* t = table(r); t && t->row_level_security) {
+          report("S103", at(v.origin),
+                 "view '" + v.name.display() + "' reads '" + t->name.display() +
+                     "', which has row level security, but runs as its owner and so bypasses it; declare it "
+                     "'with (security_invoker)'");
+          break;
+        }
+    }
+    for (const auto& f : s_.functions)
+      if (!f.is_extern && f.security_definer && !f.search_path)
+        report("S104", at(f.origin),
+               "function '" + f.name.display() + "' is security definer without 'set search_path': add "
+               "\"set search_path = ''\" (and qualify names) or a fixed list of schemas");
+  }
+
+  // The first per-row call in a policy expression that is not inside (select ...).
+  static std::optional<std::string> per_row_call(const std::string& sql) {
+    static const std::regex call(R"((auth\s*\.\s*(uid|jwt|role)|current_setting)\s*\()", std::regex::icase);
+    for (std::sregex_iterator it(sql.begin(), sql.end(), call), end; it != end; ++it) {
+      std::string before = sql.substr(0, static_cast<std::size_t>(it->position()));
+      while (!before.empty() && std::isspace(static_cast<unsigned char>(before.back()))) before.pop_back();
+      std::string tail = before.size() >= 6 ? before.substr(before.size() - 6) : before;
+      for (auto& c : tail) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (tail != "select") {
+        std::string name = it->str(1);
+        name.erase(std::remove_if(name.begin(), name.end(), [](unsigned char c) { return std::isspace(c); }), name.end());
+        return name + "()";
+      }
+    }
+    return std::nullopt;
+  }
+
+  // ---- hygiene --------------------------------------------------------------------------
+
+  static bool index_starts_with(const std::vector<std::string>& leading, const std::vector<std::string>& columns) {
+    if (leading.size() < columns.size()) return false;
+    return std::equal(columns.begin(), columns.end(), leading.begin());
+  }
+
+  void hygiene() {
+    for (const auto& t : s_.tables) {
+      if (t.is_extern || t.archived_as) continue;
+      if (!t.primary_key())
+        report("H301", at(t.origin), "table '" + t.name.display() + "' has no primary key; add one");
+      std::vector<std::vector<std::string>> leading;  // leading columns of every index
+      for (const auto& c : t.constraints)
+        if (c.kind == model::ConstraintKind::primary_key || c.kind == model::ConstraintKind::unique)
+          leading.push_back(c.columns);
+      for (const auto& ix : t.indexes) {
+        std::vector<std::string> cols;
+        for (const auto& e : ix.elements) {
+          if (e.column.empty()) break;
+          cols.push_back(e.column);
+        }
+        if (!ix.where_sql) leading.push_back(cols);
+      }
+      for (const auto& c : t.constraints) {
+        if (c.kind != model::ConstraintKind::foreign_key) continue;
+        bool covered = std::any_of(leading.begin(), leading.end(),
+                                   [&](const auto& l) { return index_starts_with(l, c.columns); });
+        if (!covered)
+          report("H302", at(c.origin),
+                 "foreign key '" + c.name + "' has no index on (" + join(c.columns) + "); add 'index on (" +
+                     join(c.columns) + ")'");
+      }
+      for (std::size_t i = 0; i < t.indexes.size(); ++i)
+        for (std::size_t j = 0; j < i; ++j) {
+          auto a = t.indexes[i], b = t.indexes[j];
+          a.name = b.name = "";
+          a.named = b.named = false;
+          a.doc = b.doc = {};
+          if (a == b) {
+            report("H303", at(t.indexes[i].origin),
+                   "index '" + t.indexes[i].name + "' duplicates '" + t.indexes[j].name + "'; remove one");
+            break;
+          }
+        }
+      overlapping_policies(t);
+    }
+  }
+
+  void overlapping_policies(const Table& t) {
+    static const char* const commands[] = {"select", "insert", "update", "delete"};
+    std::map<std::pair<std::string, std::string>, std::vector<const model::Policy*>> by_role_command;
+    for (const auto& p : t.policies) {
+      if (!p.permissive) continue;
+      std::vector<std::string> roles = p.roles.empty() ? std::vector<std::string>{"public"} : p.roles;
+      for (const auto& role : roles)
+        for (const char* command : commands)
+          if (p.command == "all" || p.command == command) by_role_command[{role, command}].push_back(&p);
+    }
+    std::set<const model::Policy*> reported;
+    for (const auto& [key, policies] : by_role_command) {
+      if (policies.size() < 2 || reported.count(policies.back())) continue;
+      reported.insert(policies.back());
+      report("H304", at(policies.back()->origin),
+             "policies '" + policies.front()->name + "' and '" + policies.back()->name + "' are both permissive for " +
+                 key.first + " on " + key.second + "; merge them into one policy");
+    }
+  }
+
+  static std::string join(const std::vector<std::string>& v) {
+    std::string out;
+    for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + v[i];
+    return out;
+  }
+
+  void materialized_views() {
+    for (const auto& v : s_.materialized_views) {
+      bool unique = std::any_of(v.indexes.begin(), v.indexes.end(),
+                                [](const model::Index& ix) { return ix.unique && !ix.where_sql; });
+      if (!unique)
+        report("D205", at(v.origin),
+               "materialized view '" + v.name.display() +
+                   "' has no unique index, so 'refresh materialized view concurrently' is refused; add a unique "
+                   "index on columns that identify a row");
+    }
+  }
+
+  // ---- safety: the planned change ------------------------------------------------------------
+
+  static bool rewrites(const model::Type& from, const model::Type& to) {
+    if (from.array_dims != to.array_dims || from.enum_name || to.enum_name) return true;
+    if (from.builtin == to.builtin) {  // a longer varchar, more numeric precision with the same scale
+      if (to.modifiers.empty()) return false;
+      if (from.modifiers.empty()) return true;
+      if (from.builtin == "numeric") return to.modifiers.size() < 2 || from.modifiers.size() < 2 ||
+                                            to.modifiers[1] != from.modifiers[1] || to.modifiers[0] < from.modifiers[0];
+      return to.modifiers[0] < from.modifiers[0];
+    }
+    bool text_like = from.builtin == "character varying" || from.builtin == "text";
+    return !(text_like && (to.builtin == "text" || (to.builtin == "character varying" && to.modifiers.empty())));
+  }
+
+  void safety() {
+    model::Schema before = plan::state_of(*previous_);
+    auto find = [](const model::Schema& s, const QualifiedName& n) -> const Table* {
+      for (const auto& t : s.tables)
+        if (t.name == n) return &t;
+      return nullptr;
+    };
+    for (const auto& d : s_.dropped_tables)
+      if (find(before, d.name))
+        report("D201", at(d.origin), "dropping table '" + d.name.display() + "' deletes its rows; its down re-creates "
+                                                                             "it empty. Archive it instead to keep them");
+    for (const auto& t : s_.tables) {
+      if (t.is_extern || t.archived_as) continue;
+      const Table* p = find(before, t.was && !find(before, t.name) ? *t.was : t.name);
+      if (!p) continue;
+      for (const auto& d : t.dropped_columns)
+        if (p->find_column(d))
+          report("D201", at(t.origin), "dropping column '" + t.name.display() + "." + d +
+                                           "' deletes its data; its down re-creates it empty");
+      for (const auto& c : t.columns) {
+        const model::Column* old = p->find_column(c.was && !p->find_column(c.name) ? *c.was : c.name);
+        if (!old) {
+          if (!c.nullable && !c.default_sql && !c.identity && !c.generated_sql)
+            report("D202", at(c.origin), "column '" + t.name.display() + "." + c.name +
+                                             "' is NOT NULL without a default and the table exists already: adding "
+                                             "it fails when the table has rows; give it a default, or make it "
+                                             "nullable and fill it with a data step");
+          continue;
+        }
+        if (!(old->type == c.type) && rewrites(old->type, c.type))
+          report("D204", at(c.origin), "changing '" + t.name.display() + "." + c.name + "' from " + old->type.sql() +
+                                           " to " + c.type.sql() + " rewrites the table under an exclusive lock");
+      }
+      for (const auto& ix : t.indexes) {
+        bool existed = std::any_of(p->indexes.begin(), p->indexes.end(), [&](const model::Index& o) {
+          return o.name == ix.name;
+        });
+        if (!existed)
+          report("D203", at(ix.origin), "index '" + ix.name + "' is built on existing table '" + t.name.display() +
+                                            "', which blocks its writes while it builds; on a large table, build it "
+                                            "by hand with CREATE INDEX CONCURRENTLY first");
+      }
+    }
+  }
+
+  const LoadedSchema& loaded_;
+  const model::Schema& s_;
+  const model::Schema* previous_;
+  Diagnostics& diags_;
+  std::map<int, std::vector<Allow>> allows_;
+  Result result_;
+};
+
+}  // namespace
+
+Result lint_schema(const LoadedSchema& desired, const model::Schema* previous, Diagnostics& diags) {
+  return Linter(desired, previous, diags).run();
+}
+
+}  // namespace schemac::lint

@@ -1,0 +1,155 @@
+// Every lint rule: a schema that triggers it and one that does not; silencing.
+#include <catch2/catch.hpp>
+
+#include "lint/lint.hpp"
+#include "support.hpp"
+
+using namespace schemac;
+
+namespace {
+
+struct Linted {
+  std::vector<std::string> codes;  // in order of report
+  std::string rendered;
+  lint::Result result;
+};
+
+Linted lint_text(const std::string& text, const std::string& previous = "") {
+  Diagnostics diags;
+  auto loaded = compile_sources({{"test.schema", text}}, diags);
+  INFO(diags.render());
+  REQUIRE_FALSE(diags.has_errors());
+  std::optional<model::Schema> before;
+  if (!previous.empty()) {
+    auto p = test::compile_text(previous);
+    INFO(p.diagnostics);
+    REQUIRE(p.ok);
+    before = p.loaded.model;
+  }
+  Linted out;
+  out.result = lint::lint_schema(loaded, before ? &*before : nullptr, diags);
+  for (const auto& d : diags.all()) {
+    auto at = d.message.rfind(" [");
+    if (at != std::string::npos) out.codes.push_back(d.message.substr(at + 2, 4));
+  }
+  out.rendered = diags.render();
+  return out;
+}
+
+bool has(const Linted& l, const std::string& code) {
+  INFO(l.rendered);
+  return std::count(l.codes.begin(), l.codes.end(), code) > 0;
+}
+
+const char* const clean_table = "table t {\n  id int primary key\n}\n";
+
+}  // namespace
+
+TEST_CASE("lint: a clean schema has no findings") {
+  auto l = lint_text(clean_table);
+  CHECK(l.codes.empty());
+  CHECK(l.result.errors == 0);
+  CHECK(l.result.warnings == 0);
+}
+
+TEST_CASE("lint S101: row level security without policies") {
+  CHECK(has(lint_text("table t {\n  id int primary key\n  row level security\n}"), "S101"));
+  CHECK_FALSE(has(lint_text("table t {\n  id int primary key\n  row level security\n  policy p for select using (true)\n}"), "S101"));
+}
+
+TEST_CASE("lint S102: a table granted to the API roles without RLS is an error") {
+  auto l = lint_text("role anon\ntable t {\n  id int primary key\n  grant select to anon\n}");
+  CHECK(has(l, "S102"));
+  CHECK(l.result.errors == 1);
+  CHECK(l.rendered.find("test.schema:2:7: error: table 't' is granted to anon without row level security") == 0);
+  CHECK_FALSE(has(lint_text("role anon\ntable t {\n  id int primary key\n  grant select to anon\n  row level security\n"
+                            "  policy p for select to anon using (true)\n}"),
+                  "S102"));
+}
+
+TEST_CASE("lint S103: a view over an RLS table without security_invoker") {
+  std::string rls = "table t {\n  id int primary key\n  row level security\n  policy p for select using (true)\n}\n";
+  CHECK(has(lint_text(rls + "view v as $$ select id from t $$"), "S103"));
+  CHECK_FALSE(has(lint_text(rls + "view v with (security_invoker) as $$ select id from t $$"), "S103"));
+  CHECK_FALSE(has(lint_text(std::string(clean_table) + "view v as $$ select id from t $$"), "S103"));
+}
+
+TEST_CASE("lint S104: security definer without search_path") {
+  CHECK(has(lint_text("function f() returns int language sql security definer as $$ select 1 $$"), "S104"));
+  CHECK_FALSE(has(lint_text("function f() returns int language sql security definer set search_path = '' as $$ select 1 $$"), "S104"));
+  CHECK_FALSE(has(lint_text("function f() returns int language sql as $$ select 1 $$"), "S104"));
+}
+
+TEST_CASE("lint S105: per-row auth calls in policies") {
+  std::string head = "extern function auth.uid() returns uuid\ntable t {\n  id uuid primary key\n  row level security\n";
+  CHECK(has(lint_text(head + "  policy p for select using (id = auth.uid())\n}"), "S105"));
+  CHECK(has(lint_text(head + "  policy p for insert with check (current_setting('app.tenant') = 'x')\n}"), "S105"));
+  CHECK_FALSE(has(lint_text(head + "  policy p for select using (id = (select auth.uid()))\n}"), "S105"));
+  CHECK_FALSE(has(lint_text(head + "  policy p for select using (id = ( SELECT auth . uid () ))\n}"), "S105"));
+}
+
+TEST_CASE("lint D201-D204: the planned change, against the previous state") {
+  std::string v1 = "table t {\n  id int primary key\n  a int\n  b varchar(10)\n}\ntable gone { id int primary key }\n";
+  SECTION("confirmed drops") {
+    auto l = lint_text("table t {\n  id int primary key\n  b varchar(10)\n  drop column a\n}\ndrop table gone", v1);
+    CHECK(std::count(l.codes.begin(), l.codes.end(), "D201") == 2);
+  }
+  SECTION("NOT NULL without default on an existing table") {
+    std::string keep = "table gone { id int primary key }\n";
+    CHECK(has(lint_text("table t {\n  id int primary key\n  a int\n  b varchar(10)\n  c int\n}\n" + keep, v1), "D202"));
+    CHECK_FALSE(has(lint_text("table t {\n  id int primary key\n  a int\n  b varchar(10)\n  c int default 0\n}\n" + keep, v1), "D202"));
+    CHECK_FALSE(has(lint_text("table t {\n  id int primary key\n  a int\n  b varchar(10)\n  c int?\n}\n" + keep, v1), "D202"));
+    CHECK_FALSE(has(lint_text("table t {\n  id int primary key\n  a int\n  b varchar(10)\n}\n" + keep +
+                              "table fresh {\n  id int primary key\n  c int\n}", v1), "D202"));
+  }
+  SECTION("an index on an existing table") {
+    std::string keep = "table gone { id int primary key }\n";
+    CHECK(has(lint_text("table t {\n  id int primary key\n  a int\n  b varchar(10)\n  index on (a)\n}\n" + keep, v1), "D203"));
+    CHECK_FALSE(has(lint_text("table t {\n  id int primary key\n  a int\n  b varchar(10)\n}\n" + keep +
+                              "table fresh {\n  id int primary key\n  c int\n  index on (c)\n}", v1), "D203"));
+  }
+  SECTION("table-rewriting type changes") {
+    std::string keep = "table gone { id int primary key }\n";
+    CHECK(has(lint_text("table t {\n  id int primary key\n  a bigint\n  b varchar(10)\n}\n" + keep, v1), "D204"));
+    CHECK_FALSE(has(lint_text("table t {\n  id int primary key\n  a int\n  b varchar(20)\n}\n" + keep, v1), "D204"));
+    CHECK_FALSE(has(lint_text("table t {\n  id int primary key\n  a int\n  b text\n}\n" + keep, v1), "D204"));
+  }
+  SECTION("without a previous state, no safety findings") {
+    CHECK(lint_text("table t {\n  id int primary key\n  a int\n  index on (a)\n}").codes.empty());
+  }
+}
+
+TEST_CASE("lint D205: a materialized view that cannot be refreshed concurrently") {
+  std::string base = std::string(clean_table);
+  CHECK(has(lint_text(base + "materialized view m as $$ select id from t $$"), "D205"));
+  CHECK(has(lint_text(base + "materialized view m as $$ select id from t $$ {\n  index on (id)\n}"), "D205"));
+  CHECK_FALSE(has(lint_text(base + "materialized view m as $$ select id from t $$ {\n  unique index on (id)\n}"), "D205"));
+}
+
+TEST_CASE("lint H301-H304: hygiene") {
+  CHECK(has(lint_text("table t { a int }"), "H301"));
+  std::string parent = "table p { id int primary key }\n";
+  CHECK(has(lint_text(parent + "table c {\n  id int primary key\n  p int references p(id)\n}"), "H302"));
+  CHECK(has(lint_text(parent + "table c {\n  id int primary key\n  p int references p(id)\n  index on (p) where (p > 0)\n}"), "H302"));
+  CHECK_FALSE(has(lint_text(parent + "table c {\n  id int primary key\n  p int references p(id)\n  index on (p, id)\n}"), "H302"));
+  CHECK_FALSE(has(lint_text(parent + "table c {\n  p int primary key references p(id)\n}"), "H302"));
+  CHECK(has(lint_text("table t {\n  id int primary key\n  a int\n  index on (a)\n  index again on (a)\n}"), "H303"));
+  CHECK_FALSE(has(lint_text("table t {\n  id int primary key\n  a int\n  index on (a)\n  index on (a) using hash\n}"), "H303"));
+  std::string rls = "role r\ntable t {\n  id int primary key\n  row level security\n";
+  CHECK(has(lint_text(rls + "  policy a for select to r using (true)\n  policy b for all to r using (true)\n}"), "H304"));
+  CHECK_FALSE(has(lint_text(rls + "  policy a for select to r using (true)\n  policy b restrictive for all to r using (true)\n}"), "H304"));
+  CHECK_FALSE(has(lint_text(rls + "  policy a for select to r using (true)\n  policy b for insert to r with check (true)\n}"), "H304"));
+}
+
+TEST_CASE("lint: one occurrence is silenced with a reason, and listed") {
+  auto l = lint_text("// lint:allow H301 an append-only log, keyed by nothing\ntable log { line text }\ntable other { x int }");
+  CHECK(std::count(l.codes.begin(), l.codes.end(), "H301") == 1);  // `other` still reported
+  REQUIRE(l.result.silenced.size() == 1);
+  CHECK(l.result.silenced[0].code == "H301");
+  CHECK(l.result.silenced[0].reason == "an append-only log, keyed by nothing");
+  // On the same line, too; and an allow needs a reason.
+  CHECK(lint_text("table log { line text }  // lint:allow H301 append-only").codes.empty());
+  auto no_reason = lint_text("// lint:allow H301\ntable log { line text }");
+  CHECK(no_reason.result.errors == 1);
+  CHECK(no_reason.rendered.find("lint:allow H301 needs a reason after the code") != std::string::npos);
+}
