@@ -15,6 +15,7 @@ i=0
 while IFS= read -r f; do i=$((i + 1)); cp "$f" "$corpus/seed-$i.schema"; done \
   < <(find "$root/schemas" "$root/tests" -name '*.schema' | sort)
 cd "$corpus"
+export LSAN_OPTIONS="suppressions=$root/tests/fuzz/lsan.supp:print_suppressions=0"
 "$build/compiler/parser_fuzz" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=4096 \
   -print_final_stats=1 "$corpus" 2>&1 | tail -n 15
 echo "fuzz: no crash in ${seconds}s"
