@@ -2,9 +2,12 @@
 
 #include <pg_query.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
+
+#include "check/query_scope.hpp"
 
 namespace schemac::check {
 namespace {
@@ -64,7 +67,8 @@ void collect(const nlohmann::json& j, Names& out, std::set<std::string>& ctes) {
   if (!j.is_object()) return;
   for (const auto& [key, value] : j.items()) {
     if (key == "CommonTableExpr") ctes.insert(value.value("ctename", ""));
-    if (key == "RangeVar") {
+    // A statement's target (INSERT, UPDATE, DELETE: `relation`) is a bare RangeVar.
+    if (key == "RangeVar" || (key == "relation" && value.is_object() && value.contains("relname"))) {
       model::QualifiedName n;
       if (value.contains("schemaname")) n.schema = value["schemaname"].get<std::string>();
       n.name = value.value("relname", "");
@@ -81,21 +85,25 @@ void collect(const nlohmann::json& j, Names& out, std::set<std::string>& ctes) {
   }
 }
 
-Names names_in(const std::string& parse_tree) {
+Names names_in(const nlohmann::json& parse_tree) {
   Names out;
   std::set<std::string> ctes;
-  collect(nlohmann::json::parse(parse_tree), out, ctes);
+  collect(parse_tree, out, ctes);
   std::erase_if(out.relations, [&](const Reference& r) { return r.name.schema == "public" && ctes.count(r.name.name); });
   return out;
 }
 
 class Checker {
  public:
-  Checker(Diagnostics& diags, int file, const std::set<model::QualifiedName>& relations)
-      : diags_(diags), file_(file), relations_(relations) {}
+  Checker(Diagnostics& diags, int file, const std::set<model::QualifiedName>& relations, const ColumnLookup& columns)
+      : diags_(diags), file_(file), relations_(relations), columns_(columns) {}
 
-  // What the last parse named (empty after a syntax error).
+  // What the last parse named (empty after a syntax error), and its tree (null then).
   const Names& names() const { return names_; }
+  const nlohmann::json& tree() const { return tree_; }
+
+  // The table that the following policy expressions are evaluated against.
+  void set_root(std::optional<RootRelation> root) { root_ = std::move(root); }
 
   // An expression: parsed as `SELECT (<text>)`, so that trailing words cannot pass
   // for a column alias; the newline ends a trailing `--` comment. `text_begin` is
@@ -119,6 +127,8 @@ class Checker {
   }
 
   void plpgsql(const ast::Function& f) {
+    names_ = {};
+    tree_ = nullptr;
     std::string signature = "CREATE FUNCTION f(";
     for (std::size_t i = 0; i < f.parameters.size(); ++i)
       signature += (i ? ", " : "") + quoted(f.parameters[i].name.text) + " " + type_text(f.parameters[i].type);
@@ -152,11 +162,45 @@ class Checker {
         }
       }
       diags_.error({file_, at}, std::string("SQL error in PL/pgSQL function body: ") + result.error->message);
+    } else {
+      plpgsql_names(nlohmann::json::parse(result.plpgsql_funcs));
     }
     pg_query_free_plpgsql_parse_result(result);
   }
 
  private:
+  // What the SQL inside a PL/pgSQL body names: each statement or expression the
+  // PL/pgSQL parser kept as text ("query"), parsed as a statement, or as an
+  // expression (an assignment's right-hand side). Dynamic SQL (EXECUTE) stays unseen.
+  void plpgsql_names(const nlohmann::json& j) {
+    if (j.is_array()) {
+      for (const auto& x : j) plpgsql_names(x);
+      return;
+    }
+    if (!j.is_object()) return;
+    for (const auto& [key, value] : j.items()) {
+      if (key == "query" && value.is_string()) {
+        static const std::regex assignment(R"(^\s*[A-Za-z_][A-Za-z0-9_.]*(\[[^\]]*\])?\s*:?=)");
+        std::string q = value.get<std::string>();
+        std::smatch m;
+        if (std::regex_search(q, m, assignment)) q = "SELECT " + m.suffix().str();
+        PgQueryParseResult r = pg_query_parse(q.c_str());
+        if (r.error) {
+          pg_query_free_parse_result(r);
+          r = pg_query_parse(("SELECT " + q).c_str());
+        }
+        if (!r.error) {
+          Names found = names_in(nlohmann::json::parse(r.parse_tree));
+          names_.relations.insert(names_.relations.end(), found.relations.begin(), found.relations.end());
+          names_.functions.insert(names_.functions.end(), found.functions.begin(), found.functions.end());
+        }
+        pg_query_free_parse_result(r);
+      } else {
+        plpgsql_names(value);
+      }
+    }
+  }
+
   static std::uint32_t body_begin(const ast::Body& b) {
     return b.span.begin + static_cast<std::uint32_t>(b.tag.size()) + 2;
   }
@@ -164,16 +208,25 @@ class Checker {
   void parse(const std::string& query, const std::string& text, std::uint32_t text_begin, std::size_t prefix,
              const char* what, bool names_relations) {
     names_ = {};
+    tree_ = nullptr;
     PgQueryParseResult result = pg_query_parse(query.c_str());
     if (!result.error) {
-      names_ = names_in(result.parse_tree);
+      tree_ = nlohmann::json::parse(result.parse_tree);
+      names_ = names_in(tree_);
+      auto at = [&](std::size_t location) {
+        std::size_t offset = location >= prefix ? location - prefix : 0;  // parse-tree locations are bytes
+        return Location{file_, text_begin + static_cast<std::uint32_t>(std::min(offset, text.size()))};
+      };
+      bool all_known = true;
       for (const auto& r : names_.relations) {
         if (!names_relations || known(r.name)) continue;
-        std::size_t offset = r.location >= prefix ? r.location - prefix : 0;
-        diags_.error({file_, text_begin + static_cast<std::uint32_t>(std::min(offset, text.size()))},
-                     std::string("unknown table or view '") + r.name.display() + "' in " + what +
-                         ": declare it, or 'extern table' if it exists already");
+        all_known = false;
+        diags_.error(at(r.location), std::string("unknown table or view '") + r.name.display() + "' in " + what +
+                                         ": declare it, or 'extern table' if it exists already");
       }
+      if (names_relations && all_known)
+        for (const auto& p : check_columns(tree_, columns_, root_))
+          diags_.error(at(p.location), p.message + " (in " + what + ")");
     }
     if (result.error) {
       // cursorpos counts characters from 1; past the end means "at end of input".
@@ -195,7 +248,10 @@ class Checker {
   Diagnostics& diags_;
   int file_;
   const std::set<model::QualifiedName>& relations_;
+  const ColumnLookup& columns_;
+  std::optional<RootRelation> root_;
   Names names_;
+  nlohmann::json tree_;
 };
 
 template <typename T>
@@ -231,6 +287,61 @@ void check_index(Checker& c, const ast::Index& ix) {
   if (ix.where) c.expression(*ix.where, "index predicate");
 }
 
+// The columns of every relation the schema declares: a table's (extern ones as
+// declared), a view's as its query produces them (worked out once, on demand).
+class Columns {
+ public:
+  explicit Columns(const model::Schema& model) : model_(model) {
+    for (const auto& v : model.views) queries_[v.name] = v.query;
+    for (const auto& v : model.materialized_views) queries_[v.name] = v.query;
+    lookup_ = [this](const model::QualifiedName& n) { return of(n); };
+  }
+  const ColumnLookup& lookup() const { return lookup_; }
+
+  std::optional<std::vector<std::string>> of(const model::QualifiedName& n) {
+    for (const auto& t : model_.tables)
+      if (t.name == n || t.live_name() == n) {
+        std::vector<std::string> out;
+        for (const auto& c : t.columns) out.push_back(c.name);
+        return out;
+      }
+    auto q = queries_.find(n);
+    if (q == queries_.end()) return std::nullopt;
+    if (auto done = views_.find(n); done != views_.end()) return done->second;
+    views_[n] = std::nullopt;  // a cycle reads as "cannot tell"
+    PgQueryParseResult r = pg_query_parse(q->second.c_str());
+    std::optional<std::vector<std::string>> out;
+    if (!r.error) out = output_columns(nlohmann::json::parse(r.parse_tree), lookup_);
+    pg_query_free_parse_result(r);
+    return views_[n] = out;
+  }
+
+ private:
+  const model::Schema& model_;
+  std::map<model::QualifiedName, std::string> queries_;
+  std::map<model::QualifiedName, std::optional<std::vector<std::string>>> views_;
+  ColumnLookup lookup_;
+};
+
+// A materialized view's index may only name columns its query produces.
+void check_view_index_columns(Diagnostics& diags, int file, const ast::MaterializedView& mv,
+                              const std::optional<std::vector<std::string>>& produced) {
+  if (!produced) return;
+  std::string list;
+  for (std::size_t i = 0; i < produced->size(); ++i) list += (i ? ", " : "") + (*produced)[i];
+  for (const auto& ix : mv.indexes) {
+    auto complain = [&](const ast::Ident& col) {
+      if (std::find(produced->begin(), produced->end(), col.text) == produced->end())
+        diags.error({file, col.span.begin}, "materialized view '" + qualified(mv.name).display() +
+                                                "' has no column '" + col.text + "' (its query produces: " + list +
+                                                ")");
+    };
+    for (const auto& e : ix.elements)
+      if (e.column) complain(*e.column);
+    for (const auto& col : ix.include) complain(col);
+  }
+}
+
 }  // namespace
 
 void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Schema& model, Diagnostics& diags) {
@@ -238,10 +349,17 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Sch
   for (const auto& t : model.tables) relations.insert(t.live_name()), relations.insert(t.name);
   for (const auto& v : model.views) relations.insert(v.name);
   for (const auto& v : model.materialized_views) relations.insert(v.name);
+  Columns columns(model);
   for (const auto& f : files) {
-    Checker c(diags, f.file_id, relations);
+    Checker c(diags, f.file_id, relations, columns.lookup());
     for (const auto& d : f.ast.declarations) {
       if (auto* t = std::get_if<ast::Table>(&d)) {
+        model::Table* table = find_by_name(model.tables, qualified(t->name));
+        if (table) {
+          RootRelation root{table->name.name, {}};
+          for (const auto& col : table->columns) root.columns.push_back(col.name);
+          c.set_root(std::move(root));
+        }
         for (const auto& m : t->members) {
           if (auto* col = std::get_if<ast::Column>(&m)) {
             if (col->default_value) c.default_term(*col->default_value, "default");
@@ -252,12 +370,23 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Sch
           } else if (auto* ix = std::get_if<ast::Index>(&m)) {
             check_index(c, *ix);
           } else if (auto* p = std::get_if<ast::Policy>(&m)) {
-            if (p->using_expr) c.expression(*p->using_expr, "policy 'using'", true);
-            if (p->check_expr) c.expression(*p->check_expr, "policy 'with check'", true);
+            std::vector<model::QualifiedName> calls;
+            if (p->using_expr) {
+              c.expression(*p->using_expr, "policy 'using'", true);
+              calls.insert(calls.end(), c.names().functions.begin(), c.names().functions.end());
+            }
+            if (p->check_expr) {
+              c.expression(*p->check_expr, "policy 'with check'", true);
+              calls.insert(calls.end(), c.names().functions.begin(), c.names().functions.end());
+            }
+            if (table)
+              for (auto& pol : table->policies)
+                if (pol.name == p->name.text) pol.calls = unique_sorted(calls);
           } else if (auto* tr = std::get_if<ast::Trigger>(&m)) {
             if (tr->when) c.expression(*tr->when, "trigger 'when'");
           }
         }
+        c.set_root(std::nullopt);
       } else if (auto* fn = std::get_if<ast::Function>(&d)) {
         for (const auto& p : fn->parameters)
           if (p.default_value) c.default_term(*p.default_value, "parameter default");
@@ -265,6 +394,9 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Sch
         std::string language = fn->language.empty() ? "sql" : fn->language;
         if (language == "sql") c.statements(*fn->body, "SQL function body");
         else if (language == "plpgsql") c.plpgsql(*fn);
+        else continue;
+        for (auto& function : model.functions)
+          if (function.name == qualified(fn->name) && !function.is_extern) function.reads = relation_names(c.names());
       } else if (auto* v = std::get_if<ast::View>(&d)) {
         c.statements(v->query, "view query", true);
         if (auto* view = find_by_name(model.views, qualified(v->name))) {
@@ -276,6 +408,7 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Sch
         if (auto* view = find_by_name(model.materialized_views, qualified(mv->name))) {
           view->reads = relation_names(c.names());
           view->calls = unique_sorted(c.names().functions);
+          if (!c.tree().is_null()) check_view_index_columns(diags, f.file_id, *mv, columns.of(view->name));
         }
         for (const auto& ix : mv->indexes) check_index(c, ix);
       } else if (auto* ds = std::get_if<ast::DataStep>(&d)) {

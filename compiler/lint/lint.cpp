@@ -6,6 +6,7 @@
 #include <regex>
 #include <set>
 
+#include "plan/plan.hpp"
 #include "plan/snapshot.hpp"
 
 namespace schemac::lint {
@@ -34,6 +35,12 @@ const std::vector<Rule>& rules() {
        "the type change rewrites the whole table under an exclusive lock"},
       {"D205", Severity::warning, "matview-without-unique-index",
        "a materialized view without a unique index cannot be refreshed concurrently"},
+      {"D206", Severity::error, "narrowing-type-change",
+       "the type change can lose data or fail on existing rows (the planner refuses it)"},
+      {"D207", Severity::error, "enum-value-removal",
+       "removing an enum value orphans the rows that hold it (the planner refuses it)"},
+      {"D208", Severity::warning, "function-reads-moved-table",
+       "a function body reads a table the migration renames, archives or drops; the body is not rewritten"},
       {"H301", Severity::warning, "table-without-primary-key", "a table without a primary key"},
       {"H302", Severity::warning, "foreign-key-without-index",
        "no index starts with a foreign key's columns: deletes in the referenced table scan this one"},
@@ -339,7 +346,11 @@ class Linter {
                                              "nullable and fill it with a data step");
           continue;
         }
-        if (!(old->type == c.type) && rewrites(old->type, c.type))
+        if (auto why = plan::narrowing(old->type, c.type))
+          report("D206", at(c.origin), "changing '" + t.name.display() + "." + c.name + "' from " + old->type.sql() +
+                                           " to " + c.type.sql() + " " + *why +
+                                           "; keep the type, or add a new column and copy with a data step");
+        else if (!(old->type == c.type) && rewrites(old->type, c.type))
           report("D204", at(c.origin), "changing '" + t.name.display() + "." + c.name + "' from " + old->type.sql() +
                                            " to " + c.type.sql() + " rewrites the table under an exclusive lock");
       }
@@ -353,6 +364,37 @@ class Linter {
                                             "by hand with CREATE INDEX CONCURRENTLY first");
       }
     }
+    for (const auto& e : s_.enums) {
+      const model::Enum* old = before.find_enum(e.name);
+      if (!old) continue;
+      for (const auto& v : old->values)
+        if (std::find(e.values.begin(), e.values.end(), v) == e.values.end())
+          report("D207", at(e.origin), "enum '" + e.name.display() + "' loses the value '" + v +
+                                           "': rows holding it cannot be converted; keep the value (and stop "
+                                           "writing it), or migrate the rows to a new column first");
+    }
+    moved_tables(before);
+  }
+
+  // Function -> table edges from the parse trees: a body that names a table under
+  // the name this migration takes away breaks at its next call.
+  void moved_tables(const model::Schema& before) {
+    std::map<QualifiedName, std::string> gone;  // old name -> what happens to it
+    auto in_before = [&](const QualifiedName& n) { return before.find_table(n) != nullptr; };
+    for (const auto& d : s_.dropped_tables)
+      if (in_before(d.name)) gone[d.name] = "drops it";
+    for (const auto& t : s_.tables) {
+      if (t.is_extern) continue;
+      const Table* p = before.find_table(t.name);
+      if (t.archived_as && p && !p->archived_as) gone[t.name] = "archives it as '" + *t.archived_as + "'";
+      if (t.was && !p && in_before(*t.was)) gone[*t.was] = "renames it to '" + t.name.display() + "'";
+    }
+    for (const auto& f : s_.functions)
+      for (const auto& r : f.reads)
+        if (auto g = gone.find(r); g != gone.end())
+          report("D208", at(f.origin), "function '" + f.name.display() + "' reads table '" + r.display() +
+                                           "', and this migration " + g->second +
+                                           "; update the body to the new name, or keep the table");
   }
 
   const LoadedSchema& loaded_;

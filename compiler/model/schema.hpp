@@ -103,6 +103,7 @@ struct Policy {
   std::vector<std::string> roles;  // empty = public
   std::optional<std::string> using_sql;
   std::optional<std::string> check_sql;
+  std::vector<QualifiedName> calls;  // functions its expressions call (set by check)
   Doc doc;
   Origin origin;
   bool operator==(const Policy&) const = default;
@@ -195,6 +196,9 @@ struct Function {
   std::optional<std::vector<std::string>> search_path;
   std::string body;
   std::string body_tag;
+  // Relations its body names, where the parse trees show them (set by check): SQL
+  // bodies and the SQL statements of PL/pgSQL bodies; dynamic SQL is not seen.
+  std::vector<QualifiedName> reads;
   bool is_extern = false;
   Doc doc;
   Origin origin;

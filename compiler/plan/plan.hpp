@@ -4,6 +4,7 @@
 // from the empty state, so the full state and every migration share one path.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,10 @@ struct Plan {
 // The migration from `previous` to `desired` (both resolved models). Removals that
 // are not confirmed by a directive, and narrowing type changes, are errors in diags.
 Plan plan_migration(const model::Schema& previous, const model::Schema& desired, Diagnostics& diags);
+
+// Why converting a column from `from` to `to` can lose data or fail on existing
+// rows ("narrows the integer type", ...), or nullopt when every value converts.
+std::optional<std::string> narrowing(const model::Type& from, const model::Type& to);
 
 // `schemac sql`: the up file of the plan from the empty state.
 std::string full_state_sql(const model::Schema& desired);

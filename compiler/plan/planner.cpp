@@ -170,7 +170,8 @@ std::vector<std::string> privilege_list(const std::set<std::string>& set) {
   return out;
 }
 
-// Whether converting `from` to `to` can lose data (an error unless confirmed).
+}  // namespace
+
 std::optional<std::string> narrowing(const model::Type& from, const model::Type& to) {
   if (from == to) return std::nullopt;
   if (from.array_dims != to.array_dims) return "changes the number of array dimensions";
@@ -200,6 +201,8 @@ std::optional<std::string> narrowing(const model::Type& from, const model::Type&
   if (from.builtin == "date" && to.builtin.rfind("timestamp", 0) == 0) return std::nullopt;
   return "converts " + from.sql() + " to " + to.sql();
 }
+
+namespace {
 
 // ---- the planner ----------------------------------------------------------------------
 
@@ -901,11 +904,10 @@ class Planner {
     return out + ";";
   }
 
+  // The calls come from the policy's parse trees (check records them).
   bool mentions_changed_function(const model::Policy& p) const {
-    for (const auto& f : changed_functions_) {
-      if (p.using_sql && emit::query_mentions(*p.using_sql, f)) return true;
-      if (p.check_sql && emit::query_mentions(*p.check_sql, f)) return true;
-    }
+    for (const auto& f : p.calls)
+      if (changed_functions_.count(f)) return true;
     return false;
   }
 

@@ -308,3 +308,73 @@ TEST_CASE("what a view reads and calls comes from its parse tree") {
   CHECK(views[0].calls == std::vector<model::QualifiedName>{{"public", "f"}});
   CHECK(views[1].reads == std::vector<model::QualifiedName>{{"public", "v"}});
 }
+
+TEST_CASE("views, materialized views and policies may only name columns their tables have") {
+  std::string tables = "table users {\n  id int primary key\n  name text\n}\n"
+                       "table posts {\n  id int primary key\n  author int\n  title text\n}\n";  // lines 1-9
+  SECTION("an unqualified column in a policy is looked up in the policy's table") {
+    CHECK(error_of("table t {\n  id int\n  owner text\n  row level security\n"
+                   "  policy p for select using (ownr = current_user)\n}") ==
+          "test.schema:5:30: error: column 'ownr' does not exist in t (in policy 'using')");
+  }
+  SECTION("a qualified column, in a subquery of a policy") {
+    CHECK(error_of(tables + "table t {\n  id int\n  row level security\n  policy p for select using "
+                            "(exists (select 1 from posts p where p.author = t.id and p.titel <> ''))\n}") ==
+          "test.schema:13:86: error: column 'titel' does not exist in posts (as p) (in policy 'using')");
+  }
+  SECTION("a view: a qualified column, an unqualified one, and an alias with no FROM entry") {
+    CHECK(error_of(tables + "view v as $$ select u.nme from users u $$") ==
+          "test.schema:10:21: error: column 'nme' does not exist in users (as u) (in view query)");
+    CHECK(error_of(tables + "view v as $$ select title, nam from users join posts on posts.author = users.id $$") ==
+          "test.schema:10:28: error: column 'nam' does not exist in users, posts (in view query)");
+    CHECK(error_of(tables + "view v as $$ select x.id from users $$") ==
+          "test.schema:10:21: error: no table or alias 'x' in scope here (a FROM entry is missing) (in view query)");
+  }
+  SECTION("a materialized view index on a column the query does not produce") {
+    CHECK(error_of(tables + "materialized view m as $$ select u.id, count(*) as n from users u group by u.id $$ {\n"
+                            "  unique index on (id)\n  index on (name)\n}") ==
+          "test.schema:12:13: error: materialized view 'm' has no column 'name' (its query produces: id, n)");
+    // Columns of a view over a view, `*` expanded, casts named after their argument.
+    CHECK(error_of(tables + "view v as $$ select *, title::varchar as t2 from posts $$\n"
+                            "materialized view m as $$ select v.*, id::text from v $$ {\n  unique index on (nope)\n}") ==
+          "test.schema:12:20: error: materialized view 'm' has no column 'nope' (its query produces: id, author, "
+          "title, t2, id)");
+  }
+  SECTION("where it cannot tell, it stays silent") {
+    auto c = compile_text(tables +
+                          "view a as $$ with c as (select 1 as q) select q, c.anything from c $$\n"
+                          "view b as $$ select s.whatever, g from (select 1) s, generate_series(1, 3) g $$\n"
+                          "view c as $$ select u, u.name, title as t from users u, posts order by t $$\n"
+                          "view d as $$ select id from users where exists (select 1 from posts where author = id) $$\n"
+                          "materialized view m as $$ select s.x from (select 1 as x) s $$ {\n  unique index on (x)\n}\n"
+                          "table r {\n  id int\n  row level security\n  policy p for select using (r.id > 0 and id > 0)\n}");
+    INFO(c.diagnostics);
+    CHECK(c.ok);
+  }
+}
+
+TEST_CASE("function bodies: the tables they read come from their parse trees") {
+  auto c = test::compile_text(
+      "table a { id int }\ntable b { id int }\ntable c { id int }\n"
+      "function f() returns int language sql as $$ select count(*)::int from a $$\n"
+      "function g(p int) returns int language plpgsql as $$\ndeclare v int;\nbegin\n"
+      "  v := (select count(*) from b);\n  insert into c(id) values (p);\n"
+      "  if exists (select 1 from public.a) then return v; end if;\n  return 0;\nend;\n$$");
+  INFO(c.diagnostics);
+  REQUIRE(c.ok);
+  const auto* f = c.loaded.model.find_function({"public", "f"});
+  const auto* g = c.loaded.model.find_function({"public", "g"});
+  REQUIRE((f && g));
+  CHECK(f->reads == std::vector<model::QualifiedName>{{"public", "a"}});
+  CHECK(g->reads == std::vector<model::QualifiedName>{{"public", "a"}, {"public", "b"}, {"public", "c"}});
+}
+
+TEST_CASE("what a policy calls comes from its parse tree") {
+  auto c = test::compile_text("extern function auth.uid() returns uuid\nfunction f() returns int as $$ select 1 $$\n"
+                              "table t {\n  id uuid\n  n int\n  row level security\n"
+                              "  policy p for all using (id = (select auth.uid())) with check (n = f())\n}");
+  INFO(c.diagnostics);
+  REQUIRE(c.ok);
+  const auto& p = c.loaded.model.tables.at(0).policies.at(0);
+  CHECK(p.calls == std::vector<model::QualifiedName>{{"auth", "uid"}, {"public", "f"}});
+}

@@ -126,6 +126,25 @@ TEST_CASE("lint D205: a materialized view that cannot be refreshed concurrently"
   CHECK_FALSE(has(lint_text(base + "materialized view m as $$ select id from t $$ {\n  unique index on (id)\n}"), "D205"));
 }
 
+TEST_CASE("lint D206-D208: narrowing, enum value removal, functions reading a moved table") {
+  CHECK(has(lint_text("table t {\n  id int primary key\n  a smallint\n}", "table t {\n  id int primary key\n  a bigint\n}"),
+            "D206"));
+  CHECK(has(lint_text("table t {\n  id int primary key\n  a varchar(5)\n}", "table t {\n  id int primary key\n  a text\n}"),
+            "D206"));
+  CHECK_FALSE(has(lint_text("table t {\n  id int primary key\n  a bigint\n}", "table t {\n  id int primary key\n  a int\n}"),
+                  "D206"));
+  CHECK(has(lint_text("enum e { a, c }", "enum e { a, b, c }"), "D207"));
+  CHECK_FALSE(has(lint_text("enum e { a, b, c, d }", "enum e { a, b, c }"), "D207"));
+  std::string fn = "function f() returns bigint language sql as $$ select count(*) from old $$\n";
+  std::string before = "table old {\n  id int primary key\n}\n" + fn;
+  CHECK(has(lint_text("table old {\n  id int primary key\n}\narchive table old as old_2024\n" + fn, before), "D208"));
+  CHECK(has(lint_text("table new was old {\n  id int primary key\n}\n" + fn, before), "D208"));
+  CHECK(has(lint_text("drop table old\n" + fn, before), "D208"));
+  CHECK_FALSE(has(lint_text("table new was old {\n  id int primary key\n}\n"
+                            "function f() returns bigint language sql as $$ select count(*) from new $$\n", before),
+                  "D208"));
+}
+
 TEST_CASE("lint H301-H304: hygiene") {
   CHECK(has(lint_text("table t { a int }"), "H301"));
   std::string parent = "table p { id int primary key }\n";

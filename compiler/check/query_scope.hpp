@@ -1,0 +1,45 @@
+// Column-level reading of a query's parse tree (libpg_query's JSON): which columns a
+// view, materialized view or policy names, checked against the relations in scope,
+// and which columns a query produces.
+//
+// The check is sound in one direction only: it reports a column as missing when it
+// can tell (every relation the name could come from has known columns and none has
+// it), and stays silent otherwise (a subquery, a function in FROM, a CTE, a relation
+// whose columns are unknown). PostgreSQL itself remains the final judge.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "model/schema.hpp"
+
+namespace schemac::check {
+
+// The columns of a relation the schema declares, or nullopt when unknown.
+using ColumnLookup = std::function<std::optional<std::vector<std::string>>(const model::QualifiedName&)>;
+
+struct ColumnProblem {
+  std::size_t location = 0;  // byte offset in the parsed text
+  std::string message;
+};
+
+// The relation an expression is evaluated against (a policy's table).
+struct RootRelation {
+  std::string alias;
+  std::vector<std::string> columns;
+};
+
+// Every column reference of the statements in `tree` that cannot resolve.
+std::vector<ColumnProblem> check_columns(const nlohmann::json& tree, const ColumnLookup& lookup,
+                                         const std::optional<RootRelation>& root = std::nullopt);
+
+// The names of the columns the first statement of `tree` produces, in order, when
+// they can be told (as PostgreSQL names them: alias, else column, else function).
+std::optional<std::vector<std::string>> output_columns(const nlohmann::json& tree, const ColumnLookup& lookup);
+
+}  // namespace schemac::check
