@@ -291,7 +291,8 @@ void check_index(Checker& c, const ast::Index& ix) {
 // declared), a view's as its query produces them (worked out once, on demand).
 class Columns {
  public:
-  explicit Columns(const model::Schema& model) : model_(model) {
+  explicit Columns(const model::Schema& model) {
+    for (const auto& t : model.tables) tables_[t.name] = tables_[t.live_name()] = &t;
     for (const auto& v : model.views) queries_[v.name] = v.query;
     for (const auto& v : model.materialized_views) queries_[v.name] = v.query;
     lookup_ = [this](const model::QualifiedName& n) { return of(n); };
@@ -299,12 +300,11 @@ class Columns {
   const ColumnLookup& lookup() const { return lookup_; }
 
   std::optional<std::vector<std::string>> of(const model::QualifiedName& n) {
-    for (const auto& t : model_.tables)
-      if (t.name == n || t.live_name() == n) {
-        std::vector<std::string> out;
-        for (const auto& c : t.columns) out.push_back(c.name);
-        return out;
-      }
+    if (auto t = tables_.find(n); t != tables_.end()) {
+      std::vector<std::string> out;
+      for (const auto& c : t->second->columns) out.push_back(c.name);
+      return out;
+    }
     auto q = queries_.find(n);
     if (q == queries_.end()) return std::nullopt;
     if (auto done = views_.find(n); done != views_.end()) return done->second;
@@ -317,7 +317,7 @@ class Columns {
   }
 
  private:
-  const model::Schema& model_;
+  std::map<model::QualifiedName, const model::Table*> tables_;
   std::map<model::QualifiedName, std::string> queries_;
   std::map<model::QualifiedName, std::optional<std::vector<std::string>>> views_;
   ColumnLookup lookup_;
@@ -350,11 +350,17 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Sch
   for (const auto& v : model.views) relations.insert(v.name);
   for (const auto& v : model.materialized_views) relations.insert(v.name);
   Columns columns(model);
+  std::map<model::QualifiedName, model::Table*> tables;
+  std::map<model::QualifiedName, model::Function*> functions;
+  for (auto& t : model.tables) tables[t.name] = &t;
+  for (auto& fn : model.functions)
+    if (!fn.is_extern) functions[fn.name] = &fn;
   for (const auto& f : files) {
     Checker c(diags, f.file_id, relations, columns.lookup());
     for (const auto& d : f.ast.declarations) {
       if (auto* t = std::get_if<ast::Table>(&d)) {
-        model::Table* table = find_by_name(model.tables, qualified(t->name));
+        auto found = tables.find(qualified(t->name));
+        model::Table* table = found == tables.end() ? nullptr : found->second;
         if (table) {
           RootRelation root{table->name.name, {}};
           for (const auto& col : table->columns) root.columns.push_back(col.name);
@@ -395,8 +401,8 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Sch
         if (language == "sql") c.statements(*fn->body, "SQL function body");
         else if (language == "plpgsql") c.plpgsql(*fn);
         else continue;
-        for (auto& function : model.functions)
-          if (function.name == qualified(fn->name) && !function.is_extern) function.reads = relation_names(c.names());
+        if (auto function = functions.find(qualified(fn->name)); function != functions.end())
+          function->second->reads = relation_names(c.names());
       } else if (auto* v = std::get_if<ast::View>(&d)) {
         c.statements(v->query, "view query", true);
         if (auto* view = find_by_name(model.views, qualified(v->name))) {

@@ -420,10 +420,16 @@ class Printer {
           if (!t.events[i].columns.empty()) out += " of " + id_list(t.events[i].columns);
         }
         if (!t.level.empty()) out += " for each " + t.level;
-        if (t.when) out += " when " + group(*t.when);
-        out += " execute " + qname(t.function) + "(";
-        for (std::size_t i = 0; i < t.arguments.size(); ++i) out += (i ? ", " : "") + t.arguments[i].text;
-        return out + ")";
+        std::vector<std::string> clauses;
+        if (t.when) clauses.push_back("when " + group(*t.when));
+        std::string call = "execute " + qname(t.function) + "(";
+        for (std::size_t i = 0; i < t.arguments.size(); ++i) call += (i ? ", " : "") + t.arguments[i].text;
+        clauses.push_back(call + ")");
+        std::size_t width = out.size();
+        for (const auto& c : clauses) width += 1 + c.size();
+        // As for policies: a long trigger puts `when` and `execute` on lines of their own.
+        for (const auto& c : clauses) out += (width > max_width ? "\n      " : " ") + c;
+        return out;
       }
       std::string operator()(const ast::Grant& g) const {
         std::string out = "grant ";
