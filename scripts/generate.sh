@@ -4,6 +4,7 @@
 #   generated/NAME/migrations/      its migrations, planned in order from
 #                                   schemas/NAME/history/NNNN_name/ (earlier states),
 #                                   then the current state, named by migration.txt
+#   generated/NAME/cpp/NAME.{hpp,cpp} `schemac gen cpp` with those migrations embedded
 #   scripts/generate.sh [--check] [SCHEMAC]
 # With --check, writes nothing and fails on any difference (the test run does this).
 set -euo pipefail
@@ -30,6 +31,7 @@ for dir in schemas/*/; do
   current=init
   [ -f "schemas/$name/migration.txt" ] && current=$(cat "schemas/$name/migration.txt")
   "$schemac" plan "schemas/$name" "$out/$name/migrations" --name "$current" >/dev/null
+  "$schemac" gen cpp "schemas/$name" --out "$out/$name/cpp" --namespace "$name" --migrations "$out/$name/migrations"
 done
 
 if [ $check = 1 ]; then

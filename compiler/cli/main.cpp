@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "driver/compile.hpp"
+#include "emit/cpp.hpp"
 #include "emit/format.hpp"
 #include "emit/sql.hpp"
 #include "lint/lint.hpp"
@@ -128,6 +129,57 @@ int run_lint(const std::string& dir, const std::string& migrations) {
   return result.errors ? exit_input : exit_ok;
 }
 
+struct GenArgs {
+  std::string dir, out, ns, migrations;
+};
+
+// Writes `content` to `path` unless the file holds it already (its mtime stays, so
+// builds stay incremental). Returns whether it wrote.
+bool write_if_changed(const std::filesystem::path& path, const std::string& content) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) {
+    try {
+      if (read_file(path) == content) return false;
+    } catch (const EnvironmentError&) {
+    }
+  }
+  write_file_atomically(path, content);
+  return true;
+}
+
+int run_gen_cpp(const GenArgs& args) {
+  Diagnostics diags;
+  auto loaded = compile_directory(args.dir, diags);
+  if (int rc = report(diags)) return rc;
+  emit::CppOptions options;
+  options.ns = args.ns;
+  options.source = std::filesystem::path(args.dir).lexically_normal().filename().string();
+  if (options.source.empty()) options.source = std::filesystem::path(args.dir).lexically_normal().parent_path().filename().string();
+  if (!args.migrations.empty()) {
+    try {
+      options.migrations = runtime::load_migrations(args.migrations);
+    } catch (const std::exception& e) {
+      throw EnvironmentError(e.what());
+    }
+    if (options.migrations.empty())
+      throw EnvironmentError("no migrations in '" + args.migrations + "' (expected NNNN_name.up.sql files)");
+  }
+  emit::CppFiles files;
+  try {
+    files = emit::generate_cpp(loaded.model, options);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "schemac: error: " << e.what() << "\n";
+    return exit_environment;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(args.out, ec);
+  if (ec) throw EnvironmentError("cannot create '" + args.out + "': " + ec.message());
+  std::filesystem::path out(args.out);
+  write_if_changed(out / (args.ns + ".hpp"), files.header);
+  write_if_changed(out / (args.ns + ".cpp"), files.source);
+  return exit_ok;
+}
+
 struct MigrateArgs {
   std::string dir, db;
   std::optional<int> to;
@@ -226,6 +278,15 @@ int main(int argc, char** argv) {
   lint->add_option("SCHEMA_DIR", dir, "directory of .schema files")->required();
   lint->add_option("MIGRATIONS_DIR", lint_migrations, "with its snapshot: also lint the planned change");
 
+  auto* gen = app.add_subcommand("gen", "generate code from a schema");
+  gen->require_subcommand(1);
+  GenArgs gargs;
+  auto* gen_cpp = gen->add_subcommand("cpp", "C++ row structs and typed query helpers (NS.hpp, NS.cpp)");
+  gen_cpp->add_option("SCHEMA_DIR", gargs.dir, "directory of .schema files")->required();
+  gen_cpp->add_option("--out", gargs.out, "directory to write NS.hpp and NS.cpp into")->required();
+  gen_cpp->add_option("--namespace", gargs.ns, "the C++ namespace (also the files' name)")->required();
+  gen_cpp->add_option("--migrations", gargs.migrations, "embed these migrations so that a program can migrate itself");
+
   auto* migrate = app.add_subcommand("migrate", "apply, revert, list or adopt migrations on a database");
   migrate->require_subcommand(1);
   MigrateArgs margs;
@@ -258,6 +319,7 @@ int main(int argc, char** argv) {
     if (sql->parsed()) return run_sql(dir, externs);
     if (plan->parsed()) return run_plan(dir, migrations, name);
     if (lint->parsed()) return run_lint(dir, lint_migrations);
+    if (gen_cpp->parsed()) return run_gen_cpp(gargs);
     for (const auto& [action, sub] : actions)
       if (sub->parsed()) return run_migrate(action, margs);
   } catch (const EnvironmentError& e) {

@@ -1,0 +1,182 @@
+// libpqxx 6.4 conversions for the runtime's value types, arrays (std::vector) and
+// NULL (std::optional), and the small helpers generated code is made of: reading a
+// field into any of these types, preparing a statement once per connection, and
+// running a transaction as an API role with request claims (row level security).
+#pragma once
+
+#include <optional>
+#include <pqxx/pqxx>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "schemac/values.hpp"
+
+namespace schemac::detail {
+
+template <typename T>
+struct is_optional : std::false_type {};
+template <typename T>
+struct is_optional<std::optional<T>> : std::true_type {};
+
+// Array elements: quoted and escaped for PostgreSQL's array text form.
+std::string quote_array_element(const std::string& text);
+// The elements of an array's text form (NULL as nullopt); one dimension.
+std::vector<std::optional<std::string>> parse_array(const char* text);
+
+// string_traits for a type with text forms parse(const char*) / format(const T&).
+template <typename T, T (*Parse)(std::string_view), std::string (*Format)(const T&)>
+struct text_traits {
+  static constexpr bool has_null() noexcept { return false; }
+  static bool is_null(const T&) { return false; }
+  [[noreturn]] static T null() { pqxx::internal::throw_null_conversion("schemac value"); }
+  static void from_string(const char str[], T& obj) { obj = Parse(str); }
+  static std::string to_string(const T& obj) { return Format(obj); }
+};
+
+inline Uuid parse_uuid(std::string_view s) { return Uuid::parse(s); }
+inline std::string format_uuid(const Uuid& u) { return u.str(); }
+inline Decimal parse_decimal(std::string_view s) { return Decimal::parse(s); }
+inline std::string format_decimal(const Decimal& d) { return d.str(); }
+inline Json parse_json(std::string_view s) {
+  try {
+    return Json::parse(s);
+  } catch (const Json::exception& e) {
+    throw ConversionError(std::string("not JSON: ") + e.what());
+  }
+}
+inline std::string format_json(const Json& j) { return j.dump(); }
+inline std::string format_timestamp_ref(const Timestamp& t) { return format_timestamp(t); }
+inline std::string format_date_ref(const Date& d) { return format_date(d); }
+
+}  // namespace schemac::detail
+
+namespace pqxx {
+
+template <>
+struct string_traits<schemac::Uuid>
+    : schemac::detail::text_traits<schemac::Uuid, schemac::detail::parse_uuid, schemac::detail::format_uuid> {
+  static constexpr const char* name() noexcept { return "schemac::Uuid"; }
+};
+template <>
+struct string_traits<schemac::Decimal>
+    : schemac::detail::text_traits<schemac::Decimal, schemac::detail::parse_decimal, schemac::detail::format_decimal> {
+  static constexpr const char* name() noexcept { return "schemac::Decimal"; }
+};
+template <>
+struct string_traits<schemac::Json>
+    : schemac::detail::text_traits<schemac::Json, schemac::detail::parse_json, schemac::detail::format_json> {
+  static constexpr const char* name() noexcept { return "schemac::Json"; }
+};
+template <>
+struct string_traits<schemac::Timestamp>
+    : schemac::detail::text_traits<schemac::Timestamp, schemac::parse_timestamp,
+                                   schemac::detail::format_timestamp_ref> {
+  static constexpr const char* name() noexcept { return "schemac::Timestamp"; }
+};
+template <>
+struct string_traits<schemac::Date>
+    : schemac::detail::text_traits<schemac::Date, schemac::parse_date, schemac::detail::format_date_ref> {
+  static constexpr const char* name() noexcept { return "schemac::Date"; }
+};
+template <>
+struct string_traits<schemac::Bytes>
+    : schemac::detail::text_traits<schemac::Bytes, schemac::parse_bytes, schemac::format_bytes> {
+  static constexpr const char* name() noexcept { return "schemac::Bytes"; }
+};
+
+// T[] <-> std::vector<T>; elements may be std::optional<U> (NULL elements).
+template <typename T>
+struct string_traits<std::vector<T>> {
+  static constexpr const char* name() noexcept { return "std::vector"; }
+  static constexpr bool has_null() noexcept { return false; }
+  static bool is_null(const std::vector<T>&) { return false; }
+  [[noreturn]] static std::vector<T> null() { internal::throw_null_conversion(name()); }
+  static void from_string(const char str[], std::vector<T>& obj) {
+    obj.clear();
+    for (auto& element : schemac::detail::parse_array(str)) {
+      if constexpr (schemac::detail::is_optional<T>::value) {
+        if (!element) {
+          obj.emplace_back(std::nullopt);
+          continue;
+        }
+        typename T::value_type v;
+        string_traits<typename T::value_type>::from_string(element->c_str(), v);
+        obj.emplace_back(std::move(v));
+      } else {
+        if (!element) throw schemac::ConversionError("NULL element in an array of non-optional values");
+        T v;
+        string_traits<T>::from_string(element->c_str(), v);
+        obj.push_back(std::move(v));
+      }
+    }
+  }
+  static std::string to_string(const std::vector<T>& obj) {
+    std::string out = "{";
+    for (std::size_t i = 0; i < obj.size(); ++i) {
+      if (i) out += ',';
+      if constexpr (schemac::detail::is_optional<T>::value) {
+        if (!obj[i]) {
+          out += "NULL";
+          continue;
+        }
+        out += schemac::detail::quote_array_element(string_traits<typename T::value_type>::to_string(*obj[i]));
+      } else {
+        out += schemac::detail::quote_array_element(string_traits<T>::to_string(obj[i]));
+      }
+    }
+    return out + "}";
+  }
+};
+
+}  // namespace pqxx
+
+namespace schemac {
+
+// A field as T; std::optional<T> reads NULL as nullopt, any other T refuses NULL.
+template <typename T>
+T get(const pqxx::field& f) {
+  if constexpr (detail::is_optional<T>::value) {
+    if (f.is_null()) return std::nullopt;
+    return get<typename T::value_type>(f);
+  } else {
+    if (f.is_null()) throw ConversionError(std::string("unexpected NULL in column ") + f.name());
+    T v{};
+    pqxx::string_traits<T>::from_string(f.c_str(), v);
+    return v;
+  }
+}
+
+// Declares the statement on the transaction's connection (a no-op after the first
+// time on that connection) and runs it with the parameters.
+template <typename... Args>
+pqxx::result exec_prepared(pqxx::transaction_base& tx, const std::string& name, const std::string& sql,
+                           const Args&... args) {
+  tx.conn().prepare(name, sql);
+  return tx.exec_prepared(name, args...);
+}
+
+// One row for COPY: each value in PostgreSQL's text form, nullopt for NULL.
+using CopyRow = std::vector<std::optional<std::string>>;
+
+// COPY table (columns) FROM STDIN with the rows; `table` and `columns` are SQL
+// (quoted as needed). Values are escaped for COPY's text format.
+void copy_rows(pqxx::transaction_base& tx, const std::string& table, const std::vector<std::string>& columns,
+               const std::vector<CopyRow>& rows);
+
+// Who a transaction acts for under row level security, as Supabase's API does it:
+// `SET LOCAL ROLE role` and the JWT claims in `request.jwt.claims` (and each
+// top-level claim in `request.jwt.claim.NAME`, which auth.uid() reads), all local
+// to the transaction.
+struct Claims {
+  std::string role = "authenticated";
+  Json claims = Json::object();  // e.g. {"sub": "<user uuid>", "email": "..."}
+};
+
+// Applies the claims to `tx` (call it first thing in the transaction).
+void act_as(pqxx::transaction_base& tx, const Claims& who);
+
+// `sub` claim helper: act_as(tx, as_user(user_id)).
+Claims as_user(const Uuid& user_id, const std::string& role = "authenticated");
+
+}  // namespace schemac
