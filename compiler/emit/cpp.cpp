@@ -209,6 +209,23 @@ class ViewColumns {
     return matches == 1 ? types_.of(found->type) : "";
   }
 
+  // count(), and sum/min/max/avg of a table's column, typed as PostgreSQL types them.
+  std::string aggregate_type(const std::string& fn, const nlohmann::json& call,
+                             const std::map<std::string, const model::Table*>& aliases) const {
+    if (fn == "count") return "std::int64_t";
+    if (!call.contains("args") || call["args"].size() != 1 || !call["args"][0].contains("ColumnRef")) return "";
+    std::string arg = column_type(call["args"][0]["ColumnRef"], aliases);
+    if (fn == "min" || fn == "max") return arg;
+    bool integer = arg == "std::int16_t" || arg == "std::int32_t";
+    if (fn == "sum") {
+      if (integer) return "std::int64_t";
+      if (arg == "std::int64_t" || arg == "schemac::Decimal") return "schemac::Decimal";
+      if (arg == "float" || arg == "double") return arg;
+    }
+    if (fn == "avg" && (integer || arg == "std::int64_t" || arg == "schemac::Decimal")) return "schemac::Decimal";
+    return "";
+  }
+
   std::string cast_type(const nlohmann::json& cast) const {
     std::string name;
     for (const auto& n : cast["typeName"]["names"]) name = n["String"]["sval"];
@@ -246,7 +263,7 @@ class ViewColumns {
     } else if (val.contains("FuncCall")) {
       std::string fn = val["FuncCall"]["funcname"].back()["String"]["sval"];
       if (name.empty()) name = fn;
-      if (fn == "count") type = "std::int64_t";
+      type = aggregate_type(fn, val["FuncCall"], aliases);
     }
     if (name.empty()) name = "column" + std::to_string(out.size() + 1);
     out.push_back({name, type.empty() ? "std::string" : type});

@@ -942,10 +942,9 @@ void check_schema_version(pqxx::connection_base& db) {
   if (migrations().empty())
     throw std::logic_error("adaptive_testing was generated without --migrations: it knows no schema version to check");
   pqxx::nontransaction tx(db);
-  auto r = tx.exec(
-      "SELECT CASE WHEN to_regclass('public.schemac_migrations') IS NULL THEN -1 "
-      "ELSE (SELECT coalesce(max(version), 0) FROM public.schemac_migrations) END");
-  int found = r.at(0).at(0).as<int>();
+  int found = -1;
+  if (!tx.exec("SELECT to_regclass('public.schemac_migrations') IS NULL").at(0).at(0).as<bool>())
+    found = tx.exec("SELECT coalesce(max(version), 0) FROM public.schemac_migrations").at(0).at(0).as<int>();
   if (found == schema_version) return;
   throw std::runtime_error(
       found < 0 ? "this program needs schema version " + std::to_string(schema_version) +

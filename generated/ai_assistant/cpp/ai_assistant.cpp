@@ -169,9 +169,9 @@ MonthlyUsageSummaryRow read_MonthlyUsageSummaryRow(const pqxx::row& r) {
   out.tenant_id = get<std::optional<schemac::Uuid>>(r[0]);
   out.month = get<std::optional<schemac::Date>>(r[1]);
   out.active_users = get<std::optional<std::int64_t>>(r[2]);
-  out.message_count = get<std::optional<std::string>>(r[3]);
-  out.total_tokens = get<std::optional<std::string>>(r[4]);
-  out.total_cost = get<std::optional<std::string>>(r[5]);
+  out.message_count = get<std::optional<std::int64_t>>(r[3]);
+  out.total_tokens = get<std::optional<std::int64_t>>(r[4]);
+  out.total_cost = get<std::optional<schemac::Decimal>>(r[5]);
   return out;
 }
 
@@ -1789,10 +1789,9 @@ void check_schema_version(pqxx::connection_base& db) {
   if (migrations().empty())
     throw std::logic_error("ai_assistant was generated without --migrations: it knows no schema version to check");
   pqxx::nontransaction tx(db);
-  auto r = tx.exec(
-      "SELECT CASE WHEN to_regclass('public.schemac_migrations') IS NULL THEN -1 "
-      "ELSE (SELECT coalesce(max(version), 0) FROM public.schemac_migrations) END");
-  int found = r.at(0).at(0).as<int>();
+  int found = -1;
+  if (!tx.exec("SELECT to_regclass('public.schemac_migrations') IS NULL").at(0).at(0).as<bool>())
+    found = tx.exec("SELECT coalesce(max(version), 0) FROM public.schemac_migrations").at(0).at(0).as<int>();
   if (found == schema_version) return;
   throw std::runtime_error(
       found < 0 ? "this program needs schema version " + std::to_string(schema_version) +

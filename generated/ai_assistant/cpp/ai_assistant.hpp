@@ -310,9 +310,9 @@ struct MonthlyUsageSummaryRow {
   std::optional<schemac::Uuid> tenant_id{};
   std::optional<schemac::Date> month{};
   std::optional<std::int64_t> active_users{};
-  std::optional<std::string> message_count{};
-  std::optional<std::string> total_tokens{};
-  std::optional<std::string> total_cost{};
+  std::optional<std::int64_t> message_count{};
+  std::optional<std::int64_t> total_tokens{};
+  std::optional<schemac::Decimal> total_cost{};
 };
 
 namespace monthly_usage_summary {
