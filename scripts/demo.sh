@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The main job: builds schemac, compiles every example schema in schemas/, starts a
-# throwaway PostgreSQL 15, applies each example's SQL to a database of its own, and
-# prints what was created.
+# throwaway PostgreSQL 15, applies each example's SQL to a database of its own and
+# prints what was created; then runs the example program (examples/ai_assistant),
+# which migrates a database of its own with its embedded migrations and uses the
+# generated C++ accessors.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bash "$root/scripts/build.sh" >/dev/null
@@ -40,4 +42,9 @@ for dir in schemas/*/; do
        and not exists (select 1 from pg_depend d where d.objid = p.oid and d.deptype = '"'"'e'"'"')
      order by 1"
 done
-' "$schemac"
+echo
+echo "== examples/ai_assistant: the program on its generated accessors"
+createdb ai_assistant_app
+"$0" sql schemas/ai_assistant --externs-only | psql -q -v ON_ERROR_STOP=1 -d ai_assistant_app >/dev/null
+"$1" "dbname=ai_assistant_app"
+' "$schemac" "$root/build/examples/ai_assistant_demo"

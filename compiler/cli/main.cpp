@@ -43,12 +43,12 @@ int run_check(const std::string& dir) {
   return report(diags);
 }
 
-int run_sql(const std::string& dir, bool externs) {
+int run_sql(const std::string& dir, bool externs, bool externs_only) {
   Diagnostics diags;
   auto loaded = compile_directory(dir, diags);
   if (int rc = report(diags)) return rc;
-  if (externs) std::cout << emit::platform_stub_sql(loaded.model);
-  std::cout << plan::full_state_sql(loaded.model);
+  if (externs || externs_only) std::cout << emit::platform_stub_sql(loaded.model);
+  if (!externs_only) std::cout << plan::full_state_sql(loaded.model);
   return exit_ok;
 }
 
@@ -253,7 +253,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   std::string dir;
   bool check_only = false;
-  bool externs = false;
+  bool externs = false, externs_only = false;
 
   auto* check = app.add_subcommand("check", "parse and validate a schema directory; exit 1 on any error");
   check->add_option("SCHEMA_DIR", dir, "directory of .schema files")->required();
@@ -266,6 +266,7 @@ int main(int argc, char** argv) {
   sql->add_option("SCHEMA_DIR", dir, "directory of .schema files")->required();
   sql->add_flag("--externs", externs,
                 "first create stand-ins for declared roles and extern objects (for a throwaway database)");
+  sql->add_flag("--externs-only", externs_only, "only the stand-ins (then let the migrations build the rest)");
 
   std::string migrations, name;
   auto* plan = app.add_subcommand("plan", "write the next migration (up, down, verify) and the new snapshot");
@@ -316,7 +317,7 @@ int main(int argc, char** argv) {
   try {
     if (check->parsed()) return run_check(dir);
     if (fmt->parsed()) return run_fmt(dir, check_only);
-    if (sql->parsed()) return run_sql(dir, externs);
+    if (sql->parsed()) return run_sql(dir, externs, externs_only);
     if (plan->parsed()) return run_plan(dir, migrations, name);
     if (lint->parsed()) return run_lint(dir, lint_migrations);
     if (gen_cpp->parsed()) return run_gen_cpp(gargs);
