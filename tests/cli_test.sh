@@ -77,5 +77,22 @@ expect "lint the planned change" 0 "$schemac" lint "$root/schemas/quests" "$root
 (cd / && "$schemac" sql "$root/schemas/ai_assistant") > b.sql
 if cmp -s a.sql b.sql; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: output depends on cwd"; fi
 
+# gen cpp: deterministic, independent of the directory, and a file whose content
+# would not change is not rewritten (its mtime stays).
+expect "gen cpp" 0 "$schemac" gen cpp "$root/schemas/quests" --out gen1 --namespace quests
+(cd "$root/schemas" && "$schemac" gen cpp quests --out "$work/gen2" --namespace quests)
+if diff -r gen1 gen2 >/dev/null; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: gen cpp depends on cwd"; fi
+touch -d "2001-01-01" gen1/quests.hpp gen1/quests.cpp
+expect "gen cpp again" 0 "$schemac" gen cpp "$root/schemas/quests" --out gen1 --namespace quests
+if [ "$(stat -c %Y gen1/quests.hpp)" = "$(date -d 2001-01-01 +%s)" ]; then passed=$((passed + 1)); else
+  failed=$((failed + 1)); echo "FAIL: gen cpp rewrote an unchanged file"; fi
+expect "gen cpp: a namespace that is not an identifier" 2 "$schemac" gen cpp "$root/schemas/quests" --out gen3 --namespace "no-way"
+contains "gen cpp namespace message" "$work/err" "'no-way' is not a C++ identifier"
+[ ! -e gen3 ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: gen cpp wrote output for a bad namespace"; }
+expect "gen cpp: missing migrations" 2 "$schemac" gen cpp "$root/schemas/quests" --out gen4 --namespace quests --migrations nowhere
+mkdir -p broken_gen && printf 'table t {\n  id int primary key\n  bad nosuchtype\n}\n' > broken_gen/b.schema
+expect "gen cpp: a broken schema" 1 "$schemac" gen cpp broken_gen --out gen5 --namespace b
+[ ! -e gen5 ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: gen cpp wrote output for a broken schema"; }
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -1,0 +1,20 @@
+// Uses the generated accessors; with a connection string as its argument it also
+// inserts and reads back a product.
+#include <iostream>
+
+#include "shop.hpp"
+
+int main(int argc, char** argv) {
+  shop::NewProduct p;
+  p.sku = "SKU-1";
+  p.name = "Kettle";
+  p.price = schemac::Decimal::parse("19.99");
+  p.tags = std::vector<std::string>{"kitchen"};
+  std::cout << "order status " << shop::to_string(shop::OrderStatus::paid) << "\n";
+  if (argc < 2) return 0;
+  pqxx::connection db(argv[1]);
+  pqxx::work tx(db);
+  auto stored = shop::products::insert(tx, p);
+  std::cout << "product " << stored.id << " " << stored.price.str() << " " << shop::products::count(tx) << "\n";
+  return 0;
+}

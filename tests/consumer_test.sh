@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs schemac into a temporary prefix, then configures and builds the project in
+# tests/consumer/ from an empty build directory through find_package(schemac), runs
+# it against PostgreSQL, and checks that the generated code is regenerated when a
+# .schema file changes, and only then.
+#   tests/consumer_test.sh BUILD_DIR
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+cmake --install "$build" --prefix "$work/prefix" >/dev/null
+cp -r "$root/tests/consumer" "$work/src"
+cmake -S "$work/src" -B "$work/build" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
+cmake --build "$work/build" >/dev/null
+[ -f "$work/build/schemac_shop/shop.hpp" ] || fail "shop.hpp was not generated"
+"$work/build/shop" | grep -q "order status paid" || fail "the consumer does not run"
+echo "ok: built from an empty directory through find_package(schemac)"
+
+# Nothing changed: neither schemac nor the compiler runs.
+out=$(cmake --build "$work/build" -- -v 2>&1)
+echo "$out" | grep -q "gen cpp" && fail "schemac ran although nothing changed"
+echo "$out" | grep -q -- " -c " && fail "something was recompiled although nothing changed"
+# A .schema file touched without a change: schemac runs, rewrites nothing, nothing recompiles.
+sleep 1
+touch "$work/src/schema/shop.schema"
+before=$(stat -c %Y "$work/build/schemac_shop/shop.cpp")
+out=$(cmake --build "$work/build" -- -v 2>&1)
+echo "$out" | grep -q "gen cpp" || fail "a touched .schema did not run schemac"
+echo "$out" | grep -q -- " -c " && fail "an unchanged generated file was recompiled"
+[ "$(stat -c %Y "$work/build/schemac_shop/shop.cpp")" = "$before" ] || fail "an unchanged generated file was rewritten"
+echo "ok: a touched .schema regenerates and rewrites nothing"
+# A real change: regenerated and recompiled.
+sed -i 's/  quantity   int          default 1/  quantity   int          default 1\n  note       text?/' "$work/src/schema/shop.schema"
+out=$(cmake --build "$work/build" -- -v 2>&1)
+echo "$out" | grep -q "shop.cpp.o" || fail "a changed schema did not recompile"
+grep -q "std::optional<std::string> note" "$work/build/schemac_shop/shop.hpp" || fail "the new column is missing"
+echo "ok: a changed .schema regenerates and recompiles"
+
+# Against a database: the generated insert and count work.
+createdb schemac_consumer
+"$work/prefix/bin/schemac" sql "$work/src/schema" | psql -q -v ON_ERROR_STOP=1 -d schemac_consumer >/dev/null
+"$work/build/shop" "dbname=schemac_consumer" | grep -q "product 1 19.99 1" || fail "the consumer's insert failed"
+echo "ok: the consumer inserts and reads through its generated code"
