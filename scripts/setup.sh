@@ -7,6 +7,7 @@ packages=(
   libfmt-dev                       # text emission
   libcli11-dev                     # command-line parsing
   nlohmann-json3-dev               # reading libpg_query's JSON parse trees
+  libkainjow-mustache-dev          # the templates schemac gen cpp renders
   libpqxx-dev libpq-dev            # the runtime's PostgreSQL client (libpqxx 6.4)
   libpg-query-dev                  # PostgreSQL's own parser, for embedded SQL
   catch2                           # unit, golden and integration tests (v2)
