@@ -14,14 +14,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// What a careful hand-written data layer does for `find`: a prepared statement and
-// field-by-field conversion into the same struct.
-std::optional<bench::Item> hand_find(pqxx::transaction_base& tx, const Uuid& id) {
-  tx.conn().prepare("hand_find",
-                    "SELECT id, owner_id, title, body, amount, meta, created_at FROM public.items WHERE id = $1::uuid");
-  auto r = tx.exec_prepared("hand_find", id.str());
-  if (r.empty()) return std::nullopt;
-  const auto& row = r[0];
+// What a careful hand-written data layer does: prepared statements and field-by-field
+// conversion into the same struct.
+bench::Item hand_read(const pqxx::row& row) {
   bench::Item out;
   out.id = Uuid::parse(row[0].c_str());
   out.owner_id = Uuid::parse(row[1].c_str());
@@ -33,20 +28,19 @@ std::optional<bench::Item> hand_find(pqxx::transaction_base& tx, const Uuid& id)
   return out;
 }
 
+std::optional<bench::Item> hand_find(pqxx::transaction_base& tx, const Uuid& id) {
+  tx.conn().prepare("hand_find",
+                    "SELECT id, owner_id, title, body, amount, meta, created_at FROM public.items WHERE id = $1::uuid");
+  auto r = tx.exec_prepared("hand_find", id.str());
+  if (r.empty()) return std::nullopt;
+  return hand_read(r[0]);
+}
+
 bench::Item hand_insert(pqxx::transaction_base& tx, const Uuid& owner, const std::string& title) {
   tx.conn().prepare("hand_insert",
                     "INSERT INTO public.items (owner_id, title) VALUES ($1::uuid, $2::text) RETURNING id, owner_id, "
                     "title, body, amount, meta, created_at");
-  auto row = tx.exec_prepared("hand_insert", owner.str(), title).at(0);
-  bench::Item out;
-  out.id = Uuid::parse(row[0].c_str());
-  out.owner_id = Uuid::parse(row[1].c_str());
-  out.title = row[2].c_str();
-  if (!row[3].is_null()) out.body = std::string(row[3].c_str());
-  out.amount = schemac::Decimal::parse(row[4].c_str());
-  out.meta = schemac::Json::parse(row[5].c_str());
-  out.created_at = schemac::parse_timestamp(row[6].c_str());
-  return out;
+  return hand_read(tx.exec_prepared("hand_insert", owner.str(), title).at(0));
 }
 
 template <typename F>

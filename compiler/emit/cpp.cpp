@@ -265,7 +265,7 @@ class ViewColumns {
       if (name.empty()) name = fn;
       type = aggregate_type(fn, val["FuncCall"], aliases);
     }
-    if (name.empty()) name = "column" + std::to_string(out.size() + 1);
+    if (name.empty()) name = "?column?";  // PostgreSQL's name for an unnamed expression
     out.push_back({name, type.empty() ? "std::string" : type});
   }
 
@@ -519,9 +519,13 @@ class Generator {
       c.set("type", Types::optional(cols[i].type));
       c.set("index", std::to_string(i));
       columns.push_back(c);
+      select_list += (i ? ", " : "") + quote(cols[i].name);
     }
     d.set("columns", columns);
-    d.set("sql_select", literal("SELECT * FROM " + v.name.sql()));
+    // Columns by name: a column the parse tree could not show is left out rather
+    // than read into the wrong member.
+    d.set("sql_select", literal("SELECT " + (select_list.empty() ? std::string("NULL") : select_list) + " FROM " +
+                                v.name.sql()));
     d.set("sql_refresh", literal("REFRESH MATERIALIZED VIEW " + v.name.sql()));
     d.set("sql_refresh_concurrently", literal("REFRESH MATERIALIZED VIEW CONCURRENTLY " + v.name.sql()));
     return d;

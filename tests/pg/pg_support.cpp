@@ -39,6 +39,17 @@ model::Schema compile_ok(const std::string& dir) {
   return loaded.model;
 }
 
+std::string value(pqxx::connection& db, const std::string& sql) {
+  pqxx::work tx(db);
+  auto r = tx.exec(sql);
+  tx.commit();
+  return r.at(0).at(0).is_null() ? "<null>" : r.at(0).at(0).c_str();
+}
+
+std::string migration_file(const std::string& example, const std::string& file) {
+  return read_file(source_dir() / "generated" / example / "migrations" / file);
+}
+
 std::string report(const std::vector<std::string>& problems) {
   std::string out;
   for (const auto& p : problems) out += "  " + p + "\n";

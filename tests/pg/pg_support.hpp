@@ -22,6 +22,12 @@ std::string rows(pqxx::connection& db, const std::string& table);
 // A schema directory (relative to the source tree) that must compile.
 model::Schema compile_ok(const std::string& dir);
 
+// The first value of the first row of `sql` as text ("<null>" for NULL), committed.
+std::string value(pqxx::connection& db, const std::string& sql);
+
+// A checked-in migration file of an example: generated/EXAMPLE/migrations/FILE.
+std::string migration_file(const std::string& example, const std::string& file);
+
 // Catalog differences, one per line, for test messages.
 std::string report(const std::vector<std::string>& problems);
 

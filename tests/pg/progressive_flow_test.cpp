@@ -12,19 +12,11 @@
 
 using namespace schemac;
 using test::run;
+using test::value;
 
 namespace {
 
-std::string migration(const std::string& file) {
-  return read_file(test::source_dir() / "generated/progressive_flow/migrations" / file);
-}
-
-std::string value(pqxx::connection& db, const std::string& sql) {
-  pqxx::work tx(db);
-  auto r = tx.exec(sql);
-  tx.commit();
-  return r.at(0).at(0).is_null() ? "<null>" : r.at(0).at(0).c_str();
-}
+std::string migration(const std::string& file) { return test::migration_file("progressive_flow", file); }
 
 }  // namespace
 

@@ -19,9 +19,7 @@ using test::run;
 
 namespace {
 
-std::string migration(const std::string& file) {
-  return read_file(test::source_dir() / "generated/quests/migrations" / file);
-}
+std::string migration(const std::string& file) { return test::migration_file("quests", file); }
 
 long count(pqxx::connection& db, const std::string& sql) {
   pqxx::work tx(db);

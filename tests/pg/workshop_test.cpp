@@ -16,19 +16,11 @@ using test::fresh_database;
 using test::report;
 using test::rows;
 using test::run;
+using test::value;
 
 namespace {
 
-std::string migration(const std::string& file) {
-  return read_file(test::source_dir() / "generated/workshop/migrations" / file);
-}
-
-std::string value(pqxx::connection& db, const std::string& sql) {
-  pqxx::work tx(db);
-  auto r = tx.exec(sql);
-  tx.commit();
-  return r.at(0).at(0).is_null() ? "<null>" : r.at(0).at(0).c_str();
-}
+std::string migration(const std::string& file) { return test::migration_file("workshop", file); }
 
 }  // namespace
 

@@ -776,7 +776,7 @@ std::vector<User> by_tenant_id_email(pqxx::transaction_base& tx, const schemac::
 namespace current_day_usage {
 
 std::vector<CurrentDayUsageRow> select_all(pqxx::transaction_base& tx) {
-  auto result = schemac::exec_prepared(tx, "ai_assistant.current_day_usage.select_all", "SELECT * FROM public.current_day_usage");
+  auto result = schemac::exec_prepared(tx, "ai_assistant.current_day_usage.select_all", "SELECT tenant_id, user_id, message_count, total_tokens, estimated_cost FROM public.current_day_usage");
   std::vector<CurrentDayUsageRow> out;
   out.reserve(result.size());
   for (const auto& r : result) out.push_back(read_CurrentDayUsageRow(r));
@@ -791,7 +791,7 @@ std::vector<CurrentDayUsageRow> select_all(pqxx::transaction_base& tx) {
 namespace message_feedback_summary {
 
 std::vector<MessageFeedbackSummaryRow> select_all(pqxx::transaction_base& tx) {
-  auto result = schemac::exec_prepared(tx, "ai_assistant.message_feedback_summary.select_all", "SELECT * FROM public.message_feedback_summary");
+  auto result = schemac::exec_prepared(tx, "ai_assistant.message_feedback_summary.select_all", "SELECT message_id, tenant_id, conversation_id, feedback_count, positive_count, negative_count, average_rating FROM public.message_feedback_summary");
   std::vector<MessageFeedbackSummaryRow> out;
   out.reserve(result.size());
   for (const auto& r : result) out.push_back(read_MessageFeedbackSummaryRow(r));
@@ -810,7 +810,7 @@ void refresh(pqxx::transaction_base& tx, bool concurrently) {
 namespace monthly_usage_summary {
 
 std::vector<MonthlyUsageSummaryRow> select_all(pqxx::transaction_base& tx) {
-  auto result = schemac::exec_prepared(tx, "ai_assistant.monthly_usage_summary.select_all", "SELECT * FROM public.monthly_usage_summary");
+  auto result = schemac::exec_prepared(tx, "ai_assistant.monthly_usage_summary.select_all", "SELECT tenant_id, month, active_users, message_count, total_tokens, total_cost FROM public.monthly_usage_summary");
   std::vector<MonthlyUsageSummaryRow> out;
   out.reserve(result.size());
   for (const auto& r : result) out.push_back(read_MonthlyUsageSummaryRow(r));

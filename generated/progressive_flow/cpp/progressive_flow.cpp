@@ -1503,7 +1503,7 @@ std::vector<XpTransaction> by_user_id(pqxx::transaction_base& tx, const schemac:
 namespace challenge_progress_detail {
 
 std::vector<ChallengeProgressDetailRow> select_all(pqxx::transaction_base& tx) {
-  auto result = schemac::exec_prepared(tx, "progressive_flow.challenge_progress_detail.select_all", "SELECT * FROM public.challenge_progress_detail");
+  auto result = schemac::exec_prepared(tx, "progressive_flow.challenge_progress_detail.select_all", "SELECT user_id, challenge_id, title, difficulty, track_name, status, current_level, highest_level_completed, updated_at FROM public.challenge_progress_detail");
   std::vector<ChallengeProgressDetailRow> out;
   out.reserve(result.size());
   for (const auto& r : result) out.push_back(read_ChallengeProgressDetailRow(r));
@@ -1518,7 +1518,7 @@ std::vector<ChallengeProgressDetailRow> select_all(pqxx::transaction_base& tx) {
 namespace user_dashboard_summary {
 
 std::vector<UserDashboardSummaryRow> select_all(pqxx::transaction_base& tx) {
-  auto result = schemac::exec_prepared(tx, "progressive_flow.user_dashboard_summary.select_all", "SELECT * FROM public.user_dashboard_summary");
+  auto result = schemac::exec_prepared(tx, "progressive_flow.user_dashboard_summary.select_all", "SELECT user_id, username, total_xp, current_level, current_streak, challenges_completed, challenges_in_progress, achievements_unlocked FROM public.user_dashboard_summary");
   std::vector<UserDashboardSummaryRow> out;
   out.reserve(result.size());
   for (const auto& r : result) out.push_back(read_UserDashboardSummaryRow(r));
