@@ -165,8 +165,8 @@ Timestamp parse_timestamp(std::string_view text) {
   long long h = 0, m = 0, sec = 0, micros = 0;
   if (!read_date(s, pos, day) || pos >= s.size() || (s[pos] != ' ' && s[pos] != 'T')) bad("timestamp", text);
   ++pos;
-  if (!digits(s, pos, 2, h) || s[pos++] != ':' || !digits(s, pos, 2, m) || pos >= s.size() || s[pos++] != ':' ||
-      !digits(s, pos, 2, sec))
+  auto colon = [&] { return pos < s.size() && s[pos++] == ':'; };
+  if (!digits(s, pos, 2, h) || !colon() || !digits(s, pos, 2, m) || !colon() || !digits(s, pos, 2, sec))
     bad("timestamp", text);
   if (pos < s.size() && s[pos] == '.') {
     std::size_t start = ++pos;
@@ -181,8 +181,8 @@ Timestamp parse_timestamp(std::string_view text) {
     char sign = s[pos++];
     long long oh = 0, om = 0, os = 0;
     if ((sign != '+' && sign != '-') || !digits(s, pos, 2, oh)) bad("timestamp", text);
-    if (pos < s.size() && s[pos] == ':' && (++pos, !digits(s, pos, 2, om))) bad("timestamp", text);
-    if (pos < s.size() && s[pos] == ':' && (++pos, !digits(s, pos, 2, os))) bad("timestamp", text);
+    if (pos < s.size() && s[pos] == ':' && (!colon() || !digits(s, pos, 2, om))) bad("timestamp", text);
+    if (pos < s.size() && s[pos] == ':' && (!colon() || !digits(s, pos, 2, os))) bad("timestamp", text);
     if (pos != s.size()) bad("timestamp", text);
     offset = (sign == '-' ? -1 : 1) * (oh * 3600 + om * 60 + os);
   }

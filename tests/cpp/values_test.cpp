@@ -67,6 +67,11 @@ TEST_CASE("runtime values round-trip through PostgreSQL") {
       CHECK(r.at(0).at(1).as<std::string>() == "2024-03-01 05:29:59.123456+05:30");
     }
     CHECK(parse_timestamp("2024-05-01 12:00:00+02") == sys_days(year(2024) / 5 / 1) + hours(10));
+    for (const char* broken : {"2024-05-01 12", "2024-05-01 12:00", "2024-05-01 12:00:", "2024-05-01", "2024-05-01 12:00:00+",
+                               "2024-05-01 12:00:00.1234567", "2024-13-01 00:00:00", "yesterday"})
+      CHECK_THROWS_AS(parse_timestamp(broken), ConversionError);
+    CHECK_THROWS_AS(parse_date("2024-02-30"), ConversionError);
+    CHECK_THROWS_AS(parse_bytes("\\x0"), ConversionError);
     CHECK(parse_timestamp("1901-12-13 20:45:52-04:56:02") ==
           sys_days(year(1901) / 12 / 14) + hours(1) + minutes(41) + seconds(54));
     // Extremes: PostgreSQL's first representable day, year 9999 and later, infinity.
