@@ -188,8 +188,9 @@ class Walker {
   const ColumnLookup& lookup_;
 };
 
-// The name PostgreSQL gives an output column computed by `val`, when it can be told.
-std::optional<std::string> figure_name(const json& val) {
+}  // namespace
+
+std::optional<std::string> column_name(const json& val) {
   if (val.contains("ColumnRef")) {
     const auto& fields = val["ColumnRef"]["fields"];
     if (fields.empty() || fields.back().contains("A_Star")) return std::nullopt;
@@ -198,7 +199,7 @@ std::optional<std::string> figure_name(const json& val) {
   if (val.contains("FuncCall")) return sval(val["FuncCall"]["funcname"].back());
   if (val.contains("TypeCast")) {
     const auto& cast = val["TypeCast"];
-    if (auto inner = figure_name(cast["arg"]); inner && *inner != "?column?") return inner;
+    if (auto inner = column_name(cast["arg"]); inner && *inner != "?column?") return inner;
     const auto& names = cast["typeName"]["names"];
     return names.empty() ? std::nullopt : std::optional<std::string>(sval(names.back()));
   }
@@ -207,8 +208,6 @@ std::optional<std::string> figure_name(const json& val) {
   if (val.contains("A_Const") || val.contains("A_Expr") || val.contains("BoolExpr")) return "?column?";
   return std::nullopt;
 }
-
-}  // namespace
 
 std::vector<ColumnProblem> check_columns(const json& tree, const ColumnLookup& lookup,
                                          const std::optional<RootRelation>& root) {
@@ -252,7 +251,7 @@ std::optional<std::vector<std::string>> output_columns(const json& tree, const C
       }
       continue;
     }
-    auto name = figure_name(val);
+    auto name = column_name(val);
     if (!name) return std::nullopt;
     out.push_back(*name);
   }

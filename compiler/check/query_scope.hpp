@@ -38,6 +38,11 @@ struct RootRelation {
 std::vector<ColumnProblem> check_columns(const nlohmann::json& tree, const ColumnLookup& lookup,
                                          const std::optional<RootRelation>& root = std::nullopt);
 
+// The name PostgreSQL gives the output column a target expression (a ResTarget's
+// `val`) computes when it has no alias: the column's, the function's, a cast's
+// argument or type, "case", "?column?"; nullopt when it cannot be told.
+std::optional<std::string> column_name(const nlohmann::json& val);
+
 // The names of the columns the first statement of `tree` produces, in order, when
 // they can be told (as PostgreSQL names them: alias, else column, else function).
 std::optional<std::vector<std::string>> output_columns(const nlohmann::json& tree, const ColumnLookup& lookup);

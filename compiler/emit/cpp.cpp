@@ -9,6 +9,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "check/query_scope.hpp"
 #include "emit/ddl.hpp"
 #include "emit/templates.hpp"
 #include "model/names.hpp"
@@ -160,6 +161,8 @@ class ViewColumns {
   struct Col {
     std::string name, type;
   };
+  // FROM entries in order: alias -> the declared table (null when not a table).
+  using Aliases = std::vector<std::pair<std::string, const model::Table*>>;
 
   std::vector<Col> of(const std::string& query) const {
     std::vector<Col> out;
@@ -168,7 +171,7 @@ class ViewColumns {
       auto tree = nlohmann::json::parse(r.parse_tree);
       const auto* stmt = &tree["stmts"][0]["stmt"]["SelectStmt"];
       while (stmt->value("op", "SETOP_NONE") != "SETOP_NONE") stmt = &(*stmt)["larg"];
-      std::map<std::string, const model::Table*> aliases;
+      Aliases aliases;
       if (stmt->contains("fromClause"))
         for (const auto& item : (*stmt)["fromClause"]) from(item, aliases);
       for (const auto& t : (*stmt)["targetList"]) target(t["ResTarget"], aliases, out);
@@ -178,7 +181,7 @@ class ViewColumns {
   }
 
  private:
-  void from(const nlohmann::json& item, std::map<std::string, const model::Table*>& aliases) const {
+  void from(const nlohmann::json& item, Aliases& aliases) const {
     if (item.contains("RangeVar")) {
       const auto& v = item["RangeVar"];
       QualifiedName n;
@@ -188,14 +191,14 @@ class ViewColumns {
       for (const auto& x : s_.tables)
         if (x.live_name() == n) t = &x;
       std::string alias = v.contains("alias") ? v["alias"].value("aliasname", n.name) : n.name;
-      aliases[alias] = t;
+      aliases.emplace_back(alias, t);
     } else if (item.contains("JoinExpr")) {
       from(item["JoinExpr"]["larg"], aliases);
       from(item["JoinExpr"]["rarg"], aliases);
     }
   }
 
-  std::string column_type(const nlohmann::json& ref, const std::map<std::string, const model::Table*>& aliases) const {
+  std::string column_type(const nlohmann::json& ref, const Aliases& aliases) const {
     std::vector<std::string> parts;
     for (const auto& f : ref["fields"])
       if (f.contains("String")) parts.push_back(f["String"]["sval"]);
@@ -211,7 +214,7 @@ class ViewColumns {
 
   // count(), and sum/min/max/avg of a table's column, typed as PostgreSQL types them.
   std::string aggregate_type(const std::string& fn, const nlohmann::json& call,
-                             const std::map<std::string, const model::Table*>& aliases) const {
+                             const Aliases& aliases) const {
     if (fn == "count") return "std::int64_t";
     if (!call.contains("args") || call["args"].size() != 1 || !call["args"][0].contains("ColumnRef")) return "";
     std::string arg = column_type(call["args"][0]["ColumnRef"], aliases);
@@ -241,32 +244,29 @@ class ViewColumns {
     return t;
   }
 
-  void target(const nlohmann::json& t, const std::map<std::string, const model::Table*>& aliases,
+  void target(const nlohmann::json& t, const Aliases& aliases,
               std::vector<Col>& out) const {
     const auto& val = t["val"];
     std::string name = t.value("name", ""), type;
     if (val.contains("ColumnRef")) {
       const auto& fields = val["ColumnRef"]["fields"];
-      if (fields.back().contains("A_Star")) {  // every column of the relation(s)
+      if (fields.back().contains("A_Star")) {  // every column of the relation(s), in FROM order
         std::string qualifier = fields.size() >= 2 ? fields[fields.size() - 2]["String"]["sval"].get<std::string>() : "";
         for (const auto& [alias, table] : aliases)
           if (table && (qualifier.empty() || alias == qualifier))
             for (const auto& c : table->columns) out.push_back({c.name, types_.of(c.type)});
         return;
       }
-      if (name.empty()) name = fields.back()["String"]["sval"];
       type = column_type(val["ColumnRef"], aliases);
     } else if (val.contains("TypeCast")) {
       type = cast_type(val["TypeCast"]);
-      if (name.empty() && val["TypeCast"]["arg"].contains("ColumnRef"))
-        name = val["TypeCast"]["arg"]["ColumnRef"]["fields"].back()["String"].value("sval", "");
     } else if (val.contains("FuncCall")) {
-      std::string fn = val["FuncCall"]["funcname"].back()["String"]["sval"];
-      if (name.empty()) name = fn;
-      type = aggregate_type(fn, val["FuncCall"], aliases);
+      type = aggregate_type(val["FuncCall"]["funcname"].back()["String"]["sval"], val["FuncCall"], aliases);
     }
-    if (name.empty()) name = "?column?";  // PostgreSQL's name for an unnamed expression
-    out.push_back({name, type.empty() ? "std::string" : type});
+    // The name as PostgreSQL gives it (the same rule check uses); a column whose name
+    // cannot be told is left out, since rows are read by column name.
+    if (name.empty()) name = check::column_name(val).value_or("");
+    if (!name.empty()) out.push_back({name, type.empty() ? "std::string" : type});
   }
 
   const model::Schema& s_;

@@ -12,7 +12,5 @@ namespace schemac::emit {
 // tables and functions), for a throwaway database: `schemac sql --externs`.
 std::string platform_stub_sql(const model::Schema& schema);
 
-// Relation names a query mentions (views, materialized views: dependency order).
-bool query_mentions(const std::string& query, const model::QualifiedName& name);
 
 }  // namespace schemac::emit

@@ -28,6 +28,46 @@ using test::run;
 
 namespace {
 
+// Whether SQL text names `name` (a rough scan, enough for the edit generator to
+// avoid edits a view or policy depends on; the compiler itself reads parse trees).
+bool query_mentions(const std::string& q, const QualifiedName& name) {
+  std::vector<std::string> words;  // identifiers in order, "." kept as its own word
+  for (std::size_t i = 0; i < q.size();) {
+    char c = q[i];
+    if (c == '\'') {
+      for (++i; i < q.size() && q[i] != '\''; ++i) {
+      }
+      ++i;
+    } else if (c == '"') {
+      std::string id;
+      for (++i; i < q.size() && q[i] != '"'; ++i) id += q[i];
+      ++i;
+      words.push_back(id);
+    } else if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
+      std::size_t j = i;
+      while (j < q.size() && (std::isalnum(static_cast<unsigned char>(q[j])) || q[j] == '_' || q[j] == '$')) ++j;
+      std::string word = q.substr(i, j - i);
+      for (auto& ch : word) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      words.push_back(word);
+      i = j;
+    } else if (c == '.') {
+      words.push_back(".");
+      ++i;
+    } else if (c == '-' && i + 1 < q.size() && q[i + 1] == '-') {
+      while (i < q.size() && q[i] != '\n') ++i;
+    } else {
+      if (!std::isspace(static_cast<unsigned char>(c))) words.push_back(std::string(1, c));
+      ++i;
+    }
+  }
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (words[i] != name.name) continue;
+    bool qualified = i >= 2 && words[i - 1] == ".";
+    if (qualified ? words[i - 2] == name.schema : name.schema == "public") return true;
+  }
+  return false;
+}
+
 const char* const base_schema = R"(
 role evo_reader
 
@@ -75,7 +115,7 @@ class Editor {
   static bool free_column(const model::Schema& s, const model::Table& t, const std::string& c) {
     if (c == "id" || c == "name") return false;
     auto mentions = [&](const std::string& text) {
-      return emit::query_mentions(text, {"public", c}) || text.find(c) != std::string::npos;
+      return query_mentions(text, {"public", c}) || text.find(c) != std::string::npos;
     };
     for (const auto& k : t.constraints) {
       if (std::find(k.columns.begin(), k.columns.end(), c) != k.columns.end() || mentions(k.check_sql)) return false;
@@ -336,7 +376,7 @@ class Editor {
           for (const auto& c : other.constraints)
             if (c.kind == model::ConstraintKind::foreign_key && c.ref_table == t.name && &other != &t) return "";
         for (const auto& v : s.views)
-          if (emit::query_mentions(v.query, t.name)) return "";
+          if (query_mentions(v.query, t.name)) return "";
         QualifiedName n = t.name;
         s.tables.erase(std::find_if(s.tables.begin(), s.tables.end(), [&](auto& x) { return x.name == n; }));
         s.dropped_tables.push_back({n, {}});
@@ -344,7 +384,7 @@ class Editor {
       }
       case 20: {  // rename a table no view mentions (was)
         for (const auto& v : s.views)
-          if (emit::query_mentions(v.query, t.name)) return "";
+          if (query_mentions(v.query, t.name)) return "";
         QualifiedName old = t.name;
         t.was = old;
         t.name.name = fresh("t");
