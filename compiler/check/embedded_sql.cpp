@@ -52,7 +52,14 @@ struct Reference {
 struct Names {
   std::vector<Reference> relations;
   std::vector<model::QualifiedName> functions;
+  std::vector<model::QualifiedName> types;  // named in casts
 };
+
+std::vector<model::QualifiedName> sorted_unique(std::vector<model::QualifiedName> v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
+}
 
 std::string string_node(const nlohmann::json& j) {
   if (j.contains("String")) return j["String"].value("sval", "");
@@ -81,6 +88,13 @@ void collect(const nlohmann::json& j, Names& out, std::set<std::string>& ctes) {
       n.name = string_node(parts[parts.size() - 1]);
       out.functions.push_back(n);
     }
+    if (key == "TypeCast" && value.contains("typeName") && value["typeName"].contains("names")) {
+      const auto& parts = value["typeName"]["names"];
+      model::QualifiedName n;
+      if (parts.size() == 2) n.schema = string_node(parts[0]);
+      n.name = string_node(parts[parts.size() - 1]);
+      if (n.schema != "pg_catalog") out.types.push_back(n);
+    }
     collect(value, out, ctes);
   }
 }
@@ -104,6 +118,18 @@ class Checker {
 
   // The table that the following policy expressions are evaluated against.
   void set_root(std::optional<RootRelation> root) { root_ = std::move(root); }
+
+  // What the last parse uses (empty after a syntax error), with `roots` in scope
+  // (the table of the expression by default).
+  model::Uses uses() const { return uses(root_ ? std::vector<RootRelation>{*root_} : std::vector<RootRelation>{}); }
+  model::Uses uses(const std::vector<RootRelation>& roots) const {
+    model::Uses u;
+    if (tree_.is_null()) return u;
+    u.columns = column_uses(tree_, columns_, roots);
+    u.functions = sorted_unique(names_.functions);
+    u.types = sorted_unique(names_.types);
+    return u;
+  }
 
   // An expression: parsed as `SELECT (<text>)`, so that trailing words cannot pass
   // for a column alias; the newline ends a trailing `--` comment. `text_begin` is
@@ -255,6 +281,13 @@ class Checker {
 };
 
 template <typename T>
+T* find_by_origin(std::vector<T>& v, int file, std::uint32_t offset) {
+  for (auto& x : v)
+    if (x.origin.file == file && x.origin.offset == offset) return &x;
+  return nullptr;
+}
+
+template <typename T>
 T* find_by_name(std::vector<T>& v, const model::QualifiedName& n) {
   for (auto& x : v)
     if (x.name == n) return &x;
@@ -281,10 +314,17 @@ std::vector<model::QualifiedName> relation_names(const Names& n) {
   return unique_sorted(out);
 }
 
-void check_index(Checker& c, const ast::Index& ix) {
+// Checks an index's expressions and predicate; what they use goes to `index`.
+void check_index(Checker& c, const ast::Index& ix, model::Index* index) {
   for (const auto& e : ix.elements)
-    if (e.expression) c.expression(*e.expression, "index expression");
-  if (ix.where) c.expression(*ix.where, "index predicate");
+    if (e.expression) {
+      c.expression(*e.expression, "index expression");
+      if (index) index->uses.add(c.uses());
+    }
+  if (ix.where) {
+    c.expression(*ix.where, "index predicate");
+    if (index) index->uses.add(c.uses());
+  }
 }
 
 // The columns of every relation the schema declares: a table's (extern ones as
@@ -362,34 +402,69 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Sch
         auto found = tables.find(qualified(t->name));
         model::Table* table = found == tables.end() ? nullptr : found->second;
         if (table) {
-          RootRelation root{table->name.name, {}};
+          RootRelation root{table->name.name, {}, table->live_name()};
           for (const auto& col : table->columns) root.columns.push_back(col.name);
           c.set_root(std::move(root));
         }
+        // What each expression uses goes to the model object it belongs to (found
+        // by name, or by where it was written).
+        auto store = [&](auto* object, const model::Uses& uses) {
+          if (object) object->uses.add(uses);
+        };
+        auto constraint_at = [&](std::uint32_t offset) {
+          return table ? find_by_origin(table->constraints, f.file_id, offset) : nullptr;
+        };
         for (const auto& m : t->members) {
           if (auto* col = std::get_if<ast::Column>(&m)) {
-            if (col->default_value) c.default_term(*col->default_value, "default");
-            if (col->check) c.expression(*col->check, "check");
-            if (col->generated) c.expression(*col->generated, "generated column");
+            model::Column* column = nullptr;
+            if (table)
+              for (auto& x : table->columns)
+                if (x.name == col->name.text) column = &x;
+            if (col->default_value) {
+              c.default_term(*col->default_value, "default");
+              store(column, c.uses());
+            }
+            if (col->check) {
+              c.expression(*col->check, "check");
+              store(constraint_at(col->check->span.begin), c.uses());
+            }
+            if (col->generated) {
+              c.expression(*col->generated, "generated column");
+              store(column, c.uses());
+            }
           } else if (auto* ck = std::get_if<ast::CheckConstraint>(&m)) {
             c.expression(ck->expression, "check");
+            store(constraint_at(ck->span.begin), c.uses());
           } else if (auto* ix = std::get_if<ast::Index>(&m)) {
-            check_index(c, *ix);
+            model::Index* index = table ? find_by_origin(table->indexes, f.file_id, ix->span.begin) : nullptr;
+            check_index(c, *ix, index);
           } else if (auto* p = std::get_if<ast::Policy>(&m)) {
+            model::Policy* policy = nullptr;
+            if (table)
+              for (auto& pol : table->policies)
+                if (pol.name == p->name.text) policy = &pol;
             std::vector<model::QualifiedName> calls;
             if (p->using_expr) {
               c.expression(*p->using_expr, "policy 'using'", true);
               calls.insert(calls.end(), c.names().functions.begin(), c.names().functions.end());
+              store(policy, c.uses());
             }
             if (p->check_expr) {
               c.expression(*p->check_expr, "policy 'with check'", true);
               calls.insert(calls.end(), c.names().functions.begin(), c.names().functions.end());
+              store(policy, c.uses());
             }
-            if (table)
-              for (auto& pol : table->policies)
-                if (pol.name == p->name.text) pol.calls = unique_sorted(calls);
+            if (policy) policy->calls = unique_sorted(calls);
           } else if (auto* tr = std::get_if<ast::Trigger>(&m)) {
-            if (tr->when) c.expression(*tr->when, "trigger 'when'");
+            if (tr->when && table) {
+              c.expression(*tr->when, "trigger 'when'");
+              RootRelation row{"new", {}, table->live_name()};
+              for (const auto& col : table->columns) row.columns.push_back(col.name);
+              RootRelation old_row = row;
+              old_row.alias = "old";
+              for (auto& trig : table->triggers)
+                if (trig.name == tr->name.text) trig.uses.add(c.uses({row, old_row}));
+            }
           }
         }
         c.set_root(std::nullopt);
@@ -408,15 +483,26 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Sch
         if (auto* view = find_by_name(model.views, qualified(v->name))) {
           view->reads = relation_names(c.names());
           view->calls = unique_sorted(c.names().functions);
+          view->uses = c.uses({});
         }
       } else if (auto* mv = std::get_if<ast::MaterializedView>(&d)) {
         c.statements(mv->query, "materialized view query", true);
-        if (auto* view = find_by_name(model.materialized_views, qualified(mv->name))) {
+        auto* view = find_by_name(model.materialized_views, qualified(mv->name));
+        if (view) {
           view->reads = relation_names(c.names());
           view->calls = unique_sorted(c.names().functions);
+          view->uses = c.uses({});
           if (!c.tree().is_null()) check_view_index_columns(diags, f.file_id, *mv, columns.of(view->name));
         }
-        for (const auto& ix : mv->indexes) check_index(c, ix);
+        for (const auto& ix : mv->indexes) {
+          model::Index* index = view ? find_by_origin(view->indexes, f.file_id, ix.span.begin) : nullptr;
+          if (view) {  // an index's expressions name the materialized view's columns
+            RootRelation root{view->name.name, columns.of(view->name).value_or(std::vector<std::string>{}), view->name};
+            c.set_root(columns.of(view->name) ? std::optional<RootRelation>(root) : std::nullopt);
+          }
+          check_index(c, ix, index);
+          c.set_root(std::nullopt);
+        }
       } else if (auto* ds = std::get_if<ast::DataStep>(&d)) {
         c.statements(ds->up, "data step");
         if (ds->down) c.statements(*ds->down, "data step (down)");

@@ -1,5 +1,6 @@
 #include "check/query_scope.hpp"
 
+#include <algorithm>
 #include <set>
 
 namespace schemac::check {
@@ -11,6 +12,7 @@ struct Relation {
   std::string alias;                                // how the query refers to it
   std::optional<std::vector<std::string>> columns;  // nullopt: cannot tell
   std::string display;                              // for messages
+  std::optional<model::QualifiedName> name;         // a table or view (not a CTE, subquery or function)
 };
 
 struct Scope {
@@ -38,6 +40,7 @@ class Walker {
 
   std::vector<ColumnProblem> problems;
   std::vector<Scope> scopes;
+  std::vector<model::ColumnUse>* uses = nullptr;  // when set, every column read is recorded
 
   void node(const json& j) {
     if (j.is_array()) {
@@ -59,7 +62,7 @@ class Walker {
       if (s.contains("larg")) select(s["larg"]);
       if (s.contains("rarg")) select(s["rarg"]);
       // The ORDER BY of a set operation names its output columns: not checked.
-      scopes.back().relations.push_back({"", std::nullopt, ""});
+      scopes.back().relations.push_back({"", std::nullopt, "", std::nullopt});
       for (const char* k : {"sortClause", "limitCount", "limitOffset"})
         if (s.contains(k)) node(s[k]);
       scopes.pop_back();
@@ -97,26 +100,41 @@ class Walker {
       bool cte = !v.contains("schemaname") && is_cte(n.name);
       bool renamed_columns = v.contains("alias") && v["alias"].contains("colnames");
       if (!cte && !renamed_columns) r.columns = lookup_(n);
+      if (!cte) r.name = n;
       scopes.back().relations.push_back(std::move(r));
     } else if (item.contains("RangeSubselect")) {
       const auto& v = item["RangeSubselect"];
       if (v.contains("subquery")) node(v["subquery"]);
-      scopes.back().relations.push_back({v.contains("alias") ? v["alias"].value("aliasname", "") : "", std::nullopt, ""});
+      scopes.back().relations.push_back(
+          {v.contains("alias") ? v["alias"].value("aliasname", "") : "", std::nullopt, "", std::nullopt});
     } else if (item.contains("JoinExpr")) {
       const auto& v = item["JoinExpr"];
+      std::size_t first = scopes.back().relations.size();
       if (v.contains("larg")) from_item(v["larg"]);
       if (v.contains("rarg")) from_item(v["rarg"]);
-      if (v.contains("alias")) scopes.back().relations.push_back({v["alias"].value("aliasname", ""), std::nullopt, ""});
+      // USING (a, b) and NATURAL read columns of both sides without a ColumnRef.
+      for (std::size_t i = first; i < scopes.back().relations.size(); ++i) {
+        const Relation& r = scopes.back().relations[i];
+        if (v.value("isNatural", false)) use(r, "*");
+        if (v.contains("usingClause"))
+          for (const auto& u : v["usingClause"]) {
+            std::string name = sval(u);
+            if (!r.columns) use(r, "*");
+            else if (contains(*r.columns, name)) use(r, name);
+          }
+      }
+      if (v.contains("alias"))
+        scopes.back().relations.push_back({v["alias"].value("aliasname", ""), std::nullopt, "", std::nullopt});
       if (v.contains("quals")) node(v["quals"]);
     } else if (item.contains("RangeFunction")) {
       const auto& v = item["RangeFunction"];
       if (v.contains("functions")) node(v["functions"]);
       std::string alias = v.contains("alias") ? v["alias"].value("aliasname", "") : "";
       // Without an alias the relation takes the function's name: left anonymous.
-      scopes.back().relations.push_back({alias, std::nullopt, ""});
+      scopes.back().relations.push_back({alias, std::nullopt, "", std::nullopt});
     } else {
       node(item);
-      scopes.back().relations.push_back({"", std::nullopt, ""});
+      scopes.back().relations.push_back({"", std::nullopt, "", std::nullopt});
     }
   }
 
@@ -147,7 +165,11 @@ class Walker {
       else parts.push_back(sval(f));
     }
     std::size_t at = ref.value("location", 0u);
-    if (parts.empty()) return;
+    if (parts.empty()) {
+      if (star && !scopes.empty())  // a bare `*`: every column of the innermost FROM list
+        for (const auto& r : scopes.back().relations) use(r, "*");
+      return;
+    }
     if (parts.size() == 1 && !star) return unqualified(parts[0], at);
     const std::string& qualifier = star ? parts.back() : parts[parts.size() - 2];
     const Relation* rel = nullptr;
@@ -163,12 +185,23 @@ class Walker {
     if (!rel) {
       if (!anonymous)
         problems.push_back({at, "no table or alias '" + qualifier + "' in scope here (a FROM entry is missing)"});
+      every_relation_in_scope();
       return;
     }
+    use(*rel, star ? "*" : parts.back());
     if (star || !rel->columns) return;
     const std::string& name = parts.back();
     if (!contains(*rel->columns, name))
       problems.push_back({at, "column '" + name + "' does not exist in " + rel->display});
+  }
+
+  void use(const Relation& r, const std::string& column) {
+    if (uses && r.name) uses->push_back({*r.name, column});
+  }
+  // A reference that cannot be attributed: it may come from any relation in scope.
+  void every_relation_in_scope() {
+    for (const auto& s : scopes)
+      for (const auto& r : s.relations) use(r, "*");
   }
 
   void unqualified(const std::string& name, std::size_t at) {
@@ -176,7 +209,12 @@ class Walker {
     for (auto s = scopes.rbegin(); s != scopes.rend(); ++s) {
       if (contains(s->output_names, name)) return;
       for (const auto& r : s->relations) {
-        if (!r.columns || r.alias == name || contains(*r.columns, name)) return;  // found, or cannot tell
+        if (r.columns && contains(*r.columns, name)) return use(r, name);
+        if (r.alias == name) return use(r, "*");  // a whole-row reference
+        if (!r.columns) {                          // cannot tell: any relation of this level may have it
+          for (const auto& other : s->relations) use(other, "*");
+          return;
+        }
         searched.push_back(r.display);
       }
     }
@@ -213,11 +251,26 @@ std::vector<ColumnProblem> check_columns(const json& tree, const ColumnLookup& l
                                          const std::optional<RootRelation>& root) {
   Walker w(lookup);
   w.scopes.emplace_back();
-  if (root) w.scopes.back().relations.push_back({root->alias, root->columns, root->alias});
+  if (root) w.scopes.back().relations.push_back({root->alias, root->columns, root->alias, root->name});
   if (tree.contains("stmts"))
     for (const auto& s : tree["stmts"])
       if (s.contains("stmt")) w.node(s["stmt"]);
   return w.problems;
+}
+
+std::vector<model::ColumnUse> column_uses(const json& tree, const ColumnLookup& lookup,
+                                          const std::vector<RootRelation>& roots) {
+  std::vector<model::ColumnUse> uses;
+  Walker w(lookup);
+  w.uses = &uses;
+  w.scopes.emplace_back();
+  for (const auto& root : roots) w.scopes.back().relations.push_back({root.alias, root.columns, root.alias, root.name});
+  if (tree.contains("stmts"))
+    for (const auto& s : tree["stmts"])
+      if (s.contains("stmt")) w.node(s["stmt"]);
+  std::sort(uses.begin(), uses.end());
+  uses.erase(std::unique(uses.begin(), uses.end()), uses.end());
+  return uses;
 }
 
 std::optional<std::vector<std::string>> output_columns(const json& tree, const ColumnLookup& lookup) {

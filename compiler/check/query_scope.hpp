@@ -32,11 +32,18 @@ struct ColumnProblem {
 struct RootRelation {
   std::string alias;
   std::vector<std::string> columns;
+  std::optional<model::QualifiedName> name;  // the table (for column uses)
 };
 
 // Every column reference of the statements in `tree` that cannot resolve.
 std::vector<ColumnProblem> check_columns(const nlohmann::json& tree, const ColumnLookup& lookup,
                                          const std::optional<RootRelation>& root = std::nullopt);
+
+// The columns the statements in `tree` read, each attributed to its relation (see
+// model::ColumnUse), sorted and without repeats. `roots` are in scope throughout: a
+// table's expressions name its columns bare, a trigger's `when` as new.x and old.x.
+std::vector<model::ColumnUse> column_uses(const nlohmann::json& tree, const ColumnLookup& lookup,
+                                          const std::vector<RootRelation>& roots);
 
 // The name PostgreSQL gives the output column a target expression (a ResTarget's
 // `val`) computes when it has no alias: the column's, the function's, a cast's

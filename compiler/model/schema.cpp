@@ -1,6 +1,7 @@
 #include "model/schema.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 #include "model/names.hpp"
 
@@ -34,6 +35,38 @@ std::string Type::sql() const {
   }
   for (int i = 0; i < array_dims; ++i) s += "[]";
   return s;
+}
+
+bool Uses::reads(const QualifiedName& relation, const std::string& column) const {
+  return std::binary_search(columns.begin(), columns.end(), ColumnUse{relation, column}) ||
+         std::binary_search(columns.begin(), columns.end(), ColumnUse{relation, "*"});
+}
+
+bool Uses::reads_relation(const QualifiedName& relation) const {
+  auto it = std::lower_bound(columns.begin(), columns.end(), ColumnUse{relation, ""});
+  return it != columns.end() && it->relation == relation;
+}
+
+bool Uses::calls(const QualifiedName& function) const {
+  return std::binary_search(functions.begin(), functions.end(), function);
+}
+
+bool Uses::names_type(const QualifiedName& type) const { return std::binary_search(types.begin(), types.end(), type); }
+
+namespace {
+template <typename T>
+void merge_sorted(std::vector<T>& into, const std::vector<T>& from) {
+  std::vector<T> out;
+  out.reserve(into.size() + from.size());
+  std::set_union(into.begin(), into.end(), from.begin(), from.end(), std::back_inserter(out));
+  into = std::move(out);
+}
+}  // namespace
+
+void Uses::add(const Uses& other) {
+  merge_sorted(columns, other.columns);
+  merge_sorted(functions, other.functions);
+  merge_sorted(types, other.types);
 }
 
 const Column* Table::find_column(const std::string& column) const {

@@ -43,6 +43,33 @@ struct Type {
 
 using Doc = std::vector<std::string>;
 
+// A column an expression or query reads: the relation it comes from (table, view or
+// materialized view, as the database names it) and the column; "*" stands for
+// every column of the relation (a `*`, a whole-row reference, or a reference check
+// could not attribute, so that a dependency is never missed).
+struct ColumnUse {
+  QualifiedName relation;
+  std::string column;
+  auto operator<=>(const ColumnUse&) const = default;
+  bool operator==(const ColumnUse&) const = default;
+};
+
+// What an object's expressions or query use, from their parse trees (set by check;
+// empty in a model that was not checked). The planner's dependency graph is built
+// from these. Derived from the object's text, so it never makes two objects differ.
+struct Uses {
+  std::vector<ColumnUse> columns;        // sorted, without repeats
+  std::vector<QualifiedName> functions;  // called; sorted, without repeats
+  std::vector<QualifiedName> types;      // named in casts; sorted, without repeats
+  bool operator==(const Uses&) const { return true; }
+
+  bool reads(const QualifiedName& relation, const std::string& column) const;
+  bool reads_relation(const QualifiedName& relation) const;
+  bool calls(const QualifiedName& function) const;
+  bool names_type(const QualifiedName& type) const;
+  void add(const Uses& other);  // keeps the vectors sorted and unique
+};
+
 struct Column {
   std::string name;
   Type type;
@@ -51,6 +78,7 @@ struct Column {
   std::optional<std::string> generated_sql;
   bool identity = false;
   std::optional<std::string> was;
+  Uses uses;  // of the default and the generated expression
   Doc doc;
   Origin origin;
   bool operator==(const Column&) const = default;
@@ -68,6 +96,7 @@ struct Constraint {
   std::vector<std::string> ref_columns;
   std::string on_delete;  // "" = no action
   std::string on_update;
+  Uses uses;  // of a check's expression
   Doc doc;
   Origin origin;
   std::vector<Origin> column_origins, ref_column_origins;  // where each column was named (for errors)
@@ -90,6 +119,7 @@ struct Index {
   std::vector<IndexElement> elements;
   std::vector<std::string> include;
   std::optional<std::string> where_sql;
+  Uses uses;  // of the expressions and the predicate (plain columns are in `elements`)
   Doc doc;
   Origin origin;
   std::vector<Origin> element_origins, include_origins;  // where each column was named (for errors)
@@ -104,6 +134,7 @@ struct Policy {
   std::optional<std::string> using_sql;
   std::optional<std::string> check_sql;
   std::vector<QualifiedName> calls;  // functions its expressions call (set by check)
+  Uses uses;                         // of `using` and `with check`
   Doc doc;
   Origin origin;
   bool operator==(const Policy&) const = default;
@@ -124,6 +155,7 @@ struct Trigger {
   std::optional<std::string> when_sql;
   QualifiedName function;
   std::vector<std::string> arguments;
+  Uses uses;  // of `when` (new.x and old.x read the table's column x)
   Doc doc;
   Origin origin;
   bool operator==(const Trigger&) const = default;
@@ -214,6 +246,7 @@ struct View {
   // From the query's parse tree (set by check): the relations it reads and the
   // functions it calls, for ordering and for re-creating it when they change.
   std::vector<QualifiedName> reads, calls;
+  Uses uses;  // column by column
   Doc doc;
   Origin origin;
   bool operator==(const View&) const = default;
@@ -224,6 +257,7 @@ struct MaterializedView {
   std::string query;
   std::string query_tag;
   std::vector<QualifiedName> reads, calls;  // as for View
+  Uses uses;
   std::vector<Index> indexes;
   Doc doc;
   Origin origin;

@@ -378,3 +378,42 @@ TEST_CASE("what a policy calls comes from its parse tree") {
   const auto& p = c.loaded.model.tables.at(0).policies.at(0);
   CHECK(p.calls == std::vector<model::QualifiedName>{{"auth", "uid"}, {"public", "f"}});
 }
+
+TEST_CASE("what each expression reads, column by column, comes from its parse tree") {
+  auto c = test::compile_text(
+      "enum mood { calm, angry }\nfunction f(x int) returns int as $$ select x $$\n"
+      "table a { id int primary key\n  n int default f(1)\n  m mood\n  g int generated (n * 2)\n"
+      "  check (m <> 'angry'::mood)\n  index on ((f(n))) where (id > 0)\n  index on (m)\n"
+      "  row level security\n  policy p for select using (exists (select 1 from b where b.a_id = id))\n"
+      "  trigger t before update of m for each row when (new.n <> old.n) execute touch()\n}\n"
+      "table b { a_id int\n  note text\n  extra text }\n"
+      "function touch() returns trigger language plpgsql as $$ begin return new; end $$\n"
+      "view v as $$ select a.id, b.note from a join b on b.a_id = a.id $$\n"
+      "view w as $$ select * from v $$\nview u as $$ select id, y from a, lateral f(a.id) as x(y) $$");
+  INFO(c.diagnostics);
+  REQUIRE(c.ok);
+  using model::ColumnUse;
+  using Q = model::QualifiedName;
+  const Q a{"public", "a"}, b{"public", "b"}, v{"public", "v"};
+  const auto& t = *c.loaded.model.find_table(a);
+  CHECK(t.find_column("n")->uses.functions == std::vector<Q>{{"public", "f"}});
+  CHECK(t.find_column("g")->uses.columns == std::vector<ColumnUse>{{a, "n"}});
+  const auto& check = t.constraints.at(1);
+  REQUIRE(check.kind == model::ConstraintKind::check);
+  CHECK(check.uses.columns == std::vector<ColumnUse>{{a, "m"}});
+  CHECK(check.uses.types == std::vector<Q>{{"public", "mood"}});
+  CHECK(t.indexes.at(0).uses.columns == std::vector<ColumnUse>{{a, "id"}, {a, "n"}});
+  CHECK(t.indexes.at(0).uses.calls({"public", "f"}));
+  CHECK(t.indexes.at(1).uses.columns.empty());  // a plain column is in `elements`
+  CHECK(t.policies.at(0).uses.columns == std::vector<ColumnUse>{{a, "id"}, {b, "a_id"}});
+  CHECK(t.triggers.at(0).uses.columns == std::vector<ColumnUse>{{a, "n"}});
+  const auto& views = c.loaded.model.views;
+  REQUIRE(views.size() == 3);  // u, v, w
+  CHECK(views[1].uses.columns == std::vector<ColumnUse>{{a, "id"}, {b, "a_id"}, {b, "note"}});
+  CHECK(views[1].uses.reads(b, "note"));
+  CHECK_FALSE(views[1].uses.reads(b, "extra"));
+  // A function in FROM hides which relation `x` comes from: every column of a counts.
+  CHECK(views[0].uses.reads(a, "m"));
+  CHECK(views[2].uses.columns == std::vector<ColumnUse>{{v, "*"}});
+  CHECK(views[2].uses.reads(v, "note"));
+}
