@@ -103,7 +103,8 @@ Names names_in(const nlohmann::json& parse_tree) {
   Names out;
   std::set<std::string> ctes;
   collect(parse_tree, out, ctes);
-  std::erase_if(out.relations, [&](const Reference& r) { return r.name.schema == "public" && ctes.count(r.name.name); });
+  std::erase_if(out.relations,
+                [&](const Reference& r) { return r.name.schema == "public" && ctes.count(r.name.name); });
   return out;
 }
 
@@ -169,7 +170,8 @@ class Checker {
     }
     const ast::Body& body = *f.body;
     std::string tag = "$" + body.tag + "$";
-    PgQueryPlpgsqlParseResult result = pg_query_parse_plpgsql((signature + " LANGUAGE plpgsql AS " + tag + body.text + tag).c_str());
+    PgQueryPlpgsqlParseResult result =
+        pg_query_parse_plpgsql((signature + " LANGUAGE plpgsql AS " + tag + body.text + tag).c_str());
     if (result.error) {
       // PL/pgSQL says which line of the body ("near line N"), not which column.
       std::string context = result.error->context ? result.error->context : "";
@@ -372,9 +374,8 @@ void check_view_index_columns(Diagnostics& diags, int file, const ast::Materiali
   for (const auto& ix : mv.indexes) {
     auto complain = [&](const ast::Ident& col) {
       if (std::find(produced->begin(), produced->end(), col.text) == produced->end())
-        diags.error({file, col.span.begin}, "materialized view '" + qualified(mv.name).display() +
-                                                "' has no column '" + col.text + "' (its query produces: " + list +
-                                                ")");
+        diags.error({file, col.span.begin}, "materialized view '" + qualified(mv.name).display() + "' has no column '" +
+                                                col.text + "' (its query produces: " + list + ")");
     };
     for (const auto& e : ix.elements)
       if (e.column) complain(*e.column);
@@ -473,9 +474,12 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Sch
           if (p.default_value) c.default_term(*p.default_value, "parameter default");
         if (!fn->body) continue;
         std::string language = fn->language.empty() ? "sql" : fn->language;
-        if (language == "sql") c.statements(*fn->body, "SQL function body");
-        else if (language == "plpgsql") c.plpgsql(*fn);
-        else continue;
+        if (language == "sql")
+          c.statements(*fn->body, "SQL function body");
+        else if (language == "plpgsql")
+          c.plpgsql(*fn);
+        else
+          continue;
         if (auto function = functions.find(qualified(fn->name)); function != functions.end())
           function->second->reads = relation_names(c.names());
       } else if (auto* v = std::get_if<ast::View>(&d)) {

@@ -49,9 +49,12 @@ class Walker {
     }
     if (!j.is_object()) return;
     for (const auto& [key, value] : j.items()) {
-      if (key == "SelectStmt") select(value);
-      else if (key == "ColumnRef") column(value);
-      else node(value);
+      if (key == "SelectStmt")
+        select(value);
+      else if (key == "ColumnRef")
+        column(value);
+      else
+        node(value);
     }
   }
 
@@ -119,8 +122,10 @@ class Walker {
         if (v.contains("usingClause"))
           for (const auto& u : v["usingClause"]) {
             std::string name = sval(u);
-            if (!r.columns) use(r, "*");
-            else if (contains(*r.columns, name)) use(r, name);
+            if (!r.columns)
+              use(r, "*");
+            else if (contains(*r.columns, name))
+              use(r, name);
           }
       }
       if (v.contains("alias"))
@@ -161,8 +166,10 @@ class Walker {
     std::vector<std::string> parts;
     bool star = false;
     for (const auto& f : ref["fields"]) {
-      if (f.contains("A_Star")) star = true;
-      else parts.push_back(sval(f));
+      if (f.contains("A_Star"))
+        star = true;
+      else
+        parts.push_back(sval(f));
     }
     std::size_t at = ref.value("location", 0u);
     if (parts.empty()) {
@@ -211,7 +218,7 @@ class Walker {
       for (const auto& r : s->relations) {
         if (r.columns && contains(*r.columns, name)) return use(r, name);
         if (r.alias == name) return use(r, "*");  // a whole-row reference
-        if (!r.columns) {                          // cannot tell: any relation of this level may have it
+        if (!r.columns) {                         // cannot tell: any relation of this level may have it
           for (const auto& other : s->relations) use(other, "*");
           return;
         }

@@ -15,26 +15,31 @@ namespace schemac::plan {
 
 // Where an operation runs. Up runs in this order (a stable sort keeps the order the
 // planner chose within one step: foreign-key order, view dependency order, ...):
-// renames first (every later statement uses the new names), then the removal of
-// derived objects that change or go (dependents first), then expansions, then data
-// steps, then contractions.
+// first the removal of dependents that change or go (dependents first, under the
+// names the database has before the migration), then the renames (every later
+// statement uses the new names), then expansions, then data steps, then
+// contractions. Down runs the inverses in reverse, so renames are undone before the
+// old dependents come back.
 enum class Step {
-  rename,
-  // prepare
+  // prepare: dependents that change or go, under their original names
   drop_view,
   drop_trigger,
   drop_policy,
   drop_foreign_key,
   drop_constraint,
   drop_index,
+  drop_default,
+  drop_generated,
   drop_function_for_change,
-  // expand
+  // expand (schemas first: a table may move into a new one)
   extension,
   schema,
+  rename,
   enum_type,
   function,
   table,
   column,
+  add_generated,
   constraint,
   index,
   view,
@@ -43,10 +48,12 @@ enum class Step {
   policy,
   grant,
   comment,
+  enum_dependents,  // down only: out of the way of an enum type's re-creation
   // data
   data,
   // contract
   archive,
+  late_view,  // views that read a table archived by this migration
   drop_column,
   drop_table,
   drop_function,

@@ -31,35 +31,74 @@ using names::quote;
 
 const char* step_title(Step step) {
   switch (step) {
-    case Step::drop_view: return "Views and materialized views that change or go";
-    case Step::drop_trigger: return "Triggers that change or go";
-    case Step::drop_policy: return "Policies that change or go";
-    case Step::drop_foreign_key: return "Foreign keys that change or go";
-    case Step::drop_constraint: return "Constraints that change or go";
-    case Step::drop_index: return "Indexes that change or go";
-    case Step::drop_function_for_change: return "Functions whose signature changes";
-    case Step::extension: return "Extensions";
-    case Step::schema: return "Schemas";
-    case Step::rename: return "Renames";
-    case Step::enum_type: return "Enum types";
-    case Step::function: return "Functions";
-    case Step::table: return "Tables, in foreign-key order";
-    case Step::column: return "Columns";
-    case Step::constraint: return "Constraints";
-    case Step::index: return "Indexes";
-    case Step::view: return "Views and materialized views, in dependency order";
-    case Step::trigger: return "Triggers";
-    case Step::row_level_security: return "Row level security";
-    case Step::policy: return "Policies";
-    case Step::grant: return "Grants";
-    case Step::comment: return "Comments";
-    case Step::data: return "Data steps";
-    case Step::archive: return "Archived tables: renamed with their constraints and indexes; grants revoked";
-    case Step::drop_column: return "Dropped columns (confirmed)";
-    case Step::drop_table: return "Dropped tables (confirmed)";
-    case Step::drop_function: return "Dropped functions";
-    case Step::drop_enum: return "Dropped enum types";
-    case Step::drop_schema: return "Dropped schemas";
+    case Step::drop_view:
+      return "Views and materialized views that change or go";
+    case Step::drop_trigger:
+      return "Triggers that change or go";
+    case Step::drop_policy:
+      return "Policies that change or go";
+    case Step::drop_foreign_key:
+      return "Foreign keys that change or go";
+    case Step::drop_constraint:
+      return "Constraints that change or go";
+    case Step::drop_index:
+      return "Indexes that change or go";
+    case Step::drop_default:
+      return "Defaults that call a function whose signature changes";
+    case Step::drop_generated:
+      return "Generated columns that are added again";
+    case Step::drop_function_for_change:
+      return "Functions whose signature changes";
+    case Step::extension:
+      return "Extensions";
+    case Step::schema:
+      return "Schemas";
+    case Step::rename:
+      return "Renames";
+    case Step::enum_type:
+      return "Enum types";
+    case Step::function:
+      return "Functions";
+    case Step::table:
+      return "Tables, in foreign-key order";
+    case Step::column:
+      return "Columns";
+    case Step::add_generated:
+      return "Generated columns, added again";
+    case Step::constraint:
+      return "Constraints";
+    case Step::index:
+      return "Indexes";
+    case Step::view:
+      return "Views and materialized views, in dependency order";
+    case Step::trigger:
+      return "Triggers";
+    case Step::row_level_security:
+      return "Row level security";
+    case Step::policy:
+      return "Policies";
+    case Step::grant:
+      return "Grants";
+    case Step::comment:
+      return "Comments";
+    case Step::data:
+      return "Data steps";
+    case Step::enum_dependents:
+      return "Objects that depend on the enum types";
+    case Step::late_view:
+      return "Views that read the archived tables";
+    case Step::archive:
+      return "Archived tables: renamed with their constraints and indexes; grants revoked";
+    case Step::drop_column:
+      return "Dropped columns (confirmed)";
+    case Step::drop_table:
+      return "Dropped tables (confirmed)";
+    case Step::drop_function:
+      return "Dropped functions";
+    case Step::drop_enum:
+      return "Dropped enum types";
+    case Step::drop_schema:
+      return "Dropped schemas";
   }
   return "";
 }
@@ -123,10 +162,11 @@ Check function_exists(const Function& f) {
           "function " + emit::function_signature(f) + " is missing"};
 }
 Check rls_is(const QualifiedName& t, bool enabled, bool forced) {
-  return {fmt::format("(SELECT relrowsecurity = {} AND relforcerowsecurity = {} FROM pg_class WHERE oid = "
-                      "to_regclass({}))",
-                      enabled ? "true" : "false", forced ? "true" : "false", lit(t.sql())),
-          "row level security on " + t.display() + " is not " + (enabled ? (forced ? "forced" : "enabled") : "disabled")};
+  return {
+      fmt::format("(SELECT relrowsecurity = {} AND relforcerowsecurity = {} FROM pg_class WHERE oid = "
+                  "to_regclass({}))",
+                  enabled ? "true" : "false", forced ? "true" : "false", lit(t.sql())),
+      "row level security on " + t.display() + " is not " + (enabled ? (forced ? "forced" : "enabled") : "disabled")};
 }
 Check privilege_is(const QualifiedName& t, const std::string& role, const std::string& privilege, bool held) {
   std::string grantee = role == "public" ? "0" : "to_regrole(" + lit(role) + ")";
@@ -136,8 +176,8 @@ Check privilege_is(const QualifiedName& t, const std::string& role, const std::s
           role + (held ? " lacks " : " still has ") + privilege + " on " + t.display()};
 }
 Check enum_value_exists(const QualifiedName& e, const std::string& value) {
-  return {fmt::format("EXISTS (SELECT 1 FROM pg_enum WHERE enumtypid = to_regtype({}) AND enumlabel = {})", lit(e.sql()),
-                      lit(value)),
+  return {fmt::format("EXISTS (SELECT 1 FROM pg_enum WHERE enumtypid = to_regtype({}) AND enumlabel = {})",
+                      lit(e.sql()), lit(value)),
           "enum " + e.display() + " lacks the value '" + value + "'"};
 }
 
@@ -214,6 +254,8 @@ class Planner {
   Plan run() {
     prev_ = state_of(previous_);
     want_ = state_of(desired_);
+    orig_ = prev_;
+    effective(orig_);
     apply_renames();
     apply_archive_transitions();
     effective(prev_);
@@ -224,9 +266,12 @@ class Planner {
     plan_extensions_and_schemas();
     plan_enums();
     plan_functions();
+    plan_column_changes();
     plan_tables();
     plan_views();
     plan_data_steps();
+    plan_enum_dependents();
+    add_renames();
 
     std::stable_sort(ops_.begin(), ops_.end(), [](const Op& a, const Op& b) { return a.step < b.step; });
     Plan plan;
@@ -256,72 +301,232 @@ class Planner {
     return nullptr;
   }
 
-  // Renames a table in the previous state, with the constraints and indexes whose
-  // names start with its old name, and what refers to it.
-  std::vector<std::pair<std::string, std::string>> rename_table_in(Schema& s, Table& t, const std::string& to) {
-    std::vector<std::pair<std::string, std::string>> renamed;  // constraint/index old -> new
-    std::string from = t.name.name;
-    for (auto& c : t.constraints)
-      if (starts_with(c.name, from)) {
-        renamed.push_back({c.name, to + c.name.substr(from.size())});
-        c.name = renamed.back().second;
-      }
-    for (auto& ix : t.indexes)
-      if (starts_with(ix.name, from)) {
-        renamed.push_back({"index:" + ix.name, to + ix.name.substr(from.size())});
-        ix.name = renamed.back().second;
-      }
-    QualifiedName old_name = t.name;
-    t.name.name = to;
-    for (auto& other : s.tables)
-      for (auto& c : other.constraints)
-        if (c.kind == ConstraintKind::foreign_key && c.ref_table == old_name) c.ref_table = t.name;
-    return renamed;
+  // ---- renames ---------------------------------------------------------------------
+  //
+  // Renames are decided first (the previous state takes the desired names, so that
+  // the diff compares like with like) and written last, once the diff knows which
+  // constraints and indexes go: those, and every other dependent that changes, are
+  // dropped under their original names before the renames run, and down re-creates
+  // them only after the renames are undone.
+
+  struct ObjectRename {
+    bool index = false;  // else a constraint
+    std::string from, to;
+    std::string final_name;  // its name once every rename has run
+  };
+  struct Rename {
+    QualifiedName table;      // the table (its name before this rename)
+    QualifiedName to;         // a table rename: the new name (a temporary one inside a cycle)
+    std::string column_from;  // a column rename: of `table`
+    std::string column_to;
+    QualifiedName final_table;
+    std::vector<ObjectRename> objects;
+    bool is_column() const { return !column_from.empty(); }
+  };
+
+  static bool find_relation(const Schema& s, const QualifiedName& n) {
+    for (const auto& v : s.views)
+      if (v.name == n) return true;
+    for (const auto& v : s.materialized_views)
+      if (v.name == n) return true;
+    return false;
   }
 
+  // The prefix PostgreSQL's default names carry: "items_" in items_pkey.
+  static std::string default_prefix(const std::string& table) { return table + "_"; }
+
+  // Renames table `t` of the previous state to `to`, with the constraints and indexes
+  // whose default names follow it into `desired` (the table as the schema declares it).
+  void rename_table_in(Table& t, const QualifiedName& to, const Table& desired, Rename& r) {
+    std::string from_prefix = default_prefix(t.name.name), to_prefix = default_prefix(to.name),
+                final_prefix = default_prefix(desired.name.name);
+    auto follows = [&](const std::string& name, auto& members) {
+      if (!starts_with(name, from_prefix)) return false;
+      std::string final_name = final_prefix + name.substr(from_prefix.size());
+      return find_named(members, final_name) != nullptr && !find_named(members, name);
+    };
+    auto origin_of = [&](const std::string& name) {
+      auto it = origin_object_.find({t.name, name});
+      return it == origin_object_.end() ? name : it->second;
+    };
+    std::map<std::pair<QualifiedName, std::string>, std::string> moved;
+    for (auto& c : t.constraints) {
+      std::string renamed = c.name;
+      if (follows(c.name, desired.constraints)) {
+        renamed = to_prefix + c.name.substr(from_prefix.size());
+        r.objects.push_back({false, c.name, renamed, final_prefix + c.name.substr(from_prefix.size())});
+      }
+      moved[{to, renamed}] = origin_of(c.name);
+      c.name = renamed;
+    }
+    for (auto& ix : t.indexes) {
+      std::string renamed = ix.name;
+      if (follows(ix.name, desired.indexes)) {
+        renamed = to_prefix + ix.name.substr(from_prefix.size());
+        r.objects.push_back({true, ix.name, renamed, final_prefix + ix.name.substr(from_prefix.size())});
+      }
+      moved[{to, renamed}] = origin_of(ix.name);
+      ix.name = renamed;
+    }
+    std::erase_if(origin_object_, [&](const auto& e) { return e.first.first == t.name; });
+    for (auto& [key, origin] : moved)
+      if (key.second != origin) origin_object_[key] = origin;
+    auto o = origin_table_.find(t.name);
+    QualifiedName origin = o == origin_table_.end() ? t.name : o->second;
+    if (o != origin_table_.end()) origin_table_.erase(o);
+    origin_table_[to] = origin;
+    QualifiedName old_name = t.name;
+    t.name = to;
+    for (auto& other : prev_.tables)
+      for (auto& c : other.constraints)
+        if (c.kind == ConstraintKind::foreign_key && c.ref_table == old_name) c.ref_table = to;
+  }
+
+  // Every `was` the previous state can satisfy. A target name may be taken in the
+  // previous state only by a table that is itself renamed away (swaps, chains);
+  // renames whose target is free run first, and a cycle goes through a temporary name.
   void apply_renames() {
+    struct Wanted {
+      QualifiedName from, to;
+      const Table* desired;
+    };
+    std::vector<Wanted> wanted;
     for (const auto& d : desired_.tables) {
-      if (d.is_extern) continue;
-      if (d.was && !find(prev_, d.name)) {
-        if (Table* p = find(prev_, *d.was)) {
-          QualifiedName from = p->name;
-          auto renamed = rename_table_in(prev_, *p, d.name.name);
-          std::string up = fmt::format("ALTER TABLE {} RENAME TO {};", from.sql(), quote(d.name.name));
-          std::string down = fmt::format("ALTER TABLE {} RENAME TO {};", d.name.sql(), quote(from.name));
-          for (const auto& [old_name, new_name] : renamed) {
-            bool is_index = starts_with(old_name, "index:");
-            std::string o = is_index ? old_name.substr(6) : old_name;
-            if (is_index) {
-              up += fmt::format("\nALTER INDEX {} RENAME TO {};", QualifiedName{d.name.schema, o}.sql(), quote(new_name));
-              down = fmt::format("ALTER INDEX {} RENAME TO {};\n", QualifiedName{d.name.schema, new_name}.sql(),
-                                 quote(o)) + down;
-            } else {
-              up += fmt::format("\nALTER TABLE {} RENAME CONSTRAINT {} TO {};", d.name.sql(), quote(o), quote(new_name));
-              down = fmt::format("ALTER TABLE {} RENAME CONSTRAINT {} TO {};\n", d.name.sql(), quote(new_name),
-                                 quote(o)) + down;
-            }
-          }
-          add(Step::rename, up, down, {relation_exists(d.name, "table"), relation_gone(from, "renamed table")});
-        } else if (!find(prev_, d.name)) {
+      if (d.is_extern || !d.was || *d.was == d.name) continue;
+      if (!find(prev_, *d.was)) {
+        if (!find(prev_, d.name))
           diags_.warning(where(d.origin), "'was " + d.was->display() + "': the previous state has no table " +
                                               d.was->display() + " (the hint is ignored)");
-        }
+        continue;
       }
+      wanted.push_back({*d.was, d.name, &d});
+    }
+    // A rename into a name that stays taken is a hint left from an earlier migration.
+    for (bool changed = true; changed;) {
+      changed = false;
+      std::set<QualifiedName> vacated;
+      for (const auto& w : wanted) vacated.insert(w.from);
+      for (auto it = wanted.begin(); it != wanted.end(); ++it)
+        if (find(prev_, it->to) && !vacated.count(it->to)) {
+          wanted.erase(it);
+          changed = true;
+          break;
+        }
+    }
+    std::set<QualifiedName> sources;
+    for (const auto& w : wanted)
+      if (!sources.insert(w.from).second)
+        diags_.error(where(w.desired->origin), "two tables say 'was " + w.from.display() + "'");
+    if (diags_.has_errors()) return;
+    while (!wanted.empty()) {
+      auto ready = std::find_if(wanted.begin(), wanted.end(), [&](const Wanted& w) { return !find(prev_, w.to); });
+      if (ready == wanted.end()) {  // a cycle: the first source steps aside
+        Wanted& w = wanted.front();
+        QualifiedName temporary{w.from.schema, names::make_object_name(w.from.name, "", "schemac_swap")};
+        Rename r{w.from, temporary, "", "", w.to, {}};
+        rename_table_in(*find(prev_, w.from), temporary, *w.desired, r);
+        renames_.push_back(r);
+        w.from = temporary;
+        continue;
+      }
+      Rename r{ready->from, ready->to, "", "", ready->to, {}};
+      rename_table_in(*find(prev_, ready->from), ready->to, *ready->desired, r);
+      renames_.push_back(r);
+      wanted.erase(ready);
+    }
+    // Columns, table by table, the same way.
+    for (const auto& d : desired_.tables) {
+      if (d.is_extern) continue;
       Table* p = find(prev_, d.name);
       if (!p) continue;
+      std::vector<std::pair<std::string, std::string>> columns;  // from, to
       for (const auto& c : d.columns) {
-        if (!c.was || p->find_column(c.name)) continue;
+        if (!c.was || *c.was == c.name) continue;
         if (!p->find_column(*c.was)) {
-          diags_.warning(where(c.origin), "'was " + *c.was + "': the previous state of " + d.name.display() +
-                                              " has no column " + *c.was + " (the hint is ignored)");
+          if (!p->find_column(c.name))
+            diags_.warning(where(c.origin), "'was " + *c.was + "': the previous state of " + d.name.display() +
+                                                " has no column " + *c.was + " (the hint is ignored)");
           continue;
         }
-        rename_column_in(prev_, *p, *c.was, c.name);
-        add(Step::rename,
-            fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {};", d.name.sql(), quote(*c.was), quote(c.name)),
-            fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {};", d.name.sql(), quote(c.name), quote(*c.was)),
-            {column_gone(d.name, *c.was)});
+        columns.push_back({*c.was, c.name});
       }
+      for (bool changed = true; changed;) {
+        changed = false;
+        for (auto it = columns.begin(); it != columns.end(); ++it) {
+          bool vacated = std::any_of(columns.begin(), columns.end(), [&](auto& x) { return x.first == it->second; });
+          if (p->find_column(it->second) && !vacated) {
+            columns.erase(it);
+            changed = true;
+            break;
+          }
+        }
+      }
+      while (!columns.empty()) {
+        auto ready = std::find_if(columns.begin(), columns.end(), [&](auto& x) { return !p->find_column(x.second); });
+        if (ready == columns.end()) {
+          auto& x = columns.front();
+          std::string temporary = names::make_object_name(x.first, "", "schemac_swap");
+          rename_column_in(prev_, *p, x.first, temporary);
+          renames_.push_back({p->name, {}, x.first, temporary, p->name, {}});
+          x.first = temporary;
+          continue;
+        }
+        rename_column_in(prev_, *p, ready->first, ready->second);
+        renames_.push_back({p->name, {}, ready->first, ready->second, p->name, {}});
+        columns.erase(ready);
+      }
+    }
+  }
+
+  // The renames as operations, less the constraints and indexes that are dropped
+  // before them.
+  void add_renames() {
+    for (const auto& r : renames_) {
+      if (r.is_column()) {
+        if (dropped_first_.count({r.final_table, "column:" + r.column_to})) continue;  // added again
+        // The old name may be taken again (a swap): only a name nothing takes must be gone.
+        bool retaken = want_.find_table(r.table) && want_.find_table(r.table)->find_column(r.column_from);
+        std::vector<Check> verify;
+        if (!retaken) verify.push_back(column_gone(r.table, r.column_from));
+        add(Step::rename,
+            fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {};", r.table.sql(), quote(r.column_from),
+                        quote(r.column_to)),
+            fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {};", r.table.sql(), quote(r.column_to),
+                        quote(r.column_from)),
+            verify);
+        continue;
+      }
+      std::vector<std::string> up, down;
+      if (r.table.schema != r.to.schema) {
+        up.push_back(fmt::format("ALTER TABLE {} SET SCHEMA {};", r.table.sql(), quote(r.to.schema)));
+        down.push_back(fmt::format("ALTER TABLE {} SET SCHEMA {};", QualifiedName{r.to.schema, r.table.name}.sql(),
+                                   quote(r.table.schema)));
+      }
+      if (r.table.name != r.to.name) {
+        up.push_back(fmt::format("ALTER TABLE {} RENAME TO {};", QualifiedName{r.to.schema, r.table.name}.sql(),
+                                 quote(r.to.name)));
+        down.push_back(fmt::format("ALTER TABLE {} RENAME TO {};", r.to.sql(), quote(r.table.name)));
+      }
+      for (const auto& o : r.objects) {
+        if (dropped_first_.count({r.final_table, o.final_name})) continue;
+        if (o.index) {
+          up.push_back(
+              fmt::format("ALTER INDEX {} RENAME TO {};", QualifiedName{r.to.schema, o.from}.sql(), quote(o.to)));
+          down.push_back(
+              fmt::format("ALTER INDEX {} RENAME TO {};", QualifiedName{r.to.schema, o.to}.sql(), quote(o.from)));
+        } else {
+          up.push_back(
+              fmt::format("ALTER TABLE {} RENAME CONSTRAINT {} TO {};", r.to.sql(), quote(o.from), quote(o.to)));
+          down.push_back(
+              fmt::format("ALTER TABLE {} RENAME CONSTRAINT {} TO {};", r.to.sql(), quote(o.to), quote(o.from)));
+        }
+      }
+      std::reverse(down.begin(), down.end());
+      std::vector<Check> verify;
+      if (r.to == r.final_table) verify.push_back(relation_exists(r.to, "table"));
+      if (!want_.find_table(r.table) && !find_relation(want_, r.table))
+        verify.push_back(relation_gone(r.table, "renamed table"));
+      add(Step::rename, join(up, "\n"), join(down, "\n"), verify);
     }
   }
 
@@ -352,12 +557,14 @@ class Planner {
     for (auto& d : want_.tables) {
       Table* p = find(prev_, d.name);
       if (!p && d.archived_as) {  // created and archived in one go: created first, archived last
+        archived_now_.insert(d.live_name());
         add_archive_ops(d, *d.archived_as, Step::archive, false);
         d.archived_as.reset();
         continue;
       }
       if (!p || p->archived_as == d.archived_as) continue;
       if (d.archived_as && !p->archived_as) {
+        archived_now_.insert(d.live_name());
         add_archive_ops(*p, *d.archived_as, Step::archive, false);
         d.archived_as.reset();
       } else if (!d.archived_as && p->archived_as) {
@@ -383,10 +590,9 @@ class Planner {
     for (const auto& ix : t.indexes)
       if (starts_with(ix.name, t.name.name)) {
         std::string renamed = to + ix.name.substr(t.name.name.size());
-        forward.push_back({fmt::format("ALTER INDEX {} RENAME TO {};", QualifiedName{live.schema, ix.name}.sql(),
-                                       quote(renamed)),
-                           fmt::format("ALTER INDEX {} RENAME TO {};", QualifiedName{live.schema, renamed}.sql(),
-                                       quote(ix.name))});
+        forward.push_back(
+            {fmt::format("ALTER INDEX {} RENAME TO {};", QualifiedName{live.schema, ix.name}.sql(), quote(renamed)),
+             fmt::format("ALTER INDEX {} RENAME TO {};", QualifiedName{live.schema, renamed}.sql(), quote(ix.name))});
       }
     for (const auto& g : t.grants) forward.push_back({emit::revoke(live, g), emit::grant(live, g)});
     std::string comment = "archived (was " + t.name.name + ")";
@@ -398,7 +604,8 @@ class Planner {
     if (!reverse) {
       for (const auto& [u, d] : forward) up += (up.empty() ? "" : "\n") + u;
       for (auto it = forward.rbegin(); it != forward.rend(); ++it) down += (down.empty() ? "" : "\n") + it->second;
-      add(step, up, down, {relation_exists(live, "archived table"), relation_gone(t.name, "archived table's original")});
+      add(step, up, down,
+          {relation_exists(live, "archived table"), relation_gone(t.name, "archived table's original")});
     } else {
       for (auto it = forward.rbegin(); it != forward.rend(); ++it) up += (up.empty() ? "" : "\n") + it->second;
       for (const auto& [u, d] : forward) down += (down.empty() ? "" : "\n") + u;
@@ -440,9 +647,11 @@ class Planner {
       const Table* d = find(want_, p.name);
       if (!d) {
         if (!confirmed.count(p.name))
-          diags_.error({}, "table " + p.name.display() + " is no longer declared: dropping it would delete all its rows. "
-                           "Write 'drop table " + p.name.display() + "' to confirm, or 'archive table " +
-                           p.name.display() + " as NEW_NAME' to keep its data");
+          diags_.error({}, "table " + p.name.display() +
+                               " is no longer declared: dropping it would delete all its rows. "
+                               "Write 'drop table " +
+                               p.name.display() + "' to confirm, or 'archive table " + p.name.display() +
+                               " as NEW_NAME' to keep its data");
         continue;
       }
       if (d->is_extern) continue;
@@ -455,7 +664,8 @@ class Planner {
           if (!ok)
             diags_.error(where(d->origin), "column " + p.name.display() + "." + c.name +
                                                " is no longer declared: dropping it would delete its data. Write "
-                                               "'drop column " + c.name + "' in the table to confirm");
+                                               "'drop column " +
+                                               c.name + "' in the table to confirm");
           continue;
         }
         if (auto why = narrowing(c.type, now->type))
@@ -499,7 +709,8 @@ class Planner {
     }
     for (const auto& [name, s] : old_schemas) {
       add(Step::drop_schema, "DROP SCHEMA " + quote(name) + ";", emit::create_schema(*s),
-          {{"NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = " + lit(name) + ")", "schema " + name + " still exists"}});
+          {{"NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = " + lit(name) + ")",
+            "schema " + name + " still exists"}});
       comment("SCHEMA " + quote(name), s->doc, {}, false, true);
     }
   }
@@ -547,12 +758,15 @@ class Planner {
         const auto& v = e.values[i];
         if (std::find(p.values.begin(), p.values.end(), v) != p.values.end()) continue;
         std::string position;
-        if (i + 1 < e.values.size()) position = " BEFORE " + lit(e.values[i + 1]);
-        else if (i > 0) position = " AFTER " + lit(e.values[i - 1]);
+        if (i + 1 < e.values.size())
+          position = " BEFORE " + lit(e.values[i + 1]);
+        else if (i > 0)
+          position = " AFTER " + lit(e.values[i - 1]);
         up += (up.empty() ? "" : "\n") + fmt::format("ALTER TYPE {} ADD VALUE {}{};", e.name.sql(), lit(v), position);
         verify.push_back(enum_value_exists(e.name, v));
       }
       add(Step::enum_type, up, recreate_enum(p), verify);
+      recreated_enums_.insert(e.name);
     }
     for (const auto& [name, e] : old) {
       add(Step::drop_enum, "DROP TYPE " + name.sql() + ";", emit::create_enum(*e),
@@ -561,20 +775,139 @@ class Planner {
     }
   }
 
+  // ---- what an enum's down must move out of the way --------------------------------
+  //
+  // Removing the values again re-creates the type and converts its columns, which
+  // PostgreSQL refuses under a view or a policy that reads them, breaks checks and
+  // index predicates that compare them with the old type, and cannot do while a
+  // function's signature or a foreign key holds the old type. Such dependents that
+  // this migration leaves alone are dropped in down before the type is re-created
+  // (as the migrated database has them) and created again after it (as they were).
+  void plan_enum_dependents() {
+    if (recreated_enums_.empty()) return;
+    auto is_enum = [&](const model::Type& t) { return t.enum_name && recreated_enums_.count(*t.enum_name); };
+    std::set<model::ColumnUse> columns;  // (table, column) of those types, after up
+    for (const auto& t : want_.tables)
+      for (const auto& c : t.columns)
+        if (is_enum(c.type)) columns.insert({t.name, c.name});
+    std::set<QualifiedName> functions;
+    for (const auto& f : want_.functions) {
+      if (f.is_extern || !find_function(prev_, f.name)) continue;
+      bool uses = f.return_type && is_enum(*f.return_type);
+      for (const auto& p : f.parameters) uses |= is_enum(p.type);
+      for (const auto& r : f.returns_table) uses |= is_enum(r.type);
+      if (uses && !changed_functions_.count(f.name)) functions.insert(f.name);
+    }
+    auto depends = [&](const model::Uses& u) {
+      for (const auto& x : columns)
+        if (u.reads(x.relation, x.column)) return true;
+      for (const auto& e : recreated_enums_)
+        if (u.names_type(e)) return true;
+      for (const auto& f : u.functions)
+        if (functions.count(f)) return true;
+      return false;
+    };
+    std::vector<std::string> drops, creates;  // in the order each runs
+    // Views, dependents first when dropped; in dependency order when created.
+    std::set<QualifiedName> views;
+    for (const auto& r : view_order(want_)) {
+      bool dep = depends(r.uses());
+      for (const auto& v : views) dep |= r.reads_from(v);
+      for (const auto& f : r.calls()) dep |= functions.count(f) > 0;
+      if (!dep) continue;
+      views.insert(r.name);
+    }
+    auto before = view_order(prev_);
+    for (auto it = before.rbegin(); it != before.rend(); ++it) {
+      if (!views.count(it->name) || rebuilt_views_.count(it->name)) continue;
+      drops.push_back(drop_relation(*it));
+    }
+    for (const auto& r : before)
+      if (views.count(r.name) && !rebuilt_views_.count(r.name))
+        creates.push_back(create_relation(r) + comment_sql(relation_kind(r) + r.name.sql(), r.doc()));
+    // Members of tables that stay: policies, triggers, foreign keys, checks, indexes.
+    std::vector<std::string> member_drops, member_creates, key_drops, key_creates;
+    for (const auto& t : want_.tables) {
+      const Table* p = find(prev_, t.name);
+      if (t.is_extern || !p) continue;
+      const Table& o = original(*p);
+      auto enum_column = [&](const std::string& c) { return columns.count({t.name, c}) > 0; };
+      for (const auto& pol : t.policies) {
+        if (!find_named(p->policies, pol.name) || recreated(t, "policy:", pol.name) || !depends(pol.uses)) continue;
+        const auto& op = original(*p, &Table::policies, *find_named(p->policies, pol.name));
+        member_drops.push_back(fmt::format("DROP POLICY {} ON {};", quote(pol.name), t.name.sql()));
+        member_creates.push_back(emit::create_policy(o, op) + comment_sql(policy_target(o.name, op.name), op.doc));
+      }
+      for (const auto& tr : t.triggers) {
+        if (!find_named(p->triggers, tr.name) || recreated(t, "trigger:", tr.name)) continue;
+        bool dep = depends(tr.uses) || functions.count(tr.function);
+        for (const auto& e : tr.events) dep |= std::any_of(e.columns.begin(), e.columns.end(), enum_column);
+        if (!dep) continue;
+        const auto& ot = original(*p, &Table::triggers, *find_named(p->triggers, tr.name));
+        member_drops.push_back(fmt::format("DROP TRIGGER {} ON {};", quote(tr.name), t.name.sql()));
+        member_creates.push_back(emit::create_trigger(o, ot) + comment_sql(trigger_target(o.name, ot.name), ot.doc));
+      }
+      for (const auto& c : t.constraints) {
+        if (!find_named(p->constraints, c.name) || recreated(t, "constraint:", c.name)) continue;
+        bool dep = c.kind == ConstraintKind::check ? depends(c.uses) : false;
+        if (is_foreign_key(c)) {
+          dep |= std::any_of(c.columns.begin(), c.columns.end(), enum_column);
+          for (const auto& rc : c.ref_columns) dep |= columns.count({c.ref_table, rc}) > 0;
+        }
+        if (!dep) continue;
+        const auto& oc = original(*p, &Table::constraints, *find_named(p->constraints, c.name));
+        auto& d = is_foreign_key(c) ? key_drops : member_drops;
+        auto& cr = is_foreign_key(c) ? key_creates : member_creates;
+        d.push_back(drop_constraint_sql(t, c));
+        cr.push_back(emit::add_constraint(o, oc) + comment_sql(constraint_target(o.name, oc.name), oc.doc));
+      }
+      for (const auto& ix : t.indexes) {
+        if (!find_named(p->indexes, ix.name) || recreated(t, "index:", ix.name) || !depends(ix.uses)) continue;
+        const auto& oi = original(*p, &Table::indexes, *find_named(p->indexes, ix.name));
+        member_drops.push_back("DROP INDEX " + QualifiedName{t.name.schema, ix.name}.sql() + ";");
+        member_creates.push_back(emit::create_index(o.name, oi) + comment_sql(index_target(o.name, oi.name), oi.doc));
+      }
+    }
+    drops.insert(drops.end(), key_drops.begin(), key_drops.end());
+    drops.insert(drops.end(), member_drops.begin(), member_drops.end());
+    std::vector<std::string> function_creates;
+    for (const auto& name : functions) {
+      const Function* f = find_function(prev_, name);
+      drops.push_back(drop_function(*find_function(want_, name)));
+      function_creates.push_back(emit::create_function(*f) +
+                                 comment_sql("FUNCTION " + emit::function_signature(*f), f->doc));
+    }
+    creates.insert(creates.begin(), member_creates.begin(), member_creates.end());
+    creates.insert(creates.begin(), function_creates.begin(), function_creates.end());
+    creates.insert(creates.end(), key_creates.begin(), key_creates.end());
+    if (drops.empty()) return;
+    add(Step::drop_view, "", "-- Back after the enum types are re-created\n" + join(creates, "\n"));
+    add(Step::enum_dependents, "", "-- Out of the way of the enum types' re-creation\n" + join(drops, "\n"));
+  }
+
+  static const Function* find_function(const Schema& s, const QualifiedName& n) {
+    for (const auto& f : s.functions)
+      if (f.name == n) return &f;
+    return nullptr;
+  }
+
   // PostgreSQL cannot remove an enum value: the type is re-created with the old
   // values and every column that uses it converted back (through text).
   std::string recreate_enum(const model::Enum& e) {
     QualifiedName scratch{e.name.schema, names::make_object_name(e.name.name, "", "schemac_old")};
-    std::string out = fmt::format("ALTER TYPE {} RENAME TO {};\n{}", e.name.sql(), quote(scratch.name), emit::create_enum(e));
+    std::string out =
+        fmt::format("ALTER TYPE {} RENAME TO {};\n{}", e.name.sql(), quote(scratch.name), emit::create_enum(e));
     for (const auto& t : prev_.tables) {
       if (t.is_extern) continue;
       for (const auto& c : t.columns) {
         if (!c.type.enum_name || *c.type.enum_name != e.name) continue;
-        if (c.default_sql) out += fmt::format("\nALTER TABLE {} ALTER COLUMN {} DROP DEFAULT;", t.name.sql(), quote(c.name));
+        if (c.default_sql)
+          out += fmt::format("\nALTER TABLE {} ALTER COLUMN {} DROP DEFAULT;", t.name.sql(), quote(c.name));
         out += fmt::format("\nALTER TABLE {0} ALTER COLUMN {1} TYPE {2} USING {1}::text::{2};", t.name.sql(),
                            quote(c.name), c.type.sql());
         if (c.default_sql)
-          out += fmt::format("\nALTER TABLE {} ALTER COLUMN {} SET DEFAULT {};", t.name.sql(), quote(c.name), *c.default_sql);
+          out += fmt::format("\nALTER TABLE {} ALTER COLUMN {} SET DEFAULT {};", t.name.sql(), quote(c.name),
+                             *c.default_sql);
       }
     }
     return out + fmt::format("\nDROP TYPE {};", scratch.sql());
@@ -695,7 +1028,8 @@ class Planner {
     add(Step::table, emit::create_table(t, inline_it), "DROP TABLE " + t.name.sql() + ";", verify);
     for (const auto& c : t.constraints)
       if (!inline_it(c))
-        add(Step::constraint, emit::add_constraint(t, c), drop_constraint_sql(t, c), {constraint_exists(t.name, c.name)});
+        add(Step::constraint, emit::add_constraint(t, c), drop_constraint_sql(t, c),
+            {constraint_exists(t.name, c.name)});
     for (const auto& ix : t.indexes)
       add(Step::index, emit::create_index(t.name, ix), "", {relation_exists({t.name.schema, ix.name}, "index")});
     for (const auto& tr : t.triggers)
@@ -744,31 +1078,187 @@ class Planner {
     auto doc_of = [](const Table* t, auto pick) -> const model::Doc& { return t ? pick(*t) : none; };
     comment("TABLE " + any.name.sql(), doc_of(before, [](const Table& t) -> const model::Doc& { return t.doc; }),
             doc_of(after, [](const Table& t) -> const model::Doc& { return t.doc; }), fresh, going);
-    auto parts = [&](auto member, auto target) {
+    // Objects dropped before the renames carry their comments both ways.
+    auto parts = [&](auto member, const char* kind, auto target) {
       std::map<std::string, model::Doc> old_docs, new_docs;
+      auto carried = [&](const std::string& name) { return !fresh && dropped_first_.count({any.name, kind + name}); };
       if (before)
         for (const auto& x : (*before).*member) old_docs[x.name] = x.doc;
       if (after)
         for (const auto& x : (*after).*member) new_docs[x.name] = x.doc;
       for (const auto& [name, doc] : new_docs) {
+        if (carried(name) && old_docs.count(name)) continue;
         auto it = old_docs.find(name);
         comment(target(name), it == old_docs.end() ? none : it->second, doc, fresh || it == old_docs.end(), false);
       }
       for (const auto& [name, doc] : old_docs)
-        if (!new_docs.count(name)) comment(target(name), doc, none, false, true);
+        if (!new_docs.count(name) && !carried(name)) comment(target(name), doc, none, false, true);
     };
     const QualifiedName& n = any.name;
-    parts(&Table::columns, [&](const std::string& c) { return "COLUMN " + n.sql() + "." + quote(c); });
-    parts(&Table::constraints, [&](const std::string& c) { return "CONSTRAINT " + quote(c) + " ON " + n.sql(); });
-    parts(&Table::indexes, [&](const std::string& i) { return "INDEX " + QualifiedName{n.schema, i}.sql(); });
-    parts(&Table::policies, [&](const std::string& p) { return "POLICY " + quote(p) + " ON " + n.sql(); });
-    parts(&Table::triggers, [&](const std::string& tr) { return "TRIGGER " + quote(tr) + " ON " + n.sql(); });
+    parts(&Table::columns, "column:", [&](const std::string& c) { return "COLUMN " + n.sql() + "." + quote(c); });
+    parts(&Table::constraints, "constraint:", [&](const std::string& c) { return constraint_target(n, c); });
+    parts(&Table::indexes, "index:", [&](const std::string& i) { return index_target(n, i); });
+    parts(&Table::policies, "policy:", [&](const std::string& p) { return policy_target(n, p); });
+    parts(&Table::triggers, "trigger:", [&](const std::string& tr) { return trigger_target(n, tr); });
+  }
+
+  // ---- what a change forces to be re-created ----------------------------------------
+  //
+  // PostgreSQL refuses ALTER COLUMN TYPE on a column that a view, a policy, a trigger
+  // definition or a generated column reads, refuses to drop a function that anything
+  // calls, and a generated expression can only change by adding the column again.
+  // The dependents are found column by column in what check recorded (model::Uses);
+  // nothing else is touched.
+
+  bool reads_changed_column(const model::Uses& u) const {
+    for (const auto& sets : {&retyped_, &regenerated_})
+      for (const auto& x : *sets)
+        if (u.reads(x.relation, x.column)) return true;
+    return false;
+  }
+  bool calls_changed_function(const model::Uses& u) const {
+    for (const auto& f : u.functions)
+      if (changed_functions_.count(f)) return true;
+    return false;
+  }
+  bool regenerated(const Table& t, const std::string& column) const { return regenerated_.count({t.name, column}) > 0; }
+  bool any_regenerated(const Table& t, const std::vector<std::string>& columns) const {
+    return std::any_of(columns.begin(), columns.end(), [&](const std::string& c) { return regenerated(t, c); });
+  }
+
+  void plan_column_changes() {
+    for (const auto& t : want_.tables) {
+      const Table* p = find(prev_, t.name);
+      if (t.is_extern || !p || p->is_extern) continue;
+      for (const auto& c : t.columns) {
+        const Column* old = p->find_column(c.name);
+        if (!old) continue;
+        if (c.generated_sql && (old->generated_sql != c.generated_sql || !(old->type == c.type)))
+          regenerated_.insert({t.name, c.name});
+        else if (!(old->type == c.type))
+          retyped_.insert({t.name, c.name});
+      }
+    }
+    // A generated column that reads a changed column or calls a changed function is
+    // added again too (PostgreSQL cannot retype under it nor drop what it calls).
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (const auto& t : want_.tables) {
+        const Table* p = find(prev_, t.name);
+        if (t.is_extern || !p) continue;
+        for (const auto& c : t.columns)
+          if (c.generated_sql && p->find_column(c.name) && !regenerated(t, c.name) &&
+              (reads_changed_column(c.uses) || calls_changed_function(c.uses))) {
+            regenerated_.insert({t.name, c.name});
+            retyped_.erase({t.name, c.name});
+            grew = true;
+          }
+      }
+    }
+  }
+
+  // Whether an object that exists before and after must be dropped and created again
+  // because of what it depends on (its own definition aside).
+  bool forced(const Table& t, const Constraint& c) const {
+    return any_regenerated(t, c.columns) || calls_changed_function(c.uses) || reads_changed_regenerated(c.uses) ||
+           (is_foreign_key(c) && (rebuilt_keys_.count({c.ref_table, c.ref_columns}) || [&] {
+              for (const auto& col : c.ref_columns)
+                if (regenerated_.count({c.ref_table, col})) return true;
+              return false;
+            }()));
+  }
+  bool forced(const Table& t, const Index& ix) const {
+    for (const auto& e : ix.elements)
+      if (!e.column.empty() && regenerated(t, e.column)) return true;
+    return any_regenerated(t, ix.include) || calls_changed_function(ix.uses) || reads_changed_regenerated(ix.uses);
+  }
+  bool forced(const Table& t, const model::Trigger& tr) const {
+    if (changed_functions_.count(tr.function) || reads_changed_column(tr.uses)) return true;
+    for (const auto& e : tr.events)
+      for (const auto& col : e.columns)
+        if (retyped_.count({t.name, col}) || regenerated(t, col)) return true;
+    return false;
+  }
+  bool forced(const model::Policy& pol) const {
+    return reads_changed_column(pol.uses) || calls_changed_function(pol.uses) || mentions_changed_function(pol);
+  }
+  // Indexes and checks survive a type change (PostgreSQL rebuilds them) but not the
+  // removal of a column they read.
+  bool reads_changed_regenerated(const model::Uses& u) const {
+    for (const auto& x : regenerated_)
+      if (u.reads(x.relation, x.column)) return true;
+    return false;
+  }
+
+  // ---- dependents dropped before the renames, under their original names ---------------
+
+  // The previous state's table as the database holds it before this migration's renames.
+  const Table& original(const Table& p) const {
+    auto it = origin_table_.find(p.name);
+    const Table* o = find(orig_, it == origin_table_.end() ? p.name : it->second);
+    return o ? *o : p;
+  }
+  template <typename T>
+  const T& original(const Table& p, std::vector<T> Table::*member, const T& x) const {
+    auto it = origin_object_.find({p.name, x.name});
+    const T* o = find_named(original(p).*member, it == origin_object_.end() ? x.name : it->second);
+    return o ? *o : x;
+  }
+  std::string original_column(const Table& p, const std::string& column) const {
+    auto it = origin_column_.find({p.name, column});
+    return it == origin_column_.end() ? column : it->second;
+  }
+
+  static std::string comment_sql(const std::string& target, const model::Doc& doc) {
+    return doc.empty() ? "" : fmt::format("\nCOMMENT ON {} IS {};", target, lit(emit::doc_text(doc)));
+  }
+  static std::string constraint_target(const QualifiedName& t, const std::string& name) {
+    return "CONSTRAINT " + quote(name) + " ON " + t.sql();
+  }
+  static std::string index_target(const QualifiedName& t, const std::string& name) {
+    return "INDEX " + QualifiedName{t.schema, name}.sql();
+  }
+  static std::string trigger_target(const QualifiedName& t, const std::string& name) {
+    return "TRIGGER " + quote(name) + " ON " + t.sql();
+  }
+  static std::string policy_target(const QualifiedName& t, const std::string& name) {
+    return "POLICY " + quote(name) + " ON " + t.sql();
+  }
+  bool recreated(const Table& t, const char* kind, const std::string& name) const {
+    return dropped_first_.count({t.name, std::string(kind) + name}) > 0;
+  }
+
+  void drop_constraint_first(const Table& p, const Constraint& c) {
+    const Table& o = original(p);
+    const Constraint& oc = original(p, &Table::constraints, c);
+    dropped_first_.insert({p.name, "constraint:" + c.name});
+    add(is_foreign_key(c) ? Step::drop_foreign_key : Step::drop_constraint, drop_constraint_sql(o, oc),
+        emit::add_constraint(o, oc) + comment_sql(constraint_target(o.name, oc.name), oc.doc));
+  }
+  void drop_index_first(const Table& p, const Index& ix) {
+    const Table& o = original(p);
+    const Index& oi = original(p, &Table::indexes, ix);
+    dropped_first_.insert({p.name, "index:" + ix.name});
+    add(Step::drop_index, "DROP INDEX " + QualifiedName{o.name.schema, oi.name}.sql() + ";",
+        emit::create_index(o.name, oi) + comment_sql(index_target(o.name, oi.name), oi.doc));
+  }
+  void drop_trigger_first(const Table& p, const model::Trigger& tr) {
+    const Table& o = original(p);
+    const model::Trigger& ot = original(p, &Table::triggers, tr);
+    dropped_first_.insert({p.name, "trigger:" + tr.name});
+    add(Step::drop_trigger, fmt::format("DROP TRIGGER {} ON {};", quote(ot.name), o.name.sql()),
+        emit::create_trigger(o, ot) + comment_sql(trigger_target(o.name, ot.name), ot.doc));
+  }
+  void drop_policy_first(const Table& p, const model::Policy& pol) {
+    const Table& o = original(p);
+    const model::Policy& op = original(p, &Table::policies, pol);
+    dropped_first_.insert({p.name, "policy:" + pol.name});
+    add(Step::drop_policy, fmt::format("DROP POLICY {} ON {};", quote(op.name), o.name.sql()),
+        emit::create_policy(o, op) + comment_sql(policy_target(o.name, op.name), op.doc));
   }
 
   void alter_table(const Table& p, const Table& t) {
     if (t.is_extern || p.is_extern) return;
-    bool any_type_change = false;
-    std::set<std::string> retyped;
     // Columns.
     for (const auto& c : t.columns) {
       const Column* old = p.find_column(c.name);
@@ -777,9 +1267,11 @@ class Planner {
             fmt::format("ALTER TABLE {} DROP COLUMN {};", t.name.sql(), quote(c.name)), {column_is(t.name, c)});
         continue;
       }
-      alter_column(t, *old, c, retyped);
+      if (regenerated(t, c.name))
+        regenerate_column(p, t, *old, c);
+      else
+        alter_column(p, t, *old, c);
     }
-    any_type_change = !retyped.empty();
     for (const auto& c : p.columns)
       if (!t.find_column(c.name)) {
         add(Step::drop_column, fmt::format("ALTER TABLE {} DROP COLUMN {};", t.name.sql(), quote(c.name)),
@@ -787,50 +1279,46 @@ class Planner {
             {column_gone(t.name, c.name)});
         notes_.push_back("column " + t.name.display() + "." + c.name + " is dropped; down re-creates it empty");
       }
-    if (any_type_change) retyped_tables_.insert(t.name);
 
-    // Constraints: by name; a changed one is dropped and added again, and so is a
-    // foreign key whose referenced key is re-created.
-    auto relies_on_rebuilt_key = [&](const Constraint& c) {
-      return is_foreign_key(c) && rebuilt_keys_.count({c.ref_table, c.ref_columns});
-    };
+    // Constraints, indexes, triggers and policies: by name; one that changes, or that
+    // something it depends on forces, is dropped before the renames and created again.
+    // Created again, it carries its comment; dropped, its down restores it.
     for (const auto& c : p.constraints) {
       const Constraint* now = find_named(t.constraints, c.name);
-      if (!now || !same_definition(c, *now) || relies_on_rebuilt_key(c))
-        add(is_foreign_key(c) ? Step::drop_foreign_key : Step::drop_constraint, drop_constraint_sql(t, c),
-            emit::add_constraint(t, c));
+      if (!now || !same_definition(c, *now) || forced(t, *now)) drop_constraint_first(p, c);
     }
     for (const auto& c : t.constraints) {
       const Constraint* old = find_named(p.constraints, c.name);
-      if (!old || !same_definition(c, *old) || relies_on_rebuilt_key(*old))
-        add(Step::constraint, emit::add_constraint(t, c), drop_constraint_sql(t, c), {constraint_exists(t.name, c.name)});
+      if (!old) {
+        add(Step::constraint, emit::add_constraint(t, c), drop_constraint_sql(t, c),
+            {constraint_exists(t.name, c.name)});
+      } else if (!same_definition(c, *old) || forced(t, c)) {
+        add(Step::constraint, emit::add_constraint(t, c) + comment_sql(constraint_target(t.name, c.name), c.doc),
+            drop_constraint_sql(t, c), {constraint_exists(t.name, c.name)});
+      }
     }
-    // Indexes.
     for (const auto& ix : p.indexes) {
       const Index* now = find_named(t.indexes, ix.name);
-      if (!now || !same_definition(ix, *now))
-        add(Step::drop_index, "DROP INDEX " + QualifiedName{t.name.schema, ix.name}.sql() + ";",
-            emit::create_index(t.name, ix));
+      if (!now || !same_definition(ix, *now) || forced(t, *now)) drop_index_first(p, ix);
     }
     for (const auto& ix : t.indexes) {
       const Index* old = find_named(p.indexes, ix.name);
-      if (!old || !same_definition(ix, *old))
-        add(Step::index, emit::create_index(t.name, ix), "DROP INDEX " + QualifiedName{t.name.schema, ix.name}.sql() + ";",
+      if (!old || !same_definition(ix, *old) || forced(t, ix))
+        add(Step::index,
+            emit::create_index(t.name, ix) + (old ? comment_sql(index_target(t.name, ix.name), ix.doc) : ""),
+            "DROP INDEX " + QualifiedName{t.name.schema, ix.name}.sql() + ";",
             {relation_exists({t.name.schema, ix.name}, "index")});
     }
-    // Triggers: re-created when changed, when their function is re-created, or when
-    // a column type changes (a WHEN clause may use it).
     for (const auto& tr : p.triggers) {
       const model::Trigger* now = find_named(t.triggers, tr.name);
-      if (!now || !(undocumented(tr) == undocumented(*now)) || changed_functions_.count(tr.function) || any_type_change)
-        add(Step::drop_trigger, fmt::format("DROP TRIGGER {} ON {};", quote(tr.name), t.name.sql()),
-            emit::create_trigger(p, tr));
+      if (!now || !(undocumented(tr) == undocumented(*now)) || forced(t, *now)) drop_trigger_first(p, tr);
     }
     for (const auto& tr : t.triggers) {
       const model::Trigger* old = find_named(p.triggers, tr.name);
-      if (!old || !(undocumented(tr) == undocumented(*old)) || changed_functions_.count(tr.function) || any_type_change)
-        add(Step::trigger, emit::create_trigger(t, tr), fmt::format("DROP TRIGGER {} ON {};", quote(tr.name), t.name.sql()),
-            {trigger_exists(t.name, tr.name)});
+      if (!old || !(undocumented(tr) == undocumented(*old)) || forced(t, tr))
+        add(Step::trigger,
+            emit::create_trigger(t, tr) + (old ? comment_sql(trigger_target(t.name, tr.name), tr.doc) : ""),
+            fmt::format("DROP TRIGGER {} ON {};", quote(tr.name), t.name.sql()), {trigger_exists(t.name, tr.name)});
     }
     // Row level security.
     if (p.row_level_security != t.row_level_security || p.force_row_level_security != t.force_row_level_security) {
@@ -848,20 +1336,25 @@ class Planner {
           {rls_is(t.name, t.row_level_security, t.force_row_level_security)});
     }
     // Policies: ALTER POLICY where PostgreSQL allows it (roles and expressions of the
-    // same command and kind), otherwise dropped and created again.
+    // same command and kind; an expression can be changed but not removed), otherwise
+    // dropped and created again.
+    auto recreate = [&](const model::Policy& before, const model::Policy& after) {
+      return before.command != after.command || before.permissive != after.permissive ||
+             before.using_sql.has_value() != after.using_sql.has_value() ||
+             before.check_sql.has_value() != after.check_sql.has_value() || forced(after) ||
+             // ALTER POLICY's inverse would name what the renames have not yet restored
+             (!renames_.empty() && (before.using_sql != after.using_sql || before.check_sql != after.check_sql));
+    };
     for (const auto& pol : p.policies) {
       const model::Policy* now = find_named(t.policies, pol.name);
-      bool rebuild = any_type_change || mentions_changed_function(pol);
-      if (!now || rebuild || now->command != pol.command || now->permissive != pol.permissive)
-        add(Step::drop_policy, fmt::format("DROP POLICY {} ON {};", quote(pol.name), t.name.sql()),
-            emit::create_policy(p, pol));
+      if (!now || recreate(pol, *now)) drop_policy_first(p, pol);
     }
     for (const auto& pol : t.policies) {
       const model::Policy* old = find_named(p.policies, pol.name);
-      bool rebuild = any_type_change || mentions_changed_function(pol);
-      if (!old || rebuild || old->command != pol.command || old->permissive != pol.permissive) {
-        add(Step::policy, emit::create_policy(t, pol), fmt::format("DROP POLICY {} ON {};", quote(pol.name), t.name.sql()),
-            {policy_exists(t.name, pol.name)});
+      if (!old || recreate(*old, pol)) {
+        add(Step::policy,
+            emit::create_policy(t, pol) + (old ? comment_sql(policy_target(t.name, pol.name), pol.doc) : ""),
+            fmt::format("DROP POLICY {} ON {};", quote(pol.name), t.name.sql()), {policy_exists(t.name, pol.name)});
       } else if (!(undocumented(*old) == undocumented(pol))) {
         add(Step::policy, alter_policy(t, *old, pol), alter_policy(t, pol, *old), {policy_exists(t.name, pol.name)});
       }
@@ -892,6 +1385,29 @@ class Planner {
     table_comments(&p, &t);
   }
 
+  // A generated column whose expression changes (or that becomes generated, or reads
+  // a column that changes): dropped before the renames under its original name, and
+  // added again after the column changes, with its comment; the indexes and
+  // constraints on it are forced to be re-created around it.
+  void regenerate_column(const Table& p, const Table& t, const Column& old, const Column& c) {
+    const Table& o = original(p);
+    Column before = old;
+    before.name = original_column(p, old.name);
+    if (const Column* oc = o.find_column(before.name)) before = *oc;
+    dropped_first_.insert({p.name, "column:" + c.name});
+    std::string column_comment = "COLUMN " + o.name.sql() + "." + quote(before.name);
+    add(Step::drop_generated, fmt::format("ALTER TABLE {} DROP COLUMN {};", o.name.sql(), quote(before.name)),
+        fmt::format("ALTER TABLE {} ADD COLUMN {};", o.name.sql(), emit::column_definition(before)) +
+            comment_sql(column_comment, before.doc));
+    add(Step::add_generated,
+        fmt::format("ALTER TABLE {} ADD COLUMN {};", t.name.sql(), emit::column_definition(c)) +
+            comment_sql("COLUMN " + t.name.sql() + "." + quote(c.name), c.doc),
+        fmt::format("ALTER TABLE {} DROP COLUMN {};", t.name.sql(), quote(c.name)), {column_is(t.name, c)});
+    if (!old.generated_sql)
+      notes_.push_back("column " + t.name.display() + "." + c.name +
+                       " becomes generated: its stored values are replaced by computed ones, and down keeps those");
+  }
+
   static std::string alter_policy(const Table& t, const model::Policy& from, const model::Policy& to) {
     std::string out = fmt::format("ALTER POLICY {} ON {}", quote(to.name), t.name.sql());
     if (from.roles != to.roles) {
@@ -918,57 +1434,54 @@ class Planner {
     return nullptr;
   }
 
-  void alter_column(const Table& t, const Column& old, const Column& c, std::set<std::string>& retyped) {
+  void alter_column(const Table& p, const Table& t, const Column& old, const Column& c) {
     std::string table = t.name.sql(), col = quote(c.name);
-    auto alter = [&](const std::string& what) { return fmt::format("ALTER TABLE {} ALTER COLUMN {} {};", table, col, what); };
-    // A generated expression cannot be changed in place (PostgreSQL 15): the column
-    // is dropped and added again, which recomputes it.
-    if (old.generated_sql != c.generated_sql && old.generated_sql && c.generated_sql) {
-      add(Step::column,
-          fmt::format("ALTER TABLE {0} DROP COLUMN {1};\nALTER TABLE {0} ADD COLUMN {2};", table, col,
-                      emit::column_definition(c)),
-          fmt::format("ALTER TABLE {0} DROP COLUMN {1};\nALTER TABLE {0} ADD COLUMN {2};", table, col,
-                      emit::column_definition(old)),
-          {column_is(t.name, c)});
-      retyped.insert(c.name);
-      return;
+    auto alter = [&](const std::string& what) {
+      return fmt::format("ALTER TABLE {} ALTER COLUMN {} {};", table, col, what);
+    };
+    // A default that calls a function whose signature changes is dropped before the
+    // function (under the original names) and set again after it.
+    bool default_reset = c.default_sql && old.default_sql && calls_changed_function(c.uses);
+    if (default_reset) {
+      const Table& o = original(p);
+      std::string column = quote(original_column(p, old.name));
+      add(Step::drop_default, fmt::format("ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT;", o.name.sql(), column),
+          fmt::format("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {};", o.name.sql(), column, *old.default_sql));
     }
     // Up and down are each written in the order they run.
     bool retype = !(old.type == c.type);
     bool was_not_null = !old.nullable || old.identity, not_null = !c.nullable || c.identity;
-    std::string drop_and_add_old = fmt::format("ALTER TABLE {0} DROP COLUMN {1};\nALTER TABLE {0} ADD COLUMN {2};", table,
-                                               col, emit::column_definition(old));
-    std::string drop_and_add_new = fmt::format("ALTER TABLE {0} DROP COLUMN {1};\nALTER TABLE {0} ADD COLUMN {2};", table,
-                                               col, emit::column_definition(c));
     std::vector<std::string> up, down;
     bool adds_identity = c.identity && !old.identity, drops_identity = old.identity && !c.identity;
+    bool old_default = old.default_sql && !default_reset, new_default = c.default_sql && !default_reset;
     // Up. Identity needs NOT NULL first, and leaves it behind when removed.
     if (old.generated_sql && !c.generated_sql) up.push_back(alter("DROP EXPRESSION"));
     if (retype) {
-      if (old.default_sql) up.push_back(alter("DROP DEFAULT"));  // may not fit the new type
+      if (old_default) up.push_back(alter("DROP DEFAULT"));  // may not fit the new type
       up.push_back(alter(fmt::format("TYPE {0} USING {1}::{0}", c.type.sql(), col)));
     }
     if (drops_identity) up.push_back(alter("DROP IDENTITY"));
-    if (c.default_sql && (retype || c.default_sql != old.default_sql)) up.push_back(alter("SET DEFAULT " + *c.default_sql));
+    if (c.default_sql && (retype || c.default_sql != old.default_sql || default_reset))
+      up.push_back(alter("SET DEFAULT " + *c.default_sql));
     if (!c.default_sql && old.default_sql && !retype) up.push_back(alter("DROP DEFAULT"));
     if (was_not_null != not_null) up.push_back(alter(not_null ? "SET NOT NULL" : "DROP NOT NULL"));
     if (adds_identity) up.push_back(alter("ADD GENERATED ALWAYS AS IDENTITY"));
-    if (!old.generated_sql && c.generated_sql) up.push_back(drop_and_add_new);
     // Down: the same steps undone, last first.
-    if (!old.generated_sql && c.generated_sql) down.push_back(drop_and_add_old);
     if (adds_identity) down.push_back(alter("DROP IDENTITY"));
     if (was_not_null != not_null) down.push_back(alter(was_not_null ? "SET NOT NULL" : "DROP NOT NULL"));
-    if (retype && c.default_sql) down.push_back(alter("DROP DEFAULT"));
-    if (!retype && old.default_sql != c.default_sql)
+    if (retype && new_default) down.push_back(alter("DROP DEFAULT"));
+    if (default_reset) down.push_back(alter("DROP DEFAULT"));
+    if (!retype && !default_reset && old.default_sql != c.default_sql)
       down.push_back(old.default_sql ? alter("SET DEFAULT " + *old.default_sql) : alter("DROP DEFAULT"));
     if (drops_identity) down.push_back(alter("ADD GENERATED ALWAYS AS IDENTITY"));
     if (retype) {
       down.push_back(alter(fmt::format("TYPE {0} USING {1}::{0}", old.type.sql(), col)));
-      if (old.default_sql) down.push_back(alter("SET DEFAULT " + *old.default_sql));
+      if (old_default) down.push_back(alter("SET DEFAULT " + *old.default_sql));
     }
-    if (old.generated_sql && !c.generated_sql) down.push_back(drop_and_add_old);
+    if (old.generated_sql && !c.generated_sql)
+      down.push_back(fmt::format("ALTER TABLE {0} DROP COLUMN {1};\nALTER TABLE {0} ADD COLUMN {2};", table, col,
+                                 emit::column_definition(old)));
     if (up.empty() && down.empty()) return;
-    if (retype) retyped.insert(c.name);
     add(Step::column, join(up, "\n"), join(down, "\n"), {column_is(t.name, c)});
   }
 
@@ -980,6 +1493,8 @@ class Planner {
     const model::MaterializedView* matview = nullptr;
     const std::vector<QualifiedName>& reads() const { return view ? view->reads : matview->reads; }
     const std::vector<QualifiedName>& calls() const { return view ? view->calls : matview->calls; }
+    const model::Uses& uses() const { return view ? view->uses : matview->uses; }
+    const model::Doc& doc() const { return view ? view->doc : matview->doc; }
     bool reads_from(const QualifiedName& n) const { return std::count(reads().begin(), reads().end(), n) > 0; }
     bool calls_function(const QualifiedName& n) const { return std::count(calls().begin(), calls().end(), n) > 0; }
   };
@@ -1037,17 +1552,22 @@ class Planner {
       auto it = old.find(r.name);
       if (it == old.end()) continue;
       bool changed = !same_relation(it->second, r);
-      for (const auto& t : retyped_tables_) changed |= r.reads_from(t);
+      changed |= reads_changed_column(r.uses());
       for (const auto& f : changed_functions_) changed |= r.calls_function(f);
       for (const auto& other : rebuild) changed |= r.reads_from(other);
       if (changed) rebuild.insert(r.name);
     }
+    std::set<QualifiedName> late_views;
     // Drops, dependents first.
     for (auto it = before.rbegin(); it != before.rend(); ++it) {
       bool gone = !now.count(it->name);
       if (gone || rebuild.count(it->name)) {
-        add(Step::drop_view, drop_relation(*it), create_relation(*it));
-        view_comments(&*it, nullptr, false, true);
+        rebuilt_views_.insert(it->name);
+        // Down re-creates it with its comments (and a materialized view's indexes).
+        std::string restore = create_relation(*it) + comment_sql(relation_kind(*it) + it->name.sql(), it->doc());
+        if (it->matview)
+          for (const auto& ix : it->matview->indexes) restore += comment_sql(index_target(it->name, ix.name), ix.doc);
+        add(Step::drop_view, drop_relation(*it), restore);
       }
     }
     for (const auto& r : after) {
@@ -1055,25 +1575,33 @@ class Planner {
       bool fresh = it == old.end() || rebuild.count(r.name);
       std::vector<Check> verify = {relation_exists(r.name, r.view ? "view" : "materialized view")};
       if (fresh) {
-        add(Step::view, create_relation(r), drop_relation(r), verify);
+        // A view over a table archived by this migration waits for the archive.
+        bool late = false;
+        for (const auto& n : r.reads()) late |= archived_now_.count(n) || late_views.count(n);
+        if (late) late_views.insert(r.name);
+        add(late ? Step::late_view : Step::view, create_relation(r), drop_relation(r), verify);
         view_comments(nullptr, &r, true, false);
         continue;
       }
-      view_comments(&it->second, &r, false, false);
-      if (!r.matview) continue;
-      // Same materialized view: its indexes change on their own.
-      for (const auto& ix : it->second.matview->indexes) {
-        const Index* n = find_named(r.matview->indexes, ix.name);
-        if (!n || !same_definition(ix, *n))
+      if (r.matview) {
+        // Same materialized view: its indexes change on their own, with their comments.
+        for (const auto& ix : it->second.matview->indexes) {
+          const Index* n = find_named(r.matview->indexes, ix.name);
+          if (n && same_definition(ix, *n)) continue;
+          dropped_first_.insert({r.name, "index:" + ix.name});
           add(Step::drop_index, "DROP INDEX " + QualifiedName{r.name.schema, ix.name}.sql() + ";",
-              emit::create_index(r.name, ix));
+              emit::create_index(r.name, ix) + comment_sql(index_target(r.name, ix.name), ix.doc));
+        }
+        for (const auto& ix : r.matview->indexes) {
+          const Index* o = find_named(it->second.matview->indexes, ix.name);
+          if (!o || !same_definition(ix, *o))
+            add(Step::view,
+                emit::create_index(r.name, ix) + (o ? comment_sql(index_target(r.name, ix.name), ix.doc) : ""),
+                "DROP INDEX " + QualifiedName{r.name.schema, ix.name}.sql() + ";",
+                {relation_exists({r.name.schema, ix.name}, "index")});
+        }
       }
-      for (const auto& ix : r.matview->indexes) {
-        const Index* o = find_named(it->second.matview->indexes, ix.name);
-        if (!o || !same_definition(ix, *o))
-          add(Step::view, emit::create_index(r.name, ix), "DROP INDEX " + QualifiedName{r.name.schema, ix.name}.sql() + ";",
-              {relation_exists({r.name.schema, ix.name}, "index")});
-      }
+      view_comments(&it->second, &r, false, false);
     }
   }
 
@@ -1093,12 +1621,14 @@ class Planner {
     if (going && before && before->matview)
       for (const auto& ix : before->matview->indexes) old_docs[ix.name] = ix.doc;
     for (const auto& [name, d] : new_docs) {
+      if (!fresh && dropped_first_.count({any.name, "index:" + name})) continue;  // carries its comment
       auto it = old_docs.find(name);
       comment("INDEX " + QualifiedName{any.name.schema, name}.sql(), it == old_docs.end() ? none : it->second, d,
               fresh || it == old_docs.end(), false);
     }
     for (const auto& [name, d] : old_docs)
-      if (!new_docs.count(name)) comment("INDEX " + QualifiedName{any.name.schema, name}.sql(), d, none, false, true);
+      if (!new_docs.count(name) && !dropped_first_.count({any.name, "index:" + name}))
+        comment("INDEX " + QualifiedName{any.name.schema, name}.sql(), d, none, false, true);
   }
 
   // ---- data steps -------------------------------------------------------------------------
@@ -1127,10 +1657,19 @@ class Planner {
   const Schema& desired_;
   Diagnostics& diags_;
   Schema prev_, want_;
+  Schema orig_;  // the previous state as the database holds it before any rename
+  std::vector<Rename> renames_;
+  std::map<QualifiedName, QualifiedName> origin_table_;                         // renamed (previous state) -> original
+  std::map<std::pair<QualifiedName, std::string>, std::string> origin_object_;  // constraint or index
+  std::map<std::pair<QualifiedName, std::string>, std::string> origin_column_;
+  std::set<std::pair<QualifiedName, std::string>> dropped_first_;  // (table, "kind:name") dropped before the renames
+  std::set<model::ColumnUse> retyped_, regenerated_;
+  std::set<QualifiedName> archived_now_;     // live names of the tables this migration archives
+  std::set<QualifiedName> recreated_enums_;  // enums whose down re-creates the type
+  std::set<QualifiedName> rebuilt_views_;    // views and materialized views dropped by up
   std::vector<Op> ops_;
   std::vector<std::string> notes_;
   std::set<QualifiedName> changed_functions_;
-  std::set<QualifiedName> retyped_tables_;
   std::set<std::pair<QualifiedName, std::vector<std::string>>> rebuilt_keys_;  // (table, key columns)
 };
 

@@ -99,7 +99,8 @@ TEST_CASE("inputs that must not crash or hang") {
     deep += std::string(100000, ')');
     CHECK(error_of("table t {\n  a int check " + deep + "\n}\n") ==
           "test.schema:2:10011: error: SQL error in check: memory exhausted at or near \"(\"");
-    CHECK(compile_text("table t {\n  a int check " + std::string(1000, '(') + "1" + std::string(1000, ')') + "\n}\n").ok);
+    CHECK(
+        compile_text("table t {\n  a int check " + std::string(1000, '(') + "1" + std::string(1000, ')') + "\n}\n").ok);
   }
   SECTION("100,000 nested parentheses, never closed") {
     CHECK(error_of("table t {\n  a int check " + std::string(100000, '(') + "\n}\n") ==
@@ -287,19 +288,21 @@ TEST_CASE("views, materialized views and policies may only name declared tables 
         "it exists already");
   // Common table expressions, system catalogs, extern tables, archived names, other
   // views: all known. Function bodies and data steps may name anything.
-  CHECK(compile_text("extern table auth.users { id uuid primary key }\ntable t { id int }\ntable old { id int }\n"
-                     "archive table old as old_2024\n"
-                     "view a as $$ with recent as (select id from t) select * from recent join auth.users u on true $$\n"
-                     "view b as $$ select * from a, old_2024, pg_class, pg_catalog.pg_namespace $$\n"
-                     "function f() returns int language sql as $$ select count(*)::int from somewhere_else $$\n"
-                     "data d { up $$ insert into t select id from legacy_table $$ }")
-            .ok);
+  CHECK(
+      compile_text("extern table auth.users { id uuid primary key }\ntable t { id int }\ntable old { id int }\n"
+                   "archive table old as old_2024\n"
+                   "view a as $$ with recent as (select id from t) select * from recent join auth.users u on true $$\n"
+                   "view b as $$ select * from a, old_2024, pg_class, pg_catalog.pg_namespace $$\n"
+                   "function f() returns int language sql as $$ select count(*)::int from somewhere_else $$\n"
+                   "data d { up $$ insert into t select id from legacy_table $$ }")
+          .ok);
 }
 
 TEST_CASE("what a view reads and calls comes from its parse tree") {
-  auto c = test::compile_text("table t { id int }\nfunction f() returns int as $$ select 1 $$\n"
-                              "view v as $$ with x as (select 1) select f(), id from public.t, x $$\n"
-                              "// a comment mentioning public.nothing\nview w as $$ select * from v $$");
+  auto c = test::compile_text(
+      "table t { id int }\nfunction f() returns int as $$ select 1 $$\n"
+      "view v as $$ with x as (select 1) select f(), id from public.t, x $$\n"
+      "// a comment mentioning public.nothing\nview w as $$ select * from v $$");
   INFO(c.diagnostics);
   REQUIRE(c.ok);
   const auto& views = c.loaded.model.views;
@@ -310,8 +313,9 @@ TEST_CASE("what a view reads and calls comes from its parse tree") {
 }
 
 TEST_CASE("views, materialized views and policies may only name columns their tables have") {
-  std::string tables = "table users {\n  id int primary key\n  name text\n}\n"
-                       "table posts {\n  id int primary key\n  author int\n  title text\n}\n";  // lines 1-9
+  std::string tables =
+      "table users {\n  id int primary key\n  name text\n}\n"
+      "table posts {\n  id int primary key\n  author int\n  title text\n}\n";  // lines 1-9
   SECTION("an unqualified column in a policy is looked up in the policy's table") {
     CHECK(error_of("table t {\n  id int\n  owner text\n  row level security\n"
                    "  policy p for select using (ownr = current_user)\n}") ==
@@ -335,19 +339,21 @@ TEST_CASE("views, materialized views and policies may only name columns their ta
                             "  unique index on (id)\n  index on (name)\n}") ==
           "test.schema:12:13: error: materialized view 'm' has no column 'name' (its query produces: id, n)");
     // Columns of a view over a view, `*` expanded, casts named after their argument.
-    CHECK(error_of(tables + "view v as $$ select *, title::varchar as t2 from posts $$\n"
-                            "materialized view m as $$ select v.*, id::text from v $$ {\n  unique index on (nope)\n}") ==
+    CHECK(error_of(tables +
+                   "view v as $$ select *, title::varchar as t2 from posts $$\n"
+                   "materialized view m as $$ select v.*, id::text from v $$ {\n  unique index on (nope)\n}") ==
           "test.schema:12:20: error: materialized view 'm' has no column 'nope' (its query produces: id, author, "
           "title, t2, id)");
   }
   SECTION("where it cannot tell, it stays silent") {
-    auto c = compile_text(tables +
-                          "view a as $$ with c as (select 1 as q) select q, c.anything from c $$\n"
-                          "view b as $$ select s.whatever, g from (select 1) s, generate_series(1, 3) g $$\n"
-                          "view c as $$ select u, u.name, title as t from users u, posts order by t $$\n"
-                          "view d as $$ select id from users where exists (select 1 from posts where author = id) $$\n"
-                          "materialized view m as $$ select s.x from (select 1 as x) s $$ {\n  unique index on (x)\n}\n"
-                          "table r {\n  id int\n  row level security\n  policy p for select using (r.id > 0 and id > 0)\n}");
+    auto c =
+        compile_text(tables +
+                     "view a as $$ with c as (select 1 as q) select q, c.anything from c $$\n"
+                     "view b as $$ select s.whatever, g from (select 1) s, generate_series(1, 3) g $$\n"
+                     "view c as $$ select u, u.name, title as t from users u, posts order by t $$\n"
+                     "view d as $$ select id from users where exists (select 1 from posts where author = id) $$\n"
+                     "materialized view m as $$ select s.x from (select 1 as x) s $$ {\n  unique index on (x)\n}\n"
+                     "table r {\n  id int\n  row level security\n  policy p for select using (r.id > 0 and id > 0)\n}");
     INFO(c.diagnostics);
     CHECK(c.ok);
   }
@@ -370,9 +376,10 @@ TEST_CASE("function bodies: the tables they read come from their parse trees") {
 }
 
 TEST_CASE("what a policy calls comes from its parse tree") {
-  auto c = test::compile_text("extern function auth.uid() returns uuid\nfunction f() returns int as $$ select 1 $$\n"
-                              "table t {\n  id uuid\n  n int\n  row level security\n"
-                              "  policy p for all using (id = (select auth.uid())) with check (n = f())\n}");
+  auto c = test::compile_text(
+      "extern function auth.uid() returns uuid\nfunction f() returns int as $$ select 1 $$\n"
+      "table t {\n  id uuid\n  n int\n  row level security\n"
+      "  policy p for all using (id = (select auth.uid())) with check (n = f())\n}");
   INFO(c.diagnostics);
   REQUIRE(c.ok);
   const auto& p = c.loaded.model.tables.at(0).policies.at(0);

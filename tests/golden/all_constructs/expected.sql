@@ -200,11 +200,6 @@ COMMENT ON MATERIALIZED VIEW public.quest_counts IS 'Quests per status.';
 
 COMMENT ON INDEX public.quest_counts_status_idx IS 'Needed for concurrent refresh.';
 
--- Data steps
-
--- data step seed_levels
-insert into public.players (id, handle) select id, 'player' || id from auth.users on conflict do nothing;
-
 -- Archived tables: renamed with their constraints and indexes; grants revoked
 
 ALTER TABLE public.old_scores RENAME TO old_scores_2024;

@@ -15,12 +15,12 @@ CREATE TABLE public.scratch (
 
 COMMENT ON TABLE public.persons IS NULL;
 
--- Undo: Indexes that change or go
-
-CREATE INDEX scratch_data_idx ON public.scratch (data);
-
 -- Undo: Renames
 
 ALTER INDEX public.persons_name_idx RENAME TO people_name_idx;
 ALTER TABLE public.persons RENAME CONSTRAINT persons_pkey TO people_pkey;
 ALTER TABLE public.persons RENAME TO people;
+
+-- Undo: Indexes that change or go
+
+CREATE INDEX scratch_data_idx ON public.scratch (data);

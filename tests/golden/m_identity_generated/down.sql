@@ -11,16 +11,16 @@ ALTER TABLE public.counters ENABLE ROW LEVEL SECURITY;
 
 DROP MATERIALIZED VIEW public.counter_sums;
 
--- Undo: Columns
+-- Undo: Generated columns, added again
 
 ALTER TABLE public.counters DROP COLUMN plain;
-ALTER TABLE public.counters ADD COLUMN plain integer;
+
+ALTER TABLE public.counters DROP COLUMN total;
+
+-- Undo: Columns
 
 ALTER TABLE public.counters DROP COLUMN twice;
 ALTER TABLE public.counters ADD COLUMN twice integer GENERATED ALWAYS AS (a * 2) STORED NOT NULL;
-
-ALTER TABLE public.counters DROP COLUMN total;
-ALTER TABLE public.counters ADD COLUMN total integer GENERATED ALWAYS AS (a + b) STORED NOT NULL;
 
 ALTER TABLE public.counters ALTER COLUMN old_seq ADD GENERATED ALWAYS AS IDENTITY;
 
@@ -38,6 +38,12 @@ DROP SCHEMA reporting;
 -- Undo: Extensions
 
 -- extension pg_trgm stays: it may be shared with what the migrations do not manage
+
+-- Undo: Generated columns that are added again
+
+ALTER TABLE public.counters ADD COLUMN plain integer;
+
+ALTER TABLE public.counters ADD COLUMN total integer GENERATED ALWAYS AS (a + b) STORED NOT NULL;
 
 -- Undo: Policies that change or go
 

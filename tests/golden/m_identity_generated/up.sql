@@ -11,6 +11,12 @@ DROP MATERIALIZED VIEW public.counter_sums;
 
 DROP POLICY counters_read ON public.counters;
 
+-- Generated columns that are added again
+
+ALTER TABLE public.counters DROP COLUMN total;
+
+ALTER TABLE public.counters DROP COLUMN plain;
+
 -- Extensions
 
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
@@ -34,12 +40,12 @@ ALTER TABLE public.counters ALTER COLUMN seq ADD GENERATED ALWAYS AS IDENTITY;
 
 ALTER TABLE public.counters ALTER COLUMN old_seq DROP IDENTITY;
 
-ALTER TABLE public.counters DROP COLUMN total;
-ALTER TABLE public.counters ADD COLUMN total integer GENERATED ALWAYS AS (a + b + 1) STORED NOT NULL;
-
 ALTER TABLE public.counters ALTER COLUMN twice DROP EXPRESSION;
 
-ALTER TABLE public.counters DROP COLUMN plain;
+-- Generated columns, added again
+
+ALTER TABLE public.counters ADD COLUMN total integer GENERATED ALWAYS AS (a + b + 1) STORED NOT NULL;
+
 ALTER TABLE public.counters ADD COLUMN plain integer GENERATED ALWAYS AS (a - b) STORED;
 
 -- Views and materialized views, in dependency order

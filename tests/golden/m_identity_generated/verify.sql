@@ -28,11 +28,11 @@ BEGIN
   IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.counters') AND attname = 'old_seq' AND NOT attisdropped AND atttypid = to_regtype('bigint') AND attnotnull = true)) THEN
     missing := array_append(missing, 'column counters.old_seq is missing or is not bigint not null');
   END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.counters') AND attname = 'total' AND NOT attisdropped AND atttypid = to_regtype('integer') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column counters.total is missing or is not integer not null');
-  END IF;
   IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.counters') AND attname = 'twice' AND NOT attisdropped AND atttypid = to_regtype('integer') AND attnotnull = true)) THEN
     missing := array_append(missing, 'column counters.twice is missing or is not integer not null');
+  END IF;
+  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.counters') AND attname = 'total' AND NOT attisdropped AND atttypid = to_regtype('integer') AND attnotnull = true)) THEN
+    missing := array_append(missing, 'column counters.total is missing or is not integer not null');
   END IF;
   IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.counters') AND attname = 'plain' AND NOT attisdropped AND atttypid = to_regtype('integer') AND attnotnull = false)) THEN
     missing := array_append(missing, 'column counters.plain is missing or is not integer (nullable)');

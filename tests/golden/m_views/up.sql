@@ -7,8 +7,6 @@
 
 DROP MATERIALIZED VIEW public.totals;
 
-DROP VIEW public.regions;
-
 DROP VIEW public.big_orders;
 
 -- Columns
@@ -21,9 +19,6 @@ ALTER TABLE public.orders ADD COLUMN placed date;
 
 CREATE VIEW public.big_orders WITH (security_invoker = true) AS
 select id, amount from public.orders where amount > 1000;
-
-CREATE VIEW public.regions AS
-select distinct region from public.orders;
 
 CREATE MATERIALIZED VIEW public.totals AS
 select region, sum(amount) as total from public.orders group by region

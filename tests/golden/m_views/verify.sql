@@ -16,9 +16,6 @@ BEGIN
   IF NOT (to_regclass('public.big_orders') IS NOT NULL) THEN
     missing := array_append(missing, 'view big_orders is missing');
   END IF;
-  IF NOT (to_regclass('public.regions') IS NOT NULL) THEN
-    missing := array_append(missing, 'view regions is missing');
-  END IF;
   IF NOT (to_regclass('public.totals') IS NOT NULL) THEN
     missing := array_append(missing, 'materialized view totals is missing');
   END IF;

@@ -1,0 +1,1110 @@
+// Edit kinds: realistic schema edits a user makes, each a pair of schemas (v1, v2).
+// For each: build v1 and seed it, plan v1 -> v2 from v1's snapshot (as `schemac plan`
+// does), then on PostgreSQL: up + verify -> catalog equals v2; down -> catalog equals
+// v1 and the seeded rows are unchanged; up + verify again -> catalog equals v2. Cases
+// with a role also compare what that role may do with a fresh build of each version,
+// and cases that say so check that v2 builds from an empty database.
+#include <catch2/catch.hpp>
+#include <pqxx/pqxx>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "emit/sql.hpp"
+#include "model/names.hpp"
+#include "pg/catalog.hpp"
+#include "pg/pg_support.hpp"
+#include "plan/plan.hpp"
+#include "plan/render.hpp"
+#include "plan/snapshot.hpp"
+#include "support.hpp"
+
+using namespace schemac;
+using test::fresh_database;
+using test::report;
+
+namespace {
+
+struct Case {
+  Case(std::string name_, std::string v1_, std::string v2_)
+      : name(std::move(name_)), v1(std::move(v1_)), v2(std::move(v2_)) {}
+  // `seed` runs on v1 once it is built; each query (SELECT ... ORDER BY) returns the
+  // same rows before up and after down.
+  Case seeded(std::string seed_, std::vector<std::string> queries_) && {
+    seed = std::move(seed_);
+    queries = std::move(queries_);
+    return std::move(*this);
+  }
+  // Each probe, run as `role`, behaves after up as on a fresh build of v2, and after
+  // down as on v1 before up.
+  Case as_role(std::string role_, std::vector<std::string> probes_) && {
+    role = std::move(role_);
+    probes = std::move(probes_);
+    return std::move(*this);
+  }
+  // Also: v2's full state (`schemac sql`) applies on an empty database.
+  Case fresh() && {
+    fresh_v2 = true;
+    return std::move(*this);
+  }
+
+  std::string name, v1, v2;
+  std::string seed;
+  std::vector<std::string> queries;
+  std::string role;
+  std::vector<std::string> probes;
+  bool fresh_v2 = false;
+};
+
+model::Schema compile_model(const std::string& text, const std::string& what) {
+  auto c = test::compile_files({{"edit.schema", text}});
+  INFO(what << "\n" << text << "\n" << c.diagnostics);
+  REQUIRE(c.ok);
+  return c.loaded.model;
+}
+
+// Runs `sql` in one transaction; a PostgreSQL error fails the case, naming the step.
+void apply(pqxx::connection& db, const std::string& sql, const std::string& step) {
+  try {
+    test::run(db, sql);
+  } catch (const std::exception& e) {
+    FAIL(step << " failed: " << e.what());
+  }
+}
+
+std::string build_sql(const model::Schema& s) { return emit::platform_stub_sql(s) + plan::full_state_sql(s); }
+
+// The rows of each query, one line per row, columns separated by " | ".
+std::string data(pqxx::connection& db, const std::vector<std::string>& queries) {
+  pqxx::work tx(db);
+  std::string out;
+  for (const auto& q : queries) {
+    out += q + "\n";
+    for (const auto& row : tx.exec(q)) {
+      std::string line;
+      for (const auto& field : row)
+        line += (line.empty() ? "  " : " | ") + std::string(field.is_null() ? "<null>" : field.c_str());
+      out += line + "\n";
+    }
+  }
+  return out;
+}
+
+// What `role` may do: each probe in its own transaction, rolled back; the outcome is
+// the rows it returns or affects, or the first line of PostgreSQL's refusal.
+std::string behaviour(pqxx::connection& db, const std::string& role, const std::vector<std::string>& probes) {
+  std::string out;
+  for (const auto& probe : probes) {
+    out += probe + "\n  -> ";
+    pqxx::work tx(db);
+    tx.exec("SET LOCAL ROLE " + names::quote(role));
+    try {
+      auto r = tx.exec(probe);
+      out += "ok, " + std::to_string(r.affected_rows()) + " row(s):";
+      for (const auto& row : r)
+        for (const auto& field : row) out += std::string(" ") + (field.is_null() ? "<null>" : field.c_str());
+    } catch (const pqxx::sql_error& e) {
+      std::string what = e.what();
+      out += "refused: " + what.substr(0, what.find('\n'));
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+void fresh_build(const model::Schema& v2) {
+  pqxx::connection db(fresh_database("schemac_edit_kinds"));
+  std::string sql = build_sql(v2);
+  INFO("full state of v2:\n" << sql);
+  apply(db, sql, "full state of v2 on an empty database");
+  auto problems = test::compare_catalog(db, v2);
+  INFO("fresh build of v2:\n" << report(problems));
+  CHECK(problems.empty());
+}
+
+void migrate(const Case& c, const model::Schema& from, const model::Schema& v2) {
+  Diagnostics diags;
+  auto p = plan::plan_migration(from, v2, diags);
+  INFO(diags.render());
+  REQUIRE_FALSE(diags.has_errors());
+  if (p.empty()) FAIL("the planner found no change from v1 to v2");
+  std::string up = plan::render_up(p, "edit kinds: " + c.name);
+  std::string down = plan::render_down(p, "");
+  std::string verify = plan::render_verify(p, "");
+  INFO("up:\n" << up << "\ndown:\n" << down);
+
+  // What the role may do on a fresh build of v2 (v1's behaviour is read from the
+  // database below, before up).
+  std::string v2_behaviour;
+  if (!c.probes.empty()) {
+    pqxx::connection fresh(fresh_database("schemac_edit_kinds_v2"));
+    apply(fresh, build_sql(v2), "fresh build of v2");
+    apply(fresh, c.seed, "seed on a fresh build of v2");
+    v2_behaviour = behaviour(fresh, c.role, c.probes);
+  }
+
+  pqxx::connection db(fresh_database("schemac_edit_kinds"));
+  apply(db, build_sql(from), "build v1");
+  if (!c.seed.empty()) apply(db, c.seed, "seed v1");
+  std::string rows_before = data(db, c.queries);
+  std::string v1_behaviour = c.probes.empty() ? "" : behaviour(db, c.role, c.probes);
+
+  apply(db, up + verify, "up + verify");
+  if (!c.probes.empty()) CHECK(behaviour(db, c.role, c.probes) == v2_behaviour);
+  auto after_up = test::compare_catalog(db, v2);
+  INFO("after up:\n" << report(after_up));
+  REQUIRE(after_up.empty());
+
+  apply(db, down, "down");
+  CHECK(data(db, c.queries) == rows_before);
+  if (!c.probes.empty()) CHECK(behaviour(db, c.role, c.probes) == v1_behaviour);
+  auto after_down = test::compare_catalog(db, from);
+  INFO("after down:\n" << report(after_down));
+  REQUIRE(after_down.empty());
+
+  apply(db, up + verify, "up + verify again");
+  auto again = test::compare_catalog(db, v2);
+  INFO("after up again:\n" << report(again));
+  REQUIRE(again.empty());
+}
+
+void run_case(const Case& c) {
+  model::Schema v1 = compile_model(c.v1, c.name + ": v1");
+  model::Schema v2 = compile_model(c.v2, c.name + ": v2");
+  // The previous state as `plan` reads it: v1's snapshot, parsed back.
+  model::Schema from = compile_model(plan::snapshot_text(v1), c.name + ": snapshot of v1");
+  if (c.fresh_v2) {
+    SECTION("v2 builds on an empty database") { fresh_build(v2); }
+  }
+  SECTION("planned, applied, reverted, re-applied") { migrate(c, from, v2); }
+}
+
+void run_cases(const std::vector<Case>& cases) {
+  for (const auto& c : cases) {
+    DYNAMIC_SECTION(c.name) { run_case(c); }
+  }
+}
+
+const char* const items_seed = "INSERT INTO public.items (id, qty) VALUES (1, 5), (2, 0), (3, 12);";
+
+}  // namespace
+
+// Policies that read another table do so through a non-correlated subquery: the catalog
+// comparison rebuilds a policy on a scratch table, and an outer reference inside a
+// subquery would deparse with the scratch table's name instead of the real one.
+TEST_CASE("edit kinds: a column renamed with `was` while something uses it", "[edit_kinds]") {
+  run_cases({
+      Case("rename column used by a view", R"(
+table items {
+  id  int primary key
+  qty int
+}
+view item_quantities as $$ select id, qty from public.items $$
+)",
+           R"(
+table items {
+  id     int primary key
+  amount int was qty
+}
+view item_quantities as $$ select id, amount from public.items $$
+)")
+          .seeded(items_seed, {"SELECT id, qty FROM public.items ORDER BY id"}),
+      Case("rename column used by a check constraint", R"(
+table items {
+  id  int primary key
+  qty int check (qty >= 0)
+}
+)",
+           R"(
+table items {
+  id     int primary key
+  amount int was qty check (amount >= 0)
+}
+)")
+          .seeded(items_seed, {"SELECT id, qty FROM public.items ORDER BY id"}),
+      Case("rename column used by a named check constraint", R"(
+table items {
+  id  int primary key
+  qty int
+  check items_positive (qty >= 0)
+}
+)",
+           R"(
+table items {
+  id     int primary key
+  amount int was qty
+  check items_positive (amount >= 0)
+}
+)")
+          .seeded(items_seed, {"SELECT id, qty FROM public.items ORDER BY id"}),
+      Case("rename column used by a generated column", R"(
+table items {
+  id    int primary key
+  qty   int
+  twice int generated (qty * 2)
+}
+)",
+           R"(
+table items {
+  id     int primary key
+  amount int was qty
+  twice  int generated (amount * 2)
+}
+)")
+          .seeded(items_seed, {"SELECT id, qty, twice FROM public.items ORDER BY id"}),
+      Case("rename column used by a partial index predicate", R"(
+table items {
+  id  int primary key
+  qty int
+  index items_in_stock on (id) where (qty > 0)
+}
+)",
+           R"(
+table items {
+  id     int primary key
+  amount int was qty
+  index items_in_stock on (id) where (amount > 0)
+}
+)")
+          .seeded(items_seed, {"SELECT id, qty FROM public.items ORDER BY id"}),
+      Case("rename column used by a trigger WHEN", R"(
+function touch() returns trigger language plpgsql as $$ begin return new; end $$
+table items {
+  id  int primary key
+  qty int
+  trigger items_qty_changed before update for each row when (new.qty <> old.qty) execute touch()
+}
+)",
+           R"(
+function touch() returns trigger language plpgsql as $$ begin return new; end $$
+table items {
+  id     int primary key
+  amount int was qty
+  trigger items_qty_changed before update for each row when (new.amount <> old.amount) execute touch()
+}
+)")
+          .seeded(items_seed, {"SELECT id, qty FROM public.items ORDER BY id"}),
+      Case("rename column used by another table's policy", R"(
+role edit_reader
+table items {
+  id  int primary key
+  qty int
+}
+table orders {
+  id      int primary key
+  item_id int references items(id)
+  row level security
+  policy orders_in_stock for select to edit_reader
+    using (item_id in (select i.id from public.items i where i.qty > 0))
+}
+)",
+           R"(
+role edit_reader
+table items {
+  id     int primary key
+  amount int was qty
+}
+table orders {
+  id      int primary key
+  item_id int references items(id)
+  row level security
+  policy orders_in_stock for select to edit_reader
+    using (item_id in (select i.id from public.items i where i.amount > 0))
+}
+)")
+          .seeded(
+              std::string(items_seed) + "INSERT INTO public.orders (id, item_id) VALUES (10, 1), (11, 2);",
+              {"SELECT id, qty FROM public.items ORDER BY id", "SELECT id, item_id FROM public.orders ORDER BY id"}),
+  });
+}
+
+TEST_CASE("edit kinds: a table renamed with `was` while something reads it", "[edit_kinds]") {
+  run_cases({
+      Case("rename table read by a view", R"(
+table items {
+  id   int primary key
+  name text
+}
+view item_names as $$ select id, name from public.items $$
+)",
+           R"(
+table products was items {
+  id   int primary key
+  name text
+}
+view item_names as $$ select id, name from public.products $$
+)")
+          .seeded("INSERT INTO public.items (id, name) VALUES (1, 'a'), (2, 'b');",
+                  {"SELECT id, name FROM public.items ORDER BY id"}),
+      Case("rename table read by another table's policy", R"(
+role edit_reader
+table items {
+  id     int primary key
+  shown  boolean
+}
+table orders {
+  id      int primary key
+  item_id int references items(id)
+  row level security
+  policy orders_public for select to edit_reader
+    using (item_id in (select i.id from public.items i where i.shown))
+}
+)",
+           R"(
+role edit_reader
+table products was items {
+  id     int primary key
+  shown  boolean
+}
+table orders {
+  id      int primary key
+  item_id int references products(id)
+  row level security
+  policy orders_public for select to edit_reader
+    using (item_id in (select i.id from public.products i where i.shown))
+}
+)")
+          .seeded(
+              "INSERT INTO public.items (id, shown) VALUES (1, true), (2, false);"
+              "INSERT INTO public.orders (id, item_id) VALUES (10, 1), (11, 2);",
+              {"SELECT id, shown FROM public.items ORDER BY id", "SELECT id, item_id FROM public.orders ORDER BY id"}),
+  });
+}
+
+TEST_CASE("edit kinds: an enum value added and used in the same migration", "[edit_kinds]") {
+  const char* const v1 = R"(
+enum mood { calm, busy }
+table people {
+  id   int primary key
+  mood mood default 'calm'
+  note text?
+}
+)";
+  const char* const seed = "INSERT INTO public.people (id, mood, note) VALUES (1, 'calm', null), (2, 'busy', 'x');";
+  run_cases({
+      Case("new enum value as a column default", v1, R"(
+enum mood { calm, busy, tired }
+table people {
+  id   int primary key
+  mood mood default 'tired'
+  note text?
+}
+)")
+          .seeded(seed, {"SELECT id, mood, note FROM public.people ORDER BY id"}),
+      Case("new enum value in a check", v1, R"(
+enum mood { calm, busy, tired }
+table people {
+  id   int primary key
+  mood mood default 'calm'
+  note text?
+  check (mood <> 'tired' or note is not null)
+}
+)")
+          .seeded(seed, {"SELECT id, mood, note FROM public.people ORDER BY id"}),
+      Case("new enum value as a new column's default", v1, R"(
+enum mood { calm, busy, tired }
+table people {
+  id    int primary key
+  mood  mood default 'calm'
+  note  text?
+  later mood default 'tired'
+}
+)")
+          .seeded(seed, {"SELECT id, mood, note FROM public.people ORDER BY id"}),
+  });
+}
+
+TEST_CASE("edit kinds: an enum value added while the enum is used", "[edit_kinds]") {
+  const char* const seed = "INSERT INTO public.people (id, mood) VALUES (1, 'calm'), (2, 'busy');";
+  const std::vector<std::string> people = {"SELECT id, mood FROM public.people ORDER BY id"};
+  run_cases({
+      Case("enum used by a check", R"(
+enum mood { calm, busy }
+table people {
+  id   int primary key
+  mood mood
+  check (mood <> 'busy' or id > 1)
+}
+)",
+           R"(
+enum mood { calm, busy, tired }
+table people {
+  id   int primary key
+  mood mood
+  check (mood <> 'busy' or id > 1)
+}
+)")
+          .seeded(seed, people),
+      Case("enum used by a partial index predicate", R"(
+enum mood { calm, busy }
+table people {
+  id   int primary key
+  mood mood
+  index people_calm on (id) where (mood = 'calm')
+}
+)",
+           R"(
+enum mood { calm, busy, tired }
+table people {
+  id   int primary key
+  mood mood
+  index people_calm on (id) where (mood = 'calm')
+}
+)")
+          .seeded(seed, people),
+      Case("enum used by a function parameter", R"(
+enum mood { calm, busy }
+function is_calm(p_mood mood) returns boolean language sql immutable as $$ select p_mood = 'calm' $$
+table people {
+  id   int primary key
+  mood mood
+}
+)",
+           R"(
+enum mood { calm, busy, tired }
+function is_calm(p_mood mood) returns boolean language sql immutable as $$ select p_mood = 'calm' $$
+table people {
+  id   int primary key
+  mood mood
+}
+)")
+          .seeded(seed, people),
+      Case("enum used by a primary key column", R"(
+enum mood { calm, busy }
+table moods {
+  mood  mood primary key
+  label text
+}
+)",
+           R"(
+enum mood { calm, busy, tired }
+table moods {
+  mood  mood primary key
+  label text
+}
+)")
+          .seeded("INSERT INTO public.moods (mood, label) VALUES ('calm', 'Calm'), ('busy', 'Busy');",
+                  {"SELECT mood, label FROM public.moods ORDER BY mood"}),
+      Case("enum used by a unique key column that a foreign key references", R"(
+enum mood { calm, busy }
+table moods {
+  id    int primary key
+  mood  mood unique
+}
+table people {
+  id   int primary key
+  mood mood references moods(mood)
+}
+)",
+           R"(
+enum mood { calm, busy, tired }
+table moods {
+  id    int primary key
+  mood  mood unique
+}
+table people {
+  id   int primary key
+  mood mood references moods(mood)
+}
+)")
+          .seeded("INSERT INTO public.moods (id, mood) VALUES (1, 'calm'), (2, 'busy');"
+                  "INSERT INTO public.people (id, mood) VALUES (1, 'calm'), (2, 'busy');",
+                  {"SELECT id, mood FROM public.moods ORDER BY id", "SELECT id, mood FROM public.people ORDER BY id"}),
+      Case("enum used by a view", R"(
+enum mood { calm, busy }
+table people {
+  id   int primary key
+  mood mood
+}
+view calm_people as $$ select id, mood from public.people where mood = 'calm' $$
+)",
+           R"(
+enum mood { calm, busy, tired }
+table people {
+  id   int primary key
+  mood mood
+}
+view calm_people as $$ select id, mood from public.people where mood = 'calm' $$
+)")
+          .seeded(seed, people),
+  });
+}
+
+TEST_CASE("edit kinds: a function's signature changed while something uses it", "[edit_kinds]") {
+  const char* const seed = "INSERT INTO public.items (id, name, qty) VALUES (1, 'Ab', 5), (2, 'cd', 0);";
+  const std::vector<std::string> items = {"SELECT id, name, qty FROM public.items ORDER BY id"};
+  run_cases({
+      Case("parameters changed, used by an index expression", R"(
+function norm(p text) returns text language sql immutable as $$ select lower(p) $$
+table items {
+  id   int primary key
+  name text
+  qty  int
+  index items_norm on ((norm(name)))
+}
+)",
+           R"(
+function norm(p text, p_trim boolean default true) returns text language sql immutable
+  as $$ select case when p_trim then lower(trim(p)) else lower(p) end $$
+table items {
+  id   int primary key
+  name text
+  qty  int
+  index items_norm on ((norm(name)))
+}
+)")
+          .seeded(seed, items),
+      Case("return type changed, used by a check", R"(
+function weight(p int) returns int language sql immutable as $$ select p * 2 $$
+table items {
+  id   int primary key
+  name text
+  qty  int
+  check (weight(qty) < 1000)
+}
+)",
+           R"(
+function weight(p int) returns bigint language sql immutable as $$ select p::bigint * 2 $$
+table items {
+  id   int primary key
+  name text
+  qty  int
+  check (weight(qty) < 1000)
+}
+)")
+          .seeded(seed, items),
+      Case("return type changed, used by a column default", R"(
+function first_qty() returns int language sql stable as $$ select 7 $$
+table items {
+  id   int primary key
+  name text
+  qty  bigint default first_qty()
+}
+)",
+           R"(
+function first_qty() returns bigint language sql stable as $$ select 7::bigint $$
+table items {
+  id   int primary key
+  name text
+  qty  bigint default first_qty()
+}
+)")
+          .seeded(seed, items),
+      Case("parameters changed, used by a generated column", R"(
+function weight(p int) returns int language sql immutable as $$ select p * 2 $$
+table items {
+  id     int primary key
+  name   text
+  qty    int
+  weight int generated (weight(qty))
+}
+)",
+           R"(
+function weight(p int, p_factor int default 2) returns int language sql immutable as $$ select p * p_factor $$
+table items {
+  id     int primary key
+  name   text
+  qty    int
+  weight int generated (weight(qty))
+}
+)")
+          .seeded(seed, {"SELECT id, name, qty, weight FROM public.items ORDER BY id"}),
+      Case("return type changed, used by a view", R"(
+function weight(p int) returns int language sql immutable as $$ select p * 2 $$
+table items {
+  id   int primary key
+  name text
+  qty  int
+}
+view item_weights as $$ select id, public.weight(qty) as weight from public.items $$
+)",
+           R"(
+function weight(p int) returns bigint language sql immutable as $$ select p::bigint * 2 $$
+table items {
+  id   int primary key
+  name text
+  qty  int
+}
+view item_weights as $$ select id, public.weight(qty) as weight from public.items $$
+)")
+          .seeded(seed, items),
+      Case("parameters changed, used by a policy", R"(
+role edit_reader
+function visible(p_qty int) returns boolean language sql immutable as $$ select p_qty > 0 $$
+table items {
+  id   int primary key
+  name text
+  qty  int
+  row level security
+  policy items_visible for select to edit_reader using (visible(qty))
+}
+)",
+           R"(
+role edit_reader
+function visible(p_qty int, p_min int default 0) returns boolean language sql immutable as $$ select p_qty > p_min $$
+table items {
+  id   int primary key
+  name text
+  qty  int
+  row level security
+  policy items_visible for select to edit_reader using (visible(qty))
+}
+)")
+          .seeded(seed, items),
+  });
+}
+
+TEST_CASE("edit kinds: a column's type widened while something reads it", "[edit_kinds]") {
+  run_cases({
+      Case("integer to bigint, read by a generated column", R"(
+table items {
+  id    int primary key
+  qty   int
+  twice bigint generated (qty * 2)
+}
+)",
+           R"(
+table items {
+  id    int primary key
+  qty   bigint
+  twice bigint generated (qty * 2)
+}
+)")
+          .seeded(items_seed, {"SELECT id, qty, twice FROM public.items ORDER BY id"}),
+      Case("integer to bigint, read by another table's policy", R"(
+role edit_reader
+table items {
+  id  int primary key
+  qty int
+}
+table orders {
+  id      int primary key
+  item_id int references items(id)
+  row level security
+  policy orders_in_stock for select to edit_reader
+    using (item_id in (select i.id from public.items i where i.qty > 0))
+}
+)",
+           R"(
+role edit_reader
+table items {
+  id  int primary key
+  qty bigint
+}
+table orders {
+  id      int primary key
+  item_id int references items(id)
+  row level security
+  policy orders_in_stock for select to edit_reader
+    using (item_id in (select i.id from public.items i where i.qty > 0))
+}
+)")
+          .seeded(
+              std::string(items_seed) + "INSERT INTO public.orders (id, item_id) VALUES (10, 1), (11, 2);",
+              {"SELECT id, qty FROM public.items ORDER BY id", "SELECT id, item_id FROM public.orders ORDER BY id"}),
+      Case("integer to bigint, view trigger and policies do not read the column", R"(
+role edit_reader
+function touch() returns trigger language plpgsql as $$ begin return new; end $$
+table items {
+  id   int primary key
+  name text
+  qty  int
+  row level security
+  policy items_read for select to edit_reader using (name <> '')
+  policy items_write for insert to edit_reader with check (name <> '')
+  trigger items_touch before update for each row execute touch()
+}
+view item_names as $$ select id, name from public.items $$
+)",
+           R"(
+role edit_reader
+function touch() returns trigger language plpgsql as $$ begin return new; end $$
+table items {
+  id   int primary key
+  name text
+  qty  bigint
+  row level security
+  policy items_read for select to edit_reader using (name <> '')
+  policy items_write for insert to edit_reader with check (name <> '')
+  trigger items_touch before update for each row execute touch()
+}
+view item_names as $$ select id, name from public.items $$
+)")
+          .seeded("INSERT INTO public.items (id, name, qty) VALUES (1, 'a', 5), (2, 'b', 0);",
+                  {"SELECT id, name, qty FROM public.items ORDER BY id"}),
+  });
+}
+
+TEST_CASE("edit kinds: a generated column's expression changed", "[edit_kinds]") {
+  const std::vector<std::string> items = {"SELECT id, qty, total FROM public.items ORDER BY id"};
+  run_cases({
+      Case("generated column with an index, a unique key, a check and a comment", R"(
+table items {
+  id    int primary key
+  qty   int
+  /// Twice the quantity.
+  total int generated (qty * 2) unique check (total >= 0)
+  index on (total)
+}
+)",
+           R"(
+table items {
+  id    int primary key
+  qty   int
+  /// Twice the quantity.
+  total int generated (qty * 3) unique check (total >= 0)
+  index on (total)
+}
+)")
+          .seeded(items_seed, items),
+      Case("generated column with an index", R"(
+table items {
+  id    int primary key
+  qty   int
+  total int generated (qty * 2)
+  index items_total on (total)
+}
+)",
+           R"(
+table items {
+  id    int primary key
+  qty   int
+  total int generated (qty * 3)
+  index items_total on (total)
+}
+)")
+          .seeded(items_seed, items),
+      Case("generated column with a unique key", R"(
+table items {
+  id    int primary key
+  qty   int
+  total int generated (qty * 2) unique
+}
+)",
+           R"(
+table items {
+  id    int primary key
+  qty   int
+  total int generated (qty * 3) unique
+}
+)")
+          .seeded(items_seed, items),
+      Case("generated column with a check", R"(
+table items {
+  id    int primary key
+  qty   int
+  total int generated (qty * 2) check (total >= 0)
+}
+)",
+           R"(
+table items {
+  id    int primary key
+  qty   int
+  total int generated (qty * 3) check (total >= 0)
+}
+)")
+          .seeded(items_seed, items),
+      Case("generated column with a comment", R"(
+table items {
+  id    int primary key
+  qty   int
+  /// Derived.
+  total int generated (qty * 2)
+}
+)",
+           R"(
+table items {
+  id    int primary key
+  qty   int
+  /// Derived.
+  total int generated (qty * 3)
+}
+)")
+          .seeded(items_seed, items),
+  });
+}
+
+TEST_CASE("edit kinds: a policy clause removed", "[edit_kinds]") {
+  const char* const seed =
+      "INSERT INTO public.notes (id, owner, body) VALUES (1, 'edit_writer', 'mine'), (2, 'someone', 'theirs');";
+  const std::vector<std::string> notes = {"SELECT id, owner, body FROM public.notes ORDER BY id"};
+  const std::vector<std::string> probes = {
+      "SELECT id FROM public.notes ORDER BY id",
+      "INSERT INTO public.notes (id, owner, body) VALUES (10, 'edit_writer', '')",
+      "INSERT INTO public.notes (id, owner, body) VALUES (11, 'edit_writer', 'ok')",
+      "INSERT INTO public.notes (id, owner, body) VALUES (12, 'someone', 'x')",
+      "UPDATE public.notes SET body = '' WHERE id = 1",
+      "UPDATE public.notes SET owner = 'someone' WHERE id = 1",
+      "UPDATE public.notes SET body = 'x' WHERE id = 2",
+      "DELETE FROM public.notes WHERE id IN (1, 2)",
+  };
+  const char* const header = R"(
+role edit_writer
+table notes {
+  id    int primary key
+  owner text
+  body  text
+  row level security
+  grant select, insert, update, delete to edit_writer
+)";
+  auto schema = [&](const std::string& policies) { return header + policies + "}\n"; };
+  run_cases({
+      Case(
+          "for all: with check removed, using kept",
+          schema(
+              "  policy notes_own for all to edit_writer using (owner = current_user) with check (owner = current_user "
+              "and body <> '')\n"),
+          schema("  policy notes_own for all to edit_writer using (owner = current_user)\n"))
+          .seeded(seed, notes)
+          .as_role("edit_writer", probes),
+      Case(
+          "for all: using removed, with check kept",
+          schema(
+              "  policy notes_own for all to edit_writer using (owner = current_user) with check (owner = current_user "
+              "and body <> '')\n"),
+          schema("  policy notes_own for all to edit_writer with check (owner = current_user and body <> '')\n"))
+          .seeded(seed, notes)
+          .as_role("edit_writer", probes),
+      Case(
+          "for update: with check removed, using kept",
+          schema(
+              "  policy notes_read for select to edit_writer using (true)\n"
+              "  policy notes_update for update to edit_writer using (owner = current_user) with check (body <> '')\n"),
+          schema("  policy notes_read for select to edit_writer using (true)\n"
+                 "  policy notes_update for update to edit_writer using (owner = current_user)\n"))
+          .seeded(seed, notes)
+          .as_role("edit_writer", probes),
+      Case(
+          "for update: using removed, with check kept",
+          schema(
+              "  policy notes_read for select to edit_writer using (true)\n"
+              "  policy notes_update for update to edit_writer using (owner = current_user) with check (body <> '')\n"),
+          schema("  policy notes_read for select to edit_writer using (true)\n"
+                 "  policy notes_update for update to edit_writer with check (body <> '')\n"))
+          .seeded(seed, notes)
+          .as_role("edit_writer", probes),
+  });
+}
+
+TEST_CASE("edit kinds: comments on objects re-created because a dependency changed", "[edit_kinds]") {
+  const char* const seed = "INSERT INTO public.items (id, name, qty) VALUES (1, 'Ab', 5), (2, 'cd', 0);";
+  const std::vector<std::string> items = {"SELECT id, name, qty FROM public.items ORDER BY id"};
+  run_cases({
+      Case("view comment, the column it reads retyped", R"(
+table items {
+  id   int primary key
+  name text
+  qty  int
+}
+/// Quantities per item.
+view item_quantities as $$ select id, qty from public.items $$
+)",
+           R"(
+table items {
+  id   int primary key
+  name text
+  qty  bigint
+}
+/// Quantities per item.
+view item_quantities as $$ select id, qty from public.items $$
+)")
+          .seeded(seed, items),
+      Case("materialized view and index comments, the column it reads retyped", R"(
+table items {
+  id   int primary key
+  name text
+  qty  int
+}
+/// Total quantity per name.
+materialized view name_totals as $$ select name, sum(qty) as total from public.items group by name $$ {
+  /// One row per name.
+  unique index on (name)
+}
+)",
+           R"(
+table items {
+  id   int primary key
+  name text
+  qty  bigint
+}
+/// Total quantity per name.
+materialized view name_totals as $$ select name, sum(qty) as total from public.items group by name $$ {
+  /// One row per name.
+  unique index on (name)
+}
+)")
+          .seeded(seed, items),
+      Case("index comment, its expression's function re-created", R"(
+function norm(p text) returns text language sql immutable as $$ select lower(p) $$
+table items {
+  id   int primary key
+  name text
+  qty  int
+  /// Case-insensitive lookups.
+  index items_norm on ((norm(name)))
+}
+)",
+           R"(
+function norm(p text, p_trim boolean default true) returns text language sql immutable
+  as $$ select case when p_trim then lower(trim(p)) else lower(p) end $$
+table items {
+  id   int primary key
+  name text
+  qty  int
+  /// Case-insensitive lookups.
+  index items_norm on ((norm(name)))
+}
+)")
+          .seeded(seed, items),
+      Case("check comment, its function re-created", R"(
+function weight(p int) returns int language sql immutable as $$ select p * 2 $$
+table items {
+  id   int primary key
+  name text
+  qty  int
+  /// Keeps parcels light.
+  check items_light (weight(qty) < 1000)
+}
+)",
+           R"(
+function weight(p int) returns bigint language sql immutable as $$ select p::bigint * 2 $$
+table items {
+  id   int primary key
+  name text
+  qty  int
+  /// Keeps parcels light.
+  check items_light (weight(qty) < 1000)
+}
+)")
+          .seeded(seed, items),
+      Case("check and index comments, the column retyped", R"(
+table items {
+  id   int primary key
+  name text
+  qty  int
+  /// Never negative.
+  check items_qty_positive (qty >= 0)
+  /// By quantity.
+  index items_qty on (qty)
+}
+)",
+           R"(
+table items {
+  id   int primary key
+  name text
+  qty  bigint
+  /// Never negative.
+  check items_qty_positive (qty >= 0)
+  /// By quantity.
+  index items_qty on (qty)
+}
+)")
+          .seeded(seed, items),
+      Case("function comment, its parameter's enum gains a value", R"(
+enum mood { calm, busy }
+/// Whether a mood is calm.
+function is_calm(p_mood mood) returns boolean language sql immutable as $$ select p_mood = 'calm' $$
+)",
+           R"(
+enum mood { calm, busy, tired }
+/// Whether a mood is calm.
+function is_calm(p_mood mood) returns boolean language sql immutable as $$ select p_mood = 'calm' $$
+)"),
+  });
+}
+
+TEST_CASE("edit kinds: swaps and moves with `was`", "[edit_kinds]") {
+  run_cases({
+      Case("two columns swap names", R"(
+table people {
+  id    int primary key
+  first text
+  last  text
+}
+)",
+           R"(
+table people {
+  id    int primary key
+  first text was last
+  last  text was first
+}
+)")
+          .seeded("INSERT INTO public.people (id, first, last) VALUES (1, 'Ada', 'Lovelace'), (2, 'Alan', 'Turing');",
+                  {"SELECT id, first, last FROM public.people ORDER BY id"}),
+      Case("table renamed and a new table takes its name", R"(
+table items {
+  id   int primary key
+  name text
+}
+)",
+           R"(
+table old_items was items {
+  id   int primary key
+  name text
+}
+table items {
+  id    int primary key
+  label text
+}
+)")
+          .seeded("INSERT INTO public.items (id, name) VALUES (1, 'a'), (2, 'b');",
+                  {"SELECT id, name FROM public.items ORDER BY id"}),
+      Case("table moved to another schema", R"(
+table items {
+  id   int primary key
+  name text
+  index on (name)
+}
+)",
+           R"(
+schema app
+table app.items was public.items {
+  id   int primary key
+  name text
+  index on (name)
+}
+)")
+          .seeded("INSERT INTO public.items (id, name) VALUES (1, 'a'), (2, 'b');",
+                  {"SELECT id, name FROM public.items ORDER BY id"}),
+  });
+}
+
+TEST_CASE("edit kinds: a table archived in the same schema that names it", "[edit_kinds]") {
+  const char* const v1 = R"(
+table quests {
+  id    int primary key
+  title text
+}
+)";
+  const char* const seed = "INSERT INTO public.quests (id, title) VALUES (1, 'a'), (2, 'b');";
+  const std::vector<std::string> quests = {"SELECT id, title FROM public.quests ORDER BY id"};
+  run_cases({
+      Case("data step reads the table it archives", v1, R"(
+table quests {
+  id    int primary key
+  title text
+}
+archive table quests as quests_2024
+table user_quests {
+  id    int primary key
+  title text
+}
+data copy_quests {
+  up $$ insert into public.user_quests (id, title) select id, title from public.quests $$
+  down $$ delete from public.user_quests $$
+}
+)")
+          .seeded(seed, quests)
+          .fresh(),
+      Case("view reads the archived table", v1, R"(
+table quests {
+  id    int primary key
+  title text
+}
+archive table quests as quests_2024
+view old_quests as $$ select id, title from public.quests_2024 $$
+)")
+          .seeded(seed, quests)
+          .fresh(),
+  });
+}
