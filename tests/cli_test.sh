@@ -94,5 +94,15 @@ mkdir -p broken_gen && printf 'table t {\n  id int primary key\n  bad nosuchtype
 expect "gen cpp: a broken schema" 1 "$schemac" gen cpp broken_gen --out gen5 --namespace b
 [ ! -e gen5 ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: gen cpp wrote output for a broken schema"; }
 
+# Concurrent plans into one directory take turns: one writes 0001, the others find
+# nothing left to do; no number is used twice.
+mkdir -p race_schema && cp "$root/schemas/ai_assistant"/*.schema race_schema/
+for i in 1 2 3 4 5 6; do "$schemac" plan race_schema race --name init >"race.$i.out" 2>&1 & done
+wait
+ups=$(ls race/*.up.sql 2>/dev/null | wc -l)
+[ "$ups" = 1 ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: concurrent plans wrote $ups migrations"; ls race; }
+[ "$(grep -l 'no changes' race.*.out | wc -l)" = 5 ] && passed=$((passed + 1)) ||
+  { failed=$((failed + 1)); echo "FAIL: concurrent plans:"; cat race.*.out; }
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -219,6 +219,9 @@ int run_migrate(const std::string& action, const MigrateArgs& args) {
       for (const auto& s : migrator.status()) {
         std::string state = s.applied ? "applied " + s.applied_at : "pending";
         if (s.statements_done) state = "HALF APPLIED (" + std::to_string(*s.statements_done) + " statements ran)";
+        if (s.transactions_done)
+          state = "HALF APPLIED (" + std::to_string(*s.transactions_done) +
+                  " transactions committed; `migrate up` finishes it)";
         std::cout << s.name << "  " << state << (s.applied ? "  file " + s.file : "") << "\n";
       }
     } else if (action == "baseline") {

@@ -2,7 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstring>
 #include <regex>
 
 #include "driver/compile.hpp"
@@ -41,11 +46,43 @@ model::Schema read_snapshot(const fs::path& dir, Diagnostics& diags) {
   return loaded.model;
 }
 
+namespace {
+
+// An exclusive lock on the directory itself (no lock file is left behind), held
+// while a plan reads the snapshot and writes the next migration: two `plan` runs
+// into one directory take turns, so the second plans from the first one's snapshot
+// and never reuses its number.
+class DirectoryLock {
+ public:
+  explicit DirectoryLock(const fs::path& dir) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) throw EnvironmentError("cannot create '" + dir.string() + "': " + ec.message());
+    fd_ = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd_ < 0) throw EnvironmentError("cannot open '" + dir.string() + "': " + std::strerror(errno));
+    while (::flock(fd_, LOCK_EX) != 0)
+      if (errno != EINTR) {
+        int error = errno;
+        ::close(fd_);
+        throw EnvironmentError("cannot lock '" + dir.string() + "': " + std::strerror(error));
+      }
+  }
+  ~DirectoryLock() { ::close(fd_); }  // closing releases the lock
+  DirectoryLock(const DirectoryLock&) = delete;
+  DirectoryLock& operator=(const DirectoryLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+}  // namespace
+
 Written write_next_migration(const fs::path& dir, const std::string& name, const model::Schema& desired,
                              Diagnostics& diags, std::vector<std::string>& notes) {
   static const std::regex valid_name("[a-z0-9_]+");
   if (!std::regex_match(name, valid_name))
     throw EnvironmentError("migration name '" + name + "' must be lower case letters, digits and underscores");
+  DirectoryLock lock(dir);
   auto existing = list_migrations(dir);
   model::Schema previous = read_snapshot(dir, diags);
   if (diags.has_errors()) return {};

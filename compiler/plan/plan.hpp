@@ -21,6 +21,10 @@ namespace schemac::plan {
 // contractions. Down runs the inverses in reverse, so renames are undone before the
 // old dependents come back.
 enum class Step {
+  // down only: what the re-creation of an enum type moved out of the way comes back
+  enum_dependents_restored,
+  // in a transaction of its own, committed before anything uses the new values
+  enum_value,
   // prepare: dependents that change or go, under their original names
   drop_view,
   drop_trigger,
@@ -82,6 +86,8 @@ struct Plan {
   std::vector<std::string> notes;  // what a reviewer must know (e.g. a down that re-creates a table empty)
   bool empty() const { return ops.empty(); }
   bool no_transaction() const;
+  // Enum values are added and committed before the rest runs (another transaction).
+  bool commits_enum_values_first() const;
 };
 
 // The migration from `previous` to `desired` (both resolved models). Removals that

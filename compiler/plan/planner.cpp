@@ -83,6 +83,10 @@ const char* step_title(Step step) {
       return "Comments";
     case Step::data:
       return "Data steps";
+    case Step::enum_dependents_restored:
+      return "Objects that depend on the enum types, as they were";
+    case Step::enum_value:
+      return "Enum values (committed before anything uses them)";
     case Step::enum_dependents:
       return "Objects that depend on the enum types";
     case Step::late_view:
@@ -101,6 +105,12 @@ const char* step_title(Step step) {
       return "Dropped schemas";
   }
   return "";
+}
+
+bool Plan::commits_enum_values_first() const {
+  bool values = false, rest = false;
+  for (const auto& op : ops) (op.step == Step::enum_value ? values : rest) |= !op.up.empty();
+  return values && rest;
 }
 
 bool Plan::no_transaction() const {
@@ -236,7 +246,9 @@ std::optional<std::string> narrowing(const model::Type& from, const model::Type&
   if (from_text && to.builtin == "text") return std::nullopt;
   if (from.builtin == "character varying" && to.builtin == "character varying") return std::nullopt;
   if (from.builtin == "real" && to.builtin == "double precision") return std::nullopt;
-  if (from.builtin == "json" && to.builtin == "jsonb") return std::nullopt;
+  if (from.builtin == "json" && to.builtin == "jsonb")  // json keeps the text as written
+    return "rewrites every value (object keys reordered, duplicate keys dropped, whitespace and number "
+           "spelling normalised)";
   if (from.builtin == "timestamp without time zone" && to.builtin == "timestamp with time zone") return std::nullopt;
   if (from.builtin == "date" && to.builtin.rfind("timestamp", 0) == 0) return std::nullopt;
   return "converts " + from.sql() + " to " + to.sql();
@@ -762,10 +774,11 @@ class Planner {
           position = " BEFORE " + lit(e.values[i + 1]);
         else if (i > 0)
           position = " AFTER " + lit(e.values[i - 1]);
-        up += (up.empty() ? "" : "\n") + fmt::format("ALTER TYPE {} ADD VALUE {}{};", e.name.sql(), lit(v), position);
+        up += (up.empty() ? "" : "\n") +
+              fmt::format("ALTER TYPE {} ADD VALUE IF NOT EXISTS {}{};", e.name.sql(), lit(v), position);
         verify.push_back(enum_value_exists(e.name, v));
       }
-      add(Step::enum_type, up, recreate_enum(p), verify);
+      add(Step::enum_value, up, recreate_enum(p), verify);
       recreated_enums_.insert(e.name);
     }
     for (const auto& [name, e] : old) {
@@ -881,8 +894,8 @@ class Planner {
     creates.insert(creates.begin(), function_creates.begin(), function_creates.end());
     creates.insert(creates.end(), key_creates.begin(), key_creates.end());
     if (drops.empty()) return;
-    add(Step::drop_view, "", "-- Back after the enum types are re-created\n" + join(creates, "\n"));
-    add(Step::enum_dependents, "", "-- Out of the way of the enum types' re-creation\n" + join(drops, "\n"));
+    add(Step::enum_dependents_restored, "", join(creates, "\n"));
+    add(Step::enum_dependents, "", join(drops, "\n"));
   }
 
   static const Function* find_function(const Schema& s, const QualifiedName& n) {
@@ -897,7 +910,8 @@ class Planner {
     QualifiedName scratch{e.name.schema, names::make_object_name(e.name.name, "", "schemac_old")};
     std::string out =
         fmt::format("ALTER TYPE {} RENAME TO {};\n{}", e.name.sql(), quote(scratch.name), emit::create_enum(e));
-    for (const auto& t : prev_.tables) {
+    // It runs last in down: every table has its names from before the migration.
+    for (const auto& t : orig_.tables) {
       if (t.is_extern) continue;
       for (const auto& c : t.columns) {
         if (!c.type.enum_name || *c.type.enum_name != e.name) continue;
@@ -948,8 +962,9 @@ class Planner {
         comment(target, p.doc, f.doc, false);
       } else {
         changed_functions_.insert(f.name);
-        add(Step::drop_function_for_change, drop_function(p), emit::create_function(p));
-        comment("FUNCTION " + emit::function_signature(p), p.doc, {}, false, true);
+        // Down re-creates it with its comment, after what replaced it is gone.
+        add(Step::drop_function_for_change, drop_function(p),
+            emit::create_function(p) + comment_sql("FUNCTION " + emit::function_signature(p), p.doc));
         add(Step::function, emit::create_function(f), drop_function(f), {function_exists(f)});
         comment(target, {}, f.doc, true);
       }

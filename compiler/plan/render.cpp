@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "emit/ddl.hpp"
+#include "schemac/migration_file.hpp"
 
 namespace schemac::plan {
 namespace {
@@ -18,7 +19,7 @@ bool touches_functions(const Plan& plan) {
 
 std::string head(const Plan& plan, const std::string& header) {
   std::string out;
-  if (plan.no_transaction()) out += "-- schemac:no-transaction\n";
+  if (plan.no_transaction()) out += std::string(migration_file::no_transaction_marker) + "\n";
   std::istringstream lines(header);
   for (std::string line; std::getline(lines, line);) out += line.empty() ? "--\n" : "-- " + line + "\n";
   return out;
@@ -50,8 +51,12 @@ std::string render_up(const Plan& plan, const std::string& header) {
     out +=
         "\n-- Function bodies are checked by schemac; they may name tables created below\n\n"
         "SET check_function_bodies = off;\n";
-  return out + body(
-                   plan.ops, [](const Op& op) -> const std::string& { return op.up; }, "");
+  auto up = [](const Op& op) -> const std::string& { return op.up; };
+  if (!plan.commits_enum_values_first() || plan.no_transaction()) return out + body(plan.ops, up, "");
+  // Enum values are committed before the rest can use them.
+  std::vector<Op> values, rest;
+  for (const auto& op : plan.ops) (op.step == Step::enum_value ? values : rest).push_back(op);
+  return out + body(values, up, "") + "\n" + std::string(migration_file::commit_marker) + "\n" + body(rest, up, "");
 }
 
 std::string render_down(const Plan& plan, const std::string& header) {
@@ -72,7 +77,7 @@ std::string render_verify(const Plan& plan, const std::string& header) {
                             emit::sql_string(c.message));
   if (checks.empty()) return out + "\n-- Nothing to verify.\n";
   return out + "\nDO $schemac_verify$\nDECLARE\n  missing text[] := '{}';\nBEGIN\n" + checks +
-         "  IF cardinality(missing) > 0 THEN\n    RAISE EXCEPTION 'schemac verify: %', array_to_string(missing, '; "
+         "  IF cardinality(missing) > 0 THEN\n    RAISE EXCEPTION '" + std::string(migration_file::verify_error_prefix) + "%', array_to_string(missing, '; "
          "');\n"
          "  END IF;\nEND\n$schemac_verify$;\n";
 }

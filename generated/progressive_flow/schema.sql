@@ -414,12 +414,3 @@ COMMENT ON VIEW public.challenge_progress_detail IS 'Progress per user and chall
 
 COMMENT ON MATERIALIZED VIEW public.user_dashboard_summary IS 'One row per user for the dashboard; refreshed concurrently (it has a unique index)
 so that readers are never blocked.';
-
--- Data steps
-
--- data step seed_learning_tracks
-insert into public.learning_tracks (slug, name, description, order_index) values
-      ('fundamentals', 'Fundamentals', 'Building blocks: scaling, caching, storage', 1),
-      ('concepts', 'Concepts', 'Consistency, partitioning, replication', 2),
-      ('systems', 'Systems', 'Designing whole systems end to end', 3)
-    on conflict (slug) do nothing;

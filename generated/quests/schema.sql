@@ -297,24 +297,6 @@ COMMENT ON COLUMN public.user_quest_tasks.is_manual IS 'False for tasks copied f
 
 COMMENT ON TABLE public.task_collaborations IS 'Teamwork on one task.';
 
--- Data steps
-
--- data step legacy_personalization_backfill
-update public.user_quests set personalization_completed = true;
-
--- data step copy_quest_tasks
-insert into public.user_quest_tasks (user_quest_id, quest_id, user_id, title, description, order_index, xp_value, is_manual)
-    select uq.id, qt.quest_id, uq.user_id, qt.title, qt.description, qt.order_index, qt.xp_value, false
-      from public.user_quests uq
-      join public.quest_tasks qt on qt.quest_id = uq.quest_id
-     where uq.is_active;
-    update public.quest_task_completions c
-       set user_quest_task_id = uqt.id
-      from public.quest_tasks qt
-      join public.user_quest_tasks uqt on uqt.quest_id = qt.quest_id and uqt.title = qt.title
-                                      and uqt.order_index = qt.order_index
-     where c.quest_task_id = qt.id and uqt.user_id = c.user_id;
-
 -- Archived tables: renamed with their constraints and indexes; grants revoked
 
 ALTER TABLE public.quest_collaborations RENAME TO quest_collaborations_archived;

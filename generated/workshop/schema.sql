@@ -185,34 +185,6 @@ COMMENT ON TABLE public.events IS 'Audit trail.';
 
 COMMENT ON TABLE public.step_progress IS 'Optional step-by-step tracking.';
 
--- Data steps
-
--- data step migrate_legacy_sessions
-insert into public.students (student_email, student_name)
-    select distinct on (student_email) student_email, student_name
-      from (select student_email, student_name, created_at as seen from public.workshop_students
-            union all
-            select student_email, student_name, updated_at from public.student_configs) s
-     order by student_email, (student_name is null), seen;
-
-    insert into public.sessions (session_token, student_id, selected_phone_number, openai_api_key, exercises, demo_mode)
-    select w.session_token, st.student_id, w.selected_phone_number, w.openai_api_key, w.exercises, w.demo_mode
-      from public.workshop_students w join public.students st on st.student_email = w.student_email;
-
-    insert into public.sessions (session_token, student_id, selected_phone_number, openai_api_key, current_step,
-                                 step4_deployed, step5_deployed)
-    select c.session_token, st.student_id, c.selected_phone_number, c.openai_api_key, c.current_step,
-           c.step4_deployed, c.step5_deployed
-      from public.student_configs c join public.students st on st.student_email = c.student_email
-    on conflict (session_token) do update
-       set selected_phone_number = coalesce(excluded.selected_phone_number, sessions.selected_phone_number),
-           openai_api_key = coalesce(excluded.openai_api_key, sessions.openai_api_key),
-           current_step = excluded.current_step,
-           step4_deployed = excluded.step4_deployed,
-           step5_deployed = excluded.step5_deployed;
-
-    select public.update_session_progress(session_token) from public.sessions;
-
 -- Archived tables: renamed with their constraints and indexes; grants revoked
 
 ALTER TABLE public.student_configs RENAME TO student_configs_backup_20250123;

@@ -1,5 +1,7 @@
 #include "schemac/migrator.hpp"
 
+#include "schemac/migration_file.hpp"
+
 #include <pg_query.h>
 
 #include <algorithm>
@@ -40,7 +42,15 @@ std::string pg_message(const std::exception& e) {
 
 }  // namespace
 
-bool Migration::no_transaction() const { return up.rfind("-- schemac:no-transaction", 0) == 0; }
+bool Migration::no_transaction() const { return up.rfind(migration_file::no_transaction_marker, 0) == 0; }
+
+namespace {
+// The message of a verify failure, or "" for another error.
+std::string verify_failure(const std::string& message) {
+  const auto& prefix = migration_file::verify_error_prefix;
+  return message.rfind(prefix, 0) == 0 ? message.substr(prefix.size()) : "";
+}
+}  // namespace
 
 std::vector<Migration> load_migrations(const fs::path& dir) {
   std::error_code ec;
@@ -132,9 +142,10 @@ void Migrator::ensure_history() {
           "  duration interval NOT NULL DEFAULT '0',\n"
           "  statements_done integer\n"
           ")");
+  tx.exec(std::string("ALTER TABLE ") + history_table + " ADD COLUMN IF NOT EXISTS transactions_done integer");
   tx.exec(std::string("COMMENT ON TABLE ") + history_table +
           " IS 'Migrations applied by schemac. statements_done is set while a no-transaction migration is half "
-          "applied.'");
+          "applied, transactions_done while one in several transactions is.'");
   tx.commit();
 }
 
@@ -142,14 +153,19 @@ std::vector<Migrator::Applied> Migrator::read_history() {
   std::vector<Applied> out;
   if (!history_exists()) return out;
   pqxx::nontransaction tx(db_);
-  for (auto row : tx.exec(std::string("SELECT version, name, checksum, applied_at::text, statements_done FROM ") +
-                          history_table + " ORDER BY version")) {
+  bool has_transactions = !tx.exec(std::string("SELECT 1 FROM pg_attribute WHERE attrelid = '") + history_table +
+                                   "'::regclass AND attname = 'transactions_done' AND NOT attisdropped")
+                               .empty();
+  for (auto row : tx.exec(std::string("SELECT version, name, checksum, applied_at::text, statements_done, ") +
+                          (has_transactions ? "transactions_done" : "NULL::integer") + " FROM " + history_table +
+                          " ORDER BY version")) {
     Applied a;
     a.version = row[0].as<int>();
     a.name = row[1].as<std::string>();
     a.checksum = row[2].as<std::string>();
     a.applied_at = row[3].as<std::string>();
     if (!row[4].is_null()) a.statements_done = row[4].as<int>();
+    if (!row[5].is_null()) a.transactions_done = row[5].as<int>();
     out.push_back(std::move(a));
   }
   return out;
@@ -189,7 +205,53 @@ void Migrator::check_history(const std::vector<Applied>& applied) {
                              " after the newest applied one");
 }
 
-void Migrator::apply(const Migration& m, const std::function<void(const std::string&)>& log) {
+void Migrator::apply_in_transactions(const Migration& m, const std::function<void(const std::string&)>& log,
+                                     int resume) {
+  auto start = std::chrono::steady_clock::now();
+  auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+  std::string sum = checksum(m.up);
+  auto parts = migration_file::transactions(m.up);
+  int n = static_cast<int>(parts.size());
+  for (int i = resume; i < n; ++i) {
+    bool last = i + 1 == n;
+    try {
+      pqxx::work tx(db_);
+      tx.exec(parts[static_cast<std::size_t>(i)]);
+      if (last) {
+        tx.exec(m.verify);
+        tx.exec_params(std::string("INSERT INTO ") + history_table +
+                           " (version, name, checksum, duration) VALUES ($1, $2, $3, make_interval(secs => $4)) "
+                           "ON CONFLICT (version) DO UPDATE SET transactions_done = NULL, duration = "
+                           "EXCLUDED.duration, applied_at = now()",
+                       m.version, m.name, sum, seconds());
+      } else {
+        tx.exec_params(std::string("INSERT INTO ") + history_table +
+                           " (version, name, checksum, transactions_done) VALUES ($1, $2, $3, $4) "
+                           "ON CONFLICT (version) DO UPDATE SET transactions_done = EXCLUDED.transactions_done",
+                       m.version, m.name, sum, i + 1);
+      }
+      tx.commit();
+    } catch (const pqxx::broken_connection&) {
+      throw;
+    } catch (const pqxx::sql_error& e) {
+      std::string message = pg_message(e), failed = verify_failure(message);
+      std::string what = failed.empty() ? "failed (" + message + ")" : "did not verify (" + failed + ")";
+      if (i == 0)
+        throw MigrationFailed("migration " + m.name + " " + what + " in its first of " + std::to_string(n) +
+                              " transactions, which was rolled back");
+      throw MigrationFailed("migration " + m.name + " " + what + " in transaction " + std::to_string(i + 1) + " of " +
+                            std::to_string(n) + ", which was rolled back; the " + std::to_string(i) +
+                            " before it are committed and recorded. Fix the cause and run `migrate up` again: it "
+                            "resumes with transaction " +
+                            std::to_string(i + 1));
+    }
+  }
+  log("applied " + m.name + (resume ? " (resumed at transaction " + std::to_string(resume + 1) + ")" : ""));
+}
+
+void Migrator::apply(const Migration& m, const std::function<void(const std::string&)>& log, int resume) {
+  if (!m.no_transaction() && migration_file::transactions(m.up).size() > 1)
+    return apply_in_transactions(m, log, resume);
   auto start = std::chrono::steady_clock::now();
   auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
   std::string sum = checksum(m.up);
@@ -206,9 +268,8 @@ void Migrator::apply(const Migration& m, const std::function<void(const std::str
       throw;
     } catch (const pqxx::sql_error& e) {
       std::string message = pg_message(e);
-      if (message.rfind("schemac verify: ", 0) == 0)
-        throw MigrationFailed("migration " + m.name + " did not verify (" + message.substr(16) +
-                              "); it was rolled back");
+      if (std::string failed = verify_failure(message); !failed.empty())
+        throw MigrationFailed("migration " + m.name + " did not verify (" + failed + "); it was rolled back");
       throw MigrationFailed("migration " + m.name + " failed and was rolled back: " + message);
     }
     log("applied " + m.name);
@@ -292,6 +353,10 @@ int Migrator::up(const RunOptions& options) {
   check_history(applied);
   int newest = applied.empty() ? 0 : applied.back().version;
   int count = 0;
+  if (!applied.empty() && applied.back().transactions_done) {  // a run stopped half way: finish it first
+    apply(*find(newest), options.log, *applied.back().transactions_done);
+    ++count;
+  }
   for (const auto& m : migrations_) {
     if (m.version <= newest || (options.to && m.version > *options.to)) continue;
     apply(m, options.log);
@@ -320,6 +385,11 @@ int Migrator::down(const RunOptions& options) {
   ensure_history();
   auto applied = read_history();
   check_history(applied);
+  if (!applied.empty() && applied.back().transactions_done)
+    throw MigrationRefused("migration " + applied.back().name + " is half applied (" +
+                           std::to_string(*applied.back().transactions_done) +
+                           " of its transactions are committed); its down file undoes the whole migration: finish "
+                           "it with `migrate up` first");
   auto targets = plan(applied);
   for (const auto* m : targets) revert(*m, options.log);
   return static_cast<int>(targets.size());
@@ -335,6 +405,7 @@ std::vector<MigrationStatus> Migrator::status() {
     s.applied = true;
     s.applied_at = a.applied_at;
     s.statements_done = a.statements_done;
+    s.transactions_done = a.transactions_done;
     const Migration* m = find(a.version);
     s.file = !m || m->name != a.name ? "missing" : checksum(m->up) == a.checksum ? "matches" : "changed";
     out.push_back(std::move(s));
@@ -370,7 +441,7 @@ void Migrator::baseline(int to, const std::function<void(const std::string&)>& l
       tx.exec(m->verify);
     } catch (const pqxx::sql_error& e) {
       std::string message = pg_message(e);
-      if (message.rfind("schemac verify: ", 0) == 0) message = message.substr(16);
+      if (std::string failed = verify_failure(message); !failed.empty()) message = failed;
       differences.push_back(m->name + ": " + message);
     }
   }

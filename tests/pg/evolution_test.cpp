@@ -448,7 +448,7 @@ TEST_CASE("evolution: random edits planned, applied, verified, reverted and re-a
     std::string down = plan::render_down(p, "");
     std::string verify = plan::render_verify(p, "");
     INFO("up:\n" << up << "\ndown:\n" << down);
-    run(db, up + verify);
+    test::run_up(db, up, verify);
     auto after_up = test::compare_catalog(db, desired);
     INFO("after up:\n" << report(after_up));
     REQUIRE(after_up.empty());
@@ -456,7 +456,7 @@ TEST_CASE("evolution: random edits planned, applied, verified, reverted and re-a
     auto after_down = test::compare_catalog(db, from);
     INFO("after down:\n" << report(after_down));
     REQUIRE(after_down.empty());
-    run(db, up + verify);
+    test::run_up(db, up, verify);
     previous = desired;
   }
   auto final_problems = test::compare_catalog(db, previous);

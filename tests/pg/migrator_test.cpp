@@ -7,6 +7,9 @@
 
 #include "emit/sql.hpp"
 #include "pg/catalog.hpp"
+#include "plan/plan.hpp"
+#include "plan/render.hpp"
+#include "schemac/migration_file.hpp"
 #include "pg/pg_support.hpp"
 #include "schemac/migrator.hpp"
 #include "support.hpp"
@@ -64,4 +67,45 @@ TEST_CASE("split_statements respects quotes, dollar quotes and comments") {
   REQUIRE(s.size() == 3);
   CHECK(s[0] == "select ';'");
   CHECK(s[1] == " create function f() returns int as $$ select 1; $$ language sql");
+}
+
+TEST_CASE("Migrator: a migration in several transactions commits each, and a failed run resumes where it stopped") {
+  // Planned from the schema language, as a user would: an enum value added and used
+  // at once (PostgreSQL refuses the use before the value is committed).
+  auto v1 = test::compile_files({{"s.schema", "enum mood { calm, busy }\ntable people {\n  id int primary key\n"
+                                               "  mood mood default 'calm'\n}\n"}});
+  auto v2 = test::compile_files({{"s.schema", "enum mood { calm, busy, tired }\ntable people {\n  id int primary key\n"
+                                               "  mood mood default 'tired'\n  check (mood <> 'tired' and id > 0)\n}\n"}});
+  REQUIRE((v1.ok && v2.ok));
+  Diagnostics diags;
+  auto plan = plan::plan_migration(v1.loaded.model, v2.loaded.model, diags);
+  REQUIRE_FALSE(diags.has_errors());
+  runtime::Migration first{1, "0001_init", plan::full_state_sql(v1.loaded.model), "", "SELECT 1;"};
+  runtime::Migration second{2, "0002_tired", plan::render_up(plan, "tired"), plan::render_down(plan, ""),
+                            plan::render_verify(plan, "")};
+  REQUIRE(migration_file::transactions(second.up).size() == 2);
+  pqxx::connection db(test::fresh_database("schemac_migrator_phases"));
+  runtime::Migrator migrator(db, {first, second});
+  REQUIRE(migrator.up({1, false, [](const std::string&) {}}) == 1);
+  // A row the new check refuses stops the second transaction; the first stays committed.
+  test::run(db, "insert into people values (-1, 'calm')");
+  REQUIRE_THROWS_WITH(migrator.up(), Catch::Contains("in transaction 2 of 2") && Catch::Contains("resumes"));
+  auto status = migrator.status();
+  REQUIRE(status.size() == 2);
+  CHECK(status[1].transactions_done == std::optional<int>(1));
+  CHECK(test::rows(db, "(select enumlabel from pg_enum where enumtypid = 'mood'::regtype)") ==
+        "{\"enumlabel\":\"busy\"}\n{\"enumlabel\":\"calm\"}\n{\"enumlabel\":\"tired\"}\n");
+  CHECK_THROWS_WITH(migrator.down(), Catch::Contains("half applied"));
+  // The cause fixed, up finishes the migration from its second transaction.
+  test::run(db, "delete from people where id = -1");
+  CHECK(migrator.up() == 1);
+  status = migrator.status();
+  CHECK_FALSE(status[1].transactions_done);
+  CHECK(status[1].file == "matches");
+  CHECK(test::rows(db, "(select column_default from information_schema.columns where table_name = 'people' and "
+                       "column_name = 'mood')") == "{\"column_default\":\"'tired'::mood\"}\n");
+  test::run(db, "delete from people");
+  CHECK(migrator.down() == 1);
+  CHECK(test::rows(db, "(select enumlabel from pg_enum where enumtypid = 'mood'::regtype)") ==
+        "{\"enumlabel\":\"busy\"}\n{\"enumlabel\":\"calm\"}\n");
 }

@@ -1,5 +1,7 @@
 #include "pg/pg_support.hpp"
 
+#include "schemac/migration_file.hpp"
+
 #include <catch2/catch.hpp>
 #include <cstdlib>
 
@@ -21,6 +23,11 @@ void run(pqxx::connection& db, const std::string& sql) {
   pqxx::work tx(db);
   tx.exec(sql);
   tx.commit();
+}
+
+void run_up(pqxx::connection& db, const std::string& up, const std::string& verify) {
+  auto parts = migration_file::transactions(up);
+  for (std::size_t i = 0; i < parts.size(); ++i) run(db, parts[i] + (i + 1 == parts.size() ? verify : ""));
 }
 
 std::string rows(pqxx::connection& db, const std::string& table) {

@@ -15,6 +15,9 @@ std::string fresh_database(const std::string& name);
 
 // Runs `sql` (any number of statements) in one transaction.
 void run(pqxx::connection& db, const std::string& sql);
+// An up file as the migrator runs it: each of its transactions in turn, the verify
+// file with the last.
+void run_up(pqxx::connection& db, const std::string& up, const std::string& verify);
 
 // Every row of `table` as JSON text, one per line, in a stable order.
 std::string rows(pqxx::connection& db, const std::string& table);

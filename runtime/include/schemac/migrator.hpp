@@ -6,7 +6,9 @@
 //   several hosts at once apply each migration exactly once;
 // - each migration runs with its verify file in one transaction, and its history
 //   row is written in that transaction; a migration marked `-- schemac:no-transaction`
-//   runs statement by statement, and its history row records how far it got;
+//   runs statement by statement, and its history row records how far it got; an up
+//   file in several transactions (`-- schemac:commit`, see migration_file.hpp)
+//   records each one committed, and the next `up` resumes after the last of them;
 // - an applied migration whose up file changed, is missing or is out of order, and a
 //   half-applied one, stop the run with a message that names it and says what to do.
 #pragma once
@@ -50,7 +52,8 @@ struct MigrationStatus {
   bool applied = false;
   std::string applied_at;     // as PostgreSQL prints timestamptz; "" when pending
   std::string file;           // "matches", "changed", "missing" (applied), "pending"
-  std::optional<int> statements_done;  // a half-applied no-transaction migration
+  std::optional<int> statements_done;    // a half-applied no-transaction migration
+  std::optional<int> transactions_done;  // a half-applied migration in several transactions
 };
 
 struct RunOptions {
@@ -81,6 +84,7 @@ class Migrator {
     int version = 0;
     std::string name, checksum, applied_at;
     std::optional<int> statements_done;
+    std::optional<int> transactions_done;
   };
 
   class Lock;
@@ -91,7 +95,9 @@ class Migrator {
   const Migration* find(int version) const;
   // Refuses a changed, missing, reordered or half-applied history.
   void check_history(const std::vector<Applied>& applied);
-  void apply(const Migration& m, const std::function<void(const std::string&)>& log);
+  // `resume`: how many of its transactions a previous run committed.
+  void apply(const Migration& m, const std::function<void(const std::string&)>& log, int resume = 0);
+  void apply_in_transactions(const Migration& m, const std::function<void(const std::string&)>& log, int resume);
   void revert(const Migration& m, const std::function<void(const std::string&)>& log);
 
   pqxx::connection_base& db_;
