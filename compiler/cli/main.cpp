@@ -103,7 +103,8 @@ int run_plan(const std::string& dir, const std::string& migrations, const std::s
     return exit_ok;
   }
   std::cout << "planned " << written.id << ":\n";
-  for (const auto& f : written.files) std::cout << "  " << (std::filesystem::path(migrations) / f).generic_string() << "\n";
+  for (const auto& f : written.files)
+    std::cout << "  " << (std::filesystem::path(migrations) / f).generic_string() << "\n";
   for (const auto& n : notes) std::cout << "note: " << n << "\n";
   return exit_ok;
 }
@@ -121,8 +122,8 @@ int run_lint(const std::string& dir, const std::string& migrations) {
   diags.print(std::cerr);
   for (const auto& s : result.silenced) {
     LineColumn lc = diags.file(s.where.file).locate(s.where.offset);
-    std::cout << "silenced " << s.code << " at " << diags.file(s.where.file).path() << ":" << lc.line << ":" << lc.column
-              << " (" << s.reason << "): " << s.message << "\n";
+    std::cout << "silenced " << s.code << " at " << diags.file(s.where.file).path() << ":" << lc.line << ":"
+              << lc.column << " (" << s.reason << "): " << s.message << "\n";
   }
   std::cout << result.errors << " errors, " << result.warnings << " warnings, " << result.silenced.size()
             << " silenced\n";
@@ -154,7 +155,8 @@ int run_gen_cpp(const GenArgs& args) {
   emit::CppOptions options;
   options.ns = args.ns;
   options.source = std::filesystem::path(args.dir).lexically_normal().filename().string();
-  if (options.source.empty()) options.source = std::filesystem::path(args.dir).lexically_normal().parent_path().filename().string();
+  if (options.source.empty())
+    options.source = std::filesystem::path(args.dir).lexically_normal().parent_path().filename().string();
   if (!args.migrations.empty()) {
     try {
       options.migrations = runtime::load_migrations(args.migrations);
@@ -278,7 +280,8 @@ int main(int argc, char** argv) {
   plan->add_option("--name", name, "the migration's name: lower case letters, digits, underscores")->required();
 
   std::string lint_migrations;
-  auto* lint = app.add_subcommand("lint", "hazards: security holes, data loss, lock hazards, hygiene; exit 1 on errors");
+  auto* lint =
+      app.add_subcommand("lint", "hazards: security holes, data loss, lock hazards, hygiene; exit 1 on errors");
   lint->add_option("SCHEMA_DIR", dir, "directory of .schema files")->required();
   lint->add_option("MIGRATIONS_DIR", lint_migrations, "with its snapshot: also lint the planned change");
 

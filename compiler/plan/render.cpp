@@ -77,7 +77,9 @@ std::string render_verify(const Plan& plan, const std::string& header) {
                             emit::sql_string(c.message));
   if (checks.empty()) return out + "\n-- Nothing to verify.\n";
   return out + "\nDO $schemac_verify$\nDECLARE\n  missing text[] := '{}';\nBEGIN\n" + checks +
-         "  IF cardinality(missing) > 0 THEN\n    RAISE EXCEPTION '" + std::string(migration_file::verify_error_prefix) + "%', array_to_string(missing, '; "
+         "  IF cardinality(missing) > 0 THEN\n    RAISE EXCEPTION '" +
+         std::string(migration_file::verify_error_prefix) +
+         "%', array_to_string(missing, '; "
          "');\n"
          "  END IF;\nEND\n$schemac_verify$;\n";
 }

@@ -1,7 +1,5 @@
 #include "schemac/migrator.hpp"
 
-#include "schemac/migration_file.hpp"
-
 #include <pg_query.h>
 
 #include <algorithm>
@@ -10,6 +8,8 @@
 #include <map>
 #include <regex>
 #include <sstream>
+
+#include "schemac/migration_file.hpp"
 
 namespace schemac::runtime {
 
@@ -187,7 +187,8 @@ void Migrator::check_history(const std::vector<Applied>& applied) {
       throw MigrationRefused("applied migration " + a.name + " is now named " + m->name +
                              ": migrations that ran must keep their names");
     if (checksum(m->up) != a.checksum)
-      throw MigrationRefused("applied migration " + a.name + " has changed since it ran (its up file's checksum "
+      throw MigrationRefused("applied migration " + a.name +
+                             " has changed since it ran (its up file's checksum "
                              "differs): restore the file, and plan a new migration for the change");
     if (a.statements_done)
       throw MigrationRefused(
@@ -327,8 +328,8 @@ void Migrator::revert(const Migration& m, const std::function<void(const std::st
   } catch (const pqxx::broken_connection&) {
     throw;
   } catch (const pqxx::sql_error& e) {
-    throw MigrationFailed("reverting " + m.name + " failed" + (m.no_transaction() ? "" : " and was rolled back") + ": " +
-                          pg_message(e));
+    throw MigrationFailed("reverting " + m.name + " failed" + (m.no_transaction() ? "" : " and was rolled back") +
+                          ": " + pg_message(e));
   }
   log("reverted " + m.name);
 }
@@ -418,7 +419,8 @@ std::vector<MigrationStatus> Migrator::status() {
       s.file = "pending";
       out.push_back(std::move(s));
     }
-  std::sort(out.begin(), out.end(), [](const MigrationStatus& a, const MigrationStatus& b) { return a.version < b.version; });
+  std::sort(out.begin(), out.end(),
+            [](const MigrationStatus& a, const MigrationStatus& b) { return a.version < b.version; });
   return out;
 }
 
@@ -446,16 +448,16 @@ void Migrator::baseline(int to, const std::function<void(const std::string&)>& l
     }
   }
   if (!differences.empty()) {
-    std::string text = "the database does not match the migrations through version " + std::to_string(to) +
-                       "; nothing was recorded:";
+    std::string text =
+        "the database does not match the migrations through version " + std::to_string(to) + "; nothing was recorded:";
     for (const auto& d : differences) text += "\n  " + d;
     throw MigrationRefused(text);
   }
   pqxx::work tx(db_);
   for (const auto* m : adopted) {
-    tx.exec_params(std::string("INSERT INTO ") + history_table + " (version, name, checksum) VALUES ($1, $2, $3)",
-                   m->version, m->name,
-                   tx.exec_params("SELECT encode(sha256(convert_to($1, 'UTF8')), 'hex')", m->up)[0][0].as<std::string>());
+    tx.exec_params(
+        std::string("INSERT INTO ") + history_table + " (version, name, checksum) VALUES ($1, $2, $3)", m->version,
+        m->name, tx.exec_params("SELECT encode(sha256(convert_to($1, 'UTF8')), 'hex')", m->up)[0][0].as<std::string>());
     log("recorded " + m->name + " as applied (its verify file holds)");
   }
   tx.commit();

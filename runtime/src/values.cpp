@@ -2,10 +2,9 @@
 
 #include <charconv>
 #include <cstdio>
+#include <pqxx/tablewriter>
 
 #include "schemac/pqxx.hpp"
-
-#include <pqxx/tablewriter>
 
 namespace schemac {
 namespace {
@@ -130,9 +129,12 @@ Decimal Decimal::parse(std::string_view text) {
   if (i < text.size() && (text[i] == '-' || text[i] == '+')) ++i;
   bool dot = false;
   for (; i < text.size(); ++i) {
-    if (text[i] == '.' && !dot) dot = true;
-    else if (text[i] >= '0' && text[i] <= '9') ++digits_seen;
-    else bad("numeric", text);
+    if (text[i] == '.' && !dot)
+      dot = true;
+    else if (text[i] >= '0' && text[i] <= '9')
+      ++digits_seen;
+    else
+      bad("numeric", text);
   }
   if (!digits_seen) bad("numeric", text);
   return Decimal(std::string(text));
@@ -140,9 +142,10 @@ Decimal Decimal::parse(std::string_view text) {
 
 std::strong_ordering Decimal::operator<=>(const Decimal& other) const {
   // NaN sorts above every number and equals itself, as in PostgreSQL.
-  if (is_nan() || other.is_nan()) return is_nan() == other.is_nan() ? std::strong_ordering::equal
-                                         : is_nan()                  ? std::strong_ordering::greater
-                                                                     : std::strong_ordering::less;
+  if (is_nan() || other.is_nan())
+    return is_nan() == other.is_nan() ? std::strong_ordering::equal
+           : is_nan()                 ? std::strong_ordering::greater
+                                      : std::strong_ordering::less;
   Parts a = parts(text_), b = parts(other.text_);
   if (a.negative != b.negative) return a.negative ? std::strong_ordering::less : std::strong_ordering::greater;
   auto m = magnitude(a, b);
@@ -266,15 +269,23 @@ std::vector<std::optional<std::string>> parse_array(const char* text) {
   std::vector<std::optional<std::string>> out;
   pqxx::array_parser parser(text, pqxx::internal::encoding_group::UTF8);
   int depth = 0;
-  for (auto [what, value] = parser.get_next(); what != pqxx::array_parser::done; std::tie(what, value) = parser.get_next()) {
+  for (auto [what, value] = parser.get_next(); what != pqxx::array_parser::done;
+       std::tie(what, value) = parser.get_next()) {
     switch (what) {
       case pqxx::array_parser::row_start:
         if (++depth > 1) throw ConversionError("multi-dimensional arrays are not supported: " + std::string(text));
         break;
-      case pqxx::array_parser::row_end: --depth; break;
-      case pqxx::array_parser::null_value: out.emplace_back(std::nullopt); break;
-      case pqxx::array_parser::string_value: out.emplace_back(std::move(value)); break;
-      case pqxx::array_parser::done: break;
+      case pqxx::array_parser::row_end:
+        --depth;
+        break;
+      case pqxx::array_parser::null_value:
+        out.emplace_back(std::nullopt);
+        break;
+      case pqxx::array_parser::string_value:
+        out.emplace_back(std::move(value));
+        break;
+      case pqxx::array_parser::done:
+        break;
     }
   }
   return out;
@@ -301,11 +312,20 @@ void copy_rows(pqxx::transaction_base& tx, const std::string& table, const std::
       }
       for (char c : *row[i]) {
         switch (c) {
-          case '\\': line += "\\\\"; break;
-          case '\t': line += "\\t"; break;
-          case '\n': line += "\\n"; break;
-          case '\r': line += "\\r"; break;
-          default: line += c;
+          case '\\':
+            line += "\\\\";
+            break;
+          case '\t':
+            line += "\\t";
+            break;
+          case '\n':
+            line += "\\n";
+            break;
+          case '\r':
+            line += "\\r";
+            break;
+          default:
+            line += c;
         }
       }
     }

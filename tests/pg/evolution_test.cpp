@@ -1,12 +1,20 @@
 // Evolution: a seeded random sequence of schema edits over the planner's constructs.
 // Each edit is written as a schema (with its directives), planned from the previous
 // state's snapshot, and on PostgreSQL: up + verify -> catalog equals the new model;
-// down -> catalog equals the previous model; up again. The seed is printed on
-// failure; SCHEMAC_EVOLUTION_SEED and SCHEMAC_EVOLUTION_STEPS replay or lengthen a run.
+// down -> catalog equals the previous model; up again. The edits include the hard
+// kinds: renames of columns and tables that views, checks, indexes, generated columns
+// and policies read, type changes under them, generated expressions, function
+// signature changes with index/check/default dependents, enum values used at once,
+// swaps, schema moves, policy clauses removed, comments on re-created views. 500
+// steps by default; the seed is printed on failure; SCHEMAC_EVOLUTION_SEED and
+// SCHEMAC_EVOLUTION_STEPS replay or lengthen a run (SCHEMAC_EVOLUTION_LOG=1 lists
+// the edits).
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <iostream>
 #include <pqxx/pqxx>
 #include <random>
+#include <regex>
 
 #include "emit/format.hpp"
 #include "emit/sql.hpp"
@@ -71,6 +79,8 @@ bool query_mentions(const std::string& q, const QualifiedName& name) {
 const char* const base_schema = R"(
 role evo_reader
 
+schema evo_app
+
 enum evo_mood { calm, busy }
 
 function evo_touch() returns trigger language plpgsql as $$ begin return new; end $$
@@ -117,6 +127,10 @@ class Editor {
     auto mentions = [&](const std::string& text) {
       return query_mentions(text, {"public", c}) || text.find(c) != std::string::npos;
     };
+    for (const auto& other : t.columns)
+      if ((other.generated_sql && mentions(*other.generated_sql)) ||
+          (other.default_sql && mentions(*other.default_sql)))
+        return false;
     for (const auto& k : t.constraints) {
       if (std::find(k.columns.begin(), k.columns.end(), c) != k.columns.end() || mentions(k.check_sql)) return false;
     }
@@ -133,6 +147,83 @@ class Editor {
   }
 
   std::string fresh(const std::string& prefix) { return prefix + std::to_string(++counter_); }
+
+  static std::string in_schema(const QualifiedName& n) { return n.schema + "." + n.name; }
+
+  // Replaces the identifier `from` by `to` in SQL text this generator wrote.
+  static void replace_word(std::string& text, const std::string& from, const std::string& to) {
+    text = std::regex_replace(text, std::regex("\\b" + from + "\\b"), to);
+  }
+  static void replace_word(std::optional<std::string>& text, const std::string& from, const std::string& to) {
+    if (text) replace_word(*text, from, to);
+  }
+
+  // Column `from` of `t` is renamed to `to`: everything that names it follows.
+  static void follow_column_rename(model::Schema& s, model::Table& t, const std::string& from, const std::string& to) {
+    auto swap = [&](std::string& name) {
+      if (name == from) name = to;
+    };
+    for (auto& c : t.columns) {
+      replace_word(c.generated_sql, from, to);
+      replace_word(c.default_sql, from, to);
+    }
+    for (auto& k : t.constraints) {
+      replace_word(k.check_sql, from, to);
+      for (auto& col : k.columns) swap(col);
+    }
+    for (auto& ix : t.indexes) {
+      for (auto& e : ix.elements) {
+        swap(e.column);
+        replace_word(e.expression, from, to);
+      }
+      for (auto& col : ix.include) swap(col);
+      replace_word(ix.where_sql, from, to);
+    }
+    for (auto& p : t.policies) {
+      replace_word(p.using_sql, from, to);
+      replace_word(p.check_sql, from, to);
+    }
+    for (auto& tr : t.triggers) {
+      replace_word(tr.when_sql, from, to);
+      for (auto& e : tr.events)
+        for (auto& col : e.columns) swap(col);
+    }
+    for (auto& v : s.views)
+      if (query_mentions(v.query, t.name)) replace_word(v.query, from, to);
+    for (auto& other : s.tables)
+      for (auto& k : other.constraints)
+        if (k.kind == model::ConstraintKind::foreign_key && k.ref_table == t.name)
+          for (auto& col : k.ref_columns) swap(col);
+  }
+
+  // Table `t` takes the name `to` (was its old one): views and foreign keys follow.
+  static std::string rename_table(model::Schema& s, model::Table& t, const QualifiedName& to) {
+    QualifiedName old = t.name;
+    t.was = old;
+    t.name = to;
+    for (auto& other : s.tables)
+      for (auto& c : other.constraints)
+        if (c.kind == model::ConstraintKind::foreign_key && c.ref_table == old) c.ref_table = to;
+    for (auto& v : s.views)
+      if (query_mentions(v.query, old)) {
+        std::string q = v.query;
+        auto at = q.find(in_schema(old));
+        if (at != std::string::npos) q.replace(at, in_schema(old).size(), in_schema(to));
+        v.query = q;
+      }
+    // Default constraint and index names follow the table's name.
+    for (auto& c : t.constraints)
+      if (c.name.rfind(old.name + "_", 0) == 0) c.name.clear();
+    for (auto& ix : t.indexes)
+      if (ix.name.rfind(old.name + "_", 0) == 0) ix.name.clear();
+    return in_schema(old) + " to " + in_schema(to);
+  }
+
+  static model::Column* find_column(model::Table& t, const std::string& name) {
+    for (auto& c : t.columns)
+      if (c.name == name) return &c;
+    return nullptr;
+  }
 
   std::string add_table(model::Schema& s) {
     model::Table t;
@@ -166,7 +257,7 @@ class Editor {
     std::vector<std::string> free;
     for (const auto& c : t.columns)
       if (free_column(s, t, c.name)) free.push_back(c.name);
-    switch (pick(22)) {
+    switch (pick(33)) {
       case 0: {  // add column
         static const char* const types[] = {"integer", "text",  "boolean",
                                             "numeric", "jsonb", "timestamp with time zone"};
@@ -223,7 +314,7 @@ class Editor {
       case 4: {  // change a default
         if (free.empty()) return "";
         for (auto& col : t.columns)
-          if (col.name == free[0] && col.type.builtin == "integer") {
+          if (col.name == free[0] && col.type.builtin == "integer" && !col.generated_sql) {
             col.default_sql = std::to_string(pick(100));
             return "default " + t.name.name + "." + col.name;
           }
@@ -333,7 +424,7 @@ class Editor {
         }
         model::View v;
         v.name = {"public", fresh("v")};
-        v.query = "select id, name from public." + t.name.name;
+        v.query = "select id, name from " + in_schema(t.name);
         s.views.push_back(v);
         return "add view over " + t.name.name;
       }
@@ -382,21 +473,157 @@ class Editor {
         s.dropped_tables.push_back({n, {}});
         return "drop table " + n.name;
       }
-      case 20: {  // rename a table no view mentions (was)
-        for (const auto& v : s.views)
-          if (query_mentions(v.query, t.name)) return "";
-        QualifiedName old = t.name;
-        t.was = old;
-        t.name.name = fresh("t");
-        for (auto& other : s.tables)
-          for (auto& c : other.constraints)
-            if (c.kind == model::ConstraintKind::foreign_key && c.ref_table == old) c.ref_table = t.name;
-        // Default constraint and index names follow the table's name.
-        for (auto& c : t.constraints)
-          if (c.name.rfind(old.name, 0) == 0) c.name.clear();
-        for (auto& ix : t.indexes)
-          if (ix.name.rfind(old.name, 0) == 0) ix.name.clear();
-        return "rename table " + old.name + " to " + t.name.name;
+      case 20: {  // rename a table, views and foreign keys that name it following (was)
+        return "rename table " + rename_table(s, t, {t.name.schema, fresh("t")});
+      }
+      case 21: {  // columns that other objects read: a generated column, a view, a check
+        model::Column c;
+        c.name = fresh("c");
+        c.type.builtin = "integer";
+        c.nullable = true;
+        model::Column g;
+        g.name = fresh("g");
+        g.type.builtin = "integer";
+        g.nullable = true;
+        g.generated_sql = c.name + " * 2";
+        if (chance(50)) g.doc = {"Twice " + c.name + "."};
+        t.columns.push_back(c);
+        t.columns.push_back(g);
+        if (chance(50)) {
+          model::Index ix;
+          ix.elements.push_back({g.name, "", "", ""});
+          if (chance(50)) ix.where_sql = c.name + " > 0";
+          t.indexes.push_back(ix);
+        }
+        if (chance(50)) {
+          model::Constraint k;
+          k.kind = model::ConstraintKind::check;
+          k.check_sql = c.name + " is null or " + c.name + " >= 0";
+          t.constraints.push_back(k);
+        }
+        if (chance(60)) {
+          model::View v;
+          v.name = {"public", fresh("v")};
+          v.query = "select id, " + c.name + ", " + g.name + " from " + in_schema(t.name);
+          if (chance(50)) v.doc = {"Over " + t.name.name + "."};
+          s.views.push_back(v);
+        }
+        if (t.row_level_security && chance(50)) {
+          model::Policy p;
+          p.name = fresh("p");
+          p.command = "select";
+          p.using_sql = c.name + " is null or " + c.name + " > -1";
+          t.policies.push_back(p);
+        }
+        return "used columns " + t.name.name + "." + c.name + ", " + g.name;
+      }
+      case 22: {  // rename a column that other objects read
+        std::vector<std::string> used;
+        for (const auto& c : t.columns)
+          if (c.name != "id" && c.name != "name" && !free_column(s, t, c.name)) used.push_back(c.name);
+        if (used.empty()) return "";
+        std::string from = any(used), to = fresh("r");
+        find_column(t, from)->was = from;
+        find_column(t, from)->name = to;
+        follow_column_rename(s, t, from, to);
+        return "rename used column " + t.name.name + "." + from + " to " + to;
+      }
+      case 23: {  // change a generated column's expression
+        for (auto& c : t.columns)
+          if (c.generated_sql) {
+            auto at = c.generated_sql->rfind(" * ");
+            if (at == std::string::npos) continue;
+            std::string factor = c.generated_sql->substr(at + 3) == "2" ? "3" : "2";
+            c.generated_sql = c.generated_sql->substr(0, at + 3) + factor;
+            return "generated expression " + t.name.name + "." + c.name;
+          }
+        return "";
+      }
+      case 24: {  // integer -> bigint on a column that other objects may read
+        for (auto& c : t.columns)
+          if (c.type.builtin == "integer" && c.name != "id" && chance(70)) {
+            c.type.builtin = "bigint";
+            return "retype used column " + t.name.name + "." + c.name;
+          }
+        return "";
+      }
+      case 25: {  // call evo_score from an index, a check or a default
+        int kind = pick(3);
+        if (kind == 0) {
+          model::Index ix;
+          ix.elements.push_back({"", "evo_score(length(name))", "", ""});
+          t.indexes.push_back(ix);
+        } else if (kind == 1) {
+          model::Constraint k;
+          k.kind = model::ConstraintKind::check;
+          k.check_sql = "evo_score(length(name)) > 0";
+          t.constraints.push_back(k);
+        } else {
+          model::Column c;
+          c.name = fresh("s");
+          c.type.builtin = "integer";
+          c.nullable = true;
+          c.default_sql = "evo_score(1)";
+          t.columns.push_back(c);
+        }
+        return "evo_score used on " + t.name.name;
+      }
+      case 26: {  // evo_score's signature changes (a parameter comes or goes)
+        for (auto& f : s.functions)
+          if (f.name.name == "evo_score") {
+            if (f.parameters.size() == 1)
+              f.parameters.push_back({"p_y", {"integer", {}, {}, 0}, std::string("0")});
+            else
+              f.parameters.resize(1);
+            return "evo_score signature";
+          }
+        return "";
+      }
+      case 27: {  // an enum value added and used at once
+        auto& e = s.enums.front();
+        std::string value = fresh("m");
+        e.values.push_back(value);
+        for (auto& c : t.columns)
+          if (c.type.enum_name && !c.generated_sql) {
+            c.default_sql = "'" + value + "'";
+            return "enum value " + value + " used by " + t.name.name + "." + c.name;
+          }
+        model::Column c;
+        c.name = fresh("c");
+        c.type = {"", QualifiedName{"public", "evo_mood"}, {}, 0};
+        c.default_sql = "'" + value + "'";
+        t.columns.push_back(c);
+        return "enum value " + value + " used by a new column " + t.name.name + "." + c.name;
+      }
+      case 28: {  // two free columns swap names
+        if (free.size() < 2) return "";
+        std::string a = free[0], b = free[1];
+        find_column(t, a)->was = a;
+        find_column(t, b)->was = b;
+        find_column(t, a)->name = b;
+        find_column(t, b)->name = a;
+        return "swap columns " + t.name.name + "." + a + " and " + b;
+      }
+      case 29: {  // move a table to the other schema (was)
+        std::string to = t.name.schema == "public" ? "evo_app" : "public";
+        return "move table " + rename_table(s, t, {to, t.name.name});
+      }
+      case 30: {  // a policy loses one of its two clauses
+        for (auto& p : t.policies)
+          if (p.using_sql && p.check_sql) {
+            if (chance(50))
+              p.using_sql.reset();
+            else
+              p.check_sql.reset();
+            return "policy clause removed on " + t.name.name;
+          }
+        return "";
+      }
+      case 31: {  // a view's comment
+        if (s.views.empty()) return "";
+        auto& v = any(s.views);
+        v.doc = v.doc.empty() ? model::Doc{"View " + fresh("d")} : model::Doc{};
+        return "comment on view " + v.name.name;
       }
       default: {  // a unique constraint on a free column
         if (free.empty()) return "";
@@ -426,7 +653,7 @@ TEST_CASE("evolution: random edits planned, applied, verified, reverted and re-a
   unsigned seed = std::getenv("SCHEMAC_EVOLUTION_SEED")
                       ? static_cast<unsigned>(std::stoul(std::getenv("SCHEMAC_EVOLUTION_SEED")))
                       : 20261121u;
-  int steps = std::getenv("SCHEMAC_EVOLUTION_STEPS") ? std::stoi(std::getenv("SCHEMAC_EVOLUTION_STEPS")) : 200;
+  int steps = std::getenv("SCHEMAC_EVOLUTION_STEPS") ? std::stoi(std::getenv("SCHEMAC_EVOLUTION_STEPS")) : 500;
   INFO("replay with SCHEMAC_EVOLUTION_SEED=" << seed);
   pqxx::connection db(fresh_database("schemac_evolution"));
   model::Schema previous = compile_model(base_schema, "base");
@@ -438,6 +665,7 @@ TEST_CASE("evolution: random edits planned, applied, verified, reverted and re-a
     std::string text = emit::format_file(plan::to_syntax(edited, true), "");
     model::Schema desired = compile_model(text, what);
     INFO("step " << step << ": " << what);
+    if (std::getenv("SCHEMAC_EVOLUTION_LOG")) std::cerr << "step " << step << ": " << what << "\n";
     Diagnostics diags;
     // The previous state as `plan` reads it: the snapshot, parsed back.
     model::Schema from = compile_model(plan::snapshot_text(previous), "snapshot");

@@ -1,17 +1,17 @@
 // The runtime's Migrator, as a program would call it: every example's checked-in
 // migrations go up, come all the way down, and go up again, with the catalog
 // compared with the example's model at the top and empty at the bottom.
-#include <catch2/catch.hpp>
+#include "schemac/migrator.hpp"
 
+#include <catch2/catch.hpp>
 #include <pqxx/pqxx>
 
 #include "emit/sql.hpp"
 #include "pg/catalog.hpp"
+#include "pg/pg_support.hpp"
 #include "plan/plan.hpp"
 #include "plan/render.hpp"
 #include "schemac/migration_file.hpp"
-#include "pg/pg_support.hpp"
-#include "schemac/migrator.hpp"
 #include "support.hpp"
 
 using namespace schemac;
@@ -21,9 +21,11 @@ namespace {
 // Relations of the schemas the examples manage, besides the history table.
 long user_relations(pqxx::connection& db) {
   pqxx::work tx(db);
-  return tx.exec("select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace where "
-                 "n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast', 'auth') and c.relkind in "
-                 "('r', 'v', 'm') and c.relname <> 'schemac_migrations'")
+  return tx
+      .exec(
+          "select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace where "
+          "n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast', 'auth') and c.relkind in "
+          "('r', 'v', 'm') and c.relname <> 'schemac_migrations'")
       .at(0)
       .at(0)
       .as<long>();
@@ -62,8 +64,9 @@ TEST_CASE("Migrator: up, down to zero and up again across every example's migrat
 }
 
 TEST_CASE("split_statements respects quotes, dollar quotes and comments") {
-  auto s = runtime::split_statements("select ';'; create function f() returns int as $$ select 1; $$ language sql;\n"
-                                     "-- a comment; with a semicolon\nselect 2");
+  auto s = runtime::split_statements(
+      "select ';'; create function f() returns int as $$ select 1; $$ language sql;\n"
+      "-- a comment; with a semicolon\nselect 2");
   REQUIRE(s.size() == 3);
   CHECK(s[0] == "select ';'");
   CHECK(s[1] == " create function f() returns int as $$ select 1; $$ language sql");
@@ -72,10 +75,12 @@ TEST_CASE("split_statements respects quotes, dollar quotes and comments") {
 TEST_CASE("Migrator: a migration in several transactions commits each, and a failed run resumes where it stopped") {
   // Planned from the schema language, as a user would: an enum value added and used
   // at once (PostgreSQL refuses the use before the value is committed).
-  auto v1 = test::compile_files({{"s.schema", "enum mood { calm, busy }\ntable people {\n  id int primary key\n"
-                                               "  mood mood default 'calm'\n}\n"}});
-  auto v2 = test::compile_files({{"s.schema", "enum mood { calm, busy, tired }\ntable people {\n  id int primary key\n"
-                                               "  mood mood default 'tired'\n  check (mood <> 'tired' and id > 0)\n}\n"}});
+  auto v1 = test::compile_files({{"s.schema",
+                                  "enum mood { calm, busy }\ntable people {\n  id int primary key\n"
+                                  "  mood mood default 'calm'\n}\n"}});
+  auto v2 = test::compile_files({{"s.schema",
+                                  "enum mood { calm, busy, tired }\ntable people {\n  id int primary key\n"
+                                  "  mood mood default 'tired'\n  check (mood <> 'tired' and id > 0)\n}\n"}});
   REQUIRE((v1.ok && v2.ok));
   Diagnostics diags;
   auto plan = plan::plan_migration(v1.loaded.model, v2.loaded.model, diags);
@@ -102,8 +107,9 @@ TEST_CASE("Migrator: a migration in several transactions commits each, and a fai
   status = migrator.status();
   CHECK_FALSE(status[1].transactions_done);
   CHECK(status[1].file == "matches");
-  CHECK(test::rows(db, "(select column_default from information_schema.columns where table_name = 'people' and "
-                       "column_name = 'mood')") == "{\"column_default\":\"'tired'::mood\"}\n");
+  CHECK(test::rows(db,
+                   "(select column_default from information_schema.columns where table_name = 'people' and "
+                   "column_name = 'mood')") == "{\"column_default\":\"'tired'::mood\"}\n");
   test::run(db, "delete from people");
   CHECK(migrator.down() == 1);
   CHECK(test::rows(db, "(select enumlabel from pg_enum where enumtypid = 'mood'::regtype)") ==

@@ -1,11 +1,10 @@
 #include "pg/pg_support.hpp"
 
-#include "schemac/migration_file.hpp"
-
 #include <catch2/catch.hpp>
 #include <cstdlib>
 
 #include "model/names.hpp"
+#include "schemac/migration_file.hpp"
 #include "support.hpp"
 
 namespace schemac::test {

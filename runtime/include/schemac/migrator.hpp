@@ -50,8 +50,8 @@ struct MigrationStatus {
   int version = 0;
   std::string name;
   bool applied = false;
-  std::string applied_at;     // as PostgreSQL prints timestamptz; "" when pending
-  std::string file;           // "matches", "changed", "missing" (applied), "pending"
+  std::string applied_at;                // as PostgreSQL prints timestamptz; "" when pending
+  std::string file;                      // "matches", "changed", "missing" (applied), "pending"
   std::optional<int> statements_done;    // a half-applied no-transaction migration
   std::optional<int> transactions_done;  // a half-applied migration in several transactions
 };
@@ -75,7 +75,8 @@ class Migrator {
   // Adopts a database built before schemac: runs the verify files through `to` and,
   // only if every one holds, records those migrations as applied. Otherwise throws
   // MigrationRefused listing what differs.
-  void baseline(int to, const std::function<void(const std::string&)>& log = [](const std::string&) {});
+  void baseline(
+      int to, const std::function<void(const std::string&)>& log = [](const std::string&) {});
 
   static constexpr const char* history_table = "public.schemac_migrations";
 

@@ -69,9 +69,8 @@ struct string_traits<schemac::Json>
   static constexpr const char* name() noexcept { return "schemac::Json"; }
 };
 template <>
-struct string_traits<schemac::Timestamp>
-    : schemac::detail::text_traits<schemac::Timestamp, schemac::parse_timestamp,
-                                   schemac::detail::format_timestamp_ref> {
+struct string_traits<schemac::Timestamp> : schemac::detail::text_traits<schemac::Timestamp, schemac::parse_timestamp,
+                                                                        schemac::detail::format_timestamp_ref> {
   static constexpr const char* name() noexcept { return "schemac::Timestamp"; }
 };
 template <>

@@ -18,12 +18,11 @@
 #include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace schemac {
 
@@ -79,8 +78,8 @@ struct Bytes : std::vector<std::byte> {
 
 // Text forms, as PostgreSQL reads and writes them.
 Timestamp parse_timestamp(std::string_view text);  // "2024-05-01 12:00:00.5+02", "infinity", " BC"
-std::string format_timestamp(Timestamp t);          // "2024-05-01 10:00:00.500000+00"
-Date parse_date(std::string_view text);             // "2024-05-01", "0044-03-15 BC"
+std::string format_timestamp(Timestamp t);         // "2024-05-01 10:00:00.500000+00"
+Date parse_date(std::string_view text);            // "2024-05-01", "0044-03-15 BC"
 std::string format_date(Date d);
 Bytes parse_bytes(std::string_view text);  // "\x0aff" (hex output)
 std::string format_bytes(const Bytes& b);  // "\x0aff"
