@@ -13,6 +13,7 @@ packages=(
   catch2                           # unit, golden and integration tests (v2)
   postgresql-15 postgresql-client-15  # the throwaway server the tests start
   clang libclang-rt-14-dev         # libFuzzer for the parser fuzz target
+  clang-format                     # the style check in the tests
 )
 missing=()
 for p in "${packages[@]}"; do

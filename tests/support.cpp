@@ -47,8 +47,8 @@ std::vector<fs::path> valid_schema_dirs() {
 
 PlannedVersions plan_versions(const fs::path& case_dir) {
   PlannedVersions out;
-  fs::path scratch = fs::temp_directory_path() / ("schemac-golden-" + case_dir.filename().string() + "-" +
-                                                 std::to_string(std::rand()));
+  fs::path scratch = fs::temp_directory_path() /
+                     ("schemac-golden-" + case_dir.filename().string() + "-" + std::to_string(std::rand()));
   fs::remove_all(scratch);
   auto read = [](const fs::path& p) { return fs::exists(p) ? read_file(p) : std::string(); };
   for (const char* version : {"v1", "v2"}) {

@@ -76,14 +76,24 @@ std::string literal(const std::string& text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       case '\n':
         out += "\\n\"";
-        if (i + 1 < text.size()) out += "\n    \"";
-        else return out;
+        if (i + 1 < text.size())
+          out += "\n    \"";
+        else
+          return out;
         break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
@@ -213,8 +223,7 @@ class ViewColumns {
   }
 
   // count(), and sum/min/max/avg of a table's column, typed as PostgreSQL types them.
-  std::string aggregate_type(const std::string& fn, const nlohmann::json& call,
-                             const Aliases& aliases) const {
+  std::string aggregate_type(const std::string& fn, const nlohmann::json& call, const Aliases& aliases) const {
     if (fn == "count") return "std::int64_t";
     if (!call.contains("args") || call["args"].size() != 1 || !call["args"][0].contains("ColumnRef")) return "";
     std::string arg = column_type(call["args"][0]["ColumnRef"], aliases);
@@ -232,26 +241,35 @@ class ViewColumns {
   std::string cast_type(const nlohmann::json& cast) const {
     std::string name;
     for (const auto& n : cast["typeName"]["names"]) name = n["String"]["sval"];
-    static const std::map<std::string, std::string> pg = {
-        {"int2", "std::int16_t"},   {"int4", "std::int32_t"},        {"int8", "std::int64_t"},
-        {"bool", "bool"},           {"text", "std::string"},         {"varchar", "std::string"},
-        {"numeric", "schemac::Decimal"}, {"float4", "float"},        {"float8", "double"},
-        {"date", "schemac::Date"},  {"timestamptz", "schemac::Timestamp"}, {"timestamp", "schemac::Timestamp"},
-        {"uuid", "schemac::Uuid"},  {"json", "schemac::Json"},       {"jsonb", "schemac::Json"}};
+    static const std::map<std::string, std::string> pg = {{"int2", "std::int16_t"},
+                                                          {"int4", "std::int32_t"},
+                                                          {"int8", "std::int64_t"},
+                                                          {"bool", "bool"},
+                                                          {"text", "std::string"},
+                                                          {"varchar", "std::string"},
+                                                          {"numeric", "schemac::Decimal"},
+                                                          {"float4", "float"},
+                                                          {"float8", "double"},
+                                                          {"date", "schemac::Date"},
+                                                          {"timestamptz", "schemac::Timestamp"},
+                                                          {"timestamp", "schemac::Timestamp"},
+                                                          {"uuid", "schemac::Uuid"},
+                                                          {"json", "schemac::Json"},
+                                                          {"jsonb", "schemac::Json"}};
     auto it = pg.find(name);
     std::string t = it == pg.end() ? "" : it->second;
     if (!t.empty() && cast["typeName"].contains("arrayBounds")) t = "std::vector<" + t + ">";
     return t;
   }
 
-  void target(const nlohmann::json& t, const Aliases& aliases,
-              std::vector<Col>& out) const {
+  void target(const nlohmann::json& t, const Aliases& aliases, std::vector<Col>& out) const {
     const auto& val = t["val"];
     std::string name = t.value("name", ""), type;
     if (val.contains("ColumnRef")) {
       const auto& fields = val["ColumnRef"]["fields"];
       if (fields.back().contains("A_Star")) {  // every column of the relation(s), in FROM order
-        std::string qualifier = fields.size() >= 2 ? fields[fields.size() - 2]["String"]["sval"].get<std::string>() : "";
+        std::string qualifier =
+            fields.size() >= 2 ? fields[fields.size() - 2]["String"]["sval"].get<std::string>() : "";
         for (const auto& [alias, table] : aliases)
           if (table && (qualifier.empty() || alias == qualifier))
             for (const auto& c : table->columns) out.push_back({c.name, types_.of(c.type)});
@@ -350,7 +368,9 @@ class Generator {
     return out;
   }
 
-  static std::string placeholders_cast(std::size_t n, const Type& t) { return "$" + std::to_string(n) + "::" + t.sql(); }
+  static std::string placeholders_cast(std::size_t n, const Type& t) {
+    return "$" + std::to_string(n) + "::" + t.sql();
+  }
 
   list tables() {
     list out;
@@ -363,7 +383,8 @@ class Generator {
 
   data table(const model::Table& t) {
     data d;
-    std::string row = row_type(t), ns = identifier(t.name.schema == "public" ? t.name.name : t.name.schema + "_" + t.name.name);
+    std::string row = row_type(t),
+                ns = identifier(t.name.schema == "public" ? t.name.name : t.name.schema + "_" + t.name.name);
     std::string table_sql = t.name.sql();
     d.set("table", t.name.display());
     d.set("table_sql", literal(table_sql));
@@ -428,7 +449,8 @@ class Generator {
         const auto* m = member_of(ms, pk->columns[i]);
         key_params += ", const " + types_.of(m->column->type) + "& " + m->member;
         key_args += ", " + m->member;
-        where += std::string(i ? " AND " : "") + quote(m->column->name) + " = " + placeholders_cast(i + 1, m->column->type);
+        where +=
+            std::string(i ? " AND " : "") + quote(m->column->name) + " = " + placeholders_cast(i + 1, m->column->type);
         order_by += std::string(i ? ", " : "") + quote(m->column->name);
       }
       d.set("key_params", key_params);
@@ -454,7 +476,8 @@ class Generator {
     // key's columns; the primary key is `find`.
     std::vector<std::vector<std::string>> keys;
     for (const auto& c : t.constraints)
-      if (c.kind == model::ConstraintKind::foreign_key || c.kind == model::ConstraintKind::unique) keys.push_back(c.columns);
+      if (c.kind == model::ConstraintKind::foreign_key || c.kind == model::ConstraintKind::unique)
+        keys.push_back(c.columns);
     for (const auto& ix : t.indexes) {
       if (ix.elements.empty() || ix.elements[0].column.empty()) continue;
       keys.push_back({ix.elements[0].column});
@@ -476,7 +499,8 @@ class Generator {
         name += "_" + m->member;
         params += ", const " + types_.of(m->column->type) + "& " + m->member;
         args += ", " + m->member;
-        where += std::string(i ? " AND " : "") + quote(m->column->name) + " = " + placeholders_cast(i + 1, m->column->type);
+        where +=
+            std::string(i ? " AND " : "") + quote(m->column->name) + " = " + placeholders_cast(i + 1, m->column->type);
       }
       data l;
       l.set("name", name);
@@ -524,8 +548,8 @@ class Generator {
     d.set("columns", columns);
     // Columns by name: a column the parse tree could not show is left out rather
     // than read into the wrong member.
-    d.set("sql_select", literal("SELECT " + (select_list.empty() ? std::string("NULL") : select_list) + " FROM " +
-                                v.name.sql()));
+    d.set("sql_select",
+          literal("SELECT " + (select_list.empty() ? std::string("NULL") : select_list) + " FROM " + v.name.sql()));
     d.set("sql_refresh", literal("REFRESH MATERIALIZED VIEW " + v.name.sql()));
     d.set("sql_refresh_concurrently", literal("REFRESH MATERIALIZED VIEW CONCURRENTLY " + v.name.sql()));
     return d;
@@ -639,15 +663,15 @@ std::string render(const char* name, const std::string& text, const data& d) {
 
 bool is_cpp_keyword(const std::string& w) {
   static const std::set<std::string> keywords = {
-      "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool", "break", "case", "catch",
-      "char", "char8_t", "char16_t", "char32_t", "class", "compl", "concept", "const", "consteval", "constexpr",
-      "constinit", "const_cast", "continue", "co_await", "co_return", "co_yield", "decltype", "default", "delete",
-      "do", "double", "dynamic_cast", "else", "enum", "explicit", "export", "extern", "false", "float", "for",
-      "friend", "goto", "if", "inline", "int", "long", "mutable", "namespace", "new", "noexcept", "not", "not_eq",
-      "nullptr", "operator", "or", "or_eq", "private", "protected", "public", "register", "reinterpret_cast",
-      "requires", "return", "short", "signed", "sizeof", "static", "static_assert", "static_cast", "struct",
-      "switch", "template", "this", "thread_local", "throw", "true", "try", "typedef", "typeid", "typename",
-      "union", "unsigned", "using", "virtual", "void", "volatile", "wchar_t", "while", "xor", "xor_eq",
+      "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool", "break", "case", "catch", "char",
+      "char8_t", "char16_t", "char32_t", "class", "compl", "concept", "const", "consteval", "constexpr", "constinit",
+      "const_cast", "continue", "co_await", "co_return", "co_yield", "decltype", "default", "delete", "do", "double",
+      "dynamic_cast", "else", "enum", "explicit", "export", "extern", "false", "float", "for", "friend", "goto", "if",
+      "inline", "int", "long", "mutable", "namespace", "new", "noexcept", "not", "not_eq", "nullptr", "operator", "or",
+      "or_eq", "private", "protected", "public", "register", "reinterpret_cast", "requires", "return", "short",
+      "signed", "sizeof", "static", "static_assert", "static_cast", "struct", "switch", "template", "this",
+      "thread_local", "throw", "true", "try", "typedef", "typeid", "typename", "union", "unsigned", "using", "virtual",
+      "void", "volatile", "wchar_t", "while", "xor", "xor_eq",
       // names the generated code itself uses in these scopes
       "tx", "row", "rows", "r", "out", "find", "insert", "insert_many", "update", "remove", "count"};
   return keywords.count(w) > 0;

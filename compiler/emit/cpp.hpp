@@ -13,8 +13,8 @@
 namespace schemac::emit {
 
 struct CppOptions {
-  std::string ns;      // C++ namespace; also names the files NS.hpp / NS.cpp
-  std::string source;  // what the header names as its source (the schema directory's name)
+  std::string ns;                              // C++ namespace; also names the files NS.hpp / NS.cpp
+  std::string source;                          // what the header names as its source (the schema directory's name)
   std::vector<runtime::Migration> migrations;  // embedded with --migrations
 };
 

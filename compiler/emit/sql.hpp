@@ -12,5 +12,4 @@ namespace schemac::emit {
 // tables and functions), for a throwaway database: `schemac sql --externs`.
 std::string platform_stub_sql(const model::Schema& schema);
 
-
 }  // namespace schemac::emit

@@ -164,8 +164,9 @@ class Linter {
       if (t.is_extern || t.archived_as) continue;
       if (t.row_level_security && t.policies.empty())
         report("S101", at(t.origin),
-               "table '" + t.name.display() + "' enables row level security but declares no policy, so only its "
-               "owner can use it; add policies, or say so with lint:allow");
+               "table '" + t.name.display() +
+                   "' enables row level security but declares no policy, so only its "
+                   "owner can use it; add policies, or say so with lint:allow");
       if (!t.row_level_security)
         for (const auto& g : t.grants)
           if (g.role == "anon" || g.role == "authenticated")
@@ -177,8 +178,8 @@ class Linter {
         for (const auto* expr : {&p.using_sql, &p.check_sql})
           if (*expr && per_row_call(**expr))
             report("S105", at(p.origin),
-                   "policy '" + p.name + "' calls " + per_row_call(**expr).value() +
-                       " for every row; write (select " + per_row_call(**expr).value() + ") so it runs once");
+                   "policy '" + p.name + "' calls " + per_row_call(**expr).value() + " for every row; write (select " +
+                       per_row_call(**expr).value() + ") so it runs once");
     }
     for (const auto& v : s_.views) {
       if (v.security_invoker) continue;
@@ -194,8 +195,9 @@ class Linter {
     for (const auto& f : s_.functions)
       if (!f.is_extern && f.security_definer && !f.search_path)
         report("S104", at(f.origin),
-               "function '" + f.name.display() + "' is security definer without 'set search_path': add "
-               "\"set search_path = ''\" (and qualify names) or a fixed list of schemas");
+               "function '" + f.name.display() +
+                   "' is security definer without 'set search_path': add "
+                   "\"set search_path = ''\" (and qualify names) or a fixed list of schemas");
   }
 
   // The first per-row call in a policy expression that is not inside (select ...).
@@ -208,7 +210,8 @@ class Linter {
       for (auto& c : tail) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       if (tail != "select") {
         std::string name = it->str(1);
-        name.erase(std::remove_if(name.begin(), name.end(), [](unsigned char c) { return std::isspace(c); }), name.end());
+        name.erase(std::remove_if(name.begin(), name.end(), [](unsigned char c) { return std::isspace(c); }),
+                   name.end());
         return name + "()";
       }
     }
@@ -241,8 +244,8 @@ class Linter {
       }
       for (const auto& c : t.constraints) {
         if (c.kind != model::ConstraintKind::foreign_key) continue;
-        bool covered = std::any_of(leading.begin(), leading.end(),
-                                   [&](const auto& l) { return index_starts_with(l, c.columns); });
+        bool covered =
+            std::any_of(leading.begin(), leading.end(), [&](const auto& l) { return index_starts_with(l, c.columns); });
         if (!covered)
           report("H302", at(c.origin),
                  "foreign key '" + c.name + "' has no index on (" + join(c.columns) + "); add 'index on (" +
@@ -309,8 +312,9 @@ class Linter {
     if (from.builtin == to.builtin) {  // a longer varchar, more numeric precision with the same scale
       if (to.modifiers.empty()) return false;
       if (from.modifiers.empty()) return true;
-      if (from.builtin == "numeric") return to.modifiers.size() < 2 || from.modifiers.size() < 2 ||
-                                            to.modifiers[1] != from.modifiers[1] || to.modifiers[0] < from.modifiers[0];
+      if (from.builtin == "numeric")
+        return to.modifiers.size() < 2 || from.modifiers.size() < 2 || to.modifiers[1] != from.modifiers[1] ||
+               to.modifiers[0] < from.modifiers[0];
       return to.modifiers[0] < from.modifiers[0];
     }
     bool text_like = from.builtin == "character varying" || from.builtin == "text";
@@ -326,42 +330,46 @@ class Linter {
     };
     for (const auto& d : s_.dropped_tables)
       if (find(before, d.name))
-        report("D201", at(d.origin), "dropping table '" + d.name.display() + "' deletes its rows; its down re-creates "
-                                                                             "it empty. Archive it instead to keep them");
+        report("D201", at(d.origin),
+               "dropping table '" + d.name.display() +
+                   "' deletes its rows; its down re-creates "
+                   "it empty. Archive it instead to keep them");
     for (const auto& t : s_.tables) {
       if (t.is_extern || t.archived_as) continue;
       const Table* p = find(before, t.was && !find(before, t.name) ? *t.was : t.name);
       if (!p) continue;
       for (const auto& d : t.dropped_columns)
         if (p->find_column(d))
-          report("D201", at(t.origin), "dropping column '" + t.name.display() + "." + d +
-                                           "' deletes its data; its down re-creates it empty");
+          report("D201", at(t.origin),
+                 "dropping column '" + t.name.display() + "." + d + "' deletes its data; its down re-creates it empty");
       for (const auto& c : t.columns) {
         const model::Column* old = p->find_column(c.was && !p->find_column(c.name) ? *c.was : c.name);
         if (!old) {
           if (!c.nullable && !c.default_sql && !c.identity && !c.generated_sql)
-            report("D202", at(c.origin), "column '" + t.name.display() + "." + c.name +
-                                             "' is NOT NULL without a default and the table exists already: adding "
-                                             "it fails when the table has rows; give it a default, or make it "
-                                             "nullable and fill it with a data step");
+            report("D202", at(c.origin),
+                   "column '" + t.name.display() + "." + c.name +
+                       "' is NOT NULL without a default and the table exists already: adding "
+                       "it fails when the table has rows; give it a default, or make it "
+                       "nullable and fill it with a data step");
           continue;
         }
         if (auto why = plan::narrowing(old->type, c.type))
-          report("D206", at(c.origin), "changing '" + t.name.display() + "." + c.name + "' from " + old->type.sql() +
-                                           " to " + c.type.sql() + " " + *why +
-                                           "; keep the type, or add a new column and copy with a data step");
+          report("D206", at(c.origin),
+                 "changing '" + t.name.display() + "." + c.name + "' from " + old->type.sql() + " to " + c.type.sql() +
+                     " " + *why + "; keep the type, or add a new column and copy with a data step");
         else if (!(old->type == c.type) && rewrites(old->type, c.type))
-          report("D204", at(c.origin), "changing '" + t.name.display() + "." + c.name + "' from " + old->type.sql() +
-                                           " to " + c.type.sql() + " rewrites the table under an exclusive lock");
+          report("D204", at(c.origin),
+                 "changing '" + t.name.display() + "." + c.name + "' from " + old->type.sql() + " to " + c.type.sql() +
+                     " rewrites the table under an exclusive lock");
       }
       for (const auto& ix : t.indexes) {
-        bool existed = std::any_of(p->indexes.begin(), p->indexes.end(), [&](const model::Index& o) {
-          return o.name == ix.name;
-        });
+        bool existed =
+            std::any_of(p->indexes.begin(), p->indexes.end(), [&](const model::Index& o) { return o.name == ix.name; });
         if (!existed)
-          report("D203", at(ix.origin), "index '" + ix.name + "' is built on existing table '" + t.name.display() +
-                                            "', which blocks its writes while it builds; on a large table, build it "
-                                            "by hand with CREATE INDEX CONCURRENTLY first");
+          report("D203", at(ix.origin),
+                 "index '" + ix.name + "' is built on existing table '" + t.name.display() +
+                     "', which blocks its writes while it builds; on a large table, build it "
+                     "by hand with CREATE INDEX CONCURRENTLY first");
       }
     }
     for (const auto& e : s_.enums) {
@@ -369,9 +377,10 @@ class Linter {
       if (!old) continue;
       for (const auto& v : old->values)
         if (std::find(e.values.begin(), e.values.end(), v) == e.values.end())
-          report("D207", at(e.origin), "enum '" + e.name.display() + "' loses the value '" + v +
-                                           "': rows holding it cannot be converted; keep the value (and stop "
-                                           "writing it), or migrate the rows to a new column first");
+          report("D207", at(e.origin),
+                 "enum '" + e.name.display() + "' loses the value '" + v +
+                     "': rows holding it cannot be converted; keep the value (and stop "
+                     "writing it), or migrate the rows to a new column first");
     }
     moved_tables(before);
   }
@@ -392,9 +401,9 @@ class Linter {
     for (const auto& f : s_.functions)
       for (const auto& r : f.reads)
         if (auto g = gone.find(r); g != gone.end())
-          report("D208", at(f.origin), "function '" + f.name.display() + "' reads table '" + r.display() +
-                                           "', and this migration " + g->second +
-                                           "; update the body to the new name, or keep the table");
+          report("D208", at(f.origin),
+                 "function '" + f.name.display() + "' reads table '" + r.display() + "', and this migration " +
+                     g->second + "; update the body to the new name, or keep the table");
   }
 
   const LoadedSchema& loaded_;

@@ -26,7 +26,7 @@ std::vector<MigrationFile> list_migrations(const std::filesystem::path& dir);
 model::Schema read_snapshot(const std::filesystem::path& dir, Diagnostics& diags);
 
 struct Written {
-  std::string id;                // the new migration, or "" when nothing changed
+  std::string id;                  // the new migration, or "" when nothing changed
   std::vector<std::string> files;  // what was written, relative to dir
 };
 

@@ -78,8 +78,10 @@ ast::Index index(const model::Index& ix) {
   if (!ix.name.empty()) out.name = ident(ix.name);
   for (const auto& e : ix.elements) {
     ast::IndexElement el;
-    if (e.column.empty()) el.expression = sql(e.expression);
-    else el.column = ident(e.column);
+    if (e.column.empty())
+      el.expression = sql(e.expression);
+    else
+      el.column = ident(e.column);
     el.order = e.order;
     el.nulls = e.nulls;
     out.elements.push_back(std::move(el));

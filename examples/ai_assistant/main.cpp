@@ -123,8 +123,8 @@ int main(int argc, char** argv) try {
     for (const auto& row : ai::monthly_usage_summary::select_all(nt)) {
       auto tenant = ai::tenants::find(nt, *row.tenant_id);
       std::cout << "  " << (tenant ? tenant->name : row.tenant_id->str()) << "  " << schemac::format_date(*row.month)
-                << "  users " << row.active_users.value_or(0) << "  messages "
-                << row.message_count.value_or(0) << "  tokens " << row.total_tokens.value_or(0) << "  cost "
+                << "  users " << row.active_users.value_or(0) << "  messages " << row.message_count.value_or(0)
+                << "  tokens " << row.total_tokens.value_or(0) << "  cost "
                 << (row.total_cost ? row.total_cost->str() : "0") << "\n";
     }
   }

@@ -2,10 +2,11 @@
 // itself with the embedded migrations, refuses a database on another schema version,
 // does CRUD through the typed helpers, and, acting as the API role `authenticated`
 // with a user's claims, sees and changes only its own tenant's rows.
+#include "ai_assistant.hpp"
+
 #include <catch2/catch.hpp>
 #include <pqxx/pqxx>
 
-#include "ai_assistant.hpp"
 #include "emit/sql.hpp"
 #include "pg/pg_support.hpp"
 
@@ -46,7 +47,8 @@ void two_tenants(pqxx::connection& db) {
   tx.commit();
 }
 
-ai::Conversation conversation(pqxx::transaction_base& tx, const Uuid& tenant, const Uuid& user, const std::string& title) {
+ai::Conversation conversation(pqxx::transaction_base& tx, const Uuid& tenant, const Uuid& user,
+                              const std::string& title) {
   ai::NewConversation c;
   c.tenant_id = tenant;
   c.user_id = user;

@@ -67,8 +67,9 @@ TEST_CASE("runtime values round-trip through PostgreSQL") {
       CHECK(r.at(0).at(1).as<std::string>() == "2024-03-01 05:29:59.123456+05:30");
     }
     CHECK(parse_timestamp("2024-05-01 12:00:00+02") == sys_days(year(2024) / 5 / 1) + hours(10));
-    for (const char* broken : {"2024-05-01 12", "2024-05-01 12:00", "2024-05-01 12:00:", "2024-05-01", "2024-05-01 12:00:00+",
-                               "2024-05-01 12:00:00.1234567", "2024-13-01 00:00:00", "yesterday"})
+    for (const char* broken :
+         {"2024-05-01 12", "2024-05-01 12:00", "2024-05-01 12:00:", "2024-05-01", "2024-05-01 12:00:00+",
+          "2024-05-01 12:00:00.1234567", "2024-13-01 00:00:00", "yesterday"})
       CHECK_THROWS_AS(parse_timestamp(broken), ConversionError);
     CHECK_THROWS_AS(parse_date("2024-02-30"), ConversionError);
     CHECK_THROWS_AS(parse_bytes("\\x0"), ConversionError);
@@ -114,7 +115,8 @@ TEST_CASE("runtime values round-trip through PostgreSQL") {
   SECTION("integers and floats at their limits") {
     CHECK(round_trip(db, "smallint", std::int16_t{-32768}) == -32768);
     CHECK(round_trip(db, "integer", std::int32_t{2147483647}) == 2147483647);
-    CHECK(round_trip(db, "bigint", std::numeric_limits<std::int64_t>::min()) == std::numeric_limits<std::int64_t>::min());
+    CHECK(round_trip(db, "bigint", std::numeric_limits<std::int64_t>::min()) ==
+          std::numeric_limits<std::int64_t>::min());
     CHECK(round_trip(db, "double precision", 0.1) == 0.1);
     CHECK(round_trip(db, "boolean", true));
   }

@@ -1,7 +1,6 @@
 // Seed 002: a database built by hand before schemac (the guide's own CREATE TABLE IF
 // NOT EXISTS statements) is adopted with baseline, then migrated the rest of the way.
 #include <catch2/catch.hpp>
-
 #include <pqxx/pqxx>
 
 #include "pg/catalog.hpp"
@@ -94,7 +93,8 @@ TEST_CASE("seed 002: baseline adopts the existing tables, then the rest migrates
 
 TEST_CASE("seed 002: baseline refuses a database that differs, listing what differs") {
   pqxx::connection db(test::fresh_database("adaptive_baseline_differs"));
-  test::run(db, std::string(existing_tables) + "DROP INDEX idx_test_responses_timestamp; ALTER TABLE students DROP COLUMN updated_at;");
+  test::run(db, std::string(existing_tables) +
+                    "DROP INDEX idx_test_responses_timestamp; ALTER TABLE students DROP COLUMN updated_at;");
   runtime::Migrator migrator(db, migrations());
   std::string message;
   try {

@@ -1,7 +1,8 @@
 // schemac gen cpp on small schemas: names and types of what it generates.
+#include "emit/cpp.hpp"
+
 #include <catch2/catch.hpp>
 
-#include "emit/cpp.hpp"
 #include "support.hpp"
 
 using namespace schemac;
@@ -25,7 +26,7 @@ TEST_CASE("gen cpp: view columns are named as PostgreSQL names them and selected
   CHECK(files.header.find("std::optional<std::int32_t> int4{};") != std::string::npos);
   CHECK(files.header.find("std::optional<schemac::Decimal> total{};") != std::string::npos);
   CHECK(files.header.find("std::optional<std::int64_t> count_{};") != std::string::npos);  // a generated name
-  CHECK(files.header.find("std::optional<std::string> title_{};") != std::string::npos);  // the second 'title'
+  CHECK(files.header.find("std::optional<std::string> title_{};") != std::string::npos);   // the second 'title'
 }
 
 TEST_CASE("gen cpp: names that are C++ keywords, and a namespace that is not an identifier") {

@@ -1,7 +1,8 @@
 // Every lint rule: a schema that triggers it and one that does not; silencing.
+#include "lint/lint.hpp"
+
 #include <catch2/catch.hpp>
 
-#include "lint/lint.hpp"
 #include "support.hpp"
 
 using namespace schemac;
@@ -54,7 +55,9 @@ TEST_CASE("lint: a clean schema has no findings") {
 
 TEST_CASE("lint S101: row level security without policies") {
   CHECK(has(lint_text("table t {\n  id int primary key\n  row level security\n}"), "S101"));
-  CHECK_FALSE(has(lint_text("table t {\n  id int primary key\n  row level security\n  policy p for select using (true)\n}"), "S101"));
+  CHECK_FALSE(
+      has(lint_text("table t {\n  id int primary key\n  row level security\n  policy p for select using (true)\n}"),
+          "S101"));
 }
 
 TEST_CASE("lint S102: a table granted to the API roles without RLS is an error") {
@@ -76,12 +79,15 @@ TEST_CASE("lint S103: a view over an RLS table without security_invoker") {
 
 TEST_CASE("lint S104: security definer without search_path") {
   CHECK(has(lint_text("function f() returns int language sql security definer as $$ select 1 $$"), "S104"));
-  CHECK_FALSE(has(lint_text("function f() returns int language sql security definer set search_path = '' as $$ select 1 $$"), "S104"));
+  CHECK_FALSE(
+      has(lint_text("function f() returns int language sql security definer set search_path = '' as $$ select 1 $$"),
+          "S104"));
   CHECK_FALSE(has(lint_text("function f() returns int language sql as $$ select 1 $$"), "S104"));
 }
 
 TEST_CASE("lint S105: per-row auth calls in policies") {
-  std::string head = "extern function auth.uid() returns uuid\ntable t {\n  id uuid primary key\n  row level security\n";
+  std::string head =
+      "extern function auth.uid() returns uuid\ntable t {\n  id uuid primary key\n  row level security\n";
   CHECK(has(lint_text(head + "  policy p for select using (id = auth.uid())\n}"), "S105"));
   CHECK(has(lint_text(head + "  policy p for insert with check (current_setting('app.tenant') = 'x')\n}"), "S105"));
   CHECK_FALSE(has(lint_text(head + "  policy p for select using (id = (select auth.uid()))\n}"), "S105"));
@@ -97,16 +103,24 @@ TEST_CASE("lint D201-D204: the planned change, against the previous state") {
   SECTION("NOT NULL without default on an existing table") {
     std::string keep = "table gone { id int primary key }\n";
     CHECK(has(lint_text("table t {\n  id int primary key\n  a int\n  b varchar(10)\n  c int\n}\n" + keep, v1), "D202"));
-    CHECK_FALSE(has(lint_text("table t {\n  id int primary key\n  a int\n  b varchar(10)\n  c int default 0\n}\n" + keep, v1), "D202"));
-    CHECK_FALSE(has(lint_text("table t {\n  id int primary key\n  a int\n  b varchar(10)\n  c int?\n}\n" + keep, v1), "D202"));
+    CHECK_FALSE(
+        has(lint_text("table t {\n  id int primary key\n  a int\n  b varchar(10)\n  c int default 0\n}\n" + keep, v1),
+            "D202"));
+    CHECK_FALSE(
+        has(lint_text("table t {\n  id int primary key\n  a int\n  b varchar(10)\n  c int?\n}\n" + keep, v1), "D202"));
     CHECK_FALSE(has(lint_text("table t {\n  id int primary key\n  a int\n  b varchar(10)\n}\n" + keep +
-                              "table fresh {\n  id int primary key\n  c int\n}", v1), "D202"));
+                                  "table fresh {\n  id int primary key\n  c int\n}",
+                              v1),
+                    "D202"));
   }
   SECTION("an index on an existing table") {
     std::string keep = "table gone { id int primary key }\n";
-    CHECK(has(lint_text("table t {\n  id int primary key\n  a int\n  b varchar(10)\n  index on (a)\n}\n" + keep, v1), "D203"));
+    CHECK(has(lint_text("table t {\n  id int primary key\n  a int\n  b varchar(10)\n  index on (a)\n}\n" + keep, v1),
+              "D203"));
     CHECK_FALSE(has(lint_text("table t {\n  id int primary key\n  a int\n  b varchar(10)\n}\n" + keep +
-                              "table fresh {\n  id int primary key\n  c int\n  index on (c)\n}", v1), "D203"));
+                                  "table fresh {\n  id int primary key\n  c int\n  index on (c)\n}",
+                              v1),
+                    "D203"));
   }
   SECTION("table-rewriting type changes") {
     std::string keep = "table gone { id int primary key }\n";
@@ -123,16 +137,20 @@ TEST_CASE("lint D205: a materialized view that cannot be refreshed concurrently"
   std::string base = std::string(clean_table);
   CHECK(has(lint_text(base + "materialized view m as $$ select id from t $$"), "D205"));
   CHECK(has(lint_text(base + "materialized view m as $$ select id from t $$ {\n  index on (id)\n}"), "D205"));
-  CHECK_FALSE(has(lint_text(base + "materialized view m as $$ select id from t $$ {\n  unique index on (id)\n}"), "D205"));
+  CHECK_FALSE(
+      has(lint_text(base + "materialized view m as $$ select id from t $$ {\n  unique index on (id)\n}"), "D205"));
 }
 
 TEST_CASE("lint D206-D208: narrowing, enum value removal, functions reading a moved table") {
-  CHECK(has(lint_text("table t {\n  id int primary key\n  a smallint\n}", "table t {\n  id int primary key\n  a bigint\n}"),
-            "D206"));
-  CHECK(has(lint_text("table t {\n  id int primary key\n  a varchar(5)\n}", "table t {\n  id int primary key\n  a text\n}"),
-            "D206"));
-  CHECK_FALSE(has(lint_text("table t {\n  id int primary key\n  a bigint\n}", "table t {\n  id int primary key\n  a int\n}"),
-                  "D206"));
+  CHECK(has(
+      lint_text("table t {\n  id int primary key\n  a smallint\n}", "table t {\n  id int primary key\n  a bigint\n}"),
+      "D206"));
+  CHECK(has(
+      lint_text("table t {\n  id int primary key\n  a varchar(5)\n}", "table t {\n  id int primary key\n  a text\n}"),
+      "D206"));
+  CHECK_FALSE(
+      has(lint_text("table t {\n  id int primary key\n  a bigint\n}", "table t {\n  id int primary key\n  a int\n}"),
+          "D206"));
   CHECK(has(lint_text("enum e { a, c }", "enum e { a, b, c }"), "D207"));
   CHECK_FALSE(has(lint_text("enum e { a, b, c, d }", "enum e { a, b, c }"), "D207"));
   std::string fn = "function f() returns bigint language sql as $$ select count(*) from old $$\n";
@@ -141,7 +159,8 @@ TEST_CASE("lint D206-D208: narrowing, enum value removal, functions reading a mo
   CHECK(has(lint_text("table new was old {\n  id int primary key\n}\n" + fn, before), "D208"));
   CHECK(has(lint_text("drop table old\n" + fn, before), "D208"));
   CHECK_FALSE(has(lint_text("table new was old {\n  id int primary key\n}\n"
-                            "function f() returns bigint language sql as $$ select count(*) from new $$\n", before),
+                            "function f() returns bigint language sql as $$ select count(*) from new $$\n",
+                            before),
                   "D208"));
 }
 
@@ -149,19 +168,29 @@ TEST_CASE("lint H301-H304: hygiene") {
   CHECK(has(lint_text("table t { a int }"), "H301"));
   std::string parent = "table p { id int primary key }\n";
   CHECK(has(lint_text(parent + "table c {\n  id int primary key\n  p int references p(id)\n}"), "H302"));
-  CHECK(has(lint_text(parent + "table c {\n  id int primary key\n  p int references p(id)\n  index on (p) where (p > 0)\n}"), "H302"));
-  CHECK_FALSE(has(lint_text(parent + "table c {\n  id int primary key\n  p int references p(id)\n  index on (p, id)\n}"), "H302"));
+  CHECK(has(
+      lint_text(parent + "table c {\n  id int primary key\n  p int references p(id)\n  index on (p) where (p > 0)\n}"),
+      "H302"));
+  CHECK_FALSE(has(
+      lint_text(parent + "table c {\n  id int primary key\n  p int references p(id)\n  index on (p, id)\n}"), "H302"));
   CHECK_FALSE(has(lint_text(parent + "table c {\n  p int primary key references p(id)\n}"), "H302"));
   CHECK(has(lint_text("table t {\n  id int primary key\n  a int\n  index on (a)\n  index again on (a)\n}"), "H303"));
-  CHECK_FALSE(has(lint_text("table t {\n  id int primary key\n  a int\n  index on (a)\n  index on (a) using hash\n}"), "H303"));
+  CHECK_FALSE(
+      has(lint_text("table t {\n  id int primary key\n  a int\n  index on (a)\n  index on (a) using hash\n}"), "H303"));
   std::string rls = "role r\ntable t {\n  id int primary key\n  row level security\n";
-  CHECK(has(lint_text(rls + "  policy a for select to r using (true)\n  policy b for all to r using (true)\n}"), "H304"));
-  CHECK_FALSE(has(lint_text(rls + "  policy a for select to r using (true)\n  policy b restrictive for all to r using (true)\n}"), "H304"));
-  CHECK_FALSE(has(lint_text(rls + "  policy a for select to r using (true)\n  policy b for insert to r with check (true)\n}"), "H304"));
+  CHECK(
+      has(lint_text(rls + "  policy a for select to r using (true)\n  policy b for all to r using (true)\n}"), "H304"));
+  CHECK_FALSE(has(
+      lint_text(rls + "  policy a for select to r using (true)\n  policy b restrictive for all to r using (true)\n}"),
+      "H304"));
+  CHECK_FALSE(
+      has(lint_text(rls + "  policy a for select to r using (true)\n  policy b for insert to r with check (true)\n}"),
+          "H304"));
 }
 
 TEST_CASE("lint: one occurrence is silenced with a reason, and listed") {
-  auto l = lint_text("// lint:allow H301 an append-only log, keyed by nothing\ntable log { line text }\ntable other { x int }");
+  auto l = lint_text(
+      "// lint:allow H301 an append-only log, keyed by nothing\ntable log { line text }\ntable other { x int }");
   CHECK(std::count(l.codes.begin(), l.codes.end(), "H301") == 1);  // `other` still reported
   REQUIRE(l.result.silenced.size() == 1);
   CHECK(l.result.silenced[0].code == "H301");

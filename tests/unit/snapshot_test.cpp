@@ -1,7 +1,8 @@
 // The snapshot reads back as the same state, for every schema of the suite.
+#include "plan/snapshot.hpp"
+
 #include <catch2/catch.hpp>
 
-#include "plan/snapshot.hpp"
 #include "support.hpp"
 
 using namespace schemac;

@@ -1,9 +1,9 @@
 // The full-state SQL: dependency order, cycles, quoting.
 #include "emit/sql.hpp"
-#include "plan/plan.hpp"
 
 #include <catch2/catch.hpp>
 
+#include "plan/plan.hpp"
 #include "support.hpp"
 
 using namespace schemac;
