@@ -321,83 +321,77 @@ class Linter {
     return !(text_like && (to.builtin == "text" || (to.builtin == "character varying" && to.modifiers.empty())));
   }
 
+  // The planned change, read from the planner's typed change list (the same list the
+  // migration is written from): nothing here derives a change on its own.
   void safety() {
-    model::Schema before = plan::state_of(*previous_);
-    auto find = [](const model::Schema& s, const QualifiedName& n) -> const Table* {
-      for (const auto& t : s.tables)
-        if (t.name == n) return &t;
-      return nullptr;
-    };
-    for (const auto& d : s_.dropped_tables)
-      if (find(before, d.name))
-        report("D201", at(d.origin),
-               "dropping table '" + d.name.display() +
-                   "' deletes its rows; its down re-creates "
-                   "it empty. Archive it instead to keep them");
-    for (const auto& t : s_.tables) {
-      if (t.is_extern || t.archived_as) continue;
-      const Table* p = find(before, t.was && !find(before, t.name) ? *t.was : t.name);
-      if (!p) continue;
-      for (const auto& d : t.dropped_columns)
-        if (p->find_column(d))
-          report("D201", at(t.origin),
-                 "dropping column '" + t.name.display() + "." + d + "' deletes its data; its down re-creates it empty");
-      for (const auto& c : t.columns) {
-        const model::Column* old = p->find_column(c.was && !p->find_column(c.name) ? *c.was : c.name);
-        if (!old) {
-          if (!c.nullable && !c.default_sql && !c.identity && !c.generated_sql)
-            report("D202", at(c.origin),
-                   "column '" + t.name.display() + "." + c.name +
+    Diagnostics scratch;  // the planner's own refusals are errors of `plan`, not findings
+    plan::Plan p = plan::plan_migration(*previous_, s_, scratch);
+    std::vector<std::pair<const plan::Change*, bool>> changes;  // (change, refused by the planner)
+    for (const auto& op : p.ops) changes.push_back({&op.change, false});
+    for (const auto& c : p.refused) changes.push_back({&c, true});
+    std::map<QualifiedName, std::string> gone;  // old name -> what happens to it (D208)
+    for (const auto& [c, refused] : changes) {
+      using K = plan::ChangeKind;
+      std::string what = c->subject.display() + (c->member.empty() ? "" : "." + c->member);
+      switch (c->kind) {
+        case K::drop_table:
+          gone[c->subject] = "drops it";
+          if (!refused)  // confirmed by a `drop table` line
+            report("D201", at(c->origin),
+                   "dropping table '" + c->subject.display() +
+                       "' deletes its rows; its down re-creates "
+                       "it empty. Archive it instead to keep them");
+          break;
+        case K::drop_column:
+          if (refused) break;  // not confirmed: an error of the plan itself
+          report("D201", at(c->origin),
+                 "dropping column '" + what + "' deletes its data; its down re-creates it empty");
+          break;
+        case K::add_column:
+          if (c->column && !c->column->nullable && !c->column->default_sql && !c->column->identity &&
+              !c->column->generated_sql)
+            report("D202", at(c->origin),
+                   "column '" + what +
                        "' is NOT NULL without a default and the table exists already: adding "
                        "it fails when the table has rows; give it a default, or make it "
                        "nullable and fill it with a data step");
-          continue;
-        }
-        if (auto why = plan::narrowing(old->type, c.type))
-          report("D206", at(c.origin),
-                 "changing '" + t.name.display() + "." + c.name + "' from " + old->type.sql() + " to " + c.type.sql() +
-                     " " + *why + "; keep the type, or add a new column and copy with a data step");
-        else if (!(old->type == c.type) && rewrites(old->type, c.type))
-          report("D204", at(c.origin),
-                 "changing '" + t.name.display() + "." + c.name + "' from " + old->type.sql() + " to " + c.type.sql() +
-                     " rewrites the table under an exclusive lock");
+          break;
+        case K::create_index:
+          if (c->on_existing_table)
+            report("D203", at(c->origin),
+                   "index '" + c->member + "' is built on existing table '" + c->subject.display() +
+                       "', which blocks its writes while it builds; on a large table, build it "
+                       "by hand with CREATE INDEX CONCURRENTLY first");
+          break;
+        case K::alter_column_type:
+          if (auto why = plan::narrowing(*c->from_type, *c->to_type))
+            report("D206", at(c->origin),
+                   "changing '" + what + "' from " + c->from_type->sql() + " to " + c->to_type->sql() + " " + *why +
+                       "; keep the type, or add a new column and copy with a data step");
+          else if (rewrites(*c->from_type, *c->to_type))
+            report("D204", at(c->origin),
+                   "changing '" + what + "' from " + c->from_type->sql() + " to " + c->to_type->sql() +
+                       " rewrites the table under an exclusive lock");
+          break;
+        case K::remove_enum_values:
+          for (const auto& v : c->values)
+            report("D207", at(c->origin),
+                   "enum '" + c->subject.display() + "' loses the value '" + v +
+                       "': rows holding it cannot be converted; keep the value (and stop "
+                       "writing it), or migrate the rows to a new column first");
+          break;
+        case K::archive_table:
+          gone[c->subject] = "archives it as '" + c->detail + "'";
+          break;
+        case K::rename_table:
+          if (c->previous_name) gone[*c->previous_name] = "renames it to '" + c->subject.display() + "'";
+          break;
+        default:
+          break;
       }
-      for (const auto& ix : t.indexes) {
-        bool existed =
-            std::any_of(p->indexes.begin(), p->indexes.end(), [&](const model::Index& o) { return o.name == ix.name; });
-        if (!existed)
-          report("D203", at(ix.origin),
-                 "index '" + ix.name + "' is built on existing table '" + t.name.display() +
-                     "', which blocks its writes while it builds; on a large table, build it "
-                     "by hand with CREATE INDEX CONCURRENTLY first");
-      }
     }
-    for (const auto& e : s_.enums) {
-      const model::Enum* old = before.find_enum(e.name);
-      if (!old) continue;
-      for (const auto& v : old->values)
-        if (std::find(e.values.begin(), e.values.end(), v) == e.values.end())
-          report("D207", at(e.origin),
-                 "enum '" + e.name.display() + "' loses the value '" + v +
-                     "': rows holding it cannot be converted; keep the value (and stop "
-                     "writing it), or migrate the rows to a new column first");
-    }
-    moved_tables(before);
-  }
-
-  // Function -> table edges from the parse trees: a body that names a table under
-  // the name this migration takes away breaks at its next call.
-  void moved_tables(const model::Schema& before) {
-    std::map<QualifiedName, std::string> gone;  // old name -> what happens to it
-    auto in_before = [&](const QualifiedName& n) { return before.find_table(n) != nullptr; };
-    for (const auto& d : s_.dropped_tables)
-      if (in_before(d.name)) gone[d.name] = "drops it";
-    for (const auto& t : s_.tables) {
-      if (t.is_extern) continue;
-      const Table* p = before.find_table(t.name);
-      if (t.archived_as && p && !p->archived_as) gone[t.name] = "archives it as '" + *t.archived_as + "'";
-      if (t.was && !p && in_before(*t.was)) gone[*t.was] = "renames it to '" + t.name.display() + "'";
-    }
+    // Function -> table edges from the parse trees: a body that names a table under
+    // the name this migration takes away breaks at its next call.
     for (const auto& f : s_.functions)
       for (const auto& r : f.reads)
         if (auto g = gone.find(r); g != gone.end())

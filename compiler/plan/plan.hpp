@@ -73,16 +73,70 @@ struct Check {
   std::string message;
 };
 
+// What an operation does, as a value: lint and tests read these, never the SQL.
+enum class ChangeKind {
+  other,  // comments, grants, row level security, extensions, schemas
+  create_table,
+  drop_table,
+  rename_table,   // subject: the new name; previous_name: the old one
+  archive_table,  // subject: the table; detail: its archived name
+  unarchive_table,
+  add_column,
+  drop_column,
+  rename_column,   // member: the new name; detail: the old one
+  rename_members,  // constraints and indexes of the table renamed, their definitions kept
+  alter_column_type,
+  alter_column,  // default, nullability, identity, generated expression dropped
+  regenerate_column,
+  add_constraint,
+  drop_constraint,
+  create_index,
+  drop_index,
+  create_trigger,
+  drop_trigger,
+  create_policy,
+  alter_policy,
+  drop_policy,
+  create_view,
+  drop_view,
+  create_function,
+  replace_function,
+  drop_function,
+  create_enum,
+  add_enum_values,
+  remove_enum_values,  // refused: PostgreSQL cannot remove a value
+  drop_enum,
+  data_step,
+  enum_dependents,  // down only: objects moved out of an enum's way and back
+};
+
+const char* change_name(ChangeKind kind);
+
+struct Change {
+  ChangeKind kind = ChangeKind::other;
+  model::QualifiedName subject;                       // the table, view, function or enum
+  std::string member;                                 // the column, constraint, index, trigger or policy
+  std::string detail;                                 // rename_column: the old name; archive: the new one
+  std::optional<model::QualifiedName> previous_name;  // rename_table
+  model::Origin origin;                               // where the schema asks for it (for findings)
+  std::optional<model::Type> from_type, to_type;      // alter_column_type
+  std::optional<model::Column> column;                // add_column: the new column
+  bool on_existing_table = false;   // add_column, create_index, add_constraint: the table was there before
+  std::vector<std::string> values;  // add_enum_values, remove_enum_values
+};
+
 struct Op {
   Step step = Step::table;
   std::string up;    // empty when an earlier statement does it (e.g. DROP TABLE drops its indexes)
   std::string down;  // the exact inverse; empty when a later inverse does it
   std::vector<Check> verify;
   bool no_transaction = false;  // cannot run inside a transaction block
+  Change change;
 };
 
 struct Plan {
   std::vector<Op> ops;             // in up order
+  std::vector<Change> refused;     // changes the planner will not make (each also an error)
   std::vector<std::string> notes;  // what a reviewer must know (e.g. a down that re-creates a table empty)
   bool empty() const { return ops.empty(); }
   bool no_transaction() const;
@@ -91,7 +145,8 @@ struct Plan {
 };
 
 // The migration from `previous` to `desired` (both resolved models). Removals that
-// are not confirmed by a directive, and narrowing type changes, are errors in diags.
+// are not confirmed by a directive, and narrowing type changes, are errors in diags
+// (and in Plan::refused); the plan is only meant to be written when diags has none.
 Plan plan_migration(const model::Schema& previous, const model::Schema& desired, Diagnostics& diags);
 
 // Why converting a column from `from` to `to` can lose data or fail on existing

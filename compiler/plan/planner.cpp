@@ -29,6 +29,78 @@ using model::Schema;
 using model::Table;
 using names::quote;
 
+const char* change_name(ChangeKind kind) {
+  switch (kind) {
+    case ChangeKind::other:
+      return "other";
+    case ChangeKind::create_table:
+      return "create_table";
+    case ChangeKind::drop_table:
+      return "drop_table";
+    case ChangeKind::rename_table:
+      return "rename_table";
+    case ChangeKind::archive_table:
+      return "archive_table";
+    case ChangeKind::unarchive_table:
+      return "unarchive_table";
+    case ChangeKind::add_column:
+      return "add_column";
+    case ChangeKind::drop_column:
+      return "drop_column";
+    case ChangeKind::rename_column:
+      return "rename_column";
+    case ChangeKind::rename_members:
+      return "rename_members";
+    case ChangeKind::alter_column_type:
+      return "alter_column_type";
+    case ChangeKind::alter_column:
+      return "alter_column";
+    case ChangeKind::regenerate_column:
+      return "regenerate_column";
+    case ChangeKind::add_constraint:
+      return "add_constraint";
+    case ChangeKind::drop_constraint:
+      return "drop_constraint";
+    case ChangeKind::create_index:
+      return "create_index";
+    case ChangeKind::drop_index:
+      return "drop_index";
+    case ChangeKind::create_trigger:
+      return "create_trigger";
+    case ChangeKind::drop_trigger:
+      return "drop_trigger";
+    case ChangeKind::create_policy:
+      return "create_policy";
+    case ChangeKind::alter_policy:
+      return "alter_policy";
+    case ChangeKind::drop_policy:
+      return "drop_policy";
+    case ChangeKind::create_view:
+      return "create_view";
+    case ChangeKind::drop_view:
+      return "drop_view";
+    case ChangeKind::create_function:
+      return "create_function";
+    case ChangeKind::replace_function:
+      return "replace_function";
+    case ChangeKind::drop_function:
+      return "drop_function";
+    case ChangeKind::create_enum:
+      return "create_enum";
+    case ChangeKind::add_enum_values:
+      return "add_enum_values";
+    case ChangeKind::remove_enum_values:
+      return "remove_enum_values";
+    case ChangeKind::drop_enum:
+      return "drop_enum";
+    case ChangeKind::data_step:
+      return "data_step";
+    case ChangeKind::enum_dependents:
+      return "enum_dependents";
+  }
+  return "";
+}
+
 const char* step_title(Step step) {
   switch (step) {
     case Step::drop_view:
@@ -269,11 +341,16 @@ class Planner {
     orig_ = prev_;
     effective(orig_);
     apply_renames();
+    match_renamed_members();
     apply_archive_transitions();
     effective(prev_);
     effective(want_);
     check_removals();
-    if (diags_.has_errors()) return {};
+    if (diags_.has_errors()) {
+      Plan refused;
+      refused.refused = std::move(refused_);
+      return refused;
+    }
 
     plan_extensions_and_schemas();
     plan_enums();
@@ -289,13 +366,47 @@ class Planner {
     Plan plan;
     plan.ops = std::move(ops_);
     plan.notes = std::move(notes_);
+    plan.refused = std::move(refused_);
     return plan;
   }
 
  private:
   Op& add(Step step, std::string up, std::string down, std::vector<Check> verify = {}) {
-    ops_.push_back({step, std::move(up), std::move(down), std::move(verify), false});
+    ops_.push_back({step, std::move(up), std::move(down), std::move(verify), false, {}});
     return ops_.back();
+  }
+
+  // ---- typed changes ------------------------------------------------------------------
+
+  static Change change(ChangeKind kind, const QualifiedName& subject, std::string member = "",
+                       model::Origin origin = {}, std::string detail = "") {
+    Change c;
+    c.kind = kind;
+    c.subject = subject;
+    c.member = std::move(member);
+    c.origin = origin;
+    c.detail = std::move(detail);
+    return c;
+  }
+  static Change on_existing(Change c) {
+    c.on_existing_table = true;
+    return c;
+  }
+  static Change added_column(const Table& t, const Column& c) {
+    Change out = on_existing(change(ChangeKind::add_column, t.name, c.name, c.origin));
+    out.column = c;
+    return out;
+  }
+  static Change altered_column(const Table& t, const Column& old, const Column& c) {
+    bool retype = !(old.type == c.type);
+    Change out = change(retype ? ChangeKind::alter_column_type : ChangeKind::alter_column, t.name, c.name, c.origin);
+    if (retype) out.from_type = old.type, out.to_type = c.type;
+    return out;
+  }
+  model::Origin drop_origin(const QualifiedName& table) const {
+    for (const auto& d : desired_.dropped_tables)
+      if (d.name == table) return d.origin;
+    return {};
   }
 
   static Location where(const model::Origin& o) { return {o.file, o.offset}; }
@@ -490,6 +601,51 @@ class Planner {
     }
   }
 
+  // The statements that rename an identity column's sequence from the name PostgreSQL
+  // gave it (table_column_seq) to the one it gives after the rename, and back. IF
+  // EXISTS: a sequence that took another name when it was made keeps it.
+  static std::pair<std::string, std::string> rename_sequence(const std::string& schema, const std::string& table,
+                                                             const std::string& column, const std::string& new_table,
+                                                             const std::string& new_column) {
+    std::string from = names::make_object_name(table, column, "seq"),
+                to = names::make_object_name(new_table, new_column, "seq");
+    return {fmt::format("ALTER SEQUENCE IF EXISTS {} RENAME TO {};", QualifiedName{schema, from}.sql(), quote(to)),
+            fmt::format("ALTER SEQUENCE IF EXISTS {} RENAME TO {};", QualifiedName{schema, to}.sql(), quote(from))};
+  }
+
+  // Constraints and indexes whose definition stays but whose name changes (a default
+  // name that follows a renamed column, a name the schema changed) are renamed, not
+  // built again: a unique key keeps its index, and what references it stays valid.
+  void match_renamed_members() {
+    for (auto& p : prev_.tables) {
+      const Table* d = find(want_, p.name);
+      if (!d || d->is_extern || p.is_extern || d->archived_as || p.archived_as) continue;
+      Rename r{p.name, p.name, "", "", p.name, {}};
+      auto unnamed = [](auto x) {
+        x.name.clear();
+        x.named = false;
+        x.doc.clear();
+        return x;
+      };
+      auto match = [&](auto& before, const auto& after, bool index) {
+        for (auto& x : before) {
+          if (find_named(after, x.name)) continue;
+          for (const auto& y : after)
+            if (!find_named(before, y.name) && unnamed(x) == unnamed(y)) {
+              auto origin = origin_object_.find({p.name, x.name});
+              origin_object_[{p.name, y.name}] = origin == origin_object_.end() ? x.name : origin->second;
+              r.objects.push_back({index, x.name, y.name, y.name});
+              x.name = y.name;
+              break;
+            }
+        }
+      };
+      match(p.constraints, d->constraints, false);
+      match(p.indexes, d->indexes, true);
+      if (!r.objects.empty()) renames_.push_back(r);
+    }
+  }
+
   // The renames as operations, less the constraints and indexes that are dropped
   // before them.
   void add_renames() {
@@ -500,12 +656,19 @@ class Planner {
         bool retaken = want_.find_table(r.table) && want_.find_table(r.table)->find_column(r.column_from);
         std::vector<Check> verify;
         if (!retaken) verify.push_back(column_gone(r.table, r.column_from));
-        add(Step::rename,
-            fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {};", r.table.sql(), quote(r.column_from),
-                        quote(r.column_to)),
-            fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {};", r.table.sql(), quote(r.column_to),
-                        quote(r.column_from)),
-            verify);
+        std::string up = fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {};", r.table.sql(), quote(r.column_from),
+                                     quote(r.column_to));
+        std::string down = fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {};", r.table.sql(), quote(r.column_to),
+                                       quote(r.column_from));
+        const Table* t = find(prev_, r.table);
+        if (const Column* c = t ? t->find_column(r.column_to) : nullptr; c && c->identity) {
+          auto [seq_up, seq_down] =
+              rename_sequence(r.table.schema, r.table.name, r.column_from, r.table.name, r.column_to);
+          up += "\n" + seq_up;
+          down = seq_down + "\n" + down;
+        }
+        add(Step::rename, up, down, verify).change =
+            change(ChangeKind::rename_column, r.table, r.column_to, {}, r.column_from);
         continue;
       }
       std::vector<std::string> up, down;
@@ -518,6 +681,14 @@ class Planner {
         up.push_back(fmt::format("ALTER TABLE {} RENAME TO {};", QualifiedName{r.to.schema, r.table.name}.sql(),
                                  quote(r.to.name)));
         down.push_back(fmt::format("ALTER TABLE {} RENAME TO {};", r.to.sql(), quote(r.table.name)));
+        // Identity sequences take the name a fresh build would give them.
+        if (const Table* t = find(prev_, r.final_table))
+          for (const auto& c : original(*t).columns)
+            if (c.identity) {
+              auto [seq_up, seq_down] = rename_sequence(r.to.schema, r.table.name, c.name, r.to.name, c.name);
+              up.push_back(seq_up);
+              down.push_back(seq_down);
+            }
       }
       for (const auto& o : r.objects) {
         if (dropped_first_.count({r.final_table, o.final_name})) continue;
@@ -538,7 +709,9 @@ class Planner {
       if (r.to == r.final_table) verify.push_back(relation_exists(r.to, "table"));
       if (!want_.find_table(r.table) && !find_relation(want_, r.table))
         verify.push_back(relation_gone(r.table, "renamed table"));
-      add(Step::rename, join(up, "\n"), join(down, "\n"), verify);
+      Change renamed = change(r.table == r.to ? ChangeKind::rename_members : ChangeKind::rename_table, r.to);
+      if (r.table != r.to) renamed.previous_name = r.table;
+      add(Step::rename, join(up, "\n"), join(down, "\n"), verify).change = renamed;
     }
   }
 
@@ -616,12 +789,13 @@ class Planner {
     if (!reverse) {
       for (const auto& [u, d] : forward) up += (up.empty() ? "" : "\n") + u;
       for (auto it = forward.rbegin(); it != forward.rend(); ++it) down += (down.empty() ? "" : "\n") + it->second;
-      add(step, up, down,
-          {relation_exists(live, "archived table"), relation_gone(t.name, "archived table's original")});
+      add(step, up, down, {relation_exists(live, "archived table"), relation_gone(t.name, "archived table's original")})
+          .change = change(ChangeKind::archive_table, t.name, "", t.origin, to);
     } else {
       for (auto it = forward.rbegin(); it != forward.rend(); ++it) up += (up.empty() ? "" : "\n") + it->second;
       for (const auto& [u, d] : forward) down += (down.empty() ? "" : "\n") + u;
-      add(step, up, down, {relation_exists(t.name, "table"), relation_gone(live, "archive")});
+      add(step, up, down, {relation_exists(t.name, "table"), relation_gone(live, "archive")}).change =
+          change(ChangeKind::unarchive_table, t.name, "", t.origin, to);
     }
   }
 
@@ -658,6 +832,7 @@ class Planner {
       if (p.is_extern) continue;
       const Table* d = find(want_, p.name);
       if (!d) {
+        if (!confirmed.count(p.name)) refused_.push_back(change(ChangeKind::drop_table, p.name, "", p.origin));
         if (!confirmed.count(p.name))
           diags_.error({}, "table " + p.name.display() +
                                " is no longer declared: dropping it would delete all its rows. "
@@ -673,12 +848,17 @@ class Planner {
         if (!now) {
           bool ok = declared && std::find(declared->dropped_columns.begin(), declared->dropped_columns.end(), c.name) !=
                                     declared->dropped_columns.end();
+          if (!ok) refused_.push_back(change(ChangeKind::drop_column, p.name, c.name, d->origin));
           if (!ok)
             diags_.error(where(d->origin), "column " + p.name.display() + "." + c.name +
                                                " is no longer declared: dropping it would delete its data. Write "
                                                "'drop column " +
                                                c.name + "' in the table to confirm");
           continue;
+        }
+        if (auto why = narrowing(c.type, now->type)) {
+          refused_.push_back(altered_column(p, c, *now));
+          refused_.back().subject = d->name;
         }
         if (auto why = narrowing(c.type, now->type))
           diags_.error(where(now->origin), "changing " + p.name.display() + "." + c.name + " from " + c.type.sql() +
@@ -746,7 +926,8 @@ class Planner {
       auto it = old.find(e.name);
       if (it == old.end()) {
         add(Step::enum_type, emit::create_enum(e), "DROP TYPE " + e.name.sql() + ";",
-            {{"to_regtype(" + lit(e.name.sql()) + ") IS NOT NULL", "enum " + e.name.display() + " is missing"}});
+            {{"to_regtype(" + lit(e.name.sql()) + ") IS NOT NULL", "enum " + e.name.display() + " is missing"}})
+            .change = change(ChangeKind::create_enum, e.name, "", e.origin);
         comment("TYPE " + e.name.sql(), {}, e.doc, true);
         continue;
       }
@@ -759,6 +940,10 @@ class Planner {
       for (const auto& v : e.values)
         if (std::find(p.values.begin(), p.values.end(), v) != p.values.end()) kept.push_back(v);
       if (kept != p.values) {
+        Change removed = change(ChangeKind::remove_enum_values, e.name, "", e.origin);
+        for (const auto& v : p.values)
+          if (std::find(e.values.begin(), e.values.end(), v) == e.values.end()) removed.values.push_back(v);
+        refused_.push_back(removed);
         diags_.error(where(e.origin), "enum " + e.name.display() +
                                           ": values can only be added; removing or reordering values would need "
                                           "every row that uses them rewritten");
@@ -778,12 +963,16 @@ class Planner {
               fmt::format("ALTER TYPE {} ADD VALUE IF NOT EXISTS {}{};", e.name.sql(), lit(v), position);
         verify.push_back(enum_value_exists(e.name, v));
       }
-      add(Step::enum_value, up, recreate_enum(p), verify);
+      Change added = change(ChangeKind::add_enum_values, e.name, "", e.origin);
+      for (const auto& v : e.values)
+        if (std::find(p.values.begin(), p.values.end(), v) == p.values.end()) added.values.push_back(v);
+      add(Step::enum_value, up, recreate_enum(p), verify).change = added;
       recreated_enums_.insert(e.name);
     }
     for (const auto& [name, e] : old) {
       add(Step::drop_enum, "DROP TYPE " + name.sql() + ";", emit::create_enum(*e),
-          {{"to_regtype(" + lit(name.sql()) + ") IS NULL", "enum " + name.display() + " still exists"}});
+          {{"to_regtype(" + lit(name.sql()) + ") IS NULL", "enum " + name.display() + " still exists"}})
+          .change = change(ChangeKind::drop_enum, name);
       comment("TYPE " + name.sql(), e->doc, {}, false, true);
     }
   }
@@ -894,8 +1083,8 @@ class Planner {
     creates.insert(creates.begin(), function_creates.begin(), function_creates.end());
     creates.insert(creates.end(), key_creates.begin(), key_creates.end());
     if (drops.empty()) return;
-    add(Step::enum_dependents_restored, "", join(creates, "\n"));
-    add(Step::enum_dependents, "", join(drops, "\n"));
+    add(Step::enum_dependents_restored, "", join(creates, "\n")).change = change(ChangeKind::enum_dependents, {});
+    add(Step::enum_dependents, "", join(drops, "\n")).change = change(ChangeKind::enum_dependents, {});
   }
 
   static const Function* find_function(const Schema& s, const QualifiedName& n) {
@@ -949,7 +1138,8 @@ class Planner {
       std::string target = "FUNCTION " + emit::function_signature(f);
       auto it = old.find(f.name);
       if (it == old.end()) {
-        add(Step::function, emit::create_function(f), drop_function(f), {function_exists(f)});
+        add(Step::function, emit::create_function(f), drop_function(f), {function_exists(f)}).change =
+            change(ChangeKind::create_function, f.name, "", f.origin);
         comment(target, {}, f.doc, true);
         continue;
       }
@@ -958,21 +1148,25 @@ class Planner {
       if (undocumented(p) == undocumented(f)) {
         comment(target, p.doc, f.doc, false);
       } else if (same_signature(p, f)) {
-        add(Step::function, replace_function(f), replace_function(p), {function_exists(f)});
+        add(Step::function, replace_function(f), replace_function(p), {function_exists(f)}).change =
+            change(ChangeKind::replace_function, f.name, "", f.origin);
         comment(target, p.doc, f.doc, false);
       } else {
         changed_functions_.insert(f.name);
         // Down re-creates it with its comment, after what replaced it is gone.
         add(Step::drop_function_for_change, drop_function(p),
-            emit::create_function(p) + comment_sql("FUNCTION " + emit::function_signature(p), p.doc));
-        add(Step::function, emit::create_function(f), drop_function(f), {function_exists(f)});
+            emit::create_function(p) + comment_sql("FUNCTION " + emit::function_signature(p), p.doc))
+            .change = change(ChangeKind::drop_function, p.name, "", f.origin);
+        add(Step::function, emit::create_function(f), drop_function(f), {function_exists(f)}).change =
+            change(ChangeKind::create_function, f.name, "", f.origin);
         comment(target, {}, f.doc, true);
       }
     }
     for (const auto& [name, f] : old) {
       add(Step::drop_function, drop_function(*f), emit::create_function(*f),
           {{"to_regprocedure(" + lit(emit::function_signature(*f)) + ") IS NULL",
-            "function " + emit::function_signature(*f) + " still exists"}});
+            "function " + emit::function_signature(*f) + " still exists"}})
+          .change = change(ChangeKind::drop_function, name);
       comment("FUNCTION " + emit::function_signature(*f), f->doc, {}, false, true);
     }
   }
@@ -1040,13 +1234,16 @@ class Planner {
     };
     std::vector<Check> verify = {relation_exists(t.name, "table")};
     for (const auto& c : t.columns) verify.push_back(column_is(t.name, c));
-    add(Step::table, emit::create_table(t, inline_it), "DROP TABLE " + t.name.sql() + ";", verify);
+    add(Step::table, emit::create_table(t, inline_it), "DROP TABLE " + t.name.sql() + ";", verify).change =
+        change(ChangeKind::create_table, t.name, "", t.origin);
     for (const auto& c : t.constraints)
       if (!inline_it(c))
         add(Step::constraint, emit::add_constraint(t, c), drop_constraint_sql(t, c),
-            {constraint_exists(t.name, c.name)});
+            {constraint_exists(t.name, c.name)})
+            .change = change(ChangeKind::add_constraint, t.name, c.name, c.origin);
     for (const auto& ix : t.indexes)
-      add(Step::index, emit::create_index(t.name, ix), "", {relation_exists({t.name.schema, ix.name}, "index")});
+      add(Step::index, emit::create_index(t.name, ix), "", {relation_exists({t.name.schema, ix.name}, "index")})
+          .change = change(ChangeKind::create_index, t.name, ix.name, ix.origin);
     for (const auto& tr : t.triggers)
       add(Step::trigger, emit::create_trigger(t, tr), "", {trigger_exists(t.name, tr.name)});
     if (t.row_level_security || t.force_row_level_security) {
@@ -1077,7 +1274,8 @@ class Planner {
     table_comments(&t, nullptr);
     add(Step::drop_table, "DROP TABLE " + t.name.sql() + ";",
         emit::create_table(t, [](const Constraint& c) { return !is_foreign_key(c); }),
-        {relation_gone(t.name, "dropped table")});
+        {relation_gone(t.name, "dropped table")})
+        .change = change(ChangeKind::drop_table, t.name, "", drop_origin(t.name));
     notes_.push_back("table " + t.name.display() + " is dropped; down re-creates it empty");
   }
 
@@ -1248,28 +1446,32 @@ class Planner {
     const Constraint& oc = original(p, &Table::constraints, c);
     dropped_first_.insert({p.name, "constraint:" + c.name});
     add(is_foreign_key(c) ? Step::drop_foreign_key : Step::drop_constraint, drop_constraint_sql(o, oc),
-        emit::add_constraint(o, oc) + comment_sql(constraint_target(o.name, oc.name), oc.doc));
+        emit::add_constraint(o, oc) + comment_sql(constraint_target(o.name, oc.name), oc.doc))
+        .change = change(ChangeKind::drop_constraint, p.name, c.name);
   }
   void drop_index_first(const Table& p, const Index& ix) {
     const Table& o = original(p);
     const Index& oi = original(p, &Table::indexes, ix);
     dropped_first_.insert({p.name, "index:" + ix.name});
     add(Step::drop_index, "DROP INDEX " + QualifiedName{o.name.schema, oi.name}.sql() + ";",
-        emit::create_index(o.name, oi) + comment_sql(index_target(o.name, oi.name), oi.doc));
+        emit::create_index(o.name, oi) + comment_sql(index_target(o.name, oi.name), oi.doc))
+        .change = change(ChangeKind::drop_index, p.name, ix.name);
   }
   void drop_trigger_first(const Table& p, const model::Trigger& tr) {
     const Table& o = original(p);
     const model::Trigger& ot = original(p, &Table::triggers, tr);
     dropped_first_.insert({p.name, "trigger:" + tr.name});
     add(Step::drop_trigger, fmt::format("DROP TRIGGER {} ON {};", quote(ot.name), o.name.sql()),
-        emit::create_trigger(o, ot) + comment_sql(trigger_target(o.name, ot.name), ot.doc));
+        emit::create_trigger(o, ot) + comment_sql(trigger_target(o.name, ot.name), ot.doc))
+        .change = change(ChangeKind::drop_trigger, p.name, tr.name);
   }
   void drop_policy_first(const Table& p, const model::Policy& pol) {
     const Table& o = original(p);
     const model::Policy& op = original(p, &Table::policies, pol);
     dropped_first_.insert({p.name, "policy:" + pol.name});
     add(Step::drop_policy, fmt::format("DROP POLICY {} ON {};", quote(op.name), o.name.sql()),
-        emit::create_policy(o, op) + comment_sql(policy_target(o.name, op.name), op.doc));
+        emit::create_policy(o, op) + comment_sql(policy_target(o.name, op.name), op.doc))
+        .change = change(ChangeKind::drop_policy, p.name, pol.name);
   }
 
   void alter_table(const Table& p, const Table& t) {
@@ -1279,7 +1481,8 @@ class Planner {
       const Column* old = p.find_column(c.name);
       if (!old) {
         add(Step::column, fmt::format("ALTER TABLE {} ADD COLUMN {};", t.name.sql(), emit::column_definition(c)),
-            fmt::format("ALTER TABLE {} DROP COLUMN {};", t.name.sql(), quote(c.name)), {column_is(t.name, c)});
+            fmt::format("ALTER TABLE {} DROP COLUMN {};", t.name.sql(), quote(c.name)), {column_is(t.name, c)})
+            .change = added_column(t, c);
         continue;
       }
       if (regenerated(t, c.name))
@@ -1291,7 +1494,8 @@ class Planner {
       if (!t.find_column(c.name)) {
         add(Step::drop_column, fmt::format("ALTER TABLE {} DROP COLUMN {};", t.name.sql(), quote(c.name)),
             fmt::format("ALTER TABLE {} ADD COLUMN {};", t.name.sql(), emit::column_definition(c)),
-            {column_gone(t.name, c.name)});
+            {column_gone(t.name, c.name)})
+            .change = change(ChangeKind::drop_column, t.name, c.name, t.origin);
         notes_.push_back("column " + t.name.display() + "." + c.name + " is dropped; down re-creates it empty");
       }
 
@@ -1306,10 +1510,12 @@ class Planner {
       const Constraint* old = find_named(p.constraints, c.name);
       if (!old) {
         add(Step::constraint, emit::add_constraint(t, c), drop_constraint_sql(t, c),
-            {constraint_exists(t.name, c.name)});
+            {constraint_exists(t.name, c.name)})
+            .change = on_existing(change(ChangeKind::add_constraint, t.name, c.name, c.origin));
       } else if (!same_definition(c, *old) || forced(t, c)) {
         add(Step::constraint, emit::add_constraint(t, c) + comment_sql(constraint_target(t.name, c.name), c.doc),
-            drop_constraint_sql(t, c), {constraint_exists(t.name, c.name)});
+            drop_constraint_sql(t, c), {constraint_exists(t.name, c.name)})
+            .change = on_existing(change(ChangeKind::add_constraint, t.name, c.name, c.origin));
       }
     }
     for (const auto& ix : p.indexes) {
@@ -1322,7 +1528,8 @@ class Planner {
         add(Step::index,
             emit::create_index(t.name, ix) + (old ? comment_sql(index_target(t.name, ix.name), ix.doc) : ""),
             "DROP INDEX " + QualifiedName{t.name.schema, ix.name}.sql() + ";",
-            {relation_exists({t.name.schema, ix.name}, "index")});
+            {relation_exists({t.name.schema, ix.name}, "index")})
+            .change = on_existing(change(ChangeKind::create_index, t.name, ix.name, ix.origin));
     }
     for (const auto& tr : p.triggers) {
       const model::Trigger* now = find_named(t.triggers, tr.name);
@@ -1333,7 +1540,8 @@ class Planner {
       if (!old || !(undocumented(tr) == undocumented(*old)) || forced(t, tr))
         add(Step::trigger,
             emit::create_trigger(t, tr) + (old ? comment_sql(trigger_target(t.name, tr.name), tr.doc) : ""),
-            fmt::format("DROP TRIGGER {} ON {};", quote(tr.name), t.name.sql()), {trigger_exists(t.name, tr.name)});
+            fmt::format("DROP TRIGGER {} ON {};", quote(tr.name), t.name.sql()), {trigger_exists(t.name, tr.name)})
+            .change = change(ChangeKind::create_trigger, t.name, tr.name, tr.origin);
     }
     // Row level security.
     if (p.row_level_security != t.row_level_security || p.force_row_level_security != t.force_row_level_security) {
@@ -1369,9 +1577,11 @@ class Planner {
       if (!old || recreate(*old, pol)) {
         add(Step::policy,
             emit::create_policy(t, pol) + (old ? comment_sql(policy_target(t.name, pol.name), pol.doc) : ""),
-            fmt::format("DROP POLICY {} ON {};", quote(pol.name), t.name.sql()), {policy_exists(t.name, pol.name)});
+            fmt::format("DROP POLICY {} ON {};", quote(pol.name), t.name.sql()), {policy_exists(t.name, pol.name)})
+            .change = change(ChangeKind::create_policy, t.name, pol.name, pol.origin);
       } else if (!(undocumented(*old) == undocumented(pol))) {
-        add(Step::policy, alter_policy(t, *old, pol), alter_policy(t, pol, *old), {policy_exists(t.name, pol.name)});
+        add(Step::policy, alter_policy(t, *old, pol), alter_policy(t, pol, *old), {policy_exists(t.name, pol.name)})
+            .change = change(ChangeKind::alter_policy, t.name, pol.name, pol.origin);
       }
     }
     // Grants: per role, the privileges that come and go.
@@ -1413,11 +1623,13 @@ class Planner {
     std::string column_comment = "COLUMN " + o.name.sql() + "." + quote(before.name);
     add(Step::drop_generated, fmt::format("ALTER TABLE {} DROP COLUMN {};", o.name.sql(), quote(before.name)),
         fmt::format("ALTER TABLE {} ADD COLUMN {};", o.name.sql(), emit::column_definition(before)) +
-            comment_sql(column_comment, before.doc));
+            comment_sql(column_comment, before.doc))
+        .change = change(ChangeKind::regenerate_column, t.name, c.name, c.origin);
     add(Step::add_generated,
         fmt::format("ALTER TABLE {} ADD COLUMN {};", t.name.sql(), emit::column_definition(c)) +
             comment_sql("COLUMN " + t.name.sql() + "." + quote(c.name), c.doc),
-        fmt::format("ALTER TABLE {} DROP COLUMN {};", t.name.sql(), quote(c.name)), {column_is(t.name, c)});
+        fmt::format("ALTER TABLE {} DROP COLUMN {};", t.name.sql(), quote(c.name)), {column_is(t.name, c)})
+        .change = change(ChangeKind::regenerate_column, t.name, c.name, c.origin);
     if (!old.generated_sql)
       notes_.push_back("column " + t.name.display() + "." + c.name +
                        " becomes generated: its stored values are replaced by computed ones, and down keeps those");
@@ -1461,7 +1673,8 @@ class Planner {
       const Table& o = original(p);
       std::string column = quote(original_column(p, old.name));
       add(Step::drop_default, fmt::format("ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT;", o.name.sql(), column),
-          fmt::format("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {};", o.name.sql(), column, *old.default_sql));
+          fmt::format("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {};", o.name.sql(), column, *old.default_sql))
+          .change = change(ChangeKind::alter_column, t.name, c.name, c.origin);
     }
     // Up and down are each written in the order they run.
     bool retype = !(old.type == c.type);
@@ -1497,7 +1710,7 @@ class Planner {
       down.push_back(fmt::format("ALTER TABLE {0} DROP COLUMN {1};\nALTER TABLE {0} ADD COLUMN {2};", table, col,
                                  emit::column_definition(old)));
     if (up.empty() && down.empty()) return;
-    add(Step::column, join(up, "\n"), join(down, "\n"), {column_is(t.name, c)});
+    add(Step::column, join(up, "\n"), join(down, "\n"), {column_is(t.name, c)}).change = altered_column(t, old, c);
   }
 
   // ---- views and materialized views ---------------------------------------------------------
@@ -1582,7 +1795,7 @@ class Planner {
         std::string restore = create_relation(*it) + comment_sql(relation_kind(*it) + it->name.sql(), it->doc());
         if (it->matview)
           for (const auto& ix : it->matview->indexes) restore += comment_sql(index_target(it->name, ix.name), ix.doc);
-        add(Step::drop_view, drop_relation(*it), restore);
+        add(Step::drop_view, drop_relation(*it), restore).change = change(ChangeKind::drop_view, it->name);
       }
     }
     for (const auto& r : after) {
@@ -1594,7 +1807,8 @@ class Planner {
         bool late = false;
         for (const auto& n : r.reads()) late |= archived_now_.count(n) || late_views.count(n);
         if (late) late_views.insert(r.name);
-        add(late ? Step::late_view : Step::view, create_relation(r), drop_relation(r), verify);
+        add(late ? Step::late_view : Step::view, create_relation(r), drop_relation(r), verify).change =
+            change(ChangeKind::create_view, r.name, "", r.view ? r.view->origin : r.matview->origin);
         view_comments(nullptr, &r, true, false);
         continue;
       }
@@ -1664,7 +1878,8 @@ class Planner {
       if (done.count(d.name)) continue;
       add(Step::data, "-- data step " + d.name + "\n" + statement(d.up),
           d.down ? "-- undo data step " + d.name + "\n" + statement(*d.down)
-                 : "-- data step " + d.name + " has no down step");
+                 : "-- data step " + d.name + " has no down step")
+          .change = change(ChangeKind::data_step, {}, d.name, d.origin);
     }
   }
 
@@ -1682,6 +1897,7 @@ class Planner {
   std::set<QualifiedName> archived_now_;     // live names of the tables this migration archives
   std::set<QualifiedName> recreated_enums_;  // enums whose down re-creates the type
   std::set<QualifiedName> rebuilt_views_;    // views and materialized views dropped by up
+  std::vector<Change> refused_;
   std::vector<Op> ops_;
   std::vector<std::string> notes_;
   std::set<QualifiedName> changed_functions_;

@@ -1075,6 +1075,33 @@ table app.items was public.items {
 )")
           .seeded("INSERT INTO public.items (id, name) VALUES (1, 'a'), (2, 'b');",
                   {"SELECT id, name FROM public.items ORDER BY id"}),
+      // Default names follow: the key and index are renamed (the foreign key that
+      // relies on the key stays), and so is the identity sequence.
+      Case("table and a keyed column renamed, an identity column and a foreign key on the key", R"(
+table tickets {
+  id   int primary key identity
+  code text unique
+  index on (code)
+}
+table holds {
+  id   int primary key
+  code text references tickets(code)
+}
+)",
+           R"(
+table issues was tickets {
+  id  int primary key identity
+  tag text unique was code
+  index on (tag)
+}
+table holds {
+  id   int primary key
+  code text references issues(tag)
+}
+)")
+          .seeded("INSERT INTO public.tickets (code) VALUES ('a'), ('b'); INSERT INTO public.holds VALUES (1, 'a');",
+                  {"SELECT id, code FROM public.tickets ORDER BY id", "SELECT id, code FROM public.holds ORDER BY id",
+                   "SELECT relname FROM pg_class WHERE relkind = 'S' ORDER BY 1"}),
   });
 }
 

@@ -1,0 +1,135 @@
+// The planner's decisions as typed changes (plan::Change), not SQL text: what each
+// edit changes, what it re-creates around the change, and what it leaves alone.
+#include "plan/plan.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "plan/snapshot.hpp"
+#include "support.hpp"
+
+using namespace schemac;
+using plan::ChangeKind;
+
+namespace {
+
+model::Schema model_of(const std::string& text) {
+  auto c = test::compile_text(text);
+  INFO(c.diagnostics);
+  REQUIRE(c.ok);
+  return c.loaded.model;
+}
+
+// "kind subject[.member]" per operation that does something in up or down, in up order.
+std::vector<std::string> changes(const std::string& v1, const std::string& v2) {
+  // The previous state as `plan` reads it: the snapshot, parsed back.
+  model::Schema from = model_of(plan::snapshot_text(model_of(v1)));
+  Diagnostics diags;
+  auto p = plan::plan_migration(from, model_of(v2), diags);
+  INFO(diags.render());
+  REQUIRE_FALSE(diags.has_errors());
+  std::vector<std::string> out;
+  for (const auto& op : p.ops) {
+    if (op.change.kind == ChangeKind::other) continue;
+    const auto& c = op.change;
+    out.push_back(std::string(plan::change_name(c.kind)) + " " + c.subject.display() +
+                  (c.member.empty() ? "" : "." + c.member));
+  }
+  return out;
+}
+
+using Changes = std::vector<std::string>;
+
+const char* const items = R"(
+role reader
+function touch() returns trigger language plpgsql as $$ begin return new; end $$
+table items {
+  id   int primary key
+  name text
+  qty  int
+  row level security
+  policy items_read for select to reader using (name <> '')
+  trigger items_touch before update for each row execute touch()
+}
+view item_names as $$ select id, name from public.items $$
+)";
+
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
+}  // namespace
+
+TEST_CASE("a type change re-creates only what reads the column") {
+  CHECK(changes(items, replaced(items, "qty  int", "qty  bigint")) == Changes{"alter_column_type items.qty"});
+  // The view reads name: it goes before the change and comes back after it.
+  CHECK(changes(replaced(items, "name text", "name varchar(40)"), items) ==
+        Changes{"drop_view item_names", "drop_policy items.items_read", "alter_column_type items.name",
+                "create_view item_names", "create_policy items.items_read"});
+}
+
+TEST_CASE("a renamed column's dependents are dropped before the rename and created after it") {
+  std::string v2 = replaced(
+      replaced(replaced(items, "name text", "title text was name"), "using (name <> '')", "using (title <> '')"),
+      "select id, name from", "select id, title from");
+  CHECK(changes(items, v2) == Changes{"drop_view item_names", "drop_policy items.items_read",
+                                      "rename_column items.title", "create_view item_names",
+                                      "create_policy items.items_read"});
+}
+
+TEST_CASE("a function whose signature changes takes what calls it along") {
+  const char* v1 = R"(
+function norm(t text) returns text language sql immutable as $$ select lower(t) $$
+table items {
+  id   int primary key
+  name text default norm('x')
+  check (norm(name) <> '')
+  index on ((norm(name)))
+}
+)";
+  std::string v2 = replaced(replaced(v1, "norm(t text)", "norm(t text, n int default 0)"), "select lower(t)",
+                            "select lower(t) || n");
+  CHECK(changes(v1, v2) == Changes{"drop_constraint items.items_name_check", "drop_index items.items_expr_idx",
+                                   "alter_column items.name", "drop_function norm", "create_function norm",
+                                   "alter_column items.name", "add_constraint items.items_name_check",
+                                   "create_index items.items_expr_idx"});
+}
+
+TEST_CASE("an enum value added and used at once comes first, in a transaction of its own") {
+  const char* v1 = "enum mood { calm, busy }\ntable people {\n  id int primary key\n  mood mood default 'calm'\n}\n";
+  const char* v2 =
+      "enum mood { calm, busy, tired }\ntable people {\n  id int primary key\n  mood mood default 'tired'\n}\n";
+  CHECK(changes(v1, v2) == Changes{"add_enum_values mood", "alter_column people.mood"});
+  Diagnostics diags;
+  auto p = plan::plan_migration(model_of(v1), model_of(v2), diags);
+  CHECK(p.commits_enum_values_first());
+  CHECK(p.ops.front().change.values == std::vector<std::string>{"tired"});
+}
+
+TEST_CASE("swapped names and a schema move are renames, nothing is dropped") {
+  const char* v1 = "schema app\ntable t {\n  id int primary key\n  a text\n  b int\n}\n";
+  const char* v2 = "schema app\ntable app.t was t {\n  id int primary key\n  a int was b\n  b text was a\n}\n";
+  // A cycle goes through a temporary name.
+  CHECK(changes(v1, v2) == Changes{"rename_table app.t", "rename_column app.t.b_schemac_swap", "rename_column app.t.b",
+                                   "rename_column app.t.a"});
+}
+
+TEST_CASE("default names follow a renamed column: the key is renamed, not built again") {
+  const char* v1 = "table t {\n  id int primary key identity\n  code text unique\n  index on (code)\n}\n"
+                   "table u {\n  code text references t(code)\n}\n";
+  const char* v2 = "table t {\n  id int primary key identity\n  tag text unique was code\n  index on (tag)\n}\n"
+                   "table u {\n  code text references t(tag)\n}\n";
+  CHECK(changes(v1, v2) == Changes{"rename_column t.tag", "rename_members t"});
+}
+
+TEST_CASE("refused changes are typed too") {
+  Diagnostics diags;
+  auto p = plan::plan_migration(model_of("table t {\n  id int primary key\n  n bigint\n}\n"),
+                                model_of("table t {\n  id int primary key\n  n int\n}\n"), diags);
+  CHECK(diags.has_errors());
+  REQUIRE(p.refused.size() == 1);
+  CHECK(p.refused[0].kind == ChangeKind::alter_column_type);
+  CHECK(p.refused[0].member == "n");
+  CHECK(p.refused[0].from_type->builtin == "bigint");
+}
