@@ -1,9 +1,11 @@
 #include "support.hpp"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstdlib>
 
 #include "plan/migrations_dir.hpp"
+#include "plan/snapshot.hpp"
 
 namespace schemac::test {
 
@@ -43,6 +45,14 @@ std::vector<fs::path> valid_schema_dirs() {
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+model::Schema snapshot_of(const model::Schema& state) {
+  Diagnostics diags;
+  auto loaded = compile_own_output("snapshot.schema", plan::snapshot_text(state), diags);
+  INFO(diags.render());
+  REQUIRE_FALSE(diags.has_errors());
+  return loaded.model;
 }
 
 PlannedVersions plan_versions(const fs::path& case_dir) {

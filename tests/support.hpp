@@ -23,6 +23,10 @@ struct Compiled {
 Compiled compile_text(const std::string& text);
 Compiled compile_files(const std::vector<std::pair<std::string, std::string>>& files);
 
+// The previous state as `schemac plan` reads it: `state`'s snapshot text, read back
+// the way plan reads its own snapshot (without checking its SQL again).
+model::Schema snapshot_of(const model::Schema& state);
+
 // The first line of the rendered diagnostics ("test.schema:1:7: error: ...").
 std::string first_line(const std::string& diagnostics);
 

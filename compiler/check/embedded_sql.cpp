@@ -385,6 +385,20 @@ void check_view_index_columns(Diagnostics& diags, int file, const ast::Materiali
 
 }  // namespace
 
+void derive_view_names(model::Schema& model) {
+  auto derive = [](const std::string& query, model::DerivedNames& reads, model::DerivedNames& calls) {
+    PgQueryParseResult r = pg_query_parse(query.c_str());
+    if (!r.error) {
+      Names names = names_in(nlohmann::json::parse(r.parse_tree));
+      reads = relation_names(names);
+      calls = unique_sorted(names.functions);
+    }
+    pg_query_free_parse_result(r);
+  };
+  for (auto& v : model.views) derive(v.query, v.reads, v.calls);
+  for (auto& v : model.materialized_views) derive(v.query, v.reads, v.calls);
+}
+
 void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Schema& model, Diagnostics& diags) {
   std::set<model::QualifiedName> relations;
   for (const auto& t : model.tables) relations.insert(t.live_name()), relations.insert(t.name);

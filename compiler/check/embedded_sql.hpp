@@ -19,4 +19,10 @@ namespace schemac::check {
 
 void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Schema& model, Diagnostics& diags);
 
+// For a model that schemac wrote itself (the planner's snapshot), which needs no
+// checking: only what the planner reads of the previous state, the relations each
+// view and materialized view reads and the functions it calls (to drop views in
+// dependency order). Each view query is parsed once; nothing else is.
+void derive_view_names(model::Schema& model);
+
 }  // namespace schemac::check

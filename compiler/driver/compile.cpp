@@ -50,12 +50,15 @@ void write_file_atomically(const fs::path& path, const std::string& content) {
   }
 }
 
-static LoadedSchema parse_and_resolve(LoadedSchema loaded, Diagnostics& diags) {
+static LoadedSchema parse_and_resolve(LoadedSchema loaded, Diagnostics& diags, bool check_sql = true) {
   bool ok = true;
   for (auto& f : loaded.files) ok &= syntax::parse_file(diags, f.file_id, f);
   if (!ok) return loaded;
   loaded.model = model::resolve(loaded.files, diags);
-  check::check_embedded_sql(loaded.files, loaded.model, diags);
+  if (check_sql)
+    check::check_embedded_sql(loaded.files, loaded.model, diags);
+  else
+    check::derive_view_names(loaded.model);
   return loaded;
 }
 
@@ -79,6 +82,15 @@ LoadedSchema compile_sources(const std::vector<std::pair<std::string, std::strin
     loaded.paths.push_back(name);
   }
   return parse_and_resolve(std::move(loaded), diags);
+}
+
+LoadedSchema compile_own_output(const std::string& name, const std::string& text, Diagnostics& diags) {
+  LoadedSchema loaded;
+  syntax::ParsedFile f;
+  f.file_id = diags.add_file(name, text);
+  loaded.files.push_back(std::move(f));
+  loaded.paths.push_back(name);
+  return parse_and_resolve(std::move(loaded), diags, false);
 }
 
 }  // namespace schemac

@@ -30,6 +30,19 @@ struct QualifiedName {
   std::string display() const;  // for messages: schema omitted when public
 };
 
+// Names worked out from parse trees (set by check): facts derived from an object's
+// text, so they never make two objects differ, and a model read without check (the
+// planner's snapshot) may leave them empty.
+struct DerivedNames : std::vector<QualifiedName> {
+  DerivedNames() = default;
+  explicit DerivedNames(std::vector<QualifiedName> names) : std::vector<QualifiedName>(std::move(names)) {}
+  DerivedNames& operator=(std::vector<QualifiedName> names) {
+    std::vector<QualifiedName>::operator=(std::move(names));
+    return *this;
+  }
+  bool operator==(const DerivedNames&) const { return true; }
+};
+
 struct Type {
   std::string builtin;                     // canonical name, e.g. "character varying"; "" for an enum
   std::optional<QualifiedName> enum_name;  // a declared enum
@@ -133,8 +146,8 @@ struct Policy {
   std::vector<std::string> roles;  // empty = public
   std::optional<std::string> using_sql;
   std::optional<std::string> check_sql;
-  std::vector<QualifiedName> calls;  // functions its expressions call (set by check)
-  Uses uses;                         // of `using` and `with check`
+  DerivedNames calls;  // functions its expressions call
+  Uses uses;           // of `using` and `with check`
   Doc doc;
   Origin origin;
   bool operator==(const Policy&) const = default;
@@ -230,7 +243,7 @@ struct Function {
   std::string body_tag;
   // Relations its body names, where the parse trees show them (set by check): SQL
   // bodies and the SQL statements of PL/pgSQL bodies; dynamic SQL is not seen.
-  std::vector<QualifiedName> reads;
+  DerivedNames reads;
   bool is_extern = false;
   Doc doc;
   Origin origin;
@@ -245,7 +258,7 @@ struct View {
   std::string query_tag;
   // From the query's parse tree (set by check): the relations it reads and the
   // functions it calls, for ordering and for re-creating it when they change.
-  std::vector<QualifiedName> reads, calls;
+  DerivedNames reads, calls;
   Uses uses;  // column by column
   Doc doc;
   Origin origin;
@@ -256,7 +269,7 @@ struct MaterializedView {
   QualifiedName name;
   std::string query;
   std::string query_tag;
-  std::vector<QualifiedName> reads, calls;  // as for View
+  DerivedNames reads, calls;  // as for View
   Uses uses;
   std::vector<Index> indexes;
   Doc doc;

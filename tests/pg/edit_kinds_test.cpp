@@ -181,7 +181,7 @@ void run_case(const Case& c) {
   model::Schema v1 = compile_model(c.v1, c.name + ": v1");
   model::Schema v2 = compile_model(c.v2, c.name + ": v2");
   // The previous state as `plan` reads it: v1's snapshot, parsed back.
-  model::Schema from = compile_model(plan::snapshot_text(v1), c.name + ": snapshot of v1");
+  model::Schema from = test::snapshot_of(v1);
   if (c.fresh_v2) {
     SECTION("v2 builds on an empty database") { fresh_build(v2); }
   }

@@ -668,7 +668,7 @@ TEST_CASE("evolution: random edits planned, applied, verified, reverted and re-a
     if (std::getenv("SCHEMAC_EVOLUTION_LOG")) std::cerr << "step " << step << ": " << what << "\n";
     Diagnostics diags;
     // The previous state as `plan` reads it: the snapshot, parsed back.
-    model::Schema from = compile_model(plan::snapshot_text(previous), "snapshot");
+    model::Schema from = test::snapshot_of(previous);
     auto p = plan::plan_migration(from, desired, diags);
     INFO(diags.render());
     REQUIRE_FALSE(diags.has_errors());

@@ -22,7 +22,7 @@ model::Schema model_of(const std::string& text) {
 // "kind subject[.member]" per operation that does something in up or down, in up order.
 std::vector<std::string> changes(const std::string& v1, const std::string& v2) {
   // The previous state as `plan` reads it: the snapshot, parsed back.
-  model::Schema from = model_of(plan::snapshot_text(model_of(v1)));
+  model::Schema from = test::snapshot_of(model_of(v1));
   Diagnostics diags;
   auto p = plan::plan_migration(from, model_of(v2), diags);
   INFO(diags.render());
@@ -116,10 +116,12 @@ TEST_CASE("swapped names and a schema move are renames, nothing is dropped") {
 }
 
 TEST_CASE("default names follow a renamed column: the key is renamed, not built again") {
-  const char* v1 = "table t {\n  id int primary key identity\n  code text unique\n  index on (code)\n}\n"
-                   "table u {\n  code text references t(code)\n}\n";
-  const char* v2 = "table t {\n  id int primary key identity\n  tag text unique was code\n  index on (tag)\n}\n"
-                   "table u {\n  code text references t(tag)\n}\n";
+  const char* v1 =
+      "table t {\n  id int primary key identity\n  code text unique\n  index on (code)\n}\n"
+      "table u {\n  code text references t(code)\n}\n";
+  const char* v2 =
+      "table t {\n  id int primary key identity\n  tag text unique was code\n  index on (tag)\n}\n"
+      "table u {\n  code text references t(tag)\n}\n";
   CHECK(changes(v1, v2) == Changes{"rename_column t.tag", "rename_members t"});
 }
 
