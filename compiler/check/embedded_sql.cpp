@@ -395,8 +395,15 @@ void derive_view_names(model::Schema& model) {
     }
     pg_query_free_parse_result(r);
   };
-  for (auto& v : model.views) derive(v.query, v.reads, v.calls);
-  for (auto& v : model.materialized_views) derive(v.query, v.reads, v.calls);
+  Columns columns(model);
+  for (auto& v : model.views) {
+    derive(v.query, v.reads, v.calls);
+    v.columns = columns.of(v.name);
+  }
+  for (auto& v : model.materialized_views) {
+    derive(v.query, v.reads, v.calls);
+    v.columns = columns.of(v.name);
+  }
 }
 
 void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Schema& model, Diagnostics& diags) {
@@ -502,6 +509,7 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Sch
           view->reads = relation_names(c.names());
           view->calls = unique_sorted(c.names().functions);
           view->uses = c.uses({});
+          view->columns = columns.of(view->name);
         }
       } else if (auto* mv = std::get_if<ast::MaterializedView>(&d)) {
         c.statements(mv->query, "materialized view query", true);
@@ -512,6 +520,7 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Sch
           view->uses = c.uses({});
           if (!c.tree().is_null()) check_view_index_columns(diags, f.file_id, *mv, columns.of(view->name));
         }
+        if (view) view->columns = columns.of(view->name);
         for (const auto& ix : mv->indexes) {
           model::Index* index = view ? find_by_origin(view->indexes, f.file_id, ix.span.begin) : nullptr;
           if (view) {  // an index's expressions name the materialized view's columns

@@ -260,6 +260,10 @@ struct View {
   // functions it calls, for ordering and for re-creating it when they change.
   DerivedNames reads, calls;
   Uses uses;  // column by column
+  // The names of the columns its query produces, when they can be told (set by
+  // check): a `*` over a table that gains a column changes them, and PostgreSQL,
+  // which expands `*` when the view is created, needs the view created again.
+  std::optional<std::vector<std::string>> columns;
   Doc doc;
   Origin origin;
   bool operator==(const View&) const = default;
@@ -271,6 +275,7 @@ struct MaterializedView {
   std::string query_tag;
   DerivedNames reads, calls;  // as for View
   Uses uses;
+  std::optional<std::vector<std::string>> columns;
   std::vector<Index> indexes;
   Doc doc;
   Origin origin;

@@ -1105,6 +1105,28 @@ table holds {
   });
 }
 
+TEST_CASE("edit kinds: a view over `*` whose table gains a column", "[edit_kinds]") {
+  // PostgreSQL expands `*` when a view is created: the view is created again.
+  run_cases({
+      Case("table gains a column under select *", R"(
+table items {
+  id   int primary key
+  name text
+}
+view all_items as $$ select * from public.items $$
+)",
+           R"(
+table items {
+  id   int primary key
+  name text
+  qty  int?
+}
+view all_items as $$ select * from public.items $$
+)")
+          .seeded("INSERT INTO public.items (id, name) VALUES (1, 'a');", {"SELECT * FROM public.all_items"}),
+  });
+}
+
 TEST_CASE("edit kinds: a table archived in the same schema that names it", "[edit_kinds]") {
   const char* const v1 = R"(
 table quests {
