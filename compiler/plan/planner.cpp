@@ -649,6 +649,17 @@ class Planner {
   // The renames as operations, less the constraints and indexes that are dropped
   // before them.
   void add_renames() {
+    // Archives undone: less the constraints and indexes dropped before (under the
+    // archived names) and created again after.
+    for (auto [table, archived_as] : unarchived_) {
+      std::erase_if(table.constraints, [&](const Constraint& c) {
+        return dropped_first_.count({table.name, "constraint:" + c.name});
+      });
+      std::erase_if(table.indexes, [&](const Index& ix) {
+        return dropped_first_.count({table.name, "index:" + ix.name});
+      });
+      add_archive_ops(table, archived_as, Step::rename, true);
+    }
     for (const auto& r : renames_) {
       if (r.is_column()) {
         if (dropped_first_.count({r.final_table, "column:" + r.column_to})) continue;  // added again
@@ -753,7 +764,15 @@ class Planner {
         add_archive_ops(*p, *d.archived_as, Step::archive, false);
         d.archived_as.reset();
       } else if (!d.archived_as && p->archived_as) {
-        add_archive_ops(*p, *p->archived_as, Step::rename, true);
+        // Until the archive is undone, the database has the table and the names that
+        // followed it under the archived name: dependents dropped first use those.
+        std::string from = p->name.name, to = *p->archived_as;
+        origin_table_[p->name] = p->live_name();
+        for (const auto& c : p->constraints)
+          if (starts_with(c.name, from)) origin_object_[{p->name, c.name}] = to + c.name.substr(from.size());
+        for (const auto& ix : p->indexes)
+          if (starts_with(ix.name, from)) origin_object_[{p->name, ix.name}] = to + ix.name.substr(from.size());
+        unarchived_.push_back({*p, *p->archived_as});  // written with the renames
         p->archived_as.reset();
       }
     }
@@ -1898,6 +1917,7 @@ class Planner {
   std::set<QualifiedName> recreated_enums_;  // enums whose down re-creates the type
   std::set<QualifiedName> rebuilt_views_;    // views and materialized views dropped by up
   std::vector<Change> refused_;
+  std::vector<std::pair<Table, std::string>> unarchived_;  // (table, its archived name) brought back
   std::vector<Op> ops_;
   std::vector<std::string> notes_;
   std::set<QualifiedName> changed_functions_;

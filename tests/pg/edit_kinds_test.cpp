@@ -1164,5 +1164,23 @@ view old_quests as $$ select id, title from public.quests_2024 $$
 )")
           .seeded(seed, quests)
           .fresh(),
+      // Undone: the check that changes is dropped under the archived names first.
+      Case("archive undone while its check changes", R"(
+table quests {
+  id    int primary key
+  title text check (length(title) < 100)
+  index on (title)
+}
+archive table quests as quests_2024
+)",
+           R"(
+table quests {
+  id    int primary key
+  title text check (length(title) < 200)
+  index on (title)
+}
+)")
+          .seeded("INSERT INTO public.quests_2024 (id, title) VALUES (1, 'a'), (2, 'b');",
+                  {"SELECT id, title FROM public.quests_2024 ORDER BY id"}),
   });
 }
