@@ -21,20 +21,24 @@ namespace schemac::plan {
 // contractions. Down runs the inverses in reverse, so renames are undone before the
 // old dependents come back.
 enum class Step {
-  // down only: what the re-creation of an enum type moved out of the way comes back
-  enum_dependents_restored,
-  // in a transaction of its own, committed before anything uses the new values
-  enum_value,
-  // prepare: dependents that change or go, under their original names
-  drop_view,
+  // prepare: dependents that change or go, under their original names (policies
+  // before the views they may read)
   drop_trigger,
   drop_policy,
+  drop_view,
   drop_foreign_key,
   drop_constraint,
   drop_index,
   drop_default,
   drop_generated,
   drop_function_for_change,
+  // down only: what a generated column added again in down moved out of the way
+  generated_dependents_restored,
+  // down only: what the re-creation of an enum type moved out of the way comes back
+  // (after it, and before the dependents above come back as they were)
+  enum_dependents_restored,
+  // enum values, committed with the steps above before anything uses the new values
+  enum_value,
   // expand (schemas first: a table may move into a new one)
   extension,
   schema,
@@ -52,7 +56,8 @@ enum class Step {
   policy,
   grant,
   comment,
-  enum_dependents,  // down only: out of the way of an enum type's re-creation
+  enum_dependents,       // down only: out of the way of an enum type's re-creation
+  generated_dependents,  // down only: out of the way of a generated column added again
   // data
   data,
   // contract
@@ -140,7 +145,8 @@ struct Plan {
   std::vector<std::string> notes;  // what a reviewer must know (e.g. a down that re-creates a table empty)
   bool empty() const { return ops.empty(); }
   bool no_transaction() const;
-  // Enum values are added and committed before the rest runs (another transaction).
+  // Enum values are added and committed (with the drops before them) before the
+  // rest runs, in another transaction.
   bool commits_enum_values_first() const;
 };
 

@@ -159,6 +159,10 @@ const char* step_title(Step step) {
       return "Objects that depend on the enum types, as they were";
     case Step::enum_value:
       return "Enum values (committed before anything uses them)";
+    case Step::generated_dependents:
+      return "Objects on a column that becomes generated again";
+    case Step::generated_dependents_restored:
+      return "Objects on a column that became generated again, as they were";
     case Step::enum_dependents:
       return "Objects that depend on the enum types";
     case Step::late_view:
@@ -181,7 +185,10 @@ const char* step_title(Step step) {
 
 bool Plan::commits_enum_values_first() const {
   bool values = false, rest = false;
-  for (const auto& op : ops) (op.step == Step::enum_value ? values : rest) |= !op.up.empty();
+  for (const auto& op : ops) {
+    if (op.step == Step::enum_value) values |= !op.up.empty();
+    if (op.step > Step::enum_value) rest |= !op.up.empty();
+  }
   return values && rest;
 }
 
@@ -346,20 +353,19 @@ class Planner {
     effective(prev_);
     effective(want_);
     check_removals();
-    if (diags_.has_errors()) {
-      Plan refused;
-      refused.refused = std::move(refused_);
-      return refused;
-    }
+    // Planning goes on after a refusal, so that lint sees every change; the plan is
+    // not written when diags has errors.
 
     plan_extensions_and_schemas();
     plan_enums();
     plan_functions();
     plan_column_changes();
+    plan_view_rebuilds();
     plan_tables();
     plan_views();
     plan_data_steps();
     plan_enum_dependents();
+    plan_generated_dependents();
     add_renames();
 
     std::stable_sort(ops_.begin(), ops_.end(), [](const Op& a, const Op& b) { return a.step < b.step; });
@@ -492,6 +498,15 @@ class Planner {
       ix.name = renamed;
     }
     std::erase_if(origin_object_, [&](const auto& e) { return e.first.first == t.name; });
+    std::map<std::pair<QualifiedName, std::string>, std::string> columns;
+    for (auto it = origin_column_.begin(); it != origin_column_.end();)
+      if (it->first.first == t.name) {
+        columns[{to, it->first.second}] = it->second;
+        it = origin_column_.erase(it);
+      } else {
+        ++it;
+      }
+    origin_column_.insert(columns.begin(), columns.end());
     for (auto& [key, origin] : moved)
       if (key.second != origin) origin_object_[key] = origin;
     auto o = origin_table_.find(t.name);
@@ -589,12 +604,12 @@ class Planner {
         if (ready == columns.end()) {
           auto& x = columns.front();
           std::string temporary = names::make_object_name(x.first, "", "schemac_swap");
-          rename_column_in(prev_, *p, x.first, temporary);
+          rename_column_of(*p, x.first, temporary);
           renames_.push_back({p->name, {}, x.first, temporary, p->name, {}});
           x.first = temporary;
           continue;
         }
-        rename_column_in(prev_, *p, ready->first, ready->second);
+        rename_column_of(*p, ready->first, ready->second);
         renames_.push_back({p->name, {}, ready->first, ready->second, p->name, {}});
         columns.erase(ready);
       }
@@ -702,7 +717,7 @@ class Planner {
             }
       }
       for (const auto& o : r.objects) {
-        if (dropped_first_.count({r.final_table, o.final_name})) continue;
+        if (dropped_first_.count({r.final_table, (o.index ? "index:" : "constraint:") + o.final_name})) continue;
         if (o.index) {
           up.push_back(
               fmt::format("ALTER INDEX {} RENAME TO {};", QualifiedName{r.to.schema, o.from}.sql(), quote(o.to)));
@@ -720,10 +735,19 @@ class Planner {
       if (r.to == r.final_table) verify.push_back(relation_exists(r.to, "table"));
       if (!want_.find_table(r.table) && !find_relation(want_, r.table))
         verify.push_back(relation_gone(r.table, "renamed table"));
-      Change renamed = change(r.table == r.to ? ChangeKind::rename_members : ChangeKind::rename_table, r.to);
+      Change renamed = change(r.table == r.to ? ChangeKind::rename_members : ChangeKind::rename_table, r.final_table);
       if (r.table != r.to) renamed.previous_name = r.table;
       add(Step::rename, join(up, "\n"), join(down, "\n"), verify).change = renamed;
     }
+  }
+
+  // Renames a column of the previous state, remembering its original name.
+  void rename_column_of(Table& t, const std::string& from, const std::string& to) {
+    auto it = origin_column_.find({t.name, from});
+    std::string origin = it == origin_column_.end() ? from : it->second;
+    if (it != origin_column_.end()) origin_column_.erase(it);
+    origin_column_[{t.name, to}] = origin;
+    rename_column_in(prev_, t, from, to);
   }
 
   static void rename_column_in(Schema& s, Table& t, const std::string& from, const std::string& to) {
@@ -973,11 +997,12 @@ class Planner {
       for (std::size_t i = 0; i < e.values.size(); ++i) {
         const auto& v = e.values[i];
         if (std::find(p.values.begin(), p.values.end(), v) != p.values.end()) continue;
+        // Going forward, the value before is always there already (old or just added).
         std::string position;
-        if (i + 1 < e.values.size())
-          position = " BEFORE " + lit(e.values[i + 1]);
-        else if (i > 0)
+        if (i > 0)
           position = " AFTER " + lit(e.values[i - 1]);
+        else if (!p.values.empty())
+          position = " BEFORE " + lit(p.values.front());
         up += (up.empty() ? "" : "\n") +
               fmt::format("ALTER TYPE {} ADD VALUE IF NOT EXISTS {}{};", e.name.sql(), lit(v), position);
         verify.push_back(enum_value_exists(e.name, v));
@@ -1019,6 +1044,10 @@ class Planner {
       for (const auto& r : f.returns_table) uses |= is_enum(r.type);
       if (uses && !changed_functions_.count(f.name)) functions.insert(f.name);
     }
+    // A function whose body this migration replaces comes back (old body) with the
+    // others, after the type: its own down would bring it back before.
+    for (auto& op : ops_)
+      if (op.change.kind == ChangeKind::replace_function && functions.count(op.change.subject)) op.down.clear();
     auto depends = [&](const model::Uses& u) {
       for (const auto& x : columns)
         if (u.reads(x.relation, x.column)) return true;
@@ -1106,6 +1135,72 @@ class Planner {
     add(Step::enum_dependents, "", join(drops, "\n")).change = change(ChangeKind::enum_dependents, {});
   }
 
+  // A column that stops being generated keeps its values in up (DROP EXPRESSION),
+  // but down can only add it again, which PostgreSQL refuses under a view or a
+  // policy and which takes its indexes and constraints along: those that this
+  // migration leaves alone are dropped in down first and created again after.
+  void plan_generated_dependents() {
+    for (const auto& [table, column] : expression_dropped_) {
+      const Table* t = find(want_, table);
+      const Table* p = find(prev_, table);
+      if (!t || !p) continue;
+      const Table& o = original(*p);
+      std::vector<std::string> drops, creates;
+      auto on_column = [&](const std::vector<std::string>& cols) {
+        return std::find(cols.begin(), cols.end(), column) != cols.end();
+      };
+      for (const auto& r : view_order(want_))  // views first when dropped, last when created
+        if (!views_to_rebuild_.count(r.name) && find_relation(prev_, r.name) && r.uses().reads(table, column)) {
+          drops.insert(drops.begin(), drop_relation(r));
+          for (const auto& b : view_order(prev_))
+            if (b.name == r.name)
+              creates.push_back(create_relation(b) + comment_sql(relation_kind(b) + b.name.sql(), b.doc()));
+        }
+      std::vector<std::string> member_drops, member_creates;
+      for (const auto& other : want_.tables)
+        for (const auto& pol : other.policies) {
+          const Table* op = find(prev_, other.name);
+          if (!op || !find_named(op->policies, pol.name) || recreated(other, "policy:", pol.name) ||
+              !pol.uses.reads(table, column))
+            continue;
+          const Table& oo = original(*op);
+          const auto& old_policy = original(*op, &Table::policies, *find_named(op->policies, pol.name));
+          member_drops.push_back(fmt::format("DROP POLICY {} ON {};", quote(pol.name), other.name.sql()));
+          member_creates.push_back(emit::create_policy(oo, old_policy) +
+                                   comment_sql(policy_target(oo.name, old_policy.name), old_policy.doc));
+        }
+      for (const auto& ix : t->indexes) {
+        bool dep = ix.uses.reads(table, column) || on_column(ix.include);
+        for (const auto& e : ix.elements) dep |= e.column == column;
+        if (!dep || !find_named(p->indexes, ix.name) || recreated(*t, "index:", ix.name)) continue;
+        const auto& oi = original(*p, &Table::indexes, *find_named(p->indexes, ix.name));
+        member_drops.push_back("DROP INDEX " + QualifiedName{table.schema, ix.name}.sql() + ";");
+        member_creates.push_back(emit::create_index(o.name, oi) + comment_sql(index_target(o.name, oi.name), oi.doc));
+      }
+      for (const auto& k : t->constraints) {
+        bool dep = on_column(k.columns) || (k.kind == ConstraintKind::check && k.uses.reads(table, column));
+        if (!dep || !find_named(p->constraints, k.name) || recreated(*t, "constraint:", k.name)) continue;
+        const auto& ok = original(*p, &Table::constraints, *find_named(p->constraints, k.name));
+        member_drops.push_back(drop_constraint_sql(*t, k));
+        member_creates.push_back(emit::add_constraint(o, ok) + comment_sql(constraint_target(o.name, ok.name), ok.doc));
+      }
+      for (const auto& tr : t->triggers) {
+        bool dep = tr.uses.reads(table, column);
+        for (const auto& e : tr.events) dep |= on_column(e.columns);
+        if (!dep || !find_named(p->triggers, tr.name) || recreated(*t, "trigger:", tr.name)) continue;
+        const auto& ot = original(*p, &Table::triggers, *find_named(p->triggers, tr.name));
+        member_drops.push_back(fmt::format("DROP TRIGGER {} ON {};", quote(tr.name), table.sql()));
+        member_creates.push_back(emit::create_trigger(o, ot) + comment_sql(trigger_target(o.name, ot.name), ot.doc));
+      }
+      // Policies go before the views they may read, and come back after them.
+      member_drops.insert(member_drops.end(), drops.begin(), drops.end());
+      creates.insert(creates.end(), member_creates.begin(), member_creates.end());
+      if (member_drops.empty()) continue;
+      add(Step::generated_dependents_restored, "", join(creates, "\n"));
+      add(Step::generated_dependents, "", join(member_drops, "\n"));
+    }
+  }
+
   static const Function* find_function(const Schema& s, const QualifiedName& n) {
     for (const auto& f : s.functions)
       if (f.name == n) return &f;
@@ -1132,7 +1227,8 @@ class Planner {
                              *c.default_sql);
       }
     }
-    return out + fmt::format("\nDROP TYPE {};", scratch.sql());
+    out += fmt::format("\nDROP TYPE {};", scratch.sql());
+    return out + comment_sql("TYPE " + e.name.sql(), e.doc);
   }
 
   static bool same_signature(const Function& a, const Function& b) {
@@ -1412,6 +1508,8 @@ class Planner {
     return false;
   }
   bool forced(const model::Policy& pol) const {
+    for (const auto& v : views_to_rebuild_)  // PostgreSQL will not drop a view a policy reads
+      if (pol.uses.reads_relation(v)) return true;
     return reads_changed_column(pol.uses) || calls_changed_function(pol.uses) || mentions_changed_function(pol);
   }
   // Indexes and checks survive a type change (PostgreSQL rebuilds them) but not the
@@ -1640,18 +1738,42 @@ class Planner {
     if (const Column* oc = o.find_column(before.name)) before = *oc;
     dropped_first_.insert({p.name, "column:" + c.name});
     std::string column_comment = "COLUMN " + o.name.sql() + "." + quote(before.name);
+    std::string target = "COLUMN " + t.name.sql() + "." + quote(c.name);
+    // A plain column that becomes generated loses its values in up. Down adds it back
+    // empty, as it was declared; a NOT NULL one without a default could not be added
+    // to a table with rows, so down keeps the computed values (DROP EXPRESSION).
+    bool keep_values = !old.generated_sql && before.name == c.name && old.type == c.type && !old.nullable &&
+                       !old.default_sql && !old.identity;
+    std::string restore_down, restore_plain;
+    if (keep_values) {
+      auto alter = [&](const std::string& what) {
+        return fmt::format("\nALTER TABLE {} ALTER COLUMN {} {};", t.name.sql(), quote(c.name), what);
+      };
+      restore_plain = fmt::format("ALTER TABLE {} ALTER COLUMN {} DROP EXPRESSION;", t.name.sql(), quote(c.name));
+      if (old.identity) restore_plain += alter("ADD GENERATED ALWAYS AS IDENTITY");
+      if (old.default_sql) restore_plain += alter("SET DEFAULT " + *old.default_sql);
+      bool was_not_null = !old.nullable || old.identity, not_null = !c.nullable || c.identity;
+      if (was_not_null != not_null) restore_plain += alter(was_not_null ? "SET NOT NULL" : "DROP NOT NULL");
+      if (old.doc != c.doc)
+        restore_plain += "\n" + fmt::format("COMMENT ON {} IS {};", target,
+                                            old.doc.empty() ? std::string("NULL") : lit(emit::doc_text(old.doc)));
+    } else {
+      restore_down = fmt::format("ALTER TABLE {} ADD COLUMN {};", o.name.sql(), emit::column_definition(before)) +
+                     comment_sql(column_comment, before.doc);
+    }
     add(Step::drop_generated, fmt::format("ALTER TABLE {} DROP COLUMN {};", o.name.sql(), quote(before.name)),
-        fmt::format("ALTER TABLE {} ADD COLUMN {};", o.name.sql(), emit::column_definition(before)) +
-            comment_sql(column_comment, before.doc))
+        restore_down)
         .change = change(ChangeKind::regenerate_column, t.name, c.name, c.origin);
     add(Step::add_generated,
         fmt::format("ALTER TABLE {} ADD COLUMN {};", t.name.sql(), emit::column_definition(c)) +
-            comment_sql("COLUMN " + t.name.sql() + "." + quote(c.name), c.doc),
-        fmt::format("ALTER TABLE {} DROP COLUMN {};", t.name.sql(), quote(c.name)), {column_is(t.name, c)})
+            comment_sql(target, c.doc),
+        keep_values ? restore_plain : fmt::format("ALTER TABLE {} DROP COLUMN {};", t.name.sql(), quote(c.name)),
+        {column_is(t.name, c)})
         .change = change(ChangeKind::regenerate_column, t.name, c.name, c.origin);
     if (!old.generated_sql)
       notes_.push_back("column " + t.name.display() + "." + c.name +
-                       " becomes generated: its stored values are replaced by computed ones, and down keeps those");
+                       " becomes generated: its stored values are replaced by computed ones" +
+                       (keep_values ? "; down keeps the computed values" : "; down re-creates it empty"));
   }
 
   static std::string alter_policy(const Table& t, const model::Policy& from, const model::Policy& to) {
@@ -1687,7 +1809,10 @@ class Planner {
     };
     // A default that calls a function whose signature changes is dropped before the
     // function (under the original names) and set again after it.
-    bool default_reset = c.default_sql && old.default_sql && calls_changed_function(c.uses);
+    // The old default's calls are not known (the snapshot is not checked again): one
+    // that differs from the new is reset too while any function changes signature.
+    bool default_reset = old.default_sql && ((c.default_sql && calls_changed_function(c.uses)) ||
+                                             (!changed_functions_.empty() && old.default_sql != c.default_sql));
     if (default_reset) {
       const Table& o = original(p);
       std::string column = quote(original_column(p, old.name));
@@ -1710,14 +1835,14 @@ class Planner {
     if (drops_identity) up.push_back(alter("DROP IDENTITY"));
     if (c.default_sql && (retype || c.default_sql != old.default_sql || default_reset))
       up.push_back(alter("SET DEFAULT " + *c.default_sql));
-    if (!c.default_sql && old.default_sql && !retype) up.push_back(alter("DROP DEFAULT"));
+    if (!c.default_sql && old.default_sql && !retype && !default_reset) up.push_back(alter("DROP DEFAULT"));
     if (was_not_null != not_null) up.push_back(alter(not_null ? "SET NOT NULL" : "DROP NOT NULL"));
     if (adds_identity) up.push_back(alter("ADD GENERATED ALWAYS AS IDENTITY"));
     // Down: the same steps undone, last first.
     if (adds_identity) down.push_back(alter("DROP IDENTITY"));
     if (was_not_null != not_null) down.push_back(alter(was_not_null ? "SET NOT NULL" : "DROP NOT NULL"));
     if (retype && new_default) down.push_back(alter("DROP DEFAULT"));
-    if (default_reset) down.push_back(alter("DROP DEFAULT"));
+    if (default_reset && c.default_sql) down.push_back(alter("DROP DEFAULT"));
     if (!retype && !default_reset && old.default_sql != c.default_sql)
       down.push_back(old.default_sql ? alter("SET DEFAULT " + *old.default_sql) : alter("DROP DEFAULT"));
     if (drops_identity) down.push_back(alter("ADD GENERATED ALWAYS AS IDENTITY"));
@@ -1730,6 +1855,7 @@ class Planner {
                                  emit::column_definition(old)));
     if (up.empty() && down.empty()) return;
     add(Step::column, join(up, "\n"), join(down, "\n"), {column_is(t.name, c)}).change = altered_column(t, old, c);
+    if (old.generated_sql && !c.generated_sql) expression_dropped_.push_back({t.name, c.name});
   }
 
   // ---- views and materialized views ---------------------------------------------------------
@@ -1787,23 +1913,30 @@ class Planner {
     return false;
   }
 
-  void plan_views() {
-    auto before = view_order(prev_), after = view_order(want_);
-    std::map<QualifiedName, Relation> old, now;
-    for (const auto& r : before) old[r.name] = r;
-    for (const auto& r : after) now[r.name] = r;
-    // What must be re-created: changed definitions, views over tables whose columns
-    // change type, and (transitively) views over those.
-    std::set<QualifiedName> rebuild;
-    for (const auto& r : after) {
+  // What must be re-created: changed definitions, views over columns that change
+  // type or are added again, views calling a function whose signature changes, and
+  // (transitively) views over those. Worked out before the tables, whose policies
+  // may read these views.
+  void plan_view_rebuilds() {
+    std::map<QualifiedName, Relation> old;
+    for (const auto& r : view_order(prev_)) old[r.name] = r;
+    for (const auto& r : view_order(want_)) {
       auto it = old.find(r.name);
       if (it == old.end()) continue;
       bool changed = !same_relation(it->second, r);
       changed |= reads_changed_column(r.uses());
       for (const auto& f : changed_functions_) changed |= r.calls_function(f);
-      for (const auto& other : rebuild) changed |= r.reads_from(other);
-      if (changed) rebuild.insert(r.name);
+      for (const auto& other : views_to_rebuild_) changed |= r.reads_from(other);
+      if (changed) views_to_rebuild_.insert(r.name);
     }
+  }
+
+  void plan_views() {
+    auto before = view_order(prev_), after = view_order(want_);
+    std::map<QualifiedName, Relation> old, now;
+    for (const auto& r : before) old[r.name] = r;
+    for (const auto& r : after) now[r.name] = r;
+    const std::set<QualifiedName>& rebuild = views_to_rebuild_;
     std::set<QualifiedName> late_views;
     // Drops, dependents first.
     for (auto it = before.rbegin(); it != before.rend(); ++it) {
@@ -1913,10 +2046,12 @@ class Planner {
   std::map<std::pair<QualifiedName, std::string>, std::string> origin_column_;
   std::set<std::pair<QualifiedName, std::string>> dropped_first_;  // (table, "kind:name") dropped before the renames
   std::set<model::ColumnUse> retyped_, regenerated_;
-  std::set<QualifiedName> archived_now_;     // live names of the tables this migration archives
-  std::set<QualifiedName> recreated_enums_;  // enums whose down re-creates the type
-  std::set<QualifiedName> rebuilt_views_;    // views and materialized views dropped by up
+  std::set<QualifiedName> archived_now_;      // live names of the tables this migration archives
+  std::set<QualifiedName> recreated_enums_;   // enums whose down re-creates the type
+  std::set<QualifiedName> rebuilt_views_;     // views and materialized views dropped by up
+  std::set<QualifiedName> views_to_rebuild_;  // existing views created again
   std::vector<Change> refused_;
+  std::vector<model::ColumnUse> expression_dropped_;       // generated columns that become plain
   std::vector<std::pair<Table, std::string>> unarchived_;  // (table, its archived name) brought back
   std::vector<Op> ops_;
   std::vector<std::string> notes_;

@@ -53,10 +53,13 @@ std::string render_up(const Plan& plan, const std::string& header) {
         "SET check_function_bodies = off;\n";
   auto up = [](const Op& op) -> const std::string& { return op.up; };
   if (!plan.commits_enum_values_first() || plan.no_transaction()) return out + body(plan.ops, up, "");
-  // Enum values are committed before the rest can use them.
+  // Enum values are committed before the rest can use them. A resumed run starts at
+  // the second part, so it sets what the first part set again.
   std::vector<Op> values, rest;
-  for (const auto& op : plan.ops) (op.step == Step::enum_value ? values : rest).push_back(op);
-  return out + body(values, up, "") + "\n" + std::string(migration_file::commit_marker) + "\n" + body(rest, up, "");
+  for (const auto& op : plan.ops) (op.step <= Step::enum_value ? values : rest).push_back(op);
+  out += body(values, up, "") + "\n" + std::string(migration_file::commit_marker) + "\n";
+  if (touches_functions(plan)) out += "\nSET check_function_bodies = off;\n";
+  return out + body(rest, up, "");
 }
 
 std::string render_down(const Plan& plan, const std::string& header) {

@@ -387,10 +387,12 @@ int Migrator::down(const RunOptions& options) {
   auto applied = read_history();
   check_history(applied);
   if (!applied.empty() && applied.back().transactions_done)
-    throw MigrationRefused("migration " + applied.back().name + " is half applied (" +
-                           std::to_string(*applied.back().transactions_done) +
-                           " of its transactions are committed); its down file undoes the whole migration: finish "
-                           "it with `migrate up` first");
+    throw MigrationRefused(
+        "migration " + applied.back().name + " is half applied (" + std::to_string(*applied.back().transactions_done) +
+        " of its transactions are committed); its down file undoes the whole migration: finish "
+        "it with `migrate up` first (or, if it can never finish, undo its committed part by hand "
+        "and DELETE FROM " +
+        std::string(history_table) + " WHERE version = " + std::to_string(applied.back().version) + ")");
   auto targets = plan(applied);
   for (const auto* m : targets) revert(*m, options.log);
   return static_cast<int>(targets.size());

@@ -1127,6 +1127,157 @@ view all_items as $$ select * from public.items $$
   });
 }
 
+TEST_CASE("edit kinds: combinations found in review", "[edit_kinds]") {
+  run_cases({
+      Case("table renamed while its index and check change", R"(
+table items {
+  id   int primary key
+  name text
+  qty  int check (qty > 0)
+  index on (name)
+}
+)",
+           R"(
+table products was items {
+  id   int primary key
+  name text
+  qty  int check (qty >= 0)
+  index on (name) where (qty > 0)
+}
+)")
+          .seeded("INSERT INTO public.items (id, name, qty) VALUES (1, 'a', 1), (2, 'b', 3);",
+                  {"SELECT id, name, qty FROM public.items ORDER BY id"}),
+      Case("generated column renamed while its expression changes", R"(
+table items {
+  id    int primary key
+  qty   int
+  twice int generated (qty * 2)
+}
+)",
+           R"(
+table items {
+  id    int primary key
+  qty   int
+  total int generated (qty * 3) was twice
+}
+)")
+          .seeded("INSERT INTO public.items (id, qty) VALUES (1, 1), (2, 3);",
+                  {"SELECT id, qty FROM public.items ORDER BY id"}),
+      Case("enum value added while a view over it and a function taking it change", R"(
+enum mood { calm, busy }
+table people {
+  id   int primary key
+  mood mood
+}
+view calm_people as $$ select id from public.people where mood = 'calm' $$
+function is_calm(m mood) returns boolean language sql immutable as $$ select m = 'calm' $$
+)",
+           R"(
+enum mood { calm, busy, tired }
+table people {
+  id   int primary key
+  mood mood
+}
+view calm_people as $$ select id from public.people where mood <> 'busy' $$
+function is_calm(m mood) returns boolean language sql immutable as $$ select m <> 'busy' $$
+)")
+          .seeded("INSERT INTO public.people (id, mood) VALUES (1, 'calm'), (2, 'busy');",
+                  {"SELECT id, mood FROM public.people ORDER BY id"}),
+      Case("two enum values added next to each other, first and in the middle", R"(
+enum mood { calm, busy }
+table people {
+  id   int primary key
+  mood mood
+}
+)",
+           R"(
+enum mood { sleepy, dozy, calm, tired, bored, busy }
+table people {
+  id   int primary key
+  mood mood
+}
+)")
+          .seeded("INSERT INTO public.people (id, mood) VALUES (1, 'calm'), (2, 'busy');",
+                  {"SELECT id, mood FROM public.people ORDER BY id"}),
+      Case("a policy reads a view whose column is retyped", R"(
+role edit_reader
+table stock {
+  id  int primary key
+  qty int
+}
+view in_stock as $$ select id, qty from public.stock where qty > 0 $$
+table orders {
+  id      int primary key
+  item_id int
+  row level security
+  policy orders_in_stock for select to edit_reader
+    using (item_id in (select s.id from public.in_stock s))
+}
+)",
+           R"(
+role edit_reader
+table stock {
+  id  int primary key
+  qty bigint
+}
+view in_stock as $$ select id, qty from public.stock where qty > 0 $$
+table orders {
+  id      int primary key
+  item_id int
+  row level security
+  policy orders_in_stock for select to edit_reader
+    using (item_id in (select s.id from public.in_stock s))
+}
+)")
+          .seeded(
+              "INSERT INTO public.stock VALUES (1, 5), (2, 0); INSERT INTO public.orders VALUES (10, 1), (11, 2);",
+              {"SELECT id, qty FROM public.stock ORDER BY id", "SELECT id, item_id FROM public.orders ORDER BY id"}),
+      Case("a generated column becomes plain under an index, a check, a view and a policy", R"(
+role edit_reader
+table items {
+  id    int primary key
+  qty   int
+  total int generated (qty * 2)
+  check (total >= 0)
+  index on (total)
+  row level security
+  policy items_read for select to edit_reader using (total > 0)
+}
+view item_totals as $$ select id, total from public.items $$
+)",
+           R"(
+role edit_reader
+table items {
+  id    int primary key
+  qty   int
+  total int
+  check (total >= 0)
+  index on (total)
+  row level security
+  policy items_read for select to edit_reader using (total > 0)
+}
+view item_totals as $$ select id, total from public.items $$
+)")
+          .seeded("INSERT INTO public.items (id, qty) VALUES (1, 1), (2, 3);",
+                  {"SELECT id, qty, total FROM public.items ORDER BY id"}),
+      Case("a default stops calling a function whose signature changes", R"(
+function first_qty() returns int language sql stable as $$ select 1 $$
+table items {
+  id  int primary key
+  qty int default first_qty()
+}
+)",
+           R"(
+function first_qty(n int default 1) returns int language sql stable as $$ select n $$
+table items {
+  id  int primary key
+  qty int default 0
+}
+)")
+          .seeded("INSERT INTO public.items (id) VALUES (1);", {"SELECT id, qty FROM public.items ORDER BY id"}),
+  });
+}
+
 TEST_CASE("edit kinds: a table archived in the same schema that names it", "[edit_kinds]") {
   const char* const v1 = R"(
 table quests {

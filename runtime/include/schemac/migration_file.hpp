@@ -14,8 +14,9 @@ namespace schemac::migration_file {
 inline constexpr std::string_view no_transaction_marker = "-- schemac:no-transaction";
 
 // A line of its own between two parts of an up file that must run in separate
-// transactions (an enum value added before a statement uses it). Every part but the
-// last can run again harmlessly; the last runs with the verify file.
+// transactions (an enum value added before a statement uses it). Each part commits
+// with a history row counting the parts done; a failed run resumes with the part
+// that failed; the last part runs with the verify file.
 inline constexpr std::string_view commit_marker = "-- schemac:commit";
 
 inline constexpr std::string_view verify_error_prefix = "schemac verify: ";

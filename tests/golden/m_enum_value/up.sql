@@ -5,5 +5,5 @@
 
 -- Enum values (committed before anything uses them)
 
-ALTER TYPE public.status ADD VALUE IF NOT EXISTS 'in progress' BEFORE 'closed';
+ALTER TYPE public.status ADD VALUE IF NOT EXISTS 'in progress' AFTER 'open';
 ALTER TYPE public.status ADD VALUE IF NOT EXISTS 'reopened' AFTER 'closed';

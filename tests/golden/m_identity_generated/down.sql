@@ -45,13 +45,13 @@ ALTER TABLE public.counters ADD COLUMN plain integer;
 
 ALTER TABLE public.counters ADD COLUMN total integer GENERATED ALWAYS AS (a + b) STORED NOT NULL;
 
--- Undo: Policies that change or go
-
-CREATE POLICY counters_read ON public.counters AS PERMISSIVE FOR SELECT TO reader
-  USING (true);
-
 -- Undo: Views and materialized views that change or go
 
 CREATE MATERIALIZED VIEW public.counter_sums AS
 select sum(a) as a from public.counters
 WITH DATA;
+
+-- Undo: Policies that change or go
+
+CREATE POLICY counters_read ON public.counters AS PERMISSIVE FOR SELECT TO reader
+  USING (true);
