@@ -112,7 +112,7 @@ enum class ChangeKind {
   remove_enum_values,  // refused: PostgreSQL cannot remove a value
   drop_enum,
   data_step,
-  enum_dependents,  // down only: objects moved out of an enum's way and back
+  moved_aside,  // down only: dependents moved out of the way of a change and back
 };
 
 const char* change_name(ChangeKind kind);

@@ -95,8 +95,8 @@ const char* change_name(ChangeKind kind) {
       return "drop_enum";
     case ChangeKind::data_step:
       return "data_step";
-    case ChangeKind::enum_dependents:
-      return "enum_dependents";
+    case ChangeKind::moved_aside:
+      return "moved_aside";
   }
   return "";
 }
@@ -1021,183 +1021,150 @@ class Planner {
     }
   }
 
-  // ---- what an enum's down must move out of the way --------------------------------
+  // ---- what a down must move out of the way ------------------------------------------
   //
-  // Removing the values again re-creates the type and converts its columns, which
-  // PostgreSQL refuses under a view or a policy that reads them, breaks checks and
-  // index predicates that compare them with the old type, and cannot do while a
-  // function's signature or a foreign key holds the old type. Such dependents that
-  // this migration leaves alone are dropped in down before the type is re-created
-  // (as the migrated database has them) and created again after it (as they were).
+  // Some downs change something PostgreSQL refuses to change under its dependents:
+  // an enum type re-created without the added values (its columns converted back,
+  // functions with it in their signature dropped), a generated column added again.
+  // The dependents this migration leaves alone are dropped in down first (as the
+  // migrated database has them) and created again after (as they were).
+
+  struct Aside {
+    std::set<model::ColumnUse> columns;  // (table, column) changed under their readers
+    std::set<QualifiedName> types;       // types re-created: what casts to them moves
+    std::set<QualifiedName> functions;   // functions dropped and brought back too
+  };
+
+  void move_aside_in_down(const Aside& a, Step restored, Step aside, ChangeKind kind) {
+    auto depends = [&](const model::Uses& u) {
+      for (const auto& x : a.columns)
+        if (u.reads(x.relation, x.column)) return true;
+      for (const auto& t : a.types)
+        if (u.names_type(t)) return true;
+      for (const auto& f : u.functions)
+        if (a.functions.count(f)) return true;
+      return false;
+    };
+    auto on_columns = [&](const QualifiedName& table, const std::vector<std::string>& columns) {
+      return std::any_of(columns.begin(), columns.end(), [&](const std::string& c) {
+        return a.columns.count({table, c});
+      });
+    };
+    // Views, with the views over them.
+    std::set<QualifiedName> views;
+    for (const auto& r : view_order(want_)) {
+      bool dep = depends(r.uses());
+      for (const auto& v : views) dep |= r.reads_from(v);
+      for (const auto& f : r.calls()) dep |= a.functions.count(f) > 0;
+      if (dep) views.insert(r.name);
+    }
+    auto kept_view = [&](const QualifiedName& v) { return views.count(v) && !rebuilt_views_.count(v); };
+    std::vector<std::string> view_drops, view_creates;
+    auto before = view_order(prev_);
+    for (auto it = before.rbegin(); it != before.rend(); ++it)
+      if (kept_view(it->name)) view_drops.push_back(drop_relation(*it));
+    for (const auto& r : before)
+      if (kept_view(r.name)) {
+        std::string create = create_relation(r) + comment_sql(relation_kind(r) + r.name.sql(), r.doc());
+        if (r.matview)
+          for (const auto& ix : r.matview->indexes) create += comment_sql(index_target(r.name, ix.name), ix.doc);
+        view_creates.push_back(create);
+      }
+    // Members of the tables that stay.
+    std::vector<std::string> reader_drops, reader_creates, key_drops, key_creates, member_drops, member_creates;
+    for (const auto& t : want_.tables) {
+      const Table* p = find(prev_, t.name);
+      if (t.is_extern || !p) continue;
+      const Table& o = original(*p);
+      for (const auto& pol : t.policies) {
+        const model::Policy* old = find_named(p->policies, pol.name);
+        bool dep = depends(pol.uses);
+        for (const auto& v : views) dep |= pol.uses.reads_relation(v);
+        if (!old || recreated(t, "policy:", pol.name) || !dep) continue;
+        const auto& op = original(*p, &Table::policies, *old);
+        reader_drops.push_back(fmt::format("DROP POLICY {} ON {};", quote(pol.name), t.name.sql()));
+        reader_creates.push_back(emit::create_policy(o, op) + comment_sql(policy_target(o.name, op.name), op.doc));
+      }
+      for (const auto& tr : t.triggers) {
+        const model::Trigger* old = find_named(p->triggers, tr.name);
+        bool dep = depends(tr.uses) || a.functions.count(tr.function);
+        for (const auto& e : tr.events) dep |= on_columns(t.name, e.columns);
+        if (!old || recreated(t, "trigger:", tr.name) || !dep) continue;
+        const auto& ot = original(*p, &Table::triggers, *old);
+        reader_drops.push_back(fmt::format("DROP TRIGGER {} ON {};", quote(tr.name), t.name.sql()));
+        reader_creates.push_back(emit::create_trigger(o, ot) + comment_sql(trigger_target(o.name, ot.name), ot.doc));
+      }
+      for (const auto& c : t.constraints) {
+        const Constraint* old = find_named(p->constraints, c.name);
+        bool dep = on_columns(t.name, c.columns) || (c.kind == ConstraintKind::check && depends(c.uses)) ||
+                   (is_foreign_key(c) && on_columns(c.ref_table, c.ref_columns));
+        if (!old || recreated(t, "constraint:", c.name) || !dep) continue;
+        const auto& oc = original(*p, &Table::constraints, *old);
+        (is_foreign_key(c) ? key_drops : member_drops).push_back(drop_constraint_sql(t, c));
+        (is_foreign_key(c) ? key_creates : member_creates)
+            .push_back(emit::add_constraint(o, oc) + comment_sql(constraint_target(o.name, oc.name), oc.doc));
+      }
+      for (const auto& ix : t.indexes) {
+        const Index* old = find_named(p->indexes, ix.name);
+        bool dep = depends(ix.uses) || on_columns(t.name, ix.include);
+        for (const auto& e : ix.elements) dep |= !e.column.empty() && a.columns.count({t.name, e.column});
+        if (!old || recreated(t, "index:", ix.name) || !dep) continue;
+        const auto& oi = original(*p, &Table::indexes, *old);
+        member_drops.push_back("DROP INDEX " + QualifiedName{t.name.schema, ix.name}.sql() + ";");
+        member_creates.push_back(emit::create_index(o.name, oi) + comment_sql(index_target(o.name, oi.name), oi.doc));
+      }
+    }
+    std::vector<std::string> function_drops, function_creates;
+    for (const auto& name : a.functions) {
+      const Function* f = find_function(prev_, name);
+      function_drops.push_back(drop_function(*find_function(want_, name)));
+      function_creates.push_back(emit::create_function(*f) +
+                                 comment_sql("FUNCTION " + emit::function_signature(*f), f->doc));
+    }
+    // Readers before the views they read and keys before what they reference; back
+    // in the opposite order.
+    std::vector<std::string> drops, creates;
+    for (const auto* part : {&reader_drops, &view_drops, &key_drops, &member_drops, &function_drops})
+      drops.insert(drops.end(), part->begin(), part->end());
+    for (const auto* part : {&function_creates, &view_creates, &member_creates, &key_creates, &reader_creates})
+      creates.insert(creates.end(), part->begin(), part->end());
+    if (drops.empty()) return;
+    add(restored, "", join(creates, "\n")).change = change(kind, {});
+    add(aside, "", join(drops, "\n")).change = change(kind, {});
+  }
+
+  // An enum whose down re-creates the type: its columns, casts to it and the
+  // functions with it in their signature.
   void plan_enum_dependents() {
     if (recreated_enums_.empty()) return;
     auto is_enum = [&](const model::Type& t) { return t.enum_name && recreated_enums_.count(*t.enum_name); };
-    std::set<model::ColumnUse> columns;  // (table, column) of those types, after up
+    Aside a;
+    a.types = recreated_enums_;
     for (const auto& t : want_.tables)
       for (const auto& c : t.columns)
-        if (is_enum(c.type)) columns.insert({t.name, c.name});
-    std::set<QualifiedName> functions;
+        if (is_enum(c.type)) a.columns.insert({t.name, c.name});
     for (const auto& f : want_.functions) {
       if (f.is_extern || !find_function(prev_, f.name)) continue;
       bool uses = f.return_type && is_enum(*f.return_type);
       for (const auto& p : f.parameters) uses |= is_enum(p.type);
       for (const auto& r : f.returns_table) uses |= is_enum(r.type);
-      if (uses && !changed_functions_.count(f.name)) functions.insert(f.name);
+      if (uses && !changed_functions_.count(f.name)) a.functions.insert(f.name);
     }
     // A function whose body this migration replaces comes back (old body) with the
     // others, after the type: its own down would bring it back before.
     for (auto& op : ops_)
-      if (op.change.kind == ChangeKind::replace_function && functions.count(op.change.subject)) op.down.clear();
-    auto depends = [&](const model::Uses& u) {
-      for (const auto& x : columns)
-        if (u.reads(x.relation, x.column)) return true;
-      for (const auto& e : recreated_enums_)
-        if (u.names_type(e)) return true;
-      for (const auto& f : u.functions)
-        if (functions.count(f)) return true;
-      return false;
-    };
-    std::vector<std::string> drops, creates;  // in the order each runs
-    // Views, dependents first when dropped; in dependency order when created.
-    std::set<QualifiedName> views;
-    for (const auto& r : view_order(want_)) {
-      bool dep = depends(r.uses());
-      for (const auto& v : views) dep |= r.reads_from(v);
-      for (const auto& f : r.calls()) dep |= functions.count(f) > 0;
-      if (!dep) continue;
-      views.insert(r.name);
-    }
-    auto before = view_order(prev_);
-    for (auto it = before.rbegin(); it != before.rend(); ++it) {
-      if (!views.count(it->name) || rebuilt_views_.count(it->name)) continue;
-      drops.push_back(drop_relation(*it));
-    }
-    for (const auto& r : before)
-      if (views.count(r.name) && !rebuilt_views_.count(r.name))
-        creates.push_back(create_relation(r) + comment_sql(relation_kind(r) + r.name.sql(), r.doc()));
-    // Members of tables that stay: policies, triggers, foreign keys, checks, indexes.
-    std::vector<std::string> member_drops, member_creates, key_drops, key_creates;
-    for (const auto& t : want_.tables) {
-      const Table* p = find(prev_, t.name);
-      if (t.is_extern || !p) continue;
-      const Table& o = original(*p);
-      auto enum_column = [&](const std::string& c) { return columns.count({t.name, c}) > 0; };
-      for (const auto& pol : t.policies) {
-        if (!find_named(p->policies, pol.name) || recreated(t, "policy:", pol.name) || !depends(pol.uses)) continue;
-        const auto& op = original(*p, &Table::policies, *find_named(p->policies, pol.name));
-        member_drops.push_back(fmt::format("DROP POLICY {} ON {};", quote(pol.name), t.name.sql()));
-        member_creates.push_back(emit::create_policy(o, op) + comment_sql(policy_target(o.name, op.name), op.doc));
-      }
-      for (const auto& tr : t.triggers) {
-        if (!find_named(p->triggers, tr.name) || recreated(t, "trigger:", tr.name)) continue;
-        bool dep = depends(tr.uses) || functions.count(tr.function);
-        for (const auto& e : tr.events) dep |= std::any_of(e.columns.begin(), e.columns.end(), enum_column);
-        if (!dep) continue;
-        const auto& ot = original(*p, &Table::triggers, *find_named(p->triggers, tr.name));
-        member_drops.push_back(fmt::format("DROP TRIGGER {} ON {};", quote(tr.name), t.name.sql()));
-        member_creates.push_back(emit::create_trigger(o, ot) + comment_sql(trigger_target(o.name, ot.name), ot.doc));
-      }
-      for (const auto& c : t.constraints) {
-        if (!find_named(p->constraints, c.name) || recreated(t, "constraint:", c.name)) continue;
-        bool dep = c.kind == ConstraintKind::check ? depends(c.uses) : false;
-        if (is_foreign_key(c)) {
-          dep |= std::any_of(c.columns.begin(), c.columns.end(), enum_column);
-          for (const auto& rc : c.ref_columns) dep |= columns.count({c.ref_table, rc}) > 0;
-        }
-        if (!dep) continue;
-        const auto& oc = original(*p, &Table::constraints, *find_named(p->constraints, c.name));
-        auto& d = is_foreign_key(c) ? key_drops : member_drops;
-        auto& cr = is_foreign_key(c) ? key_creates : member_creates;
-        d.push_back(drop_constraint_sql(t, c));
-        cr.push_back(emit::add_constraint(o, oc) + comment_sql(constraint_target(o.name, oc.name), oc.doc));
-      }
-      for (const auto& ix : t.indexes) {
-        if (!find_named(p->indexes, ix.name) || recreated(t, "index:", ix.name) || !depends(ix.uses)) continue;
-        const auto& oi = original(*p, &Table::indexes, *find_named(p->indexes, ix.name));
-        member_drops.push_back("DROP INDEX " + QualifiedName{t.name.schema, ix.name}.sql() + ";");
-        member_creates.push_back(emit::create_index(o.name, oi) + comment_sql(index_target(o.name, oi.name), oi.doc));
-      }
-    }
-    drops.insert(drops.end(), key_drops.begin(), key_drops.end());
-    drops.insert(drops.end(), member_drops.begin(), member_drops.end());
-    std::vector<std::string> function_creates;
-    for (const auto& name : functions) {
-      const Function* f = find_function(prev_, name);
-      drops.push_back(drop_function(*find_function(want_, name)));
-      function_creates.push_back(emit::create_function(*f) +
-                                 comment_sql("FUNCTION " + emit::function_signature(*f), f->doc));
-    }
-    creates.insert(creates.begin(), member_creates.begin(), member_creates.end());
-    creates.insert(creates.begin(), function_creates.begin(), function_creates.end());
-    creates.insert(creates.end(), key_creates.begin(), key_creates.end());
-    if (drops.empty()) return;
-    add(Step::enum_dependents_restored, "", join(creates, "\n")).change = change(ChangeKind::enum_dependents, {});
-    add(Step::enum_dependents, "", join(drops, "\n")).change = change(ChangeKind::enum_dependents, {});
+      if (op.change.kind == ChangeKind::replace_function && a.functions.count(op.change.subject)) op.down.clear();
+    move_aside_in_down(a, Step::enum_dependents_restored, Step::enum_dependents, ChangeKind::moved_aside);
   }
 
-  // A column that stops being generated keeps its values in up (DROP EXPRESSION),
-  // but down can only add it again, which PostgreSQL refuses under a view or a
-  // policy and which takes its indexes and constraints along: those that this
-  // migration leaves alone are dropped in down first and created again after.
+  // A column that stops being generated keeps its values in up (DROP EXPRESSION), but
+  // down can only add it again, which PostgreSQL refuses under a view or a policy and
+  // which takes its indexes and constraints along.
   void plan_generated_dependents() {
-    for (const auto& [table, column] : expression_dropped_) {
-      const Table* t = find(want_, table);
-      const Table* p = find(prev_, table);
-      if (!t || !p) continue;
-      const Table& o = original(*p);
-      std::vector<std::string> drops, creates;
-      auto on_column = [&](const std::vector<std::string>& cols) {
-        return std::find(cols.begin(), cols.end(), column) != cols.end();
-      };
-      for (const auto& r : view_order(want_))  // views first when dropped, last when created
-        if (!views_to_rebuild_.count(r.name) && find_relation(prev_, r.name) && r.uses().reads(table, column)) {
-          drops.insert(drops.begin(), drop_relation(r));
-          for (const auto& b : view_order(prev_))
-            if (b.name == r.name)
-              creates.push_back(create_relation(b) + comment_sql(relation_kind(b) + b.name.sql(), b.doc()));
-        }
-      std::vector<std::string> member_drops, member_creates;
-      for (const auto& other : want_.tables)
-        for (const auto& pol : other.policies) {
-          const Table* op = find(prev_, other.name);
-          if (!op || !find_named(op->policies, pol.name) || recreated(other, "policy:", pol.name) ||
-              !pol.uses.reads(table, column))
-            continue;
-          const Table& oo = original(*op);
-          const auto& old_policy = original(*op, &Table::policies, *find_named(op->policies, pol.name));
-          member_drops.push_back(fmt::format("DROP POLICY {} ON {};", quote(pol.name), other.name.sql()));
-          member_creates.push_back(emit::create_policy(oo, old_policy) +
-                                   comment_sql(policy_target(oo.name, old_policy.name), old_policy.doc));
-        }
-      for (const auto& ix : t->indexes) {
-        bool dep = ix.uses.reads(table, column) || on_column(ix.include);
-        for (const auto& e : ix.elements) dep |= e.column == column;
-        if (!dep || !find_named(p->indexes, ix.name) || recreated(*t, "index:", ix.name)) continue;
-        const auto& oi = original(*p, &Table::indexes, *find_named(p->indexes, ix.name));
-        member_drops.push_back("DROP INDEX " + QualifiedName{table.schema, ix.name}.sql() + ";");
-        member_creates.push_back(emit::create_index(o.name, oi) + comment_sql(index_target(o.name, oi.name), oi.doc));
-      }
-      for (const auto& k : t->constraints) {
-        bool dep = on_column(k.columns) || (k.kind == ConstraintKind::check && k.uses.reads(table, column));
-        if (!dep || !find_named(p->constraints, k.name) || recreated(*t, "constraint:", k.name)) continue;
-        const auto& ok = original(*p, &Table::constraints, *find_named(p->constraints, k.name));
-        member_drops.push_back(drop_constraint_sql(*t, k));
-        member_creates.push_back(emit::add_constraint(o, ok) + comment_sql(constraint_target(o.name, ok.name), ok.doc));
-      }
-      for (const auto& tr : t->triggers) {
-        bool dep = tr.uses.reads(table, column);
-        for (const auto& e : tr.events) dep |= on_column(e.columns);
-        if (!dep || !find_named(p->triggers, tr.name) || recreated(*t, "trigger:", tr.name)) continue;
-        const auto& ot = original(*p, &Table::triggers, *find_named(p->triggers, tr.name));
-        member_drops.push_back(fmt::format("DROP TRIGGER {} ON {};", quote(tr.name), table.sql()));
-        member_creates.push_back(emit::create_trigger(o, ot) + comment_sql(trigger_target(o.name, ot.name), ot.doc));
-      }
-      // Policies go before the views they may read, and come back after them.
-      member_drops.insert(member_drops.end(), drops.begin(), drops.end());
-      creates.insert(creates.end(), member_creates.begin(), member_creates.end());
-      if (member_drops.empty()) continue;
-      add(Step::generated_dependents_restored, "", join(creates, "\n"));
-      add(Step::generated_dependents, "", join(member_drops, "\n"));
+    for (const auto& column : expression_dropped_) {
+      Aside a;
+      a.columns.insert(column);
+      move_aside_in_down(a, Step::generated_dependents_restored, Step::generated_dependents, ChangeKind::moved_aside);
     }
   }
 
