@@ -8,7 +8,8 @@ seconds=${1:-60}
 build=$root/build-fuzz
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DSCHEMAC_FUZZ=ON -DBUILD_TESTING=OFF >/dev/null
-ninja -C "$build" parser_fuzz >/dev/null
+# Quiet when it builds; the compiler's messages when it does not.
+ninja -C "$build" parser_fuzz >"$build/fuzz-build.log" 2>&1 || { cat "$build/fuzz-build.log" >&2; exit 1; }
 corpus=$(mktemp -d)
 trap 'rm -rf "$corpus"' EXIT
 i=0

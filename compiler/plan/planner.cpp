@@ -666,14 +666,13 @@ class Planner {
   void add_renames() {
     // Archives undone: less the constraints and indexes dropped before (under the
     // archived names) and created again after.
-    for (auto [table, archived_as] : unarchived_) {
-      std::erase_if(table.constraints, [&](const Constraint& c) {
-        return dropped_first_.count({table.name, "constraint:" + c.name});
-      });
-      std::erase_if(table.indexes, [&](const Index& ix) {
-        return dropped_first_.count({table.name, "index:" + ix.name});
-      });
-      add_archive_ops(table, archived_as, Step::rename, true);
+    for (const auto& undone : unarchived_) {
+      Table table = undone.first;
+      const QualifiedName name = table.name;
+      std::erase_if(table.constraints,
+                    [&](const Constraint& c) { return dropped_first_.count({name, "constraint:" + c.name}); });
+      std::erase_if(table.indexes, [&](const Index& ix) { return dropped_first_.count({name, "index:" + ix.name}); });
+      add_archive_ops(table, undone.second, Step::rename, true);
     }
     for (const auto& r : renames_) {
       if (r.is_column()) {
