@@ -669,8 +669,9 @@ class Planner {
     for (const auto& undone : unarchived_) {
       Table table = undone.first;
       const QualifiedName name = table.name;
-      std::erase_if(table.constraints,
-                    [&](const Constraint& c) { return dropped_first_.count({name, "constraint:" + c.name}); });
+      std::erase_if(table.constraints, [&](const Constraint& c) {
+        return dropped_first_.count({name, "constraint:" + c.name});
+      });
       std::erase_if(table.indexes, [&](const Index& ix) { return dropped_first_.count({name, "index:" + ix.name}); });
       add_archive_ops(table, undone.second, Step::rename, true);
     }
