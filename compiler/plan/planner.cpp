@@ -875,13 +875,14 @@ class Planner {
       if (p.is_extern) continue;
       const Table* d = find(want_, p.name);
       if (!d) {
-        if (!confirmed.count(p.name)) refused_.push_back(change(ChangeKind::drop_table, p.name, "", p.origin));
-        if (!confirmed.count(p.name))
+        if (!confirmed.count(p.name)) {
+          refused_.push_back(change(ChangeKind::drop_table, p.name, "", p.origin));
           diags_.error({}, "table " + p.name.display() +
                                " is no longer declared: dropping it would delete all its rows. "
                                "Write 'drop table " +
                                p.name.display() + "' to confirm, or 'archive table " + p.name.display() +
                                " as NEW_NAME' to keep its data");
+        }
         continue;
       }
       if (d->is_extern) continue;
@@ -891,23 +892,22 @@ class Planner {
         if (!now) {
           bool ok = declared && std::find(declared->dropped_columns.begin(), declared->dropped_columns.end(), c.name) !=
                                     declared->dropped_columns.end();
-          if (!ok) refused_.push_back(change(ChangeKind::drop_column, p.name, c.name, d->origin));
-          if (!ok)
+          if (!ok) {
+            refused_.push_back(change(ChangeKind::drop_column, p.name, c.name, d->origin));
             diags_.error(where(d->origin), "column " + p.name.display() + "." + c.name +
                                                " is no longer declared: dropping it would delete its data. Write "
                                                "'drop column " +
                                                c.name + "' in the table to confirm");
+          }
           continue;
         }
         if (auto why = narrowing(c.type, now->type)) {
           refused_.push_back(altered_column(p, c, *now));
-          refused_.back().subject = d->name;
-        }
-        if (auto why = narrowing(c.type, now->type))
           diags_.error(where(now->origin), "changing " + p.name.display() + "." + c.name + " from " + c.type.sql() +
                                                " to " + now->type.sql() + " " + *why +
                                                " and can lose data; keep the type, or add a new column and copy "
                                                "the data with a data step");
+        }
       }
     }
   }
@@ -1116,8 +1116,8 @@ class Planner {
     }
     std::vector<std::string> function_drops, function_creates;
     for (const auto& name : a.functions) {
-      const Function* f = find_function(prev_, name);
-      function_drops.push_back(drop_function(*find_function(want_, name)));
+      const Function* f = prev_.find_function(name);
+      function_drops.push_back(drop_function(*want_.find_function(name)));
       function_creates.push_back(emit::create_function(*f) +
                                  comment_sql("FUNCTION " + emit::function_signature(*f), f->doc));
     }
@@ -1144,7 +1144,7 @@ class Planner {
       for (const auto& c : t.columns)
         if (is_enum(c.type)) a.columns.insert({t.name, c.name});
     for (const auto& f : want_.functions) {
-      if (f.is_extern || !find_function(prev_, f.name)) continue;
+      if (f.is_extern || !prev_.find_function(f.name)) continue;
       bool uses = f.return_type && is_enum(*f.return_type);
       for (const auto& p : f.parameters) uses |= is_enum(p.type);
       for (const auto& r : f.returns_table) uses |= is_enum(r.type);
@@ -1166,12 +1166,6 @@ class Planner {
       a.columns.insert(column);
       move_aside_in_down(a, Step::generated_dependents_restored, Step::generated_dependents, ChangeKind::moved_aside);
     }
-  }
-
-  static const Function* find_function(const Schema& s, const QualifiedName& n) {
-    for (const auto& f : s.functions)
-      if (f.name == n) return &f;
-    return nullptr;
   }
 
   // PostgreSQL cannot remove an enum value: the type is re-created with the old
