@@ -3,9 +3,11 @@
 #include <pg_query.h>
 
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
+#include <unordered_map>
 
 #include "check/query_scope.hpp"
 
@@ -53,6 +55,7 @@ struct Names {
   std::vector<Reference> relations;
   std::vector<model::QualifiedName> functions;
   std::vector<model::QualifiedName> types;  // named in casts
+  bool reads_columns = false;               // a column reference or a join (else nothing to attribute)
 };
 
 std::vector<model::QualifiedName> sorted_unique(std::vector<model::QualifiedName> v) {
@@ -74,6 +77,7 @@ void collect(const nlohmann::json& j, Names& out, std::set<std::string>& ctes) {
   if (!j.is_object()) return;
   for (const auto& [key, value] : j.items()) {
     if (key == "CommonTableExpr") ctes.insert(value.value("ctename", ""));
+    if (key == "ColumnRef" || key == "JoinExpr") out.reads_columns = true;
     // A statement's target (INSERT, UPDATE, DELETE: `relation`) is a bare RangeVar.
     if (key == "RangeVar" || (key == "relation" && value.is_object() && value.contains("relname"))) {
       model::QualifiedName n;
@@ -108,27 +112,70 @@ Names names_in(const nlohmann::json& parse_tree) {
   return out;
 }
 
+// One parse of a piece of SQL by libpg_query: its tree and what it names, or the error.
+struct Parse {
+  nlohmann::json tree;  // null after an error
+  Names names;
+  std::string error;  // empty when it parsed
+  int cursorpos = 0;  // of the error: characters from 1, 0 when unknown
+};
+
+// Parses each distinct text once. Schemas repeat the same fragments table after
+// table (`now()`, `false`, `owner = current_user`), and a view's query is read both
+// to check it and to work out its columns. Bounded, so that memory stays flat
+// however large the schema: when full, it starts again.
+class Parser {
+ public:
+  std::shared_ptr<const Parse> parse(const std::string& query) {
+    if (auto hit = done_.find(query); hit != done_.end()) return hit->second;
+    auto p = std::make_shared<Parse>();
+    PgQueryParseResult r = pg_query_parse(query.c_str());
+    if (r.error) {
+      p->error = r.error->message;
+      p->cursorpos = r.error->cursorpos;
+    } else {
+      p->tree = nlohmann::json::parse(r.parse_tree);
+      p->names = names_in(p->tree);
+    }
+    pg_query_free_parse_result(r);
+    if (done_.size() >= capacity) done_.clear();
+    done_.emplace(query, p);
+    return p;
+  }
+
+ private:
+  static constexpr std::size_t capacity = 2048;
+  std::unordered_map<std::string, std::shared_ptr<const Parse>> done_;
+};
+
 class Checker {
  public:
-  Checker(Diagnostics& diags, int file, const std::set<model::QualifiedName>& relations, const ColumnLookup& columns)
-      : diags_(diags), file_(file), relations_(relations), columns_(columns) {}
+  Checker(Diagnostics& diags, int file, const std::set<model::QualifiedName>& relations, const ColumnLookup& columns,
+          Parser& parser)
+      : diags_(diags), file_(file), relations_(relations), columns_(columns), parser_(parser) {}
 
   // What the last parse named (empty after a syntax error), and its tree (null then).
-  const Names& names() const { return names_; }
-  const nlohmann::json& tree() const { return tree_; }
+  const Names& names() const { return last_ ? last_->names : no_names_; }
+  const nlohmann::json& tree() const { return last_ ? last_->tree : no_tree_; }
 
   // The table that the following policy expressions are evaluated against.
-  void set_root(std::optional<RootRelation> root) { root_ = std::move(root); }
+  void set_root(std::optional<RootRelation> root) {
+    root_ = std::move(root);
+    default_uses_.reset();
+  }
 
   // What the last parse uses (empty after a syntax error), with `roots` in scope
   // (the table of the expression by default).
-  model::Uses uses() const { return uses(root_ ? std::vector<RootRelation>{*root_} : std::vector<RootRelation>{}); }
+  model::Uses uses() {
+    if (!default_uses_) default_uses_ = uses(default_roots());
+    return *default_uses_;
+  }
   model::Uses uses(const std::vector<RootRelation>& roots) const {
     model::Uses u;
-    if (tree_.is_null()) return u;
-    u.columns = column_uses(tree_, columns_, roots);
-    u.functions = sorted_unique(names_.functions);
-    u.types = sorted_unique(names_.types);
+    if (tree().is_null()) return u;
+    if (names().reads_columns) u.columns = column_uses(tree(), columns_, roots);
+    u.functions = sorted_unique(names().functions);
+    u.types = sorted_unique(names().types);
     return u;
   }
 
@@ -154,8 +201,9 @@ class Checker {
   }
 
   void plpgsql(const ast::Function& f) {
-    names_ = {};
-    tree_ = nullptr;
+    plpgsql_names_ = {};
+    last_ = nullptr;
+    default_uses_.reset();
     std::string signature = "CREATE FUNCTION f(";
     for (std::size_t i = 0; i < f.parameters.size(); ++i)
       signature += (i ? ", " : "") + quoted(f.parameters[i].name.text) + " " + type_text(f.parameters[i].type);
@@ -192,6 +240,9 @@ class Checker {
       diags_.error({file_, at}, std::string("SQL error in PL/pgSQL function body: ") + result.error->message);
     } else {
       plpgsql_names(nlohmann::json::parse(result.plpgsql_funcs));
+      auto p = std::make_shared<Parse>();
+      p->names = std::move(plpgsql_names_);
+      last_ = std::move(p);
     }
     pg_query_free_plpgsql_parse_result(result);
   }
@@ -212,17 +263,14 @@ class Checker {
         std::string q = value.get<std::string>();
         std::smatch m;
         if (std::regex_search(q, m, assignment)) q = "SELECT " + m.suffix().str();
-        PgQueryParseResult r = pg_query_parse(q.c_str());
-        if (r.error) {
-          pg_query_free_parse_result(r);
-          r = pg_query_parse(("SELECT " + q).c_str());
+        auto p = parser_.parse(q);
+        if (!p->error.empty()) p = parser_.parse("SELECT " + q);
+        if (p->error.empty()) {
+          const Names& found = p->names;
+          auto& out = plpgsql_names_;
+          out.relations.insert(out.relations.end(), found.relations.begin(), found.relations.end());
+          out.functions.insert(out.functions.end(), found.functions.begin(), found.functions.end());
         }
-        if (!r.error) {
-          Names found = names_in(nlohmann::json::parse(r.parse_tree));
-          names_.relations.insert(names_.relations.end(), found.relations.begin(), found.relations.end());
-          names_.functions.insert(names_.functions.end(), found.functions.begin(), found.functions.end());
-        }
-        pg_query_free_parse_result(r);
       } else {
         plpgsql_names(value);
       }
@@ -233,38 +281,45 @@ class Checker {
     return b.span.begin + static_cast<std::uint32_t>(b.tag.size()) + 2;
   }
 
+  std::vector<RootRelation> default_roots() const {
+    return root_ ? std::vector<RootRelation>{*root_} : std::vector<RootRelation>{};
+  }
+
   void parse(const std::string& query, const std::string& text, std::uint32_t text_begin, std::size_t prefix,
              const char* what, bool names_relations) {
-    names_ = {};
-    tree_ = nullptr;
-    PgQueryParseResult result = pg_query_parse(query.c_str());
-    if (!result.error) {
-      tree_ = nlohmann::json::parse(result.parse_tree);
-      names_ = names_in(tree_);
+    default_uses_.reset();
+    last_ = parser_.parse(query);
+    if (last_->error.empty()) {
       auto at = [&](std::size_t location) {
         std::size_t offset = location >= prefix ? location - prefix : 0;  // parse-tree locations are bytes
         return Location{file_, text_begin + static_cast<std::uint32_t>(std::min(offset, text.size()))};
       };
       bool all_known = true;
-      for (const auto& r : names_.relations) {
+      for (const auto& r : last_->names.relations) {
         if (!names_relations || known(r.name)) continue;
         all_known = false;
         diags_.error(at(r.location), std::string("unknown table or view '") + r.name.display() + "' in " + what +
                                          ": declare it, or 'extern table' if it exists already");
       }
-      if (names_relations && all_known)
-        for (const auto& p : check_columns(tree_, columns_, root_))
-          diags_.error(at(p.location), p.message + " (in " + what + ")");
+      if (names_relations && all_known && last_->names.reads_columns) {
+        // One walk finds the unknown columns and records what is read.
+        ColumnReading reading = read_columns(last_->tree, columns_, default_roots());
+        for (const auto& p : reading.problems) diags_.error(at(p.location), p.message + " (in " + what + ")");
+        model::Uses u;
+        u.columns = std::move(reading.uses);
+        u.functions = sorted_unique(last_->names.functions);
+        u.types = sorted_unique(last_->names.types);
+        default_uses_ = std::move(u);
+      }
+      return;
     }
-    if (result.error) {
-      // cursorpos counts characters from 1; past the end means "at end of input".
-      std::size_t pos = result.error->cursorpos > 0 ? static_cast<std::size_t>(result.error->cursorpos - 1) : prefix;
-      std::size_t in_text = pos >= prefix ? pos - prefix : 0;
-      std::size_t offset = byte_offset(text, in_text);
-      diags_.error({file_, text_begin + static_cast<std::uint32_t>(offset)},
-                   std::string("SQL error in ") + what + ": " + result.error->message);
-    }
-    pg_query_free_parse_result(result);
+    // cursorpos counts characters from 1; past the end means "at end of input".
+    std::size_t pos = last_->cursorpos > 0 ? static_cast<std::size_t>(last_->cursorpos - 1) : prefix;
+    std::size_t in_text = pos >= prefix ? pos - prefix : 0;
+    std::size_t offset = byte_offset(text, in_text);
+    diags_.error({file_, text_begin + static_cast<std::uint32_t>(offset)},
+                 std::string("SQL error in ") + what + ": " + last_->error);
+    last_ = nullptr;
   }
 
   bool known(const model::QualifiedName& n) const {
@@ -277,9 +332,13 @@ class Checker {
   int file_;
   const std::set<model::QualifiedName>& relations_;
   const ColumnLookup& columns_;
+  Parser& parser_;
   std::optional<RootRelation> root_;
-  Names names_;
-  nlohmann::json tree_;
+  std::shared_ptr<const Parse> last_;        // null after an error
+  std::optional<model::Uses> default_uses_;  // of the last parse, with root_ in scope
+  Names plpgsql_names_;                      // gathered from a PL/pgSQL body
+  static inline const Names no_names_{};
+  static inline const nlohmann::json no_tree_{};
 };
 
 template <typename T>
@@ -333,35 +392,42 @@ void check_index(Checker& c, const ast::Index& ix, model::Index* index) {
 // declared), a view's as its query produces them (worked out once, on demand).
 class Columns {
  public:
-  explicit Columns(const model::Schema& model) {
-    for (const auto& t : model.tables) tables_[t.name] = tables_[t.live_name()] = &t;
+  Columns(const model::Schema& model, Parser& parser) : parser_(parser) {
+    for (const auto& t : model.tables) {
+      auto list = std::make_shared<std::vector<std::string>>();
+      for (const auto& c : t.columns) list->push_back(c.name);
+      tables_[t.name] = tables_[t.live_name()] = std::move(list);
+    }
     for (const auto& v : model.views) queries_[v.name] = v.query;
     for (const auto& v : model.materialized_views) queries_[v.name] = v.query;
-    lookup_ = [this](const model::QualifiedName& n) { return of(n); };
+    lookup_ = [this](const model::QualifiedName& n) { return list(n); };
   }
   const ColumnLookup& lookup() const { return lookup_; }
 
-  std::optional<std::vector<std::string>> of(const model::QualifiedName& n) {
-    if (auto t = tables_.find(n); t != tables_.end()) {
-      std::vector<std::string> out;
-      for (const auto& c : t->second->columns) out.push_back(c.name);
-      return out;
-    }
+  // Null when the relation is unknown or its columns cannot be told.
+  ColumnList list(const model::QualifiedName& n) {
+    if (auto t = tables_.find(n); t != tables_.end()) return t->second;
     auto q = queries_.find(n);
-    if (q == queries_.end()) return std::nullopt;
+    if (q == queries_.end()) return nullptr;
     if (auto done = views_.find(n); done != views_.end()) return done->second;
-    views_[n] = std::nullopt;  // a cycle reads as "cannot tell"
-    PgQueryParseResult r = pg_query_parse(q->second.c_str());
-    std::optional<std::vector<std::string>> out;
-    if (!r.error) out = output_columns(nlohmann::json::parse(r.parse_tree), lookup_);
-    pg_query_free_parse_result(r);
+    views_[n] = nullptr;  // a cycle reads as "cannot tell"
+    auto p = parser_.parse(q->second);
+    ColumnList out;
+    if (p->error.empty())
+      if (auto produced = output_columns(p->tree, lookup_))
+        out = std::make_shared<const std::vector<std::string>>(std::move(*produced));
     return views_[n] = out;
+  }
+  std::optional<std::vector<std::string>> of(const model::QualifiedName& n) {
+    ColumnList l = list(n);
+    return l ? std::optional<std::vector<std::string>>(*l) : std::nullopt;
   }
 
  private:
-  std::map<model::QualifiedName, const model::Table*> tables_;
+  Parser& parser_;
+  std::map<model::QualifiedName, ColumnList> tables_;
   std::map<model::QualifiedName, std::string> queries_;
-  std::map<model::QualifiedName, std::optional<std::vector<std::string>>> views_;
+  std::map<model::QualifiedName, ColumnList> views_;
   ColumnLookup lookup_;
 };
 
@@ -386,16 +452,15 @@ void check_view_index_columns(Diagnostics& diags, int file, const ast::Materiali
 }  // namespace
 
 void derive_view_names(model::Schema& model) {
-  auto derive = [](const std::string& query, model::DerivedNames& reads, model::DerivedNames& calls) {
-    PgQueryParseResult r = pg_query_parse(query.c_str());
-    if (!r.error) {
-      Names names = names_in(nlohmann::json::parse(r.parse_tree));
-      reads = relation_names(names);
-      calls = unique_sorted(names.functions);
+  Parser parser;
+  auto derive = [&](const std::string& query, model::DerivedNames& reads, model::DerivedNames& calls) {
+    auto p = parser.parse(query);
+    if (p->error.empty()) {
+      reads = relation_names(p->names);
+      calls = unique_sorted(p->names.functions);
     }
-    pg_query_free_parse_result(r);
   };
-  Columns columns(model);
+  Columns columns(model, parser);
   for (auto& v : model.views) {
     derive(v.query, v.reads, v.calls);
     v.columns = columns.of(v.name);
@@ -411,23 +476,21 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Sch
   for (const auto& t : model.tables) relations.insert(t.live_name()), relations.insert(t.name);
   for (const auto& v : model.views) relations.insert(v.name);
   for (const auto& v : model.materialized_views) relations.insert(v.name);
-  Columns columns(model);
+  Parser parser;
+  Columns columns(model, parser);
   std::map<model::QualifiedName, model::Table*> tables;
   std::map<model::QualifiedName, model::Function*> functions;
   for (auto& t : model.tables) tables[t.name] = &t;
   for (auto& fn : model.functions)
     if (!fn.is_extern) functions[fn.name] = &fn;
   for (const auto& f : files) {
-    Checker c(diags, f.file_id, relations, columns.lookup());
+    Checker c(diags, f.file_id, relations, columns.lookup(), parser);
     for (const auto& d : f.ast.declarations) {
       if (auto* t = std::get_if<ast::Table>(&d)) {
         auto found = tables.find(qualified(t->name));
         model::Table* table = found == tables.end() ? nullptr : found->second;
-        if (table) {
-          RootRelation root{table->name.name, {}, table->live_name()};
-          for (const auto& col : table->columns) root.columns.push_back(col.name);
-          c.set_root(std::move(root));
-        }
+        ColumnList table_columns = table ? columns.list(table->name) : nullptr;
+        if (table) c.set_root(RootRelation{table->name.name, table_columns, table->live_name()});
         // What each expression uses goes to the model object it belongs to (found
         // by name, or by where it was written).
         auto store = [&](auto* object, const model::Uses& uses) {
@@ -480,10 +543,8 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Sch
           } else if (auto* tr = std::get_if<ast::Trigger>(&m)) {
             if (tr->when && table) {
               c.expression(*tr->when, "trigger 'when'");
-              RootRelation row{"new", {}, table->live_name()};
-              for (const auto& col : table->columns) row.columns.push_back(col.name);
-              RootRelation old_row = row;
-              old_row.alias = "old";
+              RootRelation row{"new", table_columns, table->live_name()};
+              RootRelation old_row{"old", table_columns, table->live_name()};
               for (auto& trig : table->triggers)
                 if (trig.name == tr->name.text) trig.uses.add(c.uses({row, old_row}));
             }
@@ -508,7 +569,7 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Sch
         if (auto* view = find_by_name(model.views, qualified(v->name))) {
           view->reads = relation_names(c.names());
           view->calls = unique_sorted(c.names().functions);
-          view->uses = c.uses({});
+          view->uses = c.uses();
           view->columns = columns.of(view->name);
         }
       } else if (auto* mv = std::get_if<ast::MaterializedView>(&d)) {
@@ -517,15 +578,16 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Sch
         if (view) {
           view->reads = relation_names(c.names());
           view->calls = unique_sorted(c.names().functions);
-          view->uses = c.uses({});
+          view->uses = c.uses();
           if (!c.tree().is_null()) check_view_index_columns(diags, f.file_id, *mv, columns.of(view->name));
         }
         if (view) view->columns = columns.of(view->name);
         for (const auto& ix : mv->indexes) {
           model::Index* index = view ? find_by_origin(view->indexes, f.file_id, ix.span.begin) : nullptr;
           if (view) {  // an index's expressions name the materialized view's columns
-            RootRelation root{view->name.name, columns.of(view->name).value_or(std::vector<std::string>{}), view->name};
-            c.set_root(columns.of(view->name) ? std::optional<RootRelation>(root) : std::nullopt);
+            ColumnList produced = columns.list(view->name);
+            c.set_root(produced ? std::optional<RootRelation>(RootRelation{view->name.name, produced, view->name})
+                                : std::nullopt);
           }
           check_index(c, ix, index);
           c.set_root(std::nullopt);

@@ -9,10 +9,10 @@ namespace {
 using json = nlohmann::json;
 
 struct Relation {
-  std::string alias;                                // how the query refers to it
-  std::optional<std::vector<std::string>> columns;  // nullopt: cannot tell
-  std::string display;                              // for messages
-  std::optional<model::QualifiedName> name;         // a table or view (not a CTE, subquery or function)
+  std::string alias;                         // how the query refers to it
+  ColumnList columns;                        // null: cannot tell
+  std::string display;                       // for messages
+  std::optional<model::QualifiedName> name;  // a table or view (not a CTE, subquery or function)
 };
 
 struct Scope {
@@ -65,7 +65,7 @@ class Walker {
       if (s.contains("larg")) select(s["larg"]);
       if (s.contains("rarg")) select(s["rarg"]);
       // The ORDER BY of a set operation names its output columns: not checked.
-      scopes.back().relations.push_back({"", std::nullopt, "", std::nullopt});
+      scopes.back().relations.push_back({"", nullptr, "", std::nullopt});
       for (const char* k : {"sortClause", "limitCount", "limitOffset"})
         if (s.contains(k)) node(s[k]);
       scopes.pop_back();
@@ -109,7 +109,7 @@ class Walker {
       const auto& v = item["RangeSubselect"];
       if (v.contains("subquery")) node(v["subquery"]);
       scopes.back().relations.push_back(
-          {v.contains("alias") ? v["alias"].value("aliasname", "") : "", std::nullopt, "", std::nullopt});
+          {v.contains("alias") ? v["alias"].value("aliasname", "") : "", nullptr, "", std::nullopt});
     } else if (item.contains("JoinExpr")) {
       const auto& v = item["JoinExpr"];
       std::size_t first = scopes.back().relations.size();
@@ -129,17 +129,17 @@ class Walker {
           }
       }
       if (v.contains("alias"))
-        scopes.back().relations.push_back({v["alias"].value("aliasname", ""), std::nullopt, "", std::nullopt});
+        scopes.back().relations.push_back({v["alias"].value("aliasname", ""), nullptr, "", std::nullopt});
       if (v.contains("quals")) node(v["quals"]);
     } else if (item.contains("RangeFunction")) {
       const auto& v = item["RangeFunction"];
       if (v.contains("functions")) node(v["functions"]);
       std::string alias = v.contains("alias") ? v["alias"].value("aliasname", "") : "";
       // Without an alias the relation takes the function's name: left anonymous.
-      scopes.back().relations.push_back({alias, std::nullopt, "", std::nullopt});
+      scopes.back().relations.push_back({alias, nullptr, "", std::nullopt});
     } else {
       node(item);
-      scopes.back().relations.push_back({"", std::nullopt, "", std::nullopt});
+      scopes.back().relations.push_back({"", nullptr, "", std::nullopt});
     }
   }
 
@@ -254,30 +254,29 @@ std::optional<std::string> column_name(const json& val) {
   return std::nullopt;
 }
 
-std::vector<ColumnProblem> check_columns(const json& tree, const ColumnLookup& lookup,
-                                         const std::optional<RootRelation>& root) {
+ColumnReading read_columns(const json& tree, const ColumnLookup& lookup, const std::vector<RootRelation>& roots) {
+  ColumnReading out;
   Walker w(lookup);
-  w.scopes.emplace_back();
-  if (root) w.scopes.back().relations.push_back({root->alias, root->columns, root->alias, root->name});
-  if (tree.contains("stmts"))
-    for (const auto& s : tree["stmts"])
-      if (s.contains("stmt")) w.node(s["stmt"]);
-  return w.problems;
-}
-
-std::vector<model::ColumnUse> column_uses(const json& tree, const ColumnLookup& lookup,
-                                          const std::vector<RootRelation>& roots) {
-  std::vector<model::ColumnUse> uses;
-  Walker w(lookup);
-  w.uses = &uses;
+  w.uses = &out.uses;
   w.scopes.emplace_back();
   for (const auto& root : roots) w.scopes.back().relations.push_back({root.alias, root.columns, root.alias, root.name});
   if (tree.contains("stmts"))
     for (const auto& s : tree["stmts"])
       if (s.contains("stmt")) w.node(s["stmt"]);
-  std::sort(uses.begin(), uses.end());
-  uses.erase(std::unique(uses.begin(), uses.end()), uses.end());
-  return uses;
+  out.problems = std::move(w.problems);
+  std::sort(out.uses.begin(), out.uses.end());
+  out.uses.erase(std::unique(out.uses.begin(), out.uses.end()), out.uses.end());
+  return out;
+}
+
+std::vector<ColumnProblem> check_columns(const json& tree, const ColumnLookup& lookup,
+                                         const std::optional<RootRelation>& root) {
+  return read_columns(tree, lookup, root ? std::vector<RootRelation>{*root} : std::vector<RootRelation>{}).problems;
+}
+
+std::vector<model::ColumnUse> column_uses(const json& tree, const ColumnLookup& lookup,
+                                          const std::vector<RootRelation>& roots) {
+  return read_columns(tree, lookup, roots).uses;
 }
 
 std::optional<std::vector<std::string>> output_columns(const json& tree, const ColumnLookup& lookup) {

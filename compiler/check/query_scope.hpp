@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -19,8 +20,11 @@
 
 namespace schemac::check {
 
-// The columns of a relation the schema declares, or nullopt when unknown.
-using ColumnLookup = std::function<std::optional<std::vector<std::string>>(const model::QualifiedName&)>;
+// The columns of a relation, shared rather than copied into every scope that names it.
+using ColumnList = std::shared_ptr<const std::vector<std::string>>;
+
+// The columns of a relation the schema declares, or null when unknown.
+using ColumnLookup = std::function<ColumnList(const model::QualifiedName&)>;
 
 struct ColumnProblem {
   std::size_t location = 0;  // byte offset in the parsed text
@@ -30,13 +34,21 @@ struct ColumnProblem {
 // The relation an expression is evaluated against (a policy's table).
 struct RootRelation {
   std::string alias;
-  std::vector<std::string> columns;
+  ColumnList columns;                        // never null
   std::optional<model::QualifiedName> name;  // the table (for column uses)
 };
 
 // Every column reference of the statements in `tree` that cannot resolve.
 std::vector<ColumnProblem> check_columns(const nlohmann::json& tree, const ColumnLookup& lookup,
                                          const std::optional<RootRelation>& root = std::nullopt);
+
+// Both of the above from one walk: the problems and the columns read.
+struct ColumnReading {
+  std::vector<ColumnProblem> problems;
+  std::vector<model::ColumnUse> uses;
+};
+ColumnReading read_columns(const nlohmann::json& tree, const ColumnLookup& lookup,
+                           const std::vector<RootRelation>& roots);
 
 // The columns the statements in `tree` read, each attributed to its relation (see
 // model::ColumnUse), sorted and without repeats. `roots` are in scope throughout: a

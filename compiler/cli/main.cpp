@@ -93,10 +93,14 @@ int run_fmt(const std::string& dir, bool check_only) {
 
 int run_plan(const std::string& dir, const std::string& migrations, const std::string& name) {
   Diagnostics diags;
-  auto loaded = compile_directory(dir, diags);
-  if (diags.has_errors()) return report(diags);
+  model::Schema desired;
+  {
+    auto loaded = compile_directory(dir, diags);
+    if (diags.has_errors()) return report(diags);
+    desired = std::move(loaded.model);  // the syntax trees are not needed any more
+  }
   std::vector<std::string> notes;
-  auto written = plan::write_next_migration(migrations, name, loaded.model, diags, notes);
+  auto written = plan::write_next_migration(migrations, name, desired, diags, notes);
   if (int rc = report(diags)) return rc;
   if (written.id.empty()) {
     std::cout << "no changes" << (written.files.empty() ? "" : " to the database (snapshot.schema updated)") << "\n";

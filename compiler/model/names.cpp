@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <unordered_set>
 
 namespace schemac::names {
 
@@ -169,8 +170,9 @@ std::size_t clip(std::string_view s, std::size_t n) {
 }  // namespace
 
 bool is_quoted_keyword(std::string_view word) {
-  return std::binary_search(quoted_keywords.begin(), quoted_keywords.end(), word,
-                            [](std::string_view a, std::string_view b) { return a < b; });
+  // Every name the compiler prints passes here: a hash lookup, not a search.
+  static const std::unordered_set<std::string_view> set(quoted_keywords.begin(), quoted_keywords.end());
+  return set.count(word) > 0;
 }
 
 std::string quote(std::string_view id) {

@@ -4,6 +4,7 @@
 // from the empty state, so the full state and every migration share one path.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -124,8 +125,9 @@ struct Change {
   std::string detail;                                 // rename_column: the old name; archive: the new one
   std::optional<model::QualifiedName> previous_name;  // rename_table
   model::Origin origin;                               // where the schema asks for it (for findings)
-  std::optional<model::Type> from_type, to_type;      // alter_column_type
-  std::optional<model::Column> column;                // add_column: the new column
+  // Shared, not held: a plan has an operation per statement, most of them without these.
+  std::shared_ptr<const model::Type> from_type, to_type;  // alter_column_type
+  std::shared_ptr<const model::Column> column;            // add_column: the new column
   bool on_existing_table = false;   // add_column, create_index, add_constraint: the table was there before
   std::vector<std::string> values;  // add_enum_values, remove_enum_values
 };

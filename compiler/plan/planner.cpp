@@ -400,13 +400,16 @@ class Planner {
   }
   static Change added_column(const Table& t, const Column& c) {
     Change out = on_existing(change(ChangeKind::add_column, t.name, c.name, c.origin));
-    out.column = c;
+    out.column = std::make_shared<const Column>(c);
     return out;
   }
   static Change altered_column(const Table& t, const Column& old, const Column& c) {
     bool retype = !(old.type == c.type);
     Change out = change(retype ? ChangeKind::alter_column_type : ChangeKind::alter_column, t.name, c.name, c.origin);
-    if (retype) out.from_type = old.type, out.to_type = c.type;
+    if (retype) {
+      out.from_type = std::make_shared<const model::Type>(old.type);
+      out.to_type = std::make_shared<const model::Type>(c.type);
+    }
     return out;
   }
   model::Origin drop_origin(const QualifiedName& table) const {
@@ -1376,12 +1379,13 @@ class Planner {
       if (after)
         for (const auto& x : (*after).*member) new_docs[x.name] = x.doc;
       for (const auto& [name, doc] : new_docs) {
-        if (carried(name) && old_docs.count(name)) continue;
         auto it = old_docs.find(name);
-        comment(target(name), it == old_docs.end() ? none : it->second, doc, fresh || it == old_docs.end(), false);
+        const model::Doc& was = it == old_docs.end() ? none : it->second;
+        if (was == doc || (carried(name) && it != old_docs.end())) continue;
+        comment(target(name), was, doc, fresh || it == old_docs.end(), false);
       }
       for (const auto& [name, doc] : old_docs)
-        if (!new_docs.count(name) && !carried(name)) comment(target(name), doc, none, false, true);
+        if (!doc.empty() && !new_docs.count(name) && !carried(name)) comment(target(name), doc, none, false, true);
     };
     const QualifiedName& n = any.name;
     parts(&Table::columns, "column:", [&](const std::string& c) { return "COLUMN " + n.sql() + "." + quote(c); });

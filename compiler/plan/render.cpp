@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <iterator>
 #include <sstream>
 
 #include "emit/ddl.hpp"
@@ -25,21 +27,32 @@ std::string head(const Plan& plan, const std::string& header) {
   return out;
 }
 
-// Statements under a short comment per step, a blank line between statements.
-template <typename Ops, typename Text>
-std::string body(const Ops& ops, Text text, const char* prefix) {
-  std::string out;
+// Appends the statements of `ops` (pointers, in the order to print) to `out`, under
+// a short comment per step, a blank line between statements.
+template <typename Text>
+void body(std::string& out, const std::vector<const Op*>& ops, Text text, const char* prefix) {
   const char* current = nullptr;
-  for (const auto& op : ops) {
-    const std::string& sql = text(op);
+  for (const Op* op : ops) {
+    const std::string& sql = text(*op);
     if (sql.empty()) continue;
-    const char* title = step_title(op.step);
+    const char* title = step_title(op->step);
     if (title != current) {
-      out += fmt::format("\n-- {}{}\n", prefix, title);
+      out += "\n-- ";
+      out += prefix;
+      out += title;
+      out += "\n";
       current = title;
     }
-    out += "\n" + sql + "\n";
+    out += "\n";
+    out += sql;
+    out += "\n";
   }
+}
+
+std::vector<const Op*> in_order(const std::vector<Op>& ops) {
+  std::vector<const Op*> out;
+  out.reserve(ops.size());
+  for (const auto& op : ops) out.push_back(&op);
   return out;
 }
 
@@ -52,39 +65,51 @@ std::string render_up(const Plan& plan, const std::string& header) {
         "\n-- Function bodies are checked by schemac; they may name tables created below\n\n"
         "SET check_function_bodies = off;\n";
   auto up = [](const Op& op) -> const std::string& { return op.up; };
-  if (!plan.commits_enum_values_first() || plan.no_transaction()) return out + body(plan.ops, up, "");
+  if (!plan.commits_enum_values_first() || plan.no_transaction()) {
+    body(out, in_order(plan.ops), up, "");
+    return out;
+  }
   // Enum values are committed before the rest can use them. A resumed run starts at
   // the second part, so it sets what the first part set again.
-  std::vector<Op> values, rest;
-  for (const auto& op : plan.ops) (op.step <= Step::enum_value ? values : rest).push_back(op);
-  out += body(values, up, "") + "\n" + std::string(migration_file::commit_marker) + "\n";
+  std::vector<const Op*> values, rest;
+  for (const auto& op : plan.ops) (op.step <= Step::enum_value ? values : rest).push_back(&op);
+  body(out, values, up, "");
+  out += "\n" + std::string(migration_file::commit_marker) + "\n";
   if (touches_functions(plan)) out += "\nSET check_function_bodies = off;\n";
-  return out + body(rest, up, "");
+  body(out, rest, up, "");
+  return out;
 }
 
 std::string render_down(const Plan& plan, const std::string& header) {
   std::string out = head(plan, header);
   if (touches_functions(plan)) out += "\nSET check_function_bodies = off;\n";
-  std::vector<Op> reversed(plan.ops.rbegin(), plan.ops.rend());
-  return out + body(
-                   reversed, [](const Op& op) -> const std::string& { return op.down; }, "Undo: ");
+  std::vector<const Op*> reversed = in_order(plan.ops);
+  std::reverse(reversed.begin(), reversed.end());
+  body(
+      out, reversed, [](const Op& op) -> const std::string& { return op.down; }, "Undo: ");
+  return out;
 }
 
 std::string render_verify(const Plan& plan, const std::string& header) {
   std::string out = head(plan, header);
-  // Every check runs; the exception lists all that failed.
-  std::string checks;
+  bool any = std::any_of(plan.ops.begin(), plan.ops.end(), [](const Op& op) { return !op.verify.empty(); });
+  if (!any) return out + "\n-- Nothing to verify.\n";
+  // Every check runs; the exception lists all that failed. Sized first: the file can
+  // be the largest of a migration.
+  std::size_t size = out.size() + 256;
+  for (const auto& op : plan.ops)
+    for (const auto& c : op.verify) size += c.condition.size() + c.message.size() + 96;
+  out.reserve(size);
+  out += "\nDO $schemac_verify$\nDECLARE\n  missing text[] := '{}';\nBEGIN\n";
   for (const auto& op : plan.ops)
     for (const auto& c : op.verify)
-      checks += fmt::format("  IF NOT ({}) THEN\n    missing := array_append(missing, {});\n  END IF;\n", c.condition,
-                            emit::sql_string(c.message));
-  if (checks.empty()) return out + "\n-- Nothing to verify.\n";
-  return out + "\nDO $schemac_verify$\nDECLARE\n  missing text[] := '{}';\nBEGIN\n" + checks +
-         "  IF cardinality(missing) > 0 THEN\n    RAISE EXCEPTION '" +
-         std::string(migration_file::verify_error_prefix) +
-         "%', array_to_string(missing, '; "
-         "');\n"
-         "  END IF;\nEND\n$schemac_verify$;\n";
+      fmt::format_to(std::back_inserter(out),
+                     "  IF NOT ({}) THEN\n    missing := array_append(missing, {});\n  END IF;\n", c.condition,
+                     emit::sql_string(c.message));
+  out += "  IF cardinality(missing) > 0 THEN\n    RAISE EXCEPTION '";
+  out += migration_file::verify_error_prefix;
+  out += "%', array_to_string(missing, '; ');\n  END IF;\nEND\n$schemac_verify$;\n";
+  return out;
 }
 
 std::string full_state_sql(const model::Schema& desired) {

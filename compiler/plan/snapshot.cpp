@@ -253,27 +253,26 @@ ast::Function function(const model::Function& f) {
   return out;
 }
 
-}  // namespace
-
-ast::File to_syntax(const model::Schema& s, bool directives) {
-  ast::File out;
+// Every declaration of the schema's syntax, in the order a file lists them, to `add`.
+template <typename Add>
+void declarations(const model::Schema& s, bool directives, Add&& add) {
   for (const auto& e : s.extensions) {
     ast::Extension x;
     x.doc = e.doc;
     x.name = ident(e.name);
-    out.declarations.push_back(std::move(x));
+    add(std::move(x));
   }
   for (const auto& e : s.schemas) {
     ast::SchemaDecl x;
     x.doc = e.doc;
     x.name = ident(e.name);
-    out.declarations.push_back(std::move(x));
+    add(std::move(x));
   }
   for (const auto& e : s.roles) {
     ast::Role x;
     x.doc = e.doc;
     x.name = ident(e.name);
-    out.declarations.push_back(std::move(x));
+    add(std::move(x));
   }
   for (const auto& e : s.enums) {
     ast::Enum x;
@@ -284,20 +283,20 @@ ast::File to_syntax(const model::Schema& s, bool directives) {
       ev.text = v;
       x.values.push_back(std::move(ev));
     }
-    out.declarations.push_back(std::move(x));
+    add(std::move(x));
   }
-  for (const auto& f : s.functions) out.declarations.push_back(function(f));
+  for (const auto& f : s.functions) add(function(f));
   for (const auto& t : s.tables) {
     if (t.is_extern) {
-      out.declarations.push_back(extern_table(t));
+      add(extern_table(t));
       continue;
     }
-    out.declarations.push_back(table(t, directives));
+    add(table(t, directives));
     if (t.archived_as) {
       ast::Archive a;
       a.old_name = qname(t.name);
       a.new_name = ident(*t.archived_as);
-      out.declarations.push_back(std::move(a));
+      add(std::move(a));
     }
   }
   for (const auto& v : s.views) {
@@ -306,7 +305,7 @@ ast::File to_syntax(const model::Schema& s, bool directives) {
     x.name = qname(v.name);
     x.security_invoker = v.security_invoker;
     x.query = body(v.query, v.query_tag);
-    out.declarations.push_back(std::move(x));
+    add(std::move(x));
   }
   for (const auto& v : s.materialized_views) {
     ast::MaterializedView x;
@@ -314,13 +313,13 @@ ast::File to_syntax(const model::Schema& s, bool directives) {
     x.name = qname(v.name);
     x.query = body(v.query, v.query_tag);
     for (const auto& ix : v.indexes) x.indexes.push_back(index(ix));
-    out.declarations.push_back(std::move(x));
+    add(std::move(x));
   }
   if (directives)
     for (const auto& d : s.dropped_tables) {
       ast::DropTable x;
       x.name = qname(d.name);
-      out.declarations.push_back(std::move(x));
+      add(std::move(x));
     }
   for (const auto& d : s.data_steps) {
     ast::DataStep x;
@@ -328,8 +327,15 @@ ast::File to_syntax(const model::Schema& s, bool directives) {
     x.name = ident(d.name);
     x.up = body(d.up, d.up_tag);
     if (d.down) x.down = body(*d.down, d.down_tag);
-    out.declarations.push_back(std::move(x));
+    add(std::move(x));
   }
+}
+
+}  // namespace
+
+ast::File to_syntax(const model::Schema& s, bool directives) {
+  ast::File out;
+  declarations(s, directives, [&](ast::Declaration&& d) { out.declarations.push_back(std::move(d)); });
   return out;
 }
 
@@ -348,8 +354,26 @@ model::Schema state_of(model::Schema s) {
 }
 
 std::string snapshot_text(const model::Schema& schema) {
-  return "// schemac snapshot: the state after the newest migration. Written by `schemac plan`; do not edit.\n\n" +
-         emit::format_file(to_syntax(schema), "");
+  std::string out =
+      "// schemac snapshot: the state after the newest migration. Written by `schemac plan`; do not edit.\n\n";
+  // Printed a batch of declarations at a time, so that the syntax of a large schema is
+  // never held at once. A batch ends before a table: the printer separates a table
+  // from what precedes it by one blank line, so the batches join with one.
+  ast::File batch;
+  bool printed = false;
+  auto flush = [&] {
+    if (batch.declarations.empty()) return;
+    if (printed) out += "\n";
+    out += emit::format_file(batch, "");
+    printed = true;
+    batch.declarations.clear();
+  };
+  declarations(schema, false, [&](ast::Declaration&& d) {
+    if (batch.declarations.size() >= 64 && std::holds_alternative<ast::Table>(d)) flush();
+    batch.declarations.push_back(std::move(d));
+  });
+  flush();
+  return out;
 }
 
 }  // namespace schemac::plan
