@@ -45,10 +45,14 @@ int run_check(const std::string& dir) {
 
 int run_sql(const std::string& dir, bool externs, bool externs_only) {
   Diagnostics diags;
-  auto loaded = compile_directory(dir, diags);
-  if (int rc = report(diags)) return rc;
-  if (externs || externs_only) std::cout << emit::platform_stub_sql(loaded.model);
-  if (!externs_only) std::cout << plan::full_state_sql(loaded.model);
+  model::Schema schema;
+  {
+    auto loaded = compile_directory(dir, diags);
+    if (int rc = report(diags)) return rc;
+    schema = std::move(loaded.model);  // the syntax trees are not needed any more
+  }
+  if (externs || externs_only) std::cout << emit::platform_stub_sql(schema);
+  if (!externs_only) std::cout << plan::full_state_sql(std::move(schema));
   return exit_ok;
 }
 

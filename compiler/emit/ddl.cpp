@@ -44,12 +44,21 @@ std::string upper(std::string s) {
 }  // namespace
 
 std::string sql_string(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) {
-    if (c == '\'') out += '\'';
-    out += c;
+  std::string out;
+  out.reserve(text.size() + 2);
+  out += '\'';
+  for (std::size_t from = 0;;) {
+    std::size_t quote_at = text.find('\'', from);
+    if (quote_at == std::string::npos) {
+      out.append(text, from);
+      break;
+    }
+    out.append(text, from, quote_at + 1 - from);
+    out += '\'';
+    from = quote_at + 1;
   }
-  return out + "'";
+  out += '\'';
+  return out;
 }
 
 std::string role_sql(const std::string& role) { return role == "public" ? "PUBLIC" : quote(role); }

@@ -7,7 +7,12 @@
 
 namespace schemac::model {
 
-std::string QualifiedName::sql() const { return names::quote(schema) + "." + names::quote(name); }
+std::string QualifiedName::sql() const {
+  std::string out = names::quote(schema);
+  out += '.';
+  out += names::quote(name);
+  return out;
+}
 
 std::string QualifiedName::display() const { return schema == "public" ? name : schema + "." + name; }
 

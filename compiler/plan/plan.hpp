@@ -4,12 +4,14 @@
 // from the empty state, so the full state and every migration share one path.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "diag/diagnostics.hpp"
+#include "emit/verify.hpp"
 #include "model/schema.hpp"
 
 namespace schemac::plan {
@@ -68,16 +70,14 @@ enum class Step {
   drop_table,
   drop_function,
   drop_enum,
-  drop_schema,
+  drop_schema,  // the last step (step_count)
 };
+inline constexpr std::size_t step_count = static_cast<std::size_t>(Step::drop_schema) + 1;
 
 const char* step_title(Step step);
 
-// A condition the verify file checks after up, with the message it raises.
-struct Check {
-  std::string condition;
-  std::string message;
-};
+// A fact the verify file checks after up (rendered by emit/verify).
+using Check = emit::Check;
 
 // What an operation does, as a value: lint and tests read these, never the SQL.
 enum class ChangeKind {
@@ -162,6 +162,6 @@ Plan plan_migration(const model::Schema& previous, const model::Schema& desired,
 std::optional<std::string> narrowing(const model::Type& from, const model::Type& to);
 
 // `schemac sql`: the up file of the plan from the empty state.
-std::string full_state_sql(const model::Schema& desired);
+std::string full_state_sql(model::Schema desired);
 
 }  // namespace schemac::plan

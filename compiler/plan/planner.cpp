@@ -208,67 +208,17 @@ std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
 
 bool starts_with(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
 
-// ---- verify conditions -------------------------------------------------------------
+// ---- verify conditions (emit/verify.hpp) -----------------------------------------
 
-Check relation_exists(const QualifiedName& n, const std::string& what) {
-  return {"to_regclass(" + lit(n.sql()) + ") IS NOT NULL", what + " " + n.display() + " is missing"};
-}
-Check relation_gone(const QualifiedName& n, const std::string& what) {
-  return {"to_regclass(" + lit(n.sql()) + ") IS NULL", what + " " + n.display() + " still exists"};
-}
-Check column_is(const QualifiedName& t, const Column& c) {
-  // to_regtype() reads the type as written and ignores its modifiers.
-  return {fmt::format("EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass({}) AND attname = {} AND NOT "
-                      "attisdropped AND atttypid = to_regtype({}) AND attnotnull = {})",
-                      lit(t.sql()), lit(c.name), lit(c.type.sql()), (c.nullable && !c.identity) ? "false" : "true"),
-          "column " + t.display() + "." + c.name + " is missing or is not " + c.type.sql() +
-              ((c.nullable && !c.identity) ? " (nullable)" : " not null")};
-}
-Check column_gone(const QualifiedName& t, const std::string& c) {
-  return {fmt::format("NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass({}) AND attname = {} AND "
-                      "NOT attisdropped)",
-                      lit(t.sql()), lit(c)),
-          "column " + t.display() + "." + c + " still exists"};
-}
-Check constraint_exists(const QualifiedName& t, const std::string& name) {
-  return {fmt::format("EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass({}) AND conname = {})",
-                      lit(t.sql()), lit(name)),
-          "constraint " + name + " on " + t.display() + " is missing"};
-}
-Check policy_exists(const QualifiedName& t, const std::string& name) {
-  return {fmt::format("EXISTS (SELECT 1 FROM pg_policy WHERE polrelid = to_regclass({}) AND polname = {})",
-                      lit(t.sql()), lit(name)),
-          "policy " + name + " on " + t.display() + " is missing"};
-}
-Check trigger_exists(const QualifiedName& t, const std::string& name) {
-  return {fmt::format("EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass({}) AND tgname = {} AND NOT "
-                      "tgisinternal)",
-                      lit(t.sql()), lit(name)),
-          "trigger " + name + " on " + t.display() + " is missing"};
-}
-Check function_exists(const Function& f) {
-  return {"to_regprocedure(" + lit(emit::function_signature(f)) + ") IS NOT NULL",
-          "function " + emit::function_signature(f) + " is missing"};
-}
-Check rls_is(const QualifiedName& t, bool enabled, bool forced) {
-  return {
-      fmt::format("(SELECT relrowsecurity = {} AND relforcerowsecurity = {} FROM pg_class WHERE oid = "
-                  "to_regclass({}))",
-                  enabled ? "true" : "false", forced ? "true" : "false", lit(t.sql())),
-      "row level security on " + t.display() + " is not " + (enabled ? (forced ? "forced" : "enabled") : "disabled")};
-}
-Check privilege_is(const QualifiedName& t, const std::string& role, const std::string& privilege, bool held) {
-  std::string grantee = role == "public" ? "0" : "to_regrole(" + lit(role) + ")";
-  return {fmt::format("{}EXISTS (SELECT 1 FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = to_regclass({}) AND "
-                      "a.grantee = {} AND a.privilege_type = {})",
-                      held ? "" : "NOT ", lit(t.sql()), grantee, lit(privilege)),
-          role + (held ? " lacks " : " still has ") + privilege + " on " + t.display()};
-}
-Check enum_value_exists(const QualifiedName& e, const std::string& value) {
-  return {fmt::format("EXISTS (SELECT 1 FROM pg_enum WHERE enumtypid = to_regtype({}) AND enumlabel = {})",
-                      lit(e.sql()), lit(value)),
-          "enum " + e.display() + " lacks the value '" + value + "'"};
-}
+using emit::column_gone;
+using emit::column_is;
+using emit::constraint_exists;
+using emit::function_exists;
+using emit::policy_exists;
+using emit::privilege_is;
+using emit::relation_exists;
+using emit::relation_gone;
+using emit::trigger_exists;
 
 // ---- comparisons without documentation (comments are their own operations) --------
 
@@ -342,6 +292,17 @@ class Planner {
   Planner(const Schema& previous, const Schema& desired, Diagnostics& diags)
       : previous_(previous), desired_(desired), diags_(diags) {}
 
+  // The operations by step, in the order the planner chose within a step (a stable
+  // bucket sort: operations are large, so each is moved once).
+  static std::vector<Op> in_step_order(std::vector<Op> ops) {
+    std::vector<std::size_t> count(step_count + 1, 0);
+    for (const auto& op : ops) ++count[static_cast<std::size_t>(op.step) + 1];
+    for (std::size_t i = 1; i < count.size(); ++i) count[i] += count[i - 1];
+    std::vector<Op> out(ops.size());
+    for (auto& op : ops) out[count[static_cast<std::size_t>(op.step)]++] = std::move(op);
+    return out;
+  }
+
   Plan run() {
     prev_ = state_of(previous_);
     want_ = state_of(desired_);
@@ -368,9 +329,8 @@ class Planner {
     plan_generated_dependents();
     add_renames();
 
-    std::stable_sort(ops_.begin(), ops_.end(), [](const Op& a, const Op& b) { return a.step < b.step; });
     Plan plan;
-    plan.ops = std::move(ops_);
+    plan.ops = in_step_order(std::move(ops_));
     plan.notes = std::move(notes_);
     plan.refused = std::move(refused_);
     return plan;
@@ -925,8 +885,7 @@ class Planner {
       if (!before.count(e.name))
         add(Step::extension, emit::create_extension(e),
             "-- extension " + e.name + " stays: it may be shared with what the migrations do not manage",
-            {{"EXISTS (SELECT 1 FROM pg_extension WHERE extname = " + lit(e.name) + ")",
-              "extension " + e.name + " is missing"}});
+            {emit::extension_exists(e.name)});
     }
     for (const auto& e : prev_.extensions)
       if (!after.count(e.name))
@@ -936,9 +895,7 @@ class Planner {
     for (const auto& s : want_.schemas) {
       auto it = old_schemas.find(s.name);
       if (it == old_schemas.end()) {
-        add(Step::schema, emit::create_schema(s), "DROP SCHEMA " + quote(s.name) + ";",
-            {{"EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = " + lit(s.name) + ")",
-              "schema " + s.name + " is missing"}});
+        add(Step::schema, emit::create_schema(s), "DROP SCHEMA " + quote(s.name) + ";", {emit::schema_exists(s.name)});
         comment("SCHEMA " + quote(s.name), {}, s.doc, true);
       } else {
         comment("SCHEMA " + quote(s.name), it->second->doc, s.doc, false);
@@ -946,9 +903,7 @@ class Planner {
       }
     }
     for (const auto& [name, s] : old_schemas) {
-      add(Step::drop_schema, "DROP SCHEMA " + quote(name) + ";", emit::create_schema(*s),
-          {{"NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = " + lit(name) + ")",
-            "schema " + name + " still exists"}});
+      add(Step::drop_schema, "DROP SCHEMA " + quote(name) + ";", emit::create_schema(*s), {emit::schema_gone(name)});
       comment("SCHEMA " + quote(name), s->doc, {}, false, true);
     }
   }
@@ -971,8 +926,7 @@ class Planner {
     for (const auto& e : want_.enums) {
       auto it = old.find(e.name);
       if (it == old.end()) {
-        add(Step::enum_type, emit::create_enum(e), "DROP TYPE " + e.name.sql() + ";",
-            {{"to_regtype(" + lit(e.name.sql()) + ") IS NOT NULL", "enum " + e.name.display() + " is missing"}})
+        add(Step::enum_type, emit::create_enum(e), "DROP TYPE " + e.name.sql() + ";", {emit::type_exists(e.name)})
             .change = change(ChangeKind::create_enum, e.name, "", e.origin);
         comment("TYPE " + e.name.sql(), {}, e.doc, true);
         continue;
@@ -1008,7 +962,7 @@ class Planner {
           position = " BEFORE " + lit(p.values.front());
         up += (up.empty() ? "" : "\n") +
               fmt::format("ALTER TYPE {} ADD VALUE IF NOT EXISTS {}{};", e.name.sql(), lit(v), position);
-        verify.push_back(enum_value_exists(e.name, v));
+        verify.push_back(emit::enum_value_exists(e.name, v));
       }
       Change added = change(ChangeKind::add_enum_values, e.name, "", e.origin);
       for (const auto& v : e.values)
@@ -1017,9 +971,8 @@ class Planner {
       recreated_enums_.insert(e.name);
     }
     for (const auto& [name, e] : old) {
-      add(Step::drop_enum, "DROP TYPE " + name.sql() + ";", emit::create_enum(*e),
-          {{"to_regtype(" + lit(name.sql()) + ") IS NULL", "enum " + name.display() + " still exists"}})
-          .change = change(ChangeKind::drop_enum, name);
+      add(Step::drop_enum, "DROP TYPE " + name.sql() + ";", emit::create_enum(*e), {emit::type_gone(name)}).change =
+          change(ChangeKind::drop_enum, name);
       comment("TYPE " + name.sql(), e->doc, {}, false, true);
     }
   }
@@ -1242,10 +1195,8 @@ class Planner {
       }
     }
     for (const auto& [name, f] : old) {
-      add(Step::drop_function, drop_function(*f), emit::create_function(*f),
-          {{"to_regprocedure(" + lit(emit::function_signature(*f)) + ") IS NULL",
-            "function " + emit::function_signature(*f) + " still exists"}})
-          .change = change(ChangeKind::drop_function, name);
+      add(Step::drop_function, drop_function(*f), emit::create_function(*f), {emit::function_gone(*f)}).change =
+          change(ChangeKind::drop_function, name);
       comment("FUNCTION " + emit::function_signature(*f), f->doc, {}, false, true);
     }
   }
@@ -1328,7 +1279,8 @@ class Planner {
     if (t.row_level_security || t.force_row_level_security) {
       std::string up = t.row_level_security ? emit::enable_rls(t) : "";
       if (t.force_row_level_security) up += (up.empty() ? "" : "\n") + emit::force_rls(t);
-      add(Step::row_level_security, up, "", {rls_is(t.name, t.row_level_security, t.force_row_level_security)});
+      add(Step::row_level_security, up, "",
+          {emit::row_level_security_is(t.name, t.row_level_security, t.force_row_level_security)});
     }
     for (const auto& p : t.policies) add(Step::policy, emit::create_policy(t, p), "", {policy_exists(t.name, p.name)});
     for (const auto& g : t.grants) {
@@ -1638,7 +1590,7 @@ class Planner {
         return out;
       };
       add(Step::row_level_security, statements(p, t), statements(t, p),
-          {rls_is(t.name, t.row_level_security, t.force_row_level_security)});
+          {emit::row_level_security_is(t.name, t.row_level_security, t.force_row_level_security)});
     }
     // Policies: ALTER POLICY where PostgreSQL allows it (roles and expressions of the
     // same command and kind; an expression can be changed but not removed), otherwise

@@ -97,24 +97,22 @@ std::string render_verify(const Plan& plan, const std::string& header) {
   // Every check runs; the exception lists all that failed. Sized first: the file can
   // be the largest of a migration.
   std::size_t size = out.size() + 256;
-  for (const auto& op : plan.ops)
-    for (const auto& c : op.verify) size += c.condition.size() + c.message.size() + 96;
+  for (const auto& op : plan.ops) size += op.verify.size() * 320;  // a check is about 250 bytes
   out.reserve(size);
   out += "\nDO $schemac_verify$\nDECLARE\n  missing text[] := '{}';\nBEGIN\n";
   for (const auto& op : plan.ops)
     for (const auto& c : op.verify)
       fmt::format_to(std::back_inserter(out),
-                     "  IF NOT ({}) THEN\n    missing := array_append(missing, {});\n  END IF;\n", c.condition,
-                     emit::sql_string(c.message));
+                     "  IF NOT ({}) THEN\n    missing := array_append(missing, {});\n  END IF;\n",
+                     emit::check_condition(c), emit::sql_string(emit::check_message(c)));
   out += "  IF cardinality(missing) > 0 THEN\n    RAISE EXCEPTION '";
   out += migration_file::verify_error_prefix;
   out += "%', array_to_string(missing, '; ');\n  END IF;\nEND\n$schemac_verify$;\n";
   return out;
 }
 
-std::string full_state_sql(const model::Schema& desired) {
+std::string full_state_sql(model::Schema state) {
   // A new database has no data to move: data steps are directives of migrations.
-  model::Schema state = desired;
   state.data_steps.clear();
   Diagnostics unused;  // nothing is removed from an empty state, so nothing can be refused
   return render_up(plan_migration({}, state, unused),

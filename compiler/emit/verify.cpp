@@ -1,0 +1,161 @@
+#include "emit/verify.hpp"
+
+#include <fmt/format.h>
+
+#include "emit/ddl.hpp"
+#include "model/names.hpp"
+
+namespace schemac::emit {
+
+using model::QualifiedName;
+
+namespace {
+Check fact(CheckKind kind, QualifiedName object, std::string name = {}, std::string detail = {}, bool flag = false,
+           bool forced = false) {
+  return {kind, std::move(object), std::move(name), std::move(detail), flag, forced};
+}
+}  // namespace
+
+Check extension_exists(const std::string& extension) { return fact(CheckKind::extension_exists, {}, extension); }
+Check schema_exists(const std::string& schema) { return fact(CheckKind::schema_exists, {}, schema); }
+Check schema_gone(const std::string& schema) { return fact(CheckKind::schema_gone, {}, schema); }
+Check type_exists(const QualifiedName& type) { return fact(CheckKind::type_exists, type); }
+Check type_gone(const QualifiedName& type) { return fact(CheckKind::type_gone, type); }
+Check enum_value_exists(const QualifiedName& type, const std::string& value) {
+  return fact(CheckKind::enum_value_exists, type, value);
+}
+Check function_exists(const model::Function& f) { return fact(CheckKind::function_exists, {}, function_signature(f)); }
+Check function_gone(const model::Function& f) { return fact(CheckKind::function_gone, {}, function_signature(f)); }
+Check relation_exists(const QualifiedName& relation, const std::string& what) {
+  return fact(CheckKind::relation_exists, relation, {}, what);
+}
+Check relation_gone(const QualifiedName& relation, const std::string& what) {
+  return fact(CheckKind::relation_gone, relation, {}, what);
+}
+Check column_is(const QualifiedName& table, const model::Column& column) {
+  // An identity column is never null, whatever the schema says.
+  return fact(CheckKind::column_is, table, column.name, column.type.sql(), !column.nullable || column.identity);
+}
+Check column_gone(const QualifiedName& table, const std::string& column) {
+  return fact(CheckKind::column_gone, table, column);
+}
+Check constraint_exists(const QualifiedName& table, const std::string& constraint) {
+  return fact(CheckKind::constraint_exists, table, constraint);
+}
+Check policy_exists(const QualifiedName& table, const std::string& policy) {
+  return fact(CheckKind::policy_exists, table, policy);
+}
+Check trigger_exists(const QualifiedName& table, const std::string& trigger) {
+  return fact(CheckKind::trigger_exists, table, trigger);
+}
+Check row_level_security_is(const QualifiedName& table, bool enabled, bool forced) {
+  return fact(CheckKind::row_level_security, table, {}, {}, enabled, forced);
+}
+Check privilege_is(const QualifiedName& table, const std::string& role, const std::string& privilege, bool held) {
+  return fact(CheckKind::privilege, table, role, privilege, held);
+}
+
+std::string check_condition(const Check& c) {
+  auto object = [&] { return sql_string(c.object.sql()); };
+  auto name = [&] { return sql_string(c.name); };
+  switch (c.kind) {
+    case CheckKind::extension_exists:
+      return "EXISTS (SELECT 1 FROM pg_extension WHERE extname = " + name() + ")";
+    case CheckKind::schema_exists:
+      return "EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = " + name() + ")";
+    case CheckKind::schema_gone:
+      return "NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = " + name() + ")";
+    case CheckKind::type_exists:
+      return "to_regtype(" + object() + ") IS NOT NULL";
+    case CheckKind::type_gone:
+      return "to_regtype(" + object() + ") IS NULL";
+    case CheckKind::enum_value_exists:
+      return fmt::format("EXISTS (SELECT 1 FROM pg_enum WHERE enumtypid = to_regtype({}) AND enumlabel = {})",
+                         object(), name());
+    case CheckKind::function_exists:
+      return "to_regprocedure(" + name() + ") IS NOT NULL";
+    case CheckKind::function_gone:
+      return "to_regprocedure(" + name() + ") IS NULL";
+    case CheckKind::relation_exists:
+      return "to_regclass(" + object() + ") IS NOT NULL";
+    case CheckKind::relation_gone:
+      return "to_regclass(" + object() + ") IS NULL";
+    case CheckKind::column_is:
+      // to_regtype() reads the type as written and ignores its modifiers.
+      return fmt::format(
+          "EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass({}) AND attname = {} AND NOT "
+          "attisdropped AND atttypid = to_regtype({}) AND attnotnull = {})",
+          object(), name(), sql_string(c.detail), c.flag ? "true" : "false");
+    case CheckKind::column_gone:
+      return fmt::format(
+          "NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass({}) AND attname = {} AND NOT "
+          "attisdropped)",
+          object(), name());
+    case CheckKind::constraint_exists:
+      return fmt::format("EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass({}) AND conname = {})",
+                         object(), name());
+    case CheckKind::policy_exists:
+      return fmt::format("EXISTS (SELECT 1 FROM pg_policy WHERE polrelid = to_regclass({}) AND polname = {})",
+                         object(), name());
+    case CheckKind::trigger_exists:
+      return fmt::format(
+          "EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass({}) AND tgname = {} AND NOT tgisinternal)",
+          object(), name());
+    case CheckKind::row_level_security:
+      return fmt::format(
+          "(SELECT relrowsecurity = {} AND relforcerowsecurity = {} FROM pg_class WHERE oid = to_regclass({}))",
+          c.flag ? "true" : "false", c.forced ? "true" : "false", object());
+    case CheckKind::privilege: {
+      std::string grantee = c.name == "public" ? "0" : "to_regrole(" + name() + ")";
+      return fmt::format(
+          "{}EXISTS (SELECT 1 FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = to_regclass({}) AND "
+          "a.grantee = {} AND a.privilege_type = {})",
+          c.flag ? "" : "NOT ", object(), grantee, sql_string(c.detail));
+    }
+  }
+  return "true";
+}
+
+std::string check_message(const Check& c) {
+  switch (c.kind) {
+    case CheckKind::extension_exists:
+      return "extension " + c.name + " is missing";
+    case CheckKind::schema_exists:
+      return "schema " + c.name + " is missing";
+    case CheckKind::schema_gone:
+      return "schema " + c.name + " still exists";
+    case CheckKind::type_exists:
+      return "enum " + c.object.display() + " is missing";
+    case CheckKind::type_gone:
+      return "enum " + c.object.display() + " still exists";
+    case CheckKind::enum_value_exists:
+      return "enum " + c.object.display() + " lacks the value '" + c.name + "'";
+    case CheckKind::function_exists:
+      return "function " + c.name + " is missing";
+    case CheckKind::function_gone:
+      return "function " + c.name + " still exists";
+    case CheckKind::relation_exists:
+      return c.detail + " " + c.object.display() + " is missing";
+    case CheckKind::relation_gone:
+      return c.detail + " " + c.object.display() + " still exists";
+    case CheckKind::column_is:
+      return "column " + c.object.display() + "." + c.name + " is missing or is not " + c.detail +
+             (c.flag ? " not null" : " (nullable)");
+    case CheckKind::column_gone:
+      return "column " + c.object.display() + "." + c.name + " still exists";
+    case CheckKind::constraint_exists:
+      return "constraint " + c.name + " on " + c.object.display() + " is missing";
+    case CheckKind::policy_exists:
+      return "policy " + c.name + " on " + c.object.display() + " is missing";
+    case CheckKind::trigger_exists:
+      return "trigger " + c.name + " on " + c.object.display() + " is missing";
+    case CheckKind::row_level_security:
+      return "row level security on " + c.object.display() + " is not " +
+             (c.flag ? (c.forced ? "forced" : "enabled") : "disabled");
+    case CheckKind::privilege:
+      return c.name + (c.flag ? " lacks " : " still has ") + c.detail + " on " + c.object.display();
+  }
+  return "";
+}
+
+}  // namespace schemac::emit

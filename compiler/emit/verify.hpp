@@ -1,0 +1,66 @@
+// What a verify file checks after up, as values: the planner says which facts must
+// hold (a column of a type, a policy, a privilege, an object gone), and this file
+// alone knows how the catalogs tell (pg_attribute, pg_policy, aclexplode, ...) and
+// how a failure reads. Building a check costs a few names, so `schemac sql`, which
+// writes no verify file, never renders one.
+#pragma once
+
+#include <string>
+
+#include "model/schema.hpp"
+
+namespace schemac::emit {
+
+enum class CheckKind {
+  extension_exists,   // name: the extension
+  schema_exists,      // name: the schema
+  schema_gone,        // name: the schema
+  type_exists,        // object: the type (enum)
+  type_gone,          // object: the type (enum)
+  enum_value_exists,  // object: the enum; name: the value
+  function_exists,    // name: the signature, as function_signature prints it
+  function_gone,      // name: the signature
+  relation_exists,    // object: the relation; detail: what it is ("table", "view", ...)
+  relation_gone,      // object: the relation; detail: what it was
+  column_is,          // object: the table; name: the column; detail: its type; flag: not null
+  column_gone,        // object: the table; name: the column
+  constraint_exists,  // object: the table; name: the constraint
+  policy_exists,      // object: the table; name: the policy
+  trigger_exists,     // object: the table; name: the trigger
+  row_level_security, // object: the table; flag: enabled; forced: forced
+  privilege,          // object: the table; name: the role; detail: the privilege; flag: held
+};
+
+struct Check {
+  CheckKind kind = CheckKind::relation_exists;
+  model::QualifiedName object;
+  std::string name;
+  std::string detail;
+  bool flag = false;
+  bool forced = false;
+};
+
+Check extension_exists(const std::string& extension);
+Check schema_exists(const std::string& schema);
+Check schema_gone(const std::string& schema);
+Check type_exists(const model::QualifiedName& type);
+Check type_gone(const model::QualifiedName& type);
+Check enum_value_exists(const model::QualifiedName& type, const std::string& value);
+Check function_exists(const model::Function& f);
+Check function_gone(const model::Function& f);
+Check relation_exists(const model::QualifiedName& relation, const std::string& what);
+Check relation_gone(const model::QualifiedName& relation, const std::string& what);
+Check column_is(const model::QualifiedName& table, const model::Column& column);
+Check column_gone(const model::QualifiedName& table, const std::string& column);
+Check constraint_exists(const model::QualifiedName& table, const std::string& constraint);
+Check policy_exists(const model::QualifiedName& table, const std::string& policy);
+Check trigger_exists(const model::QualifiedName& table, const std::string& trigger);
+Check row_level_security_is(const model::QualifiedName& table, bool enabled, bool forced);
+Check privilege_is(const model::QualifiedName& table, const std::string& role, const std::string& privilege,
+                   bool held);
+
+// The SQL condition that holds when the fact does, and the message when it does not.
+std::string check_condition(const Check& c);
+std::string check_message(const Check& c);
+
+}  // namespace schemac::emit
