@@ -13,6 +13,7 @@
 #include "emit/ddl.hpp"
 #include "emit/templates.hpp"
 #include "model/names.hpp"
+#include "model/types.hpp"
 #include "schemac/version.hpp"
 
 namespace schemac::emit {
@@ -127,27 +128,7 @@ class Types {
       auto it = enums_.find(*t.enum_name);
       return it == enums_.end() ? "std::string" : it->second;
     }
-    static const std::map<std::string, std::string> builtin = {
-        {"uuid", "schemac::Uuid"},
-        {"smallint", "std::int16_t"},
-        {"integer", "std::int32_t"},
-        {"bigint", "std::int64_t"},
-        {"boolean", "bool"},
-        {"text", "std::string"},
-        {"character varying", "std::string"},
-        {"character", "std::string"},
-        {"numeric", "schemac::Decimal"},
-        {"real", "float"},
-        {"double precision", "double"},
-        {"timestamp with time zone", "schemac::Timestamp"},
-        {"timestamp without time zone", "schemac::Timestamp"},
-        {"date", "schemac::Date"},
-        {"json", "schemac::Json"},
-        {"jsonb", "schemac::Json"},
-        {"bytea", "schemac::Bytes"},
-    };
-    auto it = builtin.find(t.builtin);
-    return it == builtin.end() ? "std::string" : it->second;  // time, interval, inet: their text form
+    return model::cpp_scalar(t.builtin);
   }
   std::string of(const Type& t) const {
     std::string out = scalar(t);
@@ -241,23 +222,9 @@ class ViewColumns {
   std::string cast_type(const nlohmann::json& cast) const {
     std::string name;
     for (const auto& n : cast["typeName"]["names"]) name = n["String"]["sval"];
-    static const std::map<std::string, std::string> pg = {{"int2", "std::int16_t"},
-                                                          {"int4", "std::int32_t"},
-                                                          {"int8", "std::int64_t"},
-                                                          {"bool", "bool"},
-                                                          {"text", "std::string"},
-                                                          {"varchar", "std::string"},
-                                                          {"numeric", "schemac::Decimal"},
-                                                          {"float4", "float"},
-                                                          {"float8", "double"},
-                                                          {"date", "schemac::Date"},
-                                                          {"timestamptz", "schemac::Timestamp"},
-                                                          {"timestamp", "schemac::Timestamp"},
-                                                          {"uuid", "schemac::Uuid"},
-                                                          {"json", "schemac::Json"},
-                                                          {"jsonb", "schemac::Json"}};
-    auto it = pg.find(name);
-    std::string t = it == pg.end() ? "" : it->second;
+    // A cast names the type as the parse tree spells it (int4, float8, varchar).
+    const model::BuiltinType* b = model::builtin_by_spelling(name);
+    std::string t = b ? model::cpp_scalar(std::string(b->name)) : "";
     if (!t.empty() && cast["typeName"].contains("arrayBounds")) t = "std::vector<" + t + ">";
     return t;
   }

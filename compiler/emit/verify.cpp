@@ -70,8 +70,8 @@ std::string check_condition(const Check& c) {
     case CheckKind::type_gone:
       return "to_regtype(" + object() + ") IS NULL";
     case CheckKind::enum_value_exists:
-      return fmt::format("EXISTS (SELECT 1 FROM pg_enum WHERE enumtypid = to_regtype({}) AND enumlabel = {})",
-                         object(), name());
+      return fmt::format("EXISTS (SELECT 1 FROM pg_enum WHERE enumtypid = to_regtype({}) AND enumlabel = {})", object(),
+                         name());
     case CheckKind::function_exists:
       return "to_regprocedure(" + name() + ") IS NOT NULL";
     case CheckKind::function_gone:
@@ -95,8 +95,8 @@ std::string check_condition(const Check& c) {
       return fmt::format("EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass({}) AND conname = {})",
                          object(), name());
     case CheckKind::policy_exists:
-      return fmt::format("EXISTS (SELECT 1 FROM pg_policy WHERE polrelid = to_regclass({}) AND polname = {})",
-                         object(), name());
+      return fmt::format("EXISTS (SELECT 1 FROM pg_policy WHERE polrelid = to_regclass({}) AND polname = {})", object(),
+                         name());
     case CheckKind::trigger_exists:
       return fmt::format(
           "EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass({}) AND tgname = {} AND NOT tgisinternal)",

@@ -12,23 +12,23 @@
 namespace schemac::emit {
 
 enum class CheckKind {
-  extension_exists,   // name: the extension
-  schema_exists,      // name: the schema
-  schema_gone,        // name: the schema
-  type_exists,        // object: the type (enum)
-  type_gone,          // object: the type (enum)
-  enum_value_exists,  // object: the enum; name: the value
-  function_exists,    // name: the signature, as function_signature prints it
-  function_gone,      // name: the signature
-  relation_exists,    // object: the relation; detail: what it is ("table", "view", ...)
-  relation_gone,      // object: the relation; detail: what it was
-  column_is,          // object: the table; name: the column; detail: its type; flag: not null
-  column_gone,        // object: the table; name: the column
-  constraint_exists,  // object: the table; name: the constraint
-  policy_exists,      // object: the table; name: the policy
-  trigger_exists,     // object: the table; name: the trigger
-  row_level_security, // object: the table; flag: enabled; forced: forced
-  privilege,          // object: the table; name: the role; detail: the privilege; flag: held
+  extension_exists,    // name: the extension
+  schema_exists,       // name: the schema
+  schema_gone,         // name: the schema
+  type_exists,         // object: the type (enum)
+  type_gone,           // object: the type (enum)
+  enum_value_exists,   // object: the enum; name: the value
+  function_exists,     // name: the signature, as function_signature prints it
+  function_gone,       // name: the signature
+  relation_exists,     // object: the relation; detail: what it is ("table", "view", ...)
+  relation_gone,       // object: the relation; detail: what it was
+  column_is,           // object: the table; name: the column; detail: its type; flag: not null
+  column_gone,         // object: the table; name: the column
+  constraint_exists,   // object: the table; name: the constraint
+  policy_exists,       // object: the table; name: the policy
+  trigger_exists,      // object: the table; name: the trigger
+  row_level_security,  // object: the table; flag: enabled; forced: forced
+  privilege,           // object: the table; name: the role; detail: the privilege; flag: held
 };
 
 struct Check {
@@ -56,8 +56,7 @@ Check constraint_exists(const model::QualifiedName& table, const std::string& co
 Check policy_exists(const model::QualifiedName& table, const std::string& policy);
 Check trigger_exists(const model::QualifiedName& table, const std::string& trigger);
 Check row_level_security_is(const model::QualifiedName& table, bool enabled, bool forced);
-Check privilege_is(const model::QualifiedName& table, const std::string& role, const std::string& privilege,
-                   bool held);
+Check privilege_is(const model::QualifiedName& table, const std::string& role, const std::string& privilege, bool held);
 
 // The SQL condition that holds when the fact does, and the message when it does not.
 std::string check_condition(const Check& c);

@@ -6,6 +6,7 @@
 #include <regex>
 #include <set>
 
+#include "model/types.hpp"
 #include "plan/plan.hpp"
 #include "plan/snapshot.hpp"
 
@@ -307,20 +308,6 @@ class Linter {
 
   // ---- safety: the planned change ------------------------------------------------------------
 
-  static bool rewrites(const model::Type& from, const model::Type& to) {
-    if (from.array_dims != to.array_dims || from.enum_name || to.enum_name) return true;
-    if (from.builtin == to.builtin) {  // a longer varchar, more numeric precision with the same scale
-      if (to.modifiers.empty()) return false;
-      if (from.modifiers.empty()) return true;
-      if (from.builtin == "numeric")
-        return to.modifiers.size() < 2 || from.modifiers.size() < 2 || to.modifiers[1] != from.modifiers[1] ||
-               to.modifiers[0] < from.modifiers[0];
-      return to.modifiers[0] < from.modifiers[0];
-    }
-    bool text_like = from.builtin == "character varying" || from.builtin == "text";
-    return !(text_like && (to.builtin == "text" || (to.builtin == "character varying" && to.modifiers.empty())));
-  }
-
   // The planned change, read from the planner's typed change list (the same list the
   // migration is written from): nothing here derives a change on its own.
   void safety() {
@@ -364,11 +351,11 @@ class Linter {
                        "by hand with CREATE INDEX CONCURRENTLY first");
           break;
         case K::alter_column_type:
-          if (auto why = plan::narrowing(*c->from_type, *c->to_type))
+          if (auto why = model::narrowing(*c->from_type, *c->to_type))
             report("D206", at(c->origin),
                    "changing '" + what + "' from " + c->from_type->sql() + " to " + c->to_type->sql() + " " + *why +
                        "; keep the type, or add a new column and copy with a data step");
-          else if (rewrites(*c->from_type, *c->to_type))
+          else if (model::rewrites(*c->from_type, *c->to_type))
             report("D204", at(c->origin),
                    "changing '" + what + "' from " + c->from_type->sql() + " to " + c->to_type->sql() +
                        " rewrites the table under an exclusive lock");

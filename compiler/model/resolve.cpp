@@ -5,50 +5,10 @@
 #include <set>
 
 #include "model/names.hpp"
+#include "model/types.hpp"
 
 namespace schemac::model {
 namespace {
-
-// Builtin type spellings -> the canonical name format_type() prints.
-const std::map<std::string, std::string, std::less<>> builtin_types = {
-    {"uuid", "uuid"},
-    {"text", "text"},
-    {"varchar", "character varying"},
-    {"char", "character"},
-    {"character", "character"},
-    {"smallint", "smallint"},
-    {"int2", "smallint"},
-    {"int", "integer"},
-    {"integer", "integer"},
-    {"int4", "integer"},
-    {"bigint", "bigint"},
-    {"int8", "bigint"},
-    {"numeric", "numeric"},
-    {"decimal", "numeric"},
-    {"real", "real"},
-    {"float4", "real"},
-    {"double precision", "double precision"},
-    {"float8", "double precision"},
-    {"boolean", "boolean"},
-    {"bool", "boolean"},
-    {"date", "date"},
-    {"time", "time without time zone"},
-    {"timetz", "time with time zone"},
-    {"timestamp", "timestamp without time zone"},
-    {"timestamptz", "timestamp with time zone"},
-    {"interval", "interval"},
-    {"json", "json"},
-    {"jsonb", "jsonb"},
-    {"bytea", "bytea"},
-    {"inet", "inet"},
-};
-
-// How many type modifiers each builtin accepts.
-std::size_t max_modifiers(const std::string& canonical) {
-  if (canonical == "numeric") return 2;
-  if (canonical == "character varying" || canonical == "character" || canonical.rfind("time", 0) == 0) return 1;
-  return 0;
-}
 
 const char* const privilege_order[] = {"SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"};
 
@@ -183,8 +143,7 @@ class Resolver {
     Type out;
     out.array_dims = t.array_dims;
     if (!t.name.schema) {
-      auto it = builtin_types.find(t.name.name.text);
-      if (it != builtin_types.end()) out.builtin = it->second;
+      if (const BuiltinType* b = builtin_by_spelling(t.name.name.text)) out.builtin = b->name;
       if (allow_pseudo && (t.name.name.text == "trigger" || t.name.name.text == "void" || t.name.name.text == "record"))
         out.builtin = t.name.name.text;
     }
@@ -200,7 +159,8 @@ class Resolver {
       out.enum_name = n;
     }
     for (const auto& m : t.modifiers) out.modifiers.push_back(std::stoi(m.size() > 9 ? std::string("999999999") : m));
-    std::size_t allowed = out.enum_name ? 0 : max_modifiers(out.builtin);
+    const BuiltinType* builtin = out.enum_name ? nullptr : builtin_by_name(out.builtin);
+    std::size_t allowed = builtin ? static_cast<std::size_t>(builtin->max_modifiers) : 0;
     if (t.modifiers.size() > allowed) {
       diags_.error(at(t),
                    "type '" + (out.enum_name ? out.enum_name->display() : out.builtin) + "' takes " +
@@ -222,8 +182,9 @@ class Resolver {
     if (c.was) col.was = name_of(*c.was);
     col.doc = c.doc;
     col.origin = origin(c.name);
+    const BuiltinType* builtin = col.type.enum_name ? nullptr : builtin_by_name(col.type.builtin);
     if (col.identity && col.type.enum_name == std::nullopt && col.type.array_dims == 0 &&
-        col.type.builtin != "smallint" && col.type.builtin != "integer" && col.type.builtin != "bigint")
+        !(builtin && builtin->integer_rank > 0))
       diags_.error(at(c.type), "an identity column must be smallint, integer or bigint");
     if (col.identity && col.default_sql) diags_.error(at(*c.default_value), "an identity column cannot have a default");
     if (col.generated_sql && col.default_sql)

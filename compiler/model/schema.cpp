@@ -4,6 +4,7 @@
 #include <iterator>
 
 #include "model/names.hpp"
+#include "model/types.hpp"
 
 namespace schemac::model {
 
@@ -22,25 +23,7 @@ std::string Type::base() const {
   return s;
 }
 
-std::string Type::sql() const {
-  std::string mods;
-  if (!modifiers.empty()) {
-    mods = "(";
-    for (std::size_t i = 0; i < modifiers.size(); ++i) mods += (i ? "," : "") + std::to_string(modifiers[i]);
-    mods += ")";
-  }
-  std::string s;
-  if (enum_name) {
-    s = enum_name->sql();
-  } else if (!mods.empty() && (builtin.rfind("timestamp ", 0) == 0 || builtin.rfind("time ", 0) == 0)) {
-    auto space = builtin.find(' ');  // timestamp(3) with time zone
-    s = builtin.substr(0, space) + mods + builtin.substr(space);
-  } else {
-    s = builtin + mods;
-  }
-  for (int i = 0; i < array_dims; ++i) s += "[]";
-  return s;
-}
+std::string Type::sql() const { return type_sql(*this); }
 
 bool Uses::reads(const QualifiedName& relation, const std::string& column) const {
   return std::binary_search(columns.begin(), columns.end(), ColumnUse{relation, column}) ||

@@ -157,10 +157,6 @@ struct Plan {
 // (and in Plan::refused); the plan is only meant to be written when diags has none.
 Plan plan_migration(const model::Schema& previous, const model::Schema& desired, Diagnostics& diags);
 
-// Why converting a column from `from` to `to` can lose data or fail on existing
-// rows ("narrows the integer type", ...), or nullopt when every value converts.
-std::optional<std::string> narrowing(const model::Type& from, const model::Type& to);
-
 // `schemac sql`: the up file of the plan from the empty state.
 std::string full_state_sql(model::Schema desired);
 

@@ -14,6 +14,7 @@
 #include "emit/ddl.hpp"
 #include "emit/sql.hpp"
 #include "model/names.hpp"
+#include "model/types.hpp"
 #include "plan/plan.hpp"
 #include "plan/snapshot.hpp"
 
@@ -250,38 +251,6 @@ std::vector<std::string> privilege_list(const std::set<std::string>& set) {
 }
 
 }  // namespace
-
-std::optional<std::string> narrowing(const model::Type& from, const model::Type& to) {
-  if (from == to) return std::nullopt;
-  if (from.array_dims != to.array_dims) return "changes the number of array dimensions";
-  if (from.enum_name || to.enum_name) {
-    if (from.enum_name && to.builtin == "text") return std::nullopt;
-    return "converts between an enum and another type";
-  }
-  static const std::map<std::string, int> integer_rank = {{"smallint", 1}, {"integer", 2}, {"bigint", 3}};
-  auto fi = integer_rank.find(from.builtin), ti = integer_rank.find(to.builtin);
-  if (fi != integer_rank.end() && ti != integer_rank.end())
-    return ti->second < fi->second ? std::optional<std::string>("narrows the integer type") : std::nullopt;
-  if (fi != integer_rank.end() && (to.builtin == "numeric" && to.modifiers.empty())) return std::nullopt;
-  if (to.builtin == "text" && !to.enum_name) return std::nullopt;  // every value has a text form
-  bool from_text = from.builtin == "text" || from.builtin == "character varying" || from.builtin == "character";
-  if (from.builtin == to.builtin) {
-    if (to.modifiers.empty()) return std::nullopt;  // unbounded
-    if (from.modifiers.empty()) return "adds a length or precision limit";
-    for (std::size_t i = 0; i < to.modifiers.size() && i < from.modifiers.size(); ++i)
-      if (to.modifiers[i] < from.modifiers[i]) return "reduces the length or precision";
-    return std::nullopt;
-  }
-  if (from_text && to.builtin == "text") return std::nullopt;
-  if (from.builtin == "character varying" && to.builtin == "character varying") return std::nullopt;
-  if (from.builtin == "real" && to.builtin == "double precision") return std::nullopt;
-  if (from.builtin == "json" && to.builtin == "jsonb")  // json keeps the text as written
-    return "rewrites every value (object keys reordered, duplicate keys dropped, whitespace and number "
-           "spelling normalised)";
-  if (from.builtin == "timestamp without time zone" && to.builtin == "timestamp with time zone") return std::nullopt;
-  if (from.builtin == "date" && to.builtin.rfind("timestamp", 0) == 0) return std::nullopt;
-  return "converts " + from.sql() + " to " + to.sql();
-}
 
 namespace {
 
@@ -864,7 +833,7 @@ class Planner {
           }
           continue;
         }
-        if (auto why = narrowing(c.type, now->type)) {
+        if (auto why = model::narrowing(c.type, now->type)) {
           refused_.push_back(altered_column(p, c, *now));
           diags_.error(where(now->origin), "changing " + p.name.display() + "." + c.name + " from " + c.type.sql() +
                                                " to " + now->type.sql() + " " + *why +

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "emit/format.hpp"
+#include "model/types.hpp"
 
 namespace schemac::plan {
 namespace {
@@ -26,23 +27,12 @@ ast::QName qname(const model::QualifiedName& n) {
   return q;
 }
 
-// format_type() names back to the language's short spellings.
-const std::map<std::string, std::string> short_names = {
-    {"character varying", "varchar"},
-    {"character", "char"},
-    {"timestamp with time zone", "timestamptz"},
-    {"timestamp without time zone", "timestamp"},
-    {"time with time zone", "timetz"},
-    {"time without time zone", "time"},
-};
-
 ast::TypeName type_name(const model::Type& t) {
   ast::TypeName out;
   if (t.enum_name) {
     out.name = qname(*t.enum_name);
   } else {
-    auto it = short_names.find(t.builtin);
-    out.name.name = ident(it == short_names.end() ? t.builtin : it->second);
+    out.name.name = ident(model::short_spelling(t.builtin));
   }
   for (int m : t.modifiers) out.modifiers.push_back(std::to_string(m));
   out.array_dims = t.array_dims;

@@ -8,6 +8,7 @@
 
 #include "emit/sql.hpp"
 #include "model/names.hpp"
+#include "model/types.hpp"
 #include "pg/catalog.hpp"
 #include "pg/pg_support.hpp"
 #include "plan/plan.hpp"
@@ -116,6 +117,31 @@ TEST_CASE("the quoted-keyword list is the server's") {
     CHECK(names::is_quoted_keyword(word) == quoted);
   }
   CHECK(server > 100);
+}
+
+TEST_CASE("the type table's names and spellings are the server's") {
+  pqxx::connection db("dbname=postgres");
+  pqxx::work tx(db);
+  for (const auto& b : model::builtin_types()) {
+    for (auto spelling : b.spellings) {
+      INFO(spelling);
+      auto row = tx.exec1("select format_type(" + tx.quote(std::string(spelling)) + "::regtype, null)");
+      CHECK(row[0].as<std::string>() == b.name);
+    }
+    // With modifiers and as an array, printed where type_sql puts them.
+    model::Type t;
+    t.builtin = b.name;
+    if (b.max_modifiers == 2) t.modifiers = {12, 2};
+    if (b.max_modifiers == 1) t.modifiers = {3};
+    t.array_dims = 1;
+    INFO(model::type_sql(t));
+    tx.exec0("create temp table type_probe (x " + model::type_sql(t) + ")");
+    auto row = tx.exec1(
+        "select format_type(atttypid, atttypmod) from pg_attribute where attrelid = 'type_probe'::regclass and "
+        "attname = 'x'");
+    CHECK(row[0].as<std::string>() == model::type_sql(t));
+    tx.exec0("drop table type_probe");
+  }
 }
 
 TEST_CASE("unnamed constraints and indexes get the names PostgreSQL itself chooses") {
