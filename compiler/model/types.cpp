@@ -84,7 +84,8 @@ std::optional<std::string> narrowing(const Type& from, const Type& to) {
   const BuiltinType* f = builtin_by_name(from.builtin);
   const BuiltinType* t = builtin_by_name(to.builtin);
   int from_rank = f ? f->integer_rank : 0, to_rank = t ? t->integer_rank : 0;
-  if (from_rank && to_rank) return to_rank < from_rank ? std::optional<std::string>("narrows the integer type") : std::nullopt;
+  if (from_rank && to_rank)
+    return to_rank < from_rank ? std::optional<std::string>("narrows the integer type") : std::nullopt;
   if (from_rank && to.builtin == "numeric" && to.modifiers.empty()) return std::nullopt;
   if (to.builtin == "text") return std::nullopt;  // every value has a text form
   if (from.builtin == to.builtin) {

@@ -14,17 +14,30 @@
 
 namespace schemac::model {
 
-enum class TypeFamily { integer, numeric, floating, string, boolean, date, time, timestamp, interval, json, uuid, bytes,
-                        network };
+enum class TypeFamily {
+  integer,
+  numeric,
+  floating,
+  string,
+  boolean,
+  date,
+  time,
+  timestamp,
+  interval,
+  json,
+  uuid,
+  bytes,
+  network
+};
 
 struct BuiltinType {
-  std::string_view name;                  // canonical, as format_type() prints it: "character varying"
+  std::string_view name;                    // canonical, as format_type() prints it: "character varying"
   std::vector<std::string_view> spellings;  // what the language (and a parse tree's cast) may call it; the first
-                                          // is what the snapshot writes
+                                            // is what the snapshot writes
   TypeFamily family;
-  int max_modifiers = 0;         // length, precision (numeric: precision and scale)
-  int integer_rank = 0;          // smallint 1, integer 2, bigint 3
-  std::string_view cpp;          // the C++ type of a value; empty: its text form (std::string)
+  int max_modifiers = 0;  // length, precision (numeric: precision and scale)
+  int integer_rank = 0;   // smallint 1, integer 2, bigint 3
+  std::string_view cpp;   // the C++ type of a value; empty: its text form (std::string)
 };
 
 // The whole table, in a fixed order.

@@ -4,13 +4,13 @@
 // tables and columns, archive transitions. What remains is a diff of two models
 // keyed by the names the database holds, object kind by object kind. Each change
 // becomes the smallest faithful DDL with its inverse.
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <functional>
 #include <map>
 #include <set>
 
+#include "emit/alter.hpp"
 #include "emit/ddl.hpp"
 #include "emit/sql.hpp"
 #include "model/names.hpp"
@@ -28,7 +28,6 @@ using model::Index;
 using model::QualifiedName;
 using model::Schema;
 using model::Table;
-using names::quote;
 
 const char* change_name(ChangeKind kind) {
   switch (kind) {
@@ -198,8 +197,6 @@ bool Plan::no_transaction() const {
 }
 
 namespace {
-
-std::string lit(const std::string& s) { return emit::sql_string(s); }
 
 std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
   std::string out;
@@ -556,8 +553,8 @@ class Planner {
                                                              const std::string& new_column) {
     std::string from = names::make_object_name(table, column, "seq"),
                 to = names::make_object_name(new_table, new_column, "seq");
-    return {fmt::format("ALTER SEQUENCE IF EXISTS {} RENAME TO {};", QualifiedName{schema, from}.sql(), quote(to)),
-            fmt::format("ALTER SEQUENCE IF EXISTS {} RENAME TO {};", QualifiedName{schema, to}.sql(), quote(from))};
+    return {emit::rename_sequence_if_exists(QualifiedName{schema, from}, to),
+            emit::rename_sequence_if_exists(QualifiedName{schema, to}, from)};
   }
 
   // Constraints and indexes whose definition stays but whose name changes (a default
@@ -614,10 +611,8 @@ class Planner {
         bool retaken = want_.find_table(r.table) && want_.find_table(r.table)->find_column(r.column_from);
         std::vector<Check> verify;
         if (!retaken) verify.push_back(column_gone(r.table, r.column_from));
-        std::string up = fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {};", r.table.sql(), quote(r.column_from),
-                                     quote(r.column_to));
-        std::string down = fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {};", r.table.sql(), quote(r.column_to),
-                                       quote(r.column_from));
+        std::string up = emit::rename_column(r.table, r.column_from, r.column_to);
+        std::string down = emit::rename_column(r.table, r.column_to, r.column_from);
         const Table* t = find(prev_, r.table);
         if (const Column* c = t ? t->find_column(r.column_to) : nullptr; c && c->identity) {
           auto [seq_up, seq_down] =
@@ -631,14 +626,12 @@ class Planner {
       }
       std::vector<std::string> up, down;
       if (r.table.schema != r.to.schema) {
-        up.push_back(fmt::format("ALTER TABLE {} SET SCHEMA {};", r.table.sql(), quote(r.to.schema)));
-        down.push_back(fmt::format("ALTER TABLE {} SET SCHEMA {};", QualifiedName{r.to.schema, r.table.name}.sql(),
-                                   quote(r.table.schema)));
+        up.push_back(emit::set_table_schema(r.table, r.to.schema));
+        down.push_back(emit::set_table_schema(QualifiedName{r.to.schema, r.table.name}, r.table.schema));
       }
       if (r.table.name != r.to.name) {
-        up.push_back(fmt::format("ALTER TABLE {} RENAME TO {};", QualifiedName{r.to.schema, r.table.name}.sql(),
-                                 quote(r.to.name)));
-        down.push_back(fmt::format("ALTER TABLE {} RENAME TO {};", r.to.sql(), quote(r.table.name)));
+        up.push_back(emit::rename_table(QualifiedName{r.to.schema, r.table.name}, r.to.name));
+        down.push_back(emit::rename_table(r.to, r.table.name));
         // Identity sequences take the name a fresh build would give them.
         if (const Table* t = find(prev_, r.final_table))
           for (const auto& c : original(*t).columns)
@@ -651,15 +644,11 @@ class Planner {
       for (const auto& o : r.objects) {
         if (dropped_first_.count({r.final_table, (o.index ? "index:" : "constraint:") + o.final_name})) continue;
         if (o.index) {
-          up.push_back(
-              fmt::format("ALTER INDEX {} RENAME TO {};", QualifiedName{r.to.schema, o.from}.sql(), quote(o.to)));
-          down.push_back(
-              fmt::format("ALTER INDEX {} RENAME TO {};", QualifiedName{r.to.schema, o.to}.sql(), quote(o.from)));
+          up.push_back(emit::rename_index(QualifiedName{r.to.schema, o.from}, o.to));
+          down.push_back(emit::rename_index(QualifiedName{r.to.schema, o.to}, o.from));
         } else {
-          up.push_back(
-              fmt::format("ALTER TABLE {} RENAME CONSTRAINT {} TO {};", r.to.sql(), quote(o.from), quote(o.to)));
-          down.push_back(
-              fmt::format("ALTER TABLE {} RENAME CONSTRAINT {} TO {};", r.to.sql(), quote(o.to), quote(o.from)));
+          up.push_back(emit::rename_constraint(r.to, o.from, o.to));
+          down.push_back(emit::rename_constraint(r.to, o.to, o.from));
         }
       }
       std::reverse(down.begin(), down.end());
@@ -738,28 +727,24 @@ class Planner {
   void add_archive_ops(const Table& t, const std::string& to, Step step, bool reverse) {
     QualifiedName live{t.name.schema, to};
     std::vector<std::pair<std::string, std::string>> forward, backward;  // up, down statement pairs in up order
-    forward.push_back({fmt::format("ALTER TABLE {} RENAME TO {};", t.name.sql(), quote(to)),
-                       fmt::format("ALTER TABLE {} RENAME TO {};", live.sql(), quote(t.name.name))});
+    forward.push_back({emit::rename_table(t.name, to), emit::rename_table(live, t.name.name)});
     for (const auto& c : t.constraints)
       if (starts_with(c.name, t.name.name)) {
         std::string renamed = to + c.name.substr(t.name.name.size());
         forward.push_back(
-            {fmt::format("ALTER TABLE {} RENAME CONSTRAINT {} TO {};", live.sql(), quote(c.name), quote(renamed)),
-             fmt::format("ALTER TABLE {} RENAME CONSTRAINT {} TO {};", live.sql(), quote(renamed), quote(c.name))});
+            {emit::rename_constraint(live, c.name, renamed), emit::rename_constraint(live, renamed, c.name)});
       }
     for (const auto& ix : t.indexes)
       if (starts_with(ix.name, t.name.name)) {
         std::string renamed = to + ix.name.substr(t.name.name.size());
-        forward.push_back(
-            {fmt::format("ALTER INDEX {} RENAME TO {};", QualifiedName{live.schema, ix.name}.sql(), quote(renamed)),
-             fmt::format("ALTER INDEX {} RENAME TO {};", QualifiedName{live.schema, renamed}.sql(), quote(ix.name))});
+        forward.push_back({emit::rename_index(QualifiedName{live.schema, ix.name}, renamed),
+                           emit::rename_index(QualifiedName{live.schema, renamed}, ix.name)});
       }
     for (const auto& g : t.grants) forward.push_back({emit::revoke(live, g), emit::grant(live, g)});
     std::string comment = "archived (was " + t.name.name + ")";
     if (!t.doc.empty()) comment += "\n" + emit::doc_text(t.doc);
-    std::string old_comment = t.doc.empty() ? "NULL" : lit(emit::doc_text(t.doc));
-    forward.push_back({fmt::format("COMMENT ON TABLE {} IS {};", live.sql(), lit(comment)),
-                       fmt::format("COMMENT ON TABLE {} IS {};", live.sql(), old_comment)});
+    forward.push_back(
+        {emit::comment_on_text(emit::table_target(live), comment), emit::comment_on(emit::table_target(live), t.doc)});
     std::string up, down;
     if (!reverse) {
       for (const auto& [u, d] : forward) up += (up.empty() ? "" : "\n") + u;
@@ -864,16 +849,16 @@ class Planner {
     for (const auto& s : want_.schemas) {
       auto it = old_schemas.find(s.name);
       if (it == old_schemas.end()) {
-        add(Step::schema, emit::create_schema(s), "DROP SCHEMA " + quote(s.name) + ";", {emit::schema_exists(s.name)});
-        comment("SCHEMA " + quote(s.name), {}, s.doc, true);
+        add(Step::schema, emit::create_schema(s), emit::drop_schema(s.name), {emit::schema_exists(s.name)});
+        comment(emit::schema_target(s.name), {}, s.doc, true);
       } else {
-        comment("SCHEMA " + quote(s.name), it->second->doc, s.doc, false);
+        comment(emit::schema_target(s.name), it->second->doc, s.doc, false);
         old_schemas.erase(it);
       }
     }
     for (const auto& [name, s] : old_schemas) {
-      add(Step::drop_schema, "DROP SCHEMA " + quote(name) + ";", emit::create_schema(*s), {emit::schema_gone(name)});
-      comment("SCHEMA " + quote(name), s->doc, {}, false, true);
+      add(Step::drop_schema, emit::drop_schema(name), emit::create_schema(*s), {emit::schema_gone(name)});
+      comment(emit::schema_target(name), s->doc, {}, false, true);
     }
   }
 
@@ -883,9 +868,8 @@ class Planner {
   void comment(const std::string& target, const model::Doc& before, const model::Doc& after, bool fresh,
                bool going = false) {
     if (before == after) return;
-    auto text = [](const model::Doc& d) { return d.empty() ? std::string("NULL") : lit(emit::doc_text(d)); };
-    std::string up = going ? "" : fmt::format("COMMENT ON {} IS {};", target, text(after));
-    std::string down = fresh ? "" : fmt::format("COMMENT ON {} IS {};", target, text(before));
+    std::string up = going ? "" : emit::comment_on(target, after);
+    std::string down = fresh ? "" : emit::comment_on(target, before);
     add(Step::comment, up, down);
   }
 
@@ -895,14 +879,14 @@ class Planner {
     for (const auto& e : want_.enums) {
       auto it = old.find(e.name);
       if (it == old.end()) {
-        add(Step::enum_type, emit::create_enum(e), "DROP TYPE " + e.name.sql() + ";", {emit::type_exists(e.name)})
-            .change = change(ChangeKind::create_enum, e.name, "", e.origin);
-        comment("TYPE " + e.name.sql(), {}, e.doc, true);
+        add(Step::enum_type, emit::create_enum(e), emit::drop_type(e.name), {emit::type_exists(e.name)}).change =
+            change(ChangeKind::create_enum, e.name, "", e.origin);
+        comment(emit::type_target(e.name), {}, e.doc, true);
         continue;
       }
       const model::Enum& p = *it->second;
       old.erase(it);
-      comment("TYPE " + e.name.sql(), p.doc, e.doc, false);
+      comment(emit::type_target(e.name), p.doc, e.doc, false);
       if (p.values == e.values) continue;
       // Only additions, in an order that keeps the old values' order.
       std::vector<std::string> kept;
@@ -924,13 +908,10 @@ class Planner {
         const auto& v = e.values[i];
         if (std::find(p.values.begin(), p.values.end(), v) != p.values.end()) continue;
         // Going forward, the value before is always there already (old or just added).
-        std::string position;
-        if (i > 0)
-          position = " AFTER " + lit(e.values[i - 1]);
-        else if (!p.values.empty())
-          position = " BEFORE " + lit(p.values.front());
-        up += (up.empty() ? "" : "\n") +
-              fmt::format("ALTER TYPE {} ADD VALUE IF NOT EXISTS {}{};", e.name.sql(), lit(v), position);
+        std::string statement = i > 0              ? emit::add_enum_value(e.name, v, &e.values[i - 1], nullptr)
+                                : p.values.empty() ? emit::add_enum_value(e.name, v, nullptr, nullptr)
+                                                   : emit::add_enum_value(e.name, v, nullptr, &p.values.front());
+        up += (up.empty() ? "" : "\n") + statement;
         verify.push_back(emit::enum_value_exists(e.name, v));
       }
       Change added = change(ChangeKind::add_enum_values, e.name, "", e.origin);
@@ -940,9 +921,9 @@ class Planner {
       recreated_enums_.insert(e.name);
     }
     for (const auto& [name, e] : old) {
-      add(Step::drop_enum, "DROP TYPE " + name.sql() + ";", emit::create_enum(*e), {emit::type_gone(name)}).change =
+      add(Step::drop_enum, emit::drop_type(name), emit::create_enum(*e), {emit::type_gone(name)}).change =
           change(ChangeKind::drop_enum, name);
-      comment("TYPE " + name.sql(), e->doc, {}, false, true);
+      comment(emit::type_target(name), e->doc, {}, false, true);
     }
   }
 
@@ -990,9 +971,9 @@ class Planner {
       if (kept_view(it->name)) view_drops.push_back(drop_relation(*it));
     for (const auto& r : before)
       if (kept_view(r.name)) {
-        std::string create = create_relation(r) + comment_sql(relation_kind(r) + r.name.sql(), r.doc());
+        std::string create = create_relation(r) + comment_sql(emit::view_target(r.name, !r.view), r.doc());
         if (r.matview)
-          for (const auto& ix : r.matview->indexes) create += comment_sql(index_target(r.name, ix.name), ix.doc);
+          for (const auto& ix : r.matview->indexes) create += comment_sql(emit::index_target(r.name, ix.name), ix.doc);
         view_creates.push_back(create);
       }
     // Members of the tables that stay.
@@ -1007,8 +988,9 @@ class Planner {
         for (const auto& v : views) dep |= pol.uses.reads_relation(v);
         if (!old || recreated(t, "policy:", pol.name) || !dep) continue;
         const auto& op = original(*p, &Table::policies, *old);
-        reader_drops.push_back(fmt::format("DROP POLICY {} ON {};", quote(pol.name), t.name.sql()));
-        reader_creates.push_back(emit::create_policy(o, op) + comment_sql(policy_target(o.name, op.name), op.doc));
+        reader_drops.push_back(emit::drop_policy(t.name, pol.name));
+        reader_creates.push_back(emit::create_policy(o, op) +
+                                 comment_sql(emit::policy_target(o.name, op.name), op.doc));
       }
       for (const auto& tr : t.triggers) {
         const model::Trigger* old = find_named(p->triggers, tr.name);
@@ -1016,8 +998,9 @@ class Planner {
         for (const auto& e : tr.events) dep |= on_columns(t.name, e.columns);
         if (!old || recreated(t, "trigger:", tr.name) || !dep) continue;
         const auto& ot = original(*p, &Table::triggers, *old);
-        reader_drops.push_back(fmt::format("DROP TRIGGER {} ON {};", quote(tr.name), t.name.sql()));
-        reader_creates.push_back(emit::create_trigger(o, ot) + comment_sql(trigger_target(o.name, ot.name), ot.doc));
+        reader_drops.push_back(emit::drop_trigger(t.name, tr.name));
+        reader_creates.push_back(emit::create_trigger(o, ot) +
+                                 comment_sql(emit::trigger_target(o.name, ot.name), ot.doc));
       }
       for (const auto& c : t.constraints) {
         const Constraint* old = find_named(p->constraints, c.name);
@@ -1027,7 +1010,7 @@ class Planner {
         const auto& oc = original(*p, &Table::constraints, *old);
         (is_foreign_key(c) ? key_drops : member_drops).push_back(drop_constraint_sql(t, c));
         (is_foreign_key(c) ? key_creates : member_creates)
-            .push_back(emit::add_constraint(o, oc) + comment_sql(constraint_target(o.name, oc.name), oc.doc));
+            .push_back(emit::add_constraint(o, oc) + comment_sql(emit::constraint_target(o.name, oc.name), oc.doc));
       }
       for (const auto& ix : t.indexes) {
         const Index* old = find_named(p->indexes, ix.name);
@@ -1035,16 +1018,16 @@ class Planner {
         for (const auto& e : ix.elements) dep |= !e.column.empty() && a.columns.count({t.name, e.column});
         if (!old || recreated(t, "index:", ix.name) || !dep) continue;
         const auto& oi = original(*p, &Table::indexes, *old);
-        member_drops.push_back("DROP INDEX " + QualifiedName{t.name.schema, ix.name}.sql() + ";");
-        member_creates.push_back(emit::create_index(o.name, oi) + comment_sql(index_target(o.name, oi.name), oi.doc));
+        member_drops.push_back(emit::drop_index(QualifiedName{t.name.schema, ix.name}));
+        member_creates.push_back(emit::create_index(o.name, oi) +
+                                 comment_sql(emit::index_target(o.name, oi.name), oi.doc));
       }
     }
     std::vector<std::string> function_drops, function_creates;
     for (const auto& name : a.functions) {
       const Function* f = prev_.find_function(name);
-      function_drops.push_back(drop_function(*want_.find_function(name)));
-      function_creates.push_back(emit::create_function(*f) +
-                                 comment_sql("FUNCTION " + emit::function_signature(*f), f->doc));
+      function_drops.push_back(emit::drop_function(*want_.find_function(name)));
+      function_creates.push_back(emit::create_function(*f) + comment_sql(emit::function_target(*f), f->doc));
     }
     // Readers before the views they read and keys before what they reference; back
     // in the opposite order.
@@ -1097,24 +1080,19 @@ class Planner {
   // values and every column that uses it converted back (through text).
   std::string recreate_enum(const model::Enum& e) {
     QualifiedName scratch{e.name.schema, names::make_object_name(e.name.name, "", "schemac_old")};
-    std::string out =
-        fmt::format("ALTER TYPE {} RENAME TO {};\n{}", e.name.sql(), quote(scratch.name), emit::create_enum(e));
+    std::string out = emit::rename_type(e.name, scratch.name) + "\n" + emit::create_enum(e);
     // It runs last in down: every table has its names from before the migration.
     for (const auto& t : orig_.tables) {
       if (t.is_extern) continue;
       for (const auto& c : t.columns) {
         if (!c.type.enum_name || *c.type.enum_name != e.name) continue;
-        if (c.default_sql)
-          out += fmt::format("\nALTER TABLE {} ALTER COLUMN {} DROP DEFAULT;", t.name.sql(), quote(c.name));
-        out += fmt::format("\nALTER TABLE {0} ALTER COLUMN {1} TYPE {2} USING {1}::text::{2};", t.name.sql(),
-                           quote(c.name), c.type.sql());
-        if (c.default_sql)
-          out += fmt::format("\nALTER TABLE {} ALTER COLUMN {} SET DEFAULT {};", t.name.sql(), quote(c.name),
-                             *c.default_sql);
+        if (c.default_sql) out += "\n" + emit::drop_column_default(t.name, c.name);
+        out += "\n" + emit::alter_column_type(t.name, c.name, c.type, true);
+        if (c.default_sql) out += "\n" + emit::set_column_default(t.name, c.name, *c.default_sql);
       }
     }
-    out += fmt::format("\nDROP TYPE {};", scratch.sql());
-    return out + comment_sql("TYPE " + e.name.sql(), e.doc);
+    out += "\n" + emit::drop_type(scratch);
+    return out + comment_sql(emit::type_target(e.name), e.doc);
   }
 
   static bool same_signature(const Function& a, const Function& b) {
@@ -1124,22 +1102,16 @@ class Planner {
     return true;
   }
 
-  static std::string replace_function(const Function& f) {
-    std::string create = emit::create_function(f);
-    return "CREATE OR REPLACE" + create.substr(std::string("CREATE").size());
-  }
-  static std::string drop_function(const Function& f) { return "DROP FUNCTION " + emit::function_signature(f) + ";"; }
-
   void plan_functions() {
     std::map<QualifiedName, const Function*> old;
     for (const auto& f : prev_.functions)
       if (!f.is_extern) old[f.name] = &f;
     for (const auto& f : want_.functions) {
       if (f.is_extern) continue;
-      std::string target = "FUNCTION " + emit::function_signature(f);
+      std::string target = emit::function_target(f);
       auto it = old.find(f.name);
       if (it == old.end()) {
-        add(Step::function, emit::create_function(f), drop_function(f), {function_exists(f)}).change =
+        add(Step::function, emit::create_function(f), emit::drop_function(f), {function_exists(f)}).change =
             change(ChangeKind::create_function, f.name, "", f.origin);
         comment(target, {}, f.doc, true);
         continue;
@@ -1149,24 +1121,24 @@ class Planner {
       if (undocumented(p) == undocumented(f)) {
         comment(target, p.doc, f.doc, false);
       } else if (same_signature(p, f)) {
-        add(Step::function, replace_function(f), replace_function(p), {function_exists(f)}).change =
+        add(Step::function, emit::replace_function(f), emit::replace_function(p), {function_exists(f)}).change =
             change(ChangeKind::replace_function, f.name, "", f.origin);
         comment(target, p.doc, f.doc, false);
       } else {
         changed_functions_.insert(f.name);
         // Down re-creates it with its comment, after what replaced it is gone.
-        add(Step::drop_function_for_change, drop_function(p),
-            emit::create_function(p) + comment_sql("FUNCTION " + emit::function_signature(p), p.doc))
+        add(Step::drop_function_for_change, emit::drop_function(p),
+            emit::create_function(p) + comment_sql(emit::function_target(p), p.doc))
             .change = change(ChangeKind::drop_function, p.name, "", f.origin);
-        add(Step::function, emit::create_function(f), drop_function(f), {function_exists(f)}).change =
+        add(Step::function, emit::create_function(f), emit::drop_function(f), {function_exists(f)}).change =
             change(ChangeKind::create_function, f.name, "", f.origin);
         comment(target, {}, f.doc, true);
       }
     }
     for (const auto& [name, f] : old) {
-      add(Step::drop_function, drop_function(*f), emit::create_function(*f), {emit::function_gone(*f)}).change =
+      add(Step::drop_function, emit::drop_function(*f), emit::create_function(*f), {emit::function_gone(*f)}).change =
           change(ChangeKind::drop_function, name);
-      comment("FUNCTION " + emit::function_signature(*f), f->doc, {}, false, true);
+      comment(emit::function_target(*f), f->doc, {}, false, true);
     }
   }
 
@@ -1233,7 +1205,7 @@ class Planner {
     };
     std::vector<Check> verify = {relation_exists(t.name, "table")};
     for (const auto& c : t.columns) verify.push_back(column_is(t.name, c));
-    add(Step::table, emit::create_table(t, inline_it), "DROP TABLE " + t.name.sql() + ";", verify).change =
+    add(Step::table, emit::create_table(t, inline_it), emit::drop_table(t.name), verify).change =
         change(ChangeKind::create_table, t.name, "", t.origin);
     for (const auto& c : t.constraints)
       if (!inline_it(c))
@@ -1272,7 +1244,7 @@ class Planner {
     if (t.force_row_level_security) add(Step::row_level_security, "", emit::force_rls(t));
     for (const auto& g : t.grants) add(Step::grant, "", emit::grant(t.name, g));
     table_comments(&t, nullptr);
-    add(Step::drop_table, "DROP TABLE " + t.name.sql() + ";",
+    add(Step::drop_table, emit::drop_table(t.name),
         emit::create_table(t, [](const Constraint& c) { return !is_foreign_key(c); }),
         {relation_gone(t.name, "dropped table")})
         .change = change(ChangeKind::drop_table, t.name, "", drop_origin(t.name));
@@ -1280,7 +1252,7 @@ class Planner {
   }
 
   static std::string drop_constraint_sql(const Table& t, const Constraint& c) {
-    return fmt::format("ALTER TABLE {} DROP CONSTRAINT {};", t.name.sql(), quote(c.name));
+    return emit::drop_constraint(t.name, c.name);
   }
 
   // Comments of a table and its parts, from `before` (null: new) to `after` (null: dropped).
@@ -1289,7 +1261,7 @@ class Planner {
     bool fresh = !before, going = !after;
     static const model::Doc none;
     auto doc_of = [](const Table* t, auto pick) -> const model::Doc& { return t ? pick(*t) : none; };
-    comment("TABLE " + any.name.sql(), doc_of(before, [](const Table& t) -> const model::Doc& { return t.doc; }),
+    comment(emit::table_target(any.name), doc_of(before, [](const Table& t) -> const model::Doc& { return t.doc; }),
             doc_of(after, [](const Table& t) -> const model::Doc& { return t.doc; }), fresh, going);
     // Objects dropped before the renames carry their comments both ways.
     auto parts = [&](auto member, const char* kind, auto target) {
@@ -1309,11 +1281,11 @@ class Planner {
         if (!doc.empty() && !new_docs.count(name) && !carried(name)) comment(target(name), doc, none, false, true);
     };
     const QualifiedName& n = any.name;
-    parts(&Table::columns, "column:", [&](const std::string& c) { return "COLUMN " + n.sql() + "." + quote(c); });
-    parts(&Table::constraints, "constraint:", [&](const std::string& c) { return constraint_target(n, c); });
-    parts(&Table::indexes, "index:", [&](const std::string& i) { return index_target(n, i); });
-    parts(&Table::policies, "policy:", [&](const std::string& p) { return policy_target(n, p); });
-    parts(&Table::triggers, "trigger:", [&](const std::string& tr) { return trigger_target(n, tr); });
+    parts(&Table::columns, "column:", [&](const std::string& c) { return emit::column_target(n, c); });
+    parts(&Table::constraints, "constraint:", [&](const std::string& c) { return emit::constraint_target(n, c); });
+    parts(&Table::indexes, "index:", [&](const std::string& i) { return emit::index_target(n, i); });
+    parts(&Table::policies, "policy:", [&](const std::string& p) { return emit::policy_target(n, p); });
+    parts(&Table::triggers, "trigger:", [&](const std::string& tr) { return emit::trigger_target(n, tr); });
   }
 
   // ---- what a change forces to be re-created ----------------------------------------
@@ -1426,19 +1398,7 @@ class Planner {
   }
 
   static std::string comment_sql(const std::string& target, const model::Doc& doc) {
-    return doc.empty() ? "" : fmt::format("\nCOMMENT ON {} IS {};", target, lit(emit::doc_text(doc)));
-  }
-  static std::string constraint_target(const QualifiedName& t, const std::string& name) {
-    return "CONSTRAINT " + quote(name) + " ON " + t.sql();
-  }
-  static std::string index_target(const QualifiedName& t, const std::string& name) {
-    return "INDEX " + QualifiedName{t.schema, name}.sql();
-  }
-  static std::string trigger_target(const QualifiedName& t, const std::string& name) {
-    return "TRIGGER " + quote(name) + " ON " + t.sql();
-  }
-  static std::string policy_target(const QualifiedName& t, const std::string& name) {
-    return "POLICY " + quote(name) + " ON " + t.sql();
+    return doc.empty() ? "" : "\n" + emit::comment_on(target, doc);
   }
   bool recreated(const Table& t, const char* kind, const std::string& name) const {
     return dropped_first_.count({t.name, std::string(kind) + name}) > 0;
@@ -1449,31 +1409,31 @@ class Planner {
     const Constraint& oc = original(p, &Table::constraints, c);
     dropped_first_.insert({p.name, "constraint:" + c.name});
     add(is_foreign_key(c) ? Step::drop_foreign_key : Step::drop_constraint, drop_constraint_sql(o, oc),
-        emit::add_constraint(o, oc) + comment_sql(constraint_target(o.name, oc.name), oc.doc))
+        emit::add_constraint(o, oc) + comment_sql(emit::constraint_target(o.name, oc.name), oc.doc))
         .change = change(ChangeKind::drop_constraint, p.name, c.name);
   }
   void drop_index_first(const Table& p, const Index& ix) {
     const Table& o = original(p);
     const Index& oi = original(p, &Table::indexes, ix);
     dropped_first_.insert({p.name, "index:" + ix.name});
-    add(Step::drop_index, "DROP INDEX " + QualifiedName{o.name.schema, oi.name}.sql() + ";",
-        emit::create_index(o.name, oi) + comment_sql(index_target(o.name, oi.name), oi.doc))
+    add(Step::drop_index, emit::drop_index(QualifiedName{o.name.schema, oi.name}),
+        emit::create_index(o.name, oi) + comment_sql(emit::index_target(o.name, oi.name), oi.doc))
         .change = change(ChangeKind::drop_index, p.name, ix.name);
   }
   void drop_trigger_first(const Table& p, const model::Trigger& tr) {
     const Table& o = original(p);
     const model::Trigger& ot = original(p, &Table::triggers, tr);
     dropped_first_.insert({p.name, "trigger:" + tr.name});
-    add(Step::drop_trigger, fmt::format("DROP TRIGGER {} ON {};", quote(ot.name), o.name.sql()),
-        emit::create_trigger(o, ot) + comment_sql(trigger_target(o.name, ot.name), ot.doc))
+    add(Step::drop_trigger, emit::drop_trigger(o.name, ot.name),
+        emit::create_trigger(o, ot) + comment_sql(emit::trigger_target(o.name, ot.name), ot.doc))
         .change = change(ChangeKind::drop_trigger, p.name, tr.name);
   }
   void drop_policy_first(const Table& p, const model::Policy& pol) {
     const Table& o = original(p);
     const model::Policy& op = original(p, &Table::policies, pol);
     dropped_first_.insert({p.name, "policy:" + pol.name});
-    add(Step::drop_policy, fmt::format("DROP POLICY {} ON {};", quote(op.name), o.name.sql()),
-        emit::create_policy(o, op) + comment_sql(policy_target(o.name, op.name), op.doc))
+    add(Step::drop_policy, emit::drop_policy(o.name, op.name),
+        emit::create_policy(o, op) + comment_sql(emit::policy_target(o.name, op.name), op.doc))
         .change = change(ChangeKind::drop_policy, p.name, pol.name);
   }
 
@@ -1483,8 +1443,7 @@ class Planner {
     for (const auto& c : t.columns) {
       const Column* old = p.find_column(c.name);
       if (!old) {
-        add(Step::column, fmt::format("ALTER TABLE {} ADD COLUMN {};", t.name.sql(), emit::column_definition(c)),
-            fmt::format("ALTER TABLE {} DROP COLUMN {};", t.name.sql(), quote(c.name)), {column_is(t.name, c)})
+        add(Step::column, emit::add_column(t.name, c), emit::drop_column(t.name, c.name), {column_is(t.name, c)})
             .change = added_column(t, c);
         continue;
       }
@@ -1495,8 +1454,7 @@ class Planner {
     }
     for (const auto& c : p.columns)
       if (!t.find_column(c.name)) {
-        add(Step::drop_column, fmt::format("ALTER TABLE {} DROP COLUMN {};", t.name.sql(), quote(c.name)),
-            fmt::format("ALTER TABLE {} ADD COLUMN {};", t.name.sql(), emit::column_definition(c)),
+        add(Step::drop_column, emit::drop_column(t.name, c.name), emit::add_column(t.name, c),
             {column_gone(t.name, c.name)})
             .change = change(ChangeKind::drop_column, t.name, c.name, t.origin);
         notes_.push_back("column " + t.name.display() + "." + c.name + " is dropped; down re-creates it empty");
@@ -1516,7 +1474,7 @@ class Planner {
             {constraint_exists(t.name, c.name)})
             .change = on_existing(change(ChangeKind::add_constraint, t.name, c.name, c.origin));
       } else if (!same_definition(c, *old) || forced(t, c)) {
-        add(Step::constraint, emit::add_constraint(t, c) + comment_sql(constraint_target(t.name, c.name), c.doc),
+        add(Step::constraint, emit::add_constraint(t, c) + comment_sql(emit::constraint_target(t.name, c.name), c.doc),
             drop_constraint_sql(t, c), {constraint_exists(t.name, c.name)})
             .change = on_existing(change(ChangeKind::add_constraint, t.name, c.name, c.origin));
       }
@@ -1529,8 +1487,8 @@ class Planner {
       const Index* old = find_named(p.indexes, ix.name);
       if (!old || !same_definition(ix, *old) || forced(t, ix))
         add(Step::index,
-            emit::create_index(t.name, ix) + (old ? comment_sql(index_target(t.name, ix.name), ix.doc) : ""),
-            "DROP INDEX " + QualifiedName{t.name.schema, ix.name}.sql() + ";",
+            emit::create_index(t.name, ix) + (old ? comment_sql(emit::index_target(t.name, ix.name), ix.doc) : ""),
+            emit::drop_index(QualifiedName{t.name.schema, ix.name}),
             {relation_exists({t.name.schema, ix.name}, "index")})
             .change = on_existing(change(ChangeKind::create_index, t.name, ix.name, ix.origin));
     }
@@ -1542,8 +1500,8 @@ class Planner {
       const model::Trigger* old = find_named(p.triggers, tr.name);
       if (!old || !(undocumented(tr) == undocumented(*old)) || forced(t, tr))
         add(Step::trigger,
-            emit::create_trigger(t, tr) + (old ? comment_sql(trigger_target(t.name, tr.name), tr.doc) : ""),
-            fmt::format("DROP TRIGGER {} ON {};", quote(tr.name), t.name.sql()), {trigger_exists(t.name, tr.name)})
+            emit::create_trigger(t, tr) + (old ? comment_sql(emit::trigger_target(t.name, tr.name), tr.doc) : ""),
+            emit::drop_trigger(t.name, tr.name), {trigger_exists(t.name, tr.name)})
             .change = change(ChangeKind::create_trigger, t.name, tr.name, tr.origin);
     }
     // Row level security.
@@ -1551,7 +1509,7 @@ class Planner {
       auto statements = [&](const Table& from, const Table& to) {
         std::string out;
         auto line = [&](const char* what) {
-          out += (out.empty() ? "" : "\n") + fmt::format("ALTER TABLE {} {} ROW LEVEL SECURITY;", t.name.sql(), what);
+          out += (out.empty() ? "" : "\n") + emit::row_level_security(t.name, what);
         };
         if (from.row_level_security != to.row_level_security) line(to.row_level_security ? "ENABLE" : "DISABLE");
         if (from.force_row_level_security != to.force_row_level_security)
@@ -1579,11 +1537,12 @@ class Planner {
       const model::Policy* old = find_named(p.policies, pol.name);
       if (!old || recreate(*old, pol)) {
         add(Step::policy,
-            emit::create_policy(t, pol) + (old ? comment_sql(policy_target(t.name, pol.name), pol.doc) : ""),
-            fmt::format("DROP POLICY {} ON {};", quote(pol.name), t.name.sql()), {policy_exists(t.name, pol.name)})
+            emit::create_policy(t, pol) + (old ? comment_sql(emit::policy_target(t.name, pol.name), pol.doc) : ""),
+            emit::drop_policy(t.name, pol.name), {policy_exists(t.name, pol.name)})
             .change = change(ChangeKind::create_policy, t.name, pol.name, pol.origin);
       } else if (!(undocumented(*old) == undocumented(pol))) {
-        add(Step::policy, alter_policy(t, *old, pol), alter_policy(t, pol, *old), {policy_exists(t.name, pol.name)})
+        add(Step::policy, emit::alter_policy(t.name, *old, pol), emit::alter_policy(t.name, pol, *old),
+            {policy_exists(t.name, pol.name)})
             .change = change(ChangeKind::alter_policy, t.name, pol.name, pol.origin);
       }
     }
@@ -1623,8 +1582,8 @@ class Planner {
     before.name = original_column(p, old.name);
     if (const Column* oc = o.find_column(before.name)) before = *oc;
     dropped_first_.insert({p.name, "column:" + c.name});
-    std::string column_comment = "COLUMN " + o.name.sql() + "." + quote(before.name);
-    std::string target = "COLUMN " + t.name.sql() + "." + quote(c.name);
+    std::string column_comment = emit::column_target(o.name, before.name);
+    std::string target = emit::column_target(t.name, c.name);
     // A plain column that becomes generated loses its values in up. Down adds it back
     // empty, as it was declared; a NOT NULL one without a default could not be added
     // to a table with rows, so down keeps the computed values (DROP EXPRESSION).
@@ -1632,46 +1591,24 @@ class Planner {
                        !old.default_sql && !old.identity;
     std::string restore_down, restore_plain;
     if (keep_values) {
-      auto alter = [&](const std::string& what) {
-        return fmt::format("\nALTER TABLE {} ALTER COLUMN {} {};", t.name.sql(), quote(c.name), what);
-      };
-      restore_plain = fmt::format("ALTER TABLE {} ALTER COLUMN {} DROP EXPRESSION;", t.name.sql(), quote(c.name));
-      if (old.identity) restore_plain += alter("ADD GENERATED ALWAYS AS IDENTITY");
-      if (old.default_sql) restore_plain += alter("SET DEFAULT " + *old.default_sql);
+      restore_plain = emit::drop_column_expression(t.name, c.name);
+      if (old.identity) restore_plain += "\n" + emit::add_column_identity(t.name, c.name);
+      if (old.default_sql) restore_plain += "\n" + emit::set_column_default(t.name, c.name, *old.default_sql);
       bool was_not_null = !old.nullable || old.identity, not_null = !c.nullable || c.identity;
-      if (was_not_null != not_null) restore_plain += alter(was_not_null ? "SET NOT NULL" : "DROP NOT NULL");
-      if (old.doc != c.doc)
-        restore_plain += "\n" + fmt::format("COMMENT ON {} IS {};", target,
-                                            old.doc.empty() ? std::string("NULL") : lit(emit::doc_text(old.doc)));
+      if (was_not_null != not_null) restore_plain += "\n" + emit::set_column_not_null(t.name, c.name, was_not_null);
+      if (old.doc != c.doc) restore_plain += "\n" + emit::comment_on(target, old.doc);
     } else {
-      restore_down = fmt::format("ALTER TABLE {} ADD COLUMN {};", o.name.sql(), emit::column_definition(before)) +
-                     comment_sql(column_comment, before.doc);
+      restore_down = emit::add_column(o.name, before) + comment_sql(column_comment, before.doc);
     }
-    add(Step::drop_generated, fmt::format("ALTER TABLE {} DROP COLUMN {};", o.name.sql(), quote(before.name)),
-        restore_down)
-        .change = change(ChangeKind::regenerate_column, t.name, c.name, c.origin);
-    add(Step::add_generated,
-        fmt::format("ALTER TABLE {} ADD COLUMN {};", t.name.sql(), emit::column_definition(c)) +
-            comment_sql(target, c.doc),
-        keep_values ? restore_plain : fmt::format("ALTER TABLE {} DROP COLUMN {};", t.name.sql(), quote(c.name)),
-        {column_is(t.name, c)})
+    add(Step::drop_generated, emit::drop_column(o.name, before.name), restore_down).change =
+        change(ChangeKind::regenerate_column, t.name, c.name, c.origin);
+    add(Step::add_generated, emit::add_column(t.name, c) + comment_sql(target, c.doc),
+        keep_values ? restore_plain : emit::drop_column(t.name, c.name), {column_is(t.name, c)})
         .change = change(ChangeKind::regenerate_column, t.name, c.name, c.origin);
     if (!old.generated_sql)
       notes_.push_back("column " + t.name.display() + "." + c.name +
                        " becomes generated: its stored values are replaced by computed ones" +
                        (keep_values ? "; down keeps the computed values" : "; down re-creates it empty"));
-  }
-
-  static std::string alter_policy(const Table& t, const model::Policy& from, const model::Policy& to) {
-    std::string out = fmt::format("ALTER POLICY {} ON {}", quote(to.name), t.name.sql());
-    if (from.roles != to.roles) {
-      std::vector<std::string> roles;
-      for (const auto& r : to.roles) roles.push_back(emit::role_sql(r));
-      out += " TO " + (roles.empty() ? std::string("PUBLIC") : join(roles));
-    }
-    if (from.using_sql != to.using_sql) out += "\n  USING (" + to.using_sql.value_or("true") + ")";
-    if (from.check_sql != to.check_sql) out += "\n  WITH CHECK (" + to.check_sql.value_or("true") + ")";
-    return out + ";";
   }
 
   // The calls come from the policy's parse trees (check records them).
@@ -1689,10 +1626,8 @@ class Planner {
   }
 
   void alter_column(const Table& p, const Table& t, const Column& old, const Column& c) {
-    std::string table = t.name.sql(), col = quote(c.name);
-    auto alter = [&](const std::string& what) {
-      return fmt::format("ALTER TABLE {} ALTER COLUMN {} {};", table, col, what);
-    };
+    const QualifiedName& table = t.name;
+    const std::string& col = c.name;
     // A default that calls a function whose signature changes is dropped before the
     // function (under the original names) and set again after it.
     // The old default's calls are not known (the snapshot is not checked again): one
@@ -1701,9 +1636,9 @@ class Planner {
                                              (!changed_functions_.empty() && old.default_sql != c.default_sql));
     if (default_reset) {
       const Table& o = original(p);
-      std::string column = quote(original_column(p, old.name));
-      add(Step::drop_default, fmt::format("ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT;", o.name.sql(), column),
-          fmt::format("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {};", o.name.sql(), column, *old.default_sql))
+      std::string column = original_column(p, old.name);
+      add(Step::drop_default, emit::drop_column_default(o.name, column),
+          emit::set_column_default(o.name, column, *old.default_sql))
           .change = change(ChangeKind::alter_column, t.name, c.name, c.origin);
     }
     // Up and down are each written in the order they run.
@@ -1713,32 +1648,33 @@ class Planner {
     bool adds_identity = c.identity && !old.identity, drops_identity = old.identity && !c.identity;
     bool old_default = old.default_sql && !default_reset, new_default = c.default_sql && !default_reset;
     // Up. Identity needs NOT NULL first, and leaves it behind when removed.
-    if (old.generated_sql && !c.generated_sql) up.push_back(alter("DROP EXPRESSION"));
+    if (old.generated_sql && !c.generated_sql) up.push_back(emit::drop_column_expression(table, col));
     if (retype) {
-      if (old_default) up.push_back(alter("DROP DEFAULT"));  // may not fit the new type
-      up.push_back(alter(fmt::format("TYPE {0} USING {1}::{0}", c.type.sql(), col)));
+      if (old_default) up.push_back(emit::drop_column_default(table, col));  // may not fit the new type
+      up.push_back(emit::alter_column_type(table, col, c.type));
     }
-    if (drops_identity) up.push_back(alter("DROP IDENTITY"));
+    if (drops_identity) up.push_back(emit::drop_column_identity(table, col));
     if (c.default_sql && (retype || c.default_sql != old.default_sql || default_reset))
-      up.push_back(alter("SET DEFAULT " + *c.default_sql));
-    if (!c.default_sql && old.default_sql && !retype && !default_reset) up.push_back(alter("DROP DEFAULT"));
-    if (was_not_null != not_null) up.push_back(alter(not_null ? "SET NOT NULL" : "DROP NOT NULL"));
-    if (adds_identity) up.push_back(alter("ADD GENERATED ALWAYS AS IDENTITY"));
+      up.push_back(emit::set_column_default(table, col, *c.default_sql));
+    if (!c.default_sql && old.default_sql && !retype && !default_reset)
+      up.push_back(emit::drop_column_default(table, col));
+    if (was_not_null != not_null) up.push_back(emit::set_column_not_null(table, col, not_null));
+    if (adds_identity) up.push_back(emit::add_column_identity(table, col));
     // Down: the same steps undone, last first.
-    if (adds_identity) down.push_back(alter("DROP IDENTITY"));
-    if (was_not_null != not_null) down.push_back(alter(was_not_null ? "SET NOT NULL" : "DROP NOT NULL"));
-    if (retype && new_default) down.push_back(alter("DROP DEFAULT"));
-    if (default_reset && c.default_sql) down.push_back(alter("DROP DEFAULT"));
+    if (adds_identity) down.push_back(emit::drop_column_identity(table, col));
+    if (was_not_null != not_null) down.push_back(emit::set_column_not_null(table, col, was_not_null));
+    if (retype && new_default) down.push_back(emit::drop_column_default(table, col));
+    if (default_reset && c.default_sql) down.push_back(emit::drop_column_default(table, col));
     if (!retype && !default_reset && old.default_sql != c.default_sql)
-      down.push_back(old.default_sql ? alter("SET DEFAULT " + *old.default_sql) : alter("DROP DEFAULT"));
-    if (drops_identity) down.push_back(alter("ADD GENERATED ALWAYS AS IDENTITY"));
+      down.push_back(old.default_sql ? emit::set_column_default(table, col, *old.default_sql)
+                                     : emit::drop_column_default(table, col));
+    if (drops_identity) down.push_back(emit::add_column_identity(table, col));
     if (retype) {
-      down.push_back(alter(fmt::format("TYPE {0} USING {1}::{0}", old.type.sql(), col)));
-      if (old_default) down.push_back(alter("SET DEFAULT " + *old.default_sql));
+      down.push_back(emit::alter_column_type(table, col, old.type));
+      if (old_default) down.push_back(emit::set_column_default(table, col, *old.default_sql));
     }
     if (old.generated_sql && !c.generated_sql)
-      down.push_back(fmt::format("ALTER TABLE {0} DROP COLUMN {1};\nALTER TABLE {0} ADD COLUMN {2};", table, col,
-                                 emit::column_definition(old)));
+      down.push_back(emit::drop_column(table, col) + "\n" + emit::add_column(table, old));
     if (up.empty() && down.empty()) return;
     add(Step::column, join(up, "\n"), join(down, "\n"), {column_is(t.name, c)}).change = altered_column(t, old, c);
     if (old.generated_sql && !c.generated_sql) expression_dropped_.push_back({t.name, c.name});
@@ -1783,10 +1719,7 @@ class Planner {
     for (const auto& ix : r.matview->indexes) out += "\n" + emit::create_index(r.name, ix);
     return out;
   }
-  static std::string drop_relation(const Relation& r) {
-    return fmt::format("DROP {} {};", r.view ? "VIEW" : "MATERIALIZED VIEW", r.name.sql());
-  }
-  static std::string relation_kind(const Relation& r) { return r.view ? "VIEW " : "MATERIALIZED VIEW "; }
+  static std::string drop_relation(const Relation& r) { return emit::drop_view(r.name, !r.view); }
 
   static bool same_relation(const Relation& a, const Relation& b) {
     if (a.view && b.view) return undocumented(*a.view) == undocumented(*b.view);
@@ -1830,9 +1763,10 @@ class Planner {
       if (gone || rebuild.count(it->name)) {
         rebuilt_views_.insert(it->name);
         // Down re-creates it with its comments (and a materialized view's indexes).
-        std::string restore = create_relation(*it) + comment_sql(relation_kind(*it) + it->name.sql(), it->doc());
+        std::string restore = create_relation(*it) + comment_sql(emit::view_target(it->name, !it->view), it->doc());
         if (it->matview)
-          for (const auto& ix : it->matview->indexes) restore += comment_sql(index_target(it->name, ix.name), ix.doc);
+          for (const auto& ix : it->matview->indexes)
+            restore += comment_sql(emit::index_target(it->name, ix.name), ix.doc);
         add(Step::drop_view, drop_relation(*it), restore).change = change(ChangeKind::drop_view, it->name);
       }
     }
@@ -1856,15 +1790,15 @@ class Planner {
           const Index* n = find_named(r.matview->indexes, ix.name);
           if (n && same_definition(ix, *n)) continue;
           dropped_first_.insert({r.name, "index:" + ix.name});
-          add(Step::drop_index, "DROP INDEX " + QualifiedName{r.name.schema, ix.name}.sql() + ";",
-              emit::create_index(r.name, ix) + comment_sql(index_target(r.name, ix.name), ix.doc));
+          add(Step::drop_index, emit::drop_index(QualifiedName{r.name.schema, ix.name}),
+              emit::create_index(r.name, ix) + comment_sql(emit::index_target(r.name, ix.name), ix.doc));
         }
         for (const auto& ix : r.matview->indexes) {
           const Index* o = find_named(it->second.matview->indexes, ix.name);
           if (!o || !same_definition(ix, *o))
             add(Step::view,
-                emit::create_index(r.name, ix) + (o ? comment_sql(index_target(r.name, ix.name), ix.doc) : ""),
-                "DROP INDEX " + QualifiedName{r.name.schema, ix.name}.sql() + ";",
+                emit::create_index(r.name, ix) + (o ? comment_sql(emit::index_target(r.name, ix.name), ix.doc) : ""),
+                emit::drop_index(QualifiedName{r.name.schema, ix.name}),
                 {relation_exists({r.name.schema, ix.name}, "index")});
         }
       }
@@ -1879,7 +1813,8 @@ class Planner {
       if (!r) return none;
       return r->view ? r->view->doc : r->matview->doc;
     };
-    comment(relation_kind(any) + any.name.sql(), fresh ? none : doc(before), going ? none : doc(after), fresh, going);
+    comment(emit::view_target(any.name, !any.view), fresh ? none : doc(before), going ? none : doc(after), fresh,
+            going);
     std::map<std::string, model::Doc> old_docs, new_docs;
     if (before && before->matview && !fresh)
       for (const auto& ix : before->matview->indexes) old_docs[ix.name] = ix.doc;

@@ -1,0 +1,153 @@
+#include "emit/alter.hpp"
+
+#include <fmt/format.h>
+
+#include "emit/ddl.hpp"
+#include "model/names.hpp"
+
+namespace schemac::emit {
+
+using model::QualifiedName;
+using names::quote;
+
+// ---- renames and moves
+
+std::string rename_table(const QualifiedName& table, const std::string& to) {
+  return fmt::format("ALTER TABLE {} RENAME TO {};", table.sql(), quote(to));
+}
+std::string set_table_schema(const QualifiedName& table, const std::string& schema) {
+  return fmt::format("ALTER TABLE {} SET SCHEMA {};", table.sql(), quote(schema));
+}
+std::string rename_column(const QualifiedName& table, const std::string& from, const std::string& to) {
+  return fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {};", table.sql(), quote(from), quote(to));
+}
+std::string rename_constraint(const QualifiedName& table, const std::string& from, const std::string& to) {
+  return fmt::format("ALTER TABLE {} RENAME CONSTRAINT {} TO {};", table.sql(), quote(from), quote(to));
+}
+std::string rename_index(const QualifiedName& index, const std::string& to) {
+  return fmt::format("ALTER INDEX {} RENAME TO {};", index.sql(), quote(to));
+}
+std::string rename_sequence_if_exists(const QualifiedName& sequence, const std::string& to) {
+  return fmt::format("ALTER SEQUENCE IF EXISTS {} RENAME TO {};", sequence.sql(), quote(to));
+}
+std::string rename_type(const QualifiedName& type, const std::string& to) {
+  return fmt::format("ALTER TYPE {} RENAME TO {};", type.sql(), quote(to));
+}
+
+// ---- drops
+
+std::string drop_schema(const std::string& schema) { return "DROP SCHEMA " + quote(schema) + ";"; }
+std::string drop_type(const QualifiedName& type) { return "DROP TYPE " + type.sql() + ";"; }
+std::string drop_table(const QualifiedName& table) { return "DROP TABLE " + table.sql() + ";"; }
+std::string drop_view(const QualifiedName& view, bool materialized) {
+  return fmt::format("DROP {} {};", materialized ? "MATERIALIZED VIEW" : "VIEW", view.sql());
+}
+std::string drop_index(const QualifiedName& index) { return "DROP INDEX " + index.sql() + ";"; }
+std::string drop_constraint(const QualifiedName& table, const std::string& constraint) {
+  return fmt::format("ALTER TABLE {} DROP CONSTRAINT {};", table.sql(), quote(constraint));
+}
+std::string drop_policy(const QualifiedName& table, const std::string& policy) {
+  return fmt::format("DROP POLICY {} ON {};", quote(policy), table.sql());
+}
+std::string drop_trigger(const QualifiedName& table, const std::string& trigger) {
+  return fmt::format("DROP TRIGGER {} ON {};", quote(trigger), table.sql());
+}
+std::string drop_function(const model::Function& f) { return "DROP FUNCTION " + function_signature(f) + ";"; }
+
+// ---- columns
+
+std::string add_column(const QualifiedName& table, const model::Column& column) {
+  return fmt::format("ALTER TABLE {} ADD COLUMN {};", table.sql(), column_definition(column));
+}
+std::string drop_column(const QualifiedName& table, const std::string& column) {
+  return fmt::format("ALTER TABLE {} DROP COLUMN {};", table.sql(), quote(column));
+}
+
+namespace {
+std::string alter_column(const QualifiedName& table, const std::string& column, const std::string& action) {
+  return fmt::format("ALTER TABLE {} ALTER COLUMN {} {};", table.sql(), quote(column), action);
+}
+}  // namespace
+
+std::string alter_column_type(const QualifiedName& table, const std::string& column, const model::Type& type,
+                              bool through_text) {
+  return alter_column(table, column,
+                      fmt::format("TYPE {0} USING {1}::{2}{0}", type.sql(), quote(column), through_text ? "text::" : ""));
+}
+std::string set_column_default(const QualifiedName& table, const std::string& column, const std::string& expression) {
+  return alter_column(table, column, "SET DEFAULT " + expression);
+}
+std::string drop_column_default(const QualifiedName& table, const std::string& column) {
+  return alter_column(table, column, "DROP DEFAULT");
+}
+std::string set_column_not_null(const QualifiedName& table, const std::string& column, bool not_null) {
+  return alter_column(table, column, not_null ? "SET NOT NULL" : "DROP NOT NULL");
+}
+std::string drop_column_expression(const QualifiedName& table, const std::string& column) {
+  return alter_column(table, column, "DROP EXPRESSION");
+}
+std::string add_column_identity(const QualifiedName& table, const std::string& column) {
+  return alter_column(table, column, "ADD GENERATED ALWAYS AS IDENTITY");
+}
+std::string drop_column_identity(const QualifiedName& table, const std::string& column) {
+  return alter_column(table, column, "DROP IDENTITY");
+}
+
+// ---- other changes
+
+std::string add_enum_value(const QualifiedName& type, const std::string& value, const std::string* after,
+                           const std::string* before) {
+  std::string position = after ? " AFTER " + sql_string(*after) : before ? " BEFORE " + sql_string(*before) : "";
+  return fmt::format("ALTER TYPE {} ADD VALUE IF NOT EXISTS {}{};", type.sql(), sql_string(value), position);
+}
+std::string row_level_security(const QualifiedName& table, const char* what) {
+  return fmt::format("ALTER TABLE {} {} ROW LEVEL SECURITY;", table.sql(), what);
+}
+std::string alter_policy(const QualifiedName& table, const model::Policy& from, const model::Policy& to) {
+  std::string out = fmt::format("ALTER POLICY {} ON {}", quote(to.name), table.sql());
+  if (from.roles != to.roles) {
+    std::string roles;
+    for (const auto& r : to.roles) roles += (roles.empty() ? "" : ", ") + role_sql(r);
+    out += " TO " + (roles.empty() ? std::string("PUBLIC") : roles);
+  }
+  if (from.using_sql != to.using_sql) out += "\n  USING (" + to.using_sql.value_or("true") + ")";
+  if (from.check_sql != to.check_sql) out += "\n  WITH CHECK (" + to.check_sql.value_or("true") + ")";
+  return out + ";";
+}
+std::string replace_function(const model::Function& f) {
+  std::string create = create_function(f);
+  return "CREATE OR REPLACE" + create.substr(std::string("CREATE").size());
+}
+
+// ---- comments
+
+std::string comment_on(const std::string& target, const model::Doc& doc) {
+  return fmt::format("COMMENT ON {} IS {};", target, doc.empty() ? std::string("NULL") : sql_string(doc_text(doc)));
+}
+std::string comment_on_text(const std::string& target, const std::string& text) {
+  return fmt::format("COMMENT ON {} IS {};", target, sql_string(text));
+}
+std::string schema_target(const std::string& schema) { return "SCHEMA " + quote(schema); }
+std::string type_target(const QualifiedName& type) { return "TYPE " + type.sql(); }
+std::string table_target(const QualifiedName& table) { return "TABLE " + table.sql(); }
+std::string view_target(const QualifiedName& view, bool materialized) {
+  return (materialized ? "MATERIALIZED VIEW " : "VIEW ") + view.sql();
+}
+std::string function_target(const model::Function& f) { return "FUNCTION " + function_signature(f); }
+std::string column_target(const QualifiedName& table, const std::string& column) {
+  return "COLUMN " + table.sql() + "." + quote(column);
+}
+std::string constraint_target(const QualifiedName& table, const std::string& constraint) {
+  return "CONSTRAINT " + quote(constraint) + " ON " + table.sql();
+}
+std::string index_target(const QualifiedName& table, const std::string& index) {
+  return "INDEX " + QualifiedName{table.schema, index}.sql();
+}
+std::string policy_target(const QualifiedName& table, const std::string& policy) {
+  return "POLICY " + quote(policy) + " ON " + table.sql();
+}
+std::string trigger_target(const QualifiedName& table, const std::string& trigger) {
+  return "TRIGGER " + quote(trigger) + " ON " + table.sql();
+}
+
+}  // namespace schemac::emit

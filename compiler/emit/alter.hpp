@@ -1,0 +1,72 @@
+// The statements that change or remove what exists: renames, drops, column
+// alterations, comments. Each statement form is written here once; the planner
+// decides which to run and in what order, never how they are spelled. (Creation
+// statements are in ddl.hpp, verify checks in verify.hpp.)
+#pragma once
+
+#include <string>
+
+#include "model/schema.hpp"
+
+namespace schemac::emit {
+
+// ---- renames and moves
+std::string rename_table(const model::QualifiedName& table, const std::string& to);
+std::string set_table_schema(const model::QualifiedName& table, const std::string& schema);
+std::string rename_column(const model::QualifiedName& table, const std::string& from, const std::string& to);
+std::string rename_constraint(const model::QualifiedName& table, const std::string& from, const std::string& to);
+std::string rename_index(const model::QualifiedName& index, const std::string& to);
+// IF EXISTS: a sequence follows its column's name only when PostgreSQL named it.
+std::string rename_sequence_if_exists(const model::QualifiedName& sequence, const std::string& to);
+std::string rename_type(const model::QualifiedName& type, const std::string& to);
+
+// ---- drops
+std::string drop_schema(const std::string& schema);
+std::string drop_type(const model::QualifiedName& type);
+std::string drop_table(const model::QualifiedName& table);
+std::string drop_view(const model::QualifiedName& view, bool materialized);
+std::string drop_index(const model::QualifiedName& index);
+std::string drop_constraint(const model::QualifiedName& table, const std::string& constraint);
+std::string drop_policy(const model::QualifiedName& table, const std::string& policy);
+std::string drop_trigger(const model::QualifiedName& table, const std::string& trigger);
+std::string drop_function(const model::Function& f);
+
+// ---- columns
+std::string add_column(const model::QualifiedName& table, const model::Column& column);
+std::string drop_column(const model::QualifiedName& table, const std::string& column);
+// ALTER COLUMN ... TYPE, converting each value by a cast (through text: from an enum
+// to an enum of the same labels).
+std::string alter_column_type(const model::QualifiedName& table, const std::string& column, const model::Type& type,
+                              bool through_text = false);
+std::string set_column_default(const model::QualifiedName& table, const std::string& column,
+                               const std::string& expression);
+std::string drop_column_default(const model::QualifiedName& table, const std::string& column);
+std::string set_column_not_null(const model::QualifiedName& table, const std::string& column, bool not_null);
+std::string drop_column_expression(const model::QualifiedName& table, const std::string& column);
+std::string add_column_identity(const model::QualifiedName& table, const std::string& column);
+std::string drop_column_identity(const model::QualifiedName& table, const std::string& column);
+
+// ---- other changes
+// The new value after `after`, else before `before`, else last (null: not given).
+std::string add_enum_value(const model::QualifiedName& type, const std::string& value, const std::string* after,
+                           const std::string* before);
+// ENABLE, DISABLE, FORCE or NO FORCE.
+std::string row_level_security(const model::QualifiedName& table, const char* what);
+std::string alter_policy(const model::QualifiedName& table, const model::Policy& from, const model::Policy& to);
+std::string replace_function(const model::Function& f);  // CREATE OR REPLACE
+
+// ---- comments: `target` as COMMENT ON takes it ("COLUMN public.t.c")
+std::string comment_on(const std::string& target, const model::Doc& doc);  // IS NULL when empty
+std::string comment_on_text(const std::string& target, const std::string& text);
+std::string schema_target(const std::string& schema);
+std::string type_target(const model::QualifiedName& type);
+std::string table_target(const model::QualifiedName& table);
+std::string view_target(const model::QualifiedName& view, bool materialized);
+std::string function_target(const model::Function& f);
+std::string column_target(const model::QualifiedName& table, const std::string& column);
+std::string constraint_target(const model::QualifiedName& table, const std::string& constraint);
+std::string index_target(const model::QualifiedName& table, const std::string& index);
+std::string policy_target(const model::QualifiedName& table, const std::string& policy);
+std::string trigger_target(const model::QualifiedName& table, const std::string& trigger);
+
+}  // namespace schemac::emit
