@@ -71,8 +71,9 @@ std::string alter_column(const QualifiedName& table, const std::string& column, 
 
 std::string alter_column_type(const QualifiedName& table, const std::string& column, const model::Type& type,
                               bool through_text) {
-  return alter_column(table, column,
-                      fmt::format("TYPE {0} USING {1}::{2}{0}", type.sql(), quote(column), through_text ? "text::" : ""));
+  return alter_column(
+      table, column,
+      fmt::format("TYPE {0} USING {1}::{2}{0}", type.sql(), quote(column), through_text ? "text::" : ""));
 }
 std::string set_column_default(const QualifiedName& table, const std::string& column, const std::string& expression) {
   return alter_column(table, column, "SET DEFAULT " + expression);

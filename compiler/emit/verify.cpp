@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
+
 #include "emit/ddl.hpp"
 #include "model/names.hpp"
 
@@ -12,7 +14,7 @@ using model::QualifiedName;
 namespace {
 Check fact(CheckKind kind, QualifiedName object, std::string name = {}, std::string detail = {}, bool flag = false,
            bool forced = false) {
-  return {kind, std::move(object), std::move(name), std::move(detail), flag, forced};
+  return {kind, std::move(object), std::move(name), std::move(detail), flag, forced, {}};
 }
 }  // namespace
 
@@ -32,9 +34,18 @@ Check relation_exists(const QualifiedName& relation, const std::string& what) {
 Check relation_gone(const QualifiedName& relation, const std::string& what) {
   return fact(CheckKind::relation_gone, relation, {}, what);
 }
+namespace {
+// An identity column is never null, whatever the schema says.
+bool not_null(const model::Column& c) { return !c.nullable || c.identity; }
+}  // namespace
+
 Check column_is(const QualifiedName& table, const model::Column& column) {
-  // An identity column is never null, whatever the schema says.
-  return fact(CheckKind::column_is, table, column.name, column.type.sql(), !column.nullable || column.identity);
+  return fact(CheckKind::column_is, table, column.name, column.type.sql(), not_null(column));
+}
+Check columns_are(const QualifiedName& table, const std::vector<model::Column>& columns) {
+  Check c = fact(CheckKind::columns_are, table);
+  for (const auto& col : columns) c.columns.push_back({col.name, col.type.sql(), not_null(col)});
+  return c;
 }
 Check column_gone(const QualifiedName& table, const std::string& column) {
   return fact(CheckKind::column_gone, table, column);
@@ -54,6 +65,8 @@ Check row_level_security_is(const QualifiedName& table, bool enabled, bool force
 Check privilege_is(const QualifiedName& table, const std::string& role, const std::string& privilege, bool held) {
   return fact(CheckKind::privilege, table, role, privilege, held);
 }
+
+namespace {
 
 std::string check_condition(const Check& c) {
   auto object = [&] { return sql_string(c.object.sql()); };
@@ -86,6 +99,8 @@ std::string check_condition(const Check& c) {
           "EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass({}) AND attname = {} AND NOT "
           "attisdropped AND atttypid = to_regtype({}) AND attnotnull = {})",
           object(), name(), sql_string(c.detail), c.flag ? "true" : "false");
+    case CheckKind::columns_are:
+      break;  // check_statement
     case CheckKind::column_gone:
       return fmt::format(
           "NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass({}) AND attname = {} AND NOT "
@@ -141,6 +156,8 @@ std::string check_message(const Check& c) {
     case CheckKind::column_is:
       return "column " + c.object.display() + "." + c.name + " is missing or is not " + c.detail +
              (c.flag ? " not null" : " (nullable)");
+    case CheckKind::columns_are:
+      break;  // check_statement
     case CheckKind::column_gone:
       return "column " + c.object.display() + "." + c.name + " still exists";
     case CheckKind::constraint_exists:
@@ -156,6 +173,29 @@ std::string check_message(const Check& c) {
       return c.name + (c.flag ? " lacks " : " still has ") + c.detail + " on " + c.object.display();
   }
   return "";
+}
+
+}  // namespace
+
+std::string check_statement(const Check& c) {
+  if (c.kind != CheckKind::columns_are)
+    return fmt::format("  IF NOT ({}) THEN\n    missing := array_append(missing, {});\n  END IF;\n", check_condition(c),
+                       sql_string(check_message(c)));
+  // One scan of pg_attribute for the whole table, the columns listed in order.
+  std::string values;
+  for (std::size_t i = 0; i < c.columns.size(); ++i) {
+    const ColumnFact& col = c.columns[i];
+    fmt::format_to(std::back_inserter(values), "{}({}, {}, {}, {})", i ? ", " : "", i + 1, sql_string(col.name),
+                   sql_string(col.type), col.not_null ? "true" : "false");
+  }
+  return fmt::format(
+      "  missing := missing || ARRAY(SELECT {} || v.name || ' is missing or is not ' || v.type ||\n"
+      "      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END\n"
+      "    FROM (VALUES {}) AS v(n, name, type, not_null)\n"
+      "    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass({}) AND attname = v.name AND\n"
+      "      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)\n"
+      "    ORDER BY v.n);\n",
+      sql_string("column " + c.object.display() + "."), values, sql_string(c.object.sql()));
 }
 
 }  // namespace schemac::emit

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "model/schema.hpp"
 
@@ -23,12 +24,20 @@ enum class CheckKind {
   relation_exists,     // object: the relation; detail: what it is ("table", "view", ...)
   relation_gone,       // object: the relation; detail: what it was
   column_is,           // object: the table; name: the column; detail: its type; flag: not null
+  columns_are,         // object: the table; columns: each one's name, type and nullability
   column_gone,         // object: the table; name: the column
   constraint_exists,   // object: the table; name: the constraint
   policy_exists,       // object: the table; name: the policy
   trigger_exists,      // object: the table; name: the trigger
   row_level_security,  // object: the table; flag: enabled; forced: forced
   privilege,           // object: the table; name: the role; detail: the privilege; flag: held
+};
+
+// One column as column_is checks it, for columns_are.
+struct ColumnFact {
+  std::string name;
+  std::string type;
+  bool not_null = false;
 };
 
 struct Check {
@@ -38,6 +47,7 @@ struct Check {
   std::string detail;
   bool flag = false;
   bool forced = false;
+  std::vector<ColumnFact> columns;
 };
 
 Check extension_exists(const std::string& extension);
@@ -51,6 +61,8 @@ Check function_gone(const model::Function& f);
 Check relation_exists(const model::QualifiedName& relation, const std::string& what);
 Check relation_gone(const model::QualifiedName& relation, const std::string& what);
 Check column_is(const model::QualifiedName& table, const model::Column& column);
+// Every column of a new table in one query; a failure names each column as column_is does.
+Check columns_are(const model::QualifiedName& table, const std::vector<model::Column>& columns);
 Check column_gone(const model::QualifiedName& table, const std::string& column);
 Check constraint_exists(const model::QualifiedName& table, const std::string& constraint);
 Check policy_exists(const model::QualifiedName& table, const std::string& policy);
@@ -58,8 +70,8 @@ Check trigger_exists(const model::QualifiedName& table, const std::string& trigg
 Check row_level_security_is(const model::QualifiedName& table, bool enabled, bool forced);
 Check privilege_is(const model::QualifiedName& table, const std::string& role, const std::string& privilege, bool held);
 
-// The SQL condition that holds when the fact does, and the message when it does not.
-std::string check_condition(const Check& c);
-std::string check_message(const Check& c);
+// The PL/pgSQL statement of a verify block that appends to the text[] variable
+// `missing` a message for each part of the fact that does not hold.
+std::string check_statement(const Check& c);
 
 }  // namespace schemac::emit

@@ -1203,8 +1203,7 @@ class Planner {
       return !is_foreign_key(c) || c.ref_table == t.name || existing.count(c.ref_table) ||
              (find(want_, c.ref_table) && find(want_, c.ref_table)->is_extern);
     };
-    std::vector<Check> verify = {relation_exists(t.name, "table")};
-    for (const auto& c : t.columns) verify.push_back(column_is(t.name, c));
+    std::vector<Check> verify = {relation_exists(t.name, "table"), emit::columns_are(t.name, t.columns)};
     add(Step::table, emit::create_table(t, inline_it), emit::drop_table(t.name), verify).change =
         change(ChangeKind::create_table, t.name, "", t.origin);
     for (const auto& c : t.constraints)

@@ -101,10 +101,7 @@ std::string render_verify(const Plan& plan, const std::string& header) {
   out.reserve(size);
   out += "\nDO $schemac_verify$\nDECLARE\n  missing text[] := '{}';\nBEGIN\n";
   for (const auto& op : plan.ops)
-    for (const auto& c : op.verify)
-      fmt::format_to(std::back_inserter(out),
-                     "  IF NOT ({}) THEN\n    missing := array_append(missing, {});\n  END IF;\n",
-                     emit::check_condition(c), emit::sql_string(emit::check_message(c)));
+    for (const auto& c : op.verify) out += emit::check_statement(c);
   out += "  IF cardinality(missing) > 0 THEN\n    RAISE EXCEPTION '";
   out += migration_file::verify_error_prefix;
   out += "%', array_to_string(missing, '; ');\n  END IF;\nEND\n$schemac_verify$;\n";

@@ -10,111 +10,39 @@ BEGIN
   IF NOT (to_regclass('public.students') IS NOT NULL) THEN
     missing := array_append(missing, 'table students is missing');
   END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.students') AND attname = 'id' AND NOT attisdropped AND atttypid = to_regtype('character varying') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column students.id is missing or is not character varying not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.students') AND attname = 'created_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp without time zone') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column students.created_at is missing or is not timestamp without time zone (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.students') AND attname = 'updated_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp without time zone') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column students.updated_at is missing or is not timestamp without time zone (nullable)');
-  END IF;
+  missing := missing || ARRAY(SELECT 'column students.' || v.name || ' is missing or is not ' || v.type ||
+      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END
+    FROM (VALUES (1, 'id', 'character varying', true), (2, 'created_at', 'timestamp without time zone', false), (3, 'updated_at', 'timestamp without time zone', false)) AS v(n, name, type, not_null)
+    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.students') AND attname = v.name AND
+      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)
+    ORDER BY v.n);
   IF NOT (to_regclass('public.student_proficiencies') IS NOT NULL) THEN
     missing := array_append(missing, 'table student_proficiencies is missing');
   END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.student_proficiencies') AND attname = 'id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column student_proficiencies.id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.student_proficiencies') AND attname = 'student_id' AND NOT attisdropped AND atttypid = to_regtype('character varying') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column student_proficiencies.student_id is missing or is not character varying not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.student_proficiencies') AND attname = 'concept_name' AND NOT attisdropped AND atttypid = to_regtype('character varying') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column student_proficiencies.concept_name is missing or is not character varying not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.student_proficiencies') AND attname = 'proficiency_value' AND NOT attisdropped AND atttypid = to_regtype('numeric') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column student_proficiencies.proficiency_value is missing or is not numeric not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.student_proficiencies') AND attname = 'confidence' AND NOT attisdropped AND atttypid = to_regtype('numeric') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column student_proficiencies.confidence is missing or is not numeric (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.student_proficiencies') AND attname = 'created_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp without time zone') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column student_proficiencies.created_at is missing or is not timestamp without time zone (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.student_proficiencies') AND attname = 'updated_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp without time zone') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column student_proficiencies.updated_at is missing or is not timestamp without time zone (nullable)');
-  END IF;
+  missing := missing || ARRAY(SELECT 'column student_proficiencies.' || v.name || ' is missing or is not ' || v.type ||
+      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END
+    FROM (VALUES (1, 'id', 'uuid', true), (2, 'student_id', 'character varying', true), (3, 'concept_name', 'character varying', true), (4, 'proficiency_value', 'numeric', true), (5, 'confidence', 'numeric', false), (6, 'created_at', 'timestamp without time zone', false), (7, 'updated_at', 'timestamp without time zone', false)) AS v(n, name, type, not_null)
+    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.student_proficiencies') AND attname = v.name AND
+      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)
+    ORDER BY v.n);
   IF NOT (to_regclass('public.test_sessions') IS NOT NULL) THEN
     missing := array_append(missing, 'table test_sessions is missing');
   END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.test_sessions') AND attname = 'id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column test_sessions.id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.test_sessions') AND attname = 'student_id' AND NOT attisdropped AND atttypid = to_regtype('character varying') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column test_sessions.student_id is missing or is not character varying not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.test_sessions') AND attname = 'question_pool_id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column test_sessions.question_pool_id is missing or is not uuid (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.test_sessions') AND attname = 'status' AND NOT attisdropped AND atttypid = to_regtype('character varying') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column test_sessions.status is missing or is not character varying (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.test_sessions') AND attname = 'initial_proficiency' AND NOT attisdropped AND atttypid = to_regtype('jsonb') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column test_sessions.initial_proficiency is missing or is not jsonb (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.test_sessions') AND attname = 'final_proficiency' AND NOT attisdropped AND atttypid = to_regtype('jsonb') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column test_sessions.final_proficiency is missing or is not jsonb (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.test_sessions') AND attname = 'total_questions' AND NOT attisdropped AND atttypid = to_regtype('integer') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column test_sessions.total_questions is missing or is not integer (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.test_sessions') AND attname = 'correct_responses' AND NOT attisdropped AND atttypid = to_regtype('integer') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column test_sessions.correct_responses is missing or is not integer (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.test_sessions') AND attname = 'accuracy' AND NOT attisdropped AND atttypid = to_regtype('numeric') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column test_sessions.accuracy is missing or is not numeric (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.test_sessions') AND attname = 'learning_gain' AND NOT attisdropped AND atttypid = to_regtype('numeric') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column test_sessions.learning_gain is missing or is not numeric (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.test_sessions') AND attname = 'test_efficiency' AND NOT attisdropped AND atttypid = to_regtype('numeric') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column test_sessions.test_efficiency is missing or is not numeric (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.test_sessions') AND attname = 'started_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp without time zone') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column test_sessions.started_at is missing or is not timestamp without time zone (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.test_sessions') AND attname = 'completed_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp without time zone') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column test_sessions.completed_at is missing or is not timestamp without time zone (nullable)');
-  END IF;
+  missing := missing || ARRAY(SELECT 'column test_sessions.' || v.name || ' is missing or is not ' || v.type ||
+      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END
+    FROM (VALUES (1, 'id', 'uuid', true), (2, 'student_id', 'character varying', true), (3, 'question_pool_id', 'uuid', false), (4, 'status', 'character varying', false), (5, 'initial_proficiency', 'jsonb', false), (6, 'final_proficiency', 'jsonb', false), (7, 'total_questions', 'integer', false), (8, 'correct_responses', 'integer', false), (9, 'accuracy', 'numeric', false), (10, 'learning_gain', 'numeric', false), (11, 'test_efficiency', 'numeric', false), (12, 'started_at', 'timestamp without time zone', false), (13, 'completed_at', 'timestamp without time zone', false)) AS v(n, name, type, not_null)
+    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.test_sessions') AND attname = v.name AND
+      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)
+    ORDER BY v.n);
   IF NOT (to_regclass('public.test_responses') IS NOT NULL) THEN
     missing := array_append(missing, 'table test_responses is missing');
   END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.test_responses') AND attname = 'id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column test_responses.id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.test_responses') AND attname = 'student_id' AND NOT attisdropped AND atttypid = to_regtype('character varying') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column test_responses.student_id is missing or is not character varying not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.test_responses') AND attname = 'session_id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column test_responses.session_id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.test_responses') AND attname = 'question_id' AND NOT attisdropped AND atttypid = to_regtype('character varying') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column test_responses.question_id is missing or is not character varying not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.test_responses') AND attname = 'response' AND NOT attisdropped AND atttypid = to_regtype('integer') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column test_responses.response is missing or is not integer not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.test_responses') AND attname = 'is_correct' AND NOT attisdropped AND atttypid = to_regtype('boolean') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column test_responses.is_correct is missing or is not boolean (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.test_responses') AND attname = 'proficiency_before' AND NOT attisdropped AND atttypid = to_regtype('jsonb') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column test_responses.proficiency_before is missing or is not jsonb (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.test_responses') AND attname = 'proficiency_after' AND NOT attisdropped AND atttypid = to_regtype('jsonb') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column test_responses.proficiency_after is missing or is not jsonb (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.test_responses') AND attname = 'timestamp' AND NOT attisdropped AND atttypid = to_regtype('timestamp without time zone') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column test_responses.timestamp is missing or is not timestamp without time zone (nullable)');
-  END IF;
+  missing := missing || ARRAY(SELECT 'column test_responses.' || v.name || ' is missing or is not ' || v.type ||
+      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END
+    FROM (VALUES (1, 'id', 'uuid', true), (2, 'student_id', 'character varying', true), (3, 'session_id', 'uuid', true), (4, 'question_id', 'character varying', true), (5, 'response', 'integer', true), (6, 'is_correct', 'boolean', false), (7, 'proficiency_before', 'jsonb', false), (8, 'proficiency_after', 'jsonb', false), (9, 'timestamp', 'timestamp without time zone', false)) AS v(n, name, type, not_null)
+    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.test_responses') AND attname = v.name AND
+      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)
+    ORDER BY v.n);
   IF NOT (to_regclass('public.idx_student_proficiencies_student_id') IS NOT NULL) THEN
     missing := array_append(missing, 'index idx_student_proficiencies_student_id is missing');
   END IF;

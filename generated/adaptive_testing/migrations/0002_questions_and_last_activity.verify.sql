@@ -10,33 +10,12 @@ BEGIN
   IF NOT (to_regclass('public.questions') IS NOT NULL) THEN
     missing := array_append(missing, 'table questions is missing');
   END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.questions') AND attname = 'id' AND NOT attisdropped AND atttypid = to_regtype('character varying') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column questions.id is missing or is not character varying not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.questions') AND attname = 'pool_id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column questions.pool_id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.questions') AND attname = 'content' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column questions.content is missing or is not text not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.questions') AND attname = 'options' AND NOT attisdropped AND atttypid = to_regtype('jsonb') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column questions.options is missing or is not jsonb not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.questions') AND attname = 'correct_answer' AND NOT attisdropped AND atttypid = to_regtype('character varying') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column questions.correct_answer is missing or is not character varying not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.questions') AND attname = 'concepts' AND NOT attisdropped AND atttypid = to_regtype('jsonb') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column questions.concepts is missing or is not jsonb not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.questions') AND attname = 'difficulty' AND NOT attisdropped AND atttypid = to_regtype('numeric') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column questions.difficulty is missing or is not numeric (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.questions') AND attname = 'discrimination' AND NOT attisdropped AND atttypid = to_regtype('numeric') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column questions.discrimination is missing or is not numeric (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.questions') AND attname = 'created_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp without time zone') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column questions.created_at is missing or is not timestamp without time zone (nullable)');
-  END IF;
+  missing := missing || ARRAY(SELECT 'column questions.' || v.name || ' is missing or is not ' || v.type ||
+      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END
+    FROM (VALUES (1, 'id', 'character varying', true), (2, 'pool_id', 'uuid', true), (3, 'content', 'text', true), (4, 'options', 'jsonb', true), (5, 'correct_answer', 'character varying', true), (6, 'concepts', 'jsonb', true), (7, 'difficulty', 'numeric', false), (8, 'discrimination', 'numeric', false), (9, 'created_at', 'timestamp without time zone', false)) AS v(n, name, type, not_null)
+    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.questions') AND attname = v.name AND
+      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)
+    ORDER BY v.n);
   IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.test_sessions') AND attname = 'last_activity' AND NOT attisdropped AND atttypid = to_regtype('timestamp without time zone') AND attnotnull = false)) THEN
     missing := array_append(missing, 'column test_sessions.last_activity is missing or is not timestamp without time zone (nullable)');
   END IF;

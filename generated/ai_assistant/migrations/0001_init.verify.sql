@@ -31,162 +31,57 @@ BEGIN
   IF NOT (to_regclass('public.tenants') IS NOT NULL) THEN
     missing := array_append(missing, 'table tenants is missing');
   END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.tenants') AND attname = 'id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column tenants.id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.tenants') AND attname = 'name' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column tenants.name is missing or is not text not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.tenants') AND attname = 'slug' AND NOT attisdropped AND atttypid = to_regtype('character varying(80)') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column tenants.slug is missing or is not character varying(80) not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.tenants') AND attname = 'settings' AND NOT attisdropped AND atttypid = to_regtype('jsonb') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column tenants.settings is missing or is not jsonb not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.tenants') AND attname = 'created_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp with time zone') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column tenants.created_at is missing or is not timestamp with time zone not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.tenants') AND attname = 'updated_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp with time zone') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column tenants.updated_at is missing or is not timestamp with time zone not null');
-  END IF;
+  missing := missing || ARRAY(SELECT 'column tenants.' || v.name || ' is missing or is not ' || v.type ||
+      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END
+    FROM (VALUES (1, 'id', 'uuid', true), (2, 'name', 'text', true), (3, 'slug', 'character varying(80)', true), (4, 'settings', 'jsonb', true), (5, 'created_at', 'timestamp with time zone', true), (6, 'updated_at', 'timestamp with time zone', true)) AS v(n, name, type, not_null)
+    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.tenants') AND attname = v.name AND
+      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)
+    ORDER BY v.n);
   IF NOT (to_regclass('public.users') IS NOT NULL) THEN
     missing := array_append(missing, 'table users is missing');
   END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.users') AND attname = 'id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column users.id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.users') AND attname = 'tenant_id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column users.tenant_id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.users') AND attname = 'email' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column users.email is missing or is not text not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.users') AND attname = 'name' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column users.name is missing or is not text (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.users') AND attname = 'role' AND NOT attisdropped AND atttypid = to_regtype('public.user_role') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column users.role is missing or is not public.user_role not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.users') AND attname = 'created_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp with time zone') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column users.created_at is missing or is not timestamp with time zone not null');
-  END IF;
+  missing := missing || ARRAY(SELECT 'column users.' || v.name || ' is missing or is not ' || v.type ||
+      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END
+    FROM (VALUES (1, 'id', 'uuid', true), (2, 'tenant_id', 'uuid', true), (3, 'email', 'text', true), (4, 'name', 'text', false), (5, 'role', 'public.user_role', true), (6, 'created_at', 'timestamp with time zone', true)) AS v(n, name, type, not_null)
+    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.users') AND attname = v.name AND
+      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)
+    ORDER BY v.n);
   IF NOT (to_regclass('public.conversations') IS NOT NULL) THEN
     missing := array_append(missing, 'table conversations is missing');
   END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.conversations') AND attname = 'id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column conversations.id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.conversations') AND attname = 'tenant_id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column conversations.tenant_id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.conversations') AND attname = 'user_id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column conversations.user_id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.conversations') AND attname = 'title' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column conversations.title is missing or is not text (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.conversations') AND attname = 'model' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column conversations.model is missing or is not text not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.conversations') AND attname = 'is_archived' AND NOT attisdropped AND atttypid = to_regtype('boolean') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column conversations.is_archived is missing or is not boolean not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.conversations') AND attname = 'metadata' AND NOT attisdropped AND atttypid = to_regtype('jsonb') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column conversations.metadata is missing or is not jsonb not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.conversations') AND attname = 'created_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp with time zone') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column conversations.created_at is missing or is not timestamp with time zone not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.conversations') AND attname = 'updated_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp with time zone') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column conversations.updated_at is missing or is not timestamp with time zone not null');
-  END IF;
+  missing := missing || ARRAY(SELECT 'column conversations.' || v.name || ' is missing or is not ' || v.type ||
+      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END
+    FROM (VALUES (1, 'id', 'uuid', true), (2, 'tenant_id', 'uuid', true), (3, 'user_id', 'uuid', true), (4, 'title', 'text', false), (5, 'model', 'text', true), (6, 'is_archived', 'boolean', true), (7, 'metadata', 'jsonb', true), (8, 'created_at', 'timestamp with time zone', true), (9, 'updated_at', 'timestamp with time zone', true)) AS v(n, name, type, not_null)
+    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.conversations') AND attname = v.name AND
+      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)
+    ORDER BY v.n);
   IF NOT (to_regclass('public.messages') IS NOT NULL) THEN
     missing := array_append(missing, 'table messages is missing');
   END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.messages') AND attname = 'id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column messages.id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.messages') AND attname = 'tenant_id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column messages.tenant_id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.messages') AND attname = 'conversation_id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column messages.conversation_id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.messages') AND attname = 'role' AND NOT attisdropped AND atttypid = to_regtype('public.message_role') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column messages.role is missing or is not public.message_role not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.messages') AND attname = 'content' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column messages.content is missing or is not text not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.messages') AND attname = 'tokens_used' AND NOT attisdropped AND atttypid = to_regtype('integer') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column messages.tokens_used is missing or is not integer not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.messages') AND attname = 'metadata' AND NOT attisdropped AND atttypid = to_regtype('jsonb') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column messages.metadata is missing or is not jsonb not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.messages') AND attname = 'created_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp with time zone') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column messages.created_at is missing or is not timestamp with time zone not null');
-  END IF;
+  missing := missing || ARRAY(SELECT 'column messages.' || v.name || ' is missing or is not ' || v.type ||
+      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END
+    FROM (VALUES (1, 'id', 'uuid', true), (2, 'tenant_id', 'uuid', true), (3, 'conversation_id', 'uuid', true), (4, 'role', 'public.message_role', true), (5, 'content', 'text', true), (6, 'tokens_used', 'integer', true), (7, 'metadata', 'jsonb', true), (8, 'created_at', 'timestamp with time zone', true)) AS v(n, name, type, not_null)
+    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.messages') AND attname = v.name AND
+      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)
+    ORDER BY v.n);
   IF NOT (to_regclass('public.feedback') IS NOT NULL) THEN
     missing := array_append(missing, 'table feedback is missing');
   END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.feedback') AND attname = 'id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column feedback.id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.feedback') AND attname = 'tenant_id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column feedback.tenant_id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.feedback') AND attname = 'message_id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column feedback.message_id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.feedback') AND attname = 'user_id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column feedback.user_id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.feedback') AND attname = 'rating' AND NOT attisdropped AND atttypid = to_regtype('integer') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column feedback.rating is missing or is not integer not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.feedback') AND attname = 'comment' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column feedback.comment is missing or is not text (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.feedback') AND attname = 'created_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp with time zone') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column feedback.created_at is missing or is not timestamp with time zone not null');
-  END IF;
+  missing := missing || ARRAY(SELECT 'column feedback.' || v.name || ' is missing or is not ' || v.type ||
+      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END
+    FROM (VALUES (1, 'id', 'uuid', true), (2, 'tenant_id', 'uuid', true), (3, 'message_id', 'uuid', true), (4, 'user_id', 'uuid', true), (5, 'rating', 'integer', true), (6, 'comment', 'text', false), (7, 'created_at', 'timestamp with time zone', true)) AS v(n, name, type, not_null)
+    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.feedback') AND attname = v.name AND
+      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)
+    ORDER BY v.n);
   IF NOT (to_regclass('public.usage_metrics') IS NOT NULL) THEN
     missing := array_append(missing, 'table usage_metrics is missing');
   END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.usage_metrics') AND attname = 'id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column usage_metrics.id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.usage_metrics') AND attname = 'tenant_id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column usage_metrics.tenant_id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.usage_metrics') AND attname = 'user_id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column usage_metrics.user_id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.usage_metrics') AND attname = 'date' AND NOT attisdropped AND atttypid = to_regtype('date') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column usage_metrics.date is missing or is not date not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.usage_metrics') AND attname = 'message_count' AND NOT attisdropped AND atttypid = to_regtype('integer') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column usage_metrics.message_count is missing or is not integer not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.usage_metrics') AND attname = 'prompt_tokens' AND NOT attisdropped AND atttypid = to_regtype('integer') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column usage_metrics.prompt_tokens is missing or is not integer not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.usage_metrics') AND attname = 'completion_tokens' AND NOT attisdropped AND atttypid = to_regtype('integer') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column usage_metrics.completion_tokens is missing or is not integer not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.usage_metrics') AND attname = 'total_tokens' AND NOT attisdropped AND atttypid = to_regtype('integer') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column usage_metrics.total_tokens is missing or is not integer not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.usage_metrics') AND attname = 'estimated_cost' AND NOT attisdropped AND atttypid = to_regtype('numeric(12,6)') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column usage_metrics.estimated_cost is missing or is not numeric(12,6) not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.usage_metrics') AND attname = 'created_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp with time zone') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column usage_metrics.created_at is missing or is not timestamp with time zone not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.usage_metrics') AND attname = 'updated_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp with time zone') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column usage_metrics.updated_at is missing or is not timestamp with time zone not null');
-  END IF;
+  missing := missing || ARRAY(SELECT 'column usage_metrics.' || v.name || ' is missing or is not ' || v.type ||
+      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END
+    FROM (VALUES (1, 'id', 'uuid', true), (2, 'tenant_id', 'uuid', true), (3, 'user_id', 'uuid', true), (4, 'date', 'date', true), (5, 'message_count', 'integer', true), (6, 'prompt_tokens', 'integer', true), (7, 'completion_tokens', 'integer', true), (8, 'total_tokens', 'integer', true), (9, 'estimated_cost', 'numeric(12,6)', true), (10, 'created_at', 'timestamp with time zone', true), (11, 'updated_at', 'timestamp with time zone', true)) AS v(n, name, type, not_null)
+    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.usage_metrics') AND attname = v.name AND
+      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)
+    ORDER BY v.n);
   IF NOT (to_regclass('public.users_tenant_id_idx') IS NOT NULL) THEN
     missing := array_append(missing, 'index users_tenant_id_idx is missing');
   END IF;

@@ -10,120 +10,57 @@ BEGIN
   IF NOT (to_regclass('public.quests') IS NOT NULL) THEN
     missing := array_append(missing, 'table quests is missing');
   END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quests') AND attname = 'id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column quests.id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quests') AND attname = 'title' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column quests.title is missing or is not text not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quests') AND attname = 'description' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column quests.description is missing or is not text (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quests') AND attname = 'xp_reward' AND NOT attisdropped AND atttypid = to_regtype('integer') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column quests.xp_reward is missing or is not integer not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quests') AND attname = 'is_active' AND NOT attisdropped AND atttypid = to_regtype('boolean') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column quests.is_active is missing or is not boolean not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quests') AND attname = 'created_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp with time zone') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column quests.created_at is missing or is not timestamp with time zone not null');
-  END IF;
+  missing := missing || ARRAY(SELECT 'column quests.' || v.name || ' is missing or is not ' || v.type ||
+      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END
+    FROM (VALUES (1, 'id', 'uuid', true), (2, 'title', 'text', true), (3, 'description', 'text', false), (4, 'xp_reward', 'integer', true), (5, 'is_active', 'boolean', true), (6, 'created_at', 'timestamp with time zone', true)) AS v(n, name, type, not_null)
+    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quests') AND attname = v.name AND
+      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)
+    ORDER BY v.n);
   IF NOT (to_regclass('public.quest_collaborations') IS NOT NULL) THEN
     missing := array_append(missing, 'table quest_collaborations is missing');
   END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quest_collaborations') AND attname = 'id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column quest_collaborations.id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quest_collaborations') AND attname = 'quest_id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column quest_collaborations.quest_id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quest_collaborations') AND attname = 'inviter_id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column quest_collaborations.inviter_id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quest_collaborations') AND attname = 'invitee_id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column quest_collaborations.invitee_id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quest_collaborations') AND attname = 'status' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column quest_collaborations.status is missing or is not text not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quest_collaborations') AND attname = 'created_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp with time zone') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column quest_collaborations.created_at is missing or is not timestamp with time zone not null');
-  END IF;
+  missing := missing || ARRAY(SELECT 'column quest_collaborations.' || v.name || ' is missing or is not ' || v.type ||
+      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END
+    FROM (VALUES (1, 'id', 'uuid', true), (2, 'quest_id', 'uuid', true), (3, 'inviter_id', 'uuid', true), (4, 'invitee_id', 'uuid', true), (5, 'status', 'text', true), (6, 'created_at', 'timestamp with time zone', true)) AS v(n, name, type, not_null)
+    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quest_collaborations') AND attname = v.name AND
+      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)
+    ORDER BY v.n);
   IF NOT (to_regclass('public.quest_ratings') IS NOT NULL) THEN
     missing := array_append(missing, 'table quest_ratings is missing');
   END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quest_ratings') AND attname = 'id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column quest_ratings.id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quest_ratings') AND attname = 'quest_id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column quest_ratings.quest_id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quest_ratings') AND attname = 'user_id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column quest_ratings.user_id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quest_ratings') AND attname = 'rating' AND NOT attisdropped AND atttypid = to_regtype('smallint') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column quest_ratings.rating is missing or is not smallint not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quest_ratings') AND attname = 'created_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp with time zone') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column quest_ratings.created_at is missing or is not timestamp with time zone not null');
-  END IF;
+  missing := missing || ARRAY(SELECT 'column quest_ratings.' || v.name || ' is missing or is not ' || v.type ||
+      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END
+    FROM (VALUES (1, 'id', 'uuid', true), (2, 'quest_id', 'uuid', true), (3, 'user_id', 'uuid', true), (4, 'rating', 'smallint', true), (5, 'created_at', 'timestamp with time zone', true)) AS v(n, name, type, not_null)
+    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quest_ratings') AND attname = v.name AND
+      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)
+    ORDER BY v.n);
   IF NOT (to_regclass('public.quest_tasks') IS NOT NULL) THEN
     missing := array_append(missing, 'table quest_tasks is missing');
   END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quest_tasks') AND attname = 'id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column quest_tasks.id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quest_tasks') AND attname = 'quest_id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column quest_tasks.quest_id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quest_tasks') AND attname = 'title' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column quest_tasks.title is missing or is not text not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quest_tasks') AND attname = 'description' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column quest_tasks.description is missing or is not text (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quest_tasks') AND attname = 'order_index' AND NOT attisdropped AND atttypid = to_regtype('integer') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column quest_tasks.order_index is missing or is not integer not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quest_tasks') AND attname = 'xp_value' AND NOT attisdropped AND atttypid = to_regtype('integer') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column quest_tasks.xp_value is missing or is not integer not null');
-  END IF;
+  missing := missing || ARRAY(SELECT 'column quest_tasks.' || v.name || ' is missing or is not ' || v.type ||
+      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END
+    FROM (VALUES (1, 'id', 'uuid', true), (2, 'quest_id', 'uuid', true), (3, 'title', 'text', true), (4, 'description', 'text', false), (5, 'order_index', 'integer', true), (6, 'xp_value', 'integer', true)) AS v(n, name, type, not_null)
+    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quest_tasks') AND attname = v.name AND
+      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)
+    ORDER BY v.n);
   IF NOT (to_regclass('public.quest_task_completions') IS NOT NULL) THEN
     missing := array_append(missing, 'table quest_task_completions is missing');
   END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quest_task_completions') AND attname = 'id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column quest_task_completions.id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quest_task_completions') AND attname = 'user_id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column quest_task_completions.user_id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quest_task_completions') AND attname = 'quest_task_id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column quest_task_completions.quest_task_id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quest_task_completions') AND attname = 'completed_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp with time zone') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column quest_task_completions.completed_at is missing or is not timestamp with time zone not null');
-  END IF;
+  missing := missing || ARRAY(SELECT 'column quest_task_completions.' || v.name || ' is missing or is not ' || v.type ||
+      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END
+    FROM (VALUES (1, 'id', 'uuid', true), (2, 'user_id', 'uuid', true), (3, 'quest_task_id', 'uuid', true), (4, 'completed_at', 'timestamp with time zone', true)) AS v(n, name, type, not_null)
+    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quest_task_completions') AND attname = v.name AND
+      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)
+    ORDER BY v.n);
   IF NOT (to_regclass('public.user_quests') IS NOT NULL) THEN
     missing := array_append(missing, 'table user_quests is missing');
   END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.user_quests') AND attname = 'id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column user_quests.id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.user_quests') AND attname = 'user_id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column user_quests.user_id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.user_quests') AND attname = 'quest_id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column user_quests.quest_id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.user_quests') AND attname = 'is_active' AND NOT attisdropped AND atttypid = to_regtype('boolean') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column user_quests.is_active is missing or is not boolean not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.user_quests') AND attname = 'started_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp with time zone') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column user_quests.started_at is missing or is not timestamp with time zone not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.user_quests') AND attname = 'completed_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp with time zone') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column user_quests.completed_at is missing or is not timestamp with time zone (nullable)');
-  END IF;
+  missing := missing || ARRAY(SELECT 'column user_quests.' || v.name || ' is missing or is not ' || v.type ||
+      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END
+    FROM (VALUES (1, 'id', 'uuid', true), (2, 'user_id', 'uuid', true), (3, 'quest_id', 'uuid', true), (4, 'is_active', 'boolean', true), (5, 'started_at', 'timestamp with time zone', true), (6, 'completed_at', 'timestamp with time zone', false)) AS v(n, name, type, not_null)
+    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.user_quests') AND attname = v.name AND
+      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)
+    ORDER BY v.n);
   IF NOT (to_regclass('public.quest_collaborations_quest_id_idx') IS NOT NULL) THEN
     missing := array_append(missing, 'index quest_collaborations_quest_id_idx is missing');
   END IF;

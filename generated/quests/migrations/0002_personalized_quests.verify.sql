@@ -13,105 +13,39 @@ BEGIN
   IF NOT (to_regclass('public.ai_task_cache') IS NOT NULL) THEN
     missing := array_append(missing, 'table ai_task_cache is missing');
   END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.ai_task_cache') AND attname = 'id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column ai_task_cache.id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.ai_task_cache') AND attname = 'cache_key' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column ai_task_cache.cache_key is missing or is not text not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.ai_task_cache') AND attname = 'quest_id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column ai_task_cache.quest_id is missing or is not uuid (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.ai_task_cache') AND attname = 'response' AND NOT attisdropped AND atttypid = to_regtype('jsonb') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column ai_task_cache.response is missing or is not jsonb not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.ai_task_cache') AND attname = 'created_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp with time zone') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column ai_task_cache.created_at is missing or is not timestamp with time zone not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.ai_task_cache') AND attname = 'expires_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp with time zone') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column ai_task_cache.expires_at is missing or is not timestamp with time zone not null');
-  END IF;
+  missing := missing || ARRAY(SELECT 'column ai_task_cache.' || v.name || ' is missing or is not ' || v.type ||
+      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END
+    FROM (VALUES (1, 'id', 'uuid', true), (2, 'cache_key', 'text', true), (3, 'quest_id', 'uuid', false), (4, 'response', 'jsonb', true), (5, 'created_at', 'timestamp with time zone', true), (6, 'expires_at', 'timestamp with time zone', true)) AS v(n, name, type, not_null)
+    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.ai_task_cache') AND attname = v.name AND
+      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)
+    ORDER BY v.n);
   IF NOT (to_regclass('public.quest_personalization_sessions') IS NOT NULL) THEN
     missing := array_append(missing, 'table quest_personalization_sessions is missing');
   END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quest_personalization_sessions') AND attname = 'id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column quest_personalization_sessions.id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quest_personalization_sessions') AND attname = 'user_id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column quest_personalization_sessions.user_id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quest_personalization_sessions') AND attname = 'quest_id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column quest_personalization_sessions.quest_id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quest_personalization_sessions') AND attname = 'status' AND NOT attisdropped AND atttypid = to_regtype('public.personalization_status') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column quest_personalization_sessions.status is missing or is not public.personalization_status not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quest_personalization_sessions') AND attname = 'answers' AND NOT attisdropped AND atttypid = to_regtype('jsonb') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column quest_personalization_sessions.answers is missing or is not jsonb not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quest_personalization_sessions') AND attname = 'ai_output' AND NOT attisdropped AND atttypid = to_regtype('jsonb') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column quest_personalization_sessions.ai_output is missing or is not jsonb (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quest_personalization_sessions') AND attname = 'created_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp with time zone') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column quest_personalization_sessions.created_at is missing or is not timestamp with time zone not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quest_personalization_sessions') AND attname = 'completed_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp with time zone') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column quest_personalization_sessions.completed_at is missing or is not timestamp with time zone (nullable)');
-  END IF;
+  missing := missing || ARRAY(SELECT 'column quest_personalization_sessions.' || v.name || ' is missing or is not ' || v.type ||
+      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END
+    FROM (VALUES (1, 'id', 'uuid', true), (2, 'user_id', 'uuid', true), (3, 'quest_id', 'uuid', true), (4, 'status', 'public.personalization_status', true), (5, 'answers', 'jsonb', true), (6, 'ai_output', 'jsonb', false), (7, 'created_at', 'timestamp with time zone', true), (8, 'completed_at', 'timestamp with time zone', false)) AS v(n, name, type, not_null)
+    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.quest_personalization_sessions') AND attname = v.name AND
+      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)
+    ORDER BY v.n);
   IF NOT (to_regclass('public.user_quest_tasks') IS NOT NULL) THEN
     missing := array_append(missing, 'table user_quest_tasks is missing');
   END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.user_quest_tasks') AND attname = 'id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column user_quest_tasks.id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.user_quest_tasks') AND attname = 'user_quest_id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column user_quest_tasks.user_quest_id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.user_quest_tasks') AND attname = 'quest_id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column user_quest_tasks.quest_id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.user_quest_tasks') AND attname = 'user_id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column user_quest_tasks.user_id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.user_quest_tasks') AND attname = 'title' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column user_quest_tasks.title is missing or is not text not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.user_quest_tasks') AND attname = 'description' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column user_quest_tasks.description is missing or is not text (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.user_quest_tasks') AND attname = 'order_index' AND NOT attisdropped AND atttypid = to_regtype('integer') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column user_quest_tasks.order_index is missing or is not integer not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.user_quest_tasks') AND attname = 'xp_value' AND NOT attisdropped AND atttypid = to_regtype('integer') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column user_quest_tasks.xp_value is missing or is not integer not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.user_quest_tasks') AND attname = 'is_manual' AND NOT attisdropped AND atttypid = to_regtype('boolean') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column user_quest_tasks.is_manual is missing or is not boolean not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.user_quest_tasks') AND attname = 'created_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp with time zone') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column user_quest_tasks.created_at is missing or is not timestamp with time zone not null');
-  END IF;
+  missing := missing || ARRAY(SELECT 'column user_quest_tasks.' || v.name || ' is missing or is not ' || v.type ||
+      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END
+    FROM (VALUES (1, 'id', 'uuid', true), (2, 'user_quest_id', 'uuid', true), (3, 'quest_id', 'uuid', true), (4, 'user_id', 'uuid', true), (5, 'title', 'text', true), (6, 'description', 'text', false), (7, 'order_index', 'integer', true), (8, 'xp_value', 'integer', true), (9, 'is_manual', 'boolean', true), (10, 'created_at', 'timestamp with time zone', true)) AS v(n, name, type, not_null)
+    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.user_quest_tasks') AND attname = v.name AND
+      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)
+    ORDER BY v.n);
   IF NOT (to_regclass('public.task_collaborations') IS NOT NULL) THEN
     missing := array_append(missing, 'table task_collaborations is missing');
   END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.task_collaborations') AND attname = 'id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column task_collaborations.id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.task_collaborations') AND attname = 'user_quest_task_id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column task_collaborations.user_quest_task_id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.task_collaborations') AND attname = 'inviter_id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column task_collaborations.inviter_id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.task_collaborations') AND attname = 'invitee_id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column task_collaborations.invitee_id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.task_collaborations') AND attname = 'status' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column task_collaborations.status is missing or is not text not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.task_collaborations') AND attname = 'created_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp with time zone') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column task_collaborations.created_at is missing or is not timestamp with time zone not null');
-  END IF;
+  missing := missing || ARRAY(SELECT 'column task_collaborations.' || v.name || ' is missing or is not ' || v.type ||
+      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END
+    FROM (VALUES (1, 'id', 'uuid', true), (2, 'user_quest_task_id', 'uuid', true), (3, 'inviter_id', 'uuid', true), (4, 'invitee_id', 'uuid', true), (5, 'status', 'text', true), (6, 'created_at', 'timestamp with time zone', true)) AS v(n, name, type, not_null)
+    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.task_collaborations') AND attname = v.name AND
+      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)
+    ORDER BY v.n);
   IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.user_quests') AND attname = 'personalization_completed' AND NOT attisdropped AND atttypid = to_regtype('boolean') AND attnotnull = true)) THEN
     missing := array_append(missing, 'column user_quests.personalization_completed is missing or is not boolean not null');
   END IF;

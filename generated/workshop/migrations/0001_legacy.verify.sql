@@ -10,60 +10,21 @@ BEGIN
   IF NOT (to_regclass('public.student_configs') IS NOT NULL) THEN
     missing := array_append(missing, 'table student_configs is missing');
   END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.student_configs') AND attname = 'session_token' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column student_configs.session_token is missing or is not text not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.student_configs') AND attname = 'student_email' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column student_configs.student_email is missing or is not text not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.student_configs') AND attname = 'student_name' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column student_configs.student_name is missing or is not text (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.student_configs') AND attname = 'selected_phone_number' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column student_configs.selected_phone_number is missing or is not text (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.student_configs') AND attname = 'openai_api_key' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column student_configs.openai_api_key is missing or is not text (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.student_configs') AND attname = 'current_step' AND NOT attisdropped AND atttypid = to_regtype('integer') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column student_configs.current_step is missing or is not integer not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.student_configs') AND attname = 'step4_deployed' AND NOT attisdropped AND atttypid = to_regtype('boolean') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column student_configs.step4_deployed is missing or is not boolean not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.student_configs') AND attname = 'step5_deployed' AND NOT attisdropped AND atttypid = to_regtype('boolean') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column student_configs.step5_deployed is missing or is not boolean not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.student_configs') AND attname = 'updated_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp with time zone') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column student_configs.updated_at is missing or is not timestamp with time zone not null');
-  END IF;
+  missing := missing || ARRAY(SELECT 'column student_configs.' || v.name || ' is missing or is not ' || v.type ||
+      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END
+    FROM (VALUES (1, 'session_token', 'text', true), (2, 'student_email', 'text', true), (3, 'student_name', 'text', false), (4, 'selected_phone_number', 'text', false), (5, 'openai_api_key', 'text', false), (6, 'current_step', 'integer', true), (7, 'step4_deployed', 'boolean', true), (8, 'step5_deployed', 'boolean', true), (9, 'updated_at', 'timestamp with time zone', true)) AS v(n, name, type, not_null)
+    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.student_configs') AND attname = v.name AND
+      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)
+    ORDER BY v.n);
   IF NOT (to_regclass('public.workshop_students') IS NOT NULL) THEN
     missing := array_append(missing, 'table workshop_students is missing');
   END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.workshop_students') AND attname = 'session_token' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column workshop_students.session_token is missing or is not text not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.workshop_students') AND attname = 'student_email' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column workshop_students.student_email is missing or is not text not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.workshop_students') AND attname = 'student_name' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column workshop_students.student_name is missing or is not text (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.workshop_students') AND attname = 'selected_phone_number' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column workshop_students.selected_phone_number is missing or is not text (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.workshop_students') AND attname = 'openai_api_key' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column workshop_students.openai_api_key is missing or is not text (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.workshop_students') AND attname = 'exercises' AND NOT attisdropped AND atttypid = to_regtype('jsonb') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column workshop_students.exercises is missing or is not jsonb not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.workshop_students') AND attname = 'demo_mode' AND NOT attisdropped AND atttypid = to_regtype('boolean') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column workshop_students.demo_mode is missing or is not boolean not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.workshop_students') AND attname = 'created_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp with time zone') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column workshop_students.created_at is missing or is not timestamp with time zone not null');
-  END IF;
+  missing := missing || ARRAY(SELECT 'column workshop_students.' || v.name || ' is missing or is not ' || v.type ||
+      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END
+    FROM (VALUES (1, 'session_token', 'text', true), (2, 'student_email', 'text', true), (3, 'student_name', 'text', false), (4, 'selected_phone_number', 'text', false), (5, 'openai_api_key', 'text', false), (6, 'exercises', 'jsonb', true), (7, 'demo_mode', 'boolean', true), (8, 'created_at', 'timestamp with time zone', true)) AS v(n, name, type, not_null)
+    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.workshop_students') AND attname = v.name AND
+      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)
+    ORDER BY v.n);
   IF cardinality(missing) > 0 THEN
     RAISE EXCEPTION 'schemac verify: %', array_to_string(missing, '; ');
   END IF;

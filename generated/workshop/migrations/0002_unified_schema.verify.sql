@@ -19,198 +19,39 @@ BEGIN
   IF NOT (to_regclass('public.students') IS NOT NULL) THEN
     missing := array_append(missing, 'table students is missing');
   END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.students') AND attname = 'student_id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column students.student_id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.students') AND attname = 'student_email' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column students.student_email is missing or is not text not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.students') AND attname = 'student_name' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column students.student_name is missing or is not text (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.students') AND attname = 'github_username' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column students.github_username is missing or is not text (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.students') AND attname = 'created_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp with time zone') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column students.created_at is missing or is not timestamp with time zone not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.students') AND attname = 'updated_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp with time zone') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column students.updated_at is missing or is not timestamp with time zone not null');
-  END IF;
+  missing := missing || ARRAY(SELECT 'column students.' || v.name || ' is missing or is not ' || v.type ||
+      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END
+    FROM (VALUES (1, 'student_id', 'uuid', true), (2, 'student_email', 'text', true), (3, 'student_name', 'text', false), (4, 'github_username', 'text', false), (5, 'created_at', 'timestamp with time zone', true), (6, 'updated_at', 'timestamp with time zone', true)) AS v(n, name, type, not_null)
+    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.students') AND attname = v.name AND
+      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)
+    ORDER BY v.n);
   IF NOT (to_regclass('public.sessions') IS NOT NULL) THEN
     missing := array_append(missing, 'table sessions is missing');
   END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'session_token' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column sessions.session_token is missing or is not text not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'student_id' AND NOT attisdropped AND atttypid = to_regtype('uuid') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column sessions.student_id is missing or is not uuid not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'selected_phone_number' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column sessions.selected_phone_number is missing or is not text (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'selected_voice' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column sessions.selected_voice is missing or is not text (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'tts_provider' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column sessions.tts_provider is missing or is not text (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'call_direction' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column sessions.call_direction is missing or is not text (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'use_case_description' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column sessions.use_case_description is missing or is not text (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'openai_api_key' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column sessions.openai_api_key is missing or is not text (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'system_prompt' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column sessions.system_prompt is missing or is not text (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'ivr_greeting' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column sessions.ivr_greeting is missing or is not text (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'tools' AND NOT attisdropped AND atttypid = to_regtype('jsonb') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column sessions.tools is missing or is not jsonb not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'voice_settings' AND NOT attisdropped AND atttypid = to_regtype('jsonb') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column sessions.voice_settings is missing or is not jsonb not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'websocket_url' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column sessions.websocket_url is missing or is not text (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'codespace_url' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column sessions.codespace_url is missing or is not text (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'github_repo_url' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column sessions.github_repo_url is missing or is not text (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'railway_url' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column sessions.railway_url is missing or is not text (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'twilio_connected' AND NOT attisdropped AND atttypid = to_regtype('boolean') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column sessions.twilio_connected is missing or is not boolean not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'openai_connected' AND NOT attisdropped AND atttypid = to_regtype('boolean') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column sessions.openai_connected is missing or is not boolean not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'call_direction_chosen' AND NOT attisdropped AND atttypid = to_regtype('boolean') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column sessions.call_direction_chosen is missing or is not boolean not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'services_ready' AND NOT attisdropped AND atttypid = to_regtype('boolean') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column sessions.services_ready is missing or is not boolean not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'step4_code_validated' AND NOT attisdropped AND atttypid = to_regtype('boolean') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column sessions.step4_code_validated is missing or is not boolean not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'step4_committed' AND NOT attisdropped AND atttypid = to_regtype('boolean') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column sessions.step4_committed is missing or is not boolean not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'step4_deployed' AND NOT attisdropped AND atttypid = to_regtype('boolean') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column sessions.step4_deployed is missing or is not boolean not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'step5_code_validated' AND NOT attisdropped AND atttypid = to_regtype('boolean') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column sessions.step5_code_validated is missing or is not boolean not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'step5_committed' AND NOT attisdropped AND atttypid = to_regtype('boolean') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column sessions.step5_committed is missing or is not boolean not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'step5_deployed' AND NOT attisdropped AND atttypid = to_regtype('boolean') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column sessions.step5_deployed is missing or is not boolean not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'step6_code_validated' AND NOT attisdropped AND atttypid = to_regtype('boolean') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column sessions.step6_code_validated is missing or is not boolean not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'step6_committed' AND NOT attisdropped AND atttypid = to_regtype('boolean') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column sessions.step6_committed is missing or is not boolean not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'step6_deployed' AND NOT attisdropped AND atttypid = to_regtype('boolean') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column sessions.step6_deployed is missing or is not boolean not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'system_prompt_saved' AND NOT attisdropped AND atttypid = to_regtype('boolean') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column sessions.system_prompt_saved is missing or is not boolean not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'step7_committed' AND NOT attisdropped AND atttypid = to_regtype('boolean') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column sessions.step7_committed is missing or is not boolean not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'step7_deployed' AND NOT attisdropped AND atttypid = to_regtype('boolean') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column sessions.step7_deployed is missing or is not boolean not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'tools_configured' AND NOT attisdropped AND atttypid = to_regtype('boolean') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column sessions.tools_configured is missing or is not boolean not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'step8_code_validated' AND NOT attisdropped AND atttypid = to_regtype('boolean') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column sessions.step8_code_validated is missing or is not boolean not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'step8_committed' AND NOT attisdropped AND atttypid = to_regtype('boolean') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column sessions.step8_committed is missing or is not boolean not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'step8_deployed' AND NOT attisdropped AND atttypid = to_regtype('boolean') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column sessions.step8_deployed is missing or is not boolean not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'project_deployed' AND NOT attisdropped AND atttypid = to_regtype('boolean') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column sessions.project_deployed is missing or is not boolean not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'current_step' AND NOT attisdropped AND atttypid = to_regtype('integer') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column sessions.current_step is missing or is not integer not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'completion_rate' AND NOT attisdropped AND atttypid = to_regtype('numeric(5,2)') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column sessions.completion_rate is missing or is not numeric(5,2) not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'total_time_spent' AND NOT attisdropped AND atttypid = to_regtype('integer') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column sessions.total_time_spent is missing or is not integer not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'exercises' AND NOT attisdropped AND atttypid = to_regtype('jsonb') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column sessions.exercises is missing or is not jsonb not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'demo_mode' AND NOT attisdropped AND atttypid = to_regtype('boolean') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column sessions.demo_mode is missing or is not boolean not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'created_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp with time zone') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column sessions.created_at is missing or is not timestamp with time zone not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = 'updated_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp with time zone') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column sessions.updated_at is missing or is not timestamp with time zone not null');
-  END IF;
+  missing := missing || ARRAY(SELECT 'column sessions.' || v.name || ' is missing or is not ' || v.type ||
+      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END
+    FROM (VALUES (1, 'session_token', 'text', true), (2, 'student_id', 'uuid', true), (3, 'selected_phone_number', 'text', false), (4, 'selected_voice', 'text', false), (5, 'tts_provider', 'text', false), (6, 'call_direction', 'text', false), (7, 'use_case_description', 'text', false), (8, 'openai_api_key', 'text', false), (9, 'system_prompt', 'text', false), (10, 'ivr_greeting', 'text', false), (11, 'tools', 'jsonb', true), (12, 'voice_settings', 'jsonb', true), (13, 'websocket_url', 'text', false), (14, 'codespace_url', 'text', false), (15, 'github_repo_url', 'text', false), (16, 'railway_url', 'text', false), (17, 'twilio_connected', 'boolean', true), (18, 'openai_connected', 'boolean', true), (19, 'call_direction_chosen', 'boolean', true), (20, 'services_ready', 'boolean', true), (21, 'step4_code_validated', 'boolean', true), (22, 'step4_committed', 'boolean', true), (23, 'step4_deployed', 'boolean', true), (24, 'step5_code_validated', 'boolean', true), (25, 'step5_committed', 'boolean', true), (26, 'step5_deployed', 'boolean', true), (27, 'step6_code_validated', 'boolean', true), (28, 'step6_committed', 'boolean', true), (29, 'step6_deployed', 'boolean', true), (30, 'system_prompt_saved', 'boolean', true), (31, 'step7_committed', 'boolean', true), (32, 'step7_deployed', 'boolean', true), (33, 'tools_configured', 'boolean', true), (34, 'step8_code_validated', 'boolean', true), (35, 'step8_committed', 'boolean', true), (36, 'step8_deployed', 'boolean', true), (37, 'project_deployed', 'boolean', true), (38, 'current_step', 'integer', true), (39, 'completion_rate', 'numeric(5,2)', true), (40, 'total_time_spent', 'integer', true), (41, 'exercises', 'jsonb', true), (42, 'demo_mode', 'boolean', true), (43, 'created_at', 'timestamp with time zone', true), (44, 'updated_at', 'timestamp with time zone', true)) AS v(n, name, type, not_null)
+    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sessions') AND attname = v.name AND
+      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)
+    ORDER BY v.n);
   IF NOT (to_regclass('public.events') IS NOT NULL) THEN
     missing := array_append(missing, 'table events is missing');
   END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.events') AND attname = 'id' AND NOT attisdropped AND atttypid = to_regtype('bigint') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column events.id is missing or is not bigint not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.events') AND attname = 'session_token' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column events.session_token is missing or is not text (nullable)');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.events') AND attname = 'event_type' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column events.event_type is missing or is not text not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.events') AND attname = 'payload' AND NOT attisdropped AND atttypid = to_regtype('jsonb') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column events.payload is missing or is not jsonb not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.events') AND attname = 'created_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp with time zone') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column events.created_at is missing or is not timestamp with time zone not null');
-  END IF;
+  missing := missing || ARRAY(SELECT 'column events.' || v.name || ' is missing or is not ' || v.type ||
+      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END
+    FROM (VALUES (1, 'id', 'bigint', true), (2, 'session_token', 'text', false), (3, 'event_type', 'text', true), (4, 'payload', 'jsonb', true), (5, 'created_at', 'timestamp with time zone', true)) AS v(n, name, type, not_null)
+    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.events') AND attname = v.name AND
+      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)
+    ORDER BY v.n);
   IF NOT (to_regclass('public.step_progress') IS NOT NULL) THEN
     missing := array_append(missing, 'table step_progress is missing');
   END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.step_progress') AND attname = 'id' AND NOT attisdropped AND atttypid = to_regtype('bigint') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column step_progress.id is missing or is not bigint not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.step_progress') AND attname = 'session_token' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column step_progress.session_token is missing or is not text not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.step_progress') AND attname = 'step' AND NOT attisdropped AND atttypid = to_regtype('integer') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column step_progress.step is missing or is not integer not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.step_progress') AND attname = 'status' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column step_progress.status is missing or is not text not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.step_progress') AND attname = 'started_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp with time zone') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column step_progress.started_at is missing or is not timestamp with time zone not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.step_progress') AND attname = 'completed_at' AND NOT attisdropped AND atttypid = to_regtype('timestamp with time zone') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column step_progress.completed_at is missing or is not timestamp with time zone (nullable)');
-  END IF;
+  missing := missing || ARRAY(SELECT 'column step_progress.' || v.name || ' is missing or is not ' || v.type ||
+      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END
+    FROM (VALUES (1, 'id', 'bigint', true), (2, 'session_token', 'text', true), (3, 'step', 'integer', true), (4, 'status', 'text', true), (5, 'started_at', 'timestamp with time zone', true), (6, 'completed_at', 'timestamp with time zone', false)) AS v(n, name, type, not_null)
+    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.step_progress') AND attname = v.name AND
+      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)
+    ORDER BY v.n);
   IF NOT (to_regclass('public.sessions_student_id_idx') IS NOT NULL) THEN
     missing := array_append(missing, 'index sessions_student_id_idx is missing');
   END IF;

@@ -13,18 +13,12 @@ BEGIN
   IF NOT (to_regclass('public.posts') IS NOT NULL) THEN
     missing := array_append(missing, 'table posts is missing');
   END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.posts') AND attname = 'id' AND NOT attisdropped AND atttypid = to_regtype('bigint') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column posts.id is missing or is not bigint not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.posts') AND attname = 'author_id' AND NOT attisdropped AND atttypid = to_regtype('bigint') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column posts.author_id is missing or is not bigint not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.posts') AND attname = 'title' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column posts.title is missing or is not text not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.posts') AND attname = 'body' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = false)) THEN
-    missing := array_append(missing, 'column posts.body is missing or is not text (nullable)');
-  END IF;
+  missing := missing || ARRAY(SELECT 'column posts.' || v.name || ' is missing or is not ' || v.type ||
+      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END
+    FROM (VALUES (1, 'id', 'bigint', true), (2, 'author_id', 'bigint', true), (3, 'title', 'text', true), (4, 'body', 'text', false)) AS v(n, name, type, not_null)
+    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.posts') AND attname = v.name AND
+      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)
+    ORDER BY v.n);
   IF NOT (to_regclass('public.posts_author_id_idx') IS NOT NULL) THEN
     missing := array_append(missing, 'index posts_author_id_idx is missing');
   END IF;

@@ -10,12 +10,12 @@ BEGIN
   IF NOT (to_regclass('public.user_quest_tasks') IS NOT NULL) THEN
     missing := array_append(missing, 'table user_quest_tasks is missing');
   END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.user_quest_tasks') AND attname = 'id' AND NOT attisdropped AND atttypid = to_regtype('integer') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column user_quest_tasks.id is missing or is not integer not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.user_quest_tasks') AND attname = 'title' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column user_quest_tasks.title is missing or is not text not null');
-  END IF;
+  missing := missing || ARRAY(SELECT 'column user_quest_tasks.' || v.name || ' is missing or is not ' || v.type ||
+      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END
+    FROM (VALUES (1, 'id', 'integer', true), (2, 'title', 'text', true)) AS v(n, name, type, not_null)
+    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.user_quest_tasks') AND attname = v.name AND
+      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)
+    ORDER BY v.n);
   IF NOT (EXISTS (SELECT 1 FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = to_regclass('public.user_quest_tasks') AND a.grantee = to_regrole('authenticated') AND a.privilege_type = 'SELECT')) THEN
     missing := array_append(missing, 'authenticated lacks SELECT on user_quest_tasks');
   END IF;

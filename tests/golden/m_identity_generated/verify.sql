@@ -16,12 +16,12 @@ BEGIN
   IF NOT (to_regclass('reporting.daily') IS NOT NULL) THEN
     missing := array_append(missing, 'table reporting.daily is missing');
   END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('reporting.daily') AND attname = 'day' AND NOT attisdropped AND atttypid = to_regtype('date') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column reporting.daily.day is missing or is not date not null');
-  END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('reporting.daily') AND attname = 'total' AND NOT attisdropped AND atttypid = to_regtype('bigint') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column reporting.daily.total is missing or is not bigint not null');
-  END IF;
+  missing := missing || ARRAY(SELECT 'column reporting.daily.' || v.name || ' is missing or is not ' || v.type ||
+      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END
+    FROM (VALUES (1, 'day', 'date', true), (2, 'total', 'bigint', true)) AS v(n, name, type, not_null)
+    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('reporting.daily') AND attname = v.name AND
+      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)
+    ORDER BY v.n);
   IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.counters') AND attname = 'seq' AND NOT attisdropped AND atttypid = to_regtype('bigint') AND attnotnull = true)) THEN
     missing := array_append(missing, 'column counters.seq is missing or is not bigint not null');
   END IF;
