@@ -94,6 +94,41 @@ std::string drop_column_identity(const QualifiedName& table, const std::string& 
   return alter_column(table, column, "DROP IDENTITY");
 }
 
+// ---- retained data
+
+// Values and keys are kept as text: the copy depends on no type of the schema (an
+// enum re-created or dropped later does not trip over it), and text input gives back
+// exactly what text output wrote, for every type.
+std::string retain_column(const QualifiedName& retained, const QualifiedName& table,
+                          const std::vector<std::string>& key, const std::string& column, const std::string& note) {
+  std::string columns;
+  for (const auto& k : key) columns += fmt::format("{0}::text AS {0}, ", quote(k));
+  return fmt::format("CREATE SCHEMA IF NOT EXISTS {};\nCREATE TABLE {} AS SELECT {}{}::text AS {} FROM {};\n{}",
+                     quote(retained.schema), retained.sql(), columns, quote(column), quote(column), table.sql(),
+                     comment_on_text("TABLE " + retained.sql(), note));
+}
+
+std::string restore_column(const QualifiedName& retained, const QualifiedName& table,
+                           const std::vector<std::string>& key, const model::Column& column) {
+  model::Column bare = column;
+  bare.nullable = true;
+  bare.identity = false;
+  std::string match;
+  for (const auto& k : key) match += (match.empty() ? "" : " AND ") + fmt::format("t.{0}::text = r.{0}", quote(k));
+  std::string out = add_column(table, bare) + fmt::format("\nUPDATE {} AS t SET {} = r.{}::{} FROM {} AS r WHERE {};",
+                                                          table.sql(), quote(column.name), quote(column.name),
+                                                          column.type.sql(), retained.sql(), match);
+  if (!column.nullable || column.identity) out += "\n" + set_column_not_null(table, column.name, true);
+  if (column.identity) {
+    out += "\n" + add_column_identity(table, column.name);
+    // The sequence continues after the restored values.
+    out += fmt::format("\nSELECT setval(pg_get_serial_sequence({}, {}), max({})) FROM {} HAVING max({}) IS NOT NULL;",
+                       sql_string(table.sql()), sql_string(column.name), quote(column.name), table.sql(),
+                       quote(column.name));
+  }
+  return out + "\nDROP TABLE " + retained.sql() + ";";
+}
+
 // ---- other changes
 
 std::string add_enum_value(const QualifiedName& type, const std::string& value, const std::string* after,

@@ -46,6 +46,18 @@ std::string drop_column_expression(const model::QualifiedName& table, const std:
 std::string add_column_identity(const model::QualifiedName& table, const std::string& column);
 std::string drop_column_identity(const model::QualifiedName& table, const std::string& column);
 
+// ---- retained data: a confirmed drop keeps the values for its down
+inline constexpr const char* retention_schema = "schemac_retained";
+// Up: the column's values copied, with the table's primary key, into `retained`
+// (created with its schema), before the column is dropped; `note` is its comment.
+std::string retain_column(const model::QualifiedName& retained, const model::QualifiedName& table,
+                          const std::vector<std::string>& key, const std::string& column, const std::string& note);
+// Down: the column added back (nullable, with its default), its values restored from
+// `retained` by primary key, then NOT NULL and identity as they were; `retained` is
+// deleted. Rows written after up keep the default (or null, and NOT NULL then fails).
+std::string restore_column(const model::QualifiedName& retained, const model::QualifiedName& table,
+                           const std::vector<std::string>& key, const model::Column& column);
+
 // ---- other changes
 // The new value after `after`, else before `before`, else last (null: not given).
 std::string add_enum_value(const model::QualifiedName& type, const std::string& value, const std::string* after,

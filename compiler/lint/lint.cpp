@@ -332,7 +332,10 @@ class Linter {
         case K::drop_column:
           if (refused) break;  // not confirmed: an error of the plan itself
           report("D201", at(c->origin),
-                 "dropping column '" + what + "' deletes its data; its down re-creates it empty");
+                 "dropping column '" + what + "' deletes its data from the table; " +
+                     (c->detail.empty() ? std::string("its down re-creates it empty (no primary key to keep the "
+                                                      "values by)")
+                                        : "its values are kept in " + c->detail + " for its down"));
           break;
         case K::add_column:
           if (c->column && !c->column->nullable && !c->column->default_sql && !c->column->identity &&

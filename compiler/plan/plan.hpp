@@ -155,7 +155,9 @@ struct Plan {
 // The migration from `previous` to `desired` (both resolved models). Removals that
 // are not confirmed by a directive, and narrowing type changes, are errors in diags
 // (and in Plan::refused); the plan is only meant to be written when diags has none.
-Plan plan_migration(const model::Schema& previous, const model::Schema& desired, Diagnostics& diags);
+// `migration` names the migration (its retained data is named after it).
+Plan plan_migration(const model::Schema& previous, const model::Schema& desired, Diagnostics& diags,
+                    const std::string& migration = "");
 
 // `schemac sql`: the up file of the plan from the empty state.
 std::string full_state_sql(model::Schema desired);

@@ -6,6 +6,8 @@
 // becomes the smallest faithful DDL with its inverse.
 
 #include <algorithm>
+#include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <set>
@@ -255,8 +257,8 @@ namespace {
 
 class Planner {
  public:
-  Planner(const Schema& previous, const Schema& desired, Diagnostics& diags)
-      : previous_(previous), desired_(desired), diags_(diags) {}
+  Planner(const Schema& previous, const Schema& desired, Diagnostics& diags, std::string migration)
+      : previous_(previous), desired_(desired), diags_(diags), migration_(std::move(migration)) {}
 
   // The operations by step, in the order the planner chose within a step (a stable
   // bucket sort: operations are large, so each is moved once).
@@ -1452,12 +1454,7 @@ class Planner {
         alter_column(p, t, *old, c);
     }
     for (const auto& c : p.columns)
-      if (!t.find_column(c.name)) {
-        add(Step::drop_column, emit::drop_column(t.name, c.name), emit::add_column(t.name, c),
-            {column_gone(t.name, c.name)})
-            .change = change(ChangeKind::drop_column, t.name, c.name, t.origin);
-        notes_.push_back("column " + t.name.display() + "." + c.name + " is dropped; down re-creates it empty");
-      }
+      if (!t.find_column(c.name)) drop_column(t, c);
 
     // Constraints, indexes, triggers and policies: by name; one that changes, or that
     // something it depends on forces, is dropped before the renames and created again.
@@ -1679,6 +1676,51 @@ class Planner {
     if (old.generated_sql && !c.generated_sql) expression_dropped_.push_back({t.name, c.name});
   }
 
+  // A confirmed column drop. Its values are kept by primary key in the retention
+  // schema, and down puts them back; a generated column is computed again instead.
+  void drop_column(const Table& t, const Column& c) {
+    const Constraint* key = nullptr;
+    for (const auto& k : t.constraints)
+      if (k.kind == ConstraintKind::primary_key) key = &k;
+    Change dropped = change(ChangeKind::drop_column, t.name, c.name, t.origin);
+    std::string what = "column " + t.name.display() + "." + c.name;
+    if (c.generated_sql || !key) {
+      add(Step::drop_column, emit::drop_column(t.name, c.name), emit::add_column(t.name, c),
+          {column_gone(t.name, c.name)})
+          .change = dropped;
+      if (!c.generated_sql)
+        notes_.push_back(what + " is dropped; " + t.name.display() +
+                         " has no primary key to keep its values by, so down re-creates it empty" +
+                         (!c.nullable && !c.default_sql && !c.identity ? " (and fails if the table has rows)" : ""));
+      return;
+    }
+    QualifiedName retained{emit::retention_schema, retained_name(t.name, c.name)};
+    dropped.detail = retained.display();
+    add(Step::drop_column,
+        emit::retain_column(
+            retained, t.name, key->columns, c.name,
+            "schemac: the values of " + what + " dropped by " + migration_label() + ", kept for its down") +
+            "\n" + emit::drop_column(t.name, c.name),
+        emit::restore_column(retained, t.name, key->columns, c),
+        {column_gone(t.name, c.name), relation_exists(retained, "retained copy")})
+        .change = dropped;
+    notes_.push_back(what + " is dropped; its values are kept in " + retained.display() + " and down restores them");
+  }
+  std::string migration_label() const { return migration_.empty() ? "this migration" : "migration " + migration_; }
+  // One name per migration and column, at most 63 bytes (a hash keeps long ones apart).
+  std::string retained_name(const QualifiedName& table, const std::string& column) const {
+    std::string name =
+        (migration_.empty() ? "pending" : "m" + migration_) + "_" + table.schema + "_" + table.name + "_" + column;
+    if (name.size() <= names::max_identifier_bytes) return name;
+    std::uint32_t h = 2166136261u;  // FNV-1a: the same on every machine
+    for (unsigned char ch : name) h = (h ^ ch) * 16777619u;
+    char hex[9];
+    std::snprintf(hex, sizeof hex, "%08x", h);
+    std::size_t cut = names::max_identifier_bytes - 9;
+    while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
+    return name.substr(0, cut) + "_" + hex;
+  }
+
   // ---- views and materialized views ---------------------------------------------------------
 
   struct Relation {
@@ -1858,6 +1900,7 @@ class Planner {
   const Schema& previous_;
   const Schema& desired_;
   Diagnostics& diags_;
+  std::string migration_;
   Schema prev_, want_;
   Schema orig_;  // the previous state as the database holds it before any rename
   std::vector<Rename> renames_;
@@ -1881,8 +1924,8 @@ class Planner {
 
 }  // namespace
 
-Plan plan_migration(const Schema& previous, const Schema& desired, Diagnostics& diags) {
-  return Planner(previous, desired, diags).run();
+Plan plan_migration(const Schema& previous, const Schema& desired, Diagnostics& diags, const std::string& migration) {
+  return Planner(previous, desired, diags, migration).run();
 }
 
 }  // namespace schemac::plan

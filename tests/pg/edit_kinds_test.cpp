@@ -1335,3 +1335,50 @@ table quests {
                   {"SELECT id, title FROM public.quests_2024 ORDER BY id"}),
   });
 }
+
+// A confirmed column drop keeps the values (as text, by primary key) in the retention
+// schema; down adds the column back with every value, then its NOT NULL, identity and
+// default, whatever its type, even after the enum it uses was re-created.
+TEST_CASE("edit kinds: dropped columns come back with their values", "[edit_kinds]") {
+  const char* const v1 = R"(
+enum mood { calm, busy }
+table people {
+  id      int primary key
+  code    text
+  seq     bigint identity
+  mood    mood default 'calm'
+  badge   text? default 'none'
+  born    date?
+}
+)";
+  const char* const seed =
+      "INSERT INTO public.people (id, code, mood, badge, born) VALUES (1, 'a''b', 'busy', null, '2001-02-03'), "
+      "(2, 'c', 'calm', 'gold', null);";
+  const std::vector<std::string> people = {"SELECT id, code, seq, mood, badge, born FROM public.people ORDER BY id"};
+  run_cases({
+      Case("drop every column but the key", v1, R"(
+enum mood { calm, busy }
+table people {
+  id int primary key
+  drop column code
+  drop column seq
+  drop column mood
+  drop column badge
+  drop column born
+}
+)")
+          .seeded(seed, people),
+      Case("drop a NOT NULL column while the enum gains a value", v1, R"(
+enum mood { calm, busy, away }
+table people {
+  id      int primary key
+  seq     bigint identity
+  mood    mood default 'away'
+  badge   text? default 'none'
+  born    date?
+  drop column code
+}
+)")
+          .seeded(seed, people),
+  });
+}

@@ -1,7 +1,8 @@
 // Evolution: a seeded random sequence of schema edits over the planner's constructs.
 // Each edit is written as a schema (with its directives), planned from the previous
 // state's snapshot, and on PostgreSQL: up + verify -> catalog equals the new model;
-// down -> catalog equals the previous model; up again. The edits include the hard
+// down -> catalog equals the previous model and every table holds the rows it held
+// before up (each table keeps one row with no null values); up again. The edits include the hard
 // kinds: renames of columns and tables that views, checks, indexes, generated columns
 // and policies read, type changes under them, generated expressions, function
 // signature changes with index/check/default dependents, enum values used at once,
@@ -12,9 +13,11 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <iostream>
+#include <map>
 #include <pqxx/pqxx>
 #include <random>
 #include <regex>
+#include <set>
 
 #include "emit/format.hpp"
 #include "emit/sql.hpp"
@@ -320,7 +323,7 @@ class Editor {
           }
         return "";
       }
-      case 5: {  // nullability (tables stay empty, so NOT NULL always applies)
+      case 5: {  // nullability (values are never null, so NOT NULL always applies)
         if (free.empty()) return "";
         for (auto& col : t.columns)
           if (col.name == free.back()) {
@@ -640,6 +643,103 @@ class Editor {
   int counter_ = 100;  // fresh names never collide with the base schema's
 };
 
+// ---- data: every table holds one row, every value not null ----------------------------
+//
+// One row is enough to prove that down gives the rows back (through renames, moves,
+// type changes, enum re-creation, generated columns added again) and few enough that
+// no unique key or index an edit adds can fail on it. Values are not null, so that a
+// column may become NOT NULL.
+
+std::string value_for(const model::Column& c, long n) {
+  if (c.type.array_dims) return "'{}'";
+  if (c.type.enum_name) return "'calm'";
+  const std::string& b = c.type.builtin;
+  if (b == "integer" || b == "bigint" || b == "smallint" || b == "numeric") return std::to_string(n);
+  if (b == "text" || b == "character varying") return "'r" + std::to_string(n) + "'";
+  if (b == "boolean") return "true";
+  if (b == "jsonb" || b == "json") return "'{\"n\": " + std::to_string(n) + "}'";
+  if (b.rfind("timestamp", 0) == 0)
+    return "'2026-01-01 00:00:00+00'::timestamptz + interval '" + std::to_string(n) + " s'";
+  return "NULL";
+}
+
+bool plain(const model::Column& c) { return !c.generated_sql && !c.identity; }
+
+// Gives each table its row (referencing the row of the table a foreign key names)
+// and fills null values.
+void fill_rows(pqxx::connection& db, const model::Schema& s, long& counter) {
+  for (const auto& t : s.tables) {
+    if (t.is_extern) continue;
+    std::string table = t.live_name().sql();
+    pqxx::work tx(db);
+    if (tx.exec1("select count(*) from " + table)[0].as<long>() == 0) {
+      std::string columns, values;
+      for (const auto& c : t.columns) {
+        if (!plain(c)) continue;
+        std::string v = value_for(c, ++counter);
+        for (const auto& k : t.constraints)
+          if (k.kind == model::ConstraintKind::foreign_key && k.columns == std::vector<std::string>{c.name}) {
+            const model::Table* target = s.find_table(k.ref_table);
+            v = target
+                    ? "(select " + names::quote(k.ref_columns[0]) + " from " + target->live_name().sql() + " limit 1)"
+                    : "NULL";
+          }
+        columns += (columns.empty() ? "" : ", ") + names::quote(c.name);
+        values += (values.empty() ? "" : ", ") + v;
+      }
+      tx.exec0("insert into " + table + " (" + columns + ") values (" + values + ")");
+    }
+    for (const auto& c : t.columns) {
+      if (!plain(c) || !c.nullable) continue;
+      bool key = false;
+      for (const auto& k : t.constraints)
+        key |= k.kind == model::ConstraintKind::foreign_key &&
+               std::find(k.columns.begin(), k.columns.end(), c.name) != k.columns.end();
+      if (key) continue;  // stays null when the table it names had no row
+      tx.exec0("update " + table + " set " + names::quote(c.name) + " = " + value_for(c, ++counter) + " where " +
+               names::quote(c.name) + " is null");
+    }
+    tx.commit();
+  }
+}
+
+// The rows of every table, less the columns and tables whose data the step is known
+// to discard: a confirmed drop (down re-creates it empty) and a plain column that
+// becomes generated (its values are replaced by computed ones).
+std::map<std::string, std::string> table_rows(pqxx::connection& db, const model::Schema& s,
+                                              const std::set<std::pair<std::string, std::string>>& discarded) {
+  std::map<std::string, std::string> out;
+  pqxx::work tx(db);
+  for (const auto& t : s.tables) {
+    if (t.is_extern || discarded.count({t.name.name, ""})) continue;
+    std::string columns;
+    for (const auto& c : t.columns)
+      if (!discarded.count({t.name.name, c.name})) columns += (columns.empty() ? "" : ", ") + names::quote(c.name);
+    if (columns.empty()) continue;
+    std::string text;
+    for (auto r : tx.exec("select row_to_json(x)::text from (select " + columns + " from " + t.live_name().sql() +
+                          ") x order by 1"))
+      text += r[0].c_str() + std::string("\n");
+    out[t.name.display()] = text;
+  }
+  return out;
+}
+
+std::set<std::pair<std::string, std::string>> discarded_by(const plan::Plan& p, const model::Schema& from) {
+  std::set<std::pair<std::string, std::string>> out;
+  for (const auto& op : p.ops) {
+    const plan::Change& c = op.change;
+    if (c.kind == plan::ChangeKind::drop_table) out.insert({c.subject.name, ""});
+    if (c.kind == plan::ChangeKind::drop_column) out.insert({c.subject.name, c.member});
+    if (c.kind == plan::ChangeKind::regenerate_column) {
+      const model::Table* t = from.find_table(c.subject);
+      const model::Column* col = t ? t->find_column(c.member) : nullptr;
+      if (!col || !col->generated_sql) out.insert({c.subject.name, c.member});
+    }
+  }
+  return out;
+}
+
 model::Schema compile_model(const std::string& text, const std::string& what) {
   auto c = test::compile_files({{"evolution.schema", text}});
   INFO(what << "\n" << text << "\n" << c.diagnostics);
@@ -659,7 +759,10 @@ TEST_CASE("evolution: random edits planned, applied, verified, reverted and re-a
   model::Schema previous = compile_model(base_schema, "base");
   run(db, emit::platform_stub_sql(previous) + plan::full_state_sql(previous));
   Editor editor(seed);
+  long counter = 0;
+  std::size_t rows_compared = 0;
   for (int step = 1; step <= steps; ++step) {
+    fill_rows(db, previous, counter);
     model::Schema edited = plan::state_of(previous);
     std::string what = editor.edit(edited);
     std::string text = emit::format_file(plan::to_syntax(edited, true), "");
@@ -669,13 +772,15 @@ TEST_CASE("evolution: random edits planned, applied, verified, reverted and re-a
     Diagnostics diags;
     // The previous state as `plan` reads it: the snapshot, parsed back.
     model::Schema from = test::snapshot_of(previous);
-    auto p = plan::plan_migration(from, desired, diags);
+    auto p = plan::plan_migration(from, desired, diags, "s" + std::to_string(step));
     INFO(diags.render());
     REQUIRE_FALSE(diags.has_errors());
     std::string up = plan::render_up(p, "evolution step " + std::to_string(step));
     std::string down = plan::render_down(p, "");
     std::string verify = plan::render_verify(p, "");
     INFO("up:\n" << up << "\ndown:\n" << down);
+    auto discarded = discarded_by(p, from);
+    auto rows_before = table_rows(db, from, discarded);
     test::run_up(db, up, verify);
     auto after_up = test::compare_catalog(db, desired);
     INFO("after up:\n" << report(after_up));
@@ -684,9 +789,16 @@ TEST_CASE("evolution: random edits planned, applied, verified, reverted and re-a
     auto after_down = test::compare_catalog(db, from);
     INFO("after down:\n" << report(after_down));
     REQUIRE(after_down.empty());
+    auto rows_after = table_rows(db, from, discarded);
+    for (const auto& [table, before] : rows_before) {
+      INFO("rows of " << table << " after down");
+      REQUIRE(rows_after[table] == before);
+      rows_compared += !before.empty();
+    }
     test::run_up(db, up, verify);
     previous = desired;
   }
   auto final_problems = test::compare_catalog(db, previous);
   CHECK(final_problems.empty());
+  CHECK(rows_compared >= static_cast<std::size_t>(steps));  // every step compared rows of at least one table
 }

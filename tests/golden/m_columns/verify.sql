@@ -34,6 +34,9 @@ BEGIN
   IF NOT (NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.accounts') AND attname = 'legacy' AND NOT attisdropped)) THEN
     missing := array_append(missing, 'column accounts.legacy still exists');
   END IF;
+  IF NOT (to_regclass('schemac_retained.m0002_v2_public_accounts_legacy') IS NOT NULL) THEN
+    missing := array_append(missing, 'retained copy schemac_retained.m0002_v2_public_accounts_legacy is missing');
+  END IF;
   IF cardinality(missing) > 0 THEN
     RAISE EXCEPTION 'schemac verify: %', array_to_string(missing, '; ');
   END IF;
