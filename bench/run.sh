@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Compiler cost per table at N = 10, 100, 1000: `check`, `sql`, and `plan` after one
-# column changed, each the best of three runs, next to libpg_query parsing the same
+# Compiler cost per table at N = 10, 100, 1,000 and 10,000: `check`, `sql`, and `plan`
+# after one column changed, each the best of three runs, next to libpg_query parsing the same
 # DDL (schemac's output). Prints ratios measured in one run; absolute times depend
 # on the machine.
 set -euo pipefail
@@ -25,7 +25,7 @@ best_us() {  # best_us CMD... : the fastest of three runs, in microseconds
 }
 
 printf '%6s %14s %14s %14s %16s %10s\n' N "check us/tbl" "sql us/tbl" "plan us/tbl" "pg_query us/tbl" "sql/pg_query"
-for n in 10 100 1000; do
+for n in 10 100 1000 10000; do
   mkdir -p "$work/$n/base" "$work/$n/changed"
   "$root/build/bench/bench_schema_gen" "$n" "$work/$n/base"
   "$root/build/bench/bench_schema_gen" "$n" "$work/$n/changed" --changed
