@@ -493,16 +493,18 @@ auto const drop_column_inner = kw("drop") > kw("column") > ident[set(&ast::DropC
 
 // Each alternative is tried only after its first word is seen (`&kw(...)` takes no
 // attribute): a rule builds its member before it parses, and most lines are columns.
-auto const member_def =
-    doc[set(&Documented::doc)] >>
-    ((&kw("primary") >> primary_key[assign(&Documented::member)]) |
-     (&(kw("index") | kw("unique")) >> index[assign(&Documented::member)]) |
-     (&kw("unique") >> unique_constraint[assign(&Documented::member)]) |
-     (&kw("check") >> check_constraint[assign(&Documented::member)]) |
-     (&kw("foreign") >> foreign_key[assign(&Documented::member)]) | (&kw("row") >> rls[assign(&Documented::member)]) |
-     (&kw("policy") >> policy[assign(&Documented::member)]) | (&kw("trigger") >> trigger[assign(&Documented::member)]) |
-     (&kw("grant") >> grant[assign(&Documented::member)]) |
-     (&kw("drop") >> drop_column[assign(&Documented::member)]) | column[assign(&Documented::member)]);
+auto const member_def = doc[set(&Documented::doc)] >>
+                        ((&kw("primary") >> primary_key[assign(&Documented::member)]) |
+                         (&(kw("index") | kw("unique")) >> index[assign(&Documented::member)]) |
+                         (&kw("unique") >> unique_constraint[assign(&Documented::member)]) |
+                         (&kw("check") >> check_constraint[assign(&Documented::member)]) |
+                         (&kw("foreign") >> foreign_key[assign(&Documented::member)]) |
+                         (&kw("row") >> rls[assign(&Documented::member)]) |
+                         (&kw("policy") >> policy[assign(&Documented::member)]) |
+                         (&kw("trigger") >> trigger[assign(&Documented::member)]) |
+                         (&kw("grant") >> grant[assign(&Documented::member)]) |
+                         (&kw("drop") >> drop_column[assign(&Documented::member)]) |
+                         column[assign(&Documented::member)]);
 
 auto const push_member = [](auto& ctx) {
   Documented& d = x3::_attr(ctx);
