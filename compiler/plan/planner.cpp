@@ -276,11 +276,15 @@ class Planner {
     want_ = state_of(desired_);
     orig_ = prev_;
     effective(orig_);
+    for (const Schema* state : std::initializer_list<const Schema*>{&previous_, &desired_, &prev_, &want_, &orig_})
+      index_tables(*state);
     apply_renames();
     match_renamed_members();
     apply_archive_transitions();
-    effective(prev_);
+    effective(prev_);  // archived tables take their archived names
     effective(want_);
+    index_tables(prev_);
+    index_tables(want_);
     check_removals();
     // Planning goes on after a refusal, so that lint sees every change; the plan is
     // not written when diags has errors.
@@ -350,15 +354,25 @@ class Planner {
 
   // ---- renames and archives: bring the previous state to the desired names ----------
 
-  static Table* find(Schema& s, const QualifiedName& n) {
-    for (auto& t : s.tables)
-      if (t.name == n) return &t;
-    return nullptr;
-  }
-  static const Table* find(const Schema& s, const QualifiedName& n) {
+  // Tables by name, indexed: a lookup is logarithmic, not linear. A table's name
+  // changes only in rename_table_in (which updates the index) and in effective()
+  // (after which the state is indexed again).
+  const Table* find(const Schema& s, const QualifiedName& n) const {
+    if (auto index = table_index_.find(&s); index != table_index_.end()) {
+      auto it = index->second.find(n);
+      return it == index->second.end() ? nullptr : it->second;
+    }
     for (const auto& t : s.tables)
       if (t.name == n) return &t;
     return nullptr;
+  }
+  Table* find(Schema& s, const QualifiedName& n) {
+    return const_cast<Table*>(static_cast<const Planner&>(*this).find(static_cast<const Schema&>(s), n));
+  }
+  void index_tables(const Schema& s) {
+    auto& index = table_index_[&s];
+    index.clear();
+    for (const auto& t : s.tables) index.emplace(t.name, &t);  // the first of a name, as the linear search
   }
 
   // ---- renames ---------------------------------------------------------------------
@@ -446,6 +460,11 @@ class Planner {
     origin_table_[to] = origin;
     QualifiedName old_name = t.name;
     t.name = to;
+    if (auto index = table_index_.find(&prev_); index != table_index_.end()) {
+      if (auto it = index->second.find(old_name); it != index->second.end() && it->second == &t)
+        index->second.erase(it);
+      index->second.insert_or_assign(to, &t);
+    }
     for (auto& other : prev_.tables)
       for (auto& c : other.constraints)
         if (c.kind == ConstraintKind::foreign_key && c.ref_table == old_name) c.ref_table = to;
@@ -1740,17 +1759,25 @@ class Planner {
     for (const auto& v : s.views) all.push_back({v.name, &v, nullptr});
     for (const auto& v : s.materialized_views) all.push_back({v.name, nullptr, &v});
     std::sort(all.begin(), all.end(), [](const Relation& a, const Relation& b) { return a.name < b.name; });
+    // Depth first over what each reads (found by name, visited in name order), so
+    // the cost follows the edges, not the pairs.
+    std::map<QualifiedName, std::size_t> by_name;
+    for (std::size_t i = 0; i < all.size(); ++i) by_name.emplace(all[i].name, i);
     std::vector<Relation> order;
-    std::map<QualifiedName, int> state;
-    std::function<void(const Relation&)> visit = [&](const Relation& r) {
-      state[r.name] = 1;
-      for (const auto& other : all)
-        if (&other != &r && state[other.name] == 0 && r.reads_from(other.name)) visit(other);
-      state[r.name] = 2;
-      order.push_back(r);
+    std::vector<int> state(all.size(), 0);  // 0 new, 1 on the path, 2 done
+    std::function<void(std::size_t)> visit = [&](std::size_t i) {
+      state[i] = 1;
+      std::vector<std::size_t> read;
+      for (const auto& n : all[i].reads())
+        if (auto it = by_name.find(n); it != by_name.end() && it->second != i) read.push_back(it->second);
+      std::sort(read.begin(), read.end());
+      for (std::size_t j : read)
+        if (state[j] == 0) visit(j);
+      state[i] = 2;
+      order.push_back(all[i]);
     };
-    for (const auto& r : all)
-      if (state[r.name] == 0) visit(r);
+    for (std::size_t i = 0; i < all.size(); ++i)
+      if (state[i] == 0) visit(i);
     return order;
   }
 
@@ -1901,6 +1928,7 @@ class Planner {
   const Schema& desired_;
   Diagnostics& diags_;
   std::string migration_;
+  std::map<const Schema*, std::map<QualifiedName, const Table*>> table_index_;
   Schema prev_, want_;
   Schema orig_;  // the previous state as the database holds it before any rename
   std::vector<Rename> renames_;
