@@ -96,37 +96,53 @@ std::string drop_column_identity(const QualifiedName& table, const std::string& 
 
 // ---- retained data
 
-// Values and keys are kept as text: the copy depends on no type of the schema (an
-// enum re-created or dropped later does not trip over it), and text input gives back
-// exactly what text output wrote, for every type.
-std::string retain_column(const QualifiedName& retained, const QualifiedName& table,
-                          const std::vector<std::string>& key, const std::string& column, const std::string& note) {
+namespace {
+// A column of the copy: as it is, or as text when its type is one the schema declares.
+std::string kept(const model::Column& c) {
+  return c.type.enum_name ? fmt::format("{0}::text AS {0}", quote(c.name)) : quote(c.name);
+}
+// Statements run with FORCE ROW LEVEL SECURITY lifted, so that the owner sees every row.
+std::string unforced(const Retention& r, std::string statements) {
+  if (!r.forced_row_security) return statements;
+  return row_level_security(r.table, "NO FORCE") + "\n" + statements + "\n" + row_level_security(r.table, "FORCE");
+}
+}  // namespace
+
+std::string retain_column(const Retention& r, const model::Column& column, const std::string& note) {
   std::string columns;
-  for (const auto& k : key) columns += fmt::format("{0}::text AS {0}, ", quote(k));
-  return fmt::format("CREATE SCHEMA IF NOT EXISTS {};\nCREATE TABLE {} AS SELECT {}{}::text AS {} FROM {};\n{}",
-                     quote(retained.schema), retained.sql(), columns, quote(column), quote(column), table.sql(),
-                     comment_on_text("TABLE " + retained.sql(), note));
+  for (const model::Column* k : r.key) columns += kept(*k) + ", ";
+  return fmt::format("CREATE SCHEMA IF NOT EXISTS {};\n", quote(r.copy.schema)) +
+         unforced(r, fmt::format("CREATE TABLE {} AS SELECT {}{} FROM {};", r.copy.sql(), columns, kept(column),
+                                 r.table.sql())) +
+         "\n" + comment_on_text("TABLE " + r.copy.sql(), note);
 }
 
-std::string restore_column(const QualifiedName& retained, const QualifiedName& table,
-                           const std::vector<std::string>& key, const model::Column& column) {
+std::string restore_column(const Retention& r, const model::Column& column) {
   model::Column bare = column;
   bare.nullable = true;
   bare.identity = false;
   std::string match;
-  for (const auto& k : key) match += (match.empty() ? "" : " AND ") + fmt::format("t.{0}::text = r.{0}", quote(k));
-  std::string out = add_column(table, bare) + fmt::format("\nUPDATE {} AS t SET {} = r.{}::{} FROM {} AS r WHERE {};",
-                                                          table.sql(), quote(column.name), quote(column.name),
-                                                          column.type.sql(), retained.sql(), match);
-  if (!column.nullable || column.identity) out += "\n" + set_column_not_null(table, column.name, true);
-  if (column.identity) {
-    out += "\n" + add_column_identity(table, column.name);
-    // The sequence continues after the restored values.
-    out += fmt::format("\nSELECT setval(pg_get_serial_sequence({}, {}), max({})) FROM {} HAVING max({}) IS NOT NULL;",
-                       sql_string(table.sql()), sql_string(column.name), quote(column.name), table.sql(),
-                       quote(column.name));
-  }
-  return out + "\nDROP TABLE " + retained.sql() + ";";
+  for (const model::Column* k : r.key)
+    match += (match.empty() ? "" : " AND ") + fmt::format("t.{0} = r.{0}::{1}", quote(k->name), k->type.sql());
+  std::string restore = fmt::format(
+      "ALTER TABLE {0} DISABLE TRIGGER USER;\n"
+      "UPDATE {0} AS t SET {1} = r.{1}::{2} FROM {3} AS r WHERE {4};",
+      r.table.sql(), quote(column.name), column.type.sql(), r.copy.sql(), match);
+  if (column.identity)  // rows written after up: new values, after the restored ones
+    restore += fmt::format(
+        "\nUPDATE {0} AS t SET {1} = n.value FROM (SELECT ctid AS row_id, (SELECT coalesce(max({1}), 0) FROM {0}) + "
+        "row_number() OVER () AS value FROM {0} WHERE {1} IS NULL) AS n WHERE t.ctid = n.row_id;",
+        r.table.sql(), quote(column.name));
+  restore += fmt::format("\nALTER TABLE {} ENABLE TRIGGER USER;", r.table.sql());
+  std::string out = add_column(r.table, bare) + "\n" + unforced(r, restore);
+  if (!column.nullable || column.identity) out += "\n" + set_column_not_null(r.table, column.name, true);
+  if (column.identity)  // the sequence continues after every value
+    out += "\n" + add_column_identity(r.table, column.name) +
+           fmt::format(
+               "\nSELECT setval(pg_get_serial_sequence({0}, {1}), greatest(max({2}), 1)) FROM {3} HAVING "
+               "max({2}) IS NOT NULL;",
+               sql_string(r.table.sql()), sql_string(column.name), quote(column.name), r.table.sql());
+  return out + "\nDROP TABLE " + r.copy.sql() + ";";
 }
 
 // ---- other changes

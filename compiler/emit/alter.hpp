@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "model/schema.hpp"
 
@@ -48,15 +49,24 @@ std::string drop_column_identity(const model::QualifiedName& table, const std::s
 
 // ---- retained data: a confirmed drop keeps the values for its down
 inline constexpr const char* retention_schema = "schemac_retained";
-// Up: the column's values copied, with the table's primary key, into `retained`
-// (created with its schema), before the column is dropped; `note` is its comment.
-std::string retain_column(const model::QualifiedName& retained, const model::QualifiedName& table,
-                          const std::vector<std::string>& key, const std::string& column, const std::string& note);
-// Down: the column added back (nullable, with its default), its values restored from
-// `retained` by primary key, then NOT NULL and identity as they were; `retained` is
-// deleted. Rows written after up keep the default (or null, and NOT NULL then fails).
-std::string restore_column(const model::QualifiedName& retained, const model::QualifiedName& table,
-                           const std::vector<std::string>& key, const model::Column& column);
+
+// Where a dropped column's values are kept: `copy`, by the table's primary key.
+struct Retention {
+  model::QualifiedName copy;              // in retention_schema
+  model::QualifiedName table;             // the table, as named when the column goes and comes back
+  std::vector<const model::Column*> key;  // the primary key's columns
+  bool forced_row_security = false;       // FORCE ROW LEVEL SECURITY: lifted while copying and restoring
+};
+// Up: the column's values copied with the key into the copy (created with its schema)
+// before the column is dropped; `note` is the copy's comment. Values of a type the
+// schema declares (an enum) are kept as text, so that the copy depends on no type a
+// later migration may re-create or drop; builtin types are kept as they are.
+std::string retain_column(const Retention& r, const model::Column& column, const std::string& note);
+// Down: the column added back, its values restored by key with the table's triggers
+// off, then NOT NULL and identity as they were; the copy is deleted. Rows written
+// after up get the default, or null (NOT NULL then fails), but an identity column
+// numbers them after the restored values, and its sequence continues after all.
+std::string restore_column(const Retention& r, const model::Column& column);
 
 // ---- other changes
 // The new value after `after`, else before `before`, else last (null: not given).

@@ -335,7 +335,7 @@ class Linter {
                  "dropping column '" + what + "' deletes its data from the table; " +
                      (c->detail.empty() ? std::string("its down re-creates it empty (no primary key to keep the "
                                                       "values by)")
-                                        : "its values are kept in " + c->detail + " for its down"));
+                                        : "its values are kept in the schemac_retained schema for its down"));
           break;
         case K::add_column:
           if (c->column && !c->column->nullable && !c->column->default_sql && !c->column->identity &&

@@ -1224,7 +1224,8 @@ class Planner {
       return !is_foreign_key(c) || c.ref_table == t.name || existing.count(c.ref_table) ||
              (find(want_, c.ref_table) && find(want_, c.ref_table)->is_extern);
     };
-    std::vector<Check> verify = {relation_exists(t.name, "table"), emit::columns_are(t.name, t.columns)};
+    std::vector<Check> verify = {relation_exists(t.name, "table")};
+    if (!t.columns.empty()) verify.push_back(emit::columns_are(t.name, t.columns));
     add(Step::table, emit::create_table(t, inline_it), emit::drop_table(t.name), verify).change =
         change(ChangeKind::create_table, t.name, "", t.origin);
     for (const auto& c : t.constraints)
@@ -1713,31 +1714,41 @@ class Planner {
                          (!c.nullable && !c.default_sql && !c.identity ? " (and fails if the table has rows)" : ""));
       return;
     }
-    QualifiedName retained{emit::retention_schema, retained_name(t.name, c.name)};
-    dropped.detail = retained.display();
+    emit::Retention r;
+    r.copy = {emit::retention_schema, retained_name(t.name, c.name)};
+    r.table = t.name;
+    for (const auto& k : key->columns)
+      if (const Column* col = t.find_column(k)) r.key.push_back(col);
+    r.forced_row_security = t.row_level_security && t.force_row_level_security;
+    dropped.detail = r.copy.display();
     add(Step::drop_column,
         emit::retain_column(
-            retained, t.name, key->columns, c.name,
-            "schemac: the values of " + what + " dropped by " + migration_label() + ", kept for its down") +
+            r, c, "schemac: the values of " + what + " dropped by " + migration_label() + ", kept for its down") +
             "\n" + emit::drop_column(t.name, c.name),
-        emit::restore_column(retained, t.name, key->columns, c),
-        {column_gone(t.name, c.name), relation_exists(retained, "retained copy")})
+        emit::restore_column(r, c), {column_gone(t.name, c.name), relation_exists(r.copy, "retained copy")})
         .change = dropped;
-    notes_.push_back(what + " is dropped; its values are kept in " + retained.display() + " and down restores them");
+    notes_.push_back(what + " is dropped; its values are kept in " + r.copy.display() + " and down restores them");
   }
   std::string migration_label() const { return migration_.empty() ? "this migration" : "migration " + migration_; }
-  // One name per migration and column, at most 63 bytes (a hash keeps long ones apart).
-  std::string retained_name(const QualifiedName& table, const std::string& column) const {
-    std::string name =
-        (migration_.empty() ? "pending" : "m" + migration_) + "_" + table.schema + "_" + table.name + "_" + column;
-    if (name.size() <= names::max_identifier_bytes) return name;
+  // One name per migration and column, at most 63 bytes. A hash of the parts keeps
+  // apart names that would otherwise meet: long ones cut short, and two columns that
+  // spell the same (a_b.c and a.b_c) in one migration.
+  std::string retained_name(const QualifiedName& table, const std::string& column) {
+    std::string prefix = migration_.empty() ? "pending" : "m" + migration_;
+    std::string name = prefix + "_" + table.schema + "_" + table.name + "_" + column;
+    if (name.size() <= names::max_identifier_bytes && retained_names_.insert(name).second) return name;
     std::uint32_t h = 2166136261u;  // FNV-1a: the same on every machine
-    for (unsigned char ch : name) h = (h ^ ch) * 16777619u;
+    for (const std::string* part : {&table.schema, &table.name, &column}) {
+      for (unsigned char ch : *part) h = (h ^ ch) * 16777619u;
+      h = (h ^ 0x1fu) * 16777619u;  // a separator no name holds
+    }
     char hex[9];
     std::snprintf(hex, sizeof hex, "%08x", h);
-    std::size_t cut = names::max_identifier_bytes - 9;
-    while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
-    return name.substr(0, cut) + "_" + hex;
+    std::size_t cut = std::min(name.size(), names::max_identifier_bytes - 9);
+    while (cut > 0 && cut < name.size() && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;
+    name = name.substr(0, cut) + "_" + hex;
+    retained_names_.insert(name);
+    return name;
   }
 
   // ---- views and materialized views ---------------------------------------------------------
@@ -1928,6 +1939,7 @@ class Planner {
   const Schema& desired_;
   Diagnostics& diags_;
   std::string migration_;
+  std::set<std::string> retained_names_;  // of this migration's retained copies
   std::map<const Schema*, std::map<QualifiedName, const Table*>> table_index_;
   Schema prev_, want_;
   Schema orig_;  // the previous state as the database holds it before any rename

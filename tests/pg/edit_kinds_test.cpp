@@ -1380,5 +1380,53 @@ table people {
 }
 )")
           .seeded(seed, people),
+      // The restore does not fire the table's triggers (the values come back as they were).
+      Case("drop a column of a table with an update trigger", R"(
+function touch() returns trigger language plpgsql as $$ begin new.badge = 'touched'; return new; end $$
+table people {
+  id    int primary key
+  code  text
+  badge text? default 'none'
+  trigger touch_badge before update for each row execute touch()
+}
+)",
+           R"(
+function touch() returns trigger language plpgsql as $$ begin new.badge = 'touched'; return new; end $$
+table people {
+  id    int primary key
+  badge text? default 'none'
+  trigger touch_badge before update for each row execute touch()
+  drop column code
+}
+)")
+          .seeded("INSERT INTO public.people (id, code, badge) VALUES (1, 'a', 'gold'), (2, 'b', null);",
+                  {"SELECT id, code, badge FROM public.people ORDER BY id"}),
   });
+}
+
+// Rows written between up and down: a dropped identity column comes back with the old
+// rows' values, new values for the new rows, and the sequence after all of them.
+TEST_CASE("edit kinds: a dropped identity column and rows written after up", "[edit_kinds]") {
+  model::Schema v1 = compile_model("table people {\n  id  int primary key\n  seq bigint identity\n}\n", "v1");
+  model::Schema v2 = compile_model("table people {\n  id  int primary key\n  drop column seq\n}\n", "v2");
+  pqxx::connection db(fresh_database("schemac_edit_kinds"));
+  apply(db, build_sql(v1), "build v1");
+  apply(db, "INSERT INTO public.people (id) VALUES (1), (2), (3); DELETE FROM public.people WHERE id = 2;", "seed");
+  Diagnostics diags;
+  auto p = plan::plan_migration(test::snapshot_of(v1), v2, diags, "0002_trim");
+  INFO(diags.render());
+  REQUIRE_FALSE(diags.has_errors());
+  apply_up(db, plan::render_up(p, ""), plan::render_verify(p, ""), "up");
+  apply(db, "INSERT INTO public.people (id) VALUES (10);", "a row written after up");
+  apply(db, plan::render_down(p, ""), "down");
+  CHECK(data(db, {"SELECT id, seq FROM public.people ORDER BY id"}) ==
+        "SELECT id, seq FROM public.people ORDER BY id\n  1 | 1\n  3 | 3\n  10 | 4\n");
+  apply(db, "INSERT INTO public.people (id) VALUES (11);", "a row written after down");
+  CHECK(data(db, {"SELECT seq FROM public.people WHERE id = 11",
+                  "SELECT attidentity FROM pg_attribute WHERE "
+                  "attrelid = 'public.people'::regclass AND attname = 'seq'",
+                  "SELECT count(*) FROM pg_tables WHERE schemaname = 'schemac_retained'"}) ==
+        "SELECT seq FROM public.people WHERE id = 11\n  5\n"
+        "SELECT attidentity FROM pg_attribute WHERE attrelid = 'public.people'::regclass AND attname = 'seq'\n  a\n"
+        "SELECT count(*) FROM pg_tables WHERE schemaname = 'schemac_retained'\n  0\n");
 }

@@ -704,7 +704,8 @@ void fill_rows(pqxx::connection& db, const model::Schema& s, long& counter) {
 }
 
 // The rows of every table, less the columns and tables whose data the step is known
-// to discard: a confirmed drop (down re-creates it empty) and a plain column that
+// to discard: a confirmed table drop, a column drop without a retained copy (down
+// re-creates them empty) and a plain column that
 // becomes generated (its values are replaced by computed ones).
 std::map<std::string, std::string> table_rows(pqxx::connection& db, const model::Schema& s,
                                               const std::set<std::pair<std::string, std::string>>& discarded) {
@@ -730,7 +731,8 @@ std::set<std::pair<std::string, std::string>> discarded_by(const plan::Plan& p, 
   for (const auto& op : p.ops) {
     const plan::Change& c = op.change;
     if (c.kind == plan::ChangeKind::drop_table) out.insert({c.subject.name, ""});
-    if (c.kind == plan::ChangeKind::drop_column) out.insert({c.subject.name, c.member});
+    // A column dropped with a retained copy (detail) comes back with its values.
+    if (c.kind == plan::ChangeKind::drop_column && c.detail.empty()) out.insert({c.subject.name, c.member});
     if (c.kind == plan::ChangeKind::regenerate_column) {
       const model::Table* t = from.find_table(c.subject);
       const model::Column* col = t ? t->find_column(c.member) : nullptr;

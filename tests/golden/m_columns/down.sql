@@ -6,7 +6,9 @@
 -- Undo: Dropped columns (confirmed)
 
 ALTER TABLE public.accounts ADD COLUMN legacy text;
-UPDATE public.accounts AS t SET legacy = r.legacy::text FROM schemac_retained.m0002_v2_public_accounts_legacy AS r WHERE t.id::text = r.id;
+ALTER TABLE public.accounts DISABLE TRIGGER USER;
+UPDATE public.accounts AS t SET legacy = r.legacy::text FROM schemac_retained.m0002_v2_public_accounts_legacy AS r WHERE t.id = r.id::bigint;
+ALTER TABLE public.accounts ENABLE TRIGGER USER;
 DROP TABLE schemac_retained.m0002_v2_public_accounts_legacy;
 
 -- Undo: Columns
