@@ -720,6 +720,7 @@ class Planner {
       Table* p = find(prev_, d.name);
       if (!p && d.archived_as) {  // created and archived in one go: created first, archived last
         archived_now_.insert(d.live_name());
+        archived_name_[d.name] = d.live_name();
         add_archive_ops(d, *d.archived_as, Step::archive, false);
         d.archived_as.reset();
         continue;
@@ -727,6 +728,7 @@ class Planner {
       if (!p || p->archived_as == d.archived_as) continue;
       if (d.archived_as && !p->archived_as) {
         archived_now_.insert(d.live_name());
+        archived_name_[d.name] = d.live_name();
         add_archive_ops(*p, *d.archived_as, Step::archive, false);
         d.archived_as.reset();
       } else if (!d.archived_as && p->archived_as) {
@@ -1704,9 +1706,12 @@ class Planner {
       if (k.kind == ConstraintKind::primary_key) key = &k;
     Change dropped = change(ChangeKind::drop_column, t.name, c.name, t.origin);
     std::string what = "column " + t.name.display() + "." + c.name;
+    // Column drops run after the archives: a table archived by this migration has its
+    // archived name by then (and still has it when down restores the column).
+    auto archived = archived_name_.find(t.name);
+    const QualifiedName& table = archived == archived_name_.end() ? t.name : archived->second;
     if (c.generated_sql || !key) {
-      add(Step::drop_column, emit::drop_column(t.name, c.name), emit::add_column(t.name, c),
-          {column_gone(t.name, c.name)})
+      add(Step::drop_column, emit::drop_column(table, c.name), emit::add_column(table, c), {column_gone(table, c.name)})
           .change = dropped;
       if (!c.generated_sql)
         notes_.push_back(what + " is dropped; " + t.name.display() +
@@ -1716,7 +1721,7 @@ class Planner {
     }
     emit::Retention r;
     r.copy = {emit::retention_schema, retained_name(t.name, c.name)};
-    r.table = t.name;
+    r.table = table;
     for (const auto& k : key->columns)
       if (const Column* col = t.find_column(k)) r.key.push_back(col);
     r.forced_row_security = t.row_level_security && t.force_row_level_security;
@@ -1724,8 +1729,8 @@ class Planner {
     add(Step::drop_column,
         emit::retain_column(
             r, c, "schemac: the values of " + what + " dropped by " + migration_label() + ", kept for its down") +
-            "\n" + emit::drop_column(t.name, c.name),
-        emit::restore_column(r, c), {column_gone(t.name, c.name), relation_exists(r.copy, "retained copy")})
+            "\n" + emit::drop_column(table, c.name),
+        emit::restore_column(r, c), {column_gone(table, c.name), relation_exists(r.copy, "retained copy")})
         .change = dropped;
     notes_.push_back(what + " is dropped; its values are kept in " + r.copy.display() + " and down restores them");
   }
@@ -1949,10 +1954,11 @@ class Planner {
   std::map<std::pair<QualifiedName, std::string>, std::string> origin_column_;
   std::set<std::pair<QualifiedName, std::string>> dropped_first_;  // (table, "kind:name") dropped before the renames
   std::set<model::ColumnUse> retyped_, regenerated_;
-  std::set<QualifiedName> archived_now_;      // live names of the tables this migration archives
-  std::set<QualifiedName> recreated_enums_;   // enums whose down re-creates the type
-  std::set<QualifiedName> rebuilt_views_;     // views and materialized views dropped by up
-  std::set<QualifiedName> views_to_rebuild_;  // existing views created again
+  std::set<QualifiedName> archived_now_;                  // live names of the tables this migration archives
+  std::map<QualifiedName, QualifiedName> archived_name_;  // those tables: declared name -> live name
+  std::set<QualifiedName> recreated_enums_;               // enums whose down re-creates the type
+  std::set<QualifiedName> rebuilt_views_;                 // views and materialized views dropped by up
+  std::set<QualifiedName> views_to_rebuild_;              // existing views created again
   std::vector<Change> refused_;
   std::vector<model::ColumnUse> expression_dropped_;       // generated columns that become plain
   std::vector<std::pair<Table, std::string>> unarchived_;  // (table, its archived name) brought back

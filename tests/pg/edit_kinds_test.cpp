@@ -1401,6 +1401,24 @@ table people {
 )")
           .seeded("INSERT INTO public.people (id, code, badge) VALUES (1, 'a', 'gold'), (2, 'b', null);",
                   {"SELECT id, code, badge FROM public.people ORDER BY id"}),
+      // The drop runs after the archive, so it names the table by its archived name.
+      Case("archive a table and drop one of its columns", R"(
+table people {
+  id   int primary key
+  code text
+  note text?
+}
+)",
+           R"(
+table people {
+  id   int primary key
+  code text
+  drop column note
+}
+archive table people as people_2025
+)")
+          .seeded("INSERT INTO public.people (id, code, note) VALUES (1, 'a', 'x'), (2, 'b', null);",
+                  {"SELECT id, code, note FROM public.people ORDER BY id"}),
   });
 }
 
