@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `schemac migrate` as operators meet it, on the throwaway PostgreSQL that
 # scripts/with-postgres.sh started: concurrency, a killed runner, a failing verify,
-# tampered and reordered history, no-transaction files, dry runs.
+# tampered and reordered history, no-transaction files, dry runs, purge.
 set -uo pipefail
 schemac=$(realpath "$1")
 work=$(mktemp -d)
@@ -150,6 +150,30 @@ fresh perms
 "$schemac" migrate up "$m" --db "dbname=perms user=nobody_special" 2>"$work/perm.err"
 check "permission exit" $? 2
 check "permission one line" "$(wc -l < "$work/perm.err")" 1
+
+# 9. Purge: a column drop planned by `schemac plan` keeps its values; purge says what
+#    it deletes and how large, a dry run deletes nothing.
+sd=$work/purge_schema
+pm=$work/purge_migrations
+mkdir -p "$sd"
+printf 'table t {\n  id int primary key\n  note text\n}\n' > "$sd/s.schema"
+"$schemac" plan "$sd" "$pm" --name init >/dev/null
+printf 'table t {\n  id int primary key\n  drop column note\n}\n' > "$sd/s.schema"
+"$schemac" plan "$sd" "$pm" --name trim >/dev/null
+fresh purge
+"$schemac" migrate up "$pm" --db "dbname=purge" --to 1 >/dev/null
+q purge "insert into t values (1, 'kept')" >/dev/null
+"$schemac" migrate up "$pm" --db "dbname=purge" >/dev/null
+"$schemac" migrate purge "$pm" --db "dbname=purge" --dry-run >"$work/purge_dry.out"
+contains "purge dry run names the copy" "$work/purge_dry.out" "would purge schemac_retained.m0002_trim_public_t_note ("
+check "dry run deleted nothing" "$(q purge "select count(*) from pg_tables where schemaname = 'schemac_retained'")" 1
+"$schemac" migrate purge "$pm" --db "dbname=purge" >"$work/purge.out"
+check "purge exit" $? 0
+contains "purge says what and how large" "$work/purge.out" "purged 1 retained copy, "
+check "purge deleted the copy" "$(q purge "select count(*) from pg_tables where schemaname = 'schemac_retained'")" 0
+"$schemac" migrate down "$pm" --db "dbname=purge" 2>"$work/purge_down.err"
+check "down after purge exit" $? 1
+contains "down after purge says why" "$work/purge_down.err" "were purged (schemac migrate purge)"
 
 echo "migrate: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -193,6 +193,7 @@ int run_gen_cpp(const GenArgs& args) {
 struct MigrateArgs {
   std::string dir, db;
   std::optional<int> to;
+  std::optional<int> before;  // purge
   bool dry_run = false;
 };
 
@@ -236,6 +237,13 @@ int run_migrate(const std::string& action, const MigrateArgs& args) {
       }
     } else if (action == "baseline") {
       migrator.baseline(*args.to, options.log);
+    } else if (action == "purge") {
+      if (args.before) options.to = *args.before - 1;
+      auto purged = migrator.purge(options);
+      long long bytes = 0;
+      for (const auto& p : purged) bytes += p.bytes;
+      std::cout << (args.dry_run ? "would purge " : "purged ") << purged.size() << " retained cop"
+                << (purged.size() == 1 ? "y" : "ies") << ", " << bytes << " bytes\n";
     }
     return exit_ok;
   } catch (const runtime::MigrationRefused& e) {
@@ -306,10 +314,16 @@ int main(int argc, char** argv) {
   migrate->require_subcommand(1);
   MigrateArgs margs;
   std::map<std::string, CLI::App*> actions;
-  for (const char* action : {"up", "down", "status", "baseline"}) {
+  for (const char* action : {"up", "down", "status", "baseline", "purge"}) {
     auto* a = migrate->add_subcommand(action);
     a->add_option("MIGRATIONS_DIR", margs.dir, "directory of migrations")->required();
     a->add_option("--db", margs.db, "libpq connection string or URL (default: the PG* environment variables)");
+    if (std::string(action) == "purge") {
+      a->add_option("--before", margs.before, "only the copies of migrations older than this version");
+      a->add_flag("--dry-run", margs.dry_run, "print what would be deleted and touch nothing");
+      actions[action] = a;
+      continue;
+    }
     auto* to = a->add_option("--to", margs.to, "version to migrate up to, down to, or adopt through");
     if (std::string(action) == "baseline") to->required();
     if (std::string(action) != "status" && std::string(action) != "baseline")
@@ -320,7 +334,8 @@ int main(int argc, char** argv) {
       "  up        apply pending migrations (each with its verify file, in one transaction)\n"
       "  down      revert the newest migration, or down to --to\n"
       "  status    list applied and pending migrations\n"
-      "  baseline  adopt a database built before schemac (runs the verify files through --to)");
+      "  baseline  adopt a database built before schemac (runs the verify files through --to)\n"
+      "  purge     delete the values that confirmed drops of applied migrations kept (older than --before)");
 
   try {
     app.parse(argc, argv);

@@ -134,7 +134,13 @@ std::string restore_column(const Retention& r, const model::Column& column) {
         "row_number() OVER () AS value FROM {0} WHERE {1} IS NULL) AS n WHERE t.ctid = n.row_id;",
         r.table.sql(), quote(column.name));
   restore += fmt::format("\nALTER TABLE {} ENABLE TRIGGER USER;", r.table.sql());
-  std::string out = add_column(r.table, bare) + "\n" + unforced(r, restore);
+  // A purged copy stops the down before it changes anything, saying why.
+  std::string guard =
+      fmt::format("DO $schemac$ BEGIN IF to_regclass({}) IS NULL THEN RAISE EXCEPTION {}; END IF; END $schemac$;",
+                  sql_string(r.copy.sql()),
+                  sql_string("the values of " + r.table.display() + "." + column.name + " kept in " + r.copy.display() +
+                             " were purged (schemac migrate purge); this down cannot restore them"));
+  std::string out = guard + "\n" + add_column(r.table, bare) + "\n" + unforced(r, restore);
   if (!column.nullable || column.identity) out += "\n" + set_column_not_null(r.table, column.name, true);
   if (column.identity)  // the sequence continues after every value
     out += "\n" + add_column_identity(r.table, column.name) +

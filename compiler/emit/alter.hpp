@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "model/schema.hpp"
+#include "schemac/migration_file.hpp"
 
 namespace schemac::emit {
 
@@ -48,7 +49,7 @@ std::string add_column_identity(const model::QualifiedName& table, const std::st
 std::string drop_column_identity(const model::QualifiedName& table, const std::string& column);
 
 // ---- retained data: a confirmed drop keeps the values for its down
-inline constexpr const char* retention_schema = "schemac_retained";
+inline const std::string retention_schema(migration_file::retention_schema);
 
 // Where a dropped column's values are kept: `copy`, by the table's primary key.
 struct Retention {

@@ -426,6 +426,49 @@ std::vector<MigrationStatus> Migrator::status() {
   return out;
 }
 
+std::vector<RetainedCopy> Migrator::retained() {
+  std::vector<RetainedCopy> out;
+  pqxx::nontransaction tx(db_);
+  std::string schema(migration_file::retention_schema);
+  for (auto row : tx.exec("SELECT c.relname, coalesce(obj_description(c.oid, 'pg_class'), ''), "
+                          "pg_total_relation_size(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = "
+                          "c.relnamespace WHERE n.nspname = " +
+                          tx.quote(schema) + " AND c.relkind = 'r' ORDER BY c.relname")) {
+    RetainedCopy copy;
+    copy.table = row[0].as<std::string>();
+    copy.note = row[1].as<std::string>();
+    copy.bytes = row[2].as<long long>();
+    for (const auto& m : migrations_)
+      if (copy.table.rfind("m" + m.name + "_", 0) == 0) copy.migration = m.name;
+    out.push_back(std::move(copy));
+  }
+  return out;
+}
+
+std::vector<RetainedCopy> Migrator::purge(const RunOptions& options) {
+  Lock lock(db_);
+  auto applied = read_history();
+  std::vector<RetainedCopy> out;
+  for (auto& copy : retained()) {
+    const Migration* m = nullptr;
+    for (const auto& x : migrations_)
+      if (x.name == copy.migration) m = &x;
+    bool is_applied = m && std::any_of(applied.begin(), applied.end(),
+                                       [&](const Applied& a) { return a.version == m->version && a.name == m->name; });
+    if (!is_applied || (options.to && m->version > *options.to)) continue;
+    if (!options.dry_run) {
+      pqxx::work tx(db_);
+      tx.exec0("DROP TABLE " + tx.quote_name(std::string(migration_file::retention_schema)) + "." +
+               tx.quote_name(copy.table));
+      tx.commit();
+    }
+    options.log((options.dry_run ? "would purge " : "purged ") + std::string(migration_file::retention_schema) + "." +
+                copy.table + " (" + std::to_string(copy.bytes) + " bytes): " + copy.note);
+    out.push_back(std::move(copy));
+  }
+  return out;
+}
+
 void Migrator::baseline(int to, const std::function<void(const std::string&)>& log) {
   Lock lock(db_);
   ensure_history();

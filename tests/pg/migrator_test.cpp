@@ -115,3 +115,50 @@ TEST_CASE("Migrator: a migration in several transactions commits each, and a fai
   CHECK(test::rows(db, "(select enumlabel from pg_enum where enumtypid = 'mood'::regtype)") ==
         "{\"enumlabel\":\"busy\"}\n{\"enumlabel\":\"calm\"}\n");
 }
+
+TEST_CASE("Migrator: purge deletes the retained copies of applied migrations, and their downs then refuse") {
+  auto v1 = test::compile_files({{"s.schema", "table t {\n  id int primary key\n  b text\n  c text\n}\n"}});
+  auto v2 = test::compile_files({{"s.schema", "table t {\n  id int primary key\n  c text\n  drop column b\n}\n"}});
+  auto v3 = test::compile_files({{"s.schema", "table t {\n  id int primary key\n  drop column c\n}\n"}});
+  REQUIRE((v1.ok && v2.ok && v3.ok));
+  Diagnostics diags;
+  auto p2 = plan::plan_migration(test::snapshot_of(v1.loaded.model), v2.loaded.model, diags, "0002_drop_b");
+  auto p3 = plan::plan_migration(test::snapshot_of(v2.loaded.model), v3.loaded.model, diags, "0003_drop_c");
+  REQUIRE_FALSE(diags.has_errors());
+  std::vector<runtime::Migration> migrations = {
+      {1, "0001_init", plan::full_state_sql(v1.loaded.model), "DROP TABLE public.t;", "SELECT 1;"},
+      {2, "0002_drop_b", plan::render_up(p2, ""), plan::render_down(p2, ""), plan::render_verify(p2, "")},
+      {3, "0003_drop_c", plan::render_up(p3, ""), plan::render_down(p3, ""), plan::render_verify(p3, "")}};
+  pqxx::connection db(test::fresh_database("schemac_migrator_purge"));
+  runtime::Migrator migrator(db, migrations);
+  REQUIRE(migrator.up({1, false, [](const std::string&) {}}) == 1);
+  test::run(db,
+            "insert into t values (1, 'b1', 'c1'), (2, 'b2', 'c2');"
+            "create schema other; create table other.keep (n int); insert into other.keep values (7);");
+  REQUIRE(migrator.up() == 2);
+  auto copies = migrator.retained();
+  REQUIRE(copies.size() == 2);
+  CHECK(copies[0].table == "m0002_drop_b_public_t_b");
+  CHECK(copies[0].migration == "0002_drop_b");
+  CHECK(copies[0].bytes > 0);
+  CHECK(copies[0].note.find("column t.b") != std::string::npos);
+  // A dry run deletes nothing; --before 3 takes only the copy of 0002.
+  std::vector<std::string> said;
+  auto log = [&](const std::string& line) { said.push_back(line); };
+  CHECK(migrator.purge({2, true, log}).size() == 1);
+  CHECK(migrator.retained().size() == 2);
+  auto purged = migrator.purge({2, false, log});
+  REQUIRE(purged.size() == 1);
+  CHECK(purged[0].table == "m0002_drop_b_public_t_b");
+  REQUIRE(said.size() == 2);
+  CHECK(said[1].rfind("purged schemac_retained.m0002_drop_b_public_t_b (", 0) == 0);
+  REQUIRE(migrator.retained().size() == 1);
+  CHECK(test::rows(db, "other.keep") == "{\"n\":7}\n");
+  // The down of 0003 still restores its column; the down of 0002 stops, saying why,
+  // and changes nothing.
+  REQUIRE(migrator.down() == 1);
+  CHECK(test::rows(db, "public.t") == "{\"id\":1,\"c\":\"c1\"}\n{\"id\":2,\"c\":\"c2\"}\n");
+  REQUIRE_THROWS_WITH(migrator.down(), Catch::Contains("were purged (schemac migrate purge)"));
+  CHECK(test::rows(db, "public.t") == "{\"id\":1,\"c\":\"c1\"}\n{\"id\":2,\"c\":\"c2\"}\n");
+  CHECK(migrator.status().at(1).applied);
+}

@@ -21,6 +21,10 @@ inline constexpr std::string_view commit_marker = "-- schemac:commit";
 
 inline constexpr std::string_view verify_error_prefix = "schemac verify: ";
 
+// The schema that keeps what confirmed drops removed, for their downs: one table per
+// migration and column, named "m" + the migration's id + "_" + ... (see the planner).
+inline constexpr std::string_view retention_schema = "schemac_retained";
+
 // The parts of `up` that run in their own transactions, in order (one part when
 // there is no commit marker).
 std::vector<std::string> transactions(const std::string& up);

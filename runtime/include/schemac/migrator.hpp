@@ -56,6 +56,14 @@ struct MigrationStatus {
   std::optional<int> transactions_done;  // a half-applied migration in several transactions
 };
 
+// A copy kept by a confirmed drop (schemac_retained), with the migration it belongs to.
+struct RetainedCopy {
+  std::string table;      // its name in the retention schema
+  std::string migration;  // the migration's id ("0003_trim"); "" when none of the directory's
+  std::string note;       // its comment: what it holds
+  long long bytes = 0;    // its size on disk, indexes and TOAST included
+};
+
 struct RunOptions {
   std::optional<int> to;  // up: apply through this version; down: revert down to it
   bool dry_run = false;   // say what would run; touch nothing
@@ -77,6 +85,13 @@ class Migrator {
   // MigrationRefused listing what differs.
   void baseline(
       int to, const std::function<void(const std::string&)>& log = [](const std::string&) {});
+  // The copies in the retention schema, by name.
+  std::vector<RetainedCopy> retained();
+  // Deletes the copies of applied migrations (through version `options.to` when given) and
+  // returns them; with `options.dry_run`, only returns them. Their downs then stop
+  // before they change anything, saying the values were purged. Copies of migrations
+  // that are not applied, or not in the directory, are left alone.
+  std::vector<RetainedCopy> purge(const RunOptions& options = {});
 
   static constexpr const char* history_table = "public.schemac_migrations";
 
