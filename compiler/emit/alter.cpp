@@ -111,7 +111,12 @@ std::string unforced(const Retention& r, std::string statements) {
 std::string retain_column(const Retention& r, const model::Column& column, const std::string& note) {
   std::string columns;
   for (const model::Column* k : r.key) columns += kept(*k) + ", ";
-  return fmt::format("CREATE SCHEMA IF NOT EXISTS {};\n", quote(r.copy.schema)) +
+  // Created only when missing: CREATE SCHEMA IF NOT EXISTS needs the right to create
+  // schemas in the database even when the schema is there.
+  return fmt::format(
+             "DO $schemac$ BEGIN IF to_regnamespace({0}) IS NULL THEN CREATE SCHEMA {1}; END IF; END "
+             "$schemac$;\n",
+             sql_string(quote(r.copy.schema)), quote(r.copy.schema)) +
          unforced(r, fmt::format("CREATE TABLE {} AS SELECT {}{} FROM {};", r.copy.sql(), columns, kept(column),
                                  r.table.sql())) +
          "\n" + comment_on_text("TABLE " + r.copy.sql(), note);

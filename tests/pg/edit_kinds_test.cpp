@@ -1448,3 +1448,40 @@ TEST_CASE("edit kinds: a dropped identity column and rows written after up", "[e
         "SELECT attidentity FROM pg_attribute WHERE attrelid = 'public.people'::regclass AND attname = 'seq'\n  a\n"
         "SELECT count(*) FROM pg_tables WHERE schemaname = 'schemac_retained'\n  0\n");
 }
+
+// A table whose owner is subject to its own policies (FORCE ROW LEVEL SECURITY), run
+// by an owner without BYPASSRLS: the copy and the restore still see every row.
+TEST_CASE("edit kinds: a dropped column of a table with forced row level security", "[edit_kinds]") {
+  const char* const policies =
+      "  row level security force\n"
+      "  policy first_only for select using (id = 1)\n"
+      "  policy add_any for insert with check (true)\n"
+      "  policy change_any for update using (true)\n";
+  model::Schema v1 =
+      compile_model(std::string("table people {\n  id   int primary key\n  note text?\n") + policies + "}\n", "v1");
+  model::Schema v2 = compile_model(
+      std::string("table people {\n  id   int primary key\n") + policies + "  drop column note\n}\n", "v2");
+  pqxx::connection db(fresh_database("schemac_edit_kinds"));
+  apply(db,
+        "DO $$ BEGIN CREATE ROLE schemac_owner NOLOGIN NOSUPERUSER NOBYPASSRLS; EXCEPTION WHEN duplicate_object "
+        "THEN NULL; END $$; GRANT ALL ON SCHEMA public TO schemac_owner; CREATE SCHEMA IF NOT EXISTS "
+        "schemac_retained AUTHORIZATION schemac_owner;",
+        "the owner role");
+  auto as_owner = [](const std::string& sql) { return "SET LOCAL ROLE schemac_owner;\n" + sql; };
+  apply(db, as_owner(build_sql(v1)), "build v1 as the owner");
+  apply(db, as_owner("INSERT INTO public.people (id, note) VALUES (1, 'a'), (2, 'b'), (3, null);"), "seed");
+  Diagnostics diags;
+  auto p = plan::plan_migration(test::snapshot_of(v1), v2, diags, "0002_trim");
+  INFO(diags.render());
+  REQUIRE_FALSE(diags.has_errors());
+  // The owner sees one row through its policies: the migration must not be limited by that.
+  CHECK(data(db, {"SELECT count(*) FROM public.people"}) == "SELECT count(*) FROM public.people\n  3\n");
+  apply(db, as_owner(plan::render_up(p, "") + plan::render_verify(p, "")), "up as the owner");
+  CHECK(data(db, {"SELECT count(*) FROM schemac_retained.m0002_trim_public_people_note"}) ==
+        "SELECT count(*) FROM schemac_retained.m0002_trim_public_people_note\n  3\n");
+  apply(db, as_owner(plan::render_down(p, "")), "down as the owner");
+  CHECK(data(db, {"SELECT id, note FROM public.people ORDER BY id",
+                  "SELECT relforcerowsecurity FROM pg_class WHERE oid = 'public.people'::regclass"}) ==
+        "SELECT id, note FROM public.people ORDER BY id\n  1 | a\n  2 | b\n  3 | <null>\n"
+        "SELECT relforcerowsecurity FROM pg_class WHERE oid = 'public.people'::regclass\n  t\n");
+}

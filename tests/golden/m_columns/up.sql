@@ -27,7 +27,7 @@ ALTER TABLE public.accounts ADD COLUMN flags text[] NOT NULL DEFAULT '{}';
 
 -- Dropped columns (confirmed)
 
-CREATE SCHEMA IF NOT EXISTS schemac_retained;
+DO $schemac$ BEGIN IF to_regnamespace('schemac_retained') IS NULL THEN CREATE SCHEMA schemac_retained; END IF; END $schemac$;
 CREATE TABLE schemac_retained.m0002_v2_public_accounts_legacy AS SELECT id, legacy FROM public.accounts;
 COMMENT ON TABLE schemac_retained.m0002_v2_public_accounts_legacy IS 'schemac: the values of column accounts.legacy dropped by migration 0002_v2, kept for its down';
 ALTER TABLE public.accounts DROP COLUMN legacy;
