@@ -269,11 +269,6 @@ ColumnReading read_columns(const json& tree, const ColumnLookup& lookup, const s
   return out;
 }
 
-std::vector<ColumnProblem> check_columns(const json& tree, const ColumnLookup& lookup,
-                                         const std::optional<RootRelation>& root) {
-  return read_columns(tree, lookup, root ? std::vector<RootRelation>{*root} : std::vector<RootRelation>{}).problems;
-}
-
 std::vector<model::ColumnUse> column_uses(const json& tree, const ColumnLookup& lookup,
                                           const std::vector<RootRelation>& roots) {
   return read_columns(tree, lookup, roots).uses;

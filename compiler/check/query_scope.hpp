@@ -38,11 +38,8 @@ struct RootRelation {
   std::optional<model::QualifiedName> name;  // the table (for column uses)
 };
 
-// Every column reference of the statements in `tree` that cannot resolve.
-std::vector<ColumnProblem> check_columns(const nlohmann::json& tree, const ColumnLookup& lookup,
-                                         const std::optional<RootRelation>& root = std::nullopt);
-
-// Both of the above from one walk: the problems and the columns read.
+// One walk over the statements in `tree`: every column reference that cannot
+// resolve (problems), and the columns read, as column_uses below returns them.
 struct ColumnReading {
   std::vector<ColumnProblem> problems;
   std::vector<model::ColumnUse> uses;

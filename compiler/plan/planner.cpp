@@ -983,7 +983,7 @@ class Planner {
     std::set<QualifiedName> views;
     for (const auto& r : view_order(want_)) {
       bool dep = depends(r.uses());
-      for (const auto& v : views) dep |= r.reads_from(v);
+      for (const auto& n : r.reads()) dep |= views.count(n) > 0;
       for (const auto& f : r.calls()) dep |= a.functions.count(f) > 0;
       if (dep) views.insert(r.name);
     }
@@ -1766,8 +1766,6 @@ class Planner {
     const std::vector<QualifiedName>& calls() const { return view ? view->calls : matview->calls; }
     const model::Uses& uses() const { return view ? view->uses : matview->uses; }
     const model::Doc& doc() const { return view ? view->doc : matview->doc; }
-    bool reads_from(const QualifiedName& n) const { return std::count(reads().begin(), reads().end(), n) > 0; }
-    bool calls_function(const QualifiedName& n) const { return std::count(calls().begin(), calls().end(), n) > 0; }
   };
 
   static std::vector<Relation> view_order(const Schema& s) {
@@ -1828,8 +1826,8 @@ class Planner {
       if (it == old.end()) continue;
       bool changed = !same_relation(it->second, r);
       changed |= reads_changed_column(r.uses());
-      for (const auto& f : changed_functions_) changed |= r.calls_function(f);
-      for (const auto& other : views_to_rebuild_) changed |= r.reads_from(other);
+      for (const auto& f : r.calls()) changed |= changed_functions_.count(f) > 0;
+      for (const auto& n : r.reads()) changed |= views_to_rebuild_.count(n) > 0;
       if (changed) views_to_rebuild_.insert(r.name);
     }
   }
