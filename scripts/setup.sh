@@ -5,6 +5,7 @@ packages=(
   cmake ninja-build g++ pkg-config # the build
   libboost-dev                     # Boost.Spirit X3: the .schema parser
   libfmt-dev                       # text emission
+  libmimalloc-dev                  # the compiler's allocator (large pages: few page faults)
   libcli11-dev                     # command-line parsing
   nlohmann-json3-dev               # reading libpg_query's JSON parse trees
   libkainjow-mustache-dev          # the templates schemac gen cpp renders

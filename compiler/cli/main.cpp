@@ -1,10 +1,13 @@
 // schemac: the command line. Each command is a thin layer over the library.
 // Exit codes: 0 ok, 1 the input is wrong, 2 usage or environment error.
+#include <mimalloc.h>
+
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <optional>
+#include <thread>
 
 #include "driver/compile.hpp"
 #include "emit/cpp.hpp"
@@ -269,7 +272,9 @@ int run_migrate(const std::string& action, const MigrateArgs& args) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   CLI::App app{"schemac: a schema-as-code compiler for PostgreSQL"};
   app.require_subcommand(1);
   std::string dir;
@@ -360,4 +365,22 @@ int main(int argc, char** argv) {
     return exit_environment;
   }
   return exit_environment;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // A compile allocates hundreds of thousands of small objects, mostly never freed
+  // before exit. mimalloc (linked in place of malloc) serves them from large pages
+  // where the kernel allows it (transparent huge pages): page faults, which cost
+  // several microseconds each on virtual machines, fall from about 13,000 to 700 for
+  // the 1,000-table plan, which takes 0.12 s instead of 0.29 s (README, "Figures").
+  // mimalloc gives each thread its own segments; the command runs on a thread started
+  // after the option is set, so none of its memory comes from the segment that the
+  // C++ runtime's start-up allocations opened with small pages.
+  mi_option_enable(mi_option_large_os_pages);
+  mi_option_set(mi_option_eager_commit_delay, 0);
+  int rc = 0;
+  std::thread([&] { rc = run(argc, argv); }).join();
+  return rc;
 }

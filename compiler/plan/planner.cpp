@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <deque>
 #include <functional>
 #include <map>
 #include <set>
@@ -262,7 +263,7 @@ class Planner {
 
   // The operations by step, in the order the planner chose within a step (a stable
   // bucket sort: operations are large, so each is moved once).
-  static std::vector<Op> in_step_order(std::vector<Op> ops) {
+  static std::vector<Op> in_step_order(std::deque<Op> ops) {
     std::vector<std::size_t> count(step_count + 1, 0);
     for (const auto& op : ops) ++count[static_cast<std::size_t>(op.step) + 1];
     for (std::size_t i = 1; i < count.size(); ++i) count[i] += count[i - 1];
@@ -1960,7 +1961,7 @@ class Planner {
   std::vector<Change> refused_;
   std::vector<model::ColumnUse> expression_dropped_;       // generated columns that become plain
   std::vector<std::pair<Table, std::string>> unarchived_;  // (table, its archived name) brought back
-  std::vector<Op> ops_;
+  std::deque<Op> ops_;  // a deque: never moved as it grows, and add()'s references stay valid
   std::vector<std::string> notes_;
   std::set<QualifiedName> changed_functions_;
   std::set<std::pair<QualifiedName, std::vector<std::string>>> rebuilt_keys_;  // (table, key columns)
