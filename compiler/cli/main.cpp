@@ -1,14 +1,19 @@
 // schemac: the command line. Each command is a thin layer over the library.
 // Exit codes: 0 ok, 1 the input is wrong, 2 usage or environment error.
 #include <mimalloc.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <optional>
 #include <thread>
+#include <vector>
 
+#include "cli/migrate_command.hpp"
 #include "driver/compile.hpp"
 #include "emit/cpp.hpp"
 #include "emit/format.hpp"
@@ -16,16 +21,37 @@
 #include "lint/lint.hpp"
 #include "plan/migrations_dir.hpp"
 #include "plan/plan.hpp"
-#include "schemac/migrator.hpp"
 #include "syntax/parser.hpp"
 
 namespace {
 
 using namespace schemac;
 
-constexpr int exit_ok = 0;
-constexpr int exit_input = 1;
-constexpr int exit_environment = 2;
+using cli::add_migrate_command;
+using cli::exit_environment;
+using cli::exit_input;
+using cli::exit_ok;
+using cli::MigrateArgs;
+
+// `schemac migrate ...` runs schemac-migrate, found next to this executable, with the
+// same arguments (see cli/migrate_command.hpp for why it is a program of its own).
+int run_migrate_program(int argc, char** argv) {
+  std::error_code ec;
+  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) {
+    std::cerr << "schemac: error: cannot find this program's directory: " << ec.message() << "\n";
+    return exit_environment;
+  }
+  std::string helper = (self.parent_path() / "schemac-migrate").string();
+  std::vector<char*> args(argv, argv + argc);
+  args.push_back(nullptr);
+  args[0] = helper.data();
+  std::cout.flush();
+  ::execv(helper.c_str(), args.data());
+  std::cerr << "schemac: error: cannot run '" << helper << "' (installed with schemac): " << std::strerror(errno)
+            << "\n";
+  return exit_environment;
+}
 
 int report(const Diagnostics& diags) {
   diags.print(std::cerr);
@@ -193,83 +219,6 @@ int run_gen_cpp(const GenArgs& args) {
   return exit_ok;
 }
 
-struct MigrateArgs {
-  std::string dir, db;
-  std::optional<int> to;
-  std::optional<int> before;  // purge
-  bool dry_run = false;
-};
-
-int run_migrate(const std::string& action, const MigrateArgs& args) {
-  std::vector<runtime::Migration> migrations;
-  try {
-    migrations = runtime::load_migrations(args.dir);
-  } catch (const std::exception& e) {
-    std::cerr << "schemac: error: " << e.what() << "\n";
-    return exit_environment;
-  }
-  std::unique_ptr<pqxx::connection> db;
-  try {
-    db = std::make_unique<pqxx::connection>(args.db);
-  } catch (const std::exception& e) {
-    std::string message = e.what();
-    message = message.substr(0, message.find('\n'));
-    std::cerr << "schemac: error: cannot connect to the database: " << message << "\n";
-    return exit_environment;
-  }
-  try {
-    runtime::Migrator migrator(*db, std::move(migrations));
-    runtime::RunOptions options;
-    options.to = args.to;
-    options.dry_run = args.dry_run;
-    options.log = [](const std::string& line) { std::cout << line << std::endl; };
-    if (action == "up") {
-      int n = migrator.up(options);
-      if (n == 0) std::cout << "nothing to apply\n";
-    } else if (action == "down") {
-      int n = migrator.down(options);
-      if (n == 0) std::cout << "nothing to revert\n";
-    } else if (action == "status") {
-      for (const auto& s : migrator.status()) {
-        std::string state = s.applied ? "applied " + s.applied_at : "pending";
-        if (s.statements_done) state = "HALF APPLIED (" + std::to_string(*s.statements_done) + " statements ran)";
-        if (s.transactions_done)
-          state = "HALF APPLIED (" + std::to_string(*s.transactions_done) +
-                  " transactions committed; `migrate up` finishes it)";
-        std::cout << s.name << "  " << state << (s.applied ? "  file " + s.file : "") << "\n";
-      }
-    } else if (action == "baseline") {
-      migrator.baseline(*args.to, options.log);
-    } else if (action == "purge") {
-      if (args.before) options.to = *args.before - 1;
-      auto purged = migrator.purge(options);
-      long long bytes = 0;
-      for (const auto& p : purged) bytes += p.bytes;
-      std::cout << (args.dry_run ? "would purge " : "purged ") << purged.size() << " retained cop"
-                << (purged.size() == 1 ? "y" : "ies") << ", " << bytes << " bytes\n";
-    }
-    return exit_ok;
-  } catch (const runtime::MigrationRefused& e) {
-    std::cerr << "schemac: error: " << e.what() << "\n";
-    return exit_input;
-  } catch (const runtime::MigrationFailed& e) {
-    std::cerr << "schemac: error: " << e.what() << "\n";
-    return exit_input;
-  } catch (const pqxx::broken_connection& e) {
-    std::string message = e.what();
-    std::cerr << "schemac: error: lost the database connection: " << message.substr(0, message.find('\n')) << "\n";
-    return exit_environment;
-  } catch (const pqxx::insufficient_privilege& e) {
-    std::string message = e.what();
-    std::cerr << "schemac: error: permission denied: " << message.substr(0, message.find('\n')) << "\n";
-    return exit_environment;
-  } catch (const std::exception& e) {
-    std::string message = e.what();
-    std::cerr << "schemac: error: " << message.substr(0, message.find('\n')) << "\n";
-    return exit_environment;
-  }
-}
-
 }  // namespace
 
 namespace {
@@ -315,32 +264,9 @@ int run(int argc, char** argv) {
   gen_cpp->add_option("--namespace", gargs.ns, "the C++ namespace (also the files' name)")->required();
   gen_cpp->add_option("--migrations", gargs.migrations, "embed these migrations so that a program can migrate itself");
 
-  auto* migrate = app.add_subcommand("migrate", "apply, revert, list or adopt migrations on a database");
-  migrate->require_subcommand(1);
   MigrateArgs margs;
   std::map<std::string, CLI::App*> actions;
-  for (const char* action : {"up", "down", "status", "baseline", "purge"}) {
-    auto* a = migrate->add_subcommand(action);
-    a->add_option("MIGRATIONS_DIR", margs.dir, "directory of migrations")->required();
-    a->add_option("--db", margs.db, "libpq connection string or URL (default: the PG* environment variables)");
-    if (std::string(action) == "purge") {
-      a->add_option("--before", margs.before, "only the copies of migrations older than this version");
-      a->add_flag("--dry-run", margs.dry_run, "print what would be deleted and touch nothing");
-      actions[action] = a;
-      continue;
-    }
-    auto* to = a->add_option("--to", margs.to, "version to migrate up to, down to, or adopt through");
-    if (std::string(action) == "baseline") to->required();
-    if (std::string(action) != "status" && std::string(action) != "baseline")
-      a->add_flag("--dry-run", margs.dry_run, "print what would run and touch nothing");
-    actions[action] = a;
-  }
-  migrate->description(
-      "  up        apply pending migrations (each with its verify file, in one transaction)\n"
-      "  down      revert the newest migration, or down to --to\n"
-      "  status    list applied and pending migrations\n"
-      "  baseline  adopt a database built before schemac (runs the verify files through --to)\n"
-      "  purge     delete the values that confirmed drops of applied migrations kept (older than --before)");
+  add_migrate_command(app, margs, actions);
 
   try {
     app.parse(argc, argv);
@@ -356,7 +282,7 @@ int run(int argc, char** argv) {
     if (lint->parsed()) return run_lint(dir, lint_migrations);
     if (gen_cpp->parsed()) return run_gen_cpp(gargs);
     for (const auto& [action, sub] : actions)
-      if (sub->parsed()) return run_migrate(action, margs);
+      if (sub->parsed()) return run_migrate_program(argc, argv);
   } catch (const EnvironmentError& e) {
     std::cerr << "schemac: error: " << e.what() << "\n";
     return exit_environment;

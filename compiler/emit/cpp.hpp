@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "model/schema.hpp"
-#include "schemac/migrator.hpp"
+#include "schemac/migrations.hpp"
 
 namespace schemac::emit {
 

@@ -20,14 +20,6 @@ namespace {
 // pg_advisory_lock key: "schemac" in ASCII, so that it is recognisable in pg_locks.
 constexpr long long lock_key = 0x736368656d6163LL;
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read '" + p.string() + "'");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 std::string first_line(const std::string& s) {
   auto end = s.find('\n');
   return end == std::string::npos ? s : s.substr(0, end);
@@ -42,8 +34,6 @@ std::string pg_message(const std::exception& e) {
 
 }  // namespace
 
-bool Migration::no_transaction() const { return up.rfind(migration_file::no_transaction_marker, 0) == 0; }
-
 namespace {
 // The message of a verify failure, or "" for another error.
 std::string verify_failure(const std::string& message) {
@@ -51,34 +41,6 @@ std::string verify_failure(const std::string& message) {
   return message.rfind(prefix, 0) == 0 ? message.substr(prefix.size()) : "";
 }
 }  // namespace
-
-std::vector<Migration> load_migrations(const fs::path& dir) {
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) throw std::runtime_error("'" + dir.string() + "' is not a directory");
-  static const std::regex up_file(R"((([0-9]{4,})_[a-z0-9_]+)\.up\.sql)");
-  std::vector<Migration> out;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    std::smatch m;
-    std::string file = it->path().filename().string();
-    if (!std::regex_match(file, m, up_file)) continue;
-    Migration mig;
-    mig.version = std::stoi(m[2].str());
-    mig.name = m[1].str();
-    mig.up = read_text(it->path());
-    for (auto [suffix, text] : {std::pair{".down.sql", &mig.down}, std::pair{".verify.sql", &mig.verify}}) {
-      fs::path companion = dir / (mig.name + suffix);
-      if (!fs::exists(companion)) throw std::runtime_error("'" + companion.string() + "' is missing");
-      *text = read_text(companion);
-    }
-    out.push_back(std::move(mig));
-  }
-  if (ec) throw std::runtime_error("cannot read '" + dir.string() + "': " + ec.message());
-  std::sort(out.begin(), out.end(), [](const Migration& a, const Migration& b) { return a.version < b.version; });
-  for (std::size_t i = 1; i < out.size(); ++i)
-    if (out[i].version == out[i - 1].version)
-      throw std::runtime_error("migrations " + out[i - 1].name + " and " + out[i].name + " share a version");
-  return out;
-}
 
 std::vector<std::string> split_statements(const std::string& sql) {
   PgQuerySplitResult result = pg_query_split_with_scanner(sql.c_str());

@@ -1,0 +1,33 @@
+#include "cli/migrate_command.hpp"
+
+namespace schemac::cli {
+
+void add_migrate_command(CLI::App& app, MigrateArgs& args, std::map<std::string, CLI::App*>& actions) {
+  auto* migrate = app.add_subcommand("migrate", "apply, revert, list or adopt migrations on a database");
+  migrate->require_subcommand(1);
+  for (const char* action : {"up", "down", "status", "baseline", "purge"}) {
+    auto* a = migrate->add_subcommand(action);
+    a->add_option("MIGRATIONS_DIR", args.dir, "directory of migrations")->required();
+    a->add_option("--db", args.db, "libpq connection string or URL (default: the PG* environment variables)");
+    if (std::string(action) == "purge") {
+      a->add_option("--before", args.before, "only the copies of migrations older than this version");
+      a->add_flag("--dry-run", args.dry_run, "print what would be deleted and touch nothing");
+      actions[action] = a;
+      continue;
+    }
+    auto* to = a->add_option("--to", args.to, "version to migrate up to, down to, or adopt through");
+    if (std::string(action) == "baseline") to->required();
+    if (std::string(action) != "status" && std::string(action) != "baseline")
+      a->add_flag("--dry-run", args.dry_run, "print what would run and touch nothing");
+    actions[action] = a;
+  }
+  migrate->description(
+      "  up        apply pending migrations (each with its verify file, in one transaction)\n"
+      "  down      revert the newest migration, or down to --to\n"
+      "  status    list applied and pending migrations\n"
+      "  baseline  adopt a database built before schemac (runs the verify files through --to)\n"
+      "  purge     delete the values that confirmed drops of applied migrations kept (older than --before)");
+
+}
+
+}  // namespace schemac::cli
