@@ -27,7 +27,6 @@ void add_migrate_command(CLI::App& app, MigrateArgs& args, std::map<std::string,
       "  status    list applied and pending migrations\n"
       "  baseline  adopt a database built before schemac (runs the verify files through --to)\n"
       "  purge     delete the values that confirmed drops of applied migrations kept (older than --before)");
-
 }
 
 }  // namespace schemac::cli

@@ -205,11 +205,34 @@ std::string create_policy(const model::Table& t, const model::Policy& p) {
 }
 
 std::string grant(const model::QualifiedName& table, const model::Grant& g) {
-  return fmt::format("GRANT {} ON TABLE {} TO {};", join(g.privileges), table.sql(), role_sql(g.role));
+  return grant_on("TABLE " + table.sql(), g);
 }
 
 std::string revoke(const model::QualifiedName& table, const model::Grant& g) {
-  return fmt::format("REVOKE {} ON TABLE {} FROM {};", join(g.privileges), table.sql(), role_sql(g.role));
+  return revoke_on("TABLE " + table.sql(), g);
+}
+
+std::string function_privilege_target(const model::Function& f) { return "FUNCTION " + function_signature(f); }
+std::string schema_privilege_target(const std::string& schema) { return "SCHEMA " + quote(schema); }
+
+std::string grant_on(const std::string& target, const model::Grant& g) {
+  return fmt::format("GRANT {} ON {} TO {};", join(g.privileges), target, role_sql(g.role));
+}
+
+std::string revoke_on(const std::string& target, const model::Grant& g) {
+  return fmt::format("REVOKE {} ON {} FROM {};", join(g.privileges), target, role_sql(g.role));
+}
+
+std::string revoke_all(const std::string& target, const std::string& role) {
+  return fmt::format("REVOKE ALL ON {} FROM {};", target, role_sql(role));
+}
+
+std::string privileges(const std::string& target, const std::vector<model::Grant>& grants,
+                       const std::vector<std::string>& revoked) {
+  std::string out;
+  for (const auto& r : revoked) out += (out.empty() ? "" : "\n") + revoke_all(target, r);
+  for (const auto& g : grants) out += (out.empty() ? "" : "\n") + grant_on(target, g);
+  return out;
 }
 
 }  // namespace schemac::emit

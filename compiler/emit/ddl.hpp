@@ -34,5 +34,16 @@ std::string force_rls(const model::Table& t);
 std::string create_policy(const model::Table& t, const model::Policy& p);
 std::string grant(const model::QualifiedName& table, const model::Grant& g);
 std::string revoke(const model::QualifiedName& table, const model::Grant& g);
+// Privileges on any object; target is what follows ON: "FUNCTION public.f(uuid)",
+// "SCHEMA app", "TABLE public.v" (views and materialized views too).
+std::string function_privilege_target(const model::Function& f);
+std::string schema_privilege_target(const std::string& schema);
+std::string grant_on(const std::string& target, const model::Grant& g);
+std::string revoke_on(const std::string& target, const model::Grant& g);
+std::string revoke_all(const std::string& target, const std::string& role);
+// What a created object's privileges need after CREATE: the revokes, then the grants
+// ("" when there are none).
+std::string privileges(const std::string& target, const std::vector<model::Grant>& grants,
+                       const std::vector<std::string>& revoked = {});
 
 }  // namespace schemac::emit

@@ -249,7 +249,7 @@ class Printer {
   static bool one_line_kind(const ast::Declaration& d) {
     return std::holds_alternative<ast::Extension>(d) || std::holds_alternative<ast::SchemaDecl>(d) ||
            std::holds_alternative<ast::Role>(d) || std::holds_alternative<ast::Archive>(d) ||
-           std::holds_alternative<ast::DropTable>(d);
+           std::holds_alternative<ast::DropTable>(d) || std::holds_alternative<ast::ObjectPrivilege>(d);
   }
   static bool has_doc(const ast::Declaration& d) {
     return std::visit([](const auto& x) { return !x.doc.empty(); }, d);
@@ -530,14 +530,24 @@ class Printer {
 
   void print(const ast::View& v) {
     doc(v.doc, "");
-    line("", "view " + qname(v.name) + (v.security_invoker ? " with (security_invoker)" : "") + " as " + body(v.query),
-         v.span.begin);
+    std::string head =
+        "view " + qname(v.name) + (v.security_invoker ? " with (security_invoker)" : "") + " as " + body(v.query);
+    if (v.grants.empty()) {
+      line("", head, v.span.begin);
+      return;
+    }
+    line("", head + " {", v.span.begin);
+    for (const auto& g : v.grants) {
+      leading_comments(g.span.begin, "  ");
+      line("  ", member_text(g), g.span.begin);
+    }
+    close_block(v.span.end, "");
   }
 
   void print(const ast::MaterializedView& v) {
     doc(v.doc, "");
     std::string head = "materialized view " + qname(v.name) + " as " + body(v.query);
-    if (v.indexes.empty()) {
+    if (v.indexes.empty() && v.grants.empty()) {
       line("", head, v.span.begin);
       return;
     }
@@ -547,7 +557,24 @@ class Printer {
       doc(ix.doc, "  ");
       line("  ", index_text(ix), ix.span.begin);
     }
+    for (const auto& g : v.grants) {
+      leading_comments(g.span.begin, "  ");
+      line("  ", member_text(g), g.span.begin);
+    }
     close_block(v.span.end, "");
+  }
+
+  void print(const ast::ObjectPrivilege& p) {
+    doc(p.doc, "");
+    std::string out = p.revoke ? "revoke " : "grant ";
+    for (std::size_t i = 0; i < p.privileges.size(); ++i) out += (i ? ", " : "") + p.privileges[i];
+    out += " on " + p.kind + " " + qname(p.object);
+    if (p.kind == "function") {
+      out += "(";
+      for (std::size_t i = 0; i < p.argument_types.size(); ++i) out += (i ? ", " : "") + type_name(p.argument_types[i]);
+      out += ")";
+    }
+    line("", out + (p.revoke ? " from " : " to ") + id_list(p.roles), p.span.begin);
   }
 
   void print(const ast::Archive& a) {

@@ -14,7 +14,7 @@ using model::QualifiedName;
 namespace {
 Check fact(CheckKind kind, QualifiedName object, std::string name = {}, std::string detail = {}, bool flag = false,
            bool forced = false) {
-  return {kind, std::move(object), std::move(name), std::move(detail), flag, forced, {}};
+  return {kind, std::move(object), std::move(name), std::move(detail), flag, forced, {}, {}};
 }
 }  // namespace
 
@@ -64,6 +64,17 @@ Check row_level_security_is(const QualifiedName& table, bool enabled, bool force
 }
 Check privilege_is(const QualifiedName& table, const std::string& role, const std::string& privilege, bool held) {
   return fact(CheckKind::privilege, table, role, privilege, held);
+}
+Check function_privilege_is(const model::Function& f, const std::string& role, const std::string& privilege,
+                            bool held) {
+  Check c = fact(CheckKind::function_privilege, {}, function_signature(f), role, held);
+  c.privilege = privilege;
+  return c;
+}
+Check schema_privilege_is(const std::string& schema, const std::string& role, const std::string& privilege, bool held) {
+  Check c = fact(CheckKind::schema_privilege, {}, schema, role, held);
+  c.privilege = privilege;
+  return c;
 }
 
 namespace {
@@ -120,6 +131,21 @@ std::string check_condition(const Check& c) {
       return fmt::format(
           "(SELECT relrowsecurity = {} AND relforcerowsecurity = {} FROM pg_class WHERE oid = to_regclass({}))",
           c.flag ? "true" : "false", c.forced ? "true" : "false", object());
+    case CheckKind::function_privilege:
+    case CheckKind::schema_privilege: {
+      // A NULL ACL means the defaults: acldefault spells them out.
+      bool function = c.kind == CheckKind::function_privilege;
+      std::string grantee = c.detail == "public" ? "0" : "to_regrole(" + sql_string(c.detail) + ")";
+      std::string which = c.privilege.empty() ? "" : " AND a.privilege_type = " + sql_string(c.privilege);
+      std::string object = function ? "pg_proc o, aclexplode(coalesce(o.proacl, acldefault('f', o.proowner))) a "
+                                      "WHERE o.oid = to_regprocedure(" +
+                                          name() + ")"
+                                    : "pg_namespace o, aclexplode(coalesce(o.nspacl, acldefault('n', o.nspowner))) "
+                                      "a WHERE o.nspname = " +
+                                          name();
+      return fmt::format("{}EXISTS (SELECT 1 FROM {} AND a.grantee = {}{})", c.flag ? "" : "NOT ", object, grantee,
+                         which);
+    }
     case CheckKind::privilege: {
       std::string grantee = c.name == "public" ? "0" : "to_regrole(" + name() + ")";
       return fmt::format(
@@ -171,6 +197,11 @@ std::string check_message(const Check& c) {
              (c.flag ? (c.forced ? "forced" : "enabled") : "disabled");
     case CheckKind::privilege:
       return c.name + (c.flag ? " lacks " : " still has ") + c.detail + " on " + c.object.display();
+    case CheckKind::function_privilege:
+    case CheckKind::schema_privilege:
+      return c.detail + (c.flag ? " lacks " : " still has ") +
+             (c.privilege.empty() ? std::string("privileges") : c.privilege) + " on " +
+             (c.kind == CheckKind::function_privilege ? "function " : "schema ") + c.name;
   }
   return "";
 }

@@ -31,6 +31,8 @@ enum class CheckKind {
   trigger_exists,      // object: the table; name: the trigger
   row_level_security,  // object: the table; flag: enabled; forced: forced
   privilege,           // object: the table; name: the role; detail: the privilege; flag: held
+  function_privilege,  // name: the signature; detail: the role; privilege ("" any); flag: held
+  schema_privilege,    // name: the schema; detail: the role; privilege ("" any); flag: held
 };
 
 // One column as column_is checks it, for columns_are.
@@ -48,6 +50,7 @@ struct Check {
   bool flag = false;
   bool forced = false;
   std::vector<ColumnFact> columns;
+  std::string privilege;
 };
 
 Check extension_exists(const std::string& extension);
@@ -68,6 +71,11 @@ Check constraint_exists(const model::QualifiedName& table, const std::string& co
 Check policy_exists(const model::QualifiedName& table, const std::string& policy);
 Check trigger_exists(const model::QualifiedName& table, const std::string& trigger);
 Check row_level_security_is(const model::QualifiedName& table, bool enabled, bool forced);
+// A role holds (or does not hold) a privilege on a function or a schema; privilege
+// "" means any privilege. PostgreSQL's defaults count (PUBLIC may execute a function
+// nobody revoked it from).
+Check function_privilege_is(const model::Function& f, const std::string& role, const std::string& privilege, bool held);
+Check schema_privilege_is(const std::string& schema, const std::string& role, const std::string& privilege, bool held);
 Check privilege_is(const model::QualifiedName& table, const std::string& role, const std::string& privilege, bool held);
 
 // The PL/pgSQL statement of a verify block that appends to the text[] variable

@@ -27,6 +27,8 @@ const std::vector<Rule>& rules() {
        "a security definer function without `set search_path` can be hijacked through the caller's search path"},
       {"S105", Severity::warning, "per-row-auth-call",
        "auth.uid() / auth.jwt() / current_setting() in a policy runs once per row unless wrapped as (select ...)"},
+      {"S106", Severity::warning, "definer-executable-by-public",
+       "every role may call a security definer function unless EXECUTE is revoked from PUBLIC"},
       {"D201", Severity::warning, "confirmed-drop", "the migration drops a table or column and its data"},
       {"D202", Severity::warning, "not-null-without-default",
        "a NOT NULL column without a default added to an existing table fails when the table has rows"},
@@ -193,12 +195,24 @@ class Linter {
           break;
         }
     }
-    for (const auto& f : s_.functions)
-      if (!f.is_extern && f.security_definer && !f.search_path)
+    for (const auto& f : s_.functions) {
+      if (f.is_extern || !f.security_definer) continue;
+      if (!f.search_path)
         report("S104", at(f.origin),
                "function '" + f.name.display() +
                    "' is security definer without 'set search_path': add "
                    "\"set search_path = ''\" (and qualify names) or a fixed list of schemas");
+      // A trigger function cannot be called directly: PUBLIC's EXECUTE gives nothing away.
+      if (!f.returns_trigger && std::find(f.revoked.begin(), f.revoked.end(), "public") == f.revoked.end()) {
+        std::string types;
+        for (const auto& p : f.parameters) types += (types.empty() ? "" : ", ") + p.type.sql();
+        report("S106", at(f.origin),
+               "function '" + f.name.display() +
+                   "' is security definer and every role may call it (PostgreSQL grants EXECUTE to PUBLIC): add "
+                   "'revoke execute on function " +
+                   f.name.display() + "(" + types + ") from public' and grant it to the roles that need it");
+      }
+    }
   }
 
   // The first per-row call in a policy expression that is not inside (select ...).

@@ -10,7 +10,11 @@
 namespace schemac::model {
 namespace {
 
-const char* const privilege_order[] = {"SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"};
+// The privileges of each kind of object, in PostgreSQL's order.
+const std::vector<std::string> relation_privileges = {"SELECT",   "INSERT",     "UPDATE", "DELETE",
+                                                      "TRUNCATE", "REFERENCES", "TRIGGER"};
+const std::vector<std::string> function_privileges = {"EXECUTE"};
+const std::vector<std::string> schema_privileges = {"USAGE", "CREATE"};
 
 std::string upper(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -37,6 +41,7 @@ class Resolver {
     }
     apply_archives();
     sort_objects();
+    apply_object_privileges();
     check_references();
     name_constraints_and_indexes();
     return std::move(schema_);
@@ -136,6 +141,7 @@ class Resolver {
   void declare(const ast::DataStep& d) {
     register_name(data_steps_, name_of(d.name), "a data step", d.name.text, at(d.name));
   }
+  void declare(const ast::ObjectPrivilege&) {}
 
   // ---- pass 2: build ------------------------------------------------------------
 
@@ -267,9 +273,9 @@ class Resolver {
     return out;
   }
 
-  void build(const ast::Extension& e) { schema_.extensions.push_back({e.name.text, e.doc, origin(e.name)}); }
-  void build(const ast::SchemaDecl& s) { schema_.schemas.push_back({s.name.text, s.doc, origin(s.name)}); }
-  void build(const ast::Role& r) { schema_.roles.push_back({r.name.text, r.doc, origin(r.name)}); }
+  void build(const ast::Extension& e) { schema_.extensions.push_back({e.name.text, e.doc, origin(e.name), {}, {}}); }
+  void build(const ast::SchemaDecl& s) { schema_.schemas.push_back({s.name.text, s.doc, origin(s.name), {}, {}}); }
+  void build(const ast::Role& r) { schema_.roles.push_back({r.name.text, r.doc, origin(r.name), {}, {}}); }
 
   void build(const ast::Enum& e) {
     Enum out;
@@ -464,37 +470,48 @@ class Resolver {
         trigger_function_spans_.push_back({&tr->function, file_});
         out.triggers.push_back(std::move(trig));
       } else if (auto* g = std::get_if<ast::Grant>(&m)) {
-        for (const auto& role : g->roles) {
-          std::string r = name_of(role);
-          grant_role_spans_.push_back({&role, file_});
-          auto it = std::find_if(out.grants.begin(), out.grants.end(), [&](const Grant& x) { return x.role == r; });
-          if (it == out.grants.end()) {
-            out.grants.push_back({r, {}});
-            it = out.grants.end() - 1;
-          }
-          for (const auto& p : g->privileges) {
-            std::string up = upper(p);
-            if (std::find(it->privileges.begin(), it->privileges.end(), up) == it->privileges.end())
-              it->privileges.push_back(up);
-          }
-        }
+        add_grant(out.grants, g->roles, g->privileges);
       } else if (auto* d = std::get_if<ast::DropColumn>(&m)) {
         if (!unique_member(drops, d->name.text, at(d->name), "drop column")) continue;
         out.dropped_columns.push_back(name_of(d->name));
         drop_column_spans_.push_back({&d->name, file_});
       }
     }
-    for (auto& g : out.grants) {
+    order_grants(out.grants, relation_privileges);
+  }
+
+  // Grants of privileges to roles, merged per role (the roles are checked later).
+  void add_grant(std::vector<Grant>& grants, const std::vector<ast::Ident>& roles,
+                 const std::vector<std::string>& privileges) {
+    for (const auto& role : roles) {
+      std::string r = name_of(role);
+      grant_role_spans_.push_back({&role, file_});
+      auto it = std::find_if(grants.begin(), grants.end(), [&](const Grant& x) { return x.role == r; });
+      if (it == grants.end()) {
+        grants.push_back({r, {}});
+        it = grants.end() - 1;
+      }
+      for (const auto& p : privileges) {
+        std::string up = upper(p);
+        if (std::find(it->privileges.begin(), it->privileges.end(), up) == it->privileges.end())
+          it->privileges.push_back(up);
+      }
+    }
+  }
+
+  // Each grant's privileges in PostgreSQL's order (ALL alone when given), by role.
+  static void order_grants(std::vector<Grant>& grants, const std::vector<std::string>& order) {
+    for (auto& g : grants) {
       std::vector<std::string> ordered;
       if (std::find(g.privileges.begin(), g.privileges.end(), "ALL") != g.privileges.end()) {
         ordered = {"ALL"};
       } else {
-        for (const char* p : privilege_order)
+        for (const auto& p : order)
           if (std::find(g.privileges.begin(), g.privileges.end(), p) != g.privileges.end()) ordered.push_back(p);
       }
       g.privileges = std::move(ordered);
     }
-    std::sort(out.grants.begin(), out.grants.end(), [](const Grant& a, const Grant& b) { return a.role < b.role; });
+    std::sort(grants.begin(), grants.end(), [](const Grant& a, const Grant& b) { return a.role < b.role; });
   }
 
   void build(const ast::View& v) {
@@ -504,6 +521,8 @@ class Resolver {
     out.security_invoker = v.security_invoker;
     out.query = v.query.text;
     out.query_tag = v.query.tag;
+    for (const auto& g : v.grants) add_grant(out.grants, g.roles, g.privileges);
+    order_grants(out.grants, relation_privileges);
     out.doc = v.doc;
     out.origin = origin(v.name);
     schema_.views.push_back(std::move(out));
@@ -516,12 +535,99 @@ class Resolver {
     out.query = v.query.text;
     out.query_tag = v.query.tag;
     for (const auto& ix : v.indexes) out.indexes.push_back(build_index(ix));
+    for (const auto& g : v.grants) add_grant(out.grants, g.roles, g.privileges);
+    order_grants(out.grants, relation_privileges);
     out.doc = v.doc;
     out.origin = origin(v.name);
     schema_.materialized_views.push_back(std::move(out));
   }
 
   void build(const ast::Archive& a) { archives_list_.push_back({&a, file_}); }
+  void build(const ast::ObjectPrivilege& p) { object_privileges_.push_back({&p, file_}); }
+
+  // `grant`/`revoke ... on function|schema`: attached to the object they name, once
+  // every object is built.
+  void apply_object_privileges() {
+    for (auto [p, file] : object_privileges_) {
+      file_ = file;
+      std::string what = p->revoke ? "revoke" : "grant";
+      bool is_function = p->kind == "function";
+      const auto& allowed = is_function ? function_privileges : schema_privileges;
+      bool ok = true;
+      for (const auto& priv : p->privileges)
+        if (upper(priv) != "ALL" && std::find(allowed.begin(), allowed.end(), upper(priv)) == allowed.end()) {
+          diags_.error(at(*p), "privilege '" + priv + "' does not apply to a " + p->kind + ": a " + p->kind +
+                                   " takes " + (is_function ? "execute" : "usage, create") + " or all");
+          ok = false;
+        }
+      if (!ok) continue;
+      std::vector<Grant>* grants = nullptr;
+      std::vector<std::string>* revoked = nullptr;
+      std::string object;
+      if (is_function) {
+        QualifiedName n = qualified_silent(p->object);
+        auto it = std::find_if(schema_.functions.begin(), schema_.functions.end(),
+                               [&](const Function& f) { return f.name == n; });
+        if (it == schema_.functions.end()) {
+          diags_.error(at(p->object), "unknown function '" + n.display() + "': declare it with 'function'");
+          continue;
+        }
+        if (it->is_extern) {
+          auto& d = diags_.error(at(p->object), "function '" + n.display() +
+                                                    "' is extern: schemac does not create it, so it does not "
+                                                    "manage its privileges either");
+          Diagnostics::note(d, {it->origin.file, it->origin.offset}, "declared here");
+          continue;
+        }
+        std::vector<std::string> given, declared;
+        for (const auto& t : p->argument_types)
+          if (auto r = resolve_type(t)) given.push_back(r->sql());
+        for (const auto& param : it->parameters) declared.push_back(param.type.sql());
+        if (given.size() != p->argument_types.size()) continue;  // an unknown type, reported
+        if (given != declared) {
+          std::string list;
+          for (const auto& d : declared) list += (list.empty() ? "" : ", ") + d;
+          auto& d = diags_.error(at(p->object), "function '" + n.display() + "' takes (" + list +
+                                                    "): name its parameter types as declared");
+          Diagnostics::note(d, {it->origin.file, it->origin.offset}, "declared here");
+          continue;
+        }
+        grants = &it->grants;
+        revoked = &it->revoked;
+        object = "function '" + n.display() + "'";
+      } else {
+        if (p->object.schema) {
+          diags_.error(at(p->object), "a schema's name has no schema: write 'schema " + p->object.name.text + "'");
+          continue;
+        }
+        auto it = std::find_if(schema_.schemas.begin(), schema_.schemas.end(),
+                               [&](const NamedObject& x) { return x.name == p->object.name.text; });
+        if (it == schema_.schemas.end()) {
+          diags_.error(at(p->object), "schema '" + p->object.name.text + "' is not declared: add 'schema " +
+                                          p->object.name.text + "'");
+          continue;
+        }
+        grants = &it->grants;
+        revoked = &it->revoked;
+        object = "schema '" + it->name + "'";
+      }
+      if (!p->revoke) {
+        add_grant(*grants, p->roles, p->privileges);
+        order_grants(*grants, allowed);
+      } else {
+        for (const auto& role : p->roles) {
+          grant_role_spans_.push_back({&role, file_});
+          std::string r = role.quoted || role.text != "public" ? role.text : "public";
+          if (std::find(revoked->begin(), revoked->end(), r) == revoked->end()) revoked->push_back(r);
+        }
+        std::sort(revoked->begin(), revoked->end());
+      }
+      for (const auto& g : *grants)
+        if (std::find(revoked->begin(), revoked->end(), g.role) != revoked->end())
+          diags_.error(at(*p), "role '" + g.role + "' is both granted and revoked privileges on " + object +
+                                   ": keep one of the two");
+    }
+  }
 
   void build(const ast::DropTable& d) {
     DropTable out;
@@ -897,6 +1003,7 @@ class Resolver {
   std::vector<std::pair<const ast::QName*, int>> trigger_function_spans_;
   std::vector<std::pair<const ast::Ident*, int>> grant_role_spans_;
   std::vector<std::pair<const ast::Ident*, int>> drop_column_spans_;
+  std::vector<std::pair<const ast::ObjectPrivilege*, int>> object_privileges_;
 };
 
 }  // namespace

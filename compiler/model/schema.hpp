@@ -245,6 +245,11 @@ struct Function {
   // bodies and the SQL statements of PL/pgSQL bodies; dynamic SQL is not seen.
   DerivedNames reads;
   bool is_extern = false;
+  // Privileges: EXECUTE granted to roles (sorted by role), and the roles whose EXECUTE
+  // is revoked ("public": PostgreSQL grants it to every role when the function is
+  // created). Declared by top-level `grant`/`revoke ... on function` lines.
+  std::vector<Grant> grants;
+  std::vector<std::string> revoked;  // sorted
   Doc doc;
   Origin origin;
   bool operator==(const Function&) const = default;
@@ -264,6 +269,7 @@ struct View {
   // check): a `*` over a table that gains a column changes them, and PostgreSQL,
   // which expands `*` when the view is created, needs the view created again.
   std::optional<std::vector<std::string>> columns;
+  std::vector<Grant> grants;  // sorted by role
   Doc doc;
   Origin origin;
   bool operator==(const View&) const = default;
@@ -277,6 +283,7 @@ struct MaterializedView {
   Uses uses;
   std::optional<std::vector<std::string>> columns;
   std::vector<Index> indexes;
+  std::vector<Grant> grants;  // sorted by role
   Doc doc;
   Origin origin;
   bool operator==(const MaterializedView&) const = default;
@@ -286,6 +293,8 @@ struct NamedObject {
   std::string name;
   Doc doc;
   Origin origin;
+  std::vector<Grant> grants;         // a schema's (USAGE, CREATE), sorted by role
+  std::vector<std::string> revoked;  // a schema's: roles whose privileges are revoked, sorted
   bool operator==(const NamedObject&) const = default;
 };
 

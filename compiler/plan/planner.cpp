@@ -207,6 +207,14 @@ std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
   return out;
 }
 
+// Statements one a line, leaving out the empty ones.
+std::string join_lines(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v)
+    if (!s.empty()) out += (out.empty() ? "" : "\n") + s;
+  return out;
+}
+
 bool starts_with(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
 
 // ---- verify conditions (emit/verify.hpp) -----------------------------------------
@@ -234,18 +242,22 @@ bool same_definition(const Index& a, const Index& b) { return undocumented(a) ==
 
 bool is_foreign_key(const Constraint& c) { return c.kind == ConstraintKind::foreign_key; }
 
-const char* const all_privileges[] = {"SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"};
+// The privileges of each kind of object, in PostgreSQL's order.
+using Privileges = std::vector<std::string>;
+const Privileges relation_privileges = {"SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"};
+const Privileges function_privileges = {"EXECUTE"};
+const Privileges schema_privileges = {"USAGE", "CREATE"};
 
-std::set<std::string> privilege_set(const model::Grant& g) {
-  if (g.privileges == std::vector<std::string>{"ALL"}) return {std::begin(all_privileges), std::end(all_privileges)};
+std::set<std::string> privilege_set(const model::Grant& g, const Privileges& all = relation_privileges) {
+  if (g.privileges == std::vector<std::string>{"ALL"}) return {all.begin(), all.end()};
   return {g.privileges.begin(), g.privileges.end()};
 }
 
 // Privileges in PostgreSQL's order; ALL when they are all there.
-std::vector<std::string> privilege_list(const std::set<std::string>& set) {
-  if (set.size() == std::size(all_privileges)) return {"ALL"};
+std::vector<std::string> privilege_list(const std::set<std::string>& set, const Privileges& all = relation_privileges) {
+  if (set.size() == all.size() && all.size() > 1) return {"ALL"};
   std::vector<std::string> out;
-  for (const char* p : all_privileges)
+  for (const auto& p : all)
     if (set.count(p)) out.push_back(p);
   return out;
 }
@@ -313,6 +325,96 @@ class Planner {
   Op& add(Step step, std::string up, std::string down, std::vector<Check> verify = {}) {
     ops_.push_back({step, std::move(up), std::move(down), std::move(verify), false, {}});
     return ops_.back();
+  }
+
+  // ---- privileges ---------------------------------------------------------------------
+
+  using PrivilegeCheck = std::function<Check(const std::string& role, const std::string& privilege, bool held)>;
+
+  // Grants on `target` (what follows ON) from `before` to `after`: per role, the
+  // privileges that come and go, each undone by down.
+  void plan_grants(const std::string& target, const std::vector<model::Grant>& before_grants,
+                   const std::vector<model::Grant>& after_grants, const Privileges& all, const PrivilegeCheck& check) {
+    std::map<std::string, std::set<std::string>> before, after;
+    for (const auto& g : before_grants) before[g.role] = privilege_set(g, all);
+    for (const auto& g : after_grants) after[g.role] = privilege_set(g, all);
+    std::set<std::string> roles;
+    for (const auto& [r, s] : before) roles.insert(r);
+    for (const auto& [r, s] : after) roles.insert(r);
+    for (const auto& role : roles) {
+      std::set<std::string> gained, lost;
+      for (const auto& x : after[role])
+        if (!before[role].count(x)) gained.insert(x);
+      for (const auto& x : before[role])
+        if (!after[role].count(x)) lost.insert(x);
+      if (gained.empty() && lost.empty()) continue;
+      std::vector<Check> checks;
+      for (const auto& x : gained) checks.push_back(check(role, x, true));
+      for (const auto& x : lost) checks.push_back(check(role, x, false));
+      auto grant = [&](const std::set<std::string>& s) {
+        return s.empty() ? "" : emit::grant_on(target, {role, privilege_list(s, all)});
+      };
+      auto revoke = [&](const std::set<std::string>& s) {
+        return s.empty() ? "" : emit::revoke_on(target, {role, privilege_list(s, all)});
+      };
+      add(Step::grant, join_lines({grant(gained), revoke(lost)}), join_lines({grant(lost), revoke(gained)}), checks);
+    }
+  }
+
+  // Revokes on `target` from `before` to `after`. PostgreSQL gives PUBLIC `defaults`
+  // on a new object (EXECUTE on a function): those come back when PUBLIC's revoke
+  // goes. What another role held before a revoke is not known, so a revoke from it is
+  // not undone (the plan's notes say so).
+  void plan_revokes(const std::string& target, const std::vector<std::string>& before,
+                    const std::vector<std::string>& after, const Privileges& defaults, const PrivilegeCheck& check) {
+    auto restore = [&](const std::string& role) {
+      if (role == "public" && !defaults.empty()) return emit::grant_on(target, {role, defaults});
+      notes_.push_back("privileges of " + role + " on " + target +
+                       " revoked by a schema are not restored: schemac does not know what it held before");
+      return std::string();
+    };
+    for (const auto& r : after)
+      if (std::find(before.begin(), before.end(), r) == before.end())
+        add(Step::grant, emit::revoke_all(target, r), restore(r), {check(r, "", false)});
+    for (const auto& r : before)
+      if (std::find(after.begin(), after.end(), r) == after.end()) {
+        std::string up = restore(r);
+        std::vector<Check> checks;
+        if (!up.empty())
+          for (const auto& d : defaults) checks.push_back(check(r, d, true));
+        add(Step::grant, up, emit::revoke_all(target, r), checks);
+      }
+  }
+
+  static Check function_privilege(const Function& f, const std::string& role, const std::string& privilege, bool held) {
+    return emit::function_privilege_is(f, role, privilege, held);
+  }
+
+  // CREATE FUNCTION with what its declaration says about privileges.
+  static std::string create_function(const Function& f) {
+    std::string privileges = emit::privileges(emit::function_privilege_target(f), f.grants, f.revoked);
+    return emit::create_function(f) + (privileges.empty() ? "" : "\n" + privileges);
+  }
+  static std::vector<Check> function_checks(const Function& f) {
+    std::vector<Check> checks = {function_exists(f)};
+    for (const auto& g : f.grants) checks.push_back(function_privilege(f, g.role, "EXECUTE", true));
+    for (const auto& r : f.revoked) checks.push_back(function_privilege(f, r, "", false));
+    return checks;
+  }
+  // A function as CREATE OR REPLACE sees it: privileges and comments are apart.
+  static Function definition(Function f) {
+    f.doc.clear();
+    f.grants.clear();
+    f.revoked.clear();
+    return f;
+  }
+  void plan_function_privileges(const Function& p, const Function& f) {
+    std::string target = emit::function_privilege_target(f);
+    auto check = [&](const std::string& role, const std::string& priv, bool held) {
+      return function_privilege(f, role, priv, held);
+    };
+    plan_revokes(target, p.revoked, f.revoked, function_privileges, check);
+    plan_grants(target, p.grants, f.grants, function_privileges, check);
   }
 
   // ---- typed changes ------------------------------------------------------------------
@@ -872,18 +974,33 @@ class Planner {
     for (const auto& s : prev_.schemas) old_schemas[s.name] = &s;
     for (const auto& s : want_.schemas) {
       auto it = old_schemas.find(s.name);
+      std::string target = emit::schema_privilege_target(s.name);
+      auto check = [&](const std::string& role, const std::string& priv, bool held) {
+        return emit::schema_privilege_is(s.name, role, priv, held);
+      };
       if (it == old_schemas.end()) {
-        add(Step::schema, emit::create_schema(s), emit::drop_schema(s.name), {emit::schema_exists(s.name)});
+        std::vector<Check> checks = {emit::schema_exists(s.name)};
+        for (const auto& g : s.grants)
+          for (const auto& priv : privilege_set(g, schema_privileges)) checks.push_back(check(g.role, priv, true));
+        for (const auto& r : s.revoked) checks.push_back(check(r, "", false));
+        add(Step::schema, create_schema(s), emit::drop_schema(s.name), checks);
         comment(emit::schema_target(s.name), {}, s.doc, true);
       } else {
         comment(emit::schema_target(s.name), it->second->doc, s.doc, false);
+        plan_revokes(target, it->second->revoked, s.revoked, {}, check);
+        plan_grants(target, it->second->grants, s.grants, schema_privileges, check);
         old_schemas.erase(it);
       }
     }
     for (const auto& [name, s] : old_schemas) {
-      add(Step::drop_schema, emit::drop_schema(name), emit::create_schema(*s), {emit::schema_gone(name)});
+      add(Step::drop_schema, emit::drop_schema(name), create_schema(*s), {emit::schema_gone(name)});
       comment(emit::schema_target(name), s->doc, {}, false, true);
     }
+  }
+
+  static std::string create_schema(const model::NamedObject& s) {
+    std::string privileges = emit::privileges(emit::schema_privilege_target(s.name), s.grants, s.revoked);
+    return emit::create_schema(s) + (privileges.empty() ? "" : "\n" + privileges);
   }
 
   // COMMENT ON target: from `before` to `after`. `fresh`: the object is new (its
@@ -1051,7 +1168,7 @@ class Planner {
     for (const auto& name : a.functions) {
       const Function* f = prev_.find_function(name);
       function_drops.push_back(emit::drop_function(*want_.find_function(name)));
-      function_creates.push_back(emit::create_function(*f) + comment_sql(emit::function_target(*f), f->doc));
+      function_creates.push_back(create_function(*f) + comment_sql(emit::function_target(*f), f->doc));
     }
     // Readers before the views they read and keys before what they reference; back
     // in the opposite order.
@@ -1135,32 +1252,35 @@ class Planner {
       std::string target = emit::function_target(f);
       auto it = old.find(f.name);
       if (it == old.end()) {
-        add(Step::function, emit::create_function(f), emit::drop_function(f), {function_exists(f)}).change =
+        add(Step::function, create_function(f), emit::drop_function(f), function_checks(f)).change =
             change(ChangeKind::create_function, f.name, "", f.origin);
         comment(target, {}, f.doc, true);
         continue;
       }
       const Function& p = *it->second;
       old.erase(it);
-      if (undocumented(p) == undocumented(f)) {
+      if (definition(p) == definition(f)) {
         comment(target, p.doc, f.doc, false);
+        plan_function_privileges(p, f);
       } else if (same_signature(p, f)) {
+        // CREATE OR REPLACE keeps the function's privileges.
         add(Step::function, emit::replace_function(f), emit::replace_function(p), {function_exists(f)}).change =
             change(ChangeKind::replace_function, f.name, "", f.origin);
         comment(target, p.doc, f.doc, false);
+        plan_function_privileges(p, f);
       } else {
         changed_functions_.insert(f.name);
-        // Down re-creates it with its comment, after what replaced it is gone.
+        // Down re-creates it with its comment and privileges, after what replaced it is gone.
         add(Step::drop_function_for_change, emit::drop_function(p),
-            emit::create_function(p) + comment_sql(emit::function_target(p), p.doc))
+            create_function(p) + comment_sql(emit::function_target(p), p.doc))
             .change = change(ChangeKind::drop_function, p.name, "", f.origin);
-        add(Step::function, emit::create_function(f), emit::drop_function(f), {function_exists(f)}).change =
+        add(Step::function, create_function(f), emit::drop_function(f), function_checks(f)).change =
             change(ChangeKind::create_function, f.name, "", f.origin);
         comment(target, {}, f.doc, true);
       }
     }
     for (const auto& [name, f] : old) {
-      add(Step::drop_function, emit::drop_function(*f), emit::create_function(*f), {emit::function_gone(*f)}).change =
+      add(Step::drop_function, emit::drop_function(*f), create_function(*f), {emit::function_gone(*f)}).change =
           change(ChangeKind::drop_function, name);
       comment(emit::function_target(*f), f->doc, {}, false, true);
     }
@@ -1565,29 +1685,10 @@ class Planner {
             .change = change(ChangeKind::alter_policy, t.name, pol.name, pol.origin);
       }
     }
-    // Grants: per role, the privileges that come and go.
-    std::map<std::string, std::set<std::string>> before, after;
-    for (const auto& g : p.grants) before[g.role] = privilege_set(g);
-    for (const auto& g : t.grants) after[g.role] = privilege_set(g);
-    std::set<std::string> roles;
-    for (const auto& [r, s] : before) roles.insert(r);
-    for (const auto& [r, s] : after) roles.insert(r);
-    for (const auto& role : roles) {
-      std::set<std::string> gained, lost;
-      for (const auto& x : after[role])
-        if (!before[role].count(x)) gained.insert(x);
-      for (const auto& x : before[role])
-        if (!after[role].count(x)) lost.insert(x);
-      std::vector<Check> checks;
-      for (const auto& x : gained) checks.push_back(privilege_is(t.name, role, x, true));
-      for (const auto& x : lost) checks.push_back(privilege_is(t.name, role, x, false));
-      std::string grant_sql = gained.empty() ? "" : emit::grant(t.name, {role, privilege_list(gained)});
-      std::string revoke_sql = lost.empty() ? "" : emit::revoke(t.name, {role, privilege_list(lost)});
-      std::string undo_grant = gained.empty() ? "" : emit::revoke(t.name, {role, privilege_list(gained)});
-      std::string undo_revoke = lost.empty() ? "" : emit::grant(t.name, {role, privilege_list(lost)});
-      if (!gained.empty() || !lost.empty())
-        add(Step::grant, join({grant_sql, revoke_sql}, "\n"), join({undo_revoke, undo_grant}, "\n"), checks);
-    }
+    plan_grants("TABLE " + t.name.sql(), p.grants, t.grants, relation_privileges,
+                [&](const std::string& role, const std::string& priv, bool held) {
+                  return privilege_is(t.name, role, priv, held);
+                });
     table_comments(&p, &t);
   }
 
@@ -1767,6 +1868,7 @@ class Planner {
     const std::vector<QualifiedName>& calls() const { return view ? view->calls : matview->calls; }
     const model::Uses& uses() const { return view ? view->uses : matview->uses; }
     const model::Doc& doc() const { return view ? view->doc : matview->doc; }
+    const std::vector<model::Grant>& grants() const { return view ? view->grants : matview->grants; }
   };
 
   static std::vector<Relation> view_order(const Schema& s) {
@@ -1796,20 +1898,31 @@ class Planner {
     return order;
   }
 
+  // CREATE VIEW or MATERIALIZED VIEW with its indexes and grants.
   static std::string create_relation(const Relation& r) {
-    if (r.view) return emit::create_view(*r.view);
-    std::string out = emit::create_materialized_view(*r.matview);
-    for (const auto& ix : r.matview->indexes) out += "\n" + emit::create_index(r.name, ix);
-    return out;
+    std::string out = r.view ? emit::create_view(*r.view) : emit::create_materialized_view(*r.matview);
+    if (r.matview)
+      for (const auto& ix : r.matview->indexes) out += "\n" + emit::create_index(r.name, ix);
+    std::string grants = emit::privileges("TABLE " + r.name.sql(), r.grants());
+    return out + (grants.empty() ? "" : "\n" + grants);
   }
   static std::string drop_relation(const Relation& r) { return emit::drop_view(r.name, !r.view); }
 
+  // The same definition (comments, grants and a materialized view's indexes change
+  // on their own).
   static bool same_relation(const Relation& a, const Relation& b) {
-    if (a.view && b.view) return undocumented(*a.view) == undocumented(*b.view);
+    if (a.view && b.view) {
+      auto x = undocumented(*a.view), y = undocumented(*b.view);
+      x.grants.clear();
+      y.grants.clear();
+      return x == y;
+    }
     if (a.matview && b.matview) {
       auto x = undocumented(*a.matview), y = undocumented(*b.matview);
       x.indexes.clear();
       y.indexes.clear();
+      x.grants.clear();
+      y.grants.clear();
       return x == y;
     }
     return false;
@@ -1857,6 +1970,8 @@ class Planner {
       auto it = old.find(r.name);
       bool fresh = it == old.end() || rebuild.count(r.name);
       std::vector<Check> verify = {relation_exists(r.name, r.view ? "view" : "materialized view")};
+      for (const auto& g : r.grants())
+        for (const auto& priv : privilege_set(g)) verify.push_back(privilege_is(r.name, g.role, priv, true));
       if (fresh) {
         // A view over a table archived by this migration waits for the archive.
         bool late = false;
@@ -1885,6 +2000,10 @@ class Planner {
                 {relation_exists({r.name.schema, ix.name}, "index")});
         }
       }
+      plan_grants("TABLE " + r.name.sql(), it->second.grants(), r.grants(), relation_privileges,
+                  [&](const std::string& role, const std::string& priv, bool held) {
+                    return privilege_is(r.name, role, priv, held);
+                  });
       view_comments(&it->second, &r, false, false);
     }
   }

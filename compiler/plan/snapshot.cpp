@@ -52,6 +52,40 @@ ast::Body body(const std::string& text, const std::string& tag) {
   return b;
 }
 
+std::string lower(std::string s);
+
+ast::Grant grant(const model::Grant& g) {
+  ast::Grant out;
+  for (const auto& p : g.privileges) out.privileges.push_back(lower(p));
+  out.roles = {ident(g.role)};
+  return out;
+}
+
+// A function's or a schema's privileges as top-level `grant` and `revoke` lines.
+template <typename Add>
+void object_privileges(const std::string& kind, const ast::QName& object, const std::vector<ast::TypeName>& arguments,
+                       const std::vector<model::Grant>& grants, const std::vector<std::string>& revoked, Add& add) {
+  for (const auto& g : grants) {
+    ast::ObjectPrivilege x;
+    x.kind = kind;
+    x.object = object;
+    x.argument_types = arguments;
+    x.privileges = grant(g).privileges;
+    x.roles = {ident(g.role)};
+    add(std::move(x));
+  }
+  if (!revoked.empty()) {
+    ast::ObjectPrivilege x;
+    x.revoke = true;
+    x.kind = kind;
+    x.object = object;
+    x.argument_types = arguments;
+    x.privileges = {kind == "function" ? "execute" : "all"};
+    x.roles = idents(revoked);
+    add(std::move(x));
+  }
+}
+
 ast::Reference reference(const model::Constraint& c) {
   ast::Reference r;
   r.table = qname(c.ref_table);
@@ -180,12 +214,7 @@ ast::Table table(const model::Table& t, bool directives) {
     for (const auto& a : tr.arguments) trig.arguments.push_back(sql(a));
     out.members.push_back(std::move(trig));
   }
-  for (const auto& g : t.grants) {
-    ast::Grant grant;
-    for (const auto& p : g.privileges) grant.privileges.push_back(lower(p));
-    grant.roles = {ident(g.role)};
-    out.members.push_back(std::move(grant));
-  }
+  for (const auto& g : t.grants) out.members.push_back(grant(g));
   if (directives)
     for (const auto& d : t.dropped_columns) {
       ast::DropColumn drop;
@@ -275,7 +304,17 @@ void declarations(const model::Schema& s, bool directives, Add&& add) {
     }
     add(std::move(x));
   }
-  for (const auto& f : s.functions) add(function(f));
+  for (const auto& e : s.schemas) {
+    ast::QName name;
+    name.name = ident(e.name);
+    object_privileges("schema", name, {}, e.grants, e.revoked, add);
+  }
+  for (const auto& f : s.functions) {
+    add(function(f));
+    std::vector<ast::TypeName> arguments;
+    for (const auto& p : f.parameters) arguments.push_back(type_name(p.type));
+    object_privileges("function", qname(f.name), arguments, f.grants, f.revoked, add);
+  }
   for (const auto& t : s.tables) {
     if (t.is_extern) {
       add(extern_table(t));
@@ -295,6 +334,7 @@ void declarations(const model::Schema& s, bool directives, Add&& add) {
     x.name = qname(v.name);
     x.security_invoker = v.security_invoker;
     x.query = body(v.query, v.query_tag);
+    for (const auto& g : v.grants) x.grants.push_back(grant(g));
     add(std::move(x));
   }
   for (const auto& v : s.materialized_views) {
@@ -303,6 +343,7 @@ void declarations(const model::Schema& s, bool directives, Add&& add) {
     x.name = qname(v.name);
     x.query = body(v.query, v.query_tag);
     for (const auto& ix : v.indexes) x.indexes.push_back(index(ix));
+    for (const auto& g : v.grants) x.grants.push_back(grant(g));
     add(std::move(x));
   }
   if (directives)

@@ -233,6 +233,7 @@ struct View : Node {
   QName name;
   bool security_invoker = false;
   Body query;
+  std::vector<Grant> grants;  // `{ grant select to anon }`
 };
 
 struct MaterializedView : Node {
@@ -240,6 +241,19 @@ struct MaterializedView : Node {
   QName name;
   Body query;
   std::vector<Index> indexes;
+  std::vector<Grant> grants;
+};
+
+// `grant PRIVILEGES on function NAME(TYPES) to ROLES`, `revoke ... from ROLES`; also
+// `on schema NAME`.
+struct ObjectPrivilege : Node {
+  Doc doc;
+  bool revoke = false;
+  std::vector<std::string> privileges;  // lower case; "all" for all
+  std::string kind;                     // "function", "schema"
+  QName object;
+  std::vector<TypeName> argument_types;  // a function's, which identify it
+  std::vector<Ident> roles;
 };
 
 struct Archive : Node {
@@ -261,7 +275,7 @@ struct DataStep : Node {
 };
 
 using Declaration = std::variant<Extension, SchemaDecl, Role, Enum, ExternTable, Function, Table, View,
-                                 MaterializedView, Archive, DropTable, DataStep>;
+                                 MaterializedView, Archive, DropTable, DataStep, ObjectPrivilege>;
 
 struct File {
   std::vector<Declaration> declarations;

@@ -333,6 +333,10 @@ SCHEMAC_RULE(trigger_argument, ast::SqlText, "trigger argument")
 SCHEMAC_RULE(trigger, ast::Trigger, "trigger")
 SCHEMAC_RULE(privilege, std::string, "privilege (select, insert, update, delete, truncate, references, trigger, all)")
 SCHEMAC_RULE(grant, ast::Grant, "grant")
+SCHEMAC_RULE(object_privilege_word, std::string,
+             "privilege (execute, usage, create, select, insert, update, delete, truncate, references, trigger, all)")
+SCHEMAC_RULE(object_grant, ast::ObjectPrivilege, "grant")
+SCHEMAC_RULE(object_revoke, ast::ObjectPrivilege, "revoke")
 SCHEMAC_RULE(drop_column, ast::DropColumn, "drop column")
 SCHEMAC_RULE(member, Documented, "table member")
 SCHEMAC_RULE(table, ast::Table, "table")
@@ -491,6 +495,20 @@ auto const grant_inner = kw("grant") > (privilege[push(&ast::Grant::privileges)]
                          kw("to") > ident_list[set(&ast::Grant::roles)];
 auto const drop_column_inner = kw("drop") > kw("column") > ident[set(&ast::DropColumn::name)];
 
+// Top level: privileges on a function (identified by its parameter types) or a schema.
+auto const object_privilege_word_def = word("execute") | word("usage") | word("create") | privilege;
+auto const privilege_target =
+    (kw("function")[put(&ast::ObjectPrivilege::kind, "function")] > qname[set(&ast::ObjectPrivilege::object)] > '(' >
+     -(type_name[push(&ast::ObjectPrivilege::argument_types)] % ',') > ')') |
+    (kw("schema")[put(&ast::ObjectPrivilege::kind, "schema")] > qname[set(&ast::ObjectPrivilege::object)]) |
+    fail_with("'function NAME(TYPES)' or 'schema NAME'");
+auto const object_grant_inner = kw("grant") > (object_privilege_word[push(&ast::ObjectPrivilege::privileges)] % ',') >
+                                kw("on") > privilege_target > kw("to") > ident_list[set(&ast::ObjectPrivilege::roles)];
+auto const object_revoke_inner = kw("revoke")[flag(&ast::ObjectPrivilege::revoke)] >
+                                 (object_privilege_word[push(&ast::ObjectPrivilege::privileges)] % ',') >
+                                 kw("on") > privilege_target >
+                                 kw("from") > ident_list[set(&ast::ObjectPrivilege::roles)];
+
 // Each alternative is tried only after its first word is seen (`&kw(...)` takes no
 // attribute): a rule builds its member before it parses, and most lines are columns.
 auto const member_def = doc[set(&Documented::doc)] >>
@@ -575,15 +593,17 @@ auto const function_inner = (kw("function") > qname[set(&ast::Function::name)] >
 
 auto const view_inner = kw("view") > qname[set(&ast::View::name)] >
                         -(kw("with") > '(' > kw("security_invoker") > ')')[flag(&ast::View::security_invoker)] >
-                        kw("as") > body[set(&ast::View::query)];
+                        kw("as") > body[set(&ast::View::query)] >
+                        -('{' > *grant[push(&ast::View::grants)] > (x3::lit('}') | fail_with("a grant or '}'")));
 auto const materialized_view_inner = kw("materialized") > kw("view") > qname[set(&ast::MaterializedView::name)] >
                                      kw("as") > body[set(&ast::MaterializedView::query)] >
-                                     -('{' > *(doc >> index)[([](auto& ctx) {
-                                         auto& attr = x3::_attr(ctx);
-                                         ast::Index ix = std::move(boost::fusion::at_c<1>(attr));
-                                         ix.doc = std::move(boost::fusion::at_c<0>(attr));
-                                         x3::_val(ctx).indexes.push_back(std::move(ix));
-                                       })] > (x3::lit('}') | fail_with("an index or '}'")));
+                                     -('{' >
+                                       *(grant[push(&ast::MaterializedView::grants)] | (doc >> index)[([](auto& ctx) {
+                                           auto& attr = x3::_attr(ctx);
+                                           ast::Index ix = std::move(boost::fusion::at_c<1>(attr));
+                                           ix.doc = std::move(boost::fusion::at_c<0>(attr));
+                                           x3::_val(ctx).indexes.push_back(std::move(ix));
+                                         })]) > (x3::lit('}') | fail_with("an index, a grant or '}'")));
 auto const archive_inner = kw("archive") > kw("table") > qname[set(&ast::Archive::old_name)] >
                            kw("as") > ident[set(&ast::Archive::new_name)];
 auto const drop_table_inner = kw("drop") > kw("table") > qname[set(&ast::DropTable::name)];
@@ -597,12 +617,12 @@ auto const extern_function = function[([](auto& ctx) {
   f.is_extern = true;
   x3::_val(ctx).decl = std::move(f);
 })];
-auto const declaration_def = doc[set(&DocumentedDecl::doc)] >>
-                             (table[set_decl] | view[set_decl] | materialized_view[set_decl] | function[set_decl] |
-                              enum_decl[set_decl] | extension[set_decl] | schema_decl[set_decl] | role[set_decl] |
-                              archive[set_decl] | drop_table[set_decl] | data_step[set_decl] |
-                              (kw("extern") > (extern_table[set_decl] | extern_function |
-                                               fail_with("'table' or 'function' after 'extern'"))));
+auto const declaration_def =
+    doc[set(&DocumentedDecl::doc)] >>
+    (table[set_decl] | view[set_decl] | materialized_view[set_decl] | function[set_decl] | enum_decl[set_decl] |
+     extension[set_decl] | schema_decl[set_decl] | role[set_decl] | archive[set_decl] | drop_table[set_decl] |
+     data_step[set_decl] | object_grant[set_decl] | object_revoke[set_decl] |
+     (kw("extern") > (extern_table[set_decl] | extern_function | fail_with("'table' or 'function' after 'extern'"))));
 
 auto const ident_def = spanned(ident_inner);
 auto const column_name_def = spanned(column_name_inner);
@@ -624,6 +644,8 @@ auto const trigger_event_def = spanned(trigger_event_inner);
 auto const trigger_argument_def = spanned(trigger_argument_inner);
 auto const trigger_def = spanned(trigger_inner);
 auto const grant_def = spanned(grant_inner);
+auto const object_grant_def = spanned(object_grant_inner);
+auto const object_revoke_def = spanned(object_revoke_inner);
 auto const drop_column_def = spanned(drop_column_inner);
 auto const table_def = spanned(table_inner);
 auto const extern_table_def = spanned(extern_table_inner);
@@ -645,12 +667,14 @@ BOOST_SPIRIT_DEFINE(doc_line, doc, ident, column_name, qname, type_modifier, typ
                     column_list, ident_list, fk_action, reference, column, primary_key, unique_constraint,
                     check_constraint, foreign_key, index_element, index, rls, policy_command, policy, trigger_timing,
                     trigger_event, trigger_level, trigger_argument, sort_order, nulls_order, policy_mode, volatility,
-                    search_path, security_kind, trigger, privilege, grant, drop_column, member, table, extern_column,
-                    extern_table, extension, schema_decl, role, enum_value, enum_decl, parameter, return_column,
-                    return_type, function, view, materialized_view, archive, drop_table, data_step, declaration)
+                    search_path, security_kind, trigger, privilege, grant, object_privilege_word, object_grant,
+                    object_revoke, drop_column, member, table, extern_column, extern_table, extension, schema_decl,
+                    role, enum_value, enum_decl, parameter, return_column, return_type, function, view,
+                    materialized_view, archive, drop_table, data_step, declaration)
 
-const char* const declaration_keywords[] = {"table",  "view", "materialized", "function", "enum", "extension",
-                                            "schema", "role", "archive",      "drop",     "data", "extern"};
+const char* const declaration_keywords[] = {"table",     "view",   "materialized", "function", "enum",
+                                            "extension", "schema", "role",         "archive",  "drop",
+                                            "data",      "extern", "grant",        "revoke"};
 
 bool starts_declaration(Iterator p, Iterator last) {
   if (last - p >= 3 && p[0] == '/' && p[1] == '/' && p[2] == '/') return true;

@@ -24,6 +24,8 @@ CREATE FUNCTION public.current_tenant_id()
   AS $$
   select tenant_id from public.users where id = (select auth.uid())
 $$;
+REVOKE ALL ON FUNCTION public.current_tenant_id() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.current_tenant_id() TO authenticated;
 
 CREATE FUNCTION public.increment_usage_metrics(p_tenant_id uuid, p_user_id uuid, p_date date, p_prompt_tokens integer DEFAULT 0, p_completion_tokens integer DEFAULT 0, p_cost numeric DEFAULT 0)
   RETURNS void
@@ -42,6 +44,8 @@ begin
          updated_at = now();
 end;
 $$;
+REVOKE ALL ON FUNCTION public.increment_usage_metrics(uuid, uuid, date, integer, integer, numeric) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.increment_usage_metrics(uuid, uuid, date, integer, integer, numeric) TO service_role;
 
 CREATE FUNCTION public.update_conversation_timestamp()
   RETURNS trigger

@@ -74,7 +74,11 @@ TEST_CASE("the catalog comparison notices differences") {
       {"alter policy tenants_select on public.tenants to anon", "policy tenants_select roles"},
       {"drop trigger trigger_conversations_updated_at on public.conversations",
        "trigger trigger_conversations_updated_at missing"},
-      {"revoke delete on public.users from authenticated", "grants"},
+      {"revoke delete on public.users from authenticated", "table users privileges"},
+      {"grant execute on function public.current_tenant_id() to public", "function current_tenant_id privileges"},
+      {"revoke execute on function public.increment_usage_metrics(uuid, uuid, date, int, int, numeric) from "
+       "service_role",
+       "function increment_usage_metrics privileges"},
       {"comment on table public.tenants is 'changed'", "comment"},
       {"create or replace function public.update_updated_at_column() returns trigger language plpgsql as $$ begin "
        "return old; end $$",

@@ -33,10 +33,16 @@ class Comparer {
     check_no_extra_relations();
     for (const auto& t : schema_.tables)
       if (!t.is_extern) check_table(t);
-    for (const auto& v : schema_.views) check_view(v.name, v.query, v.doc, 'v', v.security_invoker);
+    for (const auto& v : schema_.views) {
+      check_view(v.name, v.query, v.doc, 'v', v.security_invoker);
+      check_acl("view " + v.name.display(), relation_acl_sql("to_regclass(" + lit(v.name.sql()) + ")"),
+                expected_acl(v.grants, {}, relation_privileges()));
+    }
     for (const auto& v : schema_.materialized_views) {
       check_view(v.name, v.query, v.doc, 'm', false);
       check_indexes(v.name, v.indexes, {});
+      check_acl("materialized view " + v.name.display(), relation_acl_sql("to_regclass(" + lit(v.name.sql()) + ")"),
+                expected_acl(v.grants, {}, relation_privileges()));
     }
     return std::move(problems_);
   }
@@ -97,6 +103,12 @@ class Comparer {
       if (!value("select 1 from pg_namespace where nspname = " + lit(s.name))) problem("schema " + s.name + " missing");
       check_comment("schema " + s.name,
                     "select obj_description(" + lit(quote(s.name)) + "::regnamespace, 'pg_namespace')", s.doc);
+      check_acl("schema " + s.name,
+                "select case when a.grantee = 0 then 'PUBLIC' else a.grantee::regrole::text end, a.privilege_type "
+                "from pg_namespace o, aclexplode(coalesce(o.nspacl, acldefault('n', o.nspowner))) a where "
+                "o.nspname = " +
+                    lit(s.name) + " and a.grantee <> o.nspowner",
+                expected_acl(s.grants, {}, {"USAGE", "CREATE"}));
     }
     for (const auto& e : schema_.enums) {
       std::vector<std::string> labels;
@@ -158,6 +170,38 @@ class Comparer {
                  text(attrs + temp + "::oid"));
     expect_equal(what + " body", text("select prosrc from pg_proc where oid = " + *oid), f.body);
     check_comment(what, "select obj_description(" + *oid + ", 'pg_proc')", f.doc);
+    // PUBLIC may execute a function unless the schema revokes it.
+    std::set<std::string> expected = expected_acl(f.grants, f.revoked, {"EXECUTE"});
+    if (std::find(f.revoked.begin(), f.revoked.end(), "public") == f.revoked.end()) expected.insert("PUBLIC:EXECUTE");
+    check_acl(what,
+              "select case when a.grantee = 0 then 'PUBLIC' else a.grantee::regrole::text end, a.privilege_type "
+              "from pg_proc o, aclexplode(coalesce(o.proacl, acldefault('f', o.proowner))) a where o.oid = " +
+                  *oid + " and a.grantee <> o.proowner",
+              expected);
+  }
+
+  // Each role's privileges as "role:PRIVILEGE" (PUBLIC for public), from grants less
+  // the revoked roles'.
+  static std::set<std::string> expected_acl(const std::vector<model::Grant>& grants,
+                                            const std::vector<std::string>& revoked,
+                                            const std::vector<std::string>& all) {
+    std::set<std::string> out;
+    for (const auto& g : grants) {
+      if (std::find(revoked.begin(), revoked.end(), g.role) != revoked.end()) continue;
+      std::string role = g.role == "public" ? "PUBLIC" : g.role;
+      for (const auto& p : g.privileges == std::vector<std::string>{"ALL"} ? all : g.privileges)
+        out.insert(role + ":" + p);
+    }
+    return out;
+  }
+
+  // live_sql: (grantee, privilege) rows, the owner left out.
+  void check_acl(const std::string& what, const std::string& live_sql, const std::set<std::string>& expected) {
+    std::set<std::string> live;
+    for (auto row : tx_.exec(live_sql)) live.insert(row[0].as<std::string>() + ":" + row[1].as<std::string>());
+    if (live != expected)
+      problem(what + " privileges: live {" + join({live.begin(), live.end()}) + "} expected {" +
+              join({expected.begin(), expected.end()}) + "}");
   }
 
   // ---- tables -------------------------------------------------------------------------
@@ -444,23 +488,21 @@ class Comparer {
     }
   }
 
-  void check_grants(const model::Table& t, const std::string& rel) {
+  static const std::vector<std::string>& relation_privileges() {
     static const std::vector<std::string> all = {"DELETE",  "INSERT",   "REFERENCES", "SELECT",
                                                  "TRIGGER", "TRUNCATE", "UPDATE"};
-    std::set<std::string> expected, live;
-    if (!t.archived_as)  // an archive revokes the declared roles' grants
-      for (const auto& g : t.grants) {
-        std::string role = g.role == "public" ? "PUBLIC" : g.role;
-        for (const auto& p : g.privileges == std::vector<std::string>{"ALL"} ? all : g.privileges)
-          expected.insert(role + ":" + p);
-      }
-    for (auto row : tx_.exec("select case when a.grantee = 0 then 'PUBLIC' else a.grantee::regrole::text end, "
-                             "a.privilege_type from pg_class c, aclexplode(c.relacl) a where c.oid = " +
-                             rel + " and a.grantee <> c.relowner"))
-      live.insert(row[0].as<std::string>() + ":" + row[1].as<std::string>());
-    if (live != expected)
-      problem("table " + t.live_name().display() + " grants: live {" + join({live.begin(), live.end()}) +
-              "} expected {" + join({expected.begin(), expected.end()}) + "}");
+    return all;
+  }
+  std::string relation_acl_sql(const std::string& rel) {
+    return "select case when a.grantee = 0 then 'PUBLIC' else a.grantee::regrole::text end, a.privilege_type from "
+           "pg_class c, aclexplode(c.relacl) a where c.oid = " +
+           rel + " and a.grantee <> c.relowner";
+  }
+
+  void check_grants(const model::Table& t, const std::string& rel) {
+    // An archive revokes the declared roles' grants.
+    check_acl("table " + t.live_name().display(), relation_acl_sql(rel),
+              t.archived_as ? std::set<std::string>{} : expected_acl(t.grants, {}, relation_privileges()));
   }
 
   // ---- views ---------------------------------------------------------------------------

@@ -6,7 +6,8 @@
 // kinds: renames of columns and tables that views, checks, indexes, generated columns
 // and policies read, type changes under them, generated expressions, function
 // signature changes with index/check/default dependents, enum values used at once,
-// swaps, schema moves, policy clauses removed, comments on re-created views. 500
+// swaps, schema moves, policy clauses removed, comments on re-created views, grants on
+// views and functions (kept when they are re-created). 500
 // steps by default; the seed is printed on failure; SCHEMAC_EVOLUTION_SEED and
 // SCHEMAC_EVOLUTION_STEPS replay or lengthen a run (SCHEMAC_EVOLUTION_LOG=1 lists
 // the edits).
@@ -260,7 +261,7 @@ class Editor {
     std::vector<std::string> free;
     for (const auto& c : t.columns)
       if (free_column(s, t, c.name)) free.push_back(c.name);
-    switch (pick(33)) {
+    switch (pick(34)) {
       case 0: {  // add column
         static const char* const types[] = {"integer", "text",  "boolean",
                                             "numeric", "jsonb", "timestamp with time zone"};
@@ -627,6 +628,28 @@ class Editor {
         auto& v = any(s.views);
         v.doc = v.doc.empty() ? model::Doc{"View " + fresh("d")} : model::Doc{};
         return "comment on view " + v.name.name;
+      }
+      case 32: {  // privileges on a view or on evo_score (both may be re-created later)
+        if (!s.views.empty() && chance(50)) {
+          auto& v = any(s.views);
+          if (v.grants.empty())
+            v.grants.push_back({"evo_reader", {"SELECT"}});
+          else
+            v.grants.clear();
+          return "grants on view " + v.name.name;
+        }
+        for (auto& f : s.functions)
+          if (f.name.name == "evo_score") {
+            if (f.revoked.empty()) {
+              f.revoked = {"public"};
+              f.grants = {{"evo_reader", {"EXECUTE"}}};
+            } else {
+              f.revoked.clear();
+              f.grants.clear();
+            }
+            return "privileges on evo_score";
+          }
+        return "";
       }
       default: {  // a unique constraint on a free column
         if (free.empty()) return "";

@@ -91,3 +91,57 @@ TEST_CASE("objects are sorted by name whatever file declared them") {
   CHECK(a.loaded.model == b.loaded.model);
   CHECK(a.loaded.model.tables.at(0).name.name == "a");
 }
+
+TEST_CASE("privileges on functions, schemas, views and materialized views") {
+  const char* const base = R"(role anon
+role authenticated
+schema app
+function app.f(a uuid, b int) returns int language sql as $$ select b $$
+view v as $$ select 1 as x $$ {
+  grant select to anon
+  grant select to authenticated
+}
+materialized view m as $$ select 1 as x $$ {
+  grant select to authenticated
+}
+)";
+  SECTION("attached to the objects they name") {
+    auto c = compile_text(std::string(base) +
+                          "grant usage on schema app to anon\ngrant all on schema app to authenticated\n"
+                          "revoke execute on function app.f(uuid, integer) from public, anon\n"
+                          "grant execute on function app.f(uuid, int4) to authenticated\n");
+    const auto& m = model_of(c);
+    const auto& f = m.functions.at(0);
+    REQUIRE(f.grants.size() == 1);
+    CHECK(f.grants[0].role == "authenticated");
+    CHECK(f.grants[0].privileges == std::vector<std::string>{"EXECUTE"});
+    CHECK(f.revoked == std::vector<std::string>{"anon", "public"});
+    const auto& s = m.schemas.at(0);
+    REQUIRE(s.grants.size() == 2);
+    CHECK(s.grants[0].privileges == std::vector<std::string>{"USAGE"});
+    CHECK(s.grants[1].privileges == std::vector<std::string>{"ALL"});
+    CHECK(m.views.at(0).grants.size() == 2);
+    CHECK(m.materialized_views.at(0).grants.at(0).role == "authenticated");
+  }
+  struct Bad {
+    std::string line, message;
+  };
+  for (const auto& [line, message] : std::vector<Bad>{
+           {"grant execute on function app.g(uuid) to anon", "test.schema:12:27: error: unknown function 'app.g'"},
+           {"grant execute on function app.f(uuid) to anon",
+            "test.schema:12:27: error: function 'app.f' takes (uuid, integer): name its parameter types as declared"},
+           {"grant select on function app.f(uuid, int) to anon",
+            "test.schema:12:1: error: privilege 'select' does not apply to a function"},
+           {"grant usage on schema other to anon", "test.schema:12:23: error: schema 'other' is not declared"},
+           {"grant execute on function app.f(uuid, int) to nobody", "test.schema:12:47: error: unknown role 'nobody'"},
+           {"revoke execute on function app.f(uuid, int) from anon\ngrant execute on function app.f(uuid, int) to anon",
+            "error: role 'anon' is both granted and revoked privileges on function 'app.f'"},
+           {"grant execute on function app.f(uuid, int) from anon",
+            "test.schema:12:44: error: expected 'to', found 'from'"},
+       }) {
+    auto c = compile_text(std::string(base) + line + "\n");
+    INFO(line << "\n" << c.diagnostics);
+    CHECK_FALSE(c.ok);
+    CHECK(c.diagnostics.find(message) != std::string::npos);
+  }
+}

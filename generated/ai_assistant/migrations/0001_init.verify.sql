@@ -19,8 +19,20 @@ BEGIN
   IF NOT (to_regprocedure('public.current_tenant_id()') IS NOT NULL) THEN
     missing := array_append(missing, 'function public.current_tenant_id() is missing');
   END IF;
+  IF NOT (EXISTS (SELECT 1 FROM pg_proc o, aclexplode(coalesce(o.proacl, acldefault('f', o.proowner))) a WHERE o.oid = to_regprocedure('public.current_tenant_id()') AND a.grantee = to_regrole('authenticated') AND a.privilege_type = 'EXECUTE')) THEN
+    missing := array_append(missing, 'authenticated lacks EXECUTE on function public.current_tenant_id()');
+  END IF;
+  IF NOT (NOT EXISTS (SELECT 1 FROM pg_proc o, aclexplode(coalesce(o.proacl, acldefault('f', o.proowner))) a WHERE o.oid = to_regprocedure('public.current_tenant_id()') AND a.grantee = 0)) THEN
+    missing := array_append(missing, 'public still has privileges on function public.current_tenant_id()');
+  END IF;
   IF NOT (to_regprocedure('public.increment_usage_metrics(uuid, uuid, date, integer, integer, numeric)') IS NOT NULL) THEN
     missing := array_append(missing, 'function public.increment_usage_metrics(uuid, uuid, date, integer, integer, numeric) is missing');
+  END IF;
+  IF NOT (EXISTS (SELECT 1 FROM pg_proc o, aclexplode(coalesce(o.proacl, acldefault('f', o.proowner))) a WHERE o.oid = to_regprocedure('public.increment_usage_metrics(uuid, uuid, date, integer, integer, numeric)') AND a.grantee = to_regrole('service_role') AND a.privilege_type = 'EXECUTE')) THEN
+    missing := array_append(missing, 'service_role lacks EXECUTE on function public.increment_usage_metrics(uuid, uuid, date, integer, integer, numeric)');
+  END IF;
+  IF NOT (NOT EXISTS (SELECT 1 FROM pg_proc o, aclexplode(coalesce(o.proacl, acldefault('f', o.proowner))) a WHERE o.oid = to_regprocedure('public.increment_usage_metrics(uuid, uuid, date, integer, integer, numeric)') AND a.grantee = 0)) THEN
+    missing := array_append(missing, 'public still has privileges on function public.increment_usage_metrics(uuid, uuid, date, integer, integer, numeric)');
   END IF;
   IF NOT (to_regprocedure('public.update_conversation_timestamp()') IS NOT NULL) THEN
     missing := array_append(missing, 'function public.update_conversation_timestamp() is missing');

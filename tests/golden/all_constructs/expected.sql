@@ -13,6 +13,8 @@ CREATE EXTENSION IF NOT EXISTS pgcrypto;
 -- Schemas
 
 CREATE SCHEMA app;
+GRANT USAGE ON SCHEMA app TO authenticated;
+GRANT USAGE, CREATE ON SCHEMA app TO service_role;
 
 -- Enum types
 
@@ -32,6 +34,8 @@ begin
   return null;
 end;
 $fn$;
+REVOKE ALL ON FUNCTION public.audit() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.audit() TO service_role;
 
 CREATE FUNCTION public.leaderboard()
   RETURNS TABLE(player uuid, total bigint)
@@ -131,12 +135,15 @@ CREATE INDEX old_scores_score_idx ON public.old_scores (score);
 
 CREATE VIEW public.player_profiles WITH (security_invoker = true) AS
 select id, handle, level from public.players;
+GRANT SELECT ON TABLE public.player_profiles TO anon;
+GRANT SELECT ON TABLE public.player_profiles TO authenticated;
 
 CREATE MATERIALIZED VIEW public.quest_counts AS
 select status, count(*) as n from app.quests group by status
 WITH DATA;
 CREATE UNIQUE INDEX quest_counts_status_idx ON public.quest_counts (status);
 CREATE INDEX quest_counts_n ON public.quest_counts (n DESC);
+GRANT SELECT ON TABLE public.quest_counts TO authenticated;
 
 CREATE VIEW public.top_profiles AS
 select * from public.player_profiles where level > 50;

@@ -16,5 +16,4 @@ COMMENT ON TABLE public.docs IS 'Old comment.';
 GRANT INSERT ON TABLE public.docs TO writer;
 REVOKE UPDATE ON TABLE public.docs FROM writer;
 
-
 REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON TABLE public.docs FROM reader;

@@ -7,7 +7,6 @@
 
 GRANT INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON TABLE public.docs TO reader;
 
-
 GRANT UPDATE ON TABLE public.docs TO writer;
 REVOKE INSERT ON TABLE public.docs FROM writer;
 
