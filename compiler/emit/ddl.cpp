@@ -118,7 +118,8 @@ std::string constraint_definition(const model::Constraint& c) {
       body = "PRIMARY KEY (" + quoted_list(c.columns) + ")";
       break;
     case model::ConstraintKind::unique:
-      body = "UNIQUE (" + quoted_list(c.columns) + ")";
+      body = std::string("UNIQUE ") + (c.nulls_not_distinct ? "NULLS NOT DISTINCT " : "") + "(" +
+             quoted_list(c.columns) + ")";
       break;
     case model::ConstraintKind::check:
       body = "CHECK (" + c.check_sql + ")";
@@ -130,6 +131,7 @@ std::string constraint_definition(const model::Constraint& c) {
       if (!c.on_update.empty() && c.on_update != "no action") body += " ON UPDATE " + upper(c.on_update);
       break;
   }
+  if (c.deferrable) body += c.initially_deferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE";
   return "CONSTRAINT " + quote(c.name) + " " + body;
 }
 

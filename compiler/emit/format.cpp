@@ -183,12 +183,18 @@ std::string type_name(const ast::TypeName& t) {
 std::string group(const ast::SqlText& s) { return "(" + s.text + ")"; }
 std::string body(const ast::Body& b) { return "$" + b.tag + "$" + b.text + "$" + b.tag + "$"; }
 
+template <typename T>
+std::string deferral(const T& x) {
+  if (!x.deferrable) return "";
+  return x.initially_deferred ? " deferrable initially deferred" : " deferrable";
+}
+
 std::string reference(const ast::Reference& r) {
   std::string out = qname(r.table);
   if (!r.columns.empty()) out += "(" + id_list(r.columns) + ")";
   if (!r.on_delete.empty()) out += " on delete " + r.on_delete;
   if (!r.on_update.empty()) out += " on update " + r.on_update;
-  return out;
+  return out + deferral(r);
 }
 
 std::string index_text(const ast::Index& ix) {
@@ -383,10 +389,13 @@ class Printer {
   std::string member_text(const ast::TableMember& m) {
     struct Visitor {
       std::string operator()(const ast::Column&) const { return ""; }
-      std::string operator()(const ast::PrimaryKey& p) const { return "primary key (" + id_list(p.columns) + ")"; }
+      std::string operator()(const ast::PrimaryKey& p) const {
+        return "primary key (" + id_list(p.columns) + ")" + deferral(p);
+      }
       std::string operator()(const ast::UniqueConstraint& u) const {
-        static const std::set<std::string> reserved = {"index"};
-        return "unique" + (u.name ? " " + id(*u.name, &reserved) : std::string()) + " (" + id_list(u.columns) + ")";
+        static const std::set<std::string> reserved = {"index", "nulls"};
+        return "unique" + std::string(u.nulls_not_distinct ? " nulls not distinct" : "") +
+               (u.name ? " " + id(*u.name, &reserved) : std::string()) + " (" + id_list(u.columns) + ")" + deferral(u);
       }
       std::string operator()(const ast::CheckConstraint& c) const {
         return "check" + (c.name ? " " + id(*c.name) : std::string()) + " " + group(c.expression);

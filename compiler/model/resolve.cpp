@@ -198,6 +198,10 @@ class Resolver {
     if (col.identity && col.generated_sql)
       diags_.error(at(*c.generated), "a column cannot be both identity and generated");
     if (col.identity && col.nullable) diags_.error(at(c.name), "an identity column cannot be nullable");
+    if (c.nullable && c.not_null)
+      diags_.error(at(c.name), "column '" + col.name +
+                                   "' is both nullable ('?' or 'null') and 'not null': a column is NOT NULL unless "
+                                   "its type is followed by '?'");
     if (c.primary_key) {
       Constraint pk;
       pk.kind = ConstraintKind::primary_key;
@@ -239,6 +243,8 @@ class Resolver {
     fk.ref_column_origins = origins_of(r.columns);
     fk.on_delete = r.on_delete;
     fk.on_update = r.on_update;
+    fk.deferrable = r.deferrable;
+    fk.initially_deferred = r.initially_deferred;
   }
 
   void add_constraint(Table& table, Constraint c, Location where) {
@@ -399,6 +405,8 @@ class Resolver {
         c.kind = ConstraintKind::primary_key;
         c.columns = names_of(pk->columns);
         c.column_origins = origins_of(pk->columns);
+        c.deferrable = pk->deferrable;
+        c.initially_deferred = pk->initially_deferred;
         c.doc = pk->doc;
         c.origin = origin(*pk);
         add_constraint(out, std::move(c), at(*pk));
@@ -408,6 +416,9 @@ class Resolver {
         if (u->name) c.name = name_of(*u->name), c.named = true;
         c.columns = names_of(u->columns);
         c.column_origins = origins_of(u->columns);
+        c.nulls_not_distinct = u->nulls_not_distinct;
+        c.deferrable = u->deferrable;
+        c.initially_deferred = u->initially_deferred;
         c.doc = u->doc;
         c.origin = origin(*u);
         add_constraint(out, std::move(c), at(*u));
@@ -848,6 +859,33 @@ class Resolver {
         Diagnostics::note(d, {theirs->origin.file, theirs->origin.offset}, "referenced column declared here");
       }
     }
+    // PostgreSQL needs a key on exactly the referenced columns, and not a deferrable one.
+    for (const auto& r : c.ref_columns)
+      if (!target->find_column(r)) return;
+    std::set<std::string> wanted(c.ref_columns.begin(), c.ref_columns.end());
+    bool any = false, usable = false;
+    for (const auto& k : target->constraints)
+      if ((k.kind == ConstraintKind::primary_key || k.kind == ConstraintKind::unique) &&
+          std::set<std::string>(k.columns.begin(), k.columns.end()) == wanted && k.columns.size() == wanted.size()) {
+        any = true;
+        usable |= !k.deferrable;
+      }
+    for (const auto& ix : target->indexes) {
+      if (!ix.unique || ix.where_sql) continue;
+      std::set<std::string> cols;
+      bool plain = true;
+      for (const auto& e : ix.elements) plain &= !e.column.empty(), cols.insert(e.column);
+      if (plain && cols == wanted && ix.elements.size() == wanted.size()) any = usable = true;
+    }
+    std::string list;
+    for (const auto& r : c.ref_columns) list += (list.empty() ? "" : ", ") + r;
+    if (!any)
+      diags_.error(where, "foreign key references '" + target->name.display() + "' (" + list +
+                              "), which is not its primary key or a unique key: PostgreSQL needs one on exactly "
+                              "these columns");
+    else if (!usable)
+      diags_.error(where, "foreign key references '" + target->name.display() + "' (" + list +
+                              "), whose key is deferrable: PostgreSQL cannot use a deferrable key for a foreign key");
   }
 
   // ---- default names --------------------------------------------------------------

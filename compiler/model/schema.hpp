@@ -109,7 +109,10 @@ struct Constraint {
   std::vector<std::string> ref_columns;
   std::string on_delete;  // "" = no action
   std::string on_update;
-  Uses uses;  // of a check's expression
+  bool deferrable = false;          // primary, unique, foreign
+  bool initially_deferred = false;  // (deferrable)
+  bool nulls_not_distinct = false;  // unique: NULLs count as equal
+  Uses uses;                        // of a check's expression
   Doc doc;
   Origin origin;
   std::vector<Origin> column_origins, ref_column_origins;  // where each column was named (for errors)

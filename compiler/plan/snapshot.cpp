@@ -92,6 +92,8 @@ ast::Reference reference(const model::Constraint& c) {
   r.columns = idents(c.ref_columns);
   r.on_delete = c.on_delete;
   r.on_update = c.on_update;
+  r.deferrable = c.deferrable;
+  r.initially_deferred = c.initially_deferred;
   return r;
 }
 
@@ -150,6 +152,8 @@ ast::Table table(const model::Table& t, bool directives) {
         ast::PrimaryKey pk;  // always PostgreSQL's default name: the syntax has no other
         pk.doc = c.doc;
         pk.columns = idents(c.columns);
+        pk.deferrable = c.deferrable;
+        pk.initially_deferred = c.initially_deferred;
         out.members.push_back(std::move(pk));
         break;
       }
@@ -157,7 +161,10 @@ ast::Table table(const model::Table& t, bool directives) {
         ast::UniqueConstraint u;
         u.doc = c.doc;
         if (!c.name.empty()) u.name = ident(c.name);
+        u.nulls_not_distinct = c.nulls_not_distinct;
         u.columns = idents(c.columns);
+        u.deferrable = c.deferrable;
+        u.initially_deferred = c.initially_deferred;
         out.members.push_back(std::move(u));
         break;
       }

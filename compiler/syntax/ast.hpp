@@ -59,13 +59,16 @@ struct Reference : Node {
   std::vector<Ident> columns;
   std::string on_delete;  // "" when not given; else "cascade", "set null", ...
   std::string on_update;
+  bool deferrable = false;  // `deferrable [initially deferred | initially immediate]`
+  bool initially_deferred = false;
 };
 
 struct Column : Node {
   Doc doc;
   Ident name;
   TypeName type;
-  bool nullable = false;
+  bool nullable = false;  // `?`, or SQL's `null`
+  bool not_null = false;  // SQL's `not null`, written out of habit: the default
   bool primary_key = false;
   bool unique = false;
   bool identity = false;
@@ -79,12 +82,17 @@ struct Column : Node {
 struct PrimaryKey : Node {
   Doc doc;
   std::vector<Ident> columns;
+  bool deferrable = false;
+  bool initially_deferred = false;
 };
 
 struct UniqueConstraint : Node {
   Doc doc;
   std::optional<Ident> name;
+  bool nulls_not_distinct = false;
   std::vector<Ident> columns;
+  bool deferrable = false;
+  bool initially_deferred = false;
 };
 
 struct CheckConstraint : Node {

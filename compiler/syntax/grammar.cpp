@@ -416,10 +416,18 @@ auto const fk_action_def = word("cascade") | word("restrict") |
                            (kw("set") > ((kw("null") >> x3::attr(std::string("set null"))) |
                                          (kw("default") >> x3::attr(std::string("set default"))))) |
                            ((kw("no") > kw("action")) >> x3::attr(std::string("no action")));
+// `deferrable [initially deferred | initially immediate]` of a key or a reference.
+template <typename T>
+auto deferral() {
+  return kw("deferrable")[flag(&T::deferrable)] >>
+         -(kw("initially") > (kw("deferred")[flag(&T::initially_deferred)] | kw("immediate") |
+                              fail_with("'deferred' or 'immediate' after 'initially'")));
+}
 auto const reference_inner = qname[set(&ast::Reference::table)] >> -column_list[set(&ast::Reference::columns)] >>
                              *(kw("on") > ((kw("delete") > fk_action[set(&ast::Reference::on_delete)]) |
                                            (kw("update") > fk_action[set(&ast::Reference::on_update)]) |
-                                           fail_with("'delete' or 'update' after 'on'")));
+                                           fail_with("'delete' or 'update' after 'on'"))) >>
+                             -deferral<ast::Reference>();
 
 auto const same_line = same_line_parser{};
 // A column is one line: its attributes stay on that line, so that the next line
@@ -431,13 +439,21 @@ auto const column_attribute = same_line >> ((kw("primary") > kw("key"))[flag(&as
                                             (kw("check") > group[set(&ast::Column::check)]) |
                                             (kw("generated") > group[set(&ast::Column::generated)]) |
                                             kw("identity")[flag(&ast::Column::identity)] |
-                                            (kw("was") > ident[set(&ast::Column::was)]));
+                                            (kw("was") > ident[set(&ast::Column::was)]) |
+                                            // SQL's spellings, meaning what `?` and its absence mean
+                                            (kw("not") > kw("null"))[flag(&ast::Column::not_null)] |
+                                            kw("null")[flag(&ast::Column::nullable)]);
 auto const column_inner = (column_name[set(&ast::Column::name)] > type_name[set(&ast::Column::type)]) >>
                           -x3::lit('?')[flag(&ast::Column::nullable)] >> *column_attribute;
 
-auto const primary_key_inner = kw("primary") > kw("key") > column_list[set(&ast::PrimaryKey::columns)];
-auto const unique_constraint_inner = kw("unique") >> !kw("index") > -ident[set(&ast::UniqueConstraint::name)] >
-                                     column_list[set(&ast::UniqueConstraint::columns)];
+auto const primary_key_inner = kw("primary") > kw("key") > column_list[set(&ast::PrimaryKey::columns)] >
+                               -deferral<ast::PrimaryKey>();
+auto const nulls_not_distinct =
+    (kw("nulls") >> kw("not") >> kw("distinct"))[flag(&ast::UniqueConstraint::nulls_not_distinct)];
+auto const unique_constraint_inner = kw("unique") >> !kw("index") > -nulls_not_distinct >
+                                     -ident[set(&ast::UniqueConstraint::name)] > -nulls_not_distinct >
+                                     column_list[set(&ast::UniqueConstraint::columns)] >
+                                     -deferral<ast::UniqueConstraint>();
 auto const check_constraint_inner =
     kw("check") > -ident[set(&ast::CheckConstraint::name)] > group[set(&ast::CheckConstraint::expression)];
 auto const foreign_key_inner = kw("foreign") > kw("key") >
@@ -484,8 +500,9 @@ auto const trigger_inner = kw("trigger") > ident[set(&ast::Trigger::name)] >
                            trigger_timing[set(&ast::Trigger::timing)] >
                            (trigger_event[push(&ast::Trigger::events)] % kw("or")) >
                            -(kw("for") > -kw("each") > trigger_level[set(&ast::Trigger::level)]) >
-                           -(kw("when") > group[set(&ast::Trigger::when)]) >
-                           kw("execute") > qname[set(&ast::Trigger::function)] > '(' >
+                           -(kw("when") > group[set(&ast::Trigger::when)]) > kw("execute") >
+                           -((kw("function") | kw("procedure")) >>
+                             !x3::lit('(')) > qname[set(&ast::Trigger::function)] > '(' >
                            -(trigger_argument[push(&ast::Trigger::arguments)] % ',') > ')';
 
 auto const privilege_def = word("select") | word("insert") | word("update") | word("delete") | word("truncate") |

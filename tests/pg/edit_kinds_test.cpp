@@ -1574,3 +1574,59 @@ function app.visible(p int) returns boolean language sql stable as $$ select p >
           .as_role("edit_outsider", call),
   });
 }
+
+TEST_CASE("edit kinds: deferrable keys and references, NULLS NOT DISTINCT", "[edit_kinds]") {
+  const char* const seed =
+      "INSERT INTO public.parents (id, code) VALUES (1, 'a'), (2, null);"
+      "INSERT INTO public.children (id, parent) VALUES (10, 1), (11, 2);";
+  const std::vector<std::string> rows = {"SELECT id, code FROM public.parents ORDER BY id",
+                                         "SELECT id, parent FROM public.children ORDER BY id"};
+  // A child before its parent in one transaction: only a deferred reference lets it
+  // through; a code taken before its holder lets go: only a deferrable key; two NULL
+  // codes: only NULLS NOT DISTINCT refuses them. Each ends by checking what was deferred.
+  const std::vector<std::string> probes = {
+      "INSERT INTO public.children (id, parent) VALUES (20, 7); INSERT INTO public.parents (id) VALUES (7); "
+      "SET CONSTRAINTS ALL IMMEDIATE",
+      "INSERT INTO public.parents (id, code) VALUES (40, 'a'); UPDATE public.parents SET code = 'z' WHERE id = 1; "
+      "SET CONSTRAINTS ALL IMMEDIATE",
+      "INSERT INTO public.parents (id, code) VALUES (30, null), (31, null); SET CONSTRAINTS ALL IMMEDIATE",
+  };
+  auto schema = [](const std::string& unique, const std::string& reference) {
+    return R"(
+role edit_writer
+table parents {
+  id   int primary key
+  code text?
+  )" + unique +
+           R"(
+  grant select, insert, update to edit_writer
+}
+table children {
+  id     int primary key
+  parent int references parents(id))" +
+           reference + R"(
+  grant select, insert to edit_writer
+}
+)";
+  };
+  run_cases({
+      Case("a reference made deferrable, initially deferred", schema("unique (code)", ""),
+           schema("unique (code)", " deferrable initially deferred"))
+          .seeded(seed, rows)
+          .as_role("edit_writer", probes)
+          .fresh(),
+      Case("a deferred reference made immediate again", schema("unique (code)", " deferrable initially deferred"),
+           schema("unique (code)", " deferrable"))
+          .seeded(seed, rows)
+          .as_role("edit_writer", probes),
+      Case("a unique key made NULLS NOT DISTINCT", schema("unique (code)", ""),
+           schema("unique nulls not distinct (code)", ""))
+          .seeded(seed, rows)
+          .as_role("edit_writer", probes)
+          .fresh(),
+      Case("a unique key made deferrable", schema("unique (code)", ""),
+           schema("unique (code) deferrable initially deferred", ""))
+          .seeded(seed, rows)
+          .as_role("edit_writer", probes),
+  });
+}

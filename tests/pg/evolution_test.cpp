@@ -7,7 +7,8 @@
 // and policies read, type changes under them, generated expressions, function
 // signature changes with index/check/default dependents, enum values used at once,
 // swaps, schema moves, policy clauses removed, comments on re-created views, grants on
-// views and functions (kept when they are re-created). 500
+// views and functions (kept when they are re-created), deferrable references, NULLS NOT
+// DISTINCT. 500
 // steps by default; the seed is printed on failure; SCHEMAC_EVOLUTION_SEED and
 // SCHEMAC_EVOLUTION_STEPS replay or lengthen a run (SCHEMAC_EVOLUTION_LOG=1 lists
 // the edits).
@@ -261,7 +262,7 @@ class Editor {
     std::vector<std::string> free;
     for (const auto& c : t.columns)
       if (free_column(s, t, c.name)) free.push_back(c.name);
-    switch (pick(34)) {
+    switch (pick(35)) {
       case 0: {  // add column
         static const char* const types[] = {"integer", "text",  "boolean",
                                             "numeric", "jsonb", "timestamp with time zone"};
@@ -628,6 +629,20 @@ class Editor {
         auto& v = any(s.views);
         v.doc = v.doc.empty() ? model::Doc{"View " + fresh("d")} : model::Doc{};
         return "comment on view " + v.name.name;
+      }
+      case 33: {  // a reference made deferrable (or not), a unique key NULLS NOT DISTINCT (or not)
+        for (auto& c : t.constraints)
+          if (c.kind == model::ConstraintKind::foreign_key && chance(50)) {
+            c.deferrable = !c.deferrable;
+            c.initially_deferred = c.deferrable && chance(50);
+            return "deferrable reference on " + t.name.name;
+          }
+        for (auto& c : t.constraints)
+          if (c.kind == model::ConstraintKind::unique) {
+            c.nulls_not_distinct = !c.nulls_not_distinct;
+            return "nulls not distinct on " + t.name.name;
+          }
+        return "";
       }
       case 32: {  // privileges on a view or on evo_score (both may be re-created later)
         if (!s.views.empty() && chance(50)) {

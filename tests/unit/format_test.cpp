@@ -64,3 +64,30 @@ TEST_CASE("fmt quotes names only where the language needs it") {
   CHECK(emit::format_file(c.loaded.files[0].ast, src) ==
         "table \"Order Items\" {\n  \"check\"      int\n  plain        int\n  \"with space\" text\n}\n");
 }
+
+TEST_CASE("SQL's spellings by habit are accepted and fmt writes the schemac ones") {
+  std::string src =
+      "function f() returns trigger language plpgsql as $$ begin return new; end $$\n"
+      "table t {\n  a int not null\n  b text null default null\n  c text? check (c <> '')\n"
+      "  trigger t1 before update for each row execute function f()\n"
+      "  trigger t2 before insert for each row execute procedure f()\n}\n";
+  auto c = test::compile_text(src);
+  INFO(c.diagnostics);
+  REQUIRE(c.ok);
+  const auto& t = c.loaded.model.tables.at(0);
+  CHECK_FALSE(t.columns.at(0).nullable);
+  CHECK(t.columns.at(1).nullable);
+  CHECK(t.columns.at(1).default_sql == std::optional<std::string>("null"));
+  CHECK(t.triggers.at(0).function.name == "f");
+  CHECK(t.triggers.at(1).function.name == "f");
+  std::string formatted = emit::format_file(c.loaded.files[0].ast, src);
+  CHECK(formatted.find("  a int\n") != std::string::npos);
+  CHECK(formatted.find("  b text? default null\n") != std::string::npos);
+  CHECK(formatted.find("execute f()") != std::string::npos);
+  CHECK(formatted.find("execute function") == std::string::npos);
+  CHECK(formatted.find("procedure") == std::string::npos);
+
+  auto both = test::compile_text("table t {\n  a text? not null\n}\n");
+  CHECK_FALSE(both.ok);
+  CHECK(both.diagnostics.find("test.schema:2:3: error: column 'a' is both nullable") != std::string::npos);
+}

@@ -145,3 +145,49 @@ materialized view m as $$ select 1 as x $$ {
     CHECK(c.diagnostics.find(message) != std::string::npos);
   }
 }
+
+TEST_CASE("deferrable keys and references, NULLS NOT DISTINCT") {
+  auto c = compile_text(R"(table p {
+  id   int primary key
+  a    int?
+  b    int?
+  unique nulls not distinct (a) deferrable initially deferred
+  unique u_b nulls not distinct (b)
+  unique nulls (a, b) deferrable
+}
+table c {
+  id  int
+  pid int references p(id) on delete cascade deferrable initially deferred
+  q   int
+  primary key (id) deferrable
+  foreign key (q) references p(id) deferrable initially immediate
+}
+)");
+  const auto& m = model_of(c);
+  const auto& p = *m.find_table({"public", "p"});
+  REQUIRE(p.constraints.size() == 4);
+  CHECK(p.constraints[1].nulls_not_distinct);
+  CHECK(p.constraints[1].deferrable);
+  CHECK(p.constraints[1].initially_deferred);
+  CHECK(p.constraints[2].name == "u_b");
+  CHECK(p.constraints[2].nulls_not_distinct);
+  CHECK_FALSE(p.constraints[2].deferrable);
+  CHECK(p.constraints[3].name == "nulls");  // a constraint may be called nulls
+  CHECK_FALSE(p.constraints[3].nulls_not_distinct);
+  const auto& t = *m.find_table({"public", "c"});
+  for (const auto& k : t.constraints) {
+    CHECK(k.deferrable);
+    CHECK(k.initially_deferred == (k.kind == model::ConstraintKind::foreign_key && k.columns[0] == "pid"));
+  }
+
+  auto to_deferrable = compile_text(
+      "table p {\n  id int\n  primary key (id) deferrable\n}\n"
+      "table c {\n  id int references p(id)\n}\n");
+  CHECK_FALSE(to_deferrable.ok);
+  CHECK(to_deferrable.diagnostics.find("test.schema:6:21: error: foreign key references 'p' (id), whose key is "
+                                       "deferrable") != std::string::npos);
+  auto no_key = compile_text("table p {\n  id int\n  x int\n}\ntable c {\n  id int references p(x)\n}\n");
+  CHECK_FALSE(no_key.ok);
+  CHECK(no_key.diagnostics.find("foreign key references 'p' (x), which is not its primary key or a unique key") !=
+        std::string::npos);
+}

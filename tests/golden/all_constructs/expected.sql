@@ -109,7 +109,8 @@ CREATE TABLE public.quest_steps (
   step integer NOT NULL,
   body text NOT NULL,
   CONSTRAINT quest_steps_pkey PRIMARY KEY (quest_id, step),
-  CONSTRAINT quest_steps_quest_id_fkey FOREIGN KEY (quest_id) REFERENCES app.quests (id) ON DELETE CASCADE
+  CONSTRAINT quest_steps_quest_id_fkey FOREIGN KEY (quest_id) REFERENCES app.quests (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+  CONSTRAINT quest_steps_quest_id_body_key UNIQUE NULLS NOT DISTINCT (quest_id, body) DEFERRABLE
 );
 
 CREATE TABLE public.score_notes (
