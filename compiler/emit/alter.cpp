@@ -15,6 +15,10 @@ using names::quote;
 std::string rename_table(const QualifiedName& table, const std::string& to) {
   return fmt::format("ALTER TABLE {} RENAME TO {};", table.sql(), quote(to));
 }
+std::string set_logged(const QualifiedName& table, bool logged) {
+  return fmt::format("ALTER TABLE {} SET {};", table.sql(), logged ? "LOGGED" : "UNLOGGED");
+}
+
 std::string set_table_schema(const QualifiedName& table, const std::string& schema) {
   return fmt::format("ALTER TABLE {} SET SCHEMA {};", table.sql(), quote(schema));
 }

@@ -15,6 +15,8 @@ namespace schemac::emit {
 // ---- renames and moves
 std::string rename_table(const model::QualifiedName& table, const std::string& to);
 std::string set_table_schema(const model::QualifiedName& table, const std::string& schema);
+// ALTER TABLE ... SET LOGGED / SET UNLOGGED (rewrites the table).
+std::string set_logged(const model::QualifiedName& table, bool logged);
 std::string rename_column(const model::QualifiedName& table, const std::string& from, const std::string& to);
 std::string rename_constraint(const model::QualifiedName& table, const std::string& from, const std::string& to);
 std::string rename_index(const model::QualifiedName& index, const std::string& to);

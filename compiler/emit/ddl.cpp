@@ -141,7 +141,7 @@ std::string create_table(const model::Table& t,
   for (const auto& c : t.columns) lines.push_back("  " + column_definition(c));
   for (const auto& c : t.constraints)
     if (inline_constraint(c)) lines.push_back("  " + constraint_definition(c));
-  return fmt::format("CREATE TABLE {} (\n{}\n);", t.name.sql(), join(lines, ",\n"));
+  return fmt::format("CREATE {}TABLE {} (\n{}\n);", t.unlogged ? "UNLOGGED " : "", t.name.sql(), join(lines, ",\n"));
 }
 
 std::string add_constraint(const model::Table& t, const model::Constraint& c) {
@@ -152,6 +152,12 @@ std::string create_index(const model::QualifiedName& relation, const model::Inde
   std::vector<std::string> elements;
   for (const auto& e : ix.elements) {
     std::string s = e.column.empty() ? "(" + e.expression + ")" : quote(e.column);
+    if (!e.collation.empty()) s += " COLLATE " + quote(e.collation);
+    if (!e.opclass.empty()) {
+      auto dot = e.opclass.find('.');
+      s += " " + (dot == std::string::npos ? quote(e.opclass)
+                                           : quote(e.opclass.substr(0, dot)) + "." + quote(e.opclass.substr(dot + 1)));
+    }
     if (!e.order.empty()) s += " " + upper(e.order);
     if (!e.nulls.empty()) s += " NULLS " + upper(e.nulls);
     elements.push_back(s);

@@ -205,6 +205,8 @@ std::string index_text(const ast::Index& ix) {
   for (std::size_t i = 0; i < ix.elements.size(); ++i) {
     const auto& e = ix.elements[i];
     out += (i ? ", " : "") + (e.column ? id(*e.column) : group(*e.expression));
+    if (e.collation) out += " collate " + id(*e.collation);
+    if (e.opclass) out += " " + qname(*e.opclass);
     if (!e.order.empty()) out += " " + e.order;
     if (!e.nulls.empty()) out += " nulls " + e.nulls;
   }
@@ -452,7 +454,7 @@ class Printer {
 
   void print(const ast::Table& t) {
     doc(t.doc, "");
-    std::string head = "table " + qname(t.name);
+    std::string head = std::string(t.unlogged ? "unlogged " : "") + "table " + qname(t.name);
     if (t.row_type) head += " as " + id(*t.row_type);
     if (t.was) head += " was " + qname(*t.was);
     line("", head + " {", t.span.begin);

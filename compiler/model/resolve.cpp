@@ -5,6 +5,7 @@
 #include <set>
 
 #include "model/names.hpp"
+#include "model/opclasses.hpp"
 #include "model/types.hpp"
 
 namespace schemac::model {
@@ -257,6 +258,30 @@ class Resolver {
     table.constraints.push_back(std::move(c));
   }
 
+  // An operator class PostgreSQL or a declared extension provides, for the index's
+  // method. A schema-qualified one is taken as the user's own (not checked).
+  void check_operator_class(const ast::QName& opclass, const std::string& method) {
+    if (opclass.schema) return;
+    const std::string& name = opclass.name.text;
+    auto found = operator_classes_named(name);
+    if (found.empty()) {
+      diags_.error(at(opclass), "unknown operator class '" + name + "'");
+      return;
+    }
+    auto it = std::find_if(found.begin(), found.end(), [&](const OperatorClass* c) { return c->method == method; });
+    if (it == found.end()) {
+      std::string methods;
+      for (const auto* c : found) methods += (methods.empty() ? "" : ", ") + std::string(c->method);
+      diags_.error(at(opclass), "operator class '" + name + "' is for " + methods + " indexes, not " + method +
+                                    ": add 'using " + found.front()->method + "'");
+      return;
+    }
+    std::string extension = (*it)->extension;
+    if (!extension.empty() && !extensions_.count(extension))
+      diags_.error(at(opclass), "operator class '" + name + "' comes with the extension " + extension +
+                                    ": declare 'extension " + extension + "'");
+  }
+
   Index build_index(const ast::Index& ix) {
     Index out;
     if (ix.name) out.name = name_of(*ix.name), out.named = true;
@@ -267,6 +292,11 @@ class Resolver {
       if (e.column) el.column = name_of(*e.column);
       out.element_origins.push_back(e.column ? origin(*e.column) : origin(e));
       if (e.expression) el.expression = e.expression->text;
+      if (e.collation) el.collation = e.collation->text;
+      if (e.opclass) {
+        el.opclass = e.opclass->schema ? e.opclass->schema->text + "." + e.opclass->name.text : e.opclass->name.text;
+        check_operator_class(*e.opclass, out.method);
+      }
       el.order = e.order;
       el.nulls = e.nulls;
       out.elements.push_back(std::move(el));
@@ -387,6 +417,7 @@ class Resolver {
     require_schema(out.name, at(t.name), false);
     if (t.row_type) out.row_type = name_of(*t.row_type);
     if (t.was) out.was = qualified(*t.was);
+    out.unlogged = t.unlogged;
     out.doc = t.doc;
     out.origin = origin(t.name);
     table_files_.push_back(file_);
@@ -559,8 +590,9 @@ class Resolver {
   // `grant`/`revoke ... on function|schema`: attached to the object they name, once
   // every object is built.
   void apply_object_privileges() {
-    for (auto [p, file] : object_privileges_) {
-      file_ = file;
+    for (const auto& entry : object_privileges_) {
+      const ast::ObjectPrivilege* p = entry.first;  // not a structured binding: lambdas below use it
+      file_ = entry.second;
       std::string what = p->revoke ? "revoke" : "grant";
       bool is_function = p->kind == "function";
       const auto& allowed = is_function ? function_privileges : schema_privileges;
@@ -859,6 +891,10 @@ class Resolver {
         Diagnostics::note(d, {theirs->origin.file, theirs->origin.offset}, "referenced column declared here");
       }
     }
+    if (!t.unlogged && target->unlogged && !target->is_extern)
+      diags_.error(where, "table '" + t.name.display() + "' is logged but references the unlogged table '" +
+                              target->name.display() +
+                              "': PostgreSQL lets only unlogged tables reference unlogged ones");
     // PostgreSQL needs a key on exactly the referenced columns, and not a deferrable one.
     for (const auto& r : c.ref_columns)
       if (!target->find_column(r)) return;

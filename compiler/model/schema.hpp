@@ -124,6 +124,8 @@ struct IndexElement {
   std::string expression;  // ... or an expression (text inside the parentheses)
   std::string order;       // "", "asc", "desc"
   std::string nulls;       // "", "first", "last"
+  std::string collation;   // "" = the column's
+  std::string opclass;     // "" = the type's default; "gin_trgm_ops" or "schema.name"
   bool operator==(const IndexElement&) const = default;
 };
 
@@ -196,6 +198,7 @@ struct Table {
   std::vector<Trigger> triggers;
   std::vector<Grant> grants;  // sorted by role
   std::vector<std::string> dropped_columns;
+  bool unlogged = false;  // not written to the WAL: emptied after a crash, not replicated
   bool is_extern = false;
   std::optional<std::string> archived_as;  // set by `archive table NAME as NEW`
   Doc doc;

@@ -1335,6 +1335,22 @@ class Planner {
         alter_table(*p, *t);
       }
     }
+    // Tables that become unlogged (referencing ones first) or logged (referenced ones
+    // first): PostgreSQL lets only an unlogged table reference an unlogged one. Each
+    // rewrites the table.
+    // A table this migration archives still has its declared name here.
+    auto live = [&](const QualifiedName& n) {
+      for (const auto& [declared, archived] : archived_name_)
+        if (archived == n) return declared;
+      return n;
+    };
+    auto order = foreign_key_order(want_);
+    for (auto it = order.rbegin(); it != order.rend(); ++it)
+      if (const Table* p = find(prev_, (*it)->name); p && !p->unlogged && (*it)->unlogged)
+        add(Step::table, emit::set_logged(live((*it)->name), false), emit::set_logged(live((*it)->name), true));
+    for (const Table* t : order)
+      if (const Table* p = find(prev_, t->name); p && p->unlogged && !t->unlogged)
+        add(Step::table, emit::set_logged(live(t->name), true), emit::set_logged(live(t->name), false));
     // Dropped tables: in reverse foreign-key order, so that down re-creates the
     // referenced ones first.
     auto old_order = foreign_key_order(prev_);

@@ -108,6 +108,13 @@ ast::Index index(const model::Index& ix) {
       el.expression = sql(e.expression);
     else
       el.column = ident(e.column);
+    if (!e.collation.empty()) el.collation = ident(e.collation);
+    if (!e.opclass.empty()) {
+      auto dot = e.opclass.find('.');
+      el.opclass = ast::QName{};
+      if (dot != std::string::npos) el.opclass->schema = ident(e.opclass.substr(0, dot));
+      el.opclass->name = ident(dot == std::string::npos ? e.opclass : e.opclass.substr(dot + 1));
+    }
     el.order = e.order;
     el.nulls = e.nulls;
     out.elements.push_back(std::move(el));
@@ -138,6 +145,7 @@ std::string lower(std::string s) {
 ast::Table table(const model::Table& t, bool directives) {
   ast::Table out;
   out.doc = t.doc;
+  out.unlogged = t.unlogged;
   out.name = qname(t.name);
   if (t.row_type) out.row_type = ident(*t.row_type);
   if (directives && t.was) out.was = qname(*t.was);

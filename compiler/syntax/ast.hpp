@@ -111,6 +111,8 @@ struct ForeignKey : Node {
 struct IndexElement : Node {
   std::optional<Ident> column;        // either a column ...
   std::optional<SqlText> expression;  // ... or an expression group
+  std::optional<Ident> collation;     // `collate "C"`
+  std::optional<QName> opclass;       // `gin_trgm_ops`
   std::string order;                  // "", "asc", "desc"
   std::string nulls;                  // "", "first", "last"
 };
@@ -169,6 +171,7 @@ using TableMember = std::variant<Column, PrimaryKey, UniqueConstraint, CheckCons
 
 struct Table : Node {
   Doc doc;
+  bool unlogged = false;  // `unlogged table`
   QName name;
   std::optional<Ident> row_type;
   std::optional<QName> was;

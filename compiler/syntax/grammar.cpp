@@ -460,10 +460,11 @@ auto const foreign_key_inner = kw("foreign") > kw("key") >
                                -ident[set(&ast::ForeignKey::name)] > column_list[set(&ast::ForeignKey::columns)] >
                                kw("references") > reference[set(&ast::ForeignKey::references)];
 
-auto const index_element_inner = (group[set(&ast::IndexElement::expression)] |
-                                  ident[set(&ast::IndexElement::column)]) >>
-                                 -sort_order[set(&ast::IndexElement::order)] >>
-                                 -(kw("nulls") > nulls_order[set(&ast::IndexElement::nulls)]);
+auto const index_element_inner =
+    (group[set(&ast::IndexElement::expression)] | ident[set(&ast::IndexElement::column)]) >>
+    -(kw("collate") > ident[set(&ast::IndexElement::collation)]) >>
+    -(!(kw("asc") | kw("desc") | kw("nulls")) >> qname[set(&ast::IndexElement::opclass)]) >>
+    -sort_order[set(&ast::IndexElement::order)] >> -(kw("nulls") > nulls_order[set(&ast::IndexElement::nulls)]);
 auto const sort_order_def = word("asc") | word("desc");
 auto const nulls_order_def = word("first") | word("last");
 auto const index_inner = ((kw("unique") >> kw("index"))[flag(&ast::Index::unique)] | kw("index")) >
@@ -634,11 +635,16 @@ auto const extern_function = function[([](auto& ctx) {
   f.is_extern = true;
   x3::_val(ctx).decl = std::move(f);
 })];
+auto const unlogged_table = (kw("unlogged") > table)[([](auto& ctx) {
+  auto t = std::move(x3::_attr(ctx));
+  t.unlogged = true;
+  x3::_val(ctx).decl = std::move(t);
+})];
 auto const declaration_def =
     doc[set(&DocumentedDecl::doc)] >>
     (table[set_decl] | view[set_decl] | materialized_view[set_decl] | function[set_decl] | enum_decl[set_decl] |
      extension[set_decl] | schema_decl[set_decl] | role[set_decl] | archive[set_decl] | drop_table[set_decl] |
-     data_step[set_decl] | object_grant[set_decl] | object_revoke[set_decl] |
+     data_step[set_decl] | object_grant[set_decl] | object_revoke[set_decl] | unlogged_table |
      (kw("extern") > (extern_table[set_decl] | extern_function | fail_with("'table' or 'function' after 'extern'"))));
 
 auto const ident_def = spanned(ident_inner);
@@ -691,7 +697,7 @@ BOOST_SPIRIT_DEFINE(doc_line, doc, ident, column_name, qname, type_modifier, typ
 
 const char* const declaration_keywords[] = {"table",     "view",   "materialized", "function", "enum",
                                             "extension", "schema", "role",         "archive",  "drop",
-                                            "data",      "extern", "grant",        "revoke"};
+                                            "data",      "extern", "grant",        "revoke",   "unlogged"};
 
 bool starts_declaration(Iterator p, Iterator last) {
   if (last - p >= 3 && p[0] == '/' && p[1] == '/' && p[2] == '/') return true;
@@ -757,8 +763,8 @@ std::vector<SyntaxError> parse_declarations(std::string_view text, ast::File& ou
         errors.push_back({offset(at), "expected a declaration after the doc comment"});
       else
         errors.push_back({offset(at),
-                          "expected a declaration (table, view, materialized view, function, enum, "
-                          "extension, schema, role, extern, archive, drop table or data)"});
+                          "expected a declaration (table, unlogged table, view, materialized view, function, "
+                          "enum, extension, schema, role, extern, archive, drop table, data, grant or revoke)"});
       first = at;
     } catch (x3::expectation_failure<Iterator> const& e) {
       Iterator at = skip_trivia_from(e.where(), last);

@@ -8,6 +8,7 @@
 
 #include "emit/sql.hpp"
 #include "model/names.hpp"
+#include "model/opclasses.hpp"
 #include "model/types.hpp"
 #include "pg/catalog.hpp"
 #include "pg/pg_support.hpp"
@@ -146,6 +147,24 @@ TEST_CASE("the type table's names and spellings are the server's") {
     CHECK(row[0].as<std::string>() == model::type_sql(t));
     tx.exec0("drop table type_probe");
   }
+}
+
+TEST_CASE("the operator class table is the server's, with its extensions'") {
+  auto conn = fresh_database("schemac_opclasses");
+  pqxx::connection db(conn);
+  pqxx::work tx(db);
+  for (const char* e : {"pg_trgm", "btree_gist", "btree_gin", "citext", "hstore", "ltree", "cube", "intarray", "isn"})
+    tx.exec0(std::string("create extension if not exists ") + e + " cascade");
+  std::set<std::string> live, table;
+  for (auto row :
+       tx.exec("select opc.opcname || ' ' || am.amname || ' ' || coalesce(x.extname, '') from pg_opclass opc "
+               "join pg_am am on am.oid = opc.opcmethod left join pg_depend d on d.classid = "
+               "'pg_opclass'::regclass and d.objid = opc.oid and d.deptype = 'e' left join pg_extension x "
+               "on x.oid = d.refobjid"))
+    live.insert(row[0].as<std::string>());
+  for (const auto& c : model::operator_classes())
+    table.insert(std::string(c.name) + " " + c.method + " " + c.extension);
+  CHECK(table == live);
 }
 
 TEST_CASE("unnamed constraints and indexes get the names PostgreSQL itself chooses") {

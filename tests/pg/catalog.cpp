@@ -213,6 +213,8 @@ class Comparer {
     if (t.archived_as && value("select to_regclass(" + lit(t.name.sql()) + ")"))
       problem(what + ": archived, but the original name " + t.name.display() + " still exists");
     std::string rel = reg(live_name);
+    expect_equal(what + " persistence", text("select relpersistence from pg_class where oid = " + rel),
+                 std::string(t.unlogged ? "u" : "p"));
 
     // A scratch copy with the live table's columns, to rebuild expressions on.
     std::string scratch_table = "schemac_scratch_" + std::to_string(counter_++);

@@ -1630,3 +1630,42 @@ table children {
           .as_role("edit_writer", probes),
   });
 }
+
+TEST_CASE("edit kinds: unlogged tables", "[edit_kinds]") {
+  const char* const seed =
+      "INSERT INTO public.sessions (id) VALUES (1), (2);"
+      "INSERT INTO public.hits (id, session) VALUES (10, 1), (11, 2);";
+  const std::vector<std::string> rows = {"SELECT id FROM public.sessions ORDER BY id",
+                                         "SELECT id, session FROM public.hits ORDER BY id"};
+  auto schema = [](bool sessions_unlogged, bool hits_unlogged) {
+    return std::string(sessions_unlogged ? "unlogged " : "") + "table sessions {\n  id int primary key\n}\n" +
+           (hits_unlogged ? "unlogged " : "") +
+           "table hits {\n  id int primary key\n  session int references sessions(id)\n}\n";
+  };
+  run_cases({
+      // Referencing tables go unlogged first, and logged last.
+      Case("two tables made unlogged, one referencing the other", schema(false, false), schema(true, true))
+          .seeded(seed, rows)
+          .fresh(),
+      Case("two unlogged tables made logged", schema(true, true), schema(false, false)).seeded(seed, rows),
+      Case("the referencing table alone made unlogged", schema(false, false), schema(false, true)).seeded(seed, rows),
+  });
+}
+
+TEST_CASE("edit kinds: index operator classes and collations", "[edit_kinds]") {
+  const char* const seed = "INSERT INTO public.docs (id, title) VALUES (1, 'Alpha'), (2, 'beta');";
+  const std::vector<std::string> rows = {"SELECT id, title FROM public.docs ORDER BY id"};
+  auto schema = [](const std::string& indexes) {
+    return "extension pg_trgm\ntable docs {\n  id    int primary key\n  title text\n" + indexes + "}\n";
+  };
+  run_cases({
+      Case("a trigram index added", schema(""), schema("  index docs_title_trgm on (title gin_trgm_ops) using gin\n"))
+          .seeded(seed, rows)
+          .fresh(),
+      Case("an element's collation and operator class changed",
+           schema("  index docs_title on (title collate \"C\" desc)\n"),
+           schema("  index docs_title on (title collate \"POSIX\" text_pattern_ops desc nulls last)\n"))
+          .seeded(seed, rows)
+          .fresh(),
+  });
+}

@@ -336,7 +336,7 @@ class Editor {
       }
       case 6: {  // add an index
         model::Index ix;
-        ix.elements.push_back({chance(70) ? "name" : "", "", "", ""});
+        ix.elements.push_back({chance(70) ? "name" : "", "", "", "", "", ""});
         if (ix.elements[0].column.empty()) ix.elements[0].expression = "lower(name)";
         if (chance(30)) ix.where_sql = "name <> ''";
         if (chance(30)) ix.include = {"id"};
@@ -496,7 +496,7 @@ class Editor {
         t.columns.push_back(g);
         if (chance(50)) {
           model::Index ix;
-          ix.elements.push_back({g.name, "", "", ""});
+          ix.elements.push_back({g.name, "", "", "", "", ""});
           if (chance(50)) ix.where_sql = c.name + " > 0";
           t.indexes.push_back(ix);
         }
@@ -556,7 +556,7 @@ class Editor {
         int kind = pick(3);
         if (kind == 0) {
           model::Index ix;
-          ix.elements.push_back({"", "evo_score(length(name))", "", ""});
+          ix.elements.push_back({"", "evo_score(length(name))", "", "", "", ""});
           t.indexes.push_back(ix);
         } else if (kind == 1) {
           model::Constraint k;

@@ -191,3 +191,56 @@ table c {
   CHECK(no_key.diagnostics.find("foreign key references 'p' (x), which is not its primary key or a unique key") !=
         std::string::npos);
 }
+
+TEST_CASE("unlogged tables") {
+  auto c = compile_text("unlogged table cache {\n  k text primary key\n}\ntable t {\n  k text\n}\n");
+  const auto& m = model_of(c);
+  CHECK(m.find_table({"public", "cache"})->unlogged);
+  CHECK_FALSE(m.find_table({"public", "t"})->unlogged);
+  auto bad =
+      compile_text("unlogged table cache {\n  k text primary key\n}\ntable t {\n  k text references cache(k)\n}\n");
+  CHECK_FALSE(bad.ok);
+  CHECK(bad.diagnostics.find("test.schema:5:21: error: table 't' is logged but references the unlogged table "
+                             "'cache'") != std::string::npos);
+}
+
+TEST_CASE("index elements: operator classes and collations") {
+  auto c = compile_text(R"(extension pg_trgm
+table t {
+  id    int primary key
+  name  text
+  title text
+  index on (name gin_trgm_ops) using gin
+  index t_title on (title collate "C" text_pattern_ops desc nulls last, (lower(name)) collate "POSIX")
+}
+)");
+  const auto& t = model_of(c).tables.at(0);
+  REQUIRE(t.indexes.size() == 2);
+  CHECK(t.indexes[0].elements[0].opclass == "gin_trgm_ops");
+  CHECK(t.indexes[0].method == "gin");
+  const auto& e = t.indexes[1].elements;
+  CHECK(e[0].collation == "C");
+  CHECK(e[0].opclass == "text_pattern_ops");
+  CHECK(e[0].order == "desc");
+  CHECK(e[0].nulls == "last");
+  CHECK(e[1].collation == "POSIX");
+  CHECK(e[1].opclass.empty());
+
+  struct Bad {
+    std::string schema, message;
+  };
+  for (const auto& [schema, message] : std::vector<Bad>{
+           {"table t {\n  a text\n  index on (a gin_trgm_ops) using gin\n}\n",
+            "test.schema:3:15: error: operator class 'gin_trgm_ops' comes with the extension pg_trgm: declare "
+            "'extension pg_trgm'"},
+           {"extension pg_trgm\ntable t {\n  a text\n  index on (a gin_trgm_ops)\n}\n",
+            "test.schema:4:15: error: operator class 'gin_trgm_ops' is for gin indexes, not btree: add 'using gin'"},
+           {"table t {\n  a text\n  index on (a text_pattern_opz)\n}\n",
+            "test.schema:3:15: error: unknown operator class 'text_pattern_opz'"},
+       }) {
+    auto bad = compile_text(schema);
+    INFO(schema << "\n" << bad.diagnostics);
+    CHECK_FALSE(bad.ok);
+    CHECK(bad.diagnostics.find(message) != std::string::npos);
+  }
+}

@@ -8,6 +8,8 @@ SET check_function_bodies = off;
 
 CREATE EXTENSION IF NOT EXISTS citext;
 
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+
 CREATE EXTENSION IF NOT EXISTS pgcrypto;
 
 -- Schemas
@@ -104,6 +106,12 @@ CREATE TABLE public.old_scores (
   CONSTRAINT old_scores_player_fkey FOREIGN KEY (player) REFERENCES public.players (id)
 );
 
+CREATE UNLOGGED TABLE public.page_cache (
+  key text NOT NULL,
+  body text,
+  CONSTRAINT page_cache_pkey PRIMARY KEY (key)
+);
+
 CREATE TABLE public.quest_steps (
   quest_id uuid NOT NULL,
   step integer NOT NULL,
@@ -131,6 +139,10 @@ CREATE UNIQUE INDEX players_seq_key ON public.players (seq);
 CREATE INDEX players_settings ON public.players USING gin (settings);
 
 CREATE INDEX old_scores_score_idx ON public.old_scores (score);
+
+CREATE INDEX quest_steps_body_idx ON public.quest_steps USING gin (body gin_trgm_ops);
+
+CREATE INDEX quest_steps_body_c ON public.quest_steps (body COLLATE "C" text_pattern_ops DESC NULLS LAST);
 
 -- Views and materialized views, in dependency order
 
@@ -201,6 +213,8 @@ COMMENT ON FUNCTION public.touch() IS 'Keeps updated rows fresh.';
 COMMENT ON TABLE public.players IS 'A player.';
 
 COMMENT ON COLUMN public.players.id IS 'The auth user behind the player.';
+
+COMMENT ON TABLE public.page_cache IS 'Rebuilt from the other tables at will: not worth the WAL.';
 
 COMMENT ON VIEW public.player_profiles IS 'Public profile.';
 
