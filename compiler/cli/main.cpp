@@ -48,7 +48,8 @@ int run_migrate_program(int argc, char** argv) {
   args[0] = helper.data();
   std::cout.flush();
   ::execv(helper.c_str(), args.data());
-  std::cerr << "schemac: error: cannot run '" << helper << "' (installed with schemac): " << std::strerror(errno)
+  int error = errno;  // before anything else can change it
+  std::cerr << "schemac: error: cannot run '" << helper << "' (installed with schemac): " << std::strerror(error)
             << "\n";
   return exit_environment;
 }

@@ -265,10 +265,20 @@ class Resolver {
     const std::string& name = opclass.name.text;
     auto found = operator_classes_named(name);
     if (found.empty()) {
-      diags_.error(at(opclass), "unknown operator class '" + name + "'");
+      // An extension outside the table (pgvector, PostGIS, ...) may provide it.
+      std::set<std::string> known;
+      for (const auto& c : operator_classes()) known.insert(c.extension);
+      for (const auto& e : schema_.extensions)
+        if (!known.count(e.name)) return;
+      diags_.error(at(opclass), "unknown operator class '" + name +
+                                    "': not PostgreSQL's nor a known extension's (qualify it with its schema if "
+                                    "the database has it)");
       return;
     }
-    auto it = std::find_if(found.begin(), found.end(), [&](const OperatorClass* c) { return c->method == method; });
+    std::string lower_method = method;
+    for (auto& ch : lower_method) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    auto it =
+        std::find_if(found.begin(), found.end(), [&](const OperatorClass* c) { return c->method == lower_method; });
     if (it == found.end()) {
       std::string methods;
       for (const auto* c : found) methods += (methods.empty() ? "" : ", ") + std::string(c->method);
@@ -597,6 +607,13 @@ class Resolver {
       bool is_function = p->kind == "function";
       const auto& allowed = is_function ? function_privileges : schema_privileges;
       bool ok = true;
+      if (p->revoke)
+        for (const auto& priv : p->privileges)
+          if (upper(priv) != "ALL" && !(is_function && upper(priv) == "EXECUTE")) {
+            diags_.error(at(*p), "a revoke takes all of a role's privileges on the " + p->kind + ": write 'revoke " +
+                                     (is_function ? "execute" : "all") + "'");
+            ok = false;
+          }
       for (const auto& priv : p->privileges)
         if (upper(priv) != "ALL" && std::find(allowed.begin(), allowed.end(), upper(priv)) == allowed.end()) {
           diags_.error(at(*p), "privilege '" + priv + "' does not apply to a " + p->kind + ": a " + p->kind +
@@ -895,7 +912,9 @@ class Resolver {
       diags_.error(where, "table '" + t.name.display() + "' is logged but references the unlogged table '" +
                               target->name.display() +
                               "': PostgreSQL lets only unlogged tables reference unlogged ones");
-    // PostgreSQL needs a key on exactly the referenced columns, and not a deferrable one.
+    // PostgreSQL needs a key on exactly the referenced columns, and not a deferrable one
+    // (an extern table declares only its columns: its keys are not known).
+    if (target->is_extern) return;
     for (const auto& r : c.ref_columns)
       if (!target->find_column(r)) return;
     std::set<std::string> wanted(c.ref_columns.begin(), c.ref_columns.end());

@@ -330,11 +330,14 @@ class Planner {
   // ---- privileges ---------------------------------------------------------------------
 
   using PrivilegeCheck = std::function<Check(const std::string& role, const std::string& privilege, bool held)>;
+  // The member of a privilege change's Change: what moving an object aside looks for.
+  static constexpr const char* privileges_member = "privileges";
 
   // Grants on `target` (what follows ON) from `before` to `after`: per role, the
   // privileges that come and go, each undone by down.
-  void plan_grants(const std::string& target, const std::vector<model::Grant>& before_grants,
-                   const std::vector<model::Grant>& after_grants, const Privileges& all, const PrivilegeCheck& check) {
+  void plan_grants(const QualifiedName& subject, const std::string& target,
+                   const std::vector<model::Grant>& before_grants, const std::vector<model::Grant>& after_grants,
+                   const Privileges& all, const PrivilegeCheck& check) {
     std::map<std::string, std::set<std::string>> before, after;
     for (const auto& g : before_grants) before[g.role] = privilege_set(g, all);
     for (const auto& g : after_grants) after[g.role] = privilege_set(g, all);
@@ -357,7 +360,8 @@ class Planner {
       auto revoke = [&](const std::set<std::string>& s) {
         return s.empty() ? "" : emit::revoke_on(target, {role, privilege_list(s, all)});
       };
-      add(Step::grant, join_lines({grant(gained), revoke(lost)}), join_lines({grant(lost), revoke(gained)}), checks);
+      add(Step::grant, join_lines({grant(gained), revoke(lost)}), join_lines({grant(lost), revoke(gained)}), checks)
+          .change = change(ChangeKind::other, subject, privileges_member);
     }
   }
 
@@ -365,7 +369,7 @@ class Planner {
   // on a new object (EXECUTE on a function): those come back when PUBLIC's revoke
   // goes. What another role held before a revoke is not known, so a revoke from it is
   // not undone (the plan's notes say so).
-  void plan_revokes(const std::string& target, const std::vector<std::string>& before,
+  void plan_revokes(const QualifiedName& subject, const std::string& target, const std::vector<std::string>& before,
                     const std::vector<std::string>& after, const Privileges& defaults, const PrivilegeCheck& check) {
     auto restore = [&](const std::string& role) {
       if (role == "public" && !defaults.empty()) return emit::grant_on(target, {role, defaults});
@@ -375,14 +379,16 @@ class Planner {
     };
     for (const auto& r : after)
       if (std::find(before.begin(), before.end(), r) == before.end())
-        add(Step::grant, emit::revoke_all(target, r), restore(r), {check(r, "", false)});
+        add(Step::grant, emit::revoke_all(target, r), restore(r), {check(r, "", false)}).change =
+            change(ChangeKind::other, subject, privileges_member);
     for (const auto& r : before)
       if (std::find(after.begin(), after.end(), r) == after.end()) {
         std::string up = restore(r);
         std::vector<Check> checks;
         if (!up.empty())
           for (const auto& d : defaults) checks.push_back(check(r, d, true));
-        add(Step::grant, up, emit::revoke_all(target, r), checks);
+        add(Step::grant, up, emit::revoke_all(target, r), checks).change =
+            change(ChangeKind::other, subject, privileges_member);
       }
   }
 
@@ -413,8 +419,8 @@ class Planner {
     auto check = [&](const std::string& role, const std::string& priv, bool held) {
       return function_privilege(f, role, priv, held);
     };
-    plan_revokes(target, p.revoked, f.revoked, function_privileges, check);
-    plan_grants(target, p.grants, f.grants, function_privileges, check);
+    plan_revokes(f.name, target, p.revoked, f.revoked, function_privileges, check);
+    plan_grants(f.name, target, p.grants, f.grants, function_privileges, check);
   }
 
   // ---- typed changes ------------------------------------------------------------------
@@ -987,8 +993,8 @@ class Planner {
         comment(emit::schema_target(s.name), {}, s.doc, true);
       } else {
         comment(emit::schema_target(s.name), it->second->doc, s.doc, false);
-        plan_revokes(target, it->second->revoked, s.revoked, {}, check);
-        plan_grants(target, it->second->grants, s.grants, schema_privileges, check);
+        plan_revokes({s.name, ""}, target, it->second->revoked, s.revoked, {}, check);
+        plan_grants({s.name, ""}, target, it->second->grants, s.grants, schema_privileges, check);
         old_schemas.erase(it);
       }
     }
@@ -1106,6 +1112,12 @@ class Planner {
       if (dep) views.insert(r.name);
     }
     auto kept_view = [&](const QualifiedName& v) { return views.count(v) && !rebuilt_views_.count(v); };
+    // What down brings back here comes with its previous privileges: their own undo
+    // would run while the object is out of the way.
+    for (auto& op : ops_)
+      if (op.step == Step::grant && op.change.member == privileges_member &&
+          (a.functions.count(op.change.subject) || kept_view(op.change.subject)))
+        op.down.clear();
     std::vector<std::string> view_drops, view_creates;
     auto before = view_order(prev_);
     for (auto it = before.rbegin(); it != before.rend(); ++it)
@@ -1326,6 +1338,14 @@ class Planner {
     std::set<QualifiedName> created_so_far;
     for (const auto& t : prev_.tables)
       if (!t.is_extern) created_so_far.insert(t.name);
+    // Tables that become logged, referenced ones first, before any table created or
+    // changed here references them (PostgreSQL lets only an unlogged table reference an
+    // unlogged one). Each rewrites the table.
+    auto order = foreign_key_order(want_);
+    for (const Table* t : order)
+      if (const Table* p = find(prev_, t->name); p && p->unlogged && !t->unlogged)
+        add(Step::table, emit::set_logged(live_name_now(t->name), true),
+            emit::set_logged(live_name_now(t->name), false));
     for (const Table* t : foreign_key_order(want_)) {
       const Table* p = find(prev_, t->name);
       if (!p) {
@@ -1335,27 +1355,24 @@ class Planner {
         alter_table(*p, *t);
       }
     }
-    // Tables that become unlogged (referencing ones first) or logged (referenced ones
-    // first): PostgreSQL lets only an unlogged table reference an unlogged one. Each
-    // rewrites the table.
-    // A table this migration archives still has its declared name here.
-    auto live = [&](const QualifiedName& n) {
-      for (const auto& [declared, archived] : archived_name_)
-        if (archived == n) return declared;
-      return n;
-    };
-    auto order = foreign_key_order(want_);
-    for (auto it = order.rbegin(); it != order.rend(); ++it)
-      if (const Table* p = find(prev_, (*it)->name); p && !p->unlogged && (*it)->unlogged)
-        add(Step::table, emit::set_logged(live((*it)->name), false), emit::set_logged(live((*it)->name), true));
-    for (const Table* t : order)
-      if (const Table* p = find(prev_, t->name); p && p->unlogged && !t->unlogged)
-        add(Step::table, emit::set_logged(live(t->name), true), emit::set_logged(live(t->name), false));
     // Dropped tables: in reverse foreign-key order, so that down re-creates the
     // referenced ones first.
     auto old_order = foreign_key_order(prev_);
     for (auto it = old_order.rbegin(); it != old_order.rend(); ++it)
       if (!find(want_, (*it)->name)) drop_table(**it);
+    // Tables that become unlogged, referencing ones first, once the tables dropped here
+    // no longer reference them (archives have run: the desired name is the live one).
+    for (auto it = order.rbegin(); it != order.rend(); ++it)
+      if (const Table* p = find(prev_, (*it)->name); p && !p->unlogged && (*it)->unlogged)
+        add(Step::drop_table, emit::set_logged((*it)->name, false), emit::set_logged((*it)->name, true));
+  }
+
+  // The name a table of the desired state has while the migration runs its table steps
+  // (a table this migration archives still has its declared name).
+  QualifiedName live_name_now(const QualifiedName& n) const {
+    for (const auto& [declared, archived] : archived_name_)
+      if (archived == n) return declared;
+    return n;
   }
 
   void create_table(const Table& t, const std::set<QualifiedName>& existing) {
@@ -1701,7 +1718,7 @@ class Planner {
             .change = change(ChangeKind::alter_policy, t.name, pol.name, pol.origin);
       }
     }
-    plan_grants("TABLE " + t.name.sql(), p.grants, t.grants, relation_privileges,
+    plan_grants(t.name, "TABLE " + t.name.sql(), p.grants, t.grants, relation_privileges,
                 [&](const std::string& role, const std::string& priv, bool held) {
                   return privilege_is(t.name, role, priv, held);
                 });
@@ -2016,7 +2033,7 @@ class Planner {
                 {relation_exists({r.name.schema, ix.name}, "index")});
         }
       }
-      plan_grants("TABLE " + r.name.sql(), it->second.grants(), r.grants(), relation_privileges,
+      plan_grants(r.name, "TABLE " + r.name.sql(), it->second.grants(), r.grants(), relation_privileges,
                   [&](const std::string& role, const std::string& priv, bool held) {
                     return privilege_is(r.name, role, priv, held);
                   });

@@ -1669,3 +1669,26 @@ TEST_CASE("edit kinds: index operator classes and collations", "[edit_kinds]") {
           .fresh(),
   });
 }
+
+TEST_CASE("edit kinds: persistence and privileges changed next to what constrains their order", "[edit_kinds]") {
+  run_cases({
+      // SET LOGGED must come before the new logged table that references it.
+      Case("a table made logged while a new logged table references it",
+           "unlogged table sessions {\n  id int primary key\n}\n",
+           "table sessions {\n  id int primary key\n}\ntable hits {\n  id int primary key\n"
+           "  session int references sessions(id)\n}\n")
+          .seeded("INSERT INTO public.sessions (id) VALUES (1);", {"SELECT id FROM public.sessions ORDER BY id"}),
+      // SET UNLOGGED must wait until the logged table referencing it is dropped.
+      Case("a table made unlogged while the logged table referencing it is dropped",
+           "table sessions {\n  id int primary key\n}\ntable hits {\n  id int primary key\n"
+           "  session int references sessions(id)\n}\n",
+           "unlogged table sessions {\n  id int primary key\n}\ndrop table hits\n")
+          .seeded("INSERT INTO public.sessions (id) VALUES (1);", {"SELECT id FROM public.sessions ORDER BY id"}),
+      // Down re-creates the enum type, moving the function aside: it comes back with
+      // its old privileges, not through the revoke's own undo.
+      Case("an enum value added and a function taking the enum revoked from PUBLIC",
+           "enum mood { calm, busy }\nfunction weight(m mood) returns int language sql immutable as $$ select 1 $$\n",
+           "enum mood { calm, busy, away }\nfunction weight(m mood) returns int language sql immutable as $$ select 1 "
+           "$$\nrevoke execute on function weight(mood) from public\n"),
+  });
+}

@@ -244,3 +244,24 @@ table t {
     CHECK(bad.diagnostics.find(message) != std::string::npos);
   }
 }
+
+TEST_CASE("keys the compiler cannot see, operator classes it does not know, whole revokes") {
+  // An extern table declares its columns only: a reference to it is taken on trust.
+  auto ext =
+      compile_text("extern table auth.users {\n  id uuid\n}\ntable t {\n  u uuid references auth.users(id)\n}\n");
+  INFO(ext.diagnostics);
+  CHECK(ext.ok);
+  // An extension outside the operator class table may provide the class.
+  auto vec = compile_text(
+      "extension vector\ntable t {\n  id int primary key\n  e text\n"
+      "  index on (e vector_cosine_ops) using hnsw\n}\n");
+  INFO(vec.diagnostics);
+  CHECK(vec.ok);
+  auto gin = compile_text("extension pg_trgm\ntable t {\n  e text\n  index on (e gin_trgm_ops) using GIN\n}\n");
+  INFO(gin.diagnostics);
+  CHECK(gin.ok);
+  auto partial = compile_text("role r\nschema s\nrevoke usage on schema s from r\n");
+  CHECK_FALSE(partial.ok);
+  CHECK(partial.diagnostics.find("a revoke takes all of a role's privileges on the schema: write 'revoke all'") !=
+        std::string::npos);
+}
