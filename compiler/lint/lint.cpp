@@ -204,13 +204,12 @@ class Linter {
                    "\"set search_path = ''\" (and qualify names) or a fixed list of schemas");
       // A trigger function cannot be called directly: PUBLIC's EXECUTE gives nothing away.
       if (!f.returns_trigger && std::find(f.revoked.begin(), f.revoked.end(), "public") == f.revoked.end()) {
-        std::string types;
-        for (const auto& p : f.parameters) types += (types.empty() ? "" : ", ") + p.type.sql();
         report("S106", at(f.origin),
                "function '" + f.name.display() +
                    "' is security definer and every role may call it (PostgreSQL grants EXECUTE to PUBLIC): add "
                    "'revoke execute on function " +
-                   f.name.display() + "(" + types + ") from public' and grant it to the roles that need it");
+                   f.name.display() + "(" + f.argument_types_sql() +
+                   ") from public' and grant it to the roles that need it");
       }
     }
   }

@@ -11,12 +11,6 @@
 namespace schemac::model {
 namespace {
 
-// The privileges of each kind of object, in PostgreSQL's order.
-const std::vector<std::string> relation_privileges = {"SELECT",   "INSERT",     "UPDATE", "DELETE",
-                                                      "TRUNCATE", "REFERENCES", "TRIGGER"};
-const std::vector<std::string> function_privileges = {"EXECUTE"};
-const std::vector<std::string> schema_privileges = {"USAGE", "CREATE"};
-
 std::string upper(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return s;
@@ -529,7 +523,7 @@ class Resolver {
         drop_column_spans_.push_back({&d->name, file_});
       }
     }
-    order_grants(out.grants, relation_privileges);
+    order_grants(out.grants, relation_privileges());
   }
 
   // Grants of privileges to roles, merged per role (the roles are checked later).
@@ -574,7 +568,7 @@ class Resolver {
     out.query = v.query.text;
     out.query_tag = v.query.tag;
     for (const auto& g : v.grants) add_grant(out.grants, g.roles, g.privileges);
-    order_grants(out.grants, relation_privileges);
+    order_grants(out.grants, relation_privileges());
     out.doc = v.doc;
     out.origin = origin(v.name);
     schema_.views.push_back(std::move(out));
@@ -588,7 +582,7 @@ class Resolver {
     out.query_tag = v.query.tag;
     for (const auto& ix : v.indexes) out.indexes.push_back(build_index(ix));
     for (const auto& g : v.grants) add_grant(out.grants, g.roles, g.privileges);
-    order_grants(out.grants, relation_privileges);
+    order_grants(out.grants, relation_privileges());
     out.doc = v.doc;
     out.origin = origin(v.name);
     schema_.materialized_views.push_back(std::move(out));
@@ -605,7 +599,7 @@ class Resolver {
       file_ = entry.second;
       std::string what = p->revoke ? "revoke" : "grant";
       bool is_function = p->kind == "function";
-      const auto& allowed = is_function ? function_privileges : schema_privileges;
+      const auto& allowed = is_function ? function_privileges() : schema_privileges();
       bool ok = true;
       if (p->revoke)
         for (const auto& priv : p->privileges)
@@ -639,15 +633,16 @@ class Resolver {
           Diagnostics::note(d, {it->origin.file, it->origin.offset}, "declared here");
           continue;
         }
-        std::vector<std::string> given, declared;
-        for (const auto& t : p->argument_types)
-          if (auto r = resolve_type(t)) given.push_back(r->sql());
-        for (const auto& param : it->parameters) declared.push_back(param.type.sql());
-        if (given.size() != p->argument_types.size()) continue;  // an unknown type, reported
-        if (given != declared) {
-          std::string list;
-          for (const auto& d : declared) list += (list.empty() ? "" : ", ") + d;
-          auto& d = diags_.error(at(p->object), "function '" + n.display() + "' takes (" + list +
+        std::string given;
+        bool resolved = true;
+        for (const auto& t : p->argument_types) {
+          auto r = resolve_type(t);  // an unknown type is reported
+          resolved &= r.has_value();
+          if (r) given += (given.empty() ? "" : ", ") + r->sql();
+        }
+        if (!resolved) continue;
+        if (given != it->argument_types_sql()) {
+          auto& d = diags_.error(at(p->object), "function '" + n.display() + "' takes (" + it->argument_types_sql() +
                                                     "): name its parameter types as declared");
           Diagnostics::note(d, {it->origin.file, it->origin.offset}, "declared here");
           continue;

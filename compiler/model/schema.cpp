@@ -74,6 +74,20 @@ QualifiedName Table::live_name() const {
   return {name.schema, *archived_as};
 }
 
+const std::vector<std::string>& relation_privileges() {
+  static const std::vector<std::string> all = {"SELECT",   "INSERT",     "UPDATE", "DELETE",
+                                               "TRUNCATE", "REFERENCES", "TRIGGER"};
+  return all;
+}
+const std::vector<std::string>& function_privileges() {
+  static const std::vector<std::string> all = {"EXECUTE"};
+  return all;
+}
+const std::vector<std::string>& schema_privileges() {
+  static const std::vector<std::string> all = {"USAGE", "CREATE"};
+  return all;
+}
+
 std::string Function::argument_types_sql() const {
   std::string s;
   for (std::size_t i = 0; i < parameters.size(); ++i) s += (i ? ", " : "") + parameters[i].type.sql();

@@ -185,6 +185,11 @@ struct Grant {
   bool operator==(const Grant&) const = default;
 };
 
+// The privileges of each kind of object, in PostgreSQL's order (what ALL stands for).
+const std::vector<std::string>& relation_privileges();  // tables, views, materialized views
+const std::vector<std::string>& function_privileges();
+const std::vector<std::string>& schema_privileges();
+
 struct Table {
   QualifiedName name;
   std::optional<std::string> row_type;

@@ -244,17 +244,18 @@ bool is_foreign_key(const Constraint& c) { return c.kind == ConstraintKind::fore
 
 // The privileges of each kind of object, in PostgreSQL's order.
 using Privileges = std::vector<std::string>;
-const Privileges relation_privileges = {"SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"};
-const Privileges function_privileges = {"EXECUTE"};
-const Privileges schema_privileges = {"USAGE", "CREATE"};
+using model::function_privileges;
+using model::relation_privileges;
+using model::schema_privileges;
 
-std::set<std::string> privilege_set(const model::Grant& g, const Privileges& all = relation_privileges) {
+std::set<std::string> privilege_set(const model::Grant& g, const Privileges& all = relation_privileges()) {
   if (g.privileges == std::vector<std::string>{"ALL"}) return {all.begin(), all.end()};
   return {g.privileges.begin(), g.privileges.end()};
 }
 
 // Privileges in PostgreSQL's order; ALL when they are all there.
-std::vector<std::string> privilege_list(const std::set<std::string>& set, const Privileges& all = relation_privileges) {
+std::vector<std::string> privilege_list(const std::set<std::string>& set,
+                                        const Privileges& all = relation_privileges()) {
   if (set.size() == all.size() && all.size() > 1) return {"ALL"};
   std::vector<std::string> out;
   for (const auto& p : all)
@@ -419,8 +420,8 @@ class Planner {
     auto check = [&](const std::string& role, const std::string& priv, bool held) {
       return function_privilege(f, role, priv, held);
     };
-    plan_revokes(f.name, target, p.revoked, f.revoked, function_privileges, check);
-    plan_grants(f.name, target, p.grants, f.grants, function_privileges, check);
+    plan_revokes(f.name, target, p.revoked, f.revoked, function_privileges(), check);
+    plan_grants(f.name, target, p.grants, f.grants, function_privileges(), check);
   }
 
   // ---- typed changes ------------------------------------------------------------------
@@ -987,14 +988,14 @@ class Planner {
       if (it == old_schemas.end()) {
         std::vector<Check> checks = {emit::schema_exists(s.name)};
         for (const auto& g : s.grants)
-          for (const auto& priv : privilege_set(g, schema_privileges)) checks.push_back(check(g.role, priv, true));
+          for (const auto& priv : privilege_set(g, schema_privileges())) checks.push_back(check(g.role, priv, true));
         for (const auto& r : s.revoked) checks.push_back(check(r, "", false));
         add(Step::schema, create_schema(s), emit::drop_schema(s.name), checks);
         comment(emit::schema_target(s.name), {}, s.doc, true);
       } else {
         comment(emit::schema_target(s.name), it->second->doc, s.doc, false);
         plan_revokes({s.name, ""}, target, it->second->revoked, s.revoked, {}, check);
-        plan_grants({s.name, ""}, target, it->second->grants, s.grants, schema_privileges, check);
+        plan_grants({s.name, ""}, target, it->second->grants, s.grants, schema_privileges(), check);
         old_schemas.erase(it);
       }
     }
@@ -1718,7 +1719,7 @@ class Planner {
             .change = change(ChangeKind::alter_policy, t.name, pol.name, pol.origin);
       }
     }
-    plan_grants(t.name, "TABLE " + t.name.sql(), p.grants, t.grants, relation_privileges,
+    plan_grants(t.name, "TABLE " + t.name.sql(), p.grants, t.grants, relation_privileges(),
                 [&](const std::string& role, const std::string& priv, bool held) {
                   return privilege_is(t.name, role, priv, held);
                 });
@@ -2033,7 +2034,7 @@ class Planner {
                 {relation_exists({r.name.schema, ix.name}, "index")});
         }
       }
-      plan_grants(r.name, "TABLE " + r.name.sql(), it->second.grants(), r.grants(), relation_privileges,
+      plan_grants(r.name, "TABLE " + r.name.sql(), it->second.grants(), r.grants(), relation_privileges(),
                   [&](const std::string& role, const std::string& priv, bool held) {
                     return privilege_is(r.name, role, priv, held);
                   });

@@ -85,6 +85,20 @@ TEST_CASE("lint S104: security definer without search_path") {
   CHECK_FALSE(has(lint_text("function f() returns int language sql as $$ select 1 $$"), "S104"));
 }
 
+TEST_CASE("lint S106: security definer callable by PUBLIC") {
+  const std::string definer =
+      "role app\nfunction f(a uuid) returns int language sql security definer set search_path = '' as $$ select 1 $$\n";
+  CHECK(has(lint_text(definer), "S106"));
+  CHECK(has(lint_text(definer + "grant execute on function f(uuid) to app\n"), "S106"));
+  CHECK_FALSE(has(lint_text(definer + "revoke execute on function f(uuid) from public\n"
+                                      "grant execute on function f(uuid) to app\n"),
+                  "S106"));
+  CHECK_FALSE(has(lint_text("function t() returns trigger language plpgsql security definer set search_path = '' as "
+                            "$$ begin return new; end $$"),
+                  "S106"));
+  CHECK_FALSE(has(lint_text("function g() returns int language sql as $$ select 1 $$"), "S106"));
+}
+
 TEST_CASE("lint S105: per-row auth calls in policies") {
   std::string head =
       "extern function auth.uid() returns uuid\ntable t {\n  id uuid primary key\n  row level security\n";
