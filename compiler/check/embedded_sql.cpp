@@ -592,6 +592,9 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Sch
           check_index(c, ix, index);
           c.set_root(std::nullopt);
         }
+      } else if (auto* dm = std::get_if<ast::Domain>(&d)) {
+        if (dm->default_value) c.default_term(*dm->default_value, "domain default");
+        for (const auto& check : dm->checks) c.expression(check.expression, "domain check");
       } else if (auto* ds = std::get_if<ast::DataStep>(&d)) {
         c.statements(ds->up, "data step");
         if (ds->down) c.statements(*ds->down, "data step (down)");

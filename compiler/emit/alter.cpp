@@ -42,6 +42,13 @@ std::string rename_type(const QualifiedName& type, const std::string& to) {
 
 std::string drop_schema(const std::string& schema) { return "DROP SCHEMA " + quote(schema) + ";"; }
 std::string drop_type(const QualifiedName& type) { return "DROP TYPE " + type.sql() + ";"; }
+std::string drop_domain(const QualifiedName& domain) { return "DROP DOMAIN " + domain.sql() + ";"; }
+std::string alter_domain(const QualifiedName& domain, const std::string& clause) {
+  return "ALTER DOMAIN " + domain.sql() + " " + clause + ";";
+}
+std::string alter_type(const QualifiedName& type, const std::string& clause) {
+  return "ALTER TYPE " + type.sql() + " " + clause + ";";
+}
 std::string drop_table(const QualifiedName& table) { return "DROP TABLE " + table.sql() + ";"; }
 std::string drop_view(const QualifiedName& view, bool materialized) {
   return fmt::format("DROP {} {};", materialized ? "MATERIALIZED VIEW" : "VIEW", view.sql());
@@ -103,7 +110,7 @@ std::string drop_column_identity(const QualifiedName& table, const std::string& 
 namespace {
 // A column of the copy: as it is, or as text when its type is one the schema declares.
 std::string kept(const model::Column& c) {
-  return c.type.enum_name ? fmt::format("{0}::text AS {0}", quote(c.name)) : quote(c.name);
+  return c.type.named_type ? fmt::format("{0}::text AS {0}", quote(c.name)) : quote(c.name);
 }
 // Statements run with FORCE ROW LEVEL SECURITY lifted, so that the owner sees every row.
 std::string unforced(const Retention& r, std::string statements) {
@@ -196,6 +203,7 @@ std::string comment_on_text(const std::string& target, const std::string& text) 
 }
 std::string schema_target(const std::string& schema) { return "SCHEMA " + quote(schema); }
 std::string type_target(const QualifiedName& type) { return "TYPE " + type.sql(); }
+std::string domain_target(const QualifiedName& domain) { return "DOMAIN " + domain.sql(); }
 std::string table_target(const QualifiedName& table) { return "TABLE " + table.sql(); }
 std::string view_target(const QualifiedName& view, bool materialized) {
   return (materialized ? "MATERIALIZED VIEW " : "VIEW ") + view.sql();

@@ -27,6 +27,11 @@ std::string rename_type(const model::QualifiedName& type, const std::string& to)
 // ---- drops
 std::string drop_schema(const std::string& schema);
 std::string drop_type(const model::QualifiedName& type);
+std::string drop_domain(const model::QualifiedName& domain);
+// ALTER DOMAIN name CLAUSE;
+std::string alter_domain(const model::QualifiedName& domain, const std::string& clause);
+// ALTER TYPE name CLAUSE; (a composite type's attributes)
+std::string alter_type(const model::QualifiedName& type, const std::string& clause);
 std::string drop_table(const model::QualifiedName& table);
 std::string drop_view(const model::QualifiedName& view, bool materialized);
 std::string drop_index(const model::QualifiedName& index);
@@ -85,6 +90,7 @@ std::string comment_on(const std::string& target, const model::Doc& doc);  // IS
 std::string comment_on_text(const std::string& target, const std::string& text);
 std::string schema_target(const std::string& schema);
 std::string type_target(const model::QualifiedName& type);
+std::string domain_target(const model::QualifiedName& domain);
 std::string table_target(const model::QualifiedName& table);
 std::string view_target(const model::QualifiedName& view, bool materialized);
 std::string function_target(const model::Function& f);

@@ -121,17 +121,24 @@ class Types {
  public:
   explicit Types(const model::Schema& s) {
     for (const auto& e : s.enums) enums_[e.name] = pascal(e.name.name);
+    for (const auto& d : s.domains) domains_[d.name] = d.base;
   }
 
+  // A domain is its base type; composite, extension and extern types are read in
+  // their text form.
   std::string scalar(const Type& t) const {
-    if (t.enum_name) {
-      auto it = enums_.find(*t.enum_name);
+    if (t.named_type) {
+      auto it = enums_.find(*t.named_type);
       return it == enums_.end() ? "std::string" : it->second;
     }
     return model::cpp_scalar(t.builtin);
   }
   std::string of(const Type& t) const {
-    std::string out = scalar(t);
+    std::string out;
+    if (auto d = t.kind == model::TypeKind::domain ? domains_.find(*t.named_type) : domains_.end(); d != domains_.end())
+      out = of(d->second);
+    else
+      out = scalar(t);
     for (int i = 0; i < t.array_dims; ++i) out = "std::vector<" + out + ">";
     return out;
   }
@@ -139,6 +146,7 @@ class Types {
 
  private:
   std::map<QualifiedName, std::string> enums_;
+  std::map<QualifiedName, Type> domains_;  // by name: the base type
 };
 
 // ---- view columns ----------------------------------------------------------------------

@@ -77,6 +77,24 @@ std::string create_enum(const model::Enum& e) {
   return fmt::format("CREATE TYPE {} AS ENUM ({});", e.name.sql(), join(values));
 }
 
+std::string domain_check(const model::DomainCheck& c) {
+  return fmt::format("CONSTRAINT {} CHECK ({})", quote(c.name), c.expression);
+}
+
+std::string create_domain(const model::Domain& d) {
+  std::string out = fmt::format("CREATE DOMAIN {} AS {}", d.name.sql(), d.base.sql());
+  if (d.not_null) out += " NOT NULL";
+  if (d.default_sql) out += " DEFAULT " + *d.default_sql;
+  for (const auto& c : d.checks) out += "\n  " + domain_check(c);
+  return out + ";";
+}
+
+std::string create_composite_type(const model::CompositeType& c) {
+  std::vector<std::string> fields;
+  for (const auto& f : c.fields) fields.push_back("  " + quote(f.name) + " " + f.type.sql());
+  return fmt::format("CREATE TYPE {} AS (\n{}\n);", c.name.sql(), join(fields, ",\n"));
+}
+
 std::string function_signature(const model::Function& f) {
   return fmt::format("{}({})", f.name.sql(), f.argument_types_sql());
 }

@@ -17,6 +17,9 @@ std::string doc_text(const model::Doc& doc);      // doc lines joined by newline
 std::string create_extension(const model::NamedObject& e);
 std::string create_schema(const model::NamedObject& s);
 std::string create_enum(const model::Enum& e);
+std::string create_domain(const model::Domain& d);
+std::string domain_check(const model::DomainCheck& c);  // CONSTRAINT name CHECK (...)
+std::string create_composite_type(const model::CompositeType& c);
 std::string create_function(const model::Function& f);
 std::string function_signature(const model::Function& f);  // public.f(uuid, integer)
 

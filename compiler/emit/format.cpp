@@ -358,6 +358,41 @@ class Printer {
     close_block(e.span.end, "");
   }
 
+  void print(const ast::ExternType& t) {
+    doc(t.doc, "");
+    line("", "extern type " + qname(t.name), t.span.begin);
+  }
+
+  void print(const ast::Domain& d) {
+    doc(d.doc, "");
+    std::string out = "domain " + qname(d.name) + " " + type_name(d.base);
+    if (d.not_null) out += " not null";
+    if (d.default_value) out += " default " + d.default_value->text;
+    std::vector<std::string> checks;
+    std::size_t width = out.size();
+    for (const auto& c : d.checks) {
+      checks.push_back("check " + (c.name ? id(*c.name) + " " : std::string()) + group(c.expression));
+      width += 1 + checks.back().size();
+    }
+    // Long domains put each check on a line of its own.
+    for (const auto& c : checks) out += (width > max_width ? "\n    " : " ") + c;
+    line("", out, d.span.begin);
+  }
+
+  void print(const ast::CompositeType& c) {
+    doc(c.doc, "");
+    line("", "type " + qname(c.name) + " {", c.span.begin);
+    std::size_t name_width = 0;
+    for (const auto& f : c.fields) name_width = std::max(name_width, id(f.name, &column_keywords).size());
+    for (const auto& f : c.fields) {
+      leading_comments(f.span.begin, "  ");
+      doc(f.doc, "  ");
+      std::string name = id(f.name, &column_keywords);
+      line("  ", name + std::string(name_width - name.size() + 1, ' ') + type_name(f.type), f.span.begin);
+    }
+    close_block(c.span.end, "");
+  }
+
   std::string column_head(const ast::Column& c, std::size_t name_width, std::size_t type_width) {
     std::string name = id(c.name, &column_keywords);
     std::string type = type_name(c.type) + (c.nullable ? "?" : "");

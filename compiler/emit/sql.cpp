@@ -47,8 +47,15 @@ std::string platform_stub_sql(const model::Schema& s) {
     if (t.is_extern && t.name.schema != "public") schemas.insert(t.name.schema);
   for (const auto& f : s.functions)
     if (f.is_extern && f.name.schema != "public") schemas.insert(f.name.schema);
+  for (const auto& t : s.extern_types)
+    if (!t.name.schema.empty() && t.name.schema != "public") schemas.insert(t.name.schema);
   out.section("Extern schemas");
   for (const auto& x : schemas) out.add(fmt::format("CREATE SCHEMA IF NOT EXISTS {};", names::quote(x)));
+  // A stand-in for an extern type is a domain over text: it takes no modifiers.
+  out.section("Extern types");
+  for (const auto& t : s.extern_types)
+    out.add(fmt::format("DO $$ BEGIN CREATE DOMAIN {} AS text; EXCEPTION WHEN duplicate_object THEN NULL; END $$;",
+                        t.name.sql()));
   out.section("Extern tables");
   for (const auto& t : s.tables) {
     if (!t.is_extern) continue;

@@ -367,7 +367,8 @@ class Linter {
                        "by hand with CREATE INDEX CONCURRENTLY first");
           break;
         case K::alter_column_type:
-          if (auto why = model::narrowing(*c->from_type, *c->to_type))
+          if (auto why = model::narrowing(model::without_domains(*c->from_type, *previous_),
+                                          model::without_domains(*c->to_type, s_)))
             report("D206", at(c->origin),
                    "changing '" + what + "' from " + c->from_type->sql() + " to " + c->to_type->sql() + " " + *why +
                        "; keep the type, or add a new column and copy with a data step");

@@ -102,7 +102,26 @@ class Resolver {
   void declare(const ast::Role& r) { register_name(roles_, name_of(r.name), "a role", r.name.text, at(r.name)); }
   void declare(const ast::Enum& e) {
     auto n = qualified(e.name);
-    register_name(types_, key(n), "an enum", n.display(), at(e.name.name));
+    if (register_name(types_, key(n), "an enum", n.display(), at(e.name.name)))
+      type_kinds_[key(n)] = TypeKind::enumeration;
+  }
+  void declare(const ast::Domain& d) {
+    auto n = qualified(d.name);
+    if (register_name(types_, key(n), "a domain", n.display(), at(d.name.name))) type_kinds_[key(n)] = TypeKind::domain;
+  }
+  void declare(const ast::CompositeType& c) {
+    auto n = qualified(c.name);
+    if (register_name(types_, key(n), "a composite type", n.display(), at(c.name.name)))
+      type_kinds_[key(n)] = TypeKind::composite;
+  }
+  void declare(const ast::ExternType& e) {
+    // Written without a schema, it is found through search_path (as a platform's
+    // types are); used by its name alone either way.
+    QualifiedName n{e.name.schema ? name_of(*e.name.schema) : "", name_of(e.name.name)};
+    if (!register_name(types_, "extern." + n.name, "an extern type", n.name, at(e.name.name))) return;
+    if (builtin_by_spelling(n.name))
+      diags_.error(at(e.name.name), "'" + n.name + "' is a PostgreSQL type: it needs no 'extern type'");
+    extern_types_by_name_[n.name] = n;
   }
   void declare(const ast::ExternTable& t) {
     auto n = qualified(t.name);
@@ -140,35 +159,66 @@ class Resolver {
 
   // ---- pass 2: build ------------------------------------------------------------
 
+  // A type name: PostgreSQL's own, then a declared enum, domain or composite type,
+  // then an extension's (its extension declared) or an extern type.
   std::optional<Type> resolve_type(const ast::TypeName& t, bool allow_pseudo = false) {
     Type out;
     out.array_dims = t.array_dims;
-    if (!t.name.schema) {
-      if (const BuiltinType* b = builtin_by_spelling(t.name.name.text)) out.builtin = b->name;
-      if (allow_pseudo && (t.name.name.text == "trigger" || t.name.name.text == "void" || t.name.name.text == "record"))
-        out.builtin = t.name.name.text;
+    const std::string& word = t.name.name.text;
+    if (!t.name.schema || t.name.schema->text == "pg_catalog") {
+      if (const BuiltinType* b = builtin_by_spelling(word)) out.builtin = b->name;
+      if (allow_pseudo && (word == "trigger" || word == "void" || word == "record")) out.builtin = word;
     }
     if (out.builtin.empty()) {
       QualifiedName n;
       if (t.name.schema) n.schema = t.name.schema->text;
-      n.name = t.name.name.text;
-      if (!types_.count(key(n))) {
+      n.name = word;
+      if (auto it = type_kinds_.find(key(n)); it != type_kinds_.end()) {
+        out.named_type = n;
+        out.kind = it->second;
+      } else if (auto ext = extern_types_by_name_.find(word);
+                 ext != extern_types_by_name_.end() && (!t.name.schema || ext->second.schema == n.schema)) {
+        out.named_type = ext->second;
+        out.kind = TypeKind::external;
+      } else if (const ExtensionType* x = extension_type(word)) {
+        if (!extensions_.count(std::string(x->extension))) {
+          diags_.error(at(t), "type '" + word + "' comes with the extension " + std::string(x->extension) +
+                                  ": declare 'extension " + std::string(x->extension) + "'");
+          return std::nullopt;
+        }
+        out.named_type = QualifiedName{t.name.schema ? n.schema : "", word};
+        out.kind = TypeKind::external;
+      } else {
         diags_.error(at(t), "unknown type '" + n.display() +
-                                "': not a PostgreSQL type this language supports and not a declared enum");
+                                "': not a PostgreSQL type, a declared enum, domain or composite type, nor a type of a "
+                                "declared extension (declare it with 'extern type' if the database has it)");
         return std::nullopt;
       }
-      out.enum_name = n;
     }
     for (const auto& m : t.modifiers) out.modifiers.push_back(std::stoi(m.size() > 9 ? std::string("999999999") : m));
-    const BuiltinType* builtin = out.enum_name ? nullptr : builtin_by_name(out.builtin);
-    std::size_t allowed = builtin ? static_cast<std::size_t>(builtin->max_modifiers) : 0;
+    const BuiltinType* builtin = out.named_type ? nullptr : builtin_by_name(out.builtin);
+    // An extern type takes what the database says it takes.
+    std::size_t allowed = builtin ? static_cast<std::size_t>(builtin->max_modifiers)
+                          : out.kind == TypeKind::external && extern_types_by_name_.count(word) ? t.modifiers.size()
+                                                                                                : 0;
     if (t.modifiers.size() > allowed) {
       diags_.error(at(t),
-                   "type '" + (out.enum_name ? out.enum_name->display() : out.builtin) + "' takes " +
+                   "type '" + (out.named_type ? out.named_type->display() : out.builtin) + "' takes " +
                        (allowed == 0 ? std::string("no modifiers")
                                      : "at most " + std::to_string(allowed) + " modifier" + (allowed > 1 ? "s" : "")));
       return std::nullopt;
     }
+    if (builtin)
+      if (auto why = modifier_error(*builtin, out.modifiers)) {
+        diags_.error(at(t), *why);
+        return std::nullopt;
+      }
+    if (!builtin)
+      for (int m : out.modifiers)
+        if (m < 0) {
+          diags_.error(at(t), "a type modifier cannot be negative");
+          return std::nullopt;
+        }
     return out;
   }
 
@@ -183,8 +233,8 @@ class Resolver {
     if (c.was) col.was = name_of(*c.was);
     col.doc = c.doc;
     col.origin = origin(c.name);
-    const BuiltinType* builtin = col.type.enum_name ? nullptr : builtin_by_name(col.type.builtin);
-    if (col.identity && col.type.enum_name == std::nullopt && col.type.array_dims == 0 &&
+    const BuiltinType* builtin = col.type.named_type ? nullptr : builtin_by_name(col.type.builtin);
+    if (col.identity && col.type.named_type == std::nullopt && col.type.array_dims == 0 &&
         !(builtin && builtin->integer_rank > 0))
       diags_.error(at(c.type), "an identity column must be smallint, integer or bigint");
     if (col.identity && col.default_sql) diags_.error(at(*c.default_value), "an identity column cannot have a default");
@@ -316,6 +366,72 @@ class Resolver {
   void build(const ast::Extension& e) { schema_.extensions.push_back({e.name.text, e.doc, origin(e.name), {}, {}}); }
   void build(const ast::SchemaDecl& s) { schema_.schemas.push_back({s.name.text, s.doc, origin(s.name), {}, {}}); }
   void build(const ast::Role& r) { schema_.roles.push_back({r.name.text, r.doc, origin(r.name), {}, {}}); }
+
+  void build(const ast::ExternType& e) {
+    QualifiedName n{e.name.schema ? e.name.schema->text : "", e.name.name.text};
+    schema_.extern_types.push_back({n, e.doc, origin(e.name.name)});
+  }
+
+  void build(const ast::Domain& d) {
+    Domain out;
+    out.name = qualified(d.name);
+    require_schema(out.name, at(d.name), false);
+    if (auto t = resolve_type(d.base)) out.base = *t;
+    if (out.base.kind == TypeKind::domain && out.base.named_type == out.name)
+      diags_.error(at(d.base), "domain '" + out.name.display() + "' cannot be over itself");
+    out.not_null = d.not_null;
+    if (d.default_value) out.default_sql = d.default_value->text;
+    for (const auto& c : d.checks) {
+      DomainCheck check;
+      if (c.name) check.name = name_of(*c.name), check.named = true;
+      check.expression = c.expression.text;
+      out.checks.push_back(std::move(check));
+    }
+    // Unnamed checks get PostgreSQL's names: DOMAIN_check, then DOMAIN_check1, ...
+    std::set<std::string> taken;
+    for (std::size_t i = 0; i < out.checks.size(); ++i) {
+      const auto& c = out.checks[i];
+      if (c.named && !taken.insert(c.name).second)
+        diags_.error(at(*d.checks[i].name),
+                     "domain '" + out.name.display() + "' has two checks named '" + c.name + "'");
+    }
+    for (auto& c : out.checks)
+      if (!c.named) {
+        std::string base = names::make_object_name(out.name.name, "", "check");
+        c.name = base;
+        for (int n = 1; taken.count(c.name); ++n)
+          c.name = names::make_object_name(out.name.name, "", "check" + std::to_string(n));
+        taken.insert(c.name);
+      }
+    out.doc = d.doc;
+    out.origin = origin(d.name.name);
+    schema_.domains.push_back(std::move(out));
+  }
+
+  void build(const ast::CompositeType& c) {
+    CompositeType out;
+    out.name = qualified(c.name);
+    require_schema(out.name, at(c.name), false);
+    std::map<std::string, Location> seen;
+    for (const auto& f : c.fields) {
+      Field field;
+      field.name = name_of(f.name);
+      if (auto t = resolve_type(f.type)) field.type = *t;
+      if (field.type.named_type == out.name)
+        diags_.error(at(f.type), "composite type '" + out.name.display() + "' cannot contain itself");
+      field.doc = f.doc;
+      auto [it, inserted] = seen.emplace(field.name, at(f.name));
+      if (!inserted) {
+        auto& d = diags_.error(at(f.name), "duplicate field '" + field.name + "' in type '" + out.name.display() + "'");
+        Diagnostics::note(d, it->second, "first declared here");
+      }
+      out.fields.push_back(std::move(field));
+    }
+    if (c.fields.empty()) diags_.error(at(c.name.name), "composite type '" + out.name.display() + "' has no fields");
+    out.doc = c.doc;
+    out.origin = origin(c.name.name);
+    schema_.composite_types.push_back(std::move(out));
+  }
 
   void build(const ast::Enum& e) {
     Enum out;
@@ -770,6 +886,9 @@ class Resolver {
     std::stable_sort(schema_.schemas.begin(), schema_.schemas.end(), by_name);
     std::stable_sort(schema_.roles.begin(), schema_.roles.end(), by_name);
     std::stable_sort(schema_.enums.begin(), schema_.enums.end(), by_name);
+    std::stable_sort(schema_.domains.begin(), schema_.domains.end(), by_name);
+    std::stable_sort(schema_.composite_types.begin(), schema_.composite_types.end(), by_name);
+    std::stable_sort(schema_.extern_types.begin(), schema_.extern_types.end(), by_name);
     std::stable_sort(schema_.functions.begin(), schema_.functions.end(), by_name);
     std::stable_sort(schema_.views.begin(), schema_.views.end(), by_name);
     std::stable_sort(schema_.materialized_views.begin(), schema_.materialized_views.end(), by_name);
@@ -1078,6 +1197,8 @@ class Resolver {
   Schema schema_;
   std::map<std::string, Declared> extensions_, schemas_, roles_, types_, relations_, functions_, archives_, drops_,
       data_steps_;
+  std::map<std::string, TypeKind> type_kinds_;                 // declared enums, domains, composite types
+  std::map<std::string, QualifiedName> extern_types_by_name_;  // by their name alone
   std::vector<std::pair<std::string, Location>> pending_schema_checks_;
   std::map<const Table*, std::vector<Location>> constraint_locations_;
   std::vector<const ast::Table*> table_asts_;

@@ -9,16 +9,17 @@
 namespace schemac::model {
 
 std::string QualifiedName::sql() const {
+  if (schema.empty()) return names::quote(name);  // found through search_path
   std::string out = names::quote(schema);
   out += '.';
   out += names::quote(name);
   return out;
 }
 
-std::string QualifiedName::display() const { return schema == "public" ? name : schema + "." + name; }
+std::string QualifiedName::display() const { return schema == "public" || schema.empty() ? name : schema + "." + name; }
 
 std::string Type::base() const {
-  std::string s = enum_name ? enum_name->sql() : builtin;
+  std::string s = named_type ? named_type->sql() : builtin;
   for (int i = 0; i < array_dims; ++i) s += "[]";
   return s;
 }
@@ -103,5 +104,9 @@ static const T* find_by_name(const std::vector<T>& v, const QualifiedName& name)
 const Table* Schema::find_table(const QualifiedName& name) const { return find_by_name(tables, name); }
 const Function* Schema::find_function(const QualifiedName& name) const { return find_by_name(functions, name); }
 const Enum* Schema::find_enum(const QualifiedName& name) const { return find_by_name(enums, name); }
+const Domain* Schema::find_domain(const QualifiedName& name) const { return find_by_name(domains, name); }
+const CompositeType* Schema::find_composite_type(const QualifiedName& name) const {
+  return find_by_name(composite_types, name);
+}
 
 }  // namespace schemac::model

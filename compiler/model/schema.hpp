@@ -43,13 +43,24 @@ struct DerivedNames : std::vector<QualifiedName> {
   bool operator==(const DerivedNames&) const { return true; }
 };
 
+// What a type name stands for.
+enum class TypeKind {
+  builtin,      // PostgreSQL's own (model/types.hpp)
+  enumeration,  // a declared enum
+  domain,       // a declared domain
+  composite,    // a declared composite type
+  external      // an extension's type, or one declared `extern type`
+};
+
 struct Type {
-  std::string builtin;                     // canonical name, e.g. "character varying"; "" for an enum
-  std::optional<QualifiedName> enum_name;  // a declared enum
+  std::string builtin;                      // canonical name, e.g. "character varying"; "" for a named type
+  std::optional<QualifiedName> named_type;  // any other: its name (schema "" when found by search_path)
   std::vector<int> modifiers;
   int array_dims = 0;
+  TypeKind kind = TypeKind::builtin;
   bool operator==(const Type&) const = default;
   std::string sql() const;  // as format_type() prints it: "character varying(80)", "public.quest_status[]"
+  bool is_enum() const { return kind == TypeKind::enumeration; }
   // The type without modifiers (what a foreign key's columns must agree on).
   std::string base() const;
 };
@@ -224,6 +235,48 @@ struct Enum {
   bool operator==(const Enum&) const = default;
 };
 
+// `check [NAME] (EXPR)` of a domain.
+struct DomainCheck {
+  std::string name;  // as declared, or PostgreSQL's default: DOMAIN_check, DOMAIN_check1, ...
+  bool named = false;
+  std::string expression;
+  bool operator==(const DomainCheck&) const = default;
+};
+
+struct Domain {
+  QualifiedName name;
+  Type base;
+  bool not_null = false;
+  std::optional<std::string> default_sql;
+  std::vector<DomainCheck> checks;
+  Doc doc;
+  Origin origin;
+  bool operator==(const Domain&) const = default;
+};
+
+struct Field {
+  std::string name;
+  Type type;
+  Doc doc;
+  bool operator==(const Field&) const = default;
+};
+
+struct CompositeType {
+  QualifiedName name;
+  std::vector<Field> fields;
+  Doc doc;
+  Origin origin;
+  bool operator==(const CompositeType&) const = default;
+};
+
+// A type the database has that no declaration creates (`extern type`).
+struct ExternType {
+  QualifiedName name;  // schema "" when written without one (found through search_path)
+  Doc doc;
+  Origin origin;
+  bool operator==(const ExternType&) const = default;
+};
+
 struct Parameter {
   std::string name;
   Type type;
@@ -331,6 +384,9 @@ struct Schema {
   std::vector<NamedObject> schemas;
   std::vector<NamedObject> roles;
   std::vector<Enum> enums;
+  std::vector<Domain> domains;
+  std::vector<CompositeType> composite_types;
+  std::vector<ExternType> extern_types;
   std::vector<Table> tables;        // extern tables included (is_extern)
   std::vector<Function> functions;  // extern functions included (is_extern)
   std::vector<View> views;
@@ -342,6 +398,8 @@ struct Schema {
   const Table* find_table(const QualifiedName& name) const;
   const Function* find_function(const QualifiedName& name) const;
   const Enum* find_enum(const QualifiedName& name) const;
+  const Domain* find_domain(const QualifiedName& name) const;
+  const CompositeType* find_composite_type(const QualifiedName& name) const;
 };
 
 }  // namespace schemac::model

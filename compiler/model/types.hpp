@@ -27,7 +27,14 @@ enum class TypeFamily {
   json,
   uuid,
   bytes,
-  network
+  network,
+  money,
+  bit,
+  xml,
+  text_search,  // tsvector, tsquery, jsonpath
+  geometric,
+  range,  // ranges and multiranges
+  system  // oid, reg*, xid, pg_lsn, ...
 };
 
 struct BuiltinType {
@@ -48,6 +55,21 @@ const BuiltinType* builtin_by_spelling(std::string_view spelling);
 // The builtin type of a canonical name ("character varying"), or null.
 const BuiltinType* builtin_by_name(std::string_view canonical);
 
+// Why `modifiers` are out of range for the builtin (varchar(0), a negative length,
+// timestamp(7), numeric(1001)), or nullopt; their number is checked by the caller.
+std::optional<std::string> modifier_error(const BuiltinType& b, const std::vector<int>& modifiers);
+
+// A type an extension provides, for the extensions Debian packages with PostgreSQL 15
+// (citext, hstore, ltree, cube, isn, seg, intarray, earthdistance, lo, pg_trgm,
+// btree_gist, tablefunc). Taken from the server's catalog once (pg_type, with
+// pg_depend for the extension); a PostgreSQL test compares the table with a live one.
+struct ExtensionType {
+  std::string_view name;
+  std::string_view extension;
+};
+const std::vector<ExtensionType>& extension_types();
+const ExtensionType* extension_type(std::string_view name);
+
 // The spelling the language writes for a canonical name ("character varying" ->
 // "varchar"); the name itself for a type the table does not know.
 std::string short_spelling(const std::string& canonical);
@@ -59,6 +81,10 @@ std::string type_sql(const Type& t);
 // The C++ type of one value of a builtin (no arrays, no enums): "std::int64_t",
 // "schemac::Uuid"; std::string for a type read in its text form.
 std::string cpp_scalar(const std::string& canonical);
+
+// A domain's base type (a domain over a domain: the base's), with the array
+// dimensions of both; any other type as it is.
+Type without_domains(const Type& t, const Schema& s);
 
 // Why converting a column from `from` to `to` can lose data, fail on existing rows
 // or change values ("narrows the integer type", ...), or nullopt when every value

@@ -112,6 +112,9 @@ enum class ChangeKind {
   add_enum_values,
   remove_enum_values,  // refused: PostgreSQL cannot remove a value
   drop_enum,
+  create_type,  // a domain or a composite type
+  alter_type,   // detail: what changes
+  drop_type,
   data_step,
   moved_aside,  // down only: dependents moved out of the way of a change and back
 };

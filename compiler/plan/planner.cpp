@@ -96,6 +96,12 @@ const char* change_name(ChangeKind kind) {
       return "remove_enum_values";
     case ChangeKind::drop_enum:
       return "drop_enum";
+    case ChangeKind::create_type:
+      return "create_type";
+    case ChangeKind::alter_type:
+      return "alter_type";
+    case ChangeKind::drop_type:
+      return "drop_type";
     case ChangeKind::data_step:
       return "data_step";
     case ChangeKind::moved_aside:
@@ -131,7 +137,7 @@ const char* step_title(Step step) {
     case Step::rename:
       return "Renames";
     case Step::enum_type:
-      return "Enum types";
+      return "Types: enums, domains and composite types";
     case Step::function:
       return "Functions";
     case Step::table:
@@ -179,7 +185,7 @@ const char* step_title(Step step) {
     case Step::drop_function:
       return "Dropped functions";
     case Step::drop_enum:
-      return "Dropped enum types";
+      return "Dropped types";
     case Step::drop_schema:
       return "Dropped schemas";
   }
@@ -951,7 +957,10 @@ class Planner {
           }
           continue;
         }
-        if (auto why = model::narrowing(c.type, now->type)) {
+        // A domain converts as its base type does (its checks then hold or the
+        // migration stops, as for a new check).
+        if (auto why =
+                model::narrowing(model::without_domains(c.type, prev_), model::without_domains(now->type, want_))) {
           refused_.push_back(altered_column(p, c, *now));
           diags_.error(where(now->origin), "changing " + p.name.display() + "." + c.name + " from " + c.type.sql() +
                                                " to " + now->type.sql() + " " + *why +
@@ -1068,10 +1077,193 @@ class Planner {
       add(Step::enum_value, up, recreate_enum(p), verify).change = added;
       recreated_enums_.insert(e.name);
     }
+    plan_domains_and_composite_types();
+    // Dropped last: domains and composite types may be over an enum.
     for (const auto& [name, e] : old) {
       add(Step::drop_enum, emit::drop_type(name), emit::create_enum(*e), {emit::type_gone(name)}).change =
           change(ChangeKind::drop_enum, name);
       comment(emit::type_target(name), e->doc, {}, false, true);
+    }
+  }
+
+  // Domains and composite types of a state, each after the ones it is made of.
+  struct DeclaredType {
+    const model::Domain* domain = nullptr;
+    const model::CompositeType* composite = nullptr;
+    const QualifiedName& name() const { return domain ? domain->name : composite->name; }
+  };
+  static std::vector<DeclaredType> types_in_order(const Schema& s) {
+    std::map<QualifiedName, DeclaredType> all;
+    for (const auto& d : s.domains) all[d.name].domain = &d;
+    for (const auto& c : s.composite_types) all[c.name].composite = &c;
+    std::vector<DeclaredType> out;
+    std::set<QualifiedName> done, visiting;
+    std::function<void(const QualifiedName&)> visit = [&](const QualifiedName& n) {
+      auto it = all.find(n);
+      if (it == all.end() || done.count(n) || !visiting.insert(n).second) return;  // a cycle was reported by check
+      std::vector<const model::Type*> parts;
+      if (it->second.domain) parts.push_back(&it->second.domain->base);
+      if (it->second.composite)
+        for (const auto& f : it->second.composite->fields) parts.push_back(&f.type);
+      for (const auto* t : parts)
+        if (t->named_type) visit(*t->named_type);
+      done.insert(n);
+      out.push_back(it->second);
+    };
+    for (const auto& [n, t] : all) visit(n);
+    return out;
+  }
+
+  bool used_by_a_column(const Schema& s, const QualifiedName& type) const {
+    for (const auto& t : s.tables)
+      for (const auto& c : t.columns)
+        if (c.type.named_type == type) return true;
+    return false;
+  }
+
+  void plan_domains_and_composite_types() {
+    std::map<QualifiedName, const model::Domain*> old_domains;
+    std::map<QualifiedName, const model::CompositeType*> old_composites;
+    for (const auto& d : prev_.domains) old_domains[d.name] = &d;
+    for (const auto& c : prev_.composite_types) old_composites[c.name] = &c;
+    for (const auto& t : types_in_order(want_)) {
+      if (t.domain) {
+        const model::Domain& d = *t.domain;
+        auto it = old_domains.find(d.name);
+        if (it == old_domains.end()) {
+          add(Step::enum_type, emit::create_domain(d), emit::drop_domain(d.name), {emit::type_exists(d.name)}).change =
+              change(ChangeKind::create_type, d.name, "", d.origin, "domain");
+          comment(emit::domain_target(d.name), {}, d.doc, true);
+          continue;
+        }
+        const model::Domain& p = *it->second;
+        old_domains.erase(it);
+        plan_domain_change(p, d);
+        continue;
+      }
+      const model::CompositeType& c = *t.composite;
+      auto it = old_composites.find(c.name);
+      if (it == old_composites.end()) {
+        add(Step::enum_type, emit::create_composite_type(c), emit::drop_type(c.name), {emit::type_exists(c.name)})
+            .change = change(ChangeKind::create_type, c.name, "", c.origin, "composite type");
+        comment(emit::type_target(c.name), {}, c.doc, true);
+        for (const auto& f : c.fields) comment(field_target(c.name, f.name), {}, f.doc, true);
+        continue;
+      }
+      const model::CompositeType& p = *it->second;
+      old_composites.erase(it);
+      plan_composite_change(p, c);
+    }
+    auto order = types_in_order(prev_);
+    for (auto t = order.rbegin(); t != order.rend(); ++t) {
+      const QualifiedName& name = t->name();
+      if (t->domain && old_domains.count(name)) {
+        add(Step::drop_enum, emit::drop_domain(name), emit::create_domain(*t->domain), {emit::type_gone(name)}).change =
+            change(ChangeKind::drop_type, name, "", {}, "domain");
+        comment(emit::domain_target(name), t->domain->doc, {}, false, true);
+      } else if (t->composite && old_composites.count(name)) {
+        add(Step::drop_enum, emit::drop_type(name), emit::create_composite_type(*t->composite), {emit::type_gone(name)})
+            .change = change(ChangeKind::drop_type, name, "", {}, "composite type");
+        comment(emit::type_target(name), t->composite->doc, {}, false, true);
+        for (const auto& f : t->composite->fields) comment(field_target(name, f.name), f.doc, {}, false, true);
+      }
+    }
+  }
+
+  static std::string field_target(const QualifiedName& type, const std::string& field) {
+    return "COLUMN " + type.sql() + "." + names::quote(field);
+  }
+
+  // A domain's default, NOT NULL and checks change in place (each undone by down);
+  // its base type cannot: the columns over it would need converting.
+  void plan_domain_change(const model::Domain& p, const model::Domain& d) {
+    comment(emit::domain_target(d.name), p.doc, d.doc, false);
+    if (!(p.base == d.base)) {
+      refused_.push_back(change(ChangeKind::alter_type, d.name, "", d.origin, "base type"));
+      diags_.error(where(d.origin), "domain " + d.name.display() + ": its base type cannot change (" + p.base.sql() +
+                                        " to " + d.base.sql() + "); declare a new domain and change the columns to it");
+      return;
+    }
+    auto altered = [&](const std::string& up, const std::string& down, const std::string& what) {
+      add(Step::enum_type, emit::alter_domain(d.name, up), emit::alter_domain(d.name, down)).change =
+          change(ChangeKind::alter_type, d.name, "", d.origin, what);
+    };
+    if (p.default_sql != d.default_sql)
+      altered(d.default_sql ? "SET DEFAULT " + *d.default_sql : "DROP DEFAULT",
+              p.default_sql ? "SET DEFAULT " + *p.default_sql : "DROP DEFAULT", "default");
+    if (p.not_null != d.not_null)
+      altered(d.not_null ? "SET NOT NULL" : "DROP NOT NULL", p.not_null ? "SET NOT NULL" : "DROP NOT NULL", "not null");
+    for (const auto& c : p.checks) {
+      auto now = std::find_if(d.checks.begin(), d.checks.end(), [&](const auto& x) { return x.name == c.name; });
+      if (now != d.checks.end() && now->expression == c.expression) continue;
+      altered("DROP CONSTRAINT " + names::quote(c.name), "ADD " + emit::domain_check(c), "check " + c.name);
+    }
+    for (const auto& c : d.checks) {
+      auto before = std::find_if(p.checks.begin(), p.checks.end(), [&](const auto& x) { return x.name == c.name; });
+      if (before != p.checks.end() && before->expression == c.expression) continue;
+      altered("ADD " + emit::domain_check(c), "DROP CONSTRAINT " + names::quote(c.name), "check " + c.name);
+    }
+  }
+
+  // A composite type gains fields at its end; when no column holds it, it may also
+  // lose its last fields or change a field's type. Anything else would reorder the
+  // fields (PostgreSQL adds at the end) or lose the values columns hold.
+  void plan_composite_change(const model::CompositeType& p, const model::CompositeType& c) {
+    comment(emit::type_target(c.name), p.doc, c.doc, false);
+    bool in_use = used_by_a_column(prev_, c.name);
+    std::size_t common = 0;
+    while (common < p.fields.size() && common < c.fields.size() && p.fields[common].name == c.fields[common].name)
+      ++common;
+    auto refuse = [&](const std::string& why) {
+      refused_.push_back(change(ChangeKind::alter_type, c.name, "", c.origin, "fields"));
+      diags_.error(where(c.origin), "composite type " + c.name.display() + ": " + why);
+    };
+    if (common < p.fields.size() && common < c.fields.size()) {
+      refuse("fields keep their order (field '" + c.fields[common].name + "' where '" + p.fields[common].name +
+             "' was): new fields go at the end");
+      return;
+    }
+    if (in_use && common < p.fields.size()) {
+      refuse("field '" + p.fields[common].name +
+             "' cannot be removed while a column holds the type (its values would "
+             "be lost)");
+      return;
+    }
+    for (std::size_t i = 0; i < common; ++i) {
+      const auto& a = p.fields[i];
+      const auto& b = c.fields[i];
+      if (!(a.type == b.type)) {
+        if (in_use) {
+          refuse("the type of field '" + b.name + "' cannot change while a column holds the type");
+          return;
+        }
+      }
+    }
+    for (std::size_t i = 0; i < common; ++i) {
+      const auto& a = p.fields[i];
+      const auto& b = c.fields[i];
+      if (!(a.type == b.type))
+        add(Step::enum_type,
+            emit::alter_type(c.name, "ALTER ATTRIBUTE " + names::quote(b.name) + " TYPE " + b.type.sql()),
+            emit::alter_type(c.name, "ALTER ATTRIBUTE " + names::quote(a.name) + " TYPE " + a.type.sql()))
+            .change = change(ChangeKind::alter_type, c.name, b.name, c.origin, "field type");
+      comment(field_target(c.name, b.name), a.doc, b.doc, false);
+    }
+    for (std::size_t i = common; i < c.fields.size(); ++i) {
+      const auto& f = c.fields[i];
+      add(Step::enum_type, emit::alter_type(c.name, "ADD ATTRIBUTE " + names::quote(f.name) + " " + f.type.sql()),
+          emit::alter_type(c.name, "DROP ATTRIBUTE " + names::quote(f.name)))
+          .change = change(ChangeKind::alter_type, c.name, f.name, c.origin, "field added");
+      comment(field_target(c.name, f.name), {}, f.doc, true);
+    }
+    // Removed from the end, so that down adds them back in their places.
+    for (std::size_t i = p.fields.size(); i-- > common;) {
+      const auto& f = p.fields[i];
+      // Its comment comes back with it (down undoes comments before this step).
+      add(Step::enum_type, emit::alter_type(c.name, "DROP ATTRIBUTE " + names::quote(f.name)),
+          emit::alter_type(c.name, "ADD ATTRIBUTE " + names::quote(f.name) + " " + f.type.sql()) +
+              comment_sql(field_target(c.name, f.name), f.doc))
+          .change = change(ChangeKind::alter_type, c.name, f.name, c.origin, "field removed");
     }
   }
 
@@ -1199,7 +1391,7 @@ class Planner {
   // functions with it in their signature.
   void plan_enum_dependents() {
     if (recreated_enums_.empty()) return;
-    auto is_enum = [&](const model::Type& t) { return t.enum_name && recreated_enums_.count(*t.enum_name); };
+    auto is_enum = [&](const model::Type& t) { return t.named_type && recreated_enums_.count(*t.named_type); };
     Aside a;
     a.types = recreated_enums_;
     for (const auto& t : want_.tables)
@@ -1239,7 +1431,7 @@ class Planner {
     for (const auto& t : orig_.tables) {
       if (t.is_extern) continue;
       for (const auto& c : t.columns) {
-        if (!c.type.enum_name || *c.type.enum_name != e.name) continue;
+        if (!c.type.named_type || *c.type.named_type != e.name) continue;
         if (c.default_sql) out += "\n" + emit::drop_column_default(t.name, c.name);
         out += "\n" + emit::alter_column_type(t.name, c.name, c.type, true);
         if (c.default_sql) out += "\n" + emit::set_column_default(t.name, c.name, *c.default_sql);

@@ -22,15 +22,15 @@ std::vector<ast::Ident> idents(const std::vector<std::string>& names) {
 
 ast::QName qname(const model::QualifiedName& n) {
   ast::QName q;
-  if (n.schema != "public") q.schema = ident(n.schema);
+  if (n.schema != "public" && !n.schema.empty()) q.schema = ident(n.schema);
   q.name = ident(n.name);
   return q;
 }
 
 ast::TypeName type_name(const model::Type& t) {
   ast::TypeName out;
-  if (t.enum_name) {
-    out.name = qname(*t.enum_name);
+  if (t.named_type) {
+    out.name = qname(*t.named_type);
   } else {
     out.name.name = ident(model::short_spelling(t.builtin));
   }
@@ -316,6 +316,40 @@ void declarations(const model::Schema& s, bool directives, Add&& add) {
       ast::EnumValue ev;
       ev.text = v;
       x.values.push_back(std::move(ev));
+    }
+    add(std::move(x));
+  }
+  for (const auto& e : s.extern_types) {
+    ast::ExternType x;
+    x.doc = e.doc;
+    x.name = qname(e.name);
+    add(std::move(x));
+  }
+  for (const auto& d : s.domains) {
+    ast::Domain x;
+    x.doc = d.doc;
+    x.name = qname(d.name);
+    x.base = type_name(d.base);
+    x.not_null = d.not_null;
+    if (d.default_sql) x.default_value = sql(*d.default_sql);
+    for (const auto& c : d.checks) {
+      ast::DomainCheck check;
+      if (c.named) check.name = ident(c.name);
+      check.expression = sql(c.expression);
+      x.checks.push_back(std::move(check));
+    }
+    add(std::move(x));
+  }
+  for (const auto& c : s.composite_types) {
+    ast::CompositeType x;
+    x.doc = c.doc;
+    x.name = qname(c.name);
+    for (const auto& f : c.fields) {
+      ast::Field field;
+      field.doc = f.doc;
+      field.name = ident(f.name);
+      field.type = type_name(f.type);
+      x.fields.push_back(std::move(field));
     }
     add(std::move(x));
   }

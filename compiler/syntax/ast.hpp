@@ -211,6 +211,43 @@ struct Enum : Node {
   std::vector<EnumValue> values;
 };
 
+// `extern type NAME`: a type the database has that nothing here creates (an
+// extension's the compiler does not know, a platform's).
+struct ExternType : Node {
+  Doc doc;
+  QName name;
+};
+
+// `check [NAME] (EXPR)` of a domain; EXPR names the value `value`.
+struct DomainCheck : Node {
+  std::optional<Ident> name;
+  SqlText expression;
+};
+
+// `domain NAME TYPE [not null] [default TERM] [check [NAME] (EXPR)]...`
+struct Domain : Node {
+  Doc doc;
+  QName name;
+  TypeName base;
+  bool not_null = false;
+  std::optional<SqlText> default_value;
+  std::vector<DomainCheck> checks;
+};
+
+// A field of a composite type: `name type` (always nullable).
+struct Field : Node {
+  Doc doc;
+  Ident name;
+  TypeName type;
+};
+
+// `type NAME { FIELD... }`: a composite type.
+struct CompositeType : Node {
+  Doc doc;
+  QName name;
+  std::vector<Field> fields;
+};
+
 struct Parameter : Node {
   Ident name;
   TypeName type;
@@ -285,8 +322,9 @@ struct DataStep : Node {
   std::optional<Body> down;
 };
 
-using Declaration = std::variant<Extension, SchemaDecl, Role, Enum, ExternTable, Function, Table, View,
-                                 MaterializedView, Archive, DropTable, DataStep, ObjectPrivilege>;
+using Declaration =
+    std::variant<Extension, SchemaDecl, Role, Enum, ExternTable, Function, Table, View, MaterializedView, Archive,
+                 DropTable, DataStep, ObjectPrivilege, ExternType, Domain, CompositeType>;
 
 struct File {
   std::vector<Declaration> declarations;

@@ -347,6 +347,11 @@ SCHEMAC_RULE(schema_decl, ast::SchemaDecl, "schema")
 SCHEMAC_RULE(role, ast::Role, "role")
 SCHEMAC_RULE(enum_value, ast::EnumValue, "enum value")
 SCHEMAC_RULE(enum_decl, ast::Enum, "enum")
+SCHEMAC_RULE(extern_type, ast::ExternType, "extern type")
+SCHEMAC_RULE(domain_check, ast::DomainCheck, "check")
+SCHEMAC_RULE(domain, ast::Domain, "domain")
+SCHEMAC_RULE(field, ast::Field, "field (name type)")
+SCHEMAC_RULE(composite_type, ast::CompositeType, "composite type")
 SCHEMAC_RULE(parameter, ast::Parameter, "parameter (name type)")
 SCHEMAC_RULE(return_column, ast::ReturnColumn, "result column (name type)")
 SCHEMAC_RULE(return_type, ast::Function, "return type")
@@ -393,14 +398,19 @@ auto builtin(const char* name) {
   };
 }
 auto const multiword_type = (kw("double") >> kw("precision"))[builtin("double precision")] |
-                            (kw("character") >> kw("varying"))[builtin("varchar")] |
-                            (kw("timestamp") >> kw("with") >> kw("time") >> kw("zone"))[builtin("timestamptz")] |
-                            (kw("timestamp") >> kw("without") >> kw("time") >> kw("zone"))[builtin("timestamp")] |
-                            (kw("time") >> kw("with") >> kw("time") >> kw("zone"))[builtin("timetz")] |
-                            (kw("time") >> kw("without") >> kw("time") >> kw("zone"))[builtin("time")];
+                            ((kw("character") | kw("char")) >> kw("varying"))[builtin("varchar")] |
+                            (kw("bit") >> kw("varying"))[builtin("varbit")];
 auto const type_modifier_def = x3::lexeme[-x3::char_('-') >> +x3::digit];
-auto const type_name_inner = (multiword_type | qname[set(&ast::TypeName::name)]) >>
-                             -('(' > (type_modifier[push(&ast::TypeName::modifiers)] % ',') > ')') >>
+auto const type_modifiers = '(' > (type_modifier[push(&ast::TypeName::modifiers)] % ',') > ')';
+// `time` and `timestamp` take their precision before `with time zone`.
+auto const with_time_zone = [](auto& ctx) {
+  auto& name = x3::_val(ctx).name.name.text;
+  name += "tz";
+};
+auto const zoned_type = (kw("timestamp")[builtin("timestamp")] | kw("time")[builtin("time")]) >> -type_modifiers >>
+                        -((kw("with") > kw("time") > kw("zone"))[with_time_zone] |
+                          (kw("without") > kw("time") > kw("zone")));
+auto const type_name_inner = (zoned_type | ((multiword_type | qname[set(&ast::TypeName::name)]) >> -type_modifiers)) >>
                              *((x3::lit('[') > ']')[([](auto& ctx) { ++x3::_val(ctx).array_dims; })]);
 
 auto const group_inner = group_parser{}[set(&ast::SqlText::text)];
@@ -579,6 +589,19 @@ auto const enum_decl_inner = kw("enum") > qname[set(&ast::Enum::name)] > '{' >
                              -(enum_value[push(&ast::Enum::values)] % ',') > -x3::lit(',') >
                              (x3::lit('}') | fail_with("an enum value or '}'"));
 
+auto const extern_type_inner = kw("type") > qname[set(&ast::ExternType::name)];
+auto const domain_check_inner =
+    kw("check") > -ident[set(&ast::DomainCheck::name)] > group[set(&ast::DomainCheck::expression)];
+auto const domain_inner = kw("domain") > qname[set(&ast::Domain::name)] > type_name[set(&ast::Domain::base)] >
+                          *((kw("not") > kw("null"))[flag(&ast::Domain::not_null)] | kw("null") |
+                            (kw("default") > default_term[set(&ast::Domain::default_value)]) |
+                            domain_check[push(&ast::Domain::checks)]);
+auto const field_inner =
+    doc[set(&ast::Field::doc)] >> ident[set(&ast::Field::name)] > type_name[set(&ast::Field::type)];
+auto const composite_type_inner = kw("type") > qname[set(&ast::CompositeType::name)] > '{' >
+                                  *field[push(&ast::CompositeType::fields)] >
+                                  (x3::lit('}') | fail_with("a field (name type) or '}'"));
+
 // `set search_path = a, b` or `= ''` (empty: only pg_catalog and pg_temp).
 auto const search_path_def = (x3::lit("''") >> x3::attr(std::vector<ast::Ident>{})) | ident_list;
 auto const volatility_def = word("immutable") | word("stable") | word("volatile");
@@ -640,12 +663,13 @@ auto const unlogged_table = (kw("unlogged") > table)[([](auto& ctx) {
   t.unlogged = true;
   x3::_val(ctx).decl = std::move(t);
 })];
-auto const declaration_def =
-    doc[set(&DocumentedDecl::doc)] >>
-    (table[set_decl] | view[set_decl] | materialized_view[set_decl] | function[set_decl] | enum_decl[set_decl] |
-     extension[set_decl] | schema_decl[set_decl] | role[set_decl] | archive[set_decl] | drop_table[set_decl] |
-     data_step[set_decl] | object_grant[set_decl] | object_revoke[set_decl] | unlogged_table |
-     (kw("extern") > (extern_table[set_decl] | extern_function | fail_with("'table' or 'function' after 'extern'"))));
+auto const declaration_def = doc[set(&DocumentedDecl::doc)] >>
+                             (table[set_decl] | view[set_decl] | materialized_view[set_decl] | function[set_decl] |
+                              enum_decl[set_decl] | extension[set_decl] | schema_decl[set_decl] | role[set_decl] |
+                              archive[set_decl] | drop_table[set_decl] | data_step[set_decl] | object_grant[set_decl] |
+                              object_revoke[set_decl] | unlogged_table | domain[set_decl] | composite_type[set_decl] |
+                              (kw("extern") > (extern_table[set_decl] | extern_function | extern_type[set_decl] |
+                                               fail_with("'table', 'function' or 'type' after 'extern'"))));
 
 auto const ident_def = spanned(ident_inner);
 auto const column_name_def = spanned(column_name_inner);
@@ -677,6 +701,11 @@ auto const schema_decl_def = spanned(schema_decl_inner);
 auto const role_def = spanned(role_inner);
 auto const enum_value_def = spanned(enum_value_inner);
 auto const enum_decl_def = spanned(enum_decl_inner);
+auto const extern_type_def = spanned(extern_type_inner);
+auto const domain_check_def = spanned(domain_check_inner);
+auto const domain_def = spanned(domain_inner);
+auto const field_def = spanned(field_inner);
+auto const composite_type_def = spanned(composite_type_inner);
 auto const parameter_def = spanned(parameter_inner);
 auto const return_column_def = spanned(return_column_inner);
 auto const function_def = spanned(function_inner);
@@ -694,10 +723,11 @@ BOOST_SPIRIT_DEFINE(doc_line, doc, ident, column_name, qname, type_modifier, typ
                     object_revoke, drop_column, member, table, extern_column, extern_table, extension, schema_decl,
                     role, enum_value, enum_decl, parameter, return_column, return_type, function, view,
                     materialized_view, archive, drop_table, data_step, declaration)
+BOOST_SPIRIT_DEFINE(extern_type, domain_check, domain, field, composite_type)
 
-const char* const declaration_keywords[] = {"table",     "view",   "materialized", "function", "enum",
-                                            "extension", "schema", "role",         "archive",  "drop",
-                                            "data",      "extern", "grant",        "revoke",   "unlogged"};
+const char* const declaration_keywords[] = {"table",  "view",   "materialized", "function", "enum", "extension",
+                                            "schema", "role",   "archive",      "drop",     "data", "extern",
+                                            "grant",  "revoke", "unlogged",     "domain",   "type"};
 
 bool starts_declaration(Iterator p, Iterator last) {
   if (last - p >= 3 && p[0] == '/' && p[1] == '/' && p[2] == '/') return true;
@@ -764,7 +794,8 @@ std::vector<SyntaxError> parse_declarations(std::string_view text, ast::File& ou
       else
         errors.push_back({offset(at),
                           "expected a declaration (table, unlogged table, view, materialized view, function, "
-                          "enum, extension, schema, role, extern, archive, drop table, data, grant or revoke)"});
+                          "enum, domain, type, extension, schema, role, extern, archive, drop table, data, grant "
+                          "or revoke)"});
       first = at;
     } catch (x3::expectation_failure<Iterator> const& e) {
       Iterator at = skip_trivia_from(e.where(), last);

@@ -8,7 +8,7 @@ SET check_function_bodies = off;
 
 CREATE EXTENSION IF NOT EXISTS pgcrypto;
 
--- Enum types
+-- Types: enums, domains and composite types
 
 CREATE TYPE public.message_role AS ENUM ('user', 'assistant', 'system', 'tool');
 

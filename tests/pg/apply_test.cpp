@@ -3,8 +3,10 @@
 // then matches the model, object by object.
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <fstream>
 #include <pqxx/pqxx>
 #include <set>
+#include <sstream>
 
 #include "emit/sql.hpp"
 #include "model/names.hpp"
@@ -90,24 +92,39 @@ TEST_CASE("the catalog comparison notices differences") {
       {"create table public.stray (x int)", "stray exists but the model does not declare it"},
       {"alter table public.users add column nickname text", "column nickname exists but is not declared"},
   };
+  auto types = compile_ok("tests/golden/types/schema");
+  const std::vector<std::pair<std::string, std::string>> type_tamperings = {
+      {"alter domain public.quantity drop constraint quantity_check1", "domain quantity"},
+      {"alter domain public.quantity set default 2", "domain quantity"},
+      {"alter domain public.email drop not null; alter domain public.email set not null", "domain email"},
+      {"alter type public.address add attribute country text", "composite type address"},
+      {"alter type public.address alter attribute zip type text", "composite type address"},
+      {"comment on column public.address.city is null", "composite type address field city comment"},
+      {"create domain public.stray_domain as int", "type public.stray_domain exists but the model does not declare it"},
+      {"alter table public.contacts alter column tree type text", "column tree type"},
+  };
   int n = 0;
-  for (const auto& [sql, expected] : tamperings) {
-    DYNAMIC_SECTION(expected) {
-      pqxx::connection db(fresh_database("schemac_tamper_" + std::to_string(n++)));
-      pqxx::work tx(db);
-      tx.exec(emit::platform_stub_sql(schema));
-      tx.exec(plan::full_state_sql(schema));
-      tx.exec(sql);
-      tx.commit();
-      auto problems = test::compare_catalog(db, schema);
-      std::string report;
-      for (const auto& p : problems) report += "  " + p + "\n";
-      INFO(report);
-      bool found = false;
-      for (const auto& p : problems) found |= p.find(expected) != std::string::npos;
-      CHECK(found);
+  auto tamper = [&](const model::Schema& s, const std::vector<std::pair<std::string, std::string>>& list) {
+    for (const auto& [sql, expected] : list) {
+      DYNAMIC_SECTION(expected) {
+        pqxx::connection db(fresh_database("schemac_tamper_" + std::to_string(n++)));
+        pqxx::work tx(db);
+        tx.exec(emit::platform_stub_sql(s));
+        tx.exec(plan::full_state_sql(s));
+        tx.exec(sql);
+        tx.commit();
+        auto problems = test::compare_catalog(db, s);
+        std::string report;
+        for (const auto& p : problems) report += "  " + p + "\n";
+        INFO(report);
+        bool found = false;
+        for (const auto& p : problems) found |= p.find(expected) != std::string::npos;
+        CHECK(found);
+      }
     }
-  }
+  };
+  tamper(schema, tamperings);
+  tamper(types, type_tamperings);
 }
 
 TEST_CASE("the quoted-keyword list is the server's") {
@@ -147,6 +164,63 @@ TEST_CASE("the type table's names and spellings are the server's") {
     CHECK(row[0].as<std::string>() == model::type_sql(t));
     tx.exec0("drop table type_probe");
   }
+}
+
+TEST_CASE("the type table holds every type of the server's catalog that a column may have") {
+  pqxx::connection db("dbname=postgres");
+  pqxx::work tx(db);
+  // Base, range and multirange types of pg_catalog; not arrays, not the server's
+  // internal ones (category Z) and not the vector types only the catalog uses.
+  std::set<std::string> live, table;
+  for (auto row : tx.exec("select format_type(t.oid, null) from pg_type t where t.typnamespace = "
+                          "'pg_catalog'::regnamespace and t.typtype in ('b', 'r', 'm') and t.typcategory not in "
+                          "('A', 'Z')"))
+    live.insert(row[0].as<std::string>());
+  for (const auto& b : model::builtin_types()) table.insert(std::string(b.name));
+  CHECK(table == live);
+}
+
+TEST_CASE("the extension type table is the server's") {
+  auto conn = fresh_database("schemac_extension_types");
+  pqxx::connection db(conn);
+  pqxx::work tx(db);
+  std::set<std::string> extensions;
+  for (const auto& t : model::extension_types()) extensions.insert(std::string(t.extension));
+  for (const auto& e : extensions) tx.exec0("create extension if not exists " + e + " cascade");
+  std::set<std::string> live, table;
+  for (auto row : tx.exec("select t.typname || ' ' || x.extname from pg_type t join pg_depend d on d.classid = "
+                          "'pg_type'::regclass and d.objid = t.oid and d.deptype = 'e' join pg_extension x on x.oid = "
+                          "d.refobjid where t.typtype in ('b', 'd', 'r', 'm', 'c') and t.typcategory <> 'A'"))
+    live.insert(row[0].as<std::string>());
+  for (const auto& t : model::extension_types()) table.insert(std::string(t.name) + " " + std::string(t.extension));
+  CHECK(table == live);
+}
+
+TEST_CASE("hand-written DDL next to a golden case builds the catalog its model describes") {
+  int n = 0;
+  for (const auto& dir : test::valid_schema_dirs()) {
+    auto handwritten = dir.parent_path() / "handwritten.sql";
+    if (!std::filesystem::exists(test::source_dir() / handwritten)) continue;
+    ++n;
+    DYNAMIC_SECTION(dir.generic_string()) {
+      auto schema = compile_ok(dir);
+      pqxx::connection db(fresh_database("schemac_handwritten_" + std::to_string(n)));
+      {
+        pqxx::work tx(db);
+        tx.exec(emit::platform_stub_sql(schema));
+        std::ifstream in(test::source_dir() / handwritten);
+        std::stringstream text;
+        text << in.rdbuf();
+        REQUIRE_FALSE(text.str().empty());
+        tx.exec(text.str());
+        tx.commit();
+      }
+      auto problems = test::compare_catalog(db, schema);
+      INFO("the hand-written DDL's catalog differs from the model:\n" << report(problems));
+      CHECK(problems.empty());
+    }
+  }
+  CHECK(n >= 1);
 }
 
 TEST_CASE("the operator class table is the server's, with its extensions'") {

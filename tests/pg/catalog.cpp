@@ -28,6 +28,7 @@ class Comparer {
 
   std::vector<std::string> run() {
     check_extensions_schemas_enums();
+    check_domains_and_composite_types();
     for (const auto& f : schema_.functions)
       if (!f.is_extern) check_function(f);
     check_no_extra_relations();
@@ -120,6 +121,62 @@ class Comparer {
       check_comment("enum " + e.name.display(),
                     "select obj_description(to_regtype(" + lit(e.name.sql()) + "), 'pg_type')", e.doc);
     }
+  }
+
+  // Domains and composite types: each as PostgreSQL renders the model's own DDL run in
+  // pg_temp; in the schemas we manage, no others.
+  void check_domains_and_composite_types() {
+    auto facts = [&](const std::string& oid) {
+      return text(
+          "select format_type(t.typbasetype, t.typtypmod) || ' not null ' || t.typnotnull || ' default ' || "
+          "coalesce(t.typdefault, '<none>') || ' checks ' || coalesce((select string_agg(c.conname || ' ' || "
+          "pg_get_constraintdef(c.oid), '; ' order by c.conname) from pg_constraint c where c.contypid = t.oid), '') "
+          "|| ' fields ' || coalesce((select string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), "
+          "', ' order by a.attnum) from pg_attribute a where a.attrelid = t.typrelid and a.attnum > 0 and not "
+          "a.attisdropped), '') from pg_type t where t.oid = " +
+          oid);
+    };
+    auto compare = [&](const std::string& what, const QualifiedName& name, const std::string& ddl,
+                       const QualifiedName& scratch_name, const model::Doc& doc) {
+      auto oid = value("select to_regtype(" + lit(name.sql()) + ")::oid");
+      if (!oid) return problem(what + " missing");
+      if (!scratch(ddl, what)) return;
+      auto expected = value("select to_regtype(" + lit(scratch_name.sql()) + ")::oid");
+      if (!expected) return problem(what + ": the model's DDL did not create it");
+      expect_equal(what, facts(*oid), facts(*expected));
+      check_comment(what, "select obj_description(" + *oid + ", 'pg_type')", doc);
+    };
+    std::set<std::string> expected_names;
+    for (const auto& d : schema_.domains) {
+      model::Domain copy = d;
+      copy.name = {"pg_temp", "schemac_expected_" + std::to_string(counter_++)};
+      compare("domain " + d.name.display(), d.name, emit::create_domain(copy), copy.name, d.doc);
+      expected_names.insert(d.name.sql());
+    }
+    for (const auto& c : schema_.composite_types) {
+      model::CompositeType copy = c;
+      copy.name = {"pg_temp", "schemac_expected_" + std::to_string(counter_++)};
+      std::string what = "composite type " + c.name.display();
+      compare(what, c.name, emit::create_composite_type(copy), copy.name, c.doc);
+      for (const auto& f : c.fields)
+        check_comment(what + " field " + f.name,
+                      "select col_description(t.typrelid, a.attnum) from pg_type t join pg_attribute a on "
+                      "a.attrelid = t.typrelid where t.oid = to_regtype(" +
+                          lit(c.name.sql()) + ") and a.attname = " + lit(f.name),
+                      f.doc);
+      expected_names.insert(c.name.sql());
+    }
+    for (const auto& e : schema_.extern_types) expected_names.insert(e.name.sql());
+    for (const auto& e : schema_.extern_types) expected_names.insert(QualifiedName{"public", e.name.name}.sql());
+    std::vector<std::string> quoted = {lit("public")};
+    for (const auto& s : schema_.schemas) quoted.push_back(lit(s.name));
+    for (auto row : tx_.exec("select quote_ident(n.nspname) || '.' || quote_ident(t.typname) from pg_type t join "
+                             "pg_namespace n on n.oid = t.typnamespace left join pg_class c on c.oid = t.typrelid "
+                             "where (t.typtype = 'd' or c.relkind = 'c') and n.nspname in (" +
+                             join(quoted) +
+                             ") and not exists (select 1 from pg_depend x where x.objid = t.oid and x.deptype = 'e')"))
+      if (!expected_names.count(row[0].as<std::string>()))
+        problem("type " + row[0].as<std::string>() + " exists but the model does not declare it");
   }
 
   // Tables, views and materialized views in the schemas we manage: exactly the model's.

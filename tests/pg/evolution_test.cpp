@@ -269,10 +269,10 @@ class Editor {
         model::Column c;
         c.name = fresh("c");
         c.type.builtin = types[pick(6)];
-        if (chance(15)) c.type = {"", QualifiedName{"public", "evo_mood"}, {}, 0};
+        if (chance(15)) c.type = {"", QualifiedName{"public", "evo_mood"}, {}, 0, model::TypeKind::enumeration};
         c.nullable = chance(60);
         if (!c.nullable || chance(30)) {
-          if (c.type.enum_name)
+          if (c.type.named_type)
             c.default_sql = "'calm'";
           else if (c.type.builtin == "integer" || c.type.builtin == "numeric")
             c.default_sql = "0";
@@ -589,13 +589,13 @@ class Editor {
         std::string value = fresh("m");
         e.values.push_back(value);
         for (auto& c : t.columns)
-          if (c.type.enum_name && !c.generated_sql) {
+          if (c.type.named_type && !c.generated_sql) {
             c.default_sql = "'" + value + "'";
             return "enum value " + value + " used by " + t.name.name + "." + c.name;
           }
         model::Column c;
         c.name = fresh("c");
-        c.type = {"", QualifiedName{"public", "evo_mood"}, {}, 0};
+        c.type = {"", QualifiedName{"public", "evo_mood"}, {}, 0, model::TypeKind::enumeration};
         c.default_sql = "'" + value + "'";
         t.columns.push_back(c);
         return "enum value " + value + " used by a new column " + t.name.name + "." + c.name;
@@ -690,7 +690,7 @@ class Editor {
 
 std::string value_for(const model::Column& c, long n) {
   if (c.type.array_dims) return "'{}'";
-  if (c.type.enum_name) return "'calm'";
+  if (c.type.named_type) return "'calm'";
   const std::string& b = c.type.builtin;
   if (b == "integer" || b == "bigint" || b == "smallint" || b == "numeric") return std::to_string(n);
   if (b == "text" || b == "character varying") return "'r" + std::to_string(n) + "'";

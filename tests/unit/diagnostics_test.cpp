@@ -20,8 +20,8 @@ std::string error_of(const std::string& text) {
 TEST_CASE("rendering: location, source line and caret") {
   auto c = compile_text("table t {\n  a   nosuchtype\n}\n");
   CHECK(c.diagnostics ==
-        "test.schema:2:7: error: unknown type 'nosuchtype': not a PostgreSQL type this language supports and not a "
-        "declared enum\n"
+        "test.schema:2:7: error: unknown type 'nosuchtype': not a PostgreSQL type, a declared enum, domain or "
+        "composite type, nor a type of a declared extension (declare it with 'extern type' if the database has it)\n"
         "    a   nosuchtype\n"
         "        ^\n");
 }
@@ -56,7 +56,7 @@ TEST_CASE("syntax errors") {
     CHECK(error_of("table t { policy p for everything }") ==
           "test.schema:1:24: error: expected policy command (all, select, insert, update, delete), found 'everything'");
     CHECK(error_of("extern view v") ==
-          "test.schema:1:8: error: expected 'table' or 'function' after 'extern', found 'view'");
+          "test.schema:1:8: error: expected 'table', 'function' or 'type' after 'extern', found 'view'");
     CHECK(error_of("enum e { a b }") == "test.schema:1:12: error: expected an enum value or '}', found 'b'");
     // `returns int` reads as a parameter: the ')' is missing at the end.
     CHECK(error_of("function f( returns int") == "test.schema:1:24: error: expected ')', found end of file");
@@ -64,7 +64,8 @@ TEST_CASE("syntax errors") {
   SECTION("not a declaration") {
     CHECK(error_of("tabel t { a int }") ==
           "test.schema:1:1: error: expected a declaration (table, unlogged table, view, materialized view, "
-          "function, enum, extension, schema, role, extern, archive, drop table, data, grant or revoke)");
+          "function, enum, domain, type, extension, schema, role, extern, archive, drop table, data, grant or "
+          "revoke)");
   }
   SECTION("a doc comment with nothing after it") {
     CHECK(error_of("table t { a int }\n/// dangling\n") ==
@@ -152,8 +153,9 @@ TEST_CASE("name errors") {
 TEST_CASE("reference errors") {
   SECTION("unknown type") {
     CHECK(error_of("table t { a mood }") ==
-          "test.schema:1:13: error: unknown type 'mood': not a PostgreSQL type this language supports and not a "
-          "declared enum");
+          "test.schema:1:13: error: unknown type 'mood': not a PostgreSQL type, a declared enum, domain or "
+          "composite type, nor a type of a declared extension (declare it with 'extern type' if the database has "
+          "it)");
   }
   SECTION("unknown table in a foreign key") {
     CHECK(

@@ -135,3 +135,38 @@ TEST_CASE("refused changes are typed too") {
   CHECK(p.refused[0].member == "n");
   CHECK(p.refused[0].from_type->builtin == "bigint");
 }
+
+TEST_CASE("domains and composite types: created before their columns, changed in place, dropped after") {
+  const char* const v1 = R"(
+domain email text check (value ~* '@')
+type address {
+  street text
+}
+table t {
+  id   int primary key
+  mail email
+  home address?
+}
+)";
+  CHECK(changes("table t {\n  id int primary key\n}\n", v1) ==
+        Changes{"create_type address", "create_type email", "add_column t.mail", "add_column t.home"});
+  // A check and a default on the domain; a field at the end of the composite type.
+  CHECK(changes(v1, replaced(replaced(v1, "check (value ~* '@')", "default 'x@y' check (value ~* '@') check (true)"),
+                             "  street text\n", "  street text\n  city text\n")) ==
+        Changes{"alter_type address.city", "alter_type email", "alter_type email"});
+  CHECK(changes(v1, "table t {\n  id int primary key\n  drop column mail\n  drop column home\n}\n") ==
+        Changes{"drop_column t.mail", "drop_column t.home", "drop_type email", "drop_type address"});
+
+  auto refused = [](const std::string& from, const std::string& to) {
+    Diagnostics diags;
+    plan::plan_migration(test::snapshot_of(model_of(from)), model_of(to), diags);
+    return diags.render();
+  };
+  CHECK(refused(v1, replaced(v1, "domain email text", "domain email varchar(200)"))
+            .find("domain email: its base type cannot change (text to character varying(200))") != std::string::npos);
+  CHECK(refused(v1, replaced(v1, "  street text\n", "  zip text\n  street text\n"))
+            .find("composite type address: fields keep their order (field 'zip' where 'street' was)") !=
+        std::string::npos);
+  CHECK(refused(v1, replaced(v1, "  street text\n", "  street varchar(80)\n"))
+            .find("the type of field 'street' cannot change while a column holds the type") != std::string::npos);
+}

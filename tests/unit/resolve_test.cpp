@@ -265,3 +265,80 @@ TEST_CASE("keys the compiler cannot see, operator classes it does not know, whol
   CHECK(partial.diagnostics.find("a revoke takes all of a role's privileges on the schema: write 'revoke all'") !=
         std::string::npos);
 }
+
+TEST_CASE("the open type system: every builtin, extension and extern types, domains, composite types") {
+  auto c = compile_text(R"(extension citext
+extern type extensions.vector
+domain email citext not null check email_format (value ~* '@') check (length(value) < 200) check (true)
+type address {
+  street text
+  zip    varchar(10)
+}
+table t {
+  a  bit varying(8)
+  b  timestamp(3) with time zone
+  c  time(2) without time zone
+  d  char varying(20)
+  e  tstzmultirange[]
+  f  email
+  g  address?
+  h  vector
+  i  money
+  j  interval(6)
+  k  pg_catalog.int4
+  l  bpchar(2)
+}
+)");
+  const auto& m = model_of(c);
+  std::vector<std::string> types;
+  for (const auto& col : m.tables.at(0).columns) types.push_back(col.type.sql());
+  CHECK(types == std::vector<std::string>{"bit varying(8)", "timestamp(3) with time zone", "time(2) without time zone",
+                                          "character varying(20)", "tstzmultirange[]", "public.email", "public.address",
+                                          "extensions.vector", "money", "interval(6)", "integer", "character(2)"});
+  const auto& d = m.domains.at(0);
+  CHECK(d.base.sql() == "citext");
+  CHECK(d.base.kind == model::TypeKind::external);
+  CHECK(d.not_null);
+  REQUIRE(d.checks.size() == 3);
+  // Unnamed checks take PostgreSQL's names, skipping the ones taken.
+  CHECK(d.checks[0].name == "email_format");
+  CHECK(d.checks[1].name == "email_check");
+  CHECK(d.checks[2].name == "email_check1");
+  CHECK(m.tables.at(0).columns[5].type.kind == model::TypeKind::domain);
+  CHECK(m.tables.at(0).columns[6].type.kind == model::TypeKind::composite);
+
+  struct Bad {
+    std::string schema, message;
+  };
+  for (const auto& [schema, message] : std::vector<Bad>{
+           {"table t {\n  a varchar(0)\n}\n", "test.schema:2:5: error: the length of varchar must be at least 1"},
+           {"table t {\n  a varchar(-3)\n}\n", "test.schema:2:5: error: the length of varchar must be at least 1"},
+           {"table t {\n  a bit(10485761)\n}\n", "test.schema:2:5: error: the length of bit cannot exceed 10485760"},
+           {"table t {\n  a timestamptz(7)\n}\n",
+            "test.schema:2:5: error: the precision of timestamptz must be between 0 and 6"},
+           {"table t {\n  a numeric(1001)\n}\n",
+            "test.schema:2:5: error: the precision of numeric must be between 1 and 1000"},
+           {"table t {\n  a numeric(10, 1001)\n}\n",
+            "test.schema:2:5: error: the scale of numeric must be between -1000 and 1000"},
+           {"table t {\n  a money(2)\n}\n", "test.schema:2:5: error: type 'money' takes no modifiers"},
+           {"table t {\n  a citext\n}\n",
+            "test.schema:2:5: error: type 'citext' comes with the extension citext: declare 'extension citext'"},
+           {"table t {\n  a vectr\n}\n", "test.schema:2:5: error: unknown type 'vectr': not a PostgreSQL type"},
+           {"extern type vector\nextern type app.vector\n",
+            "test.schema:2:17: error: duplicate name 'vector': already declared as an extern type"},
+           {"extern type text\n", "test.schema:1:13: error: 'text' is a PostgreSQL type: it needs no 'extern type'"},
+           {"domain d d\n", "test.schema:1:10: error: domain 'd' cannot be over itself"},
+           {"type a {\n  x a\n}\n", "test.schema:2:5: error: composite type 'a' cannot contain itself"},
+           {"type a {\n  x int\n  x text\n}\n", "test.schema:3:3: error: duplicate field 'x' in type 'a'"},
+           {"type a {\n}\n", "test.schema:1:6: error: composite type 'a' has no fields"},
+           {"domain d int check c (value > 0) check c (value < 9)\n",
+            "test.schema:1:40: error: domain 'd' has two checks named 'c'"},
+           {"enum e { x }\ndomain e int\n", "test.schema:2:8: error: duplicate name 'e': already declared as an enum"},
+           {"domain d int check (value >)\n", "test.schema:1:"},
+       }) {
+    auto bad = compile_text(schema);
+    INFO(schema << "\n" << bad.diagnostics);
+    CHECK_FALSE(bad.ok);
+    CHECK(bad.diagnostics.find(message) != std::string::npos);
+  }
+}

@@ -39,7 +39,8 @@ TEST_CASE("types print as format_type() prints them") {
   CHECK(model::type_sql(builtin("timestamp with time zone", {3})) == "timestamp(3) with time zone");
   CHECK(model::type_sql(builtin("numeric", {12, 2}, 1)) == "numeric(12,2)[]");
   Type e;
-  e.enum_name = model::QualifiedName{"app", "status"};
+  e.named_type = model::QualifiedName{"app", "status"};
+  e.kind = model::TypeKind::enumeration;
   e.array_dims = 1;
   CHECK(model::type_sql(e) == "app.status[]");
 }

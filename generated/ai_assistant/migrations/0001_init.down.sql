@@ -37,7 +37,7 @@ DROP FUNCTION public.increment_usage_metrics(uuid, uuid, date, integer, integer,
 
 DROP FUNCTION public.current_tenant_id();
 
--- Undo: Enum types
+-- Undo: Types: enums, domains and composite types
 
 DROP TYPE public.user_role;
 

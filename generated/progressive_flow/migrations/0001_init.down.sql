@@ -62,7 +62,7 @@ DROP FUNCTION public.calculate_level_from_xp(integer);
 
 DROP FUNCTION public.apply_xp_transaction();
 
--- Undo: Enum types
+-- Undo: Types: enums, domains and composite types
 
 DROP TYPE public.progress_status;
 

@@ -11,7 +11,7 @@ SET check_function_bodies = off;
 
 CREATE EXTENSION IF NOT EXISTS pgcrypto;
 
--- Enum types
+-- Types: enums, domains and composite types
 
 CREATE TYPE public.challenge_difficulty AS ENUM ('beginner', 'intermediate', 'advanced', 'expert');
 

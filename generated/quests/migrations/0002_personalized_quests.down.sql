@@ -69,6 +69,6 @@ DROP TABLE public.quest_personalization_sessions;
 
 DROP TABLE public.ai_task_cache;
 
--- Undo: Enum types
+-- Undo: Types: enums, domains and composite types
 
 DROP TYPE public.personalization_status;

@@ -18,7 +18,7 @@ CREATE SCHEMA app;
 GRANT USAGE ON SCHEMA app TO authenticated;
 GRANT USAGE, CREATE ON SCHEMA app TO service_role;
 
--- Enum types
+-- Types: enums, domains and composite types
 
 CREATE TYPE app.priority AS ENUM ('low', 'high');
 
