@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "check/query_scope.hpp"
+#include "model/names.hpp"
 
 namespace schemac::check {
 namespace {
@@ -431,6 +432,56 @@ class Columns {
   ColumnLookup lookup_;
 };
 
+// The sequences a parse tree takes values from: nextval/currval/setval('NAME') with
+// the name as a string constant, as regclass would read it (unquoted parts folded to
+// lower case), with where each call is.
+void sequence_calls(const nlohmann::json& j, std::vector<std::pair<model::QualifiedName, int>>& out) {
+  if (j.is_array()) {
+    for (const auto& x : j) sequence_calls(x, out);
+    return;
+  }
+  if (!j.is_object()) return;
+  if (j.contains("FuncCall")) {
+    const auto& call = j["FuncCall"];
+    std::string fn = call.contains("funcname") ? string_node(call["funcname"].back()) : "";
+    if ((fn == "nextval" || fn == "currval" || fn == "setval") && call.contains("args") && !call["args"].empty()) {
+      const auto& arg = call["args"][0];
+      const nlohmann::json* constant = arg.contains("A_Const") ? &arg["A_Const"] : nullptr;
+      if (!constant && arg.contains("TypeCast") && arg["TypeCast"]["arg"].contains("A_Const"))
+        constant = &arg["TypeCast"]["arg"]["A_Const"];
+      if (constant && constant->contains("sval")) {
+        std::string text = (*constant)["sval"].value("sval", "");
+        std::vector<std::string> parts;
+        std::string part;
+        bool quoted = false;
+        for (std::size_t i = 0; i <= text.size(); ++i) {
+          char ch = i < text.size() ? text[i] : '.';
+          if (ch == '"') {
+            if (quoted && i + 1 < text.size() && text[i + 1] == '"') {
+              part += '"';
+              ++i;
+            } else {
+              quoted = !quoted;
+            }
+          } else if (ch == '.' && !quoted) {
+            parts.push_back(part);
+            part.clear();
+          } else {
+            part += quoted ? ch : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+          }
+        }
+        model::QualifiedName n;
+        if (parts.size() == 2) n.schema = parts[0];
+        if (!parts.empty() && parts.size() <= 2) {
+          n.name = parts.back();
+          out.push_back({n, (*constant).value("location", 0)});
+        }
+      }
+    }
+  }
+  for (const auto& [key, value] : j.items()) sequence_calls(value, out);
+}
+
 // A materialized view's index may only name columns its query produces.
 void check_view_index_columns(Diagnostics& diags, int file, const ast::MaterializedView& mv,
                               const std::optional<std::vector<std::string>>& produced) {
@@ -478,6 +529,14 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Sch
   for (const auto& v : model.materialized_views) relations.insert(v.name);
   Parser parser;
   Columns columns(model, parser);
+  // Sequences a default may take values from: declared ones, and those serial and
+  // identity columns own.
+  std::set<model::QualifiedName> sequences;
+  for (const auto& s : model.sequences) sequences.insert(s.name);
+  for (const auto& t : model.tables)
+    for (const auto& col : t.columns)
+      if (col.serial || col.identity)
+        sequences.insert({t.name.schema, names::make_object_name(t.name.name, col.name, "seq")});
   std::map<model::QualifiedName, model::Table*> tables;
   std::map<model::QualifiedName, model::Function*> functions;
   for (auto& t : model.tables) tables[t.name] = &t;
@@ -508,6 +567,13 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Sch
             if (col->default_value) {
               c.default_term(*col->default_value, "default");
               store(column, c.uses());
+              std::vector<std::pair<model::QualifiedName, int>> calls;
+              sequence_calls(c.tree(), calls);
+              for (const auto& [name, at] : calls)
+                if (!sequences.count(name))
+                  diags.error(
+                      {f.file_id, col->default_value->span.begin},
+                      "unknown sequence '" + name.display() + "': declare it with 'sequence " + name.display() + "'");
             }
             if (col->check) {
               c.expression(*col->check, "check");

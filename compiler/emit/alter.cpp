@@ -43,6 +43,7 @@ std::string rename_type(const QualifiedName& type, const std::string& to) {
 std::string drop_schema(const std::string& schema) { return "DROP SCHEMA " + quote(schema) + ";"; }
 std::string drop_type(const QualifiedName& type) { return "DROP TYPE " + type.sql() + ";"; }
 std::string drop_domain(const QualifiedName& domain) { return "DROP DOMAIN " + domain.sql() + ";"; }
+std::string drop_sequence(const QualifiedName& sequence) { return "DROP SEQUENCE " + sequence.sql() + ";"; }
 std::string alter_domain(const QualifiedName& domain, const std::string& clause) {
   return "ALTER DOMAIN " + domain.sql() + " " + clause + ";";
 }
@@ -137,6 +138,8 @@ std::string restore_column(const Retention& r, const model::Column& column) {
   model::Column bare = column;
   bare.nullable = true;
   bare.identity = false;
+  bare.serial = false;
+  bool numbered = column.identity || column.serial;
   std::string match;
   for (const model::Column* k : r.key)
     match += (match.empty() ? "" : " AND ") + fmt::format("t.{0} = r.{0}::{1}", quote(k->name), k->type.sql());
@@ -144,7 +147,7 @@ std::string restore_column(const Retention& r, const model::Column& column) {
       "ALTER TABLE {0} DISABLE TRIGGER USER;\n"
       "UPDATE {0} AS t SET {1} = r.{1}::{2} FROM {3} AS r WHERE {4};",
       r.table.sql(), quote(column.name), column.type.sql(), r.copy.sql(), match);
-  if (column.identity)  // rows written after up: new values, after the restored ones
+  if (numbered)  // rows written after up: new values, after the restored ones
     restore += fmt::format(
         "\nUPDATE {0} AS t SET {1} = n.value FROM (SELECT ctid AS row_id, (SELECT coalesce(max({1}), 0) FROM {0}) + "
         "row_number() OVER () AS value FROM {0} WHERE {1} IS NULL) AS n WHERE t.ctid = n.row_id;",
@@ -157,9 +160,15 @@ std::string restore_column(const Retention& r, const model::Column& column) {
                   sql_string("the values of " + r.table.display() + "." + column.name + " kept in " + r.copy.display() +
                              " were purged (schemac migrate purge); this down cannot restore them"));
   std::string out = guard + "\n" + add_column(r.table, bare) + "\n" + unforced(r, restore);
-  if (!column.nullable || column.identity) out += "\n" + set_column_not_null(r.table, column.name, true);
-  if (column.identity)  // the sequence continues after every value
-    out += "\n" + add_column_identity(r.table, column.name) +
+  if (!column.nullable || numbered) out += "\n" + set_column_not_null(r.table, column.name, true);
+  if (column.serial) {  // its sequence, as PostgreSQL makes it for a serial column
+    QualifiedName sequence{r.table.schema, names::make_object_name(r.table.name, column.name, "seq")};
+    out += fmt::format("\nCREATE SEQUENCE {} AS {} OWNED BY {}.{};\n", sequence.sql(), column.type.sql(), r.table.sql(),
+                       quote(column.name)) +
+           set_column_default(r.table, column.name, "nextval(" + sql_string(sequence.sql()) + "::regclass)");
+  }
+  if (numbered)  // the sequence continues after every value
+    out += (column.identity ? "\n" + add_column_identity(r.table, column.name) : std::string()) +
            fmt::format(
                "\nSELECT setval(pg_get_serial_sequence({0}, {1}), greatest(max({2}), 1)) FROM {3} HAVING "
                "max({2}) IS NOT NULL;",
@@ -204,6 +213,7 @@ std::string comment_on_text(const std::string& target, const std::string& text) 
 std::string schema_target(const std::string& schema) { return "SCHEMA " + quote(schema); }
 std::string type_target(const QualifiedName& type) { return "TYPE " + type.sql(); }
 std::string domain_target(const QualifiedName& domain) { return "DOMAIN " + domain.sql(); }
+std::string sequence_target(const QualifiedName& sequence) { return "SEQUENCE " + sequence.sql(); }
 std::string table_target(const QualifiedName& table) { return "TABLE " + table.sql(); }
 std::string view_target(const QualifiedName& view, bool materialized) {
   return (materialized ? "MATERIALIZED VIEW " : "VIEW ") + view.sql();

@@ -28,6 +28,7 @@ std::string rename_type(const model::QualifiedName& type, const std::string& to)
 std::string drop_schema(const std::string& schema);
 std::string drop_type(const model::QualifiedName& type);
 std::string drop_domain(const model::QualifiedName& domain);
+std::string drop_sequence(const model::QualifiedName& sequence);
 // ALTER DOMAIN name CLAUSE;
 std::string alter_domain(const model::QualifiedName& domain, const std::string& clause);
 // ALTER TYPE name CLAUSE; (a composite type's attributes)
@@ -91,6 +92,7 @@ std::string comment_on_text(const std::string& target, const std::string& text);
 std::string schema_target(const std::string& schema);
 std::string type_target(const model::QualifiedName& type);
 std::string domain_target(const model::QualifiedName& domain);
+std::string sequence_target(const model::QualifiedName& sequence);
 std::string table_target(const model::QualifiedName& table);
 std::string view_target(const model::QualifiedName& view, bool materialized);
 std::string function_target(const model::Function& f);

@@ -381,14 +381,14 @@ class Generator {
     d.set("columns", columns);
     std::string from = " FROM " + table_sql;
 
-    // Insert: generated and identity columns are the database's; a defaulted column
+    // Insert: generated, identity and serial columns are the database's; a defaulted column
     // left unset takes its default through COALESCE, so one statement serves all rows.
     list new_columns;
     std::string insert_columns, insert_values, insert_args;
     std::size_t n = 0;
     for (const auto& m : ms) {
       const auto& c = *m.column;
-      if (c.generated_sql || c.identity) continue;
+      if (c.generated_sql || c.identity || c.serial) continue;
       bool defaulted = c.default_sql.has_value();
       std::string type = defaulted || c.nullable ? Types::optional(types_.of(c.type)) : types_.of(c.type);
       data nc;

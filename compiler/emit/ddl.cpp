@@ -95,6 +95,30 @@ std::string create_composite_type(const model::CompositeType& c) {
   return fmt::format("CREATE TYPE {} AS (\n{}\n);", c.name.sql(), join(fields, ",\n"));
 }
 
+std::string create_sequence(const model::Sequence& s) {
+  std::string out = fmt::format("CREATE SEQUENCE {} AS {}", s.name.sql(), s.type);
+  if (s.increment) out += fmt::format(" INCREMENT BY {}", *s.increment);
+  if (s.minvalue) out += fmt::format(" MINVALUE {}", *s.minvalue);
+  if (s.maxvalue) out += fmt::format(" MAXVALUE {}", *s.maxvalue);
+  if (s.start) out += fmt::format(" START WITH {}", *s.start);
+  if (s.cache) out += fmt::format(" CACHE {}", *s.cache);
+  if (s.cycle) out += " CYCLE";
+  return out + ";";
+}
+
+std::string alter_sequence(const model::Sequence& s) {
+  auto o = s.effective();
+  return fmt::format("ALTER SEQUENCE {} AS {} INCREMENT BY {} {} {} START WITH {} CACHE {} {};", s.name.sql(), s.type,
+                     o.increment, s.minvalue ? fmt::format("MINVALUE {}", *s.minvalue) : "NO MINVALUE",
+                     s.maxvalue ? fmt::format("MAXVALUE {}", *s.maxvalue) : "NO MAXVALUE", o.start, o.cache,
+                     s.cycle ? "CYCLE" : "NO CYCLE");
+}
+
+std::string sequence_owner(const model::Sequence& s) {
+  return fmt::format("ALTER SEQUENCE {} OWNED BY {};", s.name.sql(),
+                     s.owned_by ? s.owned_by->first.sql() + "." + quote(s.owned_by->second) : "NONE");
+}
+
 std::string function_signature(const model::Function& f) {
   return fmt::format("{}({})", f.name.sql(), f.argument_types_sql());
 }
@@ -120,8 +144,13 @@ std::string create_function(const model::Function& f) {
   return out;
 }
 
+std::string serial_spelling(const model::Type& t) {
+  return t.builtin == "bigint" ? "bigserial" : t.builtin == "smallint" ? "smallserial" : "serial";
+}
+
 std::string column_definition(const model::Column& c) {
-  std::string out = quote(c.name) + " " + c.type.sql();
+  // A serial column makes its sequence and its default.
+  std::string out = quote(c.name) + " " + (c.serial ? serial_spelling(c.type) : c.type.sql());
   if (c.generated_sql) out += " GENERATED ALWAYS AS (" + *c.generated_sql + ") STORED";
   if (c.identity) out += " GENERATED ALWAYS AS IDENTITY";
   if (!c.nullable && !c.identity) out += " NOT NULL";

@@ -20,10 +20,16 @@ std::string create_enum(const model::Enum& e);
 std::string create_domain(const model::Domain& d);
 std::string domain_check(const model::DomainCheck& c);  // CONSTRAINT name CHECK (...)
 std::string create_composite_type(const model::CompositeType& c);
+// CREATE SEQUENCE with the options given (not its owner: OWNED BY needs the table).
+std::string create_sequence(const model::Sequence& s);
+// ALTER SEQUENCE to every option of `s` in force (its current value stays).
+std::string alter_sequence(const model::Sequence& s);
+std::string sequence_owner(const model::Sequence& s);  // ALTER SEQUENCE ... OWNED BY T.C | NONE
 std::string create_function(const model::Function& f);
 std::string function_signature(const model::Function& f);  // public.f(uuid, integer)
 
 std::string column_definition(const model::Column& c);
+std::string serial_spelling(const model::Type& t);              // serial, bigserial or smallserial
 std::string constraint_definition(const model::Constraint& c);  // CONSTRAINT name ...
 // CREATE TABLE with every column and the given constraints (filter: which to inline).
 std::string create_table(const model::Table& t, const std::function<bool(const model::Constraint&)>& inline_constraint);

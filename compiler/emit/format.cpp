@@ -161,9 +161,9 @@ std::string id(const ast::Ident& i, const std::set<std::string>* reserved = null
 
 std::string qname(const ast::QName& q) { return (q.schema ? id(*q.schema) + "." : std::string()) + id(q.name); }
 
-std::string id_list(const std::vector<ast::Ident>& ids) {
+std::string id_list(const std::vector<ast::Ident>& ids, const char* separator = ", ") {
   std::string out;
-  for (std::size_t i = 0; i < ids.size(); ++i) out += (i ? ", " : "") + id(ids[i]);
+  for (std::size_t i = 0; i < ids.size(); ++i) out += (i ? separator : "") + id(ids[i]);
   return out;
 }
 
@@ -356,6 +356,20 @@ class Printer {
       line("  ", enum_value(v) + (i + 1 < e.values.size() ? "," : ""), v.span.begin);
     }
     close_block(e.span.end, "");
+  }
+
+  void print(const ast::Sequence& s) {
+    doc(s.doc, "");
+    std::string out = "sequence " + qname(s.name);
+    if (s.type) out += " as " + type_name(*s.type);
+    if (s.increment) out += " increment " + *s.increment;
+    if (s.minvalue) out += " minvalue " + *s.minvalue;
+    if (s.maxvalue) out += " maxvalue " + *s.maxvalue;
+    if (s.start) out += " start " + *s.start;
+    if (s.cache) out += " cache " + *s.cache;
+    if (s.cycle) out += " cycle";
+    if (!s.owned_by.empty()) out += " owned by " + id_list(s.owned_by, ".");
+    line("", out, s.span.begin);
   }
 
   void print(const ast::ExternType& t) {

@@ -352,7 +352,7 @@ class Linter {
           break;
         case K::add_column:
           if (c->column && !c->column->nullable && !c->column->default_sql && !c->column->identity &&
-              !c->column->generated_sql)
+              !c->column->serial && !c->column->generated_sql)
             report("D202", at(c->origin),
                    "column '" + what +
                        "' is NOT NULL without a default and the table exists already: adding "

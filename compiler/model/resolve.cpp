@@ -156,8 +156,23 @@ class Resolver {
     register_name(data_steps_, name_of(d.name), "a data step", d.name.text, at(d.name));
   }
   void declare(const ast::ObjectPrivilege&) {}
+  void declare(const ast::Sequence& s) {
+    auto n = qualified(s.name);
+    register_name(relations_, key(n), "a sequence", n.display(), at(s.name.name));
+  }
 
   // ---- pass 2: build ------------------------------------------------------------
+
+  // The integer type of serial, bigserial or smallserial (serial4, serial8, serial2),
+  // or null.
+  static const char* serial_type(const ast::TypeName& t) {
+    if (t.name.schema || t.name.name.quoted) return nullptr;
+    const std::string& w = t.name.name.text;
+    if (w == "serial" || w == "serial4") return "integer";
+    if (w == "bigserial" || w == "serial8") return "bigint";
+    if (w == "smallserial" || w == "serial2") return "smallint";
+    return nullptr;
+  }
 
   // A type name: PostgreSQL's own, then a declared enum, domain or composite type,
   // then an extension's (its extension declared) or an extern type.
@@ -165,6 +180,10 @@ class Resolver {
     Type out;
     out.array_dims = t.array_dims;
     const std::string& word = t.name.name.text;
+    if (serial_type(t)) {
+      diags_.error(at(t), "'" + word + "' makes a column with a sequence of its own: it is a column's type only");
+      return std::nullopt;
+    }
     if (!t.name.schema || t.name.schema->text == "pg_catalog") {
       if (const BuiltinType* b = builtin_by_spelling(word)) out.builtin = b->name;
       if (allow_pseudo && (word == "trigger" || word == "void" || word == "record")) out.builtin = word;
@@ -225,7 +244,20 @@ class Resolver {
   Column build_column(const ast::Column& c, Table& table) {
     Column col;
     col.name = name_of(c.name);
-    if (auto t = resolve_type(c.type)) col.type = *t;
+    if (const char* integer = serial_type(c.type)) {
+      col.type.builtin = integer;
+      col.serial = true;
+      if (!c.type.modifiers.empty() || c.type.array_dims)
+        diags_.error(at(c.type), "'" + c.type.name.name.text + "' takes no modifiers and makes no array");
+      if (c.nullable) diags_.error(at(c.name), "a serial column cannot be nullable");
+      if (c.identity) diags_.error(at(c.type), "a column cannot be both serial and identity");
+      if (c.generated) diags_.error(at(*c.generated), "a serial column cannot be generated");
+      if (c.default_value)
+        diags_.error(at(*c.default_value),
+                     "a serial column's default is its sequence's next value: remove the default");
+    } else if (auto t = resolve_type(c.type)) {
+      col.type = *t;
+    }
     col.nullable = c.nullable;
     if (c.default_value) col.default_sql = c.default_value->text;
     if (c.generated) col.generated_sql = c.generated->text;
@@ -707,6 +739,71 @@ class Resolver {
   void build(const ast::Archive& a) { archives_list_.push_back({&a, file_}); }
   void build(const ast::ObjectPrivilege& p) { object_privileges_.push_back({&p, file_}); }
 
+  // A number of a sequence option, or an error at the declaration.
+  std::optional<std::int64_t> sequence_number(const std::optional<std::string>& text, const ast::Sequence& s,
+                                              const char* option) {
+    if (!text) return std::nullopt;
+    try {
+      std::size_t used = 0;
+      long long v = std::stoll(*text, &used);
+      if (used == text->size()) return v;
+    } catch (const std::exception&) {
+    }
+    diags_.error(at(s), std::string(option) + " " + *text + " is out of range for a sequence (a 64-bit integer)");
+    return std::nullopt;
+  }
+
+  void build(const ast::Sequence& s) {
+    Sequence out;
+    out.name = qualified(s.name);
+    require_schema(out.name, at(s.name), false);
+    if (s.type) {
+      auto t = resolve_type(*s.type);
+      const BuiltinType* b = t && !t->named_type && t->array_dims == 0 ? builtin_by_name(t->builtin) : nullptr;
+      if (!b || b->integer_rank == 0)
+        diags_.error(at(*s.type), "a sequence is smallint, integer or bigint");
+      else
+        out.type = t->builtin;
+    }
+    out.increment = sequence_number(s.increment, s, "increment");
+    out.minvalue = sequence_number(s.minvalue, s, "minvalue");
+    out.maxvalue = sequence_number(s.maxvalue, s, "maxvalue");
+    out.start = sequence_number(s.start, s, "start");
+    out.cache = sequence_number(s.cache, s, "cache");
+    out.cycle = s.cycle;
+    // PostgreSQL's rules, checked here rather than at apply.
+    std::int64_t type_max = out.type == "smallint" ? 32767 : out.type == "integer" ? 2147483647 : INT64_MAX;
+    std::int64_t type_min = out.type == "smallint" ? -32768 : out.type == "integer" ? -2147483648LL : INT64_MIN;
+    auto o = out.effective();
+    std::int64_t increment = o.increment, min = o.minvalue, max = o.maxvalue, start = o.start;
+    if (increment == 0) diags_.error(at(s), "a sequence's increment cannot be zero");
+    if (min < type_min || max > type_max)
+      diags_.error(at(s), "minvalue and maxvalue must be within the range of " + out.type);
+    else if (min >= max)
+      diags_.error(at(s),
+                   "minvalue (" + std::to_string(min) + ") must be less than maxvalue (" + std::to_string(max) + ")");
+    else if (start < min || start > max)
+      diags_.error(at(s), "start value " + std::to_string(start) + " is outside minvalue " + std::to_string(min) +
+                              " and maxvalue " + std::to_string(max));
+    if (out.cache && *out.cache < 1) diags_.error(at(s), "a sequence's cache must be at least 1");
+    if (!s.owned_by.empty()) {
+      if (s.owned_by.size() < 2 || s.owned_by.size() > 3) {
+        diags_.error(at(s.owned_by.front()), "'owned by' names a column: TABLE.COLUMN or SCHEMA.TABLE.COLUMN");
+      } else {
+        QualifiedName table;
+        if (s.owned_by.size() == 3) table.schema = s.owned_by[0].text;
+        table.name = s.owned_by[s.owned_by.size() - 2].text;
+        out.owned_by = std::make_pair(table, s.owned_by.back().text);
+        if (table.schema != out.name.schema)
+          diags_.error(at(s.owned_by.front()), "a sequence must be in the schema of the table that owns it");
+        sequence_owners_.push_back({schema_.sequences.size(), origin(s.owned_by.front())});
+      }
+    }
+    out.doc = s.doc;
+    out.origin = origin(s.name.name);
+    schema_.sequences.push_back(std::move(out));
+  }
+
   // `grant`/`revoke ... on function|schema`: attached to the object they name, once
   // every object is built.
   void apply_object_privileges() {
@@ -714,9 +811,17 @@ class Resolver {
       const ast::ObjectPrivilege* p = entry.first;  // not a structured binding: lambdas below use it
       file_ = entry.second;
       std::string what = p->revoke ? "revoke" : "grant";
-      bool is_function = p->kind == "function";
-      const auto& allowed = is_function ? function_privileges() : schema_privileges();
+      bool is_function = p->kind == "function", is_sequence = p->kind == "sequence";
+      const auto& allowed = is_function   ? function_privileges()
+                            : is_sequence ? sequence_privileges()
+                                          : schema_privileges();
       bool ok = true;
+      if (p->revoke && is_sequence) {
+        diags_.error(at(*p),
+                     "a sequence grants nothing to other roles until a 'grant' says so: there is nothing to "
+                     "revoke (leave the grant out)");
+        continue;
+      }
       if (p->revoke)
         for (const auto& priv : p->privileges)
           if (upper(priv) != "ALL" && !(is_function && upper(priv) == "EXECUTE")) {
@@ -727,12 +832,17 @@ class Resolver {
       for (const auto& priv : p->privileges)
         if (upper(priv) != "ALL" && std::find(allowed.begin(), allowed.end(), upper(priv)) == allowed.end()) {
           diags_.error(at(*p), "privilege '" + priv + "' does not apply to a " + p->kind + ": a " + p->kind +
-                                   " takes " + (is_function ? "execute" : "usage, create") + " or all");
+                                   " takes " +
+                                   (is_function   ? "execute"
+                                    : is_sequence ? "usage, select, update"
+                                                  : "usage, create") +
+                                   " or all");
           ok = false;
         }
       if (!ok) continue;
       std::vector<Grant>* grants = nullptr;
       std::vector<std::string>* revoked = nullptr;
+      std::vector<std::string> no_revokes;
       std::string object;
       if (is_function) {
         QualifiedName n = qualified_silent(p->object);
@@ -766,6 +876,17 @@ class Resolver {
         grants = &it->grants;
         revoked = &it->revoked;
         object = "function '" + n.display() + "'";
+      } else if (is_sequence) {
+        QualifiedName n = qualified_silent(p->object);
+        auto it = std::find_if(schema_.sequences.begin(), schema_.sequences.end(),
+                               [&](const Sequence& s) { return s.name == n; });
+        if (it == schema_.sequences.end()) {
+          diags_.error(at(p->object), "unknown sequence '" + n.display() + "': declare it with 'sequence'");
+          continue;
+        }
+        grants = &it->grants;
+        revoked = &no_revokes;
+        object = "sequence '" + n.display() + "'";
       } else {
         if (p->object.schema) {
           diags_.error(at(p->object), "a schema's name has no schema: write 'schema " + p->object.name.text + "'");
@@ -889,6 +1010,7 @@ class Resolver {
     std::stable_sort(schema_.domains.begin(), schema_.domains.end(), by_name);
     std::stable_sort(schema_.composite_types.begin(), schema_.composite_types.end(), by_name);
     std::stable_sort(schema_.extern_types.begin(), schema_.extern_types.end(), by_name);
+    // Sequences are sorted after their owners are checked (check_references).
     std::stable_sort(schema_.functions.begin(), schema_.functions.end(), by_name);
     std::stable_sort(schema_.views.begin(), schema_.views.end(), by_name);
     std::stable_sort(schema_.materialized_views.begin(), schema_.materialized_views.end(), by_name);
@@ -902,6 +1024,18 @@ class Resolver {
   // ---- references -------------------------------------------------------------
 
   void check_references() {
+    for (const auto& [index, where] : sequence_owners_) {
+      const Sequence& s = schema_.sequences[index];
+      const auto& [table, column] = *s.owned_by;
+      const Table* t = schema_.find_table(table);
+      if (!t || t->is_extern)
+        diags_.error(loc(where), "sequence '" + s.name.display() + "' is owned by a column of '" + table.display() +
+                                     "', which is not a table of the schema");
+      else if (!t->find_column(column))
+        diags_.error(loc(where), "unknown column '" + column + "' in table '" + table.display() + "'");
+    }
+    std::stable_sort(schema_.sequences.begin(), schema_.sequences.end(),
+                     [](const Sequence& a, const Sequence& b) { return a.name < b.name; });
     for (const auto& f : schema_.functions) functions_by_name_.emplace(f.name, &f);  // after sorting
     for (const auto& [schema, where] : pending_schema_checks_)
       if (!schemas_.count(schema))
@@ -1077,6 +1211,7 @@ class Resolver {
         if (!ix.name.empty()) relations[t.name.schema].insert(ix.name);
     }
     for (const auto& v : schema_.views) relations[v.name.schema].insert(v.name.name);
+    for (const auto& s : schema_.sequences) relations[s.name.schema].insert(s.name.name);
     for (const auto& v : schema_.materialized_views) {
       relations[v.name.schema].insert(v.name.name);
       for (const auto& ix : v.indexes)
@@ -1087,7 +1222,7 @@ class Resolver {
       auto& rel = relations[t.name.schema];
       auto& con = constraints[t.name.schema];
       for (auto& c : t.columns)
-        if (c.identity) names::choose_name(t.name.name, c.name, "seq", rel);
+        if (c.identity || c.serial) names::choose_name(t.name.name, c.name, "seq", rel);
       for (auto kind :
            {ConstraintKind::primary_key, ConstraintKind::unique, ConstraintKind::check, ConstraintKind::foreign_key}) {
         for (auto& c : t.constraints) {
@@ -1197,8 +1332,9 @@ class Resolver {
   Schema schema_;
   std::map<std::string, Declared> extensions_, schemas_, roles_, types_, relations_, functions_, archives_, drops_,
       data_steps_;
-  std::map<std::string, TypeKind> type_kinds_;                 // declared enums, domains, composite types
-  std::map<std::string, QualifiedName> extern_types_by_name_;  // by their name alone
+  std::vector<std::pair<std::size_t, Origin>> sequence_owners_;  // sequences with `owned by`, by index
+  std::map<std::string, TypeKind> type_kinds_;                   // declared enums, domains, composite types
+  std::map<std::string, QualifiedName> extern_types_by_name_;    // by their name alone
   std::vector<std::pair<std::string, Location>> pending_schema_checks_;
   std::map<const Table*, std::vector<Location>> constraint_locations_;
   std::vector<const ast::Table*> table_asts_;

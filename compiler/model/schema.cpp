@@ -84,9 +84,25 @@ const std::vector<std::string>& function_privileges() {
   static const std::vector<std::string> all = {"EXECUTE"};
   return all;
 }
+const std::vector<std::string>& sequence_privileges() {
+  static const std::vector<std::string> all = {"SELECT", "UPDATE", "USAGE"};
+  return all;
+}
 const std::vector<std::string>& schema_privileges() {
   static const std::vector<std::string> all = {"USAGE", "CREATE"};
   return all;
+}
+
+Sequence::Options Sequence::effective() const {
+  Options o;
+  o.increment = increment.value_or(1);
+  std::int64_t type_max = type == "smallint" ? 32767 : type == "integer" ? 2147483647 : INT64_MAX;
+  std::int64_t type_min = type == "smallint" ? -32768 : type == "integer" ? -2147483648LL : INT64_MIN;
+  o.minvalue = minvalue.value_or(o.increment > 0 ? 1 : type_min);
+  o.maxvalue = maxvalue.value_or(o.increment > 0 ? type_max : -1);
+  o.start = start.value_or(o.increment > 0 ? o.minvalue : o.maxvalue);
+  o.cache = cache.value_or(1);
+  return o;
 }
 
 std::string Function::argument_types_sql() const {

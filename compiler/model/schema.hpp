@@ -101,6 +101,7 @@ struct Column {
   std::optional<std::string> default_sql;
   std::optional<std::string> generated_sql;
   bool identity = false;
+  bool serial = false;  // serial, bigserial, smallserial: an owned sequence TABLE_COLUMN_seq makes its default
   std::optional<std::string> was;
   Uses uses;  // of the default and the generated expression
   Doc doc;
@@ -200,6 +201,7 @@ struct Grant {
 const std::vector<std::string>& relation_privileges();  // tables, views, materialized views
 const std::vector<std::string>& function_privileges();
 const std::vector<std::string>& schema_privileges();
+const std::vector<std::string>& sequence_privileges();
 
 struct Table {
   QualifiedName name;
@@ -267,6 +269,27 @@ struct CompositeType {
   Doc doc;
   Origin origin;
   bool operator==(const CompositeType&) const = default;
+};
+
+// A declared sequence. Options not given take PostgreSQL's defaults for the type and
+// direction.
+struct Sequence {
+  QualifiedName name;
+  std::string type = "bigint";  // smallint, integer or bigint
+  std::optional<std::int64_t> increment, minvalue, maxvalue, start, cache;
+  bool cycle = false;
+  std::optional<std::pair<QualifiedName, std::string>> owned_by;  // table and column
+  std::vector<Grant> grants;                                      // USAGE, SELECT, UPDATE; sorted by role
+  Doc doc;
+  Origin origin;
+  bool operator==(const Sequence&) const = default;
+
+  // The options in force: those given, else PostgreSQL's defaults for the type and
+  // the direction of the increment.
+  struct Options {
+    std::int64_t increment, minvalue, maxvalue, start, cache;
+  };
+  Options effective() const;
 };
 
 // A type the database has that no declaration creates (`extern type`).
@@ -387,6 +410,7 @@ struct Schema {
   std::vector<Domain> domains;
   std::vector<CompositeType> composite_types;
   std::vector<ExternType> extern_types;
+  std::vector<Sequence> sequences;
   std::vector<Table> tables;        // extern tables included (is_extern)
   std::vector<Function> functions;  // extern functions included (is_extern)
   std::vector<View> views;

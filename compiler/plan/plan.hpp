@@ -25,7 +25,8 @@ namespace schemac::plan {
 // old dependents come back.
 enum class Step {
   // prepare: dependents that change or go, under their original names (policies
-  // before the views they may read)
+  // before the views they may read); sequences let go of columns that go
+  drop_sequence_owner,
   drop_trigger,
   drop_policy,
   drop_view,
@@ -47,10 +48,12 @@ enum class Step {
   schema,
   rename,
   enum_type,
+  sequence,
   function,
   table,
   column,
   add_generated,
+  sequence_owner,
   constraint,
   index,
   view,
@@ -68,6 +71,7 @@ enum class Step {
   late_view,  // views that read a table archived by this migration
   drop_column,
   drop_table,
+  drop_sequence,
   drop_function,
   drop_enum,
   drop_schema,  // the last step (step_count)
@@ -112,6 +116,9 @@ enum class ChangeKind {
   add_enum_values,
   remove_enum_values,  // refused: PostgreSQL cannot remove a value
   drop_enum,
+  create_sequence,
+  alter_sequence,
+  drop_sequence,
   create_type,  // a domain or a composite type
   alter_type,   // detail: what changes
   drop_type,

@@ -96,6 +96,12 @@ const char* change_name(ChangeKind kind) {
       return "remove_enum_values";
     case ChangeKind::drop_enum:
       return "drop_enum";
+    case ChangeKind::create_sequence:
+      return "create_sequence";
+    case ChangeKind::alter_sequence:
+      return "alter_sequence";
+    case ChangeKind::drop_sequence:
+      return "drop_sequence";
     case ChangeKind::create_type:
       return "create_type";
     case ChangeKind::alter_type:
@@ -114,6 +120,8 @@ const char* step_title(Step step) {
   switch (step) {
     case Step::drop_view:
       return "Views and materialized views that change or go";
+    case Step::drop_sequence_owner:
+      return "Sequences that no longer belong to a column";
     case Step::drop_trigger:
       return "Triggers that change or go";
     case Step::drop_policy:
@@ -138,6 +146,10 @@ const char* step_title(Step step) {
       return "Renames";
     case Step::enum_type:
       return "Types: enums, domains and composite types";
+    case Step::sequence:
+      return "Sequences";
+    case Step::sequence_owner:
+      return "Sequences owned by columns";
     case Step::function:
       return "Functions";
     case Step::table:
@@ -182,6 +194,8 @@ const char* step_title(Step step) {
       return "Dropped columns (confirmed)";
     case Step::drop_table:
       return "Dropped tables (confirmed)";
+    case Step::drop_sequence:
+      return "Dropped sequences";
     case Step::drop_function:
       return "Dropped functions";
     case Step::drop_enum:
@@ -751,7 +765,7 @@ class Planner {
         std::string up = emit::rename_column(r.table, r.column_from, r.column_to);
         std::string down = emit::rename_column(r.table, r.column_to, r.column_from);
         const Table* t = find(prev_, r.table);
-        if (const Column* c = t ? t->find_column(r.column_to) : nullptr; c && c->identity) {
+        if (const Column* c = t ? t->find_column(r.column_to) : nullptr; c && (c->identity || c->serial)) {
           auto [seq_up, seq_down] =
               rename_sequence(r.table.schema, r.table.name, r.column_from, r.table.name, r.column_to);
           up += "\n" + seq_up;
@@ -772,7 +786,7 @@ class Planner {
         // Identity sequences take the name a fresh build would give them.
         if (const Table* t = find(prev_, r.final_table))
           for (const auto& c : original(*t).columns)
-            if (c.identity) {
+            if (c.identity || c.serial) {
               auto [seq_up, seq_down] = rename_sequence(r.to.schema, r.table.name, c.name, r.to.name, c.name);
               up.push_back(seq_up);
               down.push_back(seq_down);
@@ -1078,6 +1092,7 @@ class Planner {
       recreated_enums_.insert(e.name);
     }
     plan_domains_and_composite_types();
+    plan_sequences();
     // Dropped last: domains and composite types may be over an enum.
     for (const auto& [name, e] : old) {
       add(Step::drop_enum, emit::drop_type(name), emit::create_enum(*e), {emit::type_gone(name)}).change =
@@ -1167,6 +1182,66 @@ class Planner {
         comment(emit::type_target(name), t->composite->doc, {}, false, true);
         for (const auto& f : t->composite->fields) comment(field_target(name, f.name), f.doc, {}, false, true);
       }
+    }
+  }
+
+  // ---- sequences ----------------------------------------------------------------------
+  //
+  // Created before the tables whose defaults call them, owned by their column once it
+  // exists; a change of options keeps the current value. A dropped sequence lets go
+  // of its column first (so that a dropped table does not take it along) and is
+  // dropped after the tables.
+  static std::string create_sequence(const model::Sequence& s) {
+    std::string privileges = emit::privileges("SEQUENCE " + s.name.sql(), s.grants);
+    return emit::create_sequence(s) + (privileges.empty() ? "" : "\n" + privileges);
+  }
+  static model::Sequence sequence_options(model::Sequence s) {
+    s.owned_by.reset();
+    s.grants.clear();
+    s.doc.clear();
+    return s;
+  }
+  void plan_sequences() {
+    std::map<QualifiedName, const model::Sequence*> old;
+    for (const auto& s : prev_.sequences) old[s.name] = &s;
+    for (const auto& s : want_.sequences) {
+      auto check = [&](const std::string& role, const std::string& priv, bool held) {
+        return emit::privilege_is(s.name, role, priv, held);
+      };
+      auto it = old.find(s.name);
+      const model::Sequence* p = it == old.end() ? nullptr : it->second;
+      if (!p) {
+        std::vector<Check> checks = {emit::relation_exists(s.name, "sequence")};
+        for (const auto& g : s.grants)
+          for (const auto& priv : privilege_set(g, model::sequence_privileges()))
+            checks.push_back(check(g.role, priv, true));
+        add(Step::sequence, create_sequence(s), emit::drop_sequence(s.name), checks).change =
+            change(ChangeKind::create_sequence, s.name, "", s.origin);
+        comment(emit::sequence_target(s.name), {}, s.doc, true);
+      } else {
+        old.erase(it);
+        if (!(sequence_options(*p) == sequence_options(s)))
+          add(Step::sequence, emit::alter_sequence(s), emit::alter_sequence(*p)).change =
+              change(ChangeKind::alter_sequence, s.name, "", s.origin);
+        comment(emit::sequence_target(s.name), p->doc, s.doc, false);
+        plan_grants(s.name, "SEQUENCE " + s.name.sql(), p->grants, s.grants, model::sequence_privileges(), check);
+      }
+      if (p && p->owned_by == s.owned_by) continue;
+      model::Sequence none = s;
+      none.owned_by.reset();
+      if (p && p->owned_by) {  // let go early: the old owner may go in this migration
+        add(Step::drop_sequence_owner, emit::sequence_owner(none), emit::sequence_owner(*p));
+      }
+      if (s.owned_by) add(Step::sequence_owner, emit::sequence_owner(s), emit::sequence_owner(none));
+    }
+    for (const auto& [name, s] : old) {
+      model::Sequence none = *s;
+      none.owned_by.reset();
+      if (s->owned_by) add(Step::drop_sequence_owner, emit::sequence_owner(none), emit::sequence_owner(*s));
+      add(Step::drop_sequence, emit::drop_sequence(name), create_sequence(*s), {emit::relation_gone(name, "sequence")})
+          .change = change(ChangeKind::drop_sequence, name);
+      comment(emit::sequence_target(name), s->doc, {}, false, true);
+      notes_.push_back("sequence " + name.display() + " is dropped: down creates it again at its start value");
     }
   }
 
@@ -1995,6 +2070,23 @@ class Planner {
     bool old_default = old.default_sql && !default_reset, new_default = c.default_sql && !default_reset;
     // Up. Identity needs NOT NULL first, and leaves it behind when removed.
     if (old.generated_sql && !c.generated_sql) up.push_back(emit::drop_column_expression(table, col));
+    // A serial column's sequence: made (counting on from the largest value) or
+    // dropped with the default it gives; retyped with the column.
+    QualifiedName sequence{table.schema, names::make_object_name(table.name, col, "seq")};
+    std::string make_serial =
+        "CREATE SEQUENCE " + sequence.sql() + " AS " + c.type.sql() + " OWNED BY " + table.sql() + "." +
+        names::quote(col) + ";\nSELECT setval(" + emit::sql_string(sequence.sql()) + ", coalesce(max(" +
+        names::quote(col) + "), 0) + 1, false) FROM " + table.sql() + ";\n" +
+        emit::set_column_default(table, col, "nextval(" + emit::sql_string(sequence.sql()) + "::regclass)");
+    std::string remake_serial = make_serial;
+    if (!(old.type == c.type))  // down makes it for the old type
+      remake_serial.replace(remake_serial.find(" AS " + c.type.sql()), 4 + c.type.sql().size(),
+                            " AS " + old.type.sql());
+    std::string drop_serial = emit::drop_column_default(table, col) + "\n" + emit::drop_sequence(sequence);
+    bool adds_serial = c.serial && !old.serial, drops_serial = old.serial && !c.serial;
+    if (drops_serial) up.push_back(drop_serial);
+    if (retype && old.serial && c.serial)
+      up.push_back("ALTER SEQUENCE " + sequence.sql() + " AS " + c.type.sql() + ";");
     if (retype) {
       if (old_default) up.push_back(emit::drop_column_default(table, col));  // may not fit the new type
       up.push_back(emit::alter_column_type(table, col, c.type));
@@ -2006,7 +2098,9 @@ class Planner {
       up.push_back(emit::drop_column_default(table, col));
     if (was_not_null != not_null) up.push_back(emit::set_column_not_null(table, col, not_null));
     if (adds_identity) up.push_back(emit::add_column_identity(table, col));
+    if (adds_serial) up.push_back(make_serial);
     // Down: the same steps undone, last first.
+    if (adds_serial) down.push_back(drop_serial);
     if (adds_identity) down.push_back(emit::drop_column_identity(table, col));
     if (was_not_null != not_null) down.push_back(emit::set_column_not_null(table, col, was_not_null));
     if (retype && new_default) down.push_back(emit::drop_column_default(table, col));
@@ -2019,6 +2113,9 @@ class Planner {
       down.push_back(emit::alter_column_type(table, col, old.type));
       if (old_default) down.push_back(emit::set_column_default(table, col, *old.default_sql));
     }
+    if (retype && old.serial && c.serial)
+      down.push_back("ALTER SEQUENCE " + sequence.sql() + " AS " + old.type.sql() + ";");
+    if (drops_serial) down.push_back(remake_serial);
     if (old.generated_sql && !c.generated_sql)
       down.push_back(emit::drop_column(table, col) + "\n" + emit::add_column(table, old));
     if (up.empty() && down.empty()) return;

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "emit/ddl.hpp"
 #include "emit/format.hpp"
 #include "model/types.hpp"
 
@@ -130,6 +131,7 @@ ast::Column column(const model::Column& c) {
   out.doc = c.doc;
   out.name = ident(c.name);
   out.type = type_name(c.type);
+  if (c.serial) out.type.name.name = ident(emit::serial_spelling(c.type));
   out.nullable = c.nullable;
   out.identity = c.identity;
   if (c.default_sql) out.default_value = sql(*c.default_sql);
@@ -318,6 +320,28 @@ void declarations(const model::Schema& s, bool directives, Add&& add) {
       x.values.push_back(std::move(ev));
     }
     add(std::move(x));
+  }
+  for (const auto& q : s.sequences) {
+    ast::Sequence x;
+    x.doc = q.doc;
+    x.name = qname(q.name);
+    if (q.type != "bigint") x.type = type_name(model::Type{q.type, std::nullopt, {}, 0});
+    auto number = [](const std::optional<std::int64_t>& v) {
+      return v ? std::optional<std::string>(std::to_string(*v)) : std::nullopt;
+    };
+    x.increment = number(q.increment);
+    x.minvalue = number(q.minvalue);
+    x.maxvalue = number(q.maxvalue);
+    x.start = number(q.start);
+    x.cache = number(q.cache);
+    x.cycle = q.cycle;
+    if (q.owned_by) {
+      if (q.owned_by->first.schema != "public") x.owned_by.push_back(ident(q.owned_by->first.schema));
+      x.owned_by.push_back(ident(q.owned_by->first.name));
+      x.owned_by.push_back(ident(q.owned_by->second));
+    }
+    add(std::move(x));
+    object_privileges("sequence", qname(q.name), {}, q.grants, {}, add);
   }
   for (const auto& e : s.extern_types) {
     ast::ExternType x;

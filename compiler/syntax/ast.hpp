@@ -211,6 +211,17 @@ struct Enum : Node {
   std::vector<EnumValue> values;
 };
 
+// `sequence NAME [as TYPE] [increment [by] N] [minvalue N | no minvalue]
+// [maxvalue N | no maxvalue] [start [with] N] [cache N] [[no] cycle] [owned by T.C]`
+struct Sequence : Node {
+  Doc doc;
+  QName name;
+  std::optional<TypeName> type;
+  std::optional<std::string> increment, minvalue, maxvalue, start, cache;  // numbers as written
+  bool cycle = false;
+  std::vector<Ident> owned_by;  // table (maybe schema-qualified) and column; empty: none
+};
+
 // `extern type NAME`: a type the database has that nothing here creates (an
 // extension's the compiler does not know, a platform's).
 struct ExternType : Node {
@@ -324,7 +335,7 @@ struct DataStep : Node {
 
 using Declaration =
     std::variant<Extension, SchemaDecl, Role, Enum, ExternTable, Function, Table, View, MaterializedView, Archive,
-                 DropTable, DataStep, ObjectPrivilege, ExternType, Domain, CompositeType>;
+                 DropTable, DataStep, ObjectPrivilege, ExternType, Domain, CompositeType, Sequence>;
 
 struct File {
   std::vector<Declaration> declarations;

@@ -352,6 +352,8 @@ SCHEMAC_RULE(domain_check, ast::DomainCheck, "check")
 SCHEMAC_RULE(domain, ast::Domain, "domain")
 SCHEMAC_RULE(field, ast::Field, "field (name type)")
 SCHEMAC_RULE(composite_type, ast::CompositeType, "composite type")
+SCHEMAC_RULE(sequence_number, std::string, "number")
+SCHEMAC_RULE(sequence, ast::Sequence, "sequence")
 SCHEMAC_RULE(parameter, ast::Parameter, "parameter (name type)")
 SCHEMAC_RULE(return_column, ast::ReturnColumn, "result column (name type)")
 SCHEMAC_RULE(return_type, ast::Function, "return type")
@@ -529,7 +531,8 @@ auto const privilege_target =
     (kw("function")[put(&ast::ObjectPrivilege::kind, "function")] > qname[set(&ast::ObjectPrivilege::object)] > '(' >
      -(type_name[push(&ast::ObjectPrivilege::argument_types)] % ',') > ')') |
     (kw("schema")[put(&ast::ObjectPrivilege::kind, "schema")] > qname[set(&ast::ObjectPrivilege::object)]) |
-    fail_with("'function NAME(TYPES)' or 'schema NAME'");
+    (kw("sequence")[put(&ast::ObjectPrivilege::kind, "sequence")] > qname[set(&ast::ObjectPrivilege::object)]) |
+    fail_with("'function NAME(TYPES)', 'schema NAME' or 'sequence NAME'");
 auto const object_grant_inner = kw("grant") > (object_privilege_word[push(&ast::ObjectPrivilege::privileges)] % ',') >
                                 kw("on") > privilege_target > kw("to") > ident_list[set(&ast::ObjectPrivilege::roles)];
 auto const object_revoke_inner = kw("revoke")[flag(&ast::ObjectPrivilege::revoke)] >
@@ -602,6 +605,19 @@ auto const composite_type_inner = kw("type") > qname[set(&ast::CompositeType::na
                                   *field[push(&ast::CompositeType::fields)] >
                                   (x3::lit('}') | fail_with("a field (name type) or '}'"));
 
+auto const sequence_number_def = x3::lexeme[-x3::char_('-') >> +x3::digit];
+auto const sequence_option =
+    (kw("as") > type_name[set(&ast::Sequence::type)]) |
+    (kw("increment") > -kw("by") > sequence_number[set(&ast::Sequence::increment)]) |
+    (kw("minvalue") > sequence_number[set(&ast::Sequence::minvalue)]) |
+    (kw("maxvalue") > sequence_number[set(&ast::Sequence::maxvalue)]) |
+    (kw("start") > -kw("with") > sequence_number[set(&ast::Sequence::start)]) |
+    (kw("cache") > sequence_number[set(&ast::Sequence::cache)]) | kw("cycle")[flag(&ast::Sequence::cycle)] |
+    (kw("no") >
+     (kw("minvalue") | kw("maxvalue") | kw("cycle") | fail_with("'minvalue', 'maxvalue' or 'cycle' after 'no'"))) |
+    (kw("owned") > kw("by") > (kw("none") | (ident[push(&ast::Sequence::owned_by)] % '.')));
+auto const sequence_inner = kw("sequence") > qname[set(&ast::Sequence::name)] > *sequence_option;
+
 // `set search_path = a, b` or `= ''` (empty: only pg_catalog and pg_temp).
 auto const search_path_def = (x3::lit("''") >> x3::attr(std::vector<ast::Ident>{})) | ident_list;
 auto const volatility_def = word("immutable") | word("stable") | word("volatile");
@@ -668,6 +684,7 @@ auto const declaration_def = doc[set(&DocumentedDecl::doc)] >>
                               enum_decl[set_decl] | extension[set_decl] | schema_decl[set_decl] | role[set_decl] |
                               archive[set_decl] | drop_table[set_decl] | data_step[set_decl] | object_grant[set_decl] |
                               object_revoke[set_decl] | unlogged_table | domain[set_decl] | composite_type[set_decl] |
+                              sequence[set_decl] |
                               (kw("extern") > (extern_table[set_decl] | extern_function | extern_type[set_decl] |
                                                fail_with("'table', 'function' or 'type' after 'extern'"))));
 
@@ -706,6 +723,7 @@ auto const domain_check_def = spanned(domain_check_inner);
 auto const domain_def = spanned(domain_inner);
 auto const field_def = spanned(field_inner);
 auto const composite_type_def = spanned(composite_type_inner);
+auto const sequence_def = spanned(sequence_inner);
 auto const parameter_def = spanned(parameter_inner);
 auto const return_column_def = spanned(return_column_inner);
 auto const function_def = spanned(function_inner);
@@ -723,11 +741,11 @@ BOOST_SPIRIT_DEFINE(doc_line, doc, ident, column_name, qname, type_modifier, typ
                     object_revoke, drop_column, member, table, extern_column, extern_table, extension, schema_decl,
                     role, enum_value, enum_decl, parameter, return_column, return_type, function, view,
                     materialized_view, archive, drop_table, data_step, declaration)
-BOOST_SPIRIT_DEFINE(extern_type, domain_check, domain, field, composite_type)
+BOOST_SPIRIT_DEFINE(extern_type, domain_check, domain, field, composite_type, sequence_number, sequence)
 
 const char* const declaration_keywords[] = {"table",  "view",   "materialized", "function", "enum", "extension",
                                             "schema", "role",   "archive",      "drop",     "data", "extern",
-                                            "grant",  "revoke", "unlogged",     "domain",   "type"};
+                                            "grant",  "revoke", "unlogged",     "domain",   "type", "sequence"};
 
 bool starts_declaration(Iterator p, Iterator last) {
   if (last - p >= 3 && p[0] == '/' && p[1] == '/' && p[2] == '/') return true;
@@ -794,8 +812,8 @@ std::vector<SyntaxError> parse_declarations(std::string_view text, ast::File& ou
       else
         errors.push_back({offset(at),
                           "expected a declaration (table, unlogged table, view, materialized view, function, "
-                          "enum, domain, type, extension, schema, role, extern, archive, drop table, data, grant "
-                          "or revoke)"});
+                          "enum, domain, type, sequence, extension, schema, role, extern, archive, drop table, "
+                          "data, grant or revoke)"});
       first = at;
     } catch (x3::expectation_failure<Iterator> const& e) {
       Iterator at = skip_trivia_from(e.where(), last);

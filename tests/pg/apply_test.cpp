@@ -103,6 +103,16 @@ TEST_CASE("the catalog comparison notices differences") {
       {"create domain public.stray_domain as int", "type public.stray_domain exists but the model does not declare it"},
       {"alter table public.contacts alter column tree type text", "column tree type"},
   };
+  auto sequences = compile_ok("tests/golden/sequences/schema");
+  const std::vector<std::pair<std::string, std::string>> sequence_tamperings = {
+      {"alter sequence public.order_no increment by 2", "sequence order_no"},
+      {"alter sequence public.order_no owned by none", "sequence order_no owned by"},
+      {"revoke usage on sequence public.ticket_no from authenticated", "sequence ticket_no privileges"},
+      {"create sequence public.stray", "sequence public.stray exists but the model does not declare it"},
+      {"alter table public.orders alter column legacy set default 5", "column legacy default"},
+      {"alter table public.orders alter column line drop default; drop sequence public.orders_line_seq",
+       "column line serial sequence"},
+  };
   int n = 0;
   auto tamper = [&](const model::Schema& s, const std::vector<std::pair<std::string, std::string>>& list) {
     for (const auto& [sql, expected] : list) {
@@ -125,6 +135,7 @@ TEST_CASE("the catalog comparison notices differences") {
   };
   tamper(schema, tamperings);
   tamper(types, type_tamperings);
+  tamper(sequences, sequence_tamperings);
 }
 
 TEST_CASE("the quoted-keyword list is the server's") {

@@ -29,6 +29,7 @@ class Comparer {
   std::vector<std::string> run() {
     check_extensions_schemas_enums();
     check_domains_and_composite_types();
+    check_sequences();
     for (const auto& f : schema_.functions)
       if (!f.is_extern) check_function(f);
     check_no_extra_relations();
@@ -177,6 +178,53 @@ class Comparer {
                              ") and not exists (select 1 from pg_depend x where x.objid = t.oid and x.deptype = 'e')"))
       if (!expected_names.count(row[0].as<std::string>()))
         problem("type " + row[0].as<std::string>() + " exists but the model does not declare it");
+  }
+
+  // Sequences: options as the model's own DDL makes them (in pg_temp), owner, grants,
+  // comment; in the schemas we manage, no others but those columns own.
+  void check_sequences() {
+    auto facts = [&](const std::string& oid) {
+      return text(
+          "select format_type(seqtypid, null) || ' start ' || seqstart || ' increment ' || seqincrement || ' max ' || "
+          "seqmax || ' min ' || seqmin || ' cache ' || seqcache || ' cycle ' || seqcycle from pg_sequence where "
+          "seqrelid = " +
+          oid);
+    };
+    std::set<std::string> declared;
+    for (const auto& s : schema_.sequences) {
+      std::string what = "sequence " + s.name.display();
+      declared.insert(s.name.sql());
+      auto oid = value("select to_regclass(" + lit(s.name.sql()) + ")::oid");
+      if (!oid) {
+        problem(what + " missing");
+        continue;
+      }
+      model::Sequence copy = s;
+      copy.name = {"pg_temp", "schemac_expected_" + std::to_string(counter_++)};
+      if (!scratch(emit::create_sequence(copy), what)) continue;
+      expect_equal(what, facts(*oid), facts(*value("select to_regclass(" + lit(copy.name.sql()) + ")::oid")));
+      std::string owner = text(
+          "select d.refobjid::regclass::text || '.' || quote_ident(a.attname) from pg_depend d join pg_attribute a "
+          "on a.attrelid = d.refobjid and a.attnum = d.refobjsubid where d.classid = 'pg_class'::regclass and "
+          "d.objid = " +
+          *oid + " and d.deptype = 'a'");
+      std::string expected_owner = s.owned_by ? text("select " + reg(s.owned_by->first) +
+                                                     "::text || '.' || quote_ident(" + lit(s.owned_by->second) + ")")
+                                              : "<null>";
+      expect_equal(what + " owned by", owner, expected_owner);
+      check_acl(what, relation_acl_sql(*oid), expected_acl(s.grants, {}, model::sequence_privileges()));
+      check_comment(what, "select obj_description(" + *oid + ", 'pg_class')", s.doc);
+    }
+    std::vector<std::string> quoted = {lit("public")};
+    for (const auto& s : schema_.schemas) quoted.push_back(lit(s.name));
+    for (auto row : tx_.exec(
+             "select quote_ident(n.nspname) || '.' || quote_ident(c.relname) from pg_class c join pg_namespace n on "
+             "n.oid = c.relnamespace where c.relkind = 'S' and n.nspname in (" +
+             join(quoted) +
+             ") and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid "
+             "and d.deptype in ('a', 'i') and d.refobjsubid > 0)"))
+      if (!declared.count(row[0].as<std::string>()))
+        problem("sequence " + row[0].as<std::string>() + " exists but the model does not declare it");
   }
 
   // Tables, views and materialized views in the schemas we manage: exactly the model's.
@@ -336,6 +384,14 @@ class Comparer {
       expect_equal(cw + " generated", row[5].as<std::string>(), c.generated_sql ? "s" : "");
       std::string live_default = row[6].is_null() ? "<none>" : row[6].as<std::string>();
       std::string expected_default = (c.identity || expected[2].is_null()) ? "<none>" : expected[2].as<std::string>();
+      if (c.serial) {  // its own sequence, named as PostgreSQL names it, gives the default
+        QualifiedName sequence{t.name.schema, names::make_object_name(t.name.name, c.name, "seq")};
+        expected_default =
+            text("select format('nextval(%L::regclass)', to_regclass(" + lit(sequence.sql()) + ")::text)");
+        expect_equal(cw + " serial sequence",
+                     text("select pg_get_serial_sequence(" + lit(t.live_name().sql()) + ", " + lit(c.name) + ")"),
+                     sequence.sql());
+      }
       expect_equal(cw + " default/generation expression", live_default, expected_default);
       compare_comment(cw, row[7], c.doc);
     }

@@ -1745,3 +1745,51 @@ TEST_CASE("edit kinds: domains, composite types, extension types and builtin typ
            "drop table t\n"),
   });
 }
+
+TEST_CASE("edit kinds: sequences and serial columns", "[edit_kinds]") {
+  const char* const seed =
+      "INSERT INTO public.orders (id, qty) VALUES (1, 5), (2, 0), (12, 3); SELECT nextval('public.order_no') FROM "
+      "generate_series(1, 3);";
+  // The current value of the sequence survives up and down.
+  const std::vector<std::string> rows = {"SELECT id, qty FROM public.orders ORDER BY id",
+                                         "SELECT last_value, is_called FROM public.order_no"};
+  auto schema = [](const std::string& sequence, const std::string& id, const std::string& more = "") {
+    return "role clerk\nsequence order_no " + sequence + "\ntable orders {\n  id  " + id + " primary key\n  qty int\n" +
+           more + "}\n";
+  };
+  run_cases({
+      Case("a sequence's options changed; its current value stays", schema("as integer start 100", "int"),
+           schema("as bigint increment 5 start 100 cache 10 maxvalue 100000 cycle", "int"))
+          .seeded(seed, rows)
+          .fresh(),
+      Case("a sequence owned by a column, granted, and used by its default", schema("start 100", "int"),
+           schema("start 100 owned by orders.no", "int", "  no  bigint default nextval('order_no')\n") +
+               "grant usage, select on sequence order_no to clerk\n")
+          // Filling the new column for the rows there takes values from the sequence.
+          .seeded(seed, {rows[0]})
+          .fresh(),
+      Case("a column made serial: its sequence counts on from the largest value", schema("", "int"),
+           schema("", "serial"))
+          .seeded(seed, rows)
+          .fresh(),
+      Case("a serial column made plain", schema("", "serial"), schema("", "int")).seeded(seed, rows),
+      Case("a serial column widened to bigserial", schema("", "serial"), schema("", "bigserial"))
+          .seeded(seed, rows)
+          .fresh(),
+      Case("a serial column added to a table with rows", schema("", "int"), schema("", "int", "  line serial\n"))
+          .seeded(seed, rows)
+          .fresh(),
+  });
+  // A serial key renamed with its table: the sequence takes the name a fresh build
+  // gives it; dropped, the column's values come back and its sequence after them.
+  run_cases({
+      Case("a serial column and its table renamed", "table orders {\n  id  serial primary key\n  qty int\n}\n",
+           "table purchases was orders {\n  no  serial primary key was id\n  qty int\n}\n")
+          .seeded("INSERT INTO public.orders (qty) VALUES (5), (7);", {"SELECT id, qty FROM public.orders ORDER BY id"})
+          .fresh(),
+      Case("a serial column dropped and restored", "table orders {\n  id  int primary key\n  line serial\n}\n",
+           "table orders {\n  id  int primary key\n  drop column line\n}\n")
+          .seeded("INSERT INTO public.orders (id) VALUES (1), (2); UPDATE public.orders SET line = line + 40;",
+                  {"SELECT id, line FROM public.orders ORDER BY id"}),
+  });
+}

@@ -233,8 +233,8 @@ class Editor {
   std::string add_table(model::Schema& s) {
     model::Table t;
     t.name = {"public", fresh("t")};
-    t.columns.push_back({"id", {"bigint", {}, {}, 0}, false, {}, {}, false, {}, {}, {}, {}});
-    t.columns.push_back({"name", {"text", {}, {}, 0}, false, std::string("''"), {}, false, {}, {}, {}, {}});
+    t.columns.push_back({"id", {"bigint", {}, {}, 0}, false, {}, {}, false, false, {}, {}, {}, {}});
+    t.columns.push_back({"name", {"text", {}, {}, 0}, false, std::string("''"), {}, false, false, {}, {}, {}, {}});
     model::Constraint pk;
     pk.kind = model::ConstraintKind::primary_key;
     pk.columns = {"id"};
@@ -242,7 +242,7 @@ class Editor {
     auto existing = tables(s);
     if (!existing.empty() && chance(50)) {
       model::Table& target = *any(existing);
-      t.columns.push_back({"parent", {"bigint", {}, {}, 0}, true, {}, {}, false, {}, {}, {}, {}});
+      t.columns.push_back({"parent", {"bigint", {}, {}, 0}, true, {}, {}, false, false, {}, {}, {}, {}});
       model::Constraint fk;
       fk.kind = model::ConstraintKind::foreign_key;
       fk.columns = {"parent"};

@@ -170,3 +170,24 @@ table t {
   CHECK(refused(v1, replaced(v1, "  street text\n", "  street varchar(80)\n"))
             .find("the type of field 'street' cannot change while a column holds the type") != std::string::npos);
 }
+
+TEST_CASE("sequences: made before the defaults that call them, owned once their column exists") {
+  const char* const v1 = "table t {\n  id int primary key\n}\n";
+  const char* const v2 = R"(
+sequence t_no start 10 owned by t.no
+table t {
+  id int primary key
+  no bigint default nextval('t_no')
+}
+)";
+  CHECK(changes(v1, v2) == Changes{"create_sequence t_no", "add_column t.no"});
+  Diagnostics diags;
+  auto p = plan::plan_migration(test::snapshot_of(model_of(v1)), model_of(v2), diags);
+  std::vector<plan::Step> steps;
+  for (const auto& op : p.ops) steps.push_back(op.step);
+  CHECK(steps == std::vector<plan::Step>{plan::Step::sequence, plan::Step::column, plan::Step::sequence_owner});
+  // Dropped: the owner lets go first, the sequence goes after the column.
+  CHECK(changes(v2, "table t {\n  id int primary key\n  drop column no\n}\n") ==
+        Changes{"drop_column t.no", "drop_sequence t_no"});
+  CHECK(changes(v2, replaced(v2, "start 10", "start 10 increment 2")) == Changes{"alter_sequence t_no"});
+}

@@ -342,3 +342,70 @@ table t {
     CHECK(bad.diagnostics.find(message) != std::string::npos);
   }
 }
+
+TEST_CASE("sequences and serial columns") {
+  auto c = compile_text(R"(role clerk
+sequence order_no as integer increment 5 start 1000 cache 20 cycle owned by orders.no
+sequence down_no increment -1
+grant usage, select on sequence order_no to clerk
+table orders {
+  id bigserial primary key
+  no int default nextval('order_no')
+  s2 serial2
+}
+)");
+  const auto& m = model_of(c);
+  REQUIRE(m.sequences.size() == 2);
+  const auto& s = m.sequences[1];  // sorted: down_no, order_no
+  CHECK(s.name.name == "order_no");
+  CHECK(s.type == "integer");
+  CHECK(s.increment == 5);
+  CHECK(s.start == 1000);
+  CHECK(s.cycle);
+  REQUIRE(s.owned_by);
+  CHECK(s.owned_by->second == "no");
+  REQUIRE(s.grants.size() == 1);
+  CHECK(s.grants[0].privileges == std::vector<std::string>{"SELECT", "USAGE"});
+  auto down = m.sequences[0].effective();  // a descending sequence counts down from -1
+  CHECK(down.maxvalue == -1);
+  CHECK(down.start == -1);
+  const auto& t = m.tables.at(0);
+  CHECK(t.columns[0].serial);
+  CHECK(t.columns[0].type.sql() == "bigint");
+  CHECK(t.columns[2].type.sql() == "smallint");
+
+  struct Bad {
+    std::string schema, message;
+  };
+  for (const auto& [schema, message] : std::vector<Bad>{
+           {"sequence s as text\n", "test.schema:1:15: error: a sequence is smallint, integer or bigint"},
+           {"sequence s increment 0\n", "test.schema:1:1: error: a sequence's increment cannot be zero"},
+           {"sequence s minvalue 5 maxvalue 5\n", "error: minvalue (5) must be less than maxvalue (5)"},
+           {"sequence s start 0\n", "error: start value 0 is outside minvalue 1 and maxvalue"},
+           {"sequence s as smallint maxvalue 40000\n",
+            "error: minvalue and maxvalue must be within the range of smallint"},
+           {"sequence s cache 0\n", "error: a sequence's cache must be at least 1"},
+           {"sequence s start 99999999999999999999\n", "error: start 99999999999999999999 is out of range"},
+           {"sequence s owned by t.c\n", "error: sequence 's' is owned by a column of 't', which is not a table"},
+           {"sequence s owned by t.c\ntable t {\n  a int\n}\n", "error: unknown column 'c' in table 't'"},
+           {"schema app\nsequence s owned by app.t.a\ntable app.t {\n  a int\n}\n",
+            "error: a sequence must be in the schema of the table that owns it"},
+           {"role r\ngrant usage on sequence nope to r\n", "error: unknown sequence 'nope'"},
+           {"role r\nsequence s\nrevoke all on sequence s from r\n", "error: a sequence grants nothing"},
+           {"role r\nsequence s\ngrant execute on sequence s to r\n",
+            "error: privilege 'execute' does not apply to a sequence: a sequence takes usage, select, update or all"},
+           {"table t {\n  a serial?\n}\n", "test.schema:2:3: error: a serial column cannot be nullable"},
+           {"table t {\n  a serial default 1\n}\n", "error: a serial column's default is its sequence's next value"},
+           {"table t {\n  a serial[]\n}\n", "error: 'serial' takes no modifiers and makes no array"},
+           {"function f(a serial) returns int as $$ select 1 $$\n",
+            "error: 'serial' makes a column with a sequence of its own: it is a column's type only"},
+           {"sequence t\ntable t {\n  a int\n}\n", "error: duplicate name 't': already declared as a sequence"},
+           {"table t {\n  a bigint default nextval('nope')\n}\n",
+            "test.schema:2:20: error: unknown sequence 'nope': declare it with 'sequence nope'"},
+       }) {
+    auto bad = compile_text(schema);
+    INFO(schema << "\n" << bad.diagnostics);
+    CHECK_FALSE(bad.ok);
+    CHECK(bad.diagnostics.find(message) != std::string::npos);
+  }
+}
