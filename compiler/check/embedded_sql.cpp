@@ -502,6 +502,24 @@ void check_view_index_columns(Diagnostics& diags, int file, const ast::Materiali
 
 }  // namespace
 
+std::string index_expression_name(const std::string& expression) {
+  PgQueryParseResult r = pg_query_parse(("SELECT (" + expression + "\n)").c_str());
+  std::string out = "expr";
+  if (!r.error) {
+    auto tree = nlohmann::json::parse(r.parse_tree, nullptr, false);
+    const nlohmann::json* val = nullptr;
+    if (tree.contains("stmts") && !tree["stmts"].empty()) {
+      const auto& stmt = tree["stmts"][0]["stmt"];
+      if (stmt.contains("SelectStmt") && stmt["SelectStmt"].contains("targetList"))
+        val = &stmt["SelectStmt"]["targetList"][0]["ResTarget"]["val"];
+    }
+    if (val)
+      if (auto name = column_name(*val); name && *name != "?column?") out = *name;
+  }
+  pg_query_free_parse_result(r);
+  return out;
+}
+
 void derive_view_names(model::Schema& model) {
   Parser parser;
   auto derive = [&](const std::string& query, model::DerivedNames& reads, model::DerivedNames& calls) {
@@ -589,6 +607,16 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Sch
           } else if (auto* ix = std::get_if<ast::Index>(&m)) {
             model::Index* index = table ? find_by_origin(table->indexes, f.file_id, ix->span.begin) : nullptr;
             check_index(c, *ix, index);
+          } else if (auto* x = std::get_if<ast::ExclusionConstraint>(&m)) {
+            for (const auto& e : x->elements)
+              if (e.element.expression) {
+                c.expression(*e.element.expression, "exclusion expression");
+                store(constraint_at(x->span.begin), c.uses());
+              }
+            if (x->where) {
+              c.expression(*x->where, "exclusion predicate");
+              store(constraint_at(x->span.begin), c.uses());
+            }
           } else if (auto* p = std::get_if<ast::Policy>(&m)) {
             model::Policy* policy = nullptr;
             if (table)

@@ -9,6 +9,7 @@
 // what a view reads and calls is recorded in the model for the planner's ordering.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "diag/diagnostics.hpp"
@@ -24,5 +25,10 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Sch
 // view and materialized view reads and the functions it calls (to drop views in
 // dependency order). Each view query is parsed once; nothing else is.
 void derive_view_names(model::Schema& model);
+
+// The name PostgreSQL gives an index column on an expression when it names the index
+// (FigureIndexColname): a function's name, a column's, ...; "expr" otherwise (and when
+// the expression does not parse).
+std::string index_expression_name(const std::string& expression);
 
 }  // namespace schemac::check

@@ -158,6 +158,21 @@ std::string column_definition(const model::Column& c) {
   return out;
 }
 
+namespace {
+std::string index_element(const model::IndexElement& e) {
+  std::string s = e.column.empty() ? "(" + e.expression + ")" : quote(e.column);
+  if (!e.collation.empty()) s += " COLLATE " + quote(e.collation);
+  if (!e.opclass.empty()) {
+    auto dot = e.opclass.find('.');
+    s += " " + (dot == std::string::npos ? quote(e.opclass)
+                                         : quote(e.opclass.substr(0, dot)) + "." + quote(e.opclass.substr(dot + 1)));
+  }
+  if (!e.order.empty()) s += " " + upper(e.order);
+  if (!e.nulls.empty()) s += " NULLS " + upper(e.nulls);
+  return s;
+}
+}  // namespace
+
 std::string constraint_definition(const model::Constraint& c) {
   std::string body;
   switch (c.kind) {
@@ -177,6 +192,14 @@ std::string constraint_definition(const model::Constraint& c) {
       if (!c.on_delete.empty() && c.on_delete != "no action") body += " ON DELETE " + upper(c.on_delete);
       if (!c.on_update.empty() && c.on_update != "no action") body += " ON UPDATE " + upper(c.on_update);
       break;
+    case model::ConstraintKind::exclusion: {
+      std::vector<std::string> elements;
+      for (std::size_t i = 0; i < c.elements.size(); ++i)
+        elements.push_back(index_element(c.elements[i]) + " WITH " + c.operators[i]);
+      body = "EXCLUDE USING " + quote(c.method) + " (" + join(elements) + ")";
+      if (c.where_sql) body += " WHERE (" + *c.where_sql + ")";
+      break;
+    }
   }
   if (c.deferrable) body += c.initially_deferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE";
   return "CONSTRAINT " + quote(c.name) + " " + body;
@@ -197,22 +220,12 @@ std::string add_constraint(const model::Table& t, const model::Constraint& c) {
 
 std::string create_index(const model::QualifiedName& relation, const model::Index& ix) {
   std::vector<std::string> elements;
-  for (const auto& e : ix.elements) {
-    std::string s = e.column.empty() ? "(" + e.expression + ")" : quote(e.column);
-    if (!e.collation.empty()) s += " COLLATE " + quote(e.collation);
-    if (!e.opclass.empty()) {
-      auto dot = e.opclass.find('.');
-      s += " " + (dot == std::string::npos ? quote(e.opclass)
-                                           : quote(e.opclass.substr(0, dot)) + "." + quote(e.opclass.substr(dot + 1)));
-    }
-    if (!e.order.empty()) s += " " + upper(e.order);
-    if (!e.nulls.empty()) s += " NULLS " + upper(e.nulls);
-    elements.push_back(s);
-  }
+  for (const auto& e : ix.elements) elements.push_back(index_element(e));
   std::string out = fmt::format("CREATE {}INDEX {} ON {}", ix.unique ? "UNIQUE " : "", quote(ix.name), relation.sql());
   if (ix.method != "btree") out += " USING " + quote(ix.method);
   out += " (" + join(elements) + ")";
   if (!ix.include.empty()) out += " INCLUDE (" + quoted_list(ix.include) + ")";
+  if (ix.nulls_not_distinct) out += " NULLS NOT DISTINCT";
   if (ix.where_sql) out += " WHERE (" + *ix.where_sql + ")";
   return out + ";";
 }

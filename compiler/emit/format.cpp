@@ -151,8 +151,8 @@ std::string quoted(const std::string& s) {
 }
 
 // Column names that would be read as the start of a table member.
-const std::set<std::string> column_keywords = {"primary", "unique", "check",   "foreign", "index",
-                                               "row",     "policy", "trigger", "grant",   "drop"};
+const std::set<std::string> column_keywords = {"primary", "unique",  "check", "foreign", "index",  "row",
+                                               "policy",  "trigger", "grant", "drop",    "exclude"};
 
 std::string id(const ast::Ident& i, const std::set<std::string>* reserved = nullptr) {
   if (plain_identifier(i.text) && !(reserved && reserved->count(i.text))) return i.text;
@@ -197,24 +197,40 @@ std::string reference(const ast::Reference& r) {
   return out + deferral(r);
 }
 
+std::string index_element_text(const ast::IndexElement& e) {
+  std::string out = e.column ? id(*e.column) : group(*e.expression);
+  if (e.collation) out += " collate " + id(*e.collation);
+  if (e.opclass) out += " " + qname(*e.opclass);
+  if (!e.order.empty()) out += " " + e.order;
+  if (!e.nulls.empty()) out += " nulls " + e.nulls;
+  return out;
+}
+
 std::string index_text(const ast::Index& ix) {
   static const std::set<std::string> index_name_keywords = {"on"};
   std::string out = ix.unique ? "unique index" : "index";
   if (ix.name) out += " " + id(*ix.name, &index_name_keywords);
   out += " on (";
-  for (std::size_t i = 0; i < ix.elements.size(); ++i) {
-    const auto& e = ix.elements[i];
-    out += (i ? ", " : "") + (e.column ? id(*e.column) : group(*e.expression));
-    if (e.collation) out += " collate " + id(*e.collation);
-    if (e.opclass) out += " " + qname(*e.opclass);
-    if (!e.order.empty()) out += " " + e.order;
-    if (!e.nulls.empty()) out += " nulls " + e.nulls;
-  }
+  for (std::size_t i = 0; i < ix.elements.size(); ++i) out += (i ? ", " : "") + index_element_text(ix.elements[i]);
   out += ")";
   if (!ix.method.empty()) out += " using " + ix.method;
   if (!ix.include.empty()) out += " include (" + id_list(ix.include) + ")";
+  if (ix.nulls_not_distinct) out += " nulls not distinct";
   if (ix.where) out += " where " + group(*ix.where);
   return out;
+}
+
+std::string exclusion_text(const ast::ExclusionConstraint& x) {
+  static const std::set<std::string> name_keywords = {"using"};
+  std::string out = "exclude";
+  if (x.name) out += " " + id(*x.name, &name_keywords);
+  if (!x.method.empty()) out += " using " + x.method;
+  out += " (";
+  for (std::size_t i = 0; i < x.elements.size(); ++i)
+    out += (i ? ", " : "") + index_element_text(x.elements[i].element) + " with " + x.elements[i].op;
+  out += ")";
+  if (x.where) out += " where " + group(*x.where);
+  return out + deferral(x);
 }
 
 constexpr std::size_t max_width = 100;  // longer lines are wrapped where the syntax allows
@@ -456,6 +472,7 @@ class Printer {
                ") references " + reference(f.references);
       }
       std::string operator()(const ast::Index& ix) const { return index_text(ix); }
+      std::string operator()(const ast::ExclusionConstraint& x) const { return exclusion_text(x); }
       std::string operator()(const ast::RowLevelSecurity& r) const {
         return r.force ? "row level security force" : "row level security";
       }

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "check/embedded_sql.hpp"
 #include "model/names.hpp"
 #include "model/opclasses.hpp"
 #include "model/types.hpp"
@@ -368,24 +369,77 @@ class Resolver {
                                     ": declare 'extension " + extension + "'");
   }
 
+  // An index method of PostgreSQL (or bloom, with its extension); an extension
+  // outside the operator class table (pgvector: hnsw, ivfflat) may provide others.
+  std::string index_method(const std::string& written, Location where) {
+    std::string m = written;
+    for (auto& ch : m) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    static const std::set<std::string> builtin = {"btree", "hash", "gist", "spgist", "gin", "brin"};
+    if (builtin.count(m)) return m;
+    if (m == "bloom") {
+      if (!extensions_.count("bloom"))
+        diags_.error(where,
+                     "index method 'bloom' comes with the extension bloom: "
+                     "declare 'extension bloom'");
+      return m;
+    }
+    std::set<std::string> known;
+    for (const auto& c : operator_classes()) known.insert(c.extension);
+    for (const auto& e : schema_.extensions)
+      if (!known.count(e.name) && e.name != "bloom") return m;
+    diags_.error(where,
+                 "unknown index method '" + written + "': PostgreSQL has btree, hash, gist, spgist, gin and brin");
+    return m;
+  }
+
+  IndexElement build_index_element(const ast::IndexElement& e, const std::string& method) {
+    IndexElement el;
+    if (e.column) el.column = name_of(*e.column);
+    if (e.expression) el.expression = e.expression->text;
+    if (e.collation) el.collation = e.collation->text;
+    if (e.opclass) {
+      el.opclass = e.opclass->schema ? e.opclass->schema->text + "." + e.opclass->name.text : e.opclass->name.text;
+      check_operator_class(*e.opclass, method);
+    }
+    el.order = e.order;
+    el.nulls = e.nulls;
+    return el;
+  }
+
+  Constraint build_exclusion(const ast::ExclusionConstraint& x) {
+    Constraint c;
+    c.kind = ConstraintKind::exclusion;
+    if (x.name) c.name = name_of(*x.name), c.named = true;
+    if (!x.method.empty()) c.method = index_method(x.method, at(x));
+    for (const auto& e : x.elements) {
+      c.elements.push_back(build_index_element(e.element, c.method));
+      c.operators.push_back(e.op);
+      if (e.element.column) {
+        c.columns.push_back(e.element.column->text);
+        c.column_origins.push_back(origin(*e.element.column));
+      }
+    }
+    if (x.where) c.where_sql = x.where->text;
+    c.deferrable = x.deferrable;
+    c.initially_deferred = x.initially_deferred;
+    c.doc = x.doc;
+    c.origin = origin(x);
+    return c;
+  }
+
   Index build_index(const ast::Index& ix) {
     Index out;
     if (ix.name) out.name = name_of(*ix.name), out.named = true;
     out.unique = ix.unique;
-    if (!ix.method.empty()) out.method = ix.method;
+    out.nulls_not_distinct = ix.nulls_not_distinct;
+    if (!ix.method.empty()) out.method = index_method(ix.method, at(ix));
+    if (out.unique && out.method != "btree")
+      diags_.error(at(ix), "only btree indexes can be unique (this one uses " + out.method + ")");
+    if (out.nulls_not_distinct && !out.unique)
+      diags_.error(at(ix), "'nulls not distinct' is for a unique index: write 'unique index'");
     for (const auto& e : ix.elements) {
-      IndexElement el;
-      if (e.column) el.column = name_of(*e.column);
       out.element_origins.push_back(e.column ? origin(*e.column) : origin(e));
-      if (e.expression) el.expression = e.expression->text;
-      if (e.collation) el.collation = e.collation->text;
-      if (e.opclass) {
-        el.opclass = e.opclass->schema ? e.opclass->schema->text + "." + e.opclass->name.text : e.opclass->name.text;
-        check_operator_class(*e.opclass, out.method);
-      }
-      el.order = e.order;
-      el.nulls = e.nulls;
-      out.elements.push_back(std::move(el));
+      out.elements.push_back(build_index_element(e, out.method));
     }
     out.include = names_of(ix.include);
     out.include_origins = origins_of(ix.include);
@@ -625,6 +679,8 @@ class Resolver {
         add_constraint(out, std::move(c), at(*fk));
       } else if (auto* ix = std::get_if<ast::Index>(&m)) {
         out.indexes.push_back(build_index(*ix));
+      } else if (auto* x = std::get_if<ast::ExclusionConstraint>(&m)) {
+        add_constraint(out, build_exclusion(*x), at(*x));
       } else if (auto* r = std::get_if<ast::RowLevelSecurity>(&m)) {
         if (rls_at) {
           auto& d = diags_.error(at(*r), "row level security is declared twice");
@@ -1204,7 +1260,8 @@ class Resolver {
       for (const auto& c : t.constraints) {
         if (c.name.empty()) continue;
         constraints[t.name.schema].insert(c.name);
-        if (c.kind == ConstraintKind::primary_key || c.kind == ConstraintKind::unique)
+        if (c.kind == ConstraintKind::primary_key || c.kind == ConstraintKind::unique ||
+            c.kind == ConstraintKind::exclusion)
           relations[t.name.schema].insert(c.name);
       }
       for (const auto& ix : t.indexes)
@@ -1223,8 +1280,8 @@ class Resolver {
       auto& con = constraints[t.name.schema];
       for (auto& c : t.columns)
         if (c.identity || c.serial) names::choose_name(t.name.name, c.name, "seq", rel);
-      for (auto kind :
-           {ConstraintKind::primary_key, ConstraintKind::unique, ConstraintKind::check, ConstraintKind::foreign_key}) {
+      for (auto kind : {ConstraintKind::primary_key, ConstraintKind::unique, ConstraintKind::exclusion,
+                        ConstraintKind::check, ConstraintKind::foreign_key}) {
         for (auto& c : t.constraints) {
           if (c.kind != kind || !c.name.empty()) continue;
           switch (kind) {
@@ -1242,6 +1299,11 @@ class Resolver {
             case ConstraintKind::foreign_key:
               c.name = names::choose_name(t.name.name, names::join_column_names(c.columns), "fkey", con);
               break;
+            case ConstraintKind::exclusion:  // named as an index is
+              c.name = names::choose_name(t.name.name, names::join_column_names(index_column_names(c.elements, {})),
+                                          "excl", rel);
+              con.insert(c.name);
+              break;
           }
         }
       }
@@ -1251,21 +1313,29 @@ class Resolver {
     for (auto& v : schema_.materialized_views) name_indexes(v.name.name, v.indexes, relations[v.name.schema]);
   }
 
+  // ChooseIndexColumnNames: expressions are "expr"; a repeated name gets a number
+  // (expr, expr1, ...).
+  static std::vector<std::string> index_column_names(const std::vector<IndexElement>& elements,
+                                                     const std::vector<std::string>& include) {
+    std::vector<std::string> cols;
+    for (const auto& e : elements)
+      cols.push_back(e.column.empty() ? check::index_expression_name(e.expression) : e.column);
+    for (const auto& c : include) cols.push_back(c);
+    std::vector<std::string> unique_cols;
+    for (const auto& c : cols) {
+      std::string cur = c;
+      for (int i = 1; std::find(unique_cols.begin(), unique_cols.end(), cur) != unique_cols.end(); ++i)
+        cur = c + std::to_string(i);
+      unique_cols.push_back(cur);
+    }
+    return unique_cols;
+  }
+
   void name_indexes(const std::string& relation, std::vector<Index>& indexes, std::set<std::string>& rel) {
     for (auto& ix : indexes) {
       if (!ix.name.empty()) continue;
-      std::vector<std::string> cols;
-      for (const auto& e : ix.elements) cols.push_back(e.column.empty() ? "expr" : e.column);
-      for (const auto& c : ix.include) cols.push_back(c);
-      // ChooseIndexColumnNames: a repeated name gets a number (expr, expr1, ...).
-      std::vector<std::string> unique_cols;
-      for (const auto& c : cols) {
-        std::string cur = c;
-        for (int i = 1; std::find(unique_cols.begin(), unique_cols.end(), cur) != unique_cols.end(); ++i)
-          cur = c + std::to_string(i);
-        unique_cols.push_back(cur);
-      }
-      ix.name = names::choose_name(relation, names::join_column_names(unique_cols), "idx", rel);
+      ix.name = names::choose_name(relation, names::join_column_names(index_column_names(ix.elements, ix.include)),
+                                   "idx", rel);
     }
   }
 

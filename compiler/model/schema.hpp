@@ -109,7 +109,17 @@ struct Column {
   bool operator==(const Column&) const = default;
 };
 
-enum class ConstraintKind { primary_key, unique, check, foreign_key };
+enum class ConstraintKind { primary_key, unique, check, foreign_key, exclusion };
+
+struct IndexElement {
+  std::string column;      // either a column ...
+  std::string expression;  // ... or an expression (text inside the parentheses)
+  std::string order;       // "", "asc", "desc"
+  std::string nulls;       // "", "first", "last"
+  std::string collation;   // "" = the column's
+  std::string opclass;     // "" = the type's default; "gin_trgm_ops" or "schema.name"
+  bool operator==(const IndexElement&) const = default;
+};
 
 struct Constraint {
   ConstraintKind kind = ConstraintKind::check;
@@ -124,27 +134,23 @@ struct Constraint {
   bool deferrable = false;          // primary, unique, foreign
   bool initially_deferred = false;  // (deferrable)
   bool nulls_not_distinct = false;  // unique: NULLs count as equal
-  Uses uses;                        // of a check's expression
+  // exclusion: no two rows whose elements all compare true with their operators
+  std::string method = "btree";
+  std::vector<IndexElement> elements;
+  std::vector<std::string> operators;
+  std::optional<std::string> where_sql;
+  Uses uses;  // of a check's expression, an exclusion's expressions and predicate
   Doc doc;
   Origin origin;
   std::vector<Origin> column_origins, ref_column_origins;  // where each column was named (for errors)
   bool operator==(const Constraint&) const = default;
 };
 
-struct IndexElement {
-  std::string column;      // either a column ...
-  std::string expression;  // ... or an expression (text inside the parentheses)
-  std::string order;       // "", "asc", "desc"
-  std::string nulls;       // "", "first", "last"
-  std::string collation;   // "" = the column's
-  std::string opclass;     // "" = the type's default; "gin_trgm_ops" or "schema.name"
-  bool operator==(const IndexElement&) const = default;
-};
-
 struct Index {
   std::string name;
   bool named = false;  // named in the schema (else PostgreSQL's default name)
   bool unique = false;
+  bool nulls_not_distinct = false;  // unique: NULLs count as equal
   std::string method = "btree";
   std::vector<IndexElement> elements;
   std::vector<std::string> include;

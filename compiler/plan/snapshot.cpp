@@ -98,28 +98,31 @@ ast::Reference reference(const model::Constraint& c) {
   return r;
 }
 
+ast::IndexElement index_element(const model::IndexElement& e) {
+  ast::IndexElement el;
+  if (e.column.empty())
+    el.expression = sql(e.expression);
+  else
+    el.column = ident(e.column);
+  if (!e.collation.empty()) el.collation = ident(e.collation);
+  if (!e.opclass.empty()) {
+    auto dot = e.opclass.find('.');
+    el.opclass = ast::QName{};
+    if (dot != std::string::npos) el.opclass->schema = ident(e.opclass.substr(0, dot));
+    el.opclass->name = ident(dot == std::string::npos ? e.opclass : e.opclass.substr(dot + 1));
+  }
+  el.order = e.order;
+  el.nulls = e.nulls;
+  return el;
+}
+
 ast::Index index(const model::Index& ix) {
   ast::Index out;
   out.doc = ix.doc;
   out.unique = ix.unique;
+  out.nulls_not_distinct = ix.nulls_not_distinct;
   if (!ix.name.empty()) out.name = ident(ix.name);
-  for (const auto& e : ix.elements) {
-    ast::IndexElement el;
-    if (e.column.empty())
-      el.expression = sql(e.expression);
-    else
-      el.column = ident(e.column);
-    if (!e.collation.empty()) el.collation = ident(e.collation);
-    if (!e.opclass.empty()) {
-      auto dot = e.opclass.find('.');
-      el.opclass = ast::QName{};
-      if (dot != std::string::npos) el.opclass->schema = ident(e.opclass.substr(0, dot));
-      el.opclass->name = ident(dot == std::string::npos ? e.opclass : e.opclass.substr(dot + 1));
-    }
-    el.order = e.order;
-    el.nulls = e.nulls;
-    out.elements.push_back(std::move(el));
-  }
+  for (const auto& e : ix.elements) out.elements.push_back(index_element(e));
   if (ix.method != "btree") out.method = ix.method;
   out.include = idents(ix.include);
   if (ix.where_sql) out.where = sql(*ix.where_sql);
@@ -193,6 +196,23 @@ ast::Table table(const model::Table& t, bool directives) {
         fk.columns = idents(c.columns);
         fk.references = reference(c);
         out.members.push_back(std::move(fk));
+        break;
+      }
+      case model::ConstraintKind::exclusion: {
+        ast::ExclusionConstraint x;
+        x.doc = c.doc;
+        if (!c.name.empty()) x.name = ident(c.name);
+        if (c.method != "btree") x.method = c.method;
+        for (std::size_t i = 0; i < c.elements.size(); ++i) {
+          ast::ExclusionElement e;
+          e.element = index_element(c.elements[i]);
+          e.op = c.operators[i];
+          x.elements.push_back(std::move(e));
+        }
+        if (c.where_sql) x.where = sql(*c.where_sql);
+        x.deferrable = c.deferrable;
+        x.initially_deferred = c.initially_deferred;
+        out.members.push_back(std::move(x));
         break;
       }
     }

@@ -117,9 +117,27 @@ struct IndexElement : Node {
   std::string nulls;                  // "", "first", "last"
 };
 
+// `ELEMENT with OPERATOR` of an exclusion constraint.
+struct ExclusionElement : Node {
+  IndexElement element;
+  std::string op;  // `=`, `&&`, ...
+};
+
+// `exclude [NAME] [using METHOD] (ELEMENT with OP, ...) [where (EXPR)] [deferrable ...]`
+struct ExclusionConstraint : Node {
+  Doc doc;
+  std::optional<Ident> name;
+  std::string method;  // "" = btree
+  std::vector<ExclusionElement> elements;
+  std::optional<SqlText> where;
+  bool deferrable = false;
+  bool initially_deferred = false;
+};
+
 struct Index : Node {
   Doc doc;
   bool unique = false;
+  bool nulls_not_distinct = false;  // a unique index's: NULLs count as equal
   std::optional<Ident> name;
   std::vector<IndexElement> elements;
   std::string method;  // "" = btree
@@ -167,7 +185,7 @@ struct DropColumn : Node {
 };
 
 using TableMember = std::variant<Column, PrimaryKey, UniqueConstraint, CheckConstraint, ForeignKey, Index,
-                                 RowLevelSecurity, Policy, Trigger, Grant, DropColumn>;
+                                 RowLevelSecurity, Policy, Trigger, Grant, DropColumn, ExclusionConstraint>;
 
 struct Table : Node {
   Doc doc;

@@ -317,6 +317,9 @@ SCHEMAC_RULE(check_constraint, ast::CheckConstraint, "check constraint")
 SCHEMAC_RULE(foreign_key, ast::ForeignKey, "foreign key")
 SCHEMAC_RULE(index_element, ast::IndexElement, "index column or '(' expression ')'")
 SCHEMAC_RULE(index, ast::Index, "index")
+SCHEMAC_RULE(exclusion_operator, std::string, "operator (=, &&, ...)")
+SCHEMAC_RULE(exclusion_element, ast::ExclusionElement, "element 'with' operator")
+SCHEMAC_RULE(exclusion, ast::ExclusionConstraint, "exclusion constraint")
 SCHEMAC_RULE(rls, ast::RowLevelSecurity, "row level security")
 SCHEMAC_RULE(sort_order, std::string, "'asc' or 'desc'")
 SCHEMAC_RULE(nulls_order, std::string, "'first' or 'last'")
@@ -475,7 +478,7 @@ auto const foreign_key_inner = kw("foreign") > kw("key") >
 auto const index_element_inner =
     (group[set(&ast::IndexElement::expression)] | ident[set(&ast::IndexElement::column)]) >>
     -(kw("collate") > ident[set(&ast::IndexElement::collation)]) >>
-    -(!(kw("asc") | kw("desc") | kw("nulls")) >> qname[set(&ast::IndexElement::opclass)]) >>
+    -(!(kw("asc") | kw("desc") | kw("nulls") | kw("with")) >> qname[set(&ast::IndexElement::opclass)]) >>
     -sort_order[set(&ast::IndexElement::order)] >> -(kw("nulls") > nulls_order[set(&ast::IndexElement::nulls)]);
 auto const sort_order_def = word("asc") | word("desc");
 auto const nulls_order_def = word("first") | word("last");
@@ -484,7 +487,16 @@ auto const index_inner = ((kw("unique") >> kw("index"))[flag(&ast::Index::unique
                          (index_element[push(&ast::Index::elements)] % ',') > ')' >
                          -(kw("using") > ident[([](auto& ctx) { x3::_val(ctx).method = x3::_attr(ctx).text; })]) >
                          -(kw("include") > column_list[set(&ast::Index::include)]) >
+                         -(kw("nulls") > kw("not") > kw("distinct"))[flag(&ast::Index::nulls_not_distinct)] >
                          -(kw("where") > group[set(&ast::Index::where)]);
+auto const exclusion_operator_def = x3::lexeme[+x3::char_("-+*/<>=~!@#%^&|`?")];
+auto const exclusion_element_inner = index_element[set(&ast::ExclusionElement::element)] >
+                                     kw("with") > exclusion_operator[set(&ast::ExclusionElement::op)];
+auto const exclusion_inner = kw("exclude") > -(!kw("using") >> ident[set(&ast::ExclusionConstraint::name)]) >
+                             -(kw("using") > ident[([](auto& ctx) { x3::_val(ctx).method = x3::_attr(ctx).text; })]) >
+                             '(' > (exclusion_element[push(&ast::ExclusionConstraint::elements)] % ',') > ')' >
+                             -(kw("where") > group[set(&ast::ExclusionConstraint::where)]) >
+                             -deferral<ast::ExclusionConstraint>();
 
 auto const rls_inner = kw("row") > kw("level") > kw("security") > -kw("force")[flag(&ast::RowLevelSecurity::force)];
 
@@ -548,6 +560,7 @@ auto const member_def = doc[set(&Documented::doc)] >>
                          (&kw("unique") >> unique_constraint[assign(&Documented::member)]) |
                          (&kw("check") >> check_constraint[assign(&Documented::member)]) |
                          (&kw("foreign") >> foreign_key[assign(&Documented::member)]) |
+                         (&kw("exclude") >> exclusion[assign(&Documented::member)]) |
                          (&kw("row") >> rls[assign(&Documented::member)]) |
                          (&kw("policy") >> policy[assign(&Documented::member)]) |
                          (&kw("trigger") >> trigger[assign(&Documented::member)]) |
@@ -702,6 +715,8 @@ auto const check_constraint_def = spanned(check_constraint_inner);
 auto const foreign_key_def = spanned(foreign_key_inner);
 auto const index_element_def = spanned(index_element_inner);
 auto const index_def = spanned(index_inner);
+auto const exclusion_element_def = spanned(exclusion_element_inner);
+auto const exclusion_def = spanned(exclusion_inner);
 auto const rls_def = spanned(rls_inner);
 auto const policy_def = spanned(policy_inner);
 auto const trigger_event_def = spanned(trigger_event_inner);
@@ -741,7 +756,8 @@ BOOST_SPIRIT_DEFINE(doc_line, doc, ident, column_name, qname, type_modifier, typ
                     object_revoke, drop_column, member, table, extern_column, extern_table, extension, schema_decl,
                     role, enum_value, enum_decl, parameter, return_column, return_type, function, view,
                     materialized_view, archive, drop_table, data_step, declaration)
-BOOST_SPIRIT_DEFINE(extern_type, domain_check, domain, field, composite_type, sequence_number, sequence)
+BOOST_SPIRIT_DEFINE(extern_type, domain_check, domain, field, composite_type, sequence_number, sequence,
+                    exclusion_operator, exclusion_element, exclusion)
 
 const char* const declaration_keywords[] = {"table",  "view",   "materialized", "function", "enum", "extension",
                                             "schema", "role",   "archive",      "drop",     "data", "extern",

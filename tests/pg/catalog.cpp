@@ -419,7 +419,7 @@ class Comparer {
         "a on a.attrelid = c.confrelid and a.attnum = k.n), "
         "c.confdeltype, c.confupdtype, obj_description(c.oid, 'pg_constraint') "
         "from pg_constraint c where c.conrelid = " +
-        rel + " and c.contype in ('p', 'u', 'c', 'f')");
+        rel + " and c.contype in ('p', 'u', 'c', 'f', 'x')");
     for (auto row : rows) live.emplace(row[0].as<std::string>(), row);
     std::set<std::string> declared;
     for (const auto& c : t.constraints) declared.insert(renamed(t, c.name));
@@ -435,10 +435,17 @@ class Comparer {
         continue;
       }
       const auto& row = it->second;
-      const char* kinds = "pucf";
+      const char* kinds = "pucfx";
       expect_equal(cw + " kind", row[1].as<std::string>(), std::string(1, kinds[static_cast<int>(c.kind)]));
-      if (c.kind != model::ConstraintKind::check)
+      if (c.kind != model::ConstraintKind::check && c.kind != model::ConstraintKind::exclusion)
         expect_equal(cw + " columns", row[3].as<std::string>(""), join(c.columns));
+      if (c.kind == model::ConstraintKind::exclusion) {  // the model's on a scratch table, as PostgreSQL prints it
+        model::Constraint probe = c;
+        probe.name = "schemac_excl_" + std::to_string(counter_++);
+        if (scratch("alter table " + scratch_table + " add " + emit::constraint_definition(probe), cw))
+          expect_equal(cw + " definition", row[2].as<std::string>(),
+                       text("select pg_get_constraintdef(oid) from pg_constraint where conname = " + lit(probe.name)));
+      }
       if (c.kind == model::ConstraintKind::foreign_key) {
         const model::Table* target = schema_.find_table(c.ref_table);
         QualifiedName target_live = target ? target->live_name() : c.ref_table;
@@ -483,7 +490,8 @@ class Comparer {
       live.emplace(row[0].as<std::string>(), row);
     std::set<std::string> declared;
     for (const auto& c : constraints)
-      if (c.kind == model::ConstraintKind::primary_key || c.kind == model::ConstraintKind::unique)
+      if (c.kind == model::ConstraintKind::primary_key || c.kind == model::ConstraintKind::unique ||
+          c.kind == model::ConstraintKind::exclusion)
         declared.insert(table ? renamed(*table, c.name) : c.name);
     for (const auto& ix : indexes) declared.insert(table ? renamed(*table, ix.name) : ix.name);
     for (const auto& [name, row] : live)

@@ -1793,3 +1793,35 @@ TEST_CASE("edit kinds: sequences and serial columns", "[edit_kinds]") {
                   {"SELECT id, line FROM public.orders ORDER BY id"}),
   });
 }
+
+TEST_CASE("edit kinds: exclusion constraints, NULLS NOT DISTINCT indexes, index methods", "[edit_kinds]") {
+  const char* const seed =
+      "INSERT INTO public.bookings (id, room, during, email) VALUES "
+      "(1, 1, '[2025-01-01, 2025-01-02)', 'a@x'), (2, 1, '[2025-01-02, 2025-01-03)', null), "
+      "(3, 2, '[2025-01-01, 2025-01-05)', 'c@x');";
+  const std::vector<std::string> rows = {"SELECT id, room, during, email FROM public.bookings ORDER BY id"};
+  auto schema = [](const std::string& members) {
+    return "extension btree_gist\ntable bookings {\n  id     int primary key\n  room   int\n  during tstzrange\n"
+           "  email  text?\n" +
+           members + "}\n";
+  };
+  run_cases({
+      Case("an exclusion constraint added to a table with rows", schema(""),
+           schema("  exclude using gist (room with =, during with &&)\n"))
+          .seeded(seed, rows)
+          .fresh(),
+      Case("an exclusion constraint made partial and deferrable",
+           schema("  exclude using gist (room with =, during with &&)\n"),
+           schema("  exclude using gist (room with =, during with &&) where (email is not null) deferrable\n"))
+          .seeded(seed, rows)
+          .fresh(),
+      Case("an exclusion constraint removed", schema("  exclude no_overlap using gist (room with =, during with &&)\n"),
+           schema(""))
+          .seeded(seed, rows),
+      Case("indexes of other methods and a NULLS NOT DISTINCT unique index added", schema(""),
+           schema("  unique index on (email) nulls not distinct\n  index on (room) using hash\n"
+                  "  index on (during) using spgist\n  index on ((lower(email)))\n"))
+          .seeded(seed, rows)
+          .fresh(),
+  });
+}

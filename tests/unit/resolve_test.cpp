@@ -53,7 +53,7 @@ table u { x int
                                                 "t_d_e_key", "t_d_e_fkey"});
   std::vector<std::string> indexes;
   for (const auto& ix : t.indexes) indexes.push_back(ix.name);
-  CHECK(indexes == std::vector<std::string>{"t_a_idx", "t_a_idx1", "t_expr_expr1_b_idx"});
+  CHECK(indexes == std::vector<std::string>{"t_a_idx", "t_a_idx1", "t_lower_upper_b_idx"});
   CHECK(model_of(c).tables.at(1).constraints.at(0).name == "u_pkey");
 }
 
@@ -402,6 +402,56 @@ table orders {
            {"sequence t\ntable t {\n  a int\n}\n", "error: duplicate name 't': already declared as a sequence"},
            {"table t {\n  a bigint default nextval('nope')\n}\n",
             "test.schema:2:20: error: unknown sequence 'nope': declare it with 'sequence nope'"},
+       }) {
+    auto bad = compile_text(schema);
+    INFO(schema << "\n" << bad.diagnostics);
+    CHECK_FALSE(bad.ok);
+    CHECK(bad.diagnostics.find(message) != std::string::npos);
+  }
+}
+
+TEST_CASE("exclusion constraints and index methods") {
+  auto c = compile_text(R"(extension btree_gist
+table t {
+  id     int primary key
+  room   int
+  during tstzrange
+  email  text?
+  exclude using gist (room with =, during with &&)
+  exclude using gist ((lower(email)) with =) where (id > 0) deferrable initially deferred
+  unique index on (email) nulls not distinct
+  index on ((lower(email)))
+  index on ((id + 1))
+  index on (room) using HASH
+}
+)");
+  const auto& t = model_of(c).tables.at(0);
+  REQUIRE(t.constraints.size() == 3);
+  CHECK(t.constraints[1].name == "t_room_during_excl");
+  CHECK(t.constraints[1].operators == std::vector<std::string>{"=", "&&"});
+  CHECK(t.constraints[1].method == "gist");
+  CHECK(t.constraints[2].name == "t_lower_excl");  // named as PostgreSQL names expression columns
+  CHECK(t.constraints[2].initially_deferred);
+  REQUIRE(t.indexes.size() == 4);
+  CHECK(t.indexes[0].nulls_not_distinct);
+  CHECK(t.indexes[1].name == "t_lower_idx");
+  CHECK(t.indexes[2].name == "t_expr_idx");
+  CHECK(t.indexes[3].method == "hash");
+
+  struct Bad {
+    std::string schema, message;
+  };
+  for (const auto& [schema, message] : std::vector<Bad>{
+           {"table t {\n  a int\n  index on (a) using bitmap\n}\n",
+            "test.schema:3:3: error: unknown index method 'bitmap': PostgreSQL has btree, hash, gist, spgist, gin and "
+            "brin"},
+           {"table t {\n  a int\n  unique index on (a) using hash\n}\n",
+            "error: only btree indexes can be unique (this one uses hash)"},
+           {"table t {\n  a int\n  index on (a) nulls not distinct\n}\n",
+            "error: 'nulls not distinct' is for a unique index: write 'unique index'"},
+           {"table t {\n  a int\n  exclude using gist (b with =)\n}\n", "error: unknown column 'b'"},
+           {"table t {\n  a int\n  index on (a) using bloom\n}\n",
+            "error: index method 'bloom' comes with the extension bloom"},
        }) {
     auto bad = compile_text(schema);
     INFO(schema << "\n" << bad.diagnostics);
