@@ -246,8 +246,15 @@ std::string create_trigger(const model::Table& t, const model::Trigger& tr) {
     if (!e.columns.empty()) s += " OF " + quoted_list(e.columns);
     events.push_back(s);
   }
-  std::string out = fmt::format("CREATE TRIGGER {} {} {} ON {} FOR EACH {}", quote(tr.name), upper(tr.timing),
-                                join(events, " OR "), t.name.sql(), tr.for_each_row ? "ROW" : "STATEMENT");
+  std::string out = fmt::format("CREATE {}TRIGGER {} {} {} ON {}", tr.constraint ? "CONSTRAINT " : "", quote(tr.name),
+                                upper(tr.timing), join(events, " OR "), t.name.sql());
+  if (tr.deferrable) out += tr.initially_deferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE";
+  if (tr.old_table || tr.new_table) {
+    out += " REFERENCING";
+    if (tr.old_table) out += " OLD TABLE AS " + quote(*tr.old_table);
+    if (tr.new_table) out += " NEW TABLE AS " + quote(*tr.new_table);
+  }
+  out += tr.for_each_row ? " FOR EACH ROW" : " FOR EACH STATEMENT";
   if (tr.when_sql) out += " WHEN (" + *tr.when_sql + ")";
   out += fmt::format(" EXECUTE FUNCTION {}({});", tr.function.sql(), join(tr.arguments));
   return out;

@@ -151,8 +151,8 @@ std::string quoted(const std::string& s) {
 }
 
 // Column names that would be read as the start of a table member.
-const std::set<std::string> column_keywords = {"primary", "unique",  "check", "foreign", "index",  "row",
-                                               "policy",  "trigger", "grant", "drop",    "exclude"};
+const std::set<std::string> column_keywords = {"primary", "unique",  "check", "foreign", "index",   "row",
+                                               "policy",  "trigger", "grant", "drop",    "exclude", "constraint"};
 
 std::string id(const ast::Ident& i, const std::set<std::string>* reserved = nullptr) {
   if (plain_identifier(i.text) && !(reserved && reserved->count(i.text))) return i.text;
@@ -491,10 +491,17 @@ class Printer {
         return out;
       }
       std::string operator()(const ast::Trigger& t) const {
-        std::string out = "trigger " + id(t.name) + " " + t.timing + " ";
+        std::string out =
+            std::string(t.constraint ? "constraint " : "") + "trigger " + id(t.name) + " " + t.timing + " ";
         for (std::size_t i = 0; i < t.events.size(); ++i) {
           out += (i ? " or " : "") + t.events[i].kind;
           if (!t.events[i].columns.empty()) out += " of " + id_list(t.events[i].columns);
+        }
+        out += deferral(t);
+        if (t.old_table || t.new_table) {
+          out += " referencing";
+          if (t.old_table) out += " old table as " + id(*t.old_table);
+          if (t.new_table) out += " new table as " + id(*t.new_table);
         }
         if (!t.level.empty()) out += " for each " + t.level;
         std::vector<std::string> clauses;

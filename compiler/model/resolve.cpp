@@ -711,7 +711,13 @@ class Resolver {
         trig.name = name_of(tr->name);
         trig.timing = tr->timing;
         for (const auto& e : tr->events) trig.events.push_back({e.kind, names_of(e.columns), origins_of(e.columns)});
-        trig.for_each_row = tr->level == "row";
+        trig.for_each_row = tr->level == "row" || (tr->constraint && tr->level.empty());
+        trig.constraint = tr->constraint;
+        trig.deferrable = tr->deferrable;
+        trig.initially_deferred = tr->initially_deferred;
+        if (tr->old_table) trig.old_table = name_of(*tr->old_table);
+        if (tr->new_table) trig.new_table = name_of(*tr->new_table);
+        check_trigger_form(*tr);
         if (tr->when) trig.when_sql = tr->when->text;
         trig.function = qualified(tr->function);
         for (const auto& a : tr->arguments) trig.arguments.push_back(a.text);
@@ -728,6 +734,32 @@ class Resolver {
       }
     }
     order_grants(out.grants, relation_privileges());
+  }
+
+  // PostgreSQL's rules for constraint triggers and transition tables, at the trigger.
+  void check_trigger_form(const ast::Trigger& tr) {
+    auto has = [&](const char* kind) {
+      return std::any_of(tr.events.begin(), tr.events.end(), [&](const auto& e) { return e.kind == kind; });
+    };
+    if (tr.constraint) {
+      if (tr.timing != "after") diags_.error(at(tr), "a constraint trigger fires 'after'");
+      if (tr.level == "statement") diags_.error(at(tr), "a constraint trigger fires 'for each row'");
+      if (has("truncate")) diags_.error(at(tr), "a constraint trigger cannot fire on truncate");
+      if (tr.old_table || tr.new_table) diags_.error(at(tr), "a constraint trigger cannot have transition tables");
+    } else if (tr.deferrable) {
+      diags_.error(at(tr), "only a constraint trigger can be deferred: write 'constraint trigger'");
+    }
+    if (!tr.old_table && !tr.new_table) return;
+    if (tr.timing != "after") diags_.error(at(tr), "transition tables ('referencing') are for 'after' triggers");
+    for (const auto& e : tr.events)
+      if (e.kind == "update" && !e.columns.empty())
+        diags_.error(at(e), "a trigger with transition tables cannot name the columns of an update");
+    if (tr.old_table && !has("update") && !has("delete"))
+      diags_.error(at(*tr.old_table), "'old table' is for a trigger that fires on update or delete");
+    if (tr.new_table && !has("update") && !has("insert"))
+      diags_.error(at(*tr.new_table), "'new table' is for a trigger that fires on insert or update");
+    if (tr.old_table && tr.new_table && tr.old_table->text == tr.new_table->text)
+      diags_.error(at(*tr.new_table), "the old and new transition tables need different names");
   }
 
   // Grants of privileges to roles, merged per role (the roles are checked later).

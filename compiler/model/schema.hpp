@@ -185,8 +185,12 @@ struct TriggerEvent {
 
 struct Trigger {
   std::string name;
-  std::string timing;  // before, after, instead of
+  bool constraint = false;  // a constraint trigger: its firing may be deferred to commit
+  std::string timing;       // before, after, instead of
   std::vector<TriggerEvent> events;
+  bool deferrable = false;
+  bool initially_deferred = false;
+  std::optional<std::string> old_table, new_table;  // transition tables the function reads
   bool for_each_row = false;
   std::optional<std::string> when_sql;
   QualifiedName function;

@@ -246,6 +246,11 @@ ast::Table table(const model::Table& t, bool directives) {
       trig.events.push_back(std::move(ev));
     }
     trig.level = tr.for_each_row ? "row" : "statement";
+    trig.constraint = tr.constraint;
+    trig.deferrable = tr.deferrable;
+    trig.initially_deferred = tr.initially_deferred;
+    if (tr.old_table) trig.old_table = ident(*tr.old_table);
+    if (tr.new_table) trig.new_table = ident(*tr.new_table);
     if (tr.when_sql) trig.when = sql(*tr.when_sql);
     trig.function = qname(tr.function);
     for (const auto& a : tr.arguments) trig.arguments.push_back(sql(a));

@@ -166,10 +166,14 @@ struct TriggerEvent : Node {
 
 struct Trigger : Node {
   Doc doc;
+  bool constraint = false;  // `constraint trigger`: deferrable, after, for each row
   Ident name;
   std::string timing;  // "before", "after", "instead of"
   std::vector<TriggerEvent> events;
-  std::string level;  // "", "row", "statement"
+  bool deferrable = false;  // a constraint trigger's
+  bool initially_deferred = false;
+  std::optional<Ident> old_table, new_table;  // `referencing old table as X new table as Y`
+  std::string level;                          // "", "row", "statement"
   std::optional<SqlText> when;
   QName function;
   std::vector<SqlText> arguments;

@@ -521,14 +521,16 @@ auto const trigger_argument_inner =
       auto const& a = x3::_attr(ctx);
       x3::_val(ctx).text.assign(a.begin(), a.end());
     })];
-auto const trigger_inner = kw("trigger") > ident[set(&ast::Trigger::name)] >
-                           trigger_timing[set(&ast::Trigger::timing)] >
-                           (trigger_event[push(&ast::Trigger::events)] % kw("or")) >
-                           -(kw("for") > -kw("each") > trigger_level[set(&ast::Trigger::level)]) >
-                           -(kw("when") > group[set(&ast::Trigger::when)]) > kw("execute") >
-                           -((kw("function") | kw("procedure")) >>
-                             !x3::lit('(')) > qname[set(&ast::Trigger::function)] > '(' >
-                           -(trigger_argument[push(&ast::Trigger::arguments)] % ',') > ')';
+auto const transition_table = (kw("old") > kw("table") > -kw("as") > ident[set(&ast::Trigger::old_table)]) |
+                              (kw("new") > kw("table") > -kw("as") > ident[set(&ast::Trigger::new_table)]);
+auto const trigger_inner =
+    -(kw("constraint")[flag(&ast::Trigger::constraint)]) >>
+    kw("trigger") > ident[set(&ast::Trigger::name)] > trigger_timing[set(&ast::Trigger::timing)] >
+    (trigger_event[push(&ast::Trigger::events)] % kw("or")) > -deferral<ast::Trigger>() >
+    -(kw("referencing") > +transition_table) > -(kw("for") > -kw("each") > trigger_level[set(&ast::Trigger::level)]) >
+    -(kw("when") > group[set(&ast::Trigger::when)]) > kw("execute") >
+    -((kw("function") | kw("procedure")) >> !x3::lit('(')) > qname[set(&ast::Trigger::function)] > '(' >
+    -(trigger_argument[push(&ast::Trigger::arguments)] % ',') > ')';
 
 auto const privilege_def = word("select") | word("insert") | word("update") | word("delete") | word("truncate") |
                            word("references") | word("trigger") |
@@ -563,7 +565,7 @@ auto const member_def = doc[set(&Documented::doc)] >>
                          (&kw("exclude") >> exclusion[assign(&Documented::member)]) |
                          (&kw("row") >> rls[assign(&Documented::member)]) |
                          (&kw("policy") >> policy[assign(&Documented::member)]) |
-                         (&kw("trigger") >> trigger[assign(&Documented::member)]) |
+                         (&(kw("trigger") | kw("constraint")) >> trigger[assign(&Documented::member)]) |
                          (&kw("grant") >> grant[assign(&Documented::member)]) |
                          (&kw("drop") >> drop_column[assign(&Documented::member)]) |
                          column[assign(&Documented::member)]);

@@ -1825,3 +1825,60 @@ TEST_CASE("edit kinds: exclusion constraints, NULLS NOT DISTINCT indexes, index 
           .fresh(),
   });
 }
+
+TEST_CASE("edit kinds: transition tables and constraint triggers", "[edit_kinds]") {
+  const char* const functions = R"(
+table audit_log {
+  id   bigint primary key identity
+  note text
+}
+function audit_rows() returns trigger language plpgsql as $$
+begin
+  insert into audit_log (note) select 'inserted ' || count(*) from inserted;
+  return null;
+end $$
+function check_stock() returns trigger language plpgsql as $$
+begin
+  if new.qty < 0 then raise exception 'negative stock'; end if;
+  return null;
+end $$
+)";
+  auto schema = [&](const std::string& triggers) {
+    return functions + std::string("table items {\n  id  int primary key\n  qty int\n") + triggers + "}\n";
+  };
+  const char* const seed = "INSERT INTO public.items (id, qty) VALUES (1, 5), (2, 7);";
+  const std::vector<std::string> rows = {"SELECT id, qty FROM public.items ORDER BY id",
+                                         "SELECT note FROM public.audit_log ORDER BY id"};
+  // What the triggers do, as a role that may write: a statement logs its rows once; a
+  // negative quantity is refused when the constraint trigger fires (deferred: at the
+  // end of the transaction, which a probe never reaches; immediate: at once).
+  const std::vector<std::string> probes = {
+      "INSERT INTO public.items (id, qty) VALUES (10, 1), (11, 2); SELECT note FROM public.audit_log ORDER BY id "
+      "DESC LIMIT 1",
+      "INSERT INTO public.items (id, qty) VALUES (20, -1); SELECT 'reached'",
+      "INSERT INTO public.items (id, qty) VALUES (20, -1); SET CONSTRAINTS ALL IMMEDIATE",
+  };
+  const std::string grants = "  grant select, insert, update to edit_writer\n";
+  auto with_role = [&](const std::string& s) {
+    std::string out = "role edit_writer\n" + s;
+    out.insert(out.rfind('}'), grants);
+    std::size_t log = out.find("table audit_log {\n");
+    out.insert(out.find("}\n", log), grants);
+    return out;
+  };
+  run_cases({
+      Case("a statement trigger with a transition table and a deferred constraint trigger added", with_role(schema("")),
+           with_role(schema("  trigger audit after insert referencing new table as inserted for each statement "
+                            "execute audit_rows()\n  constraint trigger stock after insert or update deferrable "
+                            "initially deferred execute check_stock()\n")))
+          .seeded(seed, rows)
+          .as_role("edit_writer", probes)
+          .fresh(),
+      Case("a constraint trigger made immediate",
+           with_role(schema("  constraint trigger stock after insert or update deferrable initially deferred execute "
+                            "check_stock()\n")),
+           with_role(schema("  constraint trigger stock after insert or update execute check_stock()\n")))
+          .seeded(seed, rows)
+          .as_role("edit_writer", probes),
+  });
+}

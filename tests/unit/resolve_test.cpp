@@ -459,3 +459,45 @@ table t {
     CHECK(bad.diagnostics.find(message) != std::string::npos);
   }
 }
+
+TEST_CASE("transition tables and constraint triggers") {
+  const std::string fn = "function f() returns trigger language plpgsql as $$ begin return null; end $$\n";
+  auto c = compile_text(fn + R"(table t {
+  a int
+  trigger x after insert or update referencing old table as o new table as n for each statement execute f()
+  constraint trigger y after delete deferrable initially deferred execute f()
+}
+)");
+  const auto& t = model_of(c).tables.at(0);
+  REQUIRE(t.triggers.size() == 2);
+  CHECK(t.triggers[0].old_table == "o");
+  CHECK(t.triggers[0].new_table == "n");
+  CHECK_FALSE(t.triggers[0].for_each_row);
+  CHECK(t.triggers[1].constraint);
+  CHECK(t.triggers[1].for_each_row);  // a constraint trigger is a row trigger
+  CHECK(t.triggers[1].initially_deferred);
+
+  struct Bad {
+    std::string members, message;
+  };
+  for (const auto& [members, message] : std::vector<Bad>{
+           {"constraint trigger y before insert execute f()", "error: a constraint trigger fires 'after'"},
+           {"constraint trigger y after insert for each statement execute f()",
+            "error: a constraint trigger fires 'for each row'"},
+           {"trigger y after insert deferrable execute f()",
+            "error: only a constraint trigger can be deferred: write 'constraint trigger'"},
+           {"trigger y before insert referencing new table as n execute f()",
+            "error: transition tables ('referencing') are for 'after' triggers"},
+           {"trigger y after insert referencing old table as o execute f()",
+            "error: 'old table' is for a trigger that fires on update or delete"},
+           {"trigger y after delete referencing new table as n execute f()",
+            "error: 'new table' is for a trigger that fires on insert or update"},
+           {"trigger y after update of a referencing new table as n execute f()",
+            "error: a trigger with transition tables cannot name the columns of an update"},
+       }) {
+    auto bad = compile_text(fn + "table t {\n  a int\n  " + members + "\n}\n");
+    INFO(members << "\n" << bad.diagnostics);
+    CHECK_FALSE(bad.ok);
+    CHECK(bad.diagnostics.find(message) != std::string::npos);
+  }
+}
