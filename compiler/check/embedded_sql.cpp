@@ -205,11 +205,12 @@ class Checker {
     plpgsql_names_ = {};
     last_ = nullptr;
     default_uses_.reset();
-    std::string signature = "CREATE FUNCTION f(";
+    std::string signature = f.procedure ? "CREATE PROCEDURE f(" : "CREATE FUNCTION f(";
     for (std::size_t i = 0; i < f.parameters.size(); ++i)
       signature += (i ? ", " : "") + quoted(f.parameters[i].name.text) + " " + type_text(f.parameters[i].type);
-    signature += ") RETURNS ";
-    if (!f.returns_table.empty()) {
+    signature += f.procedure ? ")" : ") RETURNS ";
+    if (f.procedure) {
+    } else if (!f.returns_table.empty()) {
       signature += "TABLE(";
       for (std::size_t i = 0; i < f.returns_table.size(); ++i)
         signature += (i ? ", " : "") + quoted(f.returns_table[i].name.text) + " " + type_text(f.returns_table[i].type);

@@ -64,7 +64,9 @@ std::string drop_policy(const QualifiedName& table, const std::string& policy) {
 std::string drop_trigger(const QualifiedName& table, const std::string& trigger) {
   return fmt::format("DROP TRIGGER {} ON {};", quote(trigger), table.sql());
 }
-std::string drop_function(const model::Function& f) { return "DROP FUNCTION " + function_signature(f) + ";"; }
+std::string drop_function(const model::Function& f) {
+  return (f.procedure ? "DROP PROCEDURE " : "DROP FUNCTION ") + function_signature(f) + ";";
+}
 
 // ---- columns
 
@@ -218,7 +220,9 @@ std::string table_target(const QualifiedName& table) { return "TABLE " + table.s
 std::string view_target(const QualifiedName& view, bool materialized) {
   return (materialized ? "MATERIALIZED VIEW " : "VIEW ") + view.sql();
 }
-std::string function_target(const model::Function& f) { return "FUNCTION " + function_signature(f); }
+std::string function_target(const model::Function& f) {
+  return (f.procedure ? "PROCEDURE " : "FUNCTION ") + function_signature(f);
+}
 std::string column_target(const QualifiedName& table, const std::string& column) {
   return "COLUMN " + table.sql() + "." + quote(column);
 }

@@ -130,11 +130,17 @@ std::string create_function(const model::Function& f) {
     if (p.default_sql) s += " DEFAULT " + *p.default_sql;
     params.push_back(s);
   }
-  std::string out = fmt::format("CREATE FUNCTION {}({})\n  RETURNS {}\n  LANGUAGE {}", f.name.sql(), join(params),
+  std::string out =
+      f.procedure ? fmt::format("CREATE PROCEDURE {}({})\n  LANGUAGE {}", f.name.sql(), join(params), quote(f.language))
+                  : fmt::format("CREATE FUNCTION {}({})\n  RETURNS {}\n  LANGUAGE {}", f.name.sql(), join(params),
                                 f.returns, quote(f.language));
   std::vector<std::string> options;
   if (!f.volatility.empty()) options.push_back(upper(f.volatility));
   if (f.strict) options.push_back("STRICT");
+  if (!f.parallel.empty()) options.push_back("PARALLEL " + upper(f.parallel));
+  if (f.leakproof) options.push_back("LEAKPROOF");
+  if (f.cost) options.push_back(fmt::format("COST {}", *f.cost));
+  if (f.rows) options.push_back(fmt::format("ROWS {}", *f.rows));
   if (f.security_definer) options.push_back("SECURITY DEFINER");
   if (!options.empty()) out += "\n  " + join(options, " ");
   if (f.search_path)
@@ -287,7 +293,9 @@ std::string revoke(const model::QualifiedName& table, const model::Grant& g) {
   return revoke_on("TABLE " + table.sql(), g);
 }
 
-std::string function_privilege_target(const model::Function& f) { return "FUNCTION " + function_signature(f); }
+std::string function_privilege_target(const model::Function& f) {
+  return (f.procedure ? "PROCEDURE " : "FUNCTION ") + function_signature(f);
+}
 std::string schema_privilege_target(const std::string& schema) { return "SCHEMA " + quote(schema); }
 
 std::string grant_on(const std::string& target, const model::Grant& g) {

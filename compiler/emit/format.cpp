@@ -574,12 +574,13 @@ class Printer {
 
   void print(const ast::Function& f) {
     doc(f.doc, "");
-    std::string head = std::string(f.is_extern ? "extern " : "") + "function " + qname(f.name) + "(";
+    std::string head =
+        std::string(f.is_extern ? "extern " : "") + (f.procedure ? "procedure " : "function ") + qname(f.name) + "(";
     std::vector<std::string> params;
     for (const auto& p : f.parameters)
       params.push_back(id(p.name) + " " + type_name(p.type) +
                        (p.default_value ? " default " + p.default_value->text : ""));
-    std::string returns = ") returns ";
+    std::string returns = f.procedure ? ")" : ") returns ";
     if (!f.returns_table.empty()) {
       returns += "table (";
       for (std::size_t i = 0; i < f.returns_table.size(); ++i)
@@ -600,6 +601,10 @@ class Printer {
     if (!f.language.empty()) options.push_back("language " + f.language);
     if (!f.volatility.empty()) options.push_back(f.volatility);
     if (f.strict) options.push_back("strict");
+    if (!f.parallel.empty()) options.push_back("parallel " + f.parallel);
+    if (f.leakproof) options.push_back("leakproof");
+    if (f.cost) options.push_back("cost " + *f.cost);
+    if (f.rows) options.push_back("rows " + *f.rows);
     if (!f.security.empty()) options.push_back("security " + f.security);
     if (f.has_search_path)
       options.push_back("set search_path = " + (f.search_path.empty() ? std::string("''") : id_list(f.search_path)));
@@ -653,7 +658,7 @@ class Printer {
     std::string out = p.revoke ? "revoke " : "grant ";
     for (std::size_t i = 0; i < p.privileges.size(); ++i) out += (i ? ", " : "") + p.privileges[i];
     out += " on " + p.kind + " " + qname(p.object);
-    if (p.kind == "function") {
+    if (p.kind == "function" || p.kind == "procedure") {
       out += "(";
       for (std::size_t i = 0; i < p.argument_types.size(); ++i) out += (i ? ", " : "") + type_name(p.argument_types[i]);
       out += ")";

@@ -196,6 +196,10 @@ class Resolver {
       if (auto it = type_kinds_.find(key(n)); it != type_kinds_.end()) {
         out.named_type = n;
         out.kind = it->second;
+      } else if (auto rel = relations_.find(key(n));
+                 rel != relations_.end() && rel->second.kind != "a sequence" && rel->second.kind != "an extern table") {
+        out.named_type = n;  // a table's or a view's row type
+        out.kind = TypeKind::composite;
       } else if (auto ext = extern_types_by_name_.find(word);
                  ext != extern_types_by_name_.end() && (!t.name.schema || ext->second.schema == n.schema)) {
         out.named_type = ext->second;
@@ -604,6 +608,23 @@ class Resolver {
     out.volatility = f.volatility;
     out.strict = f.strict;
     out.security_definer = f.security == "definer";
+    out.procedure = f.procedure;
+    if (f.parallel != "unsafe") out.parallel = f.parallel;  // unsafe: the default
+    out.leakproof = f.leakproof;
+    auto estimate = [&](const std::optional<std::string>& text, const char* what) -> std::optional<double> {
+      if (!text) return std::nullopt;
+      double v = std::strtod(text->c_str(), nullptr);
+      if (!(v > 0)) diags_.error(at(f.name), std::string(what) + " must be positive");
+      return v;
+    };
+    out.cost = estimate(f.cost, "cost");
+    out.rows = estimate(f.rows, "rows");
+    if (f.rows && !f.returns_setof && f.returns_table.empty() && !f.procedure)
+      diags_.error(at(f.name), "'rows' estimates the rows of a function that returns a set (setof or table)");
+    if (f.procedure && (!f.volatility.empty() || f.strict || !f.parallel.empty() || f.leakproof || f.cost || f.rows))
+      diags_.error(at(f.name),
+                   "a procedure takes language, security and search_path; volatility, strict, "
+                   "parallel, leakproof, cost and rows are a function's");
     if (f.has_search_path) out.search_path = names_of(f.search_path);  // empty: search_path = ''
     if (f.body) {
       out.body = f.body->text;
@@ -899,7 +920,7 @@ class Resolver {
       const ast::ObjectPrivilege* p = entry.first;  // not a structured binding: lambdas below use it
       file_ = entry.second;
       std::string what = p->revoke ? "revoke" : "grant";
-      bool is_function = p->kind == "function", is_sequence = p->kind == "sequence";
+      bool is_function = p->kind == "function" || p->kind == "procedure", is_sequence = p->kind == "sequence";
       const auto& allowed = is_function   ? function_privileges()
                             : is_sequence ? sequence_privileges()
                                           : schema_privileges();
@@ -938,6 +959,12 @@ class Resolver {
                                [&](const Function& f) { return f.name == n; });
         if (it == schema_.functions.end()) {
           diags_.error(at(p->object), "unknown function '" + n.display() + "': declare it with 'function'");
+          continue;
+        }
+        if (it->procedure != (p->kind == "procedure")) {
+          diags_.error(at(p->object), "'" + n.display() + "' is a " + (it->procedure ? "procedure" : "function") +
+                                          ": write 'on " + (it->procedure ? "procedure" : "function") + " " +
+                                          n.display() + "(...)'");
           continue;
         }
         if (it->is_extern) {

@@ -325,6 +325,7 @@ struct ResultColumn {
 
 struct Function {
   QualifiedName name;
+  bool procedure = false;  // CREATE PROCEDURE: no result, called with CALL, may commit
   std::vector<Parameter> parameters;
   std::string returns;  // SQL of the return type: "trigger", "void", "uuid", "SETOF x", "TABLE(...)"
   bool returns_trigger = false;
@@ -335,6 +336,9 @@ struct Function {
   std::string volatility;  // "" = volatile (PostgreSQL's default)
   bool strict = false;
   bool security_definer = false;
+  std::string parallel;  // "" = unsafe (PostgreSQL's default), "safe", "restricted"
+  bool leakproof = false;
+  std::optional<double> cost, rows;  // the planner's estimates; nullopt: PostgreSQL's defaults
   std::optional<std::vector<std::string>> search_path;
   std::string body;
   std::string body_tag;

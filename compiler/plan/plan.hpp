@@ -57,6 +57,7 @@ enum class Step {
   constraint,
   index,
   view,
+  row_type_function,  // functions whose signature names a table's or a view's row type
   trigger,
   row_level_security,
   policy,

@@ -152,6 +152,8 @@ const char* step_title(Step step) {
       return "Sequences owned by columns";
     case Step::function:
       return "Functions";
+    case Step::row_type_function:
+      return "Functions on the row types of tables and views";
     case Step::table:
       return "Tables, in foreign-key order";
     case Step::column:
@@ -1517,10 +1519,23 @@ class Planner {
   }
 
   static bool same_signature(const Function& a, const Function& b) {
-    if (a.parameters.size() != b.parameters.size() || a.returns != b.returns) return false;
+    if (a.parameters.size() != b.parameters.size() || a.returns != b.returns || a.procedure != b.procedure)
+      return false;  // CREATE OR REPLACE cannot change a function into a procedure
     for (std::size_t i = 0; i < a.parameters.size(); ++i)
       if (!(a.parameters[i] == b.parameters[i])) return false;  // names and defaults cannot change in place
     return true;
+  }
+
+  // Functions whose parameters or result name a table's or a view's row type come
+  // after the tables and views (the others before: defaults, checks and views call them).
+  Step function_step(const Function& f) const {
+    auto on_relation = [&](const model::Type& t) {
+      return t.kind == model::TypeKind::composite && t.named_type && !want_.find_composite_type(*t.named_type);
+    };
+    bool late = f.return_type && on_relation(*f.return_type);
+    for (const auto& p : f.parameters) late |= on_relation(p.type);
+    for (const auto& r : f.returns_table) late |= on_relation(r.type);
+    return late ? Step::row_type_function : Step::function;
   }
 
   void plan_functions() {
@@ -1532,7 +1547,7 @@ class Planner {
       std::string target = emit::function_target(f);
       auto it = old.find(f.name);
       if (it == old.end()) {
-        add(Step::function, create_function(f), emit::drop_function(f), function_checks(f)).change =
+        add(function_step(f), create_function(f), emit::drop_function(f), function_checks(f)).change =
             change(ChangeKind::create_function, f.name, "", f.origin);
         comment(target, {}, f.doc, true);
         continue;
@@ -1544,7 +1559,7 @@ class Planner {
         plan_function_privileges(p, f);
       } else if (same_signature(p, f)) {
         // CREATE OR REPLACE keeps the function's privileges.
-        add(Step::function, emit::replace_function(f), emit::replace_function(p), {function_exists(f)}).change =
+        add(function_step(f), emit::replace_function(f), emit::replace_function(p), {function_exists(f)}).change =
             change(ChangeKind::replace_function, f.name, "", f.origin);
         comment(target, p.doc, f.doc, false);
         plan_function_privileges(p, f);
@@ -1554,7 +1569,7 @@ class Planner {
         add(Step::drop_function_for_change, emit::drop_function(p),
             create_function(p) + comment_sql(emit::function_target(p), p.doc))
             .change = change(ChangeKind::drop_function, p.name, "", f.origin);
-        add(Step::function, create_function(f), emit::drop_function(f), function_checks(f)).change =
+        add(function_step(f), create_function(f), emit::drop_function(f), function_checks(f)).change =
             change(ChangeKind::create_function, f.name, "", f.origin);
         comment(target, {}, f.doc, true);
       }

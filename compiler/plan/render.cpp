@@ -14,7 +14,8 @@ namespace {
 
 bool touches_functions(const Plan& plan) {
   for (const auto& op : plan.ops)
-    if (op.step == Step::function || op.step == Step::drop_function || op.step == Step::drop_function_for_change)
+    if (op.step == Step::function || op.step == Step::row_type_function || op.step == Step::drop_function ||
+        op.step == Step::drop_function_for_change)
       return true;
   return false;
 }

@@ -1,5 +1,7 @@
 #include "plan/snapshot.hpp"
 
+#include <fmt/format.h>
+
 #include <map>
 
 #include "emit/ddl.hpp"
@@ -304,6 +306,16 @@ ast::Function function(const model::Function& f) {
   out.returns_setof = f.returns_setof;
   out.language = f.language;
   out.volatility = f.volatility;
+  out.procedure = f.procedure;
+  out.parallel = f.parallel;
+  out.leakproof = f.leakproof;
+  auto number = [](const std::optional<double>& v) -> std::optional<std::string> {
+    if (!v) return std::nullopt;
+    std::string s = fmt::format("{}", *v);
+    return s;
+  };
+  out.cost = number(f.cost);
+  out.rows = number(f.rows);
   out.strict = f.strict;
   if (f.security_definer) out.security = "definer";
   if (f.search_path) {
@@ -411,7 +423,7 @@ void declarations(const model::Schema& s, bool directives, Add&& add) {
     add(function(f));
     std::vector<ast::TypeName> arguments;
     for (const auto& p : f.parameters) arguments.push_back(type_name(p.type));
-    object_privileges("function", qname(f.name), arguments, f.grants, f.revoked, add);
+    object_privileges(f.procedure ? "procedure" : "function", qname(f.name), arguments, f.grants, f.revoked, add);
   }
   for (const auto& t : s.tables) {
     if (t.is_extern) {

@@ -295,6 +295,7 @@ struct ReturnColumn : Node {
 struct Function : Node {
   Doc doc;
   bool is_extern = false;
+  bool procedure = false;  // `procedure NAME(...)`: no result, called with CALL
   QName name;
   std::vector<Parameter> parameters;
   bool returns_setof = false;
@@ -304,6 +305,9 @@ struct Function : Node {
   std::string volatility;                   // "", "immutable", "stable", "volatile"
   bool strict = false;
   std::string security;  // "", "definer", "invoker"
+  std::string parallel;  // "", "safe", "restricted", "unsafe"
+  bool leakproof = false;
+  std::optional<std::string> cost, rows;  // numbers as written
   std::vector<Ident> search_path;
   bool has_search_path = false;
   std::optional<Body> body;

@@ -361,6 +361,8 @@ SCHEMAC_RULE(parameter, ast::Parameter, "parameter (name type)")
 SCHEMAC_RULE(return_column, ast::ReturnColumn, "result column (name type)")
 SCHEMAC_RULE(return_type, ast::Function, "return type")
 SCHEMAC_RULE(function, ast::Function, "function")
+SCHEMAC_RULE(procedure, ast::Function, "procedure")
+SCHEMAC_RULE(parallel_kind, std::string, "'safe', 'restricted' or 'unsafe'")
 SCHEMAC_RULE(view, ast::View, "view")
 SCHEMAC_RULE(materialized_view, ast::MaterializedView, "materialized view")
 SCHEMAC_RULE(archive, ast::Archive, "archive")
@@ -544,9 +546,11 @@ auto const object_privilege_word_def = word("execute") | word("usage") | word("c
 auto const privilege_target =
     (kw("function")[put(&ast::ObjectPrivilege::kind, "function")] > qname[set(&ast::ObjectPrivilege::object)] > '(' >
      -(type_name[push(&ast::ObjectPrivilege::argument_types)] % ',') > ')') |
+    (kw("procedure")[put(&ast::ObjectPrivilege::kind, "procedure")] > qname[set(&ast::ObjectPrivilege::object)] > '(' >
+     -(type_name[push(&ast::ObjectPrivilege::argument_types)] % ',') > ')') |
     (kw("schema")[put(&ast::ObjectPrivilege::kind, "schema")] > qname[set(&ast::ObjectPrivilege::object)]) |
     (kw("sequence")[put(&ast::ObjectPrivilege::kind, "sequence")] > qname[set(&ast::ObjectPrivilege::object)]) |
-    fail_with("'function NAME(TYPES)', 'schema NAME' or 'sequence NAME'");
+    fail_with("'function NAME(TYPES)', 'procedure NAME(TYPES)', 'schema NAME' or 'sequence NAME'");
 auto const object_grant_inner = kw("grant") > (object_privilege_word[push(&ast::ObjectPrivilege::privileges)] % ',') >
                                 kw("on") > privilege_target > kw("to") > ident_list[set(&ast::ObjectPrivilege::roles)];
 auto const object_revoke_inner = kw("revoke")[flag(&ast::ObjectPrivilege::revoke)] >
@@ -636,6 +640,7 @@ auto const sequence_inner = kw("sequence") > qname[set(&ast::Sequence::name)] > 
 // `set search_path = a, b` or `= ''` (empty: only pg_catalog and pg_temp).
 auto const search_path_def = (x3::lit("''") >> x3::attr(std::vector<ast::Ident>{})) | ident_list;
 auto const volatility_def = word("immutable") | word("stable") | word("volatile");
+auto const parallel_kind_def = word("safe") | word("restricted") | word("unsafe");
 auto const security_kind_def = word("definer") | word("invoker");
 auto const parameter_inner = ident[set(&ast::Parameter::name)] > type_name[set(&ast::Parameter::type)] >
                              -(kw("default") > default_term[set(&ast::Parameter::default_value)]);
@@ -643,6 +648,15 @@ auto const return_column_inner = ident[set(&ast::ReturnColumn::name)] > type_nam
 auto const function_option =
     (kw("language") > ident[([](auto& ctx) { x3::_val(ctx).language = x3::_attr(ctx).text; })]) |
     volatility[set(&ast::Function::volatility)] | kw("strict")[flag(&ast::Function::strict)] |
+    (kw("parallel") > parallel_kind[set(&ast::Function::parallel)]) | kw("leakproof")[flag(&ast::Function::leakproof)] |
+    (kw("cost") > x3::raw[number][([](auto& ctx) {
+       auto const& a = x3::_attr(ctx);
+       x3::_val(ctx).cost = std::string(a.begin(), a.end());
+     })]) |
+    (kw("rows") > x3::raw[number][([](auto& ctx) {
+       auto const& a = x3::_attr(ctx);
+       x3::_val(ctx).rows = std::string(a.begin(), a.end());
+     })]) |
     (kw("security") > security_kind[set(&ast::Function::security)]) |
     (kw("set") > kw("search_path") > (x3::lit('=') | kw("to")) > search_path[([](auto& ctx) {
        x3::_val(ctx).search_path = std::move(x3::_attr(ctx));
@@ -662,6 +676,10 @@ auto const function_inner = (kw("function") > qname[set(&ast::Function::name)] >
                              -(parameter[push(&ast::Function::parameters)] % ',') > ')' > kw("returns") >
                              return_type[merge_return_type]) >>
                             *function_option >> -(kw("as") > body[set(&ast::Function::body)]);
+// A procedure has no result; its options are a function's that make sense for it.
+auto const procedure_inner = (kw("procedure")[flag(&ast::Function::procedure)] > qname[set(&ast::Function::name)] >
+                              '(' > -(parameter[push(&ast::Function::parameters)] % ',') > ')') >>
+                             *function_option >> -(kw("as") > body[set(&ast::Function::body)]);
 
 auto const view_inner = kw("view") > qname[set(&ast::View::name)] >
                         -(kw("with") > '(' > kw("security_invoker") > ')')[flag(&ast::View::security_invoker)] >
@@ -696,10 +714,10 @@ auto const unlogged_table = (kw("unlogged") > table)[([](auto& ctx) {
 })];
 auto const declaration_def = doc[set(&DocumentedDecl::doc)] >>
                              (table[set_decl] | view[set_decl] | materialized_view[set_decl] | function[set_decl] |
-                              enum_decl[set_decl] | extension[set_decl] | schema_decl[set_decl] | role[set_decl] |
-                              archive[set_decl] | drop_table[set_decl] | data_step[set_decl] | object_grant[set_decl] |
-                              object_revoke[set_decl] | unlogged_table | domain[set_decl] | composite_type[set_decl] |
-                              sequence[set_decl] |
+                              procedure[set_decl] | enum_decl[set_decl] | extension[set_decl] | schema_decl[set_decl] |
+                              role[set_decl] | archive[set_decl] | drop_table[set_decl] | data_step[set_decl] |
+                              object_grant[set_decl] | object_revoke[set_decl] | unlogged_table | domain[set_decl] |
+                              composite_type[set_decl] | sequence[set_decl] |
                               (kw("extern") > (extern_table[set_decl] | extern_function | extern_type[set_decl] |
                                                fail_with("'table', 'function' or 'type' after 'extern'"))));
 
@@ -744,6 +762,7 @@ auto const sequence_def = spanned(sequence_inner);
 auto const parameter_def = spanned(parameter_inner);
 auto const return_column_def = spanned(return_column_inner);
 auto const function_def = spanned(function_inner);
+auto const procedure_def = spanned(procedure_inner);
 auto const view_def = spanned(view_inner);
 auto const materialized_view_def = spanned(materialized_view_inner);
 auto const archive_def = spanned(archive_inner);
@@ -759,11 +778,11 @@ BOOST_SPIRIT_DEFINE(doc_line, doc, ident, column_name, qname, type_modifier, typ
                     role, enum_value, enum_decl, parameter, return_column, return_type, function, view,
                     materialized_view, archive, drop_table, data_step, declaration)
 BOOST_SPIRIT_DEFINE(extern_type, domain_check, domain, field, composite_type, sequence_number, sequence,
-                    exclusion_operator, exclusion_element, exclusion)
+                    exclusion_operator, exclusion_element, exclusion, procedure, parallel_kind)
 
-const char* const declaration_keywords[] = {"table",  "view",   "materialized", "function", "enum", "extension",
-                                            "schema", "role",   "archive",      "drop",     "data", "extern",
-                                            "grant",  "revoke", "unlogged",     "domain",   "type", "sequence"};
+const char* const declaration_keywords[] = {
+    "table", "view",   "materialized", "function", "enum",     "extension", "schema", "role",     "archive",  "drop",
+    "data",  "extern", "grant",        "revoke",   "unlogged", "domain",    "type",   "sequence", "procedure"};
 
 bool starts_declaration(Iterator p, Iterator last) {
   if (last - p >= 3 && p[0] == '/' && p[1] == '/' && p[2] == '/') return true;
@@ -830,8 +849,8 @@ std::vector<SyntaxError> parse_declarations(std::string_view text, ast::File& ou
       else
         errors.push_back({offset(at),
                           "expected a declaration (table, unlogged table, view, materialized view, function, "
-                          "enum, domain, type, sequence, extension, schema, role, extern, archive, drop table, "
-                          "data, grant or revoke)"});
+                          "procedure, enum, domain, type, sequence, extension, schema, role, extern, archive, "
+                          "drop table, data, grant or revoke)"});
       first = at;
     } catch (x3::expectation_failure<Iterator> const& e) {
       Iterator at = skip_trivia_from(e.where(), last);

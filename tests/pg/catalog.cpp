@@ -267,12 +267,13 @@ class Comparer {
     expect_equal(what + " result", text("select pg_get_function_result(" + *oid + ")"),
                  text("select pg_get_function_result(" + temp + ")"));
     std::string attrs =
-        "select l.lanname || ' ' || p.provolatile::text || ' ' || p.proisstrict::text || ' ' || p.prosecdef::text || ' "
-        "' || "
+        "select l.lanname || ' ' || p.prokind::text || ' ' || p.provolatile::text || ' ' || p.proisstrict::text || ' "
+        "' || p.prosecdef::text || ' ' || p.proparallel::text || ' ' || p.proleakproof::text || ' ' || p.procost || "
+        "' ' || p.prorows || ' ' || "
         "coalesce(array_to_string(p.proconfig, ';'), '') from pg_proc p join pg_language l on l.oid = "
         "p.prolang where p.oid = ";
-    expect_equal(what + " language/volatility/strict/security/config", text(attrs + *oid),
-                 text(attrs + temp + "::oid"));
+    expect_equal(what + " language/kind/volatility/strict/security/parallel/leakproof/cost/rows/config",
+                 text(attrs + *oid), text(attrs + temp + "::oid"));
     expect_equal(what + " body", text("select prosrc from pg_proc where oid = " + *oid), f.body);
     check_comment(what, "select obj_description(" + *oid + ", 'pg_proc')", f.doc);
     // PUBLIC may execute a function unless the schema revokes it.

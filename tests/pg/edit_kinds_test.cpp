@@ -1882,3 +1882,42 @@ end $$
           .as_role("edit_writer", probes),
   });
 }
+
+TEST_CASE("edit kinds: procedures, function options, functions on a table's row type", "[edit_kinds]") {
+  const char* const base = R"(
+role edit_writer
+table events {
+  id  int primary key
+  day int
+  grant select, delete to edit_writer
+}
+)";
+  const char* const seed = "INSERT INTO public.events (id, day) VALUES (1, 1), (2, 5), (3, 9);";
+  const std::vector<std::string> rows = {"SELECT id, day FROM public.events ORDER BY id"};
+  const std::vector<std::string> probes = {"CALL public.prune(4); SELECT count(*) FROM public.events",
+                                           "SELECT id FROM public.latest(2)"};
+  const std::string prune =
+      "procedure prune(before_day int) language sql as $$ delete from events where day < before_day $$\n"
+      "grant execute on procedure prune(int) to edit_writer\n";
+  const std::string latest =
+      "function latest(n int) returns setof events language sql stable as $$ select * from events order by day desc "
+      "limit n $$\n";
+  run_cases({
+      Case("a procedure granted to a role, and a function returning a table's rows, added", base,
+           std::string(base) + prune + latest)
+          .seeded(seed, rows)
+          .as_role("edit_writer", probes)
+          .fresh(),
+      Case("a function's planner options changed", std::string(base) + latest,
+           std::string(base) +
+               "function latest(n int) returns setof events language sql stable parallel safe cost 5 rows 10 as $$ "
+               "select * from events order by day desc limit n $$\n")
+          .seeded(seed, rows)
+          .fresh(),
+      Case("a procedure's body changed and its grant revoked", std::string(base) + prune,
+           std::string(base) +
+               "procedure prune(before_day int) language sql as $$ delete from events where day <= before_day $$\n")
+          .seeded(seed, rows)
+          .as_role("edit_writer", probes),
+  });
+}

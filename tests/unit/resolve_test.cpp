@@ -501,3 +501,43 @@ TEST_CASE("transition tables and constraint triggers") {
     CHECK(bad.diagnostics.find(message) != std::string::npos);
   }
 }
+
+TEST_CASE("procedures and function options") {
+  auto c = compile_text(R"(table t {
+  id int primary key
+}
+procedure p(n int default 3) language sql as $$ delete from t where id < n $$
+function f(n int) returns setof t language sql stable parallel restricted cost 4.5 rows 20 as $$ select * from t $$
+function g() returns int language sql leakproof parallel unsafe as $$ select 1 $$
+)");
+  const auto& m = model_of(c);
+  REQUIRE(m.functions.size() == 3);
+  CHECK(m.functions[0].name.name == "f");
+  CHECK(m.functions[0].returns == "SETOF public.t");
+  CHECK(m.functions[0].parallel == "restricted");
+  CHECK(m.functions[0].cost == 4.5);
+  CHECK(m.functions[0].rows == 20);
+  CHECK(m.functions[1].leakproof);
+  CHECK(m.functions[1].parallel.empty());  // unsafe is the default
+  CHECK(m.functions[2].procedure);
+
+  struct Bad {
+    std::string schema, message;
+  };
+  for (const auto& [schema, message] : std::vector<Bad>{
+           {"procedure p() language sql stable as $$ select 1 $$\n",
+            "error: a procedure takes language, security and search_path"},
+           {"function f() returns int language sql rows 5 as $$ select 1 $$\n",
+            "error: 'rows' estimates the rows of a function that returns a set"},
+           {"function f() returns int language sql cost 0 as $$ select 1 $$\n", "error: cost must be positive"},
+           {"function f() returns int language sql parallel maybe as $$ select 1 $$\n",
+            "error: expected 'safe', 'restricted' or 'unsafe'"},
+           {"role r\nprocedure p() language sql as $$ select 1 $$\ngrant execute on function p() to r\n",
+            "error: 'p' is a procedure: write 'on procedure p(...)'"},
+       }) {
+    auto bad = compile_text(schema);
+    INFO(schema << "\n" << bad.diagnostics);
+    CHECK_FALSE(bad.ok);
+    CHECK(bad.diagnostics.find(message) != std::string::npos);
+  }
+}
