@@ -119,6 +119,13 @@ std::string sequence_owner(const model::Sequence& s) {
                      s.owned_by ? s.owned_by->first.sql() + "." + quote(s.owned_by->second) : "NONE");
 }
 
+std::string default_privileges(const model::DefaultPrivilege& d, bool give) {
+  std::string out = "ALTER DEFAULT PRIVILEGES";
+  if (!d.schema.empty()) out += " IN SCHEMA " + quote(d.schema);
+  std::string what = join(d.privileges) + " ON " + upper(d.kind);
+  return out + (give ? " GRANT " + what + " TO " : " REVOKE " + what + " FROM ") + role_sql(d.role) + ";";
+}
+
 std::string function_signature(const model::Function& f) {
   return fmt::format("{}({})", f.name.sql(), f.argument_types_sql());
 }

@@ -24,7 +24,9 @@ std::string create_composite_type(const model::CompositeType& c);
 std::string create_sequence(const model::Sequence& s);
 // ALTER SEQUENCE to every option of `s` in force (its current value stays).
 std::string alter_sequence(const model::Sequence& s);
-std::string sequence_owner(const model::Sequence& s);  // ALTER SEQUENCE ... OWNED BY T.C | NONE
+std::string sequence_owner(const model::Sequence& s);
+// ALTER DEFAULT PRIVILEGES [IN SCHEMA s] GRANT ... TO / REVOKE ... FROM, for `d` or its undoing.
+std::string default_privileges(const model::DefaultPrivilege& d, bool give);  // ALTER SEQUENCE ... OWNED BY T.C | NONE
 std::string create_function(const model::Function& f);
 std::string function_signature(const model::Function& f);  // public.f(uuid, integer)
 

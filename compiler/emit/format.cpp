@@ -388,6 +388,16 @@ class Printer {
     line("", out, s.span.begin);
   }
 
+  void print(const ast::DefaultPrivilege& d) {
+    doc(d.doc, "");
+    std::string out = "default privileges";
+    if (d.schema) out += " in schema " + id(*d.schema);
+    out += d.revoke ? " revoke " : " grant ";
+    for (std::size_t i = 0; i < d.privileges.size(); ++i) out += (i ? ", " : "") + d.privileges[i];
+    out += " on " + d.kind + (d.revoke ? " from " : " to ") + id_list(d.roles);
+    line("", out, d.span.begin);
+  }
+
   void print(const ast::ExternType& t) {
     doc(t.doc, "");
     line("", "extern type " + qname(t.name), t.span.begin);

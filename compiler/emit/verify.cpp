@@ -22,6 +22,11 @@ Check extension_exists(const std::string& extension) { return fact(CheckKind::ex
 Check schema_exists(const std::string& schema) { return fact(CheckKind::schema_exists, {}, schema); }
 Check schema_gone(const std::string& schema) { return fact(CheckKind::schema_gone, {}, schema); }
 Check type_exists(const QualifiedName& type) { return fact(CheckKind::type_exists, type); }
+Check default_privilege_is(const std::string& schema, const std::string& kind, const std::string& role,
+                           const std::string& privilege, bool held) {
+  std::string letter = kind == "tables" ? "r" : kind == "sequences" ? "S" : "f";
+  return fact(CheckKind::default_privilege, {schema, letter}, role, privilege, held);
+}
 Check type_gone(const QualifiedName& type) { return fact(CheckKind::type_gone, type); }
 Check enum_value_exists(const QualifiedName& type, const std::string& value) {
   return fact(CheckKind::enum_value_exists, type, value);
@@ -146,6 +151,25 @@ std::string check_condition(const Check& c) {
       return fmt::format("{}EXISTS (SELECT 1 FROM {} AND a.grantee = {}{})", c.flag ? "" : "NOT ", object, grantee,
                          which);
     }
+    case CheckKind::default_privilege: {
+      std::string entry = fmt::format(
+          "FROM pg_default_acl d WHERE d.defaclrole = (SELECT oid FROM pg_roles WHERE rolname = current_user) AND "
+          "d.defaclnamespace = {} AND d.defaclobjtype = {}",
+          c.object.schema.empty()
+              ? std::string("0")
+              : "(SELECT oid FROM pg_namespace WHERE nspname = " + sql_string(c.object.schema) + ")",
+          sql_string(c.object.name));
+      std::string grantee = c.name == "public" ? "0" : "to_regrole(" + name() + ")";
+      std::string row = fmt::format(
+          "EXISTS (SELECT 1 {} AND EXISTS (SELECT 1 FROM aclexplode(d.defaclacl) a WHERE a.grantee = {} AND "
+          "a.privilege_type = {}))",
+          entry, grantee, sql_string(c.detail));
+      // PUBLIC's EXECUTE on functions is PostgreSQL's own default: held unless an entry leaves it out.
+      if (c.name == "public" && c.object.name == "f" && c.object.schema.empty())
+        return c.flag ? "(NOT EXISTS (SELECT 1 " + entry + ") OR " + row + ")"
+                      : "(EXISTS (SELECT 1 " + entry + ") AND NOT " + row + ")";
+      return c.flag ? row : "NOT " + row;
+    }
     case CheckKind::privilege: {
       std::string grantee = c.name == "public" ? "0" : "to_regrole(" + name() + ")";
       return fmt::format(
@@ -197,6 +221,12 @@ std::string check_message(const Check& c) {
              (c.flag ? (c.forced ? "forced" : "enabled") : "disabled");
     case CheckKind::privilege:
       return c.name + (c.flag ? " lacks " : " still has ") + c.detail + " on " + c.object.display();
+    case CheckKind::default_privilege:
+      return c.name + (c.flag ? " lacks " : " still has ") + c.detail + " by default on new " +
+             (c.object.name == "r"   ? "tables"
+              : c.object.name == "S" ? "sequences"
+                                     : "functions") +
+             (c.object.schema.empty() ? std::string() : " in schema " + c.object.schema);
     case CheckKind::function_privilege:
     case CheckKind::schema_privilege:
       return c.detail + (c.flag ? " lacks " : " still has ") +

@@ -33,6 +33,7 @@ enum class CheckKind {
   privilege,           // object: the table; name: the role; detail: the privilege; flag: held
   function_privilege,  // name: the signature; detail: the role; privilege ("" any); flag: held
   schema_privilege,    // name: the schema; detail: the role; privilege ("" any); flag: held
+  default_privilege,   // object: schema ("" every) and kind (r, S, f); name: the role; detail: privilege; flag: held
 };
 
 // One column as column_is checks it, for columns_are.
@@ -57,6 +58,10 @@ Check extension_exists(const std::string& extension);
 Check schema_exists(const std::string& schema);
 Check schema_gone(const std::string& schema);
 Check type_exists(const model::QualifiedName& type);
+// What the migrating role's new objects of `kind` (tables, sequences, functions) in
+// `schema` ("" every schema) give `role` by default.
+Check default_privilege_is(const std::string& schema, const std::string& kind, const std::string& role,
+                           const std::string& privilege, bool held);
 Check type_gone(const model::QualifiedName& type);
 Check enum_value_exists(const model::QualifiedName& type, const std::string& value);
 Check function_exists(const model::Function& f);

@@ -38,6 +38,7 @@ class Resolver {
     apply_archives();
     sort_objects();
     apply_object_privileges();
+    apply_default_privileges();
     check_references();
     name_constraints_and_indexes();
     return std::move(schema_);
@@ -847,6 +848,110 @@ class Resolver {
 
   void build(const ast::Archive& a) { archives_list_.push_back({&a, file_}); }
   void build(const ast::ObjectPrivilege& p) { object_privileges_.push_back({&p, file_}); }
+
+  void declare(const ast::DefaultPrivilege&) {}
+  void build(const ast::DefaultPrivilege& d) {
+    const auto& all = d.kind == "tables"      ? relation_privileges()
+                      : d.kind == "sequences" ? sequence_privileges()
+                                              : function_privileges();
+    std::vector<std::string> privileges;
+    for (const auto& p : d.privileges) {
+      std::string up = upper(p);
+      if (up != "ALL" && std::find(all.begin(), all.end(), up) == all.end()) {
+        std::string list;
+        for (const auto& a : all) list += (list.empty() ? "" : ", ") + std::string(a);
+        diags_.error(at(d), "privilege '" + p + "' does not apply to " + d.kind + " (they take " + list + " or all)");
+        return;
+      }
+      privileges.push_back(up);
+    }
+    DefaultPrivilege out;
+    if (d.schema) {
+      out.schema = name_of(*d.schema);
+      require_schema({out.schema, ""}, at(*d.schema), false);
+      if (d.revoke) {
+        diags_.error(at(*d.schema),
+                     "default privileges in a schema only add to the global ones: a revoke is "
+                     "global (write 'default privileges revoke ...' without 'in schema')");
+        return;
+      }
+    }
+    if (d.revoke) {
+      bool execute = d.kind == "functions" && std::all_of(privileges.begin(), privileges.end(),
+                                                          [](const auto& p) { return p == "EXECUTE" || p == "ALL"; });
+      bool from_public =
+          std::all_of(d.roles.begin(), d.roles.end(), [](const auto& r) { return r.text == "public" && !r.quoted; });
+      if (!execute || !from_public) {
+        diags_.error(at(d),
+                     "a default revoke takes back what PostgreSQL gives every role by default: 'default "
+                     "privileges revoke execute on functions from public'");
+        return;
+      }
+    }
+    out.kind = d.kind;
+    out.revoke = d.revoke;
+    out.origin = origin(d);
+    for (const auto& role : d.roles) {
+      grant_role_spans_.push_back({&role, file_});
+      DefaultPrivilege x = out;
+      x.role = role.quoted || role.text != "public" ? name_of(role) : "public";
+      std::vector<Grant> merged = {{x.role, privileges}};
+      order_grants(merged, all);
+      x.privileges = merged.front().privileges;
+      auto same = std::find_if(schema_.default_privileges.begin(), schema_.default_privileges.end(),
+                               [&](const DefaultPrivilege& y) { return y.key() == x.key(); });
+      if (same != schema_.default_privileges.end()) {
+        std::vector<Grant> both = {{x.role, same->privileges}};
+        both.front().privileges.insert(both.front().privileges.end(), x.privileges.begin(), x.privileges.end());
+        order_grants(both, all);
+        same->privileges = both.front().privileges;
+      } else {
+        schema_.default_privileges.push_back(std::move(x));
+      }
+    }
+  }
+
+  // Default privileges hold for the declared objects they cover too: their grants
+  // (and a function's revokes) say what the database holds.
+  void apply_default_privileges() {
+    std::sort(schema_.default_privileges.begin(), schema_.default_privileges.end(),
+              [](const DefaultPrivilege& a, const DefaultPrivilege& b) { return a.key() < b.key(); });
+    for (const auto& d : schema_.default_privileges) {
+      auto covers = [&](const QualifiedName& n) { return d.schema.empty() || n.schema == d.schema; };
+      auto merge = [&](std::vector<Grant>& grants, const std::vector<std::string>& all) {
+        auto it = std::find_if(grants.begin(), grants.end(), [&](const Grant& g) { return g.role == d.role; });
+        if (it == grants.end()) {
+          grants.push_back({d.role, d.privileges});
+        } else {
+          it->privileges.insert(it->privileges.end(), d.privileges.begin(), d.privileges.end());
+          std::sort(it->privileges.begin(), it->privileges.end());
+          it->privileges.erase(std::unique(it->privileges.begin(), it->privileges.end()), it->privileges.end());
+        }
+        order_grants(grants, all);
+      };
+      if (d.kind == "tables") {
+        for (auto& t : schema_.tables)
+          if (!t.is_extern && covers(t.name)) merge(t.grants, relation_privileges());
+        for (auto& v : schema_.views)
+          if (covers(v.name)) merge(v.grants, relation_privileges());
+        for (auto& v : schema_.materialized_views)
+          if (covers(v.name)) merge(v.grants, relation_privileges());
+      } else if (d.kind == "sequences") {
+        for (auto& s : schema_.sequences)
+          if (covers(s.name)) merge(s.grants, sequence_privileges());
+      } else {
+        for (auto& f : schema_.functions) {
+          if (f.is_extern || !covers(f.name)) continue;
+          if (!d.revoke) {
+            merge(f.grants, function_privileges());
+          } else if (std::find(f.revoked.begin(), f.revoked.end(), d.role) == f.revoked.end()) {
+            f.revoked.push_back(d.role);
+            std::sort(f.revoked.begin(), f.revoked.end());
+          }
+        }
+      }
+    }
+  }
 
   // A number of a sequence option, or an error at the declaration.
   std::optional<std::int64_t> sequence_number(const std::optional<std::string>& text, const ast::Sequence& s,

@@ -302,6 +302,22 @@ struct Sequence {
   Options effective() const;
 };
 
+// Privileges every object of a kind gets when it is created (ALTER DEFAULT
+// PRIVILEGES), in one schema or in all ("" schema). The resolver also adds them to
+// the grants of the declared objects they cover, so that those say what the database
+// holds.
+struct DefaultPrivilege {
+  std::string schema;  // "" = every schema
+  std::string kind;    // "tables" (views too), "sequences", "functions" (procedures too)
+  bool revoke = false;
+  std::string role;                     // "public" for PUBLIC
+  std::vector<std::string> privileges;  // upper case, in PostgreSQL's order
+  Origin origin;
+  bool operator==(const DefaultPrivilege&) const = default;
+  // What identifies it: schema, kind, grant or revoke, role.
+  std::string key() const { return schema + "\n" + kind + "\n" + (revoke ? "-" : "+") + "\n" + role; }
+};
+
 // A type the database has that no declaration creates (`extern type`).
 struct ExternType {
   QualifiedName name;  // schema "" when written without one (found through search_path)
@@ -425,8 +441,9 @@ struct Schema {
   std::vector<CompositeType> composite_types;
   std::vector<ExternType> extern_types;
   std::vector<Sequence> sequences;
-  std::vector<Table> tables;        // extern tables included (is_extern)
-  std::vector<Function> functions;  // extern functions included (is_extern)
+  std::vector<DefaultPrivilege> default_privileges;  // sorted
+  std::vector<Table> tables;                         // extern tables included (is_extern)
+  std::vector<Function> functions;                   // extern functions included (is_extern)
   std::vector<View> views;
   std::vector<MaterializedView> materialized_views;
   std::vector<DropTable> dropped_tables;

@@ -1095,6 +1095,7 @@ class Planner {
     }
     plan_domains_and_composite_types();
     plan_sequences();
+    plan_default_privileges();
     // Dropped last: domains and composite types may be over an enum.
     for (const auto& [name, e] : old) {
       add(Step::drop_enum, emit::drop_type(name), emit::create_enum(*e), {emit::type_gone(name)}).change =
@@ -1245,6 +1246,46 @@ class Planner {
       comment(emit::sequence_target(name), s->doc, {}, false, true);
       notes_.push_back("sequence " + name.display() + " is dropped: down creates it again at its start value");
     }
+  }
+
+  // ---- default privileges --------------------------------------------------------------
+  //
+  // Set last (the objects this migration creates have their grants from the model);
+  // each entry undone by down. A revoke entry takes back PUBLIC's EXECUTE.
+  void plan_default_privileges() {
+    std::map<std::string, const model::DefaultPrivilege*> before, after;
+    for (const auto& d : prev_.default_privileges) before[d.key()] = &d;
+    for (const auto& d : want_.default_privileges) after[d.key()] = &d;
+    auto checks = [&](const model::DefaultPrivilege& d, bool in_force) {
+      std::vector<Check> out;
+      for (const auto& p : d.privileges)
+        for (const auto& each : p == "ALL" ? all_of(d) : std::vector<std::string>{p})
+          out.push_back(emit::default_privilege_is(d.schema, d.kind, d.role, each, d.revoke ? !in_force : in_force));
+      return out;
+    };
+    // In force: a grant given, a revoke taken. Undone: the opposite.
+    auto set = [&](const model::DefaultPrivilege& d) { return emit::default_privileges(d, !d.revoke); };
+    auto unset = [&](const model::DefaultPrivilege& d) { return emit::default_privileges(d, d.revoke); };
+    for (const auto& [key, d] : after) {
+      auto it = before.find(key);
+      if (it != before.end() && it->second->privileges == d->privileges) continue;
+      std::string up = set(*d), down = unset(*d);
+      if (it != before.end()) {
+        up = unset(*it->second) + "\n" + up;
+        down = down + "\n" + set(*it->second);
+      }
+      add(Step::grant, up, down, checks(*d, true)).change =
+          change(ChangeKind::other, {d->schema, d->kind}, "default privileges");
+    }
+    for (const auto& [key, d] : before)
+      if (!after.count(key))
+        add(Step::grant, unset(*d), set(*d), checks(*d, false)).change =
+            change(ChangeKind::other, {d->schema, d->kind}, "default privileges");
+  }
+  static const std::vector<std::string>& all_of(const model::DefaultPrivilege& d) {
+    return d.kind == "tables"      ? model::relation_privileges()
+           : d.kind == "sequences" ? model::sequence_privileges()
+                                   : model::function_privileges();
   }
 
   static std::string field_target(const QualifiedName& type, const std::string& field) {

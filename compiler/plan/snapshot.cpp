@@ -380,6 +380,15 @@ void declarations(const model::Schema& s, bool directives, Add&& add) {
     add(std::move(x));
     object_privileges("sequence", qname(q.name), {}, q.grants, {}, add);
   }
+  for (const auto& d : s.default_privileges) {
+    ast::DefaultPrivilege x;
+    if (!d.schema.empty()) x.schema = ident(d.schema);
+    x.revoke = d.revoke;
+    for (const auto& p : d.privileges) x.privileges.push_back(lower(p));
+    x.kind = d.kind;
+    x.roles = {ident(d.role)};
+    add(std::move(x));
+  }
   for (const auto& e : s.extern_types) {
     ast::ExternType x;
     x.doc = e.doc;

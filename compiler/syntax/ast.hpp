@@ -341,6 +341,17 @@ struct ObjectPrivilege : Node {
   std::vector<Ident> roles;
 };
 
+// `default privileges [in schema S] grant PRIVS on tables|sequences|functions to ROLES`
+// and `default privileges revoke PRIVS on KIND from ROLES` (a revoke is global only).
+struct DefaultPrivilege : Node {
+  Doc doc;
+  std::optional<Ident> schema;
+  bool revoke = false;
+  std::vector<std::string> privileges;  // lower case; "all" for all
+  std::string kind;                     // "tables", "sequences", "functions"
+  std::vector<Ident> roles;
+};
+
 struct Archive : Node {
   Doc doc;
   QName old_name;
@@ -361,7 +372,7 @@ struct DataStep : Node {
 
 using Declaration =
     std::variant<Extension, SchemaDecl, Role, Enum, ExternTable, Function, Table, View, MaterializedView, Archive,
-                 DropTable, DataStep, ObjectPrivilege, ExternType, Domain, CompositeType, Sequence>;
+                 DropTable, DataStep, ObjectPrivilege, ExternType, Domain, CompositeType, Sequence, DefaultPrivilege>;
 
 struct File {
   std::vector<Declaration> declarations;

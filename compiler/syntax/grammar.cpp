@@ -339,6 +339,8 @@ SCHEMAC_RULE(grant, ast::Grant, "grant")
 SCHEMAC_RULE(object_privilege_word, std::string,
              "privilege (execute, usage, create, select, insert, update, delete, truncate, references, trigger, all)")
 SCHEMAC_RULE(object_grant, ast::ObjectPrivilege, "grant")
+SCHEMAC_RULE(default_privilege_kind, std::string, "'tables', 'sequences' or 'functions'")
+SCHEMAC_RULE(default_privilege, ast::DefaultPrivilege, "default privileges")
 SCHEMAC_RULE(object_revoke, ast::ObjectPrivilege, "revoke")
 SCHEMAC_RULE(drop_column, ast::DropColumn, "drop column")
 SCHEMAC_RULE(member, Documented, "table member")
@@ -558,6 +560,19 @@ auto const object_revoke_inner = kw("revoke")[flag(&ast::ObjectPrivilege::revoke
                                  kw("on") > privilege_target >
                                  kw("from") > ident_list[set(&ast::ObjectPrivilege::roles)];
 
+auto const default_privilege_kind_def = word("tables") | word("sequences") | word("functions");
+auto const default_privilege_inner = kw("default") > kw("privileges") >
+                                     -(kw("in") > kw("schema") > ident[set(&ast::DefaultPrivilege::schema)]) >
+                                     ((kw("grant") >
+                                       (object_privilege_word[push(&ast::DefaultPrivilege::privileges)] % ',') >
+                                       kw("on") > default_privilege_kind[set(&ast::DefaultPrivilege::kind)] > kw("to") >
+                                       ident_list[set(&ast::DefaultPrivilege::roles)]) |
+                                      (kw("revoke")[flag(&ast::DefaultPrivilege::revoke)] >
+                                       (object_privilege_word[push(&ast::DefaultPrivilege::privileges)] % ',') >
+                                       kw("on") > default_privilege_kind[set(&ast::DefaultPrivilege::kind)] >
+                                       kw("from") > ident_list[set(&ast::DefaultPrivilege::roles)]) |
+                                      fail_with("'grant' or 'revoke'"));
+
 // Each alternative is tried only after its first word is seen (`&kw(...)` takes no
 // attribute): a rule builds its member before it parses, and most lines are columns.
 auto const member_def = doc[set(&Documented::doc)] >>
@@ -714,10 +729,11 @@ auto const unlogged_table = (kw("unlogged") > table)[([](auto& ctx) {
 })];
 auto const declaration_def = doc[set(&DocumentedDecl::doc)] >>
                              (table[set_decl] | view[set_decl] | materialized_view[set_decl] | function[set_decl] |
-                              procedure[set_decl] | enum_decl[set_decl] | extension[set_decl] | schema_decl[set_decl] |
-                              role[set_decl] | archive[set_decl] | drop_table[set_decl] | data_step[set_decl] |
-                              object_grant[set_decl] | object_revoke[set_decl] | unlogged_table | domain[set_decl] |
-                              composite_type[set_decl] | sequence[set_decl] |
+                              procedure[set_decl] | default_privilege[set_decl] | enum_decl[set_decl] |
+                              extension[set_decl] | schema_decl[set_decl] | role[set_decl] | archive[set_decl] |
+                              drop_table[set_decl] | data_step[set_decl] | object_grant[set_decl] |
+                              object_revoke[set_decl] | unlogged_table | domain[set_decl] | composite_type[set_decl] |
+                              sequence[set_decl] |
                               (kw("extern") > (extern_table[set_decl] | extern_function | extern_type[set_decl] |
                                                fail_with("'table', 'function' or 'type' after 'extern'"))));
 
@@ -763,6 +779,7 @@ auto const parameter_def = spanned(parameter_inner);
 auto const return_column_def = spanned(return_column_inner);
 auto const function_def = spanned(function_inner);
 auto const procedure_def = spanned(procedure_inner);
+auto const default_privilege_def = spanned(default_privilege_inner);
 auto const view_def = spanned(view_inner);
 auto const materialized_view_def = spanned(materialized_view_inner);
 auto const archive_def = spanned(archive_inner);
@@ -778,11 +795,13 @@ BOOST_SPIRIT_DEFINE(doc_line, doc, ident, column_name, qname, type_modifier, typ
                     role, enum_value, enum_decl, parameter, return_column, return_type, function, view,
                     materialized_view, archive, drop_table, data_step, declaration)
 BOOST_SPIRIT_DEFINE(extern_type, domain_check, domain, field, composite_type, sequence_number, sequence,
-                    exclusion_operator, exclusion_element, exclusion, procedure, parallel_kind)
+                    exclusion_operator, exclusion_element, exclusion, procedure, parallel_kind, default_privilege_kind,
+                    default_privilege)
 
-const char* const declaration_keywords[] = {
-    "table", "view",   "materialized", "function", "enum",     "extension", "schema", "role",     "archive",  "drop",
-    "data",  "extern", "grant",        "revoke",   "unlogged", "domain",    "type",   "sequence", "procedure"};
+const char* const declaration_keywords[] = {"table",     "view",   "materialized", "function",  "enum",
+                                            "extension", "schema", "role",         "archive",   "drop",
+                                            "data",      "extern", "grant",        "revoke",    "unlogged",
+                                            "domain",    "type",   "sequence",     "procedure", "default"};
 
 bool starts_declaration(Iterator p, Iterator last) {
   if (last - p >= 3 && p[0] == '/' && p[1] == '/' && p[2] == '/') return true;
@@ -850,7 +869,7 @@ std::vector<SyntaxError> parse_declarations(std::string_view text, ast::File& ou
         errors.push_back({offset(at),
                           "expected a declaration (table, unlogged table, view, materialized view, function, "
                           "procedure, enum, domain, type, sequence, extension, schema, role, extern, archive, "
-                          "drop table, data, grant or revoke)"});
+                          "drop table, data, grant, revoke or default privileges)"});
       first = at;
     } catch (x3::expectation_failure<Iterator> const& e) {
       Iterator at = skip_trivia_from(e.where(), last);

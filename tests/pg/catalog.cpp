@@ -30,6 +30,7 @@ class Comparer {
     check_extensions_schemas_enums();
     check_domains_and_composite_types();
     check_sequences();
+    check_default_privileges();
     for (const auto& f : schema_.functions)
       if (!f.is_extern) check_function(f);
     check_no_extra_relations();
@@ -178,6 +179,44 @@ class Comparer {
                              ") and not exists (select 1 from pg_depend x where x.objid = t.oid and x.deptype = 'e')"))
       if (!expected_names.count(row[0].as<std::string>()))
         problem("type " + row[0].as<std::string>() + " exists but the model does not declare it");
+  }
+
+  // Default privileges of the role that migrates: exactly the model's (PUBLIC's
+  // EXECUTE on functions is in a global entry unless the model revokes it).
+  void check_default_privileges() {
+    std::set<std::string> live, expected;
+    std::set<std::string> global_entries;
+    for (auto row : tx_.exec(
+             "select coalesce(n.nspname, ''), d.defaclobjtype::text, case when a.grantee = 0 then 'public' else "
+             "a.grantee::regrole::text end, a.privilege_type from pg_default_acl d left join pg_namespace n on n.oid "
+             "= d.defaclnamespace, aclexplode(d.defaclacl) a where d.defaclrole = (select oid from pg_roles where "
+             "rolname = current_user) and a.grantee <> d.defaclrole"))
+      live.insert(row[0].as<std::string>() + " " + row[1].as<std::string>() + " " + row[2].as<std::string>() + " " +
+                  row[3].as<std::string>());
+    for (auto row :
+         tx_.exec("select defaclobjtype::text from pg_default_acl where defaclnamespace = 0 and defaclrole = "
+                  "(select oid from pg_roles where rolname = current_user)"))
+      global_entries.insert(row[0].as<std::string>());
+    bool public_revoked = false;
+    for (const auto& d : schema_.default_privileges) {
+      std::string letter = d.kind == "tables" ? "r" : d.kind == "sequences" ? "S" : "f";
+      if (d.revoke) {
+        public_revoked = true;
+        continue;
+      }
+      const auto& all = d.kind == "tables"      ? model::relation_privileges()
+                        : d.kind == "sequences" ? model::sequence_privileges()
+                                                : model::function_privileges();
+      for (const auto& p : d.privileges)
+        for (const auto& each : p == "ALL" ? all : std::vector<std::string>{p})
+          expected.insert(d.schema + " " + letter + " " + d.role + " " + each);
+    }
+    if (global_entries.count("f") && !public_revoked) expected.insert(" f public EXECUTE");
+    if (public_revoked && !global_entries.count("f")) problem("default privileges: PUBLIC keeps EXECUTE on functions");
+    std::string l, e;
+    for (const auto& x : live) l += (l.empty() ? "" : "; ") + x;
+    for (const auto& x : expected) e += (e.empty() ? "" : "; ") + x;
+    expect_equal("default privileges", l, e);
   }
 
   // Sequences: options as the model's own DDL makes them (in pg_temp), owner, grants,

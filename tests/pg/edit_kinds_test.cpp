@@ -194,6 +194,12 @@ void run_cases(const std::vector<Case>& cases) {
   }
 }
 
+std::string replaced_first(std::string text, const std::string& from, const std::string& to) {
+  auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
 const char* const items_seed = "INSERT INTO public.items (id, qty) VALUES (1, 5), (2, 0), (3, 12);";
 
 }  // namespace
@@ -1919,5 +1925,35 @@ table events {
                "procedure prune(before_day int) language sql as $$ delete from events where day <= before_day $$\n")
           .seeded(seed, rows)
           .as_role("edit_writer", probes),
+  });
+}
+
+TEST_CASE("edit kinds: default privileges", "[edit_kinds]") {
+  const char* const base = R"(
+role edit_reader
+table notes {
+  id   int primary key
+  body text
+}
+function answer() returns int language sql as $$ select 42 $$
+)";
+  const std::string defaults =
+      "default privileges in schema public grant select on tables to edit_reader\n"
+      "default privileges revoke execute on functions from public\n"
+      "default privileges in schema public grant execute on functions to edit_reader\n";
+  const char* const seed = "INSERT INTO public.notes (id, body) VALUES (1, 'a'), (2, 'b');";
+  const std::vector<std::string> rows = {"SELECT id, body FROM public.notes ORDER BY id"};
+  // The role reads the table and calls the function once the defaults hold for them.
+  const std::vector<std::string> probes = {"SELECT count(*) FROM public.notes", "SELECT public.answer()"};
+  run_cases({
+      Case("default privileges set while the tables and functions they cover exist", base, base + defaults)
+          .seeded(seed, rows)
+          .as_role("edit_reader", probes)
+          .fresh(),
+      Case("default privileges taken away", base + defaults, base).seeded(seed, rows).as_role("edit_reader", probes),
+      Case("a default grant widened", base + defaults,
+           base + replaced_first(defaults, "grant select on tables", "grant select, insert on tables"))
+          .seeded(seed, rows)
+          .as_role("edit_reader", probes),
   });
 }

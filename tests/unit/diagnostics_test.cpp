@@ -65,7 +65,7 @@ TEST_CASE("syntax errors") {
     CHECK(error_of("tabel t { a int }") ==
           "test.schema:1:1: error: expected a declaration (table, unlogged table, view, materialized view, "
           "function, procedure, enum, domain, type, sequence, extension, schema, role, extern, archive, drop table, "
-          "data, grant or revoke)");
+          "data, grant, revoke or default privileges)");
   }
   SECTION("a doc comment with nothing after it") {
     CHECK(error_of("table t { a int }\n/// dangling\n") ==

@@ -541,3 +541,49 @@ function g() returns int language sql leakproof parallel unsafe as $$ select 1 $
     CHECK(bad.diagnostics.find(message) != std::string::npos);
   }
 }
+
+TEST_CASE("default privileges hold for the declared objects they cover") {
+  auto c = compile_text(R"(role reader
+schema app
+default privileges in schema app grant select on tables to reader
+default privileges revoke execute on functions from public
+default privileges grant usage on sequences to reader
+table app.t {
+  id int primary key
+  grant insert to reader
+}
+table u {
+  id int primary key
+}
+sequence s
+function f() returns int language sql as $$ select 1 $$
+)");
+  const auto& m = model_of(c);
+  REQUIRE(m.default_privileges.size() == 3);
+  const auto* t = m.find_table({"app", "t"});
+  REQUIRE(t->grants.size() == 1);
+  CHECK(t->grants[0].privileges == std::vector<std::string>{"SELECT", "INSERT"});
+  CHECK(m.find_table({"public", "u"})->grants.empty());  // another schema
+  CHECK(m.sequences.at(0).grants.at(0).privileges == std::vector<std::string>{"USAGE"});
+  CHECK(m.functions.at(0).revoked == std::vector<std::string>{"public"});
+
+  struct Bad {
+    std::string schema, message;
+  };
+  for (const auto& [schema, message] : std::vector<Bad>{
+           {"role r\ndefault privileges in schema public revoke execute on functions from public\n",
+            "error: default privileges in a schema only add to the global ones"},
+           {"role r\ndefault privileges revoke select on tables from r\n",
+            "error: a default revoke takes back what PostgreSQL gives every role by default"},
+           {"role r\ndefault privileges grant execute on tables to r\n",
+            "error: privilege 'execute' does not apply to tables"},
+           {"default privileges grant select on tables to nobody\n", "error: unknown role 'nobody'"},
+           {"role r\ndefault privileges in schema app grant select on tables to r\n",
+            "error: schema 'app' is not declared"},
+       }) {
+    auto bad = compile_text(schema);
+    INFO(schema << "\n" << bad.diagnostics);
+    CHECK_FALSE(bad.ok);
+    CHECK(bad.diagnostics.find(message) != std::string::npos);
+  }
+}
