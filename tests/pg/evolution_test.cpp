@@ -88,6 +88,13 @@ schema evo_app
 
 enum evo_mood { calm, busy }
 
+domain evo_email text check (value <> '')
+
+type evo_pair {
+  a int
+  b text
+}
+
 function evo_touch() returns trigger language plpgsql as $$ begin return new; end $$
 
 function evo_score(p_x integer) returns integer language sql immutable as $$ select p_x + 1 $$
@@ -262,7 +269,7 @@ class Editor {
     std::vector<std::string> free;
     for (const auto& c : t.columns)
       if (free_column(s, t, c.name)) free.push_back(c.name);
-    switch (pick(35)) {
+    switch (pick(40)) {
       case 0: {  // add column
         static const char* const types[] = {"integer", "text",  "boolean",
                                             "numeric", "jsonb", "timestamp with time zone"};
@@ -319,7 +326,7 @@ class Editor {
       case 4: {  // change a default
         if (free.empty()) return "";
         for (auto& col : t.columns)
-          if (col.name == free[0] && col.type.builtin == "integer" && !col.generated_sql) {
+          if (col.name == free[0] && col.type.builtin == "integer" && !col.generated_sql && !col.serial) {
             col.default_sql = std::to_string(pick(100));
             return "default " + t.name.name + "." + col.name;
           }
@@ -328,7 +335,7 @@ class Editor {
       case 5: {  // nullability (values are never null, so NOT NULL always applies)
         if (free.empty()) return "";
         for (auto& col : t.columns)
-          if (col.name == free.back()) {
+          if (col.name == free.back() && !col.serial) {
             col.nullable = !col.nullable;
             return "nullability " + t.name.name + "." + col.name;
           }
@@ -665,6 +672,85 @@ class Editor {
             return "privileges on evo_score";
           }
         return "";
+      }
+      case 34: {  // a column of the domain evo_email, or the domain's default
+        auto* d = const_cast<model::Domain*>(s.find_domain({"public", "evo_email"}));
+        if (d && chance(40)) {
+          d->default_sql = d->default_sql ? std::nullopt : std::optional<std::string>("'x@y'");
+          return "default of domain evo_email";
+        }
+        model::Column c;
+        c.name = fresh("m");
+        c.type.named_type = QualifiedName{"public", "evo_email"};
+        c.type.kind = model::TypeKind::domain;
+        c.nullable = true;
+        t.columns.push_back(c);
+        return "add domain column " + t.name.name + "." + c.name;
+      }
+      case 35: {  // a serial column added, or a free integer column made serial (or plain again)
+        for (const auto& name : free) {
+          model::Column* c = find_column(t, name);
+          if (!c || c->type.builtin != "integer" || c->default_sql || c->generated_sql || c->identity) continue;
+          c->serial = !c->serial;
+          c->nullable = false;
+          return std::string(c->serial ? "serial " : "plain ") + t.name.name + "." + name;
+        }
+        model::Column c;
+        c.name = fresh("n");
+        c.type.builtin = "integer";
+        c.serial = true;
+        t.columns.push_back(c);
+        return "add serial column " + t.name.name + "." + c.name;
+      }
+      case 36: {  // a sequence added, its options changed, or dropped
+        if (s.sequences.empty() || chance(30)) {
+          model::Sequence q;
+          q.name = {"public", fresh("evo_seq")};
+          q.start = 10;
+          if (chance(50)) q.grants = {{"evo_reader", {"USAGE"}}};
+          s.sequences.push_back(q);
+          std::sort(s.sequences.begin(), s.sequences.end(),
+                    [](const auto& a, const auto& b) { return a.name < b.name; });
+          return "add sequence " + q.name.name;
+        }
+        auto& q = any(s.sequences);
+        if (chance(30)) {
+          std::string name = q.name.name;
+          s.sequences.erase(s.sequences.begin() + (&q - s.sequences.data()));
+          return "drop sequence " + name;
+        }
+        q.increment = q.increment ? std::nullopt : std::optional<std::int64_t>(5);
+        q.cache = q.increment ? std::optional<std::int64_t>(10) : std::nullopt;
+        return "options of sequence " + q.name.name;
+      }
+      case 37: {  // the composite type evo_pair (no column holds it) gains or loses its last field
+        for (auto& c : s.composite_types)
+          if (c.name.name == "evo_pair") {
+            if (c.fields.size() > 2 && chance(50)) {
+              c.fields.pop_back();
+              return "evo_pair loses a field";
+            }
+            model::Field f;
+            f.name = fresh("f");
+            f.type.builtin = chance(50) ? "text" : "integer";
+            c.fields.push_back(f);
+            return "evo_pair gains a field";
+          }
+        return "";
+      }
+      case 38: {  // default privileges on tables in public (they hold for the tables there too)
+        if (s.default_privileges.empty()) {
+          model::DefaultPrivilege d;
+          d.schema = "public";
+          d.kind = "tables";
+          d.role = "evo_reader";
+          d.privileges = {"SELECT"};
+          s.default_privileges.push_back(d);
+          return "default privileges on";
+        }
+        s.default_privileges.clear();
+        // What they gave the tables goes with them, unless a grant of the table's own says so.
+        return "default privileges off";
       }
       default: {  // a unique constraint on a free column
         if (free.empty()) return "";
