@@ -687,6 +687,9 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Sch
           check_index(c, ix, index);
           c.set_root(std::nullopt);
         }
+      } else if (auto* pt = std::get_if<ast::Partition>(&d)) {
+        for (const auto* bound : {&pt->from, &pt->to, &pt->in})
+          if (*bound) c.expression(**bound, "partition bound");
       } else if (auto* dm = std::get_if<ast::Domain>(&d)) {
         if (dm->default_value) c.default_term(*dm->default_value, "domain default");
         for (const auto& check : dm->checks) c.expression(check.expression, "domain check");

@@ -224,7 +224,24 @@ std::string create_table(const model::Table& t,
   for (const auto& c : t.columns) lines.push_back("  " + column_definition(c));
   for (const auto& c : t.constraints)
     if (inline_constraint(c)) lines.push_back("  " + constraint_definition(c));
-  return fmt::format("CREATE {}TABLE {} (\n{}\n);", t.unlogged ? "UNLOGGED " : "", t.name.sql(), join(lines, ",\n"));
+  return fmt::format("CREATE {}TABLE {} (\n{}\n){};", t.unlogged ? "UNLOGGED " : "", t.name.sql(), join(lines, ",\n"),
+                     t.partition_by ? " PARTITION BY " + partition_key(*t.partition_by) : "");
+}
+
+std::string partition_key(const model::PartitionKey& k) {
+  std::vector<std::string> keys;
+  for (const auto& e : k.keys) keys.push_back(index_element(e));
+  return upper(k.method) + " (" + join(keys) + ")";
+}
+
+std::string create_partition(const model::Partition& p) {
+  return fmt::format("CREATE TABLE {} PARTITION OF {} {};", p.name.sql(), p.parent.sql(), p.bound_sql());
+}
+std::string attach_partition(const model::Partition& p) {
+  return fmt::format("ALTER TABLE {} ATTACH PARTITION {} {};", p.parent.sql(), p.name.sql(), p.bound_sql());
+}
+std::string detach_partition(const model::Partition& p) {
+  return fmt::format("ALTER TABLE {} DETACH PARTITION {};", p.parent.sql(), p.name.sql());
 }
 
 std::string add_constraint(const model::Table& t, const model::Constraint& c) {

@@ -36,6 +36,10 @@ std::string constraint_definition(const model::Constraint& c);  // CONSTRAINT na
 // CREATE TABLE with every column and the given constraints (filter: which to inline).
 std::string create_table(const model::Table& t, const std::function<bool(const model::Constraint&)>& inline_constraint);
 std::string add_constraint(const model::Table& t, const model::Constraint& c);
+std::string partition_key(const model::PartitionKey& k);  // RANGE (a, (lower(b)))
+std::string create_partition(const model::Partition& p);  // CREATE TABLE p PARTITION OF t FOR VALUES ...
+std::string attach_partition(const model::Partition& p);
+std::string detach_partition(const model::Partition& p);
 std::string create_index(const model::QualifiedName& relation, const model::Index& ix);
 std::string create_view(const model::View& v);
 std::string create_materialized_view(const model::MaterializedView& v);

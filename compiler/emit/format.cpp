@@ -398,6 +398,20 @@ class Printer {
     line("", out, d.span.begin);
   }
 
+  void print(const ast::Partition& p) {
+    doc(p.doc, "");
+    std::string out = "partition " + qname(p.name) + " of " + qname(p.parent);
+    if (p.is_default)
+      out += " default";
+    else if (p.in)
+      out += " for values in " + group(*p.in);
+    else if (p.modulus)
+      out += " for values with (modulus " + *p.modulus + ", remainder " + p.remainder.value_or("0") + ")";
+    else
+      out += " for values from " + group(*p.from) + " to " + group(*p.to);
+    line("", out, p.span.begin);
+  }
+
   void print(const ast::ExternType& t) {
     doc(t.doc, "");
     line("", "extern type " + qname(t.name), t.span.begin);
@@ -540,6 +554,12 @@ class Printer {
     std::string head = std::string(t.unlogged ? "unlogged " : "") + "table " + qname(t.name);
     if (t.row_type) head += " as " + id(*t.row_type);
     if (t.was) head += " was " + qname(*t.was);
+    if (t.partition_by) {
+      head += " partition by " + t.partition_by->method + " (";
+      for (std::size_t i = 0; i < t.partition_by->keys.size(); ++i)
+        head += (i ? ", " : "") + index_element_text(t.partition_by->keys[i]);
+      head += ")";
+    }
     line("", head + " {", t.span.begin);
     // Align column types and attributes.
     std::size_t name_width = 0, type_width = 0;

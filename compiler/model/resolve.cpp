@@ -40,6 +40,7 @@ class Resolver {
     apply_object_privileges();
     apply_default_privileges();
     check_references();
+    check_partitions();
     name_constraints_and_indexes();
     return std::move(schema_);
   }
@@ -646,6 +647,17 @@ class Resolver {
     if (t.row_type) out.row_type = name_of(*t.row_type);
     if (t.was) out.was = qualified(*t.was);
     out.unlogged = t.unlogged;
+    if (t.partition_by) {
+      PartitionKey key;
+      key.method = t.partition_by->method;
+      for (const auto& e : t.partition_by->keys) {
+        key.keys.push_back(build_index_element(e, key.method == "hash" ? "hash" : "btree"));
+        if (!e.order.empty() || !e.nulls.empty())
+          diags_.error(at(e), "a partition key has no order: leave out asc, desc and nulls first/last");
+      }
+      if (t.unlogged) diags_.error(at(t.name), "a partitioned table cannot be unlogged (its partitions may be)");
+      out.partition_by = std::move(key);
+    }
     out.doc = t.doc;
     out.origin = origin(t.name);
     table_files_.push_back(file_);
@@ -850,6 +862,100 @@ class Resolver {
   void build(const ast::ObjectPrivilege& p) { object_privileges_.push_back({&p, file_}); }
 
   void declare(const ast::DefaultPrivilege&) {}
+  void declare(const ast::Partition& p) {
+    auto n = qualified(p.name);
+    register_name(relations_, key(n), "a partition", n.display(), at(p.name.name));
+  }
+  void build(const ast::Partition& p) {
+    Partition out;
+    out.name = qualified(p.name);
+    out.parent = qualified(p.parent);
+    out.is_default = p.is_default;
+    if (p.from) out.from = p.from->text;
+    if (p.to) out.to = p.to->text;
+    if (p.in) out.in = p.in->text;
+    auto number = [&](const std::optional<std::string>& text) -> std::optional<int> {
+      if (!text) return std::nullopt;
+      if (text->size() > 9) {
+        diags_.error(at(p), "a hash partition's modulus and remainder are at most 999999999");
+        return 0;
+      }
+      return std::stoi(*text);
+    };
+    require_schema(out.name, at(p.name), false);
+    out.modulus = number(p.modulus);
+    out.remainder = number(p.remainder);
+    if (out.modulus && (*out.modulus < 1 || out.remainder.value_or(0) >= *out.modulus))
+      diags_.error(at(p), "a hash partition's modulus is positive and its remainder less than the modulus");
+    out.doc = p.doc;
+    out.origin = origin(p.name.name);
+    partition_asts_.push_back({&p, file_});
+    schema_.partitions.push_back(std::move(out));
+  }
+
+  // A partition's parent is a partitioned table of its schema; its bound is the kind
+  // the parent's method takes.
+  void check_partitions() {
+    std::stable_sort(schema_.partitions.begin(), schema_.partitions.end(),
+                     [](const Partition& a, const Partition& b) { return a.name < b.name; });
+    for (const auto& [p, file] : partition_asts_) {
+      file_ = file;
+      QualifiedName parent = qualified_silent(p->parent);
+      const Table* t = schema_.find_table(parent);
+      if (!t || t->is_extern) {
+        diags_.error(at(p->parent), "'" + parent.display() + "' is not a table of the schema");
+        continue;
+      }
+      if (!t->partition_by) {
+        diags_.error(at(p->parent), "table '" + parent.display() +
+                                        "' is not partitioned: declare it 'partition by range|list|hash (...)'");
+        continue;
+      }
+      const std::string& method = t->partition_by->method;
+      bool fits = p->is_default       ? method != "hash"
+                  : method == "range" ? p->from.has_value()
+                  : method == "list"  ? p->in.has_value()
+                                      : p->modulus.has_value();
+      if (!fits)
+        diags_.error(at(*p), "table '" + parent.display() + "' is partitioned by " + method + ": a partition takes " +
+                                 (method == "range"  ? "'for values from (..) to (..)' or 'default'"
+                                  : method == "list" ? "'for values in (..)' or 'default'"
+                                                     : "'for values with (modulus N, remainder M)'"));
+      if (qualified_silent(p->name).schema != parent.schema)
+        diags_.error(at(p->name), "a partition lives in the schema of its table ('" + parent.schema + "')");
+    }
+    std::map<QualifiedName, std::vector<const Partition*>> defaults;
+    for (const auto& p : schema_.partitions)
+      if (p.is_default) defaults[p.parent].push_back(&p);
+    for (const auto& [parent, list] : defaults)
+      if (list.size() > 1)
+        diags_.error(loc(list[1]->origin), "table '" + parent.display() + "' has more than one default partition");
+    // A key of a partitioned table holds in each partition only: it must include the
+    // partition key's columns.
+    for (const auto& t : schema_.tables) {
+      if (!t.partition_by) continue;
+      for (const auto& k : t.partition_by->keys)
+        if (!k.column.empty() && !t.find_column(k.column))
+          diags_.error(loc(t.origin), "table '" + t.name.display() + "' is partitioned by '" + k.column +
+                                          "', which is not one of its columns");
+      for (const auto& c : t.constraints) {
+        if (c.kind != ConstraintKind::primary_key && c.kind != ConstraintKind::unique) continue;
+        for (const auto& k : t.partition_by->keys) {
+          if (k.column.empty()) {
+            diags_.error(loc(c.origin), "table '" + t.name.display() +
+                                            "' is partitioned by an expression: it cannot have a primary or unique "
+                                            "key");
+            break;
+          }
+          if (std::find(c.columns.begin(), c.columns.end(), k.column) == c.columns.end()) {
+            diags_.error(loc(c.origin), "a primary or unique key of the partitioned table '" + t.name.display() +
+                                            "' must include its partition key column '" + k.column + "'");
+            break;
+          }
+        }
+      }
+    }
+  }
   void build(const ast::DefaultPrivilege& d) {
     const auto& all = d.kind == "tables"      ? relation_privileges()
                       : d.kind == "sequences" ? sequence_privileges()
@@ -1433,6 +1539,7 @@ class Resolver {
     }
     for (const auto& v : schema_.views) relations[v.name.schema].insert(v.name.name);
     for (const auto& s : schema_.sequences) relations[s.name.schema].insert(s.name.name);
+    for (const auto& p : schema_.partitions) relations[p.name.schema].insert(p.name.name);
     for (const auto& v : schema_.materialized_views) {
       relations[v.name.schema].insert(v.name.name);
       for (const auto& ix : v.indexes)
@@ -1566,9 +1673,10 @@ class Resolver {
   Schema schema_;
   std::map<std::string, Declared> extensions_, schemas_, roles_, types_, relations_, functions_, archives_, drops_,
       data_steps_;
-  std::vector<std::pair<std::size_t, Origin>> sequence_owners_;  // sequences with `owned by`, by index
-  std::map<std::string, TypeKind> type_kinds_;                   // declared enums, domains, composite types
-  std::map<std::string, QualifiedName> extern_types_by_name_;    // by their name alone
+  std::vector<std::pair<std::size_t, Origin>> sequence_owners_;
+  std::vector<std::pair<const ast::Partition*, int>> partition_asts_;  // sequences with `owned by`, by index
+  std::map<std::string, TypeKind> type_kinds_;                         // declared enums, domains, composite types
+  std::map<std::string, QualifiedName> extern_types_by_name_;          // by their name alone
   std::vector<std::pair<std::string, Location>> pending_schema_checks_;
   std::map<const Table*, std::vector<Location>> constraint_locations_;
   std::vector<const ast::Table*> table_asts_;

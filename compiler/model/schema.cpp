@@ -93,6 +93,15 @@ const std::vector<std::string>& schema_privileges() {
   return all;
 }
 
+std::string Partition::bound_sql() const {
+  if (is_default) return "DEFAULT";
+  if (in) return "FOR VALUES IN (" + *in + ")";
+  if (modulus)
+    return "FOR VALUES WITH (MODULUS " + std::to_string(*modulus) + ", REMAINDER " +
+           std::to_string(remainder.value_or(0)) + ")";
+  return "FOR VALUES FROM (" + from.value_or("") + ") TO (" + to.value_or("") + ")";
+}
+
 Sequence::Options Sequence::effective() const {
   Options o;
   o.increment = increment.value_or(1);

@@ -213,6 +213,13 @@ const std::vector<std::string>& function_privileges();
 const std::vector<std::string>& schema_privileges();
 const std::vector<std::string>& sequence_privileges();
 
+// How a partitioned table divides its rows.
+struct PartitionKey {
+  std::string method;  // range, list, hash
+  std::vector<IndexElement> keys;
+  bool operator==(const PartitionKey&) const = default;
+};
+
 struct Table {
   QualifiedName name;
   std::optional<std::string> row_type;
@@ -226,7 +233,8 @@ struct Table {
   std::vector<Trigger> triggers;
   std::vector<Grant> grants;  // sorted by role
   std::vector<std::string> dropped_columns;
-  bool unlogged = false;  // not written to the WAL: emptied after a crash, not replicated
+  bool unlogged = false;                     // not written to the WAL: emptied after a crash, not replicated
+  std::optional<PartitionKey> partition_by;  // a partitioned table: its rows live in its partitions
   bool is_extern = false;
   std::optional<std::string> archived_as;  // set by `archive table NAME as NEW`
   Doc doc;
@@ -316,6 +324,20 @@ struct DefaultPrivilege {
   bool operator==(const DefaultPrivilege&) const = default;
   // What identifies it: schema, kind, grant or revoke, role.
   std::string key() const { return schema + "\n" + kind + "\n" + (revoke ? "-" : "+") + "\n" + role; }
+};
+
+// A partition of a partitioned table: a table with the parent's columns, keys and
+// indexes that holds the rows its bound admits.
+struct Partition {
+  QualifiedName name;
+  QualifiedName parent;
+  bool is_default = false;
+  std::optional<std::string> from, to, in;  // the bound's values as written (inside the parentheses)
+  std::optional<int> modulus, remainder;
+  Doc doc;
+  Origin origin;
+  bool operator==(const Partition&) const = default;
+  std::string bound_sql() const;  // DEFAULT, FOR VALUES FROM (..) TO (..), IN (..), WITH (MODULUS n, REMAINDER m)
 };
 
 // A type the database has that no declaration creates (`extern type`).
@@ -442,6 +464,7 @@ struct Schema {
   std::vector<ExternType> extern_types;
   std::vector<Sequence> sequences;
   std::vector<DefaultPrivilege> default_privileges;  // sorted
+  std::vector<Partition> partitions;                 // sorted by name
   std::vector<Table> tables;                         // extern tables included (is_extern)
   std::vector<Function> functions;                   // extern functions included (is_extern)
   std::vector<View> views;

@@ -51,6 +51,7 @@ enum class Step {
   sequence,
   function,
   table,
+  partition,  // after the tables: a partition is created of its parent
   column,
   add_generated,
   sequence_owner,
@@ -72,6 +73,7 @@ enum class Step {
   late_view,  // views that read a table archived by this migration
   drop_column,
   drop_table,
+  drop_partition,  // detached and kept in the retention schema
   drop_sequence,
   drop_function,
   drop_enum,

@@ -148,6 +148,10 @@ const char* step_title(Step step) {
       return "Types: enums, domains and composite types";
     case Step::sequence:
       return "Sequences";
+    case Step::partition:
+      return "Partitions";
+    case Step::drop_partition:
+      return "Dropped partitions (confirmed): detached, their rows kept for down";
     case Step::sequence_owner:
       return "Sequences owned by columns";
     case Step::function:
@@ -331,6 +335,7 @@ class Planner {
     plan_column_changes();
     plan_view_rebuilds();
     plan_tables();
+    plan_partitions();
     plan_views();
     plan_data_steps();
     plan_enum_dependents();
@@ -1245,6 +1250,77 @@ class Planner {
           .change = change(ChangeKind::drop_sequence, name);
       comment(emit::sequence_target(name), s->doc, {}, false, true);
       notes_.push_back("sequence " + name.display() + " is dropped: down creates it again at its start value");
+    }
+  }
+
+  // ---- partitions -----------------------------------------------------------------------
+  //
+  // Created of their parent after the tables; a changed bound detaches and attaches
+  // again (PostgreSQL checks the rows against it); a confirmed drop detaches the
+  // partition and moves it, rows and all, into the retention schema, from where down
+  // attaches it again. A table cannot become partitioned or stop being so, nor change
+  // its partition key, in place.
+  void plan_partitions() {
+    std::set<QualifiedName> confirmed;
+    for (const auto& d : desired_.dropped_tables) confirmed.insert(d.name);
+    for (const auto& p : prev_.tables) {
+      const Table* t = find(want_, p.name);
+      if (!t || t->is_extern || p.is_extern || p.partition_by == t->partition_by) continue;
+      refused_.push_back(change(ChangeKind::other, p.name, "partition key", t->origin));
+      diags_.error(where(t->origin), "table " + t->name.display() + ": " +
+                                         (!p.partition_by    ? std::string("a table cannot become partitioned in place")
+                                          : !t->partition_by ? std::string("a partitioned table cannot stop being so")
+                                                             : std::string("its partition key cannot change")) +
+                                         "; declare a new table and move the rows with a data step");
+    }
+    std::map<QualifiedName, const model::Partition*> old;
+    for (const auto& p : prev_.partitions) old[p.name] = &p;
+    for (const auto& p : want_.partitions) {
+      auto it = old.find(p.name);
+      if (it == old.end()) {
+        add(Step::partition, emit::create_partition(p), emit::drop_table(p.name),
+            {emit::relation_exists(p.name, "partition")})
+            .change = change(ChangeKind::create_table, p.name, "", p.origin, "partition");
+        comment(emit::table_target(p.name), {}, p.doc, true);
+        continue;
+      }
+      const model::Partition& q = *it->second;
+      old.erase(it);
+      comment(emit::table_target(p.name), q.doc, p.doc, false);
+      if (q.parent != p.parent) {
+        refused_.push_back(change(ChangeKind::other, p.name, "parent", p.origin));
+        diags_.error(where(p.origin), "partition " + p.name.display() + " cannot move to another table");
+        continue;
+      }
+      if (q.bound_sql() == p.bound_sql()) continue;
+      add(Step::partition, emit::detach_partition(q) + "\n" + emit::attach_partition(p),
+          emit::detach_partition(p) + "\n" + emit::attach_partition(q))
+          .change = change(ChangeKind::other, p.name, "bound", p.origin);
+    }
+    for (const auto& [name, q] : old) {
+      if (!find(want_, q->parent)) continue;  // its table goes, and takes it along
+      if (!confirmed.count(name)) {
+        refused_.push_back(change(ChangeKind::drop_table, name, "", q->origin));
+        diags_.error({}, "partition " + name.display() +
+                             " is no longer declared: dropping it would remove its rows "
+                             "from " +
+                             q->parent.display() + ". Write 'drop table " + name.display() + "' to confirm");
+        continue;
+      }
+      // Kept whole: detached and moved into the retention schema under a name of its own.
+      QualifiedName kept{emit::retention_schema, retained_name(name, "partition")};
+      std::string up = emit::detach_partition(*q) + "\nCREATE SCHEMA IF NOT EXISTS " + names::quote(kept.schema) +
+                       ";\nALTER TABLE " + name.sql() + " SET SCHEMA " + names::quote(kept.schema) + ";\nALTER TABLE " +
+                       QualifiedName{kept.schema, name.name}.sql() + " RENAME TO " + names::quote(kept.name) + ";";
+      std::string down = "ALTER TABLE " + kept.sql() + " RENAME TO " + names::quote(name.name) + ";\nALTER TABLE " +
+                         QualifiedName{kept.schema, name.name}.sql() + " SET SCHEMA " + names::quote(name.schema) +
+                         ";\n" + emit::attach_partition(*q) + comment_sql(emit::table_target(name), q->doc);
+      Change dropped = change(ChangeKind::drop_table, name, "", q->origin, kept.display());
+      add(Step::drop_partition, up, down,
+          {emit::relation_gone(name, "partition"), emit::relation_exists(kept, "kept partition")})
+          .change = dropped;
+      notes_.push_back("partition " + name.display() + " is dropped; it is kept whole in " + kept.display() +
+                       " and down attaches it again");
     }
   }
 

@@ -156,6 +156,12 @@ ast::Table table(const model::Table& t, bool directives) {
   out.name = qname(t.name);
   if (t.row_type) out.row_type = ident(*t.row_type);
   if (directives && t.was) out.was = qname(*t.was);
+  if (t.partition_by) {
+    ast::PartitionBy by;
+    by.method = t.partition_by->method;
+    for (const auto& k : t.partition_by->keys) by.keys.push_back(index_element(k));
+    out.partition_by = std::move(by);
+  }
   for (const auto& c : t.columns) {
     ast::Column col = column(c);
     if (directives && c.was) col.was = ident(*c.was);
@@ -379,6 +385,19 @@ void declarations(const model::Schema& s, bool directives, Add&& add) {
     }
     add(std::move(x));
     object_privileges("sequence", qname(q.name), {}, q.grants, {}, add);
+  }
+  for (const auto& p : s.partitions) {
+    ast::Partition x;
+    x.doc = p.doc;
+    x.name = qname(p.name);
+    x.parent = qname(p.parent);
+    x.is_default = p.is_default;
+    if (p.from) x.from = sql(*p.from);
+    if (p.to) x.to = sql(*p.to);
+    if (p.in) x.in = sql(*p.in);
+    if (p.modulus) x.modulus = std::to_string(*p.modulus);
+    if (p.remainder) x.remainder = std::to_string(*p.remainder);
+    add(std::move(x));
   }
   for (const auto& d : s.default_privileges) {
     ast::DefaultPrivilege x;

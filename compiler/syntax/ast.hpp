@@ -191,13 +191,31 @@ struct DropColumn : Node {
 using TableMember = std::variant<Column, PrimaryKey, UniqueConstraint, CheckConstraint, ForeignKey, Index,
                                  RowLevelSecurity, Policy, Trigger, Grant, DropColumn, ExclusionConstraint>;
 
+// `partition by range|list|hash (KEY, ...)` of a table.
+struct PartitionBy : Node {
+  std::string method;
+  std::vector<IndexElement> keys;  // columns or (expressions), with collation and operator class
+};
+
 struct Table : Node {
   Doc doc;
   bool unlogged = false;  // `unlogged table`
   QName name;
   std::optional<Ident> row_type;
   std::optional<QName> was;
+  std::optional<PartitionBy> partition_by;
   std::vector<TableMember> members;
+};
+
+// `partition NAME of PARENT for values from (..) to (..) | in (..) | with (modulus N,
+// remainder M)` or `partition NAME of PARENT default`.
+struct Partition : Node {
+  Doc doc;
+  QName name;
+  QName parent;
+  bool is_default = false;
+  std::optional<SqlText> from, to, in;
+  std::optional<std::string> modulus, remainder;
 };
 
 struct ExternTable : Node {
@@ -370,9 +388,9 @@ struct DataStep : Node {
   std::optional<Body> down;
 };
 
-using Declaration =
-    std::variant<Extension, SchemaDecl, Role, Enum, ExternTable, Function, Table, View, MaterializedView, Archive,
-                 DropTable, DataStep, ObjectPrivilege, ExternType, Domain, CompositeType, Sequence, DefaultPrivilege>;
+using Declaration = std::variant<Extension, SchemaDecl, Role, Enum, ExternTable, Function, Table, View,
+                                 MaterializedView, Archive, DropTable, DataStep, ObjectPrivilege, ExternType, Domain,
+                                 CompositeType, Sequence, DefaultPrivilege, Partition>;
 
 struct File {
   std::vector<Declaration> declarations;

@@ -341,6 +341,9 @@ SCHEMAC_RULE(object_privilege_word, std::string,
 SCHEMAC_RULE(object_grant, ast::ObjectPrivilege, "grant")
 SCHEMAC_RULE(default_privilege_kind, std::string, "'tables', 'sequences' or 'functions'")
 SCHEMAC_RULE(default_privilege, ast::DefaultPrivilege, "default privileges")
+SCHEMAC_RULE(partition_by, ast::PartitionBy, "partition by")
+SCHEMAC_RULE(partition_method, std::string, "'range', 'list' or 'hash'")
+SCHEMAC_RULE(partition, ast::Partition, "partition")
 SCHEMAC_RULE(object_revoke, ast::ObjectPrivilege, "revoke")
 SCHEMAC_RULE(drop_column, ast::DropColumn, "drop column")
 SCHEMAC_RULE(member, Documented, "table member")
@@ -573,6 +576,18 @@ auto const default_privilege_inner = kw("default") > kw("privileges") >
                                        kw("from") > ident_list[set(&ast::DefaultPrivilege::roles)]) |
                                       fail_with("'grant' or 'revoke'"));
 
+auto const partition_number = x3::lexeme[+x3::digit];
+auto const partition_inner =
+    kw("partition") > qname[set(&ast::Partition::name)] > kw("of") > qname[set(&ast::Partition::parent)] >
+    (kw("default")[flag(&ast::Partition::is_default)] |
+     (kw("for") > kw("values") >
+      ((kw("from") > group[set(&ast::Partition::from)] > kw("to") > group[set(&ast::Partition::to)]) |
+       (kw("in") > group[set(&ast::Partition::in)]) |
+       (kw("with") > '(' > kw("modulus") > partition_number[set(&ast::Partition::modulus)] > ',' > kw("remainder") >
+        partition_number[set(&ast::Partition::remainder)] > ')') |
+       fail_with("'from (..) to (..)', 'in (..)' or 'with (modulus N, remainder M)'"))) |
+     fail_with("'for values ...' or 'default'"));
+
 // Each alternative is tried only after its first word is seen (`&kw(...)` takes no
 // attribute): a rule builds its member before it parses, and most lines are columns.
 auto const member_def = doc[set(&Documented::doc)] >>
@@ -598,9 +613,12 @@ auto const push_member = [](auto& ctx) {
       d.member);
   x3::_val(ctx).members.push_back(std::move(d.member));
 };
+auto const partition_method_def = word("range") | word("list") | word("hash");
+auto const partition_by_inner = kw("partition") > kw("by") > partition_method[set(&ast::PartitionBy::method)] > '(' >
+                                (index_element[push(&ast::PartitionBy::keys)] % ',') > ')';
 auto const table_inner = kw("table") > qname[set(&ast::Table::name)] > -(kw("as") > ident[set(&ast::Table::row_type)]) >
-                         -(kw("was") > qname[set(&ast::Table::was)]) > '{' > *member[push_member] >
-                         (x3::lit('}') | fail_with("a column, a table member or '}'"));
+                         -(kw("was") > qname[set(&ast::Table::was)]) > -partition_by[set(&ast::Table::partition_by)] >
+                         '{' > *member[push_member] > (x3::lit('}') | fail_with("a column, a table member or '}'"));
 
 auto const extern_column_def = doc[set(&ast::Column::doc)] >> spanned(column_inner);
 auto const extern_table_inner = kw("table") > qname[set(&ast::ExternTable::name)] > '{' >
@@ -729,9 +747,9 @@ auto const unlogged_table = (kw("unlogged") > table)[([](auto& ctx) {
 })];
 auto const declaration_def = doc[set(&DocumentedDecl::doc)] >>
                              (table[set_decl] | view[set_decl] | materialized_view[set_decl] | function[set_decl] |
-                              procedure[set_decl] | default_privilege[set_decl] | enum_decl[set_decl] |
-                              extension[set_decl] | schema_decl[set_decl] | role[set_decl] | archive[set_decl] |
-                              drop_table[set_decl] | data_step[set_decl] | object_grant[set_decl] |
+                              procedure[set_decl] | default_privilege[set_decl] | partition[set_decl] |
+                              enum_decl[set_decl] | extension[set_decl] | schema_decl[set_decl] | role[set_decl] |
+                              archive[set_decl] | drop_table[set_decl] | data_step[set_decl] | object_grant[set_decl] |
                               object_revoke[set_decl] | unlogged_table | domain[set_decl] | composite_type[set_decl] |
                               sequence[set_decl] |
                               (kw("extern") > (extern_table[set_decl] | extern_function | extern_type[set_decl] |
@@ -780,6 +798,8 @@ auto const return_column_def = spanned(return_column_inner);
 auto const function_def = spanned(function_inner);
 auto const procedure_def = spanned(procedure_inner);
 auto const default_privilege_def = spanned(default_privilege_inner);
+auto const partition_by_def = spanned(partition_by_inner);
+auto const partition_def = spanned(partition_inner);
 auto const view_def = spanned(view_inner);
 auto const materialized_view_def = spanned(materialized_view_inner);
 auto const archive_def = spanned(archive_inner);
@@ -796,12 +816,12 @@ BOOST_SPIRIT_DEFINE(doc_line, doc, ident, column_name, qname, type_modifier, typ
                     materialized_view, archive, drop_table, data_step, declaration)
 BOOST_SPIRIT_DEFINE(extern_type, domain_check, domain, field, composite_type, sequence_number, sequence,
                     exclusion_operator, exclusion_element, exclusion, procedure, parallel_kind, default_privilege_kind,
-                    default_privilege)
+                    default_privilege, partition_by, partition, partition_method)
 
-const char* const declaration_keywords[] = {"table",     "view",   "materialized", "function",  "enum",
-                                            "extension", "schema", "role",         "archive",   "drop",
-                                            "data",      "extern", "grant",        "revoke",    "unlogged",
-                                            "domain",    "type",   "sequence",     "procedure", "default"};
+const char* const declaration_keywords[] = {"table",     "view",    "materialized", "function", "enum", "extension",
+                                            "schema",    "role",    "archive",      "drop",     "data", "extern",
+                                            "grant",     "revoke",  "unlogged",     "domain",   "type", "sequence",
+                                            "procedure", "default", "partition"};
 
 bool starts_declaration(Iterator p, Iterator last) {
   if (last - p >= 3 && p[0] == '/' && p[1] == '/' && p[2] == '/') return true;
@@ -869,7 +889,7 @@ std::vector<SyntaxError> parse_declarations(std::string_view text, ast::File& ou
         errors.push_back({offset(at),
                           "expected a declaration (table, unlogged table, view, materialized view, function, "
                           "procedure, enum, domain, type, sequence, extension, schema, role, extern, archive, "
-                          "drop table, data, grant, revoke or default privileges)"});
+                          "partition, drop table, data, grant, revoke or default privileges)"});
       first = at;
     } catch (x3::expectation_failure<Iterator> const& e) {
       Iterator at = skip_trivia_from(e.where(), last);

@@ -31,6 +31,7 @@ class Comparer {
     check_domains_and_composite_types();
     check_sequences();
     check_default_privileges();
+    for (const auto& p : schema_.partitions) check_partition(p);
     for (const auto& f : schema_.functions)
       if (!f.is_extern) check_function(f);
     check_no_extra_relations();
@@ -181,6 +182,29 @@ class Comparer {
         problem("type " + row[0].as<std::string>() + " exists but the model does not declare it");
   }
 
+  // A partition: of its parent, with the bound the model's DDL gives a scratch partition.
+  void check_partition(const model::Partition& p) {
+    std::string what = "partition " + p.name.display();
+    auto oid = value("select to_regclass(" + lit(p.name.sql()) + ")::oid");
+    if (!oid) return problem(what + " missing");
+    expect_equal(what + " parent", text("select inhparent::regclass::text from pg_inherits where inhrelid = " + *oid),
+                 text("select " + reg(p.parent) + "::text"));
+    const model::Table* parent = schema_.find_table(p.parent);
+    if (!parent || !parent->partition_by) return problem(what + ": its parent is not a partitioned table of the model");
+    std::string scratch_parent = "schemac_scratch_" + std::to_string(counter_++);
+    model::Partition copy = p;
+    copy.name = {"pg_temp", "schemac_scratch_" + std::to_string(counter_++)};
+    copy.parent = {"pg_temp", scratch_parent};
+    if (!scratch("create temp table " + scratch_parent + " (like " + p.parent.sql() + ") partition by " +
+                     emit::partition_key(*parent->partition_by) + ";\n" + emit::create_partition(copy),
+                 what))
+      return;
+    expect_equal(
+        what + " bound", text("select pg_get_expr(relpartbound, oid) from pg_class where oid = " + *oid),
+        text("select pg_get_expr(relpartbound, oid) from pg_class where oid = " + lit(copy.name.sql()) + "::regclass"));
+    check_comment(what, "select obj_description(" + *oid + ", 'pg_class')", p.doc);
+  }
+
   // Default privileges of the role that migrates: exactly the model's (PUBLIC's
   // EXECUTE on functions is in a global entry unless the model revokes it).
   void check_default_privileges() {
@@ -275,6 +299,7 @@ class Comparer {
       if (!t.is_extern) expected.insert(t.live_name().sql());
     for (const auto& v : schema_.views) expected.insert(v.name.sql());
     for (const auto& v : schema_.materialized_views) expected.insert(v.name.sql());
+    for (const auto& p : schema_.partitions) expected.insert(p.name.sql());
     std::vector<std::string> quoted;
     for (const auto& s : schemas) quoted.push_back(lit(s));
     for (auto row : tx_.exec("select quote_ident(n.nspname) || '.' || quote_ident(c.relname) from pg_class c join "
@@ -365,6 +390,18 @@ class Comparer {
     std::string scratch_table = "schemac_scratch_" + std::to_string(counter_++);
     if (!scratch("create temp table " + scratch_table + " as select * from " + live_name.sql() + " limit 0", what))
       return;
+
+    // The partition key, as PostgreSQL prints the model's on a scratch copy.
+    std::string expected_key = "<none>";
+    if (t.partition_by) {
+      std::string keyed = "schemac_scratch_" + std::to_string(counter_++);
+      if (scratch("create temp table " + keyed + " (like " + live_name.sql() + ") partition by " +
+                      emit::partition_key(*t.partition_by),
+                  what + " partition key"))
+        expected_key = text("select pg_get_partkeydef(" + lit(keyed) + "::regclass)");
+    }
+    expect_equal(what + " partition key", text("select coalesce(pg_get_partkeydef(" + rel + "), '<none>')"),
+                 expected_key);
 
     check_columns(t, rel, scratch_table);
     check_constraints(t, rel, scratch_table);

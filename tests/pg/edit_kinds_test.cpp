@@ -1957,3 +1957,35 @@ function answer() returns int language sql as $$ select 42 $$
           .as_role("edit_reader", probes),
   });
 }
+
+TEST_CASE("edit kinds: partitions", "[edit_kinds]") {
+  const char* const seed =
+      "INSERT INTO public.events (id, created_at, kind) VALUES (1, '2025-03-01', 'a'), (2, '2026-03-01', 'b'), "
+      "(3, '2030-01-01', 'c');";
+  const std::vector<std::string> rows = {"SELECT id, created_at, kind FROM public.events ORDER BY id",
+                                         "SELECT tableoid::regclass::text, id FROM public.events ORDER BY id"};
+  auto schema = [](const std::string& partitions, const std::string& members = "") {
+    return "table events partition by range (created_at) {\n  id         bigint\n  created_at timestamptz\n"
+           "  kind       text\n  primary key (id, created_at)\n" +
+           members + "}\n" + partitions;
+  };
+  const std::string p2025 = "partition events_2025 of events for values from ('2025-01-01') to ('2026-01-01')\n";
+  const std::string p2026 = "partition events_2026 of events for values from ('2026-01-01') to ('2027-01-01')\n";
+  const std::string other = "partition events_other of events default\n";
+  run_cases({
+      Case("a partitioned table with a default partition gains an index", schema(p2025 + other),
+           schema(p2025 + other, "  index on (kind)\n"))
+          .seeded(seed, rows)
+          .fresh(),
+      Case("a partition's bound widened", schema(p2025 + p2026 + other),
+           schema("partition events_2025 of events for values from ('2024-01-01') to ('2026-01-01')\n" + p2026 + other))
+          .seeded(seed, rows)
+          .fresh(),
+      // Its rows leave the table in up and come back with it in down.
+      Case("a partition dropped (confirmed)", schema(p2025 + p2026 + other),
+           schema(p2025 + other + "drop table events_2026\n"))
+          .seeded("INSERT INTO public.events (id, created_at, kind) VALUES (1, '2025-03-01', 'a'), (3, '2030-01-01', "
+                  "'c'), (2, '2026-03-01', 'b');",
+                  rows),
+  });
+}

@@ -587,3 +587,48 @@ function f() returns int language sql as $$ select 1 $$
     CHECK(bad.diagnostics.find(message) != std::string::npos);
   }
 }
+
+TEST_CASE("partitioned tables and partitions") {
+  auto c = compile_text(R"(table events partition by range (created_at) {
+  id         bigint
+  created_at timestamptz
+  primary key (id, created_at)
+}
+partition events_2025 of events for values from ('2025-01-01') to ('2026-01-01')
+partition events_other of events default
+)");
+  const auto& m = model_of(c);
+  REQUIRE(m.tables.at(0).partition_by);
+  CHECK(m.tables.at(0).partition_by->method == "range");
+  REQUIRE(m.partitions.size() == 2);
+  CHECK(m.partitions[0].bound_sql() == "FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')");
+  CHECK(m.partitions[1].bound_sql() == "DEFAULT");
+
+  const std::string table = "table t partition by list (k) {\n  k text\n  v int\n}\n";
+  struct Bad {
+    std::string schema, message;
+  };
+  for (const auto& [schema, message] : std::vector<Bad>{
+           {table + "partition p of t for values from ('a') to ('b')\n",
+            "error: table 't' is partitioned by list: a partition takes 'for values in (..)' or 'default'"},
+           {"table t {\n  k text\n}\npartition p of t default\n",
+            "error: table 't' is not partitioned: declare it 'partition by range|list|hash (...)'"},
+           {table + "partition p of u default\n", "error: 'u' is not a table of the schema"},
+           {table + "partition p of t default\npartition q of t default\n",
+            "error: table 't' has more than one default partition"},
+           {"table t partition by range (k) {\n  k int\n  v int\n  primary key (v)\n}\n",
+            "error: a primary or unique key of the partitioned table 't' must include its partition key column 'k'"},
+           {"table t partition by hash (nope) {\n  k int\n}\n",
+            "error: table 't' is partitioned by 'nope', which is not one of its columns"},
+           {"unlogged table t partition by hash (k) {\n  k int\n}\n", "error: a partitioned table cannot be unlogged"},
+           {"table t partition by hash (k) {\n  k int\n}\npartition p of t for values with (modulus 2, remainder 2)\n",
+            "error: a hash partition's modulus is positive and its remainder less than the modulus"},
+           {"table t partition by hash (k) {\n  k int\n}\npartition p of t default\n",
+            "error: table 't' is partitioned by hash: a partition takes 'for values with (modulus N, remainder M)'"},
+       }) {
+    auto bad = compile_text(schema);
+    INFO(schema << "\n" << bad.diagnostics);
+    CHECK_FALSE(bad.ok);
+    CHECK(bad.diagnostics.find(message) != std::string::npos);
+  }
+}
