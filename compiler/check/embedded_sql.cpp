@@ -691,8 +691,29 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Sch
         for (const auto* bound : {&pt->from, &pt->to, &pt->in})
           if (*bound) c.expression(**bound, "partition bound");
       } else if (auto* dm = std::get_if<ast::Domain>(&d)) {
-        if (dm->default_value) c.default_term(*dm->default_value, "domain default");
-        for (const auto& check : dm->checks) c.expression(check.expression, "domain check");
+        // Domains are created before the schema's functions and sequences (columns and
+        // function signatures use them): their expressions may not call those.
+        auto calls_declared = [&](std::uint32_t at) {
+          for (const auto& fn : c.names().functions)
+            if (functions.count(fn))
+              diags.error({f.file_id, at}, "a domain's default or check cannot call the schema's function '" +
+                                               fn.display() +
+                                               "': domains are created before functions (check the columns instead)");
+          std::vector<std::pair<model::QualifiedName, int>> seqs;
+          sequence_calls(c.tree(), seqs);
+          if (!seqs.empty())
+            diags.error({f.file_id, at},
+                        "a domain's default cannot take values from a sequence: domains are created "
+                        "before sequences (give the columns the default instead)");
+        };
+        if (dm->default_value) {
+          c.default_term(*dm->default_value, "domain default");
+          calls_declared(dm->default_value->span.begin);
+        }
+        for (const auto& check : dm->checks) {
+          c.expression(check.expression, "domain check");
+          calls_declared(check.expression.span.begin);
+        }
       } else if (auto* ds = std::get_if<ast::DataStep>(&d)) {
         c.statements(ds->up, "data step");
         if (ds->down) c.statements(*ds->down, "data step (down)");

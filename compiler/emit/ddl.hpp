@@ -25,7 +25,7 @@ std::string create_sequence(const model::Sequence& s);
 // ALTER SEQUENCE to every option of `s` in force (its current value stays).
 std::string alter_sequence(const model::Sequence& s);
 std::string sequence_owner(const model::Sequence& s);
-// ALTER DEFAULT PRIVILEGES [IN SCHEMA s] GRANT ... TO / REVOKE ... FROM, for `d` or its undoing.
+// ALTER DEFAULT PRIVILEGES [IN SCHEMA s] GRANT d's privileges TO (give) or REVOKE them FROM d's role.
 std::string default_privileges(const model::DefaultPrivilege& d, bool give);  // ALTER SEQUENCE ... OWNED BY T.C | NONE
 std::string create_function(const model::Function& f);
 std::string function_signature(const model::Function& f);  // public.f(uuid, integer)

@@ -1,6 +1,7 @@
 #include "model/resolve.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -41,6 +42,7 @@ class Resolver {
     apply_default_privileges();
     check_references();
     check_partitions();
+    check_type_cycles();
     name_constraints_and_indexes();
     return std::move(schema_);
   }
@@ -198,9 +200,13 @@ class Resolver {
       if (auto it = type_kinds_.find(key(n)); it != type_kinds_.end()) {
         out.named_type = n;
         out.kind = it->second;
-      } else if (auto rel = relations_.find(key(n));
-                 rel != relations_.end() && rel->second.kind != "a sequence" && rel->second.kind != "an extern table") {
-        out.named_type = n;  // a table's or a view's row type
+      } else if (auto rel = relations_.find(key(n)); rel != relations_.end() && rel->second.kind == "a table") {
+        if (!in_signature_) {
+          diags_.error(at(t), "the row type of table '" + n.display() +
+                                  "' may type a function's parameters and result only: declare a composite type");
+          return std::nullopt;
+        }
+        out.named_type = n;  // a table's row type
         out.kind = TypeKind::composite;
       } else if (auto ext = extern_types_by_name_.find(word);
                  ext != extern_types_by_name_.end() && (!t.name.schema || ext->second.schema == n.schema)) {
@@ -417,6 +423,10 @@ class Resolver {
     c.kind = ConstraintKind::exclusion;
     if (x.name) c.name = name_of(*x.name), c.named = true;
     if (!x.method.empty()) c.method = index_method(x.method, at(x));
+    if (c.method == "gin" || c.method == "brin" || c.method == "bloom")
+      diags_.error(at(x), "a " + c.method +
+                              " index cannot enforce an exclusion constraint: use gist, spgist, hash or "
+                              "btree");
     for (const auto& e : x.elements) {
       c.elements.push_back(build_index_element(e.element, c.method));
       c.operators.push_back(e.op);
@@ -579,6 +589,7 @@ class Resolver {
     out.name = qualified(f.name);
     require_schema(out.name, at(f.name), f.is_extern);
     out.is_extern = f.is_extern;
+    in_signature_ = true;
     std::map<std::string, Location> seen;
     for (const auto& p : f.parameters) {
       unique_member(seen, p.name.text, at(p.name), "parameter");
@@ -606,6 +617,7 @@ class Resolver {
         out.returns_trigger = t->builtin == "trigger" && !f.returns_setof && t->array_dims == 0;
       }
     }
+    in_signature_ = false;
     if (!f.language.empty()) out.language = f.language;
     out.volatility = f.volatility;
     out.strict = f.strict;
@@ -770,6 +782,37 @@ class Resolver {
     order_grants(out.grants, relation_privileges());
   }
 
+  // Domains and composite types made of each other in a circle cannot be created.
+  void check_type_cycles() {
+    std::map<QualifiedName, std::vector<QualifiedName>> parts;
+    std::map<QualifiedName, Origin> where;
+    for (const auto& d : schema_.domains) {
+      if (d.base.named_type) parts[d.name].push_back(*d.base.named_type);
+      where[d.name] = d.origin;
+    }
+    for (const auto& c : schema_.composite_types) {
+      for (const auto& f : c.fields)
+        if (f.type.named_type) parts[c.name].push_back(*f.type.named_type);
+      where[c.name] = c.origin;
+    }
+    std::map<QualifiedName, int> state;  // 1 visiting, 2 done
+    std::function<bool(const QualifiedName&)> visit = [&](const QualifiedName& n) {
+      if (state[n] == 2) return false;
+      if (state[n] == 1) return true;
+      state[n] = 1;
+      for (const auto& p : parts[n])
+        if (p != n && visit(p)) {
+          state[n] = 2;
+          return true;
+        }
+      state[n] = 2;
+      return false;
+    };
+    for (const auto& [n, o] : where)
+      if (state[n] == 0 && visit(n))
+        diags_.error(loc(o), "type '" + n.display() + "' is made of itself through other domains or composite types");
+  }
+
   // PostgreSQL's rules for constraint triggers and transition tables, at the trigger.
   void check_trigger_form(const ast::Trigger& tr) {
     auto has = [&](const char* kind) {
@@ -785,6 +828,8 @@ class Resolver {
     }
     if (!tr.old_table && !tr.new_table) return;
     if (tr.timing != "after") diags_.error(at(tr), "transition tables ('referencing') are for 'after' triggers");
+    if (tr.events.size() > 1)
+      diags_.error(at(tr), "a trigger with transition tables fires on one event (insert, update or delete)");
     for (const auto& e : tr.events)
       if (e.kind == "update" && !e.columns.empty())
         diags_.error(at(e), "a trigger with transition tables cannot name the columns of an update");
@@ -1188,7 +1233,9 @@ class Resolver {
         std::string given;
         bool resolved = true;
         for (const auto& t : p->argument_types) {
+          in_signature_ = true;
           auto r = resolve_type(t);  // an unknown type is reported
+          in_signature_ = false;
           resolved &= r.has_value();
           if (r) given += (given.empty() ? "" : ", ") + r->sql();
         }
@@ -1550,7 +1597,13 @@ class Resolver {
       auto& rel = relations[t.name.schema];
       auto& con = constraints[t.name.schema];
       for (auto& c : t.columns)
-        if (c.identity || c.serial) names::choose_name(t.name.name, c.name, "seq", rel);
+        if (c.identity || c.serial) {
+          std::string chosen = names::choose_name(t.name.name, c.name, "seq", rel);
+          if (chosen != names::make_object_name(t.name.name, c.name, "seq"))
+            diags_.error(loc(c.origin), "the sequence of " + t.name.display() + "." + c.name + " would be named '" +
+                                            chosen + "': '" + names::make_object_name(t.name.name, c.name, "seq") +
+                                            "' is taken by another relation; rename one of them");
+        }
       for (auto kind : {ConstraintKind::primary_key, ConstraintKind::unique, ConstraintKind::exclusion,
                         ConstraintKind::check, ConstraintKind::foreign_key}) {
         for (auto& c : t.constraints) {
@@ -1673,10 +1726,11 @@ class Resolver {
   Schema schema_;
   std::map<std::string, Declared> extensions_, schemas_, roles_, types_, relations_, functions_, archives_, drops_,
       data_steps_;
-  std::vector<std::pair<std::size_t, Origin>> sequence_owners_;
-  std::vector<std::pair<const ast::Partition*, int>> partition_asts_;  // sequences with `owned by`, by index
-  std::map<std::string, TypeKind> type_kinds_;                         // declared enums, domains, composite types
-  std::map<std::string, QualifiedName> extern_types_by_name_;          // by their name alone
+  std::vector<std::pair<std::size_t, Origin>> sequence_owners_;  // sequences with `owned by`, by index
+  std::vector<std::pair<const ast::Partition*, int>> partition_asts_;
+  bool in_signature_ = false;                                  // resolving a function's parameter and result types
+  std::map<std::string, TypeKind> type_kinds_;                 // declared enums, domains, composite types
+  std::map<std::string, QualifiedName> extern_types_by_name_;  // by their name alone
   std::vector<std::pair<std::string, Location>> pending_schema_checks_;
   std::map<const Table*, std::vector<Location>> constraint_locations_;
   std::vector<const ast::Table*> table_asts_;

@@ -13,7 +13,7 @@ const std::vector<BuiltinType>& builtin_types() {
       {"uuid", {"uuid"}, F::uuid, 0, 0, "schemac::Uuid"},
       {"text", {"text"}, F::string, 0, 0, "std::string"},
       {"character varying", {"varchar"}, F::string, 1, 0, "std::string"},
-      {"character", {"char", "character", "bpchar"}, F::string, 1, 0, "std::string"},
+      {"character", {"char", "character"}, F::string, 1, 0, "std::string"},
       {"smallint", {"smallint", "int2"}, F::integer, 0, 1, "std::int16_t"},
       {"integer", {"integer", "int", "int4"}, F::integer, 0, 2, "std::int32_t"},
       {"bigint", {"bigint", "int8"}, F::integer, 0, 3, "std::int64_t"},

@@ -26,6 +26,7 @@ namespace schemac::plan {
 enum class Step {
   // prepare: dependents that change or go, under their original names (policies
   // before the views they may read); sequences let go of columns that go
+  take_default_privileges,  // before anything is created, which would take them
   drop_sequence_owner,
   drop_trigger,
   drop_policy,
@@ -51,14 +52,14 @@ enum class Step {
   sequence,
   function,
   table,
-  partition,  // after the tables: a partition is created of its parent
+  partition,          // after the tables: a partition is created of its parent
+  row_type_function,  // functions whose signature names a table's row type: after the tables, before the views
   column,
   add_generated,
   sequence_owner,
   constraint,
   index,
   view,
-  row_type_function,  // functions whose signature names a table's or a view's row type
   trigger,
   row_level_security,
   policy,

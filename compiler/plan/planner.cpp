@@ -120,6 +120,8 @@ const char* step_title(Step step) {
   switch (step) {
     case Step::drop_view:
       return "Views and materialized views that change or go";
+    case Step::take_default_privileges:
+      return "Default privileges taken away (before anything is created)";
     case Step::drop_sequence_owner:
       return "Sequences that no longer belong to a column";
     case Step::drop_trigger:
@@ -157,7 +159,7 @@ const char* step_title(Step step) {
     case Step::function:
       return "Functions";
     case Step::row_type_function:
-      return "Functions on the row types of tables and views";
+      return "Functions on the row types of tables";
     case Step::table:
       return "Tables, in foreign-key order";
     case Step::column:
@@ -834,8 +836,12 @@ class Planner {
       if (name == from) name = to;
     };
     for (auto& c : t.columns) swap(c.name);
-    for (auto& c : t.constraints)
+    for (auto& c : t.constraints) {
       for (auto& col : c.columns) swap(col);
+      for (auto& e : c.elements) swap(e.column);  // an exclusion's
+    }
+    if (t.partition_by)
+      for (auto& e : t.partition_by->keys) swap(e.column);
     for (auto& ix : t.indexes) {
       for (auto& e : ix.elements) swap(e.column);
       for (auto& col : ix.include) swap(col);
@@ -1097,6 +1103,20 @@ class Planner {
         if (std::find(p.values.begin(), p.values.end(), v) == p.values.end()) added.values.push_back(v);
       add(Step::enum_value, up, recreate_enum(p), verify).change = added;
       recreated_enums_.insert(e.name);
+      // Down re-creates the type to remove the value; a domain or a composite type
+      // made of it would have to be re-created too, which down does not do.
+      for (const auto& d : prev_.domains)
+        if (d.base.named_type == e.name)
+          diags_.error(where(e.origin), "enum " + e.name.display() + " gains a value while domain " + d.name.display() +
+                                            " is over it: down could not take the value away again (not supported "
+                                            "yet); declare a new enum instead");
+      for (const auto& c : prev_.composite_types)
+        for (const auto& f : c.fields)
+          if (f.type.named_type == e.name)
+            diags_.error(where(e.origin), "enum " + e.name.display() + " gains a value while composite type " +
+                                              c.name.display() +
+                                              " holds it: down could not take the value away "
+                                              "again (not supported yet); declare a new enum instead");
     }
     plan_domains_and_composite_types();
     plan_sequences();
@@ -1137,10 +1157,22 @@ class Planner {
     return out;
   }
 
-  bool used_by_a_column(const Schema& s, const QualifiedName& type) const {
+  // Whether a column holds values of `type`: directly, as an array, or through a
+  // domain or a composite type made of it.
+  static bool used_by_a_column(const Schema& s, const QualifiedName& type) {
+    std::set<QualifiedName> holders = {type};
+    for (bool grew = true; grew;) {
+      grew = false;
+      auto holds = [&](const model::Type& t) { return t.named_type && holders.count(*t.named_type); };
+      for (const auto& d : s.domains)
+        if (holds(d.base) && holders.insert(d.name).second) grew = true;
+      for (const auto& c : s.composite_types)
+        for (const auto& f : c.fields)
+          if (holds(f.type) && holders.insert(c.name).second) grew = true;
+    }
     for (const auto& t : s.tables)
       for (const auto& c : t.columns)
-        if (c.type.named_type == type) return true;
+        if (c.type.named_type && holders.count(*c.type.named_type)) return true;
     return false;
   }
 
@@ -1328,35 +1360,62 @@ class Planner {
   //
   // Set last (the objects this migration creates have their grants from the model);
   // each entry undone by down. A revoke entry takes back PUBLIC's EXECUTE.
+  //
+  // Every object the migration creates (and every one its down re-creates) must
+  // take no privilege the model does not state: what the defaults give is taken away
+  // before anything is created (and given back after down re-created everything),
+  // and what they give is added after everything is created (and taken away first in
+  // down). The objects' own grants come from the model.
   void plan_default_privileges() {
     std::map<std::string, const model::DefaultPrivilege*> before, after;
     for (const auto& d : prev_.default_privileges) before[d.key()] = &d;
     for (const auto& d : want_.default_privileges) after[d.key()] = &d;
-    auto checks = [&](const model::DefaultPrivilege& d, bool in_force) {
-      std::vector<Check> out;
-      for (const auto& p : d.privileges)
-        for (const auto& each : p == "ALL" ? all_of(d) : std::vector<std::string>{p})
-          out.push_back(emit::default_privilege_is(d.schema, d.kind, d.role, each, d.revoke ? !in_force : in_force));
-      return out;
-    };
-    // In force: a grant given, a revoke taken. Undone: the opposite.
-    auto set = [&](const model::DefaultPrivilege& d) { return emit::default_privileges(d, !d.revoke); };
-    auto unset = [&](const model::DefaultPrivilege& d) { return emit::default_privileges(d, d.revoke); };
-    for (const auto& [key, d] : after) {
-      auto it = before.find(key);
-      if (it != before.end() && it->second->privileges == d->privileges) continue;
-      std::string up = set(*d), down = unset(*d);
-      if (it != before.end()) {
-        up = unset(*it->second) + "\n" + up;
-        down = down + "\n" + set(*it->second);
-      }
-      add(Step::grant, up, down, checks(*d, true)).change =
-          change(ChangeKind::other, {d->schema, d->kind}, "default privileges");
+    std::set<std::string> keys;
+    for (const auto& [k, d] : before) keys.insert(k);
+    for (const auto& [k, d] : after) keys.insert(k);
+    for (const auto& key : keys) {
+      const model::DefaultPrivilege* b = before.count(key) ? before[key] : nullptr;
+      const model::DefaultPrivilege* a = after.count(key) ? after[key] : nullptr;
+      const model::DefaultPrivilege& any = a ? *a : *b;
+      auto expanded = [&](const model::DefaultPrivilege* d) {
+        std::set<std::string> out;
+        if (d)
+          for (const auto& p : d->privileges)
+            for (const auto& each : p == "ALL" ? all_of(*d) : std::vector<std::string>{p}) out.insert(each);
+        return out;
+      };
+      std::set<std::string> was = expanded(b), now = expanded(a), gained, lost;
+      for (const auto& p : now)
+        if (!was.count(p)) gained.insert(p);
+      for (const auto& p : was)
+        if (!now.count(p)) lost.insert(p);
+      auto entry = [&](const std::set<std::string>& privileges) {
+        model::DefaultPrivilege d = any;
+        d.privileges.clear();
+        for (const auto& p : all_of(any))
+          if (privileges.count(p)) d.privileges.push_back(p);
+        if (d.privileges.size() == all_of(any).size() && d.privileges.size() > 1) d.privileges = {"ALL"};
+        return d;
+      };
+      auto checks = [&](const std::set<std::string>& privileges, bool held) {
+        std::vector<Check> out;
+        for (const auto& p : privileges)
+          out.push_back(emit::default_privilege_is(any.schema, any.kind, any.role, p, held));
+        return out;
+      };
+      // A grant entry gives what it holds; a revoke entry (PUBLIC's EXECUTE) takes it.
+      bool gives = !any.revoke;
+      const std::set<std::string>& giving = gives ? gained : lost;
+      const std::set<std::string>& taking = gives ? lost : gained;
+      if (!taking.empty())
+        add(Step::take_default_privileges, emit::default_privileges(entry(taking), false),
+            emit::default_privileges(entry(taking), true), checks(taking, false))
+            .change = change(ChangeKind::other, {any.schema, any.kind}, "default privileges");
+      if (!giving.empty())
+        add(Step::grant, emit::default_privileges(entry(giving), true), emit::default_privileges(entry(giving), false),
+            checks(giving, true))
+            .change = change(ChangeKind::other, {any.schema, any.kind}, "default privileges");
     }
-    for (const auto& [key, d] : before)
-      if (!after.count(key))
-        add(Step::grant, unset(*d), set(*d), checks(*d, false)).change =
-            change(ChangeKind::other, {d->schema, d->kind}, "default privileges");
   }
   static const std::vector<std::string>& all_of(const model::DefaultPrivilege& d) {
     return d.kind == "tables"      ? model::relation_privileges()
@@ -1643,8 +1702,18 @@ class Planner {
     return true;
   }
 
-  // Functions whose parameters or result name a table's or a view's row type come
-  // after the tables and views (the others before: defaults, checks and views call them).
+  // Functions whose parameters or result name a table's row type come after the
+  // tables (the others before: defaults and checks call them), before the views that
+  // may call them; going, they go first, before their table may.
+  static bool on_row_type(const Function& f, const Schema& s) {
+    auto on_relation = [&](const model::Type& t) {
+      return t.kind == model::TypeKind::composite && t.named_type && !s.find_composite_type(*t.named_type);
+    };
+    bool late = f.return_type && on_relation(*f.return_type);
+    for (const auto& p : f.parameters) late |= on_relation(p.type);
+    for (const auto& r : f.returns_table) late |= on_relation(r.type);
+    return late;
+  }
   Step function_step(const Function& f) const {
     auto on_relation = [&](const model::Type& t) {
       return t.kind == model::TypeKind::composite && t.named_type && !want_.find_composite_type(*t.named_type);
@@ -1692,8 +1761,9 @@ class Planner {
       }
     }
     for (const auto& [name, f] : old) {
-      add(Step::drop_function, emit::drop_function(*f), create_function(*f), {emit::function_gone(*f)}).change =
-          change(ChangeKind::drop_function, name);
+      add(on_row_type(*f, prev_) ? Step::drop_function_for_change : Step::drop_function, emit::drop_function(*f),
+          create_function(*f), {emit::function_gone(*f)})
+          .change = change(ChangeKind::drop_function, name);
       comment(emit::function_target(*f), f->doc, {}, false, true);
     }
   }

@@ -315,9 +315,15 @@ ast::Function function(const model::Function& f) {
   out.procedure = f.procedure;
   out.parallel = f.parallel;
   out.leakproof = f.leakproof;
+  // Plain decimals (the grammar has no exponent): 0.00001, 10000000000000000.
   auto number = [](const std::optional<double>& v) -> std::optional<std::string> {
     if (!v) return std::nullopt;
-    std::string s = fmt::format("{}", *v);
+    std::string s = fmt::format("{:f}", *v);
+    while (s.find('.') != std::string::npos && (s.back() == '0' || s.back() == '.')) {
+      bool dot = s.back() == '.';
+      s.pop_back();
+      if (dot) break;
+    }
     return s;
   };
   out.cost = number(f.cost);

@@ -590,19 +590,19 @@ auto const partition_inner =
 
 // Each alternative is tried only after its first word is seen (`&kw(...)` takes no
 // attribute): a rule builds its member before it parses, and most lines are columns.
-auto const member_def = doc[set(&Documented::doc)] >>
-                        ((&kw("primary") >> primary_key[assign(&Documented::member)]) |
-                         (&(kw("index") | kw("unique")) >> index[assign(&Documented::member)]) |
-                         (&kw("unique") >> unique_constraint[assign(&Documented::member)]) |
-                         (&kw("check") >> check_constraint[assign(&Documented::member)]) |
-                         (&kw("foreign") >> foreign_key[assign(&Documented::member)]) |
-                         (&kw("exclude") >> exclusion[assign(&Documented::member)]) |
-                         (&kw("row") >> rls[assign(&Documented::member)]) |
-                         (&kw("policy") >> policy[assign(&Documented::member)]) |
-                         (&(kw("trigger") | kw("constraint")) >> trigger[assign(&Documented::member)]) |
-                         (&kw("grant") >> grant[assign(&Documented::member)]) |
-                         (&kw("drop") >> drop_column[assign(&Documented::member)]) |
-                         column[assign(&Documented::member)]);
+auto const member_def =
+    doc[set(&Documented::doc)] >>
+    ((&kw("primary") >> primary_key[assign(&Documented::member)]) |
+     (&(kw("index") | kw("unique")) >> index[assign(&Documented::member)]) |
+     (&kw("unique") >> unique_constraint[assign(&Documented::member)]) |
+     (&kw("check") >> check_constraint[assign(&Documented::member)]) |
+     (&kw("foreign") >> foreign_key[assign(&Documented::member)]) |
+     (&(kw("exclude") >> (kw("using") | x3::lit('(') | (ident >> (kw("using") | x3::lit('('))))) >>
+      exclusion[assign(&Documented::member)]) |
+     (&kw("row") >> rls[assign(&Documented::member)]) | (&kw("policy") >> policy[assign(&Documented::member)]) |
+     (&(kw("trigger") | (kw("constraint") >> kw("trigger"))) >> trigger[assign(&Documented::member)]) |
+     (&kw("grant") >> grant[assign(&Documented::member)]) | (&kw("drop") >> drop_column[assign(&Documented::member)]) |
+     column[assign(&Documented::member)]);
 
 auto const push_member = [](auto& ctx) {
   Documented& d = x3::_attr(ctx);
@@ -649,7 +649,7 @@ auto const domain_check_inner =
     kw("check") > -ident[set(&ast::DomainCheck::name)] > group[set(&ast::DomainCheck::expression)];
 auto const domain_inner = kw("domain") > qname[set(&ast::Domain::name)] > type_name[set(&ast::Domain::base)] >
                           *((kw("not") > kw("null"))[flag(&ast::Domain::not_null)] | kw("null") |
-                            (kw("default") > default_term[set(&ast::Domain::default_value)]) |
+                            ((kw("default") >> !kw("privileges")) > default_term[set(&ast::Domain::default_value)]) |
                             domain_check[push(&ast::Domain::checks)]);
 auto const field_inner =
     doc[set(&ast::Field::doc)] >> ident[set(&ast::Field::name)] > type_name[set(&ast::Field::type)];

@@ -191,3 +191,30 @@ table t {
         Changes{"drop_column t.no", "drop_sequence t_no"});
   CHECK(changes(v2, replaced(v2, "start 10", "start 10 increment 2")) == Changes{"alter_sequence t_no"});
 }
+
+TEST_CASE("default privileges are taken away before anything is created, given after") {
+  const char* const with = "role r\ndefault privileges grant select, insert on tables to r\n";
+  auto steps = [](const std::string& v1, const std::string& v2) {
+    Diagnostics diags;
+    auto p = plan::plan_migration(test::snapshot_of(model_of(v1)), model_of(v2), diags);
+    INFO(diags.render());
+    std::vector<std::pair<plan::Step, std::string>> out;
+    for (const auto& op : p.ops) out.push_back({op.step, op.up});
+    return out;
+  };
+  auto narrowed =
+      steps(std::string(with), "role r\ndefault privileges grant select on tables to r\ntable t {\n  id int\n}\n");
+  REQUIRE(narrowed.size() >= 2);
+  CHECK(narrowed.front().first == plan::Step::take_default_privileges);
+  CHECK(narrowed.front().second == "ALTER DEFAULT PRIVILEGES REVOKE INSERT ON TABLES FROM r;");
+  auto widened = steps("role r\ntable t {\n  id int\n}\n", std::string(with) + "table t {\n  id int\n}\n");
+  CHECK(widened.back().first == plan::Step::grant);
+  CHECK(widened.front().first == plan::Step::grant);  // the table's own grant, then the defaults
+}
+
+TEST_CASE("an enum that a domain is over cannot gain a value (down could not take it back)") {
+  Diagnostics diags;
+  plan::plan_migration(test::snapshot_of(model_of("enum mood { calm }\ndomain m mood\n")),
+                       model_of("enum mood { calm, busy }\ndomain m mood\n"), diags);
+  CHECK(diags.render().find("enum mood gains a value while domain m is over it") != std::string::npos);
+}

@@ -286,7 +286,6 @@ table t {
   i  money
   j  interval(6)
   k  pg_catalog.int4
-  l  bpchar(2)
 }
 )");
   const auto& m = model_of(c);
@@ -294,7 +293,7 @@ table t {
   for (const auto& col : m.tables.at(0).columns) types.push_back(col.type.sql());
   CHECK(types == std::vector<std::string>{"bit varying(8)", "timestamp(3) with time zone", "time(2) without time zone",
                                           "character varying(20)", "tstzmultirange[]", "public.email", "public.address",
-                                          "extensions.vector", "money", "interval(6)", "integer", "character(2)"});
+                                          "extensions.vector", "money", "interval(6)", "integer"});
   const auto& d = m.domains.at(0);
   CHECK(d.base.sql() == "citext");
   CHECK(d.base.kind == model::TypeKind::external);
@@ -464,7 +463,7 @@ TEST_CASE("transition tables and constraint triggers") {
   const std::string fn = "function f() returns trigger language plpgsql as $$ begin return null; end $$\n";
   auto c = compile_text(fn + R"(table t {
   a int
-  trigger x after insert or update referencing old table as o new table as n for each statement execute f()
+  trigger x after update referencing old table as o new table as n for each statement execute f()
   constraint trigger y after delete deferrable initially deferred execute f()
 }
 )");
@@ -494,6 +493,8 @@ TEST_CASE("transition tables and constraint triggers") {
             "error: 'new table' is for a trigger that fires on insert or update"},
            {"trigger y after update of a referencing new table as n execute f()",
             "error: a trigger with transition tables cannot name the columns of an update"},
+           {"trigger y after insert or update referencing new table as n execute f()",
+            "error: a trigger with transition tables fires on one event"},
        }) {
     auto bad = compile_text(fn + "table t {\n  a int\n  " + members + "\n}\n");
     INFO(members << "\n" << bad.diagnostics);
@@ -630,5 +631,38 @@ partition events_other of events default
     INFO(schema << "\n" << bad.diagnostics);
     CHECK_FALSE(bad.ok);
     CHECK(bad.diagnostics.find(message) != std::string::npos);
+  }
+}
+
+TEST_CASE("what PostgreSQL would refuse at apply is refused at compile time") {
+  struct Bad {
+    std::string schema, message;
+  };
+  for (const auto& [schema, message] : std::vector<Bad>{
+           {"table t {\n  id int primary key\n  tags int[]\n  exclude using gin (tags with &&)\n}\n",
+            "error: a gin index cannot enforce an exclusion constraint"},
+           {"function ok(v int) returns boolean language sql immutable as $$ select v > 0 $$\n"
+            "domain d int check (ok(value))\n",
+            "error: a domain's default or check cannot call the schema's function 'ok'"},
+           {"sequence s\ndomain d bigint default nextval('s')\n",
+            "error: a domain's default cannot take values from a sequence"},
+           {"table t {\n  id int primary key\n}\ntype p {\n  x t\n}\n",
+            "error: the row type of table 't' may type a function's parameters and result only"},
+           {"domain a b\ndomain b a\n", "is made of itself through other domains or composite types"},
+           {"sequence t_id_seq\ntable t {\n  id serial primary key\n}\n",
+            "error: the sequence of t.id would be named 't_id_seq1': 't_id_seq' is taken by another relation"},
+       }) {
+    auto bad = compile_text(schema);
+    INFO(schema << "\n" << bad.diagnostics);
+    CHECK_FALSE(bad.ok);
+    CHECK(bad.diagnostics.find(message) != std::string::npos);
+  }
+  // Still columns, and still a declaration after a domain.
+  for (const char* good : {"table t {\n  exclude boolean\n  constraint text\n}\n",
+                           "role r\ndomain email text\ndefault privileges grant select on tables to r\n",
+                           "function f(n int) returns int language sql cost 0.00001 as $$ select n $$\n"}) {
+    auto c = compile_text(good);
+    INFO(good << "\n" << c.diagnostics);
+    CHECK(c.ok);
   }
 }

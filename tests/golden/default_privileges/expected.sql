@@ -4,6 +4,10 @@
 
 SET check_function_bodies = off;
 
+-- Default privileges taken away (before anything is created)
+
+ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+
 -- Schemas
 
 CREATE SCHEMA app;
@@ -42,8 +46,6 @@ select id from notes;
 GRANT SELECT ON TABLE public.v TO authenticated;
 
 -- Grants
-
-ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
 
 ALTER DEFAULT PRIVILEGES GRANT SELECT, USAGE ON SEQUENCES TO authenticated;
 

@@ -29,7 +29,7 @@ CREATE TABLE public.events (
   CONSTRAINT events_pkey PRIMARY KEY (id)
 );
 
--- Functions on the row types of tables and views
+-- Functions on the row types of tables
 
 CREATE FUNCTION public.recent(n integer)
   RETURNS SETOF public.events
