@@ -11,6 +11,7 @@
 
 #include "check/query_scope.hpp"
 #include "model/names.hpp"
+#include "model/types.hpp"
 
 namespace schemac::check {
 namespace {
@@ -400,6 +401,8 @@ class Columns {
       for (const auto& c : t.columns) list->push_back(c.name);
       tables_[t.name] = tables_[t.live_name()] = std::move(list);
     }
+    for (const auto& p : model.partitions)  // a partition has its table's columns
+      if (auto parent = tables_.find(p.parent); parent != tables_.end()) tables_[p.name] = parent->second;
     for (const auto& v : model.views) queries_[v.name] = v.query;
     for (const auto& v : model.materialized_views) queries_[v.name] = v.query;
     lookup_ = [this](const model::QualifiedName& n) { return list(n); };
@@ -483,6 +486,81 @@ void sequence_calls(const nlohmann::json& j, std::vector<std::pair<model::Qualif
   for (const auto& [key, value] : j.items()) sequence_calls(value, out);
 }
 
+// A partition bound's values: as many as the partition key has columns (a list
+// partition: values of its one column), each a literal of the key column's type (or
+// MINVALUE / MAXVALUE in a range, NULL in a list). PostgreSQL would refuse the rest
+// when the partition is created.
+void check_partition_bound(Diagnostics& diags, int file, const ast::SqlText& group, const nlohmann::json& tree,
+                           const model::Table& parent, bool list) {
+  const auto& stmt = tree["stmts"][0]["stmt"];
+  if (!stmt.contains("SelectStmt")) return;
+  const auto& val = stmt["SelectStmt"]["targetList"][0]["ResTarget"]["val"];
+  std::vector<const nlohmann::json*> values;
+  if (val.contains("RowExpr") && val["RowExpr"].contains("args"))
+    for (const auto& a : val["RowExpr"]["args"]) values.push_back(&a);
+  else
+    values.push_back(&val);
+  const auto& keys = parent.partition_by->keys;
+  Location at{file, group.span.begin};
+  if (!list && values.size() != keys.size()) {
+    diags.error(at, "the partition key of '" + parent.name.display() + "' has " + std::to_string(keys.size()) +
+                        " column(s): a bound gives " + std::to_string(keys.size()) + " value(s), not " +
+                        std::to_string(values.size()));
+    return;
+  }
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const auto& key = keys[list ? 0 : i];
+    const model::Column* column = key.column.empty() ? nullptr : parent.find_column(key.column);
+    if (!column || column->type.named_type || column->type.array_dims) continue;
+    const nlohmann::json& v = *values[i];
+    if (v.contains("ColumnRef")) {
+      std::string word = v["ColumnRef"]["fields"].back().contains("String")
+                             ? v["ColumnRef"]["fields"].back()["String"].value("sval", "")
+                             : "";
+      if (list || (word != "minvalue" && word != "maxvalue"))
+        diags.error(at, "a partition bound is made of literals" + std::string(list ? "" : " (or MINVALUE, MAXVALUE)") +
+                            ": '" + word + "' is neither");
+      continue;
+    }
+    if (!v.contains("A_Const")) continue;  // an expression: PostgreSQL evaluates it
+    const auto& k = v["A_Const"];
+    if (k.contains("isnull")) continue;
+    const model::BuiltinType* b = model::builtin_by_name(column->type.builtin);
+    if (!b) continue;
+    bool number = k.contains("ival") || k.contains("fval");
+    std::string text = k.contains("sval") ? k["sval"].value("sval", "") : "";
+    auto wrong = [&](const std::string& what) {
+      diags.error(at, "a partition bound of the wrong type: " + what + " for column '" + column->name + "' (" +
+                          column->type.sql() + ")");
+    };
+    switch (b->family) {
+      case model::TypeFamily::integer:
+        if (k.contains("fval")) wrong("a fraction");
+        if (k.contains("sval") && !std::regex_match(text, std::regex("\\s*[+-]?[0-9]+\\s*"))) wrong("'" + text + "'");
+        break;
+      case model::TypeFamily::numeric:
+      case model::TypeFamily::floating:
+        if (k.contains("sval") &&
+            !std::regex_match(text, std::regex("\\s*[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?\\s*")))
+          wrong("'" + text + "'");
+        break;
+      case model::TypeFamily::date:
+      case model::TypeFamily::timestamp:
+      case model::TypeFamily::time:
+      case model::TypeFamily::boolean:
+      case model::TypeFamily::uuid:
+      case model::TypeFamily::network:
+        if (number) wrong("a number");
+        break;
+      default:
+        break;
+    }
+    if (b->family == model::TypeFamily::uuid && k.contains("sval") &&
+        !std::regex_match(text, std::regex("\\{?[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}\\}?")))
+      wrong("'" + text + "'");
+  }
+}
+
 // A materialized view's index may only name columns its query produces.
 void check_view_index_columns(Diagnostics& diags, int file, const ast::MaterializedView& mv,
                               const std::optional<std::vector<std::string>>& produced) {
@@ -546,6 +624,7 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Sch
   for (const auto& t : model.tables) relations.insert(t.live_name()), relations.insert(t.name);
   for (const auto& v : model.views) relations.insert(v.name);
   for (const auto& v : model.materialized_views) relations.insert(v.name);
+  for (const auto& p : model.partitions) relations.insert(p.name);
   Parser parser;
   Columns columns(model, parser);
   // Sequences a default may take values from: declared ones, and those serial and
@@ -688,8 +767,13 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Sch
           c.set_root(std::nullopt);
         }
       } else if (auto* pt = std::get_if<ast::Partition>(&d)) {
-        for (const auto* bound : {&pt->from, &pt->to, &pt->in})
-          if (*bound) c.expression(**bound, "partition bound");
+        const model::Table* parent = model.find_table(qualified(pt->parent));
+        for (const auto* bound : {&pt->from, &pt->to, &pt->in}) {
+          if (!*bound) continue;
+          c.expression(**bound, "partition bound");
+          if (parent && parent->partition_by && !c.tree().is_null())
+            check_partition_bound(diags, f.file_id, **bound, c.tree(), *parent, bound == &pt->in);
+        }
       } else if (auto* dm = std::get_if<ast::Domain>(&d)) {
         // Domains are created before the schema's functions and sequences (columns and
         // function signatures use them): their expressions may not call those.

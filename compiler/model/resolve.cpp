@@ -979,6 +979,21 @@ class Resolver {
     // partition key's columns.
     for (const auto& t : schema_.tables) {
       if (!t.partition_by) continue;
+      for (const auto& c : t.constraints)
+        if (c.kind == ConstraintKind::exclusion)
+          diags_.error(loc(c.origin),
+                       "PostgreSQL 15 cannot enforce an exclusion constraint on the partitioned table '" +
+                           t.name.display() + "'");
+      for (const auto& ix : t.indexes)
+        if (ix.unique)
+          for (const auto& k : t.partition_by->keys)
+            if (k.column.empty() || std::none_of(ix.elements.begin(), ix.elements.end(),
+                                                 [&](const auto& e) { return e.column == k.column; })) {
+              diags_.error(loc(ix.origin), "a unique index of the partitioned table '" + t.name.display() +
+                                               "' must include its partition key column" +
+                                               (k.column.empty() ? std::string("s") : " '" + k.column + "'"));
+              break;
+            }
       for (const auto& k : t.partition_by->keys)
         if (!k.column.empty() && !t.find_column(k.column))
           diags_.error(loc(t.origin), "table '" + t.name.display() + "' is partitioned by '" + k.column +

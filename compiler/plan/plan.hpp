@@ -27,6 +27,7 @@ enum class Step {
   // prepare: dependents that change or go, under their original names (policies
   // before the views they may read); sequences let go of columns that go
   take_default_privileges,  // before anything is created, which would take them
+  detach_partition,         // partitions whose bound changes or that go, before new ones take their place
   drop_sequence_owner,
   drop_trigger,
   drop_policy,

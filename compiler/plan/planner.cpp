@@ -5,6 +5,8 @@
 // keyed by the names the database holds, object kind by object kind. Each change
 // becomes the smallest faithful DDL with its inverse.
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -120,6 +122,8 @@ const char* step_title(Step step) {
   switch (step) {
     case Step::drop_view:
       return "Views and materialized views that change or go";
+    case Step::detach_partition:
+      return "Partitions detached (their bound changes, or they go)";
     case Step::take_default_privileges:
       return "Default privileges taken away (before anything is created)";
     case Step::drop_sequence_owner:
@@ -1305,12 +1309,32 @@ class Planner {
                                                              : std::string("its partition key cannot change")) +
                                          "; declare a new table and move the rows with a data step");
     }
+    for (const auto& p : prev_.tables) {
+      const Table* t = find(want_, p.name);
+      if (!t || !t->partition_by || !p.partition_by) continue;
+      for (const auto& k : t->partition_by->keys) {
+        const Column* before = p.find_column(k.column);
+        const Column* now = t->find_column(k.column);
+        if (before && now && !(before->type == now->type))
+          diags_.error(where(now->origin), "column " + t->name.display() + "." + k.column +
+                                               " is in the partition key: PostgreSQL cannot change its type");
+      }
+    }
+    for (const auto& t : want_.tables)
+      if (t.partition_by && t.was) {
+        refused_.push_back(change(ChangeKind::rename_table, t.name, "", t.origin));
+        diags_.error(where(t.origin),
+                     "partitioned table " + t.name.display() + ": renaming a partitioned table is not supported yet");
+      }
+    // Detached first (their bound may be what a new partition takes), created, then
+    // attached again with their new bound; dropped ones are moved away last (data
+    // steps may still read them). Down undoes it in the reverse order.
     std::map<QualifiedName, const model::Partition*> old;
     for (const auto& p : prev_.partitions) old[p.name] = &p;
     for (const auto& p : want_.partitions) {
       auto it = old.find(p.name);
       if (it == old.end()) {
-        add(Step::partition, emit::create_partition(p), emit::drop_table(p.name),
+        add(Step::partition, create_partition(p), emit::drop_table(p.name),
             {emit::relation_exists(p.name, "partition")})
             .change = change(ChangeKind::create_table, p.name, "", p.origin, "partition");
         comment(emit::table_target(p.name), {}, p.doc, true);
@@ -1325,35 +1349,71 @@ class Planner {
         continue;
       }
       if (q.bound_sql() == p.bound_sql()) continue;
-      add(Step::partition, emit::detach_partition(q) + "\n" + emit::attach_partition(p),
-          emit::detach_partition(p) + "\n" + emit::attach_partition(q))
-          .change = change(ChangeKind::other, p.name, "bound", p.origin);
+      add(Step::detach_partition, emit::detach_partition(q), emit::attach_partition(q)).change =
+          change(ChangeKind::other, p.name, "bound", p.origin);
+      add(Step::partition, emit::attach_partition(p), emit::detach_partition(p)).change =
+          change(ChangeKind::other, p.name, "bound", p.origin);
     }
     for (const auto& [name, q] : old) {
-      if (!find(want_, q->parent)) continue;  // its table goes, and takes it along
+      if (!find(want_, q->parent)) {
+        // Its table goes and takes it along; down re-creates it after the table.
+        add(Step::drop_column, "", create_partition(*q) + comment_sql(emit::table_target(name), q->doc));
+        continue;
+      }
       if (!confirmed.count(name)) {
-        refused_.push_back(change(ChangeKind::drop_table, name, "", q->origin));
+        refused_.push_back(change(ChangeKind::other, name, "partition", q->origin));
         diags_.error({}, "partition " + name.display() +
                              " is no longer declared: dropping it would remove its rows "
                              "from " +
                              q->parent.display() + ". Write 'drop table " + name.display() + "' to confirm");
         continue;
       }
-      // Kept whole: detached and moved into the retention schema under a name of its own.
+      // Kept whole: detached early, then renamed (its indexes too, so that two kept
+      // partitions never meet) and moved into the retention schema.
       QualifiedName kept{emit::retention_schema, retained_name(name, "partition")};
-      std::string up = emit::detach_partition(*q) + "\nCREATE SCHEMA IF NOT EXISTS " + names::quote(kept.schema) +
-                       ";\nALTER TABLE " + name.sql() + " SET SCHEMA " + names::quote(kept.schema) + ";\nALTER TABLE " +
-                       QualifiedName{kept.schema, name.name}.sql() + " RENAME TO " + names::quote(kept.name) + ";";
-      std::string down = "ALTER TABLE " + kept.sql() + " RENAME TO " + names::quote(name.name) + ";\nALTER TABLE " +
-                         QualifiedName{kept.schema, name.name}.sql() + " SET SCHEMA " + names::quote(name.schema) +
-                         ";\n" + emit::attach_partition(*q) + comment_sql(emit::table_target(name), q->doc);
-      Change dropped = change(ChangeKind::drop_table, name, "", q->origin, kept.display());
+      add(Step::detach_partition, emit::detach_partition(*q), emit::attach_partition(*q)).change =
+          change(ChangeKind::other, name, "partition", q->origin);
+      std::string rename_indexes = fmt::format(
+          "DO $schemac$ DECLARE i record; BEGIN FOR i IN SELECT c.relname FROM pg_index x JOIN pg_class c ON c.oid = "
+          "x.indexrelid WHERE x.indrelid = {0}::regclass LOOP EXECUTE format('ALTER INDEX %I.%I RENAME TO %I', {1}, "
+          "i.relname, left({2} || '_' || i.relname, 63)); END LOOP; END $schemac$;",
+          emit::sql_string(name.sql()), emit::sql_string(name.schema), emit::sql_string(kept.name));
+      std::string up = fmt::format(
+          "DO $schemac$ BEGIN IF to_regnamespace({0}) IS NULL THEN CREATE SCHEMA {1}; END IF; END $schemac$;\n{2}\n"
+          "ALTER TABLE {3} RENAME TO {4};\nALTER TABLE {5} SET SCHEMA {1};",
+          emit::sql_string(names::quote(kept.schema)), names::quote(kept.schema), rename_indexes, name.sql(),
+          names::quote(kept.name), QualifiedName{name.schema, kept.name}.sql());
+      std::string guard =
+          fmt::format("DO $schemac$ BEGIN IF to_regclass({}) IS NULL THEN RAISE EXCEPTION {}; END IF; END $schemac$;",
+                      emit::sql_string(kept.sql()),
+                      emit::sql_string("partition " + name.display() + " kept in " + kept.display() +
+                                       " was purged (schemac migrate purge); this down cannot restore it"));
+      std::string restore_indexes = fmt::format(
+          "DO $schemac$ DECLARE i record; BEGIN FOR i IN SELECT c.relname FROM pg_index x JOIN pg_class c ON c.oid = "
+          "x.indexrelid WHERE x.indrelid = {0}::regclass AND starts_with(c.relname, {1}) LOOP EXECUTE format('ALTER "
+          "INDEX %I.%I RENAME TO %I', {2}, i.relname, substr(i.relname, {3})); END LOOP; END $schemac$;",
+          emit::sql_string(name.sql()), emit::sql_string(kept.name + "_"), emit::sql_string(name.schema),
+          kept.name.size() + 2);
+      std::string down = guard + "\nALTER TABLE " + kept.sql() + " SET SCHEMA " + names::quote(name.schema) +
+                         ";\nALTER TABLE " + QualifiedName{name.schema, kept.name}.sql() + " RENAME TO " +
+                         names::quote(name.name) + ";\n" + restore_indexes;
+      Change dropped = change(ChangeKind::other, name, "partition", q->origin, kept.display());
       add(Step::drop_partition, up, down,
           {emit::relation_gone(name, "partition"), emit::relation_exists(kept, "kept partition")})
           .change = dropped;
       notes_.push_back("partition " + name.display() + " is dropped; it is kept whole in " + kept.display() +
-                       " and down attaches it again");
+                       " and down attaches it again (its indexes keep names prefixed with " + kept.name + ")");
     }
+  }
+
+  // A partition takes what default privileges give new tables; the model gives it
+  // nothing of its own (it is read through its table, under the table's policies).
+  std::string create_partition(const model::Partition& p) const {
+    std::string out = emit::create_partition(p);
+    for (const auto& d : want_.default_privileges)
+      if (d.kind == "tables" && !d.revoke && (d.schema.empty() || d.schema == p.name.schema))
+        out += "\n" + emit::revoke_all("TABLE " + p.name.sql(), d.role);
+    return out;
   }
 
   // ---- default privileges --------------------------------------------------------------

@@ -315,10 +315,13 @@ ast::Function function(const model::Function& f) {
   out.procedure = f.procedure;
   out.parallel = f.parallel;
   out.leakproof = f.leakproof;
-  // Plain decimals (the grammar has no exponent): 0.00001, 10000000000000000.
+  // The shortest decimal that reads back as the same number, without an exponent
+  // (the grammar has none): 0.0000004, 10000000000000000.
   auto number = [](const std::optional<double>& v) -> std::optional<std::string> {
     if (!v) return std::nullopt;
-    std::string s = fmt::format("{:f}", *v);
+    std::string s = fmt::format("{}", *v);
+    if (s.find_first_of("eE") == std::string::npos) return s;
+    s = fmt::format("{:.40f}", *v);
     while (s.find('.') != std::string::npos && (s.back() == '0' || s.back() == '.')) {
       bool dot = s.back() == '.';
       s.pop_back();

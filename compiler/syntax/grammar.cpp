@@ -597,7 +597,8 @@ auto const member_def =
      (&kw("unique") >> unique_constraint[assign(&Documented::member)]) |
      (&kw("check") >> check_constraint[assign(&Documented::member)]) |
      (&kw("foreign") >> foreign_key[assign(&Documented::member)]) |
-     (&(kw("exclude") >> (kw("using") | x3::lit('(') | (ident >> (kw("using") | x3::lit('('))))) >>
+     (&(kw("exclude") >>
+        (kw("using") | x3::lit('(') | (ident >> (kw("using") | (x3::lit('(') >> (group | ident) >> kw("with")))))) >>
       exclusion[assign(&Documented::member)]) |
      (&kw("row") >> rls[assign(&Documented::member)]) | (&kw("policy") >> policy[assign(&Documented::member)]) |
      (&(kw("trigger") | (kw("constraint") >> kw("trigger"))) >> trigger[assign(&Documented::member)]) |

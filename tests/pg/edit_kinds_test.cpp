@@ -1981,6 +1981,17 @@ TEST_CASE("edit kinds: partitions", "[edit_kinds]") {
            schema("partition events_2025 of events for values from ('2024-01-01') to ('2026-01-01')\n" + p2026 + other))
           .seeded(seed, rows)
           .fresh(),
+      // The old partition is detached before the new ones take its range, and back in down.
+      Case("a partition split in two", schema(p2025 + p2026 + other),
+           schema("partition events_2025a of events for values from ('2025-01-01') to ('2025-07-01')\n"
+                  "partition events_2025b of events for values from ('2025-07-01') to ('2026-01-01')\n" +
+                  p2026 + other + "drop table events_2025\n"))
+          .seeded(seed, {rows[0]}),
+      Case("the default partition replaced", schema(p2025 + p2026 + other),
+           schema(p2025 + p2026 + "partition events_rest of events default\ndrop table events_other\n"))
+          .seeded("INSERT INTO public.events (id, created_at, kind) VALUES (1, '2025-03-01', 'a');", rows),
+      Case("a partitioned table dropped: down brings back its partitions", schema(p2025 + other),
+           "drop table events\n"),
       // Its rows leave the table in up and come back with it in down.
       Case("a partition dropped (confirmed)", schema(p2025 + p2026 + other),
            schema(p2025 + other + "drop table events_2026\n"))

@@ -622,6 +622,10 @@ partition events_other of events default
            {"table t partition by hash (nope) {\n  k int\n}\n",
             "error: table 't' is partitioned by 'nope', which is not one of its columns"},
            {"unlogged table t partition by hash (k) {\n  k int\n}\n", "error: a partitioned table cannot be unlogged"},
+           {"table t partition by list (k) {\n  k int\n  v int\n  unique index on (v)\n}\n",
+            "error: a unique index of the partitioned table 't' must include its partition key column 'k'"},
+           {"extension btree_gist\ntable t partition by list (k) {\n  k int\n  exclude using gist (k with =)\n}\n",
+            "error: PostgreSQL 15 cannot enforce an exclusion constraint on the partitioned table 't'"},
            {"table t partition by hash (k) {\n  k int\n}\npartition p of t for values with (modulus 2, remainder 2)\n",
             "error: a hash partition's modulus is positive and its remainder less than the modulus"},
            {"table t partition by hash (k) {\n  k int\n}\npartition p of t default\n",
@@ -658,9 +662,10 @@ TEST_CASE("what PostgreSQL would refuse at apply is refused at compile time") {
     CHECK(bad.diagnostics.find(message) != std::string::npos);
   }
   // Still columns, and still a declaration after a domain.
-  for (const char* good : {"table t {\n  exclude boolean\n  constraint text\n}\n",
-                           "role r\ndomain email text\ndefault privileges grant select on tables to r\n",
-                           "function f(n int) returns int language sql cost 0.00001 as $$ select n $$\n"}) {
+  for (const char* good :
+       {"table t {\n  exclude boolean\n  constraint text\n}\n", "table t {\n  exclude varchar(10)\n}\n",
+        "role r\ndomain email text\ndefault privileges grant select on tables to r\n",
+        "function f(n int) returns int language sql cost 0.00001 as $$ select n $$\n"}) {
     auto c = compile_text(good);
     INFO(good << "\n" << c.diagnostics);
     CHECK(c.ok);
