@@ -969,6 +969,31 @@ class Resolver {
       if (qualified_silent(p->name).schema != parent.schema)
         diags_.error(at(p->name), "a partition lives in the schema of its table ('" + parent.schema + "')");
     }
+    // Hash partitions: PostgreSQL wants each modulus a factor of the next larger one,
+    // and no two partitions on the same remainder of the same modulus.
+    std::map<QualifiedName, std::vector<const Partition*>> hashed;
+    for (const auto& p : schema_.partitions)
+      if (p.modulus) hashed[p.parent].push_back(&p);
+    for (auto& [parent, list] : hashed) {
+      std::stable_sort(list.begin(), list.end(),
+                       [](const Partition* a, const Partition* b) { return *a->modulus < *b->modulus; });
+      for (std::size_t i = 1; i < list.size(); ++i) {
+        const Partition& a = *list[i - 1];
+        const Partition& b = *list[i];
+        if (*b.modulus % *a.modulus != 0)
+          diags_.error(loc(b.origin), "hash partitions of '" + parent.display() + "': modulus " +
+                                          std::to_string(*b.modulus) + " is not a multiple of modulus " +
+                                          std::to_string(*a.modulus) + " (of " + a.name.display() + ")");
+        for (std::size_t j = 0; j < i; ++j) {
+          const Partition& c = *list[j];
+          if (*b.modulus % *c.modulus == 0 && b.remainder.value_or(0) % *c.modulus == c.remainder.value_or(0)) {
+            diags_.error(loc(b.origin), "hash partition " + b.name.display() + " takes rows partition " +
+                                            c.name.display() + " already takes");
+            break;
+          }
+        }
+      }
+    }
     std::map<QualifiedName, std::vector<const Partition*>> defaults;
     for (const auto& p : schema_.partitions)
       if (p.is_default) defaults[p.parent].push_back(&p);
@@ -994,10 +1019,15 @@ class Resolver {
                                                (k.column.empty() ? std::string("s") : " '" + k.column + "'"));
               break;
             }
-      for (const auto& k : t.partition_by->keys)
-        if (!k.column.empty() && !t.find_column(k.column))
+      for (const auto& k : t.partition_by->keys) {
+        const Column* col = k.column.empty() ? nullptr : t.find_column(k.column);
+        if (!k.column.empty() && !col)
           diags_.error(loc(t.origin), "table '" + t.name.display() + "' is partitioned by '" + k.column +
                                           "', which is not one of its columns");
+        if (col && col->generated_sql)
+          diags_.error(loc(t.origin), "table '" + t.name.display() +
+                                          "' cannot be partitioned by the generated column '" + k.column + "'");
+      }
       for (const auto& c : t.constraints) {
         if (c.kind != ConstraintKind::primary_key && c.kind != ConstraintKind::unique) continue;
         for (const auto& k : t.partition_by->keys) {

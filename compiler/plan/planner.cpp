@@ -1378,11 +1378,34 @@ class Planner {
           "x.indexrelid WHERE x.indrelid = {0}::regclass LOOP EXECUTE format('ALTER INDEX %I.%I RENAME TO %I', {1}, "
           "i.relname, left({2} || '_' || i.relname, 63)); END LOOP; END $schemac$;",
           emit::sql_string(name.sql()), emit::sql_string(name.schema), emit::sql_string(kept.name));
-      std::string up = fmt::format(
-          "DO $schemac$ BEGIN IF to_regnamespace({0}) IS NULL THEN CREATE SCHEMA {1}; END IF; END $schemac$;\n{2}\n"
-          "ALTER TABLE {3} RENAME TO {4};\nALTER TABLE {5} SET SCHEMA {1};",
-          emit::sql_string(names::quote(kept.schema)), names::quote(kept.schema), rename_indexes, name.sql(),
-          names::quote(kept.name), QualifiedName{name.schema, kept.name}.sql());
+      // What ties it to other objects goes while it is kept (its table's foreign keys,
+      // cloned again when it is attached; its column defaults, set again by down), so
+      // that it never stands in the way of dropping them.
+      std::string loosen, tighten;
+      if (const Table* parent = find(prev_, q->parent)) {
+        for (const auto& c : parent->constraints)
+          if (is_foreign_key(c))
+            loosen += "ALTER TABLE " + name.sql() + " DROP CONSTRAINT IF EXISTS " + names::quote(c.name) + ";\n";
+        for (const auto& c : parent->columns) {
+          std::optional<std::string> def = c.default_sql;
+          if (c.serial)
+            def = "nextval(" +
+                  emit::sql_string(
+                      QualifiedName{parent->name.schema, names::make_object_name(parent->name.name, c.name, "seq")}
+                          .sql()) +
+                  "::regclass)";
+          if (!def) continue;
+          loosen += emit::drop_column_default(name, c.name) + "\n";
+          tighten += "\n" + emit::set_column_default(name, c.name, *def);
+        }
+      }
+      std::string up =
+          loosen +
+          fmt::format(
+              "DO $schemac$ BEGIN IF to_regnamespace({0}) IS NULL THEN CREATE SCHEMA {1}; END IF; END $schemac$;\n{2}\n"
+              "ALTER TABLE {3} RENAME TO {4};\nALTER TABLE {5} SET SCHEMA {1};",
+              emit::sql_string(names::quote(kept.schema)), names::quote(kept.schema), rename_indexes, name.sql(),
+              names::quote(kept.name), QualifiedName{name.schema, kept.name}.sql());
       std::string guard =
           fmt::format("DO $schemac$ BEGIN IF to_regclass({}) IS NULL THEN RAISE EXCEPTION {}; END IF; END $schemac$;",
                       emit::sql_string(kept.sql()),
@@ -1396,7 +1419,7 @@ class Planner {
           kept.name.size() + 2);
       std::string down = guard + "\nALTER TABLE " + kept.sql() + " SET SCHEMA " + names::quote(name.schema) +
                          ";\nALTER TABLE " + QualifiedName{name.schema, kept.name}.sql() + " RENAME TO " +
-                         names::quote(name.name) + ";\n" + restore_indexes;
+                         names::quote(name.name) + ";\n" + restore_indexes + tighten;
       Change dropped = change(ChangeKind::other, name, "partition", q->origin, kept.display());
       add(Step::drop_partition, up, down,
           {emit::relation_gone(name, "partition"), emit::relation_exists(kept, "kept partition")})

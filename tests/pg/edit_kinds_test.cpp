@@ -2000,3 +2000,24 @@ TEST_CASE("edit kinds: partitions", "[edit_kinds]") {
                   rows),
   });
 }
+
+TEST_CASE("edit kinds: a kept partition lets go of what it is tied to, and takes it back in down", "[edit_kinds]") {
+  auto schema = [](const std::string& more) {
+    return "table users {\n  id int primary key\n}\ntable events partition by range (at) {\n  id   int\n  at   date\n"
+           "  n    serial\n  who  int references users(id)\n  primary key (id, at)\n}\n"
+           "partition events_2025 of events for values from ('2025-01-01') to ('2026-01-01')\n" +
+           more;
+  };
+  const std::string p2026 = "partition events_2026 of events for values from ('2026-01-01') to ('2027-01-01')\n";
+  run_cases({
+      Case("a partition with a reference and a serial default dropped", schema(p2026),
+           schema("drop table events_2026\n"))
+          .seeded("INSERT INTO public.users (id) VALUES (7); INSERT INTO public.events (id, at, who) VALUES (1, "
+                  "'2025-05-01', 7), (2, '2026-05-01', 7);",
+                  {"SELECT id, at, n, who FROM public.events ORDER BY id",
+                   "SELECT column_name, column_default FROM information_schema.columns WHERE table_name = "
+                   "'events_2026' ORDER BY column_name",
+                   "SELECT count(*) FROM pg_constraint WHERE conrelid = 'public.events_2026'::regclass AND contype = "
+                   "'f'"}),
+  });
+}

@@ -628,6 +628,14 @@ partition events_other of events default
             "error: the partition key of 't' has 1 column(s): a bound gives 1 value(s), not 2"},
            {"table t partition by list (k) {\n  k date\n}\npartition p of t for values in (5)\n",
             "error: a partition bound of the wrong type: a number for column 'k' (date)"},
+           {"table t partition by hash (k) {\n  k int\n}\npartition a of t for values with (modulus 2, remainder 0)\n"
+            "partition b of t for values with (modulus 3, remainder 1)\n",
+            "error: hash partitions of 't': modulus 3 is not a multiple of modulus 2 (of a)"},
+           {"table t partition by hash (k) {\n  k int\n}\npartition a of t for values with (modulus 2, remainder 0)\n"
+            "partition b of t for values with (modulus 4, remainder 2)\n",
+            "error: hash partition b takes rows partition a already takes"},
+           {"table t partition by range (g) {\n  k int\n  g int generated (k + 1)\n}\n",
+            "error: table 't' cannot be partitioned by the generated column 'g'"},
            {"table t partition by list (k) {\n  k int\n  v int\n  unique index on (v)\n}\n",
             "error: a unique index of the partitioned table 't' must include its partition key column 'k'"},
            {"extension btree_gist\ntable t partition by list (k) {\n  k int\n  exclude using gist (k with =)\n}\n",
