@@ -1047,9 +1047,7 @@ class Resolver {
     }
   }
   void build(const ast::DefaultPrivilege& d) {
-    const auto& all = d.kind == "tables"      ? relation_privileges()
-                      : d.kind == "sequences" ? sequence_privileges()
-                                              : function_privileges();
+    const auto& all = privileges_of_kind(d.kind);
     std::vector<std::string> privileges;
     for (const auto& p : d.privileges) {
       std::string up = upper(p);

@@ -88,6 +88,9 @@ const std::vector<std::string>& sequence_privileges() {
   static const std::vector<std::string> all = {"SELECT", "UPDATE", "USAGE"};
   return all;
 }
+const std::vector<std::string>& privileges_of_kind(const std::string& kind) {
+  return kind == "tables" ? relation_privileges() : kind == "sequences" ? sequence_privileges() : function_privileges();
+}
 const std::vector<std::string>& schema_privileges() {
   static const std::vector<std::string> all = {"USAGE", "CREATE"};
   return all;

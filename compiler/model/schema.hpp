@@ -212,6 +212,8 @@ const std::vector<std::string>& relation_privileges();  // tables, views, materi
 const std::vector<std::string>& function_privileges();
 const std::vector<std::string>& schema_privileges();
 const std::vector<std::string>& sequence_privileges();
+// Of the objects default privileges name: "tables", "sequences", "functions".
+const std::vector<std::string>& privileges_of_kind(const std::string& kind);
 
 // How a partitioned table divides its rows.
 struct PartitionKey {

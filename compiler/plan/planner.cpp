@@ -1501,9 +1501,7 @@ class Planner {
     }
   }
   static const std::vector<std::string>& all_of(const model::DefaultPrivilege& d) {
-    return d.kind == "tables"      ? model::relation_privileges()
-           : d.kind == "sequences" ? model::sequence_privileges()
-                                   : model::function_privileges();
+    return model::privileges_of_kind(d.kind);
   }
 
   static std::string field_target(const QualifiedName& type, const std::string& field) {
@@ -1798,13 +1796,7 @@ class Planner {
     return late;
   }
   Step function_step(const Function& f) const {
-    auto on_relation = [&](const model::Type& t) {
-      return t.kind == model::TypeKind::composite && t.named_type && !want_.find_composite_type(*t.named_type);
-    };
-    bool late = f.return_type && on_relation(*f.return_type);
-    for (const auto& p : f.parameters) late |= on_relation(p.type);
-    for (const auto& r : f.returns_table) late |= on_relation(r.type);
-    return late ? Step::row_type_function : Step::function;
+    return on_row_type(f, want_) ? Step::row_type_function : Step::function;
   }
 
   void plan_functions() {

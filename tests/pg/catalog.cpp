@@ -228,9 +228,7 @@ class Comparer {
         public_revoked = true;
         continue;
       }
-      const auto& all = d.kind == "tables"      ? model::relation_privileges()
-                        : d.kind == "sequences" ? model::sequence_privileges()
-                                                : model::function_privileges();
+      const auto& all = model::privileges_of_kind(d.kind);
       for (const auto& p : d.privileges)
         for (const auto& each : p == "ALL" ? all : std::vector<std::string>{p})
           expected.insert(d.schema + " " + letter + " " + d.role + " " + each);
