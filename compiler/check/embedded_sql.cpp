@@ -636,10 +636,10 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Sch
       if (col.serial || col.identity)
         sequences.insert({t.name.schema, names::make_object_name(t.name.name, col.name, "seq")});
   std::map<model::QualifiedName, model::Table*> tables;
-  std::map<model::QualifiedName, model::Function*> functions;
+  std::set<model::QualifiedName> functions;  // the schema's, by name (any overload)
   for (auto& t : model.tables) tables[t.name] = &t;
   for (auto& fn : model.functions)
-    if (!fn.is_extern) functions[fn.name] = &fn;
+    if (!fn.is_extern) functions.insert(fn.name);
   for (const auto& f : files) {
     Checker c(diags, f.file_id, relations, columns.lookup(), parser);
     for (const auto& d : f.ast.declarations) {
@@ -736,8 +736,9 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Sch
           c.plpgsql(*fn);
         else
           continue;
-        if (auto function = functions.find(qualified(fn->name)); function != functions.end())
-          function->second->reads = relation_names(c.names());
+        // Found by where it was declared: overloads share the name.
+        if (auto* function = find_by_origin(model.functions, f.file_id, fn->name.span.begin))
+          function->reads = relation_names(c.names());
       } else if (auto* v = std::get_if<ast::View>(&d)) {
         c.statements(v->query, "view query", true);
         if (auto* view = find_by_name(model.views, qualified(v->name))) {

@@ -541,15 +541,66 @@ class Generator {
     return out;
   }
 
+  // Whether a function gets a C++ wrapper: a result the generator maps.
+  static bool wrapped(const model::Function& f) {
+    return !f.is_extern && !f.returns_trigger && (!f.returns_table.empty() || f.returns == "void" || f.return_type);
+  }
+  // The C++ parameter types of a function's wrapper, which tell C++ overloads apart.
+  std::string cpp_parameters(const model::Function& f) const {
+    std::string out;
+    for (const auto& p : f.parameters) {
+      std::string type = types_.of(p.type);
+      out += (p.default_sql ? "std::optional<" + type + ">" : type) + ",";
+    }
+    return out;
+  }
+  // "character varying(80), integer" -> "character_varying_80_integer"
+  static std::string overload_suffix(const model::Function& f) {
+    std::string out;
+    for (char c : f.argument_types_sql()) {
+      if (std::isalnum(static_cast<unsigned char>(c)))
+        out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      else if (!out.empty() && out.back() != '_')
+        out += '_';
+    }
+    while (!out.empty() && out.back() == '_') out.pop_back();
+    return out;
+  }
+
+  // One C++ function per SQL function (overloads included). Overloads are C++
+  // overloads of one name while their C++ parameter types differ; those whose C++
+  // parameters are the same (text and varchar are both std::string) are named with
+  // their SQL parameter types: f_text, f_character_varying. Result rows of overloads
+  // sharing a name are told apart the same way.
   list functions() {
     list out;
-    std::set<std::string> used;
+    std::map<std::pair<std::string, std::string>, int> same_cpp;  // (name, C++ parameters) -> overloads
+    auto base_name = [](const model::Function& f) {
+      return identifier(f.name.schema == "public" ? f.name.name : f.name.schema + "_" + f.name.name);
+    };
+    for (const auto& f : s_.functions)
+      if (wrapped(f)) ++same_cpp[{base_name(f), cpp_parameters(f)}];
+    auto cpp_name = [&](const model::Function& f) {
+      std::string name = base_name(f);
+      return same_cpp[{name, cpp_parameters(f)}] > 1 ? identifier(name + "_" + overload_suffix(f)) : name;
+    };
+    std::map<std::string, int> table_results, overloads;  // C++ name -> overloads (returning a table)
+    for (const auto& f : s_.functions)
+      if (wrapped(f)) {
+        ++overloads[cpp_name(f)];
+        if (!f.returns_table.empty()) ++table_results[cpp_name(f)];
+      }
+    std::set<std::pair<std::string, std::string>> used;
     for (const auto& f : s_.functions) {
-      if (f.is_extern || f.returns_trigger) continue;
-      std::string name = identifier(f.name.schema == "public" ? f.name.name : f.name.schema + "_" + f.name.name);
-      if (!used.insert(name).second) continue;  // overloads: the first only
+      if (!wrapped(f)) continue;
+      std::string name = cpp_name(f);
+      // Two SQL names that become one C++ name with the same parameters (f_text
+      // declared next to an overload f(text) named f_text): the first only.
+      if (!used.insert({name, cpp_parameters(f)}).second) continue;
       data d;
       d.set("name", name);
+      // Prepared statements are named per connection: each overload has its own.
+      d.set("statement", overloads[name] > 1 ? identifier(name + "_" + overload_suffix(f)) : name);
       d.set("doc", doc_comment(f.doc));
       std::string params, params_definition, args, call;
       for (std::size_t i = 0; i < f.parameters.size(); ++i) {
@@ -574,7 +625,7 @@ class Generator {
       bool has_row = false;
       list result_columns;
       if (!f.returns_table.empty()) {
-        std::string row = pascal(f.name.name) + "Row";
+        std::string row = pascal(table_results[name] > 1 ? name + "_" + overload_suffix(f) : name) + "Row";
         has_row = true;
         std::string assign;
         for (std::size_t i = 0; i < f.returns_table.size(); ++i) {

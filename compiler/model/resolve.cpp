@@ -132,10 +132,9 @@ class Resolver {
     auto n = qualified(t.name);
     register_name(relations_, key(n), "an extern table", n.display(), at(t.name.name));
   }
-  void declare(const ast::Function& f) {
-    auto n = qualified(f.name);
-    register_name(functions_, key(n), f.is_extern ? "an extern function" : "a function", n.display(), at(f.name.name));
-  }
+  // A function is identified by its name and parameter types (overloads are distinct
+  // objects): it is registered when its types are resolved (build).
+  void declare(const ast::Function&) {}
   void declare(const ast::Table& t) {
     auto n = qualified(t.name);
     register_name(relations_, key(n), "a table", n.display(), at(t.name.name));
@@ -591,14 +590,25 @@ class Resolver {
     out.is_extern = f.is_extern;
     in_signature_ = true;
     std::map<std::string, Location> seen;
+    bool typed = true;
     for (const auto& p : f.parameters) {
       unique_member(seen, p.name.text, at(p.name), "parameter");
       Parameter param;
       param.name = name_of(p.name);
-      if (auto t = resolve_type(p.type)) param.type = *t;
+      if (auto t = resolve_type(p.type))
+        param.type = *t;
+      else
+        typed = false;
       if (p.default_value) param.default_sql = p.default_value->text;
       out.parameters.push_back(std::move(param));
     }
+    // Functions and procedures share one namespace of signatures, as in PostgreSQL.
+    if (typed)
+      register_name(functions_, key(out.name) + "(" + out.argument_types_sql() + ")",
+                    f.is_extern   ? "an extern function"
+                    : f.procedure ? "a procedure"
+                                  : "a function",
+                    out.id().display(), at(f.name.name));
     if (!f.returns_table.empty()) {
       std::string cols;
       for (const auto& rc : f.returns_table) {
@@ -1254,10 +1264,32 @@ class Resolver {
       std::string object;
       if (is_function) {
         QualifiedName n = qualified_silent(p->object);
-        auto it = std::find_if(schema_.functions.begin(), schema_.functions.end(),
-                               [&](const Function& f) { return f.name == n; });
-        if (it == schema_.functions.end()) {
+        auto overloads = schema_.overloads(n);
+        if (overloads.empty()) {
           diags_.error(at(p->object), "unknown function '" + n.display() + "': declare it with 'function'");
+          continue;
+        }
+        // The parameter types say which overload.
+        std::string given;
+        bool resolved = true;
+        for (const auto& t : p->argument_types) {
+          in_signature_ = true;
+          auto r = resolve_type(t);  // an unknown type is reported
+          in_signature_ = false;
+          resolved &= r.has_value();
+          if (r) given += (given.empty() ? "" : ", ") + r->sql();
+        }
+        if (!resolved) continue;
+        auto it = std::find_if(schema_.functions.begin(), schema_.functions.end(), [&](const Function& f) {
+          return f.id() == FunctionId{n, given};
+        });
+        if (it == schema_.functions.end()) {
+          std::string declared;
+          for (const auto* f : overloads) declared += (declared.empty() ? "" : ", ") + f->id().display();
+          auto& d = diags_.error(at(p->object), "no function '" + n.display() + "(" + given + ")': '" + n.display() +
+                                                    "' is declared as " + declared +
+                                                    "; name its parameter types as declared");
+          for (const auto* f : overloads) Diagnostics::note(d, {f->origin.file, f->origin.offset}, "declared here");
           continue;
         }
         if (it->procedure != (p->kind == "procedure")) {
@@ -1273,25 +1305,9 @@ class Resolver {
           Diagnostics::note(d, {it->origin.file, it->origin.offset}, "declared here");
           continue;
         }
-        std::string given;
-        bool resolved = true;
-        for (const auto& t : p->argument_types) {
-          in_signature_ = true;
-          auto r = resolve_type(t);  // an unknown type is reported
-          in_signature_ = false;
-          resolved &= r.has_value();
-          if (r) given += (given.empty() ? "" : ", ") + r->sql();
-        }
-        if (!resolved) continue;
-        if (given != it->argument_types_sql()) {
-          auto& d = diags_.error(at(p->object), "function '" + n.display() + "' takes (" + it->argument_types_sql() +
-                                                    "): name its parameter types as declared");
-          Diagnostics::note(d, {it->origin.file, it->origin.offset}, "declared here");
-          continue;
-        }
         grants = &it->grants;
         revoked = &it->revoked;
-        object = "function '" + n.display() + "'";
+        object = "function '" + it->id().display() + "'";
       } else if (is_sequence) {
         QualifiedName n = qualified_silent(p->object);
         auto it = std::find_if(schema_.sequences.begin(), schema_.sequences.end(),
@@ -1427,7 +1443,8 @@ class Resolver {
     std::stable_sort(schema_.composite_types.begin(), schema_.composite_types.end(), by_name);
     std::stable_sort(schema_.extern_types.begin(), schema_.extern_types.end(), by_name);
     // Sequences are sorted after their owners are checked (check_references).
-    std::stable_sort(schema_.functions.begin(), schema_.functions.end(), by_name);
+    std::stable_sort(schema_.functions.begin(), schema_.functions.end(),
+                     [](const Function& a, const Function& b) { return a.id() < b.id(); });
     std::stable_sort(schema_.views.begin(), schema_.views.end(), by_name);
     std::stable_sort(schema_.materialized_views.begin(), schema_.materialized_views.end(), by_name);
     std::stable_sort(schema_.dropped_tables.begin(), schema_.dropped_tables.end(), by_name);
@@ -1452,7 +1469,6 @@ class Resolver {
     }
     std::stable_sort(schema_.sequences.begin(), schema_.sequences.end(),
                      [](const Sequence& a, const Sequence& b) { return a.name < b.name; });
-    for (const auto& f : schema_.functions) functions_by_name_.emplace(f.name, &f);  // after sorting
     for (const auto& [schema, where] : pending_schema_checks_)
       if (!schemas_.count(schema))
         diags_.error(where, "schema '" + schema + "' is not declared: add 'schema " + schema + "'");
@@ -1485,9 +1501,16 @@ class Resolver {
     for (auto [fn, file] : trigger_function_spans_) {
       file_ = file;
       auto n = qualified_silent(*fn);
-      auto found = functions_by_name_.find(n);
-      const Function* f = found == functions_by_name_.end() ? nullptr : found->second;
-      if (!f) {
+      // A trigger calls the overload without parameters (its arguments are TG_ARGV).
+      auto overloads = schema_.overloads(n);
+      const Function* f = schema_.find_function({n, ""});
+      if (!f && !overloads.empty()) {
+        auto& d =
+            diags_.error(at(*fn), "function '" + n.display() + "' takes (" + overloads.front()->argument_types_sql() +
+                                      "): a trigger calls a function without parameters (its arguments "
+                                      "reach the function as TG_ARGV)");
+        Diagnostics::note(d, {overloads.front()->origin.file, overloads.front()->origin.offset}, "declared here");
+      } else if (!f) {
         diags_.error(at(*fn),
                      "unknown function '" + n.display() + "': declare it with 'function' or 'extern function'");
       } else if (!f->returns_trigger) {
@@ -1782,8 +1805,6 @@ class Resolver {
   std::vector<std::pair<const ast::ExternTable*, int>> extern_asts_;
   std::map<std::string, QualifiedName> archived_names_;
   std::map<QualifiedName, Table*> tables_by_name_;  // valid until tables are sorted
-  std::map<QualifiedName, const Function*>
-      functions_by_name_;  // built after sort_objects  // "schema.NEW" -> the table's declared name
   std::vector<std::pair<const ast::QName*, int>> trigger_function_spans_;
   std::vector<std::pair<const ast::Ident*, int>> grant_role_spans_;
   std::vector<std::pair<const ast::Ident*, int>> drop_column_spans_;

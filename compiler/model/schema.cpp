@@ -130,7 +130,17 @@ static const T* find_by_name(const std::vector<T>& v, const QualifiedName& name)
 }
 
 const Table* Schema::find_table(const QualifiedName& name) const { return find_by_name(tables, name); }
-const Function* Schema::find_function(const QualifiedName& name) const { return find_by_name(functions, name); }
+const Function* Schema::find_function(const FunctionId& id) const {
+  auto it = std::find_if(functions.begin(), functions.end(), [&](const Function& f) { return f.id() == id; });
+  return it == functions.end() ? nullptr : &*it;
+}
+std::vector<const Function*> Schema::overloads(const QualifiedName& name) const {
+  std::vector<const Function*> out;
+  for (const auto& f : functions)
+    if (f.name == name) out.push_back(&f);
+  return out;
+}
+std::string FunctionId::display() const { return name.display() + "(" + arguments + ")"; }
 const Enum* Schema::find_enum(const QualifiedName& name) const { return find_by_name(enums, name); }
 const Domain* Schema::find_domain(const QualifiedName& name) const { return find_by_name(domains, name); }
 const CompositeType* Schema::find_composite_type(const QualifiedName& name) const {

@@ -363,6 +363,16 @@ struct ResultColumn {
   bool operator==(const ResultColumn&) const = default;
 };
 
+// What identifies a function or procedure: its name and its parameter types
+// (PostgreSQL's overloads are distinct objects).
+struct FunctionId {
+  QualifiedName name;
+  std::string arguments;  // "uuid, integer", as argument_types_sql()
+  auto operator<=>(const FunctionId&) const = default;
+  bool operator==(const FunctionId&) const = default;
+  std::string display() const;  // "f(uuid, integer)"
+};
+
 struct Function {
   QualifiedName name;
   bool procedure = false;  // CREATE PROCEDURE: no result, called with CALL, may commit
@@ -395,6 +405,7 @@ struct Function {
   Origin origin;
   bool operator==(const Function&) const = default;
   std::string argument_types_sql() const;  // "uuid, integer": identifies the function
+  FunctionId id() const { return {name, argument_types_sql()}; }
 };
 
 struct View {
@@ -476,7 +487,9 @@ struct Schema {
   bool operator==(const Schema&) const = default;
 
   const Table* find_table(const QualifiedName& name) const;
-  const Function* find_function(const QualifiedName& name) const;
+  const Function* find_function(const FunctionId& id) const;
+  // Every overload of a name, in the model's order.
+  std::vector<const Function*> overloads(const QualifiedName& name) const;
   const Enum* find_enum(const QualifiedName& name) const;
   const Domain* find_domain(const QualifiedName& name) const;
   const CompositeType* find_composite_type(const QualifiedName& name) const;

@@ -453,9 +453,17 @@ class Planner {
     auto check = [&](const std::string& role, const std::string& priv, bool held) {
       return function_privilege(f, role, priv, held);
     };
+    std::size_t first = ops_.size();
     plan_revokes(f.name, target, p.revoked, f.revoked, function_privileges(), check);
     plan_grants(f.name, target, p.grants, f.grants, function_privileges(), check);
+    for (std::size_t i = first; i < ops_.size(); ++i) ops_[i].change.detail = f.argument_types_sql();
   }
+  // A function's change: its name as the subject, its parameter types (which tell
+  // overloads apart) as the detail.
+  static Change function_change(ChangeKind kind, const Function& f, model::Origin origin) {
+    return change(kind, f.name, "", origin, f.argument_types_sql());
+  }
+  static model::FunctionId function_of(const Change& c) { return {c.subject, c.detail}; }
 
   // ---- typed changes ------------------------------------------------------------------
 
@@ -1610,9 +1618,13 @@ class Planner {
   // migrated database has them) and created again after (as they were).
 
   struct Aside {
-    std::set<model::ColumnUse> columns;  // (table, column) changed under their readers
-    std::set<QualifiedName> types;       // types re-created: what casts to them moves
-    std::set<QualifiedName> functions;   // functions dropped and brought back too
+    std::set<model::ColumnUse> columns;     // (table, column) changed under their readers
+    std::set<QualifiedName> types;          // types re-created: what casts to them moves
+    std::set<model::FunctionId> functions;  // functions dropped and brought back too
+    bool calls(const QualifiedName& name) const {
+      auto it = functions.lower_bound({name, ""});
+      return it != functions.end() && it->name == name;
+    }
   };
 
   void move_aside_in_down(const Aside& a, Step restored, Step aside, ChangeKind kind) {
@@ -1622,7 +1634,7 @@ class Planner {
       for (const auto& t : a.types)
         if (u.names_type(t)) return true;
       for (const auto& f : u.functions)
-        if (a.functions.count(f)) return true;
+        if (a.calls(f)) return true;  // a call by name may mean any overload
       return false;
     };
     auto on_columns = [&](const QualifiedName& table, const std::vector<std::string>& columns) {
@@ -1635,7 +1647,7 @@ class Planner {
     for (const auto& r : view_order(want_)) {
       bool dep = depends(r.uses());
       for (const auto& n : r.reads()) dep |= views.count(n) > 0;
-      for (const auto& f : r.calls()) dep |= a.functions.count(f) > 0;
+      for (const auto& f : r.calls()) dep |= a.calls(f);
       if (dep) views.insert(r.name);
     }
     auto kept_view = [&](const QualifiedName& v) { return views.count(v) && !rebuilt_views_.count(v); };
@@ -1643,7 +1655,7 @@ class Planner {
     // would run while the object is out of the way.
     for (auto& op : ops_)
       if (op.step == Step::grant && op.change.member == privileges_member &&
-          (a.functions.count(op.change.subject) || kept_view(op.change.subject)))
+          (a.functions.count(function_of(op.change)) || kept_view(op.change.subject)))
         op.down.clear();
     std::vector<std::string> view_drops, view_creates;
     auto before = view_order(prev_);
@@ -1674,7 +1686,7 @@ class Planner {
       }
       for (const auto& tr : t.triggers) {
         const model::Trigger* old = find_named(p->triggers, tr.name);
-        bool dep = depends(tr.uses) || a.functions.count(tr.function);
+        bool dep = depends(tr.uses) || a.functions.count({tr.function, ""});
         for (const auto& e : tr.events) dep |= on_columns(t.name, e.columns);
         if (!old || recreated(t, "trigger:", tr.name) || !dep) continue;
         const auto& ot = original(*p, &Table::triggers, *old);
@@ -1704,9 +1716,9 @@ class Planner {
       }
     }
     std::vector<std::string> function_drops, function_creates;
-    for (const auto& name : a.functions) {
-      const Function* f = prev_.find_function(name);
-      function_drops.push_back(emit::drop_function(*want_.find_function(name)));
+    for (const auto& id : a.functions) {
+      const Function* f = prev_.find_function(id);
+      function_drops.push_back(emit::drop_function(*want_.find_function(id)));
       function_creates.push_back(create_function(*f) + comment_sql(emit::function_target(*f), f->doc));
     }
     // Readers before the views they read and keys before what they reference; back
@@ -1732,16 +1744,16 @@ class Planner {
       for (const auto& c : t.columns)
         if (is_enum(c.type)) a.columns.insert({t.name, c.name});
     for (const auto& f : want_.functions) {
-      if (f.is_extern || !prev_.find_function(f.name)) continue;
+      if (f.is_extern || !prev_.find_function(f.id())) continue;
       bool uses = f.return_type && is_enum(*f.return_type);
       for (const auto& p : f.parameters) uses |= is_enum(p.type);
       for (const auto& r : f.returns_table) uses |= is_enum(r.type);
-      if (uses && !changed_functions_.count(f.name)) a.functions.insert(f.name);
+      if (uses && !changed_signatures_.count(f.id())) a.functions.insert(f.id());
     }
     // A function whose body this migration replaces comes back (old body) with the
     // others, after the type: its own down would bring it back before.
     for (auto& op : ops_)
-      if (op.change.kind == ChangeKind::replace_function && a.functions.count(op.change.subject)) op.down.clear();
+      if (op.change.kind == ChangeKind::replace_function && a.functions.count(function_of(op.change))) op.down.clear();
     move_aside_in_down(a, Step::enum_dependents_restored, Step::enum_dependents, ChangeKind::moved_aside);
   }
 
@@ -1799,17 +1811,22 @@ class Planner {
     return on_row_type(f, want_) ? Step::row_type_function : Step::function;
   }
 
+  // Overloads are distinct objects, matched by name and parameter types: changing a
+  // parameter's type drops one overload and creates another. What calls a function
+  // names it without its types, so an overload that changes or goes takes along
+  // everything that calls its name (re-created around it), whichever overload the
+  // call resolves to.
   void plan_functions() {
-    std::map<QualifiedName, const Function*> old;
+    std::map<model::FunctionId, const Function*> old;
     for (const auto& f : prev_.functions)
-      if (!f.is_extern) old[f.name] = &f;
+      if (!f.is_extern) old[f.id()] = &f;
     for (const auto& f : want_.functions) {
       if (f.is_extern) continue;
       std::string target = emit::function_target(f);
-      auto it = old.find(f.name);
+      auto it = old.find(f.id());
       if (it == old.end()) {
         add(function_step(f), create_function(f), emit::drop_function(f), function_checks(f)).change =
-            change(ChangeKind::create_function, f.name, "", f.origin);
+            function_change(ChangeKind::create_function, f, f.origin);
         comment(target, {}, f.doc, true);
         continue;
       }
@@ -1821,24 +1838,36 @@ class Planner {
       } else if (same_signature(p, f)) {
         // CREATE OR REPLACE keeps the function's privileges.
         add(function_step(f), emit::replace_function(f), emit::replace_function(p), {function_exists(f)}).change =
-            change(ChangeKind::replace_function, f.name, "", f.origin);
+            function_change(ChangeKind::replace_function, f, f.origin);
         comment(target, p.doc, f.doc, false);
         plan_function_privileges(p, f);
       } else {
         changed_functions_.insert(f.name);
+        changed_signatures_.insert(f.id());
         // Down re-creates it with its comment and privileges, after what replaced it is gone.
         add(Step::drop_function_for_change, emit::drop_function(p),
             create_function(p) + comment_sql(emit::function_target(p), p.doc))
-            .change = change(ChangeKind::drop_function, p.name, "", f.origin);
+            .change = function_change(ChangeKind::drop_function, p, f.origin);
         add(function_step(f), create_function(f), emit::drop_function(f), function_checks(f)).change =
-            change(ChangeKind::create_function, f.name, "", f.origin);
+            function_change(ChangeKind::create_function, f, f.origin);
         comment(target, {}, f.doc, true);
       }
     }
-    for (const auto& [name, f] : old) {
+    for (const auto& [id, f] : old) {
+      bool name_stays = std::any_of(want_.functions.begin(), want_.functions.end(),
+                                    [&](const Function& w) { return !w.is_extern && w.name == id.name; });
+      if (name_stays) {
+        // Its parameter types changed, or one overload of several goes: calls of the
+        // name are re-created after it is gone (they may have resolved to it).
+        changed_functions_.insert(id.name);
+        add(Step::drop_function_for_change, emit::drop_function(*f),
+            create_function(*f) + comment_sql(emit::function_target(*f), f->doc), {emit::function_gone(*f)})
+            .change = function_change(ChangeKind::drop_function, *f, {});
+        continue;
+      }
       add(on_row_type(*f, prev_) ? Step::drop_function_for_change : Step::drop_function, emit::drop_function(*f),
           create_function(*f), {emit::function_gone(*f)})
-          .change = change(ChangeKind::drop_function, name);
+          .change = function_change(ChangeKind::drop_function, *f, {});
       comment(emit::function_target(*f), f->doc, {}, false, true);
     }
   }
@@ -2682,7 +2711,8 @@ class Planner {
   std::vector<std::pair<Table, std::string>> unarchived_;  // (table, its archived name) brought back
   std::deque<Op> ops_;  // a deque: never moved as it grows, and add()'s references stay valid
   std::vector<std::string> notes_;
-  std::set<QualifiedName> changed_functions_;
+  std::set<QualifiedName> changed_functions_;       // names with an overload that changes signature or goes
+  std::set<model::FunctionId> changed_signatures_;  // overloads dropped and created again
   std::set<std::pair<QualifiedName, std::vector<std::string>>> rebuilt_keys_;  // (table, key columns)
 };
 

@@ -78,14 +78,14 @@ TEST_CASE("the catalog comparison notices differences") {
       {"drop trigger trigger_conversations_updated_at on public.conversations",
        "trigger trigger_conversations_updated_at missing"},
       {"revoke delete on public.users from authenticated", "table users privileges"},
-      {"grant execute on function public.current_tenant_id() to public", "function current_tenant_id privileges"},
+      {"grant execute on function public.current_tenant_id() to public", "function current_tenant_id() privileges"},
       {"revoke execute on function public.increment_usage_metrics(uuid, uuid, date, int, int, numeric) from "
        "service_role",
-       "function increment_usage_metrics privileges"},
+       "function increment_usage_metrics(uuid, uuid, date, integer, integer, numeric) privileges"},
       {"comment on table public.tenants is 'changed'", "comment"},
       {"create or replace function public.update_updated_at_column() returns trigger language plpgsql as $$ begin "
        "return old; end $$",
-       "function update_updated_at_column body"},
+       "function update_updated_at_column() body"},
       {"create or replace view public.current_day_usage as select tenant_id, user_id, message_count, total_tokens, "
        "estimated_cost from public.usage_metrics",
        "security_invoker"},
@@ -114,6 +114,15 @@ TEST_CASE("the catalog comparison notices differences") {
       {"alter table public.orders alter column line drop default; drop sequence public.orders_line_seq",
        "column line serial sequence"},
   };
+  auto overloads = compile_ok("tests/golden/function_overloads/schema");
+  const std::vector<std::pair<std::string, std::string>> overload_tamperings = {
+      {"create function public.area(r int) returns int language sql as $$ select r $$",
+       "function area(integer) exists but the model does not declare it"},
+      {"revoke execute on function public.area(float8) from authenticated",
+       "function area(double precision) privileges"},
+      {"comment on function public.area(int, int) is 'changed'", "function area(integer, integer) comment"},
+      {"drop procedure public.touch(text)", "function touch(text) missing"},
+  };
   int n = 0;
   auto tamper = [&](const model::Schema& s, const std::vector<std::pair<std::string, std::string>>& list) {
     for (const auto& [sql, expected] : list) {
@@ -137,6 +146,7 @@ TEST_CASE("the catalog comparison notices differences") {
   tamper(schema, tamperings);
   tamper(types, type_tamperings);
   tamper(sequences, sequence_tamperings);
+  tamper(overloads, overload_tamperings);
 }
 
 TEST_CASE("the quoted-keyword list is the server's") {

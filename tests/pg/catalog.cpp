@@ -34,6 +34,7 @@ class Comparer {
     for (const auto& p : schema_.partitions) check_partition(p);
     for (const auto& f : schema_.functions)
       if (!f.is_extern) check_function(f);
+    check_no_extra_functions();
     check_no_extra_relations();
     for (const auto& t : schema_.tables)
       if (!t.is_extern) check_table(t);
@@ -314,8 +315,28 @@ class Comparer {
 
   // ---- functions ----------------------------------------------------------------------
 
+  // Every function of the schema's schemas is declared (an overload left behind by a
+  // change of parameter types shows here); extensions' own functions are not.
+  void check_no_extra_functions() {
+    std::set<std::string> schemas = {"public"};
+    for (const auto& s : schema_.schemas) schemas.insert(s.name);
+    std::vector<std::string> quoted;
+    for (const auto& s : schemas) quoted.push_back(lit(s));
+    std::set<std::string> expected;
+    for (const auto& f : schema_.functions)
+      if (auto oid = value("select to_regprocedure(" + lit(emit::function_signature(f)) + ")::oid"))
+        expected.insert(*oid);
+    for (auto row : tx_.exec("select p.oid::text, p.oid::regprocedure::text from pg_proc p join pg_namespace n on "
+                             "n.oid = p.pronamespace where n.nspname in (" +
+                             join(quoted) +
+                             ") and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and "
+                             "d.objid = p.oid and d.deptype = 'e')"))
+      if (!expected.count(row[0].as<std::string>()))
+        problem("function " + row[1].as<std::string>() + " exists but the model does not declare it");
+  }
+
   void check_function(const model::Function& f) {
-    std::string what = "function " + f.name.display();
+    std::string what = "function " + f.id().display();
     std::string signature = emit::function_signature(f);
     auto oid = value("select to_regprocedure(" + lit(signature) + ")::oid");
     if (!oid) return problem(what + " missing (" + signature + ")");

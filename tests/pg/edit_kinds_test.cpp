@@ -1928,6 +1928,56 @@ table events {
   });
 }
 
+TEST_CASE("edit kinds: overloaded functions", "[edit_kinds]") {
+  const char* const base = R"(
+role edit_writer
+table shapes {
+  id    int primary key
+  w     int
+  label text default (describe(7))
+  grant select to edit_writer
+}
+view sizes as $$ select id, describe(w) as size from shapes $$ {
+  grant select to edit_writer
+}
+function describe(n int) returns text language sql immutable as $$ select n::text || ' units' $$
+)";
+  const char* const seed = "INSERT INTO public.shapes (id, w) VALUES (1, 3), (2, 5);";
+  const std::vector<std::string> rows = {"SELECT id, w, label FROM public.shapes ORDER BY id",
+                                         "SELECT id, size FROM public.sizes ORDER BY id"};
+  const std::vector<std::string> probes = {"SELECT public.describe('box')", "SELECT size FROM public.sizes"};
+  const std::string text_overload =
+      "function describe(what text) returns text language sql immutable as $$ select 'a ' || what $$\n"
+      "grant execute on function describe(text) to edit_writer\n"
+      "revoke execute on function describe(int) from public\n"
+      "grant execute on function describe(int) to edit_writer\n";
+  run_cases({
+      Case("an overload added next to one in use, each with its own privileges", base,
+           std::string(base) + text_overload)
+          .seeded(seed, rows)
+          .as_role("edit_writer", probes)
+          .fresh(),
+      Case("one overload's body changed, the other's left alone", std::string(base) + text_overload,
+           replaced_first(std::string(base) + text_overload, "select 'a ' || what", "select 'an ' || what"))
+          .seeded(seed, rows)
+          .as_role("edit_writer", probes),
+      Case("an overload's parameter type changed while a view and a default call the name",
+           std::string(base) + text_overload,
+           replaced_first(replaced_first(replaced_first(std::string(base) + text_overload, "describe(n int)",
+                                                        "describe(n bigint)"),
+                                         "function describe(int)", "function describe(bigint)"),
+                          "function describe(int)", "function describe(bigint)"))
+          .seeded(seed, rows)
+          .as_role("edit_writer", probes),
+      Case("an overload removed while another stays and the view calls the name",
+           std::string(base) + text_overload +
+               "function describe(n int, unit text) returns text language sql immutable as $$ select n::text || unit "
+               "$$\n",
+           std::string(base) + text_overload)
+          .seeded(seed, rows),
+  });
+}
+
 TEST_CASE("edit kinds: default privileges", "[edit_kinds]") {
   const char* const base = R"(
 role edit_reader

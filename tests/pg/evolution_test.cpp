@@ -451,7 +451,7 @@ class Editor {
       }
       case 16: {  // change a function's body
         for (auto& f : s.functions)
-          if (f.name.name == "evo_score") {
+          if (f.name.name == "evo_score" && f.argument_types_sql() != "text") {
             f.body = " select p_x + " + std::to_string(pick(100)) + " ";
             if (chance(30)) f.volatility = f.volatility == "immutable" ? "stable" : "immutable";
             return "function body";
@@ -580,9 +580,29 @@ class Editor {
         }
         return "evo_score used on " + t.name.name;
       }
-      case 26: {  // evo_score's signature changes (a parameter comes or goes)
+      case 26: {  // evo_score's signature changes (a parameter comes or goes), or an overload comes or goes
+        if (chance(40)) {
+          auto it = std::find_if(s.functions.begin(), s.functions.end(), [](const model::Function& f) {
+            return f.name.name == "evo_score" && f.argument_types_sql() == "text";
+          });
+          if (it != s.functions.end()) {
+            s.functions.erase(it);
+            return "evo_score(text) dropped";
+          }
+          model::Function f;
+          f.name = {"public", "evo_score"};
+          f.parameters.push_back({"p_t", {"text", {}, {}, 0}, {}});
+          f.returns = "integer";
+          f.return_type = model::Type{"integer", {}, {}, 0};
+          f.volatility = "immutable";
+          f.body = " select length(p_t) ";
+          s.functions.push_back(f);
+          std::stable_sort(s.functions.begin(), s.functions.end(),
+                           [](const model::Function& a, const model::Function& b) { return a.id() < b.id(); });
+          return "evo_score(text) added";
+        }
         for (auto& f : s.functions)
-          if (f.name.name == "evo_score") {
+          if (f.name.name == "evo_score" && f.argument_types_sql() != "text") {
             if (f.parameters.size() == 1)
               f.parameters.push_back({"p_y", {"integer", {}, {}, 0}, std::string("0")});
             else

@@ -38,3 +38,37 @@ TEST_CASE("gen cpp: names that are C++ keywords, and a namespace that is not an 
   auto c = test::compile_text("table t { id int }");
   CHECK_THROWS_AS(emit::generate_cpp(c.loaded.model, {"not-valid", "t", {}}), std::invalid_argument);
 }
+
+TEST_CASE("gen cpp: overloads are C++ overloads, named by their SQL types where C++ cannot tell them apart") {
+  auto files = generated(
+      "function label(t text) returns text language sql as $$ select t $$\n"
+      "function label(t varchar(10)) returns text language sql as $$ select t $$\n"
+      "function label(n int) returns text language sql as $$ select n::text $$\n"
+      "function pairs(n int) returns table (a int, b int) language sql as $$ select n, n $$\n"
+      "function pairs(t text) returns table (a text) language sql as $$ select t $$\n"
+      "function pairs(t varchar) returns table (a text) language sql as $$ select t $$\n"
+      "function area(r float8) returns float8 language sql as $$ select r $$\n"
+      "function area(w int, h int) returns int language sql as $$ select w * h $$\n");
+  // int against text: a C++ overload of the plain name.
+  CHECK(files.header.find("std::optional<std::string> label(pqxx::transaction_base& tx, const std::int32_t& n);") !=
+        std::string::npos);
+  // text and varchar(10) are both std::string: each is named with its SQL type.
+  CHECK(files.header.find("std::optional<std::string> label_text(pqxx::transaction_base& tx, const std::string& t);") !=
+        std::string::npos);
+  CHECK(files.header.find("label_character_varying_10(pqxx::transaction_base& tx, const std::string& t);") !=
+        std::string::npos);
+  // Result rows follow the function's C++ name.
+  CHECK(files.header.find("std::vector<PairsRow> pairs(pqxx::transaction_base& tx, const std::int32_t& n);") !=
+        std::string::npos);
+  CHECK(files.header.find("std::vector<PairsTextRow> pairs_text(") != std::string::npos);
+  CHECK(files.header.find("std::vector<PairsCharacterVaryingRow> pairs_character_varying(") != std::string::npos);
+  // Each calls its own overload: the parameters are cast to its types.
+  CHECK(files.source.find("public.label($1::character varying(10))") != std::string::npos);
+  // C++ overloads of one name prepare statements of their own.
+  CHECK(files.header.find("std::optional<double> area(pqxx::transaction_base& tx, const double& r_);") !=
+        std::string::npos);
+  CHECK(files.source.find(".area_double_precision\", \"SELECT public.area($1::double precision)\"") !=
+        std::string::npos);
+  CHECK(files.source.find(".area_integer_integer\", \"SELECT public.area($1::integer, $2::integer)\"") !=
+        std::string::npos);
+}

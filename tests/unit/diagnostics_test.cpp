@@ -370,8 +370,8 @@ TEST_CASE("function bodies: the tables they read come from their parse trees") {
       "  if exists (select 1 from public.a) then return v; end if;\n  return 0;\nend;\n$$");
   INFO(c.diagnostics);
   REQUIRE(c.ok);
-  const auto* f = c.loaded.model.find_function({"public", "f"});
-  const auto* g = c.loaded.model.find_function({"public", "g"});
+  const auto* f = c.loaded.model.find_function({{"public", "f"}, ""});
+  const auto* g = c.loaded.model.find_function({{"public", "g"}, "integer"});
   REQUIRE((f && g));
   CHECK(f->reads == std::vector<model::QualifiedName>{{"public", "a"}});
   CHECK(g->reads == std::vector<model::QualifiedName>{{"public", "a"}, {"public", "b"}, {"public", "c"}});

@@ -31,8 +31,10 @@ std::vector<std::string> changes(const std::string& v1, const std::string& v2) {
   for (const auto& op : p.ops) {
     if (op.change.kind == ChangeKind::other) continue;
     const auto& c = op.change;
+    bool function = c.kind == ChangeKind::create_function || c.kind == ChangeKind::replace_function ||
+                    c.kind == ChangeKind::drop_function;
     out.push_back(std::string(plan::change_name(c.kind)) + " " + c.subject.display() +
-                  (c.member.empty() ? "" : "." + c.member));
+                  (c.member.empty() ? "" : "." + c.member) + (function ? "(" + c.detail + ")" : ""));
   }
   return out;
 }
@@ -91,9 +93,37 @@ table items {
   std::string v2 = replaced(replaced(v1, "norm(t text)", "norm(t text, n int default 0)"), "select lower(t)",
                             "select lower(t) || n");
   CHECK(changes(v1, v2) == Changes{"drop_constraint items.items_name_check", "drop_index items.items_norm_idx",
-                                   "alter_column items.name", "drop_function norm", "create_function norm",
-                                   "alter_column items.name", "add_constraint items.items_name_check",
-                                   "create_index items.items_norm_idx"});
+                                   "alter_column items.name", "drop_function norm(text)",
+                                   "create_function norm(text, integer)", "alter_column items.name",
+                                   "add_constraint items.items_name_check", "create_index items.items_norm_idx"});
+}
+
+TEST_CASE("overloads are distinct objects: one is added, changed or removed alone") {
+  const char* v1 = R"(
+function norm(t text) returns text language sql immutable as $$ select lower(t) $$
+function norm(n int) returns text language sql immutable as $$ select n::text $$
+view names as $$ select norm('A') as a $$
+table items {
+  id   int primary key
+  name text default norm('x')
+}
+)";
+  // A new overload: created; nothing that calls the name changes.
+  std::string added =
+      std::string(v1) + "function norm(t text, u text) returns text language sql as $$ select t || u $$\n";
+  CHECK(changes(v1, added) == Changes{"create_function norm(text, text)"});
+  // Removed while the others stay: calls of the name are re-created after it is gone.
+  CHECK(changes(added, v1) == Changes{"drop_view names", "alter_column items.name", "drop_function norm(text, text)",
+                                      "alter_column items.name", "create_view names"});
+  // One body replaced: the other overload stays as it is.
+  CHECK(changes(v1, replaced(v1, "select n::text", "select (n + 1)::text")) ==
+        Changes{"replace_function norm(integer)"});
+  // A parameter's type changed: one overload goes, another comes; calls of the name
+  // are re-created around it (they may have resolved to it).
+  std::string retyped = replaced(v1, "norm(n int)", "norm(n bigint)");
+  CHECK(changes(v1, retyped) == Changes{"drop_view names", "alter_column items.name", "drop_function norm(integer)",
+                                        "create_function norm(bigint)", "alter_column items.name",
+                                        "create_view names"});
 }
 
 TEST_CASE("an enum value added and used at once comes first, in a transaction of its own") {

@@ -129,13 +129,14 @@ materialized view m as $$ select 1 as x $$ {
   for (const auto& [line, message] : std::vector<Bad>{
            {"grant execute on function app.g(uuid) to anon", "test.schema:12:27: error: unknown function 'app.g'"},
            {"grant execute on function app.f(uuid) to anon",
-            "test.schema:12:27: error: function 'app.f' takes (uuid, integer): name its parameter types as declared"},
+            "test.schema:12:27: error: no function 'app.f(uuid)': 'app.f' is declared as app.f(uuid, integer); name "
+            "its parameter types as declared"},
            {"grant select on function app.f(uuid, int) to anon",
             "test.schema:12:1: error: privilege 'select' does not apply to a function"},
            {"grant usage on schema other to anon", "test.schema:12:23: error: schema 'other' is not declared"},
            {"grant execute on function app.f(uuid, int) to nobody", "test.schema:12:47: error: unknown role 'nobody'"},
            {"revoke execute on function app.f(uuid, int) from anon\ngrant execute on function app.f(uuid, int) to anon",
-            "error: role 'anon' is both granted and revoked privileges on function 'app.f'"},
+            "error: role 'anon' is both granted and revoked privileges on function 'app.f(uuid, integer)'"},
            {"grant execute on function app.f(uuid, int) from anon",
             "test.schema:12:44: error: expected 'to', found 'from'"},
        }) {
@@ -535,6 +536,59 @@ function g() returns int language sql leakproof parallel unsafe as $$ select 1 $
             "error: expected 'safe', 'restricted' or 'unsafe'"},
            {"role r\nprocedure p() language sql as $$ select 1 $$\ngrant execute on function p() to r\n",
             "error: 'p' is a procedure: write 'on procedure p(...)'"},
+       }) {
+    auto bad = compile_text(schema);
+    INFO(schema << "\n" << bad.diagnostics);
+    CHECK_FALSE(bad.ok);
+    CHECK(bad.diagnostics.find(message) != std::string::npos);
+  }
+}
+
+TEST_CASE("overloaded functions are distinct objects, identified by their parameter types") {
+  auto c = compile_text(R"(role authenticated
+function area(r float8) returns float8 language sql as $$ select pi() * r * r $$
+function area(w int, h int) returns int language sql as $$ select w * h $$
+procedure area(label text) language sql as $$ select 1 $$
+function touch() returns trigger language plpgsql as $$ begin return new; end $$
+function touch(x int) returns int language sql as $$ select x $$
+revoke execute on function area(int4, integer) from public
+grant execute on function area(integer, integer) to authenticated
+table t {
+  id int primary key
+  trigger t_touch before update for each row execute touch()
+}
+)");
+  const auto& m = model_of(c);
+  REQUIRE(m.functions.size() == 5);
+  // Sorted by name, then by parameter types.
+  CHECK(m.functions[0].id() == model::FunctionId{{"public", "area"}, "double precision"});
+  CHECK(m.functions[1].id() == model::FunctionId{{"public", "area"}, "integer, integer"});
+  CHECK(m.functions[2].id() == model::FunctionId{{"public", "area"}, "text"});
+  CHECK(m.functions[2].procedure);
+  CHECK(m.functions[0].grants.empty());
+  CHECK(m.functions[0].revoked.empty());
+  CHECK(m.functions[1].grants.at(0).role == "authenticated");
+  CHECK(m.functions[1].revoked == std::vector<std::string>{"public"});
+  CHECK(m.overloads({"public", "touch"}).size() == 2);
+  CHECK(m.find_function({{"public", "touch"}, ""})->returns_trigger);
+
+  struct Bad {
+    std::string schema, message;
+  };
+  for (const auto& [schema, message] : std::vector<Bad>{
+           {"function f(a int) returns int language sql as $$ select 1 $$\n"
+            "function f(b int4) returns int language sql as $$ select 2 $$\n",
+            "test.schema:2:10: error: duplicate name 'f(integer)': already declared as a function"},
+           {"function f(a int) returns int language sql as $$ select 1 $$\n"
+            "procedure f(b integer) language sql as $$ select 2 $$\n",
+            "test.schema:2:11: error: duplicate name 'f(integer)': already declared as a function"},
+           {"function f(a int) returns trigger language plpgsql as $$ begin return new; end $$\n"
+            "table t {\n  id int\n  trigger t_f before insert for each row execute f()\n}\n",
+            "error: function 'f' takes (integer): a trigger calls a function without parameters"},
+           {"role r\nfunction f(a int) returns int language sql as $$ select 1 $$\n"
+            "function f(a text) returns int language sql as $$ select 1 $$\n"
+            "grant execute on function f(bigint) to r\n",
+            "error: no function 'f(bigint)': 'f' is declared as f(integer), f(text)"},
        }) {
     auto bad = compile_text(schema);
     INFO(schema << "\n" << bad.diagnostics);

@@ -7,6 +7,9 @@ DO $schemac_verify$
 DECLARE
   missing text[] := '{}';
 BEGIN
+  IF NOT (to_regprocedure('public.norm(text)') IS NULL) THEN
+    missing := array_append(missing, 'function public.norm(text) still exists');
+  END IF;
   IF NOT (to_regprocedure('public.norm(text, boolean)') IS NOT NULL) THEN
     missing := array_append(missing, 'function public.norm(text, boolean) is missing');
   END IF;

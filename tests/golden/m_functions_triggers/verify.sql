@@ -7,6 +7,9 @@ DO $schemac_verify$
 DECLARE
   missing text[] := '{}';
 BEGIN
+  IF NOT (to_regprocedure('public.label(text)') IS NULL) THEN
+    missing := array_append(missing, 'function public.label(text) still exists');
+  END IF;
   IF NOT (to_regprocedure('public.audit()') IS NOT NULL) THEN
     missing := array_append(missing, 'function public.audit() is missing');
   END IF;
