@@ -42,5 +42,7 @@ echo "ok: a changed .schema regenerates and recompiles"
 # Against a database: the generated insert and count work.
 createdb schemac_consumer
 "$work/prefix/bin/schemac" sql "$work/src/schema" | psql -q -v ON_ERROR_STOP=1 -d schemac_consumer >/dev/null
-"$work/build/shop" "dbname=schemac_consumer" | grep -q "product 1 19.99 1" || fail "the consumer's insert failed"
+out=$("$work/build/shop" "dbname=schemac_consumer")
+echo "$out" | grep -q "product 1 19.99 1" || fail "the consumer's insert failed"
+echo "$out" | grep -qF 'ship to 1 Main St, "Rear", Springfield' || fail "the composite column did not round-trip"
 echo "ok: the consumer inserts and reads through its generated code"

@@ -3,6 +3,7 @@
 #include <pg_query.h>
 
 #include <algorithm>
+#include <functional>
 #include <kainjow/mustache.hpp>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -120,19 +121,30 @@ std::string doc_comment(const model::Doc& doc, const std::string& indent = "") {
 class Types {
  public:
   explicit Types(const model::Schema& s) {
-    for (const auto& e : s.enums) enums_[e.name] = pascal(e.name.name);
+    std::set<std::string> taken;
+    for (const auto& e : s.enums) taken.insert(enums_[e.name] = pascal(e.name.name));
+    for (const auto& t : s.tables)
+      if (!t.is_extern) taken.insert(row_type(t));
     for (const auto& d : s.domains) domains_[d.name] = d.base;
+    // A composite type is a struct, named apart from the row structs and enums.
+    for (const auto& c : s.composite_types) {
+      std::string name = pascal(c.name.name);
+      while (taken.count(name)) name += "Type";
+      taken.insert(records_[c.name] = name);
+    }
   }
 
-  // A domain is its base type; composite, extension and extern types are read in
-  // their text form.
+  // A domain is its base type, a declared composite type its struct; a table's row
+  // type, extension and extern types are read in their text form.
   std::string scalar(const Type& t) const {
     if (t.named_type) {
-      auto it = enums_.find(*t.named_type);
-      return it == enums_.end() ? "std::string" : it->second;
+      if (auto it = enums_.find(*t.named_type); it != enums_.end()) return it->second;
+      if (auto it = records_.find(*t.named_type); it != records_.end()) return it->second;
+      return "std::string";
     }
     return model::cpp_scalar(t.builtin);
   }
+  const std::string& record(const QualifiedName& n) const { return records_.at(n); }
   std::string of(const Type& t) const {
     std::string out;
     if (auto d = t.kind == model::TypeKind::domain ? domains_.find(*t.named_type) : domains_.end(); d != domains_.end())
@@ -145,7 +157,7 @@ class Types {
   static std::string optional(const std::string& t) { return "std::optional<" + t + ">"; }
 
  private:
-  std::map<QualifiedName, std::string> enums_;
+  std::map<QualifiedName, std::string> enums_, records_;
   std::map<QualifiedName, Type> domains_;  // by name: the base type
 };
 
@@ -278,6 +290,7 @@ class Generator {
     root.set("source", o_.source);
     root.set("runtime_version", std::to_string(SCHEMAC_RUNTIME_VERSION));
     root.set("enums", enums());
+    root.set("records", records());
     root.set("tables", tables());
     root.set("views", views());
     root.set("functions", functions());
@@ -298,6 +311,47 @@ class Generator {
   }
 
  private:
+  // Composite types as structs (every member optional: a field may be NULL), each
+  // after the composite types its fields hold.
+  list records() {
+    list out;
+    std::set<QualifiedName> done;
+    std::function<void(const model::CompositeType&)> visit = [&](const model::CompositeType& c) {
+      if (!done.insert(c.name).second) return;
+      for (const auto& f : c.fields) {
+        model::Type t = f.type;
+        while (t.kind == model::TypeKind::domain && t.named_type && s_.find_domain(*t.named_type))
+          t = s_.find_domain(*t.named_type)->base;
+        if (t.named_type)
+          if (const auto* inner = s_.find_composite_type(*t.named_type)) visit(*inner);
+      }
+      data d;
+      std::string name = types_.record(c.name);
+      d.set("name", name);
+      d.set("sql_name", c.name.display());
+      d.set("doc", doc_comment(c.doc));
+      list members;
+      std::string tie;
+      std::set<std::string> used;
+      for (const auto& f : c.fields) {
+        std::string m = identifier(f.name);
+        while (used.count(m)) m += "_";
+        used.insert(m);
+        data member;
+        member.set("member", m);
+        member.set("type", Types::optional(types_.of(f.type)));
+        member.set("doc", doc_comment(f.doc, "  "));
+        members.push_back(member);
+        tie += (tie.empty() ? "x." : ", x.") + m;
+      }
+      d.set("members", members);
+      d.set("tie", tie);
+      out.push_back(d);
+    };
+    for (const auto& c : s_.composite_types) visit(c);
+    return out;
+  }
+
   list enums() {
     list out;
     for (const auto& e : s_.enums) {

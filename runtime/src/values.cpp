@@ -291,6 +291,48 @@ std::vector<std::optional<std::string>> parse_array(const char* text) {
   return out;
 }
 
+// PostgreSQL's composite output: "(" fields ")", separated by commas; a NULL field is
+// empty; a field may be double-quoted, with "" or a backslash escaping a quote and a
+// backslash escaping any character (the input syntax accepts both).
+std::vector<std::optional<std::string>> parse_record(const char* text) {
+  std::string_view s(text);
+  if (s.size() < 2 || s.front() != '(' || s.back() != ')')
+    throw ConversionError("not a composite value: " + std::string(text));
+  std::vector<std::optional<std::string>> out;
+  std::size_t i = 1;
+  while (true) {
+    if (s[i] == ',' || s[i] == ')') {
+      out.emplace_back(std::nullopt);
+    } else {
+      std::string field;
+      bool quoted = false;
+      while (i < s.size() && (quoted || (s[i] != ',' && s[i] != ')'))) {
+        char c = s[i];
+        if (c == '\\' && i + 1 < s.size()) {
+          field += s[i + 1];
+          i += 2;
+        } else if (c == '"' && quoted && i + 1 < s.size() && s[i + 1] == '"') {
+          field += '"';
+          i += 2;
+        } else if (c == '"') {
+          quoted = !quoted;
+          ++i;
+        } else {
+          field += c;
+          ++i;
+        }
+      }
+      if (quoted || i >= s.size()) throw ConversionError("unterminated composite value: " + std::string(text));
+      out.emplace_back(std::move(field));
+    }
+    if (s[i] == ')') {
+      if (i + 1 != s.size()) throw ConversionError("text after a composite value: " + std::string(text));
+      return out;
+    }
+    ++i;  // the comma
+  }
+}
+
 }  // namespace detail
 
 void copy_rows(pqxx::transaction_base& tx, const std::string& table, const std::vector<std::string>& columns,

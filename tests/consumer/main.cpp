@@ -16,5 +16,10 @@ int main(int argc, char** argv) {
   pqxx::work tx(db);
   auto stored = shop::products::insert(tx, p);
   std::cout << "product " << stored.id << " " << stored.price.str() << " " << shop::products::count(tx) << "\n";
+  shop::NewOrder o;
+  o.product_id = stored.id;
+  o.ship_to = shop::Address{"1 Main St, \"Rear\"", "Springfield"};
+  auto order = shop::orders::insert(tx, o);
+  std::cout << "ship to " << order.ship_to->street.value_or("?") << ", " << order.ship_to->city.value_or("?") << "\n";
   return 0;
 }

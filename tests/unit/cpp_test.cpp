@@ -72,3 +72,21 @@ TEST_CASE("gen cpp: overloads are C++ overloads, named by their SQL types where 
   CHECK(files.source.find(".area_integer_integer\", \"SELECT public.area($1::integer, $2::integer)\"") !=
         std::string::npos);
 }
+
+TEST_CASE("gen cpp: composite types are structs, named apart from row structs") {
+  auto files = generated(
+      "/// Postal address.\ntype address {\n  street text\n  at spot\n}\n"
+      "type spot { x int\n  y int }\n"
+      "table addresses {\n  id int primary key\n  home address?\n  pts spot[]\n}\n");
+  // The row struct of `addresses` is Address: the type's struct becomes AddressType.
+  CHECK(files.header.find("struct Address {") != std::string::npos);
+  CHECK(files.header.find("/// Postal address.\nstruct AddressType {") != std::string::npos);
+  CHECK(files.header.find("  std::optional<Spot> at{};") != std::string::npos);
+  CHECK(files.header.find("struct Spot {") < files.header.find("struct AddressType {"));  // what it holds first
+  CHECK(files.header.find("inline auto record_members(AddressType& x) { return std::tie(x.street, x.at); }") !=
+        std::string::npos);
+  CHECK(files.header.find("std::optional<AddressType> home{};") != std::string::npos);
+  CHECK(files.header.find("std::vector<Spot> pts{};") != std::string::npos);
+  CHECK(files.header.find("struct string_traits<ns::AddressType> : schemac::detail::record_traits<ns::AddressType>") !=
+        std::string::npos);
+}

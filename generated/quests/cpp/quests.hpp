@@ -12,8 +12,8 @@
 #include <schemac/pqxx.hpp>
 #include <schemac/version.hpp>
 
-static_assert(SCHEMAC_RUNTIME_VERSION == 1,
-              "quests.hpp was generated for schemac runtime version 1: regenerate it with "
+static_assert(SCHEMAC_RUNTIME_VERSION == 2,
+              "quests.hpp was generated for schemac runtime version 2: regenerate it with "
               "the schemac that matches the runtime you build against");
 
 namespace quests {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
+#include <tuple>
 #include <type_traits>
 #include <vector>
 
@@ -23,6 +24,10 @@ struct is_optional<std::optional<T>> : std::true_type {};
 std::string quote_array_element(const std::string& text);
 // The elements of an array's text form (NULL as nullopt); one dimension.
 std::vector<std::optional<std::string>> parse_array(const char* text);
+// The fields of a composite value's text form, "(a,,\"b c\")" (NULL as nullopt).
+std::vector<std::optional<std::string>> parse_record(const char* text);
+// A field for a composite value's text form: quoted (backslash escapes) like an array element.
+inline std::string quote_record_field(const std::string& text) { return quote_array_element(text); }
 
 // string_traits for a type with text forms parse(const char*) / format(const T&).
 template <typename T, T (*Parse)(std::string_view), std::string (*Format)(const T&)>
@@ -129,6 +134,60 @@ struct string_traits<std::vector<T>> {
 };
 
 }  // namespace pqxx
+
+namespace schemac::detail {
+
+// string_traits for a struct of a composite type: `record_members(T&)`, found by
+// argument-dependent lookup, ties its members in the type's field order.
+template <typename T>
+struct record_traits {
+  static constexpr bool has_null() noexcept { return false; }
+  static bool is_null(const T&) { return false; }
+  [[noreturn]] static T null() { pqxx::internal::throw_null_conversion("composite value"); }
+  static void from_string(const char str[], T& obj) {
+    auto fields = parse_record(str);
+    auto members = record_members(obj);
+    if (fields.size() != std::tuple_size_v<decltype(members)>)
+      throw ConversionError("composite value with " + std::to_string(fields.size()) + " fields, expected " +
+                            std::to_string(std::tuple_size_v<decltype(members)>) + ": " + str);
+    std::size_t i = 0;
+    std::apply([&](auto&... m) { (read(fields[i++], m), ...); }, members);
+  }
+  static std::string to_string(const T& obj) {
+    std::string out = "(";
+    bool first = true;
+    std::apply([&](const auto&... m) { ((out += first ? "" : ",", first = false, out += write(m)), ...); },
+               record_members(const_cast<T&>(obj)));
+    return out + ")";
+  }
+
+ private:
+  template <typename M>
+  static void read(const std::optional<std::string>& text, M& m) {
+    if constexpr (is_optional<M>::value) {
+      if (!text) {
+        m = std::nullopt;
+        return;
+      }
+      typename M::value_type v{};
+      pqxx::string_traits<typename M::value_type>::from_string(text->c_str(), v);
+      m = std::move(v);
+    } else {
+      if (!text) throw ConversionError("NULL field in a composite value of non-optional members");
+      pqxx::string_traits<M>::from_string(text->c_str(), m);
+    }
+  }
+  template <typename M>
+  static std::string write(const M& m) {
+    if constexpr (is_optional<M>::value) {
+      return m ? quote_record_field(pqxx::string_traits<typename M::value_type>::to_string(*m)) : std::string();
+    } else {
+      return quote_record_field(pqxx::string_traits<M>::to_string(m));
+    }
+  }
+};
+
+}  // namespace schemac::detail
 
 namespace schemac {
 
