@@ -103,6 +103,15 @@ table t1 {
   id   bigint primary key
   name text
 }
+
+table evo_log partition by range (day) {
+  id  bigint
+  day int
+  primary key (id, day)
+  index on (day)
+}
+
+partition evo_log_rest of evo_log default
 )";
 
 class Editor {
@@ -128,8 +137,8 @@ class Editor {
 
   std::vector<model::Table*> tables(model::Schema& s) {
     std::vector<model::Table*> out;
-    for (auto& t : s.tables)
-      if (!t.is_extern && !t.archived_as) out.push_back(&t);
+    for (auto& t : s.tables)  // the partitioned evo_log has edits of its own (39)
+      if (!t.is_extern && !t.archived_as && !t.partition_by) out.push_back(&t);
     return out;
   }
 
@@ -159,6 +168,7 @@ class Editor {
   }
 
   std::string fresh(const std::string& prefix) { return prefix + std::to_string(++counter_); }
+  int partition_counter_ = 0;  // partition k holds days [-(k+1)*1000, -k*1000)
 
   static std::string in_schema(const QualifiedName& n) { return n.schema + "." + n.name; }
 
@@ -269,7 +279,7 @@ class Editor {
     std::vector<std::string> free;
     for (const auto& c : t.columns)
       if (free_column(s, t, c.name)) free.push_back(c.name);
-    switch (pick(40)) {
+    switch (pick(41)) {
       case 0: {  // add column
         static const char* const types[] = {"integer", "text",  "boolean",
                                             "numeric", "jsonb", "timestamp with time zone"};
@@ -757,6 +767,35 @@ class Editor {
             return "evo_pair gains a field";
           }
         return "";
+      }
+      case 39: {  // a partition of evo_log added, its bound changed, or dropped (confirmed: kept in down)
+        // Ranges below zero: the rows fill_rows writes (positive days) stay in the default partition,
+        // which a new range partition would otherwise have to take them from.
+        std::vector<model::Partition*> ranges;
+        for (auto& p : s.partitions)
+          if (p.parent.name == "evo_log" && !p.is_default) ranges.push_back(&p);
+        if (ranges.empty() || chance(40)) {
+          int k = ++partition_counter_;
+          model::Partition p;
+          p.name = {"public", fresh("evo_log_p")};
+          p.parent = {"public", "evo_log"};
+          p.from = std::to_string(-(k + 1) * 1000);
+          p.to = std::to_string(-k * 1000);
+          s.partitions.push_back(p);
+          std::sort(s.partitions.begin(), s.partitions.end(),
+                    [](const auto& a, const auto& b) { return a.name < b.name; });
+          return "add partition " + p.name.name;
+        }
+        model::Partition& p = *ranges[static_cast<std::size_t>(pick(static_cast<int>(ranges.size())))];
+        if (chance(50)) {  // half its range, or all of it again
+          int from = std::stoi(*p.from), to = std::stoi(*p.to);
+          p.to = std::to_string(to - from == 1000 ? from + 500 : from + 1000);
+          return "bound of partition " + p.name.name;
+        }
+        QualifiedName n = p.name;
+        s.partitions.erase(s.partitions.begin() + (&p - s.partitions.data()));
+        s.dropped_tables.push_back({n, {}});
+        return "drop partition " + n.name;
       }
       case 38: {  // default privileges on tables in public (they hold for the tables there too)
         if (s.default_privileges.empty()) {
