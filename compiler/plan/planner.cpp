@@ -594,6 +594,9 @@ class Planner {
       ix.name = renamed;
     }
     std::erase_if(origin_object_, [&](const auto& e) { return e.first.first == t.name; });
+    // Its partitions stay partitions of it (they keep their own names).
+    for (auto& p : prev_.partitions)
+      if (p.parent == t.name) p.parent = to;
     std::map<std::pair<QualifiedName, std::string>, std::string> columns;
     for (auto it = origin_column_.begin(); it != origin_column_.end();)
       if (it->first.first == t.name) {
@@ -1328,12 +1331,6 @@ class Planner {
                                                " is in the partition key: PostgreSQL cannot change its type");
       }
     }
-    for (const auto& t : want_.tables)
-      if (t.partition_by && t.was) {
-        refused_.push_back(change(ChangeKind::rename_table, t.name, "", t.origin));
-        diags_.error(where(t.origin),
-                     "partitioned table " + t.name.display() + ": renaming a partitioned table is not supported yet");
-      }
     // Detached first (their bound may be what a new partition takes), created, then
     // attached again with their new bound; dropped ones are moved away last (data
     // steps may still read them). Down undoes it in the reverse order.

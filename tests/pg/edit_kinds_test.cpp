@@ -2043,6 +2043,14 @@ TEST_CASE("edit kinds: partitions", "[edit_kinds]") {
       Case("a partitioned table dropped: down brings back its partitions", schema(p2025 + other),
            "drop table events\n"),
       // Its rows leave the table in up and come back with it in down.
+      // Its partitions keep their names and stay attached; its key and index follow the name.
+      Case("a partitioned table renamed (was)", schema(p2025 + p2026 + other, "  index on (kind)\n"),
+           "table journal was events partition by range (created_at) {\n  id         bigint\n"
+           "  created_at timestamptz\n  kind       text\n  primary key (id, created_at)\n  index on (kind)\n}\n"
+           "partition events_2025 of journal for values from ('2025-01-01') to ('2026-01-01')\n"
+           "partition events_2026 of journal for values from ('2026-01-01') to ('2027-01-01')\n"
+           "partition events_other of journal default\n")
+          .seeded(seed, rows),
       Case("a partition dropped (confirmed)", schema(p2025 + p2026 + other),
            schema(p2025 + other + "drop table events_2026\n"))
           .seeded("INSERT INTO public.events (id, created_at, kind) VALUES (1, '2025-03-01', 'a'), (3, '2030-01-01', "
