@@ -268,6 +268,8 @@ int run(int argc, char** argv) {
   MigrateArgs margs;
   std::map<std::string, CLI::App*> actions;
   add_migrate_command(app, margs, actions);
+  cli::DatabaseArgs dargs;
+  auto database = cli::add_database_commands(app, dargs);
 
   try {
     app.parse(argc, argv);
@@ -284,6 +286,7 @@ int run(int argc, char** argv) {
     if (gen_cpp->parsed()) return run_gen_cpp(gargs);
     for (const auto& [action, sub] : actions)
       if (sub->parsed()) return run_migrate_program(argc, argv);
+    if (database.pull->parsed() || database.diff->parsed()) return run_migrate_program(argc, argv);
   } catch (const EnvironmentError& e) {
     std::cerr << "schemac: error: " << e.what() << "\n";
     return exit_environment;

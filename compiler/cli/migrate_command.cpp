@@ -29,4 +29,20 @@ void add_migrate_command(CLI::App& app, MigrateArgs& args, std::map<std::string,
       "  purge     delete the values that confirmed drops of applied migrations kept (older than --before)");
 }
 
+DatabaseCommands add_database_commands(CLI::App& app, DatabaseArgs& args) {
+  DatabaseCommands out;
+  out.pull = app.add_subcommand("pull", "write .schema files for what a live database holds");
+  out.pull->add_option("OUT_DIR", args.dir, "directory to create (it must not exist, or be empty)")->required();
+  out.pull->add_option("--db", args.db, "libpq connection string or URL (default: the PG* environment variables)");
+  out.pull->add_option("--schema", args.schemas, "only these database schemas (repeatable; default: all)");
+  out.diff = app.add_subcommand(
+      "diff", "the migration SQL that takes a live database to the schema; exit 0 when equal, 1 when they differ");
+  out.diff->add_option("SCHEMA_DIR", args.dir, "directory of .schema files")->required();
+  out.diff->add_option("--db", args.db, "libpq connection string or URL (default: the PG* environment variables)");
+  out.diff->add_option("--shadow-db", args.shadow_db,
+                       "an empty scratch database to build the schema in (default: one created on the same server "
+                       "and dropped after)");
+  return out;
+}
+
 }  // namespace schemac::cli

@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace schemac::cli {
 
@@ -30,5 +31,20 @@ void add_migrate_command(CLI::App& app, MigrateArgs& args, std::map<std::string,
 
 // Runs one action (schemac-migrate only: it links the database client).
 int run_migrate(const std::string& action, const MigrateArgs& args);
+
+// `schemac pull OUT_DIR --db URL [--schema NAME ...]` and `schemac diff SCHEMA_DIR
+// --db URL [--shadow-db URL]`: they read a live database, so they run in
+// schemac-migrate too.
+struct DatabaseArgs {
+  std::string dir, db, shadow_db;
+  std::vector<std::string> schemas;
+};
+struct DatabaseCommands {
+  CLI::App* pull = nullptr;
+  CLI::App* diff = nullptr;
+};
+DatabaseCommands add_database_commands(CLI::App& app, DatabaseArgs& args);
+int run_pull(const DatabaseArgs& args);
+int run_diff(const DatabaseArgs& args);
 
 }  // namespace schemac::cli

@@ -13,6 +13,8 @@ int main(int argc, char** argv) {
   MigrateArgs args;
   std::map<std::string, CLI::App*> actions;
   add_migrate_command(app, args, actions);
+  DatabaseArgs dargs;
+  auto database = add_database_commands(app, dargs);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -21,6 +23,8 @@ int main(int argc, char** argv) {
   }
   for (const auto& [action, sub] : actions)
     if (sub->parsed()) return run_migrate(action, args);
+  if (database.pull->parsed()) return run_pull(dargs);
+  if (database.diff->parsed()) return run_diff(dargs);
   std::cerr << "schemac: error: no migrate action given\n";
   return exit_environment;
 }

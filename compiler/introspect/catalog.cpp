@@ -148,7 +148,8 @@ std::vector<std::string> pg_array(const pqxx::field& f) {
   std::vector<std::string> out;
   if (f.is_null()) return out;
   pqxx::array_parser parser(f.c_str(), pqxx::internal::encoding_group::UTF8);
-  for (auto [what, value] = parser.get_next(); what != pqxx::array_parser::done; std::tie(what, value) = parser.get_next())
+  for (auto [what, value] = parser.get_next(); what != pqxx::array_parser::done;
+       std::tie(what, value) = parser.get_next())
     if (what == pqxx::array_parser::string_value) out.push_back(value);
   return out;
 }
@@ -178,6 +179,7 @@ class Reader {
     relations();
     functions();
     default_privileges();
+    externals();
     roles();
     unexpressible();
     sort();
@@ -194,8 +196,8 @@ class Reader {
   std::string in_scope(const std::string& column) const { return column + " IN (" + scope_list_ + ")"; }
   // Not a member of an extension.
   static std::string not_extension_member(const std::string& catalog, const std::string& oid) {
-    return "NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '" + catalog +
-           "'::regclass AND d.objid = " + oid + " AND d.deptype = 'e')";
+    return "NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '" + catalog + "'::regclass AND d.objid = " + oid +
+           " AND d.deptype = 'e')";
   }
 
   void scope() {
@@ -334,7 +336,7 @@ class Reader {
     std::vector<model::Grant> out;
     if (acl.is_null()) return out;  // the defaults
     static const std::map<char, std::string> letters = {
-        {'r', "SELECT"}, {'a', "INSERT"},  {'w', "UPDATE"},  {'d', "DELETE"}, {'D', "TRUNCATE"}, {'x', "REFERENCES"},
+        {'r', "SELECT"},  {'a', "INSERT"},  {'w', "UPDATE"}, {'d', "DELETE"}, {'D', "TRUNCATE"}, {'x', "REFERENCES"},
         {'t', "TRIGGER"}, {'X', "EXECUTE"}, {'U', "USAGE"},  {'C', "CREATE"}, {'c', "CONNECT"},  {'T', "TEMPORARY"}};
     bool public_has_execute = false;
     for (const auto& item : pg_array(acl)) {
@@ -409,8 +411,8 @@ class Reader {
         model::Enum e;
         e.name = name;
         e.doc = doc_of(row[3]);
-        for (auto v : q("SELECT enumlabel FROM pg_enum WHERE enumtypid = " + std::to_string(oid) +
-                        " ORDER BY enumsortorder"))
+        for (auto v :
+             q("SELECT enumlabel FROM pg_enum WHERE enumtypid = " + std::to_string(oid) + " ORDER BY enumsortorder"))
           e.values.push_back(v[0].as<std::string>());
         out_.schema.enums.push_back(e);
       } else if (kind == 'd') {
@@ -437,9 +439,10 @@ class Reader {
         model::CompositeType c;
         c.name = name;
         c.doc = doc_of(row[3]);
-        for (auto f : q("SELECT a.attname, a.atttypid, format_type(a.atttypid, a.atttypmod), col_description(a.attrelid, "
-                        "a.attnum) FROM pg_attribute a WHERE a.attrelid = " +
-                        row[9].as<std::string>() + " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum")) {
+        for (auto f :
+             q("SELECT a.attname, a.atttypid, format_type(a.atttypid, a.atttypmod), col_description(a.attrelid, "
+               "a.attnum) FROM pg_attribute a WHERE a.attrelid = " +
+               row[9].as<std::string>() + " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum")) {
           model::Field field;
           field.name = f[0].as<std::string>();
           field.type = type_of(f[1].as<long>(), f[2].as<std::string>(), what + "." + field.name);
@@ -456,16 +459,16 @@ class Reader {
   // ---- sequences ---------------------------------------------------------------------------
 
   void sequences() {
-    for (auto row : q(
-             "SELECT c.oid, n.nspname, c.relname, format_type(s.seqtypid, NULL), s.seqincrement, s.seqmin, s.seqmax, "
-             "s.seqstart, s.seqcache, s.seqcycle, obj_description(c.oid, 'pg_class'), c.relacl::text[], "
-             "c.relowner::regrole::text, dep.deptype, tn.nspname, t.relname, a.attname FROM pg_class c JOIN "
-             "pg_namespace n ON n.oid = c.relnamespace JOIN pg_sequence s ON s.seqrelid = c.oid LEFT JOIN pg_depend "
-             "dep ON dep.classid = 'pg_class'::regclass AND dep.objid = c.oid AND dep.refclassid = "
-             "'pg_class'::regclass AND dep.deptype IN ('a', 'i') LEFT JOIN pg_class t ON t.oid = dep.refobjid LEFT "
-             "JOIN pg_namespace tn ON tn.oid = t.relnamespace LEFT JOIN pg_attribute a ON a.attrelid = dep.refobjid "
-             "AND a.attnum = dep.refobjsubid WHERE c.relkind = 'S' AND " +
-             in_scope("c.relnamespace") + " AND " + not_extension_member("pg_class", "c.oid") + " ORDER BY 2, 3")) {
+    for (auto row :
+         q("SELECT c.oid, n.nspname, c.relname, format_type(s.seqtypid, NULL), s.seqincrement, s.seqmin, s.seqmax, "
+           "s.seqstart, s.seqcache, s.seqcycle, obj_description(c.oid, 'pg_class'), c.relacl::text[], "
+           "c.relowner::regrole::text, dep.deptype, tn.nspname, t.relname, a.attname FROM pg_class c JOIN "
+           "pg_namespace n ON n.oid = c.relnamespace JOIN pg_sequence s ON s.seqrelid = c.oid LEFT JOIN pg_depend "
+           "dep ON dep.classid = 'pg_class'::regclass AND dep.objid = c.oid AND dep.refclassid = "
+           "'pg_class'::regclass AND dep.deptype IN ('a', 'i') LEFT JOIN pg_class t ON t.oid = dep.refobjid LEFT "
+           "JOIN pg_namespace tn ON tn.oid = t.relnamespace LEFT JOIN pg_attribute a ON a.attrelid = dep.refobjid "
+           "AND a.attnum = dep.refobjsubid WHERE c.relkind = 'S' AND " +
+           in_scope("c.relnamespace") + " AND " + not_extension_member("pg_class", "c.oid") + " ORDER BY 2, 3")) {
       if (!row[13].is_null() && row[13].as<std::string>() == "i") continue;  // an identity column's
       model::Sequence s;
       s.name = {row[1].as<std::string>(), row[2].as<std::string>()};
@@ -530,14 +533,14 @@ class Reader {
     };
     std::vector<Rel> rels;
     std::map<long, std::size_t> tables;  // oid -> index in out_.schema.tables
-    for (auto row : q("SELECT c.oid, n.nspname, c.relname, c.relkind, c.relispartition, c.relpersistence, "
-                      "obj_description(c.oid, 'pg_class'), c.relacl::text[], c.relowner::regrole::text, "
-                      "c.relrowsecurity, c.relforcerowsecurity, pg_get_partkeydef(c.oid), c.reloptions::text[], "
-                      "CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END, c.relispopulated FROM "
-                      "pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p', 'v', "
-                      "'m', 'f') AND " +
-                      in_scope("c.relnamespace") + " AND " + not_extension_member("pg_class", "c.oid") +
-                      " ORDER BY 2, 3")) {
+    for (auto row :
+         q("SELECT c.oid, n.nspname, c.relname, c.relkind, c.relispartition, c.relpersistence, "
+           "obj_description(c.oid, 'pg_class'), c.relacl::text[], c.relowner::regrole::text, "
+           "c.relrowsecurity, c.relforcerowsecurity, pg_get_partkeydef(c.oid), c.reloptions::text[], "
+           "CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END, c.relispopulated FROM "
+           "pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p', 'v', "
+           "'m', 'f') AND " +
+           in_scope("c.relnamespace") + " AND " + not_extension_member("pg_class", "c.oid") + " ORDER BY 2, 3")) {
       long oid = row[0].as<long>();
       QualifiedName name{row[1].as<std::string>(), row[2].as<std::string>()};
       char kind = row[3].as<std::string>()[0];
@@ -575,7 +578,8 @@ class Reader {
         out_.schema.materialized_views.push_back(v);
         continue;
       }
-      if (!options.empty()) skip("storage parameters", what, "left out: " + options.front() + (options.size() > 1 ? ", ..." : ""));
+      if (!options.empty())
+        skip("storage parameters", what, "left out: " + options.front() + (options.size() > 1 ? ", ..." : ""));
       if (row[4].as<bool>()) {
         partition(oid, name, kind, row[6]);
         continue;
@@ -725,10 +729,9 @@ class Reader {
         out.push_back("");
         continue;
       }
-      out.push_back(
-          q("SELECT attname FROM pg_attribute WHERE attrelid = " + std::to_string(rel) + " AND attnum = " + n)
-              .at(0)[0]
-              .as<std::string>());
+      out.push_back(q("SELECT attname FROM pg_attribute WHERE attrelid = " + std::to_string(rel) + " AND attnum = " + n)
+                        .at(0)[0]
+                        .as<std::string>());
     }
     return out;
   }
@@ -951,16 +954,16 @@ class Reader {
   // ---- functions and procedures ---------------------------------------------------------
 
   void functions() {
-    for (auto row : q(
-             "SELECT p.oid, n.nspname, p.proname, p.prokind, l.lanname, p.provolatile, p.proisstrict, p.prosecdef, "
-             "p.proparallel, p.proleakproof, p.procost, p.prorows, p.proretset, p.prorettype, "
-             "format_type(p.prorettype, NULL), p.proargnames, p.proargmodes::text[], "
-             "array_to_string(coalesce(p.proallargtypes, p.proargtypes::oid[]), ' '), p.proconfig, p.prosrc, "
-             "obj_description(p.oid, 'pg_proc'), p.proacl::text[], p.proowner::regrole::text, "
-             "array(SELECT format_type(t, NULL) FROM unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) t)::text[] "
-             "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang "
-             "WHERE " +
-             in_scope("p.pronamespace") + " AND " + not_extension_member("pg_proc", "p.oid") + " ORDER BY 2, 3")) {
+    for (auto row :
+         q("SELECT p.oid, n.nspname, p.proname, p.prokind, l.lanname, p.provolatile, p.proisstrict, p.prosecdef, "
+           "p.proparallel, p.proleakproof, p.procost, p.prorows, p.proretset, p.prorettype, "
+           "format_type(p.prorettype, NULL), p.proargnames, p.proargmodes::text[], "
+           "array_to_string(coalesce(p.proallargtypes, p.proargtypes::oid[]), ' '), p.proconfig, p.prosrc, "
+           "obj_description(p.oid, 'pg_proc'), p.proacl::text[], p.proowner::regrole::text, "
+           "array(SELECT format_type(t, NULL) FROM unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) t)::text[] "
+           "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang "
+           "WHERE " +
+           in_scope("p.pronamespace") + " AND " + not_extension_member("pg_proc", "p.oid") + " ORDER BY 2, 3")) {
       std::string what = row[1].as<std::string>() + "." + row[2].as<std::string>();
       std::string kind = row[3].as<std::string>();
       if (kind == "a" || kind == "w") {
@@ -1002,8 +1005,9 @@ class Reader {
           continue;
         }
         if (mode != "i" || name.empty()) {
-          skip("function", what, mode != "i" ? "OUT, INOUT and VARIADIC parameters cannot be declared"
-                                             : "a parameter without a name cannot be declared");
+          skip("function", what,
+               mode != "i" ? "OUT, INOUT and VARIADIC parameters cannot be declared"
+                           : "a parameter without a name cannot be declared");
           expressible = false;
           break;
         }
@@ -1011,9 +1015,9 @@ class Reader {
         model::Parameter p;
         p.name = name;
         p.type = type;
-        auto d = q("SELECT pg_get_function_arg_default(" + row[0].as<std::string>() + ", " +
-                   std::to_string(i + 1) + ")")
-                     .at(0)[0];
+        auto d =
+            q("SELECT pg_get_function_arg_default(" + row[0].as<std::string>() + ", " + std::to_string(i + 1) + ")")
+                .at(0)[0];
         p.default_sql = opt(d);
         f.parameters.push_back(p);
       }
@@ -1039,6 +1043,97 @@ class Reader {
       f.grants = grants_of(row[21], row[22].as<std::string>(), model::function_privileges(), "", &f.revoked, true);
       out_.schema.functions.push_back(f);
     }
+  }
+
+  // ---- what the pulled objects use from schemas not pulled ---------------------------------
+  //
+  // Functions and relations of other schemas (a platform's auth.uid(), a shared
+  // table) that pulled objects depend on, as PostgreSQL records it: declared extern,
+  // so that the pulled files compile and say what they expect the database to have.
+
+  void externals() {
+    std::string owner_namespace =
+        "CASE d.classid WHEN 'pg_class'::regclass THEN (SELECT relnamespace FROM pg_class WHERE oid = d.objid) "
+        "WHEN 'pg_proc'::regclass THEN (SELECT pronamespace FROM pg_proc WHERE oid = d.objid) "
+        "WHEN 'pg_type'::regclass THEN (SELECT typnamespace FROM pg_type WHERE oid = d.objid) "
+        "WHEN 'pg_policy'::regclass THEN (SELECT c.relnamespace FROM pg_policy p JOIN pg_class c ON c.oid = "
+        "p.polrelid WHERE p.oid = d.objid) "
+        "WHEN 'pg_attrdef'::regclass THEN (SELECT c.relnamespace FROM pg_attrdef a JOIN pg_class c ON c.oid = "
+        "a.adrelid WHERE a.oid = d.objid) "
+        "WHEN 'pg_constraint'::regclass THEN (SELECT coalesce(c.relnamespace, t.typnamespace) FROM pg_constraint k "
+        "LEFT JOIN pg_class c ON c.oid = k.conrelid LEFT JOIN pg_type t ON t.oid = k.contypid WHERE k.oid = "
+        "d.objid) "
+        "WHEN 'pg_trigger'::regclass THEN (SELECT c.relnamespace FROM pg_trigger g JOIN pg_class c ON c.oid = "
+        "g.tgrelid WHERE g.oid = d.objid) "
+        "WHEN 'pg_rewrite'::regclass THEN (SELECT c.relnamespace FROM pg_rewrite r JOIN pg_class c ON c.oid = "
+        "r.ev_class WHERE r.oid = d.objid) END";
+    std::string outside = "NOT (%1 IN (" + scope_list_ +
+                          ")) AND %1 NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)";
+    auto replace = [](std::string s, const std::string& with) {
+      for (auto at = s.find("%1"); at != std::string::npos; at = s.find("%1")) s.replace(at, 2, with);
+      return s;
+    };
+    // What objects of the pulled schemas depend on, of the catalog %C.
+    std::string used = "SELECT DISTINCT d.refobjid FROM pg_depend d WHERE d.deptype = 'n' AND d.refclassid = %C AND (" +
+                       owner_namespace + ") IN (" + scope_list_ + ")";
+    // Functions.
+    for (auto row : q("SELECT p.oid, n.nspname, p.proname, p.prorettype, format_type(p.prorettype, NULL), p.proretset, "
+                      "array_to_string(p.proargtypes::oid[], ' '), array(SELECT format_type(t, NULL) FROM "
+                      "unnest(p.proargtypes::oid[]) t)::text[], p.proargnames FROM pg_proc p JOIN pg_namespace n ON "
+                      "n.oid = p.pronamespace WHERE p.oid IN (" +
+                      replace_all(used, "%C", "'pg_proc'::regclass") + ") AND " + replace(outside, "p.pronamespace") +
+                      " AND " + not_extension_member("pg_proc", "p.oid") + " ORDER BY 2, 3")) {
+      model::Function f;
+      f.name = {row[1].as<std::string>(), row[2].as<std::string>()};
+      f.is_extern = true;
+      std::string what = f.name.schema + "." + f.name.name;
+      auto oids = vector_of(row[6]);
+      auto types = pg_array(row[7]);
+      auto names = pg_array(row[8]);
+      for (std::size_t i = 0; i < oids.size(); ++i) {
+        model::Parameter p;
+        p.name = i < names.size() && !names[i].empty() ? names[i] : "p" + std::to_string(i + 1);
+        p.type = type_of(std::stol(oids[i]), types[i], what);
+        f.parameters.push_back(p);
+      }
+      f.return_type = type_of(row[3].as<long>(), row[4].as<std::string>(), what);
+      f.returns_setof = row[5].as<bool>();
+      f.returns_trigger = row[4].as<std::string>() == "trigger";
+      out_.schema.functions.push_back(f);
+    }
+    // Tables and views.
+    for (auto row : q("SELECT c.oid, n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = "
+                      "c.relnamespace WHERE c.oid IN (" +
+                      replace_all(used, "%C", "'pg_class'::regclass") +
+                      ") AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND " + replace(outside, "c.relnamespace") +
+                      " AND " + not_extension_member("pg_class", "c.oid") + " ORDER BY 2, 3")) {
+      model::Table t;
+      t.name = {row[1].as<std::string>(), row[2].as<std::string>()};
+      t.is_extern = true;
+      std::string what = t.name.schema + "." + t.name.name;
+      for (auto c : q("SELECT a.attname, a.atttypid, format_type(a.atttypid, a.atttypmod), a.attnotnull FROM "
+                      "pg_attribute a WHERE a.attrelid = " +
+                      row[0].as<std::string>() + " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum")) {
+        model::Column col;
+        col.name = c[0].as<std::string>();
+        col.type = type_of(c[1].as<long>(), c[2].as<std::string>(), what + "." + col.name);
+        col.nullable = !c[3].as<bool>();
+        t.columns.push_back(col);
+      }
+      // Its single-column keys, which references from pulled tables need.
+      constraints(row[0].as<long>(), t, what);
+      std::erase_if(t.constraints, [](const model::Constraint& k) {
+        return !(k.kind == model::ConstraintKind::primary_key || k.kind == model::ConstraintKind::unique) ||
+               k.columns.size() != 1;
+      });
+      out_.schema.tables.push_back(t);
+    }
+  }
+
+  static std::string replace_all(std::string s, const std::string& from, const std::string& to) {
+    for (auto at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+      s.replace(at, from.size(), to);
+    return s;
   }
 
   // ---- default privileges --------------------------------------------------------------
@@ -1087,17 +1182,20 @@ class Reader {
     auto list = [&](const std::string& kind, const std::string& sql) {
       for (auto row : q(sql)) skip(kind, row[0].as<std::string>(), "the language cannot declare it");
     };
-    list("rule", "SELECT n.nspname || '.' || c.relname || '.' || r.rulename FROM pg_rewrite r JOIN pg_class c ON c.oid = "
-                 "r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace WHERE r.rulename <> '_RETURN' AND " +
-                     in_scope("c.relnamespace"));
-    list("event trigger", "SELECT evtname FROM pg_event_trigger WHERE " +
-                              not_extension_member("pg_event_trigger", "oid"));
-    list("collation", "SELECT n.nspname || '.' || c.collname FROM pg_collation c JOIN pg_namespace n ON n.oid = "
-                      "c.collnamespace WHERE " +
-                          in_scope("c.collnamespace") + " AND " + not_extension_member("pg_collation", "c.oid"));
-    list("statistics", "SELECT n.nspname || '.' || s.stxname FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = "
-                       "s.stxnamespace WHERE " +
-                           in_scope("s.stxnamespace"));
+    list("rule",
+         "SELECT n.nspname || '.' || c.relname || '.' || r.rulename FROM pg_rewrite r JOIN pg_class c ON c.oid = "
+         "r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace WHERE r.rulename <> '_RETURN' AND " +
+             in_scope("c.relnamespace"));
+    list("event trigger",
+         "SELECT evtname FROM pg_event_trigger WHERE " + not_extension_member("pg_event_trigger", "oid"));
+    list("collation",
+         "SELECT n.nspname || '.' || c.collname FROM pg_collation c JOIN pg_namespace n ON n.oid = "
+         "c.collnamespace WHERE " +
+             in_scope("c.collnamespace") + " AND " + not_extension_member("pg_collation", "c.oid"));
+    list("statistics",
+         "SELECT n.nspname || '.' || s.stxname FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = "
+         "s.stxnamespace WHERE " +
+             in_scope("s.stxnamespace"));
     list("text search configuration",
          "SELECT n.nspname || '.' || c.cfgname FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace "
          "WHERE " +

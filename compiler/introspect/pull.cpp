@@ -25,9 +25,9 @@ model::Schema part(const model::Schema& s, const std::string& schema) {
   for (const auto& x : s.partitions)
     if (in(x.name)) out.partitions.push_back(x);
   for (const auto& x : s.tables)
-    if (in(x.name)) out.tables.push_back(x);
+    if (in(x.name) && !x.is_extern) out.tables.push_back(x);
   for (const auto& x : s.functions)
-    if (in(x.name)) out.functions.push_back(x);
+    if (in(x.name) && !x.is_extern) out.functions.push_back(x);
   for (const auto& x : s.views)
     if (in(x.name)) out.views.push_back(x);
   for (const auto& x : s.materialized_views)
@@ -50,6 +50,10 @@ std::vector<std::pair<std::string, std::string>> pull_files(const model::Schema&
   database.roles = s.roles;
   database.schemas = s.schemas;
   database.extern_types = s.extern_types;
+  for (const auto& t : s.tables)  // of schemas not pulled that pulled objects use
+    if (t.is_extern) database.tables.push_back(t);
+  for (const auto& f : s.functions)
+    if (f.is_extern) database.functions.push_back(f);
   for (const auto& d : s.default_privileges)
     if (d.schema.empty()) database.default_privileges.push_back(d);
   std::string text = print(database, "// Pulled by schemac from a database: roles, extensions, schemas.\n");

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# `schemac pull` and `schemac diff` as a user meets them, on the throwaway PostgreSQL
+# that scripts/with-postgres.sh started: adoption of an existing database, drift
+# after hand-made changes (and the SQL that fixes it), bad input.
+#   tests/database_cli_test.sh SCHEMAC
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+schemac=$(realpath "$1")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0 failed=0
+ok() { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+check() { if [ "$2" = "$3" ]; then ok; else fail "$1: got '$2', wanted '$3'"; fi; }
+contains() { if grep -qF -- "$3" "$2"; then ok; else fail "$1: '$3' not in: $(cat "$2")"; fi; }
+fresh() { dropdb --if-exists "$1" 2>/dev/null; createdb "$1"; }
+q() { psql -d "$1" -Atc "$2"; }
+
+# 1. A database built from an example is pulled; the pulled files check, and diff
+#    finds nothing against either the pulled files or the example itself.
+fresh live
+"$schemac" sql --externs "$root/schemas/ai_assistant" | psql -q -v ON_ERROR_STOP=1 -d live >/dev/null
+# Only public: what it uses of the platform's auth schema is declared extern.
+"$schemac" pull "$work/pulled" --db "dbname=live" --schema public >"$work/pull.out" 2>"$work/pull.err"
+check "pull exit" $? 0
+contains "pull says what it wrote" "$work/pull.out" "pulled 6 tables"
+check "pull writes one file per schema" "$(ls "$work/pulled" | tr '\n' ' ')" "database.schema public.schema "
+contains "what public uses of auth is extern" "$work/pulled/database.schema" "extern function auth.uid() returns uuid"
+"$schemac" check "$work/pulled" >"$work/check.out" 2>&1
+check "the pulled files check" $? 0
+"$schemac" fmt --check "$work/pulled" >/dev/null 2>&1
+check "the pulled files are fmt-clean" $? 0
+"$schemac" diff "$work/pulled" --db "dbname=live" >"$work/diff0.out" 2>&1
+check "diff against the pulled files exit" $? 0
+contains "diff says equal" "$work/diff0.out" "no difference"
+"$schemac" diff "$root/schemas/ai_assistant" --db "dbname=live" >"$work/diff1.out" 2>&1
+check "diff against the example exit (expressions compared by meaning)" $? 0
+
+# 2. Drift: hand-made changes are reported, and the SQL diff prints takes the
+#    database back to the schema.
+q live "alter table public.messages add column stray text" >/dev/null
+q live "drop index public.idx_messages_conversation_created" >/dev/null
+q live "alter policy messages_select on public.messages using (true)" >/dev/null
+q live "create or replace function public.update_updated_at_column() returns trigger language plpgsql as \$\$ begin return old; end \$\$" >/dev/null
+"$schemac" diff "$root/schemas/ai_assistant" --db "dbname=live" >"$work/diff2.out" 2>"$work/diff2.err"
+check "diff with drift exit" $? 1
+contains "drift: the stray column" "$work/diff2.out" "drop_column messages.stray"
+contains "drift: the dropped index" "$work/diff2.out" "create_index messages.idx_messages_conversation_created"
+contains "drift: the policy" "$work/diff2.out" "messages.messages_select"
+contains "drift: the function body" "$work/diff2.out" "replace_function update_updated_at_column"
+grep -v '^--' "$work/diff2.out" | psql -q -v ON_ERROR_STOP=1 -d live >/dev/null 2>"$work/fix.err"
+check "the printed SQL applies" $? 0
+"$schemac" diff "$root/schemas/ai_assistant" --db "dbname=live" >"$work/diff3.out" 2>&1
+check "after applying it, no drift" $? 0
+check "no shadow database is left behind" "$(q live "select count(*) from pg_database where datname like 'schemac_shadow%'")" 0
+
+# 3. Bad input: nothing written, a clear error.
+mkdir -p "$work/full" && touch "$work/full/keep.schema"
+"$schemac" pull "$work/full" --db "dbname=live" 2>"$work/full.err"
+check "pull into a non-empty directory exit" $? 2
+contains "pull into a non-empty directory says so" "$work/full.err" "exists and is not empty"
+check "nothing written into it" "$(ls "$work/full")" "keep.schema"
+"$schemac" pull "$work/none" --db "host=/nonexistent dbname=x" 2>"$work/conn.err"
+check "unreachable database exit" $? 2
+contains "unreachable database says so" "$work/conn.err" "cannot connect to the database"
+check "nothing written for an unreachable database" "$(ls -d "$work/none" 2>/dev/null)" ""
+"$schemac" pull "$work/none" --db "dbname=live" --schema nosuch 2>"$work/schema.err"
+check "unknown --schema exit" $? 2
+contains "unknown --schema says so" "$work/schema.err" "schema 'nosuch' does not exist"
+q live "create role schemac_no_catalog login" >/dev/null 2>&1
+q live "revoke select on pg_catalog.pg_proc from public" >/dev/null
+"$schemac" pull "$work/none" --db "dbname=live user=schemac_no_catalog" 2>"$work/priv.err"
+check "missing catalog privileges exit" $? 2
+contains "missing catalog privileges say so" "$work/priv.err" "permission denied"
+q live "grant select on pg_catalog.pg_proc to public" >/dev/null
+check "nothing written without privileges" "$(ls -d "$work/none" 2>/dev/null)" ""
+
+echo "database commands: $passed passed, $failed failed"
+[ "$failed" = 0 ]
