@@ -75,5 +75,35 @@ contains "missing catalog privileges say so" "$work/priv.err" "permission denied
 q live "grant select on pg_catalog.pg_proc to public" >/dev/null
 check "nothing written without privileges" "$(ls -d "$work/none" 2>/dev/null)" ""
 
+# 4. migrate status reports drift from the applied state; baseline adopts only a
+#    database whose catalog is the snapshot's.
+mq=$root/generated/quests/migrations
+fresh applied
+"$schemac" sql --externs-only "$root/schemas/quests" | psql -q -v ON_ERROR_STOP=1 -d applied >/dev/null
+"$schemac" migrate up "$mq" --db "dbname=applied" >/dev/null
+"$schemac" migrate status "$mq" --db "dbname=applied" >"$work/status0.out" 2>&1
+check "status without drift exit" $? 0
+contains "status says no drift" "$work/status0.out" "drift: none"
+q applied "alter table public.quests add column stray int" >/dev/null
+"$schemac" migrate status "$mq" --db "dbname=applied" >"$work/status1.out" 2>&1
+check "status with drift exit" $? 1
+contains "status names the drift" "$work/status1.out" "drop_column quests.stray"
+ma=$work/ai_migrations
+"$schemac" plan "$root/schemas/ai_assistant" "$ma" --name init >/dev/null
+fresh adopted
+"$schemac" sql --externs "$root/schemas/ai_assistant" | psql -q -v ON_ERROR_STOP=1 -d adopted >/dev/null
+q adopted "alter table public.tenants alter column name drop not null" >/dev/null
+"$schemac" migrate baseline "$ma" --db "dbname=adopted" --to 1 >"$work/base1.out" 2>"$work/base1.err"
+check "baseline of a drifted database exit" $? 1
+contains "baseline says why" "$work/base1.err" "is not at the state of"
+contains "baseline lists the differences" "$work/base1.err" "alter_column tenants.name"
+check "nothing adopted" "$(q adopted "select count(*) from pg_tables where tablename = 'schemac_migrations'")" 0
+fresh adopted
+"$schemac" sql --externs "$root/schemas/ai_assistant" | psql -q -v ON_ERROR_STOP=1 -d adopted >/dev/null
+"$schemac" migrate baseline "$ma" --db "dbname=adopted" --to 1 >"$work/base2.out" 2>&1
+check "baseline of a matching database exit" $? 0
+"$schemac" migrate status "$ma" --db "dbname=adopted" >"$work/status2.out" 2>&1
+contains "the adopted database has no drift" "$work/status2.out" "drift: none"
+
 echo "database commands: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -10,6 +10,7 @@
 #include <pqxx/pqxx>
 #include <set>
 
+#include "cli/drift.hpp"
 #include "cli/migrate_command.hpp"
 #include "driver/compile.hpp"
 #include "emit/sql.hpp"
@@ -19,7 +20,6 @@
 #include "plan/render.hpp"
 
 namespace schemac::cli {
-namespace {
 
 namespace fs = std::filesystem;
 
@@ -35,7 +35,7 @@ std::unique_ptr<pqxx::connection> connect(const std::string& db) {
 
 // The connection string of another database on the same server: `dbname` replaced
 // in a URL, or given last (it wins) in a keyword string.
-std::string with_dbname(const std::string& db, const std::string& name) {
+static std::string with_dbname(const std::string& db, const std::string& name) {
   auto scheme = db.find("://");
   if (scheme == std::string::npos) return db + " dbname=" + name;
   auto path = db.find('/', scheme + 3);
@@ -46,8 +46,8 @@ std::string with_dbname(const std::string& db, const std::string& name) {
 
 // What the language can express of a database, compiled like a schema directory:
 // the same text `pull` would write, so two databases compare in the same spelling.
-model::Schema pulled_model(pqxx::connection& db, const std::vector<std::string>& schemas, const std::string& what,
-                           bool warn) {
+static model::Schema pulled_model(pqxx::connection& db, const std::vector<std::string>& schemas,
+                                  const std::string& what, bool warn) {
   introspect::Options options;
   options.schemas = schemas;
   auto catalog = introspect::read(db, options);
@@ -64,6 +64,8 @@ model::Schema pulled_model(pqxx::connection& db, const std::vector<std::string>&
   }
   return std::move(loaded.model);
 }
+
+namespace {
 
 template <typename F>
 int guarded(F&& body) {
@@ -132,6 +134,82 @@ int run_pull(const DatabaseArgs& args) {
   });
 }
 
+std::vector<std::string> change_lines(const plan::Plan& p) {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  for (const auto& op : p.ops) {
+    if (op.up.empty()) continue;
+    std::string line = std::string(plan::change_name(op.change.kind)) + " " + op.change.subject.display() +
+                       (op.change.member.empty() ? "" : "." + op.change.member);
+    if (seen.insert(line).second) out.push_back(line);
+  }
+  return out;
+}
+
+plan::Plan plan_from_database(pqxx::connection& live, const std::string& db, const std::string& shadow_db_given,
+                              const model::Schema& desired, Diagnostics& diags, bool warn) {
+  std::vector<std::string> schemas = {"public"};
+  for (const auto& s : desired.schemas) schemas.push_back(s.name);
+  // The schema is built in a shadow database and read back from there, so that both
+  // sides are spelled by the same server (pg_get_expr, pg_get_viewdef): only
+  // differences of meaning remain.
+  std::string shadow_name, shadow_db = shadow_db_given;
+  if (shadow_db.empty()) {
+    shadow_name = "schemac_shadow_" + std::to_string(::getpid()) + "_" +
+                  std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 1000000);
+    pqxx::nontransaction admin(live);
+    try {
+      admin.exec("CREATE DATABASE " + shadow_name);
+    } catch (const pqxx::sql_error& e) {
+      throw std::runtime_error("cannot create a shadow database (give --shadow-db an empty database): " +
+                               first_line(e.what()));
+    }
+    shadow_db = with_dbname(db, shadow_name);
+  }
+  struct DropShadow {
+    pqxx::connection& live;
+    std::string name;
+    ~DropShadow() {
+      if (name.empty()) return;
+      try {
+        pqxx::nontransaction admin(live);
+        admin.exec("DROP DATABASE IF EXISTS " + name);
+      } catch (...) {
+        std::cerr << "schemac: warning: could not drop the shadow database " << name << "\n";
+      }
+    }
+  } drop{live, shadow_name};
+  model::Schema wanted;
+  {
+    auto shadow = connect(shadow_db);
+    {
+      pqxx::work tx(*shadow);
+      if (tx.exec("SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN "
+                  "('pg_catalog', 'information_schema', 'pg_toast') LIMIT 1")
+              .size())
+        throw std::runtime_error("the shadow database is not empty");
+      tx.exec(emit::platform_stub_sql(desired));
+      tx.exec(plan::full_state_sql(desired));
+      tx.commit();
+    }
+    wanted = pulled_model(*shadow, schemas, "schema", false);
+  }
+  auto have = pulled_model(live, schemas, "database", warn);
+  // A table or column the database has and the schema does not is drift to show, not
+  // a drop to refuse: the plan drops it (keeping its data in the retention schema).
+  for (auto& t : wanted.tables)
+    if (const auto* h = have.find_table(t.name))
+      for (const auto& c : h->columns)
+        if (!t.find_column(c.name)) t.dropped_columns.push_back(c.name);
+  for (const auto& h : have.tables)
+    if (!h.is_extern && !wanted.find_table(h.name)) wanted.dropped_tables.push_back({h.name, {}});
+  for (const auto& h : have.partitions)
+    if (std::none_of(wanted.partitions.begin(), wanted.partitions.end(),
+                     [&](const model::Partition& w) { return w.name == h.name; }))
+      wanted.dropped_tables.push_back({h.name, {}});
+  return plan::plan_migration(have, wanted, diags);
+}
+
 int run_diff(const DatabaseArgs& args) {
   return guarded([&]() -> int {
     Diagnostics diags;
@@ -144,67 +222,8 @@ int run_diff(const DatabaseArgs& args) {
       }
       desired = std::move(loaded.model);
     }
-    std::vector<std::string> schemas = {"public"};
-    for (const auto& s : desired.schemas) schemas.push_back(s.name);
     auto live = connect(args.db);
-    // The schema is built in a shadow database and read back from there, so that both
-    // sides are spelled by the same server (pg_get_expr, pg_get_viewdef): only
-    // differences of meaning remain.
-    std::string shadow_name, shadow_db = args.shadow_db;
-    if (shadow_db.empty()) {
-      shadow_name = "schemac_shadow_" + std::to_string(::getpid()) + "_" +
-                    std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 1000000);
-      pqxx::nontransaction admin(*live);
-      try {
-        admin.exec("CREATE DATABASE " + shadow_name);
-      } catch (const pqxx::sql_error& e) {
-        throw std::runtime_error("cannot create a shadow database (give --shadow-db an empty database): " +
-                                 first_line(e.what()));
-      }
-      shadow_db = with_dbname(args.db, shadow_name);
-    }
-    struct DropShadow {
-      pqxx::connection& live;
-      std::string name;
-      ~DropShadow() {
-        if (name.empty()) return;
-        try {
-          pqxx::nontransaction admin(live);
-          admin.exec("DROP DATABASE IF EXISTS " + name);
-        } catch (...) {
-          std::cerr << "schemac: warning: could not drop the shadow database " << name << "\n";
-        }
-      }
-    } drop{*live, shadow_name};
-    model::Schema wanted;
-    {
-      auto shadow = connect(shadow_db);
-      {
-        pqxx::work tx(*shadow);
-        if (tx.exec("SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN "
-                    "('pg_catalog', 'information_schema', 'pg_toast') LIMIT 1")
-                .size())
-          throw std::runtime_error("the shadow database is not empty");
-        tx.exec(emit::platform_stub_sql(desired));
-        tx.exec(plan::full_state_sql(desired));
-        tx.commit();
-      }
-      wanted = pulled_model(*shadow, schemas, "schema", false);
-    }
-    auto have = pulled_model(*live, schemas, "database", true);
-    // A table or column the database has and the schema does not is drift to show, not
-    // a drop to refuse: the plan drops it (keeping its data in the retention schema).
-    for (auto& t : wanted.tables)
-      if (const auto* h = have.find_table(t.name))
-        for (const auto& c : h->columns)
-          if (!t.find_column(c.name)) t.dropped_columns.push_back(c.name);
-    for (const auto& h : have.tables)
-      if (!h.is_extern && !wanted.find_table(h.name)) wanted.dropped_tables.push_back({h.name, {}});
-    for (const auto& h : have.partitions)
-      if (std::none_of(wanted.partitions.begin(), wanted.partitions.end(),
-                       [&](const model::Partition& w) { return w.name == h.name; }))
-        wanted.dropped_tables.push_back({h.name, {}});
-    auto p = plan::plan_migration(have, wanted, diags);
+    auto p = plan_from_database(*live, args.db, args.shadow_db, desired, diags, true);
     if (diags.has_errors()) {
       diags.print(std::cerr);
       return exit_input;
@@ -213,14 +232,8 @@ int run_diff(const DatabaseArgs& args) {
       std::cout << "no difference: the database matches " << args.dir << "\n";
       return exit_ok;
     }
-    std::set<std::string> seen;
     std::cout << "-- the database differs from " << args.dir << ":\n";
-    for (const auto& op : p.ops) {
-      if (op.up.empty()) continue;
-      std::string line = "--   " + std::string(plan::change_name(op.change.kind)) + " " + op.change.subject.display() +
-                         (op.change.member.empty() ? "" : "." + op.change.member);
-      if (seen.insert(line).second) std::cout << line << "\n";
-    }
+    for (const auto& line : change_lines(p)) std::cout << "--   " << line << "\n";
     std::cout << plan::render_up(p, "schemac diff: " + args.dir);
     return exit_input;
   });

@@ -15,6 +15,10 @@ void add_migrate_command(CLI::App& app, MigrateArgs& args, std::map<std::string,
       actions[action] = a;
       continue;
     }
+    if (std::string(action) == "status" || std::string(action) == "baseline")
+      a->add_option("--shadow-db", args.shadow_db,
+                    "an empty scratch database for comparing the catalog with snapshot.schema (default: one "
+                    "created on the same server and dropped after)");
     auto* to = a->add_option("--to", args.to, "version to migrate up to, down to, or adopt through");
     if (std::string(action) == "baseline") to->required();
     if (std::string(action) != "status" && std::string(action) != "baseline")
@@ -24,8 +28,9 @@ void add_migrate_command(CLI::App& app, MigrateArgs& args, std::map<std::string,
   migrate->description(
       "  up        apply pending migrations (each with its verify file, in one transaction)\n"
       "  down      revert the newest migration, or down to --to\n"
-      "  status    list applied and pending migrations\n"
-      "  baseline  adopt a database built before schemac (runs the verify files through --to)\n"
+      "  status    list applied and pending migrations, and drift from snapshot.schema (exit 1 on drift)\n"
+      "  baseline  adopt a database built before schemac (its catalog must match snapshot.schema when --to is\n"
+      "            the newest migration; the verify files run through --to)\n"
       "  purge     delete the values that confirmed drops of applied migrations kept (older than --before)");
 }
 

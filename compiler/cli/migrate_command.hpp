@@ -19,7 +19,7 @@ constexpr int exit_input = 1;
 constexpr int exit_environment = 2;
 
 struct MigrateArgs {
-  std::string dir, db;
+  std::string dir, db, shadow_db;
   std::optional<int> to;
   std::optional<int> before;  // purge
   bool dry_run = false;

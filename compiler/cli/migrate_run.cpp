@@ -1,15 +1,49 @@
+#include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
+#include <sstream>
 
+#include "cli/drift.hpp"
 #include "cli/migrate_command.hpp"
+#include "plan/migrations_dir.hpp"
 #include "schemac/migrator.hpp"
 
 namespace schemac::cli {
+namespace {
+
+// The differences between the live catalog and snapshot.schema (the state after the
+// directory's newest migration); nullopt, with the reason printed, when not compared.
+std::optional<std::vector<std::string>> drift_from_snapshot(pqxx::connection& db, const MigrateArgs& args,
+                                                            std::ostream& why) {
+  if (!std::filesystem::exists(std::filesystem::path(args.dir) / "snapshot.schema")) {
+    why << "no snapshot.schema in " << args.dir;
+    return std::nullopt;
+  }
+  Diagnostics diags;
+  model::Schema snapshot = plan::read_snapshot(args.dir, diags);
+  if (diags.has_errors()) {
+    diags.print(std::cerr);
+    why << "snapshot.schema does not compile";
+    return std::nullopt;
+  }
+  auto p = plan_from_database(db, args.db, args.shadow_db, snapshot, diags, false);
+  if (diags.has_errors()) {
+    diags.print(std::cerr);
+    why << "the database cannot be compared with snapshot.schema";
+    return std::nullopt;
+  }
+  return change_lines(p);
+}
+
+}  // namespace
 
 int run_migrate(const std::string& action, const MigrateArgs& args) {
   std::vector<runtime::Migration> migrations;
+  std::vector<int> versions;  // of the migrations, in order
   try {
     migrations = runtime::load_migrations(args.dir);
+    for (const auto& m : migrations) versions.push_back(m.version);
   } catch (const std::exception& e) {
     std::cerr << "schemac: error: " << e.what() << "\n";
     return exit_environment;
@@ -36,7 +70,8 @@ int run_migrate(const std::string& action, const MigrateArgs& args) {
       int n = migrator.down(options);
       if (n == 0) std::cout << "nothing to revert\n";
     } else if (action == "status") {
-      for (const auto& s : migrator.status()) {
+      auto statuses = migrator.status();
+      for (const auto& s : statuses) {
         std::string state = s.applied ? "applied " + s.applied_at : "pending";
         if (s.statements_done) state = "HALF APPLIED (" + std::to_string(*s.statements_done) + " statements ran)";
         if (s.transactions_done)
@@ -44,7 +79,49 @@ int run_migrate(const std::string& action, const MigrateArgs& args) {
                   " transactions committed; `migrate up` finishes it)";
         std::cout << s.name << "  " << state << (s.applied ? "  file " + s.file : "") << "\n";
       }
+      // Drift: the catalog against the state the newest applied migration left, when
+      // that is the directory's newest (snapshot.schema describes only that one).
+      const runtime::MigrationStatus* newest = nullptr;
+      for (const auto& s : statuses)
+        if (s.applied) newest = &s;
+      if (!newest) return exit_ok;
+      if (newest != &statuses.back()) {
+        std::cout << "drift: not checked (snapshot.schema is the state after " << statuses.back().name
+                  << ", not yet applied)\n";
+        return exit_ok;
+      }
+      std::ostringstream why;
+      auto drift = drift_from_snapshot(*db, args, why);
+      if (!drift) {
+        std::cout << "drift: not checked (" << why.str() << ")\n";
+      } else if (drift->empty()) {
+        std::cout << "drift: none (the catalog matches snapshot.schema)\n";
+      } else {
+        std::cout << "drift: the catalog differs from snapshot.schema (`schemac diff` prints the SQL):\n";
+        for (const auto& line : *drift) std::cout << "  " << line << "\n";
+        return exit_input;
+      }
     } else if (action == "baseline") {
+      // Adopting the newest migration: the catalog must be the snapshot's, object by
+      // object (the verify files check only what each migration created).
+      if (!versions.empty() && *args.to == versions.back()) {
+        std::ostringstream why;
+        auto drift = drift_from_snapshot(*db, args, why);
+        if (!drift) {
+          std::cerr << "schemac: error: cannot compare the catalog with snapshot.schema: " << why.str() << "\n";
+          return exit_input;
+        }
+        if (!drift->empty()) {
+          std::cerr << "schemac: error: the database is not at the state of " << args.dir
+                    << "/snapshot.schema; it differs in:\n";
+          for (const auto& line : *drift) std::cerr << "  " << line << "\n";
+          std::cerr << "(`schemac diff` prints the SQL that would close the gap)\n";
+          return exit_input;
+        }
+      } else {
+        std::cout << "note: snapshot.schema is the state after the newest migration; version " << *args.to
+                  << " is checked by its verify files only\n";
+      }
       migrator.baseline(*args.to, options.log);
     } else if (action == "purge") {
       if (args.before) options.to = *args.before - 1;
