@@ -189,6 +189,29 @@ class Reader {
  private:
   pqxx::result q(const std::string& sql) { return tx_.exec(sql); }
 
+  // One query for every relation of the pulled schemas, its rows grouped by the key
+  // in its last column: a catalog of a thousand tables is read in a few queries.
+  struct Batch {
+    pqxx::result rows;
+    std::map<long, std::vector<pqxx::result::size_type>> by_key;
+    std::vector<pqxx::row> of(long key) const {
+      std::vector<pqxx::row> out;
+      if (auto it = by_key.find(key); it != by_key.end())
+        for (auto i : it->second) out.push_back(rows[i]);
+      return out;
+    }
+  };
+  Batch batch(const std::string& sql) {
+    Batch b;
+    b.rows = q(sql);
+    for (pqxx::result::size_type i = 0; i < b.rows.size(); ++i)
+      b.by_key[b.rows[i][b.rows.columns() - 1].as<long>()].push_back(i);
+    return b;
+  }
+  std::string relations_in_scope() const {
+    return "(SELECT oid FROM pg_class WHERE relnamespace IN (" + scope_list_ + "))";
+  }
+
   void skip(const std::string& kind, const std::string& name, const std::string& reason) {
     out_.skipped.push_back({kind, name, reason});
   }
@@ -525,14 +548,57 @@ class Reader {
   // ---- tables, views, materialized views, partitions ---------------------------------------
 
   void relations() {
-    struct Rel {
-      long oid;
-      QualifiedName name;
-      char kind;
-      bool partition;
-    };
-    std::vector<Rel> rels;
-    std::map<long, std::size_t> tables;  // oid -> index in out_.schema.tables
+    std::string rels = relations_in_scope();
+    for (auto row :
+         q("SELECT a.attrelid, a.attnum, a.attname FROM pg_attribute a WHERE a.attnum > 0 AND a.attrelid IN " + rels))
+      attnames_[{row[0].as<long>(), row[1].as<std::string>()}] = row[2].as<std::string>();
+    columns_ = batch(
+        "SELECT a.attname, a.atttypid, format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_get_expr(d.adbin, "
+        "d.adrelid), a.attidentity, a.attgenerated, col_description(a.attrelid, a.attnum), a.attcollation <> "
+        "t.typcollation, a.attacl IS NOT NULL, a.attrelid FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+        "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum WHERE a.attrelid IN " +
+        rels + " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attrelid, a.attnum");
+    constraints_ = batch(constraint_sql_ + "IN " + rels +
+                         " AND c.contype IN ('p', 'u', 'f', 'c', 'x') ORDER BY c.conrelid, c.conname");
+    std::string index_columns =
+        "SELECT i.relname, x.indexrelid, x.indisunique, x.indnullsnotdistinct, am.amname, x.indnkeyatts, "
+        "x.indnatts, x.indkey::text, x.indoption::text, pg_get_expr(x.indpred, x.indrelid), "
+        "obj_description(x.indexrelid, 'pg_class'), x.indrelid, ";
+    std::string index_from =
+        " FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_am am ON am.oid = i.relam WHERE x.indrelid "
+        "IN " +
+        rels;
+    indexes_by_table_ = batch(index_columns + "x.indrelid" + index_from +
+                              " AND x.indexrelid NOT IN (SELECT conindid FROM pg_constraint WHERE contype IN ('p', "
+                              "'u', 'x')) ORDER BY x.indrelid, i.relname");
+    indexes_by_oid_ = batch(index_columns + "x.indexrelid" + index_from + " ORDER BY x.indexrelid");
+    index_keys_ = batch(
+        "SELECT k.n, pg_get_indexdef(x.indexrelid, k.n, true), coalesce(co.collname, ''), coalesce(cn.nspname, ''), "
+        "(x.indcollation[k.n - 1] <> 0 AND x.indcollation[k.n - 1] <> coalesce(a.attcollation, t.typcollation)), "
+        "opc.opcname, opn.nspname, opc.opcdefault, x.indexrelid FROM pg_index x CROSS JOIN generate_series(1, "
+        "x.indnkeyatts) k(n) JOIN pg_attribute ia ON ia.attrelid = x.indexrelid AND ia.attnum = k.n JOIN pg_type t "
+        "ON t.oid = ia.atttypid LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = x.indkey[k.n - 1] "
+        "LEFT JOIN pg_collation co ON co.oid = x.indcollation[k.n - 1] LEFT JOIN pg_namespace cn ON cn.oid = "
+        "co.collnamespace JOIN pg_opclass opc ON opc.oid = x.indclass[k.n - 1] JOIN pg_namespace opn ON opn.oid = "
+        "opc.opcnamespace WHERE x.indrelid IN " +
+        rels + " ORDER BY x.indexrelid, k.n");
+    policies_ = batch(
+        "SELECT p.polname, p.polpermissive, p.polcmd, array(SELECT CASE WHEN r = 0 THEN 'public' ELSE "
+        "r::regrole::text END FROM unnest(p.polroles) r)::text[], pg_get_expr(p.polqual, p.polrelid), "
+        "pg_get_expr(p.polwithcheck, p.polrelid), obj_description(p.oid, 'pg_policy'), p.polrelid FROM pg_policy p "
+        "WHERE p.polrelid IN " +
+        rels + " ORDER BY p.polrelid, p.polname");
+    triggers_ = batch(
+        "SELECT g.tgname, g.tgtype, g.tgattr::text, pn.nspname, p.proname, g.tgargs, g.tgnargs, "
+        "pg_get_triggerdef(g.oid), g.tgconstraint <> 0, g.tgdeferrable, g.tginitdeferred, g.tgoldtable, "
+        "g.tgnewtable, obj_description(g.oid, 'pg_trigger'), g.tgenabled, g.tgrelid FROM pg_trigger g JOIN pg_proc "
+        "p ON p.oid = g.tgfoid JOIN pg_namespace pn ON pn.oid = p.pronamespace WHERE g.tgrelid IN " +
+        rels + " AND NOT g.tgisinternal AND g.tgparentid = 0 ORDER BY g.tgrelid, g.tgname");
+    std::set<long> inheriting;
+    for (auto row : q("SELECT i.inhrelid FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent WHERE p.relkind "
+                      "<> 'p' AND i.inhrelid IN " +
+                      rels))
+      inheriting.insert(row[0].as<long>());
     for (auto row :
          q("SELECT c.oid, n.nspname, c.relname, c.relkind, c.relispartition, c.relpersistence, "
            "obj_description(c.oid, 'pg_class'), c.relacl::text[], c.relowner::regrole::text, "
@@ -542,6 +608,7 @@ class Reader {
            "'m', 'f') AND " +
            in_scope("c.relnamespace") + " AND " + not_extension_member("pg_class", "c.oid") + " ORDER BY 2, 3")) {
       long oid = row[0].as<long>();
+      in_scope_.insert(oid);
       QualifiedName name{row[1].as<std::string>(), row[2].as<std::string>()};
       char kind = row[3].as<std::string>()[0];
       std::string what = name.schema + "." + name.name;
@@ -574,7 +641,7 @@ class Reader {
         v.doc = doc_of(row[6]);
         v.grants = grants_of(row[7], row[8].as<std::string>(), model::relation_privileges(), "");
         if (!row[14].as<bool>()) skip("with no data", what, "pulled as a populated materialized view");
-        v.indexes = indexes(oid, what, nullptr);
+        v.indexes = indexes(oid);
         out_.schema.materialized_views.push_back(v);
         continue;
       }
@@ -594,15 +661,12 @@ class Reader {
       if (kind == 'p') t.partition_by = partition_key(row[11].as<std::string>(), what);
       columns(oid, t, what);
       constraints(oid, t, what);
-      t.indexes = indexes(oid, what, &t);
+      t.indexes = indexes(oid);
       policies(oid, t);
       triggers(oid, t, what);
       archive(t);
-      if (q("SELECT 1 FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent WHERE i.inhrelid = " +
-            std::to_string(oid) + " AND p.relkind <> 'p'")
-              .size())
+      if (inheriting.count(oid))
         skip("inheritance", what, "INHERITS is left out: pulled as a table of its own columns");
-      tables[oid] = out_.schema.tables.size();
       out_.schema.tables.push_back(std::move(t));
     }
   }
@@ -686,12 +750,7 @@ class Reader {
   }
 
   void columns(long oid, model::Table& t, const std::string& what) {
-    for (auto row :
-         q("SELECT a.attname, a.atttypid, format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_get_expr(d.adbin, "
-           "d.adrelid), a.attidentity, a.attgenerated, col_description(a.attrelid, a.attnum), a.attcollation <> "
-           "t.typcollation, a.attacl IS NOT NULL FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN "
-           "pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum WHERE a.attrelid = " +
-           std::to_string(oid) + " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum")) {
+    for (const auto& row : columns_.of(oid)) {
       model::Column c;
       c.name = row[0].as<std::string>();
       std::string where = what + "." + c.name;
@@ -729,6 +788,10 @@ class Reader {
         out.push_back("");
         continue;
       }
+      if (auto it = attnames_.find({rel, n}); it != attnames_.end()) {
+        out.push_back(it->second);
+        continue;
+      }
       out.push_back(q("SELECT attname FROM pg_attribute WHERE attrelid = " + std::to_string(rel) + " AND attnum = " + n)
                         .at(0)[0]
                         .as<std::string>());
@@ -736,13 +799,14 @@ class Reader {
     return out;
   }
 
+  // `oid`: a relation of the pulled schemas (read in one batch), or of another
+  // schema (an extern table's keys).
   void constraints(long oid, model::Table& t, const std::string& what) {
-    for (auto row : q("SELECT c.conname, c.contype, c.conkey::text[], c.confrelid, c.confkey::text[], c.confdeltype, "
-                      "c.confupdtype, c.condeferrable, c.condeferred, c.convalidated, pg_get_expr(c.conbin, "
-                      "c.conrelid), c.conindid, obj_description(c.oid, 'pg_constraint'), c.connoinherit, "
-                      "c.confmatchtype, coalesce(x.indnullsnotdistinct, false), c.conexclop::regoper[]::text[] FROM "
-                      "pg_constraint c LEFT JOIN pg_index x ON x.indexrelid = c.conindid WHERE c.conrelid = " +
-                      std::to_string(oid) + " AND c.contype IN ('p', 'u', 'f', 'c', 'x') ORDER BY c.conname")) {
+    std::vector<pqxx::row> rows = constraints_.of(oid);
+    if (!in_scope_.count(oid))
+      for (auto r : q(constraint_sql_ + "= " + std::to_string(oid) + " AND c.contype IN ('p', 'u') ORDER BY c.conname"))
+        rows.push_back(r);
+    for (const auto& row : rows) {
       model::Constraint c;
       c.name = row[0].as<std::string>();
       c.named = true;
@@ -763,11 +827,7 @@ class Reader {
           break;
         case 'f': {
           c.kind = model::ConstraintKind::foreign_key;
-          auto ref = q("SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                       "WHERE c.oid = " +
-                       row[3].as<std::string>())
-                         .at(0);
-          c.ref_table = {ref[0].as<std::string>(), ref[1].as<std::string>()};
+          c.ref_table = {row[17].as<std::string>(), row[18].as<std::string>()};
           c.ref_columns = attnames(row[3].as<long>(), pg_array(row[4]));
           c.on_delete = action(row[5].as<std::string>());
           c.on_update = action(row[6].as<std::string>());
@@ -783,7 +843,7 @@ class Reader {
         case 'x': {
           c.kind = model::ConstraintKind::exclusion;
           c.columns.clear();
-          auto ix = indexes_of("x.indexrelid = " + row[11].as<std::string>(), what, nullptr, true);
+          auto ix = indexes_of(indexes_by_oid_.of(row[11].as<long>()));
           if (!ix.empty()) {
             c.method = ix[0].method;
             c.elements = ix[0].elements;
@@ -804,21 +864,12 @@ class Reader {
     }
   }
 
-  std::vector<model::Index> indexes(long rel, const std::string& what, model::Table* table) {
-    return indexes_of("x.indrelid = " + std::to_string(rel) +
-                          " AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid AND "
-                          "k.contype IN ('p', 'u', 'x'))",
-                      what, table, false);
-  }
+  // The indexes of a table or materialized view that no constraint owns.
+  std::vector<model::Index> indexes(long rel) { return indexes_of(indexes_by_table_.of(rel)); }
 
-  std::vector<model::Index> indexes_of(const std::string& condition, const std::string& what, model::Table*,
-                                       bool for_constraint) {
+  std::vector<model::Index> indexes_of(const std::vector<pqxx::row>& rows) {
     std::vector<model::Index> out;
-    for (auto row : q("SELECT i.relname, x.indexrelid, x.indisunique, x.indnullsnotdistinct, am.amname, "
-                      "x.indnkeyatts, x.indnatts, x.indkey::text, x.indoption::text, pg_get_expr(x.indpred, "
-                      "x.indrelid), obj_description(x.indexrelid, 'pg_class'), x.indrelid FROM pg_index x JOIN "
-                      "pg_class i ON i.oid = x.indexrelid JOIN pg_am am ON am.oid = i.relam WHERE " +
-                      condition + " ORDER BY i.relname")) {
+    for (const auto& row : rows) {
       model::Index ix;
       ix.name = row[0].as<std::string>();
       ix.named = true;
@@ -832,20 +883,10 @@ class Reader {
       long rel = row[11].as<long>();
       auto names = attnames(rel, attnums);
       // Per key column: its definition, and whether collation and operator class are the defaults.
-      auto details = q("SELECT k.n, pg_get_indexdef(" + std::to_string(index_oid) +
-                       ", k.n, true), coalesce(co.collname, ''), coalesce(cn.nspname, ''), (x.indcollation[k.n - 1] "
-                       "<> 0 AND x.indcollation[k.n - 1] <> coalesce(a.attcollation, t.typcollation)), opc.opcname, "
-                       "opn.nspname, opc.opcdefault FROM pg_index x "
-                       "CROSS JOIN generate_series(1, x.indnkeyatts) k(n) JOIN pg_attribute ia ON ia.attrelid = "
-                       "x.indexrelid AND ia.attnum = k.n JOIN pg_type t ON t.oid = ia.atttypid LEFT JOIN pg_attribute "
-                       "a ON a.attrelid = x.indrelid AND a.attnum = x.indkey[k.n - 1] LEFT JOIN pg_collation co ON "
-                       "co.oid = x.indcollation[k.n - 1] LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace JOIN "
-                       "pg_opclass opc ON opc.oid = x.indclass[k.n - 1] JOIN pg_namespace opn ON opn.oid = "
-                       "opc.opcnamespace WHERE x.indexrelid = " +
-                       std::to_string(index_oid) + " ORDER BY k.n");
+      auto details = index_keys_.of(index_oid);
       for (int i = 0; i < keys; ++i) {
         model::IndexElement e;
-        const auto& d = details.at(static_cast<pqxx::result::size_type>(i));
+        const auto& d = details.at(static_cast<std::size_t>(i));
         if (names.at(static_cast<std::size_t>(i)).empty())
           e.expression = unwrap(d[1].as<std::string>());
         else
@@ -866,19 +907,13 @@ class Reader {
       for (int i = keys; i < all; ++i) ix.include.push_back(names.at(static_cast<std::size_t>(i)));
       if (!row[9].is_null()) ix.where_sql = unwrap(row[9].as<std::string>());
       ix.doc = doc_of(row[10]);
-      (void)for_constraint;
-      (void)what;
       out.push_back(ix);
     }
     return out;
   }
 
   void policies(long oid, model::Table& t) {
-    for (auto row : q("SELECT p.polname, p.polpermissive, p.polcmd, array(SELECT CASE WHEN r = 0 THEN 'public' ELSE "
-                      "r::regrole::text END FROM unnest(p.polroles) r)::text[], pg_get_expr(p.polqual, p.polrelid), "
-                      "pg_get_expr(p.polwithcheck, p.polrelid), obj_description(p.oid, 'pg_policy') FROM pg_policy p "
-                      "WHERE p.polrelid = " +
-                      std::to_string(oid) + " ORDER BY p.polname")) {
+    for (const auto& row : policies_.of(oid)) {
       model::Policy p;
       p.name = row[0].as<std::string>();
       p.permissive = row[1].as<bool>();
@@ -897,11 +932,7 @@ class Reader {
   }
 
   void triggers(long oid, model::Table& t, const std::string& what) {
-    for (auto row : q("SELECT g.tgname, g.tgtype, g.tgattr::text, pn.nspname, p.proname, g.tgargs, g.tgnargs, "
-                      "pg_get_triggerdef(g.oid), g.tgconstraint <> 0, g.tgdeferrable, g.tginitdeferred, g.tgoldtable, "
-                      "g.tgnewtable, obj_description(g.oid, 'pg_trigger'), g.tgenabled FROM pg_trigger g JOIN pg_proc "
-                      "p ON p.oid = g.tgfoid JOIN pg_namespace pn ON pn.oid = p.pronamespace WHERE g.tgrelid = " +
-                      std::to_string(oid) + " AND NOT g.tgisinternal AND g.tgparentid = 0 ORDER BY g.tgname")) {
+    for (const auto& row : triggers_.of(oid)) {
       model::Trigger tr;
       tr.name = row[0].as<std::string>();
       int type = row[1].as<int>();
@@ -1052,21 +1083,23 @@ class Reader {
   // so that the pulled files compile and say what they expect the database to have.
 
   void externals() {
-    std::string owner_namespace =
-        "CASE d.classid WHEN 'pg_class'::regclass THEN (SELECT relnamespace FROM pg_class WHERE oid = d.objid) "
-        "WHEN 'pg_proc'::regclass THEN (SELECT pronamespace FROM pg_proc WHERE oid = d.objid) "
-        "WHEN 'pg_type'::regclass THEN (SELECT typnamespace FROM pg_type WHERE oid = d.objid) "
-        "WHEN 'pg_policy'::regclass THEN (SELECT c.relnamespace FROM pg_policy p JOIN pg_class c ON c.oid = "
-        "p.polrelid WHERE p.oid = d.objid) "
-        "WHEN 'pg_attrdef'::regclass THEN (SELECT c.relnamespace FROM pg_attrdef a JOIN pg_class c ON c.oid = "
-        "a.adrelid WHERE a.oid = d.objid) "
-        "WHEN 'pg_constraint'::regclass THEN (SELECT coalesce(c.relnamespace, t.typnamespace) FROM pg_constraint k "
-        "LEFT JOIN pg_class c ON c.oid = k.conrelid LEFT JOIN pg_type t ON t.oid = k.contypid WHERE k.oid = "
-        "d.objid) "
-        "WHEN 'pg_trigger'::regclass THEN (SELECT c.relnamespace FROM pg_trigger g JOIN pg_class c ON c.oid = "
-        "g.tgrelid WHERE g.oid = d.objid) "
-        "WHEN 'pg_rewrite'::regclass THEN (SELECT c.relnamespace FROM pg_rewrite r JOIN pg_class c ON c.oid = "
-        "r.ev_class WHERE r.oid = d.objid) END";
+    // The namespace of each object with a normal dependency, by the catalog it is in
+    // (joins, not correlated subqueries: a thousand tables have tens of thousands).
+    std::string owners =
+        "SELECT d.refobjid, d.refclassid, x.ns FROM pg_depend d JOIN ("
+        "SELECT 'pg_class'::regclass AS cls, oid, relnamespace AS ns FROM pg_class "
+        "UNION ALL SELECT 'pg_proc'::regclass, oid, pronamespace FROM pg_proc "
+        "UNION ALL SELECT 'pg_type'::regclass, oid, typnamespace FROM pg_type "
+        "UNION ALL SELECT 'pg_policy'::regclass, p.oid, c.relnamespace FROM pg_policy p JOIN pg_class c ON c.oid = "
+        "p.polrelid "
+        "UNION ALL SELECT 'pg_attrdef'::regclass, a.oid, c.relnamespace FROM pg_attrdef a JOIN pg_class c ON c.oid = "
+        "a.adrelid "
+        "UNION ALL SELECT 'pg_constraint'::regclass, k.oid, coalesce(c.relnamespace, t.typnamespace) FROM "
+        "pg_constraint k LEFT JOIN pg_class c ON c.oid = k.conrelid LEFT JOIN pg_type t ON t.oid = k.contypid "
+        "UNION ALL SELECT 'pg_trigger'::regclass, g.oid, c.relnamespace FROM pg_trigger g JOIN pg_class c ON c.oid = "
+        "g.tgrelid "
+        "UNION ALL SELECT 'pg_rewrite'::regclass, r.oid, c.relnamespace FROM pg_rewrite r JOIN pg_class c ON c.oid = "
+        "r.ev_class) x ON x.cls = d.classid AND x.oid = d.objid WHERE d.deptype = 'n'";
     std::string outside = "NOT (%1 IN (" + scope_list_ +
                           ")) AND %1 NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)";
     auto replace = [](std::string s, const std::string& with) {
@@ -1074,8 +1107,8 @@ class Reader {
       return s;
     };
     // What objects of the pulled schemas depend on, of the catalog %C.
-    std::string used = "SELECT DISTINCT d.refobjid FROM pg_depend d WHERE d.deptype = 'n' AND d.refclassid = %C AND (" +
-                       owner_namespace + ") IN (" + scope_list_ + ")";
+    std::string used =
+        "SELECT DISTINCT o.refobjid FROM (" + owners + ") o WHERE o.refclassid = %C AND o.ns IN (" + scope_list_ + ")";
     // Functions.
     for (auto row : q("SELECT p.oid, n.nspname, p.proname, p.prorettype, format_type(p.prorettype, NULL), p.proretset, "
                       "array_to_string(p.proargtypes::oid[], ' '), array(SELECT format_type(t, NULL) FROM "
@@ -1223,6 +1256,17 @@ class Reader {
   std::map<long, TypeInfo> types_;
   std::set<std::string> extern_types_;
   std::map<long, std::size_t> views_;
+  // Read in batches by relations() for every relation of the pulled schemas.
+  std::set<long> in_scope_;
+  std::map<std::pair<long, std::string>, std::string> attnames_;  // (relation, attnum) -> name
+  Batch columns_, constraints_, indexes_by_table_, indexes_by_oid_, index_keys_, policies_, triggers_;
+  const std::string constraint_sql_ =
+      "SELECT c.conname, c.contype, c.conkey::text[], c.confrelid, c.confkey::text[], c.confdeltype, c.confupdtype, "
+      "c.condeferrable, c.condeferred, c.convalidated, pg_get_expr(c.conbin, c.conrelid), c.conindid, "
+      "obj_description(c.oid, 'pg_constraint'), c.connoinherit, c.confmatchtype, coalesce(x.indnullsnotdistinct, "
+      "false), c.conexclop::regoper[]::text[], rn.nspname, r.relname, c.conrelid FROM pg_constraint c LEFT JOIN "
+      "pg_index x ON x.indexrelid = c.conindid LEFT JOIN pg_class r ON r.oid = c.confrelid LEFT JOIN pg_namespace rn "
+      "ON rn.oid = r.relnamespace WHERE c.conrelid ";
 };
 
 }  // namespace
