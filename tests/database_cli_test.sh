@@ -48,6 +48,7 @@ contains "drift: the stray column" "$work/diff2.out" "drop_column messages.stray
 contains "drift: the dropped index" "$work/diff2.out" "create_index messages.idx_messages_conversation_created"
 contains "drift: the policy" "$work/diff2.out" "messages.messages_select"
 contains "drift: the function body" "$work/diff2.out" "replace_function update_updated_at_column"
+check "drift: exactly those four changes" "$(grep -c '^--   ' "$work/diff2.out")" 4
 grep -v '^--' "$work/diff2.out" | psql -q -v ON_ERROR_STOP=1 -d live >/dev/null 2>"$work/fix.err"
 check "the printed SQL applies" $? 0
 "$schemac" diff "$root/schemas/ai_assistant" --db "dbname=live" >"$work/diff3.out" 2>&1
