@@ -53,6 +53,13 @@ grep -v '^--' "$work/diff2.out" | psql -q -v ON_ERROR_STOP=1 -d live >/dev/null 
 check "the printed SQL applies" $? 0
 "$schemac" diff "$root/schemas/ai_assistant" --db "dbname=live" >"$work/diff3.out" 2>&1
 check "after applying it, no drift" $? 0
+# A schema the files declare and the database lacks is drift too.
+cp -r "$root/schemas/ai_assistant" "$work/more"
+printf 'schema billing\ntable billing.invoices {\n  id int primary key\n}\n' > "$work/more/billing.schema"
+"$schemac" diff "$work/more" --db "dbname=live" >"$work/diff4.out" 2>"$work/diff4.err"
+check "diff with a missing schema exit" $? 1
+contains "diff creates the missing table" "$work/diff4.out" "billing.invoices"
+check "no role left behind by the shadow build" "$(q live "select count(*) from pg_roles where rolname = 'schemac_probe_role'")" 0
 check "no shadow database is left behind" "$(q live "select count(*) from pg_database where datname like 'schemac_shadow%'")" 0
 
 # 3. Bad input: nothing written, a clear error.

@@ -46,11 +46,7 @@ static std::string with_dbname(const std::string& db, const std::string& name) {
 
 // What the language can express of a database, compiled like a schema directory:
 // the same text `pull` would write, so two databases compare in the same spelling.
-static model::Schema pulled_model(pqxx::connection& db, const std::vector<std::string>& schemas,
-                                  const std::string& what, bool warn) {
-  introspect::Options options;
-  options.schemas = schemas;
-  auto catalog = introspect::read(db, options);
+static model::Schema pulled_model(introspect::Catalog catalog, const std::string& what, bool warn) {
   if (warn)
     for (const auto& s : catalog.skipped)
       std::cerr << "schemac: note: " << what << ": not expressible: " << s.kind << " " << s.name << ": " << s.reason
@@ -148,8 +144,10 @@ std::vector<std::string> change_lines(const plan::Plan& p) {
 
 plan::Plan plan_from_database(pqxx::connection& live, const std::string& db, const std::string& shadow_db_given,
                               const model::Schema& desired, Diagnostics& diags, bool warn) {
-  std::vector<std::string> schemas = {"public"};
-  for (const auto& s : desired.schemas) schemas.push_back(s.name);
+  introspect::Options options;  // the schemas the schema declares; one the database lacks reads as empty
+  options.schemas = {"public"};
+  for (const auto& s : desired.schemas) options.schemas.push_back(s.name);
+  options.missing_schemas_ok = true;
   // The schema is built in a shadow database and read back from there, so that both
   // sides are spelled by the same server (pg_get_expr, pg_get_viewdef): only
   // differences of meaning remain.
@@ -182,19 +180,19 @@ plan::Plan plan_from_database(pqxx::connection& live, const std::string& db, con
   model::Schema wanted;
   {
     auto shadow = connect(shadow_db);
-    {
-      pqxx::work tx(*shadow);
-      if (tx.exec("SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN "
-                  "('pg_catalog', 'information_schema', 'pg_toast') LIMIT 1")
-              .size())
-        throw std::runtime_error("the shadow database is not empty");
-      tx.exec(emit::platform_stub_sql(desired));
-      tx.exec(plan::full_state_sql(desired));
-      tx.commit();
-    }
-    wanted = pulled_model(*shadow, schemas, "schema", false);
+    // Built, read and rolled back in one transaction: the shadow database stays empty
+    // and the roles the schema names are not left on the server.
+    pqxx::work tx(*shadow);
+    if (tx.exec("SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN "
+                "('pg_catalog', 'information_schema', 'pg_toast') LIMIT 1")
+            .size())
+      throw std::runtime_error("the shadow database is not empty");
+    tx.exec(emit::platform_stub_sql(desired));
+    tx.exec(plan::full_state_sql(desired));
+    wanted = pulled_model(introspect::read(tx, options), "schema", false);
+    tx.abort();
   }
-  auto have = pulled_model(live, schemas, "database", warn);
+  auto have = pulled_model(introspect::read(live, options), "database", warn);
   // A table or column the database has and the schema does not is drift to show, not
   // a drop to refuse: the plan drops it (keeping its data in the retention schema).
   for (auto& t : wanted.tables)

@@ -27,7 +27,15 @@ std::optional<std::vector<std::string>> drift_from_snapshot(pqxx::connection& db
     why << "snapshot.schema does not compile";
     return std::nullopt;
   }
-  auto p = plan_from_database(db, args.db, args.shadow_db, snapshot, diags, false);
+  plan::Plan p;
+  try {
+    p = plan_from_database(db, args.db, args.shadow_db, snapshot, diags, false);
+  } catch (const pqxx::broken_connection&) {
+    throw;
+  } catch (const std::exception& e) {  // e.g. no privilege to create a shadow database
+    why << first_line(e.what());
+    return std::nullopt;
+  }
   if (diags.has_errors()) {
     diags.print(std::cerr);
     why << "the database cannot be compared with snapshot.schema";

@@ -608,10 +608,11 @@ class Generator {
     }
     return out;
   }
-  // "character varying(80), integer" -> "character_varying_80_integer"
+  // "character varying(80), integer[]" -> "character_varying_80_integer_array"
   static std::string overload_suffix(const model::Function& f) {
-    std::string out;
-    for (char c : f.argument_types_sql()) {
+    std::string out, types = f.argument_types_sql();
+    for (auto at = types.find("[]"); at != std::string::npos; at = types.find("[]")) types.replace(at, 2, " array");
+    for (char c : types) {
       if (std::isalnum(static_cast<unsigned char>(c)))
         out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       else if (!out.empty() && out.back() != '_')

@@ -166,7 +166,7 @@ struct TypeInfo {
 
 class Reader {
  public:
-  Reader(pqxx::connection& db, const Options& options) : tx_(db), options_(options) {}
+  Reader(pqxx::transaction_base& tx, const Options& options) : tx_(tx), options_(options) {}
 
   Catalog run() {
     // Names of other schemas come back qualified, public's as the language writes them.
@@ -238,7 +238,8 @@ class Reader {
       scope_list_ += (scope_list_.empty() ? "" : ", ") + row[0].as<std::string>();
     }
     for (const auto& w : wanted)
-      if (!schemas_.count(w)) throw std::runtime_error("schema '" + w + "' does not exist in the database");
+      if (!schemas_.count(w) && !options_.missing_schemas_ok)
+        throw std::runtime_error("schema '" + w + "' does not exist in the database");
     if (scope_list_.empty()) scope_list_ = "0";
   }
 
@@ -297,7 +298,9 @@ class Reader {
       return out;
     }
     out.named_type = QualifiedName{t.schema, t.name};
-    switch (t.type) {
+    // A type of a schema not pulled is declared extern, whatever its kind.
+    bool elsewhere = !schemas_.count(t.schema) && !(t.from_extension && model::extension_type(t.name));
+    switch (elsewhere ? 'x' : t.type) {
       case 'e':
         out.kind = model::TypeKind::enumeration;
         break;
@@ -311,12 +314,12 @@ class Reader {
         out.kind = model::TypeKind::external;
         if (t.from_extension && model::extension_type(t.name)) {
           out.named_type = QualifiedName{"", t.name};  // found through search_path, as declared
-        } else if (!extern_types_.count(t.name)) {
-          extern_types_.insert(t.name);
+        } else if (extern_types_.insert(t.schema + "." + t.name).second) {
           model::ExternType x;
           x.name = {t.schema == "public" ? "" : t.schema, t.name};
           out_.schema.extern_types.push_back(x);
-          skip("type", t.schema + "." + t.name, "a type the language cannot declare: pulled as 'extern type'");
+          if (!elsewhere)
+            skip("type", t.schema + "." + t.name, "a type the language cannot declare: pulled as 'extern type'");
         }
         if (!(t.from_extension && model::extension_type(t.name)))
           out.named_type = QualifiedName{t.schema == "public" ? "" : t.schema, t.name};
@@ -333,7 +336,7 @@ class Reader {
       out_.schema.extensions.push_back(e);
     }
     for (auto row : q("SELECT n.nspname, obj_description(n.oid, 'pg_namespace'), n.nspacl::text[], "
-                      "n.nspowner::regrole::text FROM pg_namespace n WHERE " +
+                      "pg_get_userbyid(n.nspowner) FROM pg_namespace n WHERE " +
                       in_scope("n.oid") + " ORDER BY 1")) {
       std::string name = row[0].as<std::string>();
       if (name == "public") {
@@ -346,7 +349,7 @@ class Reader {
       model::NamedObject s;
       s.name = name;
       s.doc = doc_of(row[1]);
-      s.grants = grants_of(row[2], row[3].as<std::string>(), model::schema_privileges(), "U");
+      s.grants = grants_of(row[2], row[3].as<std::string>(), model::schema_privileges(), "schema " + name);
       out_.schema.schemas.push_back(s);
     }
   }
@@ -354,7 +357,7 @@ class Reader {
   // The grants of an ACL (aclitem[] as text) but the owner's; `defaults`: the letters
   // PUBLIC holds by default (U for schemas: none; X for functions), for `revoked`.
   std::vector<model::Grant> grants_of(const pqxx::field& acl, const std::string& owner,
-                                      const std::vector<std::string>& all, const std::string&,
+                                      const std::vector<std::string>& all, const std::string& what,
                                       std::vector<std::string>* revoked = nullptr, bool public_executes = false) {
     std::vector<model::Grant> out;
     if (acl.is_null()) return out;  // the defaults
@@ -363,15 +366,33 @@ class Reader {
         {'t', "TRIGGER"}, {'X', "EXECUTE"}, {'U', "USAGE"},  {'C', "CREATE"}, {'c', "CONNECT"},  {'T', "TEMPORARY"}};
     bool public_has_execute = false;
     for (const auto& item : pg_array(acl)) {
-      auto eq = item.find('='), slash = item.rfind('/');
-      if (eq == std::string::npos) continue;
-      std::string grantee = item.substr(0, eq);
-      if (grantee.size() >= 2 && grantee.front() == '"') grantee = *identifier(grantee);
-      std::string rights = item.substr(eq + 1, slash == std::string::npos ? std::string::npos : slash - eq - 1);
+      // grantee=rights/grantor; a name is double-quoted when it needs it ("a=b").
+      std::string grantee;
+      std::size_t i = 0;
+      if (!item.empty() && item[0] == '"') {
+        for (i = 1; i < item.size(); ++i) {
+          if (item[i] == '"' && i + 1 < item.size() && item[i + 1] == '"') {
+            grantee += '"';
+            ++i;
+          } else if (item[i] == '"') {
+            ++i;
+            break;
+          } else {
+            grantee += item[i];
+          }
+        }
+      } else {
+        while (i < item.size() && item[i] != '=') grantee += item[i++];
+      }
+      if (i >= item.size() || item[i] != '=') continue;
+      std::string rights;
+      for (++i; i < item.size() && item[i] != '/'; ++i) rights += item[i];
       if (grantee == owner) continue;
       std::set<std::string> held;
       for (char c : rights)
         if (letters.count(c)) held.insert(letters.at(c));
+      if (rights.find('*') != std::string::npos)
+        skip("grant option", what, "WITH GRANT OPTION to " + (grantee.empty() ? "public" : grantee) + " is left out");
       if (grantee.empty()) {
         if (held.count("EXECUTE")) public_has_execute = true;
         held.erase("EXECUTE");
@@ -485,7 +506,7 @@ class Reader {
     for (auto row :
          q("SELECT c.oid, n.nspname, c.relname, format_type(s.seqtypid, NULL), s.seqincrement, s.seqmin, s.seqmax, "
            "s.seqstart, s.seqcache, s.seqcycle, obj_description(c.oid, 'pg_class'), c.relacl::text[], "
-           "c.relowner::regrole::text, dep.deptype, tn.nspname, t.relname, a.attname FROM pg_class c JOIN "
+           "pg_get_userbyid(c.relowner), dep.deptype, tn.nspname, t.relname, a.attname FROM pg_class c JOIN "
            "pg_namespace n ON n.oid = c.relnamespace JOIN pg_sequence s ON s.seqrelid = c.oid LEFT JOIN pg_depend "
            "dep ON dep.classid = 'pg_class'::regclass AND dep.objid = c.oid AND dep.refclassid = "
            "'pg_class'::regclass AND dep.deptype IN ('a', 'i') LEFT JOIN pg_class t ON t.oid = dep.refobjid LEFT "
@@ -510,7 +531,7 @@ class Reader {
       if (row[8].as<std::int64_t>() != 1) s.cache = row[8].as<std::int64_t>();
       s.cycle = row[9].as<bool>();
       s.doc = doc_of(row[10]);
-      s.grants = grants_of(row[11], row[12].as<std::string>(), model::sequence_privileges(), "");
+      s.grants = grants_of(row[11], row[12].as<std::string>(), model::sequence_privileges(), s.name.display());
       if (!row[13].is_null())
         s.owned_by = std::make_pair(QualifiedName{row[14].as<std::string>(), row[15].as<std::string>()},
                                     row[16].as<std::string>());
@@ -559,7 +580,7 @@ class Reader {
         "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum WHERE a.attrelid IN " +
         rels + " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attrelid, a.attnum");
     constraints_ = batch(constraint_sql_ + "IN " + rels +
-                         " AND c.contype IN ('p', 'u', 'f', 'c', 'x') ORDER BY c.conrelid, c.conname");
+                         " AND c.contype IN ('p', 'u', 'f', 'c', 'x') ORDER BY c.conrelid, c.conname COLLATE \"C\"");
     std::string index_columns =
         "SELECT i.relname, x.indexrelid, x.indisunique, x.indnullsnotdistinct, am.amname, x.indnkeyatts, "
         "x.indnatts, x.indkey::text, x.indoption::text, pg_get_expr(x.indpred, x.indrelid), "
@@ -570,7 +591,7 @@ class Reader {
         rels;
     indexes_by_table_ = batch(index_columns + "x.indrelid" + index_from +
                               " AND x.indexrelid NOT IN (SELECT conindid FROM pg_constraint WHERE contype IN ('p', "
-                              "'u', 'x')) ORDER BY x.indrelid, i.relname");
+                              "'u', 'x')) ORDER BY x.indrelid, i.relname COLLATE \"C\"");
     indexes_by_oid_ = batch(index_columns + "x.indexrelid" + index_from + " ORDER BY x.indexrelid");
     index_keys_ = batch(
         "SELECT k.n, pg_get_indexdef(x.indexrelid, k.n, true), coalesce(co.collname, ''), coalesce(cn.nspname, ''), "
@@ -587,13 +608,13 @@ class Reader {
         "r::regrole::text END FROM unnest(p.polroles) r)::text[], pg_get_expr(p.polqual, p.polrelid), "
         "pg_get_expr(p.polwithcheck, p.polrelid), obj_description(p.oid, 'pg_policy'), p.polrelid FROM pg_policy p "
         "WHERE p.polrelid IN " +
-        rels + " ORDER BY p.polrelid, p.polname");
+        rels + " ORDER BY p.polrelid, p.polname COLLATE \"C\"");
     triggers_ = batch(
         "SELECT g.tgname, g.tgtype, g.tgattr::text, pn.nspname, p.proname, g.tgargs, g.tgnargs, "
         "pg_get_triggerdef(g.oid), g.tgconstraint <> 0, g.tgdeferrable, g.tginitdeferred, g.tgoldtable, "
         "g.tgnewtable, obj_description(g.oid, 'pg_trigger'), g.tgenabled, g.tgrelid FROM pg_trigger g JOIN pg_proc "
         "p ON p.oid = g.tgfoid JOIN pg_namespace pn ON pn.oid = p.pronamespace WHERE g.tgrelid IN " +
-        rels + " AND NOT g.tgisinternal AND g.tgparentid = 0 ORDER BY g.tgrelid, g.tgname");
+        rels + " AND NOT g.tgisinternal AND g.tgparentid = 0 ORDER BY g.tgrelid, g.tgname COLLATE \"C\"");
     std::set<long> inheriting;
     for (auto row : q("SELECT i.inhrelid FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent WHERE p.relkind "
                       "<> 'p' AND i.inhrelid IN " +
@@ -601,7 +622,7 @@ class Reader {
       inheriting.insert(row[0].as<long>());
     for (auto row :
          q("SELECT c.oid, n.nspname, c.relname, c.relkind, c.relispartition, c.relpersistence, "
-           "obj_description(c.oid, 'pg_class'), c.relacl::text[], c.relowner::regrole::text, "
+           "obj_description(c.oid, 'pg_class'), c.relacl::text[], pg_get_userbyid(c.relowner), "
            "c.relrowsecurity, c.relforcerowsecurity, pg_get_partkeydef(c.oid), c.reloptions::text[], "
            "CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END, c.relispopulated FROM "
            "pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p', 'v', "
@@ -623,14 +644,14 @@ class Reader {
         v.name = name;
         v.query = view_query(row[13].as<std::string>());
         v.doc = doc_of(row[6]);
-        v.grants = grants_of(row[7], row[8].as<std::string>(), model::relation_privileges(), "");
+        v.grants = grants_of(row[7], row[8].as<std::string>(), model::relation_privileges(), what);
         for (const auto& o : options) {
           if (o == "security_invoker=true" || o == "security_invoker=on")
             v.security_invoker = true;
           else if (o != "security_invoker=false")
             skip("view option", what, o + " is left out");
         }
-        views_[oid] = out_.schema.views.size();
+        if (!triggers_.of(oid).empty()) skip("trigger", what, "triggers on a view are left out");
         out_.schema.views.push_back(v);
         continue;
       }
@@ -639,7 +660,7 @@ class Reader {
         v.name = name;
         v.query = view_query(row[13].as<std::string>());
         v.doc = doc_of(row[6]);
-        v.grants = grants_of(row[7], row[8].as<std::string>(), model::relation_privileges(), "");
+        v.grants = grants_of(row[7], row[8].as<std::string>(), model::relation_privileges(), what);
         if (!row[14].as<bool>()) skip("with no data", what, "pulled as a populated materialized view");
         v.indexes = indexes(oid);
         out_.schema.materialized_views.push_back(v);
@@ -655,7 +676,7 @@ class Reader {
       t.name = name;
       t.unlogged = row[5].as<std::string>() == "u";
       t.doc = doc_of(row[6]);
-      t.grants = grants_of(row[7], row[8].as<std::string>(), model::relation_privileges(), "");
+      t.grants = grants_of(row[7], row[8].as<std::string>(), model::relation_privileges(), what);
       t.row_level_security = row[9].as<bool>();
       t.force_row_level_security = row[10].as<bool>();
       if (kind == 'p') t.partition_by = partition_key(row[11].as<std::string>(), what);
@@ -738,15 +759,22 @@ class Reader {
     }
     out_.schema.partitions.push_back(p);
     // What the partition holds beyond its table's.
-    auto own = q("SELECT count(*) FROM pg_constraint WHERE conrelid = " + std::to_string(oid) +
-                 " AND conparentid = 0 AND contype <> 'n'")
-                   .at(0)[0]
-                   .as<long>() +
-               q("SELECT count(*) FROM pg_index x WHERE x.indrelid = " + std::to_string(oid) +
-                 " AND NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = x.indexrelid)")
-                   .at(0)[0]
-                   .as<long>();
-    if (own) skip("partition members", what, "constraints and indexes of the partition's own are left out");
+    std::string rel = std::to_string(oid);
+    auto own =
+        q("SELECT (SELECT count(*) FROM pg_constraint WHERE conrelid = " + rel +
+          " AND conparentid = 0 AND conislocal AND contype <> 'n') + (SELECT count(*) FROM pg_index x WHERE "
+          "x.indrelid = " +
+          rel +
+          " AND NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = x.indexrelid)) + (SELECT count(*) "
+          "FROM pg_trigger WHERE tgrelid = " +
+          rel + " AND NOT tgisinternal AND tgparentid = 0) + (SELECT count(*) FROM pg_policy WHERE polrelid = " + rel +
+          ") + (SELECT count(*) FROM pg_class WHERE oid = " + rel + " AND (relacl IS NOT NULL OR relrowsecurity))")
+            .at(0)[0]
+            .as<long>();
+    if (own)
+      skip("partition members", what,
+           "constraints, indexes, triggers, policies, grants and row level security of the partition's own are "
+           "left out");
   }
 
   void columns(long oid, model::Table& t, const std::string& what) {
@@ -935,6 +963,11 @@ class Reader {
     for (const auto& row : triggers_.of(oid)) {
       model::Trigger tr;
       tr.name = row[0].as<std::string>();
+      if (row[3].as<std::string>() == "pg_catalog") {
+        skip("trigger", what + "." + tr.name,
+             "it calls PostgreSQL's own " + row[4].as<std::string>() + "(), which the language cannot name");
+        continue;
+      }
       int type = row[1].as<int>();
       tr.for_each_row = type & 1;
       tr.timing = type & 64 ? "instead of" : type & 2 ? "before" : "after";
@@ -990,9 +1023,11 @@ class Reader {
            "p.proparallel, p.proleakproof, p.procost, p.prorows, p.proretset, p.prorettype, "
            "format_type(p.prorettype, NULL), p.proargnames, p.proargmodes::text[], "
            "array_to_string(coalesce(p.proallargtypes, p.proargtypes::oid[]), ' '), p.proconfig, p.prosrc, "
-           "obj_description(p.oid, 'pg_proc'), p.proacl::text[], p.proowner::regrole::text, "
-           "array(SELECT format_type(t, NULL) FROM unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) t)::text[] "
-           "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang "
+           "obj_description(p.oid, 'pg_proc'), p.proacl::text[], pg_get_userbyid(p.proowner), "
+           "array(SELECT format_type(t, NULL) FROM unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) "
+           "t)::text[], "
+           "p.prosqlbody IS NOT NULL FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l "
+           "ON l.oid = p.prolang "
            "WHERE " +
            in_scope("p.pronamespace") + " AND " + not_extension_member("pg_proc", "p.oid") + " ORDER BY 2, 3")) {
       std::string what = row[1].as<std::string>() + "." + row[2].as<std::string>();
@@ -1002,6 +1037,10 @@ class Reader {
         continue;
       }
       std::string language = row[4].as<std::string>();
+      if (row[24].as<bool>()) {
+        skip("function", what, "a SQL-standard body (BEGIN ATOMIC) is left out: write it as $$ ... $$");
+        continue;
+      }
       if (language != "sql" && language != "plpgsql") {
         skip("function", what, "a function in language " + language + " is left out");
         continue;
@@ -1071,7 +1110,7 @@ class Reader {
       }
       f.body = row[19].as<std::string>();
       f.doc = doc_of(row[20]);
-      f.grants = grants_of(row[21], row[22].as<std::string>(), model::function_privileges(), "", &f.revoked, true);
+      f.grants = grants_of(row[21], row[22].as<std::string>(), model::function_privileges(), what, &f.revoked, true);
       out_.schema.functions.push_back(f);
     }
   }
@@ -1115,7 +1154,7 @@ class Reader {
                       "unnest(p.proargtypes::oid[]) t)::text[], p.proargnames FROM pg_proc p JOIN pg_namespace n ON "
                       "n.oid = p.pronamespace WHERE p.oid IN (" +
                       replace_all(used, "%C", "'pg_proc'::regclass") + ") AND " + replace(outside, "p.pronamespace") +
-                      " AND " + not_extension_member("pg_proc", "p.oid") + " ORDER BY 2, 3")) {
+                      " ORDER BY 2, 3")) {  // an extension's function too (a trigger may call it)
       model::Function f;
       f.name = {row[1].as<std::string>(), row[2].as<std::string>()};
       f.is_extern = true;
@@ -1173,12 +1212,16 @@ class Reader {
 
   void default_privileges() {
     for (auto row : q("SELECT coalesce(n.nspname, ''), d.defaclobjtype, d.defaclacl::text[], "
-                      "d.defaclrole::regrole::text, acldefault(d.defaclobjtype, d.defaclrole)::text[], "
-                      "d.defaclrole = (SELECT datdba FROM pg_database WHERE datname = current_database()) OR "
-                      "d.defaclrole = current_user::regrole FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = "
-                      "d.defaclnamespace ORDER BY 1, 2")) {
+                      "pg_get_userbyid(d.defaclrole), d.defaclrole = (SELECT oid FROM pg_roles WHERE rolname = "
+                      "current_user) FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace "
+                      "ORDER BY coalesce(n.nspname, '') COLLATE \"C\", d.defaclobjtype")) {
       std::string schema = row[0].as<std::string>();
       if (!schema.empty() && !schemas_.count(schema)) continue;
+      if (!row[4].as<bool>()) {  // the language sets the defaults of the role that migrates
+        skip("default privileges", "for role " + row[3].as<std::string>(),
+             "default privileges another role sets are left out");
+        continue;
+      }
       char type = row[1].as<std::string>()[0];
       std::string kind = type == 'r' ? "tables" : type == 'S' ? "sequences" : type == 'f' ? "functions" : "";
       std::string what = "default privileges" + (schema.empty() ? std::string() : " in schema " + schema);
@@ -1189,7 +1232,7 @@ class Reader {
       std::string owner = row[3].as<std::string>();
       const auto& all = model::privileges_of_kind(kind);
       std::vector<std::string> public_revoked;
-      auto given = grants_of(row[2], owner, all, "", &public_revoked, type == 'f');
+      auto given = grants_of(row[2], owner, all, what, &public_revoked, type == 'f');
       for (const auto& g : given) {
         model::DefaultPrivilege d;
         d.schema = schema;
@@ -1239,6 +1282,16 @@ class Reader {
   void sort() {
     auto& s = out_.schema;
     auto by_name = [](const auto& a, const auto& b) { return a.name < b.name; };
+    // Byte order, whatever the database's collation: the pulled files do not depend on it.
+    std::stable_sort(s.extensions.begin(), s.extensions.end(), by_name);
+    std::stable_sort(s.schemas.begin(), s.schemas.end(), by_name);
+    std::stable_sort(s.roles.begin(), s.roles.end(), by_name);
+    std::stable_sort(s.enums.begin(), s.enums.end(), by_name);
+    std::stable_sort(s.domains.begin(), s.domains.end(), by_name);
+    std::stable_sort(s.composite_types.begin(), s.composite_types.end(), by_name);
+    std::stable_sort(s.sequences.begin(), s.sequences.end(), by_name);
+    std::stable_sort(s.views.begin(), s.views.end(), by_name);
+    std::stable_sort(s.materialized_views.begin(), s.materialized_views.end(), by_name);
     std::stable_sort(s.extern_types.begin(), s.extern_types.end(), by_name);
     std::stable_sort(s.functions.begin(), s.functions.end(),
                      [](const model::Function& a, const model::Function& b) { return a.id() < b.id(); });
@@ -1248,14 +1301,13 @@ class Reader {
                      [](const auto& a, const auto& b) { return a.key() < b.key(); });
   }
 
-  pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx_;
+  pqxx::transaction_base& tx_;
   const Options& options_;
   Catalog out_;
   std::set<std::string> schemas_;
   std::string scope_list_;
   std::map<long, TypeInfo> types_;
   std::set<std::string> extern_types_;
-  std::map<long, std::size_t> views_;
   // Read in batches by relations() for every relation of the pulled schemas.
   std::set<long> in_scope_;
   std::map<std::pair<long, std::string>, std::string> attnames_;  // (relation, attnum) -> name
@@ -1266,11 +1318,16 @@ class Reader {
       "obj_description(c.oid, 'pg_constraint'), c.connoinherit, c.confmatchtype, coalesce(x.indnullsnotdistinct, "
       "false), c.conexclop::regoper[]::text[], rn.nspname, r.relname, c.conrelid FROM pg_constraint c LEFT JOIN "
       "pg_index x ON x.indexrelid = c.conindid LEFT JOIN pg_class r ON r.oid = c.confrelid LEFT JOIN pg_namespace rn "
-      "ON rn.oid = r.relnamespace WHERE c.conrelid ";
+      "ON rn.oid = r.relnamespace WHERE c.conparentid = 0 AND c.conrelid ";
 };
 
 }  // namespace
 
-Catalog read(pqxx::connection& db, const Options& options) { return Reader(db, options).run(); }
+Catalog read(pqxx::connection& db, const Options& options) {
+  pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(db);
+  return Reader(tx, options).run();
+}
+
+Catalog read(pqxx::transaction_base& tx, const Options& options) { return Reader(tx, options).run(); }
 
 }  // namespace schemac::introspect

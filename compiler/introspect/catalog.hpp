@@ -18,6 +18,7 @@ namespace schemac::introspect {
 
 struct Options {
   std::vector<std::string> schemas;  // empty: every schema but the system's and schemac's own
+  bool missing_schemas_ok = false;   // a schema of `schemas` the database lacks is read as empty
 };
 
 // An object, or a property of one, that the language cannot express.
@@ -35,5 +36,8 @@ struct Catalog {
 // Reads the catalog in one read-only, repeatable-read transaction. Throws
 // pqxx::sql_error (missing privileges) and pqxx::broken_connection as libpqxx does.
 Catalog read(pqxx::connection& db, const Options& options = {});
+// The same inside a transaction of the caller's (e.g. one that built the schema and
+// will be rolled back).
+Catalog read(pqxx::transaction_base& tx, const Options& options = {});
 
 }  // namespace schemac::introspect

@@ -604,7 +604,7 @@ class Resolver {
     }
     // Functions and procedures share one namespace of signatures, as in PostgreSQL.
     if (typed)
-      register_name(functions_, key(out.name) + "(" + out.argument_types_sql() + ")",
+      register_name(functions_, key(out.name) + "(" + out.id().arguments + ")",
                     f.is_extern   ? "an extern function"
                     : f.procedure ? "a procedure"
                                   : "a function",
@@ -1277,7 +1277,7 @@ class Resolver {
           auto r = resolve_type(t);  // an unknown type is reported
           in_signature_ = false;
           resolved &= r.has_value();
-          if (r) given += (given.empty() ? "" : ", ") + r->sql();
+          if (r) given += (given.empty() ? "" : ", ") + r->base();  // modifiers do not tell overloads apart
         }
         if (!resolved) continue;
         auto it = std::find_if(schema_.functions.begin(), schema_.functions.end(), [&](const Function& f) {

@@ -140,6 +140,11 @@ std::vector<const Function*> Schema::overloads(const QualifiedName& name) const 
     if (f.name == name) out.push_back(&f);
   return out;
 }
+FunctionId Function::id() const {
+  std::string s;
+  for (std::size_t i = 0; i < parameters.size(); ++i) s += (i ? ", " : "") + parameters[i].type.base();
+  return {name, s};
+}
 std::string FunctionId::display() const { return name.display() + "(" + arguments + ")"; }
 const Enum* Schema::find_enum(const QualifiedName& name) const { return find_by_name(enums, name); }
 const Domain* Schema::find_domain(const QualifiedName& name) const { return find_by_name(domains, name); }

@@ -367,7 +367,7 @@ struct ResultColumn {
 // (PostgreSQL's overloads are distinct objects).
 struct FunctionId {
   QualifiedName name;
-  std::string arguments;  // "uuid, integer", as argument_types_sql()
+  std::string arguments;  // "uuid, character varying": the types without modifiers
   auto operator<=>(const FunctionId&) const = default;
   bool operator==(const FunctionId&) const = default;
   std::string display() const;  // "f(uuid, integer)"
@@ -404,8 +404,10 @@ struct Function {
   Doc doc;
   Origin origin;
   bool operator==(const Function&) const = default;
-  std::string argument_types_sql() const;  // "uuid, integer": identifies the function
-  FunctionId id() const { return {name, argument_types_sql()}; }
+  std::string argument_types_sql() const;  // "uuid, character varying(80)": as declared
+  // Name and parameter types without modifiers: PostgreSQL ignores a parameter's
+  // modifiers, so f(varchar(10)) and f(varchar(80)) are one function.
+  FunctionId id() const;
 };
 
 struct View {

@@ -456,12 +456,12 @@ class Planner {
     std::size_t first = ops_.size();
     plan_revokes(f.name, target, p.revoked, f.revoked, function_privileges(), check);
     plan_grants(f.name, target, p.grants, f.grants, function_privileges(), check);
-    for (std::size_t i = first; i < ops_.size(); ++i) ops_[i].change.detail = f.argument_types_sql();
+    for (std::size_t i = first; i < ops_.size(); ++i) ops_[i].change.detail = f.id().arguments;
   }
   // A function's change: its name as the subject, its parameter types (which tell
   // overloads apart) as the detail.
   static Change function_change(ChangeKind kind, const Function& f, model::Origin origin) {
-    return change(kind, f.name, "", origin, f.argument_types_sql());
+    return change(kind, f.name, "", origin, f.id().arguments);
   }
   static model::FunctionId function_of(const Change& c) { return {c.subject, c.detail}; }
 
@@ -1851,8 +1851,9 @@ class Planner {
       }
     }
     for (const auto& [id, f] : old) {
+      const model::QualifiedName& name = id.name;  // clang 14 cannot capture a structured binding
       bool name_stays = std::any_of(want_.functions.begin(), want_.functions.end(),
-                                    [&](const Function& w) { return !w.is_extern && w.name == id.name; });
+                                    [&](const Function& w) { return !w.is_extern && w.name == name; });
       if (name_stays) {
         // Its parameter types changed, or one overload of several goes: calls of the
         // name are re-created after it is gone (they may have resolved to it).

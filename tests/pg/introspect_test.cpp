@@ -6,13 +6,17 @@
 #include <pqxx/pqxx>
 
 #include "driver/compile.hpp"
+#include "emit/alter.hpp"
+#include "emit/ddl.hpp"
 #include "emit/format.hpp"
 #include "emit/sql.hpp"
 #include "introspect/catalog.hpp"
 #include "introspect/pull.hpp"
+#include "model/names.hpp"
 #include "pg/catalog.hpp"
 #include "pg/pg_support.hpp"
 #include "plan/plan.hpp"
+#include "plan/render.hpp"
 #include "support.hpp"
 
 using namespace schemac;
@@ -93,13 +97,78 @@ TEST_CASE("pull reads back every schema of the suite: the pulled files rebuild t
       auto first = pulled(db), second = pulled(again);
       CHECK(drift(first, second).empty());
       CHECK(drift(second, first).empty());
+
+      // Hand-made changes to the rebuilt database (a column, an index, a policy, a
+      // function body, where the schema has one): the plan back to the original
+      // state is exactly those changes, and its SQL removes the drift.
+      std::vector<std::string> tampering, expected;
+      for (const auto& t : schema.tables) {
+        if (t.is_extern || t.archived_as || t.partition_by) continue;
+        tampering.push_back("ALTER TABLE " + t.name.sql() + " ADD COLUMN schemac_stray integer");
+        expected.push_back("drop_column " + t.name.display() + ".schemac_stray");
+        break;
+      }
+      for (const auto& t : schema.tables) {
+        if (t.is_extern || t.archived_as || t.indexes.empty()) continue;
+        tampering.push_back("DROP INDEX " + model::QualifiedName{t.name.schema, t.indexes[0].name}.sql());
+        expected.push_back("create_index " + t.name.display() + "." + t.indexes[0].name);
+        break;
+      }
+      bool policy_done = false;
+      for (const auto& t : schema.tables) {
+        if (t.is_extern || t.archived_as || policy_done) continue;
+        for (const auto& p : t.policies)
+          if (p.command != "insert" && p.using_sql) {
+            tampering.push_back("ALTER POLICY " + names::quote(p.name) + " ON " + t.name.sql() + " USING (false)");
+            expected.push_back("alter_policy " + t.name.display() + "." + p.name);
+            policy_done = true;
+            break;
+          }
+      }
+      for (const auto& f : schema.functions) {
+        if (f.is_extern || f.procedure || (f.language != "sql" && f.language != "plpgsql")) continue;
+        model::Function changed = f;
+        changed.body += "\n-- changed by hand";
+        tampering.push_back(emit::replace_function(changed));
+        expected.push_back("replace_function " + f.name.display() + ".");
+        break;
+      }
+      {
+        pqxx::work tx(again);
+        tx.exec("SET check_function_bodies = off");
+        for (const auto& sql : tampering) tx.exec(sql);
+        tx.commit();
+      }
+      Diagnostics plan_diags;
+      auto tampered = pulled(again);
+      for (auto& t : second.tables)  // the stray column is drift to drop, not a drop to confirm
+        if (tampered.find_table(t.name) && tampered.find_table(t.name)->find_column("schemac_stray"))
+          t.dropped_columns.push_back("schemac_stray");
+      auto p = plan::plan_migration(tampered, second, plan_diags);
+      INFO(plan_diags.render());
+      REQUIRE_FALSE(plan_diags.has_errors());
+      std::set<std::string> changes;
+      for (const auto& op : p.ops)
+        if (!op.up.empty())
+          changes.insert(std::string(plan::change_name(op.change.kind)) + " " + op.change.subject.display() + "." +
+                         op.change.member);
+      CHECK(changes == std::set<std::string>(expected.begin(), expected.end()));
+      test::run_up(again, plan::render_up(p, "fix drift"), "");
+      CHECK(drift(pulled(again), first).empty());
     }
   }
 }
 
 TEST_CASE("pull reads hand-written dumps in the style of real applications") {
   int n = 0;
-  for (const char* name : {"tests/introspect/rails_dump.sql", "tests/introspect/supabase_dump.sql"}) {
+  // What each dump holds that the language cannot express, listed by pull: the
+  // Supabase dump's partitions took SELECT from the schema's default privileges
+  // (schemac's partitions hold no grants of their own).
+  const std::vector<std::pair<const char*, std::set<std::string>>> dumps = {
+      {"tests/introspect/rails_dump.sql", {}},
+      {"tests/introspect/supabase_dump.sql",
+       {"partition members app.events_2025", "partition members app.events_rest"}}};
+  for (const auto& [name, expected_skips] : dumps) {
     DYNAMIC_SECTION(name) {
       pqxx::connection db(test::fresh_database("schemac_dump_" + std::to_string(n)));
       {
@@ -110,9 +179,13 @@ TEST_CASE("pull reads hand-written dumps in the style of real applications") {
       std::vector<introspect::Skipped> skipped;
       auto model = pulled(db, &skipped);
       std::string listed;
-      for (const auto& s : skipped) listed += "  " + s.kind + " " + s.name + ": " + s.reason + "\n";
+      std::set<std::string> skips;
+      for (const auto& s : skipped) {
+        listed += "  " + s.kind + " " + s.name + ": " + s.reason + "\n";
+        skips.insert(s.kind + " " + s.name);
+      }
       INFO("not expressible:\n" << listed);
-      CHECK(skipped.empty());
+      CHECK(skips == expected_skips);
       INFO("pulled:\n" << introspect::pull_files(introspect::read(db).schema).back().second);
       // The dump's catalog is the one the pulled model describes ...
       auto problems = test::compare_catalog(db, model);

@@ -582,6 +582,10 @@ table t {
            {"function f(a int) returns int language sql as $$ select 1 $$\n"
             "procedure f(b integer) language sql as $$ select 2 $$\n",
             "test.schema:2:11: error: duplicate name 'f(integer)': already declared as a function"},
+           // PostgreSQL ignores a parameter's modifiers: one function.
+           {"function f(a varchar(10)) returns int language sql as $$ select 1 $$\n"
+            "function f(b varchar(80)) returns int language sql as $$ select 2 $$\n",
+            "test.schema:2:10: error: duplicate name 'f(character varying)': already declared as a function"},
            {"function f(a int) returns trigger language plpgsql as $$ begin return new; end $$\n"
             "table t {\n  id int\n  trigger t_f before insert for each row execute f()\n}\n",
             "error: function 'f' takes (integer): a trigger calls a function without parameters"},
