@@ -113,5 +113,24 @@ check "baseline of a matching database exit" $? 0
 "$schemac" migrate status "$ma" --db "dbname=adopted" >"$work/status2.out" 2>&1
 contains "the adopted database has no drift" "$work/status2.out" "drift: none"
 
+# 6. plan --db: the lock summary with each table's size, from the database it names.
+mkdir -p "$work/sized1" "$work/sized2"
+printf 'table big {\n  id int primary key\n  v  int?\n}\n' >"$work/sized1/s.schema"
+printf 'table big {\n  id int primary key\n  v  int\n  index on (v)\n}\n' >"$work/sized2/s.schema"
+"$schemac" plan "$work/sized1" "$work/sized" --name base >/dev/null
+fresh sized
+"$schemac" migrate up "$work/sized" --db "dbname=sized" >/dev/null
+q sized "insert into big select g, g from generate_series(1, 5000) g; analyze big" >/dev/null
+"$schemac" plan "$work/sized2" "$work/sized" --name online --db "dbname=sized" >"$work/sized.out" 2>&1
+check "plan --db exit" $? 0
+contains "plan --db: the concurrent build, with the size" "$work/sized.out" "phase 2 of 4 (indexes built concurrently, outside a transaction): big (~5000 rows): SHARE UPDATE EXCLUSIVE, scans it (writes go on)"
+contains "plan --db: NOT NULL without a scan under its lock" "$work/sized.out" "phase 4 of 4 (NOT NULL and keys): big (~5000 rows): ACCESS EXCLUSIVE, brief"
+"$schemac" migrate up "$work/sized" --db "dbname=sized" --lock-timeout 1000 >"$work/sized-up.out" 2>&1
+check "the online migration applies" $? 0
+contains "in phases" "$work/sized-up.out" "applied 0002_online (in 4 phases, partly outside a transaction)"
+check "NOT NULL set, the helper check gone" "$(q sized "select attnotnull from pg_attribute where attrelid = 'big'::regclass and attname = 'v'")/$(q sized "select count(*) from pg_constraint where conrelid = 'big'::regclass and contype = 'c'")" "t/0"
+"$schemac" plan "$work/sized2" "$work/sized" --name again --db "dbname=nosuchdb" >/dev/null 2>"$work/sized.err"
+check "plan --db with a database that is not there exit" $? 2
+
 echo "database commands: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -12,6 +12,7 @@
 
 #include "cli/drift.hpp"
 #include "cli/migrate_command.hpp"
+#include "cli/plan_run.hpp"
 #include "driver/compile.hpp"
 #include "emit/sql.hpp"
 #include "introspect/catalog.hpp"
@@ -235,6 +236,27 @@ int run_diff(const DatabaseArgs& args) {
     std::cout << plan::render_up(p, "schemac diff: " + args.dir);
     return exit_input;
   });
+}
+
+int run_plan_with_sizes(const PlanArgs& args) {
+  std::map<model::QualifiedName, double> rows;
+  try {
+    auto db = connect(args.db);
+    pqxx::read_transaction tx(*db);
+    for (auto row : tx.exec("SELECT n.nspname, c.relname, c.reltuples::float8 FROM pg_class c JOIN pg_namespace n ON "
+                            "n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', "
+                            "'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'"))
+      rows[{row[0].as<std::string>(), row[1].as<std::string>()}] = row[2].as<double>();
+  } catch (const std::exception& e) {
+    std::cerr << "schemac: error: " << first_line(e.what()) << "\n";
+    return exit_environment;
+  }
+  try {
+    return run_plan(args.dir, args.migrations, args.name, rows);
+  } catch (const EnvironmentError& e) {
+    std::cerr << "schemac: error: " << e.what() << "\n";
+    return exit_environment;
+  }
 }
 
 }  // namespace schemac::cli

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cli/migrate_command.hpp"
+#include "cli/plan_run.hpp"
 #include "driver/compile.hpp"
 #include "emit/cpp.hpp"
 #include "emit/format.hpp"
@@ -32,6 +33,8 @@ using cli::exit_environment;
 using cli::exit_input;
 using cli::exit_ok;
 using cli::MigrateArgs;
+using cli::report;
+using cli::run_plan;
 
 // `schemac migrate ...` runs schemac-migrate, found next to this executable, with the
 // same arguments (see cli/migrate_command.hpp for why it is a program of its own).
@@ -52,15 +55,6 @@ int run_migrate_program(int argc, char** argv) {
   std::cerr << "schemac: error: cannot run '" << helper << "' (installed with schemac): " << std::strerror(error)
             << "\n";
   return exit_environment;
-}
-
-int report(const Diagnostics& diags) {
-  diags.print(std::cerr);
-  if (diags.has_errors()) {
-    std::cerr << diags.error_count() << (diags.error_count() == 1 ? " error" : " errors") << " generated.\n";
-    return exit_input;
-  }
-  return exit_ok;
 }
 
 int run_check(const std::string& dir) {
@@ -122,28 +116,6 @@ int run_fmt(const std::string& dir, bool check_only) {
               << " not in canonical form; run 'schemac fmt " << dir << "'\n";
     return exit_input;
   }
-  return exit_ok;
-}
-
-int run_plan(const std::string& dir, const std::string& migrations, const std::string& name) {
-  Diagnostics diags;
-  model::Schema desired;
-  {
-    auto loaded = compile_directory(dir, diags);
-    if (diags.has_errors()) return report(diags);
-    desired = std::move(loaded.model);  // the syntax trees are not needed any more
-  }
-  std::vector<std::string> notes;
-  auto written = plan::write_next_migration(migrations, name, desired, diags, notes);
-  if (int rc = report(diags)) return rc;
-  if (written.id.empty()) {
-    std::cout << "no changes" << (written.files.empty() ? "" : " to the database (snapshot.schema updated)") << "\n";
-    return exit_ok;
-  }
-  std::cout << "planned " << written.id << ":\n";
-  for (const auto& f : written.files)
-    std::cout << "  " << (std::filesystem::path(migrations) / f).generic_string() << "\n";
-  for (const auto& n : notes) std::cout << "note: " << n << "\n";
   return exit_ok;
 }
 
@@ -249,6 +221,8 @@ int run(int argc, char** argv) {
   plan->add_option("SCHEMA_DIR", dir, "directory of .schema files")->required();
   plan->add_option("MIGRATIONS_DIR", migrations, "directory of migrations and snapshot.schema")->required();
   plan->add_option("--name", name, "the migration's name: lower case letters, digits, underscores")->required();
+  std::string plan_db;
+  plan->add_option("--db", plan_db, "a database whose table sizes (pg_class.reltuples) the lock summary shows");
 
   std::string lint_migrations;
   auto* lint =
@@ -281,7 +255,7 @@ int run(int argc, char** argv) {
     if (check->parsed()) return run_check(dir);
     if (fmt->parsed()) return run_fmt(dir, check_only);
     if (sql->parsed()) return run_sql(dir, externs, externs_only);
-    if (plan->parsed()) return run_plan(dir, migrations, name);
+    if (plan->parsed()) return plan_db.empty() ? run_plan(dir, migrations, name) : run_migrate_program(argc, argv);
     if (lint->parsed()) return run_lint(dir, lint_migrations);
     if (gen_cpp->parsed()) return run_gen_cpp(gargs);
     for (const auto& [action, sub] : actions)

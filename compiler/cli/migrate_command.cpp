@@ -21,12 +21,22 @@ void add_migrate_command(CLI::App& app, MigrateArgs& args, std::map<std::string,
                     "created on the same server and dropped after)");
     auto* to = a->add_option("--to", args.to, "version to migrate up to, down to, or adopt through");
     if (std::string(action) == "baseline") to->required();
-    if (std::string(action) != "status" && std::string(action) != "baseline")
+    if (std::string(action) != "status" && std::string(action) != "baseline") {
       a->add_flag("--dry-run", args.dry_run, "print what would run and touch nothing");
+      a->add_option("--lock-timeout", args.lock_timeout_ms,
+                    "milliseconds a statement may wait for a lock before its phase is rolled back and retried "
+                    "(default 2000)")
+          ->check(CLI::Range(1, 3600000));
+      a->add_option("--lock-retries", args.lock_retries, "retries of a phase that timed out waiting (default 5)")
+          ->check(CLI::Range(0, 1000));
+      a->add_option("--statement-timeout", args.statement_timeout_ms,
+                    "milliseconds any statement may run (default: the server's statement_timeout)")
+          ->check(CLI::Range(1, 86400000));
+    }
     actions[action] = a;
   }
   migrate->description(
-      "  up        apply pending migrations (each with its verify file, in one transaction)\n"
+      "  up        apply pending migrations, each in its phases, with its verify file; resumes a half-applied one\n"
       "  down      revert the newest migration, or down to --to\n"
       "  status    list applied and pending migrations, and drift from snapshot.schema (exit 1 on drift)\n"
       "  baseline  adopt a database built before schemac (its catalog must match snapshot.schema when --to is\n"

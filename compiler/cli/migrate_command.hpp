@@ -23,6 +23,11 @@ struct MigrateArgs {
   std::optional<int> to;
   std::optional<int> before;  // purge
   bool dry_run = false;
+  // up and down: lock_timeout of each statement (ms), retries of a phase that times
+  // out, and statement_timeout (ms; unset: the server's)
+  int lock_timeout_ms = 2000;
+  int lock_retries = 5;
+  std::optional<int> statement_timeout_ms;
 };
 
 // Adds `migrate` and its actions (up, down, status, baseline, purge) to app; each
@@ -46,5 +51,12 @@ struct DatabaseCommands {
 DatabaseCommands add_database_commands(CLI::App& app, DatabaseArgs& args);
 int run_pull(const DatabaseArgs& args);
 int run_diff(const DatabaseArgs& args);
+
+// `schemac plan SCHEMA_DIR MIGRATIONS_DIR --name NAME --db URL`: plan as schemac does,
+// with the row estimates of the database's tables in the lock summary.
+struct PlanArgs {
+  std::string dir, migrations, name, db;
+};
+int run_plan_with_sizes(const PlanArgs& args);
 
 }  // namespace schemac::cli

@@ -4,6 +4,8 @@
 #include <iostream>
 
 #include "cli/migrate_command.hpp"
+#include "cli/plan_run.hpp"
+#include "diag/diagnostics.hpp"
 
 int main(int argc, char** argv) {
   using namespace schemac::cli;
@@ -15,6 +17,14 @@ int main(int argc, char** argv) {
   add_migrate_command(app, args, actions);
   DatabaseArgs dargs;
   auto database = add_database_commands(app, dargs);
+  // `schemac plan ... --db URL` (schemac runs plain `plan` itself).
+  PlanArgs pargs;
+  auto* plan = app.add_subcommand("plan", "write the next migration, with the table sizes of --db in its lock summary");
+  plan->add_option("SCHEMA_DIR", pargs.dir, "directory of .schema files")->required();
+  plan->add_option("MIGRATIONS_DIR", pargs.migrations, "directory of migrations and snapshot.schema")->required();
+  plan->add_option("--name", pargs.name, "the migration's name: lower case letters, digits, underscores")->required();
+  plan->add_option("--db", pargs.db, "a database whose table sizes (pg_class.reltuples) the lock summary shows")
+      ->required();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -25,6 +35,7 @@ int main(int argc, char** argv) {
     if (sub->parsed()) return run_migrate(action, args);
   if (database.pull->parsed()) return run_pull(dargs);
   if (database.diff->parsed()) return run_diff(dargs);
+  if (plan->parsed()) return run_plan_with_sizes(pargs);
   std::cerr << "schemac: error: no migrate action given\n";
   return exit_environment;
 }

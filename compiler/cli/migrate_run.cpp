@@ -71,6 +71,10 @@ int run_migrate(const std::string& action, const MigrateArgs& args) {
     options.to = args.to;
     options.dry_run = args.dry_run;
     options.log = [](const std::string& line) { std::cout << line << std::endl; };
+    options.lock_timeout = std::chrono::milliseconds(args.lock_timeout_ms);
+    options.lock_retries = args.lock_retries;
+    if (args.statement_timeout_ms) options.statement_timeout = std::chrono::milliseconds(*args.statement_timeout_ms);
+    options.observer = args.db;
     if (action == "up") {
       int n = migrator.up(options);
       if (n == 0) std::cout << "nothing to apply\n";
@@ -81,10 +85,13 @@ int run_migrate(const std::string& action, const MigrateArgs& args) {
       auto statuses = migrator.status();
       for (const auto& s : statuses) {
         std::string state = s.applied ? "applied " + s.applied_at : "pending";
-        if (s.statements_done) state = "HALF APPLIED (" + std::to_string(*s.statements_done) + " statements ran)";
-        if (s.transactions_done)
-          state = "HALF APPLIED (" + std::to_string(*s.transactions_done) +
-                  " transactions committed; `migrate up` finishes it)";
+        if (s.statements_done || s.transactions_done) {
+          int done = s.transactions_done.value_or(0);
+          state = "HALF APPLIED (" + std::to_string(done) + " of " + std::to_string(s.phases) + " phases done";
+          if (s.statements_done)
+            state += ", " + std::to_string(*s.statements_done) + " statements of phase " + std::to_string(done + 1);
+          state += "; `migrate up` finishes it, `migrate down` undoes what ran)";
+        }
         std::cout << s.name << "  " << state << (s.applied ? "  file " + s.file : "") << "\n";
       }
       // Drift: the catalog against the state the newest applied migration left, when

@@ -1,7 +1,10 @@
 #include "lint/lint.hpp"
 
+#include <pg_query.h>
+
 #include <algorithm>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <regex>
 #include <set>
@@ -29,11 +32,20 @@ const std::vector<Rule>& rules() {
        "auth.uid() / auth.jwt() / current_setting() in a policy runs once per row unless wrapped as (select ...)"},
       {"S106", Severity::warning, "definer-executable-by-public",
        "every role may call a security definer function unless EXECUTE is revoked from PUBLIC"},
+      {"S107", Severity::error, "auth-users-exposed",
+       "a view or materialized view that reads auth.users is granted to anon or authenticated"},
+      {"S108", Severity::warning, "policy-always-true",
+       "a policy for writes whose USING or WITH CHECK is true lets every role it names change every row"},
+      {"S109", Severity::warning, "definer-granted-to-api",
+       "a security definer function granted to anon or authenticated that does not read the caller's identity: "
+       "callable through the API with its owner's rights"},
+      {"S110", Severity::warning, "matview-readable-by-api",
+       "a materialized view granted to anon or authenticated: it has no row level security"},
       {"D201", Severity::warning, "confirmed-drop", "the migration drops a table or column and its data"},
       {"D202", Severity::warning, "not-null-without-default",
        "a NOT NULL column without a default added to an existing table fails when the table has rows"},
       {"D203", Severity::warning, "index-locks-table",
-       "an index built on an existing table blocks its writes while it builds"},
+       "an index on an existing partitioned table cannot be built concurrently: it blocks writes while it builds"},
       {"D204", Severity::warning, "rewriting-type-change",
        "the type change rewrites the whole table under an exclusive lock"},
       {"D205", Severity::warning, "matview-without-unique-index",
@@ -44,6 +56,17 @@ const std::vector<Rule>& rules() {
        "removing an enum value orphans the rows that hold it (the planner refuses it)"},
       {"D208", Severity::warning, "function-reads-moved-table",
        "a function body reads a table the migration renames, archives or drops; the body is not rewritten"},
+      {"D209", Severity::warning, "volatile-default",
+       "a column added to an existing table with a volatile default rewrites the table under an exclusive lock"},
+      {"D210", Severity::warning, "rename-breaks-running-code",
+       "renaming a table or column breaks the code that runs against the old name until it is deployed again"},
+      {"D211", Severity::warning, "column-fill-rewrites-table",
+       "an identity, serial or generated column added to an existing table rewrites it under an exclusive lock"},
+      {"D212", Severity::warning, "not-null-scans-table",
+       "SET NOT NULL that PostgreSQL cannot prove with a check scans the table under an exclusive lock"},
+      {"D213", Severity::warning, "blocking-statement-in-data-step",
+       "CLUSTER, VACUUM FULL, REINDEX without CONCURRENTLY or LOCK TABLE in a data step holds an exclusive lock "
+       "for as long as it runs"},
       {"H301", Severity::warning, "table-without-primary-key", "a table without a primary key"},
       {"H302", Severity::warning, "foreign-key-without-index",
        "no index starts with a foreign key's columns: deletes in the referenced table scan this one"},
@@ -80,7 +103,10 @@ class Linter {
     security();
     hygiene();
     materialized_views();
-    if (previous_) safety();
+    if (previous_) {
+      safety();
+      data_steps();
+    }
     return result_;
   }
 
@@ -177,6 +203,18 @@ class Linter {
                    "table '" + t.name.display() + "' is granted to " + g.role +
                        " without row level security: every row is readable through the API; add 'row level "
                        "security' and policies");
+      for (const auto& p : t.policies) {
+        bool api = p.roles.empty() || std::any_of(p.roles.begin(), p.roles.end(), [](const std::string& r) {
+                     return r == "public" || r == "anon" || r == "authenticated";
+                   });
+        if (api && p.command != "select" && (always_true(p.using_sql) || always_true(p.check_sql)))
+          report("S108", at(p.origin),
+                 "policy '" + p.name + "' on '" + t.name.display() + "' allows " +
+                     (p.command == "all" ? std::string("every command") : p.command) + " on every row (" +
+                     (always_true(p.using_sql) ? "using (true)" : "with check (true)") + ") to " +
+                     (p.roles.empty() ? std::string("every role") : join(p.roles)) +
+                     "; restrict it to the rows the user owns");
+      }
       for (const auto& p : t.policies)
         for (const auto* expr : {&p.using_sql, &p.check_sql})
           if (*expr && per_row_call(**expr))
@@ -195,8 +233,45 @@ class Linter {
           break;
         }
     }
+    // Supabase's API roles.
+    auto api_role = [](const std::vector<model::Grant>& grants) -> std::string {
+      for (const auto& g : grants)
+        if (g.role == "anon" || g.role == "authenticated") return g.role;
+      return "";
+    };
+    const QualifiedName auth_users{"auth", "users"};
+    auto reads_auth_users = [&](const model::DerivedNames& reads) {
+      return std::find(reads.begin(), reads.end(), auth_users) != reads.end();
+    };
+    for (const auto& v : s_.views)
+      if (std::string role = api_role(v.grants); !role.empty() && reads_auth_users(v.reads))
+        report("S107", at(v.origin),
+               "view '" + v.name.display() + "' reads auth.users and is granted to " + role +
+                   ": every user's e-mail and metadata is readable through the API; expose only the columns "
+                   "needed from a table of your own, or revoke the grant");
+    for (const auto& v : s_.materialized_views) {
+      std::string role = api_role(v.grants);
+      if (role.empty()) continue;
+      if (reads_auth_users(v.reads))
+        report("S107", at(v.origin),
+               "materialized view '" + v.name.display() + "' reads auth.users and is granted to " + role +
+                   ": every user's e-mail and metadata is readable through the API; revoke the grant");
+      else
+        report("S110", at(v.origin),
+               "materialized view '" + v.name.display() + "' is granted to " + role +
+                   ", but a materialized view has no row level security: every row is readable through the API; "
+                   "revoke the grant and expose it through a security_invoker view or a function");
+    }
     for (const auto& f : s_.functions) {
       if (f.is_extern || !f.security_definer) continue;
+      // One that reads the caller's identity (auth.uid(), auth.jwt(), ...) checks the caller.
+      static const std::regex caller(R"((auth\s*\.\s*(uid|jwt|role)|current_setting)\s*\()", std::regex::icase);
+      if (std::string role = api_role(f.grants);
+          !role.empty() && !f.returns_trigger && !std::regex_search(f.body, caller))
+        report("S109", at(f.origin),
+               "function '" + f.name.display() + "' is security definer and granted to " + role +
+                   ": anyone with an API key calls it with its owner's rights; check the caller inside it "
+                   "(auth.uid()), or make it security invoker");
       if (!f.search_path)
         report("S104", at(f.origin),
                "function '" + f.name.display() +
@@ -212,6 +287,36 @@ class Linter {
                    ") from public' and grant it to the roles that need it");
       }
     }
+  }
+
+  // The first volatile function an expression calls ("random()"), if any: a declared
+  // function without `stable` or `immutable`, or one of PostgreSQL's volatile ones.
+  std::optional<std::string> volatile_call(const model::Uses& uses) const {
+    static const std::set<std::string> builtin = {"random",          "clock_timestamp",  "timeofday",
+                                                  "gen_random_uuid", "uuid_generate_v4", "uuid_generate_v1",
+                                                  "nextval",         "txid_current",     "statement_timestamp"};
+    for (const auto& f : uses.functions) {
+      bool declared = false;
+      for (const auto& d : s_.functions)
+        if (d.name.name == f.name && (f.schema.empty() || d.name.schema == f.schema)) {
+          declared = true;
+          if (d.volatility.empty() || d.volatility == "volatile") return f.display() + "()";
+        }
+      if (!declared && builtin.count(f.name) &&
+          (f.schema.empty() || f.schema == "pg_catalog" || f.schema == "public" || f.schema == "extensions"))
+        return f.name + "()";
+    }
+    return std::nullopt;
+  }
+
+  // An expression that is the constant true, whatever its parentheses and case.
+  static bool always_true(const std::optional<std::string>& sql) {
+    if (!sql) return false;
+    std::string s;
+    for (char c : *sql)
+      if (!std::isspace(static_cast<unsigned char>(c)) && c != '(' && c != ')')
+        s += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s == "true";
   }
 
   // The first per-row call in a policy expression that is not inside (select ...).
@@ -319,6 +424,50 @@ class Linter {
     }
   }
 
+  // ---- safety: data steps that run in the next migration ---------------------------------------
+
+  // From PostgreSQL's parse tree of each statement: what holds an exclusive lock for as
+  // long as it runs.
+  static std::optional<std::string> blocking_statement(const nlohmann::json& stmt) {
+    auto has_option = [](const nlohmann::json& list, const char* name) {
+      if (!list.is_array()) return false;
+      for (const auto& o : list)
+        if (o.contains("DefElem") && o["DefElem"].value("defname", "") == name) return true;
+      return false;
+    };
+    if (stmt.contains("ClusterStmt")) return "CLUSTER";
+    if (stmt.contains("VacuumStmt") && has_option(stmt["VacuumStmt"].value("options", nlohmann::json::array()), "full"))
+      return "VACUUM FULL";
+    if (stmt.contains("ReindexStmt") &&
+        !has_option(stmt["ReindexStmt"].value("params", nlohmann::json::array()), "concurrently"))
+      return "REINDEX without CONCURRENTLY";
+    if (stmt.contains("LockStmt") && stmt["LockStmt"].value("mode", 0) >= 7) return "LOCK TABLE ... EXCLUSIVE";
+    return std::nullopt;
+  }
+
+  void data_steps() {
+    for (const auto& d : s_.data_steps) {
+      bool ran = std::any_of(previous_->data_steps.begin(), previous_->data_steps.end(),
+                             [&](const model::DataStep& p) { return p.name == d.name; });
+      if (ran) continue;
+      PgQueryParseResult r = pg_query_parse(d.up.c_str());
+      std::optional<std::string> found;
+      if (!r.error) {
+        auto tree = nlohmann::json::parse(r.parse_tree, nullptr, false);
+        if (tree.is_object() && tree.contains("stmts"))
+          for (const auto& s : tree["stmts"])
+            if (s.contains("stmt") && (found = blocking_statement(s["stmt"]))) break;
+      }
+      pg_query_free_parse_result(r);
+      if (found)
+        report("D213", at(d.origin),
+               "data step '" + d.name + "' runs " + *found +
+                   ", which holds an exclusive lock on the table for as long as it runs; use REINDEX "
+                   "CONCURRENTLY, plain VACUUM or pg_repack, or run it in a maintenance window outside the "
+                   "migration");
+    }
+  }
+
   // ---- safety: the planned change ------------------------------------------------------------
 
   // The planned change, read from the planner's typed change list (the same list the
@@ -350,7 +499,46 @@ class Linter {
                                                       "values by)")
                                         : "its values are kept in the schemac_retained schema for its down"));
           break;
+        case K::rename_table:
+        case K::rename_column:
+          if (!refused)
+            report("D210", at(c->origin),
+                   (c->kind == K::rename_table
+                        ? "renaming table '" + c->previous_name.value_or(c->subject).display() + "' to '" +
+                              c->subject.display() + "'"
+                        : "renaming column '" + c->subject.display() + "." + c->detail + "' to '" + c->member + "'") +
+                       " breaks the code still running against the old name until it is deployed again; for a "
+                       "live application add the new column (or a view under the new name), deploy code that "
+                       "uses it, and remove the old one in a later migration");
+          if (c->kind == K::rename_table && c->previous_name)
+            gone[*c->previous_name] = "renames it to '" + c->subject.display() + "'";
+          break;
+        case K::alter_column:
+          if (c->scans_table)
+            report("D212", at(c->origin),
+                   "SET NOT NULL on '" + what +
+                       "' scans the whole table under an ACCESS EXCLUSIVE lock (the planner proves it with a "
+                       "validated check instead where it can: not on a partitioned table, nor with a type change "
+                       "or identity in the same migration)");
+          break;
         case K::add_column:
+          if (c->column && (c->column->identity || c->column->serial || c->column->generated_sql))
+            report("D211", at(c->origin),
+                   "adding " +
+                       std::string(c->column->generated_sql ? "generated"
+                                   : c->column->identity    ? "identity"
+                                                            : "serial") +
+                       " column '" + what +
+                       "' to an existing table fills it for every row, rewriting the table under an ACCESS "
+                       "EXCLUSIVE lock; on a large table add it nullable, fill it in batches with a data step, "
+                       "then make it what it must be");
+          else if (c->column && c->column->default_sql)
+            if (auto f = volatile_call(c->column->uses))
+              report("D209", at(c->origin),
+                     "column '" + what + "' is added with a default that calls " + *f +
+                         ", which is volatile: PostgreSQL evaluates it for every row and rewrites the table under "
+                         "an ACCESS EXCLUSIVE lock; add it without the default (or with a constant one), fill it "
+                         "with a data step, then set the default");
           if (c->column && !c->column->nullable && !c->column->default_sql && !c->column->identity &&
               !c->column->serial && !c->column->generated_sql)
             report("D202", at(c->origin),
@@ -360,11 +548,11 @@ class Linter {
                        "nullable and fill it with a data step");
           break;
         case K::create_index:
-          if (c->on_existing_table)
+          if (c->on_existing_table && !c->online)  // the planner builds it concurrently where it can
             report("D203", at(c->origin),
-                   "index '" + c->member + "' is built on existing table '" + c->subject.display() +
-                       "', which blocks its writes while it builds; on a large table, build it "
-                       "by hand with CREATE INDEX CONCURRENTLY first");
+                   "index '" + c->member + "' is built on existing partitioned table '" + c->subject.display() +
+                       "', which blocks its writes while it builds (PostgreSQL cannot build it concurrently "
+                       "there); on a large table, build it on each partition concurrently first");
           break;
         case K::alter_column_type:
           if (auto why = model::narrowing(model::without_domains(*c->from_type, *previous_),
@@ -376,6 +564,11 @@ class Linter {
             report("D204", at(c->origin),
                    "changing '" + what + "' from " + c->from_type->sql() + " to " + c->to_type->sql() +
                        " rewrites the table under an exclusive lock");
+          if (c->scans_table && !model::rewrites(*c->from_type, *c->to_type))
+            report("D212", at(c->origin),
+                   "SET NOT NULL on '" + what +
+                       "' scans the whole table under an ACCESS EXCLUSIVE lock (it changes type in the same "
+                       "migration, so the planner cannot prove it with a validated check first)");
           break;
         case K::remove_enum_values:
           for (const auto& v : c->values)
@@ -386,9 +579,6 @@ class Linter {
           break;
         case K::archive_table:
           gone[c->subject] = "archives it as '" + c->detail + "'";
-          break;
-        case K::rename_table:
-          if (c->previous_name) gone[*c->previous_name] = "renames it to '" + c->subject.display() + "'";
           break;
         default:
           break;

@@ -78,7 +78,8 @@ class DirectoryLock {
 }  // namespace
 
 Written write_next_migration(const fs::path& dir, const std::string& name, const model::Schema& desired,
-                             Diagnostics& diags, std::vector<std::string>& notes) {
+                             Diagnostics& diags, std::vector<std::string>& notes,
+                             const std::map<model::QualifiedName, double>& rows) {
   static const std::regex valid_name("[a-z0-9_]+");
   if (!std::regex_match(name, valid_name))
     throw EnvironmentError("migration name '" + name + "' must be lower case letters, digits and underscores");
@@ -98,6 +99,7 @@ Written write_next_migration(const fs::path& dir, const std::string& name, const
   // Each file is written next to its place as soon as it is rendered (so that only
   // one is in memory at a time), and renamed into place when all are complete.
   Written written;
+  written.locks = lock_summary(plan, rows);
   std::vector<fs::path> staged;
   std::error_code ec;
   auto temporary = [](fs::path p) { return p += ".schemac-tmp"; };

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,11 +29,14 @@ model::Schema read_snapshot(const std::filesystem::path& dir, Diagnostics& diags
 struct Written {
   std::string id;                  // the new migration, or "" when nothing changed
   std::vector<std::string> files;  // what was written, relative to dir
+  std::vector<std::string> locks;  // lock_summary of the plan
 };
 
 // Plans from the snapshot to `desired` and writes the migration and the new
 // snapshot. Returns an empty id when there is nothing to migrate.
+// `rows`: table size estimates for the lock summary (Written::locks).
 Written write_next_migration(const std::filesystem::path& dir, const std::string& name, const model::Schema& desired,
-                             Diagnostics& diags, std::vector<std::string>& notes);
+                             Diagnostics& diags, std::vector<std::string>& notes,
+                             const std::map<model::QualifiedName, double>& rows = {});
 
 }  // namespace schemac::plan

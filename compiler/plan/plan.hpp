@@ -79,9 +79,26 @@ enum class Step {
   drop_sequence,
   drop_function,
   drop_enum,
-  drop_schema,  // the last step (step_count)
+  drop_schema,
+  // online: changes to tables that were there before, made in later phases so that
+  // no statement holds a lock that blocks writes for longer than a catalog change
+  concurrent_index,   // outside a transaction: CREATE [UNIQUE] INDEX CONCURRENTLY
+  validate,           // VALIDATE CONSTRAINT of checks, foreign keys and NOT NULL proofs added NOT VALID
+  set_not_null,       // SET NOT NULL, proved by a validated check (no scan), which then goes
+  attach_constraint,  // unique and primary keys made from the concurrently built indexes
+  late_foreign_key,   // foreign keys that reference such a key (NOT VALID on existing tables)
+  late_validate,      // the last step (step_count)
 };
-inline constexpr std::size_t step_count = static_cast<std::size_t>(Step::drop_schema) + 1;
+inline constexpr std::size_t step_count = static_cast<std::size_t>(Step::late_validate) + 1;
+
+// The phases of a migration, in order: each runs in a transaction of its own, except
+// `concurrently` (statement by statement outside a transaction). Only phases with
+// statements are written. The first two are one transaction unless enum values are
+// added: they must be committed before anything uses them.
+enum class Phase { enum_values, main, concurrently, validate, attach, late_validate };
+Phase phase_of(Step step);
+bool in_transaction(Phase phase);
+const char* phase_title(Phase phase);
 
 const char* step_title(Step step);
 
@@ -143,8 +160,29 @@ struct Change {
   // Shared, not held: a plan has an operation per statement, most of them without these.
   std::shared_ptr<const model::Type> from_type, to_type;  // alter_column_type
   std::shared_ptr<const model::Column> column;            // add_column: the new column
-  bool on_existing_table = false;   // add_column, create_index, add_constraint: the table was there before
+  bool on_existing_table = false;  // add_column, create_index, add_constraint: the table was there before
+  // create_index, add_constraint, alter_column (SET NOT NULL) on an existing table: made
+  // without blocking writes (built concurrently; added NOT VALID and validated later).
+  bool online = false;
+  bool scans_table = false;         // alter_column: SET NOT NULL that scans the table under its lock
   std::vector<std::string> values;  // add_enum_values, remove_enum_values
+};
+
+// The table locks PostgreSQL takes, weakest first (those the planner's statements take).
+enum class LockMode { share_update_exclusive, share, share_row_exclusive, access_exclusive };
+const char* lock_name(LockMode mode);
+// Whether other sessions' INSERT, UPDATE and DELETE wait while the lock is held.
+inline bool blocks_writes(LockMode mode) { return mode >= LockMode::share; }
+
+// The lock an operation holds on a table that existed before the migration, and what
+// it does under it: `brief` (a catalog change), or it reads every row (`scans`) or
+// writes them all again (`rewrites`), for as long as the table is large.
+struct TableLock {
+  enum class Effect { brief, scans, rewrites };
+  model::QualifiedName table;
+  LockMode mode = LockMode::access_exclusive;
+  Effect effect = Effect::brief;
+  std::string what;  // what scans or rewrites ("index items_code_idx", "column qty: int -> bigint")
 };
 
 struct Op {
@@ -152,8 +190,9 @@ struct Op {
   std::string up;    // empty when an earlier statement does it (e.g. DROP TABLE drops its indexes)
   std::string down;  // the exact inverse; empty when a later inverse does it
   std::vector<Check> verify;
-  bool no_transaction = false;  // cannot run inside a transaction block
+  bool no_transaction = false;  // runs outside a transaction block (the concurrently phase)
   Change change;
+  std::optional<TableLock> lock;  // none: it touches no table that existed before
 };
 
 struct Plan {
@@ -161,10 +200,15 @@ struct Plan {
   std::vector<Change> refused;     // changes the planner will not make (each also an error)
   std::vector<std::string> notes;  // what a reviewer must know (e.g. a down that re-creates a table empty)
   bool empty() const { return ops.empty(); }
-  bool no_transaction() const;
   // Enum values are added and committed (with the drops before them) before the
   // rest runs, in another transaction.
   bool commits_enum_values_first() const;
+  // The phases the migration runs in, with their operations in up order.
+  struct PhaseOps {
+    Phase phase;
+    std::vector<const Op*> ops;
+  };
+  std::vector<PhaseOps> phases() const;
 };
 
 // The migration from `previous` to `desired` (both resolved models). Removals that

@@ -214,6 +214,67 @@ const char* step_title(Step step) {
       return "Dropped types";
     case Step::drop_schema:
       return "Dropped schemas";
+    case Step::concurrent_index:
+      return "Indexes on existing tables, built without blocking writes";
+    case Step::validate:
+      return "Constraints added NOT VALID, validated without blocking writes";
+    case Step::set_not_null:
+      return "NOT NULL, proved by the validated checks (no scan), which then go";
+    case Step::attach_constraint:
+      return "Unique and primary keys from the indexes built concurrently";
+    case Step::late_foreign_key:
+      return "Foreign keys that reference those keys";
+    case Step::late_validate:
+      return "Those foreign keys validated without blocking writes";
+  }
+  return "";
+}
+
+const char* lock_name(LockMode mode) {
+  switch (mode) {
+    case LockMode::share_update_exclusive:
+      return "SHARE UPDATE EXCLUSIVE";
+    case LockMode::share:
+      return "SHARE";
+    case LockMode::share_row_exclusive:
+      return "SHARE ROW EXCLUSIVE";
+    case LockMode::access_exclusive:
+      return "ACCESS EXCLUSIVE";
+  }
+  return "";
+}
+
+Phase phase_of(Step step) {
+  if (step <= Step::enum_value) return Phase::enum_values;
+  if (step <= Step::drop_schema) return Phase::main;
+  switch (step) {
+    case Step::concurrent_index:
+      return Phase::concurrently;
+    case Step::validate:
+      return Phase::validate;
+    case Step::late_validate:
+      return Phase::late_validate;
+    default:
+      return Phase::attach;
+  }
+}
+
+bool in_transaction(Phase phase) { return phase != Phase::concurrently; }
+
+const char* phase_title(Phase phase) {
+  switch (phase) {
+    case Phase::enum_values:
+      return "enum values, committed before they are used";
+    case Phase::main:
+      return "the changes";
+    case Phase::concurrently:
+      return "indexes built concurrently, outside a transaction";
+    case Phase::validate:
+      return "validation";
+    case Phase::attach:
+      return "NOT NULL and keys";
+    case Phase::late_validate:
+      return "validation of the foreign keys to the new keys";
   }
   return "";
 }
@@ -227,8 +288,20 @@ bool Plan::commits_enum_values_first() const {
   return values && rest;
 }
 
-bool Plan::no_transaction() const {
-  return std::any_of(ops.begin(), ops.end(), [](const Op& o) { return o.no_transaction; });
+std::vector<Plan::PhaseOps> Plan::phases() const {
+  std::vector<PhaseOps> out;
+  bool split = commits_enum_values_first();
+  for (const auto& op : ops) {
+    Phase phase = phase_of(op.step);
+    if (phase == Phase::enum_values && !split) phase = Phase::main;
+    if (out.empty() || out.back().phase != phase) out.push_back({phase, {}});
+    out.back().ops.push_back(&op);
+  }
+  // A phase with no statement either way is left out.
+  std::erase_if(out, [](const PhaseOps& p) {
+    return std::all_of(p.ops.begin(), p.ops.end(), [](const Op* op) { return op->up.empty() && op->down.empty(); });
+  });
+  return out;
 }
 
 namespace {
@@ -348,6 +421,8 @@ class Planner {
     plan_generated_dependents();
     add_renames();
 
+    for (auto& op : ops_)
+      if (!op.lock) op.lock = lock_of(op);
     Plan plan;
     plan.ops = in_step_order(std::move(ops_));
     plan.notes = std::move(notes_);
@@ -357,7 +432,7 @@ class Planner {
 
  private:
   Op& add(Step step, std::string up, std::string down, std::vector<Check> verify = {}) {
-    ops_.push_back({step, std::move(up), std::move(down), std::move(verify), false, {}});
+    ops_.push_back({step, std::move(up), std::move(down), std::move(verify), false, {}, std::nullopt});
     return ops_.back();
   }
 
@@ -1948,7 +2023,11 @@ class Planner {
   }
 
   void create_table(const Table& t, const std::set<QualifiedName>& existing) {
+    auto to_attached_key = [&](const Constraint& c) {
+      return is_foreign_key(c) && c.ref_table != t.name && attached_key(c.ref_table, c.ref_columns);
+    };
     auto inline_it = [&](const Constraint& c) {
+      if (to_attached_key(c)) return false;
       return !is_foreign_key(c) || c.ref_table == t.name || existing.count(c.ref_table) ||
              (find(want_, c.ref_table) && find(want_, c.ref_table)->is_extern);
     };
@@ -1957,9 +2036,9 @@ class Planner {
     add(Step::table, emit::create_table(t, inline_it), emit::drop_table(t.name), verify).change =
         change(ChangeKind::create_table, t.name, "", t.origin);
     for (const auto& c : t.constraints)
-      if (!inline_it(c))
-        add(Step::constraint, emit::add_constraint(t, c), drop_constraint_sql(t, c),
-            {constraint_exists(t.name, c.name)})
+      if (!inline_it(c))  // the table is new and empty: nothing to validate later
+        add(to_attached_key(c) ? Step::late_foreign_key : Step::constraint, emit::add_constraint(t, c),
+            drop_constraint_sql(t, c), {constraint_exists(t.name, c.name)})
             .change = change(ChangeKind::add_constraint, t.name, c.name, c.origin);
     for (const auto& ix : t.indexes)
       add(Step::index, emit::create_index(t.name, ix), "", {relation_exists({t.name.schema, ix.name}, "index")})
@@ -2186,6 +2265,173 @@ class Planner {
         .change = change(ChangeKind::drop_policy, p.name, pol.name);
   }
 
+  // ---- online changes to existing tables ------------------------------------------------
+
+  // The lock an operation takes on a table that was there before (nullopt: none, or
+  // one no session is using yet), from what it does.
+  std::optional<TableLock> lock_of(const Op& op) const {
+    const Change& c = op.change;
+    if (op.up.empty() || !find(prev_, c.subject)) return std::nullopt;
+    using K = ChangeKind;
+    using E = TableLock::Effect;
+    TableLock lock{c.subject, LockMode::access_exclusive, E::brief, ""};
+    switch (c.kind) {
+      case K::create_index:
+        lock.mode = LockMode::share;
+        lock.effect = E::scans;
+        lock.what = "index " + c.member;
+        return lock;
+      case K::add_constraint:
+        lock.effect = E::scans;
+        lock.what = "constraint " + c.member;
+        return lock;
+      case K::alter_column_type:
+        if (c.from_type && c.to_type && model::rewrites(*c.from_type, *c.to_type)) {
+          lock.effect = E::rewrites;
+          lock.what = "column " + c.member + ": " + c.from_type->sql() + " -> " + c.to_type->sql();
+        }
+        return lock;
+      case K::alter_column:
+        if (c.scans_table) {
+          lock.effect = E::scans;
+          lock.what = "NOT NULL of column " + c.member;
+        }
+        return lock;
+      case K::regenerate_column:
+        lock.effect = E::rewrites;
+        lock.what = "generated column " + c.member;
+        return lock;
+      case K::add_column:
+        if (c.column && (c.column->generated_sql || c.column->identity || c.column->serial)) {
+          lock.effect = E::rewrites;
+          lock.what = "new column " + c.member + " filled for every row";
+        }
+        return lock;
+      case K::create_trigger:
+      case K::drop_trigger:
+        lock.mode = LockMode::share_row_exclusive;
+        return lock;
+      case K::drop_table:
+      case K::rename_table:
+      case K::archive_table:
+      case K::unarchive_table:
+      case K::drop_column:
+      case K::rename_column:
+      case K::rename_members:
+      case K::drop_constraint:
+      case K::drop_index:
+      case K::create_policy:
+      case K::alter_policy:
+      case K::drop_policy:
+        return lock;
+      default:
+        return std::nullopt;
+    }
+  }
+
+  // Changes to an existing table are made online unless it is partitioned (PostgreSQL
+  // builds no index concurrently and adds no NOT VALID foreign key there).
+  static bool online_table(const Table& t) { return !t.partition_by && !t.is_extern; }
+
+  // A unique or primary key on `columns` that this migration adds to a table that was
+  // there before: attached in a later phase, so foreign keys to it come after it.
+  bool attached_key(const QualifiedName& table, std::vector<std::string> columns) const {
+    const Table* t = find(want_, table);
+    const Table* p = find(prev_, table);
+    if (!t || !p || !online_table(*t)) return false;
+    std::sort(columns.begin(), columns.end());
+    for (const auto& c : t->constraints) {
+      if (c.kind != ConstraintKind::primary_key && c.kind != ConstraintKind::unique) continue;
+      std::vector<std::string> key = c.columns;
+      std::sort(key.begin(), key.end());
+      if (key != columns) continue;
+      const Constraint* old = find_named(p->constraints, c.name);
+      return !old || !same_definition(c, *old) || forced(*t, c);
+    }
+    return false;
+  }
+
+  static std::string concurrently(std::string create_index) {
+    create_index.insert(create_index.find("INDEX ") + 6, "CONCURRENTLY ");
+    return create_index;
+  }
+
+  void build_concurrently(const Table& t, const Index& ix, const std::string& doc, std::vector<Check> verify,
+                          const Change& ch) {
+    Op& op = add(Step::concurrent_index, concurrently(emit::create_index(t.name, ix)) + doc,
+                 "DROP INDEX CONCURRENTLY IF EXISTS " + QualifiedName{t.name.schema, ix.name}.sql() + ";",
+                 std::move(verify));
+    op.no_transaction = true;
+    op.change = ch;
+    op.lock = TableLock{t.name, LockMode::share_update_exclusive, TableLock::Effect::scans, "index " + ix.name};
+  }
+
+  // A constraint added to an existing table: a unique or primary key from an index
+  // built concurrently; a check or foreign key NOT VALID, validated in a later phase
+  // (which does not block writes); an exclusion constraint as it is.
+  void add_constraint_online(const Table& t, const Constraint& c, const std::string& doc) {
+    Change ch = on_existing(change(ChangeKind::add_constraint, t.name, c.name, c.origin));
+    std::vector<Check> verify = {constraint_exists(t.name, c.name)};
+    bool key = c.kind == ConstraintKind::primary_key || c.kind == ConstraintKind::unique;
+    bool validated = c.kind == ConstraintKind::check || is_foreign_key(c);
+    LockMode mode = is_foreign_key(c) ? LockMode::share_row_exclusive : LockMode::access_exclusive;
+    if (!online_table(t) || !(key || validated)) {
+      Op& op = add(Step::constraint, emit::add_constraint(t, c) + doc, drop_constraint_sql(t, c), verify);
+      op.change = ch;
+      op.lock = TableLock{t.name, mode, TableLock::Effect::scans, "constraint " + c.name};
+      return;
+    }
+    ch.online = true;
+    std::string table = t.name.sql(), name = names::quote(c.name);
+    if (key) {
+      Index ix;
+      ix.name = c.name;
+      ix.unique = true;
+      ix.nulls_not_distinct = c.nulls_not_distinct;
+      for (const auto& column : c.columns) ix.elements.push_back({column, "", "", "", "", ""});
+      build_concurrently(t, ix, "", {}, ch);
+      std::string attach = "ALTER TABLE " + table + " ADD CONSTRAINT " + name +
+                           (c.kind == ConstraintKind::primary_key ? " PRIMARY KEY" : " UNIQUE") + " USING INDEX " +
+                           name;
+      if (c.deferrable) attach += c.initially_deferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE";
+      Op& op = add(Step::attach_constraint, attach + ";" + doc, drop_constraint_sql(t, c), verify);
+      op.change = ch;
+      op.lock = TableLock{t.name, LockMode::access_exclusive, TableLock::Effect::brief, ""};
+      return;
+    }
+    bool late = is_foreign_key(c) && attached_key(c.ref_table, c.ref_columns);
+    std::string added = emit::add_constraint(t, c);
+    added.insert(added.size() - 1, " NOT VALID");
+    Op& op = add(late ? Step::late_foreign_key : Step::constraint, added + doc, drop_constraint_sql(t, c), verify);
+    op.change = ch;
+    op.lock = TableLock{t.name, mode, TableLock::Effect::brief, ""};
+    Op& check = add(late ? Step::late_validate : Step::validate,
+                    "ALTER TABLE " + table + " VALIDATE CONSTRAINT " + name + ";", "");
+    check.change = ch;
+    check.lock = TableLock{t.name, LockMode::share_update_exclusive, TableLock::Effect::scans, "constraint " + c.name};
+  }
+
+  // SET NOT NULL on an existing column: a CHECK (column IS NOT NULL) added NOT VALID,
+  // validated without blocking writes; SET NOT NULL then uses it instead of a scan.
+  void set_not_null_online(const Table& t, const Column& old, const Column& c) {
+    Change ch = altered_column(t, old, c);
+    ch.online = true;
+    std::string table = t.name.sql(), column = names::quote(c.name);
+    std::string helper = names::quote(names::make_object_name(t.name.name, c.name, "not_null_schemac"));
+    add(Step::constraint,
+        "ALTER TABLE " + table + " ADD CONSTRAINT " + helper + " CHECK (" + column + " IS NOT NULL) NOT VALID;",
+        "ALTER TABLE " + table + " DROP CONSTRAINT IF EXISTS " + helper + ";")
+        .change = ch;
+    Op& check = add(Step::validate, "ALTER TABLE " + table + " VALIDATE CONSTRAINT " + helper + ";", "");
+    check.change = ch;
+    check.lock =
+        TableLock{t.name, LockMode::share_update_exclusive, TableLock::Effect::scans, "NOT NULL of column " + c.name};
+    add(Step::set_not_null,
+        emit::set_column_not_null(t.name, c.name, true) + "\nALTER TABLE " + table + " DROP CONSTRAINT " + helper + ";",
+        emit::set_column_not_null(t.name, c.name, false), {column_is(t.name, c)})
+        .change = ch;
+  }
+
   void alter_table(const Table& p, const Table& t) {
     if (t.is_extern || p.is_extern) return;
     // Columns.
@@ -2213,15 +2459,8 @@ class Planner {
     }
     for (const auto& c : t.constraints) {
       const Constraint* old = find_named(p.constraints, c.name);
-      if (!old) {
-        add(Step::constraint, emit::add_constraint(t, c), drop_constraint_sql(t, c),
-            {constraint_exists(t.name, c.name)})
-            .change = on_existing(change(ChangeKind::add_constraint, t.name, c.name, c.origin));
-      } else if (!same_definition(c, *old) || forced(t, c)) {
-        add(Step::constraint, emit::add_constraint(t, c) + comment_sql(emit::constraint_target(t.name, c.name), c.doc),
-            drop_constraint_sql(t, c), {constraint_exists(t.name, c.name)})
-            .change = on_existing(change(ChangeKind::add_constraint, t.name, c.name, c.origin));
-      }
+      if (old && same_definition(c, *old) && !forced(t, c)) continue;
+      add_constraint_online(t, c, old ? comment_sql(emit::constraint_target(t.name, c.name), c.doc) : "");
     }
     for (const auto& ix : p.indexes) {
       const Index* now = find_named(t.indexes, ix.name);
@@ -2229,12 +2468,18 @@ class Planner {
     }
     for (const auto& ix : t.indexes) {
       const Index* old = find_named(p.indexes, ix.name);
-      if (!old || !same_definition(ix, *old) || forced(t, ix))
-        add(Step::index,
-            emit::create_index(t.name, ix) + (old ? comment_sql(emit::index_target(t.name, ix.name), ix.doc) : ""),
-            emit::drop_index(QualifiedName{t.name.schema, ix.name}),
-            {relation_exists({t.name.schema, ix.name}, "index")})
-            .change = on_existing(change(ChangeKind::create_index, t.name, ix.name, ix.origin));
+      if (old && same_definition(ix, *old) && !forced(t, ix)) continue;
+      Change ch = on_existing(change(ChangeKind::create_index, t.name, ix.name, ix.origin));
+      std::string doc = old ? comment_sql(emit::index_target(t.name, ix.name), ix.doc) : "";
+      std::vector<Check> verify = {relation_exists({t.name.schema, ix.name}, "index")};
+      if (!online_table(t)) {
+        add(Step::index, emit::create_index(t.name, ix) + doc, emit::drop_index(QualifiedName{t.name.schema, ix.name}),
+            verify)
+            .change = ch;
+        continue;
+      }
+      ch.online = true;
+      build_concurrently(t, ix, doc, verify, ch);
     }
     for (const auto& tr : p.triggers) {
       const model::Trigger* now = find_named(t.triggers, tr.name);
@@ -2400,13 +2645,17 @@ class Planner {
       up.push_back(emit::set_column_default(table, col, *c.default_sql));
     if (!c.default_sql && old.default_sql && !retype && !default_reset)
       up.push_back(emit::drop_column_default(table, col));
-    if (was_not_null != not_null) up.push_back(emit::set_column_not_null(table, col, not_null));
+    // NOT NULL on a column that keeps its type: proved by a check added NOT VALID and
+    // validated in later phases, so that SET NOT NULL does not scan under its lock.
+    bool online_not_null = not_null && !was_not_null && !retype && !adds_identity && online_table(t);
+    if (was_not_null != not_null && !online_not_null) up.push_back(emit::set_column_not_null(table, col, not_null));
     if (adds_identity) up.push_back(emit::add_column_identity(table, col));
     if (adds_serial) up.push_back(make_serial);
     // Down: the same steps undone, last first.
     if (adds_serial) down.push_back(drop_serial);
     if (adds_identity) down.push_back(emit::drop_column_identity(table, col));
-    if (was_not_null != not_null) down.push_back(emit::set_column_not_null(table, col, was_not_null));
+    if (was_not_null != not_null && !online_not_null)
+      down.push_back(emit::set_column_not_null(table, col, was_not_null));
     if (retype && new_default) down.push_back(emit::drop_column_default(table, col));
     if (default_reset && c.default_sql) down.push_back(emit::drop_column_default(table, col));
     if (!retype && !default_reset && old.default_sql != c.default_sql)
@@ -2422,8 +2671,11 @@ class Planner {
     if (drops_serial) down.push_back(remake_serial);
     if (old.generated_sql && !c.generated_sql)
       down.push_back(emit::drop_column(table, col) + "\n" + emit::add_column(table, old));
+    if (online_not_null) set_not_null_online(t, old, c);
     if (up.empty() && down.empty()) return;
-    add(Step::column, join(up, "\n"), join(down, "\n"), {column_is(t.name, c)}).change = altered_column(t, old, c);
+    Change ch = altered_column(t, old, c);
+    ch.scans_table = not_null && !was_not_null && !online_not_null;
+    add(Step::column, join(up, "\n"), join(down, "\n"), {column_is(t.name, c)}).change = ch;
     if (old.generated_sql && !c.generated_sql) expression_dropped_.push_back({t.name, c.name});
   }
 

@@ -12,17 +12,16 @@
 namespace schemac::plan {
 namespace {
 
-bool touches_functions(const Plan& plan) {
-  for (const auto& op : plan.ops)
-    if (op.step == Step::function || op.step == Step::row_type_function || op.step == Step::drop_function ||
-        op.step == Step::drop_function_for_change)
+bool touches_functions(const std::vector<const Op*>& ops) {
+  for (const Op* op : ops)
+    if (op->step == Step::function || op->step == Step::row_type_function || op->step == Step::drop_function ||
+        op->step == Step::drop_function_for_change)
       return true;
   return false;
 }
 
-std::string head(const Plan& plan, const std::string& header) {
+std::string head(const std::string& header) {
   std::string out;
-  if (plan.no_transaction()) out += std::string(migration_file::no_transaction_marker) + "\n";
   std::istringstream lines(header);
   for (std::string line; std::getline(lines, line);) out += line.empty() ? "--\n" : "-- " + line + "\n";
   return out;
@@ -50,49 +49,58 @@ void body(std::string& out, const std::vector<const Op*>& ops, Text text, const 
   }
 }
 
-std::vector<const Op*> in_order(const std::vector<Op>& ops) {
-  std::vector<const Op*> out;
-  out.reserve(ops.size());
-  for (const auto& op : ops) out.push_back(&op);
+// The marker line that opens a phase (migration_file.hpp), with what the phase is.
+std::string marker(Phase phase, std::size_t number, std::size_t count, const char* prefix) {
+  std::string out = "\n";
+  out += in_transaction(phase) ? migration_file::commit_marker : migration_file::outside_transaction_marker;
+  out += fmt::format("\n-- Phase {} of {}: {}{}\n", number, count, prefix, phase_title(phase));
   return out;
 }
 
 }  // namespace
 
+// A plan in one phase is written as one transaction, without markers. In several,
+// each phase opens with its marker; the down file has the same phases in reverse.
 std::string render_up(const Plan& plan, const std::string& header) {
-  std::string out = head(plan, header);
-  if (touches_functions(plan))
-    out +=
-        "\n-- Function bodies are checked by schemac; they may name tables created below\n\n"
-        "SET check_function_bodies = off;\n";
+  std::string out = head(header);
+  auto phases = plan.phases();
   auto up = [](const Op& op) -> const std::string& { return op.up; };
-  if (!plan.commits_enum_values_first() || plan.no_transaction()) {
-    body(out, in_order(plan.ops), up, "");
-    return out;
+  bool functions = false;
+  for (const auto& p : phases) functions |= touches_functions(p.ops);
+  bool marked = phases.size() > 1 || (phases.size() == 1 && !in_transaction(phases[0].phase));
+  for (std::size_t i = 0; i < phases.size(); ++i) {
+    if (marked) out += marker(phases[i].phase, i + 1, phases.size(), "");
+    // Each transaction that may run in a session of its own (a resumed run) sets what
+    // the first set.
+    if (in_transaction(phases[i].phase) &&
+        (i == 0 ? functions : touches_functions(phases[i].ops) || (phases[i].phase == Phase::main && functions)))
+      out += i == 0 ? "\n-- Function bodies are checked by schemac; they may name tables created below\n\n"
+                      "SET check_function_bodies = off;\n"
+                    : "\nSET check_function_bodies = off;\n";
+    body(out, phases[i].ops, up, "");
   }
-  // Enum values are committed before the rest can use them. A resumed run starts at
-  // the second part, so it sets what the first part set again.
-  std::vector<const Op*> values, rest;
-  for (const auto& op : plan.ops) (op.step <= Step::enum_value ? values : rest).push_back(&op);
-  body(out, values, up, "");
-  out += "\n" + std::string(migration_file::commit_marker) + "\n";
-  if (touches_functions(plan)) out += "\nSET check_function_bodies = off;\n";
-  body(out, rest, up, "");
   return out;
 }
 
 std::string render_down(const Plan& plan, const std::string& header) {
-  std::string out = head(plan, header);
-  if (touches_functions(plan)) out += "\nSET check_function_bodies = off;\n";
-  std::vector<const Op*> reversed = in_order(plan.ops);
-  std::reverse(reversed.begin(), reversed.end());
-  body(
-      out, reversed, [](const Op& op) -> const std::string& { return op.down; }, "Undo: ");
+  std::string out = head(header);
+  auto phases = plan.phases();
+  std::reverse(phases.begin(), phases.end());
+  auto down = [](const Op& op) -> const std::string& { return op.down; };
+  bool marked = phases.size() > 1 || (phases.size() == 1 && !in_transaction(phases[0].phase));
+  for (std::size_t i = 0; i < phases.size(); ++i) {
+    if (marked) out += marker(phases[i].phase, i + 1, phases.size(), "undo ");
+    if (in_transaction(phases[i].phase) && touches_functions(phases[i].ops))
+      out += "\nSET check_function_bodies = off;\n";
+    std::vector<const Op*> reversed = phases[i].ops;
+    std::reverse(reversed.begin(), reversed.end());
+    body(out, reversed, down, "Undo: ");
+  }
   return out;
 }
 
 std::string render_verify(const Plan& plan, const std::string& header) {
-  std::string out = head(plan, header);
+  std::string out = head(header);
   bool any = std::any_of(plan.ops.begin(), plan.ops.end(), [](const Op& op) { return !op.verify.empty(); });
   if (!any) return out + "\n-- Nothing to verify.\n";
   // Every check runs; the exception lists all that failed. Sized first: the file can
@@ -106,6 +114,67 @@ std::string render_verify(const Plan& plan, const std::string& header) {
   out += "  IF cardinality(missing) > 0 THEN\n    RAISE EXCEPTION '";
   out += migration_file::verify_error_prefix;
   out += "%', array_to_string(missing, '; ');\n  END IF;\nEND\n$schemac_verify$;\n";
+  return out;
+}
+
+namespace {
+
+std::string size_of(const model::QualifiedName& table, const std::map<model::QualifiedName, double>& rows) {
+  auto it = rows.find(table);
+  if (it == rows.end()) return "";
+  double n = it->second;
+  if (n < 0) return " (rows unknown: never analyzed)";
+  if (n < 1e4) return fmt::format(" (~{:.0f} rows)", n);
+  if (n < 1e6) return fmt::format(" (~{:.0f} k rows)", n / 1e3);
+  if (n < 1e9) return fmt::format(" (~{:.1f} M rows)", n / 1e6);
+  return fmt::format(" (~{:.1f} G rows)", n / 1e9);
+}
+
+const char* effect_text(TableLock::Effect e) {
+  switch (e) {
+    case TableLock::Effect::brief:
+      return "brief";
+    case TableLock::Effect::scans:
+      return "scans it";
+    case TableLock::Effect::rewrites:
+      return "rewrites it";
+  }
+  return "";
+}
+
+}  // namespace
+
+std::vector<std::string> lock_summary(const Plan& plan, const std::map<model::QualifiedName, double>& rows) {
+  std::vector<std::string> out, hazards;
+  auto phases = plan.phases();
+  for (std::size_t i = 0; i < phases.size(); ++i) {
+    // Per table: the strongest lock, and the heaviest work done under any lock.
+    std::map<model::QualifiedName, std::pair<LockMode, TableLock::Effect>> tables;
+    for (const Op* op : phases[i].ops) {
+      if (!op->lock) continue;
+      const TableLock& l = *op->lock;
+      auto [it, fresh] = tables.try_emplace(l.table, l.mode, l.effect);
+      if (!fresh) {
+        it->second.first = std::max(it->second.first, l.mode);
+        it->second.second = std::max(it->second.second, l.effect);
+      }
+      if (l.effect != TableLock::Effect::brief && blocks_writes(l.mode))
+        hazards.push_back(fmt::format(
+            "hazard: {}{}: {} under {} ({}); {} wait while it runs", l.table.display(), size_of(l.table, rows),
+            l.effect == TableLock::Effect::rewrites ? "rewrites the table" : "scans the table", lock_name(l.mode),
+            l.what, l.mode == LockMode::access_exclusive ? "reads and writes" : "writes"));
+    }
+    for (const auto& [table, lock] : tables) {
+      std::string line = fmt::format("{}{}: {}, {}", table.display(), size_of(table, rows), lock_name(lock.first),
+                                     effect_text(lock.second));
+      if (lock.second != TableLock::Effect::brief && !blocks_writes(lock.first)) line += " (writes go on)";
+      std::string where =
+          phases.size() == 1 ? ""
+                             : fmt::format("phase {} of {} ({}): ", i + 1, phases.size(), phase_title(phases[i].phase));
+      out.push_back(where + line);
+    }
+  }
+  out.insert(out.end(), hazards.begin(), hazards.end());
   return out;
 }
 

@@ -4,10 +4,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 #include "schemac/migration_file.hpp"
 
@@ -152,13 +155,6 @@ void Migrator::check_history(const std::vector<Applied>& applied) {
       throw MigrationRefused("applied migration " + a.name +
                              " has changed since it ran (its up file's checksum "
                              "differs): restore the file, and plan a new migration for the change");
-    if (a.statements_done)
-      throw MigrationRefused(
-          "migration " + a.name + " is half applied: it runs outside a transaction and stopped after statement " +
-          std::to_string(*a.statements_done) + " of " + std::to_string(split_statements(m->up).size()) +
-          ". Finish or undo it by hand, then record what you did: UPDATE " + history_table +
-          " SET statements_done = NULL WHERE version = " + std::to_string(a.version) + " (finished), or DELETE FROM " +
-          history_table + " WHERE version = " + std::to_string(a.version) + " (undone)");
   }
   for (const auto& m : migrations_)
     if (m.version < newest &&
@@ -168,132 +164,378 @@ void Migrator::check_history(const std::vector<Applied>& applied) {
                              " after the newest applied one");
 }
 
-void Migrator::apply_in_transactions(const Migration& m, const std::function<void(const std::string&)>& log,
-                                     int resume) {
-  auto start = std::chrono::steady_clock::now();
-  auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
-  std::string sum = checksum(m.up);
-  auto parts = migration_file::transactions(m.up);
-  int n = static_cast<int>(parts.size());
-  for (int i = resume; i < n; ++i) {
-    bool last = i + 1 == n;
-    try {
-      pqxx::work tx(db_);
-      tx.exec(parts[static_cast<std::size_t>(i)]);
-      if (last) {
-        tx.exec(m.verify);
-        tx.exec_params(std::string("INSERT INTO ") + history_table +
-                           " (version, name, checksum, duration) VALUES ($1, $2, $3, make_interval(secs => $4)) "
-                           "ON CONFLICT (version) DO UPDATE SET transactions_done = NULL, duration = "
-                           "EXCLUDED.duration, applied_at = now()",
-                       m.version, m.name, sum, seconds());
-      } else {
-        tx.exec_params(std::string("INSERT INTO ") + history_table +
-                           " (version, name, checksum, transactions_done) VALUES ($1, $2, $3, $4) "
-                           "ON CONFLICT (version) DO UPDATE SET transactions_done = EXCLUDED.transactions_done",
-                       m.version, m.name, sum, i + 1);
+namespace {
+
+constexpr const char* lock_not_available = "55P03";
+
+// A phase gave up waiting for a lock after its retries.
+struct LockTimeout : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The statement without the comment lines and blank space before it.
+std::string_view without_leading_comments(std::string_view s) {
+  for (;;) {
+    std::size_t start = s.find_first_not_of(" \t\r\n");
+    if (start == std::string_view::npos) return {};
+    s.remove_prefix(start);
+    if (s.rfind("--", 0) != 0) return s;
+    std::size_t end = s.find('\n');
+    if (end == std::string_view::npos) return {};
+    s.remove_prefix(end + 1);
+  }
+}
+
+// An identifier as PostgreSQL stores it: quotes removed, or folded to lower case.
+std::string identifier(const std::string& text) {
+  if (text.size() >= 2 && text.front() == '"') {
+    std::string out;
+    for (std::size_t i = 1; i + 1 < text.size(); ++i) {
+      out += text[i];
+      if (text[i] == '"') ++i;  // "" stands for "
+    }
+    return out;
+  }
+  std::string out = text;
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// The schema (empty: the search path's) and name of the index a CREATE INDEX
+// CONCURRENTLY statement builds, as schemac writes it; nullopt for other statements.
+std::optional<std::pair<std::string, std::string>> concurrent_index(const std::string& statement) {
+  static const std::string name = R"(("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*))";
+  static const std::regex create(R"(^CREATE\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY\s+(?:IF\s+NOT\s+EXISTS\s+)?)" + name +
+                                     R"(\s+ON\s+(?:ONLY\s+)?(?:)" + name + R"(\s*\.\s*)?)",
+                                 std::regex::icase);
+  std::string_view text = without_leading_comments(statement);
+  std::smatch m;
+  std::string head(text.substr(0, 1024));
+  if (!std::regex_search(head, m, create)) return std::nullopt;
+  return std::pair{m[2].matched ? identifier(m[2].str()) : std::string(), identifier(m[1].str())};
+}
+
+// A conninfo value, quoted.
+std::string conninfo_value(const std::string& v) {
+  std::string out = "'";
+  for (char c : v) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+// Watches, from a second session, which sessions block `pid` while a phase runs;
+// connects only if the phase is still running after `delay`.
+class BlockerWatch {
+ public:
+  BlockerWatch(std::string conninfo, int pid, std::chrono::milliseconds delay) {
+    if (conninfo.empty()) return;
+    thread_ = std::thread([this, conninfo = std::move(conninfo), pid, delay] {
+      std::unique_lock<std::mutex> lock(mutex_);
+      if (wake_.wait_for(lock, delay, [this] { return done_; })) return;
+      try {
+        lock.unlock();
+        pqxx::connection watcher(conninfo);
+        lock.lock();
+        while (!done_) {
+          lock.unlock();
+          std::string seen;
+          {
+            pqxx::nontransaction tx(watcher);
+            for (auto row : tx.exec_params("SELECT a.pid, coalesce(a.state, ''), left(regexp_replace(coalesce(a.query, "
+                                           "''), '\\s+', ' ', 'g'), 200) FROM pg_stat_activity a WHERE a.pid = "
+                                           "ANY(pg_blocking_pids($1)) ORDER BY a.pid",
+                                           pid))
+              seen += std::string(seen.empty() ? "" : "; ") + "pid " + row[0].c_str() + " (" + row[1].c_str() +
+                      "): " + row[2].c_str();
+          }
+          lock.lock();
+          if (!seen.empty()) seen_ = seen;
+          wake_.wait_for(lock, std::chrono::milliseconds(100), [this] { return done_; });
+        }
+      } catch (...) {
+        // Watching is best effort: the phase's own error is what matters.
       }
-      tx.commit();
-    } catch (const pqxx::broken_connection&) {
-      throw;
-    } catch (const pqxx::sql_error& e) {
-      std::string message = pg_message(e), failed = verify_failure(message);
-      std::string what = failed.empty() ? "failed (" + message + ")" : "did not verify (" + failed + ")";
-      if (i == 0)
-        throw MigrationFailed("migration " + m.name + " " + what + " in its first of " + std::to_string(n) +
-                              " transactions, which was rolled back");
-      throw MigrationFailed("migration " + m.name + " " + what + " in transaction " + std::to_string(i + 1) + " of " +
-                            std::to_string(n) + ", which was rolled back; the " + std::to_string(i) +
-                            " before it are committed and recorded. Fix the cause and run `migrate up` again: it "
-                            "resumes with transaction " +
-                            std::to_string(i + 1));
+    });
+  }
+  ~BlockerWatch() { stop(); }
+  BlockerWatch(const BlockerWatch&) = delete;
+  BlockerWatch& operator=(const BlockerWatch&) = delete;
+
+  // Stops watching; the blocking sessions last seen ("" when none was).
+  std::string stop() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+    return seen_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool done_ = false;
+  std::string seen_;
+  std::thread thread_;
+};
+
+// lock_timeout (and statement_timeout) for the session, reset when the run ends.
+class SessionTimeouts {
+ public:
+  SessionTimeouts(pqxx::connection_base& db, const RunOptions& options) : db_(db) {
+    pqxx::nontransaction tx(db_);
+    tx.exec("SET lock_timeout = '" + std::to_string(options.lock_timeout.count()) + "ms'");
+    if (options.statement_timeout)
+      tx.exec("SET statement_timeout = '" + std::to_string(options.statement_timeout->count()) + "ms'");
+  }
+  ~SessionTimeouts() {
+    try {
+      pqxx::nontransaction tx(db_);
+      tx.exec("RESET lock_timeout; RESET statement_timeout");
+    } catch (...) {
+      // The session's end resets them anyway.
     }
   }
-  log("applied " + m.name + (resume ? " (resumed at transaction " + std::to_string(resume + 1) + ")" : ""));
+  SessionTimeouts(const SessionTimeouts&) = delete;
+  SessionTimeouts& operator=(const SessionTimeouts&) = delete;
+
+ private:
+  pqxx::connection_base& db_;
+};
+
+std::string phase_of(int i, int n) {
+  return n == 1 ? std::string() : " in phase " + std::to_string(i + 1) + " of " + std::to_string(n);
 }
 
-void Migrator::apply(const Migration& m, const std::function<void(const std::string&)>& log, int resume) {
-  if (!m.no_transaction() && migration_file::transactions(m.up).size() > 1)
-    return apply_in_transactions(m, log, resume);
+}  // namespace
+
+std::string Migrator::observer_conninfo(const RunOptions& options) {
+  if (!options.observer.empty()) return options.observer;
+  std::string out;
+  auto add = [&](const char* key, const char* value) {
+    if (value && *value) out += std::string(out.empty() ? "" : " ") + key + "=" + conninfo_value(value);
+  };
+  add("dbname", db_.dbname());
+  add("host", db_.hostname());
+  add("port", db_.port());
+  add("user", db_.username());
+  return out;
+}
+
+void Migrator::with_lock_retries(const RunOptions& options, const std::string& what,
+                                 const std::function<void()>& attempt) {
+  std::string conninfo = observer_conninfo(options);
+  auto delay = options.retry_delay;
+  for (int tries = 1;; ++tries) {
+    BlockerWatch watch(conninfo, db_.backendpid(), options.lock_timeout / 2);
+    try {
+      attempt();
+      return;
+    } catch (const pqxx::sql_error& e) {
+      std::string blockers = watch.stop();
+      if (e.sqlstate() != lock_not_available) throw;
+      std::string held = blockers.empty() ? "" : "; the lock is held by " + blockers;
+      if (tries > options.lock_retries)
+        throw LockTimeout(what + " could not take its locks within " + std::to_string(options.lock_timeout.count()) +
+                          " ms in " + std::to_string(tries) + " attempts" + held);
+      options.log("waiting for a lock " + what + " (attempt " + std::to_string(tries) + " of " +
+                  std::to_string(options.lock_retries + 1) + " timed out after " +
+                  std::to_string(options.lock_timeout.count()) + " ms" + held + "); retrying in " +
+                  std::to_string(delay.count()) + " ms");
+      std::this_thread::sleep_for(delay);
+      delay = std::min(delay * 2, std::chrono::milliseconds(8000));
+    }
+  }
+}
+
+void Migrator::record(pqxx::transaction_base& tx, const Migration& m, std::optional<int> phases,
+                      std::optional<int> statements, double seconds) {
+  tx.exec_params(std::string("INSERT INTO ") + history_table +
+                     " (version, name, checksum, transactions_done, statements_done, duration) VALUES ($1, $2, "
+                     "encode(sha256(convert_to($3, 'UTF8')), 'hex'), $4, $5, make_interval(secs => $6)) ON CONFLICT "
+                     "(version) DO UPDATE SET transactions_done = "
+                     "EXCLUDED.transactions_done, statements_done = EXCLUDED.statements_done" +
+                     (phases || statements ? "" : ", duration = EXCLUDED.duration, applied_at = now()"),
+                 m.version, m.name, m.up, phases, statements, seconds);
+}
+
+bool Migrator::prepare_concurrent_index(const std::string& statement, bool resumed, const RunOptions& options) {
+  auto index = concurrent_index(statement);
+  if (!index) return false;
+  pqxx::nontransaction tx(db_);
+  auto found = tx.exec_params(
+      "SELECT i.indisvalid, format('%I.%I', n.nspname, c.relname) FROM pg_index i JOIN pg_class c ON c.oid = "
+      "i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = $2 AND n.nspname = "
+      "coalesce(nullif($1, ''), current_schema())",
+      index->first, index->second);
+  if (found.empty()) return false;
+  std::string name = found[0][1].as<std::string>();
+  if (!found[0][0].as<bool>()) {
+    options.log("dropping invalid index " + name + " (left by a concurrent build that failed) to build it again");
+    tx.exec("DROP INDEX CONCURRENTLY " + name);
+    return false;
+  }
+  if (!resumed) return false;  // the statement fails with PostgreSQL's own message
+  options.log("index " + name + " is built already (its statement ran before the run stopped)");
+  return true;
+}
+
+void Migrator::apply(const Migration& m, const RunOptions& options, Progress resume) {
   auto start = std::chrono::steady_clock::now();
   auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
-  std::string sum = checksum(m.up);
-  if (!m.no_transaction()) {
-    try {
-      pqxx::work tx(db_);
-      tx.exec(m.up);
-      tx.exec(m.verify);
-      tx.exec_params(std::string("INSERT INTO ") + history_table +
-                         " (version, name, checksum, duration) VALUES ($1, $2, $3, make_interval(secs => $4))",
-                     m.version, m.name, sum, seconds());
-      tx.commit();
-    } catch (const pqxx::broken_connection&) {
-      throw;
-    } catch (const pqxx::sql_error& e) {
-      std::string message = pg_message(e);
-      if (std::string failed = verify_failure(message); !failed.empty())
-        throw MigrationFailed("migration " + m.name + " did not verify (" + failed + "); it was rolled back");
-      throw MigrationFailed("migration " + m.name + " failed and was rolled back: " + message);
+  auto phases = migration_file::phases(m.up);
+  int n = static_cast<int>(phases.size());
+  bool outside = false;
+  for (int i = resume.phases; i < n; ++i) {
+    const auto& phase = phases[static_cast<std::size_t>(i)];
+    bool last = i + 1 == n;
+    std::string where = phase_of(i, n);
+    std::string before = i == 0 ? ""
+                                : "; the " + std::to_string(i) + " phase" + (i == 1 ? "" : "s") +
+                                      " before it are committed and recorded, and `migrate up` resumes "
+                                      "with phase " +
+                                      std::to_string(i + 1) + " once the cause is fixed";
+    if (phase.transaction) {
+      try {
+        with_lock_retries(options, "in " + m.name + where, [&] {
+          pqxx::work tx(db_);
+          tx.exec(phase.sql);
+          if (last) tx.exec(m.verify);
+          record(tx, m, last ? std::nullopt : std::optional<int>(i + 1), std::nullopt, seconds());
+          tx.commit();
+        });
+      } catch (const pqxx::broken_connection&) {
+        throw;
+      } catch (const LockTimeout& e) {
+        throw MigrationFailed("migration " + m.name + ": " + e.what() + "; the phase was rolled back" + before);
+      } catch (const pqxx::sql_error& e) {
+        std::string message = pg_message(e), failed = verify_failure(message);
+        if (n == 1)
+          throw MigrationFailed("migration " + m.name +
+                                (failed.empty() ? " failed and was rolled back: " + message
+                                                : " did not verify (" + failed + "); it was rolled back"));
+        std::string what = failed.empty() ? "failed (" + message + ")" : "did not verify (" + failed + ")";
+        throw MigrationFailed("migration " + m.name + " " + what + where + ", which was rolled back" + before);
+      }
+      continue;
     }
-    log("applied " + m.name);
-    return;
-  }
-  // Outside a transaction: statement by statement, recording how far it got.
-  auto statements = split_statements(m.up);
-  {
-    pqxx::nontransaction tx(db_);
-    tx.exec_params(std::string("INSERT INTO ") + history_table +
-                       " (version, name, checksum, statements_done) VALUES ($1, $2, $3, 0)",
-                   m.version, m.name, sum);
-  }
-  for (std::size_t i = 0; i < statements.size(); ++i) {
-    pqxx::nontransaction tx(db_);
-    try {
-      tx.exec(statements[i]);
-    } catch (const pqxx::sql_error& e) {
-      throw MigrationFailed("migration " + m.name + " stopped at statement " + std::to_string(i + 1) + " of " +
-                            std::to_string(statements.size()) + ", outside a transaction: " + pg_message(e) +
-                            ". It is recorded as half applied; `migrate status` says how to resolve it");
+    // Outside a transaction: statement by statement, each recorded when done.
+    outside = true;
+    auto statements = split_statements(phase.sql);
+    std::size_t from = i == resume.phases ? resume.statements : 0;
+    {
+      pqxx::nontransaction tx(db_);
+      record(tx, m, i, static_cast<int>(from));
     }
-    tx.exec_params(std::string("UPDATE ") + history_table + " SET statements_done = $2 WHERE version = $1", m.version,
-                   static_cast<int>(i + 1));
-  }
-  try {
-    pqxx::work tx(db_);
-    tx.exec(m.verify);
-    tx.exec_params(std::string("UPDATE ") + history_table +
-                       " SET statements_done = NULL, duration = make_interval(secs => $2) WHERE version = $1",
-                   m.version, seconds());
-    tx.commit();
-  } catch (const pqxx::sql_error& e) {
-    throw MigrationFailed("migration " + m.name + " ran outside a transaction but did not verify: " + pg_message(e) +
-                          ". It is recorded as half applied");
-  }
-  log("applied " + m.name + " (outside a transaction)");
-}
-
-void Migrator::revert(const Migration& m, const std::function<void(const std::string&)>& log) {
-  try {
-    if (m.no_transaction()) {
-      for (const auto& statement : split_statements(m.down)) {
-        pqxx::nontransaction tx(db_);
-        tx.exec(statement);
+    for (std::size_t j = from; j < statements.size(); ++j) {
+      bool resumed = resume.resumed && i == resume.phases && j == from;
+      bool index = concurrent_index(statements[j]).has_value();
+      std::string statement =
+          " statement " + std::to_string(j + 1) + " of " + std::to_string(statements.size()) + where;
+      try {
+        with_lock_retries(options, "in " + m.name + " at" + statement, [&] {
+          if (prepare_concurrent_index(statements[j], resumed, options)) return;
+          pqxx::nontransaction tx(db_);
+          tx.exec(statements[j]);
+        });
+      } catch (const pqxx::broken_connection&) {
+        throw;
+      } catch (const std::exception& e) {
+        bool lock = dynamic_cast<const LockTimeout*>(&e) != nullptr;
+        std::string message = lock ? e.what() : pg_message(e);
+        throw MigrationFailed("migration " + m.name + " stopped at" + statement +
+                              ", outside a transaction: " + message +
+                              ". The statements before it are done and recorded; `migrate up` resumes "
+                              "with this one once the cause is fixed" +
+                              (index ? " (the invalid index a failed build leaves is dropped and built again)" : "") +
+                              ", and `migrate down` undoes what ran");
       }
       pqxx::nontransaction tx(db_);
-      tx.exec_params(std::string("DELETE FROM ") + history_table + " WHERE version = $1", m.version);
-    } else {
-      pqxx::work tx(db_);
-      tx.exec(m.down);
-      tx.exec_params(std::string("DELETE FROM ") + history_table + " WHERE version = $1", m.version);
-      tx.commit();
+      record(tx, m, i, static_cast<int>(j + 1));
     }
-  } catch (const pqxx::broken_connection&) {
-    throw;
-  } catch (const pqxx::sql_error& e) {
-    throw MigrationFailed("reverting " + m.name + " failed" + (m.no_transaction() ? "" : " and was rolled back") +
-                          ": " + pg_message(e));
+    try {
+      pqxx::work tx(db_);
+      if (last) tx.exec(m.verify);
+      record(tx, m, last ? std::nullopt : std::optional<int>(i + 1), std::nullopt, seconds());
+      tx.commit();
+    } catch (const pqxx::sql_error& e) {
+      std::string message = pg_message(e), failed = verify_failure(message);
+      throw MigrationFailed("migration " + m.name + " ran but did not verify (" + (failed.empty() ? message : failed) +
+                            "); it is recorded as half applied: `migrate down` undoes it");
+    }
   }
-  log("reverted " + m.name);
+  std::string how;
+  if (resume.resumed)
+    how = " (resumed at phase " + std::to_string(resume.phases + 1) +
+          (resume.statements ? ", statement " + std::to_string(resume.statements + 1) : "") + ")";
+  else if (outside && n == 1)
+    how = " (outside a transaction)";
+  else if (n > 1)
+    how = " (in " + std::to_string(n) + " phases" + (outside ? ", partly outside a transaction" : "") + ")";
+  options.log("applied " + m.name + how);
+}
+
+void Migrator::revert(const Migration& m, const Applied& a, const RunOptions& options) {
+  auto ups = migration_file::phases(m.up), downs = migration_file::phases(m.down);
+  if (m.no_transaction()) downs = {migration_file::Phase{false, m.down}};  // written by hand, as its up file
+  int n = static_cast<int>(ups.size());
+  if (downs.size() != ups.size() && !a.finished())
+    throw MigrationRefused("migration " + m.name +
+                           " is half applied, and its down file does not have a phase for "
+                           "each phase of its up file: undo its committed part by hand and DELETE FROM " +
+                           std::string(history_table) + " WHERE version = " + std::to_string(m.version));
+  // The up phases that ran, newest first, each with the down phase that undoes it.
+  std::vector<std::pair<int, const migration_file::Phase*>> undo;
+  if (downs.size() != ups.size()) {
+    for (std::size_t i = 0; i < downs.size(); ++i) undo.emplace_back(static_cast<int>(downs.size() - 1 - i), &downs[i]);
+  } else {
+    int top = a.finished() ? n - 1 : a.transactions_done.value_or(0) - (a.statements_done ? 0 : 1);
+    for (int j = top; j >= 0; --j) undo.emplace_back(j, &downs[static_cast<std::size_t>(n - 1 - j)]);
+  }
+  for (const auto& [j, phase] : undo) {
+    std::string where = downs.size() == 1 ? "" : " (undoing phase " + std::to_string(j + 1) + ")";
+    auto done = [&, j = j](pqxx::transaction_base& tx) {
+      if (j == 0)
+        tx.exec_params(std::string("DELETE FROM ") + history_table + " WHERE version = $1", m.version);
+      else
+        record(tx, m, j, std::nullopt);
+    };
+    try {
+      if (phase->transaction) {
+        with_lock_retries(options, "reverting " + m.name + where, [&] {
+          pqxx::work tx(db_);
+          tx.exec(phase->sql);
+          done(tx);
+          tx.commit();
+        });
+      } else {
+        {
+          pqxx::nontransaction tx(db_);
+          record(tx, m, j, 0);  // part of phase j may be undone from here on
+        }
+        for (const auto& statement : split_statements(phase->sql))
+          with_lock_retries(options, "reverting " + m.name + where, [&] {
+            pqxx::nontransaction tx(db_);
+            tx.exec(statement);
+          });
+        pqxx::work tx(db_);
+        done(tx);
+        tx.commit();
+      }
+    } catch (const pqxx::broken_connection&) {
+      throw;
+    } catch (const LockTimeout& e) {
+      throw MigrationFailed("reverting " + m.name + where + ": " + e.what() + "; what was reverted before is recorded");
+    } catch (const pqxx::sql_error& e) {
+      throw MigrationFailed("reverting " + m.name + where + " failed" +
+                            (phase->transaction ? " and was rolled back" : "") + ": " + pg_message(e) +
+                            "; what was reverted before it is recorded");
+    }
+  }
+  options.log("reverted " + m.name + (a.finished() ? "" : " (the phases that ran)"));
 }
 
 int Migrator::up(const RunOptions& options) {
@@ -312,17 +554,20 @@ int Migrator::up(const RunOptions& options) {
   }
   Lock lock(db_);
   ensure_history();
+  SessionTimeouts timeouts(db_, options);
   auto applied = read_history();  // read under the lock: another deploy may just have run
   check_history(applied);
   int newest = applied.empty() ? 0 : applied.back().version;
   int count = 0;
-  if (!applied.empty() && applied.back().transactions_done) {  // a run stopped half way: finish it first
-    apply(*find(newest), options.log, *applied.back().transactions_done);
+  if (!applied.empty() && !applied.back().finished()) {  // a run stopped half way: finish it first
+    const Applied& a = applied.back();
+    apply(*find(newest), options,
+          Progress{a.transactions_done.value_or(0), static_cast<std::size_t>(a.statements_done.value_or(0)), true});
     ++count;
   }
   for (const auto& m : migrations_) {
     if (m.version <= newest || (options.to && m.version > *options.to)) continue;
-    apply(m, options.log);
+    apply(m, options, Progress{});
     ++count;
   }
   return count;
@@ -330,10 +575,10 @@ int Migrator::up(const RunOptions& options) {
 
 int Migrator::down(const RunOptions& options) {
   auto plan = [&](const std::vector<Applied>& applied) {
-    std::vector<const Migration*> out;
+    std::vector<std::pair<const Migration*, const Applied*>> out;
     for (auto it = applied.rbegin(); it != applied.rend(); ++it) {
       if (options.to ? it->version <= *options.to : !out.empty()) break;
-      out.push_back(find(it->version));
+      out.emplace_back(find(it->version), &*it);
     }
     return out;
   };
@@ -341,22 +586,16 @@ int Migrator::down(const RunOptions& options) {
     auto applied = read_history();
     check_history(applied);
     auto targets = plan(applied);
-    for (const auto* m : targets) options.log("would revert " + m->name + ":\n" + m->down);
+    for (const auto& [m, a] : targets) options.log("would revert " + m->name + ":\n" + m->down);
     return static_cast<int>(targets.size());
   }
   Lock lock(db_);
   ensure_history();
+  SessionTimeouts timeouts(db_, options);
   auto applied = read_history();
   check_history(applied);
-  if (!applied.empty() && applied.back().transactions_done)
-    throw MigrationRefused(
-        "migration " + applied.back().name + " is half applied (" + std::to_string(*applied.back().transactions_done) +
-        " of its transactions are committed); its down file undoes the whole migration: finish "
-        "it with `migrate up` first (or, if it can never finish, undo its committed part by hand "
-        "and DELETE FROM " +
-        std::string(history_table) + " WHERE version = " + std::to_string(applied.back().version) + ")");
   auto targets = plan(applied);
-  for (const auto* m : targets) revert(*m, options.log);
+  for (const auto& [m, a] : targets) revert(*m, *a, options);
   return static_cast<int>(targets.size());
 }
 
@@ -373,6 +612,7 @@ std::vector<MigrationStatus> Migrator::status() {
     s.transactions_done = a.transactions_done;
     const Migration* m = find(a.version);
     s.file = !m || m->name != a.name ? "missing" : checksum(m->up) == a.checksum ? "matches" : "changed";
+    s.phases = m ? static_cast<int>(migration_file::phases(m->up).size()) : 0;
     out.push_back(std::move(s));
   }
   for (const auto& m : migrations_)

@@ -30,6 +30,14 @@ long user_relations(pqxx::connection& db) {
       .at(0)
       .as<long>();
 }
+runtime::RunOptions options(
+    int to, bool dry_run, std::function<void(const std::string&)> log = [](const std::string&) {}) {
+  runtime::RunOptions o;
+  o.to = to;
+  o.dry_run = dry_run;
+  o.log = std::move(log);
+  return o;
+}
 }  // namespace
 
 TEST_CASE("Migrator: up, down to zero and up again across every example's migrations") {
@@ -88,20 +96,27 @@ TEST_CASE("Migrator: a migration in several transactions commits each, and a fai
   runtime::Migration first{1, "0001_init", plan::full_state_sql(v1.loaded.model), "", "SELECT 1;"};
   runtime::Migration second{2, "0002_tired", plan::render_up(plan, "tired"), plan::render_down(plan, ""),
                             plan::render_verify(plan, "")};
-  REQUIRE(migration_file::transactions(second.up).size() == 2);
+  // Enum values committed first, then the changes; the new check, added NOT VALID to
+  // the existing table, is validated in a third phase.
+  REQUIRE(migration_file::phases(second.up).size() == 3);
   pqxx::connection db(test::fresh_database("schemac_migrator_phases"));
   runtime::Migrator migrator(db, {first, second});
-  REQUIRE(migrator.up({1, false, [](const std::string&) {}}) == 1);
-  // A row the new check refuses stops the second transaction; the first stays committed.
+  REQUIRE(migrator.up(options(1, false)) == 1);
+  // A row the new check refuses stops the validation; the phases before stay committed.
   test::run(db, "insert into people values (-1, 'calm')");
-  REQUIRE_THROWS_WITH(migrator.up(), Catch::Contains("in transaction 2 of 2") && Catch::Contains("resumes"));
+  REQUIRE_THROWS_WITH(migrator.up(), Catch::Contains("in phase 3 of 3") && Catch::Contains("resumes"));
   auto status = migrator.status();
   REQUIRE(status.size() == 2);
-  CHECK(status[1].transactions_done == std::optional<int>(1));
+  CHECK(status[1].transactions_done == std::optional<int>(2));
   CHECK(test::rows(db, "(select enumlabel from pg_enum where enumtypid = 'mood'::regtype)") ==
         "{\"enumlabel\":\"busy\"}\n{\"enumlabel\":\"calm\"}\n{\"enumlabel\":\"tired\"}\n");
-  CHECK_THROWS_WITH(migrator.down(), Catch::Contains("half applied"));
-  // The cause fixed, up finishes the migration from its second transaction.
+  // Down of the half-applied migration undoes the two phases that ran, and only them.
+  CHECK(migrator.down() == 1);
+  CHECK(migrator.status()[1].file == "pending");
+  CHECK(test::rows(db, "(select enumlabel from pg_enum where enumtypid = 'mood'::regtype)") ==
+        "{\"enumlabel\":\"busy\"}\n{\"enumlabel\":\"calm\"}\n");
+  REQUIRE_THROWS_WITH(migrator.up(), Catch::Contains("in phase 3 of 3"));
+  // The cause fixed, up finishes the migration from its third phase.
   test::run(db, "delete from people where id = -1");
   CHECK(migrator.up() == 1);
   status = migrator.status();
@@ -131,7 +146,7 @@ TEST_CASE("Migrator: purge deletes the retained copies of applied migrations, an
       {3, "0003_drop_c", plan::render_up(p3, ""), plan::render_down(p3, ""), plan::render_verify(p3, "")}};
   pqxx::connection db(test::fresh_database("schemac_migrator_purge"));
   runtime::Migrator migrator(db, migrations);
-  REQUIRE(migrator.up({1, false, [](const std::string&) {}}) == 1);
+  REQUIRE(migrator.up(options(1, false)) == 1);
   test::run(db,
             "insert into t values (1, 'b1', 'c1'), (2, 'b2', 'c2');"
             "create schema other; create table other.keep (n int); insert into other.keep values (7);");
@@ -145,9 +160,9 @@ TEST_CASE("Migrator: purge deletes the retained copies of applied migrations, an
   // A dry run deletes nothing; --before 3 takes only the copy of 0002.
   std::vector<std::string> said;
   auto log = [&](const std::string& line) { said.push_back(line); };
-  CHECK(migrator.purge({2, true, log}).size() == 1);
+  CHECK(migrator.purge(options(2, true, log)).size() == 1);
   CHECK(migrator.retained().size() == 2);
-  auto purged = migrator.purge({2, false, log});
+  auto purged = migrator.purge(options(2, false, log));
   REQUIRE(purged.size() == 1);
   CHECK(purged[0].table == "m0002_drop_b_public_t_b");
   REQUIRE(said.size() == 2);

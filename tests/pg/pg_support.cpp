@@ -5,6 +5,7 @@
 
 #include "model/names.hpp"
 #include "schemac/migration_file.hpp"
+#include "schemac/migrator.hpp"
 #include "support.hpp"
 
 namespace schemac::test {
@@ -18,16 +19,33 @@ std::string fresh_database(const std::string& name) {
   return "dbname=" + name;
 }
 
-void run(pqxx::connection& db, const std::string& sql) {
-  pqxx::work tx(db);
-  tx.exec(sql);
-  tx.commit();
+namespace {
+void run_phases(pqxx::connection& db, const std::string& sql, const std::string& verify) {
+  auto phases = migration_file::phases(sql);
+  for (std::size_t i = 0; i < phases.size(); ++i) {
+    if (phases[i].transaction) {
+      pqxx::work tx(db);
+      tx.exec(phases[i].sql);
+      if (i + 1 == phases.size()) tx.exec(verify);
+      tx.commit();
+      continue;
+    }
+    for (const auto& statement : runtime::split_statements(phases[i].sql)) {
+      pqxx::nontransaction tx(db);
+      tx.exec(statement);
+    }
+    if (i + 1 == phases.size() && !verify.empty()) {
+      pqxx::work tx(db);
+      tx.exec(verify);
+      tx.commit();
+    }
+  }
 }
+}  // namespace
 
-void run_up(pqxx::connection& db, const std::string& up, const std::string& verify) {
-  auto parts = migration_file::transactions(up);
-  for (std::size_t i = 0; i < parts.size(); ++i) run(db, parts[i] + (i + 1 == parts.size() ? verify : ""));
-}
+void run(pqxx::connection& db, const std::string& sql) { run_phases(db, sql, ""); }
+
+void run_up(pqxx::connection& db, const std::string& up, const std::string& verify) { run_phases(db, up, verify); }
 
 std::string rows(pqxx::connection& db, const std::string& table) {
   pqxx::work tx(db);

@@ -13,10 +13,11 @@ namespace schemac::test {
 // Drops and creates database `name`; returns the connection string for it.
 std::string fresh_database(const std::string& name);
 
-// Runs `sql` (any number of statements) in one transaction.
+// Runs `sql` (any number of statements) in one transaction; a migration file with
+// phases (migration_file.hpp) phase by phase, as the migrator runs them.
 void run(pqxx::connection& db, const std::string& sql);
-// An up file as the migrator runs it: each of its transactions in turn, the verify
-// file with the last.
+// An up file as the migrator runs it: each of its phases in turn, the verify file
+// with the last.
 void run_up(pqxx::connection& db, const std::string& up, const std::string& verify);
 
 // Every row of `table` as JSON text, one per line, in a stable order.

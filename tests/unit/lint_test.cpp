@@ -99,6 +99,83 @@ TEST_CASE("lint S106: security definer callable by PUBLIC") {
   CHECK_FALSE(has(lint_text("function g() returns int language sql as $$ select 1 $$"), "S106"));
 }
 
+TEST_CASE("lint S107-S110: what the Supabase API roles can reach") {
+  const std::string platform =
+      "role anon\nrole authenticated\nextern table auth.users {\n  id uuid primary key\n  email text?\n}\n";
+  SECTION("auth.users through a view or a materialized view") {
+    CHECK(has(lint_text(platform + "view people as $$ select id, email from auth.users $$ { grant select to anon }"),
+              "S107"));
+    CHECK(has(lint_text(platform + "materialized view people as $$ select id, email from auth.users $$ {\n"
+                                   "  unique index on (id)\n  grant select to authenticated\n}"),
+              "S107"));
+    CHECK_FALSE(has(lint_text(platform + "view people as $$ select id, email from auth.users $$"), "S107"));
+  }
+  SECTION("a policy for writes that is always true") {
+    std::string head = platform + "table t {\n  id int primary key\n  row level security\n";
+    CHECK(has(lint_text(head + "  policy p for update to authenticated using (true)\n}"), "S108"));
+    CHECK(has(lint_text(head + "  policy p for insert with check ( TRUE )\n}"), "S108"));
+    CHECK_FALSE(has(lint_text(head + "  policy p for select to anon using (true)\n}"), "S108"));
+    CHECK_FALSE(has(lint_text(head + "  policy p for update to authenticated using (id > 0)\n}"), "S108"));
+  }
+  SECTION("a security definer function granted to an API role") {
+    std::string f = platform +
+                    "function f(a uuid) returns int language sql security definer set search_path = '' as $$ "
+                    "select 1 $$\nrevoke execute on function f(uuid) from public\n";
+    CHECK(has(lint_text(f + "grant execute on function f(uuid) to authenticated\n"), "S109"));
+    CHECK_FALSE(has(lint_text(f), "S109"));
+    // One that checks who calls it.
+    std::string checks = platform +
+                         "extern function auth.uid() returns uuid language sql stable as $$ select null::uuid $$\n"
+                         "function g(a uuid) returns boolean language sql security definer set search_path = '' as $$ "
+                         "select a = (select auth.uid()) $$\nrevoke execute on function g(uuid) from public\n"
+                         "grant execute on function g(uuid) to authenticated\n";
+    CHECK_FALSE(has(lint_text(checks), "S109"));
+  }
+  SECTION("a materialized view granted to an API role") {
+    std::string m = platform + "table t {\n  id int primary key\n}\n";
+    CHECK(has(lint_text(m + "materialized view totals as $$ select id from t $$ {\n  unique index on (id)\n"
+                            "  grant select to anon\n}"),
+              "S110"));
+    CHECK_FALSE(
+        has(lint_text(m + "materialized view totals as $$ select id from t $$ {\n  unique index on (id)\n}"), "S110"));
+  }
+}
+
+TEST_CASE("lint D209-D213: what the planned change or a data step holds locks for") {
+  std::string v1 = "table t {\n  id int primary key\n  a int\n}\n";
+  SECTION("a volatile default on a new column") {
+    CHECK(has(lint_text("table t {\n  id int primary key\n  a int\n  r float8 default random()\n}\n", v1), "D209"));
+    CHECK_FALSE(
+        has(lint_text("table t {\n  id int primary key\n  a int\n  at timestamptz default now()\n}\n", v1), "D209"));
+  }
+  SECTION("a rename") {
+    CHECK(has(lint_text("table t {\n  id int primary key\n  b int was a\n}\n", v1), "D210"));
+    CHECK(has(lint_text("table u was t {\n  id int primary key\n  a int\n}\n", v1), "D210"));
+  }
+  SECTION("a column filled for every row") {
+    CHECK(has(lint_text("table t {\n  id int primary key\n  a int\n  s bigint identity\n}\n", v1), "D211"));
+    CHECK(has(lint_text("table t {\n  id int primary key\n  a int\n  g int generated (a * 2)\n}\n", v1), "D211"));
+    CHECK_FALSE(has(lint_text("table t {\n  id int primary key\n  a int\n  c int default 0\n}\n", v1), "D211"));
+  }
+  SECTION("NOT NULL that scans") {
+    std::string nullable = "table t {\n  id int primary key\n  a int?\n}\n";
+    CHECK(has(lint_text("table t {\n  id int primary key\n  a int identity\n}\n", nullable), "D212"));
+    CHECK(has(lint_text("table t {\n  id int primary key\n  a varchar(20)\n}\n",
+                        "table t {\n  id int primary key\n  a varchar(10)?\n}\n"),
+              "D212"));
+    CHECK_FALSE(has(lint_text(v1, nullable), "D212"));  // proved by a validated check: no scan
+  }
+  SECTION("a data step that locks for as long as it runs") {
+    auto step = [&](const std::string& sql) { return lint_text(v1 + "data d {\n  up $$ " + sql + " $$\n}\n", v1); };
+    CHECK(has(step("cluster t using t_pkey;"), "D213"));
+    CHECK(has(step("vacuum (full) t;"), "D213"));
+    CHECK(has(step("reindex table t;"), "D213"));
+    CHECK(has(step("lock table t in access exclusive mode;"), "D213"));
+    CHECK_FALSE(has(step("reindex table concurrently t;"), "D213"));
+    CHECK_FALSE(has(step("update t set a = 1;"), "D213"));
+  }
+}
+
 TEST_CASE("lint S105: per-row auth calls in policies") {
   std::string head =
       "extern function auth.uid() returns uuid\ntable t {\n  id uuid primary key\n  row level security\n";
@@ -129,8 +206,13 @@ TEST_CASE("lint D201-D204: the planned change, against the previous state") {
   }
   SECTION("an index on an existing table") {
     std::string keep = "table gone { id int primary key }\n";
-    CHECK(has(lint_text("table t {\n  id int primary key\n  a int\n  b varchar(10)\n  index on (a)\n}\n" + keep, v1),
-              "D203"));
+    // Built concurrently by the plan: no finding.
+    CHECK_FALSE(
+        has(lint_text("table t {\n  id int primary key\n  a int\n  b varchar(10)\n  index on (a)\n}\n" + keep, v1),
+            "D203"));
+    // PostgreSQL builds no index concurrently on a partitioned table.
+    std::string parted = "table p partition by range (k) {\n  k int\n  v int\n}\n";
+    CHECK(has(lint_text("table p partition by range (k) {\n  k int\n  v int\n  index on (v)\n}\n", parted), "D203"));
     CHECK_FALSE(has(lint_text("table t {\n  id int primary key\n  a int\n  b varchar(10)\n}\n" + keep +
                                   "table fresh {\n  id int primary key\n  c int\n  index on (c)\n}",
                               v1),

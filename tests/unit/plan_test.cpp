@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "plan/render.hpp"
 #include "plan/snapshot.hpp"
 #include "support.hpp"
 
@@ -95,7 +96,9 @@ table items {
   CHECK(changes(v1, v2) == Changes{"drop_constraint items.items_name_check", "drop_index items.items_norm_idx",
                                    "alter_column items.name", "drop_function norm(text)",
                                    "create_function norm(text, integer)", "alter_column items.name",
-                                   "add_constraint items.items_name_check", "create_index items.items_norm_idx"});
+                                   "add_constraint items.items_name_check", "create_index items.items_norm_idx",
+                                   // the check, added NOT VALID to the existing table, validated in a later phase
+                                   "add_constraint items.items_name_check"});
 }
 
 TEST_CASE("overloads are distinct objects: one is added, changed or removed alone") {
@@ -247,4 +250,53 @@ TEST_CASE("an enum that a domain is over cannot gain a value (down could not tak
   plan::plan_migration(test::snapshot_of(model_of("enum mood { calm }\ndomain m mood\n")),
                        model_of("enum mood { calm, busy }\ndomain m mood\n"), diags);
   CHECK(diags.render().find("enum mood gains a value while domain m is over it") != std::string::npos);
+}
+
+TEST_CASE("the lock summary: per phase, each existing table's strongest lock, and the hazards") {
+  const char* v1 = R"(
+table owners {
+  id int primary key
+}
+table events {
+  id      int primary key
+  owner   int?
+  amount  int
+  note    text?
+}
+)";
+  const char* v2 = R"(
+table owners {
+  id int primary key
+}
+table events {
+  id      int primary key
+  owner   int? references owners(id)
+  amount  bigint
+  note    text
+  index on (owner)
+}
+table fresh {
+  id int primary key
+}
+)";
+  model::Schema from = test::snapshot_of(model_of(v1));
+  Diagnostics diags;
+  auto p = plan::plan_migration(from, model_of(v2), diags);
+  REQUIRE_FALSE(diags.has_errors());
+  std::map<model::QualifiedName, double> rows = {{{"public", "events"}, 4.2e7}, {{"public", "owners"}, -1}};
+  auto lines = plan::lock_summary(p, rows);
+  std::string all;
+  for (const auto& l : lines) all += l + "\n";
+  INFO(all);
+  // The changes take ACCESS EXCLUSIVE on events (the type change rewrites it); the new
+  // table is not listed: nobody uses it yet.
+  CHECK(lines ==
+        std::vector<std::string>{"phase 1 of 4 (the changes): events (~42.0 M rows): ACCESS EXCLUSIVE, rewrites it",
+                                 "phase 2 of 4 (indexes built concurrently, outside a transaction): events (~42.0 M "
+                                 "rows): SHARE UPDATE EXCLUSIVE, scans it (writes go on)",
+                                 "phase 3 of 4 (validation): events (~42.0 M rows): SHARE UPDATE EXCLUSIVE, scans it "
+                                 "(writes go on)",
+                                 "phase 4 of 4 (NOT NULL and keys): events (~42.0 M rows): ACCESS EXCLUSIVE, brief",
+                                 "hazard: events (~42.0 M rows): rewrites the table under ACCESS EXCLUSIVE (column "
+                                 "amount: integer -> bigint); reads and writes wait while it runs"});
 }

@@ -73,9 +73,6 @@ BEGIN
   IF NOT (to_regclass('public.quest_personalization_sessions_quest_id_idx') IS NOT NULL) THEN
     missing := array_append(missing, 'index quest_personalization_sessions_quest_id_idx is missing');
   END IF;
-  IF NOT (to_regclass('public.user_quests_personalization_session_id_idx') IS NOT NULL) THEN
-    missing := array_append(missing, 'index user_quests_personalization_session_id_idx is missing');
-  END IF;
   IF NOT (to_regclass('public.user_quest_tasks_user_quest_id_order_index_idx') IS NOT NULL) THEN
     missing := array_append(missing, 'index user_quest_tasks_user_quest_id_order_index_idx is missing');
   END IF;
@@ -84,9 +81,6 @@ BEGIN
   END IF;
   IF NOT (to_regclass('public.user_quest_tasks_quest_id_idx') IS NOT NULL) THEN
     missing := array_append(missing, 'index user_quest_tasks_quest_id_idx is missing');
-  END IF;
-  IF NOT (to_regclass('public.quest_task_completions_user_quest_task_id_idx') IS NOT NULL) THEN
-    missing := array_append(missing, 'index quest_task_completions_user_quest_task_id_idx is missing');
   END IF;
   IF NOT (to_regclass('public.task_collaborations_inviter_id_idx') IS NOT NULL) THEN
     missing := array_append(missing, 'index task_collaborations_inviter_id_idx is missing');
@@ -264,6 +258,12 @@ BEGIN
   END IF;
   IF NOT (to_regclass('public.quest_tasks') IS NULL) THEN
     missing := array_append(missing, 'archived table''s original quest_tasks still exists');
+  END IF;
+  IF NOT (to_regclass('public.user_quests_personalization_session_id_idx') IS NOT NULL) THEN
+    missing := array_append(missing, 'index user_quests_personalization_session_id_idx is missing');
+  END IF;
+  IF NOT (to_regclass('public.quest_task_completions_user_quest_task_id_idx') IS NOT NULL) THEN
+    missing := array_append(missing, 'index quest_task_completions_user_quest_task_id_idx is missing');
   END IF;
   IF cardinality(missing) > 0 THEN
     RAISE EXCEPTION 'schemac verify: %', array_to_string(missing, '; ');

@@ -13,11 +13,22 @@ namespace schemac::migration_file {
 // (CREATE INDEX CONCURRENTLY, ...): they run one by one, with progress recorded.
 inline constexpr std::string_view no_transaction_marker = "-- schemac:no-transaction";
 
-// A line of its own between two parts of an up file that must run in separate
-// transactions (an enum value added before a statement uses it). Each part commits
-// with a history row counting the parts done; a failed run resumes with the part
-// that failed; the last part runs with the verify file.
+// An up or down file is a sequence of phases, each introduced by a marker line of its
+// own. Text before the first marker is a phase of its own (in a transaction) when it
+// holds a statement, and only header comments otherwise; a file without markers is
+// one phase, in a transaction.
+// - commit_marker: the next phase runs in a transaction of its own (an enum value
+//   added before a statement uses it; constraints validated after they were added
+//   NOT VALID);
+// - outside_transaction_marker: the next phase's statements run one by one outside a
+//   transaction (CREATE INDEX CONCURRENTLY), each recorded when it is done.
+// The history row counts the phases done (and the statements done of a phase outside
+// a transaction); a failed run resumes where it stopped; the verify file runs after
+// the last phase. A down file has the same number of phases as its up file, in
+// reverse: its first phase undoes the up file's last, so that a half-applied
+// migration can be reverted phase by phase.
 inline constexpr std::string_view commit_marker = "-- schemac:commit";
+inline constexpr std::string_view outside_transaction_marker = "-- schemac:outside-transaction";
 
 inline constexpr std::string_view verify_error_prefix = "schemac verify: ";
 
@@ -25,8 +36,13 @@ inline constexpr std::string_view verify_error_prefix = "schemac verify: ";
 // migration and column, named "m" + the migration's id + "_" + ... (see the planner).
 inline constexpr std::string_view retention_schema = "schemac_retained";
 
-// The parts of `up` that run in their own transactions, in order (one part when
-// there is no commit marker).
-std::vector<std::string> transactions(const std::string& up);
+struct Phase {
+  bool transaction = true;  // false: statement by statement, outside a transaction
+  std::string sql;          // without its marker line
+};
+
+// The phases of an up or down file, in order (one phase when there is no marker; one
+// phase outside a transaction for a file that opens with no_transaction_marker).
+std::vector<Phase> phases(const std::string& text);
 
 }  // namespace schemac::migration_file

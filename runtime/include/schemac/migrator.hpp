@@ -4,15 +4,21 @@
 // Safety, in short:
 // - one PostgreSQL advisory lock is held for the whole run, so that deploys from
 //   several hosts at once apply each migration exactly once;
-// - each migration runs with its verify file in one transaction, and its history
-//   row is written in that transaction; a migration marked `-- schemac:no-transaction`
-//   runs statement by statement, and its history row records how far it got; an up
-//   file in several transactions (`-- schemac:commit`, see migration_file.hpp)
-//   records each one committed, and the next `up` resumes after the last of them;
-// - an applied migration whose up file changed, is missing or is out of order, and a
-//   half-applied one, stop the run with a message that names it and says what to do.
+// - a migration runs in phases (migration_file.hpp): each transactional phase commits
+//   with the history row counting the phases done, and a phase outside a transaction
+//   (CREATE INDEX CONCURRENTLY) records each statement done; the verify file runs with
+//   the last phase; a run that stopped resumes at the first unfinished phase (or
+//   statement), rebuilding an invalid index that a failed concurrent build left;
+//   `down` of a half-applied migration undoes only the phases that ran;
+// - every statement runs under lock_timeout (2 s by default): a phase that cannot take
+//   its locks in time is rolled back and retried with back-off, so that a migration
+//   never queues production queries behind it for long; when it finally gives up, the
+//   error names the sessions that held the lock (pid, state, query);
+// - an applied migration whose up file changed, is missing or is out of order stops
+//   the run with a message that names it and says what to do.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -39,10 +45,13 @@ struct MigrationStatus {
   int version = 0;
   std::string name;
   bool applied = false;
-  std::string applied_at;                // as PostgreSQL prints timestamptz; "" when pending
-  std::string file;                      // "matches", "changed", "missing" (applied), "pending"
-  std::optional<int> statements_done;    // a half-applied no-transaction migration
-  std::optional<int> transactions_done;  // a half-applied migration in several transactions
+  std::string applied_at;  // as PostgreSQL prints timestamptz; "" when pending
+  std::string file;        // "matches", "changed", "missing" (applied), "pending"
+  // Set while a migration is half applied: the phases done, and the statements done of
+  // the next phase when it runs outside a transaction.
+  std::optional<int> statements_done;
+  std::optional<int> transactions_done;
+  int phases = 1;  // how many phases its up file has (0 when the file is missing)
 };
 
 // A copy kept by a confirmed drop (schemac_retained), with the migration it belongs to.
@@ -57,6 +66,17 @@ struct RunOptions {
   std::optional<int> to;  // up: apply through this version; down: revert down to it
   bool dry_run = false;   // say what would run; touch nothing
   std::function<void(const std::string&)> log = [](const std::string&) {};
+  // How long a statement may wait for a lock before its phase is rolled back and
+  // retried (lock_timeout), and how many times it is retried, with back-off.
+  std::chrono::milliseconds lock_timeout{2000};
+  int lock_retries = 5;
+  std::chrono::milliseconds retry_delay{500};  // the first back-off; doubled on each retry, at most 8 s
+  // statement_timeout for the migration's statements; unset: the session's setting.
+  std::optional<std::chrono::milliseconds> statement_timeout;
+  // A libpq connection string for a second session that watches what blocks a phase
+  // waiting for a lock, so that the error can name it; empty: the migrator's own
+  // connection's database, host, port and user.
+  std::string observer;
 };
 
 class Migrator {
@@ -90,6 +110,13 @@ class Migrator {
     std::string name, checksum, applied_at;
     std::optional<int> statements_done;
     std::optional<int> transactions_done;
+    bool finished() const { return !statements_done && !transactions_done; }
+  };
+  // Where a half-applied migration stopped: phases done, then statements done of the next.
+  struct Progress {
+    int phases = 0;
+    std::size_t statements = 0;
+    bool resumed = false;
   };
 
   class Lock;
@@ -98,12 +125,21 @@ class Migrator {
   std::vector<Applied> read_history();
   std::string checksum(const std::string& text);
   const Migration* find(int version) const;
-  // Refuses a changed, missing, reordered or half-applied history.
+  // Refuses a changed, missing or reordered history.
   void check_history(const std::vector<Applied>& applied);
-  // `resume`: how many of its transactions a previous run committed.
-  void apply(const Migration& m, const std::function<void(const std::string&)>& log, int resume = 0);
-  void apply_in_transactions(const Migration& m, const std::function<void(const std::string&)>& log, int resume);
-  void revert(const Migration& m, const std::function<void(const std::string&)>& log);
+  void apply(const Migration& m, const RunOptions& options, Progress resume);
+  // Reverts the phases of `m` that ran (all of them unless `a` is half applied).
+  void revert(const Migration& m, const Applied& a, const RunOptions& options);
+  // Runs `attempt`, retrying it while it fails for want of a lock (see RunOptions).
+  void with_lock_retries(const RunOptions& options, const std::string& what, const std::function<void()>& attempt);
+  // Records how far `m` got (nullopt, nullopt: finished, with its duration).
+  void record(pqxx::transaction_base& tx, const Migration& m, std::optional<int> phases, std::optional<int> statements,
+              double seconds = 0);
+  // Before a CREATE INDEX CONCURRENTLY: drops an invalid index of that name left by a
+  // failed build; returns true when a valid one is there already and `resumed` (the
+  // statement ran before the run that stopped could record it).
+  bool prepare_concurrent_index(const std::string& statement, bool resumed, const RunOptions& options);
+  std::string observer_conninfo(const RunOptions& options);
 
   pqxx::connection_base& db_;
   std::vector<Migration> migrations_;

@@ -19,9 +19,6 @@ BEGIN
   IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.accounts') AND attname = 'balance' AND NOT attisdropped AND atttypid = to_regtype('numeric') AND attnotnull = true)) THEN
     missing := array_append(missing, 'column accounts.balance is missing or is not numeric not null');
   END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.accounts') AND attname = 'note' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = true)) THEN
-    missing := array_append(missing, 'column accounts.note is missing or is not text not null');
-  END IF;
   IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.accounts') AND attname = 'counter' AND NOT attisdropped AND atttypid = to_regtype('integer') AND attnotnull = false)) THEN
     missing := array_append(missing, 'column accounts.counter is missing or is not integer (nullable)');
   END IF;
@@ -36,6 +33,9 @@ BEGIN
   END IF;
   IF NOT (to_regclass('schemac_retained.m0002_v2_public_accounts_legacy') IS NOT NULL) THEN
     missing := array_append(missing, 'retained copy schemac_retained.m0002_v2_public_accounts_legacy is missing');
+  END IF;
+  IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.accounts') AND attname = 'note' AND NOT attisdropped AND atttypid = to_regtype('text') AND attnotnull = true)) THEN
+    missing := array_append(missing, 'column accounts.note is missing or is not text not null');
   END IF;
   IF cardinality(missing) > 0 THEN
     RAISE EXCEPTION 'schemac verify: %', array_to_string(missing, '; ');

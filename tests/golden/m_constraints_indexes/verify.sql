@@ -10,9 +10,6 @@ BEGIN
   IF NOT (EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass('public.items') AND conname = 'items_owner_fkey')) THEN
     missing := array_append(missing, 'constraint items_owner_fkey on items is missing');
   END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass('public.items') AND conname = 'items_sku_key')) THEN
-    missing := array_append(missing, 'constraint items_sku_key on items is missing');
-  END IF;
   IF NOT (EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass('public.items') AND conname = 'items_price_check')) THEN
     missing := array_append(missing, 'constraint items_price_check on items is missing');
   END IF;
@@ -24,6 +21,9 @@ BEGIN
   END IF;
   IF NOT (to_regclass('public.items_search') IS NOT NULL) THEN
     missing := array_append(missing, 'index items_search is missing');
+  END IF;
+  IF NOT (EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass('public.items') AND conname = 'items_sku_key')) THEN
+    missing := array_append(missing, 'constraint items_sku_key on items is missing');
   END IF;
   IF cardinality(missing) > 0 THEN
     RAISE EXCEPTION 'schemac verify: %', array_to_string(missing, '; ');

@@ -10,14 +10,14 @@ BEGIN
   IF NOT (EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.items') AND attname = 'total' AND NOT attisdropped AND atttypid = to_regtype('integer') AND attnotnull = true)) THEN
     missing := array_append(missing, 'column items.total is missing or is not integer not null');
   END IF;
-  IF NOT (EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass('public.items') AND conname = 'items_total_key')) THEN
-    missing := array_append(missing, 'constraint items_total_key on items is missing');
-  END IF;
   IF NOT (EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass('public.items') AND conname = 'items_total_check')) THEN
     missing := array_append(missing, 'constraint items_total_check on items is missing');
   END IF;
   IF NOT (to_regclass('public.items_total_idx') IS NOT NULL) THEN
     missing := array_append(missing, 'index items_total_idx is missing');
+  END IF;
+  IF NOT (EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass('public.items') AND conname = 'items_total_key')) THEN
+    missing := array_append(missing, 'constraint items_total_key on items is missing');
   END IF;
   IF cardinality(missing) > 0 THEN
     RAISE EXCEPTION 'schemac verify: %', array_to_string(missing, '; ');
