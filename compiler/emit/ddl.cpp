@@ -66,7 +66,8 @@ std::string role_sql(const std::string& role) { return role == "public" ? "PUBLI
 std::string doc_text(const model::Doc& doc) { return join(doc, "\n"); }
 
 std::string create_extension(const model::NamedObject& e) {
-  return fmt::format("CREATE EXTENSION IF NOT EXISTS {};", quote(e.name));
+  return fmt::format("CREATE EXTENSION IF NOT EXISTS {}{};", quote(e.name),
+                     e.schema.empty() ? "" : " SCHEMA " + quote(e.schema));
 }
 
 std::string create_schema(const model::NamedObject& s) { return fmt::format("CREATE SCHEMA {};", quote(s.name)); }

@@ -330,7 +330,7 @@ class Printer {
 
   void print(const ast::Extension& e) {
     doc(e.doc, "");
-    line("", "extension " + id(e.name), e.span.begin);
+    line("", "extension " + id(e.name) + (e.schema ? " with schema " + id(*e.schema) : ""), e.span.begin);
   }
   void print(const ast::SchemaDecl& s) {
     doc(s.doc, "");

@@ -49,6 +49,10 @@ std::string platform_stub_sql(const model::Schema& s) {
     if (f.is_extern && f.name.schema != "public") schemas.insert(f.name.schema);
   for (const auto& t : s.extern_types)
     if (!t.name.schema.empty() && t.name.schema != "public") schemas.insert(t.name.schema);
+  for (const auto& e : s.extensions)  // an extension's schema the schema does not declare
+    if (!e.schema.empty() && std::none_of(s.schemas.begin(), s.schemas.end(),
+                                          [&](const model::NamedObject& d) { return d.name == e.schema; }))
+      schemas.insert(e.schema);
   out.section("Extern schemas");
   for (const auto& x : schemas) out.add(fmt::format("CREATE SCHEMA IF NOT EXISTS {};", names::quote(x)));
   // A stand-in for an extern type is a domain over text: it takes no modifiers.

@@ -330,9 +330,12 @@ class Reader {
   // ---- extensions, schemas, roles ----------------------------------------------------
 
   void extensions_and_schemas() {
-    for (auto row : q("SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1")) {
+    for (auto row : q("SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+                      "WHERE e.extname <> 'plpgsql' ORDER BY 1")) {
       model::NamedObject e;
       e.name = row[0].as<std::string>();
+      std::string schema = row[1].as<std::string>();
+      if (schema != "public" && schema != "pg_catalog") e.schema = schema;
       out_.schema.extensions.push_back(e);
     }
     for (auto row : q("SELECT n.nspname, obj_description(n.oid, 'pg_namespace'), n.nspacl::text[], "

@@ -41,6 +41,8 @@ const std::vector<Rule>& rules() {
        "callable through the API with its owner's rights"},
       {"S110", Severity::warning, "matview-readable-by-api",
        "a materialized view granted to anon or authenticated: it has no row level security"},
+      {"S111", Severity::warning, "extension-in-public",
+       "an extension in schema public, in a schema the API roles use: its functions are callable through the API"},
       {"D201", Severity::warning, "confirmed-drop", "the migration drops a table or column and its data"},
       {"D202", Severity::warning, "not-null-without-default",
        "a NOT NULL column without a default added to an existing table fails when the table has rows"},
@@ -262,6 +264,16 @@ class Linter {
                    ", but a materialized view has no row level security: every row is readable through the API; "
                    "revoke the grant and expose it through a security_invoker view or a function");
     }
+    // Supabase's API roles are declared: public is exposed through the API.
+    bool api = std::any_of(s_.roles.begin(), s_.roles.end(),
+                           [](const model::NamedObject& r) { return r.name == "anon" || r.name == "authenticated"; });
+    for (const auto& e : s_.extensions)
+      if (api && e.schema.empty())
+        report("S111", at(e.origin),
+               "extension " + e.name +
+                   " goes into public, which the API exposes: its functions become callable and its objects "
+                   "visible through it; declare it 'extension " +
+                   e.name + " with schema extensions'");
     for (const auto& f : s_.functions) {
       if (f.is_extern || !f.security_definer) continue;
       // One that reads the caller's identity (auth.uid(), auth.jwt(), ...) checks the caller.

@@ -100,6 +100,12 @@ class Resolver {
 
   void declare(const ast::Extension& e) {
     register_name(extensions_, name_of(e.name), "an extension", e.name.text, at(e.name));
+    if (e.schema && e.schema->text != "public") extension_schemas_[e.name.text] = e.schema->text;
+  }
+  // The schema a declared extension's objects are in ("": the search path's first).
+  std::string extension_schema(const std::string& extension) const {
+    auto it = extension_schemas_.find(extension);
+    return it == extension_schemas_.end() ? "" : it->second;
   }
   void declare(const ast::SchemaDecl& s) {
     register_name(schemas_, name_of(s.name), "a schema", s.name.text, at(s.name));
@@ -217,7 +223,8 @@ class Resolver {
                                   ": declare 'extension " + std::string(x->extension) + "'");
           return std::nullopt;
         }
-        out.named_type = QualifiedName{t.name.schema ? n.schema : "", word};
+        // Qualified with its extension's schema when that is declared elsewhere than public.
+        out.named_type = QualifiedName{t.name.schema ? n.schema : extension_schema(std::string(x->extension)), word};
         out.kind = TypeKind::external;
       } else {
         diags_.error(at(t), "unknown type '" + n.display() +
@@ -347,9 +354,11 @@ class Resolver {
   }
 
   // An operator class PostgreSQL or a declared extension provides, for the index's
-  // method. A schema-qualified one is taken as the user's own (not checked).
-  void check_operator_class(const ast::QName& opclass, const std::string& method) {
-    if (opclass.schema) return;
+  // method. A schema-qualified one is taken as the user's own (not checked). Returns
+  // the schema of the extension that provides it ("" for PostgreSQL's, or the search
+  // path's first).
+  std::string check_operator_class(const ast::QName& opclass, const std::string& method) {
+    if (opclass.schema) return "";
     const std::string& name = opclass.name.text;
     auto found = operator_classes_named(name);
     if (found.empty()) {
@@ -357,11 +366,11 @@ class Resolver {
       std::set<std::string> known;
       for (const auto& c : operator_classes()) known.insert(c.extension);
       for (const auto& e : schema_.extensions)
-        if (!known.count(e.name)) return;
+        if (!known.count(e.name)) return "";
       diags_.error(at(opclass), "unknown operator class '" + name +
                                     "': not PostgreSQL's nor a known extension's (qualify it with its schema if "
                                     "the database has it)");
-      return;
+      return "";
     }
     std::string lower_method = method;
     for (auto& ch : lower_method) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -372,12 +381,13 @@ class Resolver {
       for (const auto* c : found) methods += (methods.empty() ? "" : ", ") + std::string(c->method);
       diags_.error(at(opclass), "operator class '" + name + "' is for " + methods + " indexes, not " + method +
                                     ": add 'using " + found.front()->method + "'");
-      return;
+      return "";
     }
     std::string extension = (*it)->extension;
     if (!extension.empty() && !extensions_.count(extension))
       diags_.error(at(opclass), "operator class '" + name + "' comes with the extension " + extension +
                                     ": declare 'extension " + extension + "'");
+    return extension.empty() ? "" : extension_schema(extension);
   }
 
   // An index method of PostgreSQL (or bloom, with its extension); an extension
@@ -410,7 +420,9 @@ class Resolver {
     if (e.collation) el.collation = e.collation->text;
     if (e.opclass) {
       el.opclass = e.opclass->schema ? e.opclass->schema->text + "." + e.opclass->name.text : e.opclass->name.text;
-      check_operator_class(*e.opclass, method);
+      // An extension's operator class outside the search path is qualified with its schema.
+      if (std::string schema = check_operator_class(*e.opclass, method); !schema.empty())
+        el.opclass = schema + "." + el.opclass;
     }
     el.order = e.order;
     el.nulls = e.nulls;
@@ -464,9 +476,14 @@ class Resolver {
     return out;
   }
 
-  void build(const ast::Extension& e) { schema_.extensions.push_back({e.name.text, e.doc, origin(e.name), {}, {}}); }
-  void build(const ast::SchemaDecl& s) { schema_.schemas.push_back({s.name.text, s.doc, origin(s.name), {}, {}}); }
-  void build(const ast::Role& r) { schema_.roles.push_back({r.name.text, r.doc, origin(r.name), {}, {}}); }
+  void build(const ast::Extension& e) {
+    // A schema that is not declared is the platform's (Supabase's `extensions`), like
+    // the schemas of extern objects.
+    std::string schema = e.schema ? e.schema->text : "";
+    schema_.extensions.push_back({e.name.text, e.doc, origin(e.name), {}, {}, schema == "public" ? "" : schema});
+  }
+  void build(const ast::SchemaDecl& s) { schema_.schemas.push_back({s.name.text, s.doc, origin(s.name), {}, {}, ""}); }
+  void build(const ast::Role& r) { schema_.roles.push_back({r.name.text, r.doc, origin(r.name), {}, {}, ""}); }
 
   void build(const ast::ExternType& e) {
     QualifiedName n{e.name.schema ? e.name.schema->text : "", e.name.name.text};
@@ -1790,6 +1807,7 @@ class Resolver {
   Diagnostics& diags_;
   int file_ = -1;
   Schema schema_;
+  std::map<std::string, std::string> extension_schemas_;  // extension -> its declared schema (not public)
   std::map<std::string, Declared> extensions_, schemas_, roles_, types_, relations_, functions_, archives_, drops_,
       data_steps_;
   std::vector<std::pair<std::size_t, Origin>> sequence_owners_;  // sequences with `owned by`, by index

@@ -449,6 +449,7 @@ struct NamedObject {
   Origin origin;
   std::vector<Grant> grants;         // a schema's (USAGE, CREATE), sorted by role
   std::vector<std::string> revoked;  // a schema's: roles whose privileges are revoked, sorted
+  std::string schema;                // an extension's: where its objects are ("": the search path's first)
   bool operator==(const NamedObject&) const = default;
 };
 

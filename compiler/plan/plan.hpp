@@ -45,9 +45,9 @@ enum class Step {
   enum_dependents_restored,
   // enum values, committed with the steps above before anything uses the new values
   enum_value,
-  // expand (schemas first: a table may move into a new one)
-  extension,
+  // expand (schemas first: a table, or an extension, may go into a new one)
   schema,
+  extension,
   rename,
   enum_type,
   sequence,

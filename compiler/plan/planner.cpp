@@ -1091,14 +1091,30 @@ class Planner {
   // ---- extensions, schemas, enums, functions ---------------------------------------------
 
   void plan_extensions_and_schemas() {
-    std::set<std::string> before, after;
-    for (const auto& e : prev_.extensions) before.insert(e.name);
+    std::map<std::string, std::string> before;  // name -> schema
+    std::set<std::string> after;
+    for (const auto& e : prev_.extensions) before[e.name] = e.schema;
     for (const auto& e : want_.extensions) {
       after.insert(e.name);
-      if (!before.count(e.name))
+      auto it = before.find(e.name);
+      if (it == before.end()) {
+        // It stays in down (what the migrations do not manage may use it), unless the
+        // schema it goes into is new: that schema goes in down, and takes it along.
+        auto declared = [&](const Schema& s) {
+          return std::any_of(s.schemas.begin(), s.schemas.end(), [&](const auto& x) { return x.name == e.schema; });
+        };
+        bool new_schema = !e.schema.empty() && declared(want_) && !declared(prev_);
         add(Step::extension, emit::create_extension(e),
-            "-- extension " + e.name + " stays: it may be shared with what the migrations do not manage",
+            new_schema ? "DROP EXTENSION " + names::quote(e.name) + ";"
+                       : "-- extension " + e.name + " stays: it may be shared with what the migrations do not manage",
             {emit::extension_exists(e.name)});
+      } else if (it->second != e.schema) {  // its objects move: what uses them follows by OID
+        auto set_schema = [&](const std::string& schema) {
+          return "ALTER EXTENSION " + names::quote(e.name) + " SET SCHEMA " +
+                 names::quote(schema.empty() ? "public" : schema) + ";";
+        };
+        add(Step::extension, set_schema(e.schema), set_schema(it->second), {emit::extension_exists(e.name)});
+      }
     }
     for (const auto& e : prev_.extensions)
       if (!after.count(e.name))

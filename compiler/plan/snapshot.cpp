@@ -348,6 +348,7 @@ void declarations(const model::Schema& s, bool directives, Add&& add) {
     ast::Extension x;
     x.doc = e.doc;
     x.name = ident(e.name);
+    if (!e.schema.empty()) x.schema = ident(e.schema);
     add(std::move(x));
   }
   for (const auto& e : s.schemas) {

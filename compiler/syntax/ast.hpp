@@ -227,6 +227,7 @@ struct ExternTable : Node {
 struct Extension : Node {
   Doc doc;
   Ident name;
+  std::optional<Ident> schema;  // `with schema NAME`: where its objects go (default: the search path's first)
 };
 
 struct SchemaDecl : Node {

@@ -626,7 +626,8 @@ auto const extern_table_inner = kw("table") > qname[set(&ast::ExternTable::name)
                                 *extern_column[push(&ast::ExternTable::columns)] >
                                 (x3::lit('}') | fail_with("a column (name type) or '}'"));
 
-auto const extension_inner = kw("extension") > ident[set(&ast::Extension::name)];
+auto const extension_inner = kw("extension") > ident[set(&ast::Extension::name)] >
+                             -(kw("with") > kw("schema") > ident[set(&ast::Extension::schema)]);
 auto const schema_decl_inner = kw("schema") > ident[set(&ast::SchemaDecl::name)];
 auto const role_inner = kw("role") > ident[set(&ast::Role::name)];
 

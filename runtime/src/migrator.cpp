@@ -495,9 +495,11 @@ void Migrator::revert(const Migration& m, const Applied& a, const RunOptions& op
     int top = a.finished() ? n - 1 : a.transactions_done.value_or(0) - (a.statements_done ? 0 : 1);
     for (int j = top; j >= 0; --j) undo.emplace_back(j, &downs[static_cast<std::size_t>(n - 1 - j)]);
   }
-  for (const auto& [j, phase] : undo) {
+  for (const auto& step : undo) {
+    int j = step.first;  // (not a structured binding: lambdas below capture it)
+    const migration_file::Phase* phase = step.second;
     std::string where = downs.size() == 1 ? "" : " (undoing phase " + std::to_string(j + 1) + ")";
-    auto done = [&, j = j](pqxx::transaction_base& tx) {
+    auto done = [&](pqxx::transaction_base& tx) {
       if (j == 0)
         tx.exec_params(std::string("DELETE FROM ") + history_table + " WHERE version = $1", m.version);
       else

@@ -104,6 +104,9 @@ class Comparer {
     for (const auto& e : schema_.extensions)
       if (!value("select 1 from pg_extension where extname = " + lit(e.name)))
         problem("extension " + e.name + " missing");
+      else if (!value("select 1 from pg_extension x join pg_namespace n on n.oid = x.extnamespace where x.extname = " +
+                      lit(e.name) + " and n.nspname = " + lit(e.schema.empty() ? "public" : e.schema)))
+        problem("extension " + e.name + " is not in schema " + (e.schema.empty() ? "public" : e.schema));
     for (const auto& s : schema_.schemas) {
       if (!value("select 1 from pg_namespace where nspname = " + lit(s.name))) problem("schema " + s.name + " missing");
       check_comment("schema " + s.name,

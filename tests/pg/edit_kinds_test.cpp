@@ -1676,6 +1676,27 @@ TEST_CASE("edit kinds: index operator classes and collations", "[edit_kinds]") {
   });
 }
 
+TEST_CASE("edit kinds: an extension in a schema of its own", "[edit_kinds]") {
+  const char* const seed = "INSERT INTO public.docs (id, title) VALUES (1, 'Alpha'), (2, 'beta');";
+  const std::vector<std::string> rows = {"SELECT id, title FROM public.docs ORDER BY id"};
+  const std::string docs = "table docs {\n  id    int primary key\n  title text\n";
+  run_cases({
+      // Its operator class is written with its schema (ext is not on the search path).
+      Case("an extension moved out of public, with an index on its operator class",
+           "extension pg_trgm\n" + docs + "}\n",
+           "schema ext\nextension pg_trgm with schema ext\n" + docs +
+               "  index docs_title_trgm on (title gin_trgm_ops) using gin\n}\n")
+          .seeded(seed, rows)
+          .fresh(),
+      // Its type too.
+      Case("a column of a type of an extension in its own schema",
+           "schema ext\nextension citext with schema ext\n" + docs + "}\n",
+           "schema ext\nextension citext with schema ext\n" + docs + "  email citext?\n}\n")
+          .seeded(seed, rows)
+          .fresh(),
+  });
+}
+
 TEST_CASE("edit kinds: persistence and privileges changed next to what constrains their order", "[edit_kinds]") {
   run_cases({
       // SET LOGGED must come before the new logged table that references it.

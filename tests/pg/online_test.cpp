@@ -94,6 +94,18 @@ runtime::RunOptions quiet() {
   return o;
 }
 
+runtime::RunOptions to_v1() {
+  auto o = quiet();
+  o.to = 1;
+  return o;
+}
+
+// The first migration applied, then the rows.
+void v1_with_rows(pqxx::connection& db, runtime::Migrator& migrator) {
+  REQUIRE(migrator.up(to_v1()) == 1);
+  test::run(db, seed);
+}
+
 }  // namespace
 
 TEST_CASE("Online: every lock-safe form goes up, verifies, comes down and goes up again with the rows") {
@@ -118,10 +130,7 @@ TEST_CASE("Online: every lock-safe form goes up, verifies, comes down and goes u
 
   pqxx::connection db(test::fresh_database("schemac_online"));
   runtime::Migrator migrator(db, {m.first, m.second});
-  auto o = quiet();
-  o.to = 1;
-  REQUIRE(migrator.up(o) == 1);
-  test::run(db, seed);
+  v1_with_rows(db, migrator);
   std::string before = data(db);
   REQUIRE(migrator.up(quiet()) == 1);
   auto after_up = test::compare_catalog(db, m.v2);
@@ -136,8 +145,7 @@ TEST_CASE("Online: every lock-safe form goes up, verifies, comes down and goes u
   CHECK(test::value(db, "select count(*) from pg_constraint where conname like '%not_null_schemac'") == "0");
   CHECK(data(db) == before);
 
-  o.to = 1;
-  REQUIRE(migrator.down(o) == 1);
+  REQUIRE(migrator.down(to_v1()) == 1);
   auto after_down = test::compare_catalog(db, m.v1);
   INFO("after down:\n" << test::report(after_down));
   CHECK(after_down.empty());
@@ -152,10 +160,7 @@ TEST_CASE("Online: a concurrent unique build that fails on duplicates resumes on
   auto m = plan_it();
   pqxx::connection db(test::fresh_database("schemac_online_resume"));
   runtime::Migrator migrator(db, {m.first, m.second});
-  auto o = quiet();
-  o.to = 1;
-  REQUIRE(migrator.up(o) == 1);
-  test::run(db, seed);
+  v1_with_rows(db, migrator);
   test::run(db, "update items set code = 'c1' where id = 2");  // a duplicate the unique key refuses
   REQUIRE_THROWS_WITH(migrator.up(quiet()),
                       Catch::Contains("0002_online stopped at statement") && Catch::Contains("in phase 2 of 4") &&
@@ -179,11 +184,10 @@ TEST_CASE("Online: a concurrent unique build that fails on duplicates resumes on
   CHECK_FALSE(migrator.status()[1].transactions_done);
 
   // Down of a half-applied migration undoes only what ran: fail again, then revert.
-  o.to = 1;
-  REQUIRE(migrator.down(o) == 1);
+  REQUIRE(migrator.down(to_v1()) == 1);
   test::run(db, "update items set code = 'c1' where id = 2");
   CHECK_THROWS(migrator.up(quiet()));
-  REQUIRE(migrator.down(o) == 1);
+  REQUIRE(migrator.down(to_v1()) == 1);
   CHECK(migrator.status()[1].file == "pending");
   CHECK(test::compare_catalog(db, m.v1).empty());
   CHECK(test::value(db, "select count(*) from pg_index where not indisvalid") == "0");
@@ -193,10 +197,7 @@ TEST_CASE("Online: a lock held by another session makes a phase time out, retry 
   auto m = plan_it();
   pqxx::connection db(test::fresh_database("schemac_online_lock"));
   runtime::Migrator migrator(db, {m.first, m.second});
-  auto o = quiet();
-  o.to = 1;
-  REQUIRE(migrator.up(o) == 1);
-  test::run(db, seed);
+  v1_with_rows(db, migrator);
   std::string before = data(db);
 
   pqxx::connection other("dbname=schemac_online_lock");

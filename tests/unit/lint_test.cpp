@@ -141,6 +141,13 @@ TEST_CASE("lint S107-S110: what the Supabase API roles can reach") {
   }
 }
 
+TEST_CASE("lint S111: an extension in public, where the API roles are") {
+  CHECK(has(lint_text("role anon\nextension pg_trgm\n"), "S111"));
+  CHECK(has(lint_text("role authenticated\nextension pg_trgm with schema public\n"), "S111"));
+  CHECK_FALSE(has(lint_text("role authenticated\nextension pg_trgm with schema extensions\n"), "S111"));
+  CHECK_FALSE(has(lint_text("extension pg_trgm\n"), "S111"));  // no API roles: not a Supabase project
+}
+
 TEST_CASE("lint D209-D213: what the planned change or a data step holds locks for") {
   std::string v1 = "table t {\n  id int primary key\n  a int\n}\n";
   SECTION("a volatile default on a new column") {

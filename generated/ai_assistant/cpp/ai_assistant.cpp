@@ -849,7 +849,7 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "\n"
     "-- Extensions\n"
     "\n"
-    "CREATE EXTENSION IF NOT EXISTS pgcrypto;\n"
+    "CREATE EXTENSION IF NOT EXISTS pgcrypto SCHEMA extensions;\n"
     "\n"
     "-- Types: enums, domains and composite types\n"
     "\n"

@@ -9,7 +9,7 @@ SET check_function_bodies = off;
 
 -- Extensions
 
-CREATE EXTENSION IF NOT EXISTS pgcrypto;
+CREATE EXTENSION IF NOT EXISTS pgcrypto SCHEMA extensions;
 
 -- Types: enums, domains and composite types
 

@@ -4,6 +4,12 @@
 
 SET check_function_bodies = off;
 
+-- Schemas
+
+CREATE SCHEMA app;
+GRANT USAGE ON SCHEMA app TO authenticated;
+GRANT USAGE, CREATE ON SCHEMA app TO service_role;
+
 -- Extensions
 
 CREATE EXTENSION IF NOT EXISTS citext;
@@ -11,12 +17,6 @@ CREATE EXTENSION IF NOT EXISTS citext;
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
 CREATE EXTENSION IF NOT EXISTS pgcrypto;
-
--- Schemas
-
-CREATE SCHEMA app;
-GRANT USAGE ON SCHEMA app TO authenticated;
-GRANT USAGE, CREATE ON SCHEMA app TO service_role;
 
 -- Types: enums, domains and composite types
 

@@ -31,13 +31,13 @@ ALTER TABLE public.counters ALTER COLUMN seq DROP NOT NULL;
 
 DROP TABLE reporting.daily;
 
--- Undo: Schemas
-
-DROP SCHEMA reporting;
-
 -- Undo: Extensions
 
 -- extension pg_trgm stays: it may be shared with what the migrations do not manage
+
+-- Undo: Schemas
+
+DROP SCHEMA reporting;
 
 -- Undo: Generated columns that are added again
 

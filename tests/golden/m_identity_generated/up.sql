@@ -17,13 +17,13 @@ ALTER TABLE public.counters DROP COLUMN total;
 
 ALTER TABLE public.counters DROP COLUMN plain;
 
--- Extensions
-
-CREATE EXTENSION IF NOT EXISTS pg_trgm;
-
 -- Schemas
 
 CREATE SCHEMA reporting;
+
+-- Extensions
+
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
 -- Tables, in foreign-key order
 

@@ -7,11 +7,11 @@ DO $schemac_verify$
 DECLARE
   missing text[] := '{}';
 BEGIN
-  IF NOT (EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm')) THEN
-    missing := array_append(missing, 'extension pg_trgm is missing');
-  END IF;
   IF NOT (EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'reporting')) THEN
     missing := array_append(missing, 'schema reporting is missing');
+  END IF;
+  IF NOT (EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm')) THEN
+    missing := array_append(missing, 'extension pg_trgm is missing');
   END IF;
   IF NOT (to_regclass('reporting.daily') IS NOT NULL) THEN
     missing := array_append(missing, 'table reporting.daily is missing');
