@@ -67,8 +67,8 @@ const std::vector<Rule>& rules() {
       {"D212", Severity::warning, "not-null-scans-table",
        "SET NOT NULL that PostgreSQL cannot prove with a check scans the table under an exclusive lock"},
       {"D213", Severity::warning, "blocking-statement-in-data-step",
-       "CLUSTER, VACUUM FULL, REINDEX without CONCURRENTLY or LOCK TABLE in a data step holds an exclusive lock "
-       "for as long as it runs"},
+       "CLUSTER, VACUUM FULL, REINDEX without CONCURRENTLY or LOCK TABLE in a mode that blocks writes, in a data "
+       "step: it blocks the table for as long as it runs"},
       {"H301", Severity::warning, "table-without-primary-key", "a table without a primary key"},
       {"H302", Severity::warning, "foreign-key-without-index",
        "no index starts with a foreign key's columns: deletes in the referenced table scan this one"},
@@ -268,7 +268,7 @@ class Linter {
     bool api = std::any_of(s_.roles.begin(), s_.roles.end(),
                            [](const model::NamedObject& r) { return r.name == "anon" || r.name == "authenticated"; });
     for (const auto& e : s_.extensions)
-      if (api && e.schema.empty())
+      if (api && (e.schema.empty() || e.schema == "public"))
         report("S111", at(e.origin),
                "extension " + e.name +
                    " goes into public, which the API exposes: its functions become callable and its objects "
@@ -453,7 +453,9 @@ class Linter {
     if (stmt.contains("ReindexStmt") &&
         !has_option(stmt["ReindexStmt"].value("params", nlohmann::json::array()), "concurrently"))
       return "REINDEX without CONCURRENTLY";
-    if (stmt.contains("LockStmt") && stmt["LockStmt"].value("mode", 0) >= 7) return "LOCK TABLE ... EXCLUSIVE";
+    // SHARE (5) and stronger modes block writes.
+    if (stmt.contains("LockStmt") && stmt["LockStmt"].value("mode", 0) >= 5)
+      return "LOCK TABLE in a mode that blocks writes";
     return std::nullopt;
   }
 
@@ -474,9 +476,9 @@ class Linter {
       if (found)
         report("D213", at(d.origin),
                "data step '" + d.name + "' runs " + *found +
-                   ", which holds an exclusive lock on the table for as long as it runs; use REINDEX "
-                   "CONCURRENTLY, plain VACUUM or pg_repack, or run it in a maintenance window outside the "
-                   "migration");
+                   ", which blocks the table's writes for as long as it runs (or cannot run in the migration's "
+                   "transaction at all); run it outside the migration (REINDEX CONCURRENTLY, pg_repack, or a "
+                   "maintenance window)");
     }
   }
 

@@ -480,7 +480,7 @@ class Resolver {
     // A schema that is not declared is the platform's (Supabase's `extensions`), like
     // the schemas of extern objects.
     std::string schema = e.schema ? e.schema->text : "";
-    schema_.extensions.push_back({e.name.text, e.doc, origin(e.name), {}, {}, schema == "public" ? "" : schema});
+    schema_.extensions.push_back({e.name.text, e.doc, origin(e.name), {}, {}, schema});
   }
   void build(const ast::SchemaDecl& s) { schema_.schemas.push_back({s.name.text, s.doc, origin(s.name), {}, {}, ""}); }
   void build(const ast::Role& r) { schema_.roles.push_back({r.name.text, r.doc, origin(r.name), {}, {}, ""}); }

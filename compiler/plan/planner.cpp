@@ -347,6 +347,18 @@ bool same_definition(const Index& a, const Index& b) { return undocumented(a) ==
 
 bool is_foreign_key(const Constraint& c) { return c.kind == ConstraintKind::foreign_key; }
 
+// Column types, an extension's type the same wherever its extension is (moving the
+// extension moves its types; the columns keep them).
+bool same_type(const model::Type& a, const model::Type& b) {
+  if (a == b) return true;
+  if (a.kind != model::TypeKind::external || b.kind != model::TypeKind::external || !a.named_type || !b.named_type ||
+      a.named_type->name != b.named_type->name || !model::extension_type(a.named_type->name))
+    return false;
+  model::Type x = a;
+  x.named_type->schema = b.named_type->schema;
+  return x == b;
+}
+
 // The privileges of each kind of object, in PostgreSQL's order.
 using Privileges = std::vector<std::string>;
 using model::function_privileges;
@@ -562,7 +574,7 @@ class Planner {
     return out;
   }
   static Change altered_column(const Table& t, const Column& old, const Column& c) {
-    bool retype = !(old.type == c.type);
+    bool retype = !same_type(old.type, c.type);
     Change out = change(retype ? ChangeKind::alter_column_type : ChangeKind::alter_column, t.name, c.name, c.origin);
     if (retype) {
       out.from_type = std::make_shared<const model::Type>(old.type);
@@ -1076,6 +1088,7 @@ class Planner {
         }
         // A domain converts as its base type does (its checks then hold or the
         // migration stops, as for a new check).
+        if (same_type(c.type, now->type)) continue;
         if (auto why =
                 model::narrowing(model::without_domains(c.type, prev_), model::without_domains(now->type, want_))) {
           refused_.push_back(altered_column(p, c, *now));
@@ -1108,7 +1121,9 @@ class Planner {
             new_schema ? "DROP EXTENSION " + names::quote(e.name) + ";"
                        : "-- extension " + e.name + " stays: it may be shared with what the migrations do not manage",
             {emit::extension_exists(e.name)});
-      } else if (it->second != e.schema) {  // its objects move: what uses them follows by OID
+      } else if (!e.schema.empty() && it->second != e.schema && !(it->second.empty() && e.schema == "public")) {
+        // Its objects move (what uses them follows by OID). No schema declared: it
+        // stays wherever it is.
         auto set_schema = [&](const std::string& schema) {
           return "ALTER EXTENSION " + names::quote(e.name) + " SET SCHEMA " +
                  names::quote(schema.empty() ? "public" : schema) + ";";
@@ -2052,10 +2067,15 @@ class Planner {
     add(Step::table, emit::create_table(t, inline_it), emit::drop_table(t.name), verify).change =
         change(ChangeKind::create_table, t.name, "", t.origin);
     for (const auto& c : t.constraints)
-      if (!inline_it(c))  // the table is new and empty: nothing to validate later
-        add(to_attached_key(c) ? Step::late_foreign_key : Step::constraint, emit::add_constraint(t, c),
+      if (!inline_it(c)) {  // the table is new and empty: nothing to validate later
+        bool late = to_attached_key(c);
+        if (late && !c.doc.empty()) commented_late_.insert({t.name, "constraint:" + c.name});
+        add(late ? Step::late_foreign_key : Step::constraint,
+            emit::add_constraint(t, c) +
+                (late ? comment_sql(emit::constraint_target(t.name, c.name), c.doc) : std::string()),
             drop_constraint_sql(t, c), {constraint_exists(t.name, c.name)})
             .change = change(ChangeKind::add_constraint, t.name, c.name, c.origin);
+      }
     for (const auto& ix : t.indexes)
       add(Step::index, emit::create_index(t.name, ix), "", {relation_exists({t.name.schema, ix.name}, "index")})
           .change = change(ChangeKind::create_index, t.name, ix.name, ix.origin);
@@ -2111,6 +2131,8 @@ class Planner {
     auto parts = [&](auto member, const char* kind, auto target) {
       std::map<std::string, model::Doc> old_docs, new_docs;
       auto carried = [&](const std::string& name) { return !fresh && dropped_first_.count({any.name, kind + name}); };
+      // Made in a later phase, with its comment in the same statement.
+      auto late = [&](const std::string& name) { return commented_late_.count({any.name, kind + name}) > 0; };
       if (before)
         for (const auto& x : (*before).*member) old_docs[x.name] = x.doc;
       if (after)
@@ -2118,7 +2140,7 @@ class Planner {
       for (const auto& [name, doc] : new_docs) {
         auto it = old_docs.find(name);
         const model::Doc& was = it == old_docs.end() ? none : it->second;
-        if (was == doc || (carried(name) && it != old_docs.end())) continue;
+        if (was == doc || (carried(name) && it != old_docs.end()) || late(name)) continue;
         comment(target(name), was, doc, fresh || it == old_docs.end(), false);
       }
       for (const auto& [name, doc] : old_docs)
@@ -2385,20 +2407,34 @@ class Planner {
   // A constraint added to an existing table: a unique or primary key from an index
   // built concurrently; a check or foreign key NOT VALID, validated in a later phase
   // (which does not block writes); an exclusion constraint as it is.
-  void add_constraint_online(const Table& t, const Constraint& c, const std::string& doc) {
+  // `fresh`: new to the table; made in a later phase, it carries its comment itself (the
+  // comments step runs in the first).
+  void add_constraint_online(const Table& t, const Constraint& c, std::string doc, bool fresh) {
+    auto late_comment = [&] {
+      if (!fresh || c.doc.empty()) return;
+      doc = comment_sql(emit::constraint_target(t.name, c.name), c.doc);
+      commented_late_.insert({t.name, "constraint:" + c.name});
+    };
     Change ch = on_existing(change(ChangeKind::add_constraint, t.name, c.name, c.origin));
     std::vector<Check> verify = {constraint_exists(t.name, c.name)};
     bool key = c.kind == ConstraintKind::primary_key || c.kind == ConstraintKind::unique;
     bool validated = c.kind == ConstraintKind::check || is_foreign_key(c);
     LockMode mode = is_foreign_key(c) ? LockMode::share_row_exclusive : LockMode::access_exclusive;
     if (!online_table(t) || !(key || validated)) {
-      Op& op = add(Step::constraint, emit::add_constraint(t, c) + doc, drop_constraint_sql(t, c), verify);
+      // A foreign key to a key attached later comes after it, even when it cannot be
+      // added NOT VALID (a partitioned table's).
+      bool after_key = is_foreign_key(c) && attached_key(c.ref_table, c.ref_columns);
+      if (after_key) late_comment();
+      Op& op = add(after_key ? Step::late_foreign_key : Step::constraint, emit::add_constraint(t, c) + doc,
+                   drop_constraint_sql(t, c), verify);
       op.change = ch;
       op.lock = TableLock{t.name, mode, TableLock::Effect::scans, "constraint " + c.name};
       return;
     }
     ch.online = true;
     std::string table = t.name.sql(), name = names::quote(c.name);
+    bool late = is_foreign_key(c) && attached_key(c.ref_table, c.ref_columns);
+    if (key || late) late_comment();
     if (key) {
       Index ix;
       ix.name = c.name;
@@ -2415,7 +2451,6 @@ class Planner {
       op.lock = TableLock{t.name, LockMode::access_exclusive, TableLock::Effect::brief, ""};
       return;
     }
-    bool late = is_foreign_key(c) && attached_key(c.ref_table, c.ref_columns);
     std::string added = emit::add_constraint(t, c);
     added.insert(added.size() - 1, " NOT VALID");
     Op& op = add(late ? Step::late_foreign_key : Step::constraint, added + doc, drop_constraint_sql(t, c), verify);
@@ -2476,7 +2511,7 @@ class Planner {
     for (const auto& c : t.constraints) {
       const Constraint* old = find_named(p.constraints, c.name);
       if (old && same_definition(c, *old) && !forced(t, c)) continue;
-      add_constraint_online(t, c, old ? comment_sql(emit::constraint_target(t.name, c.name), c.doc) : "");
+      add_constraint_online(t, c, old ? comment_sql(emit::constraint_target(t.name, c.name), c.doc) : "", !old);
     }
     for (const auto& ix : p.indexes) {
       const Index* now = find_named(t.indexes, ix.name);
@@ -2488,6 +2523,10 @@ class Planner {
       Change ch = on_existing(change(ChangeKind::create_index, t.name, ix.name, ix.origin));
       std::string doc = old ? comment_sql(emit::index_target(t.name, ix.name), ix.doc) : "";
       std::vector<Check> verify = {relation_exists({t.name.schema, ix.name}, "index")};
+      if (online_table(t) && !old && !ix.doc.empty()) {  // built in a later phase: its comment with it
+        doc = comment_sql(emit::index_target(t.name, ix.name), ix.doc);
+        commented_late_.insert({t.name, "index:" + ix.name});
+      }
       if (!online_table(t)) {
         add(Step::index, emit::create_index(t.name, ix) + doc, emit::drop_index(QualifiedName{t.name.schema, ix.name}),
             verify)
@@ -2628,7 +2667,7 @@ class Planner {
           .change = change(ChangeKind::alter_column, t.name, c.name, c.origin);
     }
     // Up and down are each written in the order they run.
-    bool retype = !(old.type == c.type);
+    bool retype = !same_type(old.type, c.type);
     bool was_not_null = !old.nullable || old.identity, not_null = !c.nullable || c.identity;
     std::vector<std::string> up, down;
     bool adds_identity = c.identity && !old.identity, drops_identity = old.identity && !c.identity;
@@ -2966,6 +3005,8 @@ class Planner {
   std::map<std::pair<QualifiedName, std::string>, std::string> origin_object_;  // constraint or index
   std::map<std::pair<QualifiedName, std::string>, std::string> origin_column_;
   std::set<std::pair<QualifiedName, std::string>> dropped_first_;  // (table, "kind:name") dropped before the renames
+  // (table, "kind:name") created in a later phase with its comment in the same statement
+  std::set<std::pair<QualifiedName, std::string>> commented_late_;
   std::set<model::ColumnUse> retyped_, regenerated_;
   std::set<QualifiedName> archived_now_;                  // live names of the tables this migration archives
   std::map<QualifiedName, QualifiedName> archived_name_;  // those tables: declared name -> live name

@@ -215,6 +215,38 @@ std::optional<std::pair<std::string, std::string>> concurrent_index(const std::s
   return std::pair{m[2].matched ? identifier(m[2].str()) : std::string(), identifier(m[1].str())};
 }
 
+// CREATE and DROP INDEX CONCURRENTLY wait, through lock waits, for every transaction
+// older than them to end; they take no lock that blocks writes, so lock_timeout (meant
+// for the locks that do) is lifted for them: a long transaction elsewhere must not
+// fail an index build after its scans.
+bool waits_for_older_transactions(const std::string& statement) {
+  static const std::regex drop(R"(^DROP\s+INDEX\s+CONCURRENTLY\b)", std::regex::icase);
+  std::string head(without_leading_comments(statement).substr(0, 64));
+  return concurrent_index(statement).has_value() || std::regex_search(head, drop);
+}
+
+// Runs one statement outside a transaction (see waits_for_older_transactions).
+void run_outside_transaction(pqxx::connection_base& db, const std::string& statement, const RunOptions& options) {
+  pqxx::nontransaction tx(db);
+  if (!waits_for_older_transactions(statement)) {
+    tx.exec(statement);
+    return;
+  }
+  std::string restore = "SET lock_timeout = '" + std::to_string(options.lock_timeout.count()) + "ms'";
+  tx.exec("SET lock_timeout = 0");
+  try {
+    tx.exec(statement);
+  } catch (...) {
+    try {
+      tx.exec(restore);
+    } catch (...) {
+      // The connection is gone: the statement's own error is what matters.
+    }
+    throw;
+  }
+  tx.exec(restore);
+}
+
 // A conninfo value, quoted.
 std::string conninfo_value(const std::string& v) {
   std::string out = "'";
@@ -365,17 +397,20 @@ void Migrator::record(pqxx::transaction_base& tx, const Migration& m, std::optio
 bool Migrator::prepare_concurrent_index(const std::string& statement, bool resumed, const RunOptions& options) {
   auto index = concurrent_index(statement);
   if (!index) return false;
-  pqxx::nontransaction tx(db_);
-  auto found = tx.exec_params(
-      "SELECT i.indisvalid, format('%I.%I', n.nspname, c.relname) FROM pg_index i JOIN pg_class c ON c.oid = "
-      "i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = $2 AND n.nspname = "
-      "coalesce(nullif($1, ''), current_schema())",
-      index->first, index->second);
+  pqxx::result found;
+  {
+    pqxx::nontransaction tx(db_);
+    found = tx.exec_params(
+        "SELECT i.indisvalid, format('%I.%I', n.nspname, c.relname) FROM pg_index i JOIN pg_class c ON c.oid = "
+        "i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = $2 AND n.nspname = "
+        "coalesce(nullif($1, ''), current_schema())",
+        index->first, index->second);
+  }
   if (found.empty()) return false;
   std::string name = found[0][1].as<std::string>();
   if (!found[0][0].as<bool>()) {
     options.log("dropping invalid index " + name + " (left by a concurrent build that failed) to build it again");
-    tx.exec("DROP INDEX CONCURRENTLY " + name);
+    run_outside_transaction(db_, "DROP INDEX CONCURRENTLY " + name, options);
     return false;
   }
   if (!resumed) return false;  // the statement fails with PostgreSQL's own message
@@ -431,15 +466,16 @@ void Migrator::apply(const Migration& m, const RunOptions& options, Progress res
       record(tx, m, i, static_cast<int>(from));
     }
     for (std::size_t j = from; j < statements.size(); ++j) {
-      bool resumed = resume.resumed && i == resume.phases && j == from;
+      // In the phase a run resumes, an index of the phase may be built already: the
+      // statement ran before the run stopped, or a down that stopped half way left it.
+      bool resumed = resume.resumed && i == resume.phases;
       bool index = concurrent_index(statements[j]).has_value();
       std::string statement =
           " statement " + std::to_string(j + 1) + " of " + std::to_string(statements.size()) + where;
       try {
         with_lock_retries(options, "in " + m.name + " at" + statement, [&] {
           if (prepare_concurrent_index(statements[j], resumed, options)) return;
-          pqxx::nontransaction tx(db_);
-          tx.exec(statements[j]);
+          run_outside_transaction(db_, statements[j], options);
         });
       } catch (const pqxx::broken_connection&) {
         throw;
@@ -499,8 +535,14 @@ void Migrator::revert(const Migration& m, const Applied& a, const RunOptions& op
     int j = step.first;  // (not a structured binding: lambdas below capture it)
     const migration_file::Phase* phase = step.second;
     std::string where = downs.size() == 1 ? "" : " (undoing phase " + std::to_string(j + 1) + ")";
+    // With a phase per up phase, each step is recorded (so that up or down can go on
+    // from it); otherwise the row stays as it is until the last.
+    bool phased = downs.size() == ups.size();
+    bool final_step = &step == &undo.back();
     auto done = [&](pqxx::transaction_base& tx) {
-      if (j == 0)
+      if (!phased) {
+        if (final_step) tx.exec_params(std::string("DELETE FROM ") + history_table + " WHERE version = $1", m.version);
+      } else if (j == 0)
         tx.exec_params(std::string("DELETE FROM ") + history_table + " WHERE version = $1", m.version);
       else
         record(tx, m, j, std::nullopt);
@@ -514,15 +556,13 @@ void Migrator::revert(const Migration& m, const Applied& a, const RunOptions& op
           tx.commit();
         });
       } else {
-        {
+        if (phased) {
           pqxx::nontransaction tx(db_);
           record(tx, m, j, 0);  // part of phase j may be undone from here on
         }
         for (const auto& statement : split_statements(phase->sql))
-          with_lock_retries(options, "reverting " + m.name + where, [&] {
-            pqxx::nontransaction tx(db_);
-            tx.exec(statement);
-          });
+          with_lock_retries(options, "reverting " + m.name + where,
+                            [&] { run_outside_transaction(db_, statement, options); });
         pqxx::work tx(db_);
         done(tx);
         tx.commit();

@@ -1676,6 +1676,26 @@ TEST_CASE("edit kinds: index operator classes and collations", "[edit_kinds]") {
   });
 }
 
+TEST_CASE("edit kinds: documented indexes and keys added to an existing table", "[edit_kinds]") {
+  const char* const seed = "INSERT INTO public.docs (id, code, owner) VALUES (1, 'a', 1), (2, 'b', 1);";
+  const std::vector<std::string> rows = {"SELECT id, code, owner FROM public.docs ORDER BY id"};
+  const std::string v1 =
+      "table owners {\n  id int primary key\n}\ntable docs {\n  id    int\n  code  text\n"
+      "  owner int\n}\n";
+  // Built in later phases, each carries its comment in its own statement.
+  run_cases({
+      Case("a documented index, unique key, primary key and foreign key", v1,
+           "table owners {\n  id int primary key\n}\ntable docs {\n  /// The key.\n  id    int primary key\n"
+           "  code  text\n  owner int\n  /// Codes are unique.\n  unique docs_code_key (code)\n"
+           "  /// Owned.\n  foreign key docs_owner_fkey (owner) references owners(id)\n"
+           "  /// By owner.\n  index docs_owner_idx on (owner)\n}\n"
+           "table notes {\n  id  int primary key\n  doc int\n  /// To the new key.\n"
+           "  foreign key notes_doc_fkey (doc) references docs(id)\n}\n")
+          .seeded("INSERT INTO public.owners (id) VALUES (1);" + std::string(seed), rows)
+          .fresh(),
+  });
+}
+
 TEST_CASE("edit kinds: an extension in a schema of its own", "[edit_kinds]") {
   const char* const seed = "INSERT INTO public.docs (id, title) VALUES (1, 'Alpha'), (2, 'beta');";
   const std::vector<std::string> rows = {"SELECT id, title FROM public.docs ORDER BY id"};
@@ -1686,6 +1706,12 @@ TEST_CASE("edit kinds: an extension in a schema of its own", "[edit_kinds]") {
            "extension pg_trgm\n" + docs + "}\n",
            "schema ext\nextension pg_trgm with schema ext\n" + docs +
                "  index docs_title_trgm on (title gin_trgm_ops) using gin\n}\n")
+          .seeded(seed, rows)
+          .fresh(),
+      // The column keeps its type (no ALTER COLUMN TYPE): the type moves with its extension.
+      Case("an extension moved out of public while a column uses its type",
+           "extension citext\n" + docs + "  email citext?\n}\n",
+           "schema ext\nextension citext with schema ext\n" + docs + "  email citext?\n}\n")
           .seeded(seed, rows)
           .fresh(),
       // Its type too.

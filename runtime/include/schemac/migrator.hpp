@@ -136,8 +136,9 @@ class Migrator {
   void record(pqxx::transaction_base& tx, const Migration& m, std::optional<int> phases, std::optional<int> statements,
               double seconds = 0);
   // Before a CREATE INDEX CONCURRENTLY: drops an invalid index of that name left by a
-  // failed build; returns true when a valid one is there already and `resumed` (the
-  // statement ran before the run that stopped could record it).
+  // failed build; returns true when a valid one is there already and `resumed` (in the
+  // phase a run resumes: the statement ran before the run stopped could record it, or
+  // a down that stopped half way left the index).
   bool prepare_concurrent_index(const std::string& statement, bool resumed, const RunOptions& options);
   std::string observer_conninfo(const RunOptions& options);
 
