@@ -2,6 +2,7 @@
 
 #include <pg_query.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -166,6 +167,28 @@ class Checker {
     default_uses_.reset();
   }
 
+  // Where the last parse has its first subquery (a SubLink: `(select ...)`, EXISTS, IN
+  // (select ...)), if it has one.
+  std::optional<Location> subquery() const {
+    std::optional<std::size_t> found;
+    std::function<void(const nlohmann::json&)> walk = [&](const nlohmann::json& j) {
+      if (found) return;
+      if (j.is_object()) {
+        if (auto it = j.find("SubLink"); it != j.end() && it->is_object() && it->contains("location")) {
+          found = (*it)["location"].get<std::size_t>();
+          return;
+        }
+        for (const auto& [k, v] : j.items()) walk(v);
+      } else if (j.is_array()) {
+        for (const auto& v : j) walk(v);
+      }
+    };
+    walk(tree());
+    if (!found) return std::nullopt;
+    std::size_t offset = *found >= last_prefix_ ? *found - last_prefix_ : 0;
+    return Location{file_, last_text_begin_ + static_cast<std::uint32_t>(std::min(offset, last_text_size_))};
+  }
+
   // What the last parse uses (empty after a syntax error), with `roots` in scope
   // (the table of the expression by default).
   model::Uses uses() {
@@ -291,6 +314,9 @@ class Checker {
   void parse(const std::string& query, const std::string& text, std::uint32_t text_begin, std::size_t prefix,
              const char* what, bool names_relations) {
     default_uses_.reset();
+    last_text_begin_ = text_begin;
+    last_prefix_ = prefix;
+    last_text_size_ = text.size();
     last_ = parser_.parse(query);
     if (last_->error.empty()) {
       auto at = [&](std::size_t location) {
@@ -337,7 +363,9 @@ class Checker {
   const ColumnLookup& columns_;
   Parser& parser_;
   std::optional<RootRelation> root_;
-  std::shared_ptr<const Parse> last_;        // null after an error
+  std::shared_ptr<const Parse> last_;  // null after an error
+  std::uint32_t last_text_begin_ = 0;  // where the last parse's text starts in the file
+  std::size_t last_prefix_ = 0, last_text_size_ = 0;
   std::optional<model::Uses> default_uses_;  // of the last parse, with root_ in scope
   Names plpgsql_names_;                      // gathered from a PL/pgSQL body
   static inline const Names no_names_{};
@@ -703,13 +731,25 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Sch
               for (auto& pol : table->policies)
                 if (pol.name == p->name.text) policy = &pol;
             std::vector<model::QualifiedName> calls;
+            // Citus propagates a policy to the shards only without subqueries.
+            auto citus_subquery = [&] {
+              if (!table || !table->distribution) return;
+              if (auto at = c.subquery())
+                diags.error(*at, "policy '" + p->name.text + "' on " +
+                                     (table->distribution->reference ? "reference" : "distributed") + " table '" +
+                                     table->name.display() +
+                                     "' has a subquery, which Citus does not support in policies: call the "
+                                     "function directly (f() rather than (select f()))");
+            };
             if (p->using_expr) {
               c.expression(*p->using_expr, "policy 'using'", true);
+              citus_subquery();
               calls.insert(calls.end(), c.names().functions.begin(), c.names().functions.end());
               store(policy, c.uses());
             }
             if (p->check_expr) {
               c.expression(*p->check_expr, "policy 'with check'", true);
+              citus_subquery();
               calls.insert(calls.end(), c.names().functions.begin(), c.names().functions.end());
               store(policy, c.uses());
             }

@@ -188,10 +188,16 @@ plan::Plan plan_from_database(pqxx::connection& live, const std::string& db, con
                 "('pg_catalog', 'information_schema', 'pg_toast') LIMIT 1")
             .size())
       throw std::runtime_error("the shadow database is not empty");
-    tx.exec(emit::platform_stub_sql(desired));
-    tx.exec(plan::full_state_sql(desired));
+    // Citus: the shadow database has no cluster. The tables are built local there and
+    // take the distribution the schema declares back in the model.
+    model::Schema local = desired;
+    for (auto& t : local.tables) t.distribution.reset();
+    tx.exec(emit::platform_stub_sql(local));
+    tx.exec(plan::full_state_sql(local));
     wanted = pulled_model(introspect::read(tx, options), "schema", false);
     tx.abort();
+    for (auto& t : wanted.tables)
+      if (const auto* d = desired.find_table(t.name)) t.distribution = d->distribution;
   }
   auto have = pulled_model(introspect::read(live, options), "database", warn);
   // A table or column the database has and the schema does not is drift to show, not

@@ -502,8 +502,11 @@ class Generator {
     if (order_by.empty()) order_by = quote(t.columns.front().name);
 
     // Lookups: each foreign key's columns, each index's first column and each unique
-    // key's columns; the primary key is `find`.
+    // key's columns; the primary key is `find`. A distributed table (Citus) always has
+    // one by its distribution column: the query that reaches one shard.
     std::vector<std::vector<std::string>> keys;
+    if (t.distribution && !t.distribution->reference && (!pk || pk->columns != std::vector{t.distribution->column}))
+      keys.push_back({t.distribution->column});
     for (const auto& c : t.constraints)
       if (c.kind == model::ConstraintKind::foreign_key || c.kind == model::ConstraintKind::unique)
         keys.push_back(c.columns);

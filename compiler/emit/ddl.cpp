@@ -288,7 +288,30 @@ std::string create_trigger(const model::Table& t, const model::Trigger& tr) {
   out += tr.for_each_row ? " FOR EACH ROW" : " FOR EACH STATEMENT";
   if (tr.when_sql) out += " WHEN (" + *tr.when_sql + ")";
   out += fmt::format(" EXECUTE FUNCTION {}({});", tr.function.sql(), join(tr.arguments));
+  if (t.distribution) out = "SET LOCAL citus.enable_unsafe_triggers = on;\n" + out;
   return out;
+}
+
+namespace {
+std::string colocate_argument(const model::Distribution& d) {
+  return sql_string(d.colocate_with ? d.colocate_with->sql() : "default");
+}
+}  // namespace
+
+std::string distribute_table(const model::QualifiedName& t, const model::Distribution& d, bool with_triggers) {
+  std::string out = with_triggers ? "SET LOCAL citus.enable_unsafe_triggers = on;\n" : "";
+  if (d.reference) return out + fmt::format("SELECT create_reference_table({});", sql_string(t.sql()));
+  return out + fmt::format("SELECT create_distributed_table({}, {}, colocate_with => {});", sql_string(t.sql()),
+                           sql_string(d.column), colocate_argument(d));
+}
+
+std::string undistribute_table(const model::QualifiedName& t) {
+  return fmt::format("SELECT undistribute_table({});", sql_string(t.sql()));
+}
+
+std::string alter_distributed_table(const model::QualifiedName& t, const model::Distribution& d) {
+  return fmt::format("SELECT alter_distributed_table({}, distribution_column => {}, colocate_with => {});",
+                     sql_string(t.sql()), sql_string(d.column), colocate_argument(d));
 }
 
 std::string enable_rls(const model::Table& t) {

@@ -43,7 +43,17 @@ std::string detach_partition(const model::Partition& p);
 std::string create_index(const model::QualifiedName& relation, const model::Index& ix);
 std::string create_view(const model::View& v);
 std::string create_materialized_view(const model::MaterializedView& v);
+// On a distributed or reference table (Citus), prefixed with SET LOCAL
+// citus.enable_unsafe_triggers: the trigger fires on each shard, on the workers (the
+// resolver allows only row-level triggers there).
 std::string create_trigger(const model::Table& t, const model::Trigger& tr);
+// Citus: the table sharded as `d` says (create_distributed_table, colocated as
+// declared, or create_reference_table); undistribute_table makes it local again;
+// alter_distributed_table moves a distributed table to another column or group.
+// `with_triggers`: the table has triggers, which Citus refuses unless told.
+std::string distribute_table(const model::QualifiedName& t, const model::Distribution& d, bool with_triggers);
+std::string undistribute_table(const model::QualifiedName& t);
+std::string alter_distributed_table(const model::QualifiedName& t, const model::Distribution& d);
 std::string enable_rls(const model::Table& t);
 std::string force_rls(const model::Table& t);
 std::string create_policy(const model::Table& t, const model::Policy& p);

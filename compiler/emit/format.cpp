@@ -560,6 +560,13 @@ class Printer {
         head += (i ? ", " : "") + index_element_text(t.partition_by->keys[i]);
       head += ")";
     }
+    if (t.distribution) {
+      if (t.distribution->reference)
+        head += " reference";
+      else if (t.distribution->column)
+        head += " distributed by (" + id(*t.distribution->column) + ")";
+      if (t.distribution->colocate_with) head += " colocate with " + qname(*t.distribution->colocate_with);
+    }
     line("", head + " {", t.span.begin);
     // Align column types and attributes.
     std::size_t name_width = 0, type_width = 0;

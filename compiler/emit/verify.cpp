@@ -14,7 +14,7 @@ using model::QualifiedName;
 namespace {
 Check fact(CheckKind kind, QualifiedName object, std::string name = {}, std::string detail = {}, bool flag = false,
            bool forced = false) {
-  return {kind, std::move(object), std::move(name), std::move(detail), flag, forced, {}, {}};
+  return {kind, std::move(object), std::move(name), std::move(detail), flag, forced, {}, {}, {}};
 }
 }  // namespace
 
@@ -63,6 +63,14 @@ Check policy_exists(const QualifiedName& table, const std::string& policy) {
 }
 Check trigger_exists(const QualifiedName& table, const std::string& trigger) {
   return fact(CheckKind::trigger_exists, table, trigger);
+}
+Check distribution_is(const QualifiedName& table, const model::Distribution* d) {
+  Check c = fact(CheckKind::distribution, table, d && !d->reference ? d->column : "",
+                 !d             ? "local"
+                 : d->reference ? "reference"
+                                : "distributed");
+  if (d && d->colocate_with) c.colocated_with = *d->colocate_with;
+  return c;
 }
 Check row_level_security_is(const QualifiedName& table, bool enabled, bool forced) {
   return fact(CheckKind::row_level_security, table, {}, {}, enabled, forced);
@@ -132,6 +140,17 @@ std::string check_condition(const Check& c) {
       return fmt::format(
           "EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass({}) AND tgname = {} AND NOT tgisinternal)",
           object(), name());
+    case CheckKind::distribution: {
+      if (c.detail == "local")
+        return "NOT EXISTS (SELECT 1 FROM citus_tables WHERE table_name = to_regclass(" + object() + "))";
+      std::string out = "EXISTS (SELECT 1 FROM citus_tables WHERE table_name = to_regclass(" + object() +
+                        ") AND citus_table_type = " + sql_string(c.detail);
+      if (c.detail == "distributed") out += " AND distribution_column = " + name();
+      if (!c.colocated_with.name.empty())
+        out += " AND colocation_id = (SELECT colocation_id FROM citus_tables WHERE table_name = to_regclass(" +
+               sql_string(c.colocated_with.sql()) + "))";
+      return out + ")";
+    }
     case CheckKind::row_level_security:
       return fmt::format(
           "(SELECT relrowsecurity = {} AND relforcerowsecurity = {} FROM pg_class WHERE oid = to_regclass({}))",
@@ -216,6 +235,11 @@ std::string check_message(const Check& c) {
       return "policy " + c.name + " on " + c.object.display() + " is missing";
     case CheckKind::trigger_exists:
       return "trigger " + c.name + " on " + c.object.display() + " is missing";
+    case CheckKind::distribution:
+      if (c.detail == "local") return "table " + c.object.display() + " is still distributed";
+      return "table " + c.object.display() + " is not " +
+             (c.detail == "reference" ? std::string("a reference table") : "distributed by " + c.name) +
+             (c.colocated_with.name.empty() ? std::string() : " colocated with " + c.colocated_with.display());
     case CheckKind::row_level_security:
       return "row level security on " + c.object.display() + " is not " +
              (c.flag ? (c.forced ? "forced" : "enabled") : "disabled");

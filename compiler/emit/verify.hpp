@@ -34,6 +34,8 @@ enum class CheckKind {
   function_privilege,  // name: the signature; detail: the role; privilege ("" any); flag: held
   schema_privilege,    // name: the schema; detail: the role; privilege ("" any); flag: held
   default_privilege,   // object: schema ("" every) and kind (r, S, f); name: the role; detail: privilege; flag: held
+  distribution,        // object: the table; detail: distributed, reference or local; name: the distribution
+                       // column; colocated_with: a table of its colocation group (name "" none)
 };
 
 // One column as column_is checks it, for columns_are.
@@ -52,6 +54,7 @@ struct Check {
   bool forced = false;
   std::vector<ColumnFact> columns;
   std::string privilege;
+  model::QualifiedName colocated_with;
 };
 
 Check extension_exists(const std::string& extension);
@@ -75,6 +78,8 @@ Check column_gone(const model::QualifiedName& table, const std::string& column);
 Check constraint_exists(const model::QualifiedName& table, const std::string& constraint);
 Check policy_exists(const model::QualifiedName& table, const std::string& policy);
 Check trigger_exists(const model::QualifiedName& table, const std::string& trigger);
+// Where a table's rows live on Citus (citus_tables): null `d` means local (on the coordinator).
+Check distribution_is(const model::QualifiedName& table, const model::Distribution* d);
 Check row_level_security_is(const model::QualifiedName& table, bool enabled, bool forced);
 // A role holds (or does not hold) a privilege on a function or a schema; privilege
 // "" means any privilege. PostgreSQL's defaults count (PUBLIC may execute a function

@@ -331,7 +331,7 @@ class Reader {
 
   void extensions_and_schemas() {
     for (auto row : q("SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
-                      "WHERE e.extname <> 'plpgsql' ORDER BY 1")) {
+                      "WHERE e.extname NOT IN ('plpgsql', 'citus', 'citus_columnar') ORDER BY 1")) {
       model::NamedObject e;
       e.name = row[0].as<std::string>();
       std::string schema = row[1].as<std::string>();
@@ -618,6 +618,7 @@ class Reader {
         "g.tgnewtable, obj_description(g.oid, 'pg_trigger'), g.tgenabled, g.tgrelid FROM pg_trigger g JOIN pg_proc "
         "p ON p.oid = g.tgfoid JOIN pg_namespace pn ON pn.oid = p.pronamespace WHERE g.tgrelid IN " +
         rels + " AND NOT g.tgisinternal AND g.tgparentid = 0 ORDER BY g.tgrelid, g.tgname COLLATE \"C\"");
+    std::map<long, model::Distribution> distributions = citus_distributions();
     std::set<long> inheriting;
     for (auto row : q("SELECT i.inhrelid FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent WHERE p.relkind "
                       "<> 'p' AND i.inhrelid IN " +
@@ -683,6 +684,7 @@ class Reader {
       t.row_level_security = row[9].as<bool>();
       t.force_row_level_security = row[10].as<bool>();
       if (kind == 'p') t.partition_by = partition_key(row[11].as<std::string>(), what);
+      if (auto it = distributions.find(oid); it != distributions.end()) t.distribution = it->second;
       columns(oid, t, what);
       constraints(oid, t, what);
       t.indexes = indexes(oid);
@@ -693,6 +695,36 @@ class Reader {
         skip("inheritance", what, "INHERITS is left out: pulled as a table of its own columns");
       out_.schema.tables.push_back(std::move(t));
     }
+  }
+
+  // Citus (when the database has it): how each table is distributed. A distributed
+  // table is colocated with the first table created in its colocation group.
+  std::map<long, model::Distribution> citus_distributions() {
+    std::map<long, model::Distribution> out;
+    if (q("SELECT to_regclass('pg_catalog.pg_dist_partition')")[0][0].is_null()) return out;
+    std::map<long, QualifiedName> first_of_group;
+    for (auto row : q("SELECT p.logicalrelid::oid::bigint, p.partmethod, p.repmodel, "
+                      "column_to_column_name(p.logicalrelid, p.partkey), p.colocationid, n.nspname, c.relname "
+                      "FROM pg_dist_partition p JOIN pg_class c ON c.oid = p.logicalrelid JOIN pg_namespace n ON "
+                      "n.oid = c.relnamespace ORDER BY p.logicalrelid::oid")) {
+      std::string method = row[1].as<std::string>(), model = row[2].as<std::string>();
+      model::Distribution d;
+      if (method == "h") {
+        d.column = row[3].as<std::string>();
+        long group = row[4].as<long>();
+        QualifiedName name{row[5].as<std::string>(), row[6].as<std::string>()};
+        if (auto it = first_of_group.find(group); it != first_of_group.end())
+          d.colocate_with = it->second;
+        else
+          first_of_group.emplace(group, name);
+      } else if (method == "n" && model == "t") {
+        d.reference = true;
+      } else {
+        continue;  // a Citus local table: on the coordinator, as any table
+      }
+      out.emplace(row[0].as<long>(), std::move(d));
+    }
+    return out;
   }
 
   // pg_get_viewdef's text, without its leading space and trailing semicolon.

@@ -44,6 +44,7 @@ class Resolver {
     check_partitions();
     check_type_cycles();
     name_constraints_and_indexes();
+    check_distribution();
     return std::move(schema_);
   }
 
@@ -696,6 +697,20 @@ class Resolver {
       }
       if (t.unlogged) diags_.error(at(t.name), "a partitioned table cannot be unlogged (its partitions may be)");
       out.partition_by = std::move(key);
+    }
+    if (t.distribution) {
+      Distribution d;
+      d.reference = t.distribution->reference;
+      d.origin = origin(*t.distribution);
+      if (t.distribution->column) {
+        d.column = name_of(*t.distribution->column);
+        d.column_origin = origin(*t.distribution->column);
+      }
+      if (t.distribution->colocate_with) {
+        d.colocate_with = qualified(*t.distribution->colocate_with);
+        d.colocate_origin = origin(*t.distribution->colocate_with);
+      }
+      out.distribution = std::move(d);
     }
     out.doc = t.doc;
     out.origin = origin(t.name);
@@ -1743,6 +1758,165 @@ class Resolver {
       if (!ix.name.empty()) continue;
       ix.name = names::choose_name(relation, names::join_column_names(index_column_names(ix.elements, ix.include)),
                                    "idx", rel);
+    }
+  }
+
+  // ---- Citus: the rules a distributed schema must keep, before any cluster sees it ----
+
+  static std::string distribution_kind(const Table* t) {
+    if (!t || !t->distribution) return "local";
+    return t->distribution->reference ? "reference" : "distributed";
+  }
+
+  // The distribution column's type, domains resolved (tables of one type share a
+  // colocation group: Citus colocates them by default).
+  std::string distribution_type(const Table& t) const {
+    const Column* c = t.find_column(t.distribution->column);
+    return c ? without_domains(c->type, schema_).sql() : "";
+  }
+
+  void check_distribution() {
+    for (auto& t : schema_.tables) {
+      if (!t.distribution) continue;
+      const Distribution& d = *t.distribution;
+      if (t.is_extern) continue;
+      if (d.distributed()) {
+        const Column* c = t.find_column(d.column);
+        if (!c) {
+          unknown_column(t, d.column, loc(d.column_origin));
+          continue;
+        }
+        Type base = without_domains(c->type, schema_);
+        const BuiltinType* b =
+            base.array_dims == 0 && base.kind == TypeKind::builtin ? builtin_by_name(base.builtin) : nullptr;
+        bool hashable = !b || !(b->family == TypeFamily::xml || b->family == TypeFamily::geometric ||
+                                b->family == TypeFamily::text_search || b->family == TypeFamily::bit ||
+                                b->family == TypeFamily::money || b->name == "json");
+        if (!hashable)
+          diags_.error(loc(d.column_origin), "the distribution column '" + d.column + "' has type " + base.sql() +
+                                                 ", which has no hash function: Citus cannot shard by it");
+        if (d.colocate_with) {
+          const Table* u = schema_.find_table(*d.colocate_with);
+          if (!u || u->is_extern) {
+            diags_.error(loc(d.colocate_origin),
+                         "'" + d.colocate_with->display() + "' is not a table of the schema to colocate with");
+          } else if (u == &t) {
+            diags_.error(loc(d.colocate_origin), "a table cannot be colocated with itself");
+          } else if (!u->distribution || u->distribution->reference) {
+            diags_.error(loc(d.colocate_origin), "'" + u->name.display() + "' is a " + distribution_kind(u) +
+                                                     " table: a table is colocated only with a distributed table");
+          } else if (u->find_column(u->distribution->column) && distribution_type(*u) != base.sql()) {
+            auto& e = diags_.error(loc(d.colocate_origin),
+                                   "'" + t.name.display() + "' is distributed by " + d.column + " (" + base.sql() +
+                                       ") but '" + u->name.display() + "' by " + u->distribution->column + " (" +
+                                       distribution_type(*u) + "): colocated tables need the same type");
+            Diagnostics::note(e, loc(u->distribution->column_origin), "distributed here");
+          }
+        }
+        auto lacks = [&](const std::vector<std::string>& cols) {
+          return std::find(cols.begin(), cols.end(), d.column) == cols.end();
+        };
+        for (const auto& k : t.constraints) {
+          std::vector<std::string> cols = k.columns;
+          if (k.kind == ConstraintKind::exclusion)
+            for (const auto& el : k.elements) cols.push_back(el.column);
+          bool keyed = k.kind == ConstraintKind::primary_key || k.kind == ConstraintKind::unique ||
+                       k.kind == ConstraintKind::exclusion;
+          if (keyed && lacks(cols)) {
+            auto& e = diags_.error(
+                loc(k.origin),
+                std::string(k.kind == ConstraintKind::primary_key ? "the primary key"
+                            : k.kind == ConstraintKind::unique    ? "unique key"
+                                                                  : "exclusion constraint") +
+                    (k.name.empty() || k.kind == ConstraintKind::primary_key ? "" : " '" + k.name + "'") +
+                    " of distributed table '" + t.name.display() + "' does not include its distribution column '" +
+                    d.column + "': each shard can enforce only keys that contain it");
+            Diagnostics::note(e, loc(d.column_origin), "distributed by this column");
+          }
+        }
+        for (const auto& ix : t.indexes) {
+          std::vector<std::string> cols;
+          for (const auto& el : ix.elements) cols.push_back(el.column);
+          if (ix.unique && lacks(cols)) {
+            auto& e =
+                diags_.error(loc(ix.origin), "unique index '" + ix.name + "' of distributed table '" +
+                                                 t.name.display() + "' does not include its distribution column '" +
+                                                 d.column + "': each shard can enforce only keys that contain it");
+            Diagnostics::note(e, loc(d.column_origin), "distributed by this column");
+          }
+        }
+      }
+      for (const auto& tr : t.triggers)
+        if (!tr.for_each_row)
+          diags_.error(loc(tr.origin), "statement-level trigger '" + tr.name + "' on " + distribution_kind(&t) +
+                                           " table '" + t.name.display() +
+                                           "': Citus fires it once per shard on the workers, not once per statement; "
+                                           "make it 'for each row' or keep the table local");
+      for (const auto& c : t.columns)
+        if (c.identity && d.distributed() && !(c.type.builtin == "bigint"))
+          diags_.error(loc(c.origin), "identity column '" + c.name + "' of distributed table '" + t.name.display() +
+                                          "' must be bigint: Citus gives each node its own range of values");
+    }
+    // Foreign keys: which kinds of table may reference which.
+    for (const auto& t : schema_.tables) {
+      if (t.is_extern) continue;
+      for (const auto& fk : t.constraints) {
+        if (fk.kind != ConstraintKind::foreign_key) continue;
+        const Table* u = schema_.find_table(fk.ref_table);
+        if (!u) continue;  // reported already
+        std::string from = distribution_kind(&t), to = distribution_kind(u);
+        if (from == "local" && to == "local") continue;
+        std::string what = "foreign key from " + from + " table '" + t.name.display() + "' to " + to + " table '" +
+                           u->name.display() + "'";
+        if (to == "reference") continue;  // every node has the rows it references
+        if (from == "distributed" && to == "distributed") {
+          const Distribution& a = *t.distribution;
+          const Distribution& b = *u->distribution;
+          if (!t.find_column(a.column) || !u->find_column(b.column)) continue;  // reported already
+          if (distribution_type(t) != distribution_type(*u)) {
+            auto& e = diags_.error(loc(fk.origin), what + ": the tables are not colocated (distributed by " +
+                                                       distribution_type(t) + " and by " + distribution_type(*u) + ")");
+            Diagnostics::note(e, loc(b.column_origin), "'" + u->name.display() + "' is distributed here");
+            continue;
+          }
+          bool pairs = false;
+          for (std::size_t i = 0; i < fk.columns.size() && i < fk.ref_columns.size(); ++i)
+            pairs = pairs || (fk.columns[i] == a.column && fk.ref_columns[i] == b.column);
+          if (!pairs) {
+            auto& e = diags_.error(loc(fk.origin), what + " does not include the distribution columns (" + a.column +
+                                                       " referencing " + b.column +
+                                                       "): rows and the rows they reference must be on one shard");
+            Diagnostics::note(e, loc(b.column_origin), "'" + u->name.display() + "' is distributed here");
+          }
+          continue;
+        }
+        std::string why =
+            to == "distributed"
+                ? (from == "reference" ? ": a reference table is on every node, the rows it would reference on one"
+                                       : ": a local table cannot reference rows spread over the workers")
+            : from == "reference" ? ": a reference table may reference only reference tables"
+                                  : ": a distributed table may reference only colocated distributed tables and "
+                                    "reference tables";
+        auto& e = diags_.error(loc(fk.origin), what + why);
+        if (u->distribution)
+          Diagnostics::note(e, loc(u->distribution->origin), "'" + u->name.display() + "' is " + to + " here");
+      }
+    }
+    // Colocation chains end: no table is colocated with itself through others.
+    for (const auto& t : schema_.tables) {
+      std::set<QualifiedName> seen{t.name};
+      const Table* cur = &t;
+      while (cur && cur->distribution && cur->distribution->colocate_with) {
+        if (!seen.insert(*cur->distribution->colocate_with).second) {
+          if (*cur->distribution->colocate_with == t.name && cur != &t)
+            diags_.error(loc(t.distribution->colocate_origin),
+                         "colocation of '" + t.name.display() +
+                             "' goes round in a circle: one table of the group must "
+                             "be distributed without 'colocate with'");
+          break;
+        }
+        cur = schema_.find_table(*cur->distribution->colocate_with);
+      }
     }
   }
 

@@ -222,6 +222,18 @@ struct PartitionKey {
   bool operator==(const PartitionKey&) const = default;
 };
 
+// Where a table's rows live on a Citus cluster: sharded by a column across the
+// workers (`distributed by (COLUMN) [colocate with TABLE]`), or copied whole to
+// every node (`reference`). A table without one is local to the coordinator.
+struct Distribution {
+  bool reference = false;
+  std::string column;                          // distributed: the distribution column
+  std::optional<QualifiedName> colocate_with;  // distributed: created in this table's colocation group
+  Origin origin, column_origin, colocate_origin;
+  bool operator==(const Distribution&) const = default;
+  bool distributed() const { return !reference; }
+};
+
 struct Table {
   QualifiedName name;
   std::optional<std::string> row_type;
@@ -237,6 +249,7 @@ struct Table {
   std::vector<std::string> dropped_columns;
   bool unlogged = false;                     // not written to the WAL: emptied after a crash, not replicated
   std::optional<PartitionKey> partition_by;  // a partitioned table: its rows live in its partitions
+  std::optional<Distribution> distribution;  // Citus: distributed or reference
   bool is_extern = false;
   std::optional<std::string> archived_as;  // set by `archive table NAME as NEW`
   Doc doc;

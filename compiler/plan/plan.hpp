@@ -54,6 +54,8 @@ enum class Step {
   function,
   table,
   partition,          // after the tables: a partition is created of its parent
+  distribute,         // Citus: reference tables, then distributed ones (colocation targets first),
+                      // before any foreign key or trigger of theirs exists
   row_type_function,  // functions whose signature names a table's row type: after the tables, before the views
   column,
   add_generated,
@@ -145,7 +147,8 @@ enum class ChangeKind {
   alter_type,   // detail: what changes
   drop_type,
   data_step,
-  moved_aside,  // down only: dependents moved out of the way of a change and back
+  distribute_table,  // Citus: detail says how (distributed by c, reference, local)
+  moved_aside,       // down only: dependents moved out of the way of a change and back
 };
 
 const char* change_name(ChangeKind kind);
@@ -199,6 +202,10 @@ struct Plan {
   std::vector<Op> ops;             // in up order
   std::vector<Change> refused;     // changes the planner will not make (each also an error)
   std::vector<std::string> notes;  // what a reviewer must know (e.g. a down that re-creates a table empty)
+  // Citus: a state before or after has distributed or reference tables. Each
+  // transaction then runs its shard commands one connection at a time (Citus refuses
+  // DDL on tables linked by foreign keys after a parallel operation on them).
+  bool citus = false;
   bool empty() const { return ops.empty(); }
   // Enum values are added and committed (with the drops before them) before the
   // rest runs, in another transaction.

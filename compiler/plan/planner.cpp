@@ -28,6 +28,7 @@ namespace schemac::plan {
 using model::Column;
 using model::Constraint;
 using model::ConstraintKind;
+using model::Distribution;
 using model::Function;
 using model::Index;
 using model::QualifiedName;
@@ -112,6 +113,8 @@ const char* change_name(ChangeKind kind) {
       return "drop_type";
     case ChangeKind::data_step:
       return "data_step";
+    case ChangeKind::distribute_table:
+      return "distribute_table";
     case ChangeKind::moved_aside:
       return "moved_aside";
   }
@@ -154,6 +157,8 @@ const char* step_title(Step step) {
       return "Types: enums, domains and composite types";
     case Step::sequence:
       return "Sequences";
+    case Step::distribute:
+      return "Distribution on the Citus cluster (reference tables, then distributed tables)";
     case Step::partition:
       return "Partitions";
     case Step::drop_partition:
@@ -424,9 +429,11 @@ class Planner {
     plan_enums();
     plan_functions();
     plan_column_changes();
+    find_redistributed();
     plan_view_rebuilds();
     plan_tables();
     plan_partitions();
+    plan_distribution();
     plan_views();
     plan_data_steps();
     plan_enum_dependents();
@@ -439,6 +446,8 @@ class Planner {
     plan.ops = in_step_order(std::move(ops_));
     plan.notes = std::move(notes_);
     plan.refused = std::move(refused_);
+    for (const Schema* s : {&prev_, &want_})
+      for (const auto& t : s->tables) plan.citus |= t.distribution.has_value();
     return plan;
   }
 
@@ -2059,6 +2068,7 @@ class Planner {
     };
     auto inline_it = [&](const Constraint& c) {
       if (to_attached_key(c)) return false;
+      if (is_foreign_key(c) && citus_foreign_key(t, c)) return false;  // once both tables are distributed
       return !is_foreign_key(c) || c.ref_table == t.name || existing.count(c.ref_table) ||
              (find(want_, c.ref_table) && find(want_, c.ref_table)->is_extern);
     };
@@ -2094,6 +2104,102 @@ class Planner {
       add(Step::grant, emit::grant(t.name, g), "", checks);
     }
     table_comments(nullptr, &t);
+  }
+
+  // ---- Citus ------------------------------------------------------------------------
+
+  // A foreign key from or to a distributed or reference table: Citus accepts it only
+  // once both tables are distributed, so a new table's is added after its distribution.
+  bool citus_foreign_key(const Table& t, const Constraint& c) const {
+    const Table* u = find(want_, c.ref_table);
+    return t.distribution || (u && u->distribution);
+  }
+
+  static std::string distribution_text(const std::optional<Distribution>& d) {
+    if (!d) return "local";
+    if (d->reference) return "reference";
+    return "distributed by " + d->column + (d->colocate_with ? " colocated with " + d->colocate_with->display() : "");
+  }
+  // Colocation follows the distribution column's type (Citus colocates tables of one
+  // type by default), so naming another table to colocate with changes nothing.
+  static bool same_distribution(const std::optional<Distribution>& a, const std::optional<Distribution>& b) {
+    if (!a || !b) return !a && !b;
+    return a->reference == b->reference && a->column == b->column;
+  }
+
+  // Tables that were there before and change how they are distributed: the foreign
+  // keys from and to them go first and come back after; views that read them are
+  // created again (Citus re-creates the table under them).
+  void find_redistributed() {
+    for (const auto& p : prev_.tables) {
+      const Table* t = find(want_, p.name);
+      if (!t || t->is_extern || p.is_extern) continue;
+      if (!same_distribution(p.distribution, t->distribution)) redistributed_.insert(p.name);
+    }
+  }
+
+  // The tables of `s` with a distribution, in the order Citus needs them: reference
+  // tables first, then distributed tables, each after the table it is colocated with.
+  static std::vector<const Table*> distribution_order(const Schema& s) {
+    std::vector<const Table*> out;
+    std::set<QualifiedName> placed;
+    for (const Table* t : foreign_key_order(s))
+      if (t->distribution && t->distribution->reference && placed.insert(t->name).second) out.push_back(t);
+    std::function<void(const Table*, int)> place = [&](const Table* t, int depth) {
+      if (placed.count(t->name) || depth > 64) return;
+      if (t->distribution->colocate_with)
+        if (const Table* u = s.find_table(*t->distribution->colocate_with); u && u->distribution) place(u, depth + 1);
+      if (placed.insert(t->name).second) out.push_back(t);
+    };
+    for (const Table* t : foreign_key_order(s))
+      if (t->distribution && !t->distribution->reference) place(t, 0);
+    return out;
+  }
+
+  // A table with rows distributed: the coordinator copies them to the shards, then
+  // empties its own copy (which Citus keeps, hidden, until told).
+  static std::string distribute_existing(const Table& t, const Distribution& d) {
+    return emit::distribute_table(t.name, d, !t.triggers.empty()) +
+           "\nSELECT truncate_local_data_after_distributing_table(" + emit::sql_string(t.name.sql()) + ");";
+  }
+
+  void plan_distribution() {
+    std::vector<const Table*> order = distribution_order(want_);
+    for (const Table* t : order) {
+      const Table* p = find(prev_, t->name);
+      if (p && same_distribution(p->distribution, t->distribution)) continue;
+      if (p && p->is_extern) continue;
+      std::vector<Check> verify = {emit::distribution_is(t->name, &*t->distribution)};
+      Change ch =
+          change(ChangeKind::distribute_table, t->name, "", t->distribution->origin,
+                 distribution_text(p ? p->distribution : std::nullopt) + " -> " + distribution_text(t->distribution));
+      ch.on_existing_table = p != nullptr;
+      std::string up, down;
+      if (!p || !p->distribution) {
+        // A new table's triggers come after its distribution.
+        up = p ? distribute_existing(*t, *t->distribution) : emit::distribute_table(t->name, *t->distribution, false);
+        down = p ? emit::undistribute_table(t->name) : "";  // a new table's DROP TABLE takes its shards along
+      } else if (!p->distribution->reference && !t->distribution->reference) {
+        up = emit::alter_distributed_table(t->name, *t->distribution);
+        down = emit::alter_distributed_table(t->name, *p->distribution);
+      } else {  // distributed <-> reference: back to local, then as declared
+        up = emit::undistribute_table(t->name) + "\n" + distribute_existing(*t, *t->distribution);
+        down = emit::undistribute_table(t->name) + "\n" + distribute_existing(*p, *p->distribution);
+      }
+      add(Step::distribute, up, down, verify).change = ch;
+    }
+    // Tables that become local again: after the foreign keys that need them distributed
+    // went (dropped first), before any that need them local come.
+    for (const auto& p : prev_.tables) {
+      const Table* t = find(want_, p.name);
+      if (!t || !p.distribution || t->distribution || t->is_extern || p.is_extern) continue;
+      Change ch =
+          change(ChangeKind::distribute_table, t->name, "", t->origin, distribution_text(p.distribution) + " -> local");
+      ch.on_existing_table = true;
+      add(Step::distribute, emit::undistribute_table(t->name), distribute_existing(p, *p.distribution),
+          {emit::distribution_is(t->name, nullptr)})
+          .change = ch;
+    }
   }
 
   void drop_table(const Table& t) {
@@ -2212,6 +2318,7 @@ class Planner {
   // Whether an object that exists before and after must be dropped and created again
   // because of what it depends on (its own definition aside).
   bool forced(const Table& t, const Constraint& c) const {
+    if (is_foreign_key(c) && (redistributed_.count(t.name) || redistributed_.count(c.ref_table))) return true;
     return any_regenerated(t, c.columns) || calls_changed_function(c.uses) || reads_changed_regenerated(c.uses) ||
            (is_foreign_key(c) && (rebuilt_keys_.count({c.ref_table, c.ref_columns}) || [&] {
               for (const auto& col : c.ref_columns)
@@ -2349,6 +2456,10 @@ class Planner {
       case K::drop_trigger:
         lock.mode = LockMode::share_row_exclusive;
         return lock;
+      case K::distribute_table:  // Citus copies every row to its new place
+        lock.effect = E::rewrites;
+        lock.what = c.detail;
+        return lock;
       case K::drop_table:
       case K::rename_table:
       case K::archive_table:
@@ -2483,11 +2594,20 @@ class Planner {
         .change = ch;
   }
 
+  // Citus refuses ALTER TABLE ... ADD COLUMN ... GENERATED AS IDENTITY on a table that
+  // is distributed (or reference) before and after the migration.
+  static bool adds_identity_on_citus(const Table& p, const Column* old, const Column& c) {
+    return c.identity && (!old || !old->identity) && p.distribution;
+  }
+
   void alter_table(const Table& p, const Table& t) {
     if (t.is_extern || p.is_extern) return;
     // Columns.
     for (const auto& c : t.columns) {
       const Column* old = p.find_column(c.name);
+      if (!old && adds_identity_on_citus(p, old, c))
+        diags_.error(where(c.origin), "identity column " + t.name.display() + "." + c.name + " cannot be added: " +
+                                          "Citus refuses identity columns added to a distributed or reference table");
       if (!old) {
         add(Step::column, emit::add_column(t.name, c), emit::drop_column(t.name, c.name), {column_is(t.name, c)})
             .change = added_column(t, c);
@@ -2668,6 +2788,16 @@ class Planner {
     }
     // Up and down are each written in the order they run.
     bool retype = !same_type(old.type, c.type);
+    if (retype && p.distribution && t.distribution && !p.distribution->reference && !t.distribution->reference &&
+        p.distribution->column == old.name && t.distribution->column == c.name) {
+      refused_.push_back(change(ChangeKind::alter_column_type, t.name, c.name, c.origin));
+      diags_.error(where(c.origin), "the type of " + t.name.display() + "." + c.name +
+                                        " cannot change: it is the distribution column (Citus refuses ALTER TABLE "
+                                        "on it); distribute the table by another column first");
+    }
+    if (adds_identity_on_citus(p, &old, c))
+      diags_.error(where(c.origin), "identity cannot be added to " + t.name.display() + "." + c.name + ": Citus " +
+                                        "refuses identity columns added to a distributed or reference table");
     bool was_not_null = !old.nullable || old.identity, not_null = !c.nullable || c.identity;
     std::vector<std::string> up, down;
     bool adds_identity = c.identity && !old.identity, drops_identity = old.identity && !c.identity;
@@ -2875,7 +3005,7 @@ class Planner {
       bool changed = !same_relation(it->second, r);
       changed |= reads_changed_column(r.uses());
       for (const auto& f : r.calls()) changed |= changed_functions_.count(f) > 0;
-      for (const auto& n : r.reads()) changed |= views_to_rebuild_.count(n) > 0;
+      for (const auto& n : r.reads()) changed |= views_to_rebuild_.count(n) > 0 || redistributed_.count(n) > 0;
       if (changed) views_to_rebuild_.insert(r.name);
     }
   }
@@ -3013,6 +3143,7 @@ class Planner {
   std::set<QualifiedName> recreated_enums_;               // enums whose down re-creates the type
   std::set<QualifiedName> rebuilt_views_;                 // views and materialized views dropped by up
   std::set<QualifiedName> views_to_rebuild_;              // existing views created again
+  std::set<QualifiedName> redistributed_;                 // Citus: existing tables whose distribution changes
   std::vector<Change> refused_;
   std::vector<model::ColumnUse> expression_dropped_;       // generated columns that become plain
   std::vector<std::pair<Table, std::string>> unarchived_;  // (table, its archived name) brought back

@@ -57,6 +57,14 @@ std::string marker(Phase phase, std::size_t number, std::size_t count, const cha
   return out;
 }
 
+// Citus: the statement that opens each transaction of a plan with distributed tables.
+void sequential(std::string& out, const Plan& plan, Phase phase) {
+  if (plan.citus && in_transaction(phase))
+    out +=
+        "\n-- Citus: shard commands one connection at a time (DDL on tables linked by foreign keys)\n\n"
+        "SET LOCAL citus.multi_shard_modify_mode TO 'sequential';\n";
+}
+
 }  // namespace
 
 // A plan in one phase is written as one transaction, without markers. In several,
@@ -70,6 +78,7 @@ std::string render_up(const Plan& plan, const std::string& header) {
   bool marked = phases.size() > 1 || (phases.size() == 1 && !in_transaction(phases[0].phase));
   for (std::size_t i = 0; i < phases.size(); ++i) {
     if (marked) out += marker(phases[i].phase, i + 1, phases.size(), "");
+    sequential(out, plan, phases[i].phase);
     // Each transaction that may run in a session of its own (a resumed run) sets what
     // the first set.
     if (in_transaction(phases[i].phase) &&
@@ -90,6 +99,7 @@ std::string render_down(const Plan& plan, const std::string& header) {
   bool marked = phases.size() > 1 || (phases.size() == 1 && !in_transaction(phases[0].phase));
   for (std::size_t i = 0; i < phases.size(); ++i) {
     if (marked) out += marker(phases[i].phase, i + 1, phases.size(), "undo ");
+    sequential(out, plan, phases[i].phase);
     if (in_transaction(phases[i].phase) && touches_functions(phases[i].ops))
       out += "\nSET check_function_bodies = off;\n";
     std::vector<const Op*> reversed = phases[i].ops;

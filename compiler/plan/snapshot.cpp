@@ -162,6 +162,13 @@ ast::Table table(const model::Table& t, bool directives) {
     for (const auto& k : t.partition_by->keys) by.keys.push_back(index_element(k));
     out.partition_by = std::move(by);
   }
+  if (t.distribution) {
+    ast::Distribution d;
+    d.reference = t.distribution->reference;
+    if (!d.reference) d.column = ident(t.distribution->column);
+    if (t.distribution->colocate_with) d.colocate_with = qname(*t.distribution->colocate_with);
+    out.distribution = std::move(d);
+  }
   for (const auto& c : t.columns) {
     ast::Column col = column(c);
     if (directives && c.was) col.was = ident(*c.was);

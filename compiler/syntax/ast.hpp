@@ -197,6 +197,13 @@ struct PartitionBy : Node {
   std::vector<IndexElement> keys;  // columns or (expressions), with collation and operator class
 };
 
+// `distributed by (COLUMN) [colocate with TABLE]` or `reference` of a table (Citus).
+struct Distribution : Node {
+  bool reference = false;       // a full copy on every node
+  std::optional<Ident> column;  // the distribution column of a distributed table
+  std::optional<QName> colocate_with;
+};
+
 struct Table : Node {
   Doc doc;
   bool unlogged = false;  // `unlogged table`
@@ -204,6 +211,7 @@ struct Table : Node {
   std::optional<Ident> row_type;
   std::optional<QName> was;
   std::optional<PartitionBy> partition_by;
+  std::optional<Distribution> distribution;
   std::vector<TableMember> members;
 };
 

@@ -343,6 +343,7 @@ SCHEMAC_RULE(default_privilege_kind, std::string, "'tables', 'sequences' or 'fun
 SCHEMAC_RULE(default_privilege, ast::DefaultPrivilege, "default privileges")
 SCHEMAC_RULE(partition_by, ast::PartitionBy, "partition by")
 SCHEMAC_RULE(partition_method, std::string, "'range', 'list' or 'hash'")
+SCHEMAC_RULE(distribution, ast::Distribution, "distribution")
 SCHEMAC_RULE(partition, ast::Partition, "partition")
 SCHEMAC_RULE(object_revoke, ast::ObjectPrivilege, "revoke")
 SCHEMAC_RULE(drop_column, ast::DropColumn, "drop column")
@@ -617,9 +618,13 @@ auto const push_member = [](auto& ctx) {
 auto const partition_method_def = word("range") | word("list") | word("hash");
 auto const partition_by_inner = kw("partition") > kw("by") > partition_method[set(&ast::PartitionBy::method)] > '(' >
                                 (index_element[push(&ast::PartitionBy::keys)] % ',') > ')';
+auto const distribution_inner = kw("reference")[([](auto& ctx) { x3::_val(ctx).reference = true; })] |
+                                (kw("distributed") > kw("by") > '(' > ident[set(&ast::Distribution::column)] > ')' >
+                                 -(kw("colocate") > kw("with") > qname[set(&ast::Distribution::colocate_with)]));
 auto const table_inner = kw("table") > qname[set(&ast::Table::name)] > -(kw("as") > ident[set(&ast::Table::row_type)]) >
                          -(kw("was") > qname[set(&ast::Table::was)]) > -partition_by[set(&ast::Table::partition_by)] >
-                         '{' > *member[push_member] > (x3::lit('}') | fail_with("a column, a table member or '}'"));
+                         -distribution[set(&ast::Table::distribution)] > '{' > *member[push_member] >
+                         (x3::lit('}') | fail_with("a column, a table member or '}'"));
 
 auto const extern_column_def = doc[set(&ast::Column::doc)] >> spanned(column_inner);
 auto const extern_table_inner = kw("table") > qname[set(&ast::ExternTable::name)] > '{' >
@@ -801,6 +806,7 @@ auto const function_def = spanned(function_inner);
 auto const procedure_def = spanned(procedure_inner);
 auto const default_privilege_def = spanned(default_privilege_inner);
 auto const partition_by_def = spanned(partition_by_inner);
+auto const distribution_def = spanned(distribution_inner);
 auto const partition_def = spanned(partition_inner);
 auto const view_def = spanned(view_inner);
 auto const materialized_view_def = spanned(materialized_view_inner);
@@ -818,7 +824,7 @@ BOOST_SPIRIT_DEFINE(doc_line, doc, ident, column_name, qname, type_modifier, typ
                     materialized_view, archive, drop_table, data_step, declaration)
 BOOST_SPIRIT_DEFINE(extern_type, domain_check, domain, field, composite_type, sequence_number, sequence,
                     exclusion_operator, exclusion_element, exclusion, procedure, parallel_kind, default_privilege_kind,
-                    default_privilege, partition_by, partition, partition_method)
+                    default_privilege, partition_by, partition, partition_method, distribution)
 
 const char* const declaration_keywords[] = {"table",     "view",    "materialized", "function", "enum", "extension",
                                             "schema",    "role",    "archive",      "drop",     "data", "extern",

@@ -45,6 +45,13 @@ std::string verify_failure(const std::string& message) {
 }
 }  // namespace
 
+// Runs the statements of `sql` one at a time: a Citus coordinator refuses a string of
+// several statements when one of them is DDL it propagates to the workers ("cannot
+// insert multiple commands into a prepared statement").
+static void exec_each(pqxx::transaction_base& tx, const std::string& sql) {
+  for (const auto& statement : split_statements(sql)) tx.exec(statement);
+}
+
 std::vector<std::string> split_statements(const std::string& sql) {
   PgQuerySplitResult result = pg_query_split_with_scanner(sql.c_str());
   std::vector<std::string> out;
@@ -437,8 +444,8 @@ void Migrator::apply(const Migration& m, const RunOptions& options, Progress res
       try {
         with_lock_retries(options, "in " + m.name + where, [&] {
           pqxx::work tx(db_);
-          tx.exec(phase.sql);
-          if (last) tx.exec(m.verify);
+          exec_each(tx, phase.sql);
+          if (last) exec_each(tx, m.verify);
           record(tx, m, last ? std::nullopt : std::optional<int>(i + 1), std::nullopt, seconds());
           tx.commit();
         });
@@ -494,7 +501,7 @@ void Migrator::apply(const Migration& m, const RunOptions& options, Progress res
     }
     try {
       pqxx::work tx(db_);
-      if (last) tx.exec(m.verify);
+      if (last) exec_each(tx, m.verify);
       record(tx, m, last ? std::nullopt : std::optional<int>(i + 1), std::nullopt, seconds());
       tx.commit();
     } catch (const pqxx::sql_error& e) {
@@ -551,7 +558,7 @@ void Migrator::revert(const Migration& m, const Applied& a, const RunOptions& op
       if (phase->transaction) {
         with_lock_retries(options, "reverting " + m.name + where, [&] {
           pqxx::work tx(db_);
-          tx.exec(phase->sql);
+          exec_each(tx, phase->sql);
           done(tx);
           tx.commit();
         });
@@ -729,7 +736,7 @@ void Migrator::baseline(int to, const std::function<void(const std::string&)>& l
   for (const auto* m : adopted) {
     try {
       pqxx::work tx(db_);  // never committed: verify only reads
-      tx.exec(m->verify);
+      exec_each(tx, m->verify);
     } catch (const pqxx::sql_error& e) {
       std::string message = pg_message(e);
       if (std::string failed = verify_failure(message); !failed.empty()) message = failed;
