@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
 # Installs every Debian package the build, the tests and the demo need. Idempotent.
+# With SCHEMAC_CITUS set (a Citus build for PostgreSQL 15: a folder with install.sh,
+# or a tarball of its installed files, paths from /), installs Citus too, for the
+# Citus tests; without it they say they did not run. CI sets it.
 set -euo pipefail
 packages=(
   cmake ninja-build g++ pkg-config # the build
@@ -20,11 +23,33 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
-fi
 sudo=()
 [ "$(id -u)" = 0 ] || sudo=(sudo)
 export DEBIAN_FRONTEND=noninteractive
+if [ ${#missing[@]} -gt 0 ]; then
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+citus=${SCHEMAC_CITUS:-}
+[ -n "$citus" ] || exit 0
+if [ ! -e "$citus" ]; then
+  echo "setup: SCHEMAC_CITUS=$citus does not exist" >&2
+  exit 2
+fi
+# A Citus build links against the server's newest point release (15.14 and later
+# export functions older ones lack): bring the server up to date first.
+installed=$(dpkg-query -W -f='${Version}' postgresql-15)
 "${sudo[@]}" apt-get update -qq
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+candidate=$(apt-cache policy postgresql-15 | awk '/Candidate:/ {print $2}')
+if [ -n "$candidate" ] && [ "$candidate" != "$installed" ]; then
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends postgresql-15 postgresql-client-15 >/dev/null
+fi
+if [ -d "$citus" ]; then
+  [ -f "$citus/install.sh" ] || { echo "setup: $citus has no install.sh" >&2; exit 2; }
+  "${sudo[@]}" bash "$citus/install.sh"
+else
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends libcurl4 liblz4-1 libzstd1 >/dev/null
+  "${sudo[@]}" tar -xzf "$citus" -C / --no-same-owner
+fi
+[ -f /usr/lib/postgresql/15/lib/citus.so ] || { echo "setup: $citus did not install citus.so" >&2; exit 2; }

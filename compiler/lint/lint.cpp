@@ -73,6 +73,17 @@ const std::vector<Rule>& rules() {
       {"H302", Severity::warning, "foreign-key-without-index",
        "no index starts with a foreign key's columns: deletes in the referenced table scan this one"},
       {"H303", Severity::warning, "duplicate-index", "two indexes with the same definition"},
+      {"C401", Severity::warning, "colocated-by-chance",
+       "a distributed table references another without 'colocate with' (directly or through others): they share "
+       "shards only while Citus's default colocation holds"},
+      {"C402", Severity::warning, "policy-without-distribution-column",
+       "a policy on a distributed table that does not read its distribution column: every query under it reaches "
+       "every shard"},
+      {"C403", Severity::warning, "distributed-without-index",
+       "a distributed table with no index starting with its distribution column: lookups by tenant scan each shard"},
+      {"C404", Severity::warning, "trigger-reads-other-tables",
+       "a trigger on a distributed or reference table whose function reads other tables: it runs on each shard, on "
+       "the workers, and its queries go out from there"},
       {"H304", Severity::warning, "overlapping-permissive-policies",
        "several permissive policies for one role and command: each is evaluated for every row"},
   };
@@ -104,6 +115,7 @@ class Linter {
   Result run() {
     security();
     hygiene();
+    distribution();
     materialized_views();
     if (previous_) {
       safety();
@@ -354,6 +366,60 @@ class Linter {
   static bool index_starts_with(const std::vector<std::string>& leading, const std::vector<std::string>& columns) {
     if (leading.size() < columns.size()) return false;
     return std::equal(columns.begin(), columns.end(), leading.begin());
+  }
+
+  // Citus: what compiles but scales badly or holds by chance.
+  void distribution() {
+    auto colocated_by_declaration = [&](const Table& t, const QualifiedName& target) {
+      std::set<QualifiedName> group_of_t, group_of_u;
+      auto chain = [&](const Table* x, std::set<QualifiedName>& out) {
+        for (int depth = 0; x && x->distribution && depth < 64; ++depth) {
+          if (!out.insert(x->name).second) break;
+          x = x->distribution->colocate_with ? s_.find_table(*x->distribution->colocate_with) : nullptr;
+        }
+      };
+      chain(&t, group_of_t);
+      chain(s_.find_table(target), group_of_u);
+      for (const auto& n : group_of_t)
+        if (group_of_u.count(n)) return true;
+      return false;
+    };
+    for (const auto& t : s_.tables) {
+      if (t.is_extern || !t.distribution) continue;
+      const auto& d = *t.distribution;
+      if (!d.reference) {
+        for (const auto& c : t.constraints) {
+          if (c.kind != model::ConstraintKind::foreign_key || c.ref_table == t.name) continue;
+          const Table* u = s_.find_table(c.ref_table);
+          if (u && u->distribution && !u->distribution->reference && !colocated_by_declaration(t, u->name))
+            report("C401", at(c.origin),
+                   "'" + t.name.display() + "' references distributed table '" + u->name.display() +
+                       "' without being declared colocated with it; add 'colocate with " + u->name.display() + "'");
+        }
+        for (const auto& p : t.policies)
+          if (!p.uses.reads(t.name, d.column) && !p.uses.reads(t.live_name(), d.column))
+            report("C402", at(p.origin),
+                   "policy '" + p.name + "' on distributed table '" + t.name.display() + "' does not read '" +
+                       d.column + "': every query under it reaches every shard");
+        bool indexed = false;
+        for (const auto& c : t.constraints)
+          indexed |= (c.kind == model::ConstraintKind::primary_key || c.kind == model::ConstraintKind::unique) &&
+                     !c.columns.empty() && c.columns.front() == d.column;
+        for (const auto& ix : t.indexes)
+          indexed |= !ix.where_sql && !ix.elements.empty() && ix.elements.front().column == d.column;
+        if (!indexed)
+          report("C403", at(d.origin),
+                 "distributed table '" + t.name.display() + "' has no index starting with '" + d.column +
+                     "'; start its primary key with it, or add 'index on (" + d.column + ")'");
+      }
+      for (const auto& tr : t.triggers)
+        for (const auto& f : s_.functions)
+          if (f.name == tr.function && !f.reads.empty())
+            report("C404", at(tr.origin),
+                   "trigger '" + tr.name + "' on " + (d.reference ? "reference" : "distributed") + " table '" +
+                       t.name.display() + "' runs " + f.name.display() + "(), which reads " +
+                       f.reads.front().display() + ": it runs on each shard, on the workers");
+    }
   }
 
   void hygiene() {

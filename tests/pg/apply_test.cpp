@@ -35,7 +35,7 @@ TEST_CASE("schemac sql applies and the catalog matches the model, for every sche
   int n = 0;
   for (const auto& dir : dirs) {
     DYNAMIC_SECTION(dir.generic_string()) {
-      auto schema = compile_ok(dir);
+      auto schema = test::single_node(compile_ok(dir));
       pqxx::connection db(fresh_database("schemac_apply_" + std::to_string(n++)));
       {
         pqxx::work tx(db);
@@ -225,7 +225,7 @@ TEST_CASE("hand-written DDL next to a golden case builds the catalog its model d
     if (!std::filesystem::exists(test::source_dir() / handwritten)) continue;
     ++n;
     DYNAMIC_SECTION(dir.generic_string()) {
-      auto schema = compile_ok(dir);
+      auto schema = test::single_node(compile_ok(dir));
       pqxx::connection db(fresh_database("schemac_handwritten_" + std::to_string(n)));
       {
         pqxx::work tx(db);
@@ -269,7 +269,7 @@ TEST_CASE("unnamed constraints and indexes get the names PostgreSQL itself choos
   int n = 0;
   for (const auto& dir : test::valid_schema_dirs()) {
     DYNAMIC_SECTION(dir.generic_string()) {
-      auto schema = compile_ok(dir);
+      auto schema = test::single_node(compile_ok(dir));
       std::string sql = plan::full_state_sql(schema);
       auto strip = [&](const std::string& from, const std::string& to) {
         for (std::size_t at; (at = sql.find(from)) != std::string::npos;) sql.replace(at, from.size(), to);

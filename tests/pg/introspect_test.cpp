@@ -68,7 +68,7 @@ TEST_CASE("pull reads back every schema of the suite: the pulled files rebuild t
   int n = 0;
   for (const auto& dir : dirs) {
     DYNAMIC_SECTION(dir.generic_string()) {
-      auto schema = test::compile_ok(dir);
+      auto schema = test::single_node(test::compile_ok(dir));
       pqxx::connection db(test::fresh_database("schemac_pull_" + std::to_string(n)));
       build(db, schema);
       auto catalog = introspect::read(db);

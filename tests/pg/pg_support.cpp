@@ -63,6 +63,11 @@ model::Schema compile_ok(const std::string& dir) {
   return loaded.model;
 }
 
+model::Schema single_node(model::Schema s) {
+  for (auto& t : s.tables) t.distribution.reset();
+  return s;
+}
+
 std::string value(pqxx::connection& db, const std::string& sql) {
   pqxx::work tx(db);
   auto r = tx.exec(sql);

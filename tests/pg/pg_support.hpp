@@ -26,6 +26,11 @@ std::string rows(pqxx::connection& db, const std::string& table);
 // A schema directory (relative to the source tree) that must compile.
 model::Schema compile_ok(const std::string& dir);
 
+// The schema as one server holds it: distributed and reference tables (Citus) made
+// local. The single-server tests build every schema of the suite so; tests/citus
+// builds the distributed ones on a cluster.
+model::Schema single_node(model::Schema s);
+
 // The first value of the first row of `sql` as text ("<null>" for NULL), committed.
 std::string value(pqxx::connection& db, const std::string& sql);
 

@@ -304,3 +304,27 @@ TEST_CASE("lint: one occurrence is silenced with a reason, and listed") {
   CHECK(no_reason.result.errors == 1);
   CHECK(no_reason.rendered.find("lint:allow H301 needs a reason after the code") != std::string::npos);
 }
+
+TEST_CASE("C401-C404: distribution hazards that compile") {
+  const std::string tenants = "table tenants distributed by (id) {\n  id uuid primary key\n}\n";
+  const std::string f =
+      "function f() returns trigger language plpgsql as $$ begin perform 1 from public.tenants; "
+      "return new; end; $$\n";
+  auto bad = lint_text(tenants + f +
+                       "table notes distributed by (tenant_id) {\n  tenant_id uuid references tenants(id)\n  id int\n"
+                       "  primary key (id, tenant_id)\n  row level security\n  policy p for select using (id > 0)\n"
+                       "  trigger t before update for each row execute f()\n}\n");
+  CHECK(has(bad, "C401"));
+  CHECK(has(bad, "C402"));
+  CHECK(has(bad, "C403"));
+  CHECK(has(bad, "C404"));
+  CHECK(bad.rendered.find("test.schema:5:13: warning: distributed table 'notes' has no index starting with") !=
+        std::string::npos);
+  auto good = lint_text(tenants +
+                        "table notes distributed by (tenant_id) colocate with tenants {\n"
+                        "  tenant_id uuid references tenants(id)\n  id int\n  primary key (tenant_id, id)\n"
+                        "  row level security\n  policy p for select using (tenant_id is not null)\n}\n");
+  CHECK_FALSE(has(good, "C401"));
+  CHECK_FALSE(has(good, "C402"));
+  CHECK_FALSE(has(good, "C403"));
+}

@@ -155,9 +155,15 @@ ALTER TABLE public.usage_metrics ADD CONSTRAINT usage_metrics_tenant_id_user_id_
 
 -- Indexes
 
+CREATE INDEX tenants_plan_id_idx ON public.tenants (plan_id);
+
+CREATE INDEX conversations_tenant_id_user_id_idx ON public.conversations (tenant_id, user_id);
+
 CREATE INDEX idx_conversations_tenant_updated ON public.conversations (tenant_id, updated_at DESC);
 
 CREATE INDEX idx_messages_conversation_created ON public.messages (tenant_id, conversation_id, created_at);
+
+CREATE INDEX feedback_tenant_id_user_id_idx ON public.feedback (tenant_id, user_id);
 
 -- Triggers
 

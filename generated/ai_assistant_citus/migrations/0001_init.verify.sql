@@ -139,11 +139,20 @@ BEGIN
   IF NOT (EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass('public.usage_metrics') AND conname = 'usage_metrics_tenant_id_user_id_fkey')) THEN
     missing := array_append(missing, 'constraint usage_metrics_tenant_id_user_id_fkey on usage_metrics is missing');
   END IF;
+  IF NOT (to_regclass('public.tenants_plan_id_idx') IS NOT NULL) THEN
+    missing := array_append(missing, 'index tenants_plan_id_idx is missing');
+  END IF;
+  IF NOT (to_regclass('public.conversations_tenant_id_user_id_idx') IS NOT NULL) THEN
+    missing := array_append(missing, 'index conversations_tenant_id_user_id_idx is missing');
+  END IF;
   IF NOT (to_regclass('public.idx_conversations_tenant_updated') IS NOT NULL) THEN
     missing := array_append(missing, 'index idx_conversations_tenant_updated is missing');
   END IF;
   IF NOT (to_regclass('public.idx_messages_conversation_created') IS NOT NULL) THEN
     missing := array_append(missing, 'index idx_messages_conversation_created is missing');
+  END IF;
+  IF NOT (to_regclass('public.feedback_tenant_id_user_id_idx') IS NOT NULL) THEN
+    missing := array_append(missing, 'index feedback_tenant_id_user_id_idx is missing');
   END IF;
   IF NOT (EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass('public.conversations') AND tgname = 'trigger_conversations_updated_at' AND NOT tgisinternal)) THEN
     missing := array_append(missing, 'trigger trigger_conversations_updated_at on conversations is missing');
