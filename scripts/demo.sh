@@ -17,7 +17,8 @@ exec "$root/scripts/with-postgres.sh" bash -c '
 set -euo pipefail
 for dir in schemas/*/; do
   name=$(basename "$dir")
-  if "$0" sql "$dir" | grep -q "^SELECT create_distributed_table"; then
+  sql=$("$0" sql "$dir")
+  if grep -q "^SELECT create_distributed_table" <<<"$sql"; then
     echo
     echo "== $name: a distributed schema, for a Citus cluster (the Citus tests apply it: scripts/with-citus.sh)"
     continue

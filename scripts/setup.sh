@@ -33,23 +33,34 @@ fi
 
 citus=${SCHEMAC_CITUS:-}
 [ -n "$citus" ] || exit 0
-if [ ! -e "$citus" ]; then
+citus_so=/usr/lib/postgresql/15/lib/citus.so
+if [ -d "$citus" ]; then
+  # A folder with its own (idempotent) installer, as ../shared/citus.
+  [ -f "$citus/install.sh" ] || { echo "setup: SCHEMAC_CITUS=$citus has no install.sh" >&2; exit 2; }
+elif [ -f "$citus" ]; then
+  case "$citus" in
+    *.tar.gz | *.tgz) ;;
+    *) echo "setup: SCHEMAC_CITUS=$citus is neither a folder with install.sh nor a .tar.gz" >&2; exit 2 ;;
+  esac
+  [ -f "$citus_so" ] && exit 0  # an existing installation is used as it is
+else
   echo "setup: SCHEMAC_CITUS=$citus does not exist" >&2
   exit 2
 fi
-# A Citus build links against the server's newest point release (15.14 and later
-# export functions older ones lack): bring the server up to date first.
-installed=$(dpkg-query -W -f='${Version}' postgresql-15)
-"${sudo[@]}" apt-get update -qq
-candidate=$(apt-cache policy postgresql-15 | awk '/Candidate:/ {print $2}')
-if [ -n "$candidate" ] && [ "$candidate" != "$installed" ]; then
-  "${sudo[@]}" apt-get install -y -qq --no-install-recommends postgresql-15 postgresql-client-15 >/dev/null
+if [ ! -f "$citus_so" ]; then
+  # A Citus build links against a recent point release of the server (it calls
+  # functions older ones do not export): bring the server up to date first.
+  installed=$(dpkg-query -W -f='${Version}' postgresql-15)
+  "${sudo[@]}" apt-get update -qq
+  candidate=$(apt-cache policy postgresql-15 | awk '/Candidate:/ {print $2}')
+  if [ -n "$candidate" ] && [ "$candidate" != "$installed" ]; then
+    "${sudo[@]}" apt-get install -y -qq --no-install-recommends postgresql-15 postgresql-client-15 >/dev/null
+  fi
 fi
 if [ -d "$citus" ]; then
-  [ -f "$citus/install.sh" ] || { echo "setup: $citus has no install.sh" >&2; exit 2; }
-  "${sudo[@]}" bash "$citus/install.sh"
+  "${sudo[@]}" bash "$citus/install.sh" >/dev/null
 else
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends libcurl4 liblz4-1 libzstd1 >/dev/null
   "${sudo[@]}" tar -xzf "$citus" -C / --no-same-owner
 fi
-[ -f /usr/lib/postgresql/15/lib/citus.so ] || { echo "setup: $citus did not install citus.so" >&2; exit 2; }
+[ -f "$citus_so" ] || { echo "setup: SCHEMAC_CITUS=$citus did not install $citus_so" >&2; exit 2; }

@@ -6,8 +6,8 @@
 # the workers are added to the coordinator by socket directory and port. Every node
 # is stopped and removed at exit whatever happens. The command sees PGHOST, PGPORT
 # (the coordinator), PGUSER, PGDATABASE and CITUS_WORKER_PORTS ("p1 p2").
-# Citus missing is an error (exit 2), never a skip: scripts/citus-available.sh says
-# whether it is installed.
+# Citus missing is an error (exit 2), never a skip (tests/citus_test.sh decides
+# whether to run at all).
 set -euo pipefail
 
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -55,6 +55,7 @@ fsync = off
 full_page_writes = off
 synchronous_commit = off
 citus.log_distributed_deadlock_detection = off
+citus.local_hostname = '$dir'
 CONF
   "${as_owner[@]}" "$PG_BIN/pg_ctl" -D "$dir/node$i" -w -l "$dir/server$i.log" start >/dev/null ||
     { cat "$dir/server$i.log" >&2; exit 2; }

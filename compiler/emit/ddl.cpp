@@ -310,8 +310,10 @@ std::string undistribute_table(const model::QualifiedName& t) {
 }
 
 std::string alter_distributed_table(const model::QualifiedName& t, const model::Distribution& d) {
-  return fmt::format("SELECT alter_distributed_table({}, distribution_column => {}, colocate_with => {});",
-                     sql_string(t.sql()), sql_string(d.column), colocate_argument(d));
+  // Into the default group of the column's type, where every table of that type is
+  // (a declared colocation target may still be on its old column when this runs).
+  return fmt::format("SELECT alter_distributed_table({}, distribution_column => {}, colocate_with => 'default');",
+                     sql_string(t.sql()), sql_string(d.column));
 }
 
 std::string enable_rls(const model::Table& t) {

@@ -142,7 +142,8 @@ std::string check_condition(const Check& c) {
           object(), name());
     case CheckKind::distribution: {
       if (c.detail == "local")
-        return "NOT EXISTS (SELECT 1 FROM citus_tables WHERE table_name = to_regclass(" + object() + "))";
+        return "NOT EXISTS (SELECT 1 FROM citus_tables WHERE table_name = to_regclass(" + object() +
+               ") AND citus_table_type IN ('distributed', 'reference'))";
       std::string out = "EXISTS (SELECT 1 FROM citus_tables WHERE table_name = to_regclass(" + object() +
                         ") AND citus_table_type = " + sql_string(c.detail);
       if (c.detail == "distributed") out += " AND distribution_column = " + name();

@@ -1768,11 +1768,11 @@ class Resolver {
     return t->distribution->reference ? "reference" : "distributed";
   }
 
-  // The distribution column's type, domains resolved (tables of one type share a
-  // colocation group: Citus colocates them by default).
+  // The distribution column's type as Citus compares it: a domain is a type of its
+  // own, modifiers do not count (tables of one type share a colocation group).
   std::string distribution_type(const Table& t) const {
     const Column* c = t.find_column(t.distribution->column);
-    return c ? without_domains(c->type, schema_).sql() : "";
+    return c ? c->type.base() : "";
   }
 
   void check_distribution() {
@@ -1787,8 +1787,8 @@ class Resolver {
           continue;
         }
         Type base = without_domains(c->type, schema_);
-        const BuiltinType* b =
-            base.array_dims == 0 && base.kind == TypeKind::builtin ? builtin_by_name(base.builtin) : nullptr;
+        // An array hashes when its elements do.
+        const BuiltinType* b = base.kind == TypeKind::builtin ? builtin_by_name(base.builtin) : nullptr;
         bool hashable = !b || !(b->family == TypeFamily::xml || b->family == TypeFamily::geometric ||
                                 b->family == TypeFamily::text_search || b->family == TypeFamily::bit ||
                                 b->family == TypeFamily::money || b->name == "json");
@@ -1805,11 +1805,12 @@ class Resolver {
           } else if (!u->distribution || u->distribution->reference) {
             diags_.error(loc(d.colocate_origin), "'" + u->name.display() + "' is a " + distribution_kind(u) +
                                                      " table: a table is colocated only with a distributed table");
-          } else if (u->find_column(u->distribution->column) && distribution_type(*u) != base.sql()) {
-            auto& e = diags_.error(loc(d.colocate_origin),
-                                   "'" + t.name.display() + "' is distributed by " + d.column + " (" + base.sql() +
-                                       ") but '" + u->name.display() + "' by " + u->distribution->column + " (" +
-                                       distribution_type(*u) + "): colocated tables need the same type");
+          } else if (u->find_column(u->distribution->column) && distribution_type(*u) != distribution_type(t)) {
+            auto& e =
+                diags_.error(loc(d.colocate_origin),
+                             "'" + t.name.display() + "' is distributed by " + d.column + " (" + distribution_type(t) +
+                                 ") but '" + u->name.display() + "' by " + u->distribution->column + " (" +
+                                 distribution_type(*u) + "): colocated tables need the same type");
             Diagnostics::note(e, loc(u->distribution->column_origin), "distributed here");
           }
         }
@@ -1846,6 +1847,10 @@ class Resolver {
           }
         }
       }
+      if (d.reference && t.partition_by)
+        diags_.error(loc(d.origin), "partitioned table '" + t.name.display() +
+                                        "' cannot be a reference table: Citus distributes partitioned tables by hash "
+                                        "only ('distributed by (COLUMN)')");
       for (const auto& tr : t.triggers)
         if (!tr.for_each_row)
           diags_.error(loc(tr.origin), "statement-level trigger '" + tr.name + "' on " + distribution_kind(&t) +
@@ -1887,7 +1892,17 @@ class Resolver {
                                                        " referencing " + b.column +
                                                        "): rows and the rows they reference must be on one shard");
             Diagnostics::note(e, loc(b.column_origin), "'" + u->name.display() + "' is distributed here");
+            continue;
           }
+          // The distribution column of a row never changes: no action may set or cascade it.
+          bool sets = fk.on_delete == "set null" || fk.on_delete == "set default";
+          bool updates = fk.on_update == "cascade" || fk.on_update == "set null" || fk.on_update == "set default";
+          if (sets || updates)
+            diags_.error(loc(fk.origin), what + ": 'on " +
+                                             (sets ? "delete " + fk.on_delete : "update " + fk.on_update) +
+                                             "' would change the distribution column " + a.column +
+                                             ", which Citus refuses (use cascade or restrict on delete, no action on "
+                                             "update)");
           continue;
         }
         std::string why =

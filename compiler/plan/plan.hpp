@@ -193,7 +193,6 @@ struct Op {
   std::string up;    // empty when an earlier statement does it (e.g. DROP TABLE drops its indexes)
   std::string down;  // the exact inverse; empty when a later inverse does it
   std::vector<Check> verify;
-  bool no_transaction = false;  // runs outside a transaction block (the concurrently phase)
   Change change;
   std::optional<TableLock> lock;  // none: it touches no table that existed before
 };

@@ -453,7 +453,7 @@ class Planner {
 
  private:
   Op& add(Step step, std::string up, std::string down, std::vector<Check> verify = {}) {
-    ops_.push_back({step, std::move(up), std::move(down), std::move(verify), false, {}, std::nullopt});
+    ops_.push_back({step, std::move(up), std::move(down), std::move(verify), {}, std::nullopt});
     return ops_.back();
   }
 
@@ -953,6 +953,7 @@ class Planner {
     }
     if (t.partition_by)
       for (auto& e : t.partition_by->keys) swap(e.column);
+    if (t.distribution) swap(t.distribution->column);
     for (auto& ix : t.indexes) {
       for (auto& e : ix.elements) swap(e.column);
       for (auto& col : ix.include) swap(col);
@@ -2163,12 +2164,29 @@ class Planner {
            "\nSELECT truncate_local_data_after_distributing_table(" + emit::sql_string(t.name.sql()) + ");";
   }
 
+  // Citus cannot undistribute or redistribute a table with an identity column
+  // (undistribute_table, alter_distributed_table), which every change of an existing
+  // table's distribution needs in its up or its down.
+  void refuse_identity_redistribution(const Table& p, const Table& t, model::Origin where_) {
+    for (const Table* x : {&p, &t})
+      for (const auto& c : x->columns)
+        if (c.identity) {
+          refused_.push_back(change(ChangeKind::distribute_table, t.name, "", where_));
+          diags_.error(where(where_), "the distribution of " + t.name.display() +
+                                          " cannot change: Citus cannot "
+                                          "undistribute or redistribute a table with an identity column (" +
+                                          c.name + ")");
+          return;
+        }
+  }
+
   void plan_distribution() {
     std::vector<const Table*> order = distribution_order(want_);
     for (const Table* t : order) {
       const Table* p = find(prev_, t->name);
       if (p && same_distribution(p->distribution, t->distribution)) continue;
       if (p && p->is_extern) continue;
+      if (p) refuse_identity_redistribution(*p, *t, t->distribution->origin);
       std::vector<Check> verify = {emit::distribution_is(t->name, &*t->distribution)};
       Change ch =
           change(ChangeKind::distribute_table, t->name, "", t->distribution->origin,
@@ -2193,6 +2211,7 @@ class Planner {
     for (const auto& p : prev_.tables) {
       const Table* t = find(want_, p.name);
       if (!t || !p.distribution || t->distribution || t->is_extern || p.is_extern) continue;
+      refuse_identity_redistribution(p, *t, t->origin);
       Change ch =
           change(ChangeKind::distribute_table, t->name, "", t->origin, distribution_text(p.distribution) + " -> local");
       ch.on_existing_table = true;
@@ -2213,6 +2232,8 @@ class Planner {
     if (t.row_level_security) add(Step::row_level_security, "", emit::enable_rls(t));
     if (t.force_row_level_security) add(Step::row_level_security, "", emit::force_rls(t));
     for (const auto& g : t.grants) add(Step::grant, "", emit::grant(t.name, g));
+    // Citus: the table comes back distributed, before its foreign keys and triggers.
+    if (t.distribution) add(Step::distribute, "", emit::distribute_table(t.name, *t.distribution, false));
     table_comments(&t, nullptr);
     add(Step::drop_table, emit::drop_table(t.name),
         emit::create_table(t, [](const Constraint& c) { return !is_foreign_key(c); }),
@@ -2510,7 +2531,6 @@ class Planner {
     Op& op = add(Step::concurrent_index, concurrently(emit::create_index(t.name, ix)) + doc,
                  "DROP INDEX CONCURRENTLY IF EXISTS " + QualifiedName{t.name.schema, ix.name}.sql() + ";",
                  std::move(verify));
-    op.no_transaction = true;
     op.change = ch;
     op.lock = TableLock{t.name, LockMode::share_update_exclusive, TableLock::Effect::scans, "index " + ix.name};
   }
@@ -2594,10 +2614,10 @@ class Planner {
         .change = ch;
   }
 
-  // Citus refuses ALTER TABLE ... ADD COLUMN ... GENERATED AS IDENTITY on a table that
-  // is distributed (or reference) before and after the migration.
-  static bool adds_identity_on_citus(const Table& p, const Column* old, const Column& c) {
-    return c.identity && (!old || !old->identity) && p.distribution;
+  // Citus refuses ALTER TABLE ... ADD COLUMN ... GENERATED AS IDENTITY on a distributed
+  // or reference table (columns are added after the tables are distributed).
+  static bool adds_identity_on_citus(const Table& t, const Column* old, const Column& c) {
+    return c.identity && (!old || !old->identity) && t.distribution;
   }
 
   void alter_table(const Table& p, const Table& t) {
@@ -2605,7 +2625,7 @@ class Planner {
     // Columns.
     for (const auto& c : t.columns) {
       const Column* old = p.find_column(c.name);
-      if (!old && adds_identity_on_citus(p, old, c))
+      if (!old && adds_identity_on_citus(t, old, c))
         diags_.error(where(c.origin), "identity column " + t.name.display() + "." + c.name + " cannot be added: " +
                                           "Citus refuses identity columns added to a distributed or reference table");
       if (!old) {
@@ -2788,14 +2808,13 @@ class Planner {
     }
     // Up and down are each written in the order they run.
     bool retype = !same_type(old.type, c.type);
-    if (retype && p.distribution && t.distribution && !p.distribution->reference && !t.distribution->reference &&
-        p.distribution->column == old.name && t.distribution->column == c.name) {
+    if (retype && t.distribution && !t.distribution->reference && t.distribution->column == c.name) {
       refused_.push_back(change(ChangeKind::alter_column_type, t.name, c.name, c.origin));
       diags_.error(where(c.origin), "the type of " + t.name.display() + "." + c.name +
                                         " cannot change: it is the distribution column (Citus refuses ALTER TABLE "
                                         "on it); distribute the table by another column first");
     }
-    if (adds_identity_on_citus(p, &old, c))
+    if (adds_identity_on_citus(t, &old, c))
       diags_.error(where(c.origin), "identity cannot be added to " + t.name.display() + "." + c.name + ": Citus " +
                                         "refuses identity columns added to a distributed or reference table");
     bool was_not_null = !old.nullable || old.identity, not_null = !c.nullable || c.identity;

@@ -142,6 +142,31 @@ TEST_CASE("citus: each rule is an error at the place that breaks it") {
     CHECK(d.find("test.schema:8:34: error: policy 'p' on distributed table 't' has a subquery, which Citus does not "
                  "support in policies") != std::string::npos);
   }
+  SECTION("a partitioned reference table") {
+    auto d = errors_of("table r partition by range (a) reference {\n  a int\n}\n");
+    CHECK(d.find("test.schema:1:32: error: partitioned table 'r' cannot be a reference table") != std::string::npos);
+  }
+  SECTION("a foreign key action that would change the distribution column") {
+    auto d = errors_of(std::string(tenants) +
+                       "table t distributed by (a) {\n  a uuid references tenants(id) on delete set null\n}\n");
+    CHECK(d.find("test.schema:5:21: error: foreign key from distributed table 't' to distributed table 'tenants': "
+                 "'on delete set null' would change the distribution column a") != std::string::npos);
+  }
+  SECTION("a domain is a type of its own for colocation; modifiers do not count") {
+    auto d = errors_of(std::string(tenants) +
+                       "domain tenant_id uuid\n"
+                       "table t distributed by (a) colocate with tenants {\n  a tenant_id\n}\n");
+    CHECK(d.find("error: 't' is distributed by a (public.tenant_id) but 'tenants' by id (uuid)") != std::string::npos);
+    auto ok = compile_text(
+        "table a distributed by (k) {\n  k varchar(36)\n}\n"
+        "table b distributed by (k) colocate with a {\n  k varchar(64)\n}\n");
+    INFO(ok.diagnostics);
+    CHECK(ok.ok);
+  }
+  SECTION("an array of a type without a hash function") {
+    auto d = errors_of("table t distributed by (a) {\n  a json[]\n}\n");
+    CHECK(d.find("test.schema:1:25: error: the distribution column 'a' has type json[]") != std::string::npos);
+  }
   SECTION("an identity column that is not bigint") {
     auto d = errors_of("table t distributed by (a) {\n  a int\n  n int identity\n}\n");
     CHECK(d.find("test.schema:3:3: error: identity column 'n' of distributed table 't' must be bigint") !=
@@ -245,6 +270,41 @@ TEST_CASE("citus: a change of distribution is a typed change with an exact down"
           std::string::npos);
     CHECK(down.find("SELECT undistribute_table('public.u');\nSELECT create_reference_table('public.u');") !=
           std::string::npos);
+  }
+  SECTION("renaming the distribution column is a rename, not a redistribution") {
+    Diagnostics diags;
+    auto p = plan_of("table t distributed by (a) {\n  a int\n}\n", "table t distributed by (b) {\n  b int was a\n}\n",
+                     diags);
+    INFO(diags.render());
+    REQUIRE_FALSE(diags.has_errors());
+    for (const auto& op : p.ops) CHECK(op.change.kind != plan::ChangeKind::distribute_table);
+    CHECK(plan::render_up(p, "test").find("RENAME COLUMN a TO b") != std::string::npos);
+  }
+  SECTION("a dropped distributed table comes back distributed in down") {
+    Diagnostics diags;
+    auto p = plan_of(std::string(tenants) +
+                         "table t distributed by (a) colocate with tenants {\n  a uuid references "
+                         "tenants(id)\n}\n",
+                     std::string(tenants) + "drop table t\n", diags);
+    INFO(diags.render());
+    REQUIRE_FALSE(diags.has_errors());
+    auto down = plan::render_down(p, "test");
+    auto created = down.find("CREATE TABLE public.t"),
+         distributed =
+             down.find("SELECT create_distributed_table('public.t', 'a', colocate_with => 'public.tenants');"),
+         key = down.find("ADD CONSTRAINT t_a_fkey");
+    REQUIRE(created != std::string::npos);
+    REQUIRE(distributed != std::string::npos);
+    REQUIRE(key != std::string::npos);
+    CHECK(created < distributed);
+    CHECK(distributed < key);
+  }
+  SECTION("a table with an identity column keeps its distribution") {
+    Diagnostics diags;
+    plan_of("table t {\n  id bigint identity primary key\n}\n",
+            "table t distributed by (id) {\n  id bigint identity primary key\n}\n", diags);
+    CHECK(diags.render().find("error: the distribution of t cannot change: Citus cannot undistribute or redistribute a "
+                              "table with an identity column (id)") != std::string::npos);
   }
   SECTION("naming a table to colocate with changes nothing") {
     Diagnostics diags;
