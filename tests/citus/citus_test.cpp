@@ -204,39 +204,15 @@ TEST_CASE("citus: a live table's distribution changes and comes back exactly, ro
     REQUIRE_FALSE(diags.has_errors());
     REQUIRE_FALSE(written.id.empty());
   };
-  plan("local", R"(table kinds {
-  id text primary key
-}
-table accounts {
-  id   int primary key
-  kind text references kinds(id)
-  name text
-  index on (kind)
-}
-view account_names as $$ select id, name from public.accounts $$
-)");
-  plan("distributed", R"(table kinds reference {
-  id text primary key
-}
-table accounts distributed by (id) {
-  id   int primary key
-  kind text references kinds(id)
-  name text
-  index on (kind)
-}
-view account_names as $$ select id, name from public.accounts $$
-)");
-  plan("reference", R"(table kinds reference {
-  id text primary key
-}
-table accounts reference {
-  id   int primary key
-  kind text references kinds(id)
-  name text
-  index on (kind)
-}
-view account_names as $$ select id, name from public.accounts $$
-)");
+  // The same two tables and a view over one, distributed as `kinds` and `accounts` say.
+  auto tables = [](const std::string& kinds, const std::string& accounts) {
+    return "table kinds " + kinds + "{\n  id text primary key\n}\ntable accounts " + accounts +
+           "{\n  id   int primary key\n  kind text references kinds(id)\n  name text\n  index on (kind)\n}\n"
+           "view account_names as $$ select id, name from public.accounts $$\n";
+  };
+  plan("local", tables("", ""));
+  plan("distributed", tables("reference ", "distributed by (id) "));
+  plan("reference", tables("reference ", "reference "));
   auto migrations = runtime::load_migrations(dir);
   REQUIRE(migrations.size() == 3);
   runtime::Migrator migrator(db, migrations);
