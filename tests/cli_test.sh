@@ -94,6 +94,23 @@ mkdir -p broken_gen && printf 'table t {\n  id int primary key\n  bad nosuchtype
 expect "gen cpp: a broken schema" 1 "$schemac" gen cpp broken_gen --out gen5 --namespace b
 [ ! -e gen5 ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: gen cpp wrote output for a broken schema"; }
 
+# --version; plan --dry-run says what would change and writes nothing, neither a new
+# migrations directory nor a file in an existing one.
+expect "--version" 0 "$schemac" --version
+contains "--version text" "$work/out" "schemac 0."
+expect "dry run into nothing" 0 "$schemac" plan "$root/schemas/ai_assistant_citus" dry_new --name init --dry-run
+[ ! -e dry_new ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: plan --dry-run created a directory"; }
+contains "dry run summary" "$work/out" "create_table tenants"
+contains "dry run SQL" "$work/out" "SELECT create_distributed_table('public.messages'"
+"$schemac" plan "$root/schemas/ai_assistant_citus/history/0001_init" dry_old --name init >/dev/null
+ls -l --time-style=full-iso dry_old >dry_before
+expect "dry run of a change" 0 "$schemac" plan "$root/schemas/ai_assistant_citus" dry_old --name more --dry-run
+contains "dry run names it" "$work/out" "dry run: migration 0002_more would be written"
+contains "dry run added" "$work/out" "add_column messages.language"
+contains "dry run locks" "$work/out" "SHARE UPDATE EXCLUSIVE"
+ls -l --time-style=full-iso dry_old >dry_after
+cmp -s dry_before dry_after && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: plan --dry-run wrote into dry_old"; }
+
 # Concurrent plans into one directory take turns: one writes 0001, the others find
 # nothing left to do; no number is used twice.
 mkdir -p race_schema && cp "$root/schemas/ai_assistant"/*.schema race_schema/

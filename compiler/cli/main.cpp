@@ -198,6 +198,7 @@ namespace {
 
 int run(int argc, char** argv) {
   CLI::App app{"schemac: a schema-as-code compiler for PostgreSQL"};
+  app.set_version_flag("--version", "schemac " SCHEMAC_VERSION);
   app.require_subcommand(1);
   std::string dir;
   bool check_only = false;
@@ -223,6 +224,8 @@ int run(int argc, char** argv) {
   plan->add_option("--name", name, "the migration's name: lower case letters, digits, underscores")->required();
   std::string plan_db;
   plan->add_option("--db", plan_db, "a database whose table sizes (pg_class.reltuples) the lock summary shows");
+  bool dry_run = false;
+  plan->add_flag("--dry-run", dry_run, "print what would change, the lock summary and the up SQL; write nothing");
 
   std::string lint_migrations;
   auto* lint =
@@ -255,6 +258,7 @@ int run(int argc, char** argv) {
     if (check->parsed()) return run_check(dir);
     if (fmt->parsed()) return run_fmt(dir, check_only);
     if (sql->parsed()) return run_sql(dir, externs, externs_only);
+    if (plan->parsed() && dry_run) return cli::run_plan_dry(dir, migrations, name);
     if (plan->parsed()) return plan_db.empty() ? run_plan(dir, migrations, name) : run_migrate_program(argc, argv);
     if (lint->parsed()) return run_lint(dir, lint_migrations);
     if (gen_cpp->parsed()) return run_gen_cpp(gargs);

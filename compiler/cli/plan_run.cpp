@@ -1,11 +1,15 @@
 #include "cli/plan_run.hpp"
 
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <set>
+#include <vector>
 
 #include "cli/migrate_command.hpp"
 #include "driver/compile.hpp"
 #include "plan/migrations_dir.hpp"
+#include "plan/render.hpp"
 
 namespace schemac::cli {
 
@@ -42,6 +46,60 @@ int run_plan(const std::string& dir, const std::string& migrations, const std::s
     std::cout << "locks on tables that exist (the strongest each phase takes):\n";
     for (const auto& l : written.locks) std::cout << "  " << l << "\n";
   }
+  return exit_ok;
+}
+
+int run_plan_dry(const std::string& dir, const std::string& migrations, const std::string& name) {
+  Diagnostics diags;
+  model::Schema desired;
+  {
+    auto loaded = compile_directory(dir, diags);
+    if (diags.has_errors()) return report(diags);
+    desired = std::move(loaded.model);
+  }
+  auto existing = plan::list_migrations(migrations);
+  model::Schema previous = plan::read_snapshot(migrations, diags);
+  if (diags.has_errors()) return report(diags);
+  int number = existing.empty() ? 1 : existing.back().number + 1;
+  char id[16];
+  std::snprintf(id, sizeof id, "%04d", number);
+  std::string migration = std::string(id) + "_" + name;
+  plan::Plan p = plan::plan_migration(previous, desired, diags, migration);
+  if (int rc = report(diags)) return rc;
+  if (p.empty()) {
+    std::cout << "no changes (dry run: nothing written)\n";
+    return exit_ok;
+  }
+  // What each operation does to an object, once per object and kind of change.
+  std::vector<std::string> added, changed, removed;
+  std::set<std::string> seen;
+  for (const auto& op : p.ops) {
+    const auto& c = op.change;
+    if (op.up.empty() || c.kind == plan::ChangeKind::other || c.kind == plan::ChangeKind::moved_aside) continue;
+    std::string kind = plan::change_name(c.kind);
+    std::string line = kind + " " + c.subject.display() + (c.member.empty() ? "" : "." + c.member);
+    if (!seen.insert(line).second) continue;
+    if (kind.rfind("create_", 0) == 0 || kind.rfind("add_", 0) == 0)
+      added.push_back(line);
+    else if (kind.rfind("drop_", 0) == 0 || kind.rfind("remove_", 0) == 0)
+      removed.push_back(line);
+    else
+      changed.push_back(line);
+  }
+  std::cout << "dry run: migration " << migration << " would be written to " << migrations << " (nothing written)\n";
+  for (const auto& [title, lines] : {std::pair<const char*, const std::vector<std::string>*>{"added", &added},
+                                     {"changed", &changed},
+                                     {"removed", &removed}}) {
+    std::cout << title << " (" << lines->size() << "):\n";
+    for (const auto& l : *lines) std::cout << "  " << l << "\n";
+  }
+  for (const auto& n : p.notes) std::cout << "note: " << n << "\n";
+  auto locks = plan::lock_summary(p);
+  if (!locks.empty()) {
+    std::cout << "locks on tables that exist (the strongest each phase takes):\n";
+    for (const auto& l : locks) std::cout << "  " << l << "\n";
+  }
+  std::cout << "\n" << plan::render_up(p, "schemac plan --dry-run: " + migration + " (up)");
   return exit_ok;
 }
 

@@ -18,4 +18,8 @@ int report(const Diagnostics& diags);
 int run_plan(const std::string& dir, const std::string& migrations, const std::string& name,
              const std::map<model::QualifiedName, double>& rows = {});
 
+// `plan --dry-run`: what the next migration would add, change and remove, its notes,
+// lock summary and up SQL, on standard output; writes nothing.
+int run_plan_dry(const std::string& dir, const std::string& migrations, const std::string& name);
+
 }  // namespace schemac::cli
