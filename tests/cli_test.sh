@@ -96,6 +96,8 @@ expect "gen cpp: a broken schema" 1 "$schemac" gen cpp broken_gen --out gen5 --n
 
 # --version; plan --dry-run says what would change and writes nothing, neither a new
 # migrations directory nor a file in an existing one.
+expect "misspelt command" 2 "$schemac" chek "$root/schemas/ai_assistant"
+contains "did you mean" "$work/err" "schemac: error: unknown command 'chek'; did you mean 'check'?"
 expect "--version" 0 "$schemac" --version
 contains "--version text" "$work/out" "schemac 0."
 expect "dry run into nothing" 0 "$schemac" plan "$root/schemas/ai_assistant_citus" dry_new --name init --dry-run

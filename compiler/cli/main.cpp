@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -196,6 +197,22 @@ int run_gen_cpp(const GenArgs& args) {
 
 namespace {
 
+// Levenshtein distance, for "did you mean".
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
 int run(int argc, char** argv) {
   CLI::App app{"schemac: a schema-as-code compiler for PostgreSQL"};
   app.set_version_flag("--version", "schemac " SCHEMAC_VERSION);
@@ -248,6 +265,21 @@ int run(int argc, char** argv) {
   cli::DatabaseArgs dargs;
   auto database = cli::add_database_commands(app, dargs);
 
+  // A misspelt command: the closest one, when it is close.
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string word = argv[1], best;
+    std::size_t best_distance = 3;
+    bool known = false;
+    for (const auto* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+      known |= sub->get_name() == word;
+      std::size_t d = edit_distance(word, sub->get_name());
+      if (d < best_distance) best_distance = d, best = sub->get_name();
+    }
+    if (!known && !best.empty()) {
+      std::cerr << "schemac: error: unknown command '" << word << "'; did you mean '" << best << "'?\n";
+      return exit_environment;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -246,3 +246,44 @@ TEST_CASE("citus: a live table's distribution changes and comes back exactly, ro
   fs::remove_all(dir);
   clean(db);
 }
+
+TEST_CASE("citus: a renamed distribution column stays distributed; a dropped distributed table comes back so") {
+  auto db = coordinator();
+  clean(db);
+  fs::path dir = fs::temp_directory_path() / ("schemac_citus_rename_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  for (const auto& [name, text] : std::vector<std::pair<std::string, std::string>>{
+           {"base", "table t distributed by (a) {\n  a int primary key\n  v text\n}\n"},
+           {"renamed", "table t distributed by (b) {\n  b int was a primary key\n  v text\n}\n"},
+           {"dropped", "drop table t\n"}}) {
+    auto c = test::compile_text(text);
+    INFO(c.diagnostics);
+    REQUIRE(c.ok);
+    Diagnostics diags;
+    std::vector<std::string> notes;
+    auto written = plan::write_next_migration(dir, name, c.loaded.model, diags, notes);
+    INFO(diags.render());
+    REQUIRE_FALSE(diags.has_errors());
+    REQUIRE_FALSE(written.id.empty());
+  }
+  auto migrations = runtime::load_migrations(dir);
+  REQUIRE(migrations.size() == 3);
+  CHECK(migrations[1].up.find("distribute") == std::string::npos);  // a rename, nothing moves
+  runtime::Migrator migrator(db, migrations);
+  REQUIRE(migrator.up(to(1)) == 1);
+  {
+    pqxx::work tx(db);
+    tx.exec("INSERT INTO t SELECT i, 'row ' || i FROM generate_series(1, 50) i");
+    tx.commit();
+  }
+  REQUIRE(migrator.up(to(2)) == 1);
+  CHECK(distribution(db) == "t distributed b\n");
+  CHECK(value(db, "SELECT count(*) FROM t") == "50");
+  REQUIRE(migrator.up() == 1);
+  CHECK(distribution(db).empty());
+  REQUIRE(migrator.down(to(1)) == 2);
+  CHECK(distribution(db) == "t distributed a\n");  // created again (empty), distributed as it was
+  REQUIRE(migrator.down(to(0)) == 1);
+  fs::remove_all(dir);
+  clean(db);
+}
