@@ -18,7 +18,7 @@ set -euo pipefail
 for dir in schemas/*/; do
   name=$(basename "$dir")
   sql=$("$0" sql "$dir")
-  if grep -q "^SELECT create_distributed_table" <<<"$sql"; then
+  if grep -qE "^SELECT create_(distributed|reference)_table" <<<"$sql"; then
     echo
     echo "== $name: a distributed schema, for a Citus cluster (the Citus tests apply it: scripts/with-citus.sh)"
     continue

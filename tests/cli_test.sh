@@ -110,6 +110,8 @@ expect "dry run of a change" 0 "$schemac" plan "$root/schemas/ai_assistant_citus
 contains "dry run names it" "$work/out" "dry run: migration 0002_more would be written"
 contains "dry run added" "$work/out" "add_column messages.language"
 contains "dry run locks" "$work/out" "SHARE UPDATE EXCLUSIVE"
+expect "dry run: a bad name" 2 "$schemac" plan "$root/schemas/ai_assistant_citus" dry_old --name Bad --dry-run
+contains "dry run: the name's rule" "$work/err" "must be lower case letters, digits and underscores"
 ls -l --time-style=full-iso dry_old >dry_after
 cmp -s dry_before dry_after && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: plan --dry-run wrote into dry_old"; }
 

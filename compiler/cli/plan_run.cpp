@@ -57,9 +57,13 @@ int run_plan_dry(const std::string& dir, const std::string& migrations, const st
     if (diags.has_errors()) return report(diags);
     desired = std::move(loaded.model);
   }
+  plan::check_migration_name(name);
   auto existing = plan::list_migrations(migrations);
   model::Schema previous = plan::read_snapshot(migrations, diags);
   if (diags.has_errors()) return report(diags);
+  if (!existing.empty() && !std::filesystem::exists(std::filesystem::path(migrations) / "snapshot.schema"))
+    throw EnvironmentError("'" + migrations +
+                           "' has migrations but no snapshot.schema; restore it from version control");
   int number = existing.empty() ? 1 : existing.back().number + 1;
   char id[16];
   std::snprintf(id, sizeof id, "%04d", number);

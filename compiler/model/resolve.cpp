@@ -1873,6 +1873,20 @@ class Resolver {
         if (from == "local" && to == "local") continue;
         std::string what = "foreign key from " + from + " table '" + t.name.display() + "' to " + to + " table '" +
                            u->name.display() + "'";
+        // The distribution column of a row never changes: no action may set or cascade it.
+        if (from == "distributed" &&
+            std::find(fk.columns.begin(), fk.columns.end(), t.distribution->column) != fk.columns.end()) {
+          bool sets = fk.on_delete == "set null" || fk.on_delete == "set default";
+          bool updates = fk.on_update == "cascade" || fk.on_update == "set null" || fk.on_update == "set default";
+          if (sets || updates) {
+            diags_.error(loc(fk.origin), what + ": 'on " +
+                                             (sets ? "delete " + fk.on_delete : "update " + fk.on_update) +
+                                             "' would change the distribution column " + t.distribution->column +
+                                             ", which Citus refuses (on delete: cascade, restrict or no action; on "
+                                             "update: restrict or no action)");
+            continue;
+          }
+        }
         if (to == "reference") continue;  // every node has the rows it references
         if (from == "distributed" && to == "distributed") {
           const Distribution& a = *t.distribution;
@@ -1894,15 +1908,6 @@ class Resolver {
             Diagnostics::note(e, loc(b.column_origin), "'" + u->name.display() + "' is distributed here");
             continue;
           }
-          // The distribution column of a row never changes: no action may set or cascade it.
-          bool sets = fk.on_delete == "set null" || fk.on_delete == "set default";
-          bool updates = fk.on_update == "cascade" || fk.on_update == "set null" || fk.on_update == "set default";
-          if (sets || updates)
-            diags_.error(loc(fk.origin), what + ": 'on " +
-                                             (sets ? "delete " + fk.on_delete : "update " + fk.on_update) +
-                                             "' would change the distribution column " + a.column +
-                                             ", which Citus refuses (use cascade or restrict on delete, no action on "
-                                             "update)");
           continue;
         }
         std::string why =

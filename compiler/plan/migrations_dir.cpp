@@ -77,12 +77,16 @@ class DirectoryLock {
 
 }  // namespace
 
-Written write_next_migration(const fs::path& dir, const std::string& name, const model::Schema& desired,
-                             Diagnostics& diags, std::vector<std::string>& notes,
-                             const std::map<model::QualifiedName, double>& rows) {
+void check_migration_name(const std::string& name) {
   static const std::regex valid_name("[a-z0-9_]+");
   if (!std::regex_match(name, valid_name))
     throw EnvironmentError("migration name '" + name + "' must be lower case letters, digits and underscores");
+}
+
+Written write_next_migration(const fs::path& dir, const std::string& name, const model::Schema& desired,
+                             Diagnostics& diags, std::vector<std::string>& notes,
+                             const std::map<model::QualifiedName, double>& rows) {
+  check_migration_name(name);
   DirectoryLock lock(dir);
   auto existing = list_migrations(dir);
   model::Schema previous = read_snapshot(dir, diags);

@@ -26,6 +26,9 @@ std::vector<MigrationFile> list_migrations(const std::filesystem::path& dir);
 // it go to diags.
 model::Schema read_snapshot(const std::filesystem::path& dir, Diagnostics& diags);
 
+// Throws EnvironmentError unless `name` is lower case letters, digits and underscores.
+void check_migration_name(const std::string& name);
+
 struct Written {
   std::string id;                  // the new migration, or "" when nothing changed
   std::vector<std::string> files;  // what was written, relative to dir

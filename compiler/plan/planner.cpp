@@ -2168,16 +2168,17 @@ class Planner {
   // (undistribute_table, alter_distributed_table), which every change of an existing
   // table's distribution needs in its up or its down.
   void refuse_identity_redistribution(const Table& p, const Table& t, model::Origin where_) {
-    for (const Table* x : {&p, &t})
-      for (const auto& c : x->columns)
-        if (c.identity) {
-          refused_.push_back(change(ChangeKind::distribute_table, t.name, "", where_));
-          diags_.error(where(where_), "the distribution of " + t.name.display() +
-                                          " cannot change: Citus cannot "
-                                          "undistribute or redistribute a table with an identity column (" +
-                                          c.name + ")");
-          return;
-        }
+    // Columns are added after the distribution changes and dropped (in down) before
+    // it is undone: the previous table's identity columns are the ones in the way.
+    for (const auto& c : p.columns)
+      if (c.identity) {
+        refused_.push_back(change(ChangeKind::distribute_table, t.name, "", where_));
+        diags_.error(where(where_), "the distribution of " + t.name.display() +
+                                        " cannot change: Citus cannot "
+                                        "undistribute or redistribute a table with an identity column (" +
+                                        c.name + ")");
+        return;
+      }
   }
 
   void plan_distribution() {
@@ -2233,7 +2234,13 @@ class Planner {
     if (t.force_row_level_security) add(Step::row_level_security, "", emit::force_rls(t));
     for (const auto& g : t.grants) add(Step::grant, "", emit::grant(t.name, g));
     // Citus: the table comes back distributed, before its foreign keys and triggers.
-    if (t.distribution) add(Step::distribute, "", emit::distribute_table(t.name, *t.distribution, false));
+    // Into the default group of its column's type, where its colocation target is
+    // (which may come back after it).
+    if (t.distribution) {
+      Distribution d = *t.distribution;
+      d.colocate_with.reset();
+      add(Step::distribute, "", emit::distribute_table(t.name, d, false));
+    }
     table_comments(&t, nullptr);
     add(Step::drop_table, emit::drop_table(t.name),
         emit::create_table(t, [](const Constraint& c) { return !is_foreign_key(c); }),

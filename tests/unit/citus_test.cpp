@@ -290,8 +290,7 @@ TEST_CASE("citus: a change of distribution is a typed change with an exact down"
     REQUIRE_FALSE(diags.has_errors());
     auto down = plan::render_down(p, "test");
     auto created = down.find("CREATE TABLE public.t"),
-         distributed =
-             down.find("SELECT create_distributed_table('public.t', 'a', colocate_with => 'public.tenants');"),
+         distributed = down.find("SELECT create_distributed_table('public.t', 'a', colocate_with => 'default');"),
          key = down.find("ADD CONSTRAINT t_a_fkey");
     REQUIRE(created != std::string::npos);
     REQUIRE(distributed != std::string::npos);
