@@ -1015,7 +1015,7 @@ class Resolver {
     // and no two partitions on the same remainder of the same modulus.
     std::map<QualifiedName, std::vector<const Partition*>> hashed;
     for (const auto& p : schema_.partitions)
-      if (p.modulus) hashed[p.parent].push_back(&p);
+      if (p.modulus && *p.modulus >= 1) hashed[p.parent].push_back(&p);
     for (auto& [parent, list] : hashed) {
       std::stable_sort(list.begin(), list.end(),
                        [](const Partition* a, const Partition* b) { return *a->modulus < *b->modulus; });

@@ -700,6 +700,10 @@ partition events_other of events default
             "error: PostgreSQL 15 cannot enforce an exclusion constraint on the partitioned table 't'"},
            {"table t partition by hash (k) {\n  k int\n}\npartition p of t for values with (modulus 2, remainder 2)\n",
             "error: a hash partition's modulus is positive and its remainder less than the modulus"},
+           // A zero modulus next to another hash partition (found by the fuzzer: it divided by it).
+           {"table t partition by hash (k) {\n  k int\n}\npartition a of t for values with (modulus 0, remainder 0)\n"
+            "partition b of t for values with (modulus 2, remainder 1)\n",
+            "error: a hash partition's modulus is positive and its remainder less than the modulus"},
            {"table t partition by hash (k) {\n  k int\n}\npartition p of t default\n",
             "error: table 't' is partitioned by hash: a partition takes 'for values with (modulus N, remainder M)'"},
        }) {
