@@ -115,6 +115,36 @@ contains "dry run: the name's rule" "$work/err" "must be lower case letters, dig
 ls -l --time-style=full-iso dry_old >dry_after
 cmp -s dry_before dry_after && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: plan --dry-run wrote into dry_old"; }
 
+# Colour: on a terminal (a pseudo-terminal made by script(1)), never in a pipe, never
+# with NO_COLOR; --color always|never overrides both.
+esc=$(printf '\033[')
+broken_dir="$root/tests/golden/errors_names/schema"
+script -qec "$schemac check $broken_dir" /dev/null >tty.out 2>&1
+grep -qF "${esc}1;31merror" tty.out && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: no colour on a terminal"; cat -v tty.out; }
+NO_COLOR=1 script -qec "$schemac check $broken_dir" /dev/null >tty.out 2>&1
+grep -qF "$esc" tty.out && { failed=$((failed + 1)); echo "FAIL: colour despite NO_COLOR"; } || passed=$((passed + 1))
+script -qec "$schemac --color never check $broken_dir" /dev/null >tty.out 2>&1
+grep -qF "$esc" tty.out && { failed=$((failed + 1)); echo "FAIL: colour despite --color never"; } || passed=$((passed + 1))
+expect "pipe" 1 "$schemac" check "$broken_dir"
+grep -qF "$esc" "$work/err" && { failed=$((failed + 1)); echo "FAIL: colour in a pipe"; } || passed=$((passed + 1))
+expect "--color always" 1 "$schemac" check "$broken_dir" --color always
+contains "--color always colours" "$work/err" "${esc}1;31merror"
+expect "--color bad" 2 "$schemac" check "$broken_dir" --color sometimes
+# The caret underlines the whole token.
+expect "range" 1 "$schemac" check "$root/tests/golden/errors_references/schema"
+contains "range underlined" "$work/err" "          ^~~~~~~~~~~~"
+
+# --format json|sarif: one document on standard output, nothing on standard error.
+expect "check --format json" 1 "$schemac" check "$broken_dir" --format json
+contains "json code" "$work/out" '"code": "schema"'
+contains "json range" "$work/out" '"range": {'
+[ -s "$work/err" ] && { failed=$((failed + 1)); echo "FAIL: --format json wrote to stderr"; cat "$work/err"; } || passed=$((passed + 1))
+expect "check --format json clean" 0 "$schemac" check "$root/schemas/ai_assistant" --format json
+contains "json clean" "$work/out" '"errors": 0'
+expect "lint --format sarif" 0 "$schemac" lint "$root/schemas/ai_assistant" --format sarif
+contains "sarif version" "$work/out" '"version": "2.1.0"'
+expect "--format bad" 2 "$schemac" check "$broken_dir" --format xml
+
 # Concurrent plans into one directory take turns: one writes 0001, the others find
 # nothing left to do; no number is used twice.
 mkdir -p race_schema && cp "$root/schemas/ai_assistant"/*.schema race_schema/

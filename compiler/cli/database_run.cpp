@@ -55,7 +55,7 @@ static model::Schema pulled_model(introspect::Catalog catalog, const std::string
   Diagnostics diags;
   auto loaded = compile_sources(introspect::pull_files(catalog.schema), diags);
   if (diags.has_errors()) {
-    diags.print(std::cerr);
+    diags.print(std::cerr, stderr_color());
     throw std::logic_error("what was read from the " + what +
                            " does not compile (a bug of schemac's introspection; please report it)");
   }
@@ -99,7 +99,7 @@ int run_pull(const DatabaseArgs& args) {
     Diagnostics diags;
     compile_sources(files, diags);
     if (diags.has_errors()) {
-      diags.print(std::cerr);
+      diags.print(std::cerr, stderr_color());
       std::cerr << "schemac: internal error: the pulled files do not compile (a bug of schemac's introspection; "
                    "please report it); nothing was written\n";
       return exit_environment;
@@ -222,7 +222,7 @@ int run_diff(const DatabaseArgs& args) {
     {
       auto loaded = compile_directory(args.dir, diags);
       if (diags.has_errors()) {
-        diags.print(std::cerr);
+        diags.print(std::cerr, stderr_color());
         return exit_input;
       }
       desired = std::move(loaded.model);
@@ -230,7 +230,7 @@ int run_diff(const DatabaseArgs& args) {
     auto live = connect(args.db);
     auto p = plan_from_database(*live, args.db, args.shadow_db, desired, diags, true);
     if (diags.has_errors()) {
-      diags.print(std::cerr);
+      diags.print(std::cerr, stderr_color());
       return exit_input;
     }
     if (p.ops.empty()) {

@@ -16,11 +16,13 @@
 
 #include "cli/migrate_command.hpp"
 #include "cli/plan_run.hpp"
+#include "diag/report.hpp"
 #include "driver/compile.hpp"
 #include "emit/cpp.hpp"
 #include "emit/format.hpp"
 #include "emit/sql.hpp"
 #include "lint/lint.hpp"
+#include "lsp/server.hpp"
 #include "plan/migrations_dir.hpp"
 #include "plan/plan.hpp"
 #include "syntax/parser.hpp"
@@ -36,6 +38,20 @@ using cli::exit_ok;
 using cli::MigrateArgs;
 using cli::report;
 using cli::run_plan;
+using cli::stderr_color;
+
+// `--format text|json|sarif` of check and lint: text diagnostics on standard error,
+// or one JSON document or SARIF log on standard output.
+void print_machine(const Diagnostics& diags, const std::string& format, bool with_lint,
+                   const std::vector<lint::Silenced>& silenced = {}) {
+  auto rules = report::error_kinds();
+  if (with_lint)
+    for (const auto& r : lint::rules()) rules.push_back({r.code, r.name, r.description, r.severity});
+  std::vector<report::Suppressed> suppressed;
+  for (const auto& s : silenced) suppressed.push_back({s.code, s.where, s.message, s.reason});
+  std::cout << (format == "sarif" ? report::sarif(diags, rules, SCHEMAC_VERSION, suppressed)
+                                  : report::json(diags, suppressed));
+}
 
 // `schemac migrate ...` runs schemac-migrate, found next to this executable, with the
 // same arguments (see cli/migrate_command.hpp for why it is a program of its own).
@@ -58,14 +74,16 @@ int run_migrate_program(int argc, char** argv) {
   return exit_environment;
 }
 
-int run_check(const std::string& dir) {
+int run_check(const std::string& dir, const std::string& format) {
   Diagnostics diags;
   auto loaded = compile_directory(dir, diags);
   if (loaded.files.empty()) {
     std::cerr << "schemac: error: no .schema files in '" << dir << "'\n";
     return exit_input;
   }
-  return report(diags);
+  if (format == "text") return report(diags);
+  print_machine(diags, format, false);
+  return diags.has_errors() ? exit_input : exit_ok;
 }
 
 int run_sql(const std::string& dir, bool externs, bool externs_only) {
@@ -100,7 +118,7 @@ int run_fmt(const std::string& dir, bool check_only) {
            emit::count_comments(reparsed.files[i].ast, formatted[i].second);
   if (!same) {
     std::cerr << "schemac: internal error: the canonical form would change the schema; no file was changed\n";
-    again.print(std::cerr);
+    again.print(std::cerr, cli::stderr_color());
     return exit_environment;
   }
   int not_canonical = 0;
@@ -120,17 +138,27 @@ int run_fmt(const std::string& dir, bool check_only) {
   return exit_ok;
 }
 
-int run_lint(const std::string& dir, const std::string& migrations) {
+int run_lint(const std::string& dir, const std::string& migrations, const std::string& format) {
   Diagnostics diags;
+  auto failed = [&] {
+    if (format == "text") return report(diags);
+    print_machine(diags, format, true);
+    return exit_input;
+  };
   auto loaded = compile_directory(dir, diags);
-  if (diags.has_errors()) return report(diags);
+  if (diags.has_errors()) return failed();
   std::optional<model::Schema> previous;
   if (!migrations.empty()) {
+    diags.set_kind("plan");
     previous = plan::read_snapshot(migrations, diags);
-    if (diags.has_errors()) return report(diags);
+    if (diags.has_errors()) return failed();
   }
   auto result = lint::lint_schema(loaded, previous ? &*previous : nullptr, diags);
-  diags.print(std::cerr);
+  if (format != "text") {
+    print_machine(diags, format, true, result.silenced);
+    return result.errors ? exit_input : exit_ok;
+  }
+  diags.print(std::cerr, stderr_color());
   for (const auto& s : result.silenced) {
     LineColumn lc = diags.file(s.where.file).locate(s.where.offset);
     std::cout << "silenced " << s.code << " at " << diags.file(s.where.file).path() << ":" << lc.line << ":"
@@ -217,12 +245,21 @@ int run(int argc, char** argv) {
   CLI::App app{"schemac: a schema-as-code compiler for PostgreSQL"};
   app.set_version_flag("--version", "schemac " SCHEMAC_VERSION);
   app.require_subcommand(1);
+  app.fallthrough();
+  cli::add_color_option(app);
   std::string dir;
   bool check_only = false;
   bool externs = false, externs_only = false;
 
   auto* check = app.add_subcommand("check", "parse and validate a schema directory; exit 1 on any error");
   check->add_option("SCHEMA_DIR", dir, "directory of .schema files")->required();
+  std::string format = "text";
+  auto format_option = [&](CLI::App* sub) {
+    sub->add_option("--format", format, "text (on standard error), json or sarif (SARIF 2.1.0, on standard output)")
+        ->check(CLI::IsMember({"text", "json", "sarif"}))
+        ->capture_default_str();
+  };
+  format_option(check);
 
   auto* fmt = app.add_subcommand("fmt", "rewrite the schema files in canonical form");
   fmt->add_option("SCHEMA_DIR", dir, "directory of .schema files")->required();
@@ -249,6 +286,7 @@ int run(int argc, char** argv) {
       app.add_subcommand("lint", "hazards: security holes, data loss, lock hazards, hygiene; exit 1 on errors");
   lint->add_option("SCHEMA_DIR", dir, "directory of .schema files")->required();
   lint->add_option("MIGRATIONS_DIR", lint_migrations, "with its snapshot: also lint the planned change");
+  format_option(lint);
 
   auto* gen = app.add_subcommand("gen", "generate code from a schema");
   gen->require_subcommand(1);
@@ -258,6 +296,11 @@ int run(int argc, char** argv) {
   gen_cpp->add_option("--out", gargs.out, "directory to write NS.hpp and NS.cpp into")->required();
   gen_cpp->add_option("--namespace", gargs.ns, "the C++ namespace (also the files' name)")->required();
   gen_cpp->add_option("--migrations", gargs.migrations, "embed these migrations so that a program can migrate itself");
+
+  auto* lsp = app.add_subcommand("lsp", "a language server for editors (LSP 3.17 on standard input and output)");
+  bool stdio = true;
+  lsp->add_flag("--stdio", stdio,
+                "talk on standard input and output (the only transport; accepted for clients that say it)");
 
   MigrateArgs margs;
   std::map<std::string, CLI::App*> actions;
@@ -287,13 +330,14 @@ int run(int argc, char** argv) {
     return rc == 0 ? exit_ok : exit_environment;
   }
   try {
-    if (check->parsed()) return run_check(dir);
+    if (check->parsed()) return run_check(dir, format);
     if (fmt->parsed()) return run_fmt(dir, check_only);
     if (sql->parsed()) return run_sql(dir, externs, externs_only);
     if (plan->parsed() && dry_run) return cli::run_plan_dry(dir, migrations, name);
     if (plan->parsed()) return plan_db.empty() ? run_plan(dir, migrations, name) : run_migrate_program(argc, argv);
-    if (lint->parsed()) return run_lint(dir, lint_migrations);
+    if (lint->parsed()) return run_lint(dir, lint_migrations, format);
     if (gen_cpp->parsed()) return run_gen_cpp(gargs);
+    if (lsp->parsed()) return lsp::run_server(0, 1);
     for (const auto& [action, sub] : actions)
       if (sub->parsed()) return run_migrate_program(argc, argv);
     if (database.pull->parsed() || database.diff->parsed()) return run_migrate_program(argc, argv);

@@ -1,6 +1,28 @@
 #include "cli/migrate_command.hpp"
 
+#include <unistd.h>
+
+#include <cstdlib>
+
 namespace schemac::cli {
+
+static std::string color_mode = "auto";
+
+void add_color_option(CLI::App& app) {
+  app.add_option("--color", color_mode, "colour in diagnostics: auto (a terminal without NO_COLOR), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+}
+
+bool stderr_color() {
+  if (color_mode == "always") return true;
+  if (color_mode == "never") return false;
+  const char* no_color = std::getenv("NO_COLOR");  // no-color.org: set and not empty
+  if (no_color && *no_color) return false;
+  const char* term = std::getenv("TERM");
+  if (term && std::string(term) == "dumb") return false;
+  return ::isatty(2) == 1;
+}
 
 void add_migrate_command(CLI::App& app, MigrateArgs& args, std::map<std::string, CLI::App*>& actions) {
   auto* migrate = app.add_subcommand("migrate", "apply, revert, list or adopt migrations on a database");

@@ -18,6 +18,11 @@ constexpr int exit_ok = 0;
 constexpr int exit_input = 1;
 constexpr int exit_environment = 2;
 
+// `--color auto|always|never` (every command; before or after it): colour in the
+// diagnostics on standard error. auto: when it is a terminal and NO_COLOR is unset.
+void add_color_option(CLI::App& app);
+bool stderr_color();
+
 struct MigrateArgs {
   std::string dir, db, shadow_db;
   std::optional<int> to;

@@ -12,6 +12,8 @@ int main(int argc, char** argv) {
   CLI::App app{"schemac: a schema-as-code compiler for PostgreSQL"};
   app.name("schemac");
   app.require_subcommand(1);
+  app.fallthrough();
+  add_color_option(app);
   MigrateArgs args;
   std::map<std::string, CLI::App*> actions;
   add_migrate_command(app, args, actions);

@@ -23,7 +23,7 @@ std::optional<std::vector<std::string>> drift_from_snapshot(pqxx::connection& db
   Diagnostics diags;
   model::Schema snapshot = plan::read_snapshot(args.dir, diags);
   if (diags.has_errors()) {
-    diags.print(std::cerr);
+    diags.print(std::cerr, stderr_color());
     why << "snapshot.schema does not compile";
     return std::nullopt;
   }
@@ -37,7 +37,7 @@ std::optional<std::vector<std::string>> drift_from_snapshot(pqxx::connection& db
     return std::nullopt;
   }
   if (diags.has_errors()) {
-    diags.print(std::cerr);
+    diags.print(std::cerr, stderr_color());
     why << "the database cannot be compared with snapshot.schema";
     return std::nullopt;
   }

@@ -14,7 +14,7 @@
 namespace schemac::cli {
 
 int report(const Diagnostics& diags) {
-  diags.print(std::cerr);
+  diags.print(std::cerr, stderr_color());
   if (diags.has_errors()) {
     std::cerr << diags.error_count() << (diags.error_count() == 1 ? " error" : " errors") << " generated.\n";
     return exit_input;

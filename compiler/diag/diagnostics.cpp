@@ -12,17 +12,30 @@ int Diagnostics::add_file(std::string display_path, std::string text) {
 
 Diagnostic& Diagnostics::error(Location where, std::string message) {
   ++error_count_;
-  list_.push_back({Severity::error, where, std::move(message), {}});
+  list_.push_back({Severity::error, where, std::move(message), {}, kind_});
   return list_.back();
 }
 
 Diagnostic& Diagnostics::warning(Location where, std::string message) {
-  list_.push_back({Severity::warning, where, std::move(message), {}});
+  list_.push_back({Severity::warning, where, std::move(message), {}, kind_});
   return list_.back();
 }
 
 void Diagnostics::note(Diagnostic& d, Location where, std::string message) {
-  d.notes.push_back({Severity::note, where, std::move(message), {}});
+  d.notes.push_back({Severity::note, where, std::move(message), {}, {}});
+}
+
+Diagnostic& Diagnostics::add(Diagnostic d) {
+  if (d.severity == Severity::error) ++error_count_;
+  list_.push_back(std::move(d));
+  return list_.back();
+}
+
+Range Diagnostics::range(const Location& where) const {
+  if (where.file < 0 || where.file >= file_count()) return {};
+  const SourceFile& f = file(where.file);
+  auto begin = std::min<std::uint32_t>(where.offset, static_cast<std::uint32_t>(f.text().size()));
+  return {begin, f.clamp_to_line(begin, where.end)};
 }
 
 static const char* severity_name(Severity s) {
@@ -37,37 +50,66 @@ static const char* severity_name(Severity s) {
   return "error";
 }
 
-void Diagnostics::print_one(std::ostream& out, const Diagnostic& d) const {
+static const char* severity_color(Severity s) {
+  switch (s) {
+    case Severity::error:
+      return "\033[1;31m";
+    case Severity::warning:
+      return "\033[1;35m";
+    case Severity::note:
+      return "\033[1;36m";
+  }
+  return "";
+}
+
+void Diagnostics::print_one(std::ostream& out, const Diagnostic& d, bool color) const {
+  const char* bold = color ? "\033[1m" : "";
+  const char* reset = color ? "\033[0m" : "";
+  const char* severity = color ? severity_color(d.severity) : "";
+  const char* caret = color ? "\033[1;32m" : "";
   if (d.where.file < 0 || d.where.file >= file_count()) {
-    out << "schemac: " << severity_name(d.severity) << ": " << d.message << '\n';
+    out << bold << "schemac: " << reset << severity << severity_name(d.severity) << ": " << reset << bold << d.message
+        << reset << '\n';
   } else {
     const SourceFile& f = file(d.where.file);
     LineColumn lc = f.locate(d.where.offset);
-    out << f.path() << ':' << lc.line << ':' << lc.column << ": " << severity_name(d.severity) << ": " << d.message
-        << '\n';
+    out << bold << f.path() << ':' << lc.line << ':' << lc.column << ": " << reset << severity
+        << severity_name(d.severity) << ": " << reset << bold << d.message << reset << '\n';
     std::string_view line = f.line_text(lc.line);
     out << "  " << line << '\n' << "  ";
-    // Keep tabs so that the caret lines up with the source line.
+    // Keep tabs so that the caret lines up with the source line; underline the rest
+    // of the range (on this line) with tildes.
+    Range r = range(d.where);
     std::uint32_t col = 1;
-    for (std::size_t i = 0; i < line.size() && col < lc.column; ++i) {
+    std::size_t i = 0;
+    for (; i < line.size() && col < lc.column; ++i) {
       auto c = static_cast<unsigned char>(line[i]);
       if ((c & 0xC0) == 0x80) continue;
       out << (line[i] == '\t' ? '\t' : ' ');
       ++col;
     }
-    out << "^\n";
+    out << caret << '^';
+    std::size_t line_start = r.begin - i;  // the caret's byte is r.begin
+    std::size_t last = std::min<std::size_t>(line.size(), r.end - line_start);
+    for (++i; i < last; ++i)
+      if ((static_cast<unsigned char>(line[i]) & 0xC0) != 0x80) out << '~';
+    out << reset << '\n';
   }
-  for (const auto& n : d.notes) print_one(out, n);
+  for (const auto& n : d.notes) print_one(out, n, color);
 }
 
-void Diagnostics::print(std::ostream& out) const {
-  std::vector<const Diagnostic*> sorted;
-  for (const auto& d : list_) sorted.push_back(&d);
-  std::stable_sort(sorted.begin(), sorted.end(), [](const Diagnostic* a, const Diagnostic* b) {
+std::vector<const Diagnostic*> Diagnostics::sorted() const {
+  std::vector<const Diagnostic*> out;
+  for (const auto& d : list_) out.push_back(&d);
+  std::stable_sort(out.begin(), out.end(), [](const Diagnostic* a, const Diagnostic* b) {
     if (a->where.file != b->where.file) return a->where.file < b->where.file;
     return a->where.offset < b->where.offset;
   });
-  for (const auto* d : sorted) print_one(out, *d);
+  return out;
+}
+
+void Diagnostics::print(std::ostream& out, bool color) const {
+  for (const auto* d : sorted()) print_one(out, *d, color);
 }
 
 std::string Diagnostics::render() const {

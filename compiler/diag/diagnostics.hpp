@@ -14,10 +14,11 @@ namespace schemac {
 
 enum class Severity { error, warning, note };
 
-// A place in one of the sink's files.
+// A place in one of the sink's files: a range of bytes.
 struct Location {
   int file = -1;  // index into Diagnostics::files(); -1 = no location
   std::uint32_t offset = 0;
+  std::uint32_t end = 0;  // one past the last byte; <= offset: the token that starts at offset
 };
 
 struct Diagnostic {
@@ -25,6 +26,15 @@ struct Diagnostic {
   Location where;
   std::string message;
   std::vector<Diagnostic> notes;
+  // A lint rule's code (S101, ...) or the kind of error, from the pass that found it
+  // (syntax, schema, sql, plan): SARIF's rule id, the language server's code.
+  std::string code;
+};
+
+// The byte range [begin, end) a diagnostic's location covers in its file: the token at
+// its start when it gives none; a span over several lines is cut to its first.
+struct Range {
+  std::uint32_t begin = 0, end = 0;
 };
 
 class Diagnostics {
@@ -34,24 +44,34 @@ class Diagnostics {
   const SourceFile& file(int id) const { return files_.at(static_cast<std::size_t>(id)); }
   int file_count() const { return static_cast<int>(files_.size()); }
 
+  // The code given to the errors and warnings reported from now on (one per pass).
+  void set_kind(std::string kind) { kind_ = std::move(kind); }
+
   Diagnostic& error(Location where, std::string message);
   Diagnostic& warning(Location where, std::string message);
   static void note(Diagnostic& d, Location where, std::string message);
+  // A diagnostic made elsewhere (its locations already in this sink's files).
+  Diagnostic& add(Diagnostic d);
 
   bool has_errors() const { return error_count_ > 0; }
   std::size_t error_count() const { return error_count_; }
   const std::vector<Diagnostic>& all() const { return list_; }
 
-  // Diagnostics in order of file, then offset (stable), as text.
-  void print(std::ostream& out) const;
+  Range range(const Location& where) const;
+  // Diagnostics in order of file, then offset (stable).
+  std::vector<const Diagnostic*> sorted() const;
+
+  // As text, like a C++ compiler; with `color`, severities and carets in ANSI colours.
+  void print(std::ostream& out, bool color = false) const;
   std::string render() const;
 
  private:
-  void print_one(std::ostream& out, const Diagnostic& d) const;
+  void print_one(std::ostream& out, const Diagnostic& d, bool color) const;
 
   std::deque<SourceFile> files_;
   std::vector<Diagnostic> list_;
   std::size_t error_count_ = 0;
+  std::string kind_;
 };
 
 }  // namespace schemac

@@ -52,14 +52,27 @@ void write_file_atomically(const fs::path& path, const std::string& content) {
 
 static LoadedSchema parse_and_resolve(LoadedSchema loaded, Diagnostics& diags, bool check_sql = true) {
   bool ok = true;
+  diags.set_kind("syntax");
   for (auto& f : loaded.files) ok &= syntax::parse_file(diags, f.file_id, f);
+  diags.set_kind("");
   if (!ok) return loaded;
+  if (check_sql) {
+    resolve_parsed(loaded, diags);
+    return loaded;
+  }
+  diags.set_kind("schema");
   loaded.model = model::resolve(loaded.files, diags);
-  if (check_sql)
-    check::check_embedded_sql(loaded.files, loaded.model, diags);
-  else
-    check::derive_view_names(loaded.model);
+  diags.set_kind("");
+  check::derive_view_names(loaded.model);
   return loaded;
+}
+
+void resolve_parsed(LoadedSchema& loaded, Diagnostics& diags) {
+  diags.set_kind("schema");
+  loaded.model = model::resolve(loaded.files, diags);
+  diags.set_kind("sql");
+  check::check_embedded_sql(loaded.files, loaded.model, diags);
+  diags.set_kind("");
 }
 
 LoadedSchema compile_directory(const fs::path& dir, Diagnostics& diags) {

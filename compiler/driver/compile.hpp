@@ -34,6 +34,10 @@ LoadedSchema compile_directory(const std::filesystem::path& dir, Diagnostics& di
 // Parses and resolves in-memory files (name, text): for tests and the fuzzer.
 LoadedSchema compile_sources(const std::vector<std::pair<std::string, std::string>>& sources, Diagnostics& diags);
 
+// Resolves and checks files parsed already, in `diags` in the same order and without
+// syntax errors (the language server re-parses only the files that changed).
+void resolve_parsed(LoadedSchema& loaded, Diagnostics& diags);
+
 // A schema schemac wrote itself (a snapshot): parsed and resolved; of its embedded
 // SQL only the view queries are parsed, for what the planner reads of them.
 LoadedSchema compile_own_output(const std::string& name, const std::string& text, Diagnostics& diags);

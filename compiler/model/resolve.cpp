@@ -51,8 +51,8 @@ class Resolver {
  private:
   // ---- helpers ----------------------------------------------------------------
 
-  Location at(const ast::Node& n) const { return {file_, n.span.begin}; }
-  Origin origin(const ast::Node& n) const { return {file_, n.span.begin}; }
+  Location at(const ast::Node& n) const { return {file_, n.span.begin, n.span.end}; }
+  Origin origin(const ast::Node& n) const { return {file_, n.span.begin, n.span.end}; }
 
   void check_length(const ast::Ident& id) {
     if (id.text.size() > names::max_identifier_bytes)
@@ -79,7 +79,7 @@ class Resolver {
     for (const auto& i : ids) out.push_back(origin(i));
     return out;
   }
-  static Location loc(Origin o) { return {o.file, o.offset}; }
+  static Location loc(Origin o) { return {o.file, o.offset, o.end}; }
 
   // Registers `key` in a namespace; reports a duplicate with both places.
   bool register_name(std::map<std::string, Declared>& space, const std::string& key, const std::string& kind,
@@ -347,7 +347,8 @@ class Resolver {
   void add_constraint(Table& table, Constraint c, Location where) {
     if (c.kind == ConstraintKind::primary_key && table.primary_key()) {
       auto& d = diags_.error(where, "table '" + table.name.display() + "' has more than one primary key");
-      Diagnostics::note(d, {table.origin.file, table.primary_key()->origin.offset}, "first primary key here");
+      Diagnostics::note(d, {table.origin.file, table.primary_key()->origin.offset, table.primary_key()->origin.end},
+                        "first primary key here");
       return;
     }
     constraint_locations_[&table].push_back(where);
@@ -1321,7 +1322,8 @@ class Resolver {
           auto& d = diags_.error(at(p->object), "no function '" + n.display() + "(" + given + ")': '" + n.display() +
                                                     "' is declared as " + declared +
                                                     "; name its parameter types as declared");
-          for (const auto* f : overloads) Diagnostics::note(d, {f->origin.file, f->origin.offset}, "declared here");
+          for (const auto* f : overloads)
+            Diagnostics::note(d, {f->origin.file, f->origin.offset, f->origin.end}, "declared here");
           continue;
         }
         if (it->procedure != (p->kind == "procedure")) {
@@ -1334,7 +1336,7 @@ class Resolver {
           auto& d = diags_.error(at(p->object), "function '" + n.display() +
                                                     "' is extern: schemac does not create it, so it does not "
                                                     "manage its privileges either");
-          Diagnostics::note(d, {it->origin.file, it->origin.offset}, "declared here");
+          Diagnostics::note(d, {it->origin.file, it->origin.offset, it->origin.end}, "declared here");
           continue;
         }
         grants = &it->grants;
@@ -1512,7 +1514,7 @@ class Resolver {
       for (const auto& ix : t.indexes) check_index_columns(t, ix);
       for (const auto& p : t.policies) {
         if (!t.row_level_security) {
-          diags_.error({p.origin.file, p.origin.offset},
+          diags_.error({p.origin.file, p.origin.offset, p.origin.end},
                        "policy '" + p.name + "' on table '" + t.name.display() +
                            "' has no effect: the table does not enable 'row level security'");
         }
@@ -1527,7 +1529,9 @@ class Resolver {
           Location where = location_of_drop(d);
           auto& diag = diags_.error(
               where, "'drop column " + d + "' confirms removing a column, but the table still declares it");
-          Diagnostics::note(diag, {t.find_column(d)->origin.file, t.find_column(d)->origin.offset}, "declared here");
+          Diagnostics::note(
+              diag, {t.find_column(d)->origin.file, t.find_column(d)->origin.offset, t.find_column(d)->origin.end},
+              "declared here");
         }
     }
     for (auto [fn, file] : trigger_function_spans_) {
@@ -1541,7 +1545,9 @@ class Resolver {
             diags_.error(at(*fn), "function '" + n.display() + "' takes (" + overloads.front()->argument_types_sql() +
                                       "): a trigger calls a function without parameters (its arguments "
                                       "reach the function as TG_ARGV)");
-        Diagnostics::note(d, {overloads.front()->origin.file, overloads.front()->origin.offset}, "declared here");
+        Diagnostics::note(
+            d, {overloads.front()->origin.file, overloads.front()->origin.offset, overloads.front()->origin.end},
+            "declared here");
       } else if (!f) {
         diags_.error(at(*fn),
                      "unknown function '" + n.display() + "': declare it with 'function' or 'extern function'");
@@ -1549,7 +1555,7 @@ class Resolver {
         auto& d = diags_.error(at(*fn), "function '" + n.display() + "' cannot be used by a trigger: it returns " +
                                             (f->returns.empty() ? std::string("nothing declared") : f->returns) +
                                             ", not trigger");
-        Diagnostics::note(d, {f->origin.file, f->origin.offset}, "declared here");
+        Diagnostics::note(d, {f->origin.file, f->origin.offset, f->origin.end}, "declared here");
       }
     }
     auto check_role = [&](const ast::Ident& role, int file) {
@@ -1567,7 +1573,7 @@ class Resolver {
 
   Location location_of_drop(const std::string& column) const {
     for (auto [id, file] : drop_column_spans_)
-      if (id->text == column) return {file, id->span.begin};
+      if (id->text == column) return {file, id->span.begin, id->span.end};
     return {};
   }
 
@@ -1624,7 +1630,8 @@ class Resolver {
       if (mine && mine->type.base() != theirs->type.base()) {
         auto& d = diags_.error(where, "foreign key column '" + mine->name + "' is " + mine->type.sql() + " but '" +
                                           target->name.display() + "." + theirs->name + "' is " + theirs->type.sql());
-        Diagnostics::note(d, {theirs->origin.file, theirs->origin.offset}, "referenced column declared here");
+        Diagnostics::note(d, {theirs->origin.file, theirs->origin.offset, theirs->origin.end},
+                          "referenced column declared here");
       }
     }
     if (!t.unlogged && target->unlogged && !target->is_extern)
@@ -1943,9 +1950,9 @@ class Resolver {
   void check_unique_names(const Table& t) {
     std::map<std::string, Location> seen;
     for (const auto& c : t.constraints)
-      unique_member(seen, c.name, {c.origin.file, c.origin.offset}, "constraint or index name");
+      unique_member(seen, c.name, {c.origin.file, c.origin.offset, c.origin.end}, "constraint or index name");
     for (const auto& ix : t.indexes)
-      unique_member(seen, ix.name, {ix.origin.file, ix.origin.offset}, "constraint or index name");
+      unique_member(seen, ix.name, {ix.origin.file, ix.origin.offset, ix.origin.end}, "constraint or index name");
   }
 
   // The one column a check expression mentions, as PostgreSQL names the constraint

@@ -18,6 +18,7 @@ namespace schemac::model {
 struct Origin {
   int file = -1;
   std::uint32_t offset = 0;
+  std::uint32_t end = 0;  // one past the declaration's (or name's) last byte
   bool operator==(const Origin&) const { return true; }
 };
 

@@ -597,7 +597,7 @@ class Planner {
     return {};
   }
 
-  static Location where(const model::Origin& o) { return {o.file, o.offset}; }
+  static Location where(const model::Origin& o) { return {o.file, o.offset, o.end}; }
 
   // ---- renames and archives: bring the previous state to the desired names ----------
 
@@ -3183,7 +3183,10 @@ class Planner {
 }  // namespace
 
 Plan plan_migration(const Schema& previous, const Schema& desired, Diagnostics& diags, const std::string& migration) {
-  return Planner(previous, desired, diags, migration).run();
+  diags.set_kind("plan");
+  Plan plan = Planner(previous, desired, diags, migration).run();
+  diags.set_kind("");
+  return plan;
 }
 
 }  // namespace schemac::plan

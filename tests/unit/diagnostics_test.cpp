@@ -1,6 +1,8 @@
 // Every diagnostic of the front end: its exact message and position.
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
+#include "diag/report.hpp"
 #include "support.hpp"
 
 using namespace schemac;
@@ -23,7 +25,65 @@ TEST_CASE("rendering: location, source line and caret") {
         "test.schema:2:7: error: unknown type 'nosuchtype': not a PostgreSQL type, a declared enum, domain or "
         "composite type, nor a type of a declared extension (declare it with 'extern type' if the database has it)\n"
         "    a   nosuchtype\n"
-        "        ^\n");
+        "        ^~~~~~~~~~\n");
+}
+
+TEST_CASE("ranges: from the parser through the model, cut to a line; positions for editors") {
+  Diagnostics diags;
+  auto loaded = compile_sources({{"test.schema", "table t {\n  a   nosuchtype\n}\ntable t { id int }\n"}}, diags);
+  REQUIRE(diags.all().size() >= 2);
+  // The unknown type: exactly its name.
+  const auto& type = *diags.sorted()[0];
+  CHECK(diags.range(type.where).begin == 16);
+  CHECK(diags.range(type.where).end == 26);
+  CHECK(type.code == "schema");
+  // A whole table's location (its declaration) is cut to its first line.
+  SourceFile f("x", "table t {\n  a int\n}\n");
+  CHECK(f.clamp_to_line(0, 19) == 9);
+  CHECK(f.token_end(6) == 7);
+  CHECK(f.token_end(0) == 5);
+  SourceFile q("x", "a \"we\"\"ird\" 'it''s' é\n");
+  CHECK(q.token_end(2) == 11);
+  CHECK(q.token_end(12) == 19);
+  CHECK(q.token_end(20) == 22);  // one character, both of its bytes
+  // UTF-16 columns: 'é' is one unit, '😀' (4 bytes) two.
+  SourceFile u("x", "é😀x\nab");
+  CHECK(u.utf16(6).line == 0);
+  CHECK(u.utf16(6).character == 3);
+  CHECK(u.utf16(9).line == 1);
+  CHECK(u.offset_of({0, 3}) == 6);
+  CHECK(u.offset_of({1, 1}) == 9);
+  CHECK(u.offset_of({1, 99}) == 10);
+  CHECK(u.offset_of({7, 0}) == 10);
+}
+
+TEST_CASE("machine-readable diagnostics: JSON and SARIF carry range, code and notes") {
+  Diagnostics diags;
+  compile_sources({{"a.schema", "table users { id int }"}, {"b.schema", "\nview users as $$ select 1 $$"}}, diags);
+  auto json = nlohmann::json::parse(report::json(diags));
+  REQUIRE(json["diagnostics"].size() == 1);
+  const auto& d = json["diagnostics"][0];
+  CHECK(d["file"] == "b.schema");
+  CHECK(d["code"] == "schema");
+  CHECK(d["range"]["start"] == nlohmann::json({{"line", 2}, {"column", 6}, {"offset", 6}}));
+  CHECK(d["range"]["end"] == nlohmann::json({{"line", 2}, {"column", 11}, {"offset", 11}}));
+  CHECK(d["notes"][0]["file"] == "a.schema");
+  CHECK(json["errors"] == 1);
+
+  auto sarif = nlohmann::json::parse(report::sarif(diags, report::error_kinds(), "1.2.3"));
+  CHECK(sarif["version"] == "2.1.0");
+  const auto& run = sarif["runs"][0];
+  CHECK(run["tool"]["driver"]["version"] == "1.2.3");
+  const auto& result = run["results"][0];
+  CHECK(result["ruleId"] == "schema");
+  CHECK(run["tool"]["driver"]["rules"][result["ruleIndex"].get<int>()]["id"] == "schema");
+  CHECK(result["level"] == "error");
+  const auto& region = result["locations"][0]["physicalLocation"]["region"];
+  CHECK(region["startLine"] == 2);
+  CHECK(region["startColumn"] == 6);
+  CHECK(region["endColumn"] == 11);
+  CHECK(result["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "a.schema");
+  CHECK(result["relatedLocations"][0]["message"]["text"] == "first declared here");
 }
 
 TEST_CASE("syntax errors") {
@@ -125,10 +185,10 @@ TEST_CASE("name errors") {
     CHECK(c.diagnostics ==
           "b.schema:2:6: error: duplicate name 'users': already declared as a table\n"
           "  view users as $$ select 1 $$\n"
-          "       ^\n"
+          "       ^~~~~\n"
           "a.schema:1:7: note: first declared here\n"
           "  table users { id int }\n"
-          "        ^\n");
+          "        ^~~~~\n");
   }
   SECTION("duplicate column, policy, enum value") {
     CHECK(error_of("table t {\n  a int\n  a text\n}") == "test.schema:3:3: error: duplicate column 'a'");
