@@ -14,7 +14,7 @@ work=$(mktemp -d)
 trap "rm -rf $work" EXIT
 mkdir -p "$work/schema"
 "$root/build/bench/bench_schema_gen" 1000 "$work/schema"
-"$schemac" plan "$work/schema" "$work/migrations" --name init >/dev/null
+"$schemac" plan --init "$work/schema" "$work/migrations" --name init >/dev/null
 up=$(ls "$work"/migrations/*.up.sql)
 verify=$(ls "$work"/migrations/*.verify.sql)
 psql -qc "create role authenticated" >/dev/null 2>&1 || true

@@ -44,7 +44,7 @@ table events {
   index on (account)
 }
 SCHEMA
-"$schemac" plan "$work/v1" "$work/migrations" --name base >/dev/null
+"$schemac" plan --init "$work/v1" "$work/migrations" --name base >/dev/null
 "$schemac" plan "$work/v2" "$work/migrations" --name online >"$work/plan.out"
 createdb online_a
 "$schemac" migrate up "$work/migrations" --db dbname=online_a --to 1 >/dev/null

@@ -32,7 +32,7 @@ for n in 10 100 1000 10000; do
   "$schemac" sql "$work/$n/base" > "$work/$n/base.sql"
   check=$(best_us "$schemac" check "$work/$n/base")
   sql=$(best_us "$schemac" sql "$work/$n/base")
-  "$schemac" plan "$work/$n/base" "$work/$n/migrations" --name base >/dev/null
+  "$schemac" plan --init "$work/$n/base" "$work/$n/migrations" --name base >/dev/null
   plan_one() {
     rm -rf "$work/$n/m" && cp -r "$work/$n/migrations" "$work/$n/m"
     "$schemac" plan "$work/$n/changed" "$work/$n/m" --name widen

@@ -26,11 +26,11 @@ for dir in schemas/*/; do
   for state in "schemas/$name"/history/*/; do
     [ -d "$state" ] || continue
     step=$(basename "$state")
-    "$schemac" plan "$state" "$out/$name/migrations" --name "${step#*_}" >/dev/null
+    "$schemac" plan --init "$state" "$out/$name/migrations" --name "${step#*_}" >/dev/null
   done
   current=init
   [ -f "schemas/$name/migration.txt" ] && current=$(cat "schemas/$name/migration.txt")
-  "$schemac" plan "schemas/$name" "$out/$name/migrations" --name "$current" >/dev/null
+  "$schemac" plan --init "schemas/$name" "$out/$name/migrations" --name "$current" >/dev/null
   "$schemac" gen cpp "schemas/$name" --out "$out/$name/cpp" --namespace "$name" --migrations "$out/$name/migrations"
 done
 

@@ -104,7 +104,7 @@ expect "dry run into nothing" 0 "$schemac" plan "$root/schemas/ai_assistant_citu
 [ ! -e dry_new ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: plan --dry-run created a directory"; }
 contains "dry run summary" "$work/out" "create_table tenants"
 contains "dry run SQL" "$work/out" "SELECT create_distributed_table('public.messages'"
-"$schemac" plan "$root/schemas/ai_assistant_citus/history/0001_init" dry_old --name init >/dev/null
+"$schemac" plan --init "$root/schemas/ai_assistant_citus/history/0001_init" dry_old --name init >/dev/null
 ls -l --time-style=full-iso dry_old >dry_before
 expect "dry run of a change" 0 "$schemac" plan "$root/schemas/ai_assistant_citus" dry_old --name more --dry-run
 contains "dry run names it" "$work/out" "dry run: migration 0002_more would be written"
@@ -114,6 +114,23 @@ expect "dry run: a bad name" 2 "$schemac" plan "$root/schemas/ai_assistant_citus
 contains "dry run: the name's rule" "$work/err" "must be lower case letters, digits and underscores"
 ls -l --time-style=full-iso dry_old >dry_after
 cmp -s dry_before dry_after && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: plan --dry-run wrote into dry_old"; }
+
+# plan refuses a migrations directory that does not exist unless told to start one;
+# init scaffolds a project whose schema checks, lints clean and plans.
+expect "plan into a missing directory" 2 "$schemac" plan "$root/schemas/ai_assistant" no_such_dir --name init
+contains "plan --init advice" "$work/err" "pass --init to start a new one"
+[ ! -e no_such_dir ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: plan created a directory without --init"; }
+expect "init" 0 "$schemac" init proj
+contains "init next steps" "$work/out" "schemac plan proj/schema proj/migrations --name init"
+expect "init's schema checks" 0 "$schemac" check proj/schema
+expect "init's schema lints" 0 "$schemac" lint proj/schema
+contains "init's schema lints clean" "$work/out" "0 errors, 0 warnings"
+expect "init's schema plans" 0 "$schemac" plan proj/schema proj/migrations --name init
+[ -f proj/migrations/0001_init.up.sql ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: no migration from init"; }
+cp proj/schema/app.schema app.before
+expect "init again" 2 "$schemac" init proj
+contains "init refuses" "$work/err" "exists already"
+cmp -s app.before proj/schema/app.schema && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: init overwrote"; }
 
 # Colour: on a terminal (a pseudo-terminal made by script(1)), never in a pipe, never
 # with NO_COLOR; --color always|never overrides both.
@@ -148,7 +165,7 @@ expect "--format bad" 2 "$schemac" check "$broken_dir" --format xml
 # Concurrent plans into one directory take turns: one writes 0001, the others find
 # nothing left to do; no number is used twice.
 mkdir -p race_schema && cp "$root/schemas/ai_assistant"/*.schema race_schema/
-for i in 1 2 3 4 5 6; do "$schemac" plan race_schema race --name init >"race.$i.out" 2>&1 & done
+for i in 1 2 3 4 5 6; do "$schemac" plan --init race_schema race --name init >"race.$i.out" 2>&1 & done
 wait
 ups=$(ls race/*.up.sql 2>/dev/null | wc -l)
 [ "$ups" = 1 ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: concurrent plans wrote $ups migrations"; ls race; }

@@ -97,7 +97,7 @@ q applied "alter table public.quests add column stray int" >/dev/null
 check "status with drift exit" $? 1
 contains "status names the drift" "$work/status1.out" "drop_column quests.stray"
 ma=$work/ai_migrations
-"$schemac" plan "$root/schemas/ai_assistant" "$ma" --name init >/dev/null
+"$schemac" plan --init "$root/schemas/ai_assistant" "$ma" --name init >/dev/null
 fresh adopted
 "$schemac" sql --externs "$root/schemas/ai_assistant" | psql -q -v ON_ERROR_STOP=1 -d adopted >/dev/null
 q adopted "alter table public.tenants alter column name drop not null" >/dev/null
@@ -117,7 +117,7 @@ contains "the adopted database has no drift" "$work/status2.out" "drift: none"
 mkdir -p "$work/sized1" "$work/sized2"
 printf 'table big {\n  id int primary key\n  v  int?\n}\n' >"$work/sized1/s.schema"
 printf 'table big {\n  id int primary key\n  v  int\n  index on (v)\n}\n' >"$work/sized2/s.schema"
-"$schemac" plan "$work/sized1" "$work/sized" --name base >/dev/null
+"$schemac" plan --init "$work/sized1" "$work/sized" --name base >/dev/null
 fresh sized
 "$schemac" migrate up "$work/sized" --db "dbname=sized" >/dev/null
 q sized "insert into big select g, g from generate_series(1, 5000) g; analyze big" >/dev/null

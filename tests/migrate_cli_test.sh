@@ -160,7 +160,7 @@ sd=$work/purge_schema
 pm=$work/purge_migrations
 mkdir -p "$sd"
 printf 'table t {\n  id int primary key\n  note text\n}\n' > "$sd/s.schema"
-"$schemac" plan "$sd" "$pm" --name init >/dev/null
+"$schemac" plan --init "$sd" "$pm" --name init >/dev/null
 printf 'table t {\n  id int primary key\n  drop column note\n}\n' > "$sd/s.schema"
 "$schemac" plan "$sd" "$pm" --name trim >/dev/null
 fresh purge

@@ -39,7 +39,7 @@ best() {
 timed() { /usr/bin/time -f "%e %M" "$@"; }
 statements() { grep -v '^--' "$1" | grep -c ';' || true; }
 
-schemac_plan() { rm -rf "$work/m" && timed "$schemac" plan "$1" "$work/m" --name init; }
+schemac_plan() { rm -rf "$work/m" && timed "$schemac" plan --init "$1" "$work/m" --name init; }
 # Paths relative to bench/peers: drizzle-kit resolves them from there.
 drizzle_generate() {
   rm -rf "$work/out" && (cd "$here" && timed "$drizzle" generate --dialect postgresql --schema "$1" --out work/out)
@@ -59,7 +59,7 @@ for n in "${@:-100 1000}"; do
     read -r s_ms s_kb < <(best schemac_plan "$d/base")
     read -r d_ms d_kb < <(best drizzle_generate "$base_ts")
     # One column widened, planned from the full state each tool wrote.
-    rm -rf "$d/m" && "$schemac" plan "$d/base" "$d/m" --name init >/dev/null
+    rm -rf "$d/m" && "$schemac" plan --init "$d/base" "$d/m" --name init >/dev/null
     "$schemac" plan "$d/changed" "$d/m" --name widen >/dev/null
     s_stmts=$(statements "$d"/m/0002_widen.up.sql)
     rm -rf "$work/out"

@@ -327,8 +327,12 @@ class Checker {
       for (const auto& r : last_->names.relations) {
         if (!names_relations || known(r.name)) continue;
         all_known = false;
+        std::vector<std::string> names;
+        for (const auto& k : relations_) names.push_back(k.display());
+        std::string near = closest(r.name.display(), names);
         diags_.error(at(r.location), std::string("unknown table or view '") + r.name.display() + "' in " + what +
-                                         ": declare it, or 'extern table' if it exists already");
+                                         (near.empty() ? ": declare it, or 'extern table' if it exists already"
+                                                       : "; did you mean '" + near + "'?"));
       }
       if (names_relations && all_known && last_->names.reads_columns) {
         // One walk finds the unknown columns and records what is read.

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "diag/diagnostics.hpp"
+
 namespace schemac::check {
 namespace {
 
@@ -198,8 +200,11 @@ class Walker {
     use(*rel, star ? "*" : parts.back());
     if (star || !rel->columns) return;
     const std::string& name = parts.back();
-    if (!contains(*rel->columns, name))
-      problems.push_back({at, "column '" + name + "' does not exist in " + rel->display});
+    if (!contains(*rel->columns, name)) {
+      std::string near = closest(name, *rel->columns);
+      problems.push_back({at, "column '" + name + "' does not exist in " + rel->display +
+                                  (near.empty() ? "" : "; did you mean '" + near + "'?")});
+    }
   }
 
   void use(const Relation& r, const std::string& column) {
@@ -227,7 +232,13 @@ class Walker {
     }
     std::string where;
     for (std::size_t i = 0; i < searched.size(); ++i) where += (i ? ", " : "") + searched[i];
-    problems.push_back({at, "column '" + name + "' does not exist" + (where.empty() ? "" : " in " + where)});
+    std::vector<std::string> candidates;
+    for (const auto& s : scopes)
+      for (const auto& r : s.relations)
+        if (r.columns) candidates.insert(candidates.end(), r.columns->begin(), r.columns->end());
+    std::string near = closest(name, candidates);
+    problems.push_back({at, "column '" + name + "' does not exist" + (where.empty() ? "" : " in " + where) +
+                                (near.empty() ? "" : "; did you mean '" + near + "'?")});
   }
 
   const ColumnLookup& lookup_;

@@ -169,6 +169,49 @@ int run_lint(const std::string& dir, const std::string& migrations, const std::s
   return result.errors ? exit_input : exit_ok;
 }
 
+// `schemac init DIR`: DIR/schema with a first table, DIR/migrations (empty), and
+// DIR/README.md with the next steps. Nothing that exists is overwritten.
+int run_init(const std::string& dir) {
+  namespace fs = std::filesystem;
+  fs::path root(dir), schema = root / "schema", migrations = root / "migrations";
+  std::error_code ec;
+  for (const auto& p : {schema, migrations, root / "README.md"})
+    if (fs::exists(p, ec) && !(fs::is_directory(p, ec) && fs::is_empty(p, ec)))
+      throw EnvironmentError("'" + p.string() + "' exists already; init writes only into new places");
+  fs::create_directories(schema, ec);
+  if (!ec) fs::create_directories(migrations, ec);
+  if (ec) throw EnvironmentError("cannot create '" + dir + "': " + ec.message());
+  write_file_atomically(schema / "app.schema",
+                        "// The desired state of the database: every *.schema file of this directory together.\n"
+                        "// `schemac check` after an edit, or an editor with `schemac lsp` as you type.\n"
+                        "\n"
+                        "/// People who use the application.\n"
+                        "table users {\n"
+                        "  id         bigint      primary key identity\n"
+                        "  email      text        unique\n"
+                        "  name       text?\n"
+                        "  created_at timestamptz default now()\n"
+                        "}\n");
+  std::string steps = "Next steps (from the directory that holds " + dir +
+                      "):\n"
+                      "  schemac check " +
+                      schema.string() +
+                      "                  # after each edit\n"
+                      "  schemac plan " +
+                      schema.string() + " " + migrations.string() +
+                      " --name init    # writes the first migration\n"
+                      "  schemac migrate up " +
+                      migrations.string() + " --db postgresql:///mydb\n";
+  write_file_atomically(root / "README.md",
+                        "# Database schema\n\n`schema/` is the desired state and `migrations/` "
+                        "the history that `schemac plan` writes.\n\n```\n" +
+                            steps + "```\n");
+  std::cout << "created " << (schema / "app.schema").string() << ", " << migrations.string() << "/ and "
+            << (root / "README.md").string() << "\n"
+            << steps;
+  return exit_ok;
+}
+
 struct GenArgs {
   std::string dir, out, ns, migrations;
 };
@@ -225,22 +268,6 @@ int run_gen_cpp(const GenArgs& args) {
 
 namespace {
 
-// Levenshtein distance, for "did you mean".
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 int run(int argc, char** argv) {
   CLI::App app{"schemac: a schema-as-code compiler for PostgreSQL"};
   app.set_version_flag("--version", "schemac " SCHEMAC_VERSION);
@@ -280,6 +307,8 @@ int run(int argc, char** argv) {
   plan->add_option("--db", plan_db, "a database whose table sizes (pg_class.reltuples) the lock summary shows");
   bool dry_run = false;
   plan->add_flag("--dry-run", dry_run, "print what would change, the lock summary and the up SQL; write nothing");
+  bool init = false;
+  plan->add_flag("--init", init, "start MIGRATIONS_DIR if it does not exist (without it, plan refuses a missing one)");
 
   std::string lint_migrations;
   auto* lint =
@@ -287,6 +316,11 @@ int run(int argc, char** argv) {
   lint->add_option("SCHEMA_DIR", dir, "directory of .schema files")->required();
   lint->add_option("MIGRATIONS_DIR", lint_migrations, "with its snapshot: also lint the planned change");
   format_option(lint);
+
+  std::string init_dir;
+  auto* init_cmd =
+      app.add_subcommand("init", "start a project: DIR/schema (a first table), DIR/migrations, DIR/README.md");
+  init_cmd->add_option("DIR", init_dir, "the directory to create (or an empty one)")->required();
 
   auto* gen = app.add_subcommand("gen", "generate code from a schema");
   gen->require_subcommand(1);
@@ -334,10 +368,12 @@ int run(int argc, char** argv) {
     if (fmt->parsed()) return run_fmt(dir, check_only);
     if (sql->parsed()) return run_sql(dir, externs, externs_only);
     if (plan->parsed() && dry_run) return cli::run_plan_dry(dir, migrations, name);
+    if (plan->parsed() && !init) cli::require_migrations_dir(migrations);
     if (plan->parsed()) return plan_db.empty() ? run_plan(dir, migrations, name) : run_migrate_program(argc, argv);
     if (lint->parsed()) return run_lint(dir, lint_migrations, format);
     if (gen_cpp->parsed()) return run_gen_cpp(gargs);
     if (lsp->parsed()) return lsp::run_server(0, 1);
+    if (init_cmd->parsed()) return run_init(init_dir);
     for (const auto& [action, sub] : actions)
       if (sub->parsed()) return run_migrate_program(argc, argv);
     if (database.pull->parsed() || database.diff->parsed()) return run_migrate_program(argc, argv);

@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
   plan->add_option("--name", pargs.name, "the migration's name: lower case letters, digits, underscores")->required();
   plan->add_option("--db", pargs.db, "a database whose table sizes (pg_class.reltuples) the lock summary shows")
       ->required();
+  bool init = false;
+  plan->add_flag("--init", init, "start MIGRATIONS_DIR if it does not exist (schemac checked it before running this)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -22,6 +22,14 @@ int report(const Diagnostics& diags) {
   return exit_ok;
 }
 
+void require_migrations_dir(const std::string& migrations) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(migrations, ec)) return;
+  if (std::filesystem::exists(migrations, ec)) throw EnvironmentError("'" + migrations + "' is not a directory");
+  throw EnvironmentError("migrations directory '" + migrations +
+                         "' does not exist; check the path, or pass --init to start a new one there");
+}
+
 int run_plan(const std::string& dir, const std::string& migrations, const std::string& name,
              const std::map<model::QualifiedName, double>& rows) {
   Diagnostics diags;

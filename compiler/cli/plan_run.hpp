@@ -13,6 +13,11 @@ namespace schemac::cli {
 // Prints the diagnostics; the exit code they mean (1 with errors, else 0).
 int report(const Diagnostics& diags);
 
+// `plan` without --init: a migrations directory that does not exist is refused (a
+// typo would start a second history), with the flag that starts one. Throws
+// EnvironmentError.
+void require_migrations_dir(const std::string& migrations);
+
 // Writes the next migration and prints what it wrote, its notes and its lock
 // summary; `rows` (estimates by table) adds the size of each table the summary names.
 int run_plan(const std::string& dir, const std::string& migrations, const std::string& name,

@@ -6,6 +6,7 @@
 #include <deque>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "diag/source.hpp"
@@ -36,6 +37,14 @@ struct Diagnostic {
 struct Range {
   std::uint32_t begin = 0, end = 0;
 };
+
+// Levenshtein distance, for suggestions.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+// The candidate closest to `word` when it is close enough to be a typo (at most two
+// edits and one per three letters: none for a single letter; ties go to the first),
+// or "" (also when `word` is a candidate).
+std::string closest(std::string_view word, const std::vector<std::string>& candidates);
 
 class Diagnostics {
  public:

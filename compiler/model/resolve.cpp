@@ -228,9 +228,19 @@ class Resolver {
         out.named_type = QualifiedName{t.name.schema ? n.schema : extension_schema(std::string(x->extension)), word};
         out.kind = TypeKind::external;
       } else {
-        diags_.error(at(t), "unknown type '" + n.display() +
-                                "': not a PostgreSQL type, a declared enum, domain or composite type, nor a type of a "
-                                "declared extension (declare it with 'extern type' if the database has it)");
+        std::vector<std::string> known;
+        for (const auto& b : builtin_types())
+          for (auto s : b.spellings) known.emplace_back(s);
+        for (const auto& [k, kind] : type_kinds_) known.push_back(k.rfind("public.", 0) == 0 ? k.substr(7) : k);
+        for (const auto& [name, q] : extern_types_by_name_) known.push_back(name);
+        std::string near = closest(t.name.schema ? n.display() : word, known);
+        if (!near.empty())
+          diags_.error(at(t), "unknown type '" + n.display() + "'; did you mean '" + near + "'?");
+        else
+          diags_.error(at(t),
+                       "unknown type '" + n.display() +
+                           "': not a PostgreSQL type, a declared enum, domain or composite type, nor a type of a "
+                           "declared extension (declare it with 'extern type' if the database has it)");
         return std::nullopt;
       }
     }
@@ -1499,7 +1509,8 @@ class Resolver {
         diags_.error(loc(where), "sequence '" + s.name.display() + "' is owned by a column of '" + table.display() +
                                      "', which is not a table of the schema");
       else if (!t->find_column(column))
-        diags_.error(loc(where), "unknown column '" + column + "' in table '" + table.display() + "'");
+        diags_.error(loc(where),
+                     "unknown column '" + column + "' in table '" + table.display() + "'" + column_hint(*t, column));
     }
     std::stable_sort(schema_.sequences.begin(), schema_.sequences.end(),
                      [](const Sequence& a, const Sequence& b) { return a.name < b.name; });
@@ -1549,8 +1560,9 @@ class Resolver {
             d, {overloads.front()->origin.file, overloads.front()->origin.offset, overloads.front()->origin.end},
             "declared here");
       } else if (!f) {
-        diags_.error(at(*fn),
-                     "unknown function '" + n.display() + "': declare it with 'function' or 'extern function'");
+        std::string hint = name_hint(functions_, n);
+        diags_.error(at(*fn), "unknown function '" + n.display() + "'" +
+                                  (hint.empty() ? ": declare it with 'function' or 'extern function'" : hint));
       } else if (!f->returns_trigger) {
         auto& d = diags_.error(at(*fn), "function '" + n.display() + "' cannot be used by a trigger: it returns " +
                                             (f->returns.empty() ? std::string("nothing declared") : f->returns) +
@@ -1561,8 +1573,14 @@ class Resolver {
     auto check_role = [&](const ast::Ident& role, int file) {
       file_ = file;
       if (role.text == "public" && !role.quoted) return;
-      if (!roles_.count(role.text))
-        diags_.error(at(role), "unknown role '" + role.text + "': declare it with 'role " + role.text + "'");
+      if (!roles_.count(role.text)) {
+        std::vector<std::string> names;
+        for (const auto& [name, d] : roles_) names.push_back(name);
+        std::string near = closest(role.text, names);
+        diags_.error(at(role), "unknown role '" + role.text + "'" +
+                                   (near.empty() ? ": declare it with 'role " + role.text + "'"
+                                                 : "; did you mean '" + near + "'?"));
+      }
     };
     for (auto [role, file] : grant_role_spans_) check_role(*role, file);
     for (std::size_t i = 0; i < table_asts_.size(); ++i)
@@ -1578,7 +1596,25 @@ class Resolver {
   }
 
   void unknown_column(const Table& t, const std::string& column, Location where) {
-    diags_.error(where, "unknown column '" + column + "' in table '" + t.name.display() + "'");
+    diags_.error(where, "unknown column '" + column + "' in table '" + t.name.display() + "'" + column_hint(t, column));
+  }
+  static std::string column_hint(const Table& t, const std::string& column) {
+    std::vector<std::string> names;
+    for (const auto& c : t.columns) names.push_back(c.name);
+    std::string near = closest(column, names);
+    return near.empty() ? "" : "; did you mean '" + near + "'?";
+  }
+  // "; did you mean 'x'?" for a name of `space` (keys "schema.name") close to `n`.
+  static std::string name_hint(const std::map<std::string, Declared>& space, const QualifiedName& n,
+                               const char* kind = nullptr) {
+    std::vector<std::string> names;
+    for (const auto& [k, d] : space) {
+      if (kind && d.kind.find(kind) == std::string::npos) continue;
+      std::string name = k.substr(0, k.find('('));  // a function's key ends with its argument types
+      names.push_back(name.rfind("public.", 0) == 0 ? name.substr(7) : name);
+    }
+    std::string near = closest(n.schema == "public" ? n.name : n.display(), names);
+    return near.empty() ? "" : "; did you mean '" + near + "'?";
   }
 
   void check_index_columns(const Table& t, const Index& ix) {
@@ -1599,9 +1635,10 @@ class Resolver {
     const Table* target = find_mutable_table(target_name, false);
     if (target) c.ref_table = target->name;  // the declared name: PostgreSQL follows the archive's rename
     if (!target) {
-      std::string what = relations_.count(key(c.ref_table))
-                             ? " is not a table"
-                             : " is not declared (declare it, or 'extern table' if it exists already)";
+      std::string hint = name_hint(relations_, c.ref_table, "table");
+      std::string what = relations_.count(key(c.ref_table)) ? " is not a table"
+                         : hint.empty() ? " is not declared (declare it, or 'extern table' if it exists already)"
+                                        : " is not declared" + hint;
       diags_.error(where, "foreign key references '" + c.ref_table.display() + "', which" + what);
       return;
     }

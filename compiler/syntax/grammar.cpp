@@ -7,9 +7,12 @@
 // failure point at the exact token instead of failing the whole declaration.
 #include "syntax/grammar.hpp"
 
+#include <algorithm>
 #include <boost/spirit/home/x3.hpp>
 #include <cstring>
 
+#include "diag/diagnostics.hpp"
+#include "model/types.hpp"
 #include "syntax/lexical.hpp"
 
 namespace schemac::syntax {
@@ -852,6 +855,66 @@ Iterator next_declaration_line(Iterator from, Iterator last) {
   }
 }
 
+std::string_view word_at(Iterator p, Iterator last) {
+  Iterator end = p;
+  while (end != last && is_ident_char(*end)) ++end;
+  return {p, static_cast<std::size_t>(end - p)};
+}
+
+Iterator skip_blanks(Iterator p, Iterator last) {
+  while (p != last && (*p == ' ' || *p == '\t')) ++p;
+  return p;
+}
+
+// An error inside a declaration's braces, said better where the line it is on shows
+// what went wrong: a declaration that starts before the '}' of the one above, a
+// misspelt member keyword, a column's modifier wrapped onto a line of its own.
+void refine_in_body(Iterator base, Iterator last, Iterator start, Iterator at, SyntaxError& error) {
+  auto offset = [&](Iterator p) { return static_cast<std::uint32_t>(p - base); };
+  Iterator brace = std::find(start, at, '{');
+  if (brace == at) return;
+  if (at == last) {
+    error.notes.push_back({offset(brace), "this '{' is never closed"});
+    return;
+  }
+  Iterator line = at;
+  while (line != base && line[-1] != '\n') --line;
+  if (line <= brace) return;
+  if (starts_declaration(line, last)) {
+    error = {offset(line), "expected '}' before this declaration", {{offset(brace), "this '{' is never closed"}}};
+    return;
+  }
+  Iterator first = skip_blanks(line, last);
+  std::string_view before(line, static_cast<std::size_t>(at - line));
+  if (*at != '\0' && std::strchr("+-*/|&<>=%", *at) && before.find(" default ") != std::string_view::npos) {
+    error.message +=
+        ": a default that is an expression is written in parentheses, 'default (...)', which may span "
+        "lines";
+    return;
+  }
+  std::string_view w1 = word_at(first, last);
+  if (w1.empty()) return;
+  Iterator second = skip_blanks(first + static_cast<std::ptrdiff_t>(w1.size()), last);
+  std::string_view w2 = word_at(second, last);
+  static const std::vector<std::string> modifiers = {"default", "references", "generated", "identity",
+                                                     "was",     "collate",    "not",       "null"};
+  if (std::find(modifiers.begin(), modifiers.end(), w1) != modifiers.end()) {
+    error = {offset(first),
+             "'" + std::string(w1) +
+                 "' starts a line of its own, so it is read as a new column: a column's modifiers follow its type on "
+                 "the same line (or after a modifier keyword that ends a line)",
+             {}};
+    return;
+  }
+  static const std::vector<std::string> members = {"primary", "unique",     "check",   "foreign", "index",
+                                                   "exclude", "policy",     "trigger", "grant",   "drop",
+                                                   "row",     "constraint", "force"};
+  if (std::find(members.begin(), members.end(), w1) != members.end()) return;
+  std::string near = closest(w1, members);
+  if (near.empty() || model::builtin_by_spelling(w2)) return;
+  error = {offset(first), "unknown table member '" + std::string(w1) + "'; did you mean '" + near + "'?", {}};
+}
+
 template <typename Decl>
 void attach_doc(Decl& d, ast::Doc doc) {
   d.doc = std::move(doc);
@@ -893,6 +956,11 @@ std::vector<SyntaxError> parse_declarations(std::string_view text, ast::File& ou
         errors.push_back({offset(at), "unterminated comment: no '*/' closes this '/*'"});
       else if (after_doc == last)
         errors.push_back({offset(at), "expected a declaration after the doc comment"});
+      else if (std::string near = closest(word_at(at, last), std::vector<std::string>(std::begin(declaration_keywords),
+                                                                                      std::end(declaration_keywords)));
+               !near.empty())
+        errors.push_back({offset(at), "expected a declaration, found '" + std::string(word_at(at, last)) +
+                                          "'; did you mean '" + near + "'?"});
       else
         errors.push_back({offset(at),
                           "expected a declaration (table, unlogged table, view, materialized view, function, "
@@ -913,10 +981,13 @@ std::vector<SyntaxError> parse_declarations(std::string_view text, ast::File& ou
       // Rules and keywords describe themselves; anything else would show as a C++
       // type name, which helps nobody.
       std::string which = e.which();
+      SyntaxError error;
       if (which.find("boost") != std::string::npos || which.find("spirit") != std::string::npos)
-        errors.push_back({offset(at), "unexpected " + found});
+        error = {offset(at), "unexpected " + found, {}};
       else
-        errors.push_back({offset(at), "expected " + which + ", found " + found});
+        error = {offset(at), "expected " + which + ", found " + found, {}};
+      refine_in_body(base, last, start, at, error);
+      errors.push_back(std::move(error));
       first = at;
     } catch (ScanFailure const& e) {
       errors.push_back({offset(e.where), e.message});

@@ -11,9 +11,17 @@
 
 namespace schemac::syntax {
 
-struct SyntaxError {
+struct SyntaxNote {
   std::uint32_t offset = 0;
   std::string message;
+};
+
+struct SyntaxError {
+  SyntaxError(std::uint32_t at = 0, std::string text = {}, std::vector<SyntaxNote> with = {})
+      : offset(at), message(std::move(text)), notes(std::move(with)) {}
+  std::uint32_t offset = 0;
+  std::string message;
+  std::vector<SyntaxNote> notes;
 };
 
 // Parses every declaration of `text` into `out`. A syntax error abandons the

@@ -16,7 +16,10 @@ bool parse_file(Diagnostics& diags, int file_id, ParsedFile& out) {
     return false;
   }
   auto errors = parse_declarations(text, out.ast);
-  for (auto& e : errors) diags.error({file_id, e.offset}, std::move(e.message));
+  for (auto& e : errors) {
+    auto& d = diags.error({file_id, e.offset}, std::move(e.message));
+    for (auto& n : e.notes) Diagnostics::note(d, {file_id, n.offset}, std::move(n.message));
+  }
   return errors.empty();
 }
 

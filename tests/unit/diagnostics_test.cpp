@@ -123,6 +123,8 @@ TEST_CASE("syntax errors") {
   }
   SECTION("not a declaration") {
     CHECK(error_of("tabel t { a int }") ==
+          "test.schema:1:1: error: expected a declaration, found 'tabel'; did you mean 'table'?");
+    CHECK(error_of("frobnicate t { a int }") ==
           "test.schema:1:1: error: expected a declaration (table, unlogged table, view, materialized view, "
           "function, procedure, enum, domain, type, sequence, extension, schema, role, extern, archive, partition, "
           "drop table, data, grant, revoke or default privileges)");
@@ -381,18 +383,21 @@ TEST_CASE("views, materialized views and policies may only name columns their ta
   SECTION("an unqualified column in a policy is looked up in the policy's table") {
     CHECK(error_of("table t {\n  id int\n  owner text\n  row level security\n"
                    "  policy p for select using (ownr = current_user)\n}") ==
-          "test.schema:5:30: error: column 'ownr' does not exist in t (in policy 'using')");
+          "test.schema:5:30: error: column 'ownr' does not exist in t; did you mean 'owner'? (in policy 'using')");
   }
   SECTION("a qualified column, in a subquery of a policy") {
     CHECK(error_of(tables + "table t {\n  id int\n  row level security\n  policy p for select using "
                             "(exists (select 1 from posts p where p.author = t.id and p.titel <> ''))\n}") ==
-          "test.schema:13:86: error: column 'titel' does not exist in posts (as p) (in policy 'using')");
+          "test.schema:13:86: error: column 'titel' does not exist in posts (as p); did you mean 'title'? (in "
+          "policy 'using')");
   }
   SECTION("a view: a qualified column, an unqualified one, and an alias with no FROM entry") {
-    CHECK(error_of(tables + "view v as $$ select u.nme from users u $$") ==
-          "test.schema:10:21: error: column 'nme' does not exist in users (as u) (in view query)");
-    CHECK(error_of(tables + "view v as $$ select title, nam from users join posts on posts.author = users.id $$") ==
-          "test.schema:10:28: error: column 'nam' does not exist in users, posts (in view query)");
+    CHECK(
+        error_of(tables + "view v as $$ select u.nme from users u $$") ==
+        "test.schema:10:21: error: column 'nme' does not exist in users (as u); did you mean 'name'? (in view query)");
+    CHECK(
+        error_of(tables + "view v as $$ select title, nam from users join posts on posts.author = users.id $$") ==
+        "test.schema:10:28: error: column 'nam' does not exist in users, posts; did you mean 'name'? (in view query)");
     CHECK(error_of(tables + "view v as $$ select x.id from users $$") ==
           "test.schema:10:21: error: no table or alias 'x' in scope here (a FROM entry is missing) (in view query)");
   }
