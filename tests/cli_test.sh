@@ -132,6 +132,19 @@ expect "init again" 2 "$schemac" init proj
 contains "init refuses" "$work/err" "exists already"
 cmp -s app.before proj/schema/app.schema && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: init overwrote"; }
 
+# lint with the migrations directory: before the change is planned and after, the
+# same findings of the change (from the state before the newest migration).
+mkdir -p lint_v1 lint_v2
+printf 'table t {\n  id bigint primary key\n  note text?\n}\n' > lint_v1/t.schema
+printf 'table t {\n  id bigint primary key\n  drop column note\n}\n' > lint_v2/t.schema
+"$schemac" plan --init lint_v1 lint_m --name init >/dev/null
+expect "lint before plan" 0 "$schemac" lint lint_v2 lint_m
+contains "lint finds the change" "$work/err" "D201"
+"$schemac" plan lint_v2 lint_m --name trim >/dev/null
+expect "lint after plan" 0 "$schemac" lint lint_v2 lint_m
+contains "lint says what it lints" "$work/out" "the change is planned already: linting 0002_trim"
+contains "lint still finds the change" "$work/err" "D201"
+
 # Colour: on a terminal (a pseudo-terminal made by script(1)), never in a pipe, never
 # with NO_COLOR; --color always|never overrides both.
 esc=$(printf '\033[')

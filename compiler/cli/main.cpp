@@ -25,6 +25,7 @@
 #include "lsp/server.hpp"
 #include "plan/migrations_dir.hpp"
 #include "plan/plan.hpp"
+#include "plan/snapshot.hpp"
 #include "syntax/parser.hpp"
 
 namespace {
@@ -152,6 +153,19 @@ int run_lint(const std::string& dir, const std::string& migrations, const std::s
     diags.set_kind("plan");
     previous = plan::read_snapshot(migrations, diags);
     if (diags.has_errors()) return failed();
+    // The change is planned already (the snapshot is this schema): lint the newest
+    // migration, from the state before it.
+    std::error_code ec;
+    auto snapshot = std::filesystem::path(migrations) / "snapshot.schema";
+    if (std::filesystem::exists(snapshot, ec) && read_file(snapshot) == plan::snapshot_text(loaded.model)) {
+      if (auto before = plan::read_previous_snapshot(migrations, diags)) {
+        if (diags.has_errors()) return failed();
+        previous = std::move(*before);
+        auto existing = plan::list_migrations(migrations);
+        if (format == "text" && !existing.empty())
+          std::cout << "the change is planned already: linting " << existing.back().id << "\n";
+      }
+    }
   }
   auto result = lint::lint_schema(loaded, previous ? &*previous : nullptr, diags);
   if (format != "text") {

@@ -37,6 +37,14 @@ std::vector<MigrationFile> list_migrations(const fs::path& dir) {
   return out;
 }
 
+std::optional<model::Schema> read_previous_snapshot(const fs::path& dir, Diagnostics& diags) {
+  fs::path file = dir / "snapshot.previous.schema";
+  std::error_code ec;
+  if (!fs::exists(file, ec)) return std::nullopt;
+  auto loaded = compile_own_output(file.generic_string(), read_file(file), diags);
+  return std::move(loaded.model);
+}
+
 model::Schema read_snapshot(const fs::path& dir, Diagnostics& diags) {
   fs::path file = dir / "snapshot.schema";
   std::error_code ec;
@@ -128,6 +136,12 @@ Written write_next_migration(const fs::path& dir, const std::string& name, const
             render_down(plan, header("down", "Undoes the up file exactly, in reverse order.")));
       stage(dir / (written.id + ".verify.sql"),
             render_verify(plan, header("verify", "Raises an exception naming what is missing after up.")));
+      // The state this migration starts from, for `schemac lint` once it is planned.
+      std::string before = fs::exists(dir / "snapshot.schema", ec) ? read_file(dir / "snapshot.schema")
+                                                                    : snapshot_text(model::Schema{});
+      before = before.substr(before.find('\n') + 1);
+      stage(dir / "snapshot.previous.schema", "// schemac snapshot: the state before the newest migration, " +
+                                                  written.id + ". Written by `schemac plan`; do not edit.\n" + before);
     }
     plan = {};
     {

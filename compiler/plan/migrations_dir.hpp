@@ -26,6 +26,11 @@ std::vector<MigrationFile> list_migrations(const std::filesystem::path& dir);
 // it go to diags.
 model::Schema read_snapshot(const std::filesystem::path& dir, Diagnostics& diags);
 
+// The state before the newest migration (snapshot.previous.schema, which plan writes
+// with each migration), so that `lint` can still lint a change once it is planned;
+// nullopt when there is none.
+std::optional<model::Schema> read_previous_snapshot(const std::filesystem::path& dir, Diagnostics& diags);
+
 // Throws EnvironmentError unless `name` is lower case letters, digits and underscores.
 void check_migration_name(const std::string& name);
 
