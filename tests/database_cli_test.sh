@@ -132,5 +132,15 @@ check "NOT NULL set, the helper check gone" "$(q sized "select attnotnull from p
 "$schemac" plan "$work/sized2" "$work/sized" --name again --db "dbname=nosuchdb" >/dev/null 2>"$work/sized.err"
 check "plan --db with a database that is not there exit" $? 2
 
+# 5. The Supabase stand-ins: auth.uid(), auth.role() and auth.jwt() read the request's
+#    claims as the platform does, from the JSON of all claims or one setting per claim.
+mkdir -p "$work/supa"
+printf 'role authenticated\nextern function auth.uid() returns uuid\nextern table auth.users {\n  id uuid primary key\n}\n' >"$work/supa/a.schema"
+fresh supa
+"$schemac" sql --externs-only "$work/supa" | psql -q -v ON_ERROR_STOP=1 -d supa >/dev/null
+check "stand-ins: the claims as JSON" "$(q supa "begin; select set_config('request.jwt.claims', '{\"sub\": \"6f1d1a52-58d8-4b8e-9bd0-0d2f9f5c3a11\", \"role\": \"authenticated\", \"email\": \"a@example.com\"}', true); select auth.uid() || ' ' || auth.role() || ' ' || (auth.jwt() ->> 'email'); commit" | sed -n 3p)" "6f1d1a52-58d8-4b8e-9bd0-0d2f9f5c3a11 authenticated a@example.com"
+check "stand-ins: one setting per claim" "$(q supa "begin; select set_config('request.jwt.claim.sub', '0b7c9e3e-3a5f-4f7e-8a43-5a2c1e9d7b20', true), set_config('request.jwt.claim.role', 'anon', true); select auth.uid() || ' ' || auth.role(); commit" | sed -n 3p)" "0b7c9e3e-3a5f-4f7e-8a43-5a2c1e9d7b20 anon"
+check "stand-ins: no claims, no user" "$(q supa "select coalesce(auth.uid()::text, 'none') || ' ' || coalesce(auth.role(), 'none')")" "none none"
+
 echo "database commands: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <set>
@@ -67,10 +68,51 @@ std::string platform_stub_sql(const model::Schema& s) {
     out.add("CREATE TABLE IF NOT EXISTS" + create.substr(std::string("CREATE TABLE").size()));
   }
   out.section("Extern functions");
+  // Supabase's auth.uid(), auth.role() and auth.jwt() read the request's JWT claims:
+  // one setting per claim (request.jwt.claim.sub, older PostgREST) or all of them as
+  // JSON (request.jwt.claims). The stand-ins do the same, so that a local database
+  // answers as the platform does to schemac::act_as and to PostgREST alike. They are
+  // made when the schema uses the auth schema and does not give them a body itself.
+  struct AuthFunction {
+    const char* name;
+    const char* returns;
+    const char* body;
+  };
+  static const AuthFunction auth_functions[] = {
+      {"uid", "uuid",
+       " SELECT coalesce(nullif(current_setting('request.jwt.claim.sub', true), ''), "
+       "nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')::uuid "},
+      {"role", "text",
+       " SELECT coalesce(nullif(current_setting('request.jwt.claim.role', true), ''), "
+       "nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'role')::text "},
+      {"jwt", "jsonb",
+       " SELECT coalesce(nullif(current_setting('request.jwt.claim', true), ''), "
+       "nullif(current_setting('request.jwt.claims', true), ''))::jsonb "}};
+  auto auth_function = [](const model::Function& f) -> const AuthFunction* {
+    if (f.name.schema != "auth" || !f.parameters.empty() || !f.body.empty()) return nullptr;
+    for (const auto& a : auth_functions)
+      if (f.name.name == a.name) return &a;
+    return nullptr;
+  };
+  if (schemas.count("auth"))
+    for (const auto& a : auth_functions) {
+      bool declared = std::any_of(s.functions.begin(), s.functions.end(), [&](const model::Function& f) {
+        return f.name.schema == "auth" && f.name.name == a.name && f.parameters.empty();
+      });
+      if (declared) continue;
+      out.add(fmt::format("CREATE OR REPLACE FUNCTION auth.{}() RETURNS {} LANGUAGE sql STABLE AS $${}$$;", a.name,
+                          a.returns, a.body));
+    }
   for (const auto& f : s.functions) {
     if (!f.is_extern) continue;
     model::Function stub = f;
-    if (stub.body.empty()) {
+    if (const AuthFunction* a = auth_function(f)) {
+      stub.language = "sql";
+      stub.volatility = "stable";
+      stub.body = a->body;
+      if (f.return_type && f.return_type->sql() != a->returns)  // declared otherwise: cast to what it says
+        stub.body = " SELECT (" + std::string(a->body).substr(8) + ")::" + f.return_type->sql() + " ";
+    } else if (stub.body.empty()) {
       stub.language = "sql";
       stub.body = " SELECT NULL::" + (f.return_type ? f.return_type->sql() : std::string("text")) + " ";
     }
