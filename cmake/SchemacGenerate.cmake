@@ -6,15 +6,19 @@
 #                    [MIGRATIONS ${CMAKE_CURRENT_SOURCE_DIR}/migrations]
 #                    [OUT_DIR ${CMAKE_CURRENT_BINARY_DIR}/schemac])
 #
-# Adds OUT_DIR/NAMESPACE.cpp to TARGET's sources, OUT_DIR to its include path and
-# links it with the schemac runtime. The code is regenerated when a .schema file (or
+# The generated code is built once, as the static library schemac_gen_NAMESPACE
+# (with OUT_DIR on its include path and the schemac runtime linked), which TARGET
+# links. Several targets may use one namespace: the first call makes the library, the
+# next ones link it (they must name the same SCHEMA_DIR and MIGRATIONS), so a program
+# that links two of them gets one copy of the code. TARGET is optional: without it,
+# the call only makes the library. The code is regenerated when a .schema file (or
 # a migration, with MIGRATIONS) changes, and only then; schemac leaves a file alone
 # when its content would not change, so an edit that changes no generated line
 # recompiles nothing. A .schema file added or removed is noticed at the next build
 # (CONFIGURE_DEPENDS).
 function(schemac_generate)
   cmake_parse_arguments(ARG "" "TARGET;SCHEMA_DIR;NAMESPACE;MIGRATIONS;OUT_DIR" "" ${ARGN})
-  foreach(required TARGET SCHEMA_DIR NAMESPACE)
+  foreach(required SCHEMA_DIR NAMESPACE)
     if(NOT ARG_${required})
       message(FATAL_ERROR "schemac_generate: ${required} is required")
     endif()
@@ -43,6 +47,19 @@ function(schemac_generate)
     set(migration_args --migrations ${migrations_dir})
   endif()
 
+  set(library schemac_gen_${ARG_NAMESPACE})
+  if(TARGET ${library})
+    get_target_property(made_from ${library} SCHEMAC_GENERATED_FROM)
+    if(NOT made_from STREQUAL "${schema_dir};${migrations_dir}")
+      message(FATAL_ERROR "schemac_generate: namespace ${ARG_NAMESPACE} is generated already from ${made_from}; "
+                          "one namespace is one schema: use another NAMESPACE for ${schema_dir}")
+    endif()
+    if(ARG_TARGET)
+      target_link_libraries(${ARG_TARGET} PUBLIC ${library})
+    endif()
+    return()
+  endif()
+
   set(header ${ARG_OUT_DIR}/${ARG_NAMESPACE}.hpp)
   set(source ${ARG_OUT_DIR}/${ARG_NAMESPACE}.cpp)
   set(stamp ${ARG_OUT_DIR}/${ARG_NAMESPACE}.stamp)
@@ -56,7 +73,11 @@ function(schemac_generate)
     DEPENDS ${schema_files} ${migration_files} ${schemac_exe}
     COMMENT "schemac gen cpp ${ARG_NAMESPACE}"
     VERBATIM)
-  target_sources(${ARG_TARGET} PRIVATE ${stamp} ${source} ${header})
-  target_include_directories(${ARG_TARGET} PUBLIC ${ARG_OUT_DIR})
-  target_link_libraries(${ARG_TARGET} PUBLIC ${schemac_runtime})
+  add_library(${library} STATIC ${stamp} ${source} ${header})
+  set_target_properties(${library} PROPERTIES SCHEMAC_GENERATED_FROM "${schema_dir};${migrations_dir}")
+  target_include_directories(${library} PUBLIC ${ARG_OUT_DIR})
+  target_link_libraries(${library} PUBLIC ${schemac_runtime})
+  if(ARG_TARGET)
+    target_link_libraries(${ARG_TARGET} PUBLIC ${library})
+  endif()
 endfunction()

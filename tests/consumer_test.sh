@@ -17,7 +17,25 @@ cmake -S "$work/src" -B "$work/build" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix
 cmake --build "$work/build" >/dev/null
 [ -f "$work/build/schemac_shop/shop.hpp" ] || fail "shop.hpp was not generated"
 "$work/build/shop" | grep -q "order status paid" || fail "the consumer does not run"
-echo "ok: built from an empty directory through find_package(schemac)"
+"$work/build/shop_report" | grep -q "report: shipped, paid is paid" || fail "the second program on the namespace does not run"
+echo "ok: built from an empty directory through find_package(schemac); three targets share one namespace"
+
+# One namespace from two schema directories is refused at configure time, saying why.
+mkdir -p "$work/clash/a" "$work/clash/b"
+cp "$root/tests/consumer/schema/"*.schema "$work/clash/a/"
+cp "$root/tests/consumer/schema/"*.schema "$work/clash/b/"
+cat >"$work/clash/CMakeLists.txt" <<'CMAKE'
+cmake_minimum_required(VERSION 3.20)
+project(clash LANGUAGES CXX)
+find_package(schemac 0.1 REQUIRED)
+schemac_generate(SCHEMA_DIR ${CMAKE_CURRENT_SOURCE_DIR}/a NAMESPACE shop)
+schemac_generate(SCHEMA_DIR ${CMAKE_CURRENT_SOURCE_DIR}/b NAMESPACE shop)
+CMAKE
+if cmake -S "$work/clash" -B "$work/clash/build" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" >"$work/clash.out" 2>&1; then
+  fail "one namespace from two schema directories was accepted"
+fi
+grep -q "namespace shop is generated already from" "$work/clash.out" || fail "the clash is not explained: $(cat "$work/clash.out")"
+echo "ok: one namespace from two schema directories is refused"
 
 # Nothing changed: neither schemac nor the compiler runs.
 out=$(cmake --build "$work/build" -- -v 2>&1)

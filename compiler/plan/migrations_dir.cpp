@@ -137,8 +137,8 @@ Written write_next_migration(const fs::path& dir, const std::string& name, const
       stage(dir / (written.id + ".verify.sql"),
             render_verify(plan, header("verify", "Raises an exception naming what is missing after up.")));
       // The state this migration starts from, for `schemac lint` once it is planned.
-      std::string before = fs::exists(dir / "snapshot.schema", ec) ? read_file(dir / "snapshot.schema")
-                                                                    : snapshot_text(model::Schema{});
+      std::string before =
+          fs::exists(dir / "snapshot.schema", ec) ? read_file(dir / "snapshot.schema") : snapshot_text(model::Schema{});
       before = before.substr(before.find('\n') + 1);
       stage(dir / "snapshot.previous.schema", "// schemac snapshot: the state before the newest migration, " +
                                                   written.id + ". Written by `schemac plan`; do not edit.\n" + before);
