@@ -5,6 +5,7 @@
 #                                   schemas/NAME/history/NNNN_name/ (earlier states),
 #                                   then the current state, named by migration.txt
 #   generated/NAME/cpp/NAME.{hpp,cpp} `schemac gen cpp` with those migrations embedded
+#   generated/man/schemac.1         the man page, from the command line's help (scripts/man.sh)
 #   scripts/generate.sh [--check] [SCHEMAC]
 # With --check, writes nothing and fails on any difference (the test run does this).
 set -euo pipefail
@@ -33,6 +34,10 @@ for dir in schemas/*/; do
   "$schemac" plan --init "schemas/$name" "$out/$name/migrations" --name "$current" >/dev/null
   "$schemac" gen cpp "schemas/$name" --out "$out/$name/cpp" --namespace "$name" --migrations "$out/$name/migrations"
 done
+
+mkdir -p "$out/man"
+bash "$root/scripts/man.sh" "$schemac" >"$out/man/schemac.1.tmp"
+mv "$out/man/schemac.1.tmp" "$out/man/schemac.1"
 
 if [ $check = 1 ]; then
   if ! diff -ru "$root/generated" "$out"; then

@@ -284,6 +284,7 @@ namespace {
 
 int run(int argc, char** argv) {
   CLI::App app{"schemac: a schema-as-code compiler for PostgreSQL"};
+  app.name("schemac");  // in help and usage, whatever path ran it
   app.set_version_flag("--version", "schemac " SCHEMAC_VERSION);
   app.require_subcommand(1);
   app.fallthrough();
