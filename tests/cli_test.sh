@@ -145,6 +145,15 @@ expect "lint after plan" 0 "$schemac" lint lint_v2 lint_m
 contains "lint says what it lints" "$work/out" "the change is planned already: linting 0002_trim"
 contains "lint still finds the change" "$work/err" "D201"
 
+# The language reference's examples, each block a file of one schema, check (the one
+# marked INVALID in its first line is left out).
+mkdir -p doc_examples
+awk -v dir=doc_examples '/^```schemac$/ {n++; f = 1; next} /^```$/ {f = 0; next}
+  f {print > (dir "/" sprintf("%03d", n) ".schema")}' "$root/docs/language.md"
+grep -l INVALID doc_examples/*.schema | xargs -r rm
+[ "$(ls doc_examples | wc -l)" -gt 30 ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: too few examples in docs/language.md"; }
+expect "the language reference's examples check" 0 "$schemac" check doc_examples
+
 # Colour: on a terminal (a pseudo-terminal made by script(1)), never in a pipe, never
 # with NO_COLOR; --color always|never overrides both.
 esc=$(printf '\033[')

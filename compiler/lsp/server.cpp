@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -737,6 +738,9 @@ class Server {
 
 }  // namespace
 
-int run_server(int in_fd, int out_fd) { return Server(in_fd, out_fd).run(); }
+int run_server(int in_fd, int out_fd) {
+  ::signal(SIGPIPE, SIG_IGN);  // a client gone mid-write: write fails, the read loop ends, no signal kills us
+  return Server(in_fd, out_fd).run();
+}
 
 }  // namespace schemac::lsp
