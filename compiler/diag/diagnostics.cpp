@@ -64,7 +64,7 @@ Range Diagnostics::range(const Location& where) const {
   return {begin, f.clamp_to_line(begin, where.end)};
 }
 
-static const char* severity_name(Severity s) {
+const char* severity_name(Severity s) {
   switch (s) {
     case Severity::error:
       return "error";

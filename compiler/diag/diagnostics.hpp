@@ -14,6 +14,7 @@
 namespace schemac {
 
 enum class Severity { error, warning, note };
+const char* severity_name(Severity s);  // "error", "warning", "note"
 
 // A place in one of the sink's files: a range of bytes.
 struct Location {

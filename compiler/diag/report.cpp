@@ -24,18 +24,6 @@ const std::vector<RuleInfo>& error_kinds() {
   return kinds;
 }
 
-static const char* severity_name(Severity s) {
-  switch (s) {
-    case Severity::error:
-      return "error";
-    case Severity::warning:
-      return "warning";
-    case Severity::note:
-      return "note";
-  }
-  return "error";
-}
-
 static Json position(const SourceFile& f, std::uint32_t offset) {
   LineColumn lc = f.locate(offset);
   return {{"line", lc.line}, {"column", lc.column}, {"offset", offset}};
