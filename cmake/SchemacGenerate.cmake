@@ -74,7 +74,9 @@ function(schemac_generate)
     COMMENT "schemac gen cpp ${ARG_NAMESPACE}"
     VERBATIM)
   add_library(${library} STATIC ${stamp} ${source} ${header})
-  set_target_properties(${library} PROPERTIES SCHEMAC_GENERATED_FROM "${schema_dir};${migrations_dir}")
+  # Position-independent, like the runtime: a shared library may link it.
+  set_target_properties(${library} PROPERTIES SCHEMAC_GENERATED_FROM "${schema_dir};${migrations_dir}"
+                                              POSITION_INDEPENDENT_CODE ON)
   target_include_directories(${library} PUBLIC ${ARG_OUT_DIR})
   target_link_libraries(${library} PUBLIC ${schemac_runtime})
   if(ARG_TARGET)

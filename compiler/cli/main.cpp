@@ -190,7 +190,7 @@ int run_init(const std::string& dir) {
   fs::path root(dir), schema = root / "schema", migrations = root / "migrations";
   std::error_code ec;
   for (const auto& p : {schema, migrations, root / "README.md"})
-    if (fs::exists(p, ec) && !(fs::is_directory(p, ec) && fs::is_empty(p, ec)))
+    if (fs::exists(p, ec) && (p.filename() == "README.md" || !(fs::is_directory(p, ec) && fs::is_empty(p, ec))))
       throw EnvironmentError("'" + p.string() + "' exists already; init writes only into new places");
   fs::create_directories(schema, ec);
   if (!ec) fs::create_directories(migrations, ec);

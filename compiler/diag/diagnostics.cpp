@@ -7,24 +7,28 @@ namespace schemac {
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   // Optimal string alignment: insertions, deletions, substitutions and swaps of two
-  // neighbouring letters ("nmae" is one edit from "name") each count one.
-  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
-  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i)
+  // neighbouring letters ("nmae" is one edit from "name") each count one. Three rows.
+  std::vector<std::size_t> before(b.size() + 1), above(b.size() + 1), row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) above[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    row[0] = i;
     for (std::size_t j = 1; j <= b.size(); ++j) {
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      row[j] = std::min({above[j] + 1, row[j - 1] + 1, above[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) row[j] = std::min(row[j], before[j - 2] + 1);
     }
-  return d[a.size()][b.size()];
+    std::swap(before, above);
+    std::swap(above, row);
+  }
+  return above[b.size()];
 }
 
 std::string closest(std::string_view word, const std::vector<std::string>& candidates) {
   std::string best;
-  std::size_t best_distance = 3;  // at most two edits ...
+  std::size_t best_distance = 3;    // at most two edits ...
+  if (word.size() > 64) return "";  // not a typo of a name (PostgreSQL's names have at most 63 bytes)
   for (const auto& c : candidates) {
-    if (c == word) return "";  // known: nothing to suggest
+    if (c == word) return "";                                                // known: nothing to suggest
+    if (c.size() > word.size() + 2 || word.size() > c.size() + 2) continue;  // more than two edits apart
     std::size_t d = edit_distance(word, c);
     if (d < best_distance && 3 * d <= word.size() + 1) best_distance = d, best = c;  // ... and one per three letters
   }

@@ -1,5 +1,6 @@
 #include "diag/report.hpp"
 
+#include <cctype>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -22,6 +23,21 @@ const std::vector<RuleInfo>& error_kinds() {
       {"lint", "lint-usage", "A lint:allow comment is malformed.", Severity::error},
   };
   return kinds;
+}
+
+std::string uri_path(const std::string& path) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : path) {
+    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
 }
 
 static Json position(const SourceFile& f, std::uint32_t offset) {
@@ -64,14 +80,14 @@ std::string json(const Diagnostics& diags, const std::vector<Suppressed>& silenc
   }
   out["errors"] = diags.error_count();
   out["warnings"] = warnings;
-  return out.dump(2) + "\n";
+  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 static nlohmann::json physical(const Diagnostics& diags, const Location& where) {
   const SourceFile& f = diags.file(where.file);
   Range r = diags.range(where);
   LineColumn start = f.locate(r.begin), end = f.locate(r.end);
-  return {{"artifactLocation", {{"uri", f.path()}}},
+  return {{"artifactLocation", {{"uri", uri_path(f.path())}}},
           {"region",
            {{"startLine", start.line},
             {"startColumn", start.column},
@@ -132,7 +148,7 @@ std::string sarif(const Diagnostics& diags, const std::vector<RuleInfo>& rules, 
                          {{{"tool", {{"driver", {{"name", "schemac"}, {"version", version}, {"rules", rule_list}}}}},
                            {"columnKind", "unicodeCodePoints"},
                            {"results", results}}}}};
-  return log.dump(2) + "\n";
+  return log.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace schemac::report

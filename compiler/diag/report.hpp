@@ -10,6 +10,9 @@
 
 namespace schemac::report {
 
+// A path as the path of a URI: percent-encoded but for unreserved characters and '/'.
+std::string uri_path(const std::string& path);
+
 // A rule SARIF lists: a lint code or an error kind.
 struct RuleInfo {
   std::string id;

@@ -200,7 +200,8 @@ class Indexer {
     for (const auto& v : e.values) add(SymbolKind::enum_member, "", v.text, "", "", v.span, v.span, self);
   }
   void visit(const ast::ExternType& t) {
-    add(SymbolKind::struct_, "type:" + qualified(t.name), display(t.name), "extern type",
+    // The resolver finds an extern type by its name alone: so does the index.
+    add(SymbolKind::struct_, "type:extern." + t.name.name.text, display(t.name), "extern type",
         "```schemac\nextern type " + display(t.name) + "\n```\n" + doc_text(t.doc), t.name.span, t.span);
   }
   void visit(const ast::Domain& d) {
@@ -277,7 +278,7 @@ class Indexer {
   void visit(const ast::DropTable& d) { use(table_key(d.name), d.name.span); }
   void visit(const ast::DataStep& d) { add(SymbolKind::event, "", d.name.text, "data step", "", d.name.span, d.span); }
   void visit(const ast::ObjectPrivilege& p) {
-    if (p.kind == "function") {
+    if (p.kind == "function" || p.kind == "procedure") {
       use("function:" + qualified(p.object), p.object.span);
       for (const auto& t : p.argument_types) use_type(t);
     } else if (p.kind == "schema") {

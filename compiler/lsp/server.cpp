@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <csignal>
 #include <filesystem>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -16,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "diag/report.hpp"
 #include "driver/compile.hpp"
 #include "emit/format.hpp"
 #include "lint/lint.hpp"
@@ -37,20 +40,22 @@ class Connection {
   Connection(int in, int out) : in_(in), out_(out) {}
 
   // The next message; nullopt when the client closed its end. A body that is not
-  // JSON is answered with a parse error and skipped.
+  // JSON is answered with a parse error and skipped. Headers without a valid
+  // Content-Length leave no way to find the next message: the connection ends.
   std::optional<Json> read() {
     for (;;) {
       auto header_end = buffer_.find("\r\n\r\n");
       if (header_end == std::string::npos) {
-        if (!fill(true)) return std::nullopt;
+        if (buffer_.size() > max_header || !fill(true)) return std::nullopt;
         continue;
       }
-      std::size_t length = content_length(buffer_.substr(0, header_end));
+      auto length = content_length(std::string_view(buffer_).substr(0, header_end));
+      if (!length) return std::nullopt;
       std::size_t body = header_end + 4;
-      while (buffer_.size() < body + length)
+      while (buffer_.size() - body < *length)
         if (!fill(true)) return std::nullopt;
-      std::string text = buffer_.substr(body, length);
-      buffer_.erase(0, body + length);
+      std::string text = buffer_.substr(body, *length);
+      buffer_.erase(0, body + *length);
       try {
         return Json::parse(text);
       } catch (const Json::parse_error& e) {
@@ -63,9 +68,10 @@ class Connection {
   // server answers it before re-checking, so a burst of edits is checked once.
   bool pending() {
     auto header_end = buffer_.find("\r\n\r\n");
-    if (header_end != std::string::npos &&
-        buffer_.size() >= header_end + 4 + content_length(buffer_.substr(0, header_end)))
-      return true;
+    if (header_end != std::string::npos) {
+      auto length = content_length(std::string_view(buffer_).substr(0, header_end));
+      if (!length || buffer_.size() - header_end - 4 >= *length) return true;  // a message, or the end
+    }
     pollfd p{in_, POLLIN, 0};
     return ::poll(&p, 1, 0) > 0;
   }
@@ -83,11 +89,32 @@ class Connection {
   }
 
  private:
-  static std::size_t content_length(const std::string& headers) {
-    static const std::regex header(R"((?:^|\r\n)Content-Length:\s*(\d+))", std::regex::icase);
-    std::smatch m;
-    if (!std::regex_search(headers, m, header)) return 0;
-    return static_cast<std::size_t>(std::stoul(m[1].str()));
+  static constexpr std::size_t max_header = 64 * 1024;
+  static constexpr std::size_t max_body = 256 * 1024 * 1024;
+
+  // The Content-Length header's value (case-insensitive name, at the start of a header
+  // line); nullopt when there is none or it is not a number up to max_body.
+  static std::optional<std::size_t> content_length(std::string_view headers) {
+    static constexpr std::string_view name = "content-length:";
+    std::size_t line = 0;
+    while (line < headers.size()) {
+      std::size_t end = headers.find("\r\n", line);
+      std::string_view h = headers.substr(line, end == std::string_view::npos ? std::string_view::npos : end - line);
+      if (h.size() > name.size() && std::equal(name.begin(), name.end(), h.begin(), [](char a, char b) {
+            return a == std::tolower(static_cast<unsigned char>(b));
+          })) {
+        std::string_view value = h.substr(name.size());
+        while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+        while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+        std::size_t n = 0;
+        auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+        if (ec != std::errc() || ptr != value.data() + value.size() || n > max_body) return std::nullopt;
+        return n;
+      }
+      if (end == std::string_view::npos) break;
+      line = end + 2;
+    }
+    return std::nullopt;
   }
   bool fill(bool) {
     char chunk[65536];
@@ -106,8 +133,12 @@ class Connection {
 
 // ---- URIs -----------------------------------------------------------------------------
 
+// A file: URI's path (percent-decoded). Any other URI (an editor's unsaved
+// `untitled:` buffer, a remote file) stays as it is: a document of its own, never
+// on disk, in a project of its own.
 std::string uri_to_path(const std::string& uri) {
-  std::string rest = uri.rfind("file://", 0) == 0 ? uri.substr(7) : uri;
+  if (uri.rfind("file:///", 0) != 0) return uri;
+  std::string rest = uri.substr(7);
   std::string out;
   for (std::size_t i = 0; i < rest.size(); ++i) {
     if (rest[i] == '%' && i + 2 < rest.size() && std::isxdigit(static_cast<unsigned char>(rest[i + 1])) &&
@@ -122,18 +153,8 @@ std::string uri_to_path(const std::string& uri) {
 }
 
 std::string path_to_uri(const std::string& path) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out = "file://";
-  for (unsigned char c : path) {
-    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
+  if (path.empty() || path[0] != '/') return path;  // not a file: the client's own URI
+  return "file://" + report::uri_path(path);
 }
 
 // ---- the schema directories ----------------------------------------------------------
@@ -187,6 +208,28 @@ Json position(const SourceFile& f, std::uint32_t offset) {
 
 Json range(const SourceFile& f, std::uint32_t begin, std::uint32_t end) {
   return {{"start", position(f, begin)}, {"end", position(f, end)}};
+}
+
+// An LSP Position: non-negative integers, clamped (a number out of range is no crash).
+SourceFile::Utf16Position position_of(const Json& pos) {
+  auto number = [&](const char* key) -> std::uint32_t {
+    const Json& v = pos.at(key);
+    if (v.is_number_unsigned())
+      return static_cast<std::uint32_t>(std::min<std::uint64_t>(v.get<std::uint64_t>(), UINT32_MAX));
+    if (v.is_number_integer()) return 0;  // negative
+    throw std::invalid_argument(std::string("position.") + key + " is not a non-negative integer");
+  };
+  return {number("line"), number("character")};
+}
+
+// Keys of one declaration: equal, or a type named anywhere and an extern type of that
+// name (the resolver finds extern types by name alone).
+bool same(const std::string& a, const std::string& b) {
+  if (a == b) return true;
+  if (a.rfind("type:", 0) != 0 || b.rfind("type:", 0) != 0) return false;
+  auto is_extern = [](const std::string& k) { return k.rfind("type:extern.", 0) == 0; };
+  if (!is_extern(a) && !is_extern(b)) return false;
+  return a.substr(a.rfind('.') + 1) == b.substr(b.rfind('.') + 1);
 }
 
 bool contains(const ast::Span& s, std::uint32_t offset) {
@@ -275,13 +318,26 @@ class Server {
 
   int run() {
     for (;;) {
-      if (!conn_.pending()) publish_dirty();
+      if (!conn_.pending()) {
+        try {
+          publish_dirty();
+        } catch (const std::exception& e) {  // a bug of schemac's: said, and the server goes on
+          std::cerr << "schemac lsp: internal error while checking: " << e.what() << "\n";
+        }
+      }
       auto message = conn_.read();
       if (!message) return 1;  // the client closed its end without `exit`
       if (!message->is_object()) continue;
+      bool request = message->contains("id");
+      if (message->contains("method") && !(*message)["method"].is_string()) {
+        if (request)
+          conn_.send({{"jsonrpc", "2.0"},
+                      {"id", (*message)["id"]},
+                      {"error", {{"code", -32600}, {"message", "method is not a string"}}}});
+        continue;
+      }
       std::string method = message->value("method", "");
       if (method == "exit") return shut_down_ ? 0 : 1;
-      bool request = message->contains("id");
       try {
         Json result = handle(method, message->value("params", Json::object()), request);
         if (request) conn_.send({{"jsonrpc", "2.0"}, {"id", (*message)["id"]}, {"result", result}});
@@ -354,9 +410,10 @@ class Server {
   // ---- documents
 
   Project& project_of(const std::string& path) {
-    std::string dir = fs::path(path).parent_path().string();
+    bool on_disk = !path.empty() && path[0] == '/';
+    std::string dir = on_disk ? fs::path(path).parent_path().string() : path;
     auto [it, fresh] = projects_.try_emplace(dir);
-    if (fresh) {
+    if (fresh && on_disk) {
       std::error_code ec;
       for (fs::directory_iterator d(dir, ec), end; !ec && d != end; d.increment(ec)) {
         if (d->path().extension() != ".schema" || !d->is_regular_file()) continue;
@@ -387,9 +444,7 @@ class Server {
       }
       const SourceFile& f = lines_of(e, path);
       const auto& r = c.at("range");
-      auto at = [&](const Json& pos) {
-        return f.offset_of({pos.at("line").get<std::uint32_t>(), pos.at("character").get<std::uint32_t>()});
-      };
+      auto at = [&](const Json& pos) { return f.offset_of(position_of(pos)); };
       std::uint32_t begin = at(r.at("start")), end = std::max(begin, at(r.at("end")));
       std::string text = e.text;
       text.replace(begin, end - begin, c.at("text").get<std::string>());
@@ -530,8 +585,7 @@ class Server {
     ensure_parsed(*pl.entry, pl.path);
     if (params.contains("position")) {
       const auto& pos = params.at("position");
-      pl.offset = lines_of(*pl.entry, pl.path)
-                      .offset_of({pos.at("line").get<std::uint32_t>(), pos.at("character").get<std::uint32_t>()});
+      pl.offset = lines_of(*pl.entry, pl.path).offset_of(position_of(pos));
     }
     return pl;
   }
@@ -576,7 +630,7 @@ class Server {
     }
     if (!key.empty())
       each_symbol(*pl.project, [&](const std::string&, Entry&, const Symbol& s) {
-        if (text.empty() && s.key == key) text = s.hover;
+        if (text.empty() && same(s.key, key)) text = s.hover;
       });
     if (text.empty()) return nullptr;
     return {{"contents", {{"kind", "markdown"}, {"value", text}}}};
@@ -588,7 +642,7 @@ class Server {
     Json out = Json::array();
     if (key.empty()) return out;
     each_symbol(*pl.project, [&](const std::string& path, Entry& e, const Symbol& s) {
-      if (s.key == key) out.push_back(location(path, e, s.name_span));
+      if (same(s.key, key)) out.push_back(location(path, e, s.name_span));
     });
     return out;
   }
@@ -604,9 +658,9 @@ class Server {
       std::vector<ast::Span> spans;
       if (declarations)
         for (const auto& s : e.index.symbols)
-          if (s.key == key) spans.push_back(s.name_span);
+          if (same(s.key, key)) spans.push_back(s.name_span);
       for (const auto& u : e.index.uses)
-        if (u.key == key) spans.push_back(u.span);
+        if (same(u.key, key)) spans.push_back(u.span);
       std::sort(spans.begin(), spans.end(), [](const ast::Span& a, const ast::Span& b) { return a.begin < b.begin; });
       for (const auto& s : spans) out.push_back(location(path, e, s));
     }
@@ -660,7 +714,9 @@ class Server {
     while (word > 0 && (std::isalnum(static_cast<unsigned char>(text[word - 1])) || text[word - 1] == '_')) --word;
     std::size_t line_start = text.rfind('\n', word == 0 ? 0 : word - 1);
     line_start = line_start == std::string::npos || word == 0 ? 0 : line_start + 1;
-    std::string before = text.substr(line_start, word - line_start);
+    // The line up to the word (its last 256 bytes: std::regex recurses per character).
+    std::size_t from = std::max<std::size_t>(line_start, word >= 256 ? word - 256 : 0);
+    std::string before = text.substr(from, word - from);
 
     Json items = Json::array();
     std::set<std::string> seen;

@@ -54,9 +54,16 @@ class Resolver {
   Location at(const ast::Node& n) const { return {file_, n.span.begin, n.span.end}; }
   Origin origin(const ast::Node& n) const { return {file_, n.span.begin, n.span.end}; }
 
+  // At most `bytes` bytes of `s`, not cutting a UTF-8 character.
+  static std::string utf8_prefix(const std::string& s, std::size_t bytes) {
+    if (s.size() <= bytes) return s;
+    while (bytes > 0 && (static_cast<unsigned char>(s[bytes]) & 0xC0) == 0x80) --bytes;
+    return s.substr(0, bytes);
+  }
+
   void check_length(const ast::Ident& id) {
     if (id.text.size() > names::max_identifier_bytes)
-      diags_.error(at(id), "identifier '" + id.text.substr(0, 20) + "...' is " + std::to_string(id.text.size()) +
+      diags_.error(at(id), "identifier '" + utf8_prefix(id.text, 20) + "...' is " + std::to_string(id.text.size()) +
                                " bytes long; PostgreSQL allows at most 63 (it would silently truncate it)");
   }
   std::string name_of(const ast::Ident& id) {
@@ -271,10 +278,31 @@ class Resolver {
     return out;
   }
 
+  // A column is one line: a name whose type is on a later line is a word the user
+  // meant as a modifier of the column above (`timestamptz nul`), or a column without
+  // its type. Said at the word, not as an unknown type on the next line.
+  bool type_on_another_line(const ast::Column& c) {
+    const std::string& text = diags_.file(file_).text();
+    if (c.type.span.begin <= c.name.span.end || c.type.span.begin > text.size()) return false;
+    if (text.find('\n', c.name.span.end) >= c.type.span.begin) return false;
+    static const std::vector<std::string> modifiers = {"null",  "not",     "default",   "unique",   "references",
+                                                       "check", "primary", "generated", "identity", "was"};
+    std::string near = closest(c.name.text, modifiers);
+    diags_.error(at(c.name), near.empty() ? "column '" + c.name.text +
+                                                "' has no type on its line: a column's type follows its name on "
+                                                "the same line"
+                                          : "'" + c.name.text +
+                                                "' is read as a new column, with its type on the next line; did you "
+                                                "mean '" +
+                                                near + "', on the line of the column above?");
+    return true;
+  }
+
   Column build_column(const ast::Column& c, Table& table) {
     Column col;
     col.name = name_of(c.name);
-    if (const char* integer = serial_type(c.type)) {
+    if (type_on_another_line(c)) {
+    } else if (const char* integer = serial_type(c.type)) {
       col.type.builtin = integer;
       col.serial = true;
       if (!c.type.modifiers.empty() || c.type.array_dims)

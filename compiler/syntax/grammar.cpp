@@ -869,20 +869,28 @@ Iterator skip_blanks(Iterator p, Iterator last) {
 // An error inside a declaration's braces, said better where the line it is on shows
 // what went wrong: a declaration that starts before the '}' of the one above, a
 // misspelt member keyword, a column's modifier wrapped onto a line of its own.
-void refine_in_body(Iterator base, Iterator last, Iterator start, Iterator at, SyntaxError& error) {
+// Returns where parsing resumes when that is the start of the error's line (a
+// declaration the missing '}' ran into), else `last`.
+Iterator refine_in_body(Iterator base, Iterator last, Iterator start, Iterator at, SyntaxError& error) {
   auto offset = [&](Iterator p) { return static_cast<std::uint32_t>(p - base); };
-  Iterator brace = std::find(start, at, '{');
-  if (brace == at) return;
+  Iterator head = start;  // after the declaration's doc comment, whose text may hold braces
+  while (last - head >= 3 && head[0] == '/' && head[1] == '/' && head[2] == '/') {
+    while (head != last && *head != '\n') ++head;
+    head = skip_trivia_from(head, last);
+  }
+  if (head >= at) return last;
+  Iterator brace = std::find(head, at, '{');
+  if (brace == at) return last;
   if (at == last) {
     error.notes.push_back({offset(brace), "this '{' is never closed"});
-    return;
+    return last;
   }
   Iterator line = at;
   while (line != base && line[-1] != '\n') --line;
-  if (line <= brace) return;
+  if (line <= brace) return last;
   if (starts_declaration(line, last)) {
     error = {offset(line), "expected '}' before this declaration", {{offset(brace), "this '{' is never closed"}}};
-    return;
+    return line;
   }
   Iterator first = skip_blanks(line, last);
   std::string_view before(line, static_cast<std::size_t>(at - line));
@@ -890,10 +898,10 @@ void refine_in_body(Iterator base, Iterator last, Iterator start, Iterator at, S
     error.message +=
         ": a default that is an expression is written in parentheses, 'default (...)', which may span "
         "lines";
-    return;
+    return last;
   }
   std::string_view w1 = word_at(first, last);
-  if (w1.empty()) return;
+  if (w1.empty()) return last;
   Iterator second = skip_blanks(first + static_cast<std::ptrdiff_t>(w1.size()), last);
   std::string_view w2 = word_at(second, last);
   static const std::vector<std::string> modifiers = {"default", "references", "generated", "identity",
@@ -904,15 +912,23 @@ void refine_in_body(Iterator base, Iterator last, Iterator start, Iterator at, S
                  "' starts a line of its own, so it is read as a new column: a column's modifiers follow its type on "
                  "the same line (or after a modifier keyword that ends a line)",
              {}};
-    return;
+    return last;
   }
   static const std::vector<std::string> members = {"primary", "unique",     "check",   "foreign", "index",
                                                    "exclude", "policy",     "trigger", "grant",   "drop",
                                                    "row",     "constraint", "force"};
-  if (std::find(members.begin(), members.end(), w1) != members.end()) return;
+  if (std::find(members.begin(), members.end(), w1) != members.end()) return last;
+  // A member keyword's typo shows by what follows it (`indx on`, `primay key`,
+  // `chek (`); a column whose name is close to one (`rows int`) does not.
+  static const std::vector<std::string> follows = {"on",    "key",     "level",  "security", "for",    "before",
+                                                   "after", "instead", "select", "insert",   "update", "delete",
+                                                   "all",   "to",      "column", "using",    "if"};
+  bool keyword_like =
+      (second != last && *second == '(') || std::find(follows.begin(), follows.end(), w2) != follows.end();
   std::string near = closest(w1, members);
-  if (near.empty() || model::builtin_by_spelling(w2)) return;
+  if (near.empty() || !keyword_like) return last;
   error = {offset(first), "unknown table member '" + std::string(w1) + "'; did you mean '" + near + "'?", {}};
+  return last;
 }
 
 template <typename Decl>
@@ -986,8 +1002,12 @@ std::vector<SyntaxError> parse_declarations(std::string_view text, ast::File& ou
         error = {offset(at), "unexpected " + found, {}};
       else
         error = {offset(at), "expected " + which + ", found " + found, {}};
-      refine_in_body(base, last, start, at, error);
+      Iterator resume = refine_in_body(base, last, start, at, error);
       errors.push_back(std::move(error));
+      if (resume != last) {  // the declaration the missing '}' ran into is parsed on its own
+        first = resume;
+        continue;
+      }
       first = at;
     } catch (ScanFailure const& e) {
       errors.push_back({offset(e.where), e.message});

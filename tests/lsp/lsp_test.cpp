@@ -194,6 +194,26 @@ TEST_CASE("the language server answers a bad request with an error and goes on")
   lsp.call("initialize", {{"processId", nullptr}, {"capabilities", Json::object()}});
   CHECK(lsp.call("no/such/method", Json::object())["error"]["code"] == -32601);
   CHECK(lsp.call("textDocument/hover", Json::object())["error"]["code"] == -32603);
+  // A buffer that is no file: checked on its own, its diagnostics under its own URI.
+  lsp.notify("textDocument/didOpen", {{"textDocument",
+                                       {{"uri", "untitled:Untitled-1"},
+                                        {"languageId", "schemac"},
+                                        {"version", 1},
+                                        {"text", "table t {\n  id bigint primary key\n  x nosuchtype\n}\n"}}}});
+  lsp.notify("textDocument/didOpen", {{"textDocument",
+                                       {{"uri", "untitled:Untitled-2"},
+                                        {"languageId", "schemac"},
+                                        {"version", 1},
+                                        {"text", "table t {\n  id bigint primary key\n}\n"}}}});
+  auto diags = lsp.diagnostics_for("untitled:Untitled-1");
+  REQUIRE(diags.size() == 1);  // not also a duplicate of Untitled-2's table
+  CHECK(diags[0]["range"] == range(2, 4, 2, 14));
+  // Positions out of range are an error, not a crash.
+  CHECK(lsp.call("textDocument/hover", {{"textDocument", {{"uri", "untitled:Untitled-2"}}},
+                                        {"position", {{"line", -1}, {"character", 1e30}}}})["error"]["code"] == -32603);
+  CHECK(lsp.call("textDocument/hover", {{"textDocument", {{"uri", "untitled:Untitled-2"}}},
+                                        {"position", {{"line", 99999999999LL}, {"character", 0}}}})["result"]
+            .is_null());
   CHECK(lsp.call("shutdown")["result"].is_null());
   lsp.notify("exit", nullptr);
   CHECK(lsp.wait_exit() == 0);

@@ -28,6 +28,15 @@ TEST_CASE("rendering: location, source line and caret") {
         "        ^~~~~~~~~~\n");
 }
 
+TEST_CASE("a column is one line: a word whose type would be on the next line is said at the word") {
+  CHECK(error_of("table t {\n  id bigint primary key\n  at timestamptz nul\n  d timestamptz nullable\n}") ==
+        "test.schema:3:18: error: 'nul' is read as a new column, with its type on the next line; did you mean "
+        "'null', on the line of the column above?");
+  CHECK(error_of("table t {\n  id bigint primary key\n  lonely\n  b text extra\n}") ==
+        "test.schema:3:3: error: column 'lonely' has no type on its line: a column's type follows its name on the same "
+        "line");
+}
+
 TEST_CASE("ranges: from the parser through the model, cut to a line; positions for editors") {
   Diagnostics diags;
   auto loaded = compile_sources({{"test.schema", "table t {\n  a   nosuchtype\n}\ntable t { id int }\n"}}, diags);
