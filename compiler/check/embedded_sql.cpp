@@ -657,7 +657,9 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Sch
   for (const auto& v : model.views) relations.insert(v.name);
   for (const auto& v : model.materialized_views) relations.insert(v.name);
   for (const auto& p : model.partitions) relations.insert(p.name);
-  Parser parser;
+  // Kept from one check to the next: a parse depends on the text alone, and the
+  // language server checks the same fragments again after each edit.
+  static thread_local Parser parser;
   Columns columns(model, parser);
   // Sequences a default may take values from: declared ones, and those serial and
   // identity columns own.

@@ -25,6 +25,7 @@
 #include "lsp/index.hpp"
 #include "model/types.hpp"
 #include "syntax/parser.hpp"
+#include "syntax/shift.hpp"
 
 namespace schemac::lsp {
 
@@ -169,6 +170,7 @@ struct Entry {
   syntax::ParsedFile file;
   std::vector<Diagnostic> syntax_errors;  // located in file 0
   FileIndex index;
+  bool indexed = false;  // index is of text
   std::unique_ptr<SourceFile> lines;
 };
 
@@ -197,8 +199,18 @@ void ensure_parsed(Entry& e, const std::string& path) {
   diags.set_kind("syntax");
   e.syntax_ok = syntax::parse_file(diags, id, e.file);
   e.syntax_errors = diags.all();
-  e.index = index_file(e.file.ast, e.text);
+  e.indexed = false;
   e.parsed = true;
+}
+
+// The file's index, made when a question needs it (not on every edit).
+const FileIndex& index_of(Entry& e, const std::string& path) {
+  ensure_parsed(e, path);
+  if (!e.indexed) {
+    e.index = index_file(e.file.ast, e.text);
+    e.indexed = true;
+  }
+  return e.index;
 }
 
 Json position(const SourceFile& f, std::uint32_t offset) {
@@ -446,8 +458,15 @@ class Server {
       const auto& r = c.at("range");
       auto at = [&](const Json& pos) { return f.offset_of(position_of(pos)); };
       std::uint32_t begin = at(r.at("start")), end = std::max(begin, at(r.at("end")));
+      std::string replacement = c.at("text").get<std::string>();
+      // Within one declaration of a file that parsed: only that declaration is parsed again.
+      if (e.parsed && e.syntax_ok && syntax::reparse_edit(e.file.ast, e.text, begin, end, replacement)) {
+        e.lines.reset();
+        e.indexed = false;
+        continue;
+      }
       std::string text = e.text;
-      text.replace(begin, end - begin, c.at("text").get<std::string>());
+      text.replace(begin, end - begin, replacement);
       set_text(e, std::move(text));
     }
     p.dirty = true;
@@ -593,7 +612,7 @@ class Server {
   // The key of the name under the cursor (a use or a declaration), and the
   // declaration itself when it is one.
   std::pair<std::string, const Symbol*> key_at(const Place& pl) {
-    const FileIndex& ix = pl.entry->index;
+    const FileIndex& ix = index_of(*pl.entry, pl.path);
     const Use* best = nullptr;
     for (const auto& u : ix.uses)
       if (contains(u.span, pl.offset) && (!best || u.span.end - u.span.begin < best->span.end - best->span.begin))
@@ -610,7 +629,7 @@ class Server {
   void each_symbol(Project& p, F f) {
     for (auto& [path, e] : p.files) {
       ensure_parsed(e, path);
-      for (const auto& s : e.index.symbols) f(path, e, s);
+      for (const auto& s : index_of(e, path).symbols) f(path, e, s);
     }
   }
 
@@ -657,9 +676,9 @@ class Server {
       ensure_parsed(e, path);
       std::vector<ast::Span> spans;
       if (declarations)
-        for (const auto& s : e.index.symbols)
+        for (const auto& s : index_of(e, path).symbols)
           if (same(s.key, key)) spans.push_back(s.name_span);
-      for (const auto& u : e.index.uses)
+      for (const auto& u : index_of(e, path).uses)
         if (same(u.key, key)) spans.push_back(u.span);
       std::sort(spans.begin(), spans.end(), [](const ast::Span& a, const ast::Span& b) { return a.begin < b.begin; });
       for (const auto& s : spans) out.push_back(location(path, e, s));
@@ -669,7 +688,7 @@ class Server {
 
   Json document_symbols(const Json& params) {
     Place pl = place(params);
-    const auto& symbols = pl.entry->index.symbols;
+    const auto& symbols = index_of(*pl.entry, pl.path).symbols;
     const SourceFile& f = lines_of(*pl.entry, pl.path);
     std::vector<Json> made(symbols.size());
     for (std::size_t i = 0; i < symbols.size(); ++i) {
@@ -760,7 +779,7 @@ class Server {
       each_symbol(*pl.project, [&](const std::string&, Entry&, const Symbol& s) {
         if (s.key.rfind("function:", 0) == 0) item(s.name, 3, s.detail);
       });
-    } else if (const Symbol* table = enclosing_table(*pl.entry, pl.offset)) {
+    } else if (const Symbol* table = enclosing_table(index_of(*pl.entry, pl.path), pl.offset)) {
       // In a table: a column's type after its name; the table's columns inside
       // parentheses (keys, indexes); else the members' keywords.
       int depth = 0;
@@ -780,8 +799,8 @@ class Server {
     return {{"isIncomplete", false}, {"items", items}};
   }
 
-  static const Symbol* enclosing_table(const Entry& e, std::uint32_t offset) {
-    for (const auto& s : e.index.symbols)
+  static const Symbol* enclosing_table(const FileIndex& index, std::uint32_t offset) {
+    for (const auto& s : index.symbols)
       if (s.parent < 0 && s.key.rfind("table:", 0) == 0 && s.span.begin < offset && offset < s.span.end) return &s;
     return nullptr;
   }

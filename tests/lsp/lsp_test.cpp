@@ -112,6 +112,18 @@ TEST_CASE(
   diags = lsp.diagnostics_for(uri(a));
   for (const auto& d : diags) CHECK(d["severity"] != 1);
 
+  // An edit inside one declaration (parsed again alone): the error is where it is.
+  lsp.notify("textDocument/didChange", {{"textDocument", {{"uri", uri(a)}, {"version", 4}}},
+                                        {"contentChanges", {{{"range", range(6, 7, 6, 11)}, {"text", "textt"}}}}});
+  diags = lsp.diagnostics_for(uri(a));
+  REQUIRE(diags.size() >= 1);
+  CHECK(diags[0]["range"] == range(6, 7, 6, 12));
+  CHECK(diags[0]["message"].get<std::string>().find("did you mean 'text'?") != std::string::npos);
+  lsp.notify("textDocument/didChange", {{"textDocument", {{"uri", uri(a)}, {"version", 5}}},
+                                        {"contentChanges", {{{"range", range(6, 7, 6, 12)}, {"text", "text"}}}}});
+  diags = lsp.diagnostics_for(uri(a));
+  for (const auto& d : diags) CHECK(d["severity"] != 1);
+
   SECTION("hover: a column's type, nullability, default and doc; a table's columns") {
     Json h = lsp.call("textDocument/hover", at(a, 6, 3));
     std::string text = h["result"]["contents"]["value"];
