@@ -329,10 +329,10 @@ class Checker {
         all_known = false;
         std::vector<std::string> names;
         for (const auto& k : relations_) names.push_back(k.display());
-        std::string near = closest(r.name.display(), names);
-        diags_.error(at(r.location), std::string("unknown table or view '") + r.name.display() + "' in " + what +
-                                         (near.empty() ? ": declare it, or 'extern table' if it exists already"
-                                                       : "; did you mean '" + near + "'?"));
+        std::string hint = did_you_mean(r.name.display(), names);
+        diags_.error(at(r.location),
+                     std::string("unknown table or view '") + r.name.display() + "' in " + what +
+                         (hint.empty() ? ": declare it, or 'extern table' if it exists already" : hint));
       }
       if (names_relations && all_known && last_->names.reads_columns) {
         // One walk finds the unknown columns and records what is read.

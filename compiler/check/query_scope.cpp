@@ -201,9 +201,8 @@ class Walker {
     if (star || !rel->columns) return;
     const std::string& name = parts.back();
     if (!contains(*rel->columns, name)) {
-      std::string near = closest(name, *rel->columns);
-      problems.push_back({at, "column '" + name + "' does not exist in " + rel->display +
-                                  (near.empty() ? "" : "; did you mean '" + near + "'?")});
+      problems.push_back(
+          {at, "column '" + name + "' does not exist in " + rel->display + did_you_mean(name, *rel->columns)});
     }
   }
 
@@ -236,9 +235,8 @@ class Walker {
     for (const auto& s : scopes)
       for (const auto& r : s.relations)
         if (r.columns) candidates.insert(candidates.end(), r.columns->begin(), r.columns->end());
-    std::string near = closest(name, candidates);
     problems.push_back({at, "column '" + name + "' does not exist" + (where.empty() ? "" : " in " + where) +
-                                (near.empty() ? "" : "; did you mean '" + near + "'?")});
+                                did_you_mean(name, candidates)});
   }
 
   const ColumnLookup& lookup_;

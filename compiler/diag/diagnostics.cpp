@@ -35,6 +35,11 @@ std::string closest(std::string_view word, const std::vector<std::string>& candi
   return best;
 }
 
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
+  std::string near = closest(word, candidates);
+  return near.empty() ? "" : "; did you mean '" + near + "'?";
+}
+
 int Diagnostics::add_file(std::string display_path, std::string text) {
   files_.emplace_back(std::move(display_path), std::move(text));
   return static_cast<int>(files_.size()) - 1;
@@ -107,22 +112,18 @@ void Diagnostics::print_one(std::ostream& out, const Diagnostic& d, bool color) 
         << severity_name(d.severity) << ": " << reset << bold << d.message << reset << '\n';
     std::string_view line = f.line_text(lc.line);
     out << "  " << line << '\n' << "  ";
-    // Keep tabs so that the caret lines up with the source line; underline the rest
-    // of the range (on this line) with tildes.
+    // A space (or a tab, so that it lines up) per character before the caret, then a
+    // tilde per character of the rest of the range on this line.
     Range r = range(d.where);
-    std::uint32_t col = 1;
-    std::size_t i = 0;
-    for (; i < line.size() && col < lc.column; ++i) {
-      auto c = static_cast<unsigned char>(line[i]);
-      if ((c & 0xC0) == 0x80) continue;
-      out << (line[i] == '\t' ? '\t' : ' ');
-      ++col;
-    }
+    auto line_start = static_cast<std::size_t>(line.data() - f.text().data());
+    std::size_t caret_at = std::min(line.size(), r.begin - line_start);
+    std::size_t last = std::min(line.size(), r.end - line_start);
+    auto lead = [&](std::size_t i) { return (static_cast<unsigned char>(line[i]) & 0xC0) != 0x80; };
+    for (std::size_t i = 0; i < caret_at; ++i)
+      if (lead(i)) out << (line[i] == '\t' ? '\t' : ' ');
     out << caret << '^';
-    std::size_t line_start = r.begin - i;  // the caret's byte is r.begin
-    std::size_t last = std::min<std::size_t>(line.size(), r.end - line_start);
-    for (++i; i < last; ++i)
-      if ((static_cast<unsigned char>(line[i]) & 0xC0) != 0x80) out << '~';
+    for (std::size_t i = caret_at + 1; i < last; ++i)
+      if (lead(i)) out << '~';
     out << reset << '\n';
   }
   for (const auto& n : d.notes) print_one(out, n, color);

@@ -46,6 +46,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 // edits and one per three letters: none for a single letter; ties go to the first),
 // or "" (also when `word` is a candidate).
 std::string closest(std::string_view word, const std::vector<std::string>& candidates);
+// "; did you mean 'X'?" for the closest candidate, or "" when none is close.
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
 
 class Diagnostics {
  public:

@@ -240,9 +240,9 @@ class Resolver {
           for (auto s : b.spellings) known.emplace_back(s);
         for (const auto& [k, kind] : type_kinds_) known.push_back(k.rfind("public.", 0) == 0 ? k.substr(7) : k);
         for (const auto& [name, q] : extern_types_by_name_) known.push_back(name);
-        std::string near = closest(t.name.schema ? n.display() : word, known);
-        if (!near.empty())
-          diags_.error(at(t), "unknown type '" + n.display() + "'; did you mean '" + near + "'?");
+        std::string hint = did_you_mean(t.name.schema ? n.display() : word, known);
+        if (!hint.empty())
+          diags_.error(at(t), "unknown type '" + n.display() + "'" + hint);
         else
           diags_.error(at(t),
                        "unknown type '" + n.display() +
@@ -385,8 +385,7 @@ class Resolver {
   void add_constraint(Table& table, Constraint c, Location where) {
     if (c.kind == ConstraintKind::primary_key && table.primary_key()) {
       auto& d = diags_.error(where, "table '" + table.name.display() + "' has more than one primary key");
-      Diagnostics::note(d, {table.origin.file, table.primary_key()->origin.offset, table.primary_key()->origin.end},
-                        "first primary key here");
+      Diagnostics::note(d, loc(table.primary_key()->origin), "first primary key here");
       return;
     }
     constraint_locations_[&table].push_back(where);
@@ -1360,8 +1359,7 @@ class Resolver {
           auto& d = diags_.error(at(p->object), "no function '" + n.display() + "(" + given + ")': '" + n.display() +
                                                     "' is declared as " + declared +
                                                     "; name its parameter types as declared");
-          for (const auto* f : overloads)
-            Diagnostics::note(d, {f->origin.file, f->origin.offset, f->origin.end}, "declared here");
+          for (const auto* f : overloads) Diagnostics::note(d, loc(f->origin), "declared here");
           continue;
         }
         if (it->procedure != (p->kind == "procedure")) {
@@ -1374,7 +1372,7 @@ class Resolver {
           auto& d = diags_.error(at(p->object), "function '" + n.display() +
                                                     "' is extern: schemac does not create it, so it does not "
                                                     "manage its privileges either");
-          Diagnostics::note(d, {it->origin.file, it->origin.offset, it->origin.end}, "declared here");
+          Diagnostics::note(d, loc(it->origin), "declared here");
           continue;
         }
         grants = &it->grants;
@@ -1553,9 +1551,8 @@ class Resolver {
       for (const auto& ix : t.indexes) check_index_columns(t, ix);
       for (const auto& p : t.policies) {
         if (!t.row_level_security) {
-          diags_.error({p.origin.file, p.origin.offset, p.origin.end},
-                       "policy '" + p.name + "' on table '" + t.name.display() +
-                           "' has no effect: the table does not enable 'row level security'");
+          diags_.error(loc(p.origin), "policy '" + p.name + "' on table '" + t.name.display() +
+                                          "' has no effect: the table does not enable 'row level security'");
         }
       }
       for (const auto& tr : t.triggers) {
@@ -1568,9 +1565,7 @@ class Resolver {
           Location where = location_of_drop(d);
           auto& diag = diags_.error(
               where, "'drop column " + d + "' confirms removing a column, but the table still declares it");
-          Diagnostics::note(
-              diag, {t.find_column(d)->origin.file, t.find_column(d)->origin.offset, t.find_column(d)->origin.end},
-              "declared here");
+          Diagnostics::note(diag, loc(t.find_column(d)->origin), "declared here");
         }
     }
     for (auto [fn, file] : trigger_function_spans_) {
@@ -1584,9 +1579,7 @@ class Resolver {
             diags_.error(at(*fn), "function '" + n.display() + "' takes (" + overloads.front()->argument_types_sql() +
                                       "): a trigger calls a function without parameters (its arguments "
                                       "reach the function as TG_ARGV)");
-        Diagnostics::note(
-            d, {overloads.front()->origin.file, overloads.front()->origin.offset, overloads.front()->origin.end},
-            "declared here");
+        Diagnostics::note(d, loc(overloads.front()->origin), "declared here");
       } else if (!f) {
         std::string hint = name_hint(functions_, n);
         diags_.error(at(*fn), "unknown function '" + n.display() + "'" +
@@ -1595,7 +1588,7 @@ class Resolver {
         auto& d = diags_.error(at(*fn), "function '" + n.display() + "' cannot be used by a trigger: it returns " +
                                             (f->returns.empty() ? std::string("nothing declared") : f->returns) +
                                             ", not trigger");
-        Diagnostics::note(d, {f->origin.file, f->origin.offset, f->origin.end}, "declared here");
+        Diagnostics::note(d, loc(f->origin), "declared here");
       }
     }
     auto check_role = [&](const ast::Ident& role, int file) {
@@ -1604,10 +1597,9 @@ class Resolver {
       if (!roles_.count(role.text)) {
         std::vector<std::string> names;
         for (const auto& [name, d] : roles_) names.push_back(name);
-        std::string near = closest(role.text, names);
+        std::string hint = did_you_mean(role.text, names);
         diags_.error(at(role), "unknown role '" + role.text + "'" +
-                                   (near.empty() ? ": declare it with 'role " + role.text + "'"
-                                                 : "; did you mean '" + near + "'?"));
+                                   (hint.empty() ? ": declare it with 'role " + role.text + "'" : hint));
       }
     };
     for (auto [role, file] : grant_role_spans_) check_role(*role, file);
@@ -1629,8 +1621,7 @@ class Resolver {
   static std::string column_hint(const Table& t, const std::string& column) {
     std::vector<std::string> names;
     for (const auto& c : t.columns) names.push_back(c.name);
-    std::string near = closest(column, names);
-    return near.empty() ? "" : "; did you mean '" + near + "'?";
+    return did_you_mean(column, names);
   }
   // "; did you mean 'x'?" for a name of `space` (keys "schema.name") close to `n`.
   static std::string name_hint(const std::map<std::string, Declared>& space, const QualifiedName& n,
@@ -1641,8 +1632,7 @@ class Resolver {
       std::string name = k.substr(0, k.find('('));  // a function's key ends with its argument types
       names.push_back(name.rfind("public.", 0) == 0 ? name.substr(7) : name);
     }
-    std::string near = closest(n.schema == "public" ? n.name : n.display(), names);
-    return near.empty() ? "" : "; did you mean '" + near + "'?";
+    return did_you_mean(n.schema == "public" ? n.name : n.display(), names);
   }
 
   void check_index_columns(const Table& t, const Index& ix) {
@@ -1695,8 +1685,7 @@ class Resolver {
       if (mine && mine->type.base() != theirs->type.base()) {
         auto& d = diags_.error(where, "foreign key column '" + mine->name + "' is " + mine->type.sql() + " but '" +
                                           target->name.display() + "." + theirs->name + "' is " + theirs->type.sql());
-        Diagnostics::note(d, {theirs->origin.file, theirs->origin.offset, theirs->origin.end},
-                          "referenced column declared here");
+        Diagnostics::note(d, loc(theirs->origin), "referenced column declared here");
       }
     }
     if (!t.unlogged && target->unlogged && !target->is_extern)
@@ -2014,10 +2003,8 @@ class Resolver {
 
   void check_unique_names(const Table& t) {
     std::map<std::string, Location> seen;
-    for (const auto& c : t.constraints)
-      unique_member(seen, c.name, {c.origin.file, c.origin.offset, c.origin.end}, "constraint or index name");
-    for (const auto& ix : t.indexes)
-      unique_member(seen, ix.name, {ix.origin.file, ix.origin.offset, ix.origin.end}, "constraint or index name");
+    for (const auto& c : t.constraints) unique_member(seen, c.name, loc(c.origin), "constraint or index name");
+    for (const auto& ix : t.indexes) unique_member(seen, ix.name, loc(ix.origin), "constraint or index name");
   }
 
   // The one column a check expression mentions, as PostgreSQL names the constraint

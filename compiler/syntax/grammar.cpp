@@ -925,9 +925,9 @@ Iterator refine_in_body(Iterator base, Iterator last, Iterator start, Iterator a
                                                    "all",   "to",      "column", "using",    "if"};
   bool keyword_like =
       (second != last && *second == '(') || std::find(follows.begin(), follows.end(), w2) != follows.end();
-  std::string near = closest(w1, members);
-  if (near.empty() || !keyword_like) return last;
-  error = {offset(first), "unknown table member '" + std::string(w1) + "'; did you mean '" + near + "'?", {}};
+  std::string hint = did_you_mean(w1, members);
+  if (hint.empty() || !keyword_like) return last;
+  error = {offset(first), "unknown table member '" + std::string(w1) + "'" + hint, {}};
   return last;
 }
 
@@ -972,11 +972,11 @@ std::vector<SyntaxError> parse_declarations(std::string_view text, ast::File& ou
         errors.push_back({offset(at), "unterminated comment: no '*/' closes this '/*'"});
       else if (after_doc == last)
         errors.push_back({offset(at), "expected a declaration after the doc comment"});
-      else if (std::string near = closest(word_at(at, last), std::vector<std::string>(std::begin(declaration_keywords),
-                                                                                      std::end(declaration_keywords)));
-               !near.empty())
-        errors.push_back({offset(at), "expected a declaration, found '" + std::string(word_at(at, last)) +
-                                          "'; did you mean '" + near + "'?"});
+      else if (std::string hint = did_you_mean(
+                   word_at(at, last),
+                   std::vector<std::string>(std::begin(declaration_keywords), std::end(declaration_keywords)));
+               !hint.empty())
+        errors.push_back({offset(at), "expected a declaration, found '" + std::string(word_at(at, last)) + "'" + hint});
       else
         errors.push_back({offset(at),
                           "expected a declaration (table, unlogged table, view, materialized view, function, "
