@@ -57,6 +57,7 @@ $$
 
 view note_titles as $q$ select '$$' as dollars, title from notes $q$
 enum note_role { reader, 'co owner' }
+assert notes_have_titles $$ select not exists (select 1 from notes where title = '') $$
 SCHEMA
 
 cat >"$work/grammar_test.js" <<'JS'
@@ -204,6 +205,9 @@ async function main() {
   expectScope("'enum' after a $tag$ body is a declaration keyword", 25, "enum", /^(storage\.type|keyword)\./);
   expectScope("enum name", 25, "note_role", /^entity\.name\.type/);
   expectScope("quoted enum value is a string", 25, "co owner", /^string\./);
+  expectScope("'assert' is a declaration keyword", 26, "assert", /^(storage\.type|keyword)\./);
+  expectScope("assertion name is an entity name", 26, "notes_have_titles", /^entity\.name\./);
+  expectScope("an assertion's query is embedded SQL", 26, "not exists", SQL);
   check("sample ends at the top level", sample.stack.depth === 1, `depth ${sample.stack.depth}`);
 
   // Every example schema of the project tokenizes and closes every region it opens.

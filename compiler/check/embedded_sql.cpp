@@ -2,6 +2,7 @@
 
 #include <pg_query.h>
 
+#include <cctype>
 #include <functional>
 #include <map>
 #include <memory>
@@ -88,7 +89,8 @@ void collect(const nlohmann::json& j, Names& out, std::set<std::string>& ctes) {
       n.name = value.value("relname", "");
       out.relations.push_back({n, value.value("location", 0u)});
     }
-    if (key == "FuncCall" && value.contains("funcname")) {
+    // CALL's function is a bare FuncCall.
+    if ((key == "FuncCall" || key == "funccall") && value.is_object() && value.contains("funcname")) {
       const auto& parts = value["funcname"];
       model::QualifiedName n;
       if (parts.size() == 2) n.schema = string_node(parts[0]);
@@ -611,6 +613,221 @@ void check_view_index_columns(Diagnostics& diags, int file, const ast::Materiali
   }
 }
 
+// ---- assertions ----------------------------------------------------------------------
+
+// The type of the value an assertion's query produces, where the parse tree shows it:
+// a constant, a cast, a comparison or test (boolean), count(), bool_and(), a column of
+// a declared table, and through CASE, COALESCE and scalar subqueries. Empty when it
+// cannot be told (PostgreSQL then judges when the verify file runs).
+class ResultType {
+ public:
+  explicit ResultType(const model::Schema& model) : model_(model) {}
+
+  // Of the first column of SELECT statement `s` (the left-most of a set operation).
+  std::string of_select(const nlohmann::json& s) const {
+    const nlohmann::json* select = &s;
+    while (select->value("op", "SETOP_NONE") != "SETOP_NONE" && select->contains("larg")) select = &(*select)["larg"];
+    const nlohmann::json& q = *select;
+    if (q.contains("valuesLists") && !q["valuesLists"].empty()) {
+      const auto& items = q["valuesLists"][0]["List"]["items"];
+      return items.empty() ? "" : of(items[0], {});
+    }
+    if (!q.contains("targetList") || q["targetList"].empty()) return "";
+    Aliases aliases;
+    if (q.contains("fromClause"))
+      for (const auto& item : q["fromClause"]) from(item, aliases);
+    return of(q["targetList"][0]["ResTarget"]["val"], aliases);
+  }
+
+  // FROM entries: alias -> the declared table (null when not one).
+  using Aliases = std::vector<std::pair<std::string, const model::Table*>>;
+
+  std::string of(const nlohmann::json& v, const Aliases& aliases) const {
+    if (v.contains("A_Const")) {
+      const auto& k = v["A_Const"];
+      if (k.contains("boolval")) return "boolean";
+      if (k.contains("ival")) return "integer";
+      if (k.contains("fval")) return "numeric";
+      if (k.contains("sval")) return "text";
+      return "";
+    }
+    if (v.contains("BoolExpr") || v.contains("NullTest") || v.contains("BooleanTest")) return "boolean";
+    if (v.contains("SubLink")) {
+      const auto& l = v["SubLink"];
+      if (l.value("subLinkType", "") != "EXPR_SUBLINK") return "boolean";  // EXISTS, IN, ANY, ALL
+      return l.contains("subselect") && l["subselect"].contains("SelectStmt") ? of_select(l["subselect"]["SelectStmt"])
+                                                                              : "";
+    }
+    if (v.contains("A_Expr")) {
+      const auto& e = v["A_Expr"];
+      std::string kind = e.value("kind", "");
+      if (kind == "AEXPR_NULLIF") return e.contains("lexpr") ? of(e["lexpr"], aliases) : "";
+      if (kind != "AEXPR_OP") return "boolean";  // IN, LIKE, BETWEEN, IS DISTINCT FROM, op ANY/ALL
+      std::string op = e.contains("name") ? string_node(e["name"].back()) : "";
+      static const std::set<std::string> comparisons = {"=",   "<>",   "!=", "<",  ">",  "<=",  ">=", "~~", "!~~",
+                                                        "~~*", "!~~*", "~",  "~*", "!~", "!~*", "@>", "<@", "&&"};
+      return comparisons.count(op) ? "boolean" : "";
+    }
+    if (v.contains("TypeCast")) {
+      const auto& t = v["TypeCast"]["typeName"];
+      if (!t.contains("names")) return "";
+      const model::BuiltinType* b = model::builtin_by_spelling(string_node(t["names"].back()));
+      if (!b) return "";
+      return std::string(b->name) + (t.contains("arrayBounds") ? "[]" : "");
+    }
+    if (v.contains("FuncCall")) {
+      const auto& call = v["FuncCall"];
+      std::string fn = call.contains("funcname") ? string_node(call["funcname"].back()) : "";
+      if (fn == "count") return "bigint";
+      if (fn == "bool_and" || fn == "bool_or" || fn == "every") return "boolean";
+      if ((fn == "min" || fn == "max") && call.contains("args") && call["args"].size() == 1)
+        return of(call["args"][0], aliases);
+      return "";
+    }
+    if (v.contains("CaseExpr")) {
+      const auto& c = v["CaseExpr"];
+      if (!c.contains("args") || c["args"].empty()) return "";
+      return of(c["args"][0]["CaseWhen"]["result"], aliases);
+    }
+    if (v.contains("CoalesceExpr")) {
+      const auto& args = v["CoalesceExpr"]["args"];
+      return args.empty() ? "" : of(args[0], aliases);
+    }
+    if (v.contains("ColumnRef")) return column(v["ColumnRef"], aliases);
+    return "";
+  }
+
+ private:
+  void from(const nlohmann::json& item, Aliases& aliases) const {
+    if (item.contains("RangeVar")) {
+      const auto& r = item["RangeVar"];
+      model::QualifiedName n;
+      if (r.contains("schemaname")) n.schema = r["schemaname"].get<std::string>();
+      n.name = r.value("relname", "");
+      const model::Table* table = nullptr;
+      for (const auto& t : model_.tables)
+        if (t.name == n || t.live_name() == n) table = &t;
+      aliases.emplace_back(r.contains("alias") ? r["alias"].value("aliasname", n.name) : n.name, table);
+    } else if (item.contains("JoinExpr")) {
+      from(item["JoinExpr"]["larg"], aliases);
+      from(item["JoinExpr"]["rarg"], aliases);
+    } else {
+      aliases.emplace_back("", nullptr);  // a subquery or a function: its columns are not known here
+    }
+  }
+
+  // A column of exactly one declared table in FROM, of a builtin or enum type.
+  std::string column(const nlohmann::json& ref, const Aliases& aliases) const {
+    std::vector<std::string> parts;
+    for (const auto& f : ref["fields"]) {
+      if (!f.contains("String")) return "";  // `*`
+      parts.push_back(string_node(f));
+    }
+    if (parts.empty() || parts.size() > 2) return "";
+    const model::Column* found = nullptr;
+    for (const auto& [alias, table] : aliases) {
+      if (parts.size() == 2 && alias != parts[0]) continue;
+      if (!table) return "";  // it might be this relation's
+      if (const auto* c = table->find_column(parts.back())) {
+        if (found) return "";
+        found = c;
+      }
+    }
+    if (!found || (found->type.kind != model::TypeKind::builtin && !found->type.is_enum())) return "";
+    return found->type.sql();
+  }
+
+  const model::Schema& model_;
+};
+
+// An assertion is one SELECT (or VALUES) that returns one column, of type boolean
+// where that can be told. `tree` is its query's parse tree.
+void check_assertion(Diagnostics& diags, int file, const ast::Assertion& a, const nlohmann::json& tree,
+                     const model::Schema& model, const ColumnLookup& columns) {
+  std::uint32_t begin = a.query.span.begin + static_cast<std::uint32_t>(a.query.tag.size()) + 2;
+  auto at = [&](std::size_t offset) {
+    return Location{file, begin + static_cast<std::uint32_t>(std::min(offset, a.query.text.size()))};
+  };
+  std::string what = "assertion '" + a.name.text + "'";
+  const auto& stmts = tree.contains("stmts") ? tree["stmts"] : nlohmann::json::array();
+  if (stmts.empty()) {
+    diags.error(at(0), what + " has no query: write one SELECT that returns a boolean");
+    return;
+  }
+  if (stmts.size() > 1) {
+    diags.error(
+        at(stmts[1].value("stmt_location", 0u)),
+        what + " is one query (a SELECT that returns a boolean), not " + std::to_string(stmts.size()) + " statements");
+    return;
+  }
+  const auto& stmt = stmts[0]["stmt"];
+  std::size_t location = stmts[0].value("stmt_location", 0u), start = location;
+  while (start < a.query.text.size() && std::isspace(static_cast<unsigned char>(a.query.text[start]))) ++start;
+  // The verify file runs it as a subquery, without its closing semicolons: a comment
+  // after them would be inside the subquery.
+  std::size_t length = stmts[0].value("stmt_len", 0u);
+  if (length > 0) {
+    std::size_t after = a.query.text.find_first_not_of("; \t\r\n", location + length);
+    if (after != std::string::npos) {
+      diags.error(at(after), what + " ends at its ';': write a comment before it, or leave the ';' out");
+      return;
+    }
+  }
+  if (!stmt.contains("SelectStmt") || stmt["SelectStmt"].contains("intoClause")) {
+    diags.error(at(start), what + " is a query (SELECT or VALUES) that returns a boolean; it must not change anything");
+    return;
+  }
+  const nlohmann::json* select = &stmt["SelectStmt"];
+  while (select->value("op", "SETOP_NONE") != "SETOP_NONE" && select->contains("larg")) select = &(*select)["larg"];
+  // How many columns it returns, and where the second one is.
+  std::optional<std::size_t> count;
+  std::size_t second = start;
+  if (select->contains("valuesLists") && !(*select)["valuesLists"].empty()) {
+    const auto& items = (*select)["valuesLists"][0]["List"]["items"];
+    count = items.size();
+    if (items.size() > 1)
+      for (const auto& [key, node] : items[1].items()) second = node.value("location", start);
+  } else if (select->contains("targetList")) {
+    const auto& targets = (*select)["targetList"];
+    bool star = false;
+    for (const auto& t : targets) {
+      const auto& val = t["ResTarget"]["val"];
+      star |= val.contains("ColumnRef") && val["ColumnRef"]["fields"].back().contains("A_Star");
+    }
+    if (targets.size() > 1) second = targets[1]["ResTarget"].value("location", start);
+    if (!star)
+      count = targets.size();
+    else if (auto produced = output_columns(tree, columns))
+      count = produced->size();
+  }
+  if (count && *count != 1) {
+    diags.error(at(*count > 1 ? second : start),
+                what + " returns " + std::to_string(*count) + " columns; it must return exactly one, a boolean");
+    return;
+  }
+  std::string type = ResultType(model).of_select(*select);
+  if (!type.empty() && type != "boolean") {
+    std::size_t first = start;
+    if (select->contains("targetList") && !(*select)["targetList"].empty())
+      first = (*select)["targetList"][0]["ResTarget"].value("location", start);
+    diags.error(at(first), what + " returns " + type + "; it must return a boolean (true while the data holds)");
+  }
+}
+
+// A query that runs after the migration's contractions names an archived table by
+// the name it has then.
+void check_archived_names(Diagnostics& diags, int file, const ast::Body& body, const std::vector<Reference>& read,
+                          const model::Schema& model, const std::string& what) {
+  std::uint32_t begin = body.span.begin + static_cast<std::uint32_t>(body.tag.size()) + 2;
+  for (const auto& r : read) {
+    const model::Table* t = model.find_table(r.name);
+    if (t && t->archived_as && t->live_name() != r.name)
+      diags.error({file, begin + static_cast<std::uint32_t>(std::min(r.location, body.text.size()))},
+                  what + " reads table '" + r.name.display() + "', which is archived as '" + t->live_name().display() +
+                      "': name it '" + t->live_name().display() + "'");
+  }
+}
+
 }  // namespace
 
 std::string index_expression_name(const std::string& expression) {
@@ -847,7 +1064,19 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Sch
         }
       } else if (auto* ds = std::get_if<ast::DataStep>(&d)) {
         c.statements(ds->up, "data step");
+        if (auto* step = find_by_origin(model.data_steps, f.file_id, ds->name.span.begin)) {
+          step->names = relation_names(c.names());
+          step->calls = unique_sorted(c.names().functions);
+        }
         if (ds->down) c.statements(*ds->down, "data step (down)");
+      } else if (auto* as = std::get_if<ast::Assertion>(&d)) {
+        c.statements(as->query, "assertion", true);
+        if (c.tree().is_null()) continue;
+        check_assertion(diags, f.file_id, *as, c.tree(), model, columns.lookup());
+        check_archived_names(diags, f.file_id, as->query, c.names().relations, model,
+                             "assertion '" + as->name.text + "'");
+        if (auto* assertion = find_by_origin(model.assertions, f.file_id, as->name.span.begin))
+          assertion->reads = relation_names(c.names());
       }
     }
   }

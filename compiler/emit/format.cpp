@@ -59,6 +59,8 @@ std::vector<Range> sql_ranges(const ast::File& file) {
     } else if (auto* ds = std::get_if<ast::DataStep>(&d)) {
       add(out, ds->up);
       if (ds->down) add(out, *ds->down);
+    } else if (auto* a = std::get_if<ast::Assertion>(&d)) {
+      add(out, a->query);
     }
   }
   std::sort(out.begin(), out.end(), [](const Range& a, const Range& b) { return a.begin < b.begin; });
@@ -717,6 +719,10 @@ class Printer {
     out_ += "  up " + body(d.up) + "\n";
     if (d.down) out_ += "  down " + body(*d.down) + "\n";
     close_block(d.span.end, "");
+  }
+  void print(const ast::Assertion& a) {
+    doc(a.doc, "");
+    line("", "assert " + id(a.name) + " " + body(a.query), a.span.begin);
   }
 
   const ast::File& file_;

@@ -277,6 +277,10 @@ class Indexer {
   void visit(const ast::Archive& a) { use(table_key(a.old_name), a.old_name.span); }
   void visit(const ast::DropTable& d) { use(table_key(d.name), d.name.span); }
   void visit(const ast::DataStep& d) { add(SymbolKind::event, "", d.name.text, "data step", "", d.name.span, d.span); }
+  void visit(const ast::Assertion& a) {
+    add(SymbolKind::boolean, "assertion:" + a.name.text, a.name.text, "assertion",
+        "```schemac\nassert " + a.name.text + "\n```\n" + doc_text(a.doc), a.name.span, a.span);
+  }
   void visit(const ast::ObjectPrivilege& p) {
     if (p.kind == "function" || p.kind == "procedure") {
       use("function:" + qualified(p.object), p.object.span);

@@ -24,6 +24,7 @@ enum class SymbolKind {
   struct_ = 23,
   key = 20,
   event = 24,
+  boolean = 17,
   object = 19,
   property = 7,
 };

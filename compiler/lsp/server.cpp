@@ -269,6 +269,7 @@ const std::vector<std::string>& keywords() {
                                                 "drop table",
                                                 "drop column",
                                                 "data",
+                                                "assert",
                                                 "grant",
                                                 "revoke",
                                                 "default privileges",

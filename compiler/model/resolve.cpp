@@ -173,6 +173,9 @@ class Resolver {
   void declare(const ast::DataStep& d) {
     register_name(data_steps_, name_of(d.name), "a data step", d.name.text, at(d.name));
   }
+  void declare(const ast::Assertion& a) {
+    register_name(assertions_, name_of(a.name), "an assertion", a.name.text, at(a.name));
+  }
   void declare(const ast::ObjectPrivilege&) {}
   void declare(const ast::Sequence& s) {
     auto n = qualified(s.name);
@@ -1449,6 +1452,16 @@ class Resolver {
     schema_.data_steps.push_back(std::move(out));
   }
 
+  void build(const ast::Assertion& a) {
+    Assertion out;
+    out.name = a.name.text;
+    out.query = a.query.text;
+    out.query_tag = a.query.tag;
+    out.doc = a.doc;
+    out.origin = origin(a.name);
+    schema_.assertions.push_back(std::move(out));
+  }
+
   // ---- archives, ordering ------------------------------------------------------
 
   void apply_archives() {
@@ -1518,6 +1531,7 @@ class Resolver {
     std::stable_sort(schema_.views.begin(), schema_.views.end(), by_name);
     std::stable_sort(schema_.materialized_views.begin(), schema_.materialized_views.end(), by_name);
     std::stable_sort(schema_.dropped_tables.begin(), schema_.dropped_tables.end(), by_name);
+    std::stable_sort(schema_.assertions.begin(), schema_.assertions.end(), by_name);
     // Data steps keep declaration order (files in name order): a later step may
     // depend on rows an earlier one wrote.
     // Tables are sorted last, in name_constraints_and_indexes, since checks below
@@ -2062,7 +2076,7 @@ class Resolver {
   Schema schema_;
   std::map<std::string, std::string> extension_schemas_;  // extension -> its declared schema (not public)
   std::map<std::string, Declared> extensions_, schemas_, roles_, types_, relations_, functions_, archives_, drops_,
-      data_steps_;
+      data_steps_, assertions_;
   std::vector<std::pair<std::size_t, Origin>> sequence_owners_;  // sequences with `owned by`, by index
   std::vector<std::pair<const ast::Partition*, int>> partition_asts_;
   bool in_signature_ = false;                                  // resolving a function's parameter and result types

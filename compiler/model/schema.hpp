@@ -481,7 +481,24 @@ struct DataStep {
   std::string down_tag;
   Doc doc;
   Origin origin;
+  // The relations its statements name (read or write) and the functions they call
+  // (set by check): which assertions its migration checks again.
+  DerivedNames names, calls;
   bool operator==(const DataStep&) const = default;
+};
+
+// `assert NAME $$ SELECT ... $$`: a query that returns true while the data holds an
+// invariant. Not a database object: the verify file of each migration that adds or
+// changes it, or changes what it reads, runs it.
+struct Assertion {
+  std::string name;
+  std::string query;
+  std::string query_tag;
+  // The relations its query reads (set by check; empty in the planner's snapshot).
+  DerivedNames reads;
+  Doc doc;
+  Origin origin;
+  bool operator==(const Assertion&) const = default;
 };
 
 struct Schema {
@@ -501,6 +518,7 @@ struct Schema {
   std::vector<MaterializedView> materialized_views;
   std::vector<DropTable> dropped_tables;
   std::vector<DataStep> data_steps;
+  std::vector<Assertion> assertions;  // sorted by name
   bool operator==(const Schema&) const = default;
 
   const Table* find_table(const QualifiedName& name) const;

@@ -515,6 +515,13 @@ void declarations(const model::Schema& s, bool directives, Add&& add) {
     if (d.down) x.down = body(*d.down, d.down_tag);
     add(std::move(x));
   }
+  for (const auto& a : s.assertions) {
+    ast::Assertion x;
+    x.doc = a.doc;
+    x.name = ident(a.name);
+    x.query = body(a.query, a.query_tag);
+    add(std::move(x));
+  }
 }
 
 }  // namespace

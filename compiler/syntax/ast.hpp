@@ -397,9 +397,17 @@ struct DataStep : Node {
   std::optional<Body> down;
 };
 
+// `assert NAME $$ SELECT <boolean> $$`: an invariant of the data, which the verify
+// files of the migrations that could break it check.
+struct Assertion : Node {
+  Doc doc;
+  Ident name;
+  Body query;
+};
+
 using Declaration = std::variant<Extension, SchemaDecl, Role, Enum, ExternTable, Function, Table, View,
                                  MaterializedView, Archive, DropTable, DataStep, ObjectPrivilege, ExternType, Domain,
-                                 CompositeType, Sequence, DefaultPrivilege, Partition>;
+                                 CompositeType, Sequence, DefaultPrivilege, Partition, Assertion>;
 
 struct File {
   std::vector<Declaration> declarations;

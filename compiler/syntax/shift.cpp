@@ -272,6 +272,11 @@ struct Shifter {
     (*this)(x.up);
     (*this)(x.down);
   }
+  void operator()(ast::Assertion& x) const {
+    span(x.span);
+    (*this)(x.name);
+    (*this)(x.query);
+  }
 };
 
 }  // namespace
