@@ -30,6 +30,15 @@ void require_migrations_dir(const std::string& migrations) {
                          "' does not exist; check the path, or pass --init to start a new one there");
 }
 
+namespace {
+// What the verify file checks of the data.
+void print_assertions(const std::vector<std::string>& assertions) {
+  if (assertions.empty()) return;
+  std::cout << "assertions the verify file checks:\n";
+  for (const auto& a : assertions) std::cout << "  " << a << "\n";
+}
+}  // namespace
+
 int run_plan(const std::string& dir, const std::string& migrations, const std::string& name,
              const std::map<model::QualifiedName, double>& rows) {
   Diagnostics diags;
@@ -54,6 +63,7 @@ int run_plan(const std::string& dir, const std::string& migrations, const std::s
     std::cout << "locks on tables that exist (the strongest each phase takes):\n";
     for (const auto& l : written.locks) std::cout << "  " << l << "\n";
   }
+  print_assertions(written.assertions);
   return exit_ok;
 }
 
@@ -87,7 +97,11 @@ int run_plan_dry(const std::string& dir, const std::string& migrations, const st
   std::set<std::string> seen;
   for (const auto& op : p.ops) {
     const auto& c = op.change;
-    if (op.up.empty() || c.kind == plan::ChangeKind::other || c.kind == plan::ChangeKind::moved_aside) continue;
+    // An assertion is no statement of the up file, but it is added, changed or removed.
+    bool assertion = c.kind == plan::ChangeKind::create_assertion || c.kind == plan::ChangeKind::alter_assertion ||
+                     c.kind == plan::ChangeKind::drop_assertion;
+    if ((op.up.empty() && !assertion) || c.kind == plan::ChangeKind::other || c.kind == plan::ChangeKind::moved_aside)
+      continue;
     std::string kind = plan::change_name(c.kind);
     std::string line = kind + " " + c.subject.display() + (c.member.empty() ? "" : "." + c.member);
     if (!seen.insert(line).second) continue;
@@ -111,6 +125,7 @@ int run_plan_dry(const std::string& dir, const std::string& migrations, const st
     std::cout << "locks on tables that exist (the strongest each phase takes):\n";
     for (const auto& l : locks) std::cout << "  " << l << "\n";
   }
+  print_assertions(plan::assertion_summary(p));
   std::cout << "\n" << plan::render_up(p, "schemac plan --dry-run: " + migration + " (up)");
   return exit_ok;
 }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <iterator>
 
 #include "emit/ddl.hpp"
@@ -88,6 +89,15 @@ Check schema_privilege_is(const std::string& schema, const std::string& role, co
   Check c = fact(CheckKind::schema_privilege, {}, schema, role, held);
   c.privilege = privilege;
   return c;
+}
+
+Check assertion_holds(const model::Assertion& a) {
+  // Written as a scalar subquery: a statement's closing semicolon would end it early.
+  std::string query = a.query;
+  while (!query.empty() && (std::isspace(static_cast<unsigned char>(query.back())) || query.back() == ';'))
+    query.pop_back();
+  query.erase(0, std::min(query.size(), query.find_first_not_of(" \t\r\n")));
+  return fact(CheckKind::assertion, {}, a.name, query);
 }
 
 namespace {
@@ -190,6 +200,9 @@ std::string check_condition(const Check& c) {
                       : "(EXISTS (SELECT 1 " + entry + ") AND NOT " + row + ")";
       return c.flag ? row : "NOT " + row;
     }
+    case CheckKind::assertion:
+      // The newline ends a trailing `--` comment of the query.
+      return "(" + c.detail + "\n) IS TRUE";
     case CheckKind::privilege: {
       std::string grantee = c.name == "public" ? "0" : "to_regrole(" + name() + ")";
       return fmt::format(
@@ -252,6 +265,8 @@ std::string check_message(const Check& c) {
               : c.object.name == "S" ? "sequences"
                                      : "functions") +
              (c.object.schema.empty() ? std::string() : " in schema " + c.object.schema);
+    case CheckKind::assertion:
+      return "assertion " + c.name + " does not hold";
     case CheckKind::function_privilege:
     case CheckKind::schema_privilege:
       return c.detail + (c.flag ? " lacks " : " still has ") +

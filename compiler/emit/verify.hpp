@@ -36,6 +36,7 @@ enum class CheckKind {
   default_privilege,   // object: schema ("" every) and kind (r, S, f); name: the role; detail: privilege; flag: held
   distribution,        // object: the table; detail: distributed, reference or local; name: the distribution
                        // column; colocated_with: a table of its colocation group (name "" none)
+  assertion,           // name: the assertion; detail: its query (true while it holds)
 };
 
 // One column as column_is checks it, for columns_are.
@@ -87,6 +88,8 @@ Check row_level_security_is(const model::QualifiedName& table, bool enabled, boo
 Check function_privilege_is(const model::Function& f, const std::string& role, const std::string& privilege, bool held);
 Check schema_privilege_is(const std::string& schema, const std::string& role, const std::string& privilege, bool held);
 Check privilege_is(const model::QualifiedName& table, const std::string& role, const std::string& privilege, bool held);
+// An assertion's query returns true (false, null, no row or an error fail it).
+Check assertion_holds(const model::Assertion& a);
 
 // The PL/pgSQL statement of a verify block that appends to the text[] variable
 // `missing` a message for each part of the fact that does not hold.

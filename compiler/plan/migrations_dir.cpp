@@ -112,6 +112,7 @@ Written write_next_migration(const fs::path& dir, const std::string& name, const
   // one is in memory at a time), and renamed into place when all are complete.
   Written written;
   written.locks = lock_summary(plan, rows);
+  written.assertions = assertion_summary(plan);
   std::vector<fs::path> staged;
   std::error_code ec;
   auto temporary = [](fs::path p) { return p += ".schemac-tmp"; };

@@ -35,9 +35,10 @@ std::optional<model::Schema> read_previous_snapshot(const std::filesystem::path&
 void check_migration_name(const std::string& name);
 
 struct Written {
-  std::string id;                  // the new migration, or "" when nothing changed
-  std::vector<std::string> files;  // what was written, relative to dir
-  std::vector<std::string> locks;  // lock_summary of the plan
+  std::string id;                       // the new migration, or "" when nothing changed
+  std::vector<std::string> files;       // what was written, relative to dir
+  std::vector<std::string> locks;       // lock_summary of the plan
+  std::vector<std::string> assertions;  // assertion_summary of the plan
 };
 
 // Plans from the snapshot to `desired` and writes the migration and the new

@@ -147,6 +147,10 @@ enum class ChangeKind {
   alter_type,   // detail: what changes
   drop_type,
   data_step,
+  create_assertion,  // an assertion that the verify file checks from now on (subject: its name)
+  alter_assertion,   // its query changes
+  drop_assertion,    // no longer checked
+  check_assertion,   // checked again: it reads a relation that changes (detail: which)
   distribute_table,  // Citus: detail says how (distributed by c, reference, local)
   moved_aside,       // down only: dependents moved out of the way of a change and back
 };

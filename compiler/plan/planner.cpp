@@ -20,6 +20,7 @@
 #include "emit/sql.hpp"
 #include "model/names.hpp"
 #include "model/types.hpp"
+#include "plan/assertions.hpp"
 #include "plan/plan.hpp"
 #include "plan/snapshot.hpp"
 
@@ -113,6 +114,14 @@ const char* change_name(ChangeKind kind) {
       return "drop_type";
     case ChangeKind::data_step:
       return "data_step";
+    case ChangeKind::create_assertion:
+      return "create_assertion";
+    case ChangeKind::alter_assertion:
+      return "alter_assertion";
+    case ChangeKind::drop_assertion:
+      return "drop_assertion";
+    case ChangeKind::check_assertion:
+      return "check_assertion";
     case ChangeKind::distribute_table:
       return "distribute_table";
     case ChangeKind::moved_aside:
@@ -3185,6 +3194,7 @@ class Planner {
 Plan plan_migration(const Schema& previous, const Schema& desired, Diagnostics& diags, const std::string& migration) {
   diags.set_kind("plan");
   Plan plan = Planner(previous, desired, diags, migration).run();
+  plan_assertions(previous, desired, plan);
   diags.set_kind("");
   return plan;
 }

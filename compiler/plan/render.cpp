@@ -188,6 +188,20 @@ std::vector<std::string> lock_summary(const Plan& plan, const std::map<model::Qu
   return out;
 }
 
+std::vector<std::string> assertion_summary(const Plan& plan) {
+  std::vector<std::string> out;
+  for (const auto& op : plan.ops) {
+    const Change& c = op.change;
+    if (c.kind == ChangeKind::create_assertion)
+      out.push_back(c.subject.name + " (added)");
+    else if (c.kind == ChangeKind::alter_assertion)
+      out.push_back(c.subject.name + " (its query changed)");
+    else if (c.kind == ChangeKind::check_assertion)
+      out.push_back(c.subject.name + " (reads " + c.detail + ", which this migration changes)");
+  }
+  return out;
+}
+
 std::string full_state_sql(model::Schema state) {
   // A new database has no data to move: data steps are directives of migrations.
   state.data_steps.clear();

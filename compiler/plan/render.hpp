@@ -24,4 +24,8 @@ std::string render_verify(const Plan& plan, const std::string& header);
 // never analyzed) adds the size of each table it names.
 std::vector<std::string> lock_summary(const Plan& plan, const std::map<model::QualifiedName, double>& rows = {});
 
+// The assertions the verify file checks, a line each: the name and why (added, its
+// query changed, or what it reads that the migration changes).
+std::vector<std::string> assertion_summary(const Plan& plan);
+
 }  // namespace schemac::plan
