@@ -114,6 +114,16 @@ expect "dry run: a bad name" 2 "$schemac" plan "$root/schemas/ai_assistant_citus
 contains "dry run: the name's rule" "$work/err" "must be lower case letters, digits and underscores"
 ls -l --time-style=full-iso dry_old >dry_after
 cmp -s dry_before dry_after && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: plan --dry-run wrote into dry_old"; }
+# Assertions: plan and its dry run list what the verify file checks of the data.
+"$schemac" plan --init "$root/tests/golden/m_assertions/v1" assert_m --name init >/dev/null
+expect "dry run with assertions" 0 "$schemac" plan "$root/tests/golden/m_assertions/v2" assert_m --name more --dry-run
+contains "dry run: an assertion added" "$work/out" "create_assertion titles_not_blank"
+contains "dry run: an assertion changed" "$work/out" "alter_assertion few_notes"
+contains "dry run: an assertion removed" "$work/out" "drop_assertion retired_rule"
+contains "dry run: the assertions checked" "$work/out" "every_enrolment_has_tasks (reads user_quest_tasks, which this migration changes)"
+expect "plan with assertions" 0 "$schemac" plan "$root/tests/golden/m_assertions/v2" assert_m --name more
+contains "plan: the assertions checked" "$work/out" "assertions the verify file checks:"
+contains "plan: an assertion added" "$work/out" "titles_not_blank (added)"
 
 # plan refuses a migrations directory that does not exist unless told to start one;
 # init scaffolds a project whose schema checks, lints clean and plans.
