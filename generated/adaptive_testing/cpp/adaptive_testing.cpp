@@ -11,8 +11,6 @@ namespace {
 
 using schemac::get;
 
-using schemac::CopyRow;
-
 template <typename T>
 std::optional<std::string> text_of(const T& v) {
   if constexpr (schemac::detail::is_optional<T>::value) {
@@ -128,7 +126,6 @@ TestSession read_TestSession(const pqxx::row& r) {
 
 }  // namespace
 
-
 // ---- table questions
 
 namespace questions {
@@ -146,10 +143,10 @@ Question insert(pqxx::transaction_base& tx, const NewQuestion& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewQuestion>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
 
     values.push_back(text_of(row.id));
 
@@ -242,10 +239,10 @@ StudentProficiency insert(pqxx::transaction_base& tx, const NewStudentProficienc
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewStudentProficiency>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -327,10 +324,10 @@ Student insert(pqxx::transaction_base& tx, const NewStudent& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewStudent>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
 
     values.push_back(text_of(row.id));
     set.push_back(row.created_at.has_value());
@@ -390,10 +387,10 @@ TestResponse insert(pqxx::transaction_base& tx, const NewTestResponse& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewTestResponse>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -488,10 +485,10 @@ TestSession insert(pqxx::transaction_base& tx, const NewTestSession& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewTestSession>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
 
     values.push_back(text_of(row.id));
 
@@ -591,7 +588,6 @@ std::vector<TestSession> by_last_activity(pqxx::transaction_base& tx, const sche
 }
 
 }  // namespace test_sessions
-
 
 
 // ---- migrations

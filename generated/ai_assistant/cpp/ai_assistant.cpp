@@ -11,8 +11,6 @@ namespace {
 
 using schemac::get;
 
-using schemac::CopyRow;
-
 template <typename T>
 std::optional<std::string> text_of(const T& v) {
   if constexpr (schemac::detail::is_optional<T>::value) {
@@ -230,10 +228,10 @@ Conversation insert(pqxx::transaction_base& tx, const NewConversation& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewConversation>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -328,10 +326,10 @@ Feedback insert(pqxx::transaction_base& tx, const NewFeedback& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewFeedback>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -422,10 +420,10 @@ Message insert(pqxx::transaction_base& tx, const NewMessage& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewMessage>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -518,10 +516,10 @@ Tenant insert(pqxx::transaction_base& tx, const NewTenant& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewTenant>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -598,10 +596,10 @@ UsageMetric insert(pqxx::transaction_base& tx, const NewUsageMetric& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewUsageMetric>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -706,10 +704,10 @@ User insert(pqxx::transaction_base& tx, const NewUser& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewUser>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
 
     values.push_back(text_of(row.id));
 

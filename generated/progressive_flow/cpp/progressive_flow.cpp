@@ -11,8 +11,6 @@ namespace {
 
 using schemac::get;
 
-using schemac::CopyRow;
-
 template <typename T>
 std::optional<std::string> text_of(const T& v) {
   if constexpr (schemac::detail::is_optional<T>::value) {
@@ -375,10 +373,10 @@ Achievement insert(pqxx::transaction_base& tx, const NewAchievement& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewAchievement>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -464,10 +462,10 @@ ChallengeLevel insert(pqxx::transaction_base& tx, const NewChallengeLevel& row) 
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewChallengeLevel>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -547,10 +545,10 @@ Challenge insert(pqxx::transaction_base& tx, const NewChallenge& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewChallenge>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -671,10 +669,10 @@ DailyChallenge insert(pqxx::transaction_base& tx, const NewDailyChallenge& row) 
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewDailyChallenge>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
 
     values.push_back(text_of(row.day));
 
@@ -741,10 +739,10 @@ LeaderboardEntry insert(pqxx::transaction_base& tx, const NewLeaderboardEntry& r
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewLeaderboardEntry>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -832,10 +830,10 @@ LearningTrack insert(pqxx::transaction_base& tx, const NewLearningTrack& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewLearningTrack>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -916,10 +914,10 @@ LevelAttempt insert(pqxx::transaction_base& tx, const NewLevelAttempt& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewLevelAttempt>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -1000,10 +998,10 @@ Notification insert(pqxx::transaction_base& tx, const NewNotification& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewNotification>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -1079,10 +1077,10 @@ UserAchievement insert(pqxx::transaction_base& tx, const NewUserAchievement& row
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewUserAchievement>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
 
     values.push_back(text_of(row.user_id));
 
@@ -1148,10 +1146,10 @@ ChallengeProgress insert(pqxx::transaction_base& tx, const NewChallengeProgress&
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewChallengeProgress>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -1249,10 +1247,10 @@ UserStats insert(pqxx::transaction_base& tx, const NewUserStats& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewUserStats>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
 
     values.push_back(text_of(row.user_id));
     set.push_back(row.total_xp.has_value());
@@ -1336,10 +1334,10 @@ User insert(pqxx::transaction_base& tx, const NewUser& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewUser>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -1437,10 +1435,10 @@ XpTransaction insert(pqxx::transaction_base& tx, const NewXpTransaction& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewXpTransaction>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 

@@ -11,8 +11,6 @@ namespace {
 
 using schemac::get;
 
-using schemac::CopyRow;
-
 template <typename T>
 std::optional<std::string> text_of(const T& v) {
   if constexpr (schemac::detail::is_optional<T>::value) {
@@ -195,10 +193,10 @@ AiTaskCache insert(pqxx::transaction_base& tx, const NewAiTaskCache& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewAiTaskCache>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -282,10 +280,10 @@ QuestPersonalizationSession insert(pqxx::transaction_base& tx, const NewQuestPer
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewQuestPersonalizationSession>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -374,10 +372,10 @@ QuestTaskCompletion insert(pqxx::transaction_base& tx, const NewQuestTaskComplet
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewQuestTaskCompletion>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -460,10 +458,10 @@ Quest insert(pqxx::transaction_base& tx, const NewQuest& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewQuest>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -537,10 +535,10 @@ TaskCollaboration insert(pqxx::transaction_base& tx, const NewTaskCollaboration&
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewTaskCollaboration>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -628,10 +626,10 @@ UserQuestTask insert(pqxx::transaction_base& tx, const NewUserQuestTask& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewUserQuestTask>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -733,10 +731,10 @@ UserQuest insert(pqxx::transaction_base& tx, const NewUserQuest& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewUserQuest>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -815,7 +813,6 @@ std::vector<UserQuest> by_user_id_quest_id(pqxx::transaction_base& tx, const sch
 }
 
 }  // namespace user_quests
-
 
 
 // ---- migrations

@@ -11,8 +11,6 @@ namespace {
 
 using schemac::get;
 
-using schemac::CopyRow;
-
 template <typename T>
 std::optional<std::string> text_of(const T& v) {
   if constexpr (schemac::detail::is_optional<T>::value) {
@@ -135,7 +133,6 @@ Student read_Student(const pqxx::row& r) {
 
 }  // namespace
 
-
 // ---- table events
 
 namespace events {
@@ -153,10 +150,10 @@ Event insert(pqxx::transaction_base& tx, const NewEvent& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewEvent>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
 
     values.push_back(text_of(row.session_token));
 
@@ -227,10 +224,10 @@ Session insert(pqxx::transaction_base& tx, const NewSession& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewSession>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
 
     values.push_back(text_of(row.session_token));
 
@@ -493,10 +490,10 @@ StepProgress insert(pqxx::transaction_base& tx, const NewStepProgress& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewStepProgress>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
 
     values.push_back(text_of(row.session_token));
 
@@ -571,10 +568,10 @@ Student insert(pqxx::transaction_base& tx, const NewStudent& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewStudent>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.student_id.has_value());
     if (row.student_id) values.push_back(text_of(row.student_id));
 
