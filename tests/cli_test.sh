@@ -192,6 +192,48 @@ for delay in 0.05 0.1 0.2 0.3 0.4 0.5 0.7 0.9; do
 done
 [ $interrupted -ge 2 ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: only $interrupted runs were killed before they finished"; }
 
+# Reading a schema directory: a UTF-8 byte order mark is skipped (positions as an
+# editor shows them); a .schema entry that cannot be read is an error naming it
+# (exit 2), never a file quietly left out; each error is printed once, whichever
+# command reads the directory.
+mkdir -p bom
+printf '\xef\xbb\xbftable t {\n  id int primary key\n}\n' >bom/ok.schema
+expect "a byte order mark" 0 "$schemac" check bom
+expect "fmt --check with a byte order mark" 0 "$schemac" fmt --check bom
+printf '\xef\xbb\xbftable u { id nosuchtype }\n' >bom/bad.schema
+expect "an error after a byte order mark" 1 "$schemac" check bom
+contains "its position" "$work/err" "bom/bad.schema:1:14: error: unknown type 'nosuchtype'"
+rm bom/bad.schema
+mkdir -p unreadable && cp bom/ok.schema unreadable/
+ln -s nowhere.schema unreadable/dangling.schema
+for cmd in check lint sql fmt; do
+  expect "$cmd: a dangling symbolic link" 2 "$schemac" $cmd unreadable
+  contains "$cmd: names the link" "$work/err" "schemac: error: cannot read 'unreadable/dangling.schema': a symbolic link to nothing (nowhere.schema)"
+  [ "$(grep -c 'dangling.schema' "$work/err")" = 1 ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: $cmd reported the link more than once"; cat "$work/err"; }
+done
+expect "gen cpp: a dangling symbolic link" 2 "$schemac" gen cpp unreadable --out unreadable_out --namespace u
+[ ! -e unreadable_out ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: gen cpp wrote output for an unreadable directory"; }
+rm unreadable/dangling.schema
+mkdir unreadable/dir.schema
+expect "a directory named .schema" 2 "$schemac" check unreadable
+contains "names the directory" "$work/err" "schemac: error: cannot read 'unreadable/dir.schema': not a regular file"
+rmdir unreadable/dir.schema
+# chmod 000 keeps nothing from root, who may run the tests: then the directory case
+# above stands for an unreadable file.
+cp bom/ok.schema unreadable/locked.schema && chmod 000 unreadable/locked.schema
+if [ "$(id -u)" != 0 ]; then
+  expect "an unreadable file" 2 "$schemac" check unreadable
+  contains "names the file" "$work/err" "schemac: error: cannot read 'unreadable/locked.schema': Permission denied"
+fi
+chmod 600 unreadable/locked.schema
+rm unreadable/ok.schema
+printf 'table t {\n  id int primary key\n  x nosuchtype\n}\n' >unreadable/locked.schema
+for cmd in check lint sql fmt; do
+  expect "$cmd: a broken schema" 1 "$schemac" $cmd unreadable
+  [ "$(grep -c "error: unknown type 'nosuchtype'" "$work/err")" = 1 ] && passed=$((passed + 1)) ||
+    { failed=$((failed + 1)); echo "FAIL: $cmd printed an error other than once"; cat "$work/err"; }
+done
+
 # --version; plan --dry-run says what would change and writes nothing, neither a new
 # migrations directory nor a file in an existing one.
 expect "misspelt command" 2 "$schemac" chek "$root/schemas/ai_assistant"
