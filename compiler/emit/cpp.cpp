@@ -37,8 +37,6 @@ std::string doc_comment(const model::Doc& doc, const std::string& indent = "") {
   return out;
 }
 
-std::string literal(std::string_view text) { return string_literal(text); }
-
 // ---- types ---------------------------------------------------------------------------
 
 class Types {
@@ -343,10 +341,10 @@ class Generator {
     for (const auto& m : o_.migrations) {
       data d;
       d.set("version", std::to_string(m.version));
-      d.set("name", literal(m.name));
-      d.set("up", literal(m.up));
-      d.set("down", literal(m.down));
-      d.set("verify", literal(m.verify));
+      d.set("name", string_literal(m.name));
+      d.set("up", string_literal(m.up));
+      d.set("down", string_literal(m.down));
+      d.set("verify", string_literal(m.verify));
       migrations.push_back(d);
     }
     root.set("migrations", migrations);
@@ -455,7 +453,7 @@ class Generator {
       std::string name = types_.enumeration(e.name);
       d.set("name", name);
       d.set("sql_name", comment_text(e.name.display()));
-      d.set("not_a_label", literal("' is not a label of enum " + e.name.display()));
+      d.set("not_a_label", string_literal("' is not a label of enum " + e.name.display()));
       d.set("doc", doc_comment(e.doc));
       std::string values;
       list members;
@@ -465,7 +463,7 @@ class Generator {
         values += (values.empty() ? "" : ", ") + m;
         data member;
         member.set("member", m);
-        member.set("label", literal(v));
+        member.set("label", string_literal(v));
         members.push_back(member);
       }
       d.set("values", values);
@@ -508,7 +506,7 @@ class Generator {
     std::string row = rows_.at(&t), ns = object_namespace(t.name);
     std::string table_sql = t.name.sql();
     d.set("table", comment_text(t.name.display()));
-    d.set("table_sql", literal(table_sql));
+    d.set("table_sql", string_literal(table_sql));
     d.set("row", row);
     d.set("ns", ns);
     d.set("doc", doc_comment(t.doc));
@@ -541,7 +539,7 @@ class Generator {
       nc.set("member", m.member);
       nc.set("type", type);
       nc.set("defaulted", defaulted);
-      nc.set("column_sql", literal(quote(c.name)));
+      nc.set("column_sql", string_literal(quote(c.name)));
       nc.set("doc", doc_comment(c.doc, "  "));
       new_columns.push_back(nc);
       ++n;
@@ -556,9 +554,9 @@ class Generator {
                              ? "INSERT INTO " + table_sql + " DEFAULT VALUES RETURNING " + select_list
                              : "INSERT INTO " + table_sql + " (" + insert_columns + ") VALUES (" + insert_values +
                                    ") RETURNING " + select_list;
-    d.set("sql_insert", literal(insert));
+    d.set("sql_insert", string_literal(insert));
     d.set("insert_args", insert_args);
-    d.set("sql_count", literal("SELECT count(*)" + from));
+    d.set("sql_count", string_literal("SELECT count(*)" + from));
 
     const model::Constraint* pk = t.primary_key();
     d.set("has_key", pk != nullptr);
@@ -576,8 +574,8 @@ class Generator {
       }
       d.set("key_params", key_params);
       d.set("key_args", key_args);
-      d.set("sql_find", literal("SELECT " + select_list + from + " WHERE " + where));
-      d.set("sql_remove", literal("DELETE" + from + " WHERE " + where));
+      d.set("sql_find", string_literal("SELECT " + select_list + from + " WHERE " + where));
+      d.set("sql_remove", string_literal("DELETE" + from + " WHERE " + where));
       std::string set, update_args;
       std::size_t p = pk->columns.size();
       for (const auto& m : ms) {
@@ -587,8 +585,8 @@ class Generator {
       }
       std::string key_row_args;
       for (const auto& c : pk->columns) key_row_args += ", row." + member_of(ms, c)->member;
-      d.set("sql_update", literal(set.empty() ? "SELECT 1" + from + " WHERE " + where
-                                              : "UPDATE " + table_sql + " SET " + set + " WHERE " + where));
+      d.set("sql_update", string_literal(set.empty() ? "SELECT 1" + from + " WHERE " + where
+                                                     : "UPDATE " + table_sql + " SET " + set + " WHERE " + where));
       d.set("update_args", key_row_args + update_args);
     }
     if (order_by.empty()) order_by = quote(t.columns.front().name);
@@ -632,7 +630,7 @@ class Generator {
       l.set("name", name);
       l.set("params", params);
       l.set("args", args);
-      l.set("sql", literal("SELECT " + select_list + from + " WHERE " + where + " ORDER BY " + order_by));
+      l.set("sql", string_literal("SELECT " + select_list + from + " WHERE " + where + " ORDER BY " + order_by));
       lookups.push_back(l);
     }
     d.set("lookups", lookups);
@@ -672,10 +670,10 @@ class Generator {
     d.set("columns", columns);
     // Columns by name: a column the parse tree could not show is left out rather
     // than read into the wrong member.
-    d.set("sql_select",
-          literal("SELECT " + (select_list.empty() ? std::string("NULL") : select_list) + " FROM " + v.name.sql()));
-    d.set("sql_refresh", literal("REFRESH MATERIALIZED VIEW " + v.name.sql()));
-    d.set("sql_refresh_concurrently", literal("REFRESH MATERIALIZED VIEW CONCURRENTLY " + v.name.sql()));
+    d.set("sql_select", string_literal("SELECT " + (select_list.empty() ? std::string("NULL") : select_list) +
+                                       " FROM " + v.name.sql()));
+    d.set("sql_refresh", string_literal("REFRESH MATERIALIZED VIEW " + v.name.sql()));
+    d.set("sql_refresh_concurrently", string_literal("REFRESH MATERIALIZED VIEW CONCURRENTLY " + v.name.sql()));
     return d;
   }
 
@@ -805,23 +803,23 @@ class Generator {
         }
         result = "std::vector<" + row + ">";
         d.set("result_row", row);
-        d.set("sql", literal("SELECT * FROM " + f.name.sql() + "(" + call + ")"));
+        d.set("sql", string_literal("SELECT * FROM " + f.name.sql() + "(" + call + ")"));
         read = "  " + result + " out;\n  for (const auto& row : r) {\n    " + row + " x;\n" + assign +
                "    out.push_back(std::move(x));\n  }\n  return out;";
       } else if (f.returns == "void") {
         result = "void";
-        d.set("sql", literal("SELECT " + f.name.sql() + "(" + call + ")"));
+        d.set("sql", string_literal("SELECT " + f.name.sql() + "(" + call + ")"));
         read = "  (void)r;";
       } else if (f.return_type) {
         std::string type = types_.of(*f.return_type);
         if (f.returns_setof) {
           result = "std::vector<" + type + ">";
-          d.set("sql", literal("SELECT * FROM " + f.name.sql() + "(" + call + ")"));
+          d.set("sql", string_literal("SELECT * FROM " + f.name.sql() + "(" + call + ")"));
           read = "  " + result + " out;\n  for (const auto& row : r) out.push_back(schemac::get<" + type +
                  ">(row[0]));\n  return out;";
         } else {
           result = Types::optional(type);
-          d.set("sql", literal("SELECT " + f.name.sql() + "(" + call + ")"));
+          d.set("sql", string_literal("SELECT " + f.name.sql() + "(" + call + ")"));
           read = "  return schemac::get<" + result + ">(r.at(0)[0]);";
         }
       } else {
