@@ -191,6 +191,12 @@ for delay in 0.05 0.1 0.2 0.3 0.4 0.5 0.7 0.9; do
   [ "$leftovers" = 0 ] || { failed=$((failed + 1)); echo "FAIL: temporary files after a killed gen cpp:"; ls -A "$work" | grep schemac-; }
 done
 [ $interrupted -ge 2 ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: only $interrupted runs were killed before they finished"; }
+mkdir -p kill_out/sub
+expect "gen cpp: an output directory with a subdirectory" 2 "$schemac" gen cpp "$root/schemas/quests" --out kill_out --namespace n
+contains "gen cpp: why" "$work/err" "holds the directory 'sub': gen cpp replaces its output directory as a whole"
+rmdir kill_out/sub
+expect "gen cpp: into the current directory" 2 "$schemac" gen cpp "$root/schemas/quests" --out . --namespace n
+contains "gen cpp: why not" "$work/err" "'.' holds the current directory"
 
 # Reading a schema directory: a UTF-8 byte order mark is skipped (positions as an
 # editor shows them); a .schema entry that cannot be read is an error naming it

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -57,6 +58,14 @@ GeneratedDirectory::GeneratedDirectory(const fs::path& dir, std::string manifest
   if (dir_.filename().empty()) dir_ = dir_.parent_path();
   parent_ = dir_.parent_path();
   std::error_code ec;
+  // The directory is exchanged for a new one: the one this process (and the shell that
+  // started it) stands in would be pulled away.
+  auto cwd = fs::current_path(ec);
+  auto [ours, theirs] = std::mismatch(dir_.begin(), dir_.end(), cwd.begin(), cwd.end());
+  if (!ec && ours == dir_.end())
+    throw EnvironmentError("'" + dir.string() +
+                           "' holds the current directory: gen cpp replaces its output directory "
+                           "as a whole; give it one of its own");
   if (fs::exists(dir_, ec)) {
     if (!fs::is_directory(dir_, ec)) throw EnvironmentError("'" + dir.string() + "' is not a directory");
     for (fs::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec))
