@@ -41,6 +41,12 @@ std::string read_file(const fs::path& path) {
   return s.str();
 }
 
+std::string read_schema_file(const fs::path& path) {
+  std::string text = read_file(path);
+  if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
+  return text;
+}
+
 void write_file_atomically(const fs::path& path, const std::string& content) {
   fs::path tmp = path;
   tmp += ".schemac-tmp";
@@ -57,13 +63,6 @@ void write_file_atomically(const fs::path& path, const std::string& content) {
     fs::remove(tmp, ec);
     throw EnvironmentError("cannot replace '" + path.string() + "'");
   }
-}
-
-// A UTF-8 byte order mark (some Windows editors write one) is not part of the text:
-// positions count from after it, as editors show them.
-static std::string without_bom(std::string text) {
-  if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
-  return text;
 }
 
 static LoadedSchema parse_and_resolve(LoadedSchema loaded, Diagnostics& diags, bool check_sql = true) {
@@ -95,7 +94,7 @@ LoadedSchema compile_directory(const fs::path& dir, Diagnostics& diags) {
   LoadedSchema loaded;
   for (const auto& p : schema_files(dir)) {
     syntax::ParsedFile f;
-    f.file_id = diags.add_file((dir / p.filename()).generic_string(), without_bom(read_file(p)));
+    f.file_id = diags.add_file((dir / p.filename()).generic_string(), read_schema_file(p));
     loaded.files.push_back(std::move(f));
     loaded.paths.push_back(p);
   }
