@@ -219,7 +219,6 @@ class NameClaims {
     Diagnostics::note(d, loc(it->second.at), "that is declared here");
     return false;
   }
-  bool taken(const std::string& name) const { return claims_.count(name) > 0; }
 
  private:
   struct Claim {
