@@ -158,16 +158,16 @@ std::vector<Migrator::Applied> Migrator::read_history() {
   return out;
 }
 
-std::string Migrator::checksum(const std::string& text) {
-  pqxx::nontransaction tx(db_);
-  return tx.exec_params("SELECT encode(sha256(convert_to($1, 'UTF8')), 'hex')", text)[0][0].as<std::string>();
-}
-
 std::vector<std::string> Migrator::changed_files(const Migration& m, const Applied& a) {
+  pqxx::nontransaction tx(db_);
+  auto sums = tx.exec_params(
+      "SELECT encode(sha256(convert_to($1, 'UTF8')), 'hex'), encode(sha256(convert_to($2, 'UTF8')), 'hex'), "
+      "encode(sha256(convert_to($3, 'UTF8')), 'hex')",
+      m.up, m.down, m.verify)[0];
   std::vector<std::string> out;
-  if (checksum(m.up) != a.checksum) out.push_back("up");
-  if (a.down_checksum && checksum(m.down) != *a.down_checksum) out.push_back("down");
-  if (a.verify_checksum && checksum(m.verify) != *a.verify_checksum) out.push_back("verify");
+  if (sums[0].as<std::string>() != a.checksum) out.push_back("up");
+  if (a.down_checksum && sums[1].as<std::string>() != *a.down_checksum) out.push_back("down");
+  if (a.verify_checksum && sums[2].as<std::string>() != *a.verify_checksum) out.push_back("verify");
   return out;
 }
 

@@ -130,7 +130,6 @@ class Migrator {
   void ensure_history();
   bool history_exists();
   std::vector<Applied> read_history();
-  std::string checksum(const std::string& text);
   const Migration* find(int version) const;
   // The files of `m` whose checksum differs from what `a` recorded ("up", "down", "verify").
   std::vector<std::string> changed_files(const Migration& m, const Applied& a);
