@@ -150,6 +150,7 @@ int run_lint(const std::string& dir, const std::string& migrations, const std::s
   auto loaded = compile_directory(dir, diags);
   if (diags.has_errors()) return failed();
   std::optional<model::Schema> previous;
+  std::string planned;  // the migration that holds the change, when it is planned already
   if (!migrations.empty()) {
     diags.set_kind("plan");
     previous = plan::read_snapshot(migrations, diags);
@@ -163,12 +164,13 @@ int run_lint(const std::string& dir, const std::string& migrations, const std::s
         if (diags.has_errors()) return failed();
         previous = std::move(*before);
         auto existing = plan::list_migrations(migrations);
+        if (!existing.empty()) planned = existing.back().id;
         if (format == "text" && !existing.empty())
-          std::cout << "the change is planned already: linting " << existing.back().id << "\n";
+          std::cout << "the change is planned already: linting " << planned << "\n";
       }
     }
   }
-  auto result = lint::lint_schema(loaded, previous ? &*previous : nullptr, diags);
+  auto result = lint::lint_schema(loaded, previous ? &*previous : nullptr, diags, planned);
   if (format != "text") {
     print_machine(diags, format, true, result.silenced);
     return result.errors ? exit_input : exit_ok;
