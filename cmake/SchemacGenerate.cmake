@@ -30,10 +30,12 @@ function(schemac_generate)
   if(NOT ARG_OUT_DIR)
     set(ARG_OUT_DIR ${CMAKE_CURRENT_BINARY_DIR}/schemac_${ARG_NAMESPACE})
   endif()
+  set(in_tree FALSE)
   if(TARGET schemac::schemac)
     set(schemac_exe schemac::schemac)
   else()
     set(schemac_exe schemac)  # building inside the schemac project itself
+    set(in_tree TRUE)
   endif()
   if(TARGET schemac::runtime)
     set(schemac_runtime schemac::runtime)
@@ -77,7 +79,13 @@ function(schemac_generate)
   if(NOT EXISTS ${manifest})
     file(WRITE ${manifest} "${ARG_NAMESPACE}.hpp\n${ARG_NAMESPACE}.cpp\n")
   endif()
-  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${manifest})
+  # Inside the schemac tree the list is not a dependency of the build system: it would
+  # make Ninja build schemac with the old build graph before re-running CMake, which
+  # fails when a change adds a source file to schemac itself. The tree's schemas are
+  # small (one pair each); a changed list is picked up at the next configure.
+  if(NOT in_tree)
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${manifest})
+  endif()
   file(STRINGS ${manifest} generated_names)
   set(generated_files)
   foreach(name IN LISTS generated_names)
