@@ -94,6 +94,152 @@ mkdir -p broken_gen && printf 'table t {\n  id int primary key\n  bad nosuchtype
 expect "gen cpp: a broken schema" 1 "$schemac" gen cpp broken_gen --out gen5 --namespace b
 [ ! -e gen5 ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: gen cpp wrote output for a broken schema"; }
 
+# gen cpp with hostile names: quotes, backslashes, newlines, '*/', '??/' trigraphs,
+# non-ASCII, C++ keywords, std and macros. The code compiles with the project's flags,
+# whole and split into parts.
+mkdir -p hostile
+cat >hostile/h.schema <<'SCHEMA'
+/// A doc comment with */ and ??/ and a trailing backslash \
+enum "we""ird" { 'a"b', 'c\d', 'e
+f', '*/', '??/', 'class', 'ü' }
+
+/// Ends with ??/
+table "std" {
+  id int primary key
+  "class" text?
+  "a""b\c" text?
+  "x
+y" int?
+  "*/" int?
+  "??/" int?
+  "café" text?
+  "_Upper" int?
+  "a__b" int?
+  "linux" int?
+  "tx" int?
+  kind "we""ird"?
+}
+
+table "odd""name\
+*/??/" {
+  id int primary key
+  "Std" int?
+}
+
+table schemac { id int primary key }
+table "ünï" { id int primary key
+  "日本" int? }
+table "日本" { id int primary key }
+view "v""iew\
+" as $$ select id as "i""d\", 1 as "??/" from "std" $$
+function "f""n\
+"("p""\" int) returns int language sql as $$ select 1 $$
+SCHEMA
+cxx=${CXX:-c++}
+compiles() {  # compiles NAME DIR: every .cpp of DIR with the project's flags
+  local f ok=1
+  for f in "$2"/*.cpp; do
+    "$cxx" -std=c++20 -Wall -Wextra -Werror -fsyntax-only -I"$root/runtime/include" -I"$2" "$f" >"$work/cxx.out" 2>&1 ||
+      { ok=0; echo "FAIL $1: $f does not compile"; head -30 "$work/cxx.out"; }
+  done
+  [ $ok = 1 ] && passed=$((passed + 1)) || failed=$((failed + 1))
+}
+expect "gen cpp: hostile names" 0 "$schemac" gen cpp hostile --out hostile_out --namespace h
+compiles "hostile names" hostile_out
+expect "gen cpp: hostile names in parts" 0 "$schemac" gen cpp hostile --out hostile_parts --namespace h --tables-per-file 3
+[ "$(cat hostile_parts/h.sources)" = "$(printf 'h.hpp\nh.cpp\nh_common.hpp\nh_1.hpp\nh_1.cpp\nh_2.hpp\nh_2.cpp')" ] &&
+  passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: h.sources"; cat hostile_parts/h.sources; }
+compiles "hostile names in parts" hostile_parts
+
+# Names whose C++ would collide: a positioned error, exit 1, nothing written.
+mkdir -p collide
+printf 'table user { id int }\ntable users { id int }\n' >collide/c.schema
+expect "gen cpp: colliding names" 1 "$schemac" gen cpp collide --out collide_out --namespace c
+contains "collision message" "$work/err" "collide/c.schema:2:7: error: the row struct of table users would be the C++ name 'User', which is the row struct of table user already; name the row struct with \`table NAME as ROW_TYPE\`"
+contains "collision note" "$work/err" "collide/c.schema:1:7: note: that is declared here"
+[ ! -e collide_out ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: gen cpp wrote output for colliding names"; }
+
+# The output directory is replaced as a whole: files of a larger split are gone, other
+# files stay, and a run killed with SIGKILL leaves the previous output byte for byte
+# and no temporary file.
+mkdir -p big
+awk 'BEGIN { for (i = 1; i <= 6000; i++) printf "table t%d {\n  id bigint primary key\n  owner text\n  title varchar(100)\n  amount numeric(12,2)\n  tags text[]\n  created_at timestamptz\n  index on (owner)\n}\n", i }' >big/big.schema
+"$schemac" gen cpp big --out big_ref --namespace n --tables-per-file 50
+expect "gen cpp: a small schema" 0 "$schemac" gen cpp "$root/schemas/quests" --out kill_out --namespace n
+touch kill_out/stamp
+"$schemac" gen cpp big --out kill_out --namespace n --tables-per-file 50
+[ -f kill_out/n_120.cpp ] && [ -f kill_out/stamp ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: the big split"; ls kill_out | head; }
+expect "gen cpp: small again" 0 "$schemac" gen cpp "$root/schemas/quests" --out kill_out --namespace n
+[ "$(ls kill_out | tr '\n' ' ')" = "n.cpp n.hpp n.sources stamp " ] && passed=$((passed + 1)) ||
+  { failed=$((failed + 1)); echo "FAIL: stale parts left or other files lost:"; ls kill_out | head; }
+cp -a kill_out kill_before
+interrupted=0
+for delay in 0.05 0.1 0.2 0.3 0.4 0.5 0.7 0.9; do
+  "$schemac" gen cpp big --out kill_out --namespace n --tables-per-file 50 &
+  pid=$!
+  sleep $delay
+  kill -KILL $pid 2>/dev/null
+  wait $pid 2>/dev/null
+  if diff -r kill_before kill_out >/dev/null; then
+    interrupted=$((interrupted + 1))
+  elif diff -r big_ref kill_out | grep -v '^Only in kill_out: stamp$' | grep -q .; then
+    failed=$((failed + 1)); echo "FAIL: a killed gen cpp (after ${delay}s) left a mixed output"; diff -rq kill_before kill_out | head
+  else  # it had finished: start again from the small output
+    rm -rf kill_out && cp -a kill_before kill_out
+  fi
+  leftovers=$(ls -A "$work" | grep -c 'schemac-')
+  [ "$leftovers" = 0 ] || { failed=$((failed + 1)); echo "FAIL: temporary files after a killed gen cpp:"; ls -A "$work" | grep schemac-; }
+done
+[ $interrupted -ge 2 ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: only $interrupted runs were killed before they finished"; }
+mkdir -p kill_out/sub
+expect "gen cpp: an output directory with a subdirectory" 2 "$schemac" gen cpp "$root/schemas/quests" --out kill_out --namespace n
+contains "gen cpp: why" "$work/err" "holds the directory 'sub': gen cpp replaces its output directory as a whole"
+rmdir kill_out/sub
+expect "gen cpp: into the current directory" 2 "$schemac" gen cpp "$root/schemas/quests" --out . --namespace n
+contains "gen cpp: why not" "$work/err" "'.' holds the current directory"
+
+# Reading a schema directory: a UTF-8 byte order mark is skipped (positions as an
+# editor shows them); a .schema entry that cannot be read is an error naming it
+# (exit 2), never a file quietly left out; each error is printed once, whichever
+# command reads the directory.
+mkdir -p bom
+printf '\xef\xbb\xbftable t {\n  id int primary key\n}\n' >bom/ok.schema
+expect "a byte order mark" 0 "$schemac" check bom
+expect "fmt --check with a byte order mark" 0 "$schemac" fmt --check bom
+printf '\xef\xbb\xbftable u { id nosuchtype }\n' >bom/bad.schema
+expect "an error after a byte order mark" 1 "$schemac" check bom
+contains "its position" "$work/err" "bom/bad.schema:1:14: error: unknown type 'nosuchtype'"
+rm bom/bad.schema
+mkdir -p unreadable && cp bom/ok.schema unreadable/
+ln -s nowhere.schema unreadable/dangling.schema
+for cmd in check lint sql fmt; do
+  expect "$cmd: a dangling symbolic link" 2 "$schemac" $cmd unreadable
+  contains "$cmd: names the link" "$work/err" "schemac: error: cannot read 'unreadable/dangling.schema': a symbolic link to nothing (nowhere.schema)"
+  [ "$(grep -c 'dangling.schema' "$work/err")" = 1 ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: $cmd reported the link more than once"; cat "$work/err"; }
+done
+expect "gen cpp: a dangling symbolic link" 2 "$schemac" gen cpp unreadable --out unreadable_out --namespace u
+[ ! -e unreadable_out ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: gen cpp wrote output for an unreadable directory"; }
+rm unreadable/dangling.schema
+mkdir unreadable/dir.schema
+expect "a directory named .schema" 2 "$schemac" check unreadable
+contains "names the directory" "$work/err" "schemac: error: cannot read 'unreadable/dir.schema': not a regular file"
+rmdir unreadable/dir.schema
+# chmod 000 keeps nothing from root, who may run the tests: then the directory case
+# above stands for an unreadable file.
+cp bom/ok.schema unreadable/locked.schema && chmod 000 unreadable/locked.schema
+if [ "$(id -u)" != 0 ]; then
+  expect "an unreadable file" 2 "$schemac" check unreadable
+  contains "names the file" "$work/err" "schemac: error: cannot read 'unreadable/locked.schema': Permission denied"
+fi
+chmod 600 unreadable/locked.schema
+rm unreadable/ok.schema
+printf 'table t {\n  id int primary key\n  x nosuchtype\n}\n' >unreadable/locked.schema
+for cmd in check lint sql fmt; do
+  expect "$cmd: a broken schema" 1 "$schemac" $cmd unreadable
+  [ "$(grep -c "error: unknown type 'nosuchtype'" "$work/err")" = 1 ] && passed=$((passed + 1)) ||
+    { failed=$((failed + 1)); echo "FAIL: $cmd printed an error other than once"; cat "$work/err"; }
+done
+
 # --version; plan --dry-run says what would change and writes nothing, neither a new
 # migrations directory nor a file in an existing one.
 expect "misspelt command" 2 "$schemac" chek "$root/schemas/ai_assistant"

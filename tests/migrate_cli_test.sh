@@ -80,13 +80,29 @@ echo "-- an edit" >> "$m/0001_counter.up.sql"
 check "tampered exit" $? 1
 contains "tampered message" "$work/tamper.err" "applied migration 0001_counter has changed since it ran"
 "$schemac" migrate status "$m" --db "dbname=tamper" >"$work/status.out"
+check "status exit on a changed file" $? 1
 contains "status shows the change" "$work/status.out" "0001_counter  applied"
-contains "status says changed" "$work/status.out" "file changed"
+contains "status says changed" "$work/status.out" "file changed (up)"
 sed -i '$ d' "$m/0001_counter.up.sql"
+# A changed down (or verify) file of an applied migration is refused before it runs.
+echo "-- an edit" >> "$m/0002_log.down.sql"
+"$schemac" migrate down "$m" --db "dbname=tamper" 2>"$work/tamper_down.err"
+check "changed down exit" $? 1
+contains "changed down message" "$work/tamper_down.err" "applied migration 0002_log has changed since it ran (the checksum of its down file differs)"
+check "changed down did not run" "$(q tamper "select count(*) from schemac_migrations")" 2
+"$schemac" migrate status "$m" --db "dbname=tamper" >"$work/status_down.out"
+check "status exit on a changed down file" $? 1
+contains "status names the down file" "$work/status_down.out" "file changed (down)"
+sed -i '$ d' "$m/0002_log.down.sql"
+"$schemac" migrate status "$m" --db "dbname=tamper" >/dev/null
+check "status exit once restored" $? 0
 mv "$m/0002_log.up.sql" "$work/0002_log.up.sql.saved"
 "$schemac" migrate up "$m" --db "dbname=tamper" 2>"$work/missing.err"
 check "missing exit" $? 1
 contains "missing message" "$work/missing.err" "applied migration 0002_log has no file any more"
+"$schemac" migrate status "$m" --db "dbname=tamper" >"$work/status_missing.out"
+check "status exit on a missing file" $? 1
+contains "status says missing" "$work/status_missing.out" "file missing"
 mv "$work/0002_log.up.sql.saved" "$m/0002_log.up.sql"
 o=$work/order
 mig "$o" 0001_a "create table a (x int);" "select 1;" "drop table a;"
@@ -154,29 +170,47 @@ fresh perms
 check "permission exit" $? 2
 check "permission one line" "$(wc -l < "$work/perm.err")" 1
 
-# 9. Purge: a column drop planned by `schemac plan` keeps its values; purge says what
-#    it deletes and how large, a dry run deletes nothing.
+# 9. Purge: a column drop and a table drop planned by `schemac plan` keep their data;
+#    down brings the table back with its rows; purge says what it deletes and how
+#    large, a dry run deletes nothing, and nothing outside schemac_retained is touched.
 sd=$work/purge_schema
 pm=$work/purge_migrations
 mkdir -p "$sd"
-printf 'table t {\n  id int primary key\n  note text\n}\n' > "$sd/s.schema"
+printf 'table t {\n  id int primary key\n  note text\n}\ntable gone {\n  id int primary key\n  v text\n}\n' > "$sd/s.schema"
 "$schemac" plan --init "$sd" "$pm" --name init >/dev/null
-printf 'table t {\n  id int primary key\n  drop column note\n}\n' > "$sd/s.schema"
+printf 'table t {\n  id int primary key\n  drop column note\n}\ntable gone {\n  id int primary key\n  v text\n}\n' > "$sd/s.schema"
 "$schemac" plan "$sd" "$pm" --name trim >/dev/null
+printf 'table t {\n  id int primary key\n  drop column note\n}\ndrop table gone\n' > "$sd/s.schema"
+"$schemac" plan "$sd" "$pm" --name dropgone >"$work/plan_gone.out"
+contains "plan says the table is kept" "$work/plan_gone.out" "table gone is dropped; it is kept whole, rows and all, in schemac_retained.m0003_dropgone_public_gone_table"
+"$schemac" lint "$sd" "$pm" >"$work/lint_gone.out" 2>&1
+contains "lint says the table is kept" "$work/lint_gone.out" "it is kept whole in schemac_retained.m0003_dropgone_public_gone_table"
 fresh purge
 "$schemac" migrate up "$pm" --db "dbname=purge" --to 1 >/dev/null
-q purge "insert into t values (1, 'kept')" >/dev/null
+q purge "insert into t values (1, 'kept'); insert into gone select g, 'v' || g from generate_series(1, 500) g" >/dev/null
+q purge "create schema keepme; create table keepme.m0003_dropgone_x (a int); insert into keepme.m0003_dropgone_x values (1); create table public.m0002_trim_y (a int)" >/dev/null
+gone_before=$(q purge "select md5(string_agg(g::text, ',' order by id)) from gone g")
+"$schemac" migrate up "$pm" --db "dbname=purge" >/dev/null
+check "the dropped table is gone" "$(q purge "select to_regclass('public.gone') is null")" t
+"$schemac" migrate down "$pm" --db "dbname=purge" >/dev/null
+check "down brings every row back" "$(q purge "select md5(string_agg(g::text, ',' order by id)) from gone g")" "$gone_before"
 "$schemac" migrate up "$pm" --db "dbname=purge" >/dev/null
 "$schemac" migrate purge "$pm" --db "dbname=purge" --dry-run >"$work/purge_dry.out"
 contains "purge dry run names the copy" "$work/purge_dry.out" "would purge schemac_retained.m0002_trim_public_t_note ("
-check "dry run deleted nothing" "$(q purge "select count(*) from pg_tables where schemaname = 'schemac_retained'")" 1
+contains "purge dry run names the table" "$work/purge_dry.out" "would purge schemac_retained.m0003_dropgone_public_gone_table ("
+check "dry run deleted nothing" "$(q purge "select count(*) from pg_tables where schemaname = 'schemac_retained'")" 2
+"$schemac" migrate purge "$pm" --db "dbname=purge" --before 3 >"$work/purge_before.out"
+contains "purge --before keeps the newer" "$work/purge_before.out" "purged 1 retained copy, "
 "$schemac" migrate purge "$pm" --db "dbname=purge" >"$work/purge.out"
 check "purge exit" $? 0
-contains "purge says what and how large" "$work/purge.out" "purged 1 retained copy, "
-check "purge deleted the copy" "$(q purge "select count(*) from pg_tables where schemaname = 'schemac_retained'")" 0
+contains "purge says what and how large" "$work/purge.out" "purged schemac_retained.m0003_dropgone_public_gone_table ("
+contains "purge totals" "$work/purge.out" "purged 1 retained copy, "
+check "purge deleted the copies" "$(q purge "select count(*) from pg_tables where schemaname = 'schemac_retained'")" 0
+check "purge left other schemas alone" "$(q purge "select (select count(*) from keepme.m0003_dropgone_x) + (select count(*) from public.m0002_trim_y) + (select count(*) from t)")" 2
 "$schemac" migrate down "$pm" --db "dbname=purge" 2>"$work/purge_down.err"
 check "down after purge exit" $? 1
-contains "down after purge says why" "$work/purge_down.err" "were purged (schemac migrate purge)"
+contains "down after purge says why" "$work/purge_down.err" "was purged (schemac migrate purge); this down cannot restore it"
+check "down after purge changed nothing" "$(q purge "select count(*) from schemac_migrations")" 3
 
 echo "migrate: $passed passed, $failed failed"
 [ "$failed" = 0 ]

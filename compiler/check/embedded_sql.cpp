@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "check/query_scope.hpp"
+#include "check/statements.hpp"
 #include "model/names.hpp"
 #include "model/types.hpp"
 
@@ -116,6 +117,9 @@ Names names_in(const nlohmann::json& parse_tree) {
                 [&](const Reference& r) { return r.name.schema == "public" && ctes.count(r.name.name); });
   return out;
 }
+
+// Where the text of a $$-quoted body starts in its file.
+std::uint32_t body_begin(const ast::Body& b) { return b.span.begin + static_cast<std::uint32_t>(b.tag.size()) + 2; }
 
 // One parse of a piece of SQL by libpg_query: its tree and what it names, or the error.
 struct Parse {
@@ -303,10 +307,6 @@ class Checker {
         plpgsql_names(value);
       }
     }
-  }
-
-  static std::uint32_t body_begin(const ast::Body& b) {
-    return b.span.begin + static_cast<std::uint32_t>(b.tag.size()) + 2;
   }
 
   std::vector<RootRelation> default_roots() const {
@@ -1069,6 +1069,17 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Sch
           step->calls = unique_sorted(c.names().functions);
         }
         if (ds->down) c.statements(*ds->down, "data step (down)");
+        // The runner owns the transactions: a data step runs in the migration's, or
+        // (holding VACUUM, ...) statement by statement outside one.
+        for (const ast::Body* body : {&ds->up, ds->down ? &*ds->down : nullptr}) {
+          if (!body) continue;
+          for (const auto& s : classify_statements(body->text).transaction_control)
+            diags.error({f.file_id, body_begin(*body) + static_cast<std::uint32_t>(s.location)},
+                        s.what +
+                            " in a data step: schemac runs each data step in the migration's transaction "
+                            "(or, when it holds VACUUM or another statement PostgreSQL cannot run in a "
+                            "transaction, statement by statement outside one); leave transaction control out");
+        }
       } else if (auto* as = std::get_if<ast::Assertion>(&d)) {
         c.statements(as->query, "assertion", true);
         if (c.tree().is_null()) continue;

@@ -18,6 +18,7 @@
 #include "cli/plan_run.hpp"
 #include "diag/report.hpp"
 #include "driver/compile.hpp"
+#include "driver/generated_directory.hpp"
 #include "emit/cpp.hpp"
 #include "emit/format.hpp"
 #include "emit/sql.hpp"
@@ -149,6 +150,7 @@ int run_lint(const std::string& dir, const std::string& migrations, const std::s
   auto loaded = compile_directory(dir, diags);
   if (diags.has_errors()) return failed();
   std::optional<model::Schema> previous;
+  std::string planned;  // the migration that holds the change, when it is planned already
   if (!migrations.empty()) {
     diags.set_kind("plan");
     previous = plan::read_snapshot(migrations, diags);
@@ -162,12 +164,13 @@ int run_lint(const std::string& dir, const std::string& migrations, const std::s
         if (diags.has_errors()) return failed();
         previous = std::move(*before);
         auto existing = plan::list_migrations(migrations);
+        if (!existing.empty()) planned = existing.back().id;
         if (format == "text" && !existing.empty())
-          std::cout << "the change is planned already: linting " << existing.back().id << "\n";
+          std::cout << "the change is planned already: linting " << planned << "\n";
       }
     }
   }
-  auto result = lint::lint_schema(loaded, previous ? &*previous : nullptr, diags);
+  auto result = lint::lint_schema(loaded, previous ? &*previous : nullptr, diags, planned);
   if (format != "text") {
     print_machine(diags, format, true, result.silenced);
     return result.errors ? exit_input : exit_ok;
@@ -228,28 +231,20 @@ int run_init(const std::string& dir) {
 
 struct GenArgs {
   std::string dir, out, ns, migrations;
+  std::size_t tables_per_file = emit::CppOptions{}.tables_per_file;
 };
-
-// Writes `content` to `path` unless the file holds it already (its mtime stays, so
-// builds stay incremental). Returns whether it wrote.
-bool write_if_changed(const std::filesystem::path& path, const std::string& content) {
-  std::error_code ec;
-  if (std::filesystem::exists(path, ec)) {
-    try {
-      if (read_file(path) == content) return false;
-    } catch (const EnvironmentError&) {
-    }
-  }
-  write_file_atomically(path, content);
-  return true;
-}
 
 int run_gen_cpp(const GenArgs& args) {
   Diagnostics diags;
-  auto loaded = compile_directory(args.dir, diags);
-  if (int rc = report(diags)) return rc;
+  model::Schema schema;
+  {
+    auto loaded = compile_directory(args.dir, diags);
+    if (int rc = report(diags)) return rc;
+    schema = std::move(loaded.model);  // the syntax trees are not needed any more
+  }
   emit::CppOptions options;
   options.ns = args.ns;
+  options.tables_per_file = args.tables_per_file;
   options.source = std::filesystem::path(args.dir).lexically_normal().filename().string();
   if (options.source.empty())
     options.source = std::filesystem::path(args.dir).lexically_normal().parent_path().filename().string();
@@ -262,19 +257,18 @@ int run_gen_cpp(const GenArgs& args) {
     if (options.migrations.empty())
       throw EnvironmentError("no migrations in '" + args.migrations + "' (expected NNNN_name.up.sql files)");
   }
-  emit::CppFiles files;
+  // The names are checked before anything is written; the files are then written as
+  // they are rendered and put in place together (driver/generated_directory.hpp).
+  GeneratedDirectory out(args.out, emit::cpp_sources_name(args.ns));
   try {
-    files = emit::generate_cpp(loaded.model, options);
+    emit::generate_cpp(schema, options, diags,
+                       [&](const std::string& file, std::string_view text) { out.append(file, text); });
   } catch (const std::invalid_argument& e) {
     std::cerr << "schemac: error: " << e.what() << "\n";
     return exit_environment;
   }
-  std::error_code ec;
-  std::filesystem::create_directories(args.out, ec);
-  if (ec) throw EnvironmentError("cannot create '" + args.out + "': " + ec.message());
-  std::filesystem::path out(args.out);
-  write_if_changed(out / (args.ns + ".hpp"), files.header);
-  write_if_changed(out / (args.ns + ".cpp"), files.source);
+  if (int rc = report(diags)) return rc;
+  out.commit();
   return exit_ok;
 }
 
@@ -342,9 +336,14 @@ int run(int argc, char** argv) {
   GenArgs gargs;
   auto* gen_cpp = gen->add_subcommand("cpp", "C++ row structs and typed query helpers (NS.hpp, NS.cpp)");
   gen_cpp->add_option("SCHEMA_DIR", gargs.dir, "directory of .schema files")->required();
-  gen_cpp->add_option("--out", gargs.out, "directory to write NS.hpp and NS.cpp into")->required();
+  gen_cpp->add_option("--out", gargs.out, "directory to write NS.hpp, NS.cpp (NS_1.cpp, ...) and NS.sources into")
+      ->required();
   gen_cpp->add_option("--namespace", gargs.ns, "the C++ namespace (also the files' name)")->required();
   gen_cpp->add_option("--migrations", gargs.migrations, "embed these migrations so that a program can migrate itself");
+  gen_cpp
+      ->add_option("--tables-per-file", gargs.tables_per_file,
+                   "split the tables and views into NS_1.cpp, NS_2.cpp, ... of this many each when there are more")
+      ->check(CLI::PositiveNumber);
 
   auto* lsp = app.add_subcommand("lsp", "a language server for editors (LSP 3.17 on standard input and output)");
   bool stdio = true;

@@ -59,11 +59,13 @@ void add_migrate_command(CLI::App& app, MigrateArgs& args, std::map<std::string,
   }
   migrate->description(
       "  up        apply pending migrations, each in its phases, with its verify file; resumes a half-applied one\n"
-      "  down      revert the newest migration, or down to --to\n"
-      "  status    list applied and pending migrations, and drift from snapshot.schema (exit 1 on drift)\n"
+      "  down      revert the newest migration, or down to --to (never one adopted by baseline)\n"
+      "  status    list applied and pending migrations, and drift from snapshot.schema (exit 1 on drift,\n"
+      "            or when an applied migration's up, down or verify file changed or is missing)\n"
       "  baseline  adopt a database built before schemac (its catalog must match snapshot.schema when --to is\n"
       "            the newest migration; the verify files run through --to)\n"
-      "  purge     delete the values that confirmed drops of applied migrations kept (older than --before)");
+      "  purge     delete what confirmed drops of applied migrations, and downs, kept in schemac_retained\n"
+      "            (older than --before)");
 }
 
 DatabaseCommands add_database_commands(CLI::App& app, DatabaseArgs& args) {

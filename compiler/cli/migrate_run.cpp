@@ -83,6 +83,7 @@ int run_migrate(const std::string& action, const MigrateArgs& args) {
       if (n == 0) std::cout << "nothing to revert\n";
     } else if (action == "status") {
       auto statuses = migrator.status();
+      bool tampered = false;  // an applied migration's file changed or is gone
       for (const auto& s : statuses) {
         std::string state = s.applied ? "applied " + s.applied_at : "pending";
         if (s.statements_done || s.transactions_done) {
@@ -92,18 +93,30 @@ int run_migrate(const std::string& action, const MigrateArgs& args) {
             state += ", " + std::to_string(*s.statements_done) + " statements of phase " + std::to_string(done + 1);
           state += "; `migrate up` finishes it, `migrate down` undoes what ran)";
         }
-        std::cout << s.name << "  " << state << (s.applied ? "  file " + s.file : "") << "\n";
+        std::string file;
+        if (s.applied) {
+          file = "  file " + s.file;
+          for (std::size_t i = 0; i < s.changed.size(); ++i) file += (i ? ", " : " (") + s.changed[i];
+          if (!s.changed.empty()) file += ")";
+          if (s.baselined) file += "  (adopted by baseline: down never reverts it)";
+        }
+        std::cout << s.name << "  " << state << file << "\n";
+        tampered |= s.file == "missing" || s.file == "changed";
       }
+      if (tampered)
+        std::cout << "an applied migration's file changed or is missing: restore it from version control (up and "
+                     "down refuse to run until then)\n";
+      int result = tampered ? exit_input : exit_ok;
       // Drift: the catalog against the state the newest applied migration left, when
       // that is the directory's newest (snapshot.schema describes only that one).
       const runtime::MigrationStatus* newest = nullptr;
       for (const auto& s : statuses)
         if (s.applied) newest = &s;
-      if (!newest) return exit_ok;
+      if (!newest) return result;
       if (newest != &statuses.back()) {
         std::cout << "drift: not checked (snapshot.schema is the state after " << statuses.back().name
                   << ", not yet applied)\n";
-        return exit_ok;
+        return result;
       }
       std::ostringstream why;
       auto drift = drift_from_snapshot(*db, args, why);
@@ -116,6 +129,7 @@ int run_migrate(const std::string& action, const MigrateArgs& args) {
         for (const auto& line : *drift) std::cout << "  " << line << "\n";
         return exit_input;
       }
+      return result;
     } else if (action == "baseline") {
       // Adopting the newest migration: the catalog must be the snapshot's, object by
       // object (the verify files check only what each migration created).

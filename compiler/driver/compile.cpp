@@ -17,8 +17,17 @@ std::vector<fs::path> schema_files(const fs::path& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw EnvironmentError("'" + dir.string() + "' is not a directory");
   std::vector<fs::path> out;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
-    if (it->path().extension() == ".schema" && it->is_regular_file()) out.push_back(it->path());
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().extension() != ".schema") continue;
+    // A .schema entry that cannot be read is an error, not a file quietly left out.
+    std::error_code file_ec;
+    std::string shown = (dir / it->path().filename()).generic_string();
+    if (it->is_symlink(file_ec) && !fs::exists(it->path(), file_ec))
+      throw EnvironmentError("cannot read '" + shown + "': a symbolic link to nothing (" +
+                             fs::read_symlink(it->path(), file_ec).string() + ")");
+    if (!it->is_regular_file(file_ec)) throw EnvironmentError("cannot read '" + shown + "': not a regular file");
+    out.push_back(it->path());
+  }
   if (ec) throw EnvironmentError("cannot read '" + dir.string() + "': " + ec.message());
   std::sort(out.begin(), out.end());
   return out;
@@ -30,6 +39,12 @@ std::string read_file(const fs::path& path) {
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+std::string read_schema_file(const fs::path& path) {
+  std::string text = read_file(path);
+  if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
+  return text;
 }
 
 void write_file_atomically(const fs::path& path, const std::string& content) {
@@ -79,7 +94,7 @@ LoadedSchema compile_directory(const fs::path& dir, Diagnostics& diags) {
   LoadedSchema loaded;
   for (const auto& p : schema_files(dir)) {
     syntax::ParsedFile f;
-    f.file_id = diags.add_file((dir / p.filename()).generic_string(), read_file(p));
+    f.file_id = diags.add_file((dir / p.filename()).generic_string(), read_schema_file(p));
     loaded.files.push_back(std::move(f));
     loaded.paths.push_back(p);
   }

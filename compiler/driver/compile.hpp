@@ -43,6 +43,9 @@ void resolve_parsed(LoadedSchema& loaded, Diagnostics& diags);
 LoadedSchema compile_own_output(const std::string& name, const std::string& text, Diagnostics& diags);
 
 std::string read_file(const std::filesystem::path& path);
+// A .schema file's text. A UTF-8 byte order mark (some Windows editors write one) is
+// not part of it: positions count from after it, as editors show them.
+std::string read_schema_file(const std::filesystem::path& path);
 // Writes through a temporary file and a rename, so a reader never sees half a file.
 void write_file_atomically(const std::filesystem::path& path, const std::string& content);
 

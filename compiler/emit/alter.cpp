@@ -136,6 +136,130 @@ std::string retain_column(const Retention& r, const model::Column& column, const
          "\n" + comment_on_text("TABLE " + r.copy.sql(), note);
 }
 
+namespace {
+// The relations that move with a kept table and are renamed: its indexes (those left
+// back constraints) and the sequences its columns own (serial, identity). `t` names
+// the table (a regclass expression).
+std::string moved_along(const std::string& t) {
+  return fmt::format(
+      "SELECT c.oid, c.relname, CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'INDEX' END AS kind FROM pg_class c "
+      "WHERE c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = {0}) OR (c.relkind = 'S' AND c.oid IN "
+      "(SELECT objid FROM pg_depend WHERE classid = 'pg_class'::regclass AND refobjid = {0} AND deptype IN ('a', "
+      "'i')))",
+      t);
+}
+}  // namespace
+
+std::string retain_table_function() {
+  return fmt::format(
+      R"(CREATE OR REPLACE FUNCTION pg_temp.schemac_retain(t regclass, kept text, note text, only_with_rows boolean)
+RETURNS void LANGUAGE plpgsql AS $schemac_retain$
+DECLARE
+  s text := (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = t);
+  base text := kept;
+  number integer := 1;
+  has_rows boolean;
+  r record;
+BEGIN
+  EXECUTE format('ALTER TABLE %s NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY', t);
+  IF only_with_rows THEN
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s)', t) INTO has_rows;
+    IF NOT has_rows THEN
+      EXECUTE format('DROP TABLE %s', t);
+      RETURN;
+    END IF;
+    WHILE to_regclass(format('%I.%I', {0}, kept)) IS NOT NULL LOOP
+      number := number + 1;
+      kept := left(base, 56) || '_' || number;
+    END LOOP;
+  END IF;
+  IF to_regnamespace({1}) IS NULL THEN
+    CREATE SCHEMA {2};
+  END IF;
+  -- what ties it to other objects goes (restored by the down that restores it)
+  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') LOOP
+    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', t, r.conname);
+  END LOOP;
+  FOR r IN SELECT tgname FROM pg_trigger WHERE tgrelid = t AND NOT tgisinternal LOOP
+    EXECUTE format('DROP TRIGGER %I ON %s', r.tgname, t);
+  END LOOP;
+  FOR r IN SELECT polname FROM pg_policy WHERE polrelid = t LOOP
+    EXECUTE format('DROP POLICY %I ON %s', r.polname, t);
+  END LOOP;
+  FOR r IN SELECT DISTINCT a.grantee FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = t AND a.grantee <> c.relowner LOOP
+    EXECUTE format('REVOKE ALL ON %s FROM %s', t, CASE r.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r.grantee)) END);
+  END LOOP;
+  FOR r IN SELECT c.relname FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
+      WHERE x.indrelid = t AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid) LOOP
+    EXECUTE format('DROP INDEX %I.%I', s, r.relname);
+  END LOOP;
+  FOR r IN SELECT attname, attgenerated FROM pg_attribute WHERE attrelid = t AND attnum > 0 AND NOT attisdropped AND atthasdef LOOP
+    EXECUTE format('ALTER TABLE %s ALTER COLUMN %I %s', t, r.attname, CASE r.attgenerated WHEN 's' THEN 'DROP EXPRESSION' ELSE 'DROP DEFAULT' END);
+  END LOOP;
+  -- values of the schema's own types (not an extension's) kept as text
+  FOR r IN SELECT a.attname, ty.typcategory = 'A' AS is_array FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid
+      JOIN pg_type e ON e.oid = CASE WHEN ty.typcategory = 'A' THEN ty.typelem ELSE ty.oid END
+      WHERE a.attrelid = t AND a.attnum > 0 AND NOT a.attisdropped AND e.typtype IN ('e', 'd', 'c')
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = e.oid AND d.deptype = 'e') LOOP
+    EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE %s USING %I::%s', t, r.attname,
+      CASE WHEN r.is_array THEN 'text[]' ELSE 'text' END, r.attname, CASE WHEN r.is_array THEN 'text[]' ELSE 'text' END);
+  END LOOP;
+  -- its key indexes and sequences move along, under names no other kept table has
+  FOR r IN {3} LOOP
+    EXECUTE format('COMMENT ON %s %I.%I IS %L', r.kind, s, r.relname, 'schemac: was ' || r.relname);
+    EXECUTE format('ALTER %s %I.%I RENAME TO %I', r.kind, s, r.relname, left(kept, 40) || '_' || left(md5(kept || '.' || r.relname), 12));
+  END LOOP;
+  EXECUTE format('ALTER TABLE %s RENAME TO %I', t, kept);
+  EXECUTE format('ALTER TABLE %I.%I SET SCHEMA %I', s, kept, {0});
+  EXECUTE format('COMMENT ON TABLE %I.%I IS %L', {0}, kept, note);
+END
+$schemac_retain$;)",
+      sql_string(retention_schema), sql_string(quote(retention_schema)), quote(retention_schema), moved_along("t"));
+}
+
+std::string retain_table(const QualifiedName& table, const QualifiedName& kept, const std::string& note,
+                         bool only_with_rows) {
+  return fmt::format("SELECT pg_temp.schemac_retain({}, {}, {}, {});", sql_string(table.sql()), sql_string(kept.name),
+                     sql_string(note), only_with_rows ? "true" : "false");
+}
+
+std::string restore_table(const model::Table& t, const QualifiedName& kept) {
+  std::string out =
+      fmt::format("DO $schemac$ BEGIN IF to_regclass({}) IS NULL THEN RAISE EXCEPTION {}; END IF; END $schemac$;\n",
+                  sql_string(kept.sql()),
+                  sql_string("table " + t.name.display() + " kept in " + kept.display() +
+                             " was purged (schemac migrate purge); this down cannot restore it"));
+  out += set_table_schema(kept, t.name.schema) + "\n";
+  out += rename_table({t.name.schema, kept.name}, t.name.name) + "\n";
+  out += fmt::format(
+      "DO $schemac$ DECLARE r record; BEGIN FOR r IN {0} LOOP IF obj_description(r.oid, 'pg_class') LIKE 'schemac: "
+      "was %' THEN EXECUTE format('ALTER %s %I.%I RENAME TO %I', r.kind, {1}, r.relname, "
+      "substr(obj_description(r.oid, 'pg_class'), 14)); EXECUTE format('COMMENT ON %s %I.%I IS NULL', r.kind, {1}, "
+      "substr(obj_description(r.oid, 'pg_class'), 14)); END IF; END LOOP; END $schemac$;\n",
+      moved_along(sql_string(t.name.sql()) + "::regclass"), sql_string(t.name.schema));
+  out += "COMMENT ON TABLE " + t.name.sql() + " IS NULL;";
+  for (const auto& c : t.columns) {
+    bool own_type = c.type.kind == model::TypeKind::enumeration || c.type.kind == model::TypeKind::domain ||
+                    c.type.kind == model::TypeKind::composite;
+    if (c.generated_sql) {
+      out += "\n" + drop_column(t.name, c.name) + "\n" + add_column(t.name, c);
+      continue;
+    }
+    if (own_type)
+      out += fmt::format("\nALTER TABLE {} ALTER COLUMN {} TYPE {} USING {}::{};", t.name.sql(), quote(c.name),
+                         c.type.sql(), quote(c.name), c.type.sql());
+    std::optional<std::string> def = c.default_sql;
+    if (c.serial)
+      def = "nextval(" +
+            sql_string(QualifiedName{t.name.schema, names::make_object_name(t.name.name, c.name, "seq")}.sql()) +
+            "::regclass)";
+    if (def) out += "\n" + set_column_default(t.name, c.name, *def);
+  }
+  for (const auto& c : t.constraints)
+    if (c.kind == model::ConstraintKind::check) out += "\n" + add_constraint(t, c);
+  return out;
+}
+
 std::string restore_column(const Retention& r, const model::Column& column) {
   model::Column bare = column;
   bare.nullable = true;

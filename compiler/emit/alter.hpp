@@ -77,6 +77,26 @@ std::string retain_column(const Retention& r, const model::Column& column, const
 // numbers them after the restored values, and its sequence continues after all.
 std::string restore_column(const Retention& r, const model::Column& column);
 
+// A whole table kept (a confirmed drop, or a down that would drop a table holding
+// rows): moved into the retention schema under `kept`, after what ties it to other
+// objects went (foreign keys, checks, triggers, policies, grants, row level
+// security, column defaults and generation expressions, indexes that back no
+// constraint), with values of the schema's own types (enums, domains, composites)
+// turned into text, so that it never stands in the way of a later drop. Its key and
+// unique indexes and owned sequences move along under hashed names (each commented
+// with the name it had). The work is done by a session-local function the phase
+// defines first (retain_table_function), so that each call reads as one line.
+std::string retain_table_function();
+// `only_with_rows`: an empty table is dropped instead, and the name is made free
+// (kept, kept_2, ...) when a kept table has it already.
+std::string retain_table(const model::QualifiedName& table, const model::QualifiedName& kept, const std::string& note,
+                         bool only_with_rows);
+// Down of a confirmed drop: the kept table moved back under its name, its index and
+// sequence names restored, its columns' types, generation expressions, defaults and
+// checks as `t` declares them (the planner restores the rest: foreign keys, indexes,
+// triggers, policies, grants, comments). A purged copy stops the down first.
+std::string restore_table(const model::Table& t, const model::QualifiedName& kept);
+
 // ---- other changes
 // The new value after `after`, else before `before`, else last (null: not given).
 std::string add_enum_value(const model::QualifiedName& type, const std::string& value, const std::string* after,

@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "check/query_scope.hpp"
+#include "emit/cpp_names.hpp"
 #include "emit/ddl.hpp"
 #include "emit/templates.hpp"
 #include "model/names.hpp"
@@ -27,92 +28,12 @@ using model::QualifiedName;
 using model::Type;
 using names::quote;
 
-// ---- names ---------------------------------------------------------------------------
-
-// A C++ identifier for a SQL name: other characters become '_', a leading digit or a
-// keyword is guarded with '_'.
-std::string identifier(const std::string& name) {
-  std::string out;
-  for (char c : name) out += std::isalnum(static_cast<unsigned char>(c)) || c == '_' ? c : '_';
-  if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0]))) out = "_" + out;
-  if (is_cpp_keyword(out)) out += "_";
-  return out;
-}
-
-std::string pascal(const std::string& name) {
-  std::string out;
-  bool up = true;
-  for (char c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c))) {
-      up = true;
-      continue;
-    }
-    out += up ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
-    up = false;
-  }
-  if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0]))) out = "T" + out;
-  return out;
-}
-
-bool ends_with(const std::string& s, const std::string& tail) {
-  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-}
-
-// Plain English singular of the last word: categories -> category, boxes -> box,
-// classes -> class, users -> user; words that do not end in a plural 's' stay.
-std::string singular(std::string word) {
-  if (ends_with(word, "ies") && word.size() > 4) return word.substr(0, word.size() - 3) + "y";
-  for (const char* tail : {"sses", "shes", "ches", "xes", "zes"})
-    if (ends_with(word, tail)) return word.substr(0, word.size() - 2);
-  if (ends_with(word, "s") && !ends_with(word, "ss") && !ends_with(word, "us") && !ends_with(word, "is") &&
-      word.size() > 2)
-    return word.substr(0, word.size() - 1);
-  return word;
-}
-
-std::string row_type(const model::Table& t) { return t.row_type ? *t.row_type : singular(pascal(t.name.name)); }
-
-// A C++ string literal, one source line per line of text.
-std::string literal(const std::string& text) {
-  std::string out = "\"";
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\n':
-        out += "\\n\"";
-        if (i + 1 < text.size())
-          out += "\n    \"";
-        else
-          return out;
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\%03o", static_cast<unsigned char>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
-
 std::string doc_comment(const model::Doc& doc, const std::string& indent = "") {
   std::string out;
-  for (const auto& line : doc) out += indent + "///" + (line.empty() ? "" : " " + line) + "\n";
+  for (const auto& line : doc) {
+    std::string text = comment_text(line);
+    out += indent + "///" + (text.empty() ? "" : " " + text) + "\n";
+  }
   return out;
 }
 
@@ -120,18 +41,18 @@ std::string doc_comment(const model::Doc& doc, const std::string& indent = "") {
 
 class Types {
  public:
-  explicit Types(const model::Schema& s) {
-    std::set<std::string> taken;
-    for (const auto& e : s.enums) taken.insert(enums_[e.name] = pascal(e.name.name));
-    for (const auto& t : s.tables)
-      if (!t.is_extern) taken.insert(row_type(t));
-    for (const auto& d : s.domains) domains_[d.name] = d.base;
-    // A composite type is a struct, named apart from the row structs and enums.
-    for (const auto& c : s.composite_types) {
-      std::string name = pascal(c.name.name);
+  // Enums and composite types are named apart from what `taken` holds (the row
+  // structs and the other types): a name that is taken gets "Type" appended.
+  Types(const model::Schema& s, std::set<std::string>& taken) {
+    auto name_apart = [&](const QualifiedName& n) {
+      std::string name = type_name(n.name);
       while (taken.count(name)) name += "Type";
-      taken.insert(records_[c.name] = name);
-    }
+      taken.insert(name);
+      return name;
+    };
+    for (const auto& e : s.enums) enums_[e.name] = name_apart(e.name);
+    for (const auto& c : s.composite_types) records_[c.name] = name_apart(c.name);
+    for (const auto& d : s.domains) domains_[d.name] = d.base;
   }
 
   // A domain is its base type, a declared composite type its struct; a table's row
@@ -145,6 +66,7 @@ class Types {
     return model::cpp_scalar(t.builtin);
   }
   const std::string& record(const QualifiedName& n) const { return records_.at(n); }
+  const std::string& enumeration(const QualifiedName& n) const { return enums_.at(n); }
   std::string of(const Type& t) const {
     std::string out;
     if (auto d = t.kind == model::TypeKind::domain ? domains_.find(*t.named_type) : domains_.end(); d != domains_.end())
@@ -278,30 +200,150 @@ class ViewColumns {
   const Types& types_;
 };
 
+// ---- names in the namespace -------------------------------------------------------------
+
+// The C++ names at namespace scope and what holds each: two schema objects that
+// would share one are an error at the second, with a note at the first.
+class NameClaims {
+ public:
+  explicit NameClaims(Diagnostics& diags) : diags_(diags) {}
+
+  // `owner` tells a second claim by the same object (an overload) from a collision.
+  // Returns false after reporting a collision.
+  bool claim(const std::string& name, const std::string& owner, const std::string& what, const model::Origin& at,
+             const char* advice = "") {
+    auto [it, fresh] = claims_.try_emplace(name, Claim{owner, what, at});
+    if (fresh || it->second.owner == owner) return true;
+    auto& d = diags_.error(
+        loc(at), what + " would be the C++ name '" + name + "', which is " + it->second.what + " already" + advice);
+    Diagnostics::note(d, loc(it->second.at), "that is declared here");
+    return false;
+  }
+
+ private:
+  struct Claim {
+    std::string owner, what;
+    model::Origin at;
+  };
+  static Location loc(const model::Origin& o) { return {o.file, o.offset, o.end}; }
+  Diagnostics& diags_;
+  std::map<std::string, Claim> claims_;
+};
+
+bool generated(const model::Table& t) { return !t.is_extern && !t.archived_as; }
+
+// A table's row struct: its `as ROW_TYPE`, else its name in PascalCase made singular.
+std::string row_type(const model::Table& t) {
+  return t.row_type ? identifier(*t.row_type) : singular(type_name(t.name.name));
+}
+
+// The namespace of a table's or view's functions: its name, with its schema's in
+// front unless that is public.
+std::string object_namespace(const QualifiedName& n) {
+  return identifier(n.schema == "public" ? n.name : n.schema + "_" + n.name);
+}
+
+std::string render(const char* name, const std::string& text, const data& d) {
+  mustache tmpl(text);
+  tmpl.set_custom_escape([](const std::string& s) { return s; });
+  if (!tmpl.is_valid()) throw std::logic_error(std::string("template ") + name + ": " + tmpl.error_message());
+  std::string out = tmpl.render(d);
+  if (!tmpl.is_valid()) throw std::logic_error(std::string("template ") + name + ": " + tmpl.error_message());
+  return out;
+}
+
 // ---- the generator ----------------------------------------------------------------------
 
 class Generator {
  public:
-  Generator(const model::Schema& s, const CppOptions& o) : s_(s), o_(o), types_(s), views_(s, types_) {}
+  Generator(const model::Schema& s, const CppOptions& o, Diagnostics& diags)
+      : s_(s), o_(o), claims_(diags), types_(s, name_types()), views_(s, types_) {
+    name_the_rest();
+  }
 
-  data build() {
+  // Writes NS.hpp and NS.cpp. A schema with more tables and views than fit one file
+  // is split: NS_common.hpp and NS.cpp hold what is not a table's or a view's, NS_1.hpp
+  // and NS_1.cpp, NS_2.hpp and NS_2.cpp, ... the tables and views, a part each, and
+  // NS.hpp includes them all. Each part's data is built, rendered and dropped in turn.
+  // Then NS.sources, the list of the files.
+  void write(const CppSink& sink) {
+    std::vector<Item> items;
+    for (const auto& t : s_.tables)
+      if (generated(t)) items.push_back({&t, nullptr, nullptr});
+    for (const auto& v : s_.views) items.push_back({nullptr, &v, nullptr});
+    for (const auto& v : s_.materialized_views) items.push_back({nullptr, nullptr, &v});
+    std::size_t per_file = std::max<std::size_t>(o_.tables_per_file, 1);
+    std::size_t parts = items.size() <= per_file ? 0 : (items.size() + per_file - 1) / per_file;
+    std::string header = o_.ns + ".hpp", source = o_.ns + ".cpp", sources = header + "\n" + source + "\n";
+
+    data root = common();
+    auto flags = [&](bool umbrella, bool head, bool part, bool tail, bool shared, const std::string& included) {
+      root.set("umbrella", umbrella);
+      root.set("head", head);
+      root.set("part", part);
+      root.set("tail", tail);
+      root.set("shared", shared);
+      root.set("header", included);
+    };
+    if (parts == 0) {
+      flags(false, true, false, true, true, header);
+      set_items(root, items, 0, items.size());
+      sink(header, render("header.hpp.mustache", templates::header, root));
+      sink(source, render("source.cpp.mustache", templates::source, root));
+      sink(cpp_sources_name(o_.ns), sources);
+      return;
+    }
+    std::string common_header = o_.ns + "_common.hpp";
+    set_items(root, items, 0, 0);
+    flags(false, true, false, true, true, common_header);
+    sink(common_header, render("header.hpp.mustache", templates::header, root));
+    sink(source, render("source.cpp.mustache", templates::source, root));
+    sources += common_header + "\n";
+    list part_headers;
+    for (std::size_t part = 1, at = 0; part <= parts; ++part, at += per_file) {
+      std::string name = o_.ns + "_" + std::to_string(part);
+      set_items(root, items, at, std::min(at + per_file, items.size()));
+      flags(false, false, true, false, false, name + ".hpp");
+      root.set("part", std::to_string(part));
+      sink(name + ".hpp", render("header.hpp.mustache", templates::header, root));
+      sink(name + ".cpp", render("source.cpp.mustache", templates::source, root));
+      sources += name + ".hpp\n" + name + ".cpp\n";
+      data h;
+      h.set("header", name + ".hpp");
+      part_headers.push_back(h);
+    }
+    set_items(root, items, 0, 0);
+    flags(true, false, false, false, false, header);
+    root.set("parts", part_headers);
+    sink(header, render("header.hpp.mustache", templates::header, root));
+    sink(cpp_sources_name(o_.ns), sources);
+  }
+
+ private:
+  struct Item {
+    const model::Table* table;
+    const model::View* view;
+    const model::MaterializedView* materialized;
+  };
+
+  // What every part renders with: names, enums, records, functions and migrations
+  // (small next to the tables).
+  data common() {
     data root;
     root.set("namespace", o_.ns);
-    root.set("source", o_.source);
+    root.set("source", comment_text(o_.source));
     root.set("runtime_version", std::to_string(SCHEMAC_RUNTIME_VERSION));
     root.set("enums", enums());
     root.set("records", records());
-    root.set("tables", tables());
-    root.set("views", views());
     root.set("functions", functions());
     list migrations;
     for (const auto& m : o_.migrations) {
       data d;
       d.set("version", std::to_string(m.version));
-      d.set("name", literal(m.name));
-      d.set("up", literal(m.up));
-      d.set("down", literal(m.down));
-      d.set("verify", literal(m.verify));
+      d.set("name", string_literal(m.name));
+      d.set("up", string_literal(m.up));
+      d.set("down", string_literal(m.down));
+      d.set("verify", string_literal(m.verify));
       migrations.push_back(d);
     }
     root.set("migrations", migrations);
@@ -310,7 +352,60 @@ class Generator {
     return root;
   }
 
- private:
+  void set_items(data& root, const std::vector<Item>& items, std::size_t from, std::size_t to) {
+    list tables, views;
+    for (std::size_t i = from; i < to; ++i) {
+      const Item& it = items[i];
+      if (it.table)
+        tables.push_back(table(*it.table));
+      else if (it.materialized)
+        views.push_back(materialized_view(*it.materialized));
+      else
+        views.push_back(view(*it.view, false, false));
+    }
+    root.set("tables", tables);
+    root.set("views", views);
+  }
+
+  // Row structs, their New... structs and the tables' namespaces claim their names
+  // first; then enums and composite types are named apart from them (Types).
+  std::set<std::string>& name_types() {
+    for (const auto& t : s_.tables) {
+      if (!generated(t)) continue;
+      std::string what = "table " + t.name.display(), row = row_type(t);
+      const char* advice = "; name the row struct with `table NAME as ROW_TYPE`";
+      // New... follows from the row struct's name: one error is enough.
+      if (claims_.claim(row, what + " row", "the row struct of " + what, t.origin, advice))
+        claims_.claim("New" + row, what + " new", "the insert struct of " + what, t.origin, advice);
+      claims_.claim(object_namespace(t.name), what + " namespace", "the namespace of " + what, t.origin);
+      rows_[&t] = row;
+      type_names_.insert(row);
+      type_names_.insert("New" + row);
+    }
+    return type_names_;
+  }
+
+  // Views, functions and their result rows, once the types are named.
+  void name_the_rest() {
+    auto claim_type = [&](const std::string& name, const std::string& owner, const std::string& what,
+                          const model::Origin& at) {
+      claims_.claim(name, owner, what, at);
+      type_names_.insert(name);
+    };
+    for (const auto& e : s_.enums)
+      claim_type(types_.enumeration(e.name), "enum " + e.name.display(), "the enum " + e.name.display(), e.origin);
+    for (const auto& c : s_.composite_types)
+      claim_type(types_.record(c.name), "type " + c.name.display(), "the struct of type " + c.name.display(), c.origin);
+    auto name_view = [&](const QualifiedName& n, const model::Origin& at, const char* kind) {
+      std::string what = std::string(kind) + " " + n.display();
+      claim_type(type_name(n.name) + "Row", what + " row", "the row struct of " + what, at);
+      claims_.claim(object_namespace(n), what + " namespace", "the namespace of " + what, at);
+    };
+    for (const auto& v : s_.views) name_view(v.name, v.origin, "view");
+    for (const auto& v : s_.materialized_views) name_view(v.name, v.origin, "materialized view");
+    name_functions();
+  }
+
   // Composite types as structs (every member optional: a field may be NULL), each
   // after the composite types its fields hold.
   list records() {
@@ -328,15 +423,13 @@ class Generator {
       data d;
       std::string name = types_.record(c.name);
       d.set("name", name);
-      d.set("sql_name", c.name.display());
+      d.set("sql_name", comment_text(c.name.display()));
       d.set("doc", doc_comment(c.doc));
       list members;
       std::string tie;
-      std::set<std::string> used;
+      std::set<std::string> used{name};
       for (const auto& f : c.fields) {
-        std::string m = identifier(f.name);
-        while (used.count(m)) m += "_";
-        used.insert(m);
+        std::string m = member_name(f.name, used);
         data member;
         member.set("member", m);
         member.set("type", Types::optional(types_.of(f.type)));
@@ -356,20 +449,20 @@ class Generator {
     list out;
     for (const auto& e : s_.enums) {
       data d;
-      d.set("name", pascal(e.name.name));
-      d.set("sql_name", e.name.display());
+      std::string name = types_.enumeration(e.name);
+      d.set("name", name);
+      d.set("sql_name", comment_text(e.name.display()));
+      d.set("not_a_label", string_literal("' is not a label of enum " + e.name.display()));
       d.set("doc", doc_comment(e.doc));
       std::string values;
       list members;
       std::set<std::string> used;
       for (const auto& v : e.values) {
-        std::string m = identifier(v);
-        while (used.count(m)) m += "_";
-        used.insert(m);
+        std::string m = unique_name(identifier(v), used);
         values += (values.empty() ? "" : ", ") + m;
         data member;
         member.set("member", m);
-        member.set("label", literal(v));
+        member.set("label", string_literal(v));
         members.push_back(member);
       }
       d.set("values", values);
@@ -379,18 +472,25 @@ class Generator {
     return out;
   }
 
+  // A member or parameter: its identifier, apart from the type names of the
+  // namespace (a member named like a type would hide it from the members after it)
+  // and from the names in `used`.
+  std::string member_name(const std::string& sql_name, std::set<std::string>& used) const {
+    std::string m = identifier(sql_name);
+    if (type_names_.count(m)) m += "_";
+    return unique_name(m, used);
+  }
+
   struct Member {
     const model::Column* column;
     std::string member, type;
   };
 
-  std::vector<Member> members(const model::Table& t) {
+  std::vector<Member> members(const model::Table& t, const std::string& row) {
     std::vector<Member> out;
-    std::set<std::string> used;
+    std::set<std::string> used{row};
     for (const auto& c : t.columns) {
-      std::string m = identifier(c.name);
-      while (used.count(m)) m += "_";
-      used.insert(m);
+      std::string m = member_name(c.name, used);
       std::string type = types_.of(c.type);
       out.push_back({&c, m, c.nullable ? Types::optional(type) : type});
     }
@@ -400,27 +500,16 @@ class Generator {
   static std::string placeholders_cast(std::size_t n, const Type& t) {
     return "$" + std::to_string(n) + "::" + t.sql();
   }
-
-  list tables() {
-    list out;
-    for (const auto& t : s_.tables) {
-      if (t.is_extern || t.archived_as) continue;
-      out.push_back(table(t));
-    }
-    return out;
-  }
-
   data table(const model::Table& t) {
     data d;
-    std::string row = row_type(t),
-                ns = identifier(t.name.schema == "public" ? t.name.name : t.name.schema + "_" + t.name.name);
+    std::string row = rows_.at(&t), ns = object_namespace(t.name);
     std::string table_sql = t.name.sql();
-    d.set("table", t.name.display());
-    d.set("table_sql", literal(table_sql));
+    d.set("table", comment_text(t.name.display()));
+    d.set("table_sql", string_literal(table_sql));
     d.set("row", row);
     d.set("ns", ns);
     d.set("doc", doc_comment(t.doc));
-    auto ms = members(t);
+    auto ms = members(t, row);
     std::string select_list;
     list columns;
     for (std::size_t i = 0; i < ms.size(); ++i) {
@@ -449,7 +538,7 @@ class Generator {
       nc.set("member", m.member);
       nc.set("type", type);
       nc.set("defaulted", defaulted);
-      nc.set("column_sql", literal(quote(c.name)));
+      nc.set("column_sql", string_literal(quote(c.name)));
       nc.set("doc", doc_comment(c.doc, "  "));
       new_columns.push_back(nc);
       ++n;
@@ -464,9 +553,9 @@ class Generator {
                              ? "INSERT INTO " + table_sql + " DEFAULT VALUES RETURNING " + select_list
                              : "INSERT INTO " + table_sql + " (" + insert_columns + ") VALUES (" + insert_values +
                                    ") RETURNING " + select_list;
-    d.set("sql_insert", literal(insert));
+    d.set("sql_insert", string_literal(insert));
     d.set("insert_args", insert_args);
-    d.set("sql_count", literal("SELECT count(*)" + from));
+    d.set("sql_count", string_literal("SELECT count(*)" + from));
 
     const model::Constraint* pk = t.primary_key();
     d.set("has_key", pk != nullptr);
@@ -484,8 +573,8 @@ class Generator {
       }
       d.set("key_params", key_params);
       d.set("key_args", key_args);
-      d.set("sql_find", literal("SELECT " + select_list + from + " WHERE " + where));
-      d.set("sql_remove", literal("DELETE" + from + " WHERE " + where));
+      d.set("sql_find", string_literal("SELECT " + select_list + from + " WHERE " + where));
+      d.set("sql_remove", string_literal("DELETE" + from + " WHERE " + where));
       std::string set, update_args;
       std::size_t p = pk->columns.size();
       for (const auto& m : ms) {
@@ -495,8 +584,8 @@ class Generator {
       }
       std::string key_row_args;
       for (const auto& c : pk->columns) key_row_args += ", row." + member_of(ms, c)->member;
-      d.set("sql_update", literal(set.empty() ? "SELECT 1" + from + " WHERE " + where
-                                              : "UPDATE " + table_sql + " SET " + set + " WHERE " + where));
+      d.set("sql_update", string_literal(set.empty() ? "SELECT 1" + from + " WHERE " + where
+                                                     : "UPDATE " + table_sql + " SET " + set + " WHERE " + where));
       d.set("update_args", key_row_args + update_args);
     }
     if (order_by.empty()) order_by = quote(t.columns.front().name);
@@ -522,6 +611,7 @@ class Generator {
     }
     list lookups;
     std::set<std::vector<std::string>> seen;
+    std::set<std::string> lookup_names;
     if (pk) seen.insert(pk->columns);
     for (const auto& k : keys) {
       if (!seen.insert(k).second) continue;
@@ -534,11 +624,12 @@ class Generator {
         where +=
             std::string(i ? " AND " : "") + quote(m->column->name) + " = " + placeholders_cast(i + 1, m->column->type);
       }
+      name = unique_name(identifier(name), lookup_names);
       data l;
       l.set("name", name);
       l.set("params", params);
       l.set("args", args);
-      l.set("sql", literal("SELECT " + select_list + from + " WHERE " + where + " ORDER BY " + order_by));
+      l.set("sql", string_literal("SELECT " + select_list + from + " WHERE " + where + " ORDER BY " + order_by));
       lookups.push_back(l);
     }
     d.set("lookups", lookups);
@@ -554,22 +645,20 @@ class Generator {
   template <typename V>
   data view(const V& v, bool materialized, bool concurrent) {
     data d;
-    std::string ns = identifier(v.name.schema == "public" ? v.name.name : v.name.schema + "_" + v.name.name);
-    d.set("view", v.name.display());
+    std::string ns = object_namespace(v.name), row = type_name(v.name.name) + "Row";
+    d.set("view", comment_text(v.name.display()));
     d.set("kind", materialized ? std::string("materialized view") : std::string("view"));
-    d.set("row", pascal(v.name.name) + "Row");
+    d.set("row", row);
     d.set("ns", ns);
     d.set("doc", doc_comment(v.doc));
     d.set("materialized", materialized);
     d.set("concurrent", concurrent);
     list columns;
     std::string select_list;
-    std::set<std::string> used;
+    std::set<std::string> used{row};
     auto cols = views_.of(v.query);
     for (std::size_t i = 0; i < cols.size(); ++i) {
-      std::string m = identifier(cols[i].name);
-      while (used.count(m)) m += "_";
-      used.insert(m);
+      std::string m = member_name(cols[i].name, used);
       data c;
       c.set("member", m);
       c.set("type", Types::optional(cols[i].type));
@@ -580,22 +669,17 @@ class Generator {
     d.set("columns", columns);
     // Columns by name: a column the parse tree could not show is left out rather
     // than read into the wrong member.
-    d.set("sql_select",
-          literal("SELECT " + (select_list.empty() ? std::string("NULL") : select_list) + " FROM " + v.name.sql()));
-    d.set("sql_refresh", literal("REFRESH MATERIALIZED VIEW " + v.name.sql()));
-    d.set("sql_refresh_concurrently", literal("REFRESH MATERIALIZED VIEW CONCURRENTLY " + v.name.sql()));
+    d.set("sql_select", string_literal("SELECT " + (select_list.empty() ? std::string("NULL") : select_list) +
+                                       " FROM " + v.name.sql()));
+    d.set("sql_refresh", string_literal("REFRESH MATERIALIZED VIEW " + v.name.sql()));
+    d.set("sql_refresh_concurrently", string_literal("REFRESH MATERIALIZED VIEW CONCURRENTLY " + v.name.sql()));
     return d;
   }
 
-  list views() {
-    list out;
-    for (const auto& v : s_.views) out.push_back(view(v, false, false));
-    for (const auto& v : s_.materialized_views) {
-      bool unique = std::any_of(v.indexes.begin(), v.indexes.end(),
-                                [](const model::Index& ix) { return ix.unique && !ix.where_sql; });
-      out.push_back(view(v, true, unique));
-    }
-    return out;
+  data materialized_view(const model::MaterializedView& v) {
+    bool unique = std::any_of(v.indexes.begin(), v.indexes.end(),
+                              [](const model::Index& ix) { return ix.unique && !ix.where_sql; });
+    return view(v, true, unique);
   }
 
   // Whether a function gets a C++ wrapper: a result the generator maps.
@@ -625,21 +709,23 @@ class Generator {
     return out;
   }
 
+  struct FunctionNames {
+    std::string name, statement, result_row;  // result_row: for `returns table`
+  };
+
   // One C++ function per SQL function (overloads included). Overloads are C++
   // overloads of one name while their C++ parameter types differ; those whose C++
   // parameters are the same (text and varchar are both std::string) are named with
   // their SQL parameter types: f_text, f_character_varying. Result rows of overloads
-  // sharing a name are told apart the same way.
-  list functions() {
-    list out;
+  // sharing a name are told apart the same way. Two SQL names that become one C++
+  // name with the same parameters (f_text declared next to an overload f(text) named
+  // f_text): the first only.
+  void name_functions() {
     std::map<std::pair<std::string, std::string>, int> same_cpp;  // (name, C++ parameters) -> overloads
-    auto base_name = [](const model::Function& f) {
-      return identifier(f.name.schema == "public" ? f.name.name : f.name.schema + "_" + f.name.name);
-    };
     for (const auto& f : s_.functions)
-      if (wrapped(f)) ++same_cpp[{base_name(f), cpp_parameters(f)}];
+      if (wrapped(f)) ++same_cpp[{object_namespace(f.name), cpp_parameters(f)}];
     auto cpp_name = [&](const model::Function& f) {
-      std::string name = base_name(f);
+      std::string name = object_namespace(f.name);
       return same_cpp[{name, cpp_parameters(f)}] > 1 ? identifier(name + "_" + overload_suffix(f)) : name;
     };
     std::map<std::string, int> table_results, overloads;  // C++ name -> overloads (returning a table)
@@ -651,19 +737,37 @@ class Generator {
     std::set<std::pair<std::string, std::string>> used;
     for (const auto& f : s_.functions) {
       if (!wrapped(f)) continue;
-      std::string name = cpp_name(f);
-      // Two SQL names that become one C++ name with the same parameters (f_text
-      // declared next to an overload f(text) named f_text): the first only.
-      if (!used.insert({name, cpp_parameters(f)}).second) continue;
-      data d;
-      d.set("name", name);
+      FunctionNames n;
+      n.name = cpp_name(f);
+      if (!used.insert({n.name, cpp_parameters(f)}).second) continue;
+      std::string what = "function " + f.name.display();
+      claims_.claim(n.name, "function " + n.name, "the " + what, f.origin);
       // Prepared statements are named per connection: each overload has its own.
-      d.set("statement", overloads[name] > 1 ? identifier(name + "_" + overload_suffix(f)) : name);
+      n.statement = overloads[n.name] > 1 ? identifier(n.name + "_" + overload_suffix(f)) : n.name;
+      if (!f.returns_table.empty()) {
+        n.result_row = type_name(table_results[n.name] > 1 ? n.name + "_" + overload_suffix(f) : n.name) + "Row";
+        claims_.claim(n.result_row, what + " row", "the result row of " + what, f.origin);
+        type_names_.insert(n.result_row);
+      }
+      function_names_[&f] = n;
+    }
+  }
+
+  list functions() {
+    list out;
+    for (const auto& f : s_.functions) {
+      auto found = function_names_.find(&f);
+      if (found == function_names_.end()) continue;
+      const FunctionNames& n = found->second;
+      data d;
+      d.set("name", n.name);
+      d.set("statement", n.statement);
       d.set("doc", doc_comment(f.doc));
       std::string params, params_definition, args, call;
+      std::set<std::string> used;
       for (std::size_t i = 0; i < f.parameters.size(); ++i) {
         const auto& p = f.parameters[i];
-        std::string type = types_.of(p.type), arg = identifier(p.name);
+        std::string type = types_.of(p.type), arg = member_name(p.name, used);
         std::string value = placeholders_cast(i + 1, p.type);
         if (p.default_sql) {
           params += ", const std::optional<" + type + ">& " + arg + " = std::nullopt";
@@ -683,13 +787,14 @@ class Generator {
       bool has_row = false;
       list result_columns;
       if (!f.returns_table.empty()) {
-        std::string row = pascal(table_results[name] > 1 ? name + "_" + overload_suffix(f) : name) + "Row";
+        const std::string& row = n.result_row;
         has_row = true;
         std::string assign;
+        std::set<std::string> members{row};
         for (std::size_t i = 0; i < f.returns_table.size(); ++i) {
           const auto& c = f.returns_table[i];
           data rc;
-          std::string member = identifier(c.name), type = Types::optional(types_.of(c.type));
+          std::string member = member_name(c.name, members), type = Types::optional(types_.of(c.type));
           rc.set("member", member);
           rc.set("type", type);
           result_columns.push_back(rc);
@@ -697,23 +802,23 @@ class Generator {
         }
         result = "std::vector<" + row + ">";
         d.set("result_row", row);
-        d.set("sql", literal("SELECT * FROM " + f.name.sql() + "(" + call + ")"));
+        d.set("sql", string_literal("SELECT * FROM " + f.name.sql() + "(" + call + ")"));
         read = "  " + result + " out;\n  for (const auto& row : r) {\n    " + row + " x;\n" + assign +
                "    out.push_back(std::move(x));\n  }\n  return out;";
       } else if (f.returns == "void") {
         result = "void";
-        d.set("sql", literal("SELECT " + f.name.sql() + "(" + call + ")"));
+        d.set("sql", string_literal("SELECT " + f.name.sql() + "(" + call + ")"));
         read = "  (void)r;";
       } else if (f.return_type) {
         std::string type = types_.of(*f.return_type);
         if (f.returns_setof) {
           result = "std::vector<" + type + ">";
-          d.set("sql", literal("SELECT * FROM " + f.name.sql() + "(" + call + ")"));
+          d.set("sql", string_literal("SELECT * FROM " + f.name.sql() + "(" + call + ")"));
           read = "  " + result + " out;\n  for (const auto& row : r) out.push_back(schemac::get<" + type +
                  ">(row[0]));\n  return out;";
         } else {
           result = Types::optional(type);
-          d.set("sql", literal("SELECT " + f.name.sql() + "(" + call + ")"));
+          d.set("sql", string_literal("SELECT " + f.name.sql() + "(" + call + ")"));
           read = "  return schemac::get<" + result + ">(r.at(0)[0]);";
         }
       } else {
@@ -730,42 +835,33 @@ class Generator {
 
   const model::Schema& s_;
   const CppOptions& o_;
+  NameClaims claims_;
+  std::set<std::string> type_names_;  // every type the namespace declares
+  std::map<const model::Table*, std::string> rows_;
+  std::map<const model::Function*, FunctionNames> function_names_;
   Types types_;
   ViewColumns views_;
 };
 
-std::string render(const char* name, const std::string& text, const data& d) {
-  mustache tmpl(text);
-  tmpl.set_custom_escape([](const std::string& s) { return s; });
-  if (!tmpl.is_valid()) throw std::logic_error(std::string("template ") + name + ": " + tmpl.error_message());
-  std::string out = tmpl.render(d);
-  if (!tmpl.is_valid()) throw std::logic_error(std::string("template ") + name + ": " + tmpl.error_message());
-  return out;
-}
-
 }  // namespace
 
-bool is_cpp_keyword(const std::string& w) {
-  static const std::set<std::string> keywords = {
-      "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool", "break", "case", "catch", "char",
-      "char8_t", "char16_t", "char32_t", "class", "compl", "concept", "const", "consteval", "constexpr", "constinit",
-      "const_cast", "continue", "co_await", "co_return", "co_yield", "decltype", "default", "delete", "do", "double",
-      "dynamic_cast", "else", "enum", "explicit", "export", "extern", "false", "float", "for", "friend", "goto", "if",
-      "inline", "int", "long", "mutable", "namespace", "new", "noexcept", "not", "not_eq", "nullptr", "operator", "or",
-      "or_eq", "private", "protected", "public", "register", "reinterpret_cast", "requires", "return", "short",
-      "signed", "sizeof", "static", "static_assert", "static_cast", "struct", "switch", "template", "this",
-      "thread_local", "throw", "true", "try", "typedef", "typeid", "typename", "union", "unsigned", "using", "virtual",
-      "void", "volatile", "wchar_t", "while", "xor", "xor_eq",
-      // names the generated code itself uses in these scopes
-      "tx", "row", "rows", "r", "out", "find", "insert", "insert_many", "update", "remove", "count"};
-  return keywords.count(w) > 0;
-}
+std::string cpp_sources_name(const std::string& ns) { return ns + ".sources"; }
 
-CppFiles generate_cpp(const model::Schema& schema, const CppOptions& options) {
+void generate_cpp(const model::Schema& schema, const CppOptions& options, Diagnostics& diags, const CppSink& sink) {
   if (options.ns.empty() || identifier(options.ns) != options.ns)
     throw std::invalid_argument("'" + options.ns + "' is not a C++ identifier usable as a namespace");
-  data d = Generator(schema, options).build();
-  return {render("header.hpp.mustache", templates::header, d), render("source.cpp.mustache", templates::source, d)};
+  std::size_t errors = diags.error_count();
+  Generator generator(schema, options, diags);
+  if (diags.error_count() > errors) return;
+  generator.write(sink);
+}
+
+std::map<std::string, std::string> generate_cpp(const model::Schema& schema, const CppOptions& options,
+                                                Diagnostics& diags) {
+  std::map<std::string, std::string> files;
+  generate_cpp(schema, options, diags,
+               [&](const std::string& file, std::string_view text) { files[file].append(text); });
+  return files;
 }
 
 }  // namespace schemac::emit

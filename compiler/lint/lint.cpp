@@ -107,8 +107,8 @@ struct Allow {
 
 class Linter {
  public:
-  Linter(const LoadedSchema& desired, const model::Schema* previous, Diagnostics& diags)
-      : loaded_(desired), s_(desired.model), previous_(previous), diags_(diags) {
+  Linter(const LoadedSchema& desired, const model::Schema* previous, Diagnostics& diags, std::string migration)
+      : loaded_(desired), s_(desired.model), previous_(previous), diags_(diags), migration_(std::move(migration)) {
     read_allows();
   }
 
@@ -561,7 +561,7 @@ class Linter {
   // migration is written from): nothing here derives a change on its own.
   void safety() {
     Diagnostics scratch;  // the planner's own refusals are errors of `plan`, not findings
-    plan::Plan p = plan::plan_migration(*previous_, s_, scratch);
+    plan::Plan p = plan::plan_migration(*previous_, s_, scratch, migration_);
     std::vector<std::pair<const plan::Change*, bool>> changes;  // (change, refused by the planner)
     for (const auto& op : p.ops) changes.push_back({&op.change, false});
     for (const auto& c : p.refused) changes.push_back({&c, true});
@@ -574,9 +574,12 @@ class Linter {
           gone[c->subject] = "drops it";
           if (!refused)  // confirmed by a `drop table` line
             report("D201", at(c->origin),
-                   "dropping table '" + c->subject.display() +
-                       "' deletes its rows; its down re-creates "
-                       "it empty. Archive it instead to keep them");
+                   "dropping table '" + c->subject.display() + "' removes it and its rows from the application; " +
+                       (c->detail.empty() ? std::string("its down re-creates it empty (a partitioned table, or a "
+                                                        "Citus plan, is not kept whole). Archive it instead to "
+                                                        "keep them")
+                                          : "it is kept whole in " + c->detail +
+                                                " for its down, until `schemac migrate purge` deletes it"));
           break;
         case K::drop_column:
           if (refused) break;  // not confirmed: an error of the plan itself
@@ -685,14 +688,16 @@ class Linter {
   const model::Schema& s_;
   const model::Schema* previous_;
   Diagnostics& diags_;
+  std::string migration_;  // the planned migration's id, when linting one; "" for the change not yet planned
   std::map<int, std::vector<Allow>> allows_;
   Result result_;
 };
 
 }  // namespace
 
-Result lint_schema(const LoadedSchema& desired, const model::Schema* previous, Diagnostics& diags) {
-  return Linter(desired, previous, diags).run();
+Result lint_schema(const LoadedSchema& desired, const model::Schema* previous, Diagnostics& diags,
+                   const std::string& migration) {
+  return Linter(desired, previous, diags, migration).run();
 }
 
 }  // namespace schemac::lint

@@ -35,7 +35,10 @@ struct Result {
 };
 
 // Lints the schema; with `previous` (the migrations' snapshot) also the planned
-// change. Findings go to diags as errors and warnings (with their code).
-Result lint_schema(const LoadedSchema& desired, const model::Schema* previous, Diagnostics& diags);
+// change. Findings go to diags as errors and warnings (with their code). `migration`
+// is the id of the migration that holds the change, when it is planned already (what
+// it retains is named after it).
+Result lint_schema(const LoadedSchema& desired, const model::Schema* previous, Diagnostics& diags,
+                   const std::string& migration = "");
 
 }  // namespace schemac::lint

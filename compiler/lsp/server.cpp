@@ -431,7 +431,7 @@ class Server {
       for (fs::directory_iterator d(dir, ec), end; !ec && d != end; d.increment(ec)) {
         if (d->path().extension() != ".schema" || !d->is_regular_file()) continue;
         try {
-          set_text(it->second.files[d->path().lexically_normal().string()], read_file(d->path()));
+          set_text(it->second.files[d->path().lexically_normal().string()], read_schema_file(d->path()));
         } catch (const EnvironmentError&) {  // unreadable: the file is left out, as it would be of nothing
         }
       }
@@ -491,7 +491,7 @@ class Server {
       if (it != p.files.end()) p.files.erase(it);
     } else {
       try {
-        set_text(p.files[path], read_file(path));
+        set_text(p.files[path], read_schema_file(path));
       } catch (const EnvironmentError&) {
         p.files.erase(path);
       }

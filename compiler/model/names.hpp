@@ -1,5 +1,5 @@
 // Naming rules in one place: identifier quoting as PostgreSQL needs it, the default
-// names PostgreSQL gives unnamed constraints and indexes, and C++ naming.
+// names PostgreSQL gives unnamed constraints and indexes (C++ naming: emit/cpp_names.hpp).
 #pragma once
 
 #include <set>

@@ -85,6 +85,7 @@ enum class Step {
   // online: changes to tables that were there before, made in later phases so that
   // no statement holds a lock that blocks writes for longer than a catalog change
   concurrent_index,   // outside a transaction: CREATE [UNIQUE] INDEX CONCURRENTLY
+  data_outside,       // outside a transaction: data steps holding VACUUM, CREATE INDEX CONCURRENTLY, ...
   validate,           // VALIDATE CONSTRAINT of checks, foreign keys and NOT NULL proofs added NOT VALID
   set_not_null,       // SET NOT NULL, proved by a validated check (no scan), which then goes
   attach_constraint,  // unique and primary keys made from the concurrently built indexes
@@ -199,6 +200,9 @@ struct Op {
   std::vector<Check> verify;
   Change change;
   std::optional<TableLock> lock;  // none: it touches no table that existed before
+  // Its up or down calls pg_temp.schemac_retain (emit::retain_table): the phase it
+  // runs in defines the function first.
+  bool up_retains = false, down_retains = false;
 };
 
 struct Plan {

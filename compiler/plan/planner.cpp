@@ -15,6 +15,7 @@
 #include <map>
 #include <set>
 
+#include "check/statements.hpp"
 #include "emit/alter.hpp"
 #include "emit/ddl.hpp"
 #include "emit/sql.hpp"
@@ -230,6 +231,8 @@ const char* step_title(Step step) {
       return "Dropped schemas";
     case Step::concurrent_index:
       return "Indexes on existing tables, built without blocking writes";
+    case Step::data_outside:
+      return "Data steps with statements PostgreSQL runs only outside a transaction, statement by statement";
     case Step::validate:
       return "Constraints added NOT VALID, validated without blocking writes";
     case Step::set_not_null:
@@ -263,6 +266,7 @@ Phase phase_of(Step step) {
   if (step <= Step::drop_schema) return Phase::main;
   switch (step) {
     case Step::concurrent_index:
+    case Step::data_outside:
       return Phase::concurrently;
     case Step::validate:
       return Phase::validate;
@@ -430,6 +434,8 @@ class Planner {
     effective(want_);
     index_tables(prev_);
     index_tables(want_);
+    for (const Schema* s : {&prev_, &want_})
+      for (const auto& t : s->tables) citus_ |= t.distribution.has_value();
     check_removals();
     // Planning goes on after a refusal, so that lint sees every change; the plan is
     // not written when diags has errors.
@@ -455,8 +461,7 @@ class Planner {
     plan.ops = in_step_order(std::move(ops_));
     plan.notes = std::move(notes_);
     plan.refused = std::move(refused_);
-    for (const Schema* s : {&prev_, &want_})
-      for (const auto& t : s->tables) plan.citus |= t.distribution.has_value();
+    plan.citus = citus_;
     return plan;
   }
 
@@ -2084,8 +2089,18 @@ class Planner {
     };
     std::vector<Check> verify = {relation_exists(t.name, "table")};
     if (!t.columns.empty()) verify.push_back(emit::columns_are(t.name, t.columns));
-    add(Step::table, emit::create_table(t, inline_it), emit::drop_table(t.name), verify).change =
-        change(ChangeKind::create_table, t.name, "", t.origin);
+    // Down drops the table, or keeps it when rows were written to it after up.
+    bool keeps = keeps_whole(t) && !migration_.empty();
+    Op& op =
+        add(Step::table, emit::create_table(t, inline_it),
+            keeps ? emit::retain_table(t.name, {emit::retention_schema, retained_name(t.name, "down")},
+                                       std::string(migration_file::kept_by_down_note) + "rows of " + t.name.display() +
+                                           " written after migration " + migration_ + " created it",
+                                       true)
+                  : emit::drop_table(t.name),
+            verify);
+    op.change = change(ChangeKind::create_table, t.name, "", t.origin);
+    op.down_retains = keeps;
     for (const auto& c : t.constraints)
       if (!inline_it(c)) {  // the table is new and empty: nothing to validate later
         bool late = to_attached_key(c);
@@ -2231,9 +2246,15 @@ class Planner {
     }
   }
 
+  // Whether a table that goes can be kept whole (moved into the retention schema):
+  // not in a Citus plan (where its shards would have to move too), not a partitioned
+  // table (its partitions do not follow a move).
+  bool keeps_whole(const Table& t) const { return !citus_ && !t.partition_by; }
+
   void drop_table(const Table& t) {
-    // DROP TABLE takes indexes, triggers, policies, grants and comments along; each
-    // is restored by its own inverse after down re-creates the table (empty).
+    // DROP TABLE (or keeping the table whole) takes indexes, triggers, policies,
+    // grants and comments along; each is restored by its own inverse after down
+    // restores the table.
     for (const auto& c : t.constraints)
       if (is_foreign_key(c)) add(Step::drop_foreign_key, "", emit::add_constraint(t, c));
     for (const auto& ix : t.indexes) add(Step::drop_index, "", emit::create_index(t.name, ix));
@@ -2251,11 +2272,28 @@ class Planner {
       add(Step::distribute, "", emit::distribute_table(t.name, d, false));
     }
     table_comments(&t, nullptr);
-    add(Step::drop_table, emit::drop_table(t.name),
-        emit::create_table(t, [](const Constraint& c) { return !is_foreign_key(c); }),
-        {relation_gone(t.name, "dropped table")})
-        .change = change(ChangeKind::drop_table, t.name, "", drop_origin(t.name));
-    notes_.push_back("table " + t.name.display() + " is dropped; down re-creates it empty");
+    Change dropped = change(ChangeKind::drop_table, t.name, "", drop_origin(t.name));
+    if (!keeps_whole(t)) {
+      add(Step::drop_table, emit::drop_table(t.name),
+          emit::create_table(t, [](const Constraint& c) { return !is_foreign_key(c); }),
+          {relation_gone(t.name, "dropped table")})
+          .change = dropped;
+      notes_.push_back("table " + t.name.display() + " is dropped; down re-creates it empty (" +
+                       (citus_ ? "a Citus plan" : "a partitioned table") + " is not kept whole)");
+      return;
+    }
+    QualifiedName kept{emit::retention_schema, retained_name(t.name, "table")};
+    dropped.detail = kept.display();
+    Op& op = add(
+        Step::drop_table,
+        emit::retain_table(
+            t.name, kept,
+            "schemac: table " + t.name.display() + " dropped by " + migration_label() + ", kept for its down", false),
+        emit::restore_table(t, kept), {relation_gone(t.name, "dropped table"), relation_exists(kept, "kept table")});
+    op.change = dropped;
+    op.up_retains = true;
+    notes_.push_back("table " + t.name.display() + " is dropped; it is kept whole, rows and all, in " + kept.display() +
+                     " and down restores it");
   }
 
   static std::string drop_constraint_sql(const Table& t, const Constraint& c) {
@@ -2916,7 +2954,9 @@ class Planner {
           .change = dropped;
       if (!c.generated_sql)
         notes_.push_back(what + " is dropped; " + t.name.display() +
-                         " has no primary key to keep its values by, so down re-creates it empty" +
+                         " has no primary key to keep its values by (a row's ctid changes with every update and "
+                         "VACUUM FULL, so values kept by it could land on the wrong rows), so down re-creates it "
+                         "empty" +
                          (!c.nullable && !c.default_sql && !c.identity ? " (and fails if the table has rows)" : ""));
       return;
     }
@@ -3148,9 +3188,39 @@ class Planner {
   void plan_data_steps() {
     std::set<std::string> done;
     for (const auto& d : prev_.data_steps) done.insert(d.name);
+    // What the migration removes, which a data step run after its transaction would
+    // no longer see as the step's SQL was checked (before the contractions).
+    std::string contracts;
+    for (const auto& op : ops_)
+      if (op.step == Step::archive || op.step == Step::drop_column || op.step == Step::drop_table ||
+          op.step == Step::drop_partition)
+        if (contracts.empty() && !op.change.subject.name.empty())
+          contracts = std::string(change_name(op.change.kind)) + " " + op.change.subject.display();
     for (const auto& d : want_.data_steps) {
       if (done.count(d.name)) continue;
-      add(Step::data, "-- data step " + d.name + "\n" + statement(d.up),
+      // A statement PostgreSQL cannot run in a transaction block (VACUUM, CREATE INDEX
+      // CONCURRENTLY, ...) puts the step in the phase outside a transaction, after the
+      // migration's transactional changes: statement by statement, each committed.
+      std::vector<check::StatementKind> outside = check::classify_statements(d.up).outside_transaction;
+      if (d.down) {
+        auto more = check::classify_statements(*d.down).outside_transaction;
+        outside.insert(outside.end(), more.begin(), more.end());
+      }
+      if (!outside.empty() && !contracts.empty()) {
+        diags_.error(where(d.origin),
+                     "data step " + d.name + " holds " + outside.front().what +
+                         ", which PostgreSQL runs only outside a transaction: the step then runs after the "
+                         "migration's transactional changes, when " +
+                         contracts +
+                         " has happened already (its SQL was checked against the state before). Plan the step "
+                         "in a migration of its own, before or after this one");
+        continue;
+      }
+      if (!outside.empty())
+        notes_.push_back("data step " + d.name + " holds " + outside.front().what +
+                         ": it runs outside a transaction, statement by statement, after the migration's other "
+                         "changes (a failure leaves the statements before it done; `migrate up` resumes)");
+      add(outside.empty() ? Step::data : Step::data_outside, "-- data step " + d.name + "\n" + statement(d.up),
           d.down ? "-- undo data step " + d.name + "\n" + statement(*d.down)
                  : "-- data step " + d.name + " has no down step")
           .change = change(ChangeKind::data_step, {}, d.name, d.origin);
@@ -3162,6 +3232,7 @@ class Planner {
   Diagnostics& diags_;
   std::string migration_;
   std::set<std::string> retained_names_;  // of this migration's retained copies
+  bool citus_ = false;                    // a state before or after has distributed or reference tables
   std::map<const Schema*, std::map<QualifiedName, const Table*>> table_index_;
   Schema prev_, want_;
   Schema orig_;  // the previous state as the database holds it before any rename

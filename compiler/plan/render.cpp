@@ -6,6 +6,7 @@
 #include <iterator>
 #include <sstream>
 
+#include "emit/alter.hpp"
 #include "emit/ddl.hpp"
 #include "schemac/migration_file.hpp"
 
@@ -65,6 +66,14 @@ void sequential(std::string& out, const Plan& plan, Phase phase) {
         "SET LOCAL citus.multi_shard_modify_mode TO 'sequential';\n";
 }
 
+// The session-local function that keeps whole tables, defined at the start of each
+// phase that calls it (a resumed run may be in another session).
+void retain_function(std::string& out, const std::vector<const Op*>& ops, bool Op::*retains) {
+  if (std::any_of(ops.begin(), ops.end(), [&](const Op* op) { return op->*retains; }))
+    out += "\n-- Keeps a whole table in " + emit::retention_schema + " (see the README: retained drops)\n\n" +
+           emit::retain_table_function() + "\n";
+}
+
 }  // namespace
 
 // A plan in one phase is written as one transaction, without markers. In several,
@@ -86,6 +95,7 @@ std::string render_up(const Plan& plan, const std::string& header) {
       out += i == 0 ? "\n-- Function bodies are checked by schemac; they may name tables created below\n\n"
                       "SET check_function_bodies = off;\n"
                     : "\nSET check_function_bodies = off;\n";
+    retain_function(out, phases[i].ops, &Op::up_retains);
     body(out, phases[i].ops, up, "");
   }
   return out;
@@ -102,6 +112,7 @@ std::string render_down(const Plan& plan, const std::string& header) {
     sequential(out, plan, phases[i].phase);
     if (in_transaction(phases[i].phase) && touches_functions(phases[i].ops))
       out += "\nSET check_function_bodies = off;\n";
+    retain_function(out, phases[i].ops, &Op::down_retains);
     std::vector<const Op*> reversed = phases[i].ops;
     std::reverse(reversed.begin(), reversed.end());
     body(out, reversed, down, "Undo: ");

@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -114,10 +115,14 @@ void Migrator::ensure_history() {
           "  duration interval NOT NULL DEFAULT '0',\n"
           "  statements_done integer\n"
           ")");
-  tx.exec(std::string("ALTER TABLE ") + history_table + " ADD COLUMN IF NOT EXISTS transactions_done integer");
+  tx.exec(std::string("ALTER TABLE ") + history_table +
+          " ADD COLUMN IF NOT EXISTS transactions_done integer, ADD COLUMN IF NOT EXISTS down_checksum text, "
+          "ADD COLUMN IF NOT EXISTS verify_checksum text, ADD COLUMN IF NOT EXISTS baselined boolean NOT NULL "
+          "DEFAULT false");
   tx.exec(std::string("COMMENT ON TABLE ") + history_table +
           " IS 'Migrations applied by schemac. statements_done is set while a no-transaction migration is half "
-          "applied, transactions_done while one in several transactions is.'");
+          "applied, transactions_done while one in several transactions is; baselined marks a migration adopted "
+          "by migrate baseline, which down never reverts.'");
   tx.commit();
 }
 
@@ -125,12 +130,19 @@ std::vector<Migrator::Applied> Migrator::read_history() {
   std::vector<Applied> out;
   if (!history_exists()) return out;
   pqxx::nontransaction tx(db_);
-  bool has_transactions = !tx.exec(std::string("SELECT 1 FROM pg_attribute WHERE attrelid = '") + history_table +
-                                   "'::regclass AND attname = 'transactions_done' AND NOT attisdropped")
-                               .empty();
-  for (auto row : tx.exec(std::string("SELECT version, name, checksum, applied_at::text, statements_done, ") +
-                          (has_transactions ? "transactions_done" : "NULL::integer") + " FROM " + history_table +
-                          " ORDER BY version")) {
+  // A history written by an older schemac lacks the later columns (status reads it
+  // without adding them).
+  std::set<std::string> columns;
+  for (auto row : tx.exec(std::string("SELECT attname FROM pg_attribute WHERE attrelid = '") + history_table +
+                          "'::regclass AND attnum > 0 AND NOT attisdropped"))
+    columns.insert(row[0].as<std::string>());
+  auto column = [&](const std::string& name, const char* otherwise) {
+    return columns.count(name) ? name : std::string(otherwise);
+  };
+  for (auto row : tx.exec("SELECT version, name, checksum, applied_at::text, statements_done, " +
+                          column("transactions_done", "NULL::integer") + ", " + column("down_checksum", "NULL::text") +
+                          ", " + column("verify_checksum", "NULL::text") + ", " + column("baselined", "false") +
+                          " FROM " + history_table + " ORDER BY version")) {
     Applied a;
     a.version = row[0].as<int>();
     a.name = row[1].as<std::string>();
@@ -138,14 +150,25 @@ std::vector<Migrator::Applied> Migrator::read_history() {
     a.applied_at = row[3].as<std::string>();
     if (!row[4].is_null()) a.statements_done = row[4].as<int>();
     if (!row[5].is_null()) a.transactions_done = row[5].as<int>();
+    if (!row[6].is_null()) a.down_checksum = row[6].as<std::string>();
+    if (!row[7].is_null()) a.verify_checksum = row[7].as<std::string>();
+    a.baselined = row[8].as<bool>();
     out.push_back(std::move(a));
   }
   return out;
 }
 
-std::string Migrator::checksum(const std::string& text) {
+std::vector<std::string> Migrator::changed_files(const Migration& m, const Applied& a) {
   pqxx::nontransaction tx(db_);
-  return tx.exec_params("SELECT encode(sha256(convert_to($1, 'UTF8')), 'hex')", text)[0][0].as<std::string>();
+  auto sums = tx.exec_params(
+      "SELECT encode(sha256(convert_to($1, 'UTF8')), 'hex'), encode(sha256(convert_to($2, 'UTF8')), 'hex'), "
+      "encode(sha256(convert_to($3, 'UTF8')), 'hex')",
+      m.up, m.down, m.verify)[0];
+  std::vector<std::string> out;
+  if (sums[0].as<std::string>() != a.checksum) out.push_back("up");
+  if (a.down_checksum && sums[1].as<std::string>() != *a.down_checksum) out.push_back("down");
+  if (a.verify_checksum && sums[2].as<std::string>() != *a.verify_checksum) out.push_back("verify");
+  return out;
 }
 
 void Migrator::check_history(const std::vector<Applied>& applied) {
@@ -158,10 +181,15 @@ void Migrator::check_history(const std::vector<Applied>& applied) {
     if (m->name != a.name)
       throw MigrationRefused("applied migration " + a.name + " is now named " + m->name +
                              ": migrations that ran must keep their names");
-    if (checksum(m->up) != a.checksum)
-      throw MigrationRefused("applied migration " + a.name +
-                             " has changed since it ran (its up file's checksum "
-                             "differs): restore the file, and plan a new migration for the change");
+    if (auto changed = changed_files(*m, a); !changed.empty()) {
+      std::string files;
+      for (std::size_t i = 0; i < changed.size(); ++i)
+        files += (i == 0 ? "" : i + 1 == changed.size() ? " and " : ", ") + changed[i];
+      throw MigrationRefused("applied migration " + a.name + " has changed since it ran (the checksum of its " + files +
+                             " file" + (changed.size() > 1 ? "s" : "") + " differs): restore the file" +
+                             (changed.size() > 1 ? "s" : "") +
+                             " from version control, and plan a new migration for the change");
+    }
   }
   for (const auto& m : migrations_)
     if (m.version < newest &&
@@ -393,12 +421,13 @@ void Migrator::with_lock_retries(const RunOptions& options, const std::string& w
 void Migrator::record(pqxx::transaction_base& tx, const Migration& m, std::optional<int> phases,
                       std::optional<int> statements, double seconds) {
   tx.exec_params(std::string("INSERT INTO ") + history_table +
-                     " (version, name, checksum, transactions_done, statements_done, duration) VALUES ($1, $2, "
-                     "encode(sha256(convert_to($3, 'UTF8')), 'hex'), $4, $5, make_interval(secs => $6)) ON CONFLICT "
-                     "(version) DO UPDATE SET transactions_done = "
+                     " (version, name, checksum, down_checksum, verify_checksum, transactions_done, statements_done, "
+                     "duration) VALUES ($1, $2, encode(sha256(convert_to($3, 'UTF8')), 'hex'), "
+                     "encode(sha256(convert_to($7, 'UTF8')), 'hex'), encode(sha256(convert_to($8, 'UTF8')), 'hex'), "
+                     "$4, $5, make_interval(secs => $6)) ON CONFLICT (version) DO UPDATE SET transactions_done = "
                      "EXCLUDED.transactions_done, statements_done = EXCLUDED.statements_done" +
                      (phases || statements ? "" : ", duration = EXCLUDED.duration, applied_at = now()"),
-                 m.version, m.name, m.up, phases, statements, seconds);
+                 m.version, m.name, m.up, phases, statements, seconds, m.down, m.verify);
 }
 
 bool Migrator::prepare_concurrent_index(const std::string& statement, bool resumed, const RunOptions& options) {
@@ -623,10 +652,24 @@ int Migrator::up(const RunOptions& options) {
 }
 
 int Migrator::down(const RunOptions& options) {
+  // The migrations to revert, newest first. One adopted by baseline stops the down
+  // before anything runs: schemac did not create what it describes.
   auto plan = [&](const std::vector<Applied>& applied) {
     std::vector<std::pair<const Migration*, const Applied*>> out;
     for (auto it = applied.rbegin(); it != applied.rend(); ++it) {
       if (options.to ? it->version <= *options.to : !out.empty()) break;
+      if (it->baselined) {
+        std::string reverted;
+        for (const auto& [m, a] : out) reverted += (reverted.empty() ? "" : ", ") + m->name;
+        throw MigrationRefused(
+            "migration " + it->name +
+            " was adopted by `migrate baseline`: the database held its objects before schemac, so down never "
+            "reverts it or any migration before it" +
+            (options.to ? "; the lowest version `down --to` can reach is " + std::to_string(it->version) +
+                              (reverted.empty() ? "" : " (reverting " + reverted + ")")
+                        : std::string()) +
+            ". Nothing was reverted");
+      }
       out.emplace_back(find(it->version), &*it);
     }
     return out;
@@ -659,8 +702,10 @@ std::vector<MigrationStatus> Migrator::status() {
     s.applied_at = a.applied_at;
     s.statements_done = a.statements_done;
     s.transactions_done = a.transactions_done;
+    s.baselined = a.baselined;
     const Migration* m = find(a.version);
-    s.file = !m || m->name != a.name ? "missing" : checksum(m->up) == a.checksum ? "matches" : "changed";
+    if (m && m->name == a.name) s.changed = changed_files(*m, a);
+    s.file = !m || m->name != a.name ? "missing" : s.changed.empty() ? "matches" : "changed";
     s.phases = m ? static_cast<int>(migration_file::phases(m->up).size()) : 0;
     out.push_back(std::move(s));
   }
@@ -706,7 +751,10 @@ std::vector<RetainedCopy> Migrator::purge(const RunOptions& options) {
       if (x.name == copy.migration) m = &x;
     bool is_applied = m && std::any_of(applied.begin(), applied.end(),
                                        [&](const Applied& a) { return a.version == m->version && a.name == m->name; });
-    if (!is_applied || (options.to && m->version > *options.to)) continue;
+    // What a down kept (rows written after up into a table it dropped) no migration
+    // restores: it goes whether its migration is applied or not.
+    bool kept_by_down = copy.note.rfind(migration_file::kept_by_down_note, 0) == 0;
+    if (!(is_applied || kept_by_down) || (options.to && (!m || m->version > *options.to))) continue;
     if (!options.dry_run) {
       pqxx::work tx(db_);
       tx.exec0("DROP TABLE " + tx.quote_name(std::string(migration_file::retention_schema)) + "." +
@@ -751,10 +799,12 @@ void Migrator::baseline(int to, const std::function<void(const std::string&)>& l
   }
   pqxx::work tx(db_);
   for (const auto* m : adopted) {
-    tx.exec_params(
-        std::string("INSERT INTO ") + history_table + " (version, name, checksum) VALUES ($1, $2, $3)", m->version,
-        m->name, tx.exec_params("SELECT encode(sha256(convert_to($1, 'UTF8')), 'hex')", m->up)[0][0].as<std::string>());
-    log("recorded " + m->name + " as applied (its verify file holds)");
+    tx.exec_params(std::string("INSERT INTO ") + history_table +
+                       " (version, name, checksum, down_checksum, verify_checksum, baselined) VALUES ($1, $2, "
+                       "encode(sha256(convert_to($3, 'UTF8')), 'hex'), encode(sha256(convert_to($4, 'UTF8')), 'hex'), "
+                       "encode(sha256(convert_to($5, 'UTF8')), 'hex'), true)",
+                   m->version, m->name, m->up, m->down, m->verify);
+    log("recorded " + m->name + " as applied (its verify file holds); down will never revert it");
   }
   tx.commit();
 }

@@ -76,19 +76,38 @@ TEST_CASE("seed 002: baseline adopts the existing tables, then the rest migrates
   runtime::Migrator migrator(db, migrations());
   std::vector<std::string> log;
   migrator.baseline(1, [&](const std::string& line) { log.push_back(line); });
-  CHECK(log == std::vector<std::string>{"recorded 0001_existing as applied (its verify file holds)"});
+  CHECK(log == std::vector<std::string>{
+                   "recorded 0001_existing as applied (its verify file holds); down will never revert it"});
   auto status = migrator.status();
   REQUIRE(status.size() == 2);
-  CHECK((status[0].applied && status[0].file == "matches"));
+  CHECK((status[0].applied && status[0].file == "matches" && status[0].baselined));
   CHECK_FALSE(status[1].applied);
   CHECK(migrator.up() == 1);
+  CHECK_FALSE(migrator.status()[1].baselined);
   auto problems = test::compare_catalog(db, test::compile_ok("schemas/adaptive_testing"));
   INFO(test::report(problems));
   CHECK(problems.empty());
   // The rows that were there before are still there, with the new column filled.
   CHECK(test::rows(db, "students").find("\"id\":\"s2\"") != std::string::npos);
-  pqxx::work tx(db);
-  CHECK(tx.exec("select last_activity is not null from test_sessions").at(0).at(0).as<bool>());
+  {
+    pqxx::work tx(db);
+    CHECK(tx.exec("select last_activity is not null from test_sessions").at(0).at(0).as<bool>());
+  }
+  // Down never reverts what schemac did not create: `--to 0` is refused before anything
+  // runs, a plain down reverts 0002 and then stops at the adopted 0001.
+  runtime::RunOptions to_zero;
+  to_zero.to = 0;
+  CHECK_THROWS_WITH(migrator.down(to_zero),
+                    "migration 0001_existing was adopted by `migrate baseline`: the database held its objects "
+                    "before schemac, so down never reverts it or any migration before it; the lowest version "
+                    "`down --to` can reach is 1 (reverting 0002_questions_and_last_activity). Nothing was reverted");
+  CHECK(migrator.status()[1].applied);
+  CHECK(migrator.down() == 1);
+  CHECK_THROWS_WITH(migrator.down(), Catch::Matchers::StartsWith("migration 0001_existing was adopted by"));
+  CHECK(migrator.status()[0].applied);
+  // Every adopted row is still there (0002's column is gone with its down).
+  CHECK(test::rows(db, "students").find("\"id\":\"s2\"") != std::string::npos);
+  CHECK(test::rows(db, "test_sessions").find("00000000-0000-0000-0000-000000000001") != std::string::npos);
 }
 
 TEST_CASE("seed 002: baseline refuses a database that differs, listing what differs") {

@@ -1791,11 +1791,13 @@ TEST_CASE("edit kinds: domains, composite types, extension types and builtin typ
            "type pair {\n  a bigint\n  b text\n}\nfunction first_of(p pair) returns int language sql immutable as $$ "
            "select p.a $$\n")
           .fresh(),
-      // (A dropped table comes back empty in down: its rows are not retained yet.)
+      // The table is kept with its values as text, so that the types can go.
       Case("a composite type and a domain dropped with the table using them",
            "domain small int check (value < 10)\ntype pair {\n  a small\n  b text\n}\ntable t {\n  id int primary "
            "key\n  p  pair?\n  s  small\n}\n",
-           "drop table t\n"),
+           "drop table t\n")
+          .seeded("INSERT INTO public.t VALUES (1, ROW(3, 'x'), 4), (2, null, 9);",
+                  {"SELECT id, p, s, pg_typeof(p), pg_typeof(s) FROM public.t ORDER BY id"}),
   });
 }
 
@@ -2104,6 +2106,136 @@ TEST_CASE("edit kinds: partitions", "[edit_kinds]") {
                   "'c'), (2, '2026-03-01', 'b');",
                   rows),
   });
+}
+
+// A confirmed table drop keeps the table whole in the retention schema: down brings it
+// back with every row, and what tied it to other objects (references both ways,
+// checks, defaults, generated columns, indexes, triggers, policies, grants, comments)
+// as it was, the references from surviving tables validated again.
+TEST_CASE("edit kinds: dropped tables come back with their rows", "[edit_kinds]") {
+  const std::string common = R"(
+role app_reader
+enum plan_kind { free, paid }
+table orgs {
+  id int primary key
+}
+function stamp() returns trigger language plpgsql as $$ begin new.touched = now(); return new; end $$
+)";
+  const std::string accounts = R"(
+/// Paying customers.
+table accounts {
+  id      bigserial primary key
+  org_id  int references orgs(id) on delete cascade
+  email   text unique
+  kind    plan_kind default 'free'
+  tags    plan_kind[]?
+  seats   int check (seats > 0) default 1
+  doubled int generated (seats * 2)
+  touched timestamptz?
+  index on ((lower(email)))
+  trigger stamp_it before update for each row execute stamp()
+  row level security
+  policy readable for select to app_reader using (true)
+  grant select to app_reader
+}
+)";
+  const std::string seed =
+      "INSERT INTO public.orgs VALUES (1), (2); INSERT INTO public.accounts (org_id, email, kind, tags, seats) "
+      "VALUES (1, 'a@x', 'paid', '{free,paid}', 3), (2, 'b@x', 'free', null, 1); INSERT INTO public.invoices "
+      "VALUES (10, 1), (11, 2);";
+  const std::vector<std::string> rows = {
+      "SELECT id, org_id, email, kind, tags, seats, doubled, touched FROM public.accounts ORDER BY id",
+      "SELECT id, account_id FROM public.invoices ORDER BY id",
+      "SELECT count(*) FROM pg_tables WHERE schemaname = 'schemac_retained'"};
+  run_cases({
+      Case("a table that a surviving table references", common + accounts + R"(
+table invoices {
+  id int primary key
+  account_id bigint references accounts(id)
+}
+)",
+           common + R"(
+table invoices {
+  id int primary key
+  account_id bigint
+}
+drop table accounts
+)")
+          .seeded(seed, rows),
+  });
+  // The enum goes with the table in the same migration: the kept table holds text.
+  model::Schema v1 = compile_model(common + accounts +
+                                       "table invoices {\n  id int primary key\n  account_id bigint "
+                                       "references accounts(id)\n}\n",
+                                   "v1");
+  model::Schema v2 = compile_model(
+      "role app_reader\ntable orgs {\n  id int primary key\n}\nfunction stamp() returns trigger language plpgsql as "
+      "$$ begin new.touched = now(); return new; end $$\ntable invoices {\n  id int primary key\n  account_id "
+      "bigint\n}\ndrop table accounts\n",
+      "v2");
+  pqxx::connection db(fresh_database("schemac_edit_kinds"));
+  apply(db, build_sql(v1), "build v1");
+  apply(db, seed, "seed");
+  std::string before = data(db, rows);
+  Diagnostics diags;
+  auto p = plan::plan_migration(test::snapshot_of(v1), v2, diags, "0002_drop");
+  INFO(diags.render());
+  REQUIRE_FALSE(diags.has_errors());
+  std::string up = plan::render_up(p, ""), down = plan::render_down(p, "");
+  INFO("up:\n" << up << "\ndown:\n" << down);
+  apply_up(db, up, plan::render_verify(p, ""), "up");
+  CHECK(data(db, {"SELECT count(*), string_agg(kind, ',' ORDER BY id) FROM "
+                  "schemac_retained.m0002_drop_public_accounts_table",
+                  "SELECT to_regtype('public.plan_kind') IS NULL"}) ==
+        "SELECT count(*), string_agg(kind, ',' ORDER BY id) FROM schemac_retained.m0002_drop_public_accounts_table\n"
+        "  2 | paid,free\n"
+        "SELECT to_regtype('public.plan_kind') IS NULL\n  t\n");
+  // The orgs the kept rows pointed at can go: nothing ties the kept table to them.
+  apply(db, "DELETE FROM public.orgs WHERE id = 2; INSERT INTO public.orgs VALUES (2);", "orgs change after up");
+  apply(db, down, "down");
+  CHECK(data(db, rows) == before);
+  auto after_down = test::compare_catalog(db, test::snapshot_of(v1));
+  INFO("after down:\n" << report(after_down));
+  CHECK(after_down.empty());
+  // The sequence goes on after the restored rows; the restored trigger fires.
+  CHECK(data(db, {"INSERT INTO public.accounts (org_id, email) VALUES (1, 'c@x') RETURNING id, kind, seats, doubled",
+                  "UPDATE public.accounts SET seats = 2 WHERE id = 1 RETURNING touched IS NOT NULL"}) ==
+        "INSERT INTO public.accounts (org_id, email) VALUES (1, 'c@x') RETURNING id, kind, seats, doubled\n  3 | free "
+        "| 1 | 2\n"
+        "UPDATE public.accounts SET seats = 2 WHERE id = 1 RETURNING touched IS NOT NULL\n  t\n");
+}
+
+// A down that would drop a table holding rows written after up keeps it instead; an
+// empty one is dropped. Purge deletes it, and nothing outside the retention schema.
+TEST_CASE("edit kinds: a down keeps a created table that holds rows", "[edit_kinds]") {
+  model::Schema v1 = compile_model("table a {\n  id int primary key\n}\n", "v1");
+  model::Schema v2 = compile_model(
+      "table a {\n  id int primary key\n}\nenum k { x, y }\ntable b {\n  id int primary key\n  a_id int "
+      "references a(id)\n  k k\n}\ntable c {\n  id int primary key\n}\n",
+      "v2");
+  pqxx::connection db(fresh_database("schemac_edit_kinds"));
+  apply(db, build_sql(v1), "build v1");
+  apply(db, "INSERT INTO public.a VALUES (1);", "seed");
+  Diagnostics diags;
+  auto p = plan::plan_migration(test::snapshot_of(v1), v2, diags, "0002_more");
+  REQUIRE_FALSE(diags.has_errors());
+  apply_up(db, plan::render_up(p, ""), plan::render_verify(p, ""), "up");
+  apply(db, "INSERT INTO public.b VALUES (1, 1, 'y');", "a row written after up");
+  apply(db, plan::render_down(p, ""), "down");
+  CHECK(data(db, {"SELECT to_regclass('public.b') IS NULL, to_regclass('public.c') IS NULL, to_regtype('public.k') "
+                  "IS NULL",
+                  "SELECT id, a_id, k FROM schemac_retained.m0002_more_public_b_down"}) ==
+        "SELECT to_regclass('public.b') IS NULL, to_regclass('public.c') IS NULL, to_regtype('public.k') IS NULL\n"
+        "  t | t | t\n"
+        "SELECT id, a_id, k FROM schemac_retained.m0002_more_public_b_down\n  1 | 1 | y\n");
+  // Up and down again: the second kept copy takes the next free name.
+  apply_up(db, plan::render_up(p, ""), plan::render_verify(p, ""), "up again");
+  apply(db, "INSERT INTO public.b VALUES (2, 1, 'x');", "another row");
+  apply(db, plan::render_down(p, ""), "down again");
+  CHECK(data(db, {"SELECT id FROM schemac_retained.m0002_more_public_b_down_2"}) ==
+        "SELECT id FROM schemac_retained.m0002_more_public_b_down_2\n  2\n");
+  // The row of a stays where it was: a is not this migration's.
+  CHECK(data(db, {"SELECT id FROM public.a"}) == "SELECT id FROM public.a\n  1\n");
 }
 
 TEST_CASE("edit kinds: a kept partition lets go of what it is tied to, and takes it back in down", "[edit_kinds]") {

@@ -221,3 +221,39 @@ TEST_CASE("Online: a lock held by another session makes a phase time out, retry 
   CHECK(test::compare_catalog(db, m.v2).empty());
   CHECK(data(db) == before);
 }
+
+// A data step holding VACUUM runs outside a transaction, after the migration's other
+// changes, statement by statement; down undoes it the same way.
+TEST_CASE("a data step with VACUUM runs outside a transaction", "[online]") {
+  std::string with_step = std::string(v1_text) + R"(
+data refill {
+  up $$ update items set qty = 0 where qty is null; vacuum (analyze) items $$
+  down $$ select 1; vacuum items $$
+}
+)";
+  Migrations m{compiled(v1_text), compiled(with_step.c_str()), {}, {}, {}};
+  Diagnostics diags;
+  m.plan = plan::plan_migration(test::snapshot_of(m.v1), m.v2, diags, "0002_refill");
+  INFO(diags.render());
+  REQUIRE_FALSE(diags.has_errors());
+  m.first = {1, "0001_init", plan::full_state_sql(m.v1), "DROP TABLE items;\nDROP TABLE owners;\n", "SELECT 1;"};
+  m.second = {2, "0002_refill", plan::render_up(m.plan, ""), plan::render_down(m.plan, ""),
+              plan::render_verify(m.plan, "")};
+  INFO(m.second.up);
+  pqxx::connection db(test::fresh_database("schemac_online_vacuum"));
+  runtime::Migrator migrator(db, {m.first, m.second});
+  v1_with_rows(db, migrator);
+  test::run(db, "update items set qty = null where id <= 10");
+  std::vector<std::string> log;
+  auto options = quiet();
+  options.log = [&](const std::string& line) { log.push_back(line); };
+  REQUIRE(migrator.up(options) == 1);
+  CHECK(log.back() == "applied 0002_refill (outside a transaction)");
+  CHECK(test::value(db, "select count(*) from items where qty is null") == "0");
+  // VACUUM ran: the table has been vacuumed since the rows were written.
+  CHECK(test::value(db,
+                    "select vacuum_count + autovacuum_count > 0 from pg_stat_user_tables where relname = "
+                    "'items'") == "t");
+  REQUIRE(migrator.down(quiet()) == 1);
+  CHECK_FALSE(migrator.status()[1].applied);
+}

@@ -337,6 +337,11 @@ TEST_CASE("embedded SQL is parsed by PostgreSQL's parser; errors point into the 
           "test.schema:2:28: error: SQL error in data step: syntax error at or near \"wher\"");
     CHECK(error_of("data d {\n  up $$ select 1 $$\n  down $$ delete t $$\n}") ==
           "test.schema:3:18: error: SQL error in data step (down): syntax error at or near \"t\"");
+    // The runner owns the transactions.
+    CHECK(error_of("table t {\n  a int\n}\ndata d {\n  up $$ update t set a = 1; commit; $$\n}")
+              .rfind("test.schema:5:29: error: COMMIT in a data step: schemac runs each data step", 0) == 0);
+    CHECK(error_of("data d {\n  up $$ select 1 $$\n  down $$begin; select 2$$\n}")
+              .rfind("test.schema:3:10: error: BEGIN in a data step", 0) == 0);
   }
   SECTION("valid SQL of every kind passes") {
     CHECK(compile_text("function f(p int default (1 + 1)) returns table (x int) language plpgsql as $$\n"

@@ -4,8 +4,10 @@
 
 #include <catch2/catch.hpp>
 
+#include "check/statements.hpp"
 #include "plan/render.hpp"
 #include "plan/snapshot.hpp"
+#include "schemac/migration_file.hpp"
 #include "support.hpp"
 
 using namespace schemac;
@@ -299,4 +301,54 @@ table fresh {
                                  "phase 4 of 4 (NOT NULL and keys): events (~42.0 M rows): ACCESS EXCLUSIVE, brief",
                                  "hazard: events (~42.0 M rows): rewrites the table under ACCESS EXCLUSIVE (column "
                                  "amount: integer -> bigint); reads and writes wait while it runs"});
+}
+
+TEST_CASE("statements PostgreSQL runs only outside a transaction are found in the parse tree") {
+  auto outside = [](const std::string& sql) {
+    std::vector<std::string> out;
+    for (const auto& s : check::classify_statements(sql).outside_transaction) out.push_back(s.what);
+    return out;
+  };
+  using V = std::vector<std::string>;
+  CHECK(outside("update t set a = 1; vacuum analyze t; analyze t") == V{"VACUUM"});
+  CHECK(outside("create index concurrently i on t (a); create index j on t (b)") == V{"CREATE INDEX CONCURRENTLY"});
+  CHECK(outside("reindex table concurrently t; reindex table t; reindex database d") ==
+        V{"REINDEX CONCURRENTLY", "REINDEX DATABASE|SYSTEM"});
+  CHECK(outside("drop index concurrently i; drop index j") == V{"DROP INDEX CONCURRENTLY"});
+  CHECK(outside("alter system set work_mem = '64MB'; cluster; cluster t using i") ==
+        V{"ALTER SYSTEM", "CLUSTER without a table"});
+  CHECK(outside("alter table p detach partition c concurrently; alter table p detach partition d") ==
+        V{"DETACH PARTITION CONCURRENTLY"});
+  CHECK(outside("select 'vacuum'; -- vacuum\nrefresh materialized view concurrently m").empty());
+  auto control = check::classify_statements("begin; select 1; savepoint s; commit").transaction_control;
+  REQUIRE(control.size() == 3);
+  CHECK(control[0].what == "BEGIN");
+  CHECK(control[1].what == "SAVEPOINT");
+  CHECK(control[2].location == 30);
+}
+
+TEST_CASE("a data step holding VACUUM runs outside a transaction, after the other changes") {
+  const std::string v1 = "table t {\n  id int primary key\n  a int\n}\n";
+  auto p = [&](const std::string& v2, Diagnostics& diags) {
+    return plan::plan_migration(test::snapshot_of(model_of(v1)), model_of(v2), diags, "0002_x");
+  };
+  Diagnostics diags;
+  auto plan = p(v1 + "data fill {\n  up $$ update t set a = 1; vacuum analyze t $$\n}\n", diags);
+  INFO(diags.render());
+  REQUIRE_FALSE(diags.has_errors());
+  auto phases = plan.phases();
+  REQUIRE(phases.size() == 1);
+  CHECK(phases[0].phase == plan::Phase::concurrently);
+  CHECK(phases[0].ops[0]->step == plan::Step::data_outside);
+  CHECK(plan::render_up(plan, "").find(migration_file::outside_transaction_marker) != std::string::npos);
+  // With a contraction in the same migration, the step would not see what it was
+  // checked against: refused, with the reason.
+  Diagnostics refused;
+  p("table t {\n  id int primary key\n  drop column a\n}\ndata fill {\n  up $$ vacuum t $$\n}\n", refused);
+  CHECK(refused.render().find("data step fill holds VACUUM, which PostgreSQL runs only outside a transaction") !=
+        std::string::npos);
+  // A plain data step stays in the migration's transaction.
+  Diagnostics plain;
+  auto in_tx = p(v1 + "data fill {\n  up $$ update t set a = 1 $$\n}\n", plain);
+  CHECK(in_tx.phases()[0].phase == plan::Phase::main);
 }

@@ -221,7 +221,6 @@ std::vector<TestSession> by_last_activity(pqxx::transaction_base& tx, const sche
 }  // namespace test_sessions
 
 
-
 // The migrations this code was generated with (2; empty unless
 // `schemac gen cpp --migrations`), and the newest one's version.
 const std::vector<schemac::runtime::Migration>& migrations();

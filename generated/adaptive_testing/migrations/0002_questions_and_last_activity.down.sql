@@ -13,10 +13,75 @@ DROP INDEX CONCURRENTLY IF EXISTS public.idx_test_sessions_last_activity;
 -- schemac:commit
 -- Phase 2 of 2: undo the changes
 
+-- Keeps a whole table in schemac_retained (see the README: retained drops)
+
+CREATE OR REPLACE FUNCTION pg_temp.schemac_retain(t regclass, kept text, note text, only_with_rows boolean)
+RETURNS void LANGUAGE plpgsql AS $schemac_retain$
+DECLARE
+  s text := (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = t);
+  base text := kept;
+  number integer := 1;
+  has_rows boolean;
+  r record;
+BEGIN
+  EXECUTE format('ALTER TABLE %s NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY', t);
+  IF only_with_rows THEN
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s)', t) INTO has_rows;
+    IF NOT has_rows THEN
+      EXECUTE format('DROP TABLE %s', t);
+      RETURN;
+    END IF;
+    WHILE to_regclass(format('%I.%I', 'schemac_retained', kept)) IS NOT NULL LOOP
+      number := number + 1;
+      kept := left(base, 56) || '_' || number;
+    END LOOP;
+  END IF;
+  IF to_regnamespace('schemac_retained') IS NULL THEN
+    CREATE SCHEMA schemac_retained;
+  END IF;
+  -- what ties it to other objects goes (restored by the down that restores it)
+  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') LOOP
+    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', t, r.conname);
+  END LOOP;
+  FOR r IN SELECT tgname FROM pg_trigger WHERE tgrelid = t AND NOT tgisinternal LOOP
+    EXECUTE format('DROP TRIGGER %I ON %s', r.tgname, t);
+  END LOOP;
+  FOR r IN SELECT polname FROM pg_policy WHERE polrelid = t LOOP
+    EXECUTE format('DROP POLICY %I ON %s', r.polname, t);
+  END LOOP;
+  FOR r IN SELECT DISTINCT a.grantee FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = t AND a.grantee <> c.relowner LOOP
+    EXECUTE format('REVOKE ALL ON %s FROM %s', t, CASE r.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r.grantee)) END);
+  END LOOP;
+  FOR r IN SELECT c.relname FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
+      WHERE x.indrelid = t AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid) LOOP
+    EXECUTE format('DROP INDEX %I.%I', s, r.relname);
+  END LOOP;
+  FOR r IN SELECT attname, attgenerated FROM pg_attribute WHERE attrelid = t AND attnum > 0 AND NOT attisdropped AND atthasdef LOOP
+    EXECUTE format('ALTER TABLE %s ALTER COLUMN %I %s', t, r.attname, CASE r.attgenerated WHEN 's' THEN 'DROP EXPRESSION' ELSE 'DROP DEFAULT' END);
+  END LOOP;
+  -- values of the schema's own types (not an extension's) kept as text
+  FOR r IN SELECT a.attname, ty.typcategory = 'A' AS is_array FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid
+      JOIN pg_type e ON e.oid = CASE WHEN ty.typcategory = 'A' THEN ty.typelem ELSE ty.oid END
+      WHERE a.attrelid = t AND a.attnum > 0 AND NOT a.attisdropped AND e.typtype IN ('e', 'd', 'c')
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = e.oid AND d.deptype = 'e') LOOP
+    EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE %s USING %I::%s', t, r.attname,
+      CASE WHEN r.is_array THEN 'text[]' ELSE 'text' END, r.attname, CASE WHEN r.is_array THEN 'text[]' ELSE 'text' END);
+  END LOOP;
+  -- its key indexes and sequences move along, under names no other kept table has
+  FOR r IN SELECT c.oid, c.relname, CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'INDEX' END AS kind FROM pg_class c WHERE c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = t) OR (c.relkind = 'S' AND c.oid IN (SELECT objid FROM pg_depend WHERE classid = 'pg_class'::regclass AND refobjid = t AND deptype IN ('a', 'i'))) LOOP
+    EXECUTE format('COMMENT ON %s %I.%I IS %L', r.kind, s, r.relname, 'schemac: was ' || r.relname);
+    EXECUTE format('ALTER %s %I.%I RENAME TO %I', r.kind, s, r.relname, left(kept, 40) || '_' || left(md5(kept || '.' || r.relname), 12));
+  END LOOP;
+  EXECUTE format('ALTER TABLE %s RENAME TO %I', t, kept);
+  EXECUTE format('ALTER TABLE %I.%I SET SCHEMA %I', s, kept, 'schemac_retained');
+  EXECUTE format('COMMENT ON TABLE %I.%I IS %L', 'schemac_retained', kept, note);
+END
+$schemac_retain$;
+
 -- Undo: Columns
 
 ALTER TABLE public.test_sessions DROP COLUMN last_activity;
 
 -- Undo: Tables, in foreign-key order
 
-DROP TABLE public.questions;
+SELECT pg_temp.schemac_retain('public.questions', 'm0002_questions_and_last_activity_public_questions_down', 'schemac: kept by a down: rows of questions written after migration 0002_questions_and_last_activity created it', true);

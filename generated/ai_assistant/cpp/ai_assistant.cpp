@@ -11,8 +11,6 @@ namespace {
 
 using schemac::get;
 
-using schemac::CopyRow;
-
 template <typename T>
 std::optional<std::string> text_of(const T& v) {
   if constexpr (schemac::detail::is_optional<T>::value) {
@@ -230,10 +228,10 @@ Conversation insert(pqxx::transaction_base& tx, const NewConversation& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewConversation>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -328,10 +326,10 @@ Feedback insert(pqxx::transaction_base& tx, const NewFeedback& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewFeedback>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -422,10 +420,10 @@ Message insert(pqxx::transaction_base& tx, const NewMessage& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewMessage>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -518,10 +516,10 @@ Tenant insert(pqxx::transaction_base& tx, const NewTenant& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewTenant>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -598,10 +596,10 @@ UsageMetric insert(pqxx::transaction_base& tx, const NewUsageMetric& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewUsageMetric>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -706,10 +704,10 @@ User insert(pqxx::transaction_base& tx, const NewUser& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewUser>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
 
     values.push_back(text_of(row.id));
 
@@ -1222,6 +1220,71 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "\n"
     "SET check_function_bodies = off;\n"
     "\n"
+    "-- Keeps a whole table in schemac_retained (see the README: retained drops)\n"
+    "\n"
+    "CREATE OR REPLACE FUNCTION pg_temp.schemac_retain(t regclass, kept text, note text, only_with_rows boolean)\n"
+    "RETURNS void LANGUAGE plpgsql AS $schemac_retain$\n"
+    "DECLARE\n"
+    "  s text := (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = t);\n"
+    "  base text := kept;\n"
+    "  number integer := 1;\n"
+    "  has_rows boolean;\n"
+    "  r record;\n"
+    "BEGIN\n"
+    "  EXECUTE format('ALTER TABLE %s NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY', t);\n"
+    "  IF only_with_rows THEN\n"
+    "    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s)', t) INTO has_rows;\n"
+    "    IF NOT has_rows THEN\n"
+    "      EXECUTE format('DROP TABLE %s', t);\n"
+    "      RETURN;\n"
+    "    END IF;\n"
+    "    WHILE to_regclass(format('%I.%I', 'schemac_retained', kept)) IS NOT NULL LOOP\n"
+    "      number := number + 1;\n"
+    "      kept := left(base, 56) || '_' || number;\n"
+    "    END LOOP;\n"
+    "  END IF;\n"
+    "  IF to_regnamespace('schemac_retained') IS NULL THEN\n"
+    "    CREATE SCHEMA schemac_retained;\n"
+    "  END IF;\n"
+    "  -- what ties it to other objects goes (restored by the down that restores it)\n"
+    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') LOOP\n"
+    "    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', t, r.conname);\n"
+    "  END LOOP;\n"
+    "  FOR r IN SELECT tgname FROM pg_trigger WHERE tgrelid = t AND NOT tgisinternal LOOP\n"
+    "    EXECUTE format('DROP TRIGGER %I ON %s', r.tgname, t);\n"
+    "  END LOOP;\n"
+    "  FOR r IN SELECT polname FROM pg_policy WHERE polrelid = t LOOP\n"
+    "    EXECUTE format('DROP POLICY %I ON %s', r.polname, t);\n"
+    "  END LOOP;\n"
+    "  FOR r IN SELECT DISTINCT a.grantee FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = t AND a.grantee <> c.relowner LOOP\n"
+    "    EXECUTE format('REVOKE ALL ON %s FROM %s', t, CASE r.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r.grantee)) END);\n"
+    "  END LOOP;\n"
+    "  FOR r IN SELECT c.relname FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid\n"
+    "      WHERE x.indrelid = t AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid) LOOP\n"
+    "    EXECUTE format('DROP INDEX %I.%I', s, r.relname);\n"
+    "  END LOOP;\n"
+    "  FOR r IN SELECT attname, attgenerated FROM pg_attribute WHERE attrelid = t AND attnum > 0 AND NOT attisdropped AND atthasdef LOOP\n"
+    "    EXECUTE format('ALTER TABLE %s ALTER COLUMN %I %s', t, r.attname, CASE r.attgenerated WHEN 's' THEN 'DROP EXPRESSION' ELSE 'DROP DEFAULT' END);\n"
+    "  END LOOP;\n"
+    "  -- values of the schema's own types (not an extension's) kept as text\n"
+    "  FOR r IN SELECT a.attname, ty.typcategory = 'A' AS is_array FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid\n"
+    "      JOIN pg_type e ON e.oid = CASE WHEN ty.typcategory = 'A' THEN ty.typelem ELSE ty.oid END\n"
+    "      WHERE a.attrelid = t AND a.attnum > 0 AND NOT a.attisdropped AND e.typtype IN ('e', 'd', 'c')\n"
+    "        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = e.oid AND d.deptype = 'e') LOOP\n"
+    "    EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE %s USING %I::%s', t, r.attname,\n"
+    "      CASE WHEN r.is_array THEN 'text[]' ELSE 'text' END, r.attname, CASE WHEN r.is_array THEN 'text[]' ELSE 'text' END);\n"
+    "  END LOOP;\n"
+    "  -- its key indexes and sequences move along, under names no other kept table has\n"
+    "  FOR r IN SELECT c.oid, c.relname, CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'INDEX' END AS kind FROM pg_class c WHERE c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = t) OR (c.relkind = 'S' AND c.oid IN (SELECT objid FROM pg_depend WHERE classid = 'pg_class'::regclass AND refobjid = t AND deptype IN ('a', 'i'))) LOOP\n"
+    "    EXECUTE format('COMMENT ON %s %I.%I IS %L', r.kind, s, r.relname, 'schemac: was ' || r.relname);\n"
+    "    EXECUTE format('ALTER %s %I.%I RENAME TO %I', r.kind, s, r.relname, left(kept, 40) || '_' || left(md5(kept || '.' || r.relname), 12));\n"
+    "  END LOOP;\n"
+    "  EXECUTE format('ALTER TABLE %s RENAME TO %I', t, kept);\n"
+    "  EXECUTE format('ALTER TABLE %I.%I SET SCHEMA %I', s, kept, 'schemac_retained');\n"
+    "  EXECUTE format('COMMENT ON TABLE %I.%I IS %L', 'schemac_retained', kept, note);\n"
+    "END\n"
+    "$schemac_retain$;\n"
+    "\n"
     "-- Undo: Views and materialized views, in dependency order\n"
     "\n"
     "DROP MATERIALIZED VIEW public.monthly_usage_summary;\n"
@@ -1232,17 +1295,17 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "\n"
     "-- Undo: Tables, in foreign-key order\n"
     "\n"
-    "DROP TABLE public.usage_metrics;\n"
+    "SELECT pg_temp.schemac_retain('public.usage_metrics', 'm0001_init_public_usage_metrics_down', 'schemac: kept by a down: rows of usage_metrics written after migration 0001_init created it', true);\n"
     "\n"
-    "DROP TABLE public.feedback;\n"
+    "SELECT pg_temp.schemac_retain('public.feedback', 'm0001_init_public_feedback_down', 'schemac: kept by a down: rows of feedback written after migration 0001_init created it', true);\n"
     "\n"
-    "DROP TABLE public.messages;\n"
+    "SELECT pg_temp.schemac_retain('public.messages', 'm0001_init_public_messages_down', 'schemac: kept by a down: rows of messages written after migration 0001_init created it', true);\n"
     "\n"
-    "DROP TABLE public.conversations;\n"
+    "SELECT pg_temp.schemac_retain('public.conversations', 'm0001_init_public_conversations_down', 'schemac: kept by a down: rows of conversations written after migration 0001_init created it', true);\n"
     "\n"
-    "DROP TABLE public.users;\n"
+    "SELECT pg_temp.schemac_retain('public.users', 'm0001_init_public_users_down', 'schemac: kept by a down: rows of users written after migration 0001_init created it', true);\n"
     "\n"
-    "DROP TABLE public.tenants;\n"
+    "SELECT pg_temp.schemac_retain('public.tenants', 'm0001_init_public_tenants_down', 'schemac: kept by a down: rows of tenants written after migration 0001_init created it', true);\n"
     "\n"
     "-- Undo: Functions\n"
     "\n"

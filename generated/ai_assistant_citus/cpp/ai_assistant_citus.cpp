@@ -11,8 +11,6 @@ namespace {
 
 using schemac::get;
 
-using schemac::CopyRow;
-
 template <typename T>
 std::optional<std::string> text_of(const T& v) {
   if constexpr (schemac::detail::is_optional<T>::value) {
@@ -201,10 +199,10 @@ Conversation insert(pqxx::transaction_base& tx, const NewConversation& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewConversation>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
 
     values.push_back(text_of(row.tenant_id));
     set.push_back(row.id.has_value());
@@ -284,10 +282,10 @@ Feedback insert(pqxx::transaction_base& tx, const NewFeedback& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewFeedback>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
 
     values.push_back(text_of(row.tenant_id));
     set.push_back(row.id.has_value());
@@ -374,10 +372,10 @@ Message insert(pqxx::transaction_base& tx, const NewMessage& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewMessage>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
 
     values.push_back(text_of(row.tenant_id));
     set.push_back(row.id.has_value());
@@ -465,10 +463,10 @@ Plan insert(pqxx::transaction_base& tx, const NewPlan& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewPlan>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
 
     values.push_back(text_of(row.id));
 
@@ -526,10 +524,10 @@ Tenant insert(pqxx::transaction_base& tx, const NewTenant& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewTenant>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -596,10 +594,10 @@ UsageMetric insert(pqxx::transaction_base& tx, const NewUsageMetric& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewUsageMetric>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
 
     values.push_back(text_of(row.tenant_id));
 
@@ -675,10 +673,10 @@ User insert(pqxx::transaction_base& tx, const NewUser& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewUser>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
 
     values.push_back(text_of(row.tenant_id));
     set.push_back(row.id.has_value());

@@ -11,8 +11,6 @@ namespace {
 
 using schemac::get;
 
-using schemac::CopyRow;
-
 template <typename T>
 std::optional<std::string> text_of(const T& v) {
   if constexpr (schemac::detail::is_optional<T>::value) {
@@ -375,10 +373,10 @@ Achievement insert(pqxx::transaction_base& tx, const NewAchievement& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewAchievement>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -464,10 +462,10 @@ ChallengeLevel insert(pqxx::transaction_base& tx, const NewChallengeLevel& row) 
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewChallengeLevel>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -547,10 +545,10 @@ Challenge insert(pqxx::transaction_base& tx, const NewChallenge& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewChallenge>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -671,10 +669,10 @@ DailyChallenge insert(pqxx::transaction_base& tx, const NewDailyChallenge& row) 
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewDailyChallenge>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
 
     values.push_back(text_of(row.day));
 
@@ -741,10 +739,10 @@ LeaderboardEntry insert(pqxx::transaction_base& tx, const NewLeaderboardEntry& r
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewLeaderboardEntry>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -832,10 +830,10 @@ LearningTrack insert(pqxx::transaction_base& tx, const NewLearningTrack& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewLearningTrack>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -916,10 +914,10 @@ LevelAttempt insert(pqxx::transaction_base& tx, const NewLevelAttempt& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewLevelAttempt>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -1000,10 +998,10 @@ Notification insert(pqxx::transaction_base& tx, const NewNotification& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewNotification>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -1079,10 +1077,10 @@ UserAchievement insert(pqxx::transaction_base& tx, const NewUserAchievement& row
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewUserAchievement>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
 
     values.push_back(text_of(row.user_id));
 
@@ -1148,10 +1146,10 @@ ChallengeProgress insert(pqxx::transaction_base& tx, const NewChallengeProgress&
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewChallengeProgress>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -1249,10 +1247,10 @@ UserStats insert(pqxx::transaction_base& tx, const NewUserStats& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewUserStats>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
 
     values.push_back(text_of(row.user_id));
     set.push_back(row.total_xp.has_value());
@@ -1336,10 +1334,10 @@ User insert(pqxx::transaction_base& tx, const NewUser& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewUser>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -1437,10 +1435,10 @@ XpTransaction insert(pqxx::transaction_base& tx, const NewXpTransaction& row) {
 
 void insert_many(pqxx::transaction_base& tx, const std::vector<NewXpTransaction>& rows) {
   // Rows are grouped by which defaulted columns they set: COPY takes one column list.
-  std::map<std::vector<bool>, std::vector<CopyRow>> groups;
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
   for (const auto& row : rows) {
     std::vector<bool> set;
-    CopyRow values;
+    schemac::CopyRow values;
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
@@ -1990,6 +1988,71 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "\n"
     "SET check_function_bodies = off;\n"
     "\n"
+    "-- Keeps a whole table in schemac_retained (see the README: retained drops)\n"
+    "\n"
+    "CREATE OR REPLACE FUNCTION pg_temp.schemac_retain(t regclass, kept text, note text, only_with_rows boolean)\n"
+    "RETURNS void LANGUAGE plpgsql AS $schemac_retain$\n"
+    "DECLARE\n"
+    "  s text := (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = t);\n"
+    "  base text := kept;\n"
+    "  number integer := 1;\n"
+    "  has_rows boolean;\n"
+    "  r record;\n"
+    "BEGIN\n"
+    "  EXECUTE format('ALTER TABLE %s NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY', t);\n"
+    "  IF only_with_rows THEN\n"
+    "    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s)', t) INTO has_rows;\n"
+    "    IF NOT has_rows THEN\n"
+    "      EXECUTE format('DROP TABLE %s', t);\n"
+    "      RETURN;\n"
+    "    END IF;\n"
+    "    WHILE to_regclass(format('%I.%I', 'schemac_retained', kept)) IS NOT NULL LOOP\n"
+    "      number := number + 1;\n"
+    "      kept := left(base, 56) || '_' || number;\n"
+    "    END LOOP;\n"
+    "  END IF;\n"
+    "  IF to_regnamespace('schemac_retained') IS NULL THEN\n"
+    "    CREATE SCHEMA schemac_retained;\n"
+    "  END IF;\n"
+    "  -- what ties it to other objects goes (restored by the down that restores it)\n"
+    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') LOOP\n"
+    "    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', t, r.conname);\n"
+    "  END LOOP;\n"
+    "  FOR r IN SELECT tgname FROM pg_trigger WHERE tgrelid = t AND NOT tgisinternal LOOP\n"
+    "    EXECUTE format('DROP TRIGGER %I ON %s', r.tgname, t);\n"
+    "  END LOOP;\n"
+    "  FOR r IN SELECT polname FROM pg_policy WHERE polrelid = t LOOP\n"
+    "    EXECUTE format('DROP POLICY %I ON %s', r.polname, t);\n"
+    "  END LOOP;\n"
+    "  FOR r IN SELECT DISTINCT a.grantee FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = t AND a.grantee <> c.relowner LOOP\n"
+    "    EXECUTE format('REVOKE ALL ON %s FROM %s', t, CASE r.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r.grantee)) END);\n"
+    "  END LOOP;\n"
+    "  FOR r IN SELECT c.relname FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid\n"
+    "      WHERE x.indrelid = t AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid) LOOP\n"
+    "    EXECUTE format('DROP INDEX %I.%I', s, r.relname);\n"
+    "  END LOOP;\n"
+    "  FOR r IN SELECT attname, attgenerated FROM pg_attribute WHERE attrelid = t AND attnum > 0 AND NOT attisdropped AND atthasdef LOOP\n"
+    "    EXECUTE format('ALTER TABLE %s ALTER COLUMN %I %s', t, r.attname, CASE r.attgenerated WHEN 's' THEN 'DROP EXPRESSION' ELSE 'DROP DEFAULT' END);\n"
+    "  END LOOP;\n"
+    "  -- values of the schema's own types (not an extension's) kept as text\n"
+    "  FOR r IN SELECT a.attname, ty.typcategory = 'A' AS is_array FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid\n"
+    "      JOIN pg_type e ON e.oid = CASE WHEN ty.typcategory = 'A' THEN ty.typelem ELSE ty.oid END\n"
+    "      WHERE a.attrelid = t AND a.attnum > 0 AND NOT a.attisdropped AND e.typtype IN ('e', 'd', 'c')\n"
+    "        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = e.oid AND d.deptype = 'e') LOOP\n"
+    "    EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE %s USING %I::%s', t, r.attname,\n"
+    "      CASE WHEN r.is_array THEN 'text[]' ELSE 'text' END, r.attname, CASE WHEN r.is_array THEN 'text[]' ELSE 'text' END);\n"
+    "  END LOOP;\n"
+    "  -- its key indexes and sequences move along, under names no other kept table has\n"
+    "  FOR r IN SELECT c.oid, c.relname, CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'INDEX' END AS kind FROM pg_class c WHERE c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = t) OR (c.relkind = 'S' AND c.oid IN (SELECT objid FROM pg_depend WHERE classid = 'pg_class'::regclass AND refobjid = t AND deptype IN ('a', 'i'))) LOOP\n"
+    "    EXECUTE format('COMMENT ON %s %I.%I IS %L', r.kind, s, r.relname, 'schemac: was ' || r.relname);\n"
+    "    EXECUTE format('ALTER %s %I.%I RENAME TO %I', r.kind, s, r.relname, left(kept, 40) || '_' || left(md5(kept || '.' || r.relname), 12));\n"
+    "  END LOOP;\n"
+    "  EXECUTE format('ALTER TABLE %s RENAME TO %I', t, kept);\n"
+    "  EXECUTE format('ALTER TABLE %I.%I SET SCHEMA %I', s, kept, 'schemac_retained');\n"
+    "  EXECUTE format('COMMENT ON TABLE %I.%I IS %L', 'schemac_retained', kept, note);\n"
+    "END\n"
+    "$schemac_retain$;\n"
+    "\n"
     "-- Undo: Data steps\n"
     "\n"
     "-- undo data step seed_learning_tracks\n"
@@ -2003,31 +2066,31 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "\n"
     "-- Undo: Tables, in foreign-key order\n"
     "\n"
-    "DROP TABLE public.xp_transactions;\n"
+    "SELECT pg_temp.schemac_retain('public.xp_transactions', 'm0001_init_public_xp_transactions_down', 'schemac: kept by a down: rows of xp_transactions written after migration 0001_init created it', true);\n"
     "\n"
-    "DROP TABLE public.user_stats;\n"
+    "SELECT pg_temp.schemac_retain('public.user_stats', 'm0001_init_public_user_stats_down', 'schemac: kept by a down: rows of user_stats written after migration 0001_init created it', true);\n"
     "\n"
-    "DROP TABLE public.user_achievements;\n"
+    "SELECT pg_temp.schemac_retain('public.user_achievements', 'm0001_init_public_user_achievements_down', 'schemac: kept by a down: rows of user_achievements written after migration 0001_init created it', true);\n"
     "\n"
-    "DROP TABLE public.notifications;\n"
+    "SELECT pg_temp.schemac_retain('public.notifications', 'm0001_init_public_notifications_down', 'schemac: kept by a down: rows of notifications written after migration 0001_init created it', true);\n"
     "\n"
-    "DROP TABLE public.level_attempts;\n"
+    "SELECT pg_temp.schemac_retain('public.level_attempts', 'm0001_init_public_level_attempts_down', 'schemac: kept by a down: rows of level_attempts written after migration 0001_init created it', true);\n"
     "\n"
-    "DROP TABLE public.user_challenge_progress;\n"
+    "SELECT pg_temp.schemac_retain('public.user_challenge_progress', 'm0001_init_public_user_challenge_progress_down', 'schemac: kept by a down: rows of user_challenge_progress written after migration 0001_init created it', true);\n"
     "\n"
-    "DROP TABLE public.leaderboard_entries;\n"
+    "SELECT pg_temp.schemac_retain('public.leaderboard_entries', 'm0001_init_public_leaderboard_entries_down', 'schemac: kept by a down: rows of leaderboard_entries written after migration 0001_init created it', true);\n"
     "\n"
-    "DROP TABLE public.users;\n"
+    "SELECT pg_temp.schemac_retain('public.users', 'm0001_init_public_users_down', 'schemac: kept by a down: rows of users written after migration 0001_init created it', true);\n"
     "\n"
-    "DROP TABLE public.daily_challenges;\n"
+    "SELECT pg_temp.schemac_retain('public.daily_challenges', 'm0001_init_public_daily_challenges_down', 'schemac: kept by a down: rows of daily_challenges written after migration 0001_init created it', true);\n"
     "\n"
-    "DROP TABLE public.challenge_levels;\n"
+    "SELECT pg_temp.schemac_retain('public.challenge_levels', 'm0001_init_public_challenge_levels_down', 'schemac: kept by a down: rows of challenge_levels written after migration 0001_init created it', true);\n"
     "\n"
-    "DROP TABLE public.challenges;\n"
+    "SELECT pg_temp.schemac_retain('public.challenges', 'm0001_init_public_challenges_down', 'schemac: kept by a down: rows of challenges written after migration 0001_init created it', true);\n"
     "\n"
-    "DROP TABLE public.learning_tracks;\n"
+    "SELECT pg_temp.schemac_retain('public.learning_tracks', 'm0001_init_public_learning_tracks_down', 'schemac: kept by a down: rows of learning_tracks written after migration 0001_init created it', true);\n"
     "\n"
-    "DROP TABLE public.achievements;\n"
+    "SELECT pg_temp.schemac_retain('public.achievements', 'm0001_init_public_achievements_down', 'schemac: kept by a down: rows of achievements written after migration 0001_init created it', true);\n"
     "\n"
     "-- Undo: Functions\n"
     "\n"

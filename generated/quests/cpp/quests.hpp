@@ -298,7 +298,6 @@ std::vector<UserQuest> by_user_id_quest_id(pqxx::transaction_base& tx, const sch
 }  // namespace user_quests
 
 
-
 // The migrations this code was generated with (2; empty unless
 // `schemac gen cpp --migrations`), and the newest one's version.
 const std::vector<schemac::runtime::Migration>& migrations();

@@ -35,6 +35,10 @@ inline constexpr std::string_view verify_error_prefix = "schemac verify: ";
 // The schema that keeps what confirmed drops removed, for their downs: one table per
 // migration and column, named "m" + the migration's id + "_" + ... (see the planner).
 inline constexpr std::string_view retention_schema = "schemac_retained";
+// The start of the comment of a table that a down moved there because it held rows
+// (the down of a migration that created it): no migration restores it, so purge
+// deletes it whatever is applied.
+inline constexpr std::string_view kept_by_down_note = "schemac: kept by a down: ";
 
 struct Phase {
   bool transaction = true;  // false: statement by statement, outside a transaction

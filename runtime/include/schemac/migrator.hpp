@@ -45,8 +45,10 @@ struct MigrationStatus {
   int version = 0;
   std::string name;
   bool applied = false;
-  std::string applied_at;  // as PostgreSQL prints timestamptz; "" when pending
-  std::string file;        // "matches", "changed", "missing" (applied), "pending"
+  std::string applied_at;            // as PostgreSQL prints timestamptz; "" when pending
+  std::string file;                  // "matches", "changed", "missing" (applied), "pending"
+  std::vector<std::string> changed;  // when "changed": which of its files ("up", "down", "verify")
+  bool baselined = false;            // recorded by `migrate baseline`: down never reverts it
   // Set while a migration is half applied: the phases done, and the statements done of
   // the next phase when it runs outside a transaction.
   std::optional<int> statements_done;
@@ -86,6 +88,8 @@ class Migrator {
   // Applies the pending migrations in order; returns how many ran.
   int up(const RunOptions& options = {});
   // Reverts the newest applied migration, or all above `options.to`; returns how many.
+  // A migration adopted by baseline is never reverted: a down that would revert one is
+  // refused (MigrationRefused) before anything runs.
   int down(const RunOptions& options = {});
   // Applied and pending migrations, and whether each applied file still matches.
   std::vector<MigrationStatus> status();
@@ -98,8 +102,9 @@ class Migrator {
   std::vector<RetainedCopy> retained();
   // Deletes the copies of applied migrations (through version `options.to` when given) and
   // returns them; with `options.dry_run`, only returns them. Their downs then stop
-  // before they change anything, saying the values were purged. Copies of migrations
-  // that are not applied, or not in the directory, are left alone.
+  // before they change anything, saying the values were purged. Tables a down kept
+  // (rows written after up) go too, applied or not. Other copies of migrations that
+  // are not applied, or not in the directory, are left alone.
   std::vector<RetainedCopy> purge(const RunOptions& options = {});
 
   static constexpr const char* history_table = "public.schemac_migrations";
@@ -108,6 +113,8 @@ class Migrator {
   struct Applied {
     int version = 0;
     std::string name, checksum, applied_at;
+    std::optional<std::string> down_checksum, verify_checksum;  // unset in rows written before they were kept
+    bool baselined = false;
     std::optional<int> statements_done;
     std::optional<int> transactions_done;
     bool finished() const { return !statements_done && !transactions_done; }
@@ -123,8 +130,9 @@ class Migrator {
   void ensure_history();
   bool history_exists();
   std::vector<Applied> read_history();
-  std::string checksum(const std::string& text);
   const Migration* find(int version) const;
+  // The files of `m` whose checksum differs from what `a` recorded ("up", "down", "verify").
+  std::vector<std::string> changed_files(const Migration& m, const Applied& a);
   // Refuses a changed, missing or reordered history.
   void check_history(const std::vector<Applied>& applied);
   void apply(const Migration& m, const RunOptions& options, Progress resume);

@@ -16,6 +16,9 @@ BEGIN
   IF NOT (to_regclass('public.scratch') IS NULL) THEN
     missing := array_append(missing, 'dropped table scratch still exists');
   END IF;
+  IF NOT (to_regclass('schemac_retained.m0002_v2_public_scratch_table') IS NOT NULL) THEN
+    missing := array_append(missing, 'kept table schemac_retained.m0002_v2_public_scratch_table is missing');
+  END IF;
   IF cardinality(missing) > 0 THEN
     RAISE EXCEPTION 'schemac verify: %', array_to_string(missing, '; ');
   END IF;
