@@ -749,6 +749,13 @@ void check_assertion(Diagnostics& diags, int file, const ast::Assertion& a, cons
     return Location{file, begin + static_cast<std::uint32_t>(std::min(offset, a.query.text.size()))};
   };
   std::string what = "assertion '" + a.name.text + "'";
+  // The verify file quotes the queries with this tag.
+  if (auto tag = a.query.text.find("$schemac_verify$"); tag != std::string::npos) {
+    diags.error(at(tag), what +
+                             " holds '$schemac_verify$', the tag the verify file quotes its checks with: "
+                             "write the string another way");
+    return;
+  }
   const auto& stmts = tree.contains("stmts") ? tree["stmts"] : nlohmann::json::array();
   if (stmts.empty()) {
     diags.error(at(0), what + " has no query: write one SELECT that returns a boolean");

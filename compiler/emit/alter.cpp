@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <set>
+
 #include "emit/ddl.hpp"
 #include "model/names.hpp"
 
@@ -157,6 +160,7 @@ RETURNS void LANGUAGE plpgsql AS $schemac_retain$
 DECLARE
   s text := (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = t);
   base text := kept;
+  short text := kept;  -- at most 50 bytes (identifiers are cut at 63 bytes, not characters)
   number integer := 1;
   has_rows boolean;
   r record;
@@ -168,11 +172,18 @@ BEGIN
       EXECUTE format('DROP TABLE %s', t);
       RETURN;
     END IF;
+    WHILE octet_length(short) > 50 LOOP
+      short := left(short, -1);
+    END LOOP;
     WHILE to_regclass(format('%I.%I', {0}, kept)) IS NOT NULL LOOP
       number := number + 1;
-      kept := left(base, 56) || '_' || number;
+      kept := short || '_' || number;
     END LOOP;
+    short := kept;
   END IF;
+  WHILE octet_length(short) > 50 LOOP
+    short := left(short, -1);
+  END LOOP;
   IF to_regnamespace({1}) IS NULL THEN
     CREATE SCHEMA {2};
   END IF;
@@ -187,7 +198,7 @@ BEGIN
     EXECUTE format('DROP POLICY %I ON %s', r.polname, t);
   END LOOP;
   FOR r IN SELECT DISTINCT a.grantee FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = t AND a.grantee <> c.relowner LOOP
-    EXECUTE format('REVOKE ALL ON %s FROM %s', t, CASE r.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r.grantee)) END);
+    EXECUTE format('REVOKE ALL ON %s FROM %s CASCADE', t, CASE r.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r.grantee)) END);
   END LOOP;
   FOR r IN SELECT c.relname FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
       WHERE x.indrelid = t AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid) LOOP
@@ -197,8 +208,9 @@ BEGIN
     EXECUTE format('ALTER TABLE %s ALTER COLUMN %I %s', t, r.attname, CASE r.attgenerated WHEN 's' THEN 'DROP EXPRESSION' ELSE 'DROP DEFAULT' END);
   END LOOP;
   -- values of the schema's own types (not an extension's) kept as text
-  FOR r IN SELECT a.attname, ty.typcategory = 'A' AS is_array FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid
-      JOIN pg_type e ON e.oid = CASE WHEN ty.typcategory = 'A' THEN ty.typelem ELSE ty.oid END
+  FOR r IN SELECT a.attname, ty.typtype = 'b' AND ty.typelem <> 0 AND ty.typcategory = 'A' AS is_array
+      FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid
+      JOIN pg_type e ON e.oid = CASE WHEN ty.typtype = 'b' AND ty.typelem <> 0 AND ty.typcategory = 'A' THEN ty.typelem ELSE ty.oid END
       WHERE a.attrelid = t AND a.attnum > 0 AND NOT a.attisdropped AND e.typtype IN ('e', 'd', 'c')
         AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = e.oid AND d.deptype = 'e') LOOP
     EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE %s USING %I::%s', t, r.attname,
@@ -207,7 +219,7 @@ BEGIN
   -- its key indexes and sequences move along, under names no other kept table has
   FOR r IN {3} LOOP
     EXECUTE format('COMMENT ON %s %I.%I IS %L', r.kind, s, r.relname, 'schemac: was ' || r.relname);
-    EXECUTE format('ALTER %s %I.%I RENAME TO %I', r.kind, s, r.relname, left(kept, 40) || '_' || left(md5(kept || '.' || r.relname), 12));
+    EXECUTE format('ALTER %s %I.%I RENAME TO %I', r.kind, s, r.relname, short || '_' || left(md5(kept || '.' || r.relname), 12));
   END LOOP;
   EXECUTE format('ALTER TABLE %s RENAME TO %I', t, kept);
   EXECUTE format('ALTER TABLE %I.%I SET SCHEMA %I', s, kept, {0});
@@ -224,11 +236,11 @@ std::string retain_table(const QualifiedName& table, const QualifiedName& kept, 
 }
 
 std::string restore_table(const model::Table& t, const QualifiedName& kept) {
-  std::string out =
-      fmt::format("DO $schemac$ BEGIN IF to_regclass({}) IS NULL THEN RAISE EXCEPTION {}; END IF; END $schemac$;\n",
-                  sql_string(kept.sql()),
-                  sql_string("table " + t.name.display() + " kept in " + kept.display() +
-                             " was purged (schemac migrate purge); this down cannot restore it"));
+  std::string out = fmt::format(
+      "DO $schemac$ BEGIN IF to_regclass({}) IS NULL THEN RAISE EXCEPTION '%', {}; END IF; END $schemac$;\n",
+      sql_string(kept.sql()),
+      sql_string("table " + t.name.display() + " kept in " + kept.display() +
+                 " was purged (schemac migrate purge); this down cannot restore it"));
   out += set_table_schema(kept, t.name.schema) + "\n";
   out += rename_table({t.name.schema, kept.name}, t.name.name) + "\n";
   out += fmt::format(
@@ -238,16 +250,25 @@ std::string restore_table(const model::Table& t, const QualifiedName& kept) {
       "substr(obj_description(r.oid, 'pg_class'), 14)); END IF; END LOOP; END $schemac$;\n",
       moved_along(sql_string(t.name.sql()) + "::regclass"), sql_string(t.name.schema));
   out += "COMMENT ON TABLE " + t.name.sql() + " IS NULL;";
+  std::set<std::string> regenerated;  // generated columns, added again (their keys go with the drop)
   for (const auto& c : t.columns) {
-    bool own_type = c.type.kind == model::TypeKind::enumeration || c.type.kind == model::TypeKind::domain ||
-                    c.type.kind == model::TypeKind::composite;
     if (c.generated_sql) {
       out += "\n" + drop_column(t.name, c.name) + "\n" + add_column(t.name, c);
+      regenerated.insert(c.name);
       continue;
     }
-    if (own_type)
-      out += fmt::format("\nALTER TABLE {} ALTER COLUMN {} TYPE {} USING {}::{};", t.name.sql(), quote(c.name),
-                         c.type.sql(), quote(c.name), c.type.sql());
+    // Kept as text (emit::retain_table_function): a declared type always, an extern one
+    // when the database does not say it is an extension's.
+    std::string convert = fmt::format("ALTER TABLE {} ALTER COLUMN {} TYPE {} USING {}::{};", t.name.sql(),
+                                      quote(c.name), c.type.sql(), quote(c.name), c.type.sql());
+    if (c.type.kind == model::TypeKind::enumeration || c.type.kind == model::TypeKind::domain ||
+        c.type.kind == model::TypeKind::composite)
+      out += "\n" + convert;
+    else if (c.type.kind == model::TypeKind::external)
+      out += fmt::format(
+          "\nDO $schemac$ BEGIN IF (SELECT atttypid FROM pg_attribute WHERE attrelid = {}::regclass AND attname = {}) "
+          "IN ('text'::regtype, 'text[]'::regtype) THEN {} END IF; END $schemac$;",
+          sql_string(t.name.sql()), sql_string(c.name), convert);
     std::optional<std::string> def = c.default_sql;
     if (c.serial)
       def = "nextval(" +
@@ -255,8 +276,15 @@ std::string restore_table(const model::Table& t, const QualifiedName& kept) {
             "::regclass)";
     if (def) out += "\n" + set_column_default(t.name, c.name, *def);
   }
-  for (const auto& c : t.constraints)
-    if (c.kind == model::ConstraintKind::check) out += "\n" + add_constraint(t, c);
+  for (const auto& c : t.constraints) {
+    bool on_regenerated = std::any_of(c.columns.begin(), c.columns.end(),
+                                      [&](const std::string& n) { return regenerated.count(n) > 0; }) ||
+                          std::any_of(c.elements.begin(), c.elements.end(),
+                                      [&](const model::IndexElement& e) { return regenerated.count(e.column) > 0; });
+    bool key = c.kind == model::ConstraintKind::primary_key || c.kind == model::ConstraintKind::unique ||
+               c.kind == model::ConstraintKind::exclusion;
+    if (c.kind == model::ConstraintKind::check || (key && on_regenerated)) out += "\n" + add_constraint(t, c);
+  }
   return out;
 }
 
@@ -281,7 +309,7 @@ std::string restore_column(const Retention& r, const model::Column& column) {
   restore += fmt::format("\nALTER TABLE {} ENABLE TRIGGER USER;", r.table.sql());
   // A purged copy stops the down before it changes anything, saying why.
   std::string guard =
-      fmt::format("DO $schemac$ BEGIN IF to_regclass({}) IS NULL THEN RAISE EXCEPTION {}; END IF; END $schemac$;",
+      fmt::format("DO $schemac$ BEGIN IF to_regclass({}) IS NULL THEN RAISE EXCEPTION '%', {}; END IF; END $schemac$;",
                   sql_string(r.copy.sql()),
                   sql_string("the values of " + r.table.display() + "." + column.name + " kept in " + r.copy.display() +
                              " were purged (schemac migrate purge); this down cannot restore them"));

@@ -1,5 +1,6 @@
 #include "emit/cpp_names.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <set>
@@ -45,6 +46,14 @@ const std::set<std::string, std::less<>>& macros() {
   return names;
 }
 
+// A macro of the headers, or an errno constant (ENOENT, EINVAL, ...: <cerrno> comes
+// in through <string>).
+bool is_macro(std::string_view w) {
+  if (macros().count(w) > 0) return true;
+  return w.size() >= 2 && w[0] == 'E' &&
+         std::all_of(w.begin() + 1, w.end(), [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); });
+}
+
 }  // namespace
 
 bool is_reserved_name(std::string_view w) {
@@ -63,7 +72,7 @@ bool is_reserved_name(std::string_view w) {
       // names the generated code itself uses: in the namespace, in a table's, in functions
       "migrations", "migrate", "check_schema_version", "schema_version", "from_string", "to_string", "text_of", "get",
       "record_members", "tx", "row", "rows", "r", "out", "find", "insert", "insert_many", "update", "remove", "count"};
-  return reserved.count(w) > 0 || macros().count(w) > 0;
+  return reserved.count(w) > 0 || is_macro(w);
 }
 
 std::string identifier(std::string_view name) {
@@ -124,7 +133,7 @@ std::string type_name(std::string_view name) {
     up = false;
   }
   if (out.empty() || is_digit(static_cast<unsigned char>(out[0]))) out = "T" + out;
-  if (macros().count(out)) out += "_";
+  if (is_macro(out)) out += "_";
   return out;
 }
 

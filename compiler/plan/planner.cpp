@@ -1541,11 +1541,11 @@ class Planner {
               "ALTER TABLE {3} RENAME TO {4};\nALTER TABLE {5} SET SCHEMA {1};",
               emit::sql_string(names::quote(kept.schema)), names::quote(kept.schema), rename_indexes, name.sql(),
               names::quote(kept.name), QualifiedName{name.schema, kept.name}.sql());
-      std::string guard =
-          fmt::format("DO $schemac$ BEGIN IF to_regclass({}) IS NULL THEN RAISE EXCEPTION {}; END IF; END $schemac$;",
-                      emit::sql_string(kept.sql()),
-                      emit::sql_string("partition " + name.display() + " kept in " + kept.display() +
-                                       " was purged (schemac migrate purge); this down cannot restore it"));
+      std::string guard = fmt::format(
+          "DO $schemac$ BEGIN IF to_regclass({}) IS NULL THEN RAISE EXCEPTION '%', {}; END IF; END $schemac$;",
+          emit::sql_string(kept.sql()),
+          emit::sql_string("partition " + name.display() + " kept in " + kept.display() +
+                           " was purged (schemac migrate purge); this down cannot restore it"));
       std::string restore_indexes = fmt::format(
           "DO $schemac$ DECLARE i record; BEGIN FOR i IN SELECT c.relname FROM pg_index x JOIN pg_class c ON c.oid = "
           "x.indexrelid WHERE x.indrelid = {0}::regclass AND starts_with(c.relname, {1}) LOOP EXECUTE format('ALTER "
@@ -3193,7 +3193,8 @@ class Planner {
     std::string contracts;
     for (const auto& op : ops_)
       if (op.step == Step::archive || op.step == Step::drop_column || op.step == Step::drop_table ||
-          op.step == Step::drop_partition)
+          op.step == Step::drop_partition || op.step == Step::drop_sequence || op.step == Step::drop_function ||
+          op.step == Step::drop_enum || op.step == Step::drop_schema)
         if (contracts.empty() && !op.change.subject.name.empty())
           contracts = std::string(change_name(op.change.kind)) + " " + op.change.subject.display();
     for (const auto& d : want_.data_steps) {

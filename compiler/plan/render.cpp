@@ -129,7 +129,15 @@ std::string render_verify(const Plan& plan, const std::string& header) {
   std::size_t size = out.size() + 256;
   for (const auto& op : plan.ops) size += op.verify.size() * 320;  // a check is about 250 bytes
   out.reserve(size);
-  out += "\nDO $schemac_verify$\nDECLARE\n  missing text[] := '{}';\nBEGIN\n";
+  // An assertion's query may read a column named like the block's variable: the
+  // column wins there (the block itself never reads a column).
+  bool assertions = std::any_of(plan.ops.begin(), plan.ops.end(), [](const Op& op) {
+    return std::any_of(op.verify.begin(), op.verify.end(),
+                       [](const Check& c) { return c.kind == emit::CheckKind::assertion; });
+  });
+  out += assertions ? "\nDO $schemac_verify$\n#variable_conflict use_column\nDECLARE\n"
+                    : "\nDO $schemac_verify$\nDECLARE\n";
+  out += "  missing text[] := '{}';\nBEGIN\n";
   for (const auto& op : plan.ops)
     for (const auto& c : op.verify) out += emit::check_statement(c);
   out += "  IF cardinality(missing) > 0 THEN\n    RAISE EXCEPTION '";

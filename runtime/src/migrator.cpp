@@ -115,10 +115,19 @@ void Migrator::ensure_history() {
           "  duration interval NOT NULL DEFAULT '0',\n"
           "  statements_done integer\n"
           ")");
+  bool had_baselined = !tx.exec(std::string("SELECT 1 FROM pg_attribute WHERE attrelid = '") + history_table +
+                                "'::regclass AND attname = 'baselined' AND NOT attisdropped")
+                            .empty();
   tx.exec(std::string("ALTER TABLE ") + history_table +
           " ADD COLUMN IF NOT EXISTS transactions_done integer, ADD COLUMN IF NOT EXISTS down_checksum text, "
           "ADD COLUMN IF NOT EXISTS verify_checksum text, ADD COLUMN IF NOT EXISTS baselined boolean NOT NULL "
           "DEFAULT false");
+  // A history kept by an older schemac: its baseline rows are the ones without a
+  // duration (an applied migration always records one), so down never reverts them.
+  if (!had_baselined)
+    tx.exec(std::string("UPDATE ") + history_table +
+            " SET baselined = true WHERE duration = interval '0' AND statements_done IS NULL AND transactions_done IS "
+            "NULL");
   tx.exec(std::string("COMMENT ON TABLE ") + history_table +
           " IS 'Migrations applied by schemac. statements_done is set while a no-transaction migration is half "
           "applied, transactions_done while one in several transactions is; baselined marks a migration adopted "

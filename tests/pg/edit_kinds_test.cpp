@@ -2163,6 +2163,21 @@ drop table accounts
 )")
           .seeded(seed, rows),
   });
+  // Found in review: a name of multi-byte characters near the 63-byte limit and with a
+  // '%', a domain over an array dropped with the table, a generated column with a
+  // unique key (its key comes back with it), a column named like the verify block's
+  // variable.
+  const std::string odd =
+      "table \"顧客注文履歴明細データ保存用テーブル%\" {\n  id int primary key\n  t tags?\n  a text\n"
+      "  a_lc text generated (lower(a))\n  missing bool?\n  unique (a_lc)\n}\n";
+  run_cases({
+      Case("a table with an odd name, a domain over an array and a unique generated column",
+           "domain tags text[]\n" + odd, "drop table \"顧客注文履歴明細データ保存用テーブル%\"\n")
+          .seeded("INSERT INTO public.\"顧客注文履歴明細データ保存用テーブル%\" (id, t, a) VALUES (1, '{x,y}', 'AbC'), "
+                  "(2, null, 'q');",
+                  {"SELECT id, t, a, a_lc, pg_typeof(t) FROM public.\"顧客注文履歴明細データ保存用テーブル%\" ORDER BY "
+                   "id"}),
+  });
   // The enum goes with the table in the same migration: the kept table holds text.
   model::Schema v1 = compile_model(common + accounts +
                                        "table invoices {\n  id int primary key\n  account_id bigint "

@@ -151,6 +151,9 @@ TEST_CASE("an assertion is one query returning one boolean, over declared tables
           "change anything");
     CHECK(error_of(t + "assert a $$ select true; select false $$") ==
           "test.schema:6:25: error: assertion 'a' is one query (a SELECT that returns a boolean), not 2 statements");
+    CHECK(error_of(t + "assert a $$ select '$schemac_verify$' = '' $$") ==
+          "test.schema:6:21: error: assertion 'a' holds '$schemac_verify$', the tag the verify file quotes its checks "
+          "with: write the string another way");
     CHECK(error_of(t + "assert a $$ $$") ==
           "test.schema:6:12: error: assertion 'a' has no query: write one SELECT that returns a boolean");
     CHECK(error_of(t + "assert a $$\n    select true; -- a comment $$") ==

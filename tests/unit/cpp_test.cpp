@@ -110,8 +110,9 @@ TEST_CASE("gen cpp: names become identifiers, type names, literals and comments 
   CHECK(emit::identifier("café au lait") == "caf_u00e9_au_lait");
   CHECK(emit::identifier("日本") == "u65e5_u672c");
   CHECK(emit::identifier("x\ny") == "x_y");
-  for (const char* word : {"class", "std", "schemac", "pqxx", "linux", "errno", "migrate", "tx"})
+  for (const char* word : {"class", "std", "schemac", "pqxx", "linux", "errno", "migrate", "tx", "ENOENT", "EIO"})
     CHECK(emit::identifier(word) == std::string(word) + "_");
+  CHECK(emit::identifier("Eager") == "Eager");
   CHECK(emit::type_name("order_items") == "OrderItems");
   CHECK(emit::type_name("ünï") == "U00FCNU00EF");
   CHECK(emit::type_name("NULL") == "NULL_");

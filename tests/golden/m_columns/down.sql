@@ -18,7 +18,7 @@ ALTER TABLE public.accounts ALTER COLUMN note DROP NOT NULL;
 
 -- Undo: Dropped columns (confirmed)
 
-DO $schemac$ BEGIN IF to_regclass('schemac_retained.m0002_v2_public_accounts_legacy') IS NULL THEN RAISE EXCEPTION 'the values of accounts.legacy kept in schemac_retained.m0002_v2_public_accounts_legacy were purged (schemac migrate purge); this down cannot restore them'; END IF; END $schemac$;
+DO $schemac$ BEGIN IF to_regclass('schemac_retained.m0002_v2_public_accounts_legacy') IS NULL THEN RAISE EXCEPTION '%', 'the values of accounts.legacy kept in schemac_retained.m0002_v2_public_accounts_legacy were purged (schemac migrate purge); this down cannot restore them'; END IF; END $schemac$;
 ALTER TABLE public.accounts ADD COLUMN legacy text;
 ALTER TABLE public.accounts DISABLE TRIGGER USER;
 UPDATE public.accounts AS t SET legacy = r.legacy::text FROM schemac_retained.m0002_v2_public_accounts_legacy AS r WHERE t.id = r.id::bigint;

@@ -5,7 +5,7 @@
 
 -- Undo: Dropped tables (confirmed)
 
-DO $schemac$ BEGIN IF to_regclass('schemac_retained.m0002_v2_public_scratch_table') IS NULL THEN RAISE EXCEPTION 'table scratch kept in schemac_retained.m0002_v2_public_scratch_table was purged (schemac migrate purge); this down cannot restore it'; END IF; END $schemac$;
+DO $schemac$ BEGIN IF to_regclass('schemac_retained.m0002_v2_public_scratch_table') IS NULL THEN RAISE EXCEPTION '%', 'table scratch kept in schemac_retained.m0002_v2_public_scratch_table was purged (schemac migrate purge); this down cannot restore it'; END IF; END $schemac$;
 ALTER TABLE schemac_retained.m0002_v2_public_scratch_table SET SCHEMA public;
 ALTER TABLE public.m0002_v2_public_scratch_table RENAME TO scratch;
 DO $schemac$ DECLARE r record; BEGIN FOR r IN SELECT c.oid, c.relname, CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'INDEX' END AS kind FROM pg_class c WHERE c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = 'public.scratch'::regclass) OR (c.relkind = 'S' AND c.oid IN (SELECT objid FROM pg_depend WHERE classid = 'pg_class'::regclass AND refobjid = 'public.scratch'::regclass AND deptype IN ('a', 'i'))) LOOP IF obj_description(r.oid, 'pg_class') LIKE 'schemac: was %' THEN EXECUTE format('ALTER %s %I.%I RENAME TO %I', r.kind, 'public', r.relname, substr(obj_description(r.oid, 'pg_class'), 14)); EXECUTE format('COMMENT ON %s %I.%I IS NULL', r.kind, 'public', substr(obj_description(r.oid, 'pg_class'), 14)); END IF; END LOOP; END $schemac$;

@@ -10,6 +10,7 @@ RETURNS void LANGUAGE plpgsql AS $schemac_retain$
 DECLARE
   s text := (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = t);
   base text := kept;
+  short text := kept;  -- at most 50 bytes (identifiers are cut at 63 bytes, not characters)
   number integer := 1;
   has_rows boolean;
   r record;
@@ -21,11 +22,18 @@ BEGIN
       EXECUTE format('DROP TABLE %s', t);
       RETURN;
     END IF;
+    WHILE octet_length(short) > 50 LOOP
+      short := left(short, -1);
+    END LOOP;
     WHILE to_regclass(format('%I.%I', 'schemac_retained', kept)) IS NOT NULL LOOP
       number := number + 1;
-      kept := left(base, 56) || '_' || number;
+      kept := short || '_' || number;
     END LOOP;
+    short := kept;
   END IF;
+  WHILE octet_length(short) > 50 LOOP
+    short := left(short, -1);
+  END LOOP;
   IF to_regnamespace('schemac_retained') IS NULL THEN
     CREATE SCHEMA schemac_retained;
   END IF;
@@ -40,7 +48,7 @@ BEGIN
     EXECUTE format('DROP POLICY %I ON %s', r.polname, t);
   END LOOP;
   FOR r IN SELECT DISTINCT a.grantee FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = t AND a.grantee <> c.relowner LOOP
-    EXECUTE format('REVOKE ALL ON %s FROM %s', t, CASE r.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r.grantee)) END);
+    EXECUTE format('REVOKE ALL ON %s FROM %s CASCADE', t, CASE r.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r.grantee)) END);
   END LOOP;
   FOR r IN SELECT c.relname FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
       WHERE x.indrelid = t AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid) LOOP
@@ -50,8 +58,9 @@ BEGIN
     EXECUTE format('ALTER TABLE %s ALTER COLUMN %I %s', t, r.attname, CASE r.attgenerated WHEN 's' THEN 'DROP EXPRESSION' ELSE 'DROP DEFAULT' END);
   END LOOP;
   -- values of the schema's own types (not an extension's) kept as text
-  FOR r IN SELECT a.attname, ty.typcategory = 'A' AS is_array FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid
-      JOIN pg_type e ON e.oid = CASE WHEN ty.typcategory = 'A' THEN ty.typelem ELSE ty.oid END
+  FOR r IN SELECT a.attname, ty.typtype = 'b' AND ty.typelem <> 0 AND ty.typcategory = 'A' AS is_array
+      FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid
+      JOIN pg_type e ON e.oid = CASE WHEN ty.typtype = 'b' AND ty.typelem <> 0 AND ty.typcategory = 'A' THEN ty.typelem ELSE ty.oid END
       WHERE a.attrelid = t AND a.attnum > 0 AND NOT a.attisdropped AND e.typtype IN ('e', 'd', 'c')
         AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = e.oid AND d.deptype = 'e') LOOP
     EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE %s USING %I::%s', t, r.attname,
@@ -60,7 +69,7 @@ BEGIN
   -- its key indexes and sequences move along, under names no other kept table has
   FOR r IN SELECT c.oid, c.relname, CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'INDEX' END AS kind FROM pg_class c WHERE c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = t) OR (c.relkind = 'S' AND c.oid IN (SELECT objid FROM pg_depend WHERE classid = 'pg_class'::regclass AND refobjid = t AND deptype IN ('a', 'i'))) LOOP
     EXECUTE format('COMMENT ON %s %I.%I IS %L', r.kind, s, r.relname, 'schemac: was ' || r.relname);
-    EXECUTE format('ALTER %s %I.%I RENAME TO %I', r.kind, s, r.relname, left(kept, 40) || '_' || left(md5(kept || '.' || r.relname), 12));
+    EXECUTE format('ALTER %s %I.%I RENAME TO %I', r.kind, s, r.relname, short || '_' || left(md5(kept || '.' || r.relname), 12));
   END LOOP;
   EXECUTE format('ALTER TABLE %s RENAME TO %I', t, kept);
   EXECUTE format('ALTER TABLE %I.%I SET SCHEMA %I', s, kept, 'schemac_retained');
