@@ -235,12 +235,22 @@ std::string retain_table(const QualifiedName& table, const QualifiedName& kept, 
                      sql_string(note), only_with_rows ? "true" : "false");
 }
 
+std::string purged_guard(const QualifiedName& kept, const std::string& message) {
+  return fmt::format(
+      "DO $schemac$ BEGIN IF to_regclass({}) IS NULL THEN RAISE EXCEPTION '%', {}; END IF; END $schemac$;",
+      sql_string(kept.sql()), sql_string(message));
+}
+
+std::string serial_default(const QualifiedName& table, const std::string& column) {
+  return "nextval(" +
+         sql_string(QualifiedName{table.schema, names::make_object_name(table.name, column, "seq")}.sql()) +
+         "::regclass)";
+}
+
 std::string restore_table(const model::Table& t, const QualifiedName& kept) {
-  std::string out = fmt::format(
-      "DO $schemac$ BEGIN IF to_regclass({}) IS NULL THEN RAISE EXCEPTION '%', {}; END IF; END $schemac$;\n",
-      sql_string(kept.sql()),
-      sql_string("table " + t.name.display() + " kept in " + kept.display() +
-                 " was purged (schemac migrate purge); this down cannot restore it"));
+  std::string out = purged_guard(kept, "table " + t.name.display() + " kept in " + kept.display() +
+                                           " was purged (schemac migrate purge); this down cannot restore it") +
+                    "\n";
   out += set_table_schema(kept, t.name.schema) + "\n";
   out += rename_table({t.name.schema, kept.name}, t.name.name) + "\n";
   out += fmt::format(
@@ -270,10 +280,7 @@ std::string restore_table(const model::Table& t, const QualifiedName& kept) {
           "IN ('text'::regtype, 'text[]'::regtype) THEN {} END IF; END $schemac$;",
           sql_string(t.name.sql()), sql_string(c.name), convert);
     std::optional<std::string> def = c.default_sql;
-    if (c.serial)
-      def = "nextval(" +
-            sql_string(QualifiedName{t.name.schema, names::make_object_name(t.name.name, c.name, "seq")}.sql()) +
-            "::regclass)";
+    if (c.serial) def = serial_default(t.name, c.name);
     if (def) out += "\n" + set_column_default(t.name, c.name, *def);
   }
   for (const auto& c : t.constraints) {
@@ -309,17 +316,15 @@ std::string restore_column(const Retention& r, const model::Column& column) {
   restore += fmt::format("\nALTER TABLE {} ENABLE TRIGGER USER;", r.table.sql());
   // A purged copy stops the down before it changes anything, saying why.
   std::string guard =
-      fmt::format("DO $schemac$ BEGIN IF to_regclass({}) IS NULL THEN RAISE EXCEPTION '%', {}; END IF; END $schemac$;",
-                  sql_string(r.copy.sql()),
-                  sql_string("the values of " + r.table.display() + "." + column.name + " kept in " + r.copy.display() +
-                             " were purged (schemac migrate purge); this down cannot restore them"));
+      purged_guard(r.copy, "the values of " + r.table.display() + "." + column.name + " kept in " + r.copy.display() +
+                               " were purged (schemac migrate purge); this down cannot restore them");
   std::string out = guard + "\n" + add_column(r.table, bare) + "\n" + unforced(r, restore);
   if (!column.nullable || numbered) out += "\n" + set_column_not_null(r.table, column.name, true);
   if (column.serial) {  // its sequence, as PostgreSQL makes it for a serial column
     QualifiedName sequence{r.table.schema, names::make_object_name(r.table.name, column.name, "seq")};
     out += fmt::format("\nCREATE SEQUENCE {} AS {} OWNED BY {}.{};\n", sequence.sql(), column.type.sql(), r.table.sql(),
                        quote(column.name)) +
-           set_column_default(r.table, column.name, "nextval(" + sql_string(sequence.sql()) + "::regclass)");
+           set_column_default(r.table, column.name, serial_default(r.table, column.name));
   }
   if (numbered)  // the sequence continues after every value
     out += (column.identity ? "\n" + add_column_identity(r.table, column.name) : std::string()) +

@@ -96,6 +96,11 @@ std::string retain_table(const model::QualifiedName& table, const model::Qualifi
 // checks as `t` declares them (the planner restores the rest: foreign keys, indexes,
 // triggers, policies, grants, comments). A purged copy stops the down first.
 std::string restore_table(const model::Table& t, const model::QualifiedName& kept);
+// The statement that stops a down before it changes anything when `kept` (in the
+// retention schema) is gone (purged), raising `message`.
+std::string purged_guard(const model::QualifiedName& kept, const std::string& message);
+// nextval() of the sequence PostgreSQL makes for a serial column: the column's default.
+std::string serial_default(const model::QualifiedName& table, const std::string& column);
 
 // ---- other changes
 // The new value after `after`, else before `before`, else last (null: not given).

@@ -1523,12 +1523,7 @@ class Planner {
             loosen += "ALTER TABLE " + name.sql() + " DROP CONSTRAINT IF EXISTS " + names::quote(c.name) + ";\n";
         for (const auto& c : parent->columns) {
           std::optional<std::string> def = c.default_sql;
-          if (c.serial)
-            def = "nextval(" +
-                  emit::sql_string(
-                      QualifiedName{parent->name.schema, names::make_object_name(parent->name.name, c.name, "seq")}
-                          .sql()) +
-                  "::regclass)";
+          if (c.serial) def = emit::serial_default(parent->name, c.name);
           if (!def) continue;
           loosen += emit::drop_column_default(name, c.name) + "\n";
           tighten += "\n" + emit::set_column_default(name, c.name, *def);
@@ -1541,11 +1536,9 @@ class Planner {
               "ALTER TABLE {3} RENAME TO {4};\nALTER TABLE {5} SET SCHEMA {1};",
               emit::sql_string(names::quote(kept.schema)), names::quote(kept.schema), rename_indexes, name.sql(),
               names::quote(kept.name), QualifiedName{name.schema, kept.name}.sql());
-      std::string guard = fmt::format(
-          "DO $schemac$ BEGIN IF to_regclass({}) IS NULL THEN RAISE EXCEPTION '%', {}; END IF; END $schemac$;",
-          emit::sql_string(kept.sql()),
-          emit::sql_string("partition " + name.display() + " kept in " + kept.display() +
-                           " was purged (schemac migrate purge); this down cannot restore it"));
+      std::string guard =
+          emit::purged_guard(kept, "partition " + name.display() + " kept in " + kept.display() +
+                                       " was purged (schemac migrate purge); this down cannot restore it");
       std::string restore_indexes = fmt::format(
           "DO $schemac$ DECLARE i record; BEGIN FOR i IN SELECT c.relname FROM pg_index x JOIN pg_class c ON c.oid = "
           "x.indexrelid WHERE x.indrelid = {0}::regclass AND starts_with(c.relname, {1}) LOOP EXECUTE format('ALTER "
