@@ -26,6 +26,13 @@ Compiled compile_text(const std::string& text) { return compile_files({{"test.sc
 
 std::string first_line(const std::string& d) { return d.substr(0, d.find('\n')); }
 
+std::string error_of(const std::string& text) {
+  auto c = compile_text(text);
+  INFO(c.diagnostics);
+  CHECK_FALSE(c.ok);
+  return first_line(c.diagnostics);
+}
+
 std::vector<fs::path> valid_schema_dirs() {
   std::vector<fs::path> out;
   for (const auto& e : fs::directory_iterator(source_dir() / "schemas")) {

@@ -30,6 +30,10 @@ model::Schema snapshot_of(const model::Schema& state);
 // The first line of the rendered diagnostics ("test.schema:1:7: error: ...").
 std::string first_line(const std::string& diagnostics);
 
+// The first line of the diagnostics of `text` (one file, "test.schema"), which must
+// not compile.
+std::string error_of(const std::string& text);
+
 // Every schema directory the suite knows: schemas/* and tests/golden/*/schema
 // (those expected to compile), relative to the source directory.
 std::vector<std::filesystem::path> valid_schema_dirs();

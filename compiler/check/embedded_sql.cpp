@@ -1078,6 +1078,24 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Sch
         if (ds->down) c.statements(*ds->down, "data step (down)");
         // The runner owns the transactions: a data step runs in the migration's, or
         // (holding VACUUM, ...) statement by statement outside one.
+        if (!ds->retain.empty()) {
+          Statements up = classify_statements(ds->up.text);
+          for (const auto& s : up.outside_transaction)
+            diags.error({f.file_id, body_begin(ds->up) + static_cast<std::uint32_t>(s.location)},
+                        s.what +
+                            " in a data step that retains rows: keeping the rows it deletes needs the step to "
+                            "run in one transaction (move " +
+                            s.what + " to a data step of its own)");
+          for (const auto& t : up.truncated) {
+            std::string schema = t.schema.empty() ? "public" : t.schema;
+            for (const auto& r : ds->retain)
+              if ((r.schema ? r.schema->text : std::string("public")) == schema && r.name.text == t.name)
+                diags.error({f.file_id, body_begin(ds->up) + static_cast<std::uint32_t>(t.location)},
+                            "TRUNCATE of " + t.name +
+                                ", whose deleted rows this data step retains: TRUNCATE fires no DELETE trigger, "
+                                "so its rows would be lost; write DELETE FROM instead");
+          }
+        }
         for (const ast::Body* body : {&ds->up, ds->down ? &*ds->down : nullptr}) {
           if (!body) continue;
           for (const auto& s : classify_statements(body->text).transaction_control)

@@ -73,6 +73,11 @@ Statements classify_statements(const std::string& sql) {
         const json& node = first.value();
         std::size_t location = s.value("stmt_location", std::size_t{0});
         while (location < sql.size() && std::isspace(static_cast<unsigned char>(sql[location]))) ++location;
+        if (kind == "TruncateStmt" && node.contains("relations"))
+          for (const auto& r : node["relations"])
+            if (r.contains("RangeVar"))
+              out.truncated.push_back({r["RangeVar"].value("schemaname", ""), r["RangeVar"].value("relname", ""),
+                                       r["RangeVar"].value("location", location)});
         if (kind == "TransactionStmt")
           out.transaction_control.push_back({transaction_control(node), location});
         else if (std::string what = outside_transaction(kind, node); !what.empty())

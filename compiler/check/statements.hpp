@@ -16,9 +16,16 @@ struct StatementKind {
   std::size_t location = 0;  // byte offset of the statement in the SQL
 };
 
+// A table a TRUNCATE names, as written (schema empty when not qualified).
+struct Truncated {
+  std::string schema, name;
+  std::size_t location = 0;  // byte offset of the name in the SQL
+};
+
 struct Statements {
   std::vector<StatementKind> outside_transaction;  // cannot run in a transaction block
   std::vector<StatementKind> transaction_control;  // BEGIN, COMMIT, ROLLBACK, SAVEPOINT, ...
+  std::vector<Truncated> truncated;                // empties tables without a DELETE trigger firing
 };
 
 // Empty when the SQL does not parse (the syntax error is reported where it is checked).

@@ -247,7 +247,7 @@ std::string serial_default(const QualifiedName& table, const std::string& column
          "::regclass)";
 }
 
-std::string restore_table(const model::Table& t, const QualifiedName& kept) {
+std::string restore_table(const model::Table& t, const QualifiedName& kept, const QualifiedName* serial_owner) {
   std::string out = purged_guard(kept, "table " + t.name.display() + " kept in " + kept.display() +
                                            " was purged (schemac migrate purge); this down cannot restore it") +
                     "\n";
@@ -280,7 +280,7 @@ std::string restore_table(const model::Table& t, const QualifiedName& kept) {
           "IN ('text'::regtype, 'text[]'::regtype) THEN {} END IF; END $schemac$;",
           sql_string(t.name.sql()), sql_string(c.name), convert);
     std::optional<std::string> def = c.default_sql;
-    if (c.serial) def = serial_default(t.name, c.name);
+    if (c.serial) def = serial_default(serial_owner ? *serial_owner : t.name, c.name);
     if (def) out += "\n" + set_column_default(t.name, c.name, *def);
   }
   for (const auto& c : t.constraints) {
@@ -293,6 +293,68 @@ std::string restore_table(const model::Table& t, const QualifiedName& kept) {
     if (c.kind == model::ConstraintKind::check || (key && on_regenerated)) out += "\n" + add_constraint(t, c);
   }
   return out;
+}
+
+std::string keep_deleted_rows_start(const QualifiedName& table, const QualifiedName& kept, const std::string& note) {
+  // The trigger's arguments carry the copy and the column list: the function is one
+  // for every table, and reads the rows the statement deleted from its transition table.
+  // The table itself, and its partitions (pg_partition_tree lists none for a table
+  // that is not partitioned, and a DELETE aimed at a partition fires only its own).
+  return fmt::format(
+      R"(CREATE OR REPLACE FUNCTION pg_temp.schemac_keep_deleted() RETURNS trigger LANGUAGE plpgsql AS $schemac_keep$
+BEGIN
+  EXECUTE format('INSERT INTO %s SELECT %s FROM schemac_deleted', TG_ARGV[0], TG_ARGV[1]);
+  RETURN NULL;
+END $schemac_keep$;
+DO $schemac$ DECLARE cols text; r record; BEGIN
+  IF to_regnamespace({0}) IS NULL THEN
+    CREATE SCHEMA {1};
+  END IF;
+  SELECT string_agg(format('%I::text AS %I', attname, attname), ', ' ORDER BY attnum) INTO cols
+    FROM pg_attribute WHERE attrelid = {2}::regclass AND attnum > 0 AND NOT attisdropped;
+  EXECUTE format('CREATE TABLE %s AS SELECT %s FROM %s WITH NO DATA', {3}, cols, {2});
+  EXECUTE format('COMMENT ON TABLE %s IS %L', {3}, {4});
+  FOR r IN SELECT {2}::regclass AS relid UNION SELECT relid FROM pg_partition_tree({2}::regclass) LOOP
+    EXECUTE format('CREATE TRIGGER schemac_keep_deleted AFTER DELETE ON %s REFERENCING OLD TABLE AS schemac_deleted '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION pg_temp.schemac_keep_deleted(%L, %L)', r.relid, {3}, cols);
+  END LOOP;
+END $schemac$;)",
+      sql_string(quote(retention_schema)), quote(retention_schema), sql_string(table.sql()), sql_string(kept.sql()),
+      sql_string(note));
+}
+
+std::string keep_deleted_rows_stop(const QualifiedName& table) {
+  return fmt::format(
+      "DO $schemac$ DECLARE r record; BEGIN FOR r IN SELECT {0}::regclass AS relid UNION SELECT relid FROM "
+      "pg_partition_tree({0}::regclass) LOOP EXECUTE format('DROP TRIGGER IF EXISTS schemac_keep_deleted ON %s', "
+      "r.relid); END LOOP; END $schemac$;",
+      sql_string(table.sql()));
+}
+
+std::string restore_deleted_rows(const QualifiedName& table, const QualifiedName& kept, const std::string& purged) {
+  // Columns by name (a column dropped and restored by the same migration's down comes
+  // back last); generated columns compute themselves.
+  return purged_guard(kept, purged) + "\n" +
+         fmt::format(
+             R"(DO $schemac$ DECLARE cols text; vals text; forced boolean; BEGIN
+  SELECT string_agg(format('%I', a.attname), ', ' ORDER BY a.attnum),
+         string_agg(format('k.%I::%s', a.attname, format_type(a.atttypid, a.atttypmod)), ', ' ORDER BY a.attnum)
+    INTO cols, vals
+    FROM pg_attribute a WHERE a.attrelid = {0}::regclass AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+      AND EXISTS (SELECT 1 FROM pg_attribute c WHERE c.attrelid = {1}::regclass AND c.attname = a.attname AND NOT c.attisdropped);
+  SELECT relforcerowsecurity INTO forced FROM pg_class WHERE oid = {0}::regclass;
+  IF forced THEN
+    EXECUTE format('ALTER TABLE %s NO FORCE ROW LEVEL SECURITY', {0});
+  END IF;
+  EXECUTE format('ALTER TABLE %s DISABLE TRIGGER USER', {0});
+  EXECUTE format('INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM %s AS k', {0}, cols, vals, {1});
+  EXECUTE format('ALTER TABLE %s ENABLE TRIGGER USER', {0});
+  IF forced THEN
+    EXECUTE format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', {0});
+  END IF;
+END $schemac$;
+DROP TABLE {2};)",
+             sql_string(table.sql()), sql_string(kept.sql()), kept.sql());
 }
 
 std::string restore_column(const Retention& r, const model::Column& column) {

@@ -95,12 +95,29 @@ std::string retain_table(const model::QualifiedName& table, const model::Qualifi
 // sequence names restored, its columns' types, generation expressions, defaults and
 // checks as `t` declares them (the planner restores the rest: foreign keys, indexes,
 // triggers, policies, grants, comments). A purged copy stops the down first.
-std::string restore_table(const model::Table& t, const model::QualifiedName& kept);
+// `serial_owner`: the table whose serial sequences the defaults name (a partition's
+// are its table's), when not `t`.
+std::string restore_table(const model::Table& t, const model::QualifiedName& kept,
+                          const model::QualifiedName* serial_owner = nullptr);
 // The statement that stops a down before it changes anything when `kept` (in the
 // retention schema) is gone (purged), raising `message`.
 std::string purged_guard(const model::QualifiedName& kept, const std::string& message);
 // nextval() of the sequence PostgreSQL makes for a serial column: the column's default.
 std::string serial_default(const model::QualifiedName& table, const std::string& column);
+
+// The rows a data step deletes from a table, kept (`retain T` on the step): while the
+// step runs, a statement trigger on the table and each of its partitions copies the
+// rows every DELETE removes (as text, column by column) into `kept`, created empty
+// first, commented `note`. Start defines a session-local trigger function; stop drops
+// the triggers. Restore (down, after the step's own down): the rows inserted back,
+// each value cast to its column's type, with the table's user triggers off and its
+// FORCE ROW LEVEL SECURITY lifted meanwhile; then the copy goes. A purged copy stops
+// the down with `purged`.
+std::string keep_deleted_rows_start(const model::QualifiedName& table, const model::QualifiedName& kept,
+                                    const std::string& note);
+std::string keep_deleted_rows_stop(const model::QualifiedName& table);
+std::string restore_deleted_rows(const model::QualifiedName& table, const model::QualifiedName& kept,
+                                 const std::string& purged);
 
 // ---- other changes
 // The new value after `after`, else before `before`, else last (null: not given).

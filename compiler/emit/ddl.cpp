@@ -309,6 +309,15 @@ std::string undistribute_table(const model::QualifiedName& t) {
   return fmt::format("SELECT undistribute_table({});", sql_string(t.sql()));
 }
 
+std::string make_local(const model::QualifiedName& t) {
+  return fmt::format(
+      "DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = "
+      "{0}::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = {0}::regclass AND contype = 'f' "
+      "LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', {0}, r.conname); END LOOP; PERFORM "
+      "undistribute_table({0}); END IF; END $schemac$;",
+      sql_string(t.sql()));
+}
+
 std::string alter_distributed_table(const model::QualifiedName& t, const model::Distribution& d) {
   // Into the default group of the column's type, where every table of that type is
   // (a declared colocation target may still be on its old column when this runs).

@@ -53,6 +53,11 @@ std::string create_trigger(const model::Table& t, const model::Trigger& tr);
 // `with_triggers`: the table has triggers, which Citus refuses unless told.
 std::string distribute_table(const model::QualifiedName& t, const model::Distribution& d, bool with_triggers);
 std::string undistribute_table(const model::QualifiedName& t);
+// A table that Citus holds (distributed, reference, or local in its metadata) made a
+// plain local table, its rows gathered from the shards, so that it can be kept in the
+// retention schema; its foreign keys go first (undistribute_table refuses them). A
+// table Citus does not hold is left as it is.
+std::string make_local(const model::QualifiedName& t);
 std::string alter_distributed_table(const model::QualifiedName& t, const model::Distribution& d);
 std::string enable_rls(const model::Table& t);
 std::string force_rls(const model::Table& t);

@@ -716,6 +716,11 @@ class Printer {
   void print(const ast::DataStep& d) {
     doc(d.doc, "");
     line("", "data " + id(d.name) + " {", d.span.begin);
+    if (!d.retain.empty()) {
+      std::string names;
+      for (const auto& n : d.retain) names += (names.empty() ? "" : ", ") + qname(n);
+      out_ += "  retain " + names + "\n";
+    }
     out_ += "  up " + body(d.up) + "\n";
     if (d.down) out_ += "  down " + body(*d.down) + "\n";
     close_block(d.span.end, "");

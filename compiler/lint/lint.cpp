@@ -69,6 +69,9 @@ const std::vector<Rule>& rules() {
       {"D213", Severity::warning, "blocking-statement-in-data-step",
        "CLUSTER, VACUUM FULL, REINDEX without CONCURRENTLY or LOCK TABLE in a mode that blocks writes, in a data "
        "step: it blocks the table for as long as it runs"},
+      {"D214", Severity::warning, "data-step-deletes-rows",
+       "a data step deletes rows (DELETE, TRUNCATE) that its migration's down cannot bring back: `retain` the table "
+       "in the step to keep them"},
       {"H301", Severity::warning, "table-without-primary-key", "a table without a primary key"},
       {"H302", Severity::warning, "foreign-key-without-index",
        "no index starts with a foreign key's columns: deletes in the referenced table scan this one"},
@@ -532,6 +535,28 @@ class Linter {
     return std::nullopt;
   }
 
+  static void deleted_tables(const nlohmann::json& node, std::set<QualifiedName>& out) {
+    // A list holds its RangeVars wrapped in a node; a DELETE's relation is one bare.
+    auto add = [&](const nlohmann::json& range) {
+      const nlohmann::json& v = range.contains("RangeVar") ? range["RangeVar"] : range;
+      if (!v.is_object() || !v.contains("relname")) return;
+      QualifiedName n;
+      n.schema = v.value("schemaname", "public");
+      n.name = v.value("relname", "");
+      out.insert(n);
+    };
+    if (node.is_object()) {
+      for (const auto& [key, value] : node.items()) {
+        if (key == "DeleteStmt" && value.contains("relation")) add(value["relation"]);
+        if (key == "TruncateStmt" && value.contains("relations"))
+          for (const auto& r : value["relations"]) add(r);
+        deleted_tables(value, out);
+      }
+    } else if (node.is_array()) {
+      for (const auto& v : node) deleted_tables(v, out);
+    }
+  }
+
   void data_steps() {
     for (const auto& d : s_.data_steps) {
       bool ran = std::any_of(previous_->data_steps.begin(), previous_->data_steps.end(),
@@ -545,7 +570,15 @@ class Linter {
           for (const auto& s : tree["stmts"])
             if (s.contains("stmt") && (found = blocking_statement(s["stmt"]))) break;
       }
+      std::set<QualifiedName> deleted;  // tables DELETE or TRUNCATE name, at any depth (a CTE's)
+      if (!r.error) deleted_tables(nlohmann::json::parse(r.parse_tree, nullptr, false), deleted);
       pg_query_free_parse_result(r);
+      for (const auto& n : deleted)
+        if (std::find(d.retain.begin(), d.retain.end(), n) == d.retain.end())
+          report("D214", at(d.origin),
+                 "data step '" + d.name + "' deletes rows from " + n.display() +
+                     " that its migration's down cannot bring back; write 'retain " + n.display() +
+                     "' in the step to keep them in schemac_retained until `schemac migrate purge`");
       if (found)
         report("D213", at(d.origin),
                "data step '" + d.name + "' runs " + *found +
@@ -575,8 +608,9 @@ class Linter {
           if (!refused)  // confirmed by a `drop table` line
             report("D201", at(c->origin),
                    "dropping table '" + c->subject.display() + "' removes it and its rows from the application; " +
-                       (c->detail.empty() ? std::string("its down re-creates it empty (a partitioned table, or a "
-                                                        "Citus plan, is not kept whole). Archive it instead to "
+                       (c->detail.empty() ? std::string("its down re-creates it empty (a table with an identity "
+                                                        "column in a Citus plan, or a partitioned table with one or "
+                                                        "in a Citus plan, is not kept whole). Archive it instead to "
                                                         "keep them")
                                           : "it is kept whole in " + c->detail +
                                                 " for its down, until `schemac migrate purge` deletes it"));

@@ -269,6 +269,7 @@ const std::vector<std::string>& keywords() {
                                                 "drop table",
                                                 "drop column",
                                                 "data",
+                                                "retain",
                                                 "assert",
                                                 "grant",
                                                 "revoke",
@@ -766,7 +767,8 @@ class Server {
     };
 
     static const std::regex referenced_columns(R"(references\s+((?:\w+\.)?\w+)\s*\(\s*(?:\w+\s*,\s*)*$)");
-    static const std::regex table_expected(R"((?:references|colocate\s+with|\bof|archive|drop\s+table)\s+$)");
+    static const std::regex table_expected(
+        R"((?:references|colocate\s+with|\bof|archive|drop\s+table|\bretain(?:\s+[\w.]+\s*,)*)\s+$)");
     static const std::regex function_expected(R"(execute\s+$)");
     static const std::regex type_expected(R"(^\s*(?:\w+|"[^"]*")\s+$)");
     std::smatch m;

@@ -42,6 +42,7 @@ class Resolver {
     apply_default_privileges();
     check_references();
     check_partitions();
+    check_retained_rows();
     check_type_cycles();
     name_constraints_and_indexes();
     check_distribution();
@@ -1023,6 +1024,45 @@ class Resolver {
 
   // A partition's parent is a partitioned table of its schema; its bound is the kind
   // the parent's method takes.
+  // A data step's `retain` names tables of the state it runs in: declared ones (an
+  // archived table by its declared name) or ones this schema drops. Each gets a
+  // trigger while the step runs, which rules out extern and Citus tables.
+  void check_retained_rows() {
+    for (const auto& d : schema_.data_steps) {
+      std::set<QualifiedName> seen;
+      for (std::size_t i = 0; i < d.retain.size(); ++i) {
+        const QualifiedName& n = d.retain[i];
+        Location where = loc(d.retain_origins[i]);
+        std::string lead = "data step " + d.name + " retains the rows it deletes from " + n.display() + ", ";
+        if (!seen.insert(n).second) {
+          diags_.error(where, lead + "which it names twice");
+          continue;
+        }
+        bool dropped = std::any_of(schema_.dropped_tables.begin(), schema_.dropped_tables.end(),
+                                   [&](const DropTable& x) { return x.name == n; });
+        auto it = relations_.find(key(n));
+        if (it == relations_.end()) {
+          if (!dropped)
+            diags_.error(where, lead + "which is not a table of the schema (nor one that 'drop table' confirms)");
+          continue;
+        }
+        if (it->second.kind != "a table") {
+          auto& diag = diags_.error(
+              where, lead + "which is " + it->second.kind +
+                         (it->second.kind == "a partition" ? ": retain its table (the rows of every partition are kept)"
+                                                           : ": only the rows of the schema's own tables can be kept"));
+          Diagnostics::note(diag, it->second.where, "declared here");
+          continue;
+        }
+        const Table* t = schema_.find_table(n);
+        if (t && t->distribution)
+          diags_.error(where, lead + "which is a " + (t->distribution->reference ? "reference" : "distributed") +
+                                  " table: keeping deleted rows takes a trigger that schemac does not put on "
+                                  "Citus tables (copy the rows with the step's own SQL)");
+      }
+    }
+  }
+
   void check_partitions() {
     std::stable_sort(schema_.partitions.begin(), schema_.partitions.end(),
                      [](const Partition& a, const Partition& b) { return a.name < b.name; });
@@ -1441,6 +1481,10 @@ class Resolver {
   void build(const ast::DataStep& d) {
     DataStep out;
     out.name = d.name.text;
+    for (const auto& n : d.retain) {
+      out.retain.push_back(qualified(n));
+      out.retain_origins.push_back(origin(n));
+    }
     out.up = d.up.text;
     out.up_tag = d.up.tag;
     if (d.down) {

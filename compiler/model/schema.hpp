@@ -475,6 +475,10 @@ struct DropTable {
 
 struct DataStep {
   std::string name;
+  // `retain T, ...`: the rows its up deletes from these tables are kept in the
+  // retention schema and put back by the down of its migration.
+  std::vector<QualifiedName> retain;
+  std::vector<Origin> retain_origins;
   std::string up;
   std::string up_tag;
   std::optional<std::string> down;

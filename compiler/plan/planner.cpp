@@ -1466,12 +1466,24 @@ class Planner {
     // steps may still read them). Down undoes it in the reverse order.
     std::map<QualifiedName, const model::Partition*> old;
     for (const auto& p : prev_.partitions) old[p.name] = &p;
+    std::set<QualifiedName> first_partition;  // dropped tables whose first partition keeps their sequences
     for (const auto& p : want_.partitions) {
       auto it = old.find(p.name);
       if (it == old.end()) {
-        add(Step::partition, create_partition(p), emit::drop_table(p.name),
-            {emit::relation_exists(p.name, "partition")})
-            .change = change(ChangeKind::create_table, p.name, "", p.origin, "partition");
+        // Down detaches it and keeps it when rows were written to it after up.
+        const Table* parent = find(want_, p.parent);
+        bool keeps = parent && keeps_partitions(*parent) && !migration_.empty();
+        std::string down = keeps
+                               ? emit::detach_partition(p) + "\n" +
+                                     emit::retain_table(p.name, {emit::retention_schema, retained_name(p.name, "down")},
+                                                        std::string(migration_file::kept_by_down_note) +
+                                                            "rows of partition " + p.name.display() +
+                                                            " written after migration " + migration_ + " created it",
+                                                        true)
+                               : emit::drop_table(p.name);
+        Op& op = add(Step::partition, create_partition(p), down, {emit::relation_exists(p.name, "partition")});
+        op.change = change(ChangeKind::create_table, p.name, "", p.origin, "partition");
+        op.down_retains = keeps;
         comment(emit::table_target(p.name), {}, p.doc, true);
         continue;
       }
@@ -1491,6 +1503,12 @@ class Planner {
     }
     for (const auto& [name, q] : old) {
       if (!find(want_, q->parent)) {
+        const Table* parent = find(prev_, q->parent);
+        if (parent && confirmed.count(parent->name) && keeps_partitions(*parent)) {
+          bool first = q->name.schema == parent->name.schema && first_partition.insert(parent->name).second;
+          keep_partition_of_dropped(*q, *parent, first);
+          continue;
+        }
         // Its table goes and takes it along; down re-creates it after the table.
         add(Step::drop_column, "", create_partition(*q) + comment_sql(emit::table_target(name), q->doc));
         continue;
@@ -1555,6 +1573,53 @@ class Planner {
       notes_.push_back("partition " + name.display() + " is dropped; it is kept whole in " + kept.display() +
                        " and down attaches it again (its indexes keep names prefixed with " + kept.name + ")");
     }
+  }
+
+  // A partition of a dropped table, kept whole: detached, then kept like a dropped table
+  // (pg_temp.schemac_retain). The table's serial sequences go along with its first
+  // partition (owned by it meanwhile). Down, once the table is back (empty, with new
+  // sequences): the sequences continue where the kept ones stood, the partition is
+  // restored and attached again; the table's indexes, foreign keys and triggers,
+  // restored after, reach it as they reach every partition.
+  void keep_partition_of_dropped(const model::Partition& q, const Table& parent, bool first) {
+    QualifiedName kept{emit::retention_schema, retained_name(q.name, "partition")};
+    std::string up = emit::detach_partition(q) + "\n", sequences;
+    if (first)
+      for (const auto& c : parent.columns) {
+        if (!c.serial) continue;
+        QualifiedName seq{parent.name.schema, names::make_object_name(parent.name.name, c.name, "seq")};
+        up += "ALTER SEQUENCE " + seq.sql() + " OWNED BY " + q.name.sql() + "." + names::quote(c.name) + ";\n";
+        sequences += fmt::format(
+            "\nDO $schemac$ DECLARE s text := pg_get_serial_sequence({0}, {1}); r record; BEGIN EXECUTE format('SELECT "
+            "last_value, is_called FROM %s', s) INTO r; PERFORM setval({2}, r.last_value, r.is_called); EXECUTE "
+            "format('DROP SEQUENCE %s', s); END $schemac$;",
+            emit::sql_string(kept.sql()), emit::sql_string(c.name), emit::sql_string(seq.sql()));
+      }
+    up += emit::retain_table(q.name, kept,
+                             "schemac: partition " + q.name.display() + " of " + parent.name.display() +
+                                 ", dropped by " + migration_label() + ", kept for its down",
+                             false);
+    Table shape = parent;  // a partition has its table's columns and checks
+    shape.name = q.name;
+    std::string down =
+        emit::purged_guard(kept, "partition " + q.name.display() + " kept in " + kept.display() +
+                                     " was purged (schemac migrate purge); this down cannot restore it") +
+        sequences + "\n" + emit::restore_table(shape, kept, &parent.name) + "\n" + emit::attach_partition(q) +
+        comment_sql(emit::table_target(q.name), q.doc);
+    Op& op = add(Step::drop_column, up, down,
+                 {emit::relation_gone(q.name, "partition"), emit::relation_exists(kept, "kept partition")});
+    op.change = change(ChangeKind::other, q.name, "partition", q.origin, kept.display());
+    op.up_retains = true;
+    notes_.push_back("partition " + q.name.display() + " of dropped table " + parent.name.display() +
+                     " is kept whole in " + kept.display() + "; down attaches it again");
+  }
+
+  // Whether the partitions of a partitioned table are kept whole when it goes, or when
+  // a down would drop them holding rows: not in a Citus plan; not when the table has
+  // an identity column (its sequence, internal to the table, cannot be kept).
+  bool keeps_partitions(const Table& t) const {
+    return !citus_ && t.partition_by &&
+           std::none_of(t.columns.begin(), t.columns.end(), [](const Column& c) { return c.identity; });
   }
 
   // A partition takes what default privileges give new tables; the model gives it
@@ -2084,14 +2149,15 @@ class Planner {
     if (!t.columns.empty()) verify.push_back(emit::columns_are(t.name, t.columns));
     // Down drops the table, or keeps it when rows were written to it after up.
     bool keeps = keeps_whole(t) && !migration_.empty();
-    Op& op =
-        add(Step::table, emit::create_table(t, inline_it),
-            keeps ? emit::retain_table(t.name, {emit::retention_schema, retained_name(t.name, "down")},
+    Op& op = add(
+        Step::table, emit::create_table(t, inline_it),
+        keeps ? (citus_ ? emit::make_local(t.name) + "\n" : std::string()) +
+                    emit::retain_table(t.name, {emit::retention_schema, retained_name(t.name, "down")},
                                        std::string(migration_file::kept_by_down_note) + "rows of " + t.name.display() +
                                            " written after migration " + migration_ + " created it",
                                        true)
-                  : emit::drop_table(t.name),
-            verify);
+              : emit::drop_table(t.name),
+        verify);
     op.change = change(ChangeKind::create_table, t.name, "", t.origin);
     op.down_retains = keeps;
     for (const auto& c : t.constraints)
@@ -2239,10 +2305,14 @@ class Planner {
     }
   }
 
-  // Whether a table that goes can be kept whole (moved into the retention schema):
-  // not in a Citus plan (where its shards would have to move too), not a partitioned
-  // table (its partitions do not follow a move).
-  bool keeps_whole(const Table& t) const { return !citus_ && !t.partition_by; }
+  // Whether a table that goes can be kept whole (moved into the retention schema): not
+  // a partitioned table (its partitions do not follow a move; they are kept one by
+  // one). In a Citus plan it is made local first (its rows gathered from the shards),
+  // which Citus refuses for a table with an identity column.
+  bool keeps_whole(const Table& t) const {
+    if (t.partition_by) return false;
+    return !citus_ || std::none_of(t.columns.begin(), t.columns.end(), [](const Column& c) { return c.identity; });
+  }
 
   void drop_table(const Table& t) {
     // DROP TABLE (or keeping the table whole) takes indexes, triggers, policies,
@@ -2258,35 +2328,52 @@ class Planner {
     for (const auto& g : t.grants) add(Step::grant, "", emit::grant(t.name, g));
     // Citus: the table comes back distributed, before its foreign keys and triggers.
     // Into the default group of its column's type, where its colocation target is
-    // (which may come back after it).
+    // (which may come back after it). A kept table brings its rows, which then go to
+    // the shards (the coordinator's copy emptied).
     if (t.distribution) {
       Distribution d = *t.distribution;
       d.colocate_with.reset();
-      add(Step::distribute, "", emit::distribute_table(t.name, d, false));
+      std::string again = emit::distribute_table(t.name, d, false);
+      if (keeps_whole(t))
+        again += "\nSELECT truncate_local_data_after_distributing_table(" + emit::sql_string(t.name.sql()) + ");";
+      add(Step::distribute, "", again);
     }
     table_comments(&t, nullptr);
     Change dropped = change(ChangeKind::drop_table, t.name, "", drop_origin(t.name));
     if (!keeps_whole(t)) {
+      if (keeps_partitions(t)) dropped.detail = emit::retention_schema + ", partition by partition,";
       add(Step::drop_table, emit::drop_table(t.name),
           emit::create_table(t, [](const Constraint& c) { return !is_foreign_key(c); }),
           {relation_gone(t.name, "dropped table")})
           .change = dropped;
-      notes_.push_back("table " + t.name.display() + " is dropped; down re-creates it empty (" +
-                       (citus_ ? "a Citus plan" : "a partitioned table") + " is not kept whole)");
+      if (keeps_partitions(t))
+        notes_.push_back("table " + t.name.display() +
+                         " is dropped; its partitions are kept whole, and down re-creates it and attaches them again");
+      else
+        notes_.push_back("table " + t.name.display() + " is dropped; down re-creates it empty (" +
+                         (t.partition_by ? std::string(citus_ ? "a partitioned table in a Citus plan"
+                                                              : "a partitioned table with an identity column")
+                                         : std::string("a table with an identity column in a Citus plan")) +
+                         " is not kept whole)");
       return;
     }
     QualifiedName kept{emit::retention_schema, retained_name(t.name, "table")};
     dropped.detail = kept.display();
-    Op& op = add(
-        Step::drop_table,
-        emit::retain_table(
-            t.name, kept,
-            "schemac: table " + t.name.display() + " dropped by " + migration_label() + ", kept for its down", false),
-        emit::restore_table(t, kept), {relation_gone(t.name, "dropped table"), relation_exists(kept, "kept table")});
+    Op& op = add(Step::drop_table,
+                 (citus_ ? emit::make_local(t.name) + "\n" : std::string()) +
+                     emit::retain_table(t.name, kept,
+                                        "schemac: table " + t.name.display() + " dropped by " + migration_label() +
+                                            ", kept for its down",
+                                        false),
+                 emit::restore_table(t, kept),
+                 {relation_gone(t.name, "dropped table"), relation_exists(kept, "kept table")});
     op.change = dropped;
     op.up_retains = true;
     notes_.push_back("table " + t.name.display() + " is dropped; it is kept whole, rows and all, in " + kept.display() +
-                     " and down restores it");
+                     " and down restores it" +
+                     (t.distribution ? std::string(" (made local first: its rows are gathered from the shards, and "
+                                                   "down distributes them again)")
+                                     : std::string()));
   }
 
   static std::string drop_constraint_sql(const Table& t, const Constraint& c) {
@@ -3214,11 +3301,62 @@ class Planner {
         notes_.push_back("data step " + d.name + " holds " + outside.front().what +
                          ": it runs outside a transaction, statement by statement, after the migration's other "
                          "changes (a failure leaves the statements before it done; `migrate up` resumes)");
-      add(outside.empty() ? Step::data : Step::data_outside, "-- data step " + d.name + "\n" + statement(d.up),
-          d.down ? "-- undo data step " + d.name + "\n" + statement(*d.down)
-                 : "-- data step " + d.name + " has no down step")
-          .change = change(ChangeKind::data_step, {}, d.name, d.origin);
+      std::string up = "-- data step " + d.name + "\n" + statement(d.up);
+      std::string down = d.down ? "-- undo data step " + d.name + "\n" + statement(*d.down)
+                                : "-- data step " + d.name + " has no down step";
+      std::vector<Check> verify;
+      if (outside.empty()) keep_deleted_rows(d, up, down, verify);
+      add(outside.empty() ? Step::data : Step::data_outside, up, down, verify).change =
+          change(ChangeKind::data_step, {}, d.name, d.origin);
     }
+  }
+
+  // `retain T, ...` on a data step: the rows its up deletes from each table are copied
+  // into the retention schema while it runs, and put back after its down; tables
+  // referenced by others come back first.
+  void keep_deleted_rows(const model::DataStep& d, std::string& up, std::string& down, std::vector<Check>& verify) {
+    // Each table as the database names it while data steps run: a table archived by an
+    // earlier migration under its archived name (one archived now still has its own).
+    std::vector<std::pair<QualifiedName, const Table*>> tables;
+    for (const auto& n : d.retain) {
+      const Table* t = find(want_, n);
+      if (!t) t = find(prev_, n);
+      tables.emplace_back(t ? t->live_name() : n, t);
+    }
+    auto refers_to = [](const Table* from, const QualifiedName& to) {
+      return from && std::any_of(from->constraints.begin(), from->constraints.end(), [&](const Constraint& c) {
+               return is_foreign_key(c) && c.ref_table == to && c.ref_table != from->name;
+             });
+    };
+    std::vector<std::pair<QualifiedName, const Table*>> order;  // referenced tables first
+    while (!tables.empty()) {
+      auto next = std::find_if(tables.begin(), tables.end(), [&](const auto& a) {
+        return std::none_of(tables.begin(), tables.end(),
+                            [&](const auto& b) { return &a != &b && b.second && refers_to(a.second, b.second->name); });
+      });
+      if (next == tables.end()) next = tables.begin();  // a cycle: as written
+      order.push_back(*next);
+      tables.erase(next);
+    }
+    std::string start, stop, restore;
+    for (const auto& [name, table] : order) {
+      QualifiedName kept{emit::retention_schema, retained_name(name, "rows")};
+      start += emit::keep_deleted_rows_start(name, kept,
+                                             "schemac: rows data step " + d.name + " of " + migration_label() +
+                                                 " deleted from " + name.display() + ", kept for its down") +
+               "\n";
+      stop += "\n" + emit::keep_deleted_rows_stop(name);
+      restore += "\n-- rows data step " + d.name + " deleted from " + name.display() + " come back\n" +
+                 emit::restore_deleted_rows(name, kept,
+                                            "rows of " + name.display() + " kept in " + kept.display() +
+                                                " were purged (schemac migrate purge); this down cannot restore them");
+      verify.push_back(relation_exists(kept, "kept rows"));
+      notes_.push_back("data step " + d.name + " keeps the rows it deletes from " + name.display() + " in " +
+                       kept.display() + "; down puts them back (with the table's triggers off)");
+    }
+    if (order.empty()) return;
+    up = "-- data step " + d.name + " keeps the rows it deletes\n" + start + up + stop;
+    down += restore;
   }
 
   const Schema& previous_;

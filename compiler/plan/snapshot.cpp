@@ -511,6 +511,7 @@ void declarations(const model::Schema& s, bool directives, Add&& add) {
     ast::DataStep x;
     x.doc = d.doc;
     x.name = ident(d.name);
+    for (const auto& n : d.retain) x.retain.push_back(qname(n));
     x.up = body(d.up, d.up_tag);
     if (d.down) x.down = body(*d.down, d.down_tag);
     add(std::move(x));

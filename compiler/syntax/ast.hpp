@@ -393,6 +393,7 @@ struct DropTable : Node {
 struct DataStep : Node {
   Doc doc;
   Ident name;
+  std::vector<QName> retain;  // `retain T, U`: the rows its up deletes from them are kept
   Body up;
   std::optional<Body> down;
 };

@@ -742,6 +742,7 @@ auto const archive_inner = kw("archive") > kw("table") > qname[set(&ast::Archive
                            kw("as") > ident[set(&ast::Archive::new_name)];
 auto const drop_table_inner = kw("drop") > kw("table") > qname[set(&ast::DropTable::name)];
 auto const data_step_inner = kw("data") > ident[set(&ast::DataStep::name)] > '{' >
+                             -(kw("retain") > (qname[push(&ast::DataStep::retain)] % ',')) >
                              kw("up") > body[set(&ast::DataStep::up)] >
                              -(kw("down") > body[set(&ast::DataStep::down)]) > '}';
 auto const assertion_inner = kw("assert") > ident[set(&ast::Assertion::name)] > body[set(&ast::Assertion::query)];

@@ -25,9 +25,11 @@ pqxx::connection coordinator() {
   return pqxx::connection("dbname=postgres");
 }
 
-// Leaves the coordinator as a test found it: no tables in public, no history.
+// Leaves the coordinator as a test found it: no tables in public, no history, nothing
+// kept by a down.
 void clean(pqxx::connection& db) {
   pqxx::nontransaction tx(db);
+  tx.exec("DROP SCHEMA IF EXISTS schemac_retained CASCADE");
   for (auto row : tx.exec("SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid "
                           "= c.relnamespace WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT EXISTS "
                           "(SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')"))
@@ -279,11 +281,23 @@ TEST_CASE("citus: a renamed distribution column stays distributed; a dropped dis
   REQUIRE(migrator.up(to(2)) == 1);
   CHECK(distribution(db) == "t distributed b\n");
   CHECK(value(db, "SELECT count(*) FROM t") == "50");
+  std::string rows = test::rows(db, "public.t");
   REQUIRE(migrator.up() == 1);
   CHECK(distribution(db).empty());
-  REQUIRE(migrator.down(to(1)) == 2);
-  CHECK(distribution(db) == "t distributed a\n");  // created again (empty), distributed as it was
+  // Kept whole: gathered from the shards into a local table of the retention schema.
+  CHECK(value(db, "SELECT count(*) FROM schemac_retained.m0003_dropped_public_t_table") == "50");
+  REQUIRE(migrator.down(to(2)) == 1);
+  CHECK(distribution(db) == "t distributed b\n");  // back with its rows, distributed as it was
+  CHECK(test::rows(db, "public.t") == rows);
+  CHECK(value(db, "SELECT pg_relation_size('public.t')") == "0");  // the rows are on the shards
+  CHECK(value(db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'schemac_retained'") == "0");
+  REQUIRE(migrator.down(to(1)) == 1);
+  CHECK(distribution(db) == "t distributed a\n");
+  CHECK(value(db, "SELECT count(*) FROM t") == "50");
+  // Rows written after up: the down of the migration that created the table keeps them.
   REQUIRE(migrator.down(to(0)) == 1);
+  CHECK(value(db, "SELECT count(*) FROM schemac_retained.m0001_base_public_t_down") == "50");
+  CHECK(value(db, "SELECT to_regclass('public.t') IS NULL") == "t");
   fs::remove_all(dir);
   clean(db);
 }

@@ -2273,3 +2273,180 @@ TEST_CASE("edit kinds: a kept partition lets go of what it is tied to, and takes
                    "'f'"}),
   });
 }
+
+// A partitioned table dropped: each partition is kept whole (rows, serial sequence
+// state), and down re-creates the table and attaches them again, its indexes, keys,
+// references and triggers reaching them as before.
+TEST_CASE("edit kinds: a dropped partitioned table comes back with its partitions' rows", "[edit_kinds]") {
+  const std::string users = "table users {\n  id int primary key\n}\n";
+  const std::string events = R"(
+function touch() returns trigger language plpgsql as $$ begin new.note = coalesce(new.note, '') || '!'; return new; end $$
+enum level { low, high }
+table events partition by range (at) {
+  id    int
+  at    date
+  n     bigserial
+  who   int references users(id)
+  lvl   level default 'low'
+  note  text?
+  twice bigint generated (n * 2)
+  primary key (id, at)
+  check positive_id (id > 0)
+  index on (who)
+  trigger touched before update for each row execute touch()
+}
+partition events_2025 of events for values from ('2025-01-01') to ('2026-01-01')
+partition events_2026 of events for values from ('2026-01-01') to ('2027-01-01')
+partition events_rest of events default
+)";
+  run_cases({
+      Case("a partitioned table with a serial column, a reference, an enum and a trigger", users + events,
+           users + "drop table events\n")
+          .seeded("INSERT INTO public.users VALUES (7), (8); INSERT INTO public.events (id, at, who, lvl) VALUES (1, "
+                  "'2025-05-01', 7, 'high'), (2, '2026-05-01', 8, 'low'), (3, '2030-01-01', 7, 'high');",
+                  {"SELECT tableoid::regclass, id, at, n, who, lvl, note, twice FROM public.events ORDER BY id",
+                   "SELECT last_value, is_called FROM public.events_n_seq"}),
+  });
+  // After down the sequence continues, the trigger fires on a restored partition and
+  // the reference holds again.
+  model::Schema v1 = compile_model(users + events, "v1");
+  model::Schema v2 = compile_model(users + "drop table events\n", "v2");
+  pqxx::connection db(fresh_database("schemac_edit_kinds"));
+  apply(db, build_sql(v1), "build v1");
+  apply(db, "INSERT INTO public.users VALUES (7); INSERT INTO public.events (id, at, who) VALUES (1, '2025-05-01', 7);",
+        "seed");
+  Diagnostics diags;
+  auto p = plan::plan_migration(test::snapshot_of(v1), v2, diags, "0002_drop");
+  REQUIRE_FALSE(diags.has_errors());
+  CHECK(std::any_of(p.notes.begin(), p.notes.end(), [](const std::string& n) {
+    return n.find(
+               "partition events_2025 of dropped table events is kept whole in "
+               "schemac_retained.m0002_drop_public_events_2025_partition") != std::string::npos;
+  }));
+  apply_up(db, plan::render_up(p, ""), plan::render_verify(p, ""), "up");
+  CHECK(data(db, {"SELECT count(*) FROM schemac_retained.m0002_drop_public_events_2025_partition",
+                  "SELECT to_regclass('public.events') IS NULL, to_regtype('public.level') IS NULL"}) ==
+        "SELECT count(*) FROM schemac_retained.m0002_drop_public_events_2025_partition\n  1\n"
+        "SELECT to_regclass('public.events') IS NULL, to_regtype('public.level') IS NULL\n  t | t\n");
+  apply(db, plan::render_down(p, ""), "down");
+  CHECK(data(db, {"INSERT INTO public.events (id, at, who) VALUES (2, '2025-06-01', 7) RETURNING n",
+                  "UPDATE public.events SET who = 7 WHERE id = 1 RETURNING note"}) ==
+        "INSERT INTO public.events (id, at, who) VALUES (2, '2025-06-01', 7) RETURNING n\n  2\n"
+        "UPDATE public.events SET who = 7 WHERE id = 1 RETURNING note\n  !\n");
+  CHECK_THROWS_WITH(test::run(db, "INSERT INTO public.events (id, at, who) VALUES (3, '2025-07-01', 99);"),
+                    Catch::Contains("violates foreign key constraint \"events_who_fkey\""));
+}
+
+// The down of a migration that created a partition, or a partitioned table with its
+// partitions, detaches each partition holding rows and keeps it; empty ones go.
+TEST_CASE("edit kinds: a down keeps created partitions that hold rows", "[edit_kinds]") {
+  const std::string events =
+      "table events partition by list (kind) {\n  id int\n  kind text\n  primary key (id, kind)\n}\n"
+      "partition events_a of events for values in ('a')\n";
+  model::Schema v1 = compile_model(events, "v1");
+  model::Schema v2 = compile_model(events +
+                                       "partition events_b of events for values in ('b')\n"
+                                       "partition events_c of events for values in ('c')\n"
+                                       "table logs partition by range (at) {\n  at date\n  line text\n}\n"
+                                       "partition logs_2026 of logs for values from ('2026-01-01') to ('2027-01-01')\n",
+                                   "v2");
+  pqxx::connection db(fresh_database("schemac_edit_kinds"));
+  apply(db, build_sql(v1), "build v1");
+  apply(db, "INSERT INTO public.events VALUES (1, 'a');", "seed");
+  Diagnostics diags;
+  auto p = plan::plan_migration(test::snapshot_of(v1), v2, diags, "0002_more");
+  REQUIRE_FALSE(diags.has_errors());
+  apply_up(db, plan::render_up(p, ""), plan::render_verify(p, ""), "up");
+  apply(db, "INSERT INTO public.events VALUES (2, 'b'); INSERT INTO public.logs VALUES ('2026-03-01', 'hello');",
+        "rows written after up");
+  apply(db, plan::render_down(p, ""), "down");
+  CHECK(data(db, {"SELECT id, kind FROM public.events ORDER BY id",
+                  "SELECT to_regclass('public.events_b') IS NULL, to_regclass('public.events_c') IS NULL, "
+                  "to_regclass('public.logs') IS NULL, to_regclass('public.logs_2026') IS NULL",
+                  "SELECT id, kind FROM schemac_retained.m0002_more_public_events_b_down",
+                  "SELECT at, line FROM schemac_retained.m0002_more_public_logs_2026_down",
+                  "SELECT count(*) FROM pg_tables WHERE schemaname = 'schemac_retained'"}) ==
+        "SELECT id, kind FROM public.events ORDER BY id\n  1 | a\n"
+        "SELECT to_regclass('public.events_b') IS NULL, to_regclass('public.events_c') IS NULL, "
+        "to_regclass('public.logs') IS NULL, to_regclass('public.logs_2026') IS NULL\n  t | t | t | t\n"
+        "SELECT id, kind FROM schemac_retained.m0002_more_public_events_b_down\n  2 | b\n"
+        "SELECT at, line FROM schemac_retained.m0002_more_public_logs_2026_down\n  2026-03-01 | hello\n"
+        "SELECT count(*) FROM pg_tables WHERE schemaname = 'schemac_retained'\n  2\n");
+  auto after_down = test::compare_catalog(db, test::snapshot_of(v1));
+  INFO("after down:\n" << report(after_down));
+  CHECK(after_down.empty());
+  // Up again: the names are free.
+  apply_up(db, plan::render_up(p, ""), plan::render_verify(p, ""), "up again");
+}
+
+// `retain T` on a data step: the rows its up deletes (directly, through a cascade, in
+// a partition) are kept, and down puts them back after the step's own down.
+TEST_CASE("edit kinds: a data step's deleted rows come back with down", "[edit_kinds]") {
+  const std::string tables = R"(
+enum tier { bronze, gold }
+table customers {
+  id    int primary key identity
+  name  text
+  tier  tier default 'bronze'
+  tags  text[]?
+  lower_name text generated (lower(name))
+}
+table orders {
+  id          bigserial primary key
+  customer_id int references customers(id) on delete cascade
+  total       numeric(10, 2)
+  placed      timestamptz default now()
+}
+table readings partition by range (at) {
+  at    date
+  value float8
+}
+partition readings_2025 of readings for values from ('2025-01-01') to ('2026-01-01')
+partition readings_2026 of readings for values from ('2026-01-01') to ('2027-01-01')
+)";
+  const std::string step = R"(
+data prune {
+  retain orders, customers, readings
+  up $$
+    DELETE FROM customers WHERE tier = 'bronze';
+    DELETE FROM readings WHERE value < 0;
+    DELETE FROM readings_2026 WHERE value > 100;
+  $$
+}
+)";
+  run_cases({
+      Case("rows deleted directly, by a cascade and from a partition", tables, tables + step)
+          .seeded("INSERT INTO public.customers (name, tier, tags) VALUES ('Ann', 'gold', '{a,\"b c\"}'), ('Bob', "
+                  "'bronze', null), ('Çelik', 'bronze', '{}'); INSERT INTO public.orders (customer_id, total, placed) "
+                  "VALUES (1, 10.50, '2025-01-01 10:00+00'), (2, 0.01, '2025-02-01 10:00+00'), (3, 99999999.99, "
+                  "'2025-03-01 10:00+00'); INSERT INTO public.readings VALUES ('2025-05-01', -1.5), ('2025-06-01', "
+                  "0.1), ('2026-05-01', 1e300), ('2026-06-01', -0.0);",
+                  {"SELECT id, name, tier, tags, lower_name FROM public.customers ORDER BY id",
+                   "SELECT id, customer_id, total, placed FROM public.orders ORDER BY id",
+                   "SELECT tableoid::regclass, at, value::text FROM public.readings ORDER BY at"}),
+  });
+  // What up keeps, and a purged copy stops the down before it changes anything.
+  model::Schema v1 = compile_model(tables, "v1");
+  model::Schema v2 = compile_model(tables + step, "v2");
+  pqxx::connection db(fresh_database("schemac_edit_kinds"));
+  apply(db, build_sql(v1), "build v1");
+  apply(db,
+        "INSERT INTO public.customers (name, tier) VALUES ('Ann', 'gold'), ('Bob', 'bronze'); INSERT INTO "
+        "public.orders (customer_id, total) VALUES (1, 1), (2, 2), (2, 3);",
+        "seed");
+  Diagnostics diags;
+  auto p = plan::plan_migration(test::snapshot_of(v1), v2, diags, "0002_prune");
+  REQUIRE_FALSE(diags.has_errors());
+  apply_up(db, plan::render_up(p, ""), plan::render_verify(p, ""), "up");
+  CHECK(data(db, {"SELECT id, name, tier FROM schemac_retained.m0002_prune_public_customers_rows",
+                  "SELECT id, customer_id FROM schemac_retained.m0002_prune_public_orders_rows ORDER BY id",
+                  "SELECT count(*) FROM pg_trigger WHERE tgname = 'schemac_keep_deleted'"}) ==
+        "SELECT id, name, tier FROM schemac_retained.m0002_prune_public_customers_rows\n  2 | Bob | bronze\n"
+        "SELECT id, customer_id FROM schemac_retained.m0002_prune_public_orders_rows ORDER BY id\n  2 | 2\n  3 | 2\n"
+        "SELECT count(*) FROM pg_trigger WHERE tgname = 'schemac_keep_deleted'\n  0\n");
+  apply(db, "DROP TABLE schemac_retained.m0002_prune_public_customers_rows;", "purge one copy");
+  CHECK_THROWS_WITH(test::run(db, plan::render_down(p, "")),
+                    Catch::Contains("rows of customers kept in schemac_retained.m0002_prune_public_customers_rows were "
+                                    "purged"));
+  CHECK(data(db, {"SELECT count(*) FROM public.customers"}) == "SELECT count(*) FROM public.customers\n  1\n");
+}

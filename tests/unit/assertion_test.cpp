@@ -12,16 +12,9 @@
 using namespace schemac;
 using plan::ChangeKind;
 using test::compile_text;
-using test::first_line;
+using test::error_of;
 
 namespace {
-
-std::string error_of(const std::string& text) {
-  auto c = compile_text(text);
-  INFO(c.diagnostics);
-  CHECK_FALSE(c.ok);
-  return first_line(c.diagnostics);
-}
 
 model::Schema model_of(const std::string& text) {
   auto c = compile_text(text);

@@ -280,7 +280,7 @@ TEST_CASE("citus: a change of distribution is a typed change with an exact down"
     for (const auto& op : p.ops) CHECK(op.change.kind != plan::ChangeKind::distribute_table);
     CHECK(plan::render_up(p, "test").find("RENAME COLUMN a TO b") != std::string::npos);
   }
-  SECTION("a dropped distributed table comes back distributed in down") {
+  SECTION("a dropped distributed table is kept local and comes back distributed, rows and all, in down") {
     Diagnostics diags;
     auto p = plan_of(std::string(tenants) +
                          "table t distributed by (a) colocate with tenants {\n  a uuid references "
@@ -288,9 +288,14 @@ TEST_CASE("citus: a change of distribution is a typed change with an exact down"
                      std::string(tenants) + "drop table t\n", diags);
     INFO(diags.render());
     REQUIRE_FALSE(diags.has_errors());
-    auto down = plan::render_down(p, "test");
-    auto created = down.find("CREATE TABLE public.t"),
-         distributed = down.find("SELECT create_distributed_table('public.t', 'a', colocate_with => 'default');"),
+    auto up = plan::render_up(p, "test"), down = plan::render_down(p, "test");
+    auto local = up.find("PERFORM undistribute_table('public.t')"), kept = up.find("SELECT pg_temp.schemac_retain(");
+    REQUIRE(local != std::string::npos);
+    CHECK(local < kept);
+    auto created = down.find("ALTER TABLE schemac_retained.pending_public_t_table SET SCHEMA public;"),
+         distributed = down.find(
+             "SELECT create_distributed_table('public.t', 'a', colocate_with => 'default');\n"
+             "SELECT truncate_local_data_after_distributing_table('public.t');"),
          key = down.find("ADD CONSTRAINT t_a_fkey");
     REQUIRE(created != std::string::npos);
     REQUIRE(distributed != std::string::npos);

@@ -8,16 +8,8 @@
 using namespace schemac;
 using schemac::test::compile_files;
 using schemac::test::compile_text;
+using schemac::test::error_of;
 using schemac::test::first_line;
-
-namespace {
-std::string error_of(const std::string& text) {
-  auto c = compile_text(text);
-  INFO(c.diagnostics);
-  CHECK_FALSE(c.ok);
-  return first_line(c.diagnostics);
-}
-}  // namespace
 
 TEST_CASE("rendering: location, source line and caret") {
   auto c = compile_text("table t {\n  a   nosuchtype\n}\n");

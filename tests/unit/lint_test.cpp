@@ -183,6 +183,20 @@ TEST_CASE("lint D209-D213: what the planned change or a data step holds locks fo
   }
 }
 
+TEST_CASE("lint D214: a data step that deletes rows it does not retain") {
+  std::string v1 = "table t {\n  id int primary key\n}\ntable u {\n  id int primary key\n}\n";
+  auto step = [&](const std::string& retain, const std::string& sql) {
+    return lint_text(v1 + "data d {\n" + retain + "  up $$ " + sql + " $$\n}\n", v1);
+  };
+  CHECK(has(step("", "delete from t where id > 1;"), "D214"));
+  CHECK(has(step("", "truncate u;"), "D214"));
+  CHECK(has(step("", "with gone as (delete from t returning id) select count(*) from gone;"), "D214"));
+  CHECK(has(step("  retain t\n", "delete from t; delete from u;"), "D214"));  // u is not retained
+  CHECK_FALSE(has(step("  retain t, u\n", "delete from t; delete from public.u;"), "D214"));
+  CHECK_FALSE(has(step("", "update t set id = id + 1;"), "D214"));
+  CHECK(step("", "delete from t;").rendered.find("write 'retain t' in the step") != std::string::npos);
+}
+
 TEST_CASE("lint S105: per-row auth calls in policies") {
   std::string head =
       "extern function auth.uid() returns uuid\ntable t {\n  id uuid primary key\n  row level security\n";

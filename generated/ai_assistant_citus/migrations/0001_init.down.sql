@@ -9,6 +9,80 @@ SET LOCAL citus.multi_shard_modify_mode TO 'sequential';
 
 SET check_function_bodies = off;
 
+-- Keeps a whole table in schemac_retained (see the README: retained drops)
+
+CREATE OR REPLACE FUNCTION pg_temp.schemac_retain(t regclass, kept text, note text, only_with_rows boolean)
+RETURNS void LANGUAGE plpgsql AS $schemac_retain$
+DECLARE
+  s text := (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = t);
+  base text := kept;
+  short text := kept;  -- at most 50 bytes (identifiers are cut at 63 bytes, not characters)
+  number integer := 1;
+  has_rows boolean;
+  r record;
+BEGIN
+  EXECUTE format('ALTER TABLE %s NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY', t);
+  IF only_with_rows THEN
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s)', t) INTO has_rows;
+    IF NOT has_rows THEN
+      EXECUTE format('DROP TABLE %s', t);
+      RETURN;
+    END IF;
+    WHILE octet_length(short) > 50 LOOP
+      short := left(short, -1);
+    END LOOP;
+    WHILE to_regclass(format('%I.%I', 'schemac_retained', kept)) IS NOT NULL LOOP
+      number := number + 1;
+      kept := short || '_' || number;
+    END LOOP;
+    short := kept;
+  END IF;
+  WHILE octet_length(short) > 50 LOOP
+    short := left(short, -1);
+  END LOOP;
+  IF to_regnamespace('schemac_retained') IS NULL THEN
+    CREATE SCHEMA schemac_retained;
+  END IF;
+  -- what ties it to other objects goes (restored by the down that restores it)
+  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') LOOP
+    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', t, r.conname);
+  END LOOP;
+  FOR r IN SELECT tgname FROM pg_trigger WHERE tgrelid = t AND NOT tgisinternal LOOP
+    EXECUTE format('DROP TRIGGER %I ON %s', r.tgname, t);
+  END LOOP;
+  FOR r IN SELECT polname FROM pg_policy WHERE polrelid = t LOOP
+    EXECUTE format('DROP POLICY %I ON %s', r.polname, t);
+  END LOOP;
+  FOR r IN SELECT DISTINCT a.grantee FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = t AND a.grantee <> c.relowner LOOP
+    EXECUTE format('REVOKE ALL ON %s FROM %s CASCADE', t, CASE r.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r.grantee)) END);
+  END LOOP;
+  FOR r IN SELECT c.relname FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
+      WHERE x.indrelid = t AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid) LOOP
+    EXECUTE format('DROP INDEX %I.%I', s, r.relname);
+  END LOOP;
+  FOR r IN SELECT attname, attgenerated FROM pg_attribute WHERE attrelid = t AND attnum > 0 AND NOT attisdropped AND atthasdef LOOP
+    EXECUTE format('ALTER TABLE %s ALTER COLUMN %I %s', t, r.attname, CASE r.attgenerated WHEN 's' THEN 'DROP EXPRESSION' ELSE 'DROP DEFAULT' END);
+  END LOOP;
+  -- values of the schema's own types (not an extension's) kept as text
+  FOR r IN SELECT a.attname, ty.typtype = 'b' AND ty.typelem <> 0 AND ty.typcategory = 'A' AS is_array
+      FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid
+      JOIN pg_type e ON e.oid = CASE WHEN ty.typtype = 'b' AND ty.typelem <> 0 AND ty.typcategory = 'A' THEN ty.typelem ELSE ty.oid END
+      WHERE a.attrelid = t AND a.attnum > 0 AND NOT a.attisdropped AND e.typtype IN ('e', 'd', 'c')
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = e.oid AND d.deptype = 'e') LOOP
+    EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE %s USING %I::%s', t, r.attname,
+      CASE WHEN r.is_array THEN 'text[]' ELSE 'text' END, r.attname, CASE WHEN r.is_array THEN 'text[]' ELSE 'text' END);
+  END LOOP;
+  -- its key indexes and sequences move along, under names no other kept table has
+  FOR r IN SELECT c.oid, c.relname, CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'INDEX' END AS kind FROM pg_class c WHERE c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = t) OR (c.relkind = 'S' AND c.oid IN (SELECT objid FROM pg_depend WHERE classid = 'pg_class'::regclass AND refobjid = t AND deptype IN ('a', 'i'))) LOOP
+    EXECUTE format('COMMENT ON %s %I.%I IS %L', r.kind, s, r.relname, 'schemac: was ' || r.relname);
+    EXECUTE format('ALTER %s %I.%I RENAME TO %I', r.kind, s, r.relname, short || '_' || left(md5(kept || '.' || r.relname), 12));
+  END LOOP;
+  EXECUTE format('ALTER TABLE %s RENAME TO %I', t, kept);
+  EXECUTE format('ALTER TABLE %I.%I SET SCHEMA %I', s, kept, 'schemac_retained');
+  EXECUTE format('COMMENT ON TABLE %I.%I IS %L', 'schemac_retained', kept, note);
+END
+$schemac_retain$;
+
 -- Undo: Constraints
 
 ALTER TABLE public.usage_metrics DROP CONSTRAINT usage_metrics_tenant_id_user_id_fkey;
@@ -35,19 +109,26 @@ ALTER TABLE public.tenants DROP CONSTRAINT tenants_plan_id_fkey;
 
 -- Undo: Tables, in foreign-key order
 
-DROP TABLE public.usage_metrics;
+DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.usage_metrics'::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'public.usage_metrics'::regclass AND contype = 'f' LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', 'public.usage_metrics', r.conname); END LOOP; PERFORM undistribute_table('public.usage_metrics'); END IF; END $schemac$;
+SELECT pg_temp.schemac_retain('public.usage_metrics', 'm0001_init_public_usage_metrics_down', 'schemac: kept by a down: rows of usage_metrics written after migration 0001_init created it', true);
 
-DROP TABLE public.feedback;
+DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.feedback'::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'public.feedback'::regclass AND contype = 'f' LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', 'public.feedback', r.conname); END LOOP; PERFORM undistribute_table('public.feedback'); END IF; END $schemac$;
+SELECT pg_temp.schemac_retain('public.feedback', 'm0001_init_public_feedback_down', 'schemac: kept by a down: rows of feedback written after migration 0001_init created it', true);
 
-DROP TABLE public.messages;
+DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.messages'::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'public.messages'::regclass AND contype = 'f' LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', 'public.messages', r.conname); END LOOP; PERFORM undistribute_table('public.messages'); END IF; END $schemac$;
+SELECT pg_temp.schemac_retain('public.messages', 'm0001_init_public_messages_down', 'schemac: kept by a down: rows of messages written after migration 0001_init created it', true);
 
-DROP TABLE public.conversations;
+DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.conversations'::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'public.conversations'::regclass AND contype = 'f' LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', 'public.conversations', r.conname); END LOOP; PERFORM undistribute_table('public.conversations'); END IF; END $schemac$;
+SELECT pg_temp.schemac_retain('public.conversations', 'm0001_init_public_conversations_down', 'schemac: kept by a down: rows of conversations written after migration 0001_init created it', true);
 
-DROP TABLE public.users;
+DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.users'::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'public.users'::regclass AND contype = 'f' LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', 'public.users', r.conname); END LOOP; PERFORM undistribute_table('public.users'); END IF; END $schemac$;
+SELECT pg_temp.schemac_retain('public.users', 'm0001_init_public_users_down', 'schemac: kept by a down: rows of users written after migration 0001_init created it', true);
 
-DROP TABLE public.tenants;
+DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.tenants'::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'public.tenants'::regclass AND contype = 'f' LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', 'public.tenants', r.conname); END LOOP; PERFORM undistribute_table('public.tenants'); END IF; END $schemac$;
+SELECT pg_temp.schemac_retain('public.tenants', 'm0001_init_public_tenants_down', 'schemac: kept by a down: rows of tenants written after migration 0001_init created it', true);
 
-DROP TABLE public.plans;
+DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.plans'::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'public.plans'::regclass AND contype = 'f' LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', 'public.plans', r.conname); END LOOP; PERFORM undistribute_table('public.plans'); END IF; END $schemac$;
+SELECT pg_temp.schemac_retain('public.plans', 'm0001_init_public_plans_down', 'schemac: kept by a down: rows of plans written after migration 0001_init created it', true);
 
 -- Undo: Functions
 
