@@ -606,14 +606,14 @@ class Linter {
         case K::drop_table:
           gone[c->subject] = "drops it";
           if (!refused)  // confirmed by a `drop table` line
-            report("D201", at(c->origin),
-                   "dropping table '" + c->subject.display() + "' removes it and its rows from the application; " +
-                       (c->detail.empty() ? std::string("its down re-creates it empty (a table with an identity "
-                                                        "column in a Citus plan, or a partitioned table with one or "
-                                                        "in a Citus plan, is not kept whole). Archive it instead to "
-                                                        "keep them")
-                                          : "it is kept whole in " + c->detail +
-                                                " for its down, until `schemac migrate purge` deletes it"));
+            report(
+                "D201", at(c->origin),
+                "dropping table '" + c->subject.display() + "' removes it and its rows from the application; " +
+                    (c->detail.empty() ? std::string("its down re-creates it empty (a table with an identity "
+                                                     "column in a Citus plan is not kept whole). Archive it instead to "
+                                                     "keep them")
+                                       : "it is kept whole in " + c->detail +
+                                             " for its down, until `schemac migrate purge` deletes it"));
           break;
         case K::drop_column:
           if (refused) break;  // not confirmed: an error of the plan itself

@@ -1467,20 +1467,21 @@ class Planner {
     std::map<QualifiedName, const model::Partition*> old;
     for (const auto& p : prev_.partitions) old[p.name] = &p;
     std::set<QualifiedName> first_partition;  // dropped tables whose first partition keeps their sequences
+    std::set<QualifiedName> localized;        // Citus: dropped tables made local
     for (const auto& p : want_.partitions) {
       auto it = old.find(p.name);
       if (it == old.end()) {
         // Down detaches it and keeps it when rows were written to it after up.
         const Table* parent = find(want_, p.parent);
         bool keeps = parent && keeps_partitions(*parent) && !migration_.empty();
-        std::string down = keeps
-                               ? emit::detach_partition(p) + "\n" +
-                                     emit::retain_table(p.name, {emit::retention_schema, retained_name(p.name, "down")},
-                                                        std::string(migration_file::kept_by_down_note) +
-                                                            "rows of partition " + p.name.display() +
-                                                            " written after migration " + migration_ + " created it",
-                                                        true)
-                               : emit::drop_table(p.name);
+        std::string down =
+            keeps ? emit::detach_partition(p) + "\n" + (citus_ ? emit::make_local(p.name) + "\n" : std::string()) +
+                        emit::retain_table(p.name, {emit::retention_schema, retained_name(p.name, "down")},
+                                           std::string(migration_file::kept_by_down_note) + "rows of partition " +
+                                               p.name.display() + " written after migration " + migration_ +
+                                               " created it",
+                                           true)
+                  : emit::drop_table(p.name);
         Op& op = add(Step::partition, create_partition(p), down, {emit::relation_exists(p.name, "partition")});
         op.change = change(ChangeKind::create_table, p.name, "", p.origin, "partition");
         op.down_retains = keeps;
@@ -1505,8 +1506,10 @@ class Planner {
       if (!find(want_, q->parent)) {
         const Table* parent = find(prev_, q->parent);
         if (parent && confirmed.count(parent->name) && keeps_partitions(*parent)) {
-          bool first = q->name.schema == parent->name.schema && first_partition.insert(parent->name).second;
-          keep_partition_of_dropped(*q, *parent, first);
+          // Citus: the table and its partitions made local once, before the first detach.
+          if (citus_ && localized.insert(parent->name).second)
+            add(Step::drop_column, emit::make_local(parent->name), "");
+          keep_partition_of_dropped(*q, *parent, first_partition.insert(parent->name).second);
           continue;
         }
         // Its table goes and takes it along; down re-creates it after the table.
@@ -1576,35 +1579,43 @@ class Planner {
   }
 
   // A partition of a dropped table, kept whole: detached, then kept like a dropped table
-  // (pg_temp.schemac_retain). The table's serial sequences go along with its first
-  // partition (owned by it meanwhile). Down, once the table is back (empty, with new
-  // sequences): the sequences continue where the kept ones stood, the partition is
-  // restored and attached again; the table's indexes, foreign keys and triggers,
-  // restored after, reach it as they reach every partition.
+  // (pg_temp.schemac_retain). Down, once the table is back (empty, with new sequences):
+  // the sequences continue where the old ones stood, the partition is restored and
+  // attached again; the table's indexes, foreign keys and triggers, restored after,
+  // reach it as they reach every partition.
   void keep_partition_of_dropped(const model::Partition& q, const Table& parent, bool first) {
     QualifiedName kept{emit::retention_schema, retained_name(q.name, "partition")};
-    std::string up = emit::detach_partition(q) + "\n", sequences;
+    // The table's sequences (serial and identity) go with it: the state of each is kept
+    // in a sequence owned by its first partition's kept copy (purged with it), and down
+    // sets the re-created sequence from it.
+    std::string up = emit::detach_partition(q) + "\n", held_up, held_down;
     if (first)
       for (const auto& c : parent.columns) {
-        if (!c.serial) continue;
-        QualifiedName seq{parent.name.schema, names::make_object_name(parent.name.name, c.name, "seq")};
-        up += "ALTER SEQUENCE " + seq.sql() + " OWNED BY " + q.name.sql() + "." + names::quote(c.name) + ";\n";
-        sequences += fmt::format(
-            "\nDO $schemac$ DECLARE s text := pg_get_serial_sequence({0}, {1}); r record; BEGIN EXECUTE format('SELECT "
-            "last_value, is_called FROM %s', s) INTO r; PERFORM setval({2}, r.last_value, r.is_called); EXECUTE "
-            "format('DROP SEQUENCE %s', s); END $schemac$;",
-            emit::sql_string(kept.sql()), emit::sql_string(c.name), emit::sql_string(seq.sql()));
+        if (!c.serial && !c.identity) continue;
+        QualifiedName held{emit::retention_schema, retained_name(q.name, c.name + "_sequence")};
+        held_up += fmt::format(
+            "\nCREATE SEQUENCE {0} AS bigint MINVALUE -9223372036854775808 OWNED BY {1}.{2};\nDO $schemac$ "
+            "DECLARE r record; BEGIN EXECUTE format('SELECT last_value, is_called FROM %s', "
+            "pg_get_serial_sequence({3}, {4})) INTO r; PERFORM setval({5}, r.last_value, r.is_called); END "
+            "$schemac$;",
+            held.sql(), kept.sql(), names::quote(c.name), emit::sql_string(parent.name.sql()), emit::sql_string(c.name),
+            emit::sql_string(held.sql()));
+        held_down += fmt::format(
+            "\nSELECT setval(pg_get_serial_sequence({0}, {1}), last_value, is_called) FROM {2};\nDROP "
+            "SEQUENCE {2};",
+            emit::sql_string(parent.name.sql()), emit::sql_string(c.name), held.sql());
       }
     up += emit::retain_table(q.name, kept,
                              "schemac: partition " + q.name.display() + " of " + parent.name.display() +
                                  ", dropped by " + migration_label() + ", kept for its down",
-                             false);
+                             false) +
+          held_up;
     Table shape = parent;  // a partition has its table's columns and checks
     shape.name = q.name;
     std::string down =
         emit::purged_guard(kept, "partition " + q.name.display() + " kept in " + kept.display() +
                                      " was purged (schemac migrate purge); this down cannot restore it") +
-        sequences + "\n" + emit::restore_table(shape, kept, &parent.name) + "\n" + emit::attach_partition(q) +
+        held_down + "\n" + emit::restore_table(shape, kept, &parent.name) + "\n" + emit::attach_partition(q) +
         comment_sql(emit::table_target(q.name), q.doc);
     Op& op = add(Step::drop_column, up, down,
                  {emit::relation_gone(q.name, "partition"), emit::relation_exists(kept, "kept partition")});
@@ -1615,11 +1626,11 @@ class Planner {
   }
 
   // Whether the partitions of a partitioned table are kept whole when it goes, or when
-  // a down would drop them holding rows: not in a Citus plan; not when the table has
-  // an identity column (its sequence, internal to the table, cannot be kept).
+  // a down would drop them holding rows. In a Citus plan the table is made local first,
+  // which Citus refuses for a table with an identity column.
   bool keeps_partitions(const Table& t) const {
-    return !citus_ && t.partition_by &&
-           std::none_of(t.columns.begin(), t.columns.end(), [](const Column& c) { return c.identity; });
+    return t.partition_by &&
+           (!citus_ || std::none_of(t.columns.begin(), t.columns.end(), [](const Column& c) { return c.identity; }));
   }
 
   // A partition takes what default privileges give new tables; the model gives it
@@ -2334,7 +2345,7 @@ class Planner {
       Distribution d = *t.distribution;
       d.colocate_with.reset();
       std::string again = emit::distribute_table(t.name, d, false);
-      if (keeps_whole(t))
+      if (keeps_whole(t) || keeps_partitions(t))
         again += "\nSELECT truncate_local_data_after_distributing_table(" + emit::sql_string(t.name.sql()) + ");";
       add(Step::distribute, "", again);
     }
@@ -2351,10 +2362,7 @@ class Planner {
                          " is dropped; its partitions are kept whole, and down re-creates it and attaches them again");
       else
         notes_.push_back("table " + t.name.display() + " is dropped; down re-creates it empty (" +
-                         (t.partition_by ? std::string(citus_ ? "a partitioned table in a Citus plan"
-                                                              : "a partitioned table with an identity column")
-                                         : std::string("a table with an identity column in a Citus plan")) +
-                         " is not kept whole)");
+                         "Citus cannot make a table with an identity column local, so it is not kept whole)");
       return;
     }
     QualifiedName kept{emit::retention_schema, retained_name(t.name, "table")};

@@ -301,3 +301,53 @@ TEST_CASE("citus: a renamed distribution column stays distributed; a dropped dis
   fs::remove_all(dir);
   clean(db);
 }
+
+TEST_CASE("citus: a dropped distributed partitioned table comes back, partitions, rows and shards") {
+  auto db = coordinator();
+  clean(db);
+  fs::path dir = fs::temp_directory_path() / ("schemac_citus_partitions_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  for (const auto& [name, text] : std::vector<std::pair<std::string, std::string>>{
+           {"events",
+            "table events partition by range (at) distributed by (tenant) {\n  tenant int\n  at date\n  n bigserial\n"
+            "  primary key (tenant, at)\n}\npartition events_2025 of events for values from ('2025-01-01') to "
+            "('2026-01-01')\npartition events_2026 of events for values from ('2026-01-01') to ('2027-01-01')\n"},
+           {"dropped", "drop table events\n"}}) {
+    auto c = test::compile_text(text);
+    INFO(c.diagnostics);
+    REQUIRE(c.ok);
+    Diagnostics diags;
+    std::vector<std::string> notes;
+    auto written = plan::write_next_migration(dir, name, c.loaded.model, diags, notes);
+    INFO(diags.render());
+    REQUIRE_FALSE(diags.has_errors());
+    REQUIRE_FALSE(written.id.empty());
+  }
+  auto migrations = runtime::load_migrations(dir);
+  runtime::Migrator migrator(db, migrations);
+  REQUIRE(migrator.up(to(1)) == 1);
+  {
+    pqxx::work tx(db);
+    tx.exec("INSERT INTO events (tenant, at) SELECT i, date '2025-01-01' + (i * 3) FROM generate_series(1, 200) i");
+    tx.commit();
+  }
+  std::string rows = test::rows(db, "public.events");
+  REQUIRE(migrator.up() == 1);
+  CHECK(value(db, "SELECT count(*) FROM citus_tables") == "0");
+  CHECK(value(db,
+              "SELECT sum(n) FROM (SELECT count(*) AS n FROM schemac_retained.m0002_dropped_public_events_2025_"
+              "partition UNION ALL SELECT count(*) FROM schemac_retained.m0002_dropped_public_events_2026_"
+              "partition) k") == "200");
+  REQUIRE(migrator.down(to(1)) == 1);
+  CHECK(test::rows(db, "public.events") == rows);
+  CHECK(distribution(db) ==
+        "events distributed tenant\nevents_2025 distributed tenant\nevents_2026 distributed tenant\n");
+  CHECK(value(db, "SELECT pg_relation_size('public.events_2025') + pg_relation_size('public.events_2026')") == "0");
+  // The sequence goes on after the restored rows.
+  CHECK(value(db,
+              "WITH x AS (INSERT INTO events (tenant, at) VALUES (1000, '2026-06-01') RETURNING n) SELECT n FROM x") ==
+        "201");
+  REQUIRE(migrator.down(to(0)) == 1);
+  fs::remove_all(dir);
+  clean(db);
+}

@@ -2306,6 +2306,17 @@ partition events_rest of events default
                   "'2025-05-01', 7, 'high'), (2, '2026-05-01', 8, 'low'), (3, '2030-01-01', 7, 'high');",
                   {"SELECT tableoid::regclass, id, at, n, who, lvl, note, twice FROM public.events ORDER BY id",
                    "SELECT last_value, is_called FROM public.events_n_seq"}),
+      // An identity column: its sequence is the table's own, its state kept beside the
+      // first partition.
+      Case("a partitioned table with an identity column",
+           "table ledger partition by list (book) {\n  id bigint identity\n  book text\n  amount numeric\n"
+           "  primary key (id, book)\n}\npartition ledger_a of ledger for values in ('a')\npartition ledger_b of "
+           "ledger for values in ('b')\n",
+           "drop table ledger\n")
+          .seeded("INSERT INTO public.ledger (book, amount) VALUES ('a', 1.5), ('b', -2), ('a', 3); DELETE FROM "
+                  "public.ledger WHERE amount = 3;",
+                  {"SELECT tableoid::regclass, id, book, amount FROM public.ledger ORDER BY id",
+                   "SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public' ORDER BY 1"}),
   });
   // After down the sequence continues, the trigger fires on a restored partition and
   // the reference holds again.
