@@ -1080,12 +1080,15 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Sch
         // (holding VACUUM, ...) statement by statement outside one.
         if (!ds->retain.empty()) {
           Statements up = classify_statements(ds->up.text);
-          for (const auto& s : up.outside_transaction)
-            diags.error({f.file_id, body_begin(ds->up) + static_cast<std::uint32_t>(s.location)},
-                        s.what +
-                            " in a data step that retains rows: keeping the rows it deletes needs the step to "
-                            "run in one transaction (move " +
-                            s.what + " to a data step of its own)");
+          for (const ast::Body* body : {&ds->up, ds->down ? &*ds->down : nullptr}) {
+            if (!body) continue;
+            for (const auto& s : (body == &ds->up ? up : classify_statements(body->text)).outside_transaction)
+              diags.error({f.file_id, body_begin(*body) + static_cast<std::uint32_t>(s.location)},
+                          s.what +
+                              " in a data step that retains rows: keeping the rows it deletes needs the step "
+                              "to run in one transaction, its down too (move " +
+                              s.what + " to a data step of its own)");
+          }
           for (const auto& t : up.truncated) {
             std::string schema = t.schema.empty() ? "public" : t.schema;
             for (const auto& r : ds->retain)

@@ -188,7 +188,7 @@ BEGIN
     CREATE SCHEMA {2};
   END IF;
   -- what ties it to other objects goes (restored by the down that restores it)
-  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') LOOP
+  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') AND conparentid = 0 LOOP
     EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', t, r.conname);
   END LOOP;
   FOR r IN SELECT tgname FROM pg_trigger WHERE tgrelid = t AND NOT tgisinternal LOOP
@@ -295,16 +295,38 @@ std::string restore_table(const model::Table& t, const QualifiedName& kept, cons
   return out;
 }
 
+namespace {
+// Values travel as text between the step and its down, which may run in another
+// session: the settings that shape their text are fixed while they do.
+const char* const text_settings[][2] = {{"datestyle", "ISO, MDY"},
+                                        {"intervalstyle", "postgres"},
+                                        {"extra_float_digits", "3"},
+                                        {"bytea_output", "hex"},
+                                        {"lc_monetary", "C"}};
+
+// The table and its partitions (pg_partition_tree lists none for a table that is not
+// partitioned, and a statement aimed at a partition fires only that partition's
+// statement triggers).
+std::string tree(const std::string& table) {
+  return fmt::format("SELECT {0}::regclass AS relid UNION SELECT relid FROM pg_partition_tree({0}::regclass)", table);
+}
+}  // namespace
+
 std::string keep_deleted_rows_start(const QualifiedName& table, const QualifiedName& kept, const std::string& note) {
   // The trigger's arguments carry the copy and the column list: the function is one
-  // for every table, and reads the rows the statement deleted from its transition table.
-  // The table itself, and its partitions (pg_partition_tree lists none for a table
-  // that is not partitioned, and a DELETE aimed at a partition fires only its own).
+  // for every table, and reads the rows the statement deleted from its transition
+  // table. TRUNCATE, which fires no DELETE trigger, is refused meanwhile.
+  std::string settings;
+  for (const auto& s : text_settings) settings += fmt::format(" SET {} = {}", s[0], sql_string(s[1]));
   return fmt::format(
-      R"(CREATE OR REPLACE FUNCTION pg_temp.schemac_keep_deleted() RETURNS trigger LANGUAGE plpgsql AS $schemac_keep$
+      R"(CREATE OR REPLACE FUNCTION pg_temp.schemac_keep_deleted() RETURNS trigger LANGUAGE plpgsql{5} AS $schemac_keep$
 BEGIN
   EXECUTE format('INSERT INTO %s SELECT %s FROM schemac_deleted', TG_ARGV[0], TG_ARGV[1]);
   RETURN NULL;
+END $schemac_keep$;
+CREATE OR REPLACE FUNCTION pg_temp.schemac_refuse_truncate() RETURNS trigger LANGUAGE plpgsql AS $schemac_keep$
+BEGIN
+  RAISE EXCEPTION 'TRUNCATE of % while a data step keeps the rows deleted from it: use DELETE', TG_TABLE_NAME;
 END $schemac_keep$;
 DO $schemac$ DECLARE cols text; r record; BEGIN
   IF to_regnamespace({0}) IS NULL THEN
@@ -314,47 +336,76 @@ DO $schemac$ DECLARE cols text; r record; BEGIN
     FROM pg_attribute WHERE attrelid = {2}::regclass AND attnum > 0 AND NOT attisdropped;
   EXECUTE format('CREATE TABLE %s AS SELECT %s FROM %s WITH NO DATA', {3}, cols, {2});
   EXECUTE format('COMMENT ON TABLE %s IS %L', {3}, {4});
-  FOR r IN SELECT {2}::regclass AS relid UNION SELECT relid FROM pg_partition_tree({2}::regclass) LOOP
+  FOR r IN {6} LOOP
     EXECUTE format('CREATE TRIGGER schemac_keep_deleted AFTER DELETE ON %s REFERENCING OLD TABLE AS schemac_deleted '
                    'FOR EACH STATEMENT EXECUTE FUNCTION pg_temp.schemac_keep_deleted(%L, %L)', r.relid, {3}, cols);
+    EXECUTE format('CREATE TRIGGER schemac_refuse_truncate BEFORE TRUNCATE ON %s '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION pg_temp.schemac_refuse_truncate()', r.relid);
   END LOOP;
 END $schemac$;)",
       sql_string(quote(retention_schema)), quote(retention_schema), sql_string(table.sql()), sql_string(kept.sql()),
-      sql_string(note));
+      sql_string(note), settings, tree(sql_string(table.sql())));
 }
 
 std::string keep_deleted_rows_stop(const QualifiedName& table) {
   return fmt::format(
-      "DO $schemac$ DECLARE r record; BEGIN FOR r IN SELECT {0}::regclass AS relid UNION SELECT relid FROM "
-      "pg_partition_tree({0}::regclass) LOOP EXECUTE format('DROP TRIGGER IF EXISTS schemac_keep_deleted ON %s', "
+      "DO $schemac$ DECLARE r record; BEGIN FOR r IN {} LOOP EXECUTE format('DROP TRIGGER IF EXISTS "
+      "schemac_keep_deleted ON %s', r.relid); EXECUTE format('DROP TRIGGER IF EXISTS schemac_refuse_truncate ON %s', "
       "r.relid); END LOOP; END $schemac$;",
-      sql_string(table.sql()));
+      tree(sql_string(table.sql())));
 }
 
 std::string restore_deleted_rows(const QualifiedName& table, const QualifiedName& kept, const std::string& purged) {
   // Columns by name (a column dropped and restored by the same migration's down comes
-  // back last); generated columns compute themselves.
+  // back last); generated columns compute themselves. The triggers of the table and
+  // its partitions are off meanwhile and then set back each as it was (enabled,
+  // replica, always or disabled; the table's first, as they reach its partitions).
+  std::string names, values;
+  for (const auto& s : text_settings) {
+    names += std::string(names.empty() ? "" : ", ") + sql_string(s[0]);
+    values += std::string(values.empty() ? "" : ", ") + sql_string(s[1]);
+  }
   return purged_guard(kept, purged) + "\n" +
          fmt::format(
-             R"(DO $schemac$ DECLARE cols text; vals text; forced boolean; BEGIN
+             R"(DO $schemac$ DECLARE
+  cols text; vals text; forced boolean; triggers text[]; was text[] := '{{}}';
+  settings text[] := ARRAY[{3}]; fixed text[] := ARRAY[{4}];
+BEGIN
   SELECT string_agg(format('%I', a.attname), ', ' ORDER BY a.attnum),
          string_agg(format('k.%I::%s', a.attname, format_type(a.atttypid, a.atttypmod)), ', ' ORDER BY a.attnum)
     INTO cols, vals
     FROM pg_attribute a WHERE a.attrelid = {0}::regclass AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
       AND EXISTS (SELECT 1 FROM pg_attribute c WHERE c.attrelid = {1}::regclass AND c.attname = a.attname AND NOT c.attisdropped);
+  FOR i IN 1..array_length(settings, 1) LOOP
+    was := was || current_setting(settings[i]);
+    PERFORM set_config(settings[i], fixed[i], true);
+  END LOOP;
   SELECT relforcerowsecurity INTO forced FROM pg_class WHERE oid = {0}::regclass;
   IF forced THEN
     EXECUTE format('ALTER TABLE %s NO FORCE ROW LEVEL SECURITY', {0});
   END IF;
-  EXECUTE format('ALTER TABLE %s DISABLE TRIGGER USER', {0});
+  SELECT array_agg(ARRAY[t.tgrelid::regclass::text, t.tgname::text, t.tgenabled::text] ORDER BY t.tgparentid <> 0, t.tgrelid, t.tgname)
+    INTO triggers FROM pg_trigger t WHERE t.tgrelid IN ({5}) AND NOT t.tgisinternal;
+  FOR i IN 1..coalesce(array_length(triggers, 1), 0) LOOP
+    IF triggers[i][3] <> 'D' THEN
+      EXECUTE format('ALTER TABLE %s DISABLE TRIGGER %I', triggers[i][1], triggers[i][2]);
+    END IF;
+  END LOOP;
   EXECUTE format('INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM %s AS k', {0}, cols, vals, {1});
-  EXECUTE format('ALTER TABLE %s ENABLE TRIGGER USER', {0});
+  FOR i IN 1..coalesce(array_length(triggers, 1), 0) LOOP
+    EXECUTE format('ALTER TABLE %s %s TRIGGER %I', triggers[i][1],
+      CASE triggers[i][3] WHEN 'D' THEN 'DISABLE' WHEN 'R' THEN 'ENABLE REPLICA' WHEN 'A' THEN 'ENABLE ALWAYS' ELSE 'ENABLE' END,
+      triggers[i][2]);
+  END LOOP;
   IF forced THEN
     EXECUTE format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', {0});
   END IF;
+  FOR i IN 1..array_length(settings, 1) LOOP
+    PERFORM set_config(settings[i], was[i], true);
+  END LOOP;
 END $schemac$;
 DROP TABLE {2};)",
-             sql_string(table.sql()), sql_string(kept.sql()), kept.sql());
+             sql_string(table.sql()), sql_string(kept.sql()), kept.sql(), names, values, tree(sql_string(table.sql())));
 }
 
 std::string restore_column(const Retention& r, const model::Column& column) {

@@ -313,6 +313,7 @@ std::string make_local(const model::QualifiedName& t) {
   return fmt::format(
       "DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = "
       "{0}::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = {0}::regclass AND contype = 'f' "
+      "AND conparentid = 0 "
       "LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', {0}, r.conname); END LOOP; PERFORM "
       "undistribute_table({0}); END IF; END $schemac$;",
       sql_string(t.sql()));

@@ -535,25 +535,83 @@ class Linter {
     return std::nullopt;
   }
 
-  static void deleted_tables(const nlohmann::json& node, std::set<QualifiedName>& out) {
+  // Tables a DELETE or TRUNCATE names -> "DELETE" or "TRUNCATE" (a TRUNCATE wins).
+  static void deleted_tables(const nlohmann::json& node, std::map<QualifiedName, std::string>& out) {
     // A list holds its RangeVars wrapped in a node; a DELETE's relation is one bare.
-    auto add = [&](const nlohmann::json& range) {
+    auto add = [&](const nlohmann::json& range, const char* how) {
       const nlohmann::json& v = range.contains("RangeVar") ? range["RangeVar"] : range;
       if (!v.is_object() || !v.contains("relname")) return;
       QualifiedName n;
       n.schema = v.value("schemaname", "public");
       n.name = v.value("relname", "");
-      out.insert(n);
+      if (out[n] != "TRUNCATE") out[n] = how;
     };
     if (node.is_object()) {
       for (const auto& [key, value] : node.items()) {
-        if (key == "DeleteStmt" && value.contains("relation")) add(value["relation"]);
+        if (key == "DeleteStmt" && value.contains("relation")) add(value["relation"], "DELETE");
         if (key == "TruncateStmt" && value.contains("relations"))
-          for (const auto& r : value["relations"]) add(r);
+          for (const auto& r : value["relations"]) add(r, "TRUNCATE");
         deleted_tables(value, out);
       }
     } else if (node.is_array()) {
       for (const auto& v : node) deleted_tables(v, out);
+    }
+  }
+
+  // D214: rows a pending data step deletes that its down cannot bring back: from a table
+  // it names without retaining it (a partition counts as its table), or through an
+  // ON DELETE CASCADE (or SET NULL / SET DEFAULT) into a table it does not retain.
+  void deleted_rows(const model::DataStep& d, std::map<QualifiedName, std::string> deleted) {
+    auto retained = [&](const QualifiedName& n) {
+      return std::find(d.retain.begin(), d.retain.end(), n) != d.retain.end();
+    };
+    std::map<QualifiedName, std::string> tables;  // partitions as their table
+    for (const auto& [n, how] : deleted) {
+      QualifiedName table = n;
+      for (const auto& p : s_.partitions)
+        if (p.name == n) table = p.parent;
+      if (tables[table] != "TRUNCATE") tables[table] = how;
+    }
+    for (const auto& [n, how] : tables) {
+      if (how == "TRUNCATE") {
+        if (!retained(n))
+          report("D214", at(d.origin),
+                 "data step '" + d.name + "' truncates " + n.display() +
+                     ": its migration's down cannot bring the rows back; DELETE them and write 'retain " + n.display() +
+                     "' in the step to keep them in schemac_retained until `schemac migrate purge`");
+        continue;
+      }
+      if (!retained(n))
+        report("D214", at(d.origin),
+               "data step '" + d.name + "' deletes rows from " + n.display() +
+                   " that its migration's down cannot bring back; write 'retain " + n.display() +
+                   "' in the step to keep them in schemac_retained until `schemac migrate purge`");
+    }
+    // What the deletes reach through foreign keys, table by table.
+    std::set<QualifiedName> reached;
+    std::vector<QualifiedName> work;
+    for (const auto& [n, how] : tables) work.push_back(n), reached.insert(n);
+    while (!work.empty()) {
+      QualifiedName from = work.back();
+      work.pop_back();
+      for (const auto& t : s_.tables)
+        for (const auto& c : t.constraints) {
+          if (c.kind != model::ConstraintKind::foreign_key || c.ref_table != from || t.live_name() == from) continue;
+          if (c.on_delete == "cascade") {
+            if (!retained(t.live_name()))
+              report("D214", at(d.origin),
+                     "data step '" + d.name + "' deletes rows of " + from.display() + ", and ON DELETE CASCADE of " +
+                         t.name.display() + "." + c.name + " deletes the rows of " + t.live_name().display() +
+                         " that point at them; its migration's down cannot bring those back: write 'retain " +
+                         t.live_name().display() + "' in the step too");
+            if (reached.insert(t.live_name()).second) work.push_back(t.live_name());
+          } else if (c.on_delete == "set null" || c.on_delete == "set default") {
+            report("D214", at(d.origin),
+                   "data step '" + d.name + "' deletes rows of " + from.display() + ", and ON DELETE " + c.on_delete +
+                       " of " + t.name.display() + "." + c.name + " changes the rows of " + t.live_name().display() +
+                       " that point at them; its migration's down does not change them back");
+          }
+        }
     }
   }
 
@@ -570,15 +628,10 @@ class Linter {
           for (const auto& s : tree["stmts"])
             if (s.contains("stmt") && (found = blocking_statement(s["stmt"]))) break;
       }
-      std::set<QualifiedName> deleted;  // tables DELETE or TRUNCATE name, at any depth (a CTE's)
+      std::map<QualifiedName, std::string> deleted;  // at any depth (a CTE's)
       if (!r.error) deleted_tables(nlohmann::json::parse(r.parse_tree, nullptr, false), deleted);
       pg_query_free_parse_result(r);
-      for (const auto& n : deleted)
-        if (std::find(d.retain.begin(), d.retain.end(), n) == d.retain.end())
-          report("D214", at(d.origin),
-                 "data step '" + d.name + "' deletes rows from " + n.display() +
-                     " that its migration's down cannot bring back; write 'retain " + n.display() +
-                     "' in the step to keep them in schemac_retained until `schemac migrate purge`");
+      deleted_rows(d, deleted);
       if (found)
         report("D213", at(d.origin),
                "data step '" + d.name + "' runs " + *found +

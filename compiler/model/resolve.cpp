@@ -1022,11 +1022,10 @@ class Resolver {
     schema_.partitions.push_back(std::move(out));
   }
 
-  // A partition's parent is a partitioned table of its schema; its bound is the kind
-  // the parent's method takes.
   // A data step's `retain` names tables of the state it runs in: declared ones (an
-  // archived table by its declared name) or ones this schema drops. Each gets a
-  // trigger while the step runs, which rules out extern and Citus tables.
+  // archived table by its declared or its archived name) or ones this schema drops.
+  // Each gets a trigger while the step runs, which rules out extern and Citus tables
+  // (the planner checks a dropped one against the previous state).
   void check_retained_rows() {
     for (const auto& d : schema_.data_steps) {
       std::set<QualifiedName> seen;
@@ -1041,8 +1040,10 @@ class Resolver {
         bool dropped = std::any_of(schema_.dropped_tables.begin(), schema_.dropped_tables.end(),
                                    [&](const DropTable& x) { return x.name == n; });
         auto it = relations_.find(key(n));
+        bool archived = std::any_of(schema_.tables.begin(), schema_.tables.end(),
+                                    [&](const Table& t) { return t.archived_as && t.live_name() == n; });
         if (it == relations_.end()) {
-          if (!dropped)
+          if (!dropped && !archived)
             diags_.error(where, lead + "which is not a table of the schema (nor one that 'drop table' confirms)");
           continue;
         }
@@ -1063,6 +1064,8 @@ class Resolver {
     }
   }
 
+  // A partition's parent is a partitioned table of its schema; its bound is the kind
+  // the parent's method takes.
   void check_partitions() {
     std::stable_sort(schema_.partitions.begin(), schema_.partitions.end(),
                      [](const Partition& a, const Partition& b) { return a.name < b.name; });

@@ -1466,8 +1466,6 @@ class Planner {
     // steps may still read them). Down undoes it in the reverse order.
     std::map<QualifiedName, const model::Partition*> old;
     for (const auto& p : prev_.partitions) old[p.name] = &p;
-    std::set<QualifiedName> first_partition;  // dropped tables whose first partition keeps their sequences
-    std::set<QualifiedName> localized;        // Citus: dropped tables made local
     for (const auto& p : want_.partitions) {
       auto it = old.find(p.name);
       if (it == old.end()) {
@@ -1505,13 +1503,8 @@ class Planner {
     for (const auto& [name, q] : old) {
       if (!find(want_, q->parent)) {
         const Table* parent = find(prev_, q->parent);
-        if (parent && confirmed.count(parent->name) && keeps_partitions(*parent)) {
-          // Citus: the table and its partitions made local once, before the first detach.
-          if (citus_ && localized.insert(parent->name).second)
-            add(Step::drop_column, emit::make_local(parent->name), "");
-          keep_partition_of_dropped(*q, *parent, first_partition.insert(parent->name).second);
-          continue;
-        }
+        // Kept with its table (drop_table), in the order dropped tables go.
+        if (parent && confirmed.count(parent->name) && keeps_partitions(*parent)) continue;
         // Its table goes and takes it along; down re-creates it after the table.
         add(Step::drop_column, "", create_partition(*q) + comment_sql(emit::table_target(name), q->doc));
         continue;
@@ -1583,7 +1576,11 @@ class Planner {
   // the sequences continue where the old ones stood, the partition is restored and
   // attached again; the table's indexes, foreign keys and triggers, restored after,
   // reach it as they reach every partition.
-  void keep_partition_of_dropped(const model::Partition& q, const Table& parent, bool first) {
+  struct KeptPartition {
+    std::string up, down;
+    std::vector<Check> verify;
+  };
+  KeptPartition keep_partition_of_dropped(const model::Partition& q, const Table& parent, bool first) {
     QualifiedName kept{emit::retention_schema, retained_name(q.name, "partition")};
     // The table's sequences (serial and identity) go with it: the state of each is kept
     // in a sequence owned by its first partition's kept copy (purged with it), and down
@@ -1612,17 +1609,12 @@ class Planner {
           held_up;
     Table shape = parent;  // a partition has its table's columns and checks
     shape.name = q.name;
-    std::string down =
-        emit::purged_guard(kept, "partition " + q.name.display() + " kept in " + kept.display() +
-                                     " was purged (schemac migrate purge); this down cannot restore it") +
-        held_down + "\n" + emit::restore_table(shape, kept, &parent.name) + "\n" + emit::attach_partition(q) +
-        comment_sql(emit::table_target(q.name), q.doc);
-    Op& op = add(Step::drop_column, up, down,
-                 {emit::relation_gone(q.name, "partition"), emit::relation_exists(kept, "kept partition")});
-    op.change = change(ChangeKind::other, q.name, "partition", q.origin, kept.display());
-    op.up_retains = true;
+    // restore_table stops a down whose copy was purged before anything changes.
+    std::string down = held_down + "\n" + emit::restore_table(shape, kept, &parent.name) + "\n" +
+                       emit::attach_partition(q) + comment_sql(emit::table_target(q.name), q.doc);
     notes_.push_back("partition " + q.name.display() + " of dropped table " + parent.name.display() +
                      " is kept whole in " + kept.display() + "; down attaches it again");
+    return {up, down, {emit::relation_gone(q.name, "partition"), emit::relation_exists(kept, "kept partition")}};
   }
 
   // Whether the partitions of a partitioned table are kept whole when it goes, or when
@@ -2171,6 +2163,10 @@ class Planner {
         verify);
     op.change = change(ChangeKind::create_table, t.name, "", t.origin);
     op.down_retains = keeps;
+    if (keeps && citus_ && t.distribution)
+      notes_.push_back("down keeps " + t.name.display() +
+                       " when it holds rows: it makes the table local first, gathering every row from the shards "
+                       "onto the coordinator");
     for (const auto& c : t.constraints)
       if (!inline_it(c)) {  // the table is new and empty: nothing to validate later
         bool late = to_attached_key(c);
@@ -2351,18 +2347,41 @@ class Planner {
     }
     table_comments(&t, nullptr);
     Change dropped = change(ChangeKind::drop_table, t.name, "", drop_origin(t.name));
+    if (keeps_partitions(t)) {
+      // Each partition detached and kept, then the empty table dropped; down re-creates
+      // the table and attaches the partitions again. In the order dropped tables go (a
+      // table that references this one has let go of it before its partitions detach).
+      // Citus: the table and its partitions made local first.
+      dropped.detail = emit::retention_schema + " (partition by partition)";
+      std::string up = citus_ ? emit::make_local(t.name) + "\n" : std::string(), restore;
+      std::vector<Check> verify = {relation_gone(t.name, "dropped table")};
+      bool first = true;
+      for (const auto& q : prev_.partitions) {
+        if (q.parent != t.name) continue;
+        KeptPartition k = keep_partition_of_dropped(q, t, first);
+        first = false;
+        up += k.up + "\n";
+        restore += "\n" + k.down;
+        verify.insert(verify.end(), k.verify.begin(), k.verify.end());
+      }
+      Op& op = add(Step::drop_table, up + emit::drop_table(t.name),
+                   emit::create_table(t, [](const Constraint& c) { return !is_foreign_key(c); }) + restore, verify);
+      op.change = dropped;
+      op.up_retains = true;
+      notes_.push_back(
+          "table " + t.name.display() + " is dropped; its partitions are kept whole" +
+          (citus_ ? std::string(" (made local first: their rows are gathered from the shards)") : std::string()) +
+          ", and down re-creates it and attaches them again");
+      return;
+    }
     if (!keeps_whole(t)) {
-      if (keeps_partitions(t)) dropped.detail = emit::retention_schema + ", partition by partition,";
       add(Step::drop_table, emit::drop_table(t.name),
           emit::create_table(t, [](const Constraint& c) { return !is_foreign_key(c); }),
           {relation_gone(t.name, "dropped table")})
           .change = dropped;
-      if (keeps_partitions(t))
-        notes_.push_back("table " + t.name.display() +
-                         " is dropped; its partitions are kept whole, and down re-creates it and attaches them again");
-      else
-        notes_.push_back("table " + t.name.display() + " is dropped; down re-creates it empty (" +
-                         "Citus cannot make a table with an identity column local, so it is not kept whole)");
+      notes_.push_back("table " + t.name.display() +
+                       " is dropped; down re-creates it empty (Citus cannot make a table with an identity column "
+                       "local, so it is not kept whole)");
       return;
     }
     QualifiedName kept{emit::retention_schema, retained_name(t.name, "table")};
@@ -3081,7 +3100,9 @@ class Planner {
     std::size_t cut = std::min(name.size(), names::max_identifier_bytes - 9);
     while (cut > 0 && cut < name.size() && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;
     name = name.substr(0, cut) + "_" + hex;
-    retained_names_.insert(name);
+    // The same table kept twice more in one migration (by three data steps): numbered.
+    std::string base = name.substr(0, std::min(name.size(), names::max_identifier_bytes - 5));
+    for (int n = 2; !retained_names_.insert(name).second; ++n) name = base + "_" + std::to_string(n);
     return name;
   }
 
@@ -3313,7 +3334,11 @@ class Planner {
       std::string down = d.down ? "-- undo data step " + d.name + "\n" + statement(*d.down)
                                 : "-- data step " + d.name + " has no down step";
       std::vector<Check> verify;
-      if (outside.empty()) keep_deleted_rows(d, up, down, verify);
+      if (!d.retain.empty() && !outside.empty())  // check refuses it first; never silently unkept
+        diags_.error(where(d.origin), "data step " + d.name + " retains rows but holds " + outside.front().what +
+                                          ", which runs outside a transaction");
+      else if (!d.retain.empty())
+        keep_deleted_rows(d, up, down, verify);
       add(outside.empty() ? Step::data : Step::data_outside, up, down, verify).change =
           change(ChangeKind::data_step, {}, d.name, d.origin);
     }
@@ -3324,12 +3349,31 @@ class Planner {
   // referenced by others come back first.
   void keep_deleted_rows(const model::DataStep& d, std::string& up, std::string& down, std::vector<Check>& verify) {
     // Each table as the database names it while data steps run: a table archived by an
-    // earlier migration under its archived name (one archived now still has its own).
+    // earlier migration under its archived name, one archived by this migration still
+    // under its declared name (either name may be written).
     std::vector<std::pair<QualifiedName, const Table*>> tables;
-    for (const auto& n : d.retain) {
-      const Table* t = find(want_, n);
-      if (!t) t = find(prev_, n);
-      tables.emplace_back(t ? t->live_name() : n, t);
+    for (std::size_t i = 0; i < d.retain.size(); ++i) {
+      const QualifiedName& n = d.retain[i];
+      QualifiedName live = n;
+      for (const auto& t : desired_.tables) {
+        if (!t.archived_as || (t.name != n && t.live_name() != n)) continue;
+        live = archived_name_.count(t.name) ? t.name : t.live_name();
+      }
+      const Table* t = find(want_, live);
+      if (!t) t = find(prev_, live);
+      // A table this migration drops is known only from the previous state.
+      bool partition = std::any_of(prev_.partitions.begin(), prev_.partitions.end(),
+                                   [&](const model::Partition& p) { return p.name == live; });
+      if (partition || (t && t->distribution)) {
+        diags_.error(where(d.retain_origins[i]),
+                     "data step " + d.name + " retains the rows it deletes from " + n.display() + ", which is " +
+                         (partition ? std::string("a partition: retain its table (the rows of every partition are "
+                                                  "kept)")
+                                    : std::string("a Citus table: keeping deleted rows takes a trigger that schemac "
+                                                  "does not put on Citus tables")));
+        continue;
+      }
+      tables.emplace_back(live, t);
     }
     auto refers_to = [](const Table* from, const QualifiedName& to) {
       return from && std::any_of(from->constraints.begin(), from->constraints.end(), [&](const Constraint& c) {
@@ -3360,7 +3404,10 @@ class Planner {
                                                 " were purged (schemac migrate purge); this down cannot restore them");
       verify.push_back(relation_exists(kept, "kept rows"));
       notes_.push_back("data step " + d.name + " keeps the rows it deletes from " + name.display() + " in " +
-                       kept.display() + "; down puts them back (with the table's triggers off)");
+                       kept.display() +
+                       "; down puts them back after the step's own down (rows the step inserted or updated are its "
+                       "down's to undo). Its triggers lock " +
+                       name.display() + " against writes (SHARE ROW EXCLUSIVE) until the migration commits");
     }
     if (order.empty()) return;
     up = "-- data step " + d.name + " keeps the rows it deletes\n" + start + up + stop;

@@ -518,7 +518,7 @@ class Comparer {
         "a on a.attrelid = c.confrelid and a.attnum = k.n), "
         "c.confdeltype, c.confupdtype, obj_description(c.oid, 'pg_constraint') "
         "from pg_constraint c where c.conrelid = " +
-        rel + " and c.contype in ('p', 'u', 'c', 'f', 'x')");
+        rel + " and c.contype in ('p', 'u', 'c', 'f', 'x') and c.conparentid = 0");
     for (auto row : rows) live.emplace(row[0].as<std::string>(), row);
     std::set<std::string> declared;
     for (const auto& c : t.constraints) declared.insert(renamed(t, c.name));

@@ -2461,3 +2461,39 @@ data prune {
                                     "purged"));
   CHECK(data(db, {"SELECT count(*) FROM public.customers"}) == "SELECT count(*) FROM public.customers\n  1\n");
 }
+
+// Found in review: a dropped partitioned table that another dropped table references
+// (rows pointing at its partitions); a retained table archived by an earlier
+// migration, named by its archived name; TRUNCATE hidden in a DO block, refused while
+// rows are retained.
+TEST_CASE("edit kinds: retention found in review", "[edit_kinds]") {
+  const std::string events =
+      "table events partition by list (k) {\n  id int\n  k text\n  primary key (id, k)\n}\n"
+      "partition events_a of events for values in ('a')\n"
+      "table marks {\n  id int primary key\n  event_id int\n  event_k text\n"
+      "  foreign key (event_id, event_k) references events(id, k)\n}\n";
+  run_cases({
+      Case("a dropped partitioned table referenced by another dropped table", events,
+           "drop table events\ndrop table marks\n")
+          .seeded("INSERT INTO public.events VALUES (1, 'a'), (2, 'a'); INSERT INTO public.marks VALUES (10, 1, 'a');",
+                  {"SELECT id, k FROM public.events ORDER BY id", "SELECT id, event_id FROM public.marks ORDER BY id"}),
+  });
+  const std::string notes = "table notes {\n  id int primary key\n  body text\n}\narchive table notes as notes_2024\n";
+  run_cases({
+      Case("a retained table archived by an earlier migration", notes,
+           notes + "data prune {\n  retain notes_2024\n  up $$ delete from notes_2024 where id > 1 $$\n}\n")
+          .seeded("INSERT INTO public.notes_2024 VALUES (1, 'a'), (2, 'b'), (3, 'c');",
+                  {"SELECT id, body FROM public.notes_2024 ORDER BY id"}),
+  });
+  model::Schema v1 = compile_model(notes, "v1");
+  model::Schema v2 = compile_model(
+      notes + "data prune {\n  retain notes\n  up $$ do $x$ begin execute 'truncate notes_2024'; end $x$ $$\n}\n",
+      "v2");
+  pqxx::connection db(fresh_database("schemac_edit_kinds"));
+  apply(db, build_sql(v1), "build v1");
+  Diagnostics diags;
+  auto p = plan::plan_migration(test::snapshot_of(v1), v2, diags, "0002_prune");
+  REQUIRE_FALSE(diags.has_errors());
+  CHECK_THROWS_WITH(test::run_up(db, plan::render_up(p, ""), plan::render_verify(p, "")),
+                    Catch::Contains("TRUNCATE of notes_2024 while a data step keeps the rows deleted from it"));
+}

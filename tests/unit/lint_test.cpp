@@ -195,6 +195,27 @@ TEST_CASE("lint D214: a data step that deletes rows it does not retain") {
   CHECK_FALSE(has(step("  retain t, u\n", "delete from t; delete from public.u;"), "D214"));
   CHECK_FALSE(has(step("", "update t set id = id + 1;"), "D214"));
   CHECK(step("", "delete from t;").rendered.find("write 'retain t' in the step") != std::string::npos);
+  CHECK(step("", "truncate t;")
+            .rendered.find("truncates t: its migration's down cannot bring the rows back; DELETE "
+                           "them and write 'retain t'") != std::string::npos);
+  // A partition counts as its table; cascades reach tables the step does not name.
+  std::string more =
+      "table p partition by list (k) {\n  k text\n}\npartition p_a of p for values in ('a')\n"
+      "table parent {\n  id int primary key\n}\ntable child {\n  id int primary key\n  parent_id int "
+      "references parent(id) on delete cascade\n}\ntable note {\n  id int primary key\n  parent_id int? "
+      "references parent(id) on delete set null\n}\n";
+  auto with = [&](const std::string& retain, const std::string& sql) {
+    return lint_text(more + "data d {\n" + retain + "  up $$ " + sql + " $$\n}\n", more);
+  };
+  CHECK_FALSE(has(with("  retain p\n", "delete from p_a;"), "D214"));
+  CHECK(with("", "delete from p_a;").rendered.find("write 'retain p' in the step") != std::string::npos);
+  auto cascade = with("  retain parent\n", "delete from parent;");
+  CHECK(cascade.rendered.find("ON DELETE CASCADE of child.child_parent_id_fkey deletes the rows of child") !=
+        std::string::npos);
+  CHECK(cascade.rendered.find("ON DELETE set null of note.note_parent_id_fkey changes the rows of note") !=
+        std::string::npos);
+  CHECK(with("  retain parent, child\n", "delete from parent;").rendered.find("deletes the rows of child") ==
+        std::string::npos);
 }
 
 TEST_CASE("lint S105: per-row auth calls in policies") {

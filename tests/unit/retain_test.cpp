@@ -63,9 +63,19 @@ TEST_CASE("retain: names that are not the schema's tables are errors at their po
         "DELETE trigger, so its rows would be lost; write DELETE FROM instead");
   CHECK(error_of(step("parents", "delete from parents; vacuum parents")) ==
         "test.schema:11:30: error: VACUUM in a data step that retains rows: keeping the rows it deletes needs the "
-        "step to run in one transaction (move VACUUM to a data step of its own)");
-  // A table the schema drops may be retained (the step runs before the drop).
-  auto c = compile_text(head + "drop table gone\ndata d {\n  retain gone\n  up $$ select 1 $$\n}\n");
+        "step to run in one transaction, its down too (move VACUUM to a data step of its own)");
+  // The down too: it would put the whole step outside a transaction.
+  CHECK(
+      error_of(head + "data d {\n  retain parents\n  up $$ delete from parents $$\n  down $$ vacuum parents $$\n}\n") ==
+      "test.schema:12:11: error: VACUUM in a data step that retains rows: keeping the rows it deletes needs the "
+      "step to run in one transaction, its down too (move VACUUM to a data step of its own)");
+  // A table the schema drops may be retained (the step runs before the drop), and an
+  // archived table by either name.
+  auto c = compile_text(head +
+                        "drop table gone\ndata d {\n  retain gone\n  up $$ select 1 $$\n}\n"
+                        "table old_notes {\n  id int primary key\n}\narchive table old_notes as notes_2024\n"
+                        "data e {\n  retain old_notes\n  up $$ select 1 $$\n}\ndata f {\n  retain notes_2024\n  up $$ "
+                        "select 1 $$\n}\n");
   INFO(c.diagnostics);
   CHECK(c.ok);
 }
@@ -82,6 +92,24 @@ TEST_CASE("retain: partitions and Citus tables are refused") {
         "test.schema:5:10: error: data step d retains the rows it deletes from t, which is a distributed "
         "table: keeping deleted rows takes a trigger that schemac does not put on Citus tables (copy the rows with "
         "the step's own SQL)");
+}
+
+TEST_CASE("retain: a dropped partition or Citus table named by retain is an error of the plan") {
+  auto v1 = compile_text(
+      "table events partition by list (k) {\n  id int\n  k text\n}\npartition events_a of events for values in "
+      "('a')\ntable t distributed by (id) {\n  id int primary key\n}\n");
+  auto v2 = compile_text(
+      "table events partition by list (k) {\n  id int\n  k text\n}\ndrop table events_a\ndrop table t\n"
+      "data d {\n  retain events_a, t\n  up $$ select 1 $$\n}\n");
+  REQUIRE(v1.ok);
+  REQUIRE(v2.ok);
+  Diagnostics diags;
+  plan::plan_migration(test::snapshot_of(v1.loaded.model), v2.loaded.model, diags, "0002_d");
+  std::string out = diags.render();
+  INFO(out);
+  CHECK(out.find("error: data step d retains the rows it deletes from events_a, which is a "
+                 "partition: retain its table") != std::string::npos);
+  CHECK(out.find("error: data step d retains the rows it deletes from t, which is a Citus table") != std::string::npos);
 }
 
 TEST_CASE("retain: the plan keeps the rows while the step runs and restores them after its down") {
