@@ -342,3 +342,41 @@ TEST_CASE("seed 003: streaks, achievements, leaderboards and the views, with dat
       run(db, "insert into assessment_results (user_id, skill_area, score) values (" + ada + ", 'caching', 101)"),
       Catch::Contains("assessment_results_score_check"));
 }
+
+TEST_CASE("seed 003: the guide's schema summary, key features and functions are all there") {
+  std::string url = migrated("progressive_flow_summary");
+  pqxx::connection db(url);
+  // "Verify Tables" (\dt, \df): every table, function and view the guide lists.
+  auto names = [&](const std::string& sql) { return value(db, sql); };
+  CHECK(names("select string_agg(table_name, ',' order by table_name) from information_schema.tables where "
+              "table_schema = 'public' and table_type = 'BASE TABLE'") ==
+        "achievements,assessment_results,challenge_levels,challenges,daily_challenges,leaderboard_entries,"
+        "leaderboard_snapshots,learning_sessions,learning_tracks,level_attempts,notifications,skills,"
+        "user_achievements,user_challenge_progress,user_skills,user_stats,user_track_progress,users,"
+        "xp_transactions");
+  for (const char* f :
+       {"calculate_level_from_xp(integer)", "get_xp_for_level(integer)", "check_challenge_prerequisites(uuid,uuid)",
+        "calculate_user_streak(uuid)", "check_and_award_achievements(uuid)",
+        "update_leaderboard_rankings(leaderboard_period,date,text)", "get_user_rank(uuid,leaderboard_period,text)",
+        "refresh_dashboard_summaries()", "refresh_all_leaderboards()"}) {
+    INFO(f);
+    CHECK(names(std::string("select to_regprocedure('public.") + f + "') is not null") == "t");
+  }
+  CHECK(names("select string_agg(table_name, ',' order by table_name) from information_schema.views where "
+              "table_schema = 'public'") ==
+        "challenge_progress_detail,current_leaderboard,recent_user_activity,track_completion_summary");
+  CHECK(names("select string_agg(matviewname, ',') from pg_matviews where schemaname = 'public'") ==
+        "user_dashboard_summary");
+  // "Automatic Triggers": stats on user creation, last_active_at, level from XP,
+  // streaks, achievements after a level, unlocks when prerequisites are met.
+  CHECK(names("select string_agg(tgname, ',' order by tgname) from pg_trigger where not tgisinternal and tgname in "
+              "('users_create_stats', 'learning_sessions_touch_user', 'xp_transactions_apply', "
+              "'learning_sessions_streak', 'level_attempts_achievements', 'progress_unlocks')") ==
+        "learning_sessions_streak,learning_sessions_touch_user,level_attempts_achievements,progress_unlocks,"
+        "users_create_stats,xp_transactions_apply");
+  // "Indexes Created": GIN on JSONB and arrays, partial and covering indexes.
+  CHECK(names("select count(*) from pg_indexes where schemaname = 'public' and indexdef like '%USING gin%'") == "2");
+  CHECK(names("select count(*) > 0 from pg_indexes where schemaname = 'public' and indexdef like '% WHERE %'") == "t");
+  CHECK(names("select count(*) > 0 from pg_indexes where schemaname = 'public' and indexdef like '% INCLUDE %'") ==
+        "t");
+}
