@@ -158,8 +158,6 @@ CREATE INDEX learning_sessions_track_id_idx ON public.learning_sessions (track_i
 
 CREATE INDEX notifications_user_id_created_at_idx ON public.notifications (user_id, created_at DESC);
 
-CREATE INDEX notifications_unread_idx ON public.notifications (user_id) WHERE (read_at is null);
-
 CREATE INDEX user_track_progress_track_id_status_idx ON public.user_track_progress (track_id, status);
 
 -- Triggers

@@ -100,9 +100,6 @@ BEGIN
   IF NOT (to_regclass('public.notifications_user_id_created_at_idx') IS NOT NULL) THEN
     missing := array_append(missing, 'index notifications_user_id_created_at_idx is missing');
   END IF;
-  IF NOT (to_regclass('public.notifications_unread_idx') IS NOT NULL) THEN
-    missing := array_append(missing, 'index notifications_unread_idx is missing');
-  END IF;
   IF NOT (to_regclass('public.user_track_progress_track_id_status_idx') IS NOT NULL) THEN
     missing := array_append(missing, 'index user_track_progress_track_id_status_idx is missing');
   END IF;

@@ -125,19 +125,9 @@ CREATE TABLE public.level_attempts (
 
 CREATE INDEX challenges_track_id_order_index_idx ON public.challenges (track_id, order_index);
 
-CREATE INDEX challenges_metadata_idx ON public.challenges USING gin (metadata);
-
-CREATE INDEX challenges_prerequisites_idx ON public.challenges USING gin (prerequisites);
-
-CREATE INDEX challenges_active_difficulty_idx ON public.challenges (difficulty, order_index) WHERE (is_active);
-
 CREATE INDEX daily_challenges_challenge_id_idx ON public.daily_challenges (challenge_id);
 
 CREATE INDEX user_challenge_progress_challenge_id_idx ON public.user_challenge_progress (challenge_id);
-
-CREATE INDEX user_progress_status_idx ON public.user_challenge_progress (user_id, status) INCLUDE (current_level, highest_level_completed);
-
-CREATE INDEX user_progress_active_idx ON public.user_challenge_progress (user_id, updated_at DESC) WHERE (status = 'in_progress');
 
 CREATE INDEX level_attempts_progress_id_attempted_at_idx ON public.level_attempts (progress_id, attempted_at DESC);
 
@@ -163,7 +153,5 @@ COMMENT ON TABLE public.challenge_levels IS 'One of a challenge''s five levels.'
 COMMENT ON TABLE public.daily_challenges IS 'Today''s featured challenge.';
 
 COMMENT ON TABLE public.user_challenge_progress IS 'Where a user stands in a challenge.';
-
-COMMENT ON INDEX public.user_progress_status_idx IS 'Covering index for the dashboard: status counts without visiting the table.';
 
 COMMENT ON TABLE public.level_attempts IS 'One try at a level.';

@@ -64,26 +64,11 @@ BEGIN
   IF NOT (to_regclass('public.challenges_track_id_order_index_idx') IS NOT NULL) THEN
     missing := array_append(missing, 'index challenges_track_id_order_index_idx is missing');
   END IF;
-  IF NOT (to_regclass('public.challenges_metadata_idx') IS NOT NULL) THEN
-    missing := array_append(missing, 'index challenges_metadata_idx is missing');
-  END IF;
-  IF NOT (to_regclass('public.challenges_prerequisites_idx') IS NOT NULL) THEN
-    missing := array_append(missing, 'index challenges_prerequisites_idx is missing');
-  END IF;
-  IF NOT (to_regclass('public.challenges_active_difficulty_idx') IS NOT NULL) THEN
-    missing := array_append(missing, 'index challenges_active_difficulty_idx is missing');
-  END IF;
   IF NOT (to_regclass('public.daily_challenges_challenge_id_idx') IS NOT NULL) THEN
     missing := array_append(missing, 'index daily_challenges_challenge_id_idx is missing');
   END IF;
   IF NOT (to_regclass('public.user_challenge_progress_challenge_id_idx') IS NOT NULL) THEN
     missing := array_append(missing, 'index user_challenge_progress_challenge_id_idx is missing');
-  END IF;
-  IF NOT (to_regclass('public.user_progress_status_idx') IS NOT NULL) THEN
-    missing := array_append(missing, 'index user_progress_status_idx is missing');
-  END IF;
-  IF NOT (to_regclass('public.user_progress_active_idx') IS NOT NULL) THEN
-    missing := array_append(missing, 'index user_progress_active_idx is missing');
   END IF;
   IF NOT (to_regclass('public.level_attempts_progress_id_attempted_at_idx') IS NOT NULL) THEN
     missing := array_append(missing, 'index level_attempts_progress_id_attempted_at_idx is missing');

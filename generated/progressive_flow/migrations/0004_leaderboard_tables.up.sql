@@ -131,8 +131,6 @@ CREATE TABLE public.leaderboard_snapshots (
 
 CREATE INDEX leaderboard_entries_user_id_idx ON public.leaderboard_entries (user_id);
 
-CREATE INDEX leaderboard_ranking_idx ON public.leaderboard_entries (period, period_start, metric, score DESC) INCLUDE (user_id);
-
 -- Comments
 
 COMMENT ON FUNCTION public.get_user_rank(uuid, public.leaderboard_period, text) IS 'The user''s rank in the newest ranking of the period and metric (null when unranked).';

@@ -43,9 +43,6 @@ BEGIN
   IF NOT (to_regclass('public.leaderboard_entries_user_id_idx') IS NOT NULL) THEN
     missing := array_append(missing, 'index leaderboard_entries_user_id_idx is missing');
   END IF;
-  IF NOT (to_regclass('public.leaderboard_ranking_idx') IS NOT NULL) THEN
-    missing := array_append(missing, 'index leaderboard_ranking_idx is missing');
-  END IF;
   IF cardinality(missing) > 0 THEN
     RAISE EXCEPTION 'schemac verify: %', array_to_string(missing, '; ');
   END IF;

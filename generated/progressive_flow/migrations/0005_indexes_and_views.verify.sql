@@ -25,6 +25,27 @@ BEGIN
   IF NOT (to_regclass('public.user_dashboard_summary') IS NOT NULL) THEN
     missing := array_append(missing, 'materialized view user_dashboard_summary is missing');
   END IF;
+  IF NOT (to_regclass('public.challenges_metadata_idx') IS NOT NULL) THEN
+    missing := array_append(missing, 'index challenges_metadata_idx is missing');
+  END IF;
+  IF NOT (to_regclass('public.challenges_prerequisites_idx') IS NOT NULL) THEN
+    missing := array_append(missing, 'index challenges_prerequisites_idx is missing');
+  END IF;
+  IF NOT (to_regclass('public.challenges_active_difficulty_idx') IS NOT NULL) THEN
+    missing := array_append(missing, 'index challenges_active_difficulty_idx is missing');
+  END IF;
+  IF NOT (to_regclass('public.leaderboard_ranking_idx') IS NOT NULL) THEN
+    missing := array_append(missing, 'index leaderboard_ranking_idx is missing');
+  END IF;
+  IF NOT (to_regclass('public.user_progress_status_idx') IS NOT NULL) THEN
+    missing := array_append(missing, 'index user_progress_status_idx is missing');
+  END IF;
+  IF NOT (to_regclass('public.user_progress_active_idx') IS NOT NULL) THEN
+    missing := array_append(missing, 'index user_progress_active_idx is missing');
+  END IF;
+  IF NOT (to_regclass('public.notifications_unread_idx') IS NOT NULL) THEN
+    missing := array_append(missing, 'index notifications_unread_idx is missing');
+  END IF;
   IF cardinality(missing) > 0 THEN
     RAISE EXCEPTION 'schemac verify: %', array_to_string(missing, '; ');
   END IF;
