@@ -133,31 +133,6 @@ CREATE TABLE public.step_progress (
   CONSTRAINT step_progress_session_token_step_key UNIQUE (session_token, step)
 );
 
-CREATE TABLE public.student_configs (
-  session_token text NOT NULL,
-  student_email text NOT NULL,
-  student_name text,
-  selected_phone_number text,
-  openai_api_key text,
-  current_step integer NOT NULL DEFAULT 0,
-  step4_deployed boolean NOT NULL DEFAULT false,
-  step5_deployed boolean NOT NULL DEFAULT false,
-  updated_at timestamp with time zone NOT NULL DEFAULT now(),
-  CONSTRAINT student_configs_pkey PRIMARY KEY (session_token)
-);
-
-CREATE TABLE public.workshop_students (
-  session_token text NOT NULL,
-  student_email text NOT NULL,
-  student_name text,
-  selected_phone_number text,
-  openai_api_key text,
-  exercises jsonb NOT NULL DEFAULT '{}'::jsonb,
-  demo_mode boolean NOT NULL DEFAULT false,
-  created_at timestamp with time zone NOT NULL DEFAULT now(),
-  CONSTRAINT workshop_students_pkey PRIMARY KEY (session_token)
-);
-
 -- Indexes
 
 CREATE INDEX sessions_student_id_idx ON public.sessions (student_id);
@@ -200,13 +175,3 @@ COMMENT ON COLUMN public.sessions.exercises IS 'Kept from the legacy workshop_st
 COMMENT ON TABLE public.events IS 'Audit trail.';
 
 COMMENT ON TABLE public.step_progress IS 'Optional step-by-step tracking.';
-
--- Archived tables: renamed with their constraints and indexes; grants revoked
-
-ALTER TABLE public.student_configs RENAME TO student_configs_backup_20250123;
-ALTER TABLE public.student_configs_backup_20250123 RENAME CONSTRAINT student_configs_pkey TO student_configs_backup_20250123_pkey;
-COMMENT ON TABLE public.student_configs_backup_20250123 IS 'archived (was student_configs)';
-
-ALTER TABLE public.workshop_students RENAME TO workshop_students_backup_20250123;
-ALTER TABLE public.workshop_students_backup_20250123 RENAME CONSTRAINT workshop_students_pkey TO workshop_students_backup_20250123_pkey;
-COMMENT ON TABLE public.workshop_students_backup_20250123 IS 'archived (was workshop_students)';

@@ -32,7 +32,7 @@ TEST_CASE("generated C++ of every example migrates itself") {
   self_migrates("adaptive_testing", adaptive_testing::migrate, adaptive_testing::check_schema_version,
                 adaptive_testing::migrations().size());
   CHECK(quests::schema_version == 3);    // init, personalized quests, archived tables dropped
-  CHECK(workshop::schema_version == 3);  // legacy, unified schema, dated backups
+  CHECK(workshop::schema_version == 4);  // legacy, unified schema, dated backups, backups dropped
 }
 
 TEST_CASE("generated C++: progressive_flow's triggers through its accessors") {

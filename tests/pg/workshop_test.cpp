@@ -2,7 +2,8 @@
 // generated/workshop/migrations: the legacy tables merged into the unified schema by
 // a data step (0002), the old tables kept under their names while the guide's Step 5
 // queries run on them verbatim, completion_rate kept by a trigger, the dated backups
-// of Step 7 (0003), and the way back one migration at a time with the data present.
+// of Step 7 (0003), the backups dropped after "30+ days" (0004), and the way back one
+// migration at a time with the data present.
 #include <catch2/catch.hpp>
 #include <pqxx/pqxx>
 
@@ -40,7 +41,8 @@ std::string table(pqxx::connection& db, const std::string& sql) {
 TEST_CASE("seed 001: legacy tables merged into the unified schema, verified, and rolled back") {
   auto v1 = compile_ok("schemas/workshop/history/0001_legacy");
   auto v2 = compile_ok("schemas/workshop/history/0002_unified_schema");
-  auto v3 = compile_ok("schemas/workshop");
+  auto v3 = compile_ok("schemas/workshop/history/0003_archive_legacy_tables");
+  auto v4 = compile_ok("schemas/workshop");
   pqxx::connection db(fresh_database("workshop_seed"));
   run(db, migration("0001_legacy.up.sql") + migration("0001_legacy.verify.sql"));
   // Three students over two tables; session s2 is in both, s4 only in student_configs.
@@ -119,6 +121,26 @@ WHERE st.student_id IS NULL;)") == "0\n");
   // The guide's success criteria, after the cleanup.
   CHECK(table(db, "SELECT COUNT(*) FROM students;") == "3\n");
   CHECK(table(db, "SELECT COUNT(*) FROM sessions;") == "4\n");
+
+  // "After 30+ days": 0004 drops the backups (the guide's DROP TABLE ... CASCADE),
+  // keeping them aside; its down brings them back with their rows.
+  run(db, migration("0004_drop_legacy_backups.up.sql") + migration("0004_drop_legacy_backups.verify.sql"));
+  {
+    auto problems = test::compare_catalog(db, v4);
+    INFO(report(problems));
+    CHECK(problems.empty());
+  }
+  CHECK(value(db, "select count(*) from pg_tables where schemaname = 'public' and tablename like '%_backup_%'") == "0");
+  CHECK(value(db, "select count(*) from pg_tables where schemaname = 'schemac_retained'") == "2");
+  CHECK(rows(db, "sessions") == sessions);
+  run(db, migration("0004_drop_legacy_backups.down.sql"));
+  {
+    auto problems = test::compare_catalog(db, v3);
+    INFO(report(problems));
+    CHECK(problems.empty());
+  }
+  CHECK(rows(db, "workshop_students_backup_20250123") == legacy_students);
+  CHECK(rows(db, "student_configs_backup_20250123") == legacy_configs);
 
   // Rolled back one at a time: 0003 gives the old names back, then 0002 is the
   // guide's rollback plan ("drop V2 tables and start over"), the legacy data intact.

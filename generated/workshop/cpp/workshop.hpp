@@ -247,10 +247,10 @@ std::vector<Student> by_student_email(pqxx::transaction_base& tx, const std::str
 /// on every write; an update that changes nothing fires it.
 void update_session_progress(pqxx::transaction_base& tx, const std::string& p_session_token);
 
-// The migrations this code was generated with (3; empty unless
+// The migrations this code was generated with (4; empty unless
 // `schemac gen cpp --migrations`), and the newest one's version.
 const std::vector<schemac::runtime::Migration>& migrations();
-constexpr int schema_version = 3;
+constexpr int schema_version = 4;
 
 // Applies the embedded migrations that are not applied yet (under the runner's
 // advisory lock, so many hosts may call it at once); returns how many ran.
