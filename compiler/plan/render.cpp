@@ -74,6 +74,39 @@ void retain_function(std::string& out, const std::vector<const Op*>& ops, bool O
            emit::retain_table_function() + "\n";
 }
 
+// The DO block that runs `checks` and raises one exception listing every one that
+// failed (the verify file's form).
+std::string checks_block(const std::vector<const Check*>& checks) {
+  // An assertion's query may read a column named like the block's variable: the
+  // column wins there (the block itself never reads a column).
+  bool assertions =
+      std::any_of(checks.begin(), checks.end(), [](const Check* c) { return c->kind == emit::CheckKind::assertion; });
+  std::string out;
+  out.reserve(256 + checks.size() * 320);  // a check is about 250 bytes; the verify file can be the largest
+  out += assertions ? "\nDO $schemac_verify$\n#variable_conflict use_column\nDECLARE\n"
+                    : "\nDO $schemac_verify$\nDECLARE\n";
+  out += "  missing text[] := '{}';\nBEGIN\n";
+  for (const Check* c : checks) out += emit::check_statement(*c);
+  out += "  IF cardinality(missing) > 0 THEN\n    RAISE EXCEPTION '";
+  out += migration_file::verify_error_prefix;
+  out += "%', array_to_string(missing, '; ');\n  END IF;\nEND\n$schemac_verify$;\n";
+  return out;
+}
+
+// In a migration of several phases the verify file runs with the last one, after the
+// main phase (data steps, archives, drops) has committed. The assertions check data,
+// and no later phase changes a row, so they run at the end of the main phase too: one
+// that fails there rolls back the data steps with it (the guides' "do not proceed
+// unless these numbers match").
+std::string main_phase_assertions(const Plan& plan) {
+  std::vector<const Check*> checks;
+  for (const auto& op : plan.ops)
+    for (const auto& c : op.verify)
+      if (c.kind == emit::CheckKind::assertion) checks.push_back(&c);
+  if (checks.empty()) return "";
+  return "\n-- Assertions, checked before this phase commits (and again by the verify file)\n" + checks_block(checks);
+}
+
 }  // namespace
 
 // A plan in one phase is written as one transaction, without markers. In several,
@@ -97,6 +130,7 @@ std::string render_up(const Plan& plan, const std::string& header) {
                     : "\nSET check_function_bodies = off;\n";
     retain_function(out, phases[i].ops, &Op::up_retains);
     body(out, phases[i].ops, up, "");
+    if (phases.size() > 1 && phases[i].phase == Phase::main) out += main_phase_assertions(plan);
   }
   return out;
 }
@@ -124,25 +158,11 @@ std::string render_verify(const Plan& plan, const std::string& header) {
   std::string out = head(header);
   bool any = std::any_of(plan.ops.begin(), plan.ops.end(), [](const Op& op) { return !op.verify.empty(); });
   if (!any) return out + "\n-- Nothing to verify.\n";
-  // Every check runs; the exception lists all that failed. Sized first: the file can
-  // be the largest of a migration.
-  std::size_t size = out.size() + 256;
-  for (const auto& op : plan.ops) size += op.verify.size() * 320;  // a check is about 250 bytes
-  out.reserve(size);
-  // An assertion's query may read a column named like the block's variable: the
-  // column wins there (the block itself never reads a column).
-  bool assertions = std::any_of(plan.ops.begin(), plan.ops.end(), [](const Op& op) {
-    return std::any_of(op.verify.begin(), op.verify.end(),
-                       [](const Check& c) { return c.kind == emit::CheckKind::assertion; });
-  });
-  out += assertions ? "\nDO $schemac_verify$\n#variable_conflict use_column\nDECLARE\n"
-                    : "\nDO $schemac_verify$\nDECLARE\n";
-  out += "  missing text[] := '{}';\nBEGIN\n";
+  // Every check runs; the exception lists all that failed.
+  std::vector<const Check*> checks;
   for (const auto& op : plan.ops)
-    for (const auto& c : op.verify) out += emit::check_statement(c);
-  out += "  IF cardinality(missing) > 0 THEN\n    RAISE EXCEPTION '";
-  out += migration_file::verify_error_prefix;
-  out += "%', array_to_string(missing, '; ');\n  END IF;\nEND\n$schemac_verify$;\n";
+    for (const auto& c : op.verify) checks.push_back(&c);
+  out += checks_block(checks);
   return out;
 }
 

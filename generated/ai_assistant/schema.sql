@@ -47,6 +47,32 @@ $$;
 REVOKE ALL ON FUNCTION public.increment_usage_metrics(uuid, uuid, date, integer, integer, numeric) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION public.increment_usage_metrics(uuid, uuid, date, integer, integer, numeric) TO service_role;
 
+CREATE FUNCTION public.set_feedback_tenant()
+  RETURNS trigger
+  LANGUAGE plpgsql
+  AS $$
+begin
+  select m.tenant_id into new.tenant_id from public.messages m where m.id = new.message_id;
+  if not found then
+    raise exception 'message % not found', new.message_id using errcode = 'foreign_key_violation';
+  end if;
+  return new;
+end;
+$$;
+
+CREATE FUNCTION public.set_message_tenant()
+  RETURNS trigger
+  LANGUAGE plpgsql
+  AS $$
+begin
+  select c.tenant_id into new.tenant_id from public.conversations c where c.id = new.conversation_id;
+  if not found then
+    raise exception 'conversation % not found', new.conversation_id using errcode = 'foreign_key_violation';
+  end if;
+  return new;
+end;
+$$;
+
 CREATE FUNCTION public.update_conversation_timestamp()
   RETURNS trigger
   LANGUAGE plpgsql
@@ -188,6 +214,8 @@ CREATE VIEW public.current_day_usage WITH (security_invoker = true) AS
 select tenant_id, user_id, message_count, total_tokens, estimated_cost
     from public.usage_metrics
    where date = current_date;
+GRANT SELECT ON TABLE public.current_day_usage TO authenticated;
+GRANT SELECT ON TABLE public.current_day_usage TO service_role;
 
 CREATE MATERIALIZED VIEW public.message_feedback_summary AS
 select m.id as message_id,
@@ -220,7 +248,11 @@ CREATE UNIQUE INDEX monthly_usage_summary_tenant_id_month_idx ON public.monthly_
 
 CREATE TRIGGER trigger_conversations_updated_at BEFORE UPDATE ON public.conversations FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column();
 
+CREATE TRIGGER trigger_messages_set_tenant BEFORE INSERT OR UPDATE OF conversation_id, tenant_id ON public.messages FOR EACH ROW EXECUTE FUNCTION public.set_message_tenant();
+
 CREATE TRIGGER trigger_messages_update_conversation AFTER INSERT ON public.messages FOR EACH ROW EXECUTE FUNCTION public.update_conversation_timestamp();
+
+CREATE TRIGGER trigger_feedback_set_tenant BEFORE INSERT OR UPDATE OF message_id, tenant_id ON public.feedback FOR EACH ROW EXECUTE FUNCTION public.set_feedback_tenant();
 
 CREATE TRIGGER trigger_usage_metrics_updated_at BEFORE UPDATE ON public.usage_metrics FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column();
 
@@ -283,11 +315,15 @@ CREATE POLICY messages_select ON public.messages AS PERMISSIVE FOR SELECT TO aut
   USING (tenant_id = (select current_tenant_id()));
 
 CREATE POLICY messages_insert ON public.messages AS PERMISSIVE FOR INSERT TO authenticated
-  WITH CHECK (tenant_id = (select current_tenant_id()));
+  WITH CHECK (tenant_id = (select current_tenant_id())
+                  and exists (select 1 from public.conversations c
+                               where c.id = conversation_id and c.tenant_id = (select current_tenant_id())));
 
 CREATE POLICY messages_update ON public.messages AS PERMISSIVE FOR UPDATE TO authenticated
   USING (tenant_id = (select current_tenant_id()))
-  WITH CHECK (tenant_id = (select current_tenant_id()));
+  WITH CHECK (tenant_id = (select current_tenant_id())
+                  and exists (select 1 from public.conversations c
+                               where c.id = conversation_id and c.tenant_id = (select current_tenant_id())));
 
 CREATE POLICY messages_delete ON public.messages AS PERMISSIVE FOR DELETE TO authenticated
   USING (tenant_id = (select current_tenant_id()));
@@ -296,14 +332,18 @@ CREATE POLICY feedback_select ON public.feedback AS PERMISSIVE FOR SELECT TO aut
   USING (tenant_id = (select current_tenant_id()));
 
 CREATE POLICY feedback_insert ON public.feedback AS PERMISSIVE FOR INSERT TO authenticated
-  WITH CHECK (tenant_id = (select current_tenant_id()) and user_id = (select auth.uid()));
+  WITH CHECK (tenant_id = (select current_tenant_id()) and user_id = (select auth.uid())
+                  and exists (select 1 from public.messages m
+                               where m.id = message_id and m.tenant_id = (select current_tenant_id())));
 
 CREATE POLICY feedback_update ON public.feedback AS PERMISSIVE FOR UPDATE TO authenticated
-  USING (user_id = (select auth.uid()))
-  WITH CHECK (user_id = (select auth.uid()));
+  USING (tenant_id = (select current_tenant_id()) and user_id = (select auth.uid()))
+  WITH CHECK (tenant_id = (select current_tenant_id()) and user_id = (select auth.uid())
+                  and exists (select 1 from public.messages m
+                               where m.id = message_id and m.tenant_id = (select current_tenant_id())));
 
 CREATE POLICY feedback_delete ON public.feedback AS PERMISSIVE FOR DELETE TO authenticated
-  USING (user_id = (select auth.uid()));
+  USING (tenant_id = (select current_tenant_id()) and user_id = (select auth.uid()));
 
 CREATE POLICY usage_metrics_select ON public.usage_metrics AS PERMISSIVE FOR SELECT TO authenticated
   USING (tenant_id = (select current_tenant_id()));
@@ -350,6 +390,13 @@ COMMENT ON FUNCTION public.current_tenant_id() IS 'The tenant of the signed-in u
 
 COMMENT ON FUNCTION public.increment_usage_metrics(uuid, uuid, date, integer, integer, numeric) IS 'Adds one request''s usage to the day''s totals (creating the day''s row if needed).';
 
+COMMENT ON FUNCTION public.set_feedback_tenant() IS 'Takes a feedback row''s tenant from its message (as set_message_tenant does for
+messages); a message the caller cannot see is not found.';
+
+COMMENT ON FUNCTION public.set_message_tenant() IS 'Takes a message''s tenant from its conversation, so that no message can name
+another tenant than its conversation''s. It runs as the caller: a conversation the
+caller cannot see is not found.';
+
 COMMENT ON FUNCTION public.update_conversation_timestamp() IS 'Bumps the conversation''s updated_at when a message arrives.';
 
 COMMENT ON FUNCTION public.update_updated_at_column() IS 'Keeps updated_at current on every update.';
@@ -362,9 +409,12 @@ COMMENT ON TABLE public.conversations IS 'A chat thread, owned by one user of on
 
 COMMENT ON COLUMN public.conversations.is_archived IS 'Archived threads are hidden from the thread list.';
 
-COMMENT ON TABLE public.messages IS 'One message of a conversation.';
+COMMENT ON TABLE public.messages IS 'One message of a conversation. Its tenant is its conversation''s: the caller may
+leave tenant_id out (the guide''s application inserts only conversation_id, role
+and content), and set_message_tenant fills it in.';
 
-COMMENT ON TABLE public.feedback IS 'A thumbs up or down on one assistant message.';
+COMMENT ON TABLE public.feedback IS 'A thumbs up or down on one assistant message; its tenant is its message''s
+(set_feedback_tenant fills it in).';
 
 COMMENT ON TABLE public.usage_metrics IS 'Token and cost totals per user and day.';
 

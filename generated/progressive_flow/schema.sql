@@ -33,12 +33,77 @@ begin
 end;
 $$;
 
+CREATE FUNCTION public.award_achievements_on_level()
+  RETURNS trigger
+  LANGUAGE plpgsql
+  AS $$
+begin
+  perform public.check_and_award_achievements(p.user_id)
+     from public.user_challenge_progress p
+    where p.id = new.progress_id;
+  return new;
+end;
+$$;
+
 CREATE FUNCTION public.calculate_level_from_xp(p_xp integer)
   RETURNS integer
   LANGUAGE sql
   IMMUTABLE STRICT
   AS $$
   select floor(sqrt(greatest(p_xp, 0) / 100.0))::int + 1
+$$;
+
+CREATE FUNCTION public.calculate_user_streak(p_user_id uuid)
+  RETURNS integer
+  LANGUAGE sql
+  STABLE
+  AS $$
+  with days as (
+    select distinct started_at::date as day from public.learning_sessions where user_id = p_user_id
+    union
+    select created_at::date from public.xp_transactions where user_id = p_user_id
+  ),
+  runs as (
+    -- consecutive days, newest first, share day + their position
+    select day, day + (row_number() over (order by day desc))::int as run from days
+  )
+  select coalesce((select count(*)::int
+                     from runs
+                    where run = (select max(day) + 1 from days)
+                      and (select max(day) from days) >= current_date - 1), 0)
+$$;
+
+CREATE FUNCTION public.check_and_award_achievements(p_user_id uuid)
+  RETURNS integer
+  LANGUAGE plpgsql
+  AS $$
+declare
+  awarded int;
+begin
+  insert into public.user_achievements (user_id, achievement_id)
+  select p_user_id, a.id
+    from public.achievements a
+    join public.user_stats s on s.user_id = p_user_id
+   where a.criteria <> '{}'::jsonb
+     and coalesce((a.criteria ->> 'challenges_completed')::int, 0) <= s.challenges_completed
+     and coalesce((a.criteria ->> 'total_xp')::int, 0) <= s.total_xp
+     and coalesce((a.criteria ->> 'current_streak')::int, 0) <= greatest(s.current_streak, s.longest_streak)
+     and coalesce((a.criteria ->> 'levels_passed')::int, 0) <=
+         (select count(*) from public.level_attempts l
+            join public.user_challenge_progress p on p.id = l.progress_id
+           where p.user_id = p_user_id and l.passed)
+  on conflict (user_id, achievement_id) do nothing;
+  get diagnostics awarded = row_count;
+  insert into public.xp_transactions (user_id, amount, source, reference_id)
+  select p_user_id, a.xp_reward, 'achievement', a.id
+    from public.user_achievements u
+    join public.achievements a on a.id = u.achievement_id
+   where u.user_id = p_user_id
+     and a.xp_reward > 0
+     and not exists (select 1 from public.xp_transactions x
+                      where x.user_id = p_user_id and x.source = 'achievement' and x.reference_id = a.id);
+  return awarded;
+end;
 $$;
 
 CREATE FUNCTION public.check_challenge_prerequisites(p_user_id uuid, p_challenge_id uuid)
@@ -65,12 +130,53 @@ begin
 end;
 $$;
 
+CREATE FUNCTION public.get_user_rank(p_user_id uuid, p_period public.leaderboard_period DEFAULT 'all_time', p_metric text DEFAULT 'xp')
+  RETURNS integer
+  LANGUAGE sql
+  STABLE
+  AS $$
+  select rank
+    from public.leaderboard_entries
+   where user_id = p_user_id and period = p_period and metric = p_metric
+   order by period_start desc
+   limit 1
+$$;
+
 CREATE FUNCTION public.get_xp_for_level(p_level integer)
   RETURNS integer
   LANGUAGE sql
   IMMUTABLE STRICT
   AS $$
   select 100 * (greatest(p_level, 1) - 1) * (greatest(p_level, 1) - 1)
+$$;
+
+CREATE FUNCTION public.leaderboard_period_start(p_period public.leaderboard_period, p_date date)
+  RETURNS date
+  LANGUAGE sql
+  IMMUTABLE
+  AS $$
+  select case p_period
+           when 'daily' then p_date
+           when 'weekly' then date_trunc('week', p_date)::date
+           when 'monthly' then date_trunc('month', p_date)::date
+           else date '1970-01-01'
+         end
+$$;
+
+CREATE FUNCTION public.refresh_all_leaderboards()
+  RETURNS void
+  LANGUAGE plpgsql
+  AS $$
+declare
+  p public.leaderboard_period;
+  m text;
+begin
+  foreach p in array enum_range(null::public.leaderboard_period) loop
+    foreach m in array array['xp', 'challenges'] loop
+      perform public.update_leaderboard_rankings(p, current_date, m);
+    end loop;
+  end loop;
+end;
 $$;
 
 CREATE FUNCTION public.refresh_dashboard_summaries()
@@ -86,6 +192,16 @@ CREATE FUNCTION public.set_updated_at()
   AS $$
 begin
   new.updated_at := now();
+  return new;
+end;
+$$;
+
+CREATE FUNCTION public.touch_last_active()
+  RETURNS trigger
+  LANGUAGE plpgsql
+  AS $$
+begin
+  update public.users set last_active_at = now() where id = new.user_id;
   return new;
 end;
 $$;
@@ -110,6 +226,65 @@ begin
 end;
 $$;
 
+CREATE FUNCTION public.update_leaderboard_rankings(p_period public.leaderboard_period, p_date date DEFAULT current_date, p_metric text DEFAULT 'xp')
+  RETURNS integer
+  LANGUAGE plpgsql
+  AS $$
+declare
+  v_start date := public.leaderboard_period_start(p_period, p_date);
+  v_end date := case p_period
+                  when 'daily' then v_start + 1
+                  when 'weekly' then v_start + 7
+                  when 'monthly' then (v_start + interval '1 month')::date
+                  else date 'infinity'
+                end;
+  ranked int;
+begin
+  if p_metric not in ('xp', 'challenges') then
+    raise exception 'unknown leaderboard metric %', p_metric using errcode = 'invalid_parameter_value';
+  end if;
+  delete from public.leaderboard_entries where period = p_period and period_start = v_start and metric = p_metric;
+  insert into public.leaderboard_entries (user_id, period, period_start, metric, score, rank)
+  select user_id, p_period, v_start, p_metric, score, rank() over (order by score desc)
+    from (select u.id as user_id,
+                 case p_metric
+                   when 'xp' then (select coalesce(sum(x.amount), 0) from public.xp_transactions x
+                                    where x.user_id = u.id and x.created_at >= v_start and x.created_at < v_end)
+                   else (select count(*) from public.user_challenge_progress p
+                          where p.user_id = u.id and p.status = 'completed'
+                            and p.completed_at >= v_start and p.completed_at < v_end)
+                 end::int as score
+            from public.users u
+           where u.is_active) s
+   where score > 0;
+  get diagnostics ranked = row_count;
+  insert into public.leaderboard_snapshots (period, period_start, metric, rankings)
+  select p_period, v_start, p_metric,
+         coalesce(jsonb_agg(jsonb_build_object('user_id', e.user_id, 'score', e.score, 'rank', e.rank)
+                            order by e.rank, e.user_id), '[]'::jsonb)
+    from public.leaderboard_entries e
+   where e.period = p_period and e.period_start = v_start and e.metric = p_metric
+  on conflict (period, period_start, metric, snapshot_date) do update set rankings = excluded.rankings;
+  return ranked;
+end;
+$$;
+
+CREATE FUNCTION public.update_user_streak()
+  RETURNS trigger
+  LANGUAGE plpgsql
+  AS $$
+declare
+  streak int := public.calculate_user_streak(new.user_id);
+begin
+  update public.user_stats
+     set current_streak = streak,
+         longest_streak = greatest(longest_streak, streak),
+         last_activity_date = current_date
+   where user_id = new.user_id;
+  return new;
+end;
+$$;
+
 -- Tables, in foreign-key order
 
 CREATE TABLE public.achievements (
@@ -126,6 +301,22 @@ CREATE TABLE public.achievements (
   CONSTRAINT achievements_xp_reward_check CHECK (xp_reward >= 0)
 );
 
+CREATE TABLE public.users (
+  id uuid NOT NULL DEFAULT gen_random_uuid(),
+  email text NOT NULL,
+  username character varying(50) NOT NULL,
+  password_hash text NOT NULL,
+  display_name text,
+  preferences jsonb NOT NULL DEFAULT '{}'::jsonb,
+  is_active boolean NOT NULL DEFAULT true,
+  created_at timestamp with time zone NOT NULL DEFAULT now(),
+  updated_at timestamp with time zone NOT NULL DEFAULT now(),
+  last_active_at timestamp with time zone,
+  CONSTRAINT users_pkey PRIMARY KEY (id),
+  CONSTRAINT users_email_key UNIQUE (email),
+  CONSTRAINT users_username_key UNIQUE (username)
+);
+
 CREATE TABLE public.learning_tracks (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
   slug character varying(50) NOT NULL,
@@ -136,6 +327,20 @@ CREATE TABLE public.learning_tracks (
   created_at timestamp with time zone NOT NULL DEFAULT now(),
   CONSTRAINT learning_tracks_pkey PRIMARY KEY (id),
   CONSTRAINT learning_tracks_slug_key UNIQUE (slug)
+);
+
+CREATE TABLE public.assessment_results (
+  id uuid NOT NULL DEFAULT gen_random_uuid(),
+  user_id uuid NOT NULL,
+  track_id uuid,
+  skill_area text NOT NULL,
+  score numeric(5,2) NOT NULL,
+  details jsonb NOT NULL DEFAULT '{}'::jsonb,
+  assessed_at timestamp with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT assessment_results_pkey PRIMARY KEY (id),
+  CONSTRAINT assessment_results_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users (id) ON DELETE CASCADE,
+  CONSTRAINT assessment_results_track_id_fkey FOREIGN KEY (track_id) REFERENCES public.learning_tracks (id) ON DELETE SET NULL,
+  CONSTRAINT assessment_results_score_check CHECK (score between 0 and 100)
 );
 
 CREATE TABLE public.challenges (
@@ -179,33 +384,47 @@ CREATE TABLE public.daily_challenges (
   CONSTRAINT daily_challenges_challenge_id_fkey FOREIGN KEY (challenge_id) REFERENCES public.challenges (id) ON DELETE CASCADE
 );
 
-CREATE TABLE public.users (
-  id uuid NOT NULL DEFAULT gen_random_uuid(),
-  email text NOT NULL,
-  username character varying(50) NOT NULL,
-  password_hash text NOT NULL,
-  display_name text,
-  preferences jsonb NOT NULL DEFAULT '{}'::jsonb,
-  is_active boolean NOT NULL DEFAULT true,
-  created_at timestamp with time zone NOT NULL DEFAULT now(),
-  updated_at timestamp with time zone NOT NULL DEFAULT now(),
-  last_active_at timestamp with time zone,
-  CONSTRAINT users_pkey PRIMARY KEY (id),
-  CONSTRAINT users_email_key UNIQUE (email),
-  CONSTRAINT users_username_key UNIQUE (username)
-);
-
 CREATE TABLE public.leaderboard_entries (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
   user_id uuid NOT NULL,
   period public.leaderboard_period NOT NULL,
   period_start date NOT NULL,
-  xp integer NOT NULL DEFAULT 0,
+  metric text NOT NULL DEFAULT 'xp',
+  score integer NOT NULL DEFAULT 0,
   rank integer,
   updated_at timestamp with time zone NOT NULL DEFAULT now(),
   CONSTRAINT leaderboard_entries_pkey PRIMARY KEY (id),
   CONSTRAINT leaderboard_entries_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users (id) ON DELETE CASCADE,
-  CONSTRAINT leaderboard_entries_period_period_start_user_id_key UNIQUE (period, period_start, user_id)
+  CONSTRAINT leaderboard_entries_metric_check CHECK (metric in ('xp', 'challenges')),
+  CONSTRAINT leaderboard_entries_period_period_start_metric_user_id_key UNIQUE (period, period_start, metric, user_id)
+);
+
+CREATE TABLE public.leaderboard_snapshots (
+  id uuid NOT NULL DEFAULT gen_random_uuid(),
+  period public.leaderboard_period NOT NULL,
+  period_start date NOT NULL,
+  metric text NOT NULL,
+  snapshot_date date NOT NULL DEFAULT current_date,
+  rankings jsonb NOT NULL DEFAULT '[]'::jsonb,
+  created_at timestamp with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT leaderboard_snapshots_pkey PRIMARY KEY (id),
+  CONSTRAINT leaderboard_snapshots_metric_check CHECK (metric in ('xp', 'challenges')),
+  CONSTRAINT leaderboard_snapshots_period_period_start_metric_snapshot_d_key UNIQUE (period, period_start, metric, snapshot_date)
+);
+
+CREATE TABLE public.learning_sessions (
+  id uuid NOT NULL DEFAULT gen_random_uuid(),
+  user_id uuid NOT NULL,
+  track_id uuid,
+  activity_type text NOT NULL DEFAULT 'study',
+  started_at timestamp with time zone NOT NULL DEFAULT now(),
+  ended_at timestamp with time zone,
+  duration_minutes integer GENERATED ALWAYS AS (coalesce((extract(epoch from ended_at - started_at) / 60)::int, 0)) STORED NOT NULL,
+  CONSTRAINT learning_sessions_pkey PRIMARY KEY (id),
+  CONSTRAINT learning_sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users (id) ON DELETE CASCADE,
+  CONSTRAINT learning_sessions_track_id_fkey FOREIGN KEY (track_id) REFERENCES public.learning_tracks (id) ON DELETE SET NULL,
+  CONSTRAINT learning_sessions_activity_type_check CHECK (activity_type in ('study', 'challenge', 'assessment', 'review')),
+  CONSTRAINT learning_sessions_check CHECK (ended_at is null or ended_at >= started_at)
 );
 
 CREATE TABLE public.user_challenge_progress (
@@ -250,6 +469,21 @@ CREATE TABLE public.notifications (
   CONSTRAINT notifications_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users (id) ON DELETE CASCADE
 );
 
+CREATE TABLE public.skills (
+  id uuid NOT NULL DEFAULT gen_random_uuid(),
+  slug character varying(50) NOT NULL,
+  name text NOT NULL,
+  description text,
+  category text NOT NULL DEFAULT 'general',
+  parent_id uuid,
+  max_level integer NOT NULL DEFAULT 5,
+  created_at timestamp with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT skills_pkey PRIMARY KEY (id),
+  CONSTRAINT skills_slug_key UNIQUE (slug),
+  CONSTRAINT skills_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES public.skills (id) ON DELETE SET NULL,
+  CONSTRAINT skills_max_level_check CHECK (max_level between 1 and 10)
+);
+
 CREATE TABLE public.user_achievements (
   user_id uuid NOT NULL,
   achievement_id uuid NOT NULL,
@@ -257,6 +491,19 @@ CREATE TABLE public.user_achievements (
   CONSTRAINT user_achievements_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users (id) ON DELETE CASCADE,
   CONSTRAINT user_achievements_achievement_id_fkey FOREIGN KEY (achievement_id) REFERENCES public.achievements (id) ON DELETE CASCADE,
   CONSTRAINT user_achievements_pkey PRIMARY KEY (user_id, achievement_id)
+);
+
+CREATE TABLE public.user_skills (
+  user_id uuid NOT NULL,
+  skill_id uuid NOT NULL,
+  level integer NOT NULL DEFAULT 0,
+  points_allocated integer NOT NULL DEFAULT 0,
+  updated_at timestamp with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT user_skills_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users (id) ON DELETE CASCADE,
+  CONSTRAINT user_skills_skill_id_fkey FOREIGN KEY (skill_id) REFERENCES public.skills (id) ON DELETE CASCADE,
+  CONSTRAINT user_skills_level_check CHECK (level >= 0),
+  CONSTRAINT user_skills_points_allocated_check CHECK (points_allocated >= 0),
+  CONSTRAINT user_skills_pkey PRIMARY KEY (user_id, skill_id)
 );
 
 CREATE TABLE public.user_stats (
@@ -274,6 +521,20 @@ CREATE TABLE public.user_stats (
   CONSTRAINT user_stats_current_level_check CHECK (current_level >= 1)
 );
 
+CREATE TABLE public.user_track_progress (
+  user_id uuid NOT NULL,
+  track_id uuid NOT NULL,
+  status public.progress_status NOT NULL DEFAULT 'unlocked',
+  completion_percentage numeric(5,2) NOT NULL DEFAULT 0,
+  started_at timestamp with time zone NOT NULL DEFAULT now(),
+  completed_at timestamp with time zone,
+  updated_at timestamp with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT user_track_progress_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users (id) ON DELETE CASCADE,
+  CONSTRAINT user_track_progress_track_id_fkey FOREIGN KEY (track_id) REFERENCES public.learning_tracks (id) ON DELETE CASCADE,
+  CONSTRAINT user_track_progress_completion_percentage_check CHECK (completion_percentage between 0 and 100),
+  CONSTRAINT user_track_progress_pkey PRIMARY KEY (user_id, track_id)
+);
+
 CREATE TABLE public.xp_transactions (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
   user_id uuid NOT NULL,
@@ -289,6 +550,10 @@ CREATE TABLE public.xp_transactions (
 
 -- Indexes
 
+CREATE INDEX assessment_results_user_id_assessed_at_idx ON public.assessment_results (user_id, assessed_at DESC);
+
+CREATE INDEX assessment_results_track_id_idx ON public.assessment_results (track_id);
+
 CREATE INDEX challenges_track_id_order_index_idx ON public.challenges (track_id, order_index);
 
 CREATE INDEX challenges_metadata_idx ON public.challenges USING gin (metadata);
@@ -301,7 +566,11 @@ CREATE INDEX daily_challenges_challenge_id_idx ON public.daily_challenges (chall
 
 CREATE INDEX leaderboard_entries_user_id_idx ON public.leaderboard_entries (user_id);
 
-CREATE INDEX leaderboard_ranking_idx ON public.leaderboard_entries (period, period_start, xp DESC) INCLUDE (user_id);
+CREATE INDEX leaderboard_ranking_idx ON public.leaderboard_entries (period, period_start, metric, score DESC) INCLUDE (user_id);
+
+CREATE INDEX learning_sessions_user_id_started_at_idx ON public.learning_sessions (user_id, started_at DESC);
+
+CREATE INDEX learning_sessions_track_id_idx ON public.learning_sessions (track_id);
 
 CREATE INDEX user_challenge_progress_challenge_id_idx ON public.user_challenge_progress (challenge_id);
 
@@ -315,7 +584,13 @@ CREATE INDEX notifications_user_id_created_at_idx ON public.notifications (user_
 
 CREATE INDEX notifications_unread_idx ON public.notifications (user_id) WHERE (read_at is null);
 
+CREATE INDEX skills_parent_id_idx ON public.skills (parent_id);
+
 CREATE INDEX user_achievements_achievement_id_idx ON public.user_achievements (achievement_id);
+
+CREATE INDEX user_skills_skill_id_idx ON public.user_skills (skill_id);
+
+CREATE INDEX user_track_progress_track_id_status_idx ON public.user_track_progress (track_id, status);
 
 CREATE INDEX xp_transactions_user_id_created_at_idx ON public.xp_transactions (user_id, created_at DESC);
 
@@ -327,6 +602,48 @@ select p.user_id, p.challenge_id, c.title, c.difficulty, t.name as track_name,
     from public.user_challenge_progress p
     join public.challenges c on c.id = p.challenge_id
     left join public.learning_tracks t on t.id = c.track_id;
+
+CREATE VIEW public.current_leaderboard AS
+select e.period, e.metric, e.rank, e.user_id, u.username, e.score, e.period_start
+    from public.leaderboard_entries e
+    join public.users u on u.id = e.user_id
+   where e.period_start = public.leaderboard_period_start(e.period, current_date);
+
+CREATE VIEW public.recent_user_activity AS
+select s.user_id, 'session'::text as activity_type, s.id as reference_id,
+         s.activity_type as detail, s.started_at as occurred_at
+    from public.learning_sessions s
+   where s.started_at >= now() - interval '30 days'
+  union all
+  select p.user_id, 'level_attempt', l.id,
+         c.title || ' level ' || l.level_number || case when l.passed then ' passed' else ' failed' end,
+         l.attempted_at
+    from public.level_attempts l
+    join public.user_challenge_progress p on p.id = l.progress_id
+    join public.challenges c on c.id = p.challenge_id
+   where l.attempted_at >= now() - interval '30 days'
+  union all
+  select x.user_id, 'xp', x.id, x.source || ' +' || x.amount, x.created_at
+    from public.xp_transactions x
+   where x.created_at >= now() - interval '30 days'
+  union all
+  select u.user_id, 'achievement', u.achievement_id, a.name, u.unlocked_at
+    from public.user_achievements u
+    join public.achievements a on a.id = u.achievement_id
+   where u.unlocked_at >= now() - interval '30 days'
+  order by occurred_at desc;
+
+CREATE VIEW public.track_completion_summary AS
+select t.id as track_id, t.slug, t.name,
+         (select count(*) from public.challenges c where c.track_id = t.id and c.is_active) as challenge_count,
+         count(p.user_id) as users_started,
+         count(p.user_id) filter (where p.status = 'completed') as users_completed,
+         coalesce(round(avg(p.completion_percentage), 2), 0) as average_completion
+    from public.learning_tracks t
+    left join public.user_track_progress p on p.track_id = t.id
+   where t.is_active
+   group by t.id, t.slug, t.name, t.order_index
+   order by t.order_index;
 
 CREATE MATERIALIZED VIEW public.user_dashboard_summary AS
 select u.id as user_id,
@@ -352,9 +669,19 @@ CREATE TRIGGER users_create_stats AFTER INSERT ON public.users FOR EACH ROW EXEC
 
 CREATE TRIGGER users_updated_at BEFORE UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
 
+CREATE TRIGGER learning_sessions_touch_user AFTER INSERT ON public.learning_sessions FOR EACH ROW EXECUTE FUNCTION public.touch_last_active();
+
+CREATE TRIGGER learning_sessions_streak AFTER INSERT ON public.learning_sessions FOR EACH ROW EXECUTE FUNCTION public.update_user_streak();
+
 CREATE TRIGGER progress_updated_at BEFORE UPDATE ON public.user_challenge_progress FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
 
 CREATE TRIGGER progress_unlocks AFTER UPDATE OF status ON public.user_challenge_progress FOR EACH ROW WHEN (new.status = 'completed' and old.status is distinct from 'completed') EXECUTE FUNCTION public.unlock_dependent_challenges();
+
+CREATE TRIGGER level_attempts_achievements AFTER INSERT ON public.level_attempts FOR EACH ROW WHEN (new.passed) EXECUTE FUNCTION public.award_achievements_on_level();
+
+CREATE TRIGGER user_skills_updated_at BEFORE UPDATE ON public.user_skills FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+
+CREATE TRIGGER user_track_progress_updated_at BEFORE UPDATE ON public.user_track_progress FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
 
 CREATE TRIGGER xp_transactions_apply AFTER INSERT ON public.xp_transactions FOR EACH ROW EXECUTE FUNCTION public.apply_xp_transaction();
 
@@ -362,26 +689,56 @@ CREATE TRIGGER xp_transactions_apply AFTER INSERT ON public.xp_transactions FOR 
 
 COMMENT ON FUNCTION public.apply_xp_transaction() IS 'Adds a transaction to the user''s stats and recomputes the level.';
 
+COMMENT ON FUNCTION public.award_achievements_on_level() IS 'Checks achievements when a level is passed (the guide''s achievement trigger).';
+
 COMMENT ON FUNCTION public.calculate_level_from_xp(integer) IS 'Level from total XP: level n starts at 100 * (n - 1)^2 XP.';
+
+COMMENT ON FUNCTION public.calculate_user_streak(uuid) IS 'Days in a row, up to today or yesterday, on which the user had a learning
+session or earned XP (0 when the last such day is older).';
+
+COMMENT ON FUNCTION public.check_and_award_achievements(uuid) IS 'Awards every achievement whose criteria the user now meets, with its XP; returns
+how many were awarded. Criteria keys: challenges_completed, total_xp,
+current_streak (the longest streak counts too) and levels_passed.';
 
 COMMENT ON FUNCTION public.check_challenge_prerequisites(uuid, uuid) IS 'Whether the user has completed every prerequisite of the challenge.';
 
 COMMENT ON FUNCTION public.create_user_stats() IS 'Gives every new user a stats row.';
 
+COMMENT ON FUNCTION public.get_user_rank(uuid, public.leaderboard_period, text) IS 'The user''s rank in the newest ranking of the period and metric (null when unranked).';
+
 COMMENT ON FUNCTION public.get_xp_for_level(integer) IS 'The XP at which a level starts (the inverse of calculate_level_from_xp).';
+
+COMMENT ON FUNCTION public.leaderboard_period_start(public.leaderboard_period, date) IS 'The first day of the period that contains p_date (all time starts in 1970).';
+
+COMMENT ON FUNCTION public.refresh_all_leaderboards() IS 'Ranks every period and metric as of today (the guide''s daily job).';
 
 COMMENT ON FUNCTION public.refresh_dashboard_summaries() IS 'Refreshes the dashboard without blocking its readers.';
 
 COMMENT ON FUNCTION public.set_updated_at() IS 'Stamps updated_at on every update.';
 
+COMMENT ON FUNCTION public.touch_last_active() IS 'Marks the user active now (the guide''s "update last_active_at on activity").';
+
 COMMENT ON FUNCTION public.unlock_dependent_challenges() IS 'When a user completes a challenge, unlocks the challenges whose prerequisites are
 now all met.';
+
+COMMENT ON FUNCTION public.update_leaderboard_rankings(public.leaderboard_period, date, text) IS 'Ranks every active user with a score in the period containing p_date, replaces
+that period''s entries and snapshots the result; returns how many were ranked.';
+
+COMMENT ON FUNCTION public.update_user_streak() IS 'Recomputes the user''s streak after a day of activity (the guide''s streak trigger).';
 
 COMMENT ON TABLE public.achievements IS 'An achievement users can unlock.';
 
 COMMENT ON COLUMN public.achievements.criteria IS 'What unlocks it, e.g. {"challenges_completed": 10}.';
 
+COMMENT ON TABLE public.users IS 'An account on the platform.';
+
+COMMENT ON COLUMN public.users.preferences IS 'Free-form UI settings (theme, notification choices).';
+
 COMMENT ON TABLE public.learning_tracks IS 'A course track: Fundamentals, Concepts, Systems (seeded by a data step).';
+
+COMMENT ON TABLE public.assessment_results IS 'A scored skill assessment.';
+
+COMMENT ON COLUMN public.assessment_results.details IS 'Per-question detail, as the assessment service reports it.';
 
 COMMENT ON TABLE public.challenges IS 'A system design problem with five levels.';
 
@@ -391,11 +748,14 @@ COMMENT ON TABLE public.challenge_levels IS 'One of a challenge''s five levels.'
 
 COMMENT ON TABLE public.daily_challenges IS 'Today''s featured challenge.';
 
-COMMENT ON TABLE public.users IS 'An account on the platform.';
+COMMENT ON TABLE public.leaderboard_entries IS 'A user''s rank in one period, by one metric (''xp'' earned, or ''challenges''
+completed in the period).';
 
-COMMENT ON COLUMN public.users.preferences IS 'Free-form UI settings (theme, notification choices).';
+COMMENT ON TABLE public.leaderboard_snapshots IS 'A ranking as it stood on a day, kept for history.';
 
-COMMENT ON TABLE public.leaderboard_entries IS 'A user''s rank in one period.';
+COMMENT ON COLUMN public.leaderboard_snapshots.rankings IS '[{"user_id": ..., "score": ..., "rank": ...}, ...] in rank order.';
+
+COMMENT ON TABLE public.learning_sessions IS 'A stretch of study; each one counts as a day of activity for the streak.';
 
 COMMENT ON TABLE public.user_challenge_progress IS 'Where a user stands in a challenge.';
 
@@ -405,12 +765,25 @@ COMMENT ON TABLE public.level_attempts IS 'One try at a level.';
 
 COMMENT ON TABLE public.notifications IS 'A user''s notifications; unread ones are looked up by a partial index.';
 
+COMMENT ON TABLE public.skills IS 'A node of the skill tree.';
+
+COMMENT ON TABLE public.user_skills IS 'Points a user has put into a skill.';
+
 COMMENT ON TABLE public.user_stats IS 'Running totals per user, kept by triggers: created with the user, levelled up by
 XP transactions.';
+
+COMMENT ON TABLE public.user_track_progress IS 'How far a user is through a track.';
 
 COMMENT ON TABLE public.xp_transactions IS 'Every XP award; inserting one updates the user''s total and level.';
 
 COMMENT ON VIEW public.challenge_progress_detail IS 'Progress per user and challenge, with the challenge''s title and track.';
+
+COMMENT ON VIEW public.current_leaderboard IS 'The rankings of the periods running today, with user names.';
+
+COMMENT ON VIEW public.recent_user_activity IS 'The last 30 days of what each user did: sessions, level attempts, XP and
+achievements, newest first.';
+
+COMMENT ON VIEW public.track_completion_summary IS 'Per track: its challenges, and how many users started and completed it.';
 
 COMMENT ON MATERIALIZED VIEW public.user_dashboard_summary IS 'One row per user for the dashboard; refreshed concurrently (it has a unique index)
 so that readers are never blocked.';

@@ -29,20 +29,6 @@ CREATE TABLE public.ai_task_cache (
   CONSTRAINT ai_task_cache_quest_id_fkey FOREIGN KEY (quest_id) REFERENCES public.quests (id) ON DELETE CASCADE
 );
 
-CREATE TABLE public.quest_collaborations (
-  id uuid NOT NULL DEFAULT gen_random_uuid(),
-  quest_id uuid NOT NULL,
-  inviter_id uuid NOT NULL,
-  invitee_id uuid NOT NULL,
-  status text NOT NULL DEFAULT 'pending',
-  created_at timestamp with time zone NOT NULL DEFAULT now(),
-  CONSTRAINT quest_collaborations_pkey PRIMARY KEY (id),
-  CONSTRAINT quest_collaborations_quest_id_fkey FOREIGN KEY (quest_id) REFERENCES public.quests (id) ON DELETE CASCADE,
-  CONSTRAINT quest_collaborations_inviter_id_fkey FOREIGN KEY (inviter_id) REFERENCES auth.users (id) ON DELETE CASCADE,
-  CONSTRAINT quest_collaborations_invitee_id_fkey FOREIGN KEY (invitee_id) REFERENCES auth.users (id) ON DELETE CASCADE,
-  CONSTRAINT quest_collaborations_status_check CHECK (status in ('pending', 'accepted', 'declined'))
-);
-
 CREATE TABLE public.quest_personalization_sessions (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
   user_id uuid NOT NULL,
@@ -55,30 +41,6 @@ CREATE TABLE public.quest_personalization_sessions (
   CONSTRAINT quest_personalization_sessions_pkey PRIMARY KEY (id),
   CONSTRAINT quest_personalization_sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users (id) ON DELETE CASCADE,
   CONSTRAINT quest_personalization_sessions_quest_id_fkey FOREIGN KEY (quest_id) REFERENCES public.quests (id) ON DELETE CASCADE
-);
-
-CREATE TABLE public.quest_ratings (
-  id uuid NOT NULL DEFAULT gen_random_uuid(),
-  quest_id uuid NOT NULL,
-  user_id uuid NOT NULL,
-  rating smallint NOT NULL,
-  created_at timestamp with time zone NOT NULL DEFAULT now(),
-  CONSTRAINT quest_ratings_pkey PRIMARY KEY (id),
-  CONSTRAINT quest_ratings_quest_id_fkey FOREIGN KEY (quest_id) REFERENCES public.quests (id) ON DELETE CASCADE,
-  CONSTRAINT quest_ratings_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users (id) ON DELETE CASCADE,
-  CONSTRAINT quest_ratings_rating_check CHECK (rating between 1 and 5),
-  CONSTRAINT quest_ratings_quest_id_user_id_key UNIQUE (quest_id, user_id)
-);
-
-CREATE TABLE public.quest_tasks (
-  id uuid NOT NULL DEFAULT gen_random_uuid(),
-  quest_id uuid NOT NULL,
-  title text NOT NULL,
-  description text,
-  order_index integer NOT NULL DEFAULT 0,
-  xp_value integer NOT NULL DEFAULT 10,
-  CONSTRAINT quest_tasks_pkey PRIMARY KEY (id),
-  CONSTRAINT quest_tasks_quest_id_fkey FOREIGN KEY (quest_id) REFERENCES public.quests (id) ON DELETE CASCADE
 );
 
 CREATE TABLE public.user_quests (
@@ -117,14 +79,12 @@ CREATE TABLE public.user_quest_tasks (
 CREATE TABLE public.quest_task_completions (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
   user_id uuid NOT NULL,
-  quest_task_id uuid NOT NULL,
   completed_at timestamp with time zone NOT NULL DEFAULT now(),
   user_quest_task_id uuid,
   CONSTRAINT quest_task_completions_pkey PRIMARY KEY (id),
   CONSTRAINT quest_task_completions_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users (id) ON DELETE CASCADE,
-  CONSTRAINT quest_task_completions_quest_task_id_fkey FOREIGN KEY (quest_task_id) REFERENCES public.quest_tasks (id) ON DELETE CASCADE,
   CONSTRAINT quest_task_completions_user_quest_task_id_fkey FOREIGN KEY (user_quest_task_id) REFERENCES public.user_quest_tasks (id) ON DELETE CASCADE,
-  CONSTRAINT quest_task_completions_user_id_quest_task_id_key UNIQUE (user_id, quest_task_id)
+  CONSTRAINT quest_task_completions_user_id_user_quest_task_id_key UNIQUE (user_id, user_quest_task_id)
 );
 
 CREATE TABLE public.task_collaborations (
@@ -148,13 +108,9 @@ CREATE INDEX ai_task_cache_expires_at_idx ON public.ai_task_cache (expires_at);
 
 CREATE INDEX ai_task_cache_quest_id_idx ON public.ai_task_cache (quest_id);
 
-CREATE INDEX quest_collaborations_quest_id_idx ON public.quest_collaborations (quest_id);
-
 CREATE INDEX quest_personalization_sessions_user_id_quest_id_idx ON public.quest_personalization_sessions (user_id, quest_id);
 
 CREATE INDEX quest_personalization_sessions_quest_id_idx ON public.quest_personalization_sessions (quest_id);
-
-CREATE INDEX quest_tasks_quest_id_order_index_idx ON public.quest_tasks (quest_id, order_index);
 
 CREATE INDEX user_quests_quest_id_idx ON public.user_quests (quest_id);
 
@@ -165,8 +121,6 @@ CREATE INDEX user_quest_tasks_user_quest_id_order_index_idx ON public.user_quest
 CREATE INDEX user_quest_tasks_user_id_idx ON public.user_quest_tasks (user_id);
 
 CREATE INDEX user_quest_tasks_quest_id_idx ON public.user_quest_tasks (quest_id);
-
-CREATE INDEX quest_task_completions_quest_task_id_idx ON public.quest_task_completions (quest_task_id);
 
 CREATE INDEX quest_task_completions_user_quest_task_id_idx ON public.quest_task_completions (user_quest_task_id);
 
@@ -181,8 +135,6 @@ ALTER TABLE public.quests ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.ai_task_cache ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE public.quest_personalization_sessions ENABLE ROW LEVEL SECURITY;
-
-ALTER TABLE public.quest_tasks ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE public.user_quests ENABLE ROW LEVEL SECURITY;
 
@@ -204,9 +156,6 @@ CREATE POLICY ai_task_cache_backend ON public.ai_task_cache AS PERMISSIVE FOR AL
 CREATE POLICY personalization_sessions_own ON public.quest_personalization_sessions AS PERMISSIVE FOR ALL TO authenticated
   USING (user_id = (select auth.uid()))
   WITH CHECK (user_id = (select auth.uid()));
-
-CREATE POLICY quest_tasks_read ON public.quest_tasks AS PERMISSIVE FOR SELECT TO authenticated
-  USING (true);
 
 CREATE POLICY user_quests_own ON public.user_quests AS PERMISSIVE FOR ALL TO authenticated
   USING (user_id = (select auth.uid()))
@@ -247,17 +196,9 @@ GRANT ALL ON TABLE public.quests TO service_role;
 
 GRANT ALL ON TABLE public.ai_task_cache TO service_role;
 
-GRANT ALL ON TABLE public.quest_collaborations TO service_role;
-
 GRANT SELECT, INSERT, UPDATE ON TABLE public.quest_personalization_sessions TO authenticated;
 
 GRANT ALL ON TABLE public.quest_personalization_sessions TO service_role;
-
-GRANT ALL ON TABLE public.quest_ratings TO service_role;
-
-GRANT SELECT ON TABLE public.quest_tasks TO authenticated;
-
-GRANT ALL ON TABLE public.quest_tasks TO service_role;
 
 GRANT SELECT, INSERT, UPDATE ON TABLE public.user_quests TO authenticated;
 
@@ -281,11 +222,7 @@ COMMENT ON TABLE public.quests IS 'A quest anyone can enrol in.';
 
 COMMENT ON TABLE public.ai_task_cache IS 'Cached AI responses, shared by every user; written by the backend only.';
 
-COMMENT ON TABLE public.quest_collaborations IS 'Quest-level teamwork (replaced by task-level collaboration).';
-
 COMMENT ON TABLE public.quest_personalization_sessions IS 'One run of the AI workflow that writes a user''s tasks.';
-
-COMMENT ON TABLE public.quest_tasks IS 'The same tasks for everyone enrolled in a quest.';
 
 COMMENT ON TABLE public.user_quests IS 'A user''s enrolment in a quest.';
 
@@ -295,35 +232,6 @@ COMMENT ON TABLE public.user_quest_tasks IS 'A task of one user''s enrolment: co
 
 COMMENT ON COLUMN public.user_quest_tasks.is_manual IS 'False for tasks copied from the shared quest tasks.';
 
+COMMENT ON TABLE public.quest_task_completions IS 'A task a user has done, one of the user''s own tasks.';
+
 COMMENT ON TABLE public.task_collaborations IS 'Teamwork on one task.';
-
--- Archived tables: renamed with their constraints and indexes; grants revoked
-
-ALTER TABLE public.quest_collaborations RENAME TO quest_collaborations_archived;
-ALTER TABLE public.quest_collaborations_archived RENAME CONSTRAINT quest_collaborations_pkey TO quest_collaborations_archived_pkey;
-ALTER TABLE public.quest_collaborations_archived RENAME CONSTRAINT quest_collaborations_quest_id_fkey TO quest_collaborations_archived_quest_id_fkey;
-ALTER TABLE public.quest_collaborations_archived RENAME CONSTRAINT quest_collaborations_inviter_id_fkey TO quest_collaborations_archived_inviter_id_fkey;
-ALTER TABLE public.quest_collaborations_archived RENAME CONSTRAINT quest_collaborations_invitee_id_fkey TO quest_collaborations_archived_invitee_id_fkey;
-ALTER TABLE public.quest_collaborations_archived RENAME CONSTRAINT quest_collaborations_status_check TO quest_collaborations_archived_status_check;
-ALTER INDEX public.quest_collaborations_quest_id_idx RENAME TO quest_collaborations_archived_quest_id_idx;
-REVOKE ALL ON TABLE public.quest_collaborations_archived FROM service_role;
-COMMENT ON TABLE public.quest_collaborations_archived IS 'archived (was quest_collaborations)
-Quest-level teamwork (replaced by task-level collaboration).';
-
-ALTER TABLE public.quest_ratings RENAME TO quest_ratings_archived;
-ALTER TABLE public.quest_ratings_archived RENAME CONSTRAINT quest_ratings_pkey TO quest_ratings_archived_pkey;
-ALTER TABLE public.quest_ratings_archived RENAME CONSTRAINT quest_ratings_quest_id_fkey TO quest_ratings_archived_quest_id_fkey;
-ALTER TABLE public.quest_ratings_archived RENAME CONSTRAINT quest_ratings_user_id_fkey TO quest_ratings_archived_user_id_fkey;
-ALTER TABLE public.quest_ratings_archived RENAME CONSTRAINT quest_ratings_rating_check TO quest_ratings_archived_rating_check;
-ALTER TABLE public.quest_ratings_archived RENAME CONSTRAINT quest_ratings_quest_id_user_id_key TO quest_ratings_archived_quest_id_user_id_key;
-REVOKE ALL ON TABLE public.quest_ratings_archived FROM service_role;
-COMMENT ON TABLE public.quest_ratings_archived IS 'archived (was quest_ratings)';
-
-ALTER TABLE public.quest_tasks RENAME TO quest_tasks_archived;
-ALTER TABLE public.quest_tasks_archived RENAME CONSTRAINT quest_tasks_pkey TO quest_tasks_archived_pkey;
-ALTER TABLE public.quest_tasks_archived RENAME CONSTRAINT quest_tasks_quest_id_fkey TO quest_tasks_archived_quest_id_fkey;
-ALTER INDEX public.quest_tasks_quest_id_order_index_idx RENAME TO quest_tasks_archived_quest_id_order_index_idx;
-REVOKE SELECT ON TABLE public.quest_tasks_archived FROM authenticated;
-REVOKE ALL ON TABLE public.quest_tasks_archived FROM service_role;
-COMMENT ON TABLE public.quest_tasks_archived IS 'archived (was quest_tasks)
-The same tasks for everyone enrolled in a quest.';

@@ -777,6 +777,65 @@ std::vector<RetainedCopy> Migrator::purge(const RunOptions& options) {
   return out;
 }
 
+namespace {
+
+// The checks of a verify file that name one object each, by the message each adds
+// when it fails (`missing := array_append(missing, '...')`, emit/verify.cpp).
+std::vector<std::string> named_checks(const std::string& verify) {
+  static const std::regex check(R"(missing := array_append\(missing, '((?:[^']|'')*)'\);)");
+  std::vector<std::string> out;
+  for (auto it = std::sregex_iterator(verify.begin(), verify.end(), check); it != std::sregex_iterator(); ++it)
+    out.push_back(std::regex_replace((*it)[1].str(), std::regex("''"), "'"));
+  return out;
+}
+
+// What of the migration after the adopted ones the database holds already (a table
+// created, a column added by hand with the guide's IF NOT EXISTS scripts): `up` would
+// fail on it. "" when none of it is there.
+std::string ahead_of_baseline(pqxx::connection_base& db, const Migration& next, int to) {
+  std::string failed;
+  try {
+    pqxx::work tx(db);  // never committed: verify only reads
+    exec_each(tx, next.verify);
+  } catch (const pqxx::sql_error& e) {
+    failed = verify_failure(pg_message(e));
+    if (failed.empty()) return "";  // not a verify failure: the next migration's checks cannot run here
+  }
+  std::vector<std::string> missing;  // in the verify file's order
+  for (std::size_t start = 0; !failed.empty() && start <= failed.size();) {
+    auto end = failed.find("; ", start);
+    missing.push_back(failed.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) break;
+    start = end + 2;
+  }
+  std::vector<std::string> present;
+  for (const auto& c : named_checks(next.verify))
+    if (std::find(missing.begin(), missing.end(), c) == missing.end()) present.push_back(c);
+  std::string version = std::to_string(next.version), before = std::to_string(to);
+  if (failed.empty())
+    return next.name + " is in the database already (its verify file holds): `migrate up` would fail creating " +
+           "it again; adopt it too with `migrate baseline --to " + version + "`";
+  if (present.empty()) return "";
+  std::string there;
+  for (const auto& p : present) {
+    std::string what = p;
+    for (const char* suffix : {" is missing or is not ", " is missing"})
+      if (auto at = what.find(suffix); at != std::string::npos) {
+        what = what.substr(0, at);
+        break;
+      }
+    there += (there.empty() ? "" : ", ") + what;
+  }
+  std::string absent;
+  for (const auto& m : missing) absent += (absent.empty() ? "" : "; ") + m;
+  return next.name + " is partly in the database already: " + there + " (already as the migration makes them); still " +
+         "missing: " + absent + ". `migrate up` would fail creating what exists. Either complete it by hand " +
+         "(what is missing, as its up file makes it) and run `migrate baseline --to " + version +
+         "`, or remove what exists of it and run `migrate baseline --to " + before + "`, then `migrate up`";
+}
+
+}  // namespace
+
 void Migrator::baseline(int to, const std::function<void(const std::string&)>& log) {
   Lock lock(db_);
   ensure_history();
@@ -800,12 +859,23 @@ void Migrator::baseline(int to, const std::function<void(const std::string&)>& l
       differences.push_back(m->name + ": " + message);
     }
   }
+  // The migration after the adopted ones must not be there, even in part: `up` runs it next.
+  std::string ahead;
+  for (const auto& m : migrations_)
+    if (m.version > to) {
+      ahead = ahead_of_baseline(db_, m, to);
+      break;
+    }
   if (!differences.empty()) {
     std::string text =
         "the database does not match the migrations through version " + std::to_string(to) + "; nothing was recorded:";
     for (const auto& d : differences) text += "\n  " + d;
+    if (!ahead.empty()) text += "\n  " + ahead;
     throw MigrationRefused(text);
   }
+  if (!ahead.empty())
+    throw MigrationRefused("the database holds the migrations through version " + std::to_string(to) +
+                           " and more; nothing was recorded:\n  " + ahead);
   pqxx::work tx(db_);
   for (const auto* m : adopted) {
     tx.exec_params(std::string("INSERT INTO ") + history_table +

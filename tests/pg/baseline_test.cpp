@@ -129,3 +129,160 @@ TEST_CASE("seed 002: baseline refuses a database that differs, listing what diff
   // A baseline through a version that does not exist says so.
   CHECK_THROWS_WITH(migrator.baseline(7), "there is no migration with version 7");
 }
+
+TEST_CASE("seed 002: the guide's monitoring queries, verbatim, after the migration") {
+  pqxx::connection db(test::fresh_database("adaptive_monitoring"));
+  test::run(db, existing_tables);
+  runtime::Migrator migrator(db, migrations());
+  migrator.baseline(1);
+  CHECK(migrator.up() == 1);
+  // Two pools; s1 answered three questions (two right), s2 one (wrong); two active
+  // sessions, one of them idle for an hour, and a completed one.
+  test::run(db, R"(
+    INSERT INTO questions (id, pool_id, content, options, correct_answer, concepts, difficulty, discrimination) VALUES
+      ('q1', '10000000-0000-0000-0000-000000000001', 'What is 2+2?', '["3", "4", "5", "6"]', '4', '[1, 0, 0, 0, 0]', 0.3, 1.2),
+      ('q2', '10000000-0000-0000-0000-000000000001', 'What is 3+3?', '["5", "6"]', '6', '[1, 0, 0, 0, 0]', 0.4, 1.0),
+      ('q3', '10000000-0000-0000-0000-000000000002', 'What is 2*3?', '["6", "8"]', '6', '[0, 1, 0, 0, 0]', 0.5, 1.1);
+    INSERT INTO test_sessions (id, student_id, status, last_activity) VALUES
+      ('00000000-0000-0000-0000-000000000002', 's2', 'active', NOW() - INTERVAL '1 hour'),
+      ('00000000-0000-0000-0000-000000000003', 's2', 'completed', NOW());
+    INSERT INTO test_responses (student_id, session_id, question_id, response, is_correct) VALUES
+      ('s1', '00000000-0000-0000-0000-000000000001', 'q1', 1, true),
+      ('s1', '00000000-0000-0000-0000-000000000001', 'q2', 1, true),
+      ('s1', '00000000-0000-0000-0000-000000000001', 'q3', 0, false),
+      ('s2', '00000000-0000-0000-0000-000000000002', 'q1', 0, false);
+  )");
+  auto table = [&](const std::string& sql) {
+    pqxx::work tx(db);
+    std::string out;
+    for (auto row : tx.exec(sql)) out += row[0].as<std::string>() + "|" + row[1].as<std::string>() + "\n";
+    return out;
+  };
+  // Active Sessions Count: the adopted session (its last_activity filled by 0002's
+  // default) is active; the idle and the completed ones are not.
+  {
+    pqxx::work tx(db);
+    CHECK(tx.exec(R"(
+SELECT COUNT(*)
+FROM test_sessions
+WHERE status = 'active'
+AND last_activity > NOW() - INTERVAL '30 minutes';)")
+              .at(0)
+              .at(0)
+              .as<int>() == 1);
+  }
+  // Questions Per Pool (ordered here, for a stable text).
+  CHECK(table(R"(
+SELECT pool_id, COUNT(*) as question_count
+FROM questions
+GROUP BY pool_id ORDER BY pool_id;)") ==
+        "10000000-0000-0000-0000-000000000001|2\n10000000-0000-0000-0000-000000000002|1\n");
+  // Student Response Rate: the guide's AVG of 1s and 0s.
+  CHECK(table(R"(
+SELECT
+  student_id,
+  COUNT(*) as total_responses,
+  AVG(CASE WHEN is_correct THEN 1 ELSE 0 END) as accuracy
+FROM test_responses
+GROUP BY student_id ORDER BY student_id;)") == "s1|3\ns2|1\n");
+  {
+    pqxx::work tx(db);
+    auto r = tx.exec(
+        "SELECT student_id, round(AVG(CASE WHEN is_correct THEN 1 ELSE 0 END), 4)::text FROM test_responses GROUP BY "
+        "student_id ORDER BY student_id");
+    CHECK(r.at(0).at(1).as<std::string>() == "0.6667");
+    CHECK(r.at(1).at(1).as<std::string>() == "0.0000");
+  }
+  // The troubleshooting lookup of one session.
+  {
+    pqxx::work tx(db);
+    CHECK(tx.exec("SELECT * FROM test_sessions WHERE id = '00000000-0000-0000-0000-000000000003';").size() == 1);
+  }
+}
+
+TEST_CASE("seed 002: baseline explains a database that has part of the next migration already") {
+  // The guide's scripts are IF NOT EXISTS: run half way, the database has the questions
+  // table and the new column, but not the last index.
+  const std::string part_of_0002 = R"(
+    ALTER TABLE test_sessions ADD COLUMN IF NOT EXISTS last_activity TIMESTAMP DEFAULT NOW();
+    CREATE TABLE IF NOT EXISTS questions (
+      id VARCHAR PRIMARY KEY,
+      pool_id UUID NOT NULL,
+      content TEXT NOT NULL,
+      options JSONB NOT NULL,
+      correct_answer VARCHAR NOT NULL,
+      concepts JSONB NOT NULL DEFAULT '[]',
+      difficulty DECIMAL DEFAULT 0.5,
+      discrimination DECIMAL DEFAULT 1.0,
+      created_at TIMESTAMP DEFAULT NOW()
+    );
+    CREATE INDEX idx_questions_pool_id ON questions(pool_id);
+    CREATE INDEX idx_questions_created_at ON questions(created_at);
+  )";
+  pqxx::connection db(test::fresh_database("adaptive_baseline_partial"));
+  test::run(db, std::string(existing_tables) + part_of_0002);
+  runtime::Migrator migrator(db, migrations());
+  auto refusal = [&](int to) {
+    try {
+      migrator.baseline(to);
+    } catch (const runtime::MigrationRefused& e) {
+      return std::string(e.what());
+    }
+    return std::string("(recorded)");
+  };
+  // Adopting 0001 alone would leave `up` to fail on what exists: refused, with what is
+  // there, what is not, and the two ways on.
+  CHECK(refusal(1) ==
+        "the database holds the migrations through version 1 and more; nothing was recorded:\n"
+        "  0002_questions_and_last_activity is partly in the database already: table questions, column "
+        "test_sessions.last_activity, index idx_questions_pool_id, index idx_questions_created_at (already as the "
+        "migration makes them); still missing: index idx_test_sessions_last_activity is missing. `migrate up` would "
+        "fail creating what exists. Either complete it by hand (what is missing, as its up file makes it) and run "
+        "`migrate baseline --to 2`, or remove what exists of it and run `migrate baseline --to 1`, then `migrate up`");
+  // Adopting both says what 0002 lacks.
+  CHECK(refusal(2) ==
+        "the database does not match the migrations through version 2; nothing was recorded:\n"
+        "  0002_questions_and_last_activity: index idx_test_sessions_last_activity is missing");
+  CHECK_FALSE(migrator.status().at(0).applied);
+  // Completed by hand as the advice says, both are adopted; down never drops them.
+  // (Its comments too: the verify file does not check comments, `migrate status` would
+  // list them as drift.)
+  test::run(db,
+            "CREATE INDEX idx_test_sessions_last_activity ON test_sessions(last_activity);"
+            "COMMENT ON TABLE questions IS 'The question bank, formerly kept in Redis.';"
+            "COMMENT ON COLUMN test_sessions.last_activity IS 'When the session last saw an answer; idle sessions "
+            "are expired from it.';");
+  CHECK(refusal(1) ==
+        "the database holds the migrations through version 1 and more; nothing was recorded:\n"
+        "  0002_questions_and_last_activity is in the database already (its verify file holds): `migrate up` would "
+        "fail creating it again; adopt it too with `migrate baseline --to 2`");
+  CHECK(refusal(2) == "(recorded)");
+  auto status = migrator.status();
+  REQUIRE(status.size() == 2);
+  CHECK((status[0].baselined && status[1].baselined));
+  CHECK(migrator.up() == 0);
+  {
+    auto problems = test::compare_catalog(db, test::compile_ok("schemas/adaptive_testing"));
+    INFO(test::report(problems));
+    CHECK(problems.empty());
+  }
+  CHECK_THROWS_WITH(migrator.down(), Catch::Matchers::StartsWith("migration 0002_questions_and_last_activity was "
+                                                                 "adopted by"));
+  CHECK(test::value(db, "select count(*) from pg_tables where tablename in ('questions', 'test_sessions')") == "2");
+}
+
+TEST_CASE("seed 002: the other way: remove the part that is there, adopt 0001, migrate up") {
+  pqxx::connection db(test::fresh_database("adaptive_baseline_column"));
+  test::run(db, std::string(existing_tables) +
+                    "ALTER TABLE test_sessions ADD COLUMN IF NOT EXISTS last_activity TIMESTAMP DEFAULT NOW();");
+  runtime::Migrator migrator(db, migrations());
+  CHECK_THROWS_WITH(migrator.baseline(1),
+                    Catch::Contains("is partly in the database already: column test_sessions.last_activity (already") &&
+                        Catch::Contains("still missing: table questions is missing; "));
+  test::run(db, "ALTER TABLE test_sessions DROP COLUMN last_activity;");
+  migrator.baseline(1);
+  CHECK(migrator.up() == 1);
+  auto problems = test::compare_catalog(db, test::compile_ok("schemas/adaptive_testing"));
+  INFO(test::report(problems));
+  CHECK(problems.empty());
+}

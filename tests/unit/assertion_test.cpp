@@ -242,3 +242,30 @@ TEST_CASE("planning: which migrations run an assertion") {
     CHECK(plan::full_state_sql(model_of(quests)).find("every_enrolment") == std::string::npos);
   }
 }
+
+TEST_CASE("in a migration of several phases, the up file checks the assertions before its main phase commits") {
+  // An index on an existing table is built concurrently, in a phase of its own: the
+  // data step's phase commits before the verify file runs, so the assertion is
+  // checked at its end too, where a failure rolls the data step back.
+  std::string v2 = quests;
+  v2.replace(v2.find("  body text\n"), std::string("  body text\n").size(), "  body text\n  index on (body)\n");
+  v2 += "data fill { up $$ insert into public.user_quest_tasks values (1, 1) $$ }";
+  auto p = plan_of(quests, v2);
+  REQUIRE(p.phases().size() == 2);
+  std::string up = plan::render_up(p, "test");
+  auto check = up.find("'assertion every_enrolment_has_tasks does not hold'");
+  auto data = up.find("insert into public.user_quest_tasks values (1, 1)");
+  auto outside = up.find("-- Phase 2 of 2");
+  REQUIRE(check != std::string::npos);
+  CHECK(data < check);
+  CHECK(check < outside);
+  CHECK(up.find("-- Assertions, checked before this phase commits (and again by the verify file)") < check);
+  CHECK(up.find("#variable_conflict use_column") < check);
+  // The verify file still runs it, after the last phase.
+  CHECK(plan::render_verify(p, "test").find("'assertion every_enrolment_has_tasks does not hold'") !=
+        std::string::npos);
+  // In one phase, the verify file runs in the same transaction: the up file has no check.
+  auto single = plan_of(quests, with("data fill { up $$ insert into public.user_quest_tasks values (1, 1) $$ }"));
+  REQUIRE(single.phases().size() == 1);
+  CHECK(plan::render_up(single, "test").find("does not hold") == std::string::npos);
+}

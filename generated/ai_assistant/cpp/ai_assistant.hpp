@@ -78,7 +78,8 @@ std::vector<Conversation> by_user_id(pqxx::transaction_base& tx, const schemac::
 }  // namespace conversations
 
 // ---- table feedback -----------------------------------------------------------
-/// A thumbs up or down on one assistant message.
+/// A thumbs up or down on one assistant message; its tenant is its message's
+/// (set_feedback_tenant fills it in).
 struct Feedback {
   schemac::Uuid id{};
   schemac::Uuid tenant_id{};
@@ -117,7 +118,9 @@ std::vector<Feedback> by_message_id_user_id(pqxx::transaction_base& tx, const sc
 }  // namespace feedback
 
 // ---- table messages -----------------------------------------------------------
-/// One message of a conversation.
+/// One message of a conversation. Its tenant is its conversation's: the caller may
+/// leave tenant_id out (the guide's application inserts only conversation_id, role
+/// and content), and set_message_tenant fills it in.
 struct Message {
   schemac::Uuid id{};
   schemac::Uuid tenant_id{};
@@ -330,10 +333,10 @@ std::optional<schemac::Uuid> current_tenant_id(pqxx::transaction_base& tx);
 /// Adds one request's usage to the day's totals (creating the day's row if needed).
 void increment_usage_metrics(pqxx::transaction_base& tx, const schemac::Uuid& p_tenant_id, const schemac::Uuid& p_user_id, const schemac::Date& p_date, const std::optional<std::int32_t>& p_prompt_tokens = std::nullopt, const std::optional<std::int32_t>& p_completion_tokens = std::nullopt, const std::optional<schemac::Decimal>& p_cost = std::nullopt);
 
-// The migrations this code was generated with (1; empty unless
+// The migrations this code was generated with (5; empty unless
 // `schemac gen cpp --migrations`), and the newest one's version.
 const std::vector<schemac::runtime::Migration>& migrations();
-constexpr int schema_version = 1;
+constexpr int schema_version = 5;
 
 // Applies the embedded migrations that are not applied yet (under the runner's
 // advisory lock, so many hosts may call it at once); returns how many ran.

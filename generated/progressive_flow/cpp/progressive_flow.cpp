@@ -41,6 +41,25 @@ Achievement read_Achievement(const pqxx::row& r) {
   return out;
 }
 
+AssessmentResult read_AssessmentResult(const pqxx::row& r) {
+  AssessmentResult out;
+  out.id = get<schemac::Uuid>(r[0]);
+  out.user_id = get<schemac::Uuid>(r[1]);
+  out.track_id = get<std::optional<schemac::Uuid>>(r[2]);
+  out.skill_area = get<std::string>(r[3]);
+  out.score = get<schemac::Decimal>(r[4]);
+  out.details = get<schemac::Json>(r[5]);
+  out.assessed_at = get<schemac::Timestamp>(r[6]);
+  return out;
+}
+
+[[maybe_unused]] std::vector<AssessmentResult> read_all_AssessmentResult(const pqxx::result& result) {
+  std::vector<AssessmentResult> out;
+  out.reserve(result.size());
+  for (const auto& r : result) out.push_back(read_AssessmentResult(r));
+  return out;
+}
+
 ChallengeLevel read_ChallengeLevel(const pqxx::row& r) {
   ChallengeLevel out;
   out.id = get<schemac::Uuid>(r[0]);
@@ -105,9 +124,10 @@ LeaderboardEntry read_LeaderboardEntry(const pqxx::row& r) {
   out.user_id = get<schemac::Uuid>(r[1]);
   out.period = get<LeaderboardPeriod>(r[2]);
   out.period_start = get<schemac::Date>(r[3]);
-  out.xp = get<std::int32_t>(r[4]);
-  out.rank = get<std::optional<std::int32_t>>(r[5]);
-  out.updated_at = get<schemac::Timestamp>(r[6]);
+  out.metric = get<std::string>(r[4]);
+  out.score = get<std::int32_t>(r[5]);
+  out.rank = get<std::optional<std::int32_t>>(r[6]);
+  out.updated_at = get<schemac::Timestamp>(r[7]);
   return out;
 }
 
@@ -115,6 +135,44 @@ LeaderboardEntry read_LeaderboardEntry(const pqxx::row& r) {
   std::vector<LeaderboardEntry> out;
   out.reserve(result.size());
   for (const auto& r : result) out.push_back(read_LeaderboardEntry(r));
+  return out;
+}
+
+LeaderboardSnapshot read_LeaderboardSnapshot(const pqxx::row& r) {
+  LeaderboardSnapshot out;
+  out.id = get<schemac::Uuid>(r[0]);
+  out.period = get<LeaderboardPeriod>(r[1]);
+  out.period_start = get<schemac::Date>(r[2]);
+  out.metric = get<std::string>(r[3]);
+  out.snapshot_date = get<schemac::Date>(r[4]);
+  out.rankings = get<schemac::Json>(r[5]);
+  out.created_at = get<schemac::Timestamp>(r[6]);
+  return out;
+}
+
+[[maybe_unused]] std::vector<LeaderboardSnapshot> read_all_LeaderboardSnapshot(const pqxx::result& result) {
+  std::vector<LeaderboardSnapshot> out;
+  out.reserve(result.size());
+  for (const auto& r : result) out.push_back(read_LeaderboardSnapshot(r));
+  return out;
+}
+
+LearningSession read_LearningSession(const pqxx::row& r) {
+  LearningSession out;
+  out.id = get<schemac::Uuid>(r[0]);
+  out.user_id = get<schemac::Uuid>(r[1]);
+  out.track_id = get<std::optional<schemac::Uuid>>(r[2]);
+  out.activity_type = get<std::string>(r[3]);
+  out.started_at = get<schemac::Timestamp>(r[4]);
+  out.ended_at = get<std::optional<schemac::Timestamp>>(r[5]);
+  out.duration_minutes = get<std::int32_t>(r[6]);
+  return out;
+}
+
+[[maybe_unused]] std::vector<LearningSession> read_all_LearningSession(const pqxx::result& result) {
+  std::vector<LearningSession> out;
+  out.reserve(result.size());
+  for (const auto& r : result) out.push_back(read_LearningSession(r));
   return out;
 }
 
@@ -174,6 +232,26 @@ Notification read_Notification(const pqxx::row& r) {
   return out;
 }
 
+Skill read_Skill(const pqxx::row& r) {
+  Skill out;
+  out.id = get<schemac::Uuid>(r[0]);
+  out.slug = get<std::string>(r[1]);
+  out.name = get<std::string>(r[2]);
+  out.description = get<std::optional<std::string>>(r[3]);
+  out.category = get<std::string>(r[4]);
+  out.parent_id = get<std::optional<schemac::Uuid>>(r[5]);
+  out.max_level = get<std::int32_t>(r[6]);
+  out.created_at = get<schemac::Timestamp>(r[7]);
+  return out;
+}
+
+[[maybe_unused]] std::vector<Skill> read_all_Skill(const pqxx::result& result) {
+  std::vector<Skill> out;
+  out.reserve(result.size());
+  for (const auto& r : result) out.push_back(read_Skill(r));
+  return out;
+}
+
 UserAchievement read_UserAchievement(const pqxx::row& r) {
   UserAchievement out;
   out.user_id = get<schemac::Uuid>(r[0]);
@@ -210,6 +288,23 @@ ChallengeProgress read_ChallengeProgress(const pqxx::row& r) {
   return out;
 }
 
+UserSkill read_UserSkill(const pqxx::row& r) {
+  UserSkill out;
+  out.user_id = get<schemac::Uuid>(r[0]);
+  out.skill_id = get<schemac::Uuid>(r[1]);
+  out.level = get<std::int32_t>(r[2]);
+  out.points_allocated = get<std::int32_t>(r[3]);
+  out.updated_at = get<schemac::Timestamp>(r[4]);
+  return out;
+}
+
+[[maybe_unused]] std::vector<UserSkill> read_all_UserSkill(const pqxx::result& result) {
+  std::vector<UserSkill> out;
+  out.reserve(result.size());
+  for (const auto& r : result) out.push_back(read_UserSkill(r));
+  return out;
+}
+
 UserStats read_UserStats(const pqxx::row& r) {
   UserStats out;
   out.user_id = get<schemac::Uuid>(r[0]);
@@ -227,6 +322,25 @@ UserStats read_UserStats(const pqxx::row& r) {
   std::vector<UserStats> out;
   out.reserve(result.size());
   for (const auto& r : result) out.push_back(read_UserStats(r));
+  return out;
+}
+
+UserTrackProgress read_UserTrackProgress(const pqxx::row& r) {
+  UserTrackProgress out;
+  out.user_id = get<schemac::Uuid>(r[0]);
+  out.track_id = get<schemac::Uuid>(r[1]);
+  out.status = get<ProgressStatus>(r[2]);
+  out.completion_percentage = get<schemac::Decimal>(r[3]);
+  out.started_at = get<schemac::Timestamp>(r[4]);
+  out.completed_at = get<std::optional<schemac::Timestamp>>(r[5]);
+  out.updated_at = get<schemac::Timestamp>(r[6]);
+  return out;
+}
+
+[[maybe_unused]] std::vector<UserTrackProgress> read_all_UserTrackProgress(const pqxx::result& result) {
+  std::vector<UserTrackProgress> out;
+  out.reserve(result.size());
+  for (const auto& r : result) out.push_back(read_UserTrackProgress(r));
   return out;
 }
 
@@ -281,6 +395,40 @@ ChallengeProgressDetailRow read_ChallengeProgressDetailRow(const pqxx::row& r) {
   out.current_level = get<std::optional<std::int32_t>>(r[6]);
   out.highest_level_completed = get<std::optional<std::int32_t>>(r[7]);
   out.updated_at = get<std::optional<schemac::Timestamp>>(r[8]);
+  return out;
+}
+
+CurrentLeaderboardRow read_CurrentLeaderboardRow(const pqxx::row& r) {
+  CurrentLeaderboardRow out;
+  out.period = get<std::optional<LeaderboardPeriod>>(r[0]);
+  out.metric = get<std::optional<std::string>>(r[1]);
+  out.rank = get<std::optional<std::int32_t>>(r[2]);
+  out.user_id = get<std::optional<schemac::Uuid>>(r[3]);
+  out.username = get<std::optional<std::string>>(r[4]);
+  out.score = get<std::optional<std::int32_t>>(r[5]);
+  out.period_start = get<std::optional<schemac::Date>>(r[6]);
+  return out;
+}
+
+RecentUserActivityRow read_RecentUserActivityRow(const pqxx::row& r) {
+  RecentUserActivityRow out;
+  out.user_id = get<std::optional<schemac::Uuid>>(r[0]);
+  out.activity_type = get<std::optional<std::string>>(r[1]);
+  out.reference_id = get<std::optional<schemac::Uuid>>(r[2]);
+  out.detail = get<std::optional<std::string>>(r[3]);
+  out.occurred_at = get<std::optional<schemac::Timestamp>>(r[4]);
+  return out;
+}
+
+TrackCompletionSummaryRow read_TrackCompletionSummaryRow(const pqxx::row& r) {
+  TrackCompletionSummaryRow out;
+  out.track_id = get<std::optional<schemac::Uuid>>(r[0]);
+  out.slug = get<std::optional<std::string>>(r[1]);
+  out.name = get<std::optional<std::string>>(r[2]);
+  out.challenge_count = get<std::optional<std::string>>(r[3]);
+  out.users_started = get<std::optional<std::int64_t>>(r[4]);
+  out.users_completed = get<std::optional<std::int64_t>>(r[5]);
+  out.average_completion = get<std::optional<std::string>>(r[6]);
   return out;
 }
 
@@ -444,6 +592,93 @@ std::vector<Achievement> by_slug(pqxx::transaction_base& tx, const std::string& 
 }
 
 }  // namespace achievements
+
+// ---- table assessment_results
+
+namespace assessment_results {
+
+std::optional<AssessmentResult> find(pqxx::transaction_base& tx, const schemac::Uuid& id) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.assessment_results.find", "SELECT id, user_id, track_id, skill_area, score, details, assessed_at FROM public.assessment_results WHERE id = $1::uuid", id);
+  if (r.empty()) return std::nullopt;
+  return read_AssessmentResult(r[0]);
+}
+
+AssessmentResult insert(pqxx::transaction_base& tx, const NewAssessmentResult& row) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.assessment_results.insert", "INSERT INTO public.assessment_results (id, user_id, track_id, skill_area, score, details, assessed_at) VALUES (COALESCE($1::uuid, gen_random_uuid()), $2::uuid, $3::uuid, $4::text, $5::numeric(5,2), COALESCE($6::jsonb, '{}'::jsonb), COALESCE($7::timestamp with time zone, now())) RETURNING id, user_id, track_id, skill_area, score, details, assessed_at", row.id, row.user_id, row.track_id, row.skill_area, row.score, row.details, row.assessed_at);
+  return read_AssessmentResult(r.at(0));
+}
+
+void insert_many(pqxx::transaction_base& tx, const std::vector<NewAssessmentResult>& rows) {
+  // Rows are grouped by which defaulted columns they set: COPY takes one column list.
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
+  for (const auto& row : rows) {
+    std::vector<bool> set;
+    schemac::CopyRow values;
+    set.push_back(row.id.has_value());
+    if (row.id) values.push_back(text_of(row.id));
+
+
+    values.push_back(text_of(row.user_id));
+
+    values.push_back(text_of(row.track_id));
+
+    values.push_back(text_of(row.skill_area));
+
+    values.push_back(text_of(row.score));
+    set.push_back(row.details.has_value());
+    if (row.details) values.push_back(text_of(row.details));
+
+    set.push_back(row.assessed_at.has_value());
+    if (row.assessed_at) values.push_back(text_of(row.assessed_at));
+
+    groups[set].push_back(std::move(values));
+  }
+  for (const auto& [set, group] : groups) {
+    std::vector<std::string> columns;
+    std::size_t d = 0;
+    if (set[d++]) columns.push_back("id");
+
+
+    columns.push_back("user_id");
+
+    columns.push_back("track_id");
+
+    columns.push_back("skill_area");
+
+    columns.push_back("score");
+    if (set[d++]) columns.push_back("details");
+
+    if (set[d++]) columns.push_back("assessed_at");
+
+    (void)d;
+    schemac::copy_rows(tx, "public.assessment_results", columns, group);
+  }
+}
+
+bool update(pqxx::transaction_base& tx, const AssessmentResult& row) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.assessment_results.update", "UPDATE public.assessment_results SET user_id = $2::uuid, track_id = $3::uuid, skill_area = $4::text, score = $5::numeric(5,2), details = $6::jsonb, assessed_at = $7::timestamp with time zone WHERE id = $1::uuid", row.id, row.user_id, row.track_id, row.skill_area, row.score, row.details, row.assessed_at);
+  return r.affected_rows() == 1;
+}
+
+bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.assessment_results.remove", "DELETE FROM public.assessment_results WHERE id = $1::uuid", id);
+  return r.affected_rows() == 1;
+}
+
+std::int64_t count(pqxx::transaction_base& tx) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.assessment_results.count", "SELECT count(*) FROM public.assessment_results");
+  return r.at(0).at(0).as<std::int64_t>();
+}
+
+std::vector<AssessmentResult> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id) {
+  return read_all_AssessmentResult(schemac::exec_prepared(tx, "progressive_flow.assessment_results.by_user_id", "SELECT id, user_id, track_id, skill_area, score, details, assessed_at FROM public.assessment_results WHERE user_id = $1::uuid ORDER BY id", user_id));
+}
+
+std::vector<AssessmentResult> by_track_id(pqxx::transaction_base& tx, const schemac::Uuid& track_id) {
+  return read_all_AssessmentResult(schemac::exec_prepared(tx, "progressive_flow.assessment_results.by_track_id", "SELECT id, user_id, track_id, skill_area, score, details, assessed_at FROM public.assessment_results WHERE track_id = $1::uuid ORDER BY id", track_id));
+}
+
+}  // namespace assessment_results
 
 // ---- table challenge_levels
 
@@ -727,13 +962,13 @@ std::vector<DailyChallenge> by_challenge_id(pqxx::transaction_base& tx, const sc
 namespace leaderboard_entries {
 
 std::optional<LeaderboardEntry> find(pqxx::transaction_base& tx, const schemac::Uuid& id) {
-  auto r = schemac::exec_prepared(tx, "progressive_flow.leaderboard_entries.find", "SELECT id, user_id, period, period_start, xp, rank, updated_at FROM public.leaderboard_entries WHERE id = $1::uuid", id);
+  auto r = schemac::exec_prepared(tx, "progressive_flow.leaderboard_entries.find", "SELECT id, user_id, period, period_start, metric, score, rank, updated_at FROM public.leaderboard_entries WHERE id = $1::uuid", id);
   if (r.empty()) return std::nullopt;
   return read_LeaderboardEntry(r[0]);
 }
 
 LeaderboardEntry insert(pqxx::transaction_base& tx, const NewLeaderboardEntry& row) {
-  auto r = schemac::exec_prepared(tx, "progressive_flow.leaderboard_entries.insert", "INSERT INTO public.leaderboard_entries (id, user_id, period, period_start, xp, rank, updated_at) VALUES (COALESCE($1::uuid, gen_random_uuid()), $2::uuid, $3::public.leaderboard_period, $4::date, COALESCE($5::integer, 0), $6::integer, COALESCE($7::timestamp with time zone, now())) RETURNING id, user_id, period, period_start, xp, rank, updated_at", row.id, row.user_id, row.period, row.period_start, row.xp, row.rank, row.updated_at);
+  auto r = schemac::exec_prepared(tx, "progressive_flow.leaderboard_entries.insert", "INSERT INTO public.leaderboard_entries (id, user_id, period, period_start, metric, score, rank, updated_at) VALUES (COALESCE($1::uuid, gen_random_uuid()), $2::uuid, $3::public.leaderboard_period, $4::date, COALESCE($5::text, 'xp'), COALESCE($6::integer, 0), $7::integer, COALESCE($8::timestamp with time zone, now())) RETURNING id, user_id, period, period_start, metric, score, rank, updated_at", row.id, row.user_id, row.period, row.period_start, row.metric, row.score, row.rank, row.updated_at);
   return read_LeaderboardEntry(r.at(0));
 }
 
@@ -752,8 +987,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewLeaderboardEnt
     values.push_back(text_of(row.period));
 
     values.push_back(text_of(row.period_start));
-    set.push_back(row.xp.has_value());
-    if (row.xp) values.push_back(text_of(row.xp));
+    set.push_back(row.metric.has_value());
+    if (row.metric) values.push_back(text_of(row.metric));
+
+    set.push_back(row.score.has_value());
+    if (row.score) values.push_back(text_of(row.score));
 
 
     values.push_back(text_of(row.rank));
@@ -773,7 +1011,9 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewLeaderboardEnt
     columns.push_back("period");
 
     columns.push_back("period_start");
-    if (set[d++]) columns.push_back("xp");
+    if (set[d++]) columns.push_back("metric");
+
+    if (set[d++]) columns.push_back("score");
 
 
     columns.push_back("rank");
@@ -785,7 +1025,7 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewLeaderboardEnt
 }
 
 bool update(pqxx::transaction_base& tx, const LeaderboardEntry& row) {
-  auto r = schemac::exec_prepared(tx, "progressive_flow.leaderboard_entries.update", "UPDATE public.leaderboard_entries SET user_id = $2::uuid, period = $3::public.leaderboard_period, period_start = $4::date, xp = $5::integer, rank = $6::integer, updated_at = $7::timestamp with time zone WHERE id = $1::uuid", row.id, row.user_id, row.period, row.period_start, row.xp, row.rank, row.updated_at);
+  auto r = schemac::exec_prepared(tx, "progressive_flow.leaderboard_entries.update", "UPDATE public.leaderboard_entries SET user_id = $2::uuid, period = $3::public.leaderboard_period, period_start = $4::date, metric = $5::text, score = $6::integer, rank = $7::integer, updated_at = $8::timestamp with time zone WHERE id = $1::uuid", row.id, row.user_id, row.period, row.period_start, row.metric, row.score, row.rank, row.updated_at);
   return r.affected_rows() == 1;
 }
 
@@ -800,18 +1040,185 @@ std::int64_t count(pqxx::transaction_base& tx) {
 }
 
 std::vector<LeaderboardEntry> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id) {
-  return read_all_LeaderboardEntry(schemac::exec_prepared(tx, "progressive_flow.leaderboard_entries.by_user_id", "SELECT id, user_id, period, period_start, xp, rank, updated_at FROM public.leaderboard_entries WHERE user_id = $1::uuid ORDER BY id", user_id));
+  return read_all_LeaderboardEntry(schemac::exec_prepared(tx, "progressive_flow.leaderboard_entries.by_user_id", "SELECT id, user_id, period, period_start, metric, score, rank, updated_at FROM public.leaderboard_entries WHERE user_id = $1::uuid ORDER BY id", user_id));
 }
 
-std::vector<LeaderboardEntry> by_period_period_start_user_id(pqxx::transaction_base& tx, const LeaderboardPeriod& period, const schemac::Date& period_start, const schemac::Uuid& user_id) {
-  return read_all_LeaderboardEntry(schemac::exec_prepared(tx, "progressive_flow.leaderboard_entries.by_period_period_start_user_id", "SELECT id, user_id, period, period_start, xp, rank, updated_at FROM public.leaderboard_entries WHERE period = $1::public.leaderboard_period AND period_start = $2::date AND user_id = $3::uuid ORDER BY id", period, period_start, user_id));
+std::vector<LeaderboardEntry> by_period_period_start_metric_user_id(pqxx::transaction_base& tx, const LeaderboardPeriod& period, const schemac::Date& period_start, const std::string& metric, const schemac::Uuid& user_id) {
+  return read_all_LeaderboardEntry(schemac::exec_prepared(tx, "progressive_flow.leaderboard_entries.by_period_period_start_metric_user_id", "SELECT id, user_id, period, period_start, metric, score, rank, updated_at FROM public.leaderboard_entries WHERE period = $1::public.leaderboard_period AND period_start = $2::date AND metric = $3::text AND user_id = $4::uuid ORDER BY id", period, period_start, metric, user_id));
 }
 
 std::vector<LeaderboardEntry> by_period(pqxx::transaction_base& tx, const LeaderboardPeriod& period) {
-  return read_all_LeaderboardEntry(schemac::exec_prepared(tx, "progressive_flow.leaderboard_entries.by_period", "SELECT id, user_id, period, period_start, xp, rank, updated_at FROM public.leaderboard_entries WHERE period = $1::public.leaderboard_period ORDER BY id", period));
+  return read_all_LeaderboardEntry(schemac::exec_prepared(tx, "progressive_flow.leaderboard_entries.by_period", "SELECT id, user_id, period, period_start, metric, score, rank, updated_at FROM public.leaderboard_entries WHERE period = $1::public.leaderboard_period ORDER BY id", period));
 }
 
 }  // namespace leaderboard_entries
+
+// ---- table leaderboard_snapshots
+
+namespace leaderboard_snapshots {
+
+std::optional<LeaderboardSnapshot> find(pqxx::transaction_base& tx, const schemac::Uuid& id) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.leaderboard_snapshots.find", "SELECT id, period, period_start, metric, snapshot_date, rankings, created_at FROM public.leaderboard_snapshots WHERE id = $1::uuid", id);
+  if (r.empty()) return std::nullopt;
+  return read_LeaderboardSnapshot(r[0]);
+}
+
+LeaderboardSnapshot insert(pqxx::transaction_base& tx, const NewLeaderboardSnapshot& row) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.leaderboard_snapshots.insert", "INSERT INTO public.leaderboard_snapshots (id, period, period_start, metric, snapshot_date, rankings, created_at) VALUES (COALESCE($1::uuid, gen_random_uuid()), $2::public.leaderboard_period, $3::date, $4::text, COALESCE($5::date, current_date), COALESCE($6::jsonb, '[]'::jsonb), COALESCE($7::timestamp with time zone, now())) RETURNING id, period, period_start, metric, snapshot_date, rankings, created_at", row.id, row.period, row.period_start, row.metric, row.snapshot_date, row.rankings, row.created_at);
+  return read_LeaderboardSnapshot(r.at(0));
+}
+
+void insert_many(pqxx::transaction_base& tx, const std::vector<NewLeaderboardSnapshot>& rows) {
+  // Rows are grouped by which defaulted columns they set: COPY takes one column list.
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
+  for (const auto& row : rows) {
+    std::vector<bool> set;
+    schemac::CopyRow values;
+    set.push_back(row.id.has_value());
+    if (row.id) values.push_back(text_of(row.id));
+
+
+    values.push_back(text_of(row.period));
+
+    values.push_back(text_of(row.period_start));
+
+    values.push_back(text_of(row.metric));
+    set.push_back(row.snapshot_date.has_value());
+    if (row.snapshot_date) values.push_back(text_of(row.snapshot_date));
+
+    set.push_back(row.rankings.has_value());
+    if (row.rankings) values.push_back(text_of(row.rankings));
+
+    set.push_back(row.created_at.has_value());
+    if (row.created_at) values.push_back(text_of(row.created_at));
+
+    groups[set].push_back(std::move(values));
+  }
+  for (const auto& [set, group] : groups) {
+    std::vector<std::string> columns;
+    std::size_t d = 0;
+    if (set[d++]) columns.push_back("id");
+
+
+    columns.push_back("period");
+
+    columns.push_back("period_start");
+
+    columns.push_back("metric");
+    if (set[d++]) columns.push_back("snapshot_date");
+
+    if (set[d++]) columns.push_back("rankings");
+
+    if (set[d++]) columns.push_back("created_at");
+
+    (void)d;
+    schemac::copy_rows(tx, "public.leaderboard_snapshots", columns, group);
+  }
+}
+
+bool update(pqxx::transaction_base& tx, const LeaderboardSnapshot& row) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.leaderboard_snapshots.update", "UPDATE public.leaderboard_snapshots SET period = $2::public.leaderboard_period, period_start = $3::date, metric = $4::text, snapshot_date = $5::date, rankings = $6::jsonb, created_at = $7::timestamp with time zone WHERE id = $1::uuid", row.id, row.period, row.period_start, row.metric, row.snapshot_date, row.rankings, row.created_at);
+  return r.affected_rows() == 1;
+}
+
+bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.leaderboard_snapshots.remove", "DELETE FROM public.leaderboard_snapshots WHERE id = $1::uuid", id);
+  return r.affected_rows() == 1;
+}
+
+std::int64_t count(pqxx::transaction_base& tx) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.leaderboard_snapshots.count", "SELECT count(*) FROM public.leaderboard_snapshots");
+  return r.at(0).at(0).as<std::int64_t>();
+}
+
+std::vector<LeaderboardSnapshot> by_period_period_start_metric_snapshot_date(pqxx::transaction_base& tx, const LeaderboardPeriod& period, const schemac::Date& period_start, const std::string& metric, const schemac::Date& snapshot_date) {
+  return read_all_LeaderboardSnapshot(schemac::exec_prepared(tx, "progressive_flow.leaderboard_snapshots.by_period_period_start_metric_snapshot_date", "SELECT id, period, period_start, metric, snapshot_date, rankings, created_at FROM public.leaderboard_snapshots WHERE period = $1::public.leaderboard_period AND period_start = $2::date AND metric = $3::text AND snapshot_date = $4::date ORDER BY id", period, period_start, metric, snapshot_date));
+}
+
+}  // namespace leaderboard_snapshots
+
+// ---- table learning_sessions
+
+namespace learning_sessions {
+
+std::optional<LearningSession> find(pqxx::transaction_base& tx, const schemac::Uuid& id) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.learning_sessions.find", "SELECT id, user_id, track_id, activity_type, started_at, ended_at, duration_minutes FROM public.learning_sessions WHERE id = $1::uuid", id);
+  if (r.empty()) return std::nullopt;
+  return read_LearningSession(r[0]);
+}
+
+LearningSession insert(pqxx::transaction_base& tx, const NewLearningSession& row) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.learning_sessions.insert", "INSERT INTO public.learning_sessions (id, user_id, track_id, activity_type, started_at, ended_at) VALUES (COALESCE($1::uuid, gen_random_uuid()), $2::uuid, $3::uuid, COALESCE($4::text, 'study'), COALESCE($5::timestamp with time zone, now()), $6::timestamp with time zone) RETURNING id, user_id, track_id, activity_type, started_at, ended_at, duration_minutes", row.id, row.user_id, row.track_id, row.activity_type, row.started_at, row.ended_at);
+  return read_LearningSession(r.at(0));
+}
+
+void insert_many(pqxx::transaction_base& tx, const std::vector<NewLearningSession>& rows) {
+  // Rows are grouped by which defaulted columns they set: COPY takes one column list.
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
+  for (const auto& row : rows) {
+    std::vector<bool> set;
+    schemac::CopyRow values;
+    set.push_back(row.id.has_value());
+    if (row.id) values.push_back(text_of(row.id));
+
+
+    values.push_back(text_of(row.user_id));
+
+    values.push_back(text_of(row.track_id));
+    set.push_back(row.activity_type.has_value());
+    if (row.activity_type) values.push_back(text_of(row.activity_type));
+
+    set.push_back(row.started_at.has_value());
+    if (row.started_at) values.push_back(text_of(row.started_at));
+
+
+    values.push_back(text_of(row.ended_at));
+    groups[set].push_back(std::move(values));
+  }
+  for (const auto& [set, group] : groups) {
+    std::vector<std::string> columns;
+    std::size_t d = 0;
+    if (set[d++]) columns.push_back("id");
+
+
+    columns.push_back("user_id");
+
+    columns.push_back("track_id");
+    if (set[d++]) columns.push_back("activity_type");
+
+    if (set[d++]) columns.push_back("started_at");
+
+
+    columns.push_back("ended_at");
+    (void)d;
+    schemac::copy_rows(tx, "public.learning_sessions", columns, group);
+  }
+}
+
+bool update(pqxx::transaction_base& tx, const LearningSession& row) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.learning_sessions.update", "UPDATE public.learning_sessions SET user_id = $2::uuid, track_id = $3::uuid, activity_type = $4::text, started_at = $5::timestamp with time zone, ended_at = $6::timestamp with time zone WHERE id = $1::uuid", row.id, row.user_id, row.track_id, row.activity_type, row.started_at, row.ended_at);
+  return r.affected_rows() == 1;
+}
+
+bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.learning_sessions.remove", "DELETE FROM public.learning_sessions WHERE id = $1::uuid", id);
+  return r.affected_rows() == 1;
+}
+
+std::int64_t count(pqxx::transaction_base& tx) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.learning_sessions.count", "SELECT count(*) FROM public.learning_sessions");
+  return r.at(0).at(0).as<std::int64_t>();
+}
+
+std::vector<LearningSession> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id) {
+  return read_all_LearningSession(schemac::exec_prepared(tx, "progressive_flow.learning_sessions.by_user_id", "SELECT id, user_id, track_id, activity_type, started_at, ended_at, duration_minutes FROM public.learning_sessions WHERE user_id = $1::uuid ORDER BY id", user_id));
+}
+
+std::vector<LearningSession> by_track_id(pqxx::transaction_base& tx, const schemac::Uuid& track_id) {
+  return read_all_LearningSession(schemac::exec_prepared(tx, "progressive_flow.learning_sessions.by_track_id", "SELECT id, user_id, track_id, activity_type, started_at, ended_at, duration_minutes FROM public.learning_sessions WHERE track_id = $1::uuid ORDER BY id", track_id));
+}
+
+}  // namespace learning_sessions
 
 // ---- table learning_tracks
 
@@ -1060,6 +1467,98 @@ std::vector<Notification> by_user_id(pqxx::transaction_base& tx, const schemac::
 
 }  // namespace notifications
 
+// ---- table skills
+
+namespace skills {
+
+std::optional<Skill> find(pqxx::transaction_base& tx, const schemac::Uuid& id) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.skills.find", "SELECT id, slug, name, description, category, parent_id, max_level, created_at FROM public.skills WHERE id = $1::uuid", id);
+  if (r.empty()) return std::nullopt;
+  return read_Skill(r[0]);
+}
+
+Skill insert(pqxx::transaction_base& tx, const NewSkill& row) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.skills.insert", "INSERT INTO public.skills (id, slug, name, description, category, parent_id, max_level, created_at) VALUES (COALESCE($1::uuid, gen_random_uuid()), $2::character varying(50), $3::text, $4::text, COALESCE($5::text, 'general'), $6::uuid, COALESCE($7::integer, 5), COALESCE($8::timestamp with time zone, now())) RETURNING id, slug, name, description, category, parent_id, max_level, created_at", row.id, row.slug, row.name, row.description, row.category, row.parent_id, row.max_level, row.created_at);
+  return read_Skill(r.at(0));
+}
+
+void insert_many(pqxx::transaction_base& tx, const std::vector<NewSkill>& rows) {
+  // Rows are grouped by which defaulted columns they set: COPY takes one column list.
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
+  for (const auto& row : rows) {
+    std::vector<bool> set;
+    schemac::CopyRow values;
+    set.push_back(row.id.has_value());
+    if (row.id) values.push_back(text_of(row.id));
+
+
+    values.push_back(text_of(row.slug));
+
+    values.push_back(text_of(row.name));
+
+    values.push_back(text_of(row.description));
+    set.push_back(row.category.has_value());
+    if (row.category) values.push_back(text_of(row.category));
+
+
+    values.push_back(text_of(row.parent_id));
+    set.push_back(row.max_level.has_value());
+    if (row.max_level) values.push_back(text_of(row.max_level));
+
+    set.push_back(row.created_at.has_value());
+    if (row.created_at) values.push_back(text_of(row.created_at));
+
+    groups[set].push_back(std::move(values));
+  }
+  for (const auto& [set, group] : groups) {
+    std::vector<std::string> columns;
+    std::size_t d = 0;
+    if (set[d++]) columns.push_back("id");
+
+
+    columns.push_back("slug");
+
+    columns.push_back("name");
+
+    columns.push_back("description");
+    if (set[d++]) columns.push_back("category");
+
+
+    columns.push_back("parent_id");
+    if (set[d++]) columns.push_back("max_level");
+
+    if (set[d++]) columns.push_back("created_at");
+
+    (void)d;
+    schemac::copy_rows(tx, "public.skills", columns, group);
+  }
+}
+
+bool update(pqxx::transaction_base& tx, const Skill& row) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.skills.update", "UPDATE public.skills SET slug = $2::character varying(50), name = $3::text, description = $4::text, category = $5::text, parent_id = $6::uuid, max_level = $7::integer, created_at = $8::timestamp with time zone WHERE id = $1::uuid", row.id, row.slug, row.name, row.description, row.category, row.parent_id, row.max_level, row.created_at);
+  return r.affected_rows() == 1;
+}
+
+bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.skills.remove", "DELETE FROM public.skills WHERE id = $1::uuid", id);
+  return r.affected_rows() == 1;
+}
+
+std::int64_t count(pqxx::transaction_base& tx) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.skills.count", "SELECT count(*) FROM public.skills");
+  return r.at(0).at(0).as<std::int64_t>();
+}
+
+std::vector<Skill> by_slug(pqxx::transaction_base& tx, const std::string& slug) {
+  return read_all_Skill(schemac::exec_prepared(tx, "progressive_flow.skills.by_slug", "SELECT id, slug, name, description, category, parent_id, max_level, created_at FROM public.skills WHERE slug = $1::character varying(50) ORDER BY id", slug));
+}
+
+std::vector<Skill> by_parent_id(pqxx::transaction_base& tx, const schemac::Uuid& parent_id) {
+  return read_all_Skill(schemac::exec_prepared(tx, "progressive_flow.skills.by_parent_id", "SELECT id, slug, name, description, category, parent_id, max_level, created_at FROM public.skills WHERE parent_id = $1::uuid ORDER BY id", parent_id));
+}
+
+}  // namespace skills
+
 // ---- table user_achievements
 
 namespace user_achievements {
@@ -1230,6 +1729,85 @@ std::vector<ChallengeProgress> by_user_id_challenge_id(pqxx::transaction_base& t
 
 }  // namespace user_challenge_progress
 
+// ---- table user_skills
+
+namespace user_skills {
+
+std::optional<UserSkill> find(pqxx::transaction_base& tx, const schemac::Uuid& user_id, const schemac::Uuid& skill_id) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.user_skills.find", "SELECT user_id, skill_id, level, points_allocated, updated_at FROM public.user_skills WHERE user_id = $1::uuid AND skill_id = $2::uuid", user_id, skill_id);
+  if (r.empty()) return std::nullopt;
+  return read_UserSkill(r[0]);
+}
+
+UserSkill insert(pqxx::transaction_base& tx, const NewUserSkill& row) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.user_skills.insert", "INSERT INTO public.user_skills (user_id, skill_id, level, points_allocated, updated_at) VALUES ($1::uuid, $2::uuid, COALESCE($3::integer, 0), COALESCE($4::integer, 0), COALESCE($5::timestamp with time zone, now())) RETURNING user_id, skill_id, level, points_allocated, updated_at", row.user_id, row.skill_id, row.level, row.points_allocated, row.updated_at);
+  return read_UserSkill(r.at(0));
+}
+
+void insert_many(pqxx::transaction_base& tx, const std::vector<NewUserSkill>& rows) {
+  // Rows are grouped by which defaulted columns they set: COPY takes one column list.
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
+  for (const auto& row : rows) {
+    std::vector<bool> set;
+    schemac::CopyRow values;
+
+    values.push_back(text_of(row.user_id));
+
+    values.push_back(text_of(row.skill_id));
+    set.push_back(row.level.has_value());
+    if (row.level) values.push_back(text_of(row.level));
+
+    set.push_back(row.points_allocated.has_value());
+    if (row.points_allocated) values.push_back(text_of(row.points_allocated));
+
+    set.push_back(row.updated_at.has_value());
+    if (row.updated_at) values.push_back(text_of(row.updated_at));
+
+    groups[set].push_back(std::move(values));
+  }
+  for (const auto& [set, group] : groups) {
+    std::vector<std::string> columns;
+    std::size_t d = 0;
+
+    columns.push_back("user_id");
+
+    columns.push_back("skill_id");
+    if (set[d++]) columns.push_back("level");
+
+    if (set[d++]) columns.push_back("points_allocated");
+
+    if (set[d++]) columns.push_back("updated_at");
+
+    (void)d;
+    schemac::copy_rows(tx, "public.user_skills", columns, group);
+  }
+}
+
+bool update(pqxx::transaction_base& tx, const UserSkill& row) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.user_skills.update", "UPDATE public.user_skills SET level = $3::integer, points_allocated = $4::integer, updated_at = $5::timestamp with time zone WHERE user_id = $1::uuid AND skill_id = $2::uuid", row.user_id, row.skill_id, row.level, row.points_allocated, row.updated_at);
+  return r.affected_rows() == 1;
+}
+
+bool remove(pqxx::transaction_base& tx, const schemac::Uuid& user_id, const schemac::Uuid& skill_id) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.user_skills.remove", "DELETE FROM public.user_skills WHERE user_id = $1::uuid AND skill_id = $2::uuid", user_id, skill_id);
+  return r.affected_rows() == 1;
+}
+
+std::int64_t count(pqxx::transaction_base& tx) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.user_skills.count", "SELECT count(*) FROM public.user_skills");
+  return r.at(0).at(0).as<std::int64_t>();
+}
+
+std::vector<UserSkill> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id) {
+  return read_all_UserSkill(schemac::exec_prepared(tx, "progressive_flow.user_skills.by_user_id", "SELECT user_id, skill_id, level, points_allocated, updated_at FROM public.user_skills WHERE user_id = $1::uuid ORDER BY user_id, skill_id", user_id));
+}
+
+std::vector<UserSkill> by_skill_id(pqxx::transaction_base& tx, const schemac::Uuid& skill_id) {
+  return read_all_UserSkill(schemac::exec_prepared(tx, "progressive_flow.user_skills.by_skill_id", "SELECT user_id, skill_id, level, points_allocated, updated_at FROM public.user_skills WHERE skill_id = $1::uuid ORDER BY user_id, skill_id", skill_id));
+}
+
+}  // namespace user_skills
+
 // ---- table user_stats
 
 namespace user_stats {
@@ -1316,6 +1894,94 @@ std::int64_t count(pqxx::transaction_base& tx) {
 
 
 }  // namespace user_stats
+
+// ---- table user_track_progress
+
+namespace user_track_progress {
+
+std::optional<UserTrackProgress> find(pqxx::transaction_base& tx, const schemac::Uuid& user_id, const schemac::Uuid& track_id) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.user_track_progress.find", "SELECT user_id, track_id, status, completion_percentage, started_at, completed_at, updated_at FROM public.user_track_progress WHERE user_id = $1::uuid AND track_id = $2::uuid", user_id, track_id);
+  if (r.empty()) return std::nullopt;
+  return read_UserTrackProgress(r[0]);
+}
+
+UserTrackProgress insert(pqxx::transaction_base& tx, const NewUserTrackProgress& row) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.user_track_progress.insert", "INSERT INTO public.user_track_progress (user_id, track_id, status, completion_percentage, started_at, completed_at, updated_at) VALUES ($1::uuid, $2::uuid, COALESCE($3::public.progress_status, 'unlocked'), COALESCE($4::numeric(5,2), 0), COALESCE($5::timestamp with time zone, now()), $6::timestamp with time zone, COALESCE($7::timestamp with time zone, now())) RETURNING user_id, track_id, status, completion_percentage, started_at, completed_at, updated_at", row.user_id, row.track_id, row.status, row.completion_percentage, row.started_at, row.completed_at, row.updated_at);
+  return read_UserTrackProgress(r.at(0));
+}
+
+void insert_many(pqxx::transaction_base& tx, const std::vector<NewUserTrackProgress>& rows) {
+  // Rows are grouped by which defaulted columns they set: COPY takes one column list.
+  std::map<std::vector<bool>, std::vector<schemac::CopyRow>> groups;
+  for (const auto& row : rows) {
+    std::vector<bool> set;
+    schemac::CopyRow values;
+
+    values.push_back(text_of(row.user_id));
+
+    values.push_back(text_of(row.track_id));
+    set.push_back(row.status.has_value());
+    if (row.status) values.push_back(text_of(row.status));
+
+    set.push_back(row.completion_percentage.has_value());
+    if (row.completion_percentage) values.push_back(text_of(row.completion_percentage));
+
+    set.push_back(row.started_at.has_value());
+    if (row.started_at) values.push_back(text_of(row.started_at));
+
+
+    values.push_back(text_of(row.completed_at));
+    set.push_back(row.updated_at.has_value());
+    if (row.updated_at) values.push_back(text_of(row.updated_at));
+
+    groups[set].push_back(std::move(values));
+  }
+  for (const auto& [set, group] : groups) {
+    std::vector<std::string> columns;
+    std::size_t d = 0;
+
+    columns.push_back("user_id");
+
+    columns.push_back("track_id");
+    if (set[d++]) columns.push_back("status");
+
+    if (set[d++]) columns.push_back("completion_percentage");
+
+    if (set[d++]) columns.push_back("started_at");
+
+
+    columns.push_back("completed_at");
+    if (set[d++]) columns.push_back("updated_at");
+
+    (void)d;
+    schemac::copy_rows(tx, "public.user_track_progress", columns, group);
+  }
+}
+
+bool update(pqxx::transaction_base& tx, const UserTrackProgress& row) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.user_track_progress.update", "UPDATE public.user_track_progress SET status = $3::public.progress_status, completion_percentage = $4::numeric(5,2), started_at = $5::timestamp with time zone, completed_at = $6::timestamp with time zone, updated_at = $7::timestamp with time zone WHERE user_id = $1::uuid AND track_id = $2::uuid", row.user_id, row.track_id, row.status, row.completion_percentage, row.started_at, row.completed_at, row.updated_at);
+  return r.affected_rows() == 1;
+}
+
+bool remove(pqxx::transaction_base& tx, const schemac::Uuid& user_id, const schemac::Uuid& track_id) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.user_track_progress.remove", "DELETE FROM public.user_track_progress WHERE user_id = $1::uuid AND track_id = $2::uuid", user_id, track_id);
+  return r.affected_rows() == 1;
+}
+
+std::int64_t count(pqxx::transaction_base& tx) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.user_track_progress.count", "SELECT count(*) FROM public.user_track_progress");
+  return r.at(0).at(0).as<std::int64_t>();
+}
+
+std::vector<UserTrackProgress> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id) {
+  return read_all_UserTrackProgress(schemac::exec_prepared(tx, "progressive_flow.user_track_progress.by_user_id", "SELECT user_id, track_id, status, completion_percentage, started_at, completed_at, updated_at FROM public.user_track_progress WHERE user_id = $1::uuid ORDER BY user_id, track_id", user_id));
+}
+
+std::vector<UserTrackProgress> by_track_id(pqxx::transaction_base& tx, const schemac::Uuid& track_id) {
+  return read_all_UserTrackProgress(schemac::exec_prepared(tx, "progressive_flow.user_track_progress.by_track_id", "SELECT user_id, track_id, status, completion_percentage, started_at, completed_at, updated_at FROM public.user_track_progress WHERE track_id = $1::uuid ORDER BY user_id, track_id", track_id));
+}
+
+}  // namespace user_track_progress
 
 // ---- table users
 
@@ -1511,6 +2177,51 @@ std::vector<ChallengeProgressDetailRow> select_all(pqxx::transaction_base& tx) {
 
 }  // namespace challenge_progress_detail
 
+// ---- view current_leaderboard
+
+namespace current_leaderboard {
+
+std::vector<CurrentLeaderboardRow> select_all(pqxx::transaction_base& tx) {
+  auto result = schemac::exec_prepared(tx, "progressive_flow.current_leaderboard.select_all", "SELECT period, metric, rank, user_id, username, score, period_start FROM public.current_leaderboard");
+  std::vector<CurrentLeaderboardRow> out;
+  out.reserve(result.size());
+  for (const auto& r : result) out.push_back(read_CurrentLeaderboardRow(r));
+  return out;
+}
+
+
+}  // namespace current_leaderboard
+
+// ---- view recent_user_activity
+
+namespace recent_user_activity {
+
+std::vector<RecentUserActivityRow> select_all(pqxx::transaction_base& tx) {
+  auto result = schemac::exec_prepared(tx, "progressive_flow.recent_user_activity.select_all", "SELECT user_id, activity_type, reference_id, detail, occurred_at FROM public.recent_user_activity");
+  std::vector<RecentUserActivityRow> out;
+  out.reserve(result.size());
+  for (const auto& r : result) out.push_back(read_RecentUserActivityRow(r));
+  return out;
+}
+
+
+}  // namespace recent_user_activity
+
+// ---- view track_completion_summary
+
+namespace track_completion_summary {
+
+std::vector<TrackCompletionSummaryRow> select_all(pqxx::transaction_base& tx) {
+  auto result = schemac::exec_prepared(tx, "progressive_flow.track_completion_summary.select_all", "SELECT track_id, slug, name, challenge_count, users_started, users_completed, average_completion FROM public.track_completion_summary");
+  std::vector<TrackCompletionSummaryRow> out;
+  out.reserve(result.size());
+  for (const auto& r : result) out.push_back(read_TrackCompletionSummaryRow(r));
+  return out;
+}
+
+
+}  // namespace track_completion_summary
+
 // ---- materialized view user_dashboard_summary
 
 namespace user_dashboard_summary {
@@ -1535,9 +2246,24 @@ std::optional<std::int32_t> calculate_level_from_xp(pqxx::transaction_base& tx, 
   return schemac::get<std::optional<std::int32_t>>(r.at(0)[0]);
 }
 
+std::optional<std::int32_t> calculate_user_streak(pqxx::transaction_base& tx, const schemac::Uuid& p_user_id) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.calculate_user_streak", "SELECT public.calculate_user_streak($1::uuid)", p_user_id);
+  return schemac::get<std::optional<std::int32_t>>(r.at(0)[0]);
+}
+
+std::optional<std::int32_t> check_and_award_achievements(pqxx::transaction_base& tx, const schemac::Uuid& p_user_id) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.check_and_award_achievements", "SELECT public.check_and_award_achievements($1::uuid)", p_user_id);
+  return schemac::get<std::optional<std::int32_t>>(r.at(0)[0]);
+}
+
 std::optional<bool> check_challenge_prerequisites(pqxx::transaction_base& tx, const schemac::Uuid& p_user_id, const schemac::Uuid& p_challenge_id) {
   auto r = schemac::exec_prepared(tx, "progressive_flow.check_challenge_prerequisites", "SELECT public.check_challenge_prerequisites($1::uuid, $2::uuid)", p_user_id, p_challenge_id);
   return schemac::get<std::optional<bool>>(r.at(0)[0]);
+}
+
+std::optional<std::int32_t> get_user_rank(pqxx::transaction_base& tx, const schemac::Uuid& p_user_id, const std::optional<LeaderboardPeriod>& p_period, const std::optional<std::string>& p_metric) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.get_user_rank", "SELECT public.get_user_rank($1::uuid, COALESCE($2::public.leaderboard_period, 'all_time'), COALESCE($3::text, 'xp'))", p_user_id, p_period, p_metric);
+  return schemac::get<std::optional<std::int32_t>>(r.at(0)[0]);
 }
 
 std::optional<std::int32_t> get_xp_for_level(pqxx::transaction_base& tx, const std::int32_t& p_level) {
@@ -1545,17 +2271,32 @@ std::optional<std::int32_t> get_xp_for_level(pqxx::transaction_base& tx, const s
   return schemac::get<std::optional<std::int32_t>>(r.at(0)[0]);
 }
 
+std::optional<schemac::Date> leaderboard_period_start(pqxx::transaction_base& tx, const LeaderboardPeriod& p_period, const schemac::Date& p_date) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.leaderboard_period_start", "SELECT public.leaderboard_period_start($1::public.leaderboard_period, $2::date)", p_period, p_date);
+  return schemac::get<std::optional<schemac::Date>>(r.at(0)[0]);
+}
+
+void refresh_all_leaderboards(pqxx::transaction_base& tx) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.refresh_all_leaderboards", "SELECT public.refresh_all_leaderboards()");
+  (void)r;
+}
+
 void refresh_dashboard_summaries(pqxx::transaction_base& tx) {
   auto r = schemac::exec_prepared(tx, "progressive_flow.refresh_dashboard_summaries", "SELECT public.refresh_dashboard_summaries()");
   (void)r;
+}
+
+std::optional<std::int32_t> update_leaderboard_rankings(pqxx::transaction_base& tx, const LeaderboardPeriod& p_period, const std::optional<schemac::Date>& p_date, const std::optional<std::string>& p_metric) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.update_leaderboard_rankings", "SELECT public.update_leaderboard_rankings($1::public.leaderboard_period, COALESCE($2::date, current_date), COALESCE($3::text, 'xp'))", p_period, p_date, p_metric);
+  return schemac::get<std::optional<std::int32_t>>(r.at(0)[0]);
 }
 
 // ---- migrations
 
 const std::vector<schemac::runtime::Migration>& migrations() {
   static const std::vector<schemac::runtime::Migration> all = {
-      { 1, "0001_init", "-- schemac migration 0001_init (up)\n"
-    "-- from the empty database to 0001_init\n"
+      { 1, "0001_users_and_progress_tables", "-- schemac migration 0001_users_and_progress_tables (up)\n"
+    "-- from the empty database to 0001_users_and_progress_tables\n"
     "-- Expand, then data, then contract.\n"
     "-- Generated by schemac plan; do not edit.\n"
     "\n"
@@ -1569,50 +2310,9 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "\n"
     "-- Types: enums, domains and composite types\n"
     "\n"
-    "CREATE TYPE public.challenge_difficulty AS ENUM ('beginner', 'intermediate', 'advanced', 'expert');\n"
-    "\n"
-    "CREATE TYPE public.leaderboard_period AS ENUM ('daily', 'weekly', 'monthly', 'all_time');\n"
-    "\n"
     "CREATE TYPE public.progress_status AS ENUM ('locked', 'unlocked', 'in_progress', 'completed');\n"
     "\n"
     "-- Functions\n"
-    "\n"
-    "CREATE FUNCTION public.apply_xp_transaction()\n"
-    "  RETURNS trigger\n"
-    "  LANGUAGE plpgsql\n"
-    "  AS $$\n"
-    "begin\n"
-    "  update public.user_stats\n"
-    "     set total_xp = greatest(total_xp + new.amount, 0),\n"
-    "         current_level = public.calculate_level_from_xp(greatest(total_xp + new.amount, 0)),\n"
-    "         last_activity_date = current_date\n"
-    "   where user_id = new.user_id;\n"
-    "  update public.users set last_active_at = now() where id = new.user_id;\n"
-    "  return new;\n"
-    "end;\n"
-    "$$;\n"
-    "\n"
-    "CREATE FUNCTION public.calculate_level_from_xp(p_xp integer)\n"
-    "  RETURNS integer\n"
-    "  LANGUAGE sql\n"
-    "  IMMUTABLE STRICT\n"
-    "  AS $$\n"
-    "  select floor(sqrt(greatest(p_xp, 0) / 100.0))::int + 1\n"
-    "$$;\n"
-    "\n"
-    "CREATE FUNCTION public.check_challenge_prerequisites(p_user_id uuid, p_challenge_id uuid)\n"
-    "  RETURNS boolean\n"
-    "  LANGUAGE sql\n"
-    "  STABLE\n"
-    "  AS $$\n"
-    "  select not exists (\n"
-    "    select 1\n"
-    "      from public.challenges c, unnest(c.prerequisites) as pre(id)\n"
-    "     where c.id = p_challenge_id\n"
-    "       and not exists (select 1\n"
-    "                         from public.user_challenge_progress p\n"
-    "                        where p.user_id = p_user_id and p.challenge_id = pre.id and p.status = 'completed'))\n"
-    "$$;\n"
     "\n"
     "CREATE FUNCTION public.create_user_stats()\n"
     "  RETURNS trigger\n"
@@ -1622,21 +2322,6 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "  insert into public.user_stats (user_id) values (new.id);\n"
     "  return new;\n"
     "end;\n"
-    "$$;\n"
-    "\n"
-    "CREATE FUNCTION public.get_xp_for_level(p_level integer)\n"
-    "  RETURNS integer\n"
-    "  LANGUAGE sql\n"
-    "  IMMUTABLE STRICT\n"
-    "  AS $$\n"
-    "  select 100 * (greatest(p_level, 1) - 1) * (greatest(p_level, 1) - 1)\n"
-    "$$;\n"
-    "\n"
-    "CREATE FUNCTION public.refresh_dashboard_summaries()\n"
-    "  RETURNS void\n"
-    "  LANGUAGE sql\n"
-    "  AS $$\n"
-    "  refresh materialized view concurrently public.user_dashboard_summary\n"
     "$$;\n"
     "\n"
     "CREATE FUNCTION public.set_updated_at()\n"
@@ -1649,94 +2334,17 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "end;\n"
     "$$;\n"
     "\n"
-    "CREATE FUNCTION public.unlock_dependent_challenges()\n"
+    "CREATE FUNCTION public.touch_last_active()\n"
     "  RETURNS trigger\n"
     "  LANGUAGE plpgsql\n"
     "  AS $$\n"
     "begin\n"
-    "  insert into public.user_challenge_progress (user_id, challenge_id, status)\n"
-    "  select new.user_id, c.id, 'unlocked'\n"
-    "    from public.challenges c\n"
-    "   where new.challenge_id = any (c.prerequisites)\n"
-    "     and public.check_challenge_prerequisites(new.user_id, c.id)\n"
-    "  on conflict (user_id, challenge_id) do update\n"
-    "     set status = 'unlocked'\n"
-    "   where user_challenge_progress.status = 'locked';\n"
-    "  update public.user_stats\n"
-    "     set challenges_completed = challenges_completed + 1\n"
-    "   where user_id = new.user_id;\n"
+    "  update public.users set last_active_at = now() where id = new.user_id;\n"
     "  return new;\n"
     "end;\n"
     "$$;\n"
     "\n"
     "-- Tables, in foreign-key order\n"
-    "\n"
-    "CREATE TABLE public.achievements (\n"
-    "  id uuid NOT NULL DEFAULT gen_random_uuid(),\n"
-    "  slug character varying(50) NOT NULL,\n"
-    "  name text NOT NULL,\n"
-    "  description text,\n"
-    "  category text NOT NULL DEFAULT 'general',\n"
-    "  criteria jsonb NOT NULL DEFAULT '{}'::jsonb,\n"
-    "  xp_reward integer NOT NULL DEFAULT 0,\n"
-    "  created_at timestamp with time zone NOT NULL DEFAULT now(),\n"
-    "  CONSTRAINT achievements_pkey PRIMARY KEY (id),\n"
-    "  CONSTRAINT achievements_slug_key UNIQUE (slug),\n"
-    "  CONSTRAINT achievements_xp_reward_check CHECK (xp_reward >= 0)\n"
-    ");\n"
-    "\n"
-    "CREATE TABLE public.learning_tracks (\n"
-    "  id uuid NOT NULL DEFAULT gen_random_uuid(),\n"
-    "  slug character varying(50) NOT NULL,\n"
-    "  name text NOT NULL,\n"
-    "  description text,\n"
-    "  order_index integer NOT NULL DEFAULT 0,\n"
-    "  is_active boolean NOT NULL DEFAULT true,\n"
-    "  created_at timestamp with time zone NOT NULL DEFAULT now(),\n"
-    "  CONSTRAINT learning_tracks_pkey PRIMARY KEY (id),\n"
-    "  CONSTRAINT learning_tracks_slug_key UNIQUE (slug)\n"
-    ");\n"
-    "\n"
-    "CREATE TABLE public.challenges (\n"
-    "  id uuid NOT NULL DEFAULT gen_random_uuid(),\n"
-    "  slug character varying(100) NOT NULL,\n"
-    "  title text NOT NULL,\n"
-    "  description text,\n"
-    "  track_id uuid,\n"
-    "  difficulty public.challenge_difficulty NOT NULL DEFAULT 'beginner',\n"
-    "  prerequisites uuid[] NOT NULL DEFAULT '{}',\n"
-    "  tags text[] NOT NULL DEFAULT '{}',\n"
-    "  metadata jsonb NOT NULL DEFAULT '{}'::jsonb,\n"
-    "  order_index integer NOT NULL DEFAULT 0,\n"
-    "  is_active boolean NOT NULL DEFAULT true,\n"
-    "  created_at timestamp with time zone NOT NULL DEFAULT now(),\n"
-    "  CONSTRAINT challenges_pkey PRIMARY KEY (id),\n"
-    "  CONSTRAINT challenges_slug_key UNIQUE (slug),\n"
-    "  CONSTRAINT challenges_track_id_fkey FOREIGN KEY (track_id) REFERENCES public.learning_tracks (id) ON DELETE SET NULL\n"
-    ");\n"
-    "\n"
-    "CREATE TABLE public.challenge_levels (\n"
-    "  id uuid NOT NULL DEFAULT gen_random_uuid(),\n"
-    "  challenge_id uuid NOT NULL,\n"
-    "  level_number integer NOT NULL,\n"
-    "  title text NOT NULL,\n"
-    "  requirements jsonb NOT NULL DEFAULT '{}'::jsonb,\n"
-    "  xp_reward integer NOT NULL DEFAULT 100,\n"
-    "  CONSTRAINT challenge_levels_pkey PRIMARY KEY (id),\n"
-    "  CONSTRAINT challenge_levels_challenge_id_fkey FOREIGN KEY (challenge_id) REFERENCES public.challenges (id) ON DELETE CASCADE,\n"
-    "  CONSTRAINT challenge_levels_level_number_check CHECK (level_number between 1 and 5),\n"
-    "  CONSTRAINT challenge_levels_xp_reward_check CHECK (xp_reward >= 0),\n"
-    "  CONSTRAINT challenge_levels_challenge_id_level_number_key UNIQUE (challenge_id, level_number)\n"
-    ");\n"
-    "\n"
-    "CREATE TABLE public.daily_challenges (\n"
-    "  day date NOT NULL,\n"
-    "  challenge_id uuid NOT NULL,\n"
-    "  bonus_xp integer NOT NULL DEFAULT 50,\n"
-    "  created_at timestamp with time zone NOT NULL DEFAULT now(),\n"
-    "  CONSTRAINT daily_challenges_pkey PRIMARY KEY (day),\n"
-    "  CONSTRAINT daily_challenges_challenge_id_fkey FOREIGN KEY (challenge_id) REFERENCES public.challenges (id) ON DELETE CASCADE\n"
-    ");\n"
     "\n"
     "CREATE TABLE public.users (\n"
     "  id uuid NOT NULL DEFAULT gen_random_uuid(),\n"
@@ -1754,48 +2362,45 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "  CONSTRAINT users_username_key UNIQUE (username)\n"
     ");\n"
     "\n"
-    "CREATE TABLE public.leaderboard_entries (\n"
+    "CREATE TABLE public.learning_tracks (\n"
     "  id uuid NOT NULL DEFAULT gen_random_uuid(),\n"
-    "  user_id uuid NOT NULL,\n"
-    "  period public.leaderboard_period NOT NULL,\n"
-    "  period_start date NOT NULL,\n"
-    "  xp integer NOT NULL DEFAULT 0,\n"
-    "  rank integer,\n"
-    "  updated_at timestamp with time zone NOT NULL DEFAULT now(),\n"
-    "  CONSTRAINT leaderboard_entries_pkey PRIMARY KEY (id),\n"
-    "  CONSTRAINT leaderboard_entries_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users (id) ON DELETE CASCADE,\n"
-    "  CONSTRAINT leaderboard_entries_period_period_start_user_id_key UNIQUE (period, period_start, user_id)\n"
+    "  slug character varying(50) NOT NULL,\n"
+    "  name text NOT NULL,\n"
+    "  description text,\n"
+    "  order_index integer NOT NULL DEFAULT 0,\n"
+    "  is_active boolean NOT NULL DEFAULT true,\n"
+    "  created_at timestamp with time zone NOT NULL DEFAULT now(),\n"
+    "  CONSTRAINT learning_tracks_pkey PRIMARY KEY (id),\n"
+    "  CONSTRAINT learning_tracks_slug_key UNIQUE (slug)\n"
     ");\n"
     "\n"
-    "CREATE TABLE public.user_challenge_progress (\n"
+    "CREATE TABLE public.assessment_results (\n"
     "  id uuid NOT NULL DEFAULT gen_random_uuid(),\n"
     "  user_id uuid NOT NULL,\n"
-    "  challenge_id uuid NOT NULL,\n"
-    "  status public.progress_status NOT NULL DEFAULT 'locked',\n"
-    "  current_level integer NOT NULL DEFAULT 1,\n"
-    "  highest_level_completed integer NOT NULL DEFAULT 0,\n"
-    "  started_at timestamp with time zone,\n"
-    "  completed_at timestamp with time zone,\n"
-    "  updated_at timestamp with time zone NOT NULL DEFAULT now(),\n"
-    "  CONSTRAINT user_challenge_progress_pkey PRIMARY KEY (id),\n"
-    "  CONSTRAINT user_challenge_progress_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users (id) ON DELETE CASCADE,\n"
-    "  CONSTRAINT user_challenge_progress_challenge_id_fkey FOREIGN KEY (challenge_id) REFERENCES public.challenges (id) ON DELETE CASCADE,\n"
-    "  CONSTRAINT user_challenge_progress_highest_level_completed_check CHECK (highest_level_completed between 0 and 5),\n"
-    "  CONSTRAINT user_challenge_progress_user_id_challenge_id_key UNIQUE (user_id, challenge_id)\n"
+    "  track_id uuid,\n"
+    "  skill_area text NOT NULL,\n"
+    "  score numeric(5,2) NOT NULL,\n"
+    "  details jsonb NOT NULL DEFAULT '{}'::jsonb,\n"
+    "  assessed_at timestamp with time zone NOT NULL DEFAULT now(),\n"
+    "  CONSTRAINT assessment_results_pkey PRIMARY KEY (id),\n"
+    "  CONSTRAINT assessment_results_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users (id) ON DELETE CASCADE,\n"
+    "  CONSTRAINT assessment_results_track_id_fkey FOREIGN KEY (track_id) REFERENCES public.learning_tracks (id) ON DELETE SET NULL,\n"
+    "  CONSTRAINT assessment_results_score_check CHECK (score between 0 and 100)\n"
     ");\n"
     "\n"
-    "CREATE TABLE public.level_attempts (\n"
+    "CREATE TABLE public.learning_sessions (\n"
     "  id uuid NOT NULL DEFAULT gen_random_uuid(),\n"
-    "  progress_id uuid NOT NULL,\n"
-    "  level_number integer NOT NULL,\n"
-    "  score numeric(5,2),\n"
-    "  passed boolean NOT NULL DEFAULT false,\n"
-    "  feedback jsonb NOT NULL DEFAULT '{}'::jsonb,\n"
-    "  attempted_at timestamp with time zone NOT NULL DEFAULT now(),\n"
-    "  CONSTRAINT level_attempts_pkey PRIMARY KEY (id),\n"
-    "  CONSTRAINT level_attempts_progress_id_fkey FOREIGN KEY (progress_id) REFERENCES public.user_challenge_progress (id) ON DELETE CASCADE,\n"
-    "  CONSTRAINT level_attempts_level_number_check CHECK (level_number between 1 and 5),\n"
-    "  CONSTRAINT level_attempts_score_check CHECK (score between 0 and 100)\n"
+    "  user_id uuid NOT NULL,\n"
+    "  track_id uuid,\n"
+    "  activity_type text NOT NULL DEFAULT 'study',\n"
+    "  started_at timestamp with time zone NOT NULL DEFAULT now(),\n"
+    "  ended_at timestamp with time zone,\n"
+    "  duration_minutes integer GENERATED ALWAYS AS (coalesce((extract(epoch from ended_at - started_at) / 60)::int, 0)) STORED NOT NULL,\n"
+    "  CONSTRAINT learning_sessions_pkey PRIMARY KEY (id),\n"
+    "  CONSTRAINT learning_sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users (id) ON DELETE CASCADE,\n"
+    "  CONSTRAINT learning_sessions_track_id_fkey FOREIGN KEY (track_id) REFERENCES public.learning_tracks (id) ON DELETE SET NULL,\n"
+    "  CONSTRAINT learning_sessions_activity_type_check CHECK (activity_type in ('study', 'challenge', 'assessment', 'review')),\n"
+    "  CONSTRAINT learning_sessions_check CHECK (ended_at is null or ended_at >= started_at)\n"
     ");\n"
     "\n"
     "CREATE TABLE public.notifications (\n"
@@ -1807,15 +2412,6 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "  created_at timestamp with time zone NOT NULL DEFAULT now(),\n"
     "  CONSTRAINT notifications_pkey PRIMARY KEY (id),\n"
     "  CONSTRAINT notifications_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users (id) ON DELETE CASCADE\n"
-    ");\n"
-    "\n"
-    "CREATE TABLE public.user_achievements (\n"
-    "  user_id uuid NOT NULL,\n"
-    "  achievement_id uuid NOT NULL,\n"
-    "  unlocked_at timestamp with time zone NOT NULL DEFAULT now(),\n"
-    "  CONSTRAINT user_achievements_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users (id) ON DELETE CASCADE,\n"
-    "  CONSTRAINT user_achievements_achievement_id_fkey FOREIGN KEY (achievement_id) REFERENCES public.achievements (id) ON DELETE CASCADE,\n"
-    "  CONSTRAINT user_achievements_pkey PRIMARY KEY (user_id, achievement_id)\n"
     ");\n"
     "\n"
     "CREATE TABLE public.user_stats (\n"
@@ -1833,77 +2429,33 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "  CONSTRAINT user_stats_current_level_check CHECK (current_level >= 1)\n"
     ");\n"
     "\n"
-    "CREATE TABLE public.xp_transactions (\n"
-    "  id uuid NOT NULL DEFAULT gen_random_uuid(),\n"
+    "CREATE TABLE public.user_track_progress (\n"
     "  user_id uuid NOT NULL,\n"
-    "  amount integer NOT NULL,\n"
-    "  source text NOT NULL,\n"
-    "  reference_id uuid,\n"
-    "  created_at timestamp with time zone NOT NULL DEFAULT now(),\n"
-    "  CONSTRAINT xp_transactions_pkey PRIMARY KEY (id),\n"
-    "  CONSTRAINT xp_transactions_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users (id) ON DELETE CASCADE,\n"
-    "  CONSTRAINT xp_transactions_amount_check CHECK (amount <> 0),\n"
-    "  CONSTRAINT xp_transactions_source_check CHECK (source in ('level', 'challenge', 'achievement', 'streak', 'daily'))\n"
+    "  track_id uuid NOT NULL,\n"
+    "  status public.progress_status NOT NULL DEFAULT 'unlocked',\n"
+    "  completion_percentage numeric(5,2) NOT NULL DEFAULT 0,\n"
+    "  started_at timestamp with time zone NOT NULL DEFAULT now(),\n"
+    "  completed_at timestamp with time zone,\n"
+    "  updated_at timestamp with time zone NOT NULL DEFAULT now(),\n"
+    "  CONSTRAINT user_track_progress_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users (id) ON DELETE CASCADE,\n"
+    "  CONSTRAINT user_track_progress_track_id_fkey FOREIGN KEY (track_id) REFERENCES public.learning_tracks (id) ON DELETE CASCADE,\n"
+    "  CONSTRAINT user_track_progress_completion_percentage_check CHECK (completion_percentage between 0 and 100),\n"
+    "  CONSTRAINT user_track_progress_pkey PRIMARY KEY (user_id, track_id)\n"
     ");\n"
     "\n"
     "-- Indexes\n"
     "\n"
-    "CREATE INDEX challenges_track_id_order_index_idx ON public.challenges (track_id, order_index);\n"
+    "CREATE INDEX assessment_results_user_id_assessed_at_idx ON public.assessment_results (user_id, assessed_at DESC);\n"
     "\n"
-    "CREATE INDEX challenges_metadata_idx ON public.challenges USING gin (metadata);\n"
+    "CREATE INDEX assessment_results_track_id_idx ON public.assessment_results (track_id);\n"
     "\n"
-    "CREATE INDEX challenges_prerequisites_idx ON public.challenges USING gin (prerequisites);\n"
+    "CREATE INDEX learning_sessions_user_id_started_at_idx ON public.learning_sessions (user_id, started_at DESC);\n"
     "\n"
-    "CREATE INDEX challenges_active_difficulty_idx ON public.challenges (difficulty, order_index) WHERE (is_active);\n"
-    "\n"
-    "CREATE INDEX daily_challenges_challenge_id_idx ON public.daily_challenges (challenge_id);\n"
-    "\n"
-    "CREATE INDEX leaderboard_entries_user_id_idx ON public.leaderboard_entries (user_id);\n"
-    "\n"
-    "CREATE INDEX leaderboard_ranking_idx ON public.leaderboard_entries (period, period_start, xp DESC) INCLUDE (user_id);\n"
-    "\n"
-    "CREATE INDEX user_challenge_progress_challenge_id_idx ON public.user_challenge_progress (challenge_id);\n"
-    "\n"
-    "CREATE INDEX user_progress_status_idx ON public.user_challenge_progress (user_id, status) INCLUDE (current_level, highest_level_completed);\n"
-    "\n"
-    "CREATE INDEX user_progress_active_idx ON public.user_challenge_progress (user_id, updated_at DESC) WHERE (status = 'in_progress');\n"
-    "\n"
-    "CREATE INDEX level_attempts_progress_id_attempted_at_idx ON public.level_attempts (progress_id, attempted_at DESC);\n"
+    "CREATE INDEX learning_sessions_track_id_idx ON public.learning_sessions (track_id);\n"
     "\n"
     "CREATE INDEX notifications_user_id_created_at_idx ON public.notifications (user_id, created_at DESC);\n"
     "\n"
-    "CREATE INDEX notifications_unread_idx ON public.notifications (user_id) WHERE (read_at is null);\n"
-    "\n"
-    "CREATE INDEX user_achievements_achievement_id_idx ON public.user_achievements (achievement_id);\n"
-    "\n"
-    "CREATE INDEX xp_transactions_user_id_created_at_idx ON public.xp_transactions (user_id, created_at DESC);\n"
-    "\n"
-    "-- Views and materialized views, in dependency order\n"
-    "\n"
-    "CREATE VIEW public.challenge_progress_detail AS\n"
-    "select p.user_id, p.challenge_id, c.title, c.difficulty, t.name as track_name,\n"
-    "         p.status, p.current_level, p.highest_level_completed, p.updated_at\n"
-    "    from public.user_challenge_progress p\n"
-    "    join public.challenges c on c.id = p.challenge_id\n"
-    "    left join public.learning_tracks t on t.id = c.track_id;\n"
-    "\n"
-    "CREATE MATERIALIZED VIEW public.user_dashboard_summary AS\n"
-    "select u.id as user_id,\n"
-    "         u.username,\n"
-    "         s.total_xp,\n"
-    "         s.current_level,\n"
-    "         s.current_streak,\n"
-    "         count(p.id) filter (where p.status = 'completed') as challenges_completed,\n"
-    "         count(p.id) filter (where p.status = 'in_progress') as challenges_in_progress,\n"
-    "         (select count(*) from public.user_achievements a where a.user_id = u.id) as achievements_unlocked\n"
-    "    from public.users u\n"
-    "    join public.user_stats s on s.user_id = u.id\n"
-    "    left join public.user_challenge_progress p on p.user_id = u.id\n"
-    "   where u.is_active\n"
-    "   group by u.id, u.username, s.total_xp, s.current_level, s.current_streak\n"
-    "WITH DATA;\n"
-    "CREATE UNIQUE INDEX user_dashboard_summary_user_id_idx ON public.user_dashboard_summary (user_id);\n"
-    "CREATE INDEX user_dashboard_summary_total_xp_idx ON public.user_dashboard_summary (total_xp DESC);\n"
+    "CREATE INDEX user_track_progress_track_id_status_idx ON public.user_track_progress (track_id, status);\n"
     "\n"
     "-- Triggers\n"
     "\n"
@@ -1911,78 +2463,37 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "\n"
     "CREATE TRIGGER users_updated_at BEFORE UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();\n"
     "\n"
-    "CREATE TRIGGER progress_updated_at BEFORE UPDATE ON public.user_challenge_progress FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();\n"
+    "CREATE TRIGGER learning_sessions_touch_user AFTER INSERT ON public.learning_sessions FOR EACH ROW EXECUTE FUNCTION public.touch_last_active();\n"
     "\n"
-    "CREATE TRIGGER progress_unlocks AFTER UPDATE OF status ON public.user_challenge_progress FOR EACH ROW WHEN (new.status = 'completed' and old.status is distinct from 'completed') EXECUTE FUNCTION public.unlock_dependent_challenges();\n"
-    "\n"
-    "CREATE TRIGGER xp_transactions_apply AFTER INSERT ON public.xp_transactions FOR EACH ROW EXECUTE FUNCTION public.apply_xp_transaction();\n"
+    "CREATE TRIGGER user_track_progress_updated_at BEFORE UPDATE ON public.user_track_progress FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();\n"
     "\n"
     "-- Comments\n"
     "\n"
-    "COMMENT ON FUNCTION public.apply_xp_transaction() IS 'Adds a transaction to the user''s stats and recomputes the level.';\n"
-    "\n"
-    "COMMENT ON FUNCTION public.calculate_level_from_xp(integer) IS 'Level from total XP: level n starts at 100 * (n - 1)^2 XP.';\n"
-    "\n"
-    "COMMENT ON FUNCTION public.check_challenge_prerequisites(uuid, uuid) IS 'Whether the user has completed every prerequisite of the challenge.';\n"
-    "\n"
     "COMMENT ON FUNCTION public.create_user_stats() IS 'Gives every new user a stats row.';\n"
-    "\n"
-    "COMMENT ON FUNCTION public.get_xp_for_level(integer) IS 'The XP at which a level starts (the inverse of calculate_level_from_xp).';\n"
-    "\n"
-    "COMMENT ON FUNCTION public.refresh_dashboard_summaries() IS 'Refreshes the dashboard without blocking its readers.';\n"
     "\n"
     "COMMENT ON FUNCTION public.set_updated_at() IS 'Stamps updated_at on every update.';\n"
     "\n"
-    "COMMENT ON FUNCTION public.unlock_dependent_challenges() IS 'When a user completes a challenge, unlocks the challenges whose prerequisites are\n"
-    "now all met.';\n"
-    "\n"
-    "COMMENT ON TABLE public.achievements IS 'An achievement users can unlock.';\n"
-    "\n"
-    "COMMENT ON COLUMN public.achievements.criteria IS 'What unlocks it, e.g. {\"challenges_completed\": 10}.';\n"
-    "\n"
-    "COMMENT ON TABLE public.learning_tracks IS 'A course track: Fundamentals, Concepts, Systems (seeded by a data step).';\n"
-    "\n"
-    "COMMENT ON TABLE public.challenges IS 'A system design problem with five levels.';\n"
-    "\n"
-    "COMMENT ON COLUMN public.challenges.prerequisites IS 'Challenges to complete before this one unlocks.';\n"
-    "\n"
-    "COMMENT ON TABLE public.challenge_levels IS 'One of a challenge''s five levels.';\n"
-    "\n"
-    "COMMENT ON TABLE public.daily_challenges IS 'Today''s featured challenge.';\n"
+    "COMMENT ON FUNCTION public.touch_last_active() IS 'Marks the user active now (the guide''s \"update last_active_at on activity\").';\n"
     "\n"
     "COMMENT ON TABLE public.users IS 'An account on the platform.';\n"
     "\n"
     "COMMENT ON COLUMN public.users.preferences IS 'Free-form UI settings (theme, notification choices).';\n"
     "\n"
-    "COMMENT ON TABLE public.leaderboard_entries IS 'A user''s rank in one period.';\n"
+    "COMMENT ON TABLE public.learning_tracks IS 'A course track: Fundamentals, Concepts, Systems (seeded by a data step).';\n"
     "\n"
-    "COMMENT ON TABLE public.user_challenge_progress IS 'Where a user stands in a challenge.';\n"
+    "COMMENT ON TABLE public.assessment_results IS 'A scored skill assessment.';\n"
     "\n"
-    "COMMENT ON INDEX public.user_progress_status_idx IS 'Covering index for the dashboard: status counts without visiting the table.';\n"
+    "COMMENT ON COLUMN public.assessment_results.details IS 'Per-question detail, as the assessment service reports it.';\n"
     "\n"
-    "COMMENT ON TABLE public.level_attempts IS 'One try at a level.';\n"
+    "COMMENT ON TABLE public.learning_sessions IS 'A stretch of study; each one counts as a day of activity for the streak.';\n"
     "\n"
     "COMMENT ON TABLE public.notifications IS 'A user''s notifications; unread ones are looked up by a partial index.';\n"
     "\n"
     "COMMENT ON TABLE public.user_stats IS 'Running totals per user, kept by triggers: created with the user, levelled up by\n"
     "XP transactions.';\n"
     "\n"
-    "COMMENT ON TABLE public.xp_transactions IS 'Every XP award; inserting one updates the user''s total and level.';\n"
-    "\n"
-    "COMMENT ON VIEW public.challenge_progress_detail IS 'Progress per user and challenge, with the challenge''s title and track.';\n"
-    "\n"
-    "COMMENT ON MATERIALIZED VIEW public.user_dashboard_summary IS 'One row per user for the dashboard; refreshed concurrently (it has a unique index)\n"
-    "so that readers are never blocked.';\n"
-    "\n"
-    "-- Data steps\n"
-    "\n"
-    "-- data step seed_learning_tracks\n"
-    "insert into public.learning_tracks (slug, name, description, order_index) values\n"
-    "      ('fundamentals', 'Fundamentals', 'Building blocks: scaling, caching, storage', 1),\n"
-    "      ('concepts', 'Concepts', 'Consistency, partitioning, replication', 2),\n"
-    "      ('systems', 'Systems', 'Designing whole systems end to end', 3)\n"
-    "    on conflict (slug) do nothing;\n", "-- schemac migration 0001_init (down)\n"
-    "-- from the empty database to 0001_init\n"
+    "COMMENT ON TABLE public.user_track_progress IS 'How far a user is through a track.';\n", "-- schemac migration 0001_users_and_progress_tables (down)\n"
+    "-- from the empty database to 0001_users_and_progress_tables\n"
     "-- Undoes the up file exactly, in reverse order.\n"
     "-- Generated by schemac plan; do not edit.\n"
     "\n"
@@ -2062,75 +2573,38 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "END\n"
     "$schemac_retain$;\n"
     "\n"
-    "-- Undo: Data steps\n"
-    "\n"
-    "-- undo data step seed_learning_tracks\n"
-    "delete from public.learning_tracks where slug in ('fundamentals', 'concepts', 'systems');\n"
-    "\n"
-    "-- Undo: Views and materialized views, in dependency order\n"
-    "\n"
-    "DROP MATERIALIZED VIEW public.user_dashboard_summary;\n"
-    "\n"
-    "DROP VIEW public.challenge_progress_detail;\n"
-    "\n"
     "-- Undo: Tables, in foreign-key order\n"
     "\n"
-    "SELECT pg_temp.schemac_retain('public.xp_transactions', 'm0001_init_public_xp_transactions_down', 'schemac: kept by a down: rows of xp_transactions written after migration 0001_init created it', true);\n"
+    "SELECT pg_temp.schemac_retain('public.user_track_progress', 'm0001_users_and_progress_tables_public_user_track_progress_down', 'schemac: kept by a down: rows of user_track_progress written after migration 0001_users_and_progress_tables created it', true);\n"
     "\n"
-    "SELECT pg_temp.schemac_retain('public.user_stats', 'm0001_init_public_user_stats_down', 'schemac: kept by a down: rows of user_stats written after migration 0001_init created it', true);\n"
+    "SELECT pg_temp.schemac_retain('public.user_stats', 'm0001_users_and_progress_tables_public_user_stats_down', 'schemac: kept by a down: rows of user_stats written after migration 0001_users_and_progress_tables created it', true);\n"
     "\n"
-    "SELECT pg_temp.schemac_retain('public.user_achievements', 'm0001_init_public_user_achievements_down', 'schemac: kept by a down: rows of user_achievements written after migration 0001_init created it', true);\n"
+    "SELECT pg_temp.schemac_retain('public.notifications', 'm0001_users_and_progress_tables_public_notifications_down', 'schemac: kept by a down: rows of notifications written after migration 0001_users_and_progress_tables created it', true);\n"
     "\n"
-    "SELECT pg_temp.schemac_retain('public.notifications', 'm0001_init_public_notifications_down', 'schemac: kept by a down: rows of notifications written after migration 0001_init created it', true);\n"
+    "SELECT pg_temp.schemac_retain('public.learning_sessions', 'm0001_users_and_progress_tables_public_learning_sessions_down', 'schemac: kept by a down: rows of learning_sessions written after migration 0001_users_and_progress_tables created it', true);\n"
     "\n"
-    "SELECT pg_temp.schemac_retain('public.level_attempts', 'm0001_init_public_level_attempts_down', 'schemac: kept by a down: rows of level_attempts written after migration 0001_init created it', true);\n"
+    "SELECT pg_temp.schemac_retain('public.assessment_results', 'm0001_users_and_progress_tables_public_assessment_results_down', 'schemac: kept by a down: rows of assessment_results written after migration 0001_users_and_progress_tables created it', true);\n"
     "\n"
-    "SELECT pg_temp.schemac_retain('public.user_challenge_progress', 'm0001_init_public_user_challenge_progress_down', 'schemac: kept by a down: rows of user_challenge_progress written after migration 0001_init created it', true);\n"
+    "SELECT pg_temp.schemac_retain('public.learning_tracks', 'm0001_users_and_progress_tables_public_learning_tracks_down', 'schemac: kept by a down: rows of learning_tracks written after migration 0001_users_and_progress_tables created it', true);\n"
     "\n"
-    "SELECT pg_temp.schemac_retain('public.leaderboard_entries', 'm0001_init_public_leaderboard_entries_down', 'schemac: kept by a down: rows of leaderboard_entries written after migration 0001_init created it', true);\n"
-    "\n"
-    "SELECT pg_temp.schemac_retain('public.users', 'm0001_init_public_users_down', 'schemac: kept by a down: rows of users written after migration 0001_init created it', true);\n"
-    "\n"
-    "SELECT pg_temp.schemac_retain('public.daily_challenges', 'm0001_init_public_daily_challenges_down', 'schemac: kept by a down: rows of daily_challenges written after migration 0001_init created it', true);\n"
-    "\n"
-    "SELECT pg_temp.schemac_retain('public.challenge_levels', 'm0001_init_public_challenge_levels_down', 'schemac: kept by a down: rows of challenge_levels written after migration 0001_init created it', true);\n"
-    "\n"
-    "SELECT pg_temp.schemac_retain('public.challenges', 'm0001_init_public_challenges_down', 'schemac: kept by a down: rows of challenges written after migration 0001_init created it', true);\n"
-    "\n"
-    "SELECT pg_temp.schemac_retain('public.learning_tracks', 'm0001_init_public_learning_tracks_down', 'schemac: kept by a down: rows of learning_tracks written after migration 0001_init created it', true);\n"
-    "\n"
-    "SELECT pg_temp.schemac_retain('public.achievements', 'm0001_init_public_achievements_down', 'schemac: kept by a down: rows of achievements written after migration 0001_init created it', true);\n"
+    "SELECT pg_temp.schemac_retain('public.users', 'm0001_users_and_progress_tables_public_users_down', 'schemac: kept by a down: rows of users written after migration 0001_users_and_progress_tables created it', true);\n"
     "\n"
     "-- Undo: Functions\n"
     "\n"
-    "DROP FUNCTION public.unlock_dependent_challenges();\n"
+    "DROP FUNCTION public.touch_last_active();\n"
     "\n"
     "DROP FUNCTION public.set_updated_at();\n"
     "\n"
-    "DROP FUNCTION public.refresh_dashboard_summaries();\n"
-    "\n"
-    "DROP FUNCTION public.get_xp_for_level(integer);\n"
-    "\n"
     "DROP FUNCTION public.create_user_stats();\n"
-    "\n"
-    "DROP FUNCTION public.check_challenge_prerequisites(uuid, uuid);\n"
-    "\n"
-    "DROP FUNCTION public.calculate_level_from_xp(integer);\n"
-    "\n"
-    "DROP FUNCTION public.apply_xp_transaction();\n"
     "\n"
     "-- Undo: Types: enums, domains and composite types\n"
     "\n"
     "DROP TYPE public.progress_status;\n"
     "\n"
-    "DROP TYPE public.leaderboard_period;\n"
-    "\n"
-    "DROP TYPE public.challenge_difficulty;\n"
-    "\n"
     "-- Undo: Extensions\n"
     "\n"
-    "-- extension pgcrypto stays: it may be shared with what the migrations do not manage\n", "-- schemac migration 0001_init (verify)\n"
-    "-- from the empty database to 0001_init\n"
+    "-- extension pgcrypto stays: it may be shared with what the migrations do not manage\n", "-- schemac migration 0001_users_and_progress_tables (verify)\n"
+    "-- from the empty database to 0001_users_and_progress_tables\n"
     "-- Raises an exception naming what is missing after up.\n"
     "-- Generated by schemac plan; do not edit.\n"
     "\n"
@@ -2141,46 +2615,25 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "  IF NOT (EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pgcrypto')) THEN\n"
     "    missing := array_append(missing, 'extension pgcrypto is missing');\n"
     "  END IF;\n"
-    "  IF NOT (to_regtype('public.challenge_difficulty') IS NOT NULL) THEN\n"
-    "    missing := array_append(missing, 'enum challenge_difficulty is missing');\n"
-    "  END IF;\n"
-    "  IF NOT (to_regtype('public.leaderboard_period') IS NOT NULL) THEN\n"
-    "    missing := array_append(missing, 'enum leaderboard_period is missing');\n"
-    "  END IF;\n"
     "  IF NOT (to_regtype('public.progress_status') IS NOT NULL) THEN\n"
     "    missing := array_append(missing, 'enum progress_status is missing');\n"
-    "  END IF;\n"
-    "  IF NOT (to_regprocedure('public.apply_xp_transaction()') IS NOT NULL) THEN\n"
-    "    missing := array_append(missing, 'function public.apply_xp_transaction() is missing');\n"
-    "  END IF;\n"
-    "  IF NOT (to_regprocedure('public.calculate_level_from_xp(integer)') IS NOT NULL) THEN\n"
-    "    missing := array_append(missing, 'function public.calculate_level_from_xp(integer) is missing');\n"
-    "  END IF;\n"
-    "  IF NOT (to_regprocedure('public.check_challenge_prerequisites(uuid, uuid)') IS NOT NULL) THEN\n"
-    "    missing := array_append(missing, 'function public.check_challenge_prerequisites(uuid, uuid) is missing');\n"
     "  END IF;\n"
     "  IF NOT (to_regprocedure('public.create_user_stats()') IS NOT NULL) THEN\n"
     "    missing := array_append(missing, 'function public.create_user_stats() is missing');\n"
     "  END IF;\n"
-    "  IF NOT (to_regprocedure('public.get_xp_for_level(integer)') IS NOT NULL) THEN\n"
-    "    missing := array_append(missing, 'function public.get_xp_for_level(integer) is missing');\n"
-    "  END IF;\n"
-    "  IF NOT (to_regprocedure('public.refresh_dashboard_summaries()') IS NOT NULL) THEN\n"
-    "    missing := array_append(missing, 'function public.refresh_dashboard_summaries() is missing');\n"
-    "  END IF;\n"
     "  IF NOT (to_regprocedure('public.set_updated_at()') IS NOT NULL) THEN\n"
     "    missing := array_append(missing, 'function public.set_updated_at() is missing');\n"
     "  END IF;\n"
-    "  IF NOT (to_regprocedure('public.unlock_dependent_challenges()') IS NOT NULL) THEN\n"
-    "    missing := array_append(missing, 'function public.unlock_dependent_challenges() is missing');\n"
+    "  IF NOT (to_regprocedure('public.touch_last_active()') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'function public.touch_last_active() is missing');\n"
     "  END IF;\n"
-    "  IF NOT (to_regclass('public.achievements') IS NOT NULL) THEN\n"
-    "    missing := array_append(missing, 'table achievements is missing');\n"
+    "  IF NOT (to_regclass('public.users') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'table users is missing');\n"
     "  END IF;\n"
-    "  missing := missing || ARRAY(SELECT 'column achievements.' || v.name || ' is missing or is not ' || v.type ||\n"
+    "  missing := missing || ARRAY(SELECT 'column users.' || v.name || ' is missing or is not ' || v.type ||\n"
     "      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END\n"
-    "    FROM (VALUES (1, 'id', 'uuid', true), (2, 'slug', 'character varying(50)', true), (3, 'name', 'text', true), (4, 'description', 'text', false), (5, 'category', 'text', true), (6, 'criteria', 'jsonb', true), (7, 'xp_reward', 'integer', true), (8, 'created_at', 'timestamp with time zone', true)) AS v(n, name, type, not_null)\n"
-    "    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.achievements') AND attname = v.name AND\n"
+    "    FROM (VALUES (1, 'id', 'uuid', true), (2, 'email', 'text', true), (3, 'username', 'character varying(50)', true), (4, 'password_hash', 'text', true), (5, 'display_name', 'text', false), (6, 'preferences', 'jsonb', true), (7, 'is_active', 'boolean', true), (8, 'created_at', 'timestamp with time zone', true), (9, 'updated_at', 'timestamp with time zone', true), (10, 'last_active_at', 'timestamp with time zone', false)) AS v(n, name, type, not_null)\n"
+    "    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.users') AND attname = v.name AND\n"
     "      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)\n"
     "    ORDER BY v.n);\n"
     "  IF NOT (to_regclass('public.learning_tracks') IS NOT NULL) THEN\n"
@@ -2192,6 +2645,361 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.learning_tracks') AND attname = v.name AND\n"
     "      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)\n"
     "    ORDER BY v.n);\n"
+    "  IF NOT (to_regclass('public.assessment_results') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'table assessment_results is missing');\n"
+    "  END IF;\n"
+    "  missing := missing || ARRAY(SELECT 'column assessment_results.' || v.name || ' is missing or is not ' || v.type ||\n"
+    "      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END\n"
+    "    FROM (VALUES (1, 'id', 'uuid', true), (2, 'user_id', 'uuid', true), (3, 'track_id', 'uuid', false), (4, 'skill_area', 'text', true), (5, 'score', 'numeric(5,2)', true), (6, 'details', 'jsonb', true), (7, 'assessed_at', 'timestamp with time zone', true)) AS v(n, name, type, not_null)\n"
+    "    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.assessment_results') AND attname = v.name AND\n"
+    "      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)\n"
+    "    ORDER BY v.n);\n"
+    "  IF NOT (to_regclass('public.learning_sessions') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'table learning_sessions is missing');\n"
+    "  END IF;\n"
+    "  missing := missing || ARRAY(SELECT 'column learning_sessions.' || v.name || ' is missing or is not ' || v.type ||\n"
+    "      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END\n"
+    "    FROM (VALUES (1, 'id', 'uuid', true), (2, 'user_id', 'uuid', true), (3, 'track_id', 'uuid', false), (4, 'activity_type', 'text', true), (5, 'started_at', 'timestamp with time zone', true), (6, 'ended_at', 'timestamp with time zone', false), (7, 'duration_minutes', 'integer', true)) AS v(n, name, type, not_null)\n"
+    "    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.learning_sessions') AND attname = v.name AND\n"
+    "      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)\n"
+    "    ORDER BY v.n);\n"
+    "  IF NOT (to_regclass('public.notifications') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'table notifications is missing');\n"
+    "  END IF;\n"
+    "  missing := missing || ARRAY(SELECT 'column notifications.' || v.name || ' is missing or is not ' || v.type ||\n"
+    "      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END\n"
+    "    FROM (VALUES (1, 'id', 'uuid', true), (2, 'user_id', 'uuid', true), (3, 'kind', 'text', true), (4, 'payload', 'jsonb', true), (5, 'read_at', 'timestamp with time zone', false), (6, 'created_at', 'timestamp with time zone', true)) AS v(n, name, type, not_null)\n"
+    "    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.notifications') AND attname = v.name AND\n"
+    "      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)\n"
+    "    ORDER BY v.n);\n"
+    "  IF NOT (to_regclass('public.user_stats') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'table user_stats is missing');\n"
+    "  END IF;\n"
+    "  missing := missing || ARRAY(SELECT 'column user_stats.' || v.name || ' is missing or is not ' || v.type ||\n"
+    "      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END\n"
+    "    FROM (VALUES (1, 'user_id', 'uuid', true), (2, 'total_xp', 'integer', true), (3, 'current_level', 'integer', true), (4, 'current_streak', 'integer', true), (5, 'longest_streak', 'integer', true), (6, 'challenges_completed', 'integer', true), (7, 'last_activity_date', 'date', false), (8, 'updated_at', 'timestamp with time zone', true)) AS v(n, name, type, not_null)\n"
+    "    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.user_stats') AND attname = v.name AND\n"
+    "      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)\n"
+    "    ORDER BY v.n);\n"
+    "  IF NOT (to_regclass('public.user_track_progress') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'table user_track_progress is missing');\n"
+    "  END IF;\n"
+    "  missing := missing || ARRAY(SELECT 'column user_track_progress.' || v.name || ' is missing or is not ' || v.type ||\n"
+    "      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END\n"
+    "    FROM (VALUES (1, 'user_id', 'uuid', true), (2, 'track_id', 'uuid', true), (3, 'status', 'public.progress_status', true), (4, 'completion_percentage', 'numeric(5,2)', true), (5, 'started_at', 'timestamp with time zone', true), (6, 'completed_at', 'timestamp with time zone', false), (7, 'updated_at', 'timestamp with time zone', true)) AS v(n, name, type, not_null)\n"
+    "    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.user_track_progress') AND attname = v.name AND\n"
+    "      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)\n"
+    "    ORDER BY v.n);\n"
+    "  IF NOT (to_regclass('public.assessment_results_user_id_assessed_at_idx') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'index assessment_results_user_id_assessed_at_idx is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (to_regclass('public.assessment_results_track_id_idx') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'index assessment_results_track_id_idx is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (to_regclass('public.learning_sessions_user_id_started_at_idx') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'index learning_sessions_user_id_started_at_idx is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (to_regclass('public.learning_sessions_track_id_idx') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'index learning_sessions_track_id_idx is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (to_regclass('public.notifications_user_id_created_at_idx') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'index notifications_user_id_created_at_idx is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (to_regclass('public.user_track_progress_track_id_status_idx') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'index user_track_progress_track_id_status_idx is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass('public.users') AND tgname = 'users_create_stats' AND NOT tgisinternal)) THEN\n"
+    "    missing := array_append(missing, 'trigger users_create_stats on users is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass('public.users') AND tgname = 'users_updated_at' AND NOT tgisinternal)) THEN\n"
+    "    missing := array_append(missing, 'trigger users_updated_at on users is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass('public.learning_sessions') AND tgname = 'learning_sessions_touch_user' AND NOT tgisinternal)) THEN\n"
+    "    missing := array_append(missing, 'trigger learning_sessions_touch_user on learning_sessions is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass('public.user_track_progress') AND tgname = 'user_track_progress_updated_at' AND NOT tgisinternal)) THEN\n"
+    "    missing := array_append(missing, 'trigger user_track_progress_updated_at on user_track_progress is missing');\n"
+    "  END IF;\n"
+    "  IF cardinality(missing) > 0 THEN\n"
+    "    RAISE EXCEPTION 'schemac verify: %', array_to_string(missing, '; ');\n"
+    "  END IF;\n"
+    "END\n"
+    "$schemac_verify$;\n" },
+      { 2, "0002_challenge_tables", "-- schemac migration 0002_challenge_tables (up)\n"
+    "-- from 0001_users_and_progress_tables to 0002_challenge_tables\n"
+    "-- Expand, then data, then contract.\n"
+    "-- Generated by schemac plan; do not edit.\n"
+    "\n"
+    "-- Function bodies are checked by schemac; they may name tables created below\n"
+    "\n"
+    "SET check_function_bodies = off;\n"
+    "\n"
+    "-- Types: enums, domains and composite types\n"
+    "\n"
+    "CREATE TYPE public.challenge_difficulty AS ENUM ('beginner', 'intermediate', 'advanced', 'expert');\n"
+    "\n"
+    "-- Functions\n"
+    "\n"
+    "CREATE FUNCTION public.check_challenge_prerequisites(p_user_id uuid, p_challenge_id uuid)\n"
+    "  RETURNS boolean\n"
+    "  LANGUAGE sql\n"
+    "  STABLE\n"
+    "  AS $$\n"
+    "  select not exists (\n"
+    "    select 1\n"
+    "      from public.challenges c, unnest(c.prerequisites) as pre(id)\n"
+    "     where c.id = p_challenge_id\n"
+    "       and not exists (select 1\n"
+    "                         from public.user_challenge_progress p\n"
+    "                        where p.user_id = p_user_id and p.challenge_id = pre.id and p.status = 'completed'))\n"
+    "$$;\n"
+    "\n"
+    "CREATE FUNCTION public.unlock_dependent_challenges()\n"
+    "  RETURNS trigger\n"
+    "  LANGUAGE plpgsql\n"
+    "  AS $$\n"
+    "begin\n"
+    "  insert into public.user_challenge_progress (user_id, challenge_id, status)\n"
+    "  select new.user_id, c.id, 'unlocked'\n"
+    "    from public.challenges c\n"
+    "   where new.challenge_id = any (c.prerequisites)\n"
+    "     and public.check_challenge_prerequisites(new.user_id, c.id)\n"
+    "  on conflict (user_id, challenge_id) do update\n"
+    "     set status = 'unlocked'\n"
+    "   where user_challenge_progress.status = 'locked';\n"
+    "  update public.user_stats\n"
+    "     set challenges_completed = challenges_completed + 1\n"
+    "   where user_id = new.user_id;\n"
+    "  return new;\n"
+    "end;\n"
+    "$$;\n"
+    "\n"
+    "-- Tables, in foreign-key order\n"
+    "\n"
+    "CREATE TABLE public.challenges (\n"
+    "  id uuid NOT NULL DEFAULT gen_random_uuid(),\n"
+    "  slug character varying(100) NOT NULL,\n"
+    "  title text NOT NULL,\n"
+    "  description text,\n"
+    "  track_id uuid,\n"
+    "  difficulty public.challenge_difficulty NOT NULL DEFAULT 'beginner',\n"
+    "  prerequisites uuid[] NOT NULL DEFAULT '{}',\n"
+    "  tags text[] NOT NULL DEFAULT '{}',\n"
+    "  metadata jsonb NOT NULL DEFAULT '{}'::jsonb,\n"
+    "  order_index integer NOT NULL DEFAULT 0,\n"
+    "  is_active boolean NOT NULL DEFAULT true,\n"
+    "  created_at timestamp with time zone NOT NULL DEFAULT now(),\n"
+    "  CONSTRAINT challenges_pkey PRIMARY KEY (id),\n"
+    "  CONSTRAINT challenges_slug_key UNIQUE (slug),\n"
+    "  CONSTRAINT challenges_track_id_fkey FOREIGN KEY (track_id) REFERENCES public.learning_tracks (id) ON DELETE SET NULL\n"
+    ");\n"
+    "\n"
+    "CREATE TABLE public.challenge_levels (\n"
+    "  id uuid NOT NULL DEFAULT gen_random_uuid(),\n"
+    "  challenge_id uuid NOT NULL,\n"
+    "  level_number integer NOT NULL,\n"
+    "  title text NOT NULL,\n"
+    "  requirements jsonb NOT NULL DEFAULT '{}'::jsonb,\n"
+    "  xp_reward integer NOT NULL DEFAULT 100,\n"
+    "  CONSTRAINT challenge_levels_pkey PRIMARY KEY (id),\n"
+    "  CONSTRAINT challenge_levels_challenge_id_fkey FOREIGN KEY (challenge_id) REFERENCES public.challenges (id) ON DELETE CASCADE,\n"
+    "  CONSTRAINT challenge_levels_level_number_check CHECK (level_number between 1 and 5),\n"
+    "  CONSTRAINT challenge_levels_xp_reward_check CHECK (xp_reward >= 0),\n"
+    "  CONSTRAINT challenge_levels_challenge_id_level_number_key UNIQUE (challenge_id, level_number)\n"
+    ");\n"
+    "\n"
+    "CREATE TABLE public.daily_challenges (\n"
+    "  day date NOT NULL,\n"
+    "  challenge_id uuid NOT NULL,\n"
+    "  bonus_xp integer NOT NULL DEFAULT 50,\n"
+    "  created_at timestamp with time zone NOT NULL DEFAULT now(),\n"
+    "  CONSTRAINT daily_challenges_pkey PRIMARY KEY (day),\n"
+    "  CONSTRAINT daily_challenges_challenge_id_fkey FOREIGN KEY (challenge_id) REFERENCES public.challenges (id) ON DELETE CASCADE\n"
+    ");\n"
+    "\n"
+    "CREATE TABLE public.user_challenge_progress (\n"
+    "  id uuid NOT NULL DEFAULT gen_random_uuid(),\n"
+    "  user_id uuid NOT NULL,\n"
+    "  challenge_id uuid NOT NULL,\n"
+    "  status public.progress_status NOT NULL DEFAULT 'locked',\n"
+    "  current_level integer NOT NULL DEFAULT 1,\n"
+    "  highest_level_completed integer NOT NULL DEFAULT 0,\n"
+    "  started_at timestamp with time zone,\n"
+    "  completed_at timestamp with time zone,\n"
+    "  updated_at timestamp with time zone NOT NULL DEFAULT now(),\n"
+    "  CONSTRAINT user_challenge_progress_pkey PRIMARY KEY (id),\n"
+    "  CONSTRAINT user_challenge_progress_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users (id) ON DELETE CASCADE,\n"
+    "  CONSTRAINT user_challenge_progress_challenge_id_fkey FOREIGN KEY (challenge_id) REFERENCES public.challenges (id) ON DELETE CASCADE,\n"
+    "  CONSTRAINT user_challenge_progress_highest_level_completed_check CHECK (highest_level_completed between 0 and 5),\n"
+    "  CONSTRAINT user_challenge_progress_user_id_challenge_id_key UNIQUE (user_id, challenge_id)\n"
+    ");\n"
+    "\n"
+    "CREATE TABLE public.level_attempts (\n"
+    "  id uuid NOT NULL DEFAULT gen_random_uuid(),\n"
+    "  progress_id uuid NOT NULL,\n"
+    "  level_number integer NOT NULL,\n"
+    "  score numeric(5,2),\n"
+    "  passed boolean NOT NULL DEFAULT false,\n"
+    "  feedback jsonb NOT NULL DEFAULT '{}'::jsonb,\n"
+    "  attempted_at timestamp with time zone NOT NULL DEFAULT now(),\n"
+    "  CONSTRAINT level_attempts_pkey PRIMARY KEY (id),\n"
+    "  CONSTRAINT level_attempts_progress_id_fkey FOREIGN KEY (progress_id) REFERENCES public.user_challenge_progress (id) ON DELETE CASCADE,\n"
+    "  CONSTRAINT level_attempts_level_number_check CHECK (level_number between 1 and 5),\n"
+    "  CONSTRAINT level_attempts_score_check CHECK (score between 0 and 100)\n"
+    ");\n"
+    "\n"
+    "-- Indexes\n"
+    "\n"
+    "CREATE INDEX challenges_track_id_order_index_idx ON public.challenges (track_id, order_index);\n"
+    "\n"
+    "CREATE INDEX daily_challenges_challenge_id_idx ON public.daily_challenges (challenge_id);\n"
+    "\n"
+    "CREATE INDEX user_challenge_progress_challenge_id_idx ON public.user_challenge_progress (challenge_id);\n"
+    "\n"
+    "CREATE INDEX level_attempts_progress_id_attempted_at_idx ON public.level_attempts (progress_id, attempted_at DESC);\n"
+    "\n"
+    "-- Triggers\n"
+    "\n"
+    "CREATE TRIGGER progress_updated_at BEFORE UPDATE ON public.user_challenge_progress FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();\n"
+    "\n"
+    "CREATE TRIGGER progress_unlocks AFTER UPDATE OF status ON public.user_challenge_progress FOR EACH ROW WHEN (new.status = 'completed' and old.status is distinct from 'completed') EXECUTE FUNCTION public.unlock_dependent_challenges();\n"
+    "\n"
+    "-- Comments\n"
+    "\n"
+    "COMMENT ON FUNCTION public.check_challenge_prerequisites(uuid, uuid) IS 'Whether the user has completed every prerequisite of the challenge.';\n"
+    "\n"
+    "COMMENT ON FUNCTION public.unlock_dependent_challenges() IS 'When a user completes a challenge, unlocks the challenges whose prerequisites are\n"
+    "now all met.';\n"
+    "\n"
+    "COMMENT ON TABLE public.challenges IS 'A system design problem with five levels.';\n"
+    "\n"
+    "COMMENT ON COLUMN public.challenges.prerequisites IS 'Challenges to complete before this one unlocks.';\n"
+    "\n"
+    "COMMENT ON TABLE public.challenge_levels IS 'One of a challenge''s five levels.';\n"
+    "\n"
+    "COMMENT ON TABLE public.daily_challenges IS 'Today''s featured challenge.';\n"
+    "\n"
+    "COMMENT ON TABLE public.user_challenge_progress IS 'Where a user stands in a challenge.';\n"
+    "\n"
+    "COMMENT ON TABLE public.level_attempts IS 'One try at a level.';\n", "-- schemac migration 0002_challenge_tables (down)\n"
+    "-- from 0001_users_and_progress_tables to 0002_challenge_tables\n"
+    "-- Undoes the up file exactly, in reverse order.\n"
+    "-- Generated by schemac plan; do not edit.\n"
+    "\n"
+    "SET check_function_bodies = off;\n"
+    "\n"
+    "-- Keeps a whole table in schemac_retained (see the README: retained drops)\n"
+    "\n"
+    "CREATE OR REPLACE FUNCTION pg_temp.schemac_retain(t regclass, kept text, note text, only_with_rows boolean)\n"
+    "RETURNS void LANGUAGE plpgsql AS $schemac_retain$\n"
+    "DECLARE\n"
+    "  s text := (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = t);\n"
+    "  base text := kept;\n"
+    "  short text := kept;  -- at most 50 bytes (identifiers are cut at 63 bytes, not characters)\n"
+    "  number integer := 1;\n"
+    "  has_rows boolean;\n"
+    "  r record;\n"
+    "BEGIN\n"
+    "  EXECUTE format('ALTER TABLE %s NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY', t);\n"
+    "  IF only_with_rows THEN\n"
+    "    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s)', t) INTO has_rows;\n"
+    "    IF NOT has_rows THEN\n"
+    "      EXECUTE format('DROP TABLE %s', t);\n"
+    "      RETURN;\n"
+    "    END IF;\n"
+    "    WHILE octet_length(short) > 50 LOOP\n"
+    "      short := left(short, -1);\n"
+    "    END LOOP;\n"
+    "    WHILE to_regclass(format('%I.%I', 'schemac_retained', kept)) IS NOT NULL LOOP\n"
+    "      number := number + 1;\n"
+    "      kept := short || '_' || number;\n"
+    "    END LOOP;\n"
+    "    short := kept;\n"
+    "  END IF;\n"
+    "  WHILE octet_length(short) > 50 LOOP\n"
+    "    short := left(short, -1);\n"
+    "  END LOOP;\n"
+    "  IF to_regnamespace('schemac_retained') IS NULL THEN\n"
+    "    CREATE SCHEMA schemac_retained;\n"
+    "  END IF;\n"
+    "  -- what ties it to other objects goes (restored by the down that restores it)\n"
+    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') LOOP\n"
+    "    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', t, r.conname);\n"
+    "  END LOOP;\n"
+    "  FOR r IN SELECT tgname FROM pg_trigger WHERE tgrelid = t AND NOT tgisinternal LOOP\n"
+    "    EXECUTE format('DROP TRIGGER %I ON %s', r.tgname, t);\n"
+    "  END LOOP;\n"
+    "  FOR r IN SELECT polname FROM pg_policy WHERE polrelid = t LOOP\n"
+    "    EXECUTE format('DROP POLICY %I ON %s', r.polname, t);\n"
+    "  END LOOP;\n"
+    "  FOR r IN SELECT DISTINCT a.grantee FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = t AND a.grantee <> c.relowner LOOP\n"
+    "    EXECUTE format('REVOKE ALL ON %s FROM %s CASCADE', t, CASE r.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r.grantee)) END);\n"
+    "  END LOOP;\n"
+    "  FOR r IN SELECT c.relname FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid\n"
+    "      WHERE x.indrelid = t AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid) LOOP\n"
+    "    EXECUTE format('DROP INDEX %I.%I', s, r.relname);\n"
+    "  END LOOP;\n"
+    "  FOR r IN SELECT attname, attgenerated FROM pg_attribute WHERE attrelid = t AND attnum > 0 AND NOT attisdropped AND atthasdef LOOP\n"
+    "    EXECUTE format('ALTER TABLE %s ALTER COLUMN %I %s', t, r.attname, CASE r.attgenerated WHEN 's' THEN 'DROP EXPRESSION' ELSE 'DROP DEFAULT' END);\n"
+    "  END LOOP;\n"
+    "  -- values of the schema's own types (not an extension's) kept as text\n"
+    "  FOR r IN SELECT a.attname, ty.typtype = 'b' AND ty.typelem <> 0 AND ty.typcategory = 'A' AS is_array\n"
+    "      FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid\n"
+    "      JOIN pg_type e ON e.oid = CASE WHEN ty.typtype = 'b' AND ty.typelem <> 0 AND ty.typcategory = 'A' THEN ty.typelem ELSE ty.oid END\n"
+    "      WHERE a.attrelid = t AND a.attnum > 0 AND NOT a.attisdropped AND e.typtype IN ('e', 'd', 'c')\n"
+    "        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = e.oid AND d.deptype = 'e') LOOP\n"
+    "    EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE %s USING %I::%s', t, r.attname,\n"
+    "      CASE WHEN r.is_array THEN 'text[]' ELSE 'text' END, r.attname, CASE WHEN r.is_array THEN 'text[]' ELSE 'text' END);\n"
+    "  END LOOP;\n"
+    "  -- its key indexes and sequences move along, under names no other kept table has\n"
+    "  FOR r IN SELECT c.oid, c.relname, CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'INDEX' END AS kind FROM pg_class c WHERE c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = t) OR (c.relkind = 'S' AND c.oid IN (SELECT objid FROM pg_depend WHERE classid = 'pg_class'::regclass AND refobjid = t AND deptype IN ('a', 'i'))) LOOP\n"
+    "    EXECUTE format('COMMENT ON %s %I.%I IS %L', r.kind, s, r.relname, 'schemac: was ' || r.relname);\n"
+    "    EXECUTE format('ALTER %s %I.%I RENAME TO %I', r.kind, s, r.relname, short || '_' || left(md5(kept || '.' || r.relname), 12));\n"
+    "  END LOOP;\n"
+    "  EXECUTE format('ALTER TABLE %s RENAME TO %I', t, kept);\n"
+    "  EXECUTE format('ALTER TABLE %I.%I SET SCHEMA %I', s, kept, 'schemac_retained');\n"
+    "  EXECUTE format('COMMENT ON TABLE %I.%I IS %L', 'schemac_retained', kept, note);\n"
+    "END\n"
+    "$schemac_retain$;\n"
+    "\n"
+    "-- Undo: Tables, in foreign-key order\n"
+    "\n"
+    "SELECT pg_temp.schemac_retain('public.level_attempts', 'm0002_challenge_tables_public_level_attempts_down', 'schemac: kept by a down: rows of level_attempts written after migration 0002_challenge_tables created it', true);\n"
+    "\n"
+    "SELECT pg_temp.schemac_retain('public.user_challenge_progress', 'm0002_challenge_tables_public_user_challenge_progress_down', 'schemac: kept by a down: rows of user_challenge_progress written after migration 0002_challenge_tables created it', true);\n"
+    "\n"
+    "SELECT pg_temp.schemac_retain('public.daily_challenges', 'm0002_challenge_tables_public_daily_challenges_down', 'schemac: kept by a down: rows of daily_challenges written after migration 0002_challenge_tables created it', true);\n"
+    "\n"
+    "SELECT pg_temp.schemac_retain('public.challenge_levels', 'm0002_challenge_tables_public_challenge_levels_down', 'schemac: kept by a down: rows of challenge_levels written after migration 0002_challenge_tables created it', true);\n"
+    "\n"
+    "SELECT pg_temp.schemac_retain('public.challenges', 'm0002_challenge_tables_public_challenges_down', 'schemac: kept by a down: rows of challenges written after migration 0002_challenge_tables created it', true);\n"
+    "\n"
+    "-- Undo: Functions\n"
+    "\n"
+    "DROP FUNCTION public.unlock_dependent_challenges();\n"
+    "\n"
+    "DROP FUNCTION public.check_challenge_prerequisites(uuid, uuid);\n"
+    "\n"
+    "-- Undo: Types: enums, domains and composite types\n"
+    "\n"
+    "DROP TYPE public.challenge_difficulty;\n", "-- schemac migration 0002_challenge_tables (verify)\n"
+    "-- from 0001_users_and_progress_tables to 0002_challenge_tables\n"
+    "-- Raises an exception naming what is missing after up.\n"
+    "-- Generated by schemac plan; do not edit.\n"
+    "\n"
+    "DO $schemac_verify$\n"
+    "DECLARE\n"
+    "  missing text[] := '{}';\n"
+    "BEGIN\n"
+    "  IF NOT (to_regtype('public.challenge_difficulty') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'enum challenge_difficulty is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (to_regprocedure('public.check_challenge_prerequisites(uuid, uuid)') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'function public.check_challenge_prerequisites(uuid, uuid) is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (to_regprocedure('public.unlock_dependent_challenges()') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'function public.unlock_dependent_challenges() is missing');\n"
+    "  END IF;\n"
     "  IF NOT (to_regclass('public.challenges') IS NOT NULL) THEN\n"
     "    missing := array_append(missing, 'table challenges is missing');\n"
     "  END IF;\n"
@@ -2219,24 +3027,6 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.daily_challenges') AND attname = v.name AND\n"
     "      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)\n"
     "    ORDER BY v.n);\n"
-    "  IF NOT (to_regclass('public.users') IS NOT NULL) THEN\n"
-    "    missing := array_append(missing, 'table users is missing');\n"
-    "  END IF;\n"
-    "  missing := missing || ARRAY(SELECT 'column users.' || v.name || ' is missing or is not ' || v.type ||\n"
-    "      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END\n"
-    "    FROM (VALUES (1, 'id', 'uuid', true), (2, 'email', 'text', true), (3, 'username', 'character varying(50)', true), (4, 'password_hash', 'text', true), (5, 'display_name', 'text', false), (6, 'preferences', 'jsonb', true), (7, 'is_active', 'boolean', true), (8, 'created_at', 'timestamp with time zone', true), (9, 'updated_at', 'timestamp with time zone', true), (10, 'last_active_at', 'timestamp with time zone', false)) AS v(n, name, type, not_null)\n"
-    "    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.users') AND attname = v.name AND\n"
-    "      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)\n"
-    "    ORDER BY v.n);\n"
-    "  IF NOT (to_regclass('public.leaderboard_entries') IS NOT NULL) THEN\n"
-    "    missing := array_append(missing, 'table leaderboard_entries is missing');\n"
-    "  END IF;\n"
-    "  missing := missing || ARRAY(SELECT 'column leaderboard_entries.' || v.name || ' is missing or is not ' || v.type ||\n"
-    "      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END\n"
-    "    FROM (VALUES (1, 'id', 'uuid', true), (2, 'user_id', 'uuid', true), (3, 'period', 'public.leaderboard_period', true), (4, 'period_start', 'date', true), (5, 'xp', 'integer', true), (6, 'rank', 'integer', false), (7, 'updated_at', 'timestamp with time zone', true)) AS v(n, name, type, not_null)\n"
-    "    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.leaderboard_entries') AND attname = v.name AND\n"
-    "      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)\n"
-    "    ORDER BY v.n);\n"
     "  IF NOT (to_regclass('public.user_challenge_progress') IS NOT NULL) THEN\n"
     "    missing := array_append(missing, 'table user_challenge_progress is missing');\n"
     "  END IF;\n"
@@ -2255,13 +3045,424 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.level_attempts') AND attname = v.name AND\n"
     "      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)\n"
     "    ORDER BY v.n);\n"
-    "  IF NOT (to_regclass('public.notifications') IS NOT NULL) THEN\n"
-    "    missing := array_append(missing, 'table notifications is missing');\n"
+    "  IF NOT (to_regclass('public.challenges_track_id_order_index_idx') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'index challenges_track_id_order_index_idx is missing');\n"
     "  END IF;\n"
-    "  missing := missing || ARRAY(SELECT 'column notifications.' || v.name || ' is missing or is not ' || v.type ||\n"
+    "  IF NOT (to_regclass('public.daily_challenges_challenge_id_idx') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'index daily_challenges_challenge_id_idx is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (to_regclass('public.user_challenge_progress_challenge_id_idx') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'index user_challenge_progress_challenge_id_idx is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (to_regclass('public.level_attempts_progress_id_attempted_at_idx') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'index level_attempts_progress_id_attempted_at_idx is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass('public.user_challenge_progress') AND tgname = 'progress_updated_at' AND NOT tgisinternal)) THEN\n"
+    "    missing := array_append(missing, 'trigger progress_updated_at on user_challenge_progress is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass('public.user_challenge_progress') AND tgname = 'progress_unlocks' AND NOT tgisinternal)) THEN\n"
+    "    missing := array_append(missing, 'trigger progress_unlocks on user_challenge_progress is missing');\n"
+    "  END IF;\n"
+    "  IF cardinality(missing) > 0 THEN\n"
+    "    RAISE EXCEPTION 'schemac verify: %', array_to_string(missing, '; ');\n"
+    "  END IF;\n"
+    "END\n"
+    "$schemac_verify$;\n" },
+      { 3, "0003_gamification_tables", "-- schemac migration 0003_gamification_tables (up)\n"
+    "-- from 0002_challenge_tables to 0003_gamification_tables\n"
+    "-- Expand, then data, then contract.\n"
+    "-- Generated by schemac plan; do not edit.\n"
+    "\n"
+    "-- Function bodies are checked by schemac; they may name tables created below\n"
+    "\n"
+    "SET check_function_bodies = off;\n"
+    "\n"
+    "-- Functions\n"
+    "\n"
+    "CREATE FUNCTION public.apply_xp_transaction()\n"
+    "  RETURNS trigger\n"
+    "  LANGUAGE plpgsql\n"
+    "  AS $$\n"
+    "begin\n"
+    "  update public.user_stats\n"
+    "     set total_xp = greatest(total_xp + new.amount, 0),\n"
+    "         current_level = public.calculate_level_from_xp(greatest(total_xp + new.amount, 0)),\n"
+    "         last_activity_date = current_date\n"
+    "   where user_id = new.user_id;\n"
+    "  update public.users set last_active_at = now() where id = new.user_id;\n"
+    "  return new;\n"
+    "end;\n"
+    "$$;\n"
+    "\n"
+    "CREATE FUNCTION public.award_achievements_on_level()\n"
+    "  RETURNS trigger\n"
+    "  LANGUAGE plpgsql\n"
+    "  AS $$\n"
+    "begin\n"
+    "  perform public.check_and_award_achievements(p.user_id)\n"
+    "     from public.user_challenge_progress p\n"
+    "    where p.id = new.progress_id;\n"
+    "  return new;\n"
+    "end;\n"
+    "$$;\n"
+    "\n"
+    "CREATE FUNCTION public.calculate_level_from_xp(p_xp integer)\n"
+    "  RETURNS integer\n"
+    "  LANGUAGE sql\n"
+    "  IMMUTABLE STRICT\n"
+    "  AS $$\n"
+    "  select floor(sqrt(greatest(p_xp, 0) / 100.0))::int + 1\n"
+    "$$;\n"
+    "\n"
+    "CREATE FUNCTION public.calculate_user_streak(p_user_id uuid)\n"
+    "  RETURNS integer\n"
+    "  LANGUAGE sql\n"
+    "  STABLE\n"
+    "  AS $$\n"
+    "  with days as (\n"
+    "    select distinct started_at::date as day from public.learning_sessions where user_id = p_user_id\n"
+    "    union\n"
+    "    select created_at::date from public.xp_transactions where user_id = p_user_id\n"
+    "  ),\n"
+    "  runs as (\n"
+    "    -- consecutive days, newest first, share day + their position\n"
+    "    select day, day + (row_number() over (order by day desc))::int as run from days\n"
+    "  )\n"
+    "  select coalesce((select count(*)::int\n"
+    "                     from runs\n"
+    "                    where run = (select max(day) + 1 from days)\n"
+    "                      and (select max(day) from days) >= current_date - 1), 0)\n"
+    "$$;\n"
+    "\n"
+    "CREATE FUNCTION public.check_and_award_achievements(p_user_id uuid)\n"
+    "  RETURNS integer\n"
+    "  LANGUAGE plpgsql\n"
+    "  AS $$\n"
+    "declare\n"
+    "  awarded int;\n"
+    "begin\n"
+    "  insert into public.user_achievements (user_id, achievement_id)\n"
+    "  select p_user_id, a.id\n"
+    "    from public.achievements a\n"
+    "    join public.user_stats s on s.user_id = p_user_id\n"
+    "   where a.criteria <> '{}'::jsonb\n"
+    "     and coalesce((a.criteria ->> 'challenges_completed')::int, 0) <= s.challenges_completed\n"
+    "     and coalesce((a.criteria ->> 'total_xp')::int, 0) <= s.total_xp\n"
+    "     and coalesce((a.criteria ->> 'current_streak')::int, 0) <= greatest(s.current_streak, s.longest_streak)\n"
+    "     and coalesce((a.criteria ->> 'levels_passed')::int, 0) <=\n"
+    "         (select count(*) from public.level_attempts l\n"
+    "            join public.user_challenge_progress p on p.id = l.progress_id\n"
+    "           where p.user_id = p_user_id and l.passed)\n"
+    "  on conflict (user_id, achievement_id) do nothing;\n"
+    "  get diagnostics awarded = row_count;\n"
+    "  insert into public.xp_transactions (user_id, amount, source, reference_id)\n"
+    "  select p_user_id, a.xp_reward, 'achievement', a.id\n"
+    "    from public.user_achievements u\n"
+    "    join public.achievements a on a.id = u.achievement_id\n"
+    "   where u.user_id = p_user_id\n"
+    "     and a.xp_reward > 0\n"
+    "     and not exists (select 1 from public.xp_transactions x\n"
+    "                      where x.user_id = p_user_id and x.source = 'achievement' and x.reference_id = a.id);\n"
+    "  return awarded;\n"
+    "end;\n"
+    "$$;\n"
+    "\n"
+    "CREATE FUNCTION public.get_xp_for_level(p_level integer)\n"
+    "  RETURNS integer\n"
+    "  LANGUAGE sql\n"
+    "  IMMUTABLE STRICT\n"
+    "  AS $$\n"
+    "  select 100 * (greatest(p_level, 1) - 1) * (greatest(p_level, 1) - 1)\n"
+    "$$;\n"
+    "\n"
+    "CREATE FUNCTION public.update_user_streak()\n"
+    "  RETURNS trigger\n"
+    "  LANGUAGE plpgsql\n"
+    "  AS $$\n"
+    "declare\n"
+    "  streak int := public.calculate_user_streak(new.user_id);\n"
+    "begin\n"
+    "  update public.user_stats\n"
+    "     set current_streak = streak,\n"
+    "         longest_streak = greatest(longest_streak, streak),\n"
+    "         last_activity_date = current_date\n"
+    "   where user_id = new.user_id;\n"
+    "  return new;\n"
+    "end;\n"
+    "$$;\n"
+    "\n"
+    "-- Tables, in foreign-key order\n"
+    "\n"
+    "CREATE TABLE public.achievements (\n"
+    "  id uuid NOT NULL DEFAULT gen_random_uuid(),\n"
+    "  slug character varying(50) NOT NULL,\n"
+    "  name text NOT NULL,\n"
+    "  description text,\n"
+    "  category text NOT NULL DEFAULT 'general',\n"
+    "  criteria jsonb NOT NULL DEFAULT '{}'::jsonb,\n"
+    "  xp_reward integer NOT NULL DEFAULT 0,\n"
+    "  created_at timestamp with time zone NOT NULL DEFAULT now(),\n"
+    "  CONSTRAINT achievements_pkey PRIMARY KEY (id),\n"
+    "  CONSTRAINT achievements_slug_key UNIQUE (slug),\n"
+    "  CONSTRAINT achievements_xp_reward_check CHECK (xp_reward >= 0)\n"
+    ");\n"
+    "\n"
+    "CREATE TABLE public.skills (\n"
+    "  id uuid NOT NULL DEFAULT gen_random_uuid(),\n"
+    "  slug character varying(50) NOT NULL,\n"
+    "  name text NOT NULL,\n"
+    "  description text,\n"
+    "  category text NOT NULL DEFAULT 'general',\n"
+    "  parent_id uuid,\n"
+    "  max_level integer NOT NULL DEFAULT 5,\n"
+    "  created_at timestamp with time zone NOT NULL DEFAULT now(),\n"
+    "  CONSTRAINT skills_pkey PRIMARY KEY (id),\n"
+    "  CONSTRAINT skills_slug_key UNIQUE (slug),\n"
+    "  CONSTRAINT skills_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES public.skills (id) ON DELETE SET NULL,\n"
+    "  CONSTRAINT skills_max_level_check CHECK (max_level between 1 and 10)\n"
+    ");\n"
+    "\n"
+    "CREATE TABLE public.user_achievements (\n"
+    "  user_id uuid NOT NULL,\n"
+    "  achievement_id uuid NOT NULL,\n"
+    "  unlocked_at timestamp with time zone NOT NULL DEFAULT now(),\n"
+    "  CONSTRAINT user_achievements_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users (id) ON DELETE CASCADE,\n"
+    "  CONSTRAINT user_achievements_achievement_id_fkey FOREIGN KEY (achievement_id) REFERENCES public.achievements (id) ON DELETE CASCADE,\n"
+    "  CONSTRAINT user_achievements_pkey PRIMARY KEY (user_id, achievement_id)\n"
+    ");\n"
+    "\n"
+    "CREATE TABLE public.user_skills (\n"
+    "  user_id uuid NOT NULL,\n"
+    "  skill_id uuid NOT NULL,\n"
+    "  level integer NOT NULL DEFAULT 0,\n"
+    "  points_allocated integer NOT NULL DEFAULT 0,\n"
+    "  updated_at timestamp with time zone NOT NULL DEFAULT now(),\n"
+    "  CONSTRAINT user_skills_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users (id) ON DELETE CASCADE,\n"
+    "  CONSTRAINT user_skills_skill_id_fkey FOREIGN KEY (skill_id) REFERENCES public.skills (id) ON DELETE CASCADE,\n"
+    "  CONSTRAINT user_skills_level_check CHECK (level >= 0),\n"
+    "  CONSTRAINT user_skills_points_allocated_check CHECK (points_allocated >= 0),\n"
+    "  CONSTRAINT user_skills_pkey PRIMARY KEY (user_id, skill_id)\n"
+    ");\n"
+    "\n"
+    "CREATE TABLE public.xp_transactions (\n"
+    "  id uuid NOT NULL DEFAULT gen_random_uuid(),\n"
+    "  user_id uuid NOT NULL,\n"
+    "  amount integer NOT NULL,\n"
+    "  source text NOT NULL,\n"
+    "  reference_id uuid,\n"
+    "  created_at timestamp with time zone NOT NULL DEFAULT now(),\n"
+    "  CONSTRAINT xp_transactions_pkey PRIMARY KEY (id),\n"
+    "  CONSTRAINT xp_transactions_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users (id) ON DELETE CASCADE,\n"
+    "  CONSTRAINT xp_transactions_amount_check CHECK (amount <> 0),\n"
+    "  CONSTRAINT xp_transactions_source_check CHECK (source in ('level', 'challenge', 'achievement', 'streak', 'daily'))\n"
+    ");\n"
+    "\n"
+    "-- Indexes\n"
+    "\n"
+    "CREATE INDEX skills_parent_id_idx ON public.skills (parent_id);\n"
+    "\n"
+    "CREATE INDEX user_achievements_achievement_id_idx ON public.user_achievements (achievement_id);\n"
+    "\n"
+    "CREATE INDEX user_skills_skill_id_idx ON public.user_skills (skill_id);\n"
+    "\n"
+    "CREATE INDEX xp_transactions_user_id_created_at_idx ON public.xp_transactions (user_id, created_at DESC);\n"
+    "\n"
+    "-- Triggers\n"
+    "\n"
+    "CREATE TRIGGER learning_sessions_streak AFTER INSERT ON public.learning_sessions FOR EACH ROW EXECUTE FUNCTION public.update_user_streak();\n"
+    "\n"
+    "CREATE TRIGGER level_attempts_achievements AFTER INSERT ON public.level_attempts FOR EACH ROW WHEN (new.passed) EXECUTE FUNCTION public.award_achievements_on_level();\n"
+    "\n"
+    "CREATE TRIGGER user_skills_updated_at BEFORE UPDATE ON public.user_skills FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();\n"
+    "\n"
+    "CREATE TRIGGER xp_transactions_apply AFTER INSERT ON public.xp_transactions FOR EACH ROW EXECUTE FUNCTION public.apply_xp_transaction();\n"
+    "\n"
+    "-- Comments\n"
+    "\n"
+    "COMMENT ON FUNCTION public.apply_xp_transaction() IS 'Adds a transaction to the user''s stats and recomputes the level.';\n"
+    "\n"
+    "COMMENT ON FUNCTION public.award_achievements_on_level() IS 'Checks achievements when a level is passed (the guide''s achievement trigger).';\n"
+    "\n"
+    "COMMENT ON FUNCTION public.calculate_level_from_xp(integer) IS 'Level from total XP: level n starts at 100 * (n - 1)^2 XP.';\n"
+    "\n"
+    "COMMENT ON FUNCTION public.calculate_user_streak(uuid) IS 'Days in a row, up to today or yesterday, on which the user had a learning\n"
+    "session or earned XP (0 when the last such day is older).';\n"
+    "\n"
+    "COMMENT ON FUNCTION public.check_and_award_achievements(uuid) IS 'Awards every achievement whose criteria the user now meets, with its XP; returns\n"
+    "how many were awarded. Criteria keys: challenges_completed, total_xp,\n"
+    "current_streak (the longest streak counts too) and levels_passed.';\n"
+    "\n"
+    "COMMENT ON FUNCTION public.get_xp_for_level(integer) IS 'The XP at which a level starts (the inverse of calculate_level_from_xp).';\n"
+    "\n"
+    "COMMENT ON FUNCTION public.update_user_streak() IS 'Recomputes the user''s streak after a day of activity (the guide''s streak trigger).';\n"
+    "\n"
+    "COMMENT ON TABLE public.achievements IS 'An achievement users can unlock.';\n"
+    "\n"
+    "COMMENT ON COLUMN public.achievements.criteria IS 'What unlocks it, e.g. {\"challenges_completed\": 10}.';\n"
+    "\n"
+    "COMMENT ON TABLE public.skills IS 'A node of the skill tree.';\n"
+    "\n"
+    "COMMENT ON TABLE public.user_skills IS 'Points a user has put into a skill.';\n"
+    "\n"
+    "COMMENT ON TABLE public.xp_transactions IS 'Every XP award; inserting one updates the user''s total and level.';\n", "-- schemac migration 0003_gamification_tables (down)\n"
+    "-- from 0002_challenge_tables to 0003_gamification_tables\n"
+    "-- Undoes the up file exactly, in reverse order.\n"
+    "-- Generated by schemac plan; do not edit.\n"
+    "\n"
+    "SET check_function_bodies = off;\n"
+    "\n"
+    "-- Keeps a whole table in schemac_retained (see the README: retained drops)\n"
+    "\n"
+    "CREATE OR REPLACE FUNCTION pg_temp.schemac_retain(t regclass, kept text, note text, only_with_rows boolean)\n"
+    "RETURNS void LANGUAGE plpgsql AS $schemac_retain$\n"
+    "DECLARE\n"
+    "  s text := (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = t);\n"
+    "  base text := kept;\n"
+    "  short text := kept;  -- at most 50 bytes (identifiers are cut at 63 bytes, not characters)\n"
+    "  number integer := 1;\n"
+    "  has_rows boolean;\n"
+    "  r record;\n"
+    "BEGIN\n"
+    "  EXECUTE format('ALTER TABLE %s NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY', t);\n"
+    "  IF only_with_rows THEN\n"
+    "    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s)', t) INTO has_rows;\n"
+    "    IF NOT has_rows THEN\n"
+    "      EXECUTE format('DROP TABLE %s', t);\n"
+    "      RETURN;\n"
+    "    END IF;\n"
+    "    WHILE octet_length(short) > 50 LOOP\n"
+    "      short := left(short, -1);\n"
+    "    END LOOP;\n"
+    "    WHILE to_regclass(format('%I.%I', 'schemac_retained', kept)) IS NOT NULL LOOP\n"
+    "      number := number + 1;\n"
+    "      kept := short || '_' || number;\n"
+    "    END LOOP;\n"
+    "    short := kept;\n"
+    "  END IF;\n"
+    "  WHILE octet_length(short) > 50 LOOP\n"
+    "    short := left(short, -1);\n"
+    "  END LOOP;\n"
+    "  IF to_regnamespace('schemac_retained') IS NULL THEN\n"
+    "    CREATE SCHEMA schemac_retained;\n"
+    "  END IF;\n"
+    "  -- what ties it to other objects goes (restored by the down that restores it)\n"
+    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') LOOP\n"
+    "    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', t, r.conname);\n"
+    "  END LOOP;\n"
+    "  FOR r IN SELECT tgname FROM pg_trigger WHERE tgrelid = t AND NOT tgisinternal LOOP\n"
+    "    EXECUTE format('DROP TRIGGER %I ON %s', r.tgname, t);\n"
+    "  END LOOP;\n"
+    "  FOR r IN SELECT polname FROM pg_policy WHERE polrelid = t LOOP\n"
+    "    EXECUTE format('DROP POLICY %I ON %s', r.polname, t);\n"
+    "  END LOOP;\n"
+    "  FOR r IN SELECT DISTINCT a.grantee FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = t AND a.grantee <> c.relowner LOOP\n"
+    "    EXECUTE format('REVOKE ALL ON %s FROM %s CASCADE', t, CASE r.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r.grantee)) END);\n"
+    "  END LOOP;\n"
+    "  FOR r IN SELECT c.relname FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid\n"
+    "      WHERE x.indrelid = t AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid) LOOP\n"
+    "    EXECUTE format('DROP INDEX %I.%I', s, r.relname);\n"
+    "  END LOOP;\n"
+    "  FOR r IN SELECT attname, attgenerated FROM pg_attribute WHERE attrelid = t AND attnum > 0 AND NOT attisdropped AND atthasdef LOOP\n"
+    "    EXECUTE format('ALTER TABLE %s ALTER COLUMN %I %s', t, r.attname, CASE r.attgenerated WHEN 's' THEN 'DROP EXPRESSION' ELSE 'DROP DEFAULT' END);\n"
+    "  END LOOP;\n"
+    "  -- values of the schema's own types (not an extension's) kept as text\n"
+    "  FOR r IN SELECT a.attname, ty.typtype = 'b' AND ty.typelem <> 0 AND ty.typcategory = 'A' AS is_array\n"
+    "      FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid\n"
+    "      JOIN pg_type e ON e.oid = CASE WHEN ty.typtype = 'b' AND ty.typelem <> 0 AND ty.typcategory = 'A' THEN ty.typelem ELSE ty.oid END\n"
+    "      WHERE a.attrelid = t AND a.attnum > 0 AND NOT a.attisdropped AND e.typtype IN ('e', 'd', 'c')\n"
+    "        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = e.oid AND d.deptype = 'e') LOOP\n"
+    "    EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE %s USING %I::%s', t, r.attname,\n"
+    "      CASE WHEN r.is_array THEN 'text[]' ELSE 'text' END, r.attname, CASE WHEN r.is_array THEN 'text[]' ELSE 'text' END);\n"
+    "  END LOOP;\n"
+    "  -- its key indexes and sequences move along, under names no other kept table has\n"
+    "  FOR r IN SELECT c.oid, c.relname, CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'INDEX' END AS kind FROM pg_class c WHERE c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = t) OR (c.relkind = 'S' AND c.oid IN (SELECT objid FROM pg_depend WHERE classid = 'pg_class'::regclass AND refobjid = t AND deptype IN ('a', 'i'))) LOOP\n"
+    "    EXECUTE format('COMMENT ON %s %I.%I IS %L', r.kind, s, r.relname, 'schemac: was ' || r.relname);\n"
+    "    EXECUTE format('ALTER %s %I.%I RENAME TO %I', r.kind, s, r.relname, short || '_' || left(md5(kept || '.' || r.relname), 12));\n"
+    "  END LOOP;\n"
+    "  EXECUTE format('ALTER TABLE %s RENAME TO %I', t, kept);\n"
+    "  EXECUTE format('ALTER TABLE %I.%I SET SCHEMA %I', s, kept, 'schemac_retained');\n"
+    "  EXECUTE format('COMMENT ON TABLE %I.%I IS %L', 'schemac_retained', kept, note);\n"
+    "END\n"
+    "$schemac_retain$;\n"
+    "\n"
+    "-- Undo: Triggers\n"
+    "\n"
+    "DROP TRIGGER level_attempts_achievements ON public.level_attempts;\n"
+    "\n"
+    "DROP TRIGGER learning_sessions_streak ON public.learning_sessions;\n"
+    "\n"
+    "-- Undo: Tables, in foreign-key order\n"
+    "\n"
+    "SELECT pg_temp.schemac_retain('public.xp_transactions', 'm0003_gamification_tables_public_xp_transactions_down', 'schemac: kept by a down: rows of xp_transactions written after migration 0003_gamification_tables created it', true);\n"
+    "\n"
+    "SELECT pg_temp.schemac_retain('public.user_skills', 'm0003_gamification_tables_public_user_skills_down', 'schemac: kept by a down: rows of user_skills written after migration 0003_gamification_tables created it', true);\n"
+    "\n"
+    "SELECT pg_temp.schemac_retain('public.user_achievements', 'm0003_gamification_tables_public_user_achievements_down', 'schemac: kept by a down: rows of user_achievements written after migration 0003_gamification_tables created it', true);\n"
+    "\n"
+    "SELECT pg_temp.schemac_retain('public.skills', 'm0003_gamification_tables_public_skills_down', 'schemac: kept by a down: rows of skills written after migration 0003_gamification_tables created it', true);\n"
+    "\n"
+    "SELECT pg_temp.schemac_retain('public.achievements', 'm0003_gamification_tables_public_achievements_down', 'schemac: kept by a down: rows of achievements written after migration 0003_gamification_tables created it', true);\n"
+    "\n"
+    "-- Undo: Functions\n"
+    "\n"
+    "DROP FUNCTION public.update_user_streak();\n"
+    "\n"
+    "DROP FUNCTION public.get_xp_for_level(integer);\n"
+    "\n"
+    "DROP FUNCTION public.check_and_award_achievements(uuid);\n"
+    "\n"
+    "DROP FUNCTION public.calculate_user_streak(uuid);\n"
+    "\n"
+    "DROP FUNCTION public.calculate_level_from_xp(integer);\n"
+    "\n"
+    "DROP FUNCTION public.award_achievements_on_level();\n"
+    "\n"
+    "DROP FUNCTION public.apply_xp_transaction();\n", "-- schemac migration 0003_gamification_tables (verify)\n"
+    "-- from 0002_challenge_tables to 0003_gamification_tables\n"
+    "-- Raises an exception naming what is missing after up.\n"
+    "-- Generated by schemac plan; do not edit.\n"
+    "\n"
+    "DO $schemac_verify$\n"
+    "DECLARE\n"
+    "  missing text[] := '{}';\n"
+    "BEGIN\n"
+    "  IF NOT (to_regprocedure('public.apply_xp_transaction()') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'function public.apply_xp_transaction() is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (to_regprocedure('public.award_achievements_on_level()') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'function public.award_achievements_on_level() is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (to_regprocedure('public.calculate_level_from_xp(integer)') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'function public.calculate_level_from_xp(integer) is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (to_regprocedure('public.calculate_user_streak(uuid)') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'function public.calculate_user_streak(uuid) is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (to_regprocedure('public.check_and_award_achievements(uuid)') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'function public.check_and_award_achievements(uuid) is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (to_regprocedure('public.get_xp_for_level(integer)') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'function public.get_xp_for_level(integer) is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (to_regprocedure('public.update_user_streak()') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'function public.update_user_streak() is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (to_regclass('public.achievements') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'table achievements is missing');\n"
+    "  END IF;\n"
+    "  missing := missing || ARRAY(SELECT 'column achievements.' || v.name || ' is missing or is not ' || v.type ||\n"
     "      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END\n"
-    "    FROM (VALUES (1, 'id', 'uuid', true), (2, 'user_id', 'uuid', true), (3, 'kind', 'text', true), (4, 'payload', 'jsonb', true), (5, 'read_at', 'timestamp with time zone', false), (6, 'created_at', 'timestamp with time zone', true)) AS v(n, name, type, not_null)\n"
-    "    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.notifications') AND attname = v.name AND\n"
+    "    FROM (VALUES (1, 'id', 'uuid', true), (2, 'slug', 'character varying(50)', true), (3, 'name', 'text', true), (4, 'description', 'text', false), (5, 'category', 'text', true), (6, 'criteria', 'jsonb', true), (7, 'xp_reward', 'integer', true), (8, 'created_at', 'timestamp with time zone', true)) AS v(n, name, type, not_null)\n"
+    "    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.achievements') AND attname = v.name AND\n"
+    "      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)\n"
+    "    ORDER BY v.n);\n"
+    "  IF NOT (to_regclass('public.skills') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'table skills is missing');\n"
+    "  END IF;\n"
+    "  missing := missing || ARRAY(SELECT 'column skills.' || v.name || ' is missing or is not ' || v.type ||\n"
+    "      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END\n"
+    "    FROM (VALUES (1, 'id', 'uuid', true), (2, 'slug', 'character varying(50)', true), (3, 'name', 'text', true), (4, 'description', 'text', false), (5, 'category', 'text', true), (6, 'parent_id', 'uuid', false), (7, 'max_level', 'integer', true), (8, 'created_at', 'timestamp with time zone', true)) AS v(n, name, type, not_null)\n"
+    "    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.skills') AND attname = v.name AND\n"
     "      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)\n"
     "    ORDER BY v.n);\n"
     "  IF NOT (to_regclass('public.user_achievements') IS NOT NULL) THEN\n"
@@ -2273,13 +3474,13 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.user_achievements') AND attname = v.name AND\n"
     "      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)\n"
     "    ORDER BY v.n);\n"
-    "  IF NOT (to_regclass('public.user_stats') IS NOT NULL) THEN\n"
-    "    missing := array_append(missing, 'table user_stats is missing');\n"
+    "  IF NOT (to_regclass('public.user_skills') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'table user_skills is missing');\n"
     "  END IF;\n"
-    "  missing := missing || ARRAY(SELECT 'column user_stats.' || v.name || ' is missing or is not ' || v.type ||\n"
+    "  missing := missing || ARRAY(SELECT 'column user_skills.' || v.name || ' is missing or is not ' || v.type ||\n"
     "      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END\n"
-    "    FROM (VALUES (1, 'user_id', 'uuid', true), (2, 'total_xp', 'integer', true), (3, 'current_level', 'integer', true), (4, 'current_streak', 'integer', true), (5, 'longest_streak', 'integer', true), (6, 'challenges_completed', 'integer', true), (7, 'last_activity_date', 'date', false), (8, 'updated_at', 'timestamp with time zone', true)) AS v(n, name, type, not_null)\n"
-    "    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.user_stats') AND attname = v.name AND\n"
+    "    FROM (VALUES (1, 'user_id', 'uuid', true), (2, 'skill_id', 'uuid', true), (3, 'level', 'integer', true), (4, 'points_allocated', 'integer', true), (5, 'updated_at', 'timestamp with time zone', true)) AS v(n, name, type, not_null)\n"
+    "    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.user_skills') AND attname = v.name AND\n"
     "      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)\n"
     "    ORDER BY v.n);\n"
     "  IF NOT (to_regclass('public.xp_transactions') IS NOT NULL) THEN\n"
@@ -2291,8 +3492,526 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.xp_transactions') AND attname = v.name AND\n"
     "      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)\n"
     "    ORDER BY v.n);\n"
-    "  IF NOT (to_regclass('public.challenges_track_id_order_index_idx') IS NOT NULL) THEN\n"
-    "    missing := array_append(missing, 'index challenges_track_id_order_index_idx is missing');\n"
+    "  IF NOT (to_regclass('public.skills_parent_id_idx') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'index skills_parent_id_idx is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (to_regclass('public.user_achievements_achievement_id_idx') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'index user_achievements_achievement_id_idx is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (to_regclass('public.user_skills_skill_id_idx') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'index user_skills_skill_id_idx is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (to_regclass('public.xp_transactions_user_id_created_at_idx') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'index xp_transactions_user_id_created_at_idx is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass('public.learning_sessions') AND tgname = 'learning_sessions_streak' AND NOT tgisinternal)) THEN\n"
+    "    missing := array_append(missing, 'trigger learning_sessions_streak on learning_sessions is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass('public.level_attempts') AND tgname = 'level_attempts_achievements' AND NOT tgisinternal)) THEN\n"
+    "    missing := array_append(missing, 'trigger level_attempts_achievements on level_attempts is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass('public.user_skills') AND tgname = 'user_skills_updated_at' AND NOT tgisinternal)) THEN\n"
+    "    missing := array_append(missing, 'trigger user_skills_updated_at on user_skills is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass('public.xp_transactions') AND tgname = 'xp_transactions_apply' AND NOT tgisinternal)) THEN\n"
+    "    missing := array_append(missing, 'trigger xp_transactions_apply on xp_transactions is missing');\n"
+    "  END IF;\n"
+    "  IF cardinality(missing) > 0 THEN\n"
+    "    RAISE EXCEPTION 'schemac verify: %', array_to_string(missing, '; ');\n"
+    "  END IF;\n"
+    "END\n"
+    "$schemac_verify$;\n" },
+      { 4, "0004_leaderboard_tables", "-- schemac migration 0004_leaderboard_tables (up)\n"
+    "-- from 0003_gamification_tables to 0004_leaderboard_tables\n"
+    "-- Expand, then data, then contract.\n"
+    "-- Generated by schemac plan; do not edit.\n"
+    "\n"
+    "-- Function bodies are checked by schemac; they may name tables created below\n"
+    "\n"
+    "SET check_function_bodies = off;\n"
+    "\n"
+    "-- Types: enums, domains and composite types\n"
+    "\n"
+    "CREATE TYPE public.leaderboard_period AS ENUM ('daily', 'weekly', 'monthly', 'all_time');\n"
+    "\n"
+    "-- Functions\n"
+    "\n"
+    "CREATE FUNCTION public.get_user_rank(p_user_id uuid, p_period public.leaderboard_period DEFAULT 'all_time', p_metric text DEFAULT 'xp')\n"
+    "  RETURNS integer\n"
+    "  LANGUAGE sql\n"
+    "  STABLE\n"
+    "  AS $$\n"
+    "  select rank\n"
+    "    from public.leaderboard_entries\n"
+    "   where user_id = p_user_id and period = p_period and metric = p_metric\n"
+    "   order by period_start desc\n"
+    "   limit 1\n"
+    "$$;\n"
+    "\n"
+    "CREATE FUNCTION public.leaderboard_period_start(p_period public.leaderboard_period, p_date date)\n"
+    "  RETURNS date\n"
+    "  LANGUAGE sql\n"
+    "  IMMUTABLE\n"
+    "  AS $$\n"
+    "  select case p_period\n"
+    "           when 'daily' then p_date\n"
+    "           when 'weekly' then date_trunc('week', p_date)::date\n"
+    "           when 'monthly' then date_trunc('month', p_date)::date\n"
+    "           else date '1970-01-01'\n"
+    "         end\n"
+    "$$;\n"
+    "\n"
+    "CREATE FUNCTION public.refresh_all_leaderboards()\n"
+    "  RETURNS void\n"
+    "  LANGUAGE plpgsql\n"
+    "  AS $$\n"
+    "declare\n"
+    "  p public.leaderboard_period;\n"
+    "  m text;\n"
+    "begin\n"
+    "  foreach p in array enum_range(null::public.leaderboard_period) loop\n"
+    "    foreach m in array array['xp', 'challenges'] loop\n"
+    "      perform public.update_leaderboard_rankings(p, current_date, m);\n"
+    "    end loop;\n"
+    "  end loop;\n"
+    "end;\n"
+    "$$;\n"
+    "\n"
+    "CREATE FUNCTION public.update_leaderboard_rankings(p_period public.leaderboard_period, p_date date DEFAULT current_date, p_metric text DEFAULT 'xp')\n"
+    "  RETURNS integer\n"
+    "  LANGUAGE plpgsql\n"
+    "  AS $$\n"
+    "declare\n"
+    "  v_start date := public.leaderboard_period_start(p_period, p_date);\n"
+    "  v_end date := case p_period\n"
+    "                  when 'daily' then v_start + 1\n"
+    "                  when 'weekly' then v_start + 7\n"
+    "                  when 'monthly' then (v_start + interval '1 month')::date\n"
+    "                  else date 'infinity'\n"
+    "                end;\n"
+    "  ranked int;\n"
+    "begin\n"
+    "  if p_metric not in ('xp', 'challenges') then\n"
+    "    raise exception 'unknown leaderboard metric %', p_metric using errcode = 'invalid_parameter_value';\n"
+    "  end if;\n"
+    "  delete from public.leaderboard_entries where period = p_period and period_start = v_start and metric = p_metric;\n"
+    "  insert into public.leaderboard_entries (user_id, period, period_start, metric, score, rank)\n"
+    "  select user_id, p_period, v_start, p_metric, score, rank() over (order by score desc)\n"
+    "    from (select u.id as user_id,\n"
+    "                 case p_metric\n"
+    "                   when 'xp' then (select coalesce(sum(x.amount), 0) from public.xp_transactions x\n"
+    "                                    where x.user_id = u.id and x.created_at >= v_start and x.created_at < v_end)\n"
+    "                   else (select count(*) from public.user_challenge_progress p\n"
+    "                          where p.user_id = u.id and p.status = 'completed'\n"
+    "                            and p.completed_at >= v_start and p.completed_at < v_end)\n"
+    "                 end::int as score\n"
+    "            from public.users u\n"
+    "           where u.is_active) s\n"
+    "   where score > 0;\n"
+    "  get diagnostics ranked = row_count;\n"
+    "  insert into public.leaderboard_snapshots (period, period_start, metric, rankings)\n"
+    "  select p_period, v_start, p_metric,\n"
+    "         coalesce(jsonb_agg(jsonb_build_object('user_id', e.user_id, 'score', e.score, 'rank', e.rank)\n"
+    "                            order by e.rank, e.user_id), '[]'::jsonb)\n"
+    "    from public.leaderboard_entries e\n"
+    "   where e.period = p_period and e.period_start = v_start and e.metric = p_metric\n"
+    "  on conflict (period, period_start, metric, snapshot_date) do update set rankings = excluded.rankings;\n"
+    "  return ranked;\n"
+    "end;\n"
+    "$$;\n"
+    "\n"
+    "-- Tables, in foreign-key order\n"
+    "\n"
+    "CREATE TABLE public.leaderboard_entries (\n"
+    "  id uuid NOT NULL DEFAULT gen_random_uuid(),\n"
+    "  user_id uuid NOT NULL,\n"
+    "  period public.leaderboard_period NOT NULL,\n"
+    "  period_start date NOT NULL,\n"
+    "  metric text NOT NULL DEFAULT 'xp',\n"
+    "  score integer NOT NULL DEFAULT 0,\n"
+    "  rank integer,\n"
+    "  updated_at timestamp with time zone NOT NULL DEFAULT now(),\n"
+    "  CONSTRAINT leaderboard_entries_pkey PRIMARY KEY (id),\n"
+    "  CONSTRAINT leaderboard_entries_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users (id) ON DELETE CASCADE,\n"
+    "  CONSTRAINT leaderboard_entries_metric_check CHECK (metric in ('xp', 'challenges')),\n"
+    "  CONSTRAINT leaderboard_entries_period_period_start_metric_user_id_key UNIQUE (period, period_start, metric, user_id)\n"
+    ");\n"
+    "\n"
+    "CREATE TABLE public.leaderboard_snapshots (\n"
+    "  id uuid NOT NULL DEFAULT gen_random_uuid(),\n"
+    "  period public.leaderboard_period NOT NULL,\n"
+    "  period_start date NOT NULL,\n"
+    "  metric text NOT NULL,\n"
+    "  snapshot_date date NOT NULL DEFAULT current_date,\n"
+    "  rankings jsonb NOT NULL DEFAULT '[]'::jsonb,\n"
+    "  created_at timestamp with time zone NOT NULL DEFAULT now(),\n"
+    "  CONSTRAINT leaderboard_snapshots_pkey PRIMARY KEY (id),\n"
+    "  CONSTRAINT leaderboard_snapshots_metric_check CHECK (metric in ('xp', 'challenges')),\n"
+    "  CONSTRAINT leaderboard_snapshots_period_period_start_metric_snapshot_d_key UNIQUE (period, period_start, metric, snapshot_date)\n"
+    ");\n"
+    "\n"
+    "-- Indexes\n"
+    "\n"
+    "CREATE INDEX leaderboard_entries_user_id_idx ON public.leaderboard_entries (user_id);\n"
+    "\n"
+    "-- Comments\n"
+    "\n"
+    "COMMENT ON FUNCTION public.get_user_rank(uuid, public.leaderboard_period, text) IS 'The user''s rank in the newest ranking of the period and metric (null when unranked).';\n"
+    "\n"
+    "COMMENT ON FUNCTION public.leaderboard_period_start(public.leaderboard_period, date) IS 'The first day of the period that contains p_date (all time starts in 1970).';\n"
+    "\n"
+    "COMMENT ON FUNCTION public.refresh_all_leaderboards() IS 'Ranks every period and metric as of today (the guide''s daily job).';\n"
+    "\n"
+    "COMMENT ON FUNCTION public.update_leaderboard_rankings(public.leaderboard_period, date, text) IS 'Ranks every active user with a score in the period containing p_date, replaces\n"
+    "that period''s entries and snapshots the result; returns how many were ranked.';\n"
+    "\n"
+    "COMMENT ON TABLE public.leaderboard_entries IS 'A user''s rank in one period, by one metric (''xp'' earned, or ''challenges''\n"
+    "completed in the period).';\n"
+    "\n"
+    "COMMENT ON TABLE public.leaderboard_snapshots IS 'A ranking as it stood on a day, kept for history.';\n"
+    "\n"
+    "COMMENT ON COLUMN public.leaderboard_snapshots.rankings IS '[{\"user_id\": ..., \"score\": ..., \"rank\": ...}, ...] in rank order.';\n", "-- schemac migration 0004_leaderboard_tables (down)\n"
+    "-- from 0003_gamification_tables to 0004_leaderboard_tables\n"
+    "-- Undoes the up file exactly, in reverse order.\n"
+    "-- Generated by schemac plan; do not edit.\n"
+    "\n"
+    "SET check_function_bodies = off;\n"
+    "\n"
+    "-- Keeps a whole table in schemac_retained (see the README: retained drops)\n"
+    "\n"
+    "CREATE OR REPLACE FUNCTION pg_temp.schemac_retain(t regclass, kept text, note text, only_with_rows boolean)\n"
+    "RETURNS void LANGUAGE plpgsql AS $schemac_retain$\n"
+    "DECLARE\n"
+    "  s text := (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = t);\n"
+    "  base text := kept;\n"
+    "  short text := kept;  -- at most 50 bytes (identifiers are cut at 63 bytes, not characters)\n"
+    "  number integer := 1;\n"
+    "  has_rows boolean;\n"
+    "  r record;\n"
+    "BEGIN\n"
+    "  EXECUTE format('ALTER TABLE %s NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY', t);\n"
+    "  IF only_with_rows THEN\n"
+    "    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s)', t) INTO has_rows;\n"
+    "    IF NOT has_rows THEN\n"
+    "      EXECUTE format('DROP TABLE %s', t);\n"
+    "      RETURN;\n"
+    "    END IF;\n"
+    "    WHILE octet_length(short) > 50 LOOP\n"
+    "      short := left(short, -1);\n"
+    "    END LOOP;\n"
+    "    WHILE to_regclass(format('%I.%I', 'schemac_retained', kept)) IS NOT NULL LOOP\n"
+    "      number := number + 1;\n"
+    "      kept := short || '_' || number;\n"
+    "    END LOOP;\n"
+    "    short := kept;\n"
+    "  END IF;\n"
+    "  WHILE octet_length(short) > 50 LOOP\n"
+    "    short := left(short, -1);\n"
+    "  END LOOP;\n"
+    "  IF to_regnamespace('schemac_retained') IS NULL THEN\n"
+    "    CREATE SCHEMA schemac_retained;\n"
+    "  END IF;\n"
+    "  -- what ties it to other objects goes (restored by the down that restores it)\n"
+    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') LOOP\n"
+    "    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', t, r.conname);\n"
+    "  END LOOP;\n"
+    "  FOR r IN SELECT tgname FROM pg_trigger WHERE tgrelid = t AND NOT tgisinternal LOOP\n"
+    "    EXECUTE format('DROP TRIGGER %I ON %s', r.tgname, t);\n"
+    "  END LOOP;\n"
+    "  FOR r IN SELECT polname FROM pg_policy WHERE polrelid = t LOOP\n"
+    "    EXECUTE format('DROP POLICY %I ON %s', r.polname, t);\n"
+    "  END LOOP;\n"
+    "  FOR r IN SELECT DISTINCT a.grantee FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = t AND a.grantee <> c.relowner LOOP\n"
+    "    EXECUTE format('REVOKE ALL ON %s FROM %s CASCADE', t, CASE r.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r.grantee)) END);\n"
+    "  END LOOP;\n"
+    "  FOR r IN SELECT c.relname FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid\n"
+    "      WHERE x.indrelid = t AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid) LOOP\n"
+    "    EXECUTE format('DROP INDEX %I.%I', s, r.relname);\n"
+    "  END LOOP;\n"
+    "  FOR r IN SELECT attname, attgenerated FROM pg_attribute WHERE attrelid = t AND attnum > 0 AND NOT attisdropped AND atthasdef LOOP\n"
+    "    EXECUTE format('ALTER TABLE %s ALTER COLUMN %I %s', t, r.attname, CASE r.attgenerated WHEN 's' THEN 'DROP EXPRESSION' ELSE 'DROP DEFAULT' END);\n"
+    "  END LOOP;\n"
+    "  -- values of the schema's own types (not an extension's) kept as text\n"
+    "  FOR r IN SELECT a.attname, ty.typtype = 'b' AND ty.typelem <> 0 AND ty.typcategory = 'A' AS is_array\n"
+    "      FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid\n"
+    "      JOIN pg_type e ON e.oid = CASE WHEN ty.typtype = 'b' AND ty.typelem <> 0 AND ty.typcategory = 'A' THEN ty.typelem ELSE ty.oid END\n"
+    "      WHERE a.attrelid = t AND a.attnum > 0 AND NOT a.attisdropped AND e.typtype IN ('e', 'd', 'c')\n"
+    "        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = e.oid AND d.deptype = 'e') LOOP\n"
+    "    EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE %s USING %I::%s', t, r.attname,\n"
+    "      CASE WHEN r.is_array THEN 'text[]' ELSE 'text' END, r.attname, CASE WHEN r.is_array THEN 'text[]' ELSE 'text' END);\n"
+    "  END LOOP;\n"
+    "  -- its key indexes and sequences move along, under names no other kept table has\n"
+    "  FOR r IN SELECT c.oid, c.relname, CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'INDEX' END AS kind FROM pg_class c WHERE c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = t) OR (c.relkind = 'S' AND c.oid IN (SELECT objid FROM pg_depend WHERE classid = 'pg_class'::regclass AND refobjid = t AND deptype IN ('a', 'i'))) LOOP\n"
+    "    EXECUTE format('COMMENT ON %s %I.%I IS %L', r.kind, s, r.relname, 'schemac: was ' || r.relname);\n"
+    "    EXECUTE format('ALTER %s %I.%I RENAME TO %I', r.kind, s, r.relname, short || '_' || left(md5(kept || '.' || r.relname), 12));\n"
+    "  END LOOP;\n"
+    "  EXECUTE format('ALTER TABLE %s RENAME TO %I', t, kept);\n"
+    "  EXECUTE format('ALTER TABLE %I.%I SET SCHEMA %I', s, kept, 'schemac_retained');\n"
+    "  EXECUTE format('COMMENT ON TABLE %I.%I IS %L', 'schemac_retained', kept, note);\n"
+    "END\n"
+    "$schemac_retain$;\n"
+    "\n"
+    "-- Undo: Tables, in foreign-key order\n"
+    "\n"
+    "SELECT pg_temp.schemac_retain('public.leaderboard_snapshots', 'm0004_leaderboard_tables_public_leaderboard_snapshots_down', 'schemac: kept by a down: rows of leaderboard_snapshots written after migration 0004_leaderboard_tables created it', true);\n"
+    "\n"
+    "SELECT pg_temp.schemac_retain('public.leaderboard_entries', 'm0004_leaderboard_tables_public_leaderboard_entries_down', 'schemac: kept by a down: rows of leaderboard_entries written after migration 0004_leaderboard_tables created it', true);\n"
+    "\n"
+    "-- Undo: Functions\n"
+    "\n"
+    "DROP FUNCTION public.update_leaderboard_rankings(public.leaderboard_period, date, text);\n"
+    "\n"
+    "DROP FUNCTION public.refresh_all_leaderboards();\n"
+    "\n"
+    "DROP FUNCTION public.leaderboard_period_start(public.leaderboard_period, date);\n"
+    "\n"
+    "DROP FUNCTION public.get_user_rank(uuid, public.leaderboard_period, text);\n"
+    "\n"
+    "-- Undo: Types: enums, domains and composite types\n"
+    "\n"
+    "DROP TYPE public.leaderboard_period;\n", "-- schemac migration 0004_leaderboard_tables (verify)\n"
+    "-- from 0003_gamification_tables to 0004_leaderboard_tables\n"
+    "-- Raises an exception naming what is missing after up.\n"
+    "-- Generated by schemac plan; do not edit.\n"
+    "\n"
+    "DO $schemac_verify$\n"
+    "DECLARE\n"
+    "  missing text[] := '{}';\n"
+    "BEGIN\n"
+    "  IF NOT (to_regtype('public.leaderboard_period') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'enum leaderboard_period is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (to_regprocedure('public.get_user_rank(uuid, public.leaderboard_period, text)') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'function public.get_user_rank(uuid, public.leaderboard_period, text) is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (to_regprocedure('public.leaderboard_period_start(public.leaderboard_period, date)') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'function public.leaderboard_period_start(public.leaderboard_period, date) is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (to_regprocedure('public.refresh_all_leaderboards()') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'function public.refresh_all_leaderboards() is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (to_regprocedure('public.update_leaderboard_rankings(public.leaderboard_period, date, text)') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'function public.update_leaderboard_rankings(public.leaderboard_period, date, text) is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (to_regclass('public.leaderboard_entries') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'table leaderboard_entries is missing');\n"
+    "  END IF;\n"
+    "  missing := missing || ARRAY(SELECT 'column leaderboard_entries.' || v.name || ' is missing or is not ' || v.type ||\n"
+    "      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END\n"
+    "    FROM (VALUES (1, 'id', 'uuid', true), (2, 'user_id', 'uuid', true), (3, 'period', 'public.leaderboard_period', true), (4, 'period_start', 'date', true), (5, 'metric', 'text', true), (6, 'score', 'integer', true), (7, 'rank', 'integer', false), (8, 'updated_at', 'timestamp with time zone', true)) AS v(n, name, type, not_null)\n"
+    "    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.leaderboard_entries') AND attname = v.name AND\n"
+    "      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)\n"
+    "    ORDER BY v.n);\n"
+    "  IF NOT (to_regclass('public.leaderboard_snapshots') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'table leaderboard_snapshots is missing');\n"
+    "  END IF;\n"
+    "  missing := missing || ARRAY(SELECT 'column leaderboard_snapshots.' || v.name || ' is missing or is not ' || v.type ||\n"
+    "      CASE WHEN v.not_null THEN ' not null' ELSE ' (nullable)' END\n"
+    "    FROM (VALUES (1, 'id', 'uuid', true), (2, 'period', 'public.leaderboard_period', true), (3, 'period_start', 'date', true), (4, 'metric', 'text', true), (5, 'snapshot_date', 'date', true), (6, 'rankings', 'jsonb', true), (7, 'created_at', 'timestamp with time zone', true)) AS v(n, name, type, not_null)\n"
+    "    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.leaderboard_snapshots') AND attname = v.name AND\n"
+    "      NOT attisdropped AND atttypid = to_regtype(v.type) AND attnotnull = v.not_null)\n"
+    "    ORDER BY v.n);\n"
+    "  IF NOT (to_regclass('public.leaderboard_entries_user_id_idx') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'index leaderboard_entries_user_id_idx is missing');\n"
+    "  END IF;\n"
+    "  IF cardinality(missing) > 0 THEN\n"
+    "    RAISE EXCEPTION 'schemac verify: %', array_to_string(missing, '; ');\n"
+    "  END IF;\n"
+    "END\n"
+    "$schemac_verify$;\n" },
+      { 5, "0005_indexes_and_views", "-- schemac migration 0005_indexes_and_views (up)\n"
+    "-- from 0004_leaderboard_tables to 0005_indexes_and_views\n"
+    "-- Expand, then data, then contract.\n"
+    "-- Generated by schemac plan; do not edit.\n"
+    "\n"
+    "-- schemac:commit\n"
+    "-- Phase 1 of 2: the changes\n"
+    "\n"
+    "-- Function bodies are checked by schemac; they may name tables created below\n"
+    "\n"
+    "SET check_function_bodies = off;\n"
+    "\n"
+    "-- Functions\n"
+    "\n"
+    "CREATE FUNCTION public.refresh_dashboard_summaries()\n"
+    "  RETURNS void\n"
+    "  LANGUAGE sql\n"
+    "  AS $$\n"
+    "  refresh materialized view concurrently public.user_dashboard_summary\n"
+    "$$;\n"
+    "\n"
+    "-- Views and materialized views, in dependency order\n"
+    "\n"
+    "CREATE VIEW public.challenge_progress_detail AS\n"
+    "select p.user_id, p.challenge_id, c.title, c.difficulty, t.name as track_name,\n"
+    "         p.status, p.current_level, p.highest_level_completed, p.updated_at\n"
+    "    from public.user_challenge_progress p\n"
+    "    join public.challenges c on c.id = p.challenge_id\n"
+    "    left join public.learning_tracks t on t.id = c.track_id;\n"
+    "\n"
+    "CREATE VIEW public.current_leaderboard AS\n"
+    "select e.period, e.metric, e.rank, e.user_id, u.username, e.score, e.period_start\n"
+    "    from public.leaderboard_entries e\n"
+    "    join public.users u on u.id = e.user_id\n"
+    "   where e.period_start = public.leaderboard_period_start(e.period, current_date);\n"
+    "\n"
+    "CREATE VIEW public.recent_user_activity AS\n"
+    "select s.user_id, 'session'::text as activity_type, s.id as reference_id,\n"
+    "         s.activity_type as detail, s.started_at as occurred_at\n"
+    "    from public.learning_sessions s\n"
+    "   where s.started_at >= now() - interval '30 days'\n"
+    "  union all\n"
+    "  select p.user_id, 'level_attempt', l.id,\n"
+    "         c.title || ' level ' || l.level_number || case when l.passed then ' passed' else ' failed' end,\n"
+    "         l.attempted_at\n"
+    "    from public.level_attempts l\n"
+    "    join public.user_challenge_progress p on p.id = l.progress_id\n"
+    "    join public.challenges c on c.id = p.challenge_id\n"
+    "   where l.attempted_at >= now() - interval '30 days'\n"
+    "  union all\n"
+    "  select x.user_id, 'xp', x.id, x.source || ' +' || x.amount, x.created_at\n"
+    "    from public.xp_transactions x\n"
+    "   where x.created_at >= now() - interval '30 days'\n"
+    "  union all\n"
+    "  select u.user_id, 'achievement', u.achievement_id, a.name, u.unlocked_at\n"
+    "    from public.user_achievements u\n"
+    "    join public.achievements a on a.id = u.achievement_id\n"
+    "   where u.unlocked_at >= now() - interval '30 days'\n"
+    "  order by occurred_at desc;\n"
+    "\n"
+    "CREATE VIEW public.track_completion_summary AS\n"
+    "select t.id as track_id, t.slug, t.name,\n"
+    "         (select count(*) from public.challenges c where c.track_id = t.id and c.is_active) as challenge_count,\n"
+    "         count(p.user_id) as users_started,\n"
+    "         count(p.user_id) filter (where p.status = 'completed') as users_completed,\n"
+    "         coalesce(round(avg(p.completion_percentage), 2), 0) as average_completion\n"
+    "    from public.learning_tracks t\n"
+    "    left join public.user_track_progress p on p.track_id = t.id\n"
+    "   where t.is_active\n"
+    "   group by t.id, t.slug, t.name, t.order_index\n"
+    "   order by t.order_index;\n"
+    "\n"
+    "CREATE MATERIALIZED VIEW public.user_dashboard_summary AS\n"
+    "select u.id as user_id,\n"
+    "         u.username,\n"
+    "         s.total_xp,\n"
+    "         s.current_level,\n"
+    "         s.current_streak,\n"
+    "         count(p.id) filter (where p.status = 'completed') as challenges_completed,\n"
+    "         count(p.id) filter (where p.status = 'in_progress') as challenges_in_progress,\n"
+    "         (select count(*) from public.user_achievements a where a.user_id = u.id) as achievements_unlocked\n"
+    "    from public.users u\n"
+    "    join public.user_stats s on s.user_id = u.id\n"
+    "    left join public.user_challenge_progress p on p.user_id = u.id\n"
+    "   where u.is_active\n"
+    "   group by u.id, u.username, s.total_xp, s.current_level, s.current_streak\n"
+    "WITH DATA;\n"
+    "CREATE UNIQUE INDEX user_dashboard_summary_user_id_idx ON public.user_dashboard_summary (user_id);\n"
+    "CREATE INDEX user_dashboard_summary_total_xp_idx ON public.user_dashboard_summary (total_xp DESC);\n"
+    "\n"
+    "-- Comments\n"
+    "\n"
+    "COMMENT ON FUNCTION public.refresh_dashboard_summaries() IS 'Refreshes the dashboard without blocking its readers.';\n"
+    "\n"
+    "COMMENT ON VIEW public.challenge_progress_detail IS 'Progress per user and challenge, with the challenge''s title and track.';\n"
+    "\n"
+    "COMMENT ON VIEW public.current_leaderboard IS 'The rankings of the periods running today, with user names.';\n"
+    "\n"
+    "COMMENT ON VIEW public.recent_user_activity IS 'The last 30 days of what each user did: sessions, level attempts, XP and\n"
+    "achievements, newest first.';\n"
+    "\n"
+    "COMMENT ON VIEW public.track_completion_summary IS 'Per track: its challenges, and how many users started and completed it.';\n"
+    "\n"
+    "COMMENT ON MATERIALIZED VIEW public.user_dashboard_summary IS 'One row per user for the dashboard; refreshed concurrently (it has a unique index)\n"
+    "so that readers are never blocked.';\n"
+    "\n"
+    "-- schemac:outside-transaction\n"
+    "-- Phase 2 of 2: indexes built concurrently, outside a transaction\n"
+    "\n"
+    "-- Indexes on existing tables, built without blocking writes\n"
+    "\n"
+    "CREATE INDEX CONCURRENTLY challenges_metadata_idx ON public.challenges USING gin (metadata);\n"
+    "\n"
+    "CREATE INDEX CONCURRENTLY challenges_prerequisites_idx ON public.challenges USING gin (prerequisites);\n"
+    "\n"
+    "CREATE INDEX CONCURRENTLY challenges_active_difficulty_idx ON public.challenges (difficulty, order_index) WHERE (is_active);\n"
+    "\n"
+    "CREATE INDEX CONCURRENTLY leaderboard_ranking_idx ON public.leaderboard_entries (period, period_start, metric, score DESC) INCLUDE (user_id);\n"
+    "\n"
+    "CREATE INDEX CONCURRENTLY user_progress_status_idx ON public.user_challenge_progress (user_id, status) INCLUDE (current_level, highest_level_completed);\n"
+    "COMMENT ON INDEX public.user_progress_status_idx IS 'Covering index for the dashboard: status counts without visiting the table.';\n"
+    "\n"
+    "CREATE INDEX CONCURRENTLY user_progress_active_idx ON public.user_challenge_progress (user_id, updated_at DESC) WHERE (status = 'in_progress');\n"
+    "\n"
+    "CREATE INDEX CONCURRENTLY notifications_unread_idx ON public.notifications (user_id) WHERE (read_at is null);\n", "-- schemac migration 0005_indexes_and_views (down)\n"
+    "-- from 0004_leaderboard_tables to 0005_indexes_and_views\n"
+    "-- Undoes the up file exactly, in reverse order.\n"
+    "-- Generated by schemac plan; do not edit.\n"
+    "\n"
+    "-- schemac:outside-transaction\n"
+    "-- Phase 1 of 2: undo indexes built concurrently, outside a transaction\n"
+    "\n"
+    "-- Undo: Indexes on existing tables, built without blocking writes\n"
+    "\n"
+    "DROP INDEX CONCURRENTLY IF EXISTS public.notifications_unread_idx;\n"
+    "\n"
+    "DROP INDEX CONCURRENTLY IF EXISTS public.user_progress_active_idx;\n"
+    "\n"
+    "DROP INDEX CONCURRENTLY IF EXISTS public.user_progress_status_idx;\n"
+    "\n"
+    "DROP INDEX CONCURRENTLY IF EXISTS public.leaderboard_ranking_idx;\n"
+    "\n"
+    "DROP INDEX CONCURRENTLY IF EXISTS public.challenges_active_difficulty_idx;\n"
+    "\n"
+    "DROP INDEX CONCURRENTLY IF EXISTS public.challenges_prerequisites_idx;\n"
+    "\n"
+    "DROP INDEX CONCURRENTLY IF EXISTS public.challenges_metadata_idx;\n"
+    "\n"
+    "-- schemac:commit\n"
+    "-- Phase 2 of 2: undo the changes\n"
+    "\n"
+    "SET check_function_bodies = off;\n"
+    "\n"
+    "-- Undo: Views and materialized views, in dependency order\n"
+    "\n"
+    "DROP MATERIALIZED VIEW public.user_dashboard_summary;\n"
+    "\n"
+    "DROP VIEW public.track_completion_summary;\n"
+    "\n"
+    "DROP VIEW public.recent_user_activity;\n"
+    "\n"
+    "DROP VIEW public.current_leaderboard;\n"
+    "\n"
+    "DROP VIEW public.challenge_progress_detail;\n"
+    "\n"
+    "-- Undo: Functions\n"
+    "\n"
+    "DROP FUNCTION public.refresh_dashboard_summaries();\n", "-- schemac migration 0005_indexes_and_views (verify)\n"
+    "-- from 0004_leaderboard_tables to 0005_indexes_and_views\n"
+    "-- Raises an exception naming what is missing after up.\n"
+    "-- Generated by schemac plan; do not edit.\n"
+    "\n"
+    "DO $schemac_verify$\n"
+    "DECLARE\n"
+    "  missing text[] := '{}';\n"
+    "BEGIN\n"
+    "  IF NOT (to_regprocedure('public.refresh_dashboard_summaries()') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'function public.refresh_dashboard_summaries() is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (to_regclass('public.challenge_progress_detail') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'view challenge_progress_detail is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (to_regclass('public.current_leaderboard') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'view current_leaderboard is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (to_regclass('public.recent_user_activity') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'view recent_user_activity is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (to_regclass('public.track_completion_summary') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'view track_completion_summary is missing');\n"
+    "  END IF;\n"
+    "  IF NOT (to_regclass('public.user_dashboard_summary') IS NOT NULL) THEN\n"
+    "    missing := array_append(missing, 'materialized view user_dashboard_summary is missing');\n"
     "  END IF;\n"
     "  IF NOT (to_regclass('public.challenges_metadata_idx') IS NOT NULL) THEN\n"
     "    missing := array_append(missing, 'index challenges_metadata_idx is missing');\n"
@@ -2303,17 +4022,8 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "  IF NOT (to_regclass('public.challenges_active_difficulty_idx') IS NOT NULL) THEN\n"
     "    missing := array_append(missing, 'index challenges_active_difficulty_idx is missing');\n"
     "  END IF;\n"
-    "  IF NOT (to_regclass('public.daily_challenges_challenge_id_idx') IS NOT NULL) THEN\n"
-    "    missing := array_append(missing, 'index daily_challenges_challenge_id_idx is missing');\n"
-    "  END IF;\n"
-    "  IF NOT (to_regclass('public.leaderboard_entries_user_id_idx') IS NOT NULL) THEN\n"
-    "    missing := array_append(missing, 'index leaderboard_entries_user_id_idx is missing');\n"
-    "  END IF;\n"
     "  IF NOT (to_regclass('public.leaderboard_ranking_idx') IS NOT NULL) THEN\n"
     "    missing := array_append(missing, 'index leaderboard_ranking_idx is missing');\n"
-    "  END IF;\n"
-    "  IF NOT (to_regclass('public.user_challenge_progress_challenge_id_idx') IS NOT NULL) THEN\n"
-    "    missing := array_append(missing, 'index user_challenge_progress_challenge_id_idx is missing');\n"
     "  END IF;\n"
     "  IF NOT (to_regclass('public.user_progress_status_idx') IS NOT NULL) THEN\n"
     "    missing := array_append(missing, 'index user_progress_status_idx is missing');\n"
@@ -2321,47 +4031,83 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "  IF NOT (to_regclass('public.user_progress_active_idx') IS NOT NULL) THEN\n"
     "    missing := array_append(missing, 'index user_progress_active_idx is missing');\n"
     "  END IF;\n"
-    "  IF NOT (to_regclass('public.level_attempts_progress_id_attempted_at_idx') IS NOT NULL) THEN\n"
-    "    missing := array_append(missing, 'index level_attempts_progress_id_attempted_at_idx is missing');\n"
-    "  END IF;\n"
-    "  IF NOT (to_regclass('public.notifications_user_id_created_at_idx') IS NOT NULL) THEN\n"
-    "    missing := array_append(missing, 'index notifications_user_id_created_at_idx is missing');\n"
-    "  END IF;\n"
     "  IF NOT (to_regclass('public.notifications_unread_idx') IS NOT NULL) THEN\n"
     "    missing := array_append(missing, 'index notifications_unread_idx is missing');\n"
-    "  END IF;\n"
-    "  IF NOT (to_regclass('public.user_achievements_achievement_id_idx') IS NOT NULL) THEN\n"
-    "    missing := array_append(missing, 'index user_achievements_achievement_id_idx is missing');\n"
-    "  END IF;\n"
-    "  IF NOT (to_regclass('public.xp_transactions_user_id_created_at_idx') IS NOT NULL) THEN\n"
-    "    missing := array_append(missing, 'index xp_transactions_user_id_created_at_idx is missing');\n"
-    "  END IF;\n"
-    "  IF NOT (to_regclass('public.challenge_progress_detail') IS NOT NULL) THEN\n"
-    "    missing := array_append(missing, 'view challenge_progress_detail is missing');\n"
-    "  END IF;\n"
-    "  IF NOT (to_regclass('public.user_dashboard_summary') IS NOT NULL) THEN\n"
-    "    missing := array_append(missing, 'materialized view user_dashboard_summary is missing');\n"
-    "  END IF;\n"
-    "  IF NOT (EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass('public.users') AND tgname = 'users_create_stats' AND NOT tgisinternal)) THEN\n"
-    "    missing := array_append(missing, 'trigger users_create_stats on users is missing');\n"
-    "  END IF;\n"
-    "  IF NOT (EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass('public.users') AND tgname = 'users_updated_at' AND NOT tgisinternal)) THEN\n"
-    "    missing := array_append(missing, 'trigger users_updated_at on users is missing');\n"
-    "  END IF;\n"
-    "  IF NOT (EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass('public.user_challenge_progress') AND tgname = 'progress_updated_at' AND NOT tgisinternal)) THEN\n"
-    "    missing := array_append(missing, 'trigger progress_updated_at on user_challenge_progress is missing');\n"
-    "  END IF;\n"
-    "  IF NOT (EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass('public.user_challenge_progress') AND tgname = 'progress_unlocks' AND NOT tgisinternal)) THEN\n"
-    "    missing := array_append(missing, 'trigger progress_unlocks on user_challenge_progress is missing');\n"
-    "  END IF;\n"
-    "  IF NOT (EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass('public.xp_transactions') AND tgname = 'xp_transactions_apply' AND NOT tgisinternal)) THEN\n"
-    "    missing := array_append(missing, 'trigger xp_transactions_apply on xp_transactions is missing');\n"
     "  END IF;\n"
     "  IF cardinality(missing) > 0 THEN\n"
     "    RAISE EXCEPTION 'schemac verify: %', array_to_string(missing, '; ');\n"
     "  END IF;\n"
     "END\n"
     "$schemac_verify$;\n" },
+      { 6, "0006_seed_challenges", "-- schemac migration 0006_seed_challenges (up)\n"
+    "-- from 0005_indexes_and_views to 0006_seed_challenges\n"
+    "-- Expand, then data, then contract.\n"
+    "-- Generated by schemac plan; do not edit.\n"
+    "\n"
+    "-- Data steps\n"
+    "\n"
+    "-- data step seed_learning_tracks\n"
+    "insert into public.learning_tracks (slug, name, description, order_index) values\n"
+    "      ('fundamentals', 'Fundamentals', 'Building blocks: scaling, caching, storage', 1),\n"
+    "      ('concepts', 'Concepts', 'Consistency, partitioning, replication', 2),\n"
+    "      ('systems', 'Systems', 'Designing whole systems end to end', 3)\n"
+    "    on conflict (slug) do nothing;\n"
+    "\n"
+    "-- data step seed_achievements\n"
+    "insert into public.achievements (slug, name, description, category, criteria, xp_reward) values\n"
+    "      ('first_steps', 'First Steps', 'Pass your first level', 'progress', '{\"levels_passed\": 1}', 50),\n"
+    "      ('challenge_champion', 'Challenge Champion', 'Complete 10 challenges', 'progress',\n"
+    "       '{\"challenges_completed\": 10}', 500),\n"
+    "      ('on_fire', 'On Fire', 'Keep a 7-day streak', 'streak', '{\"current_streak\": 7}', 200),\n"
+    "      ('xp_hunter', 'XP Hunter', 'Earn 1,000 XP', 'xp', '{\"total_xp\": 1000}', 100)\n"
+    "    on conflict (slug) do nothing;\n"
+    "\n"
+    "-- data step seed_skills\n"
+    "insert into public.skills (slug, name, category) values\n"
+    "      ('scalability', 'Scalability', 'fundamentals'),\n"
+    "      ('data_storage', 'Data storage', 'fundamentals'),\n"
+    "      ('distributed_systems', 'Distributed systems', 'concepts')\n"
+    "    on conflict (slug) do nothing;\n"
+    "    insert into public.skills (slug, name, category, parent_id)\n"
+    "    select v.slug, v.name, v.category, p.id\n"
+    "      from (values ('caching', 'Caching', 'fundamentals', 'scalability'),\n"
+    "                   ('replication', 'Replication', 'concepts', 'distributed_systems')) v(slug, name, category, parent)\n"
+    "      join public.skills p on p.slug = v.parent\n"
+    "    on conflict (slug) do nothing;\n", "-- schemac migration 0006_seed_challenges (down)\n"
+    "-- from 0005_indexes_and_views to 0006_seed_challenges\n"
+    "-- Undoes the up file exactly, in reverse order.\n"
+    "-- Generated by schemac plan; do not edit.\n"
+    "\n"
+    "-- Undo: Data steps\n"
+    "\n"
+    "-- undo data step seed_skills\n"
+    "-- A skill that users have points in, or that has such a child, stays.\n"
+    "    delete from public.skills s\n"
+    "     where s.slug in ('caching', 'replication', 'scalability', 'data_storage', 'distributed_systems')\n"
+    "       and not exists (select 1 from public.user_skills u where u.skill_id = s.id)\n"
+    "       and not exists (select 1 from public.skills c join public.user_skills u on u.skill_id = c.id\n"
+    "                        where c.parent_id = s.id);\n"
+    "\n"
+    "-- undo data step seed_achievements\n"
+    "-- An achievement someone has unlocked stays (its user_achievements rows would go).\n"
+    "    delete from public.achievements a\n"
+    "     where a.slug in ('first_steps', 'challenge_champion', 'on_fire', 'xp_hunter')\n"
+    "       and not exists (select 1 from public.user_achievements u where u.achievement_id = a.id);\n"
+    "\n"
+    "-- undo data step seed_learning_tracks\n"
+    "-- On the way down, a track that anything refers to stays: deleting it would take\n"
+    "    -- users' rows with it (or unlink their challenges).\n"
+    "    delete from public.learning_tracks t\n"
+    "     where t.slug in ('fundamentals', 'concepts', 'systems')\n"
+    "       and not exists (select 1 from public.challenges c where c.track_id = t.id)\n"
+    "       and not exists (select 1 from public.user_track_progress p where p.track_id = t.id)\n"
+    "       and not exists (select 1 from public.assessment_results r where r.track_id = t.id)\n"
+    "       and not exists (select 1 from public.learning_sessions s where s.track_id = t.id);\n", "-- schemac migration 0006_seed_challenges (verify)\n"
+    "-- from 0005_indexes_and_views to 0006_seed_challenges\n"
+    "-- Raises an exception naming what is missing after up.\n"
+    "-- Generated by schemac plan; do not edit.\n"
+    "\n"
+    "-- Nothing to verify.\n" },
   };
   return all;
 }

@@ -80,6 +80,45 @@ std::int64_t count(pqxx::transaction_base& tx);
 std::vector<Achievement> by_slug(pqxx::transaction_base& tx, const std::string& slug);
 }  // namespace achievements
 
+// ---- table assessment_results -----------------------------------------------------------
+/// A scored skill assessment.
+struct AssessmentResult {
+  schemac::Uuid id{};
+  schemac::Uuid user_id{};
+  std::optional<schemac::Uuid> track_id{};
+  std::string skill_area{};
+  schemac::Decimal score{};
+  /// Per-question detail, as the assessment service reports it.
+  schemac::Json details{};
+  schemac::Timestamp assessed_at{};
+};
+
+// A assessment_results row to insert: an unset optional member takes the column's default.
+struct NewAssessmentResult {
+  std::optional<schemac::Uuid> id{};
+  schemac::Uuid user_id{};
+  std::optional<schemac::Uuid> track_id{};
+  std::string skill_area{};
+  schemac::Decimal score{};
+  /// Per-question detail, as the assessment service reports it.
+  std::optional<schemac::Json> details{};
+  std::optional<schemac::Timestamp> assessed_at{};
+};
+
+namespace assessment_results {
+std::optional<AssessmentResult> find(pqxx::transaction_base& tx, const schemac::Uuid& id);
+// Inserts the row and returns it as stored (defaults and generated values filled in).
+AssessmentResult insert(pqxx::transaction_base& tx, const NewAssessmentResult& row);
+// Bulk insert with COPY (one COPY per combination of unset defaults).
+void insert_many(pqxx::transaction_base& tx, const std::vector<NewAssessmentResult>& rows);
+// Writes every column but the key and generated ones; false when no row has the key.
+bool update(pqxx::transaction_base& tx, const AssessmentResult& row);
+bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
+std::int64_t count(pqxx::transaction_base& tx);
+std::vector<AssessmentResult> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id);
+std::vector<AssessmentResult> by_track_id(pqxx::transaction_base& tx, const schemac::Uuid& track_id);
+}  // namespace assessment_results
+
 // ---- table challenge_levels -----------------------------------------------------------
 /// One of a challenge's five levels.
 struct ChallengeLevel {
@@ -198,13 +237,15 @@ std::vector<DailyChallenge> by_challenge_id(pqxx::transaction_base& tx, const sc
 }  // namespace daily_challenges
 
 // ---- table leaderboard_entries -----------------------------------------------------------
-/// A user's rank in one period.
+/// A user's rank in one period, by one metric ('xp' earned, or 'challenges'
+/// completed in the period).
 struct LeaderboardEntry {
   schemac::Uuid id{};
   schemac::Uuid user_id{};
   LeaderboardPeriod period{};
   schemac::Date period_start{};
-  std::int32_t xp{};
+  std::string metric{};
+  std::int32_t score{};
   std::optional<std::int32_t> rank{};
   schemac::Timestamp updated_at{};
 };
@@ -215,7 +256,8 @@ struct NewLeaderboardEntry {
   schemac::Uuid user_id{};
   LeaderboardPeriod period{};
   schemac::Date period_start{};
-  std::optional<std::int32_t> xp{};
+  std::optional<std::string> metric{};
+  std::optional<std::int32_t> score{};
   std::optional<std::int32_t> rank{};
   std::optional<schemac::Timestamp> updated_at{};
 };
@@ -231,9 +273,83 @@ bool update(pqxx::transaction_base& tx, const LeaderboardEntry& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
 std::vector<LeaderboardEntry> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id);
-std::vector<LeaderboardEntry> by_period_period_start_user_id(pqxx::transaction_base& tx, const LeaderboardPeriod& period, const schemac::Date& period_start, const schemac::Uuid& user_id);
+std::vector<LeaderboardEntry> by_period_period_start_metric_user_id(pqxx::transaction_base& tx, const LeaderboardPeriod& period, const schemac::Date& period_start, const std::string& metric, const schemac::Uuid& user_id);
 std::vector<LeaderboardEntry> by_period(pqxx::transaction_base& tx, const LeaderboardPeriod& period);
 }  // namespace leaderboard_entries
+
+// ---- table leaderboard_snapshots -----------------------------------------------------------
+/// A ranking as it stood on a day, kept for history.
+struct LeaderboardSnapshot {
+  schemac::Uuid id{};
+  LeaderboardPeriod period{};
+  schemac::Date period_start{};
+  std::string metric{};
+  schemac::Date snapshot_date{};
+  /// [{"user_id": ..., "score": ..., "rank": ...}, ...] in rank order.
+  schemac::Json rankings{};
+  schemac::Timestamp created_at{};
+};
+
+// A leaderboard_snapshots row to insert: an unset optional member takes the column's default.
+struct NewLeaderboardSnapshot {
+  std::optional<schemac::Uuid> id{};
+  LeaderboardPeriod period{};
+  schemac::Date period_start{};
+  std::string metric{};
+  std::optional<schemac::Date> snapshot_date{};
+  /// [{"user_id": ..., "score": ..., "rank": ...}, ...] in rank order.
+  std::optional<schemac::Json> rankings{};
+  std::optional<schemac::Timestamp> created_at{};
+};
+
+namespace leaderboard_snapshots {
+std::optional<LeaderboardSnapshot> find(pqxx::transaction_base& tx, const schemac::Uuid& id);
+// Inserts the row and returns it as stored (defaults and generated values filled in).
+LeaderboardSnapshot insert(pqxx::transaction_base& tx, const NewLeaderboardSnapshot& row);
+// Bulk insert with COPY (one COPY per combination of unset defaults).
+void insert_many(pqxx::transaction_base& tx, const std::vector<NewLeaderboardSnapshot>& rows);
+// Writes every column but the key and generated ones; false when no row has the key.
+bool update(pqxx::transaction_base& tx, const LeaderboardSnapshot& row);
+bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
+std::int64_t count(pqxx::transaction_base& tx);
+std::vector<LeaderboardSnapshot> by_period_period_start_metric_snapshot_date(pqxx::transaction_base& tx, const LeaderboardPeriod& period, const schemac::Date& period_start, const std::string& metric, const schemac::Date& snapshot_date);
+}  // namespace leaderboard_snapshots
+
+// ---- table learning_sessions -----------------------------------------------------------
+/// A stretch of study; each one counts as a day of activity for the streak.
+struct LearningSession {
+  schemac::Uuid id{};
+  schemac::Uuid user_id{};
+  std::optional<schemac::Uuid> track_id{};
+  std::string activity_type{};
+  schemac::Timestamp started_at{};
+  std::optional<schemac::Timestamp> ended_at{};
+  std::int32_t duration_minutes{};
+};
+
+// A learning_sessions row to insert: an unset optional member takes the column's default.
+struct NewLearningSession {
+  std::optional<schemac::Uuid> id{};
+  schemac::Uuid user_id{};
+  std::optional<schemac::Uuid> track_id{};
+  std::optional<std::string> activity_type{};
+  std::optional<schemac::Timestamp> started_at{};
+  std::optional<schemac::Timestamp> ended_at{};
+};
+
+namespace learning_sessions {
+std::optional<LearningSession> find(pqxx::transaction_base& tx, const schemac::Uuid& id);
+// Inserts the row and returns it as stored (defaults and generated values filled in).
+LearningSession insert(pqxx::transaction_base& tx, const NewLearningSession& row);
+// Bulk insert with COPY (one COPY per combination of unset defaults).
+void insert_many(pqxx::transaction_base& tx, const std::vector<NewLearningSession>& rows);
+// Writes every column but the key and generated ones; false when no row has the key.
+bool update(pqxx::transaction_base& tx, const LearningSession& row);
+bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
+std::int64_t count(pqxx::transaction_base& tx);
+std::vector<LearningSession> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id);
+std::vector<LearningSession> by_track_id(pqxx::transaction_base& tx, const schemac::Uuid& track_id);
+}  // namespace learning_sessions
 
 // ---- table learning_tracks -----------------------------------------------------------
 /// A course track: Fundamentals, Concepts, Systems (seeded by a data step).
@@ -341,6 +457,45 @@ std::int64_t count(pqxx::transaction_base& tx);
 std::vector<Notification> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id);
 }  // namespace notifications
 
+// ---- table skills -----------------------------------------------------------
+/// A node of the skill tree.
+struct Skill {
+  schemac::Uuid id{};
+  std::string slug{};
+  std::string name{};
+  std::optional<std::string> description{};
+  std::string category{};
+  std::optional<schemac::Uuid> parent_id{};
+  std::int32_t max_level{};
+  schemac::Timestamp created_at{};
+};
+
+// A skills row to insert: an unset optional member takes the column's default.
+struct NewSkill {
+  std::optional<schemac::Uuid> id{};
+  std::string slug{};
+  std::string name{};
+  std::optional<std::string> description{};
+  std::optional<std::string> category{};
+  std::optional<schemac::Uuid> parent_id{};
+  std::optional<std::int32_t> max_level{};
+  std::optional<schemac::Timestamp> created_at{};
+};
+
+namespace skills {
+std::optional<Skill> find(pqxx::transaction_base& tx, const schemac::Uuid& id);
+// Inserts the row and returns it as stored (defaults and generated values filled in).
+Skill insert(pqxx::transaction_base& tx, const NewSkill& row);
+// Bulk insert with COPY (one COPY per combination of unset defaults).
+void insert_many(pqxx::transaction_base& tx, const std::vector<NewSkill>& rows);
+// Writes every column but the key and generated ones; false when no row has the key.
+bool update(pqxx::transaction_base& tx, const Skill& row);
+bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
+std::int64_t count(pqxx::transaction_base& tx);
+std::vector<Skill> by_slug(pqxx::transaction_base& tx, const std::string& slug);
+std::vector<Skill> by_parent_id(pqxx::transaction_base& tx, const schemac::Uuid& parent_id);
+}  // namespace skills
+
 // ---- table user_achievements -----------------------------------------------------------
 struct UserAchievement {
   schemac::Uuid user_id{};
@@ -411,6 +566,39 @@ std::vector<ChallengeProgress> by_challenge_id(pqxx::transaction_base& tx, const
 std::vector<ChallengeProgress> by_user_id_challenge_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id, const schemac::Uuid& challenge_id);
 }  // namespace user_challenge_progress
 
+// ---- table user_skills -----------------------------------------------------------
+/// Points a user has put into a skill.
+struct UserSkill {
+  schemac::Uuid user_id{};
+  schemac::Uuid skill_id{};
+  std::int32_t level{};
+  std::int32_t points_allocated{};
+  schemac::Timestamp updated_at{};
+};
+
+// A user_skills row to insert: an unset optional member takes the column's default.
+struct NewUserSkill {
+  schemac::Uuid user_id{};
+  schemac::Uuid skill_id{};
+  std::optional<std::int32_t> level{};
+  std::optional<std::int32_t> points_allocated{};
+  std::optional<schemac::Timestamp> updated_at{};
+};
+
+namespace user_skills {
+std::optional<UserSkill> find(pqxx::transaction_base& tx, const schemac::Uuid& user_id, const schemac::Uuid& skill_id);
+// Inserts the row and returns it as stored (defaults and generated values filled in).
+UserSkill insert(pqxx::transaction_base& tx, const NewUserSkill& row);
+// Bulk insert with COPY (one COPY per combination of unset defaults).
+void insert_many(pqxx::transaction_base& tx, const std::vector<NewUserSkill>& rows);
+// Writes every column but the key and generated ones; false when no row has the key.
+bool update(pqxx::transaction_base& tx, const UserSkill& row);
+bool remove(pqxx::transaction_base& tx, const schemac::Uuid& user_id, const schemac::Uuid& skill_id);
+std::int64_t count(pqxx::transaction_base& tx);
+std::vector<UserSkill> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id);
+std::vector<UserSkill> by_skill_id(pqxx::transaction_base& tx, const schemac::Uuid& skill_id);
+}  // namespace user_skills
+
 // ---- table user_stats -----------------------------------------------------------
 /// Running totals per user, kept by triggers: created with the user, levelled up by
 /// XP transactions.
@@ -449,6 +637,43 @@ bool remove(pqxx::transaction_base& tx, const schemac::Uuid& user_id);
 std::int64_t count(pqxx::transaction_base& tx);
 
 }  // namespace user_stats
+
+// ---- table user_track_progress -----------------------------------------------------------
+/// How far a user is through a track.
+struct UserTrackProgress {
+  schemac::Uuid user_id{};
+  schemac::Uuid track_id{};
+  ProgressStatus status{};
+  schemac::Decimal completion_percentage{};
+  schemac::Timestamp started_at{};
+  std::optional<schemac::Timestamp> completed_at{};
+  schemac::Timestamp updated_at{};
+};
+
+// A user_track_progress row to insert: an unset optional member takes the column's default.
+struct NewUserTrackProgress {
+  schemac::Uuid user_id{};
+  schemac::Uuid track_id{};
+  std::optional<ProgressStatus> status{};
+  std::optional<schemac::Decimal> completion_percentage{};
+  std::optional<schemac::Timestamp> started_at{};
+  std::optional<schemac::Timestamp> completed_at{};
+  std::optional<schemac::Timestamp> updated_at{};
+};
+
+namespace user_track_progress {
+std::optional<UserTrackProgress> find(pqxx::transaction_base& tx, const schemac::Uuid& user_id, const schemac::Uuid& track_id);
+// Inserts the row and returns it as stored (defaults and generated values filled in).
+UserTrackProgress insert(pqxx::transaction_base& tx, const NewUserTrackProgress& row);
+// Bulk insert with COPY (one COPY per combination of unset defaults).
+void insert_many(pqxx::transaction_base& tx, const std::vector<NewUserTrackProgress>& rows);
+// Writes every column but the key and generated ones; false when no row has the key.
+bool update(pqxx::transaction_base& tx, const UserTrackProgress& row);
+bool remove(pqxx::transaction_base& tx, const schemac::Uuid& user_id, const schemac::Uuid& track_id);
+std::int64_t count(pqxx::transaction_base& tx);
+std::vector<UserTrackProgress> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id);
+std::vector<UserTrackProgress> by_track_id(pqxx::transaction_base& tx, const schemac::Uuid& track_id);
+}  // namespace user_track_progress
 
 // ---- table users -----------------------------------------------------------
 /// An account on the platform.
@@ -548,6 +773,56 @@ std::vector<ChallengeProgressDetailRow> select_all(pqxx::transaction_base& tx);
 
 }  // namespace challenge_progress_detail
 
+// ---- view current_leaderboard -----------------------------------------------------------
+/// The rankings of the periods running today, with user names.
+struct CurrentLeaderboardRow {
+  std::optional<LeaderboardPeriod> period{};
+  std::optional<std::string> metric{};
+  std::optional<std::int32_t> rank{};
+  std::optional<schemac::Uuid> user_id{};
+  std::optional<std::string> username{};
+  std::optional<std::int32_t> score{};
+  std::optional<schemac::Date> period_start{};
+};
+
+namespace current_leaderboard {
+std::vector<CurrentLeaderboardRow> select_all(pqxx::transaction_base& tx);
+
+}  // namespace current_leaderboard
+
+// ---- view recent_user_activity -----------------------------------------------------------
+/// The last 30 days of what each user did: sessions, level attempts, XP and
+/// achievements, newest first.
+struct RecentUserActivityRow {
+  std::optional<schemac::Uuid> user_id{};
+  std::optional<std::string> activity_type{};
+  std::optional<schemac::Uuid> reference_id{};
+  std::optional<std::string> detail{};
+  std::optional<schemac::Timestamp> occurred_at{};
+};
+
+namespace recent_user_activity {
+std::vector<RecentUserActivityRow> select_all(pqxx::transaction_base& tx);
+
+}  // namespace recent_user_activity
+
+// ---- view track_completion_summary -----------------------------------------------------------
+/// Per track: its challenges, and how many users started and completed it.
+struct TrackCompletionSummaryRow {
+  std::optional<schemac::Uuid> track_id{};
+  std::optional<std::string> slug{};
+  std::optional<std::string> name{};
+  std::optional<std::string> challenge_count{};
+  std::optional<std::int64_t> users_started{};
+  std::optional<std::int64_t> users_completed{};
+  std::optional<std::string> average_completion{};
+};
+
+namespace track_completion_summary {
+std::vector<TrackCompletionSummaryRow> select_all(pqxx::transaction_base& tx);
+
+}  // namespace track_completion_summary
+
 // ---- materialized view user_dashboard_summary -----------------------------------------------------------
 /// One row per user for the dashboard; refreshed concurrently (it has a unique index)
 /// so that readers are never blocked.
@@ -574,21 +849,49 @@ void refresh(pqxx::transaction_base& tx, bool concurrently = false);
 std::optional<std::int32_t> calculate_level_from_xp(pqxx::transaction_base& tx, const std::int32_t& p_xp);
 
 
+/// Days in a row, up to today or yesterday, on which the user had a learning
+/// session or earned XP (0 when the last such day is older).
+std::optional<std::int32_t> calculate_user_streak(pqxx::transaction_base& tx, const schemac::Uuid& p_user_id);
+
+
+/// Awards every achievement whose criteria the user now meets, with its XP; returns
+/// how many were awarded. Criteria keys: challenges_completed, total_xp,
+/// current_streak (the longest streak counts too) and levels_passed.
+std::optional<std::int32_t> check_and_award_achievements(pqxx::transaction_base& tx, const schemac::Uuid& p_user_id);
+
+
 /// Whether the user has completed every prerequisite of the challenge.
 std::optional<bool> check_challenge_prerequisites(pqxx::transaction_base& tx, const schemac::Uuid& p_user_id, const schemac::Uuid& p_challenge_id);
+
+
+/// The user's rank in the newest ranking of the period and metric (null when unranked).
+std::optional<std::int32_t> get_user_rank(pqxx::transaction_base& tx, const schemac::Uuid& p_user_id, const std::optional<LeaderboardPeriod>& p_period = std::nullopt, const std::optional<std::string>& p_metric = std::nullopt);
 
 
 /// The XP at which a level starts (the inverse of calculate_level_from_xp).
 std::optional<std::int32_t> get_xp_for_level(pqxx::transaction_base& tx, const std::int32_t& p_level);
 
 
+/// The first day of the period that contains p_date (all time starts in 1970).
+std::optional<schemac::Date> leaderboard_period_start(pqxx::transaction_base& tx, const LeaderboardPeriod& p_period, const schemac::Date& p_date);
+
+
+/// Ranks every period and metric as of today (the guide's daily job).
+void refresh_all_leaderboards(pqxx::transaction_base& tx);
+
+
 /// Refreshes the dashboard without blocking its readers.
 void refresh_dashboard_summaries(pqxx::transaction_base& tx);
 
-// The migrations this code was generated with (1; empty unless
+
+/// Ranks every active user with a score in the period containing p_date, replaces
+/// that period's entries and snapshots the result; returns how many were ranked.
+std::optional<std::int32_t> update_leaderboard_rankings(pqxx::transaction_base& tx, const LeaderboardPeriod& p_period, const std::optional<schemac::Date>& p_date = std::nullopt, const std::optional<std::string>& p_metric = std::nullopt);
+
+// The migrations this code was generated with (6; empty unless
 // `schemac gen cpp --migrations`), and the newest one's version.
 const std::vector<schemac::runtime::Migration>& migrations();
-constexpr int schema_version = 1;
+constexpr int schema_version = 6;
 
 // Applies the embedded migrations that are not applied yet (under the runner's
 // advisory lock, so many hosts may call it at once); returns how many ran.

@@ -104,10 +104,10 @@ std::vector<QuestPersonalizationSession> by_quest_id(pqxx::transaction_base& tx,
 }  // namespace quest_personalization_sessions
 
 // ---- table quest_task_completions -----------------------------------------------------------
+/// A task a user has done, one of the user's own tasks.
 struct QuestTaskCompletion {
   schemac::Uuid id{};
   schemac::Uuid user_id{};
-  schemac::Uuid quest_task_id{};
   schemac::Timestamp completed_at{};
   std::optional<schemac::Uuid> user_quest_task_id{};
 };
@@ -116,7 +116,6 @@ struct QuestTaskCompletion {
 struct NewQuestTaskCompletion {
   std::optional<schemac::Uuid> id{};
   schemac::Uuid user_id{};
-  schemac::Uuid quest_task_id{};
   std::optional<schemac::Timestamp> completed_at{};
   std::optional<schemac::Uuid> user_quest_task_id{};
 };
@@ -132,9 +131,8 @@ bool update(pqxx::transaction_base& tx, const QuestTaskCompletion& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
 std::vector<QuestTaskCompletion> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id);
-std::vector<QuestTaskCompletion> by_quest_task_id(pqxx::transaction_base& tx, const schemac::Uuid& quest_task_id);
 std::vector<QuestTaskCompletion> by_user_quest_task_id(pqxx::transaction_base& tx, const schemac::Uuid& user_quest_task_id);
-std::vector<QuestTaskCompletion> by_user_id_quest_task_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id, const schemac::Uuid& quest_task_id);
+std::vector<QuestTaskCompletion> by_user_id_user_quest_task_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id, const schemac::Uuid& user_quest_task_id);
 }  // namespace quest_task_completions
 
 // ---- table quests -----------------------------------------------------------
@@ -298,10 +296,10 @@ std::vector<UserQuest> by_user_id_quest_id(pqxx::transaction_base& tx, const sch
 }  // namespace user_quests
 
 
-// The migrations this code was generated with (2; empty unless
+// The migrations this code was generated with (3; empty unless
 // `schemac gen cpp --migrations`), and the newest one's version.
 const std::vector<schemac::runtime::Migration>& migrations();
-constexpr int schema_version = 2;
+constexpr int schema_version = 3;
 
 // Applies the embedded migrations that are not applied yet (under the runner's
 // advisory lock, so many hosts may call it at once); returns how many ran.

@@ -96,7 +96,8 @@ struct Session {
   bool step8_deployed{};
   bool project_deployed{};
   std::int32_t current_step{};
-  /// Percentage of progress flags set, kept by update_session_progress().
+  /// Percentage of the 21 progress flags set, kept current by the
+  /// sessions_completion_rate trigger on every insert and update.
   schemac::Decimal completion_rate{};
   std::int32_t total_time_spent{};
   /// Kept from the legacy workshop_students table.
@@ -146,7 +147,8 @@ struct NewSession {
   std::optional<bool> step8_deployed{};
   std::optional<bool> project_deployed{};
   std::optional<std::int32_t> current_step{};
-  /// Percentage of progress flags set, kept by update_session_progress().
+  /// Percentage of the 21 progress flags set, kept current by the
+  /// sessions_completion_rate trigger on every insert and update.
   std::optional<schemac::Decimal> completion_rate{};
   std::optional<std::int32_t> total_time_spent{};
   /// Kept from the legacy workshop_students table.
@@ -241,13 +243,14 @@ std::vector<Student> by_student_email(pqxx::transaction_base& tx, const std::str
 
 
 
-/// Recomputes a session's completion rate from its 21 progress flags.
+/// The guide's helper: recomputes a session's completion rate. The trigger does this
+/// on every write; an update that changes nothing fires it.
 void update_session_progress(pqxx::transaction_base& tx, const std::string& p_session_token);
 
-// The migrations this code was generated with (2; empty unless
+// The migrations this code was generated with (4; empty unless
 // `schemac gen cpp --migrations`), and the newest one's version.
 const std::vector<schemac::runtime::Migration>& migrations();
-constexpr int schema_version = 2;
+constexpr int schema_version = 4;
 
 // Applies the embedded migrations that are not applied yet (under the runner's
 // advisory lock, so many hosts may call it at once); returns how many ran.

@@ -79,16 +79,6 @@ BEGIN
 END
 $schemac_retain$;
 
--- Undo: Archived tables: renamed with their constraints and indexes; grants revoked
-
-COMMENT ON TABLE public.workshop_students_backup_20250123 IS NULL;
-ALTER TABLE public.workshop_students_backup_20250123 RENAME CONSTRAINT workshop_students_backup_20250123_pkey TO workshop_students_pkey;
-ALTER TABLE public.workshop_students_backup_20250123 RENAME TO workshop_students;
-
-COMMENT ON TABLE public.student_configs_backup_20250123 IS NULL;
-ALTER TABLE public.student_configs_backup_20250123 RENAME CONSTRAINT student_configs_backup_20250123_pkey TO student_configs_pkey;
-ALTER TABLE public.student_configs_backup_20250123 RENAME TO student_configs;
-
 -- Undo: Data steps
 
 -- undo data step migrate_legacy_sessions
@@ -109,6 +99,8 @@ SELECT pg_temp.schemac_retain('public.students', 'm0002_unified_schema_public_st
 DROP FUNCTION public.update_updated_at();
 
 DROP FUNCTION public.update_session_progress(text);
+
+DROP FUNCTION public.set_completion_rate();
 
 -- Undo: Extensions
 

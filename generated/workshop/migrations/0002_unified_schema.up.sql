@@ -13,19 +13,28 @@ CREATE EXTENSION IF NOT EXISTS pgcrypto;
 
 -- Functions
 
+CREATE FUNCTION public.set_completion_rate()
+  RETURNS trigger
+  LANGUAGE plpgsql
+  AS $$
+begin
+  new.completion_rate := round(100.0 * (
+    new.twilio_connected::int + new.openai_connected::int + new.call_direction_chosen::int +
+    new.services_ready::int + new.step4_code_validated::int + new.step4_committed::int + new.step4_deployed::int +
+    new.step5_code_validated::int + new.step5_committed::int + new.step5_deployed::int +
+    new.step6_code_validated::int + new.step6_committed::int + new.step6_deployed::int +
+    new.system_prompt_saved::int + new.step7_committed::int + new.step7_deployed::int + new.tools_configured::int +
+    new.step8_code_validated::int + new.step8_committed::int + new.step8_deployed::int +
+    new.project_deployed::int) / 21, 2);
+  return new;
+end;
+$$;
+
 CREATE FUNCTION public.update_session_progress(p_session_token text)
   RETURNS void
   LANGUAGE sql
   AS $$
-  update public.sessions
-     set completion_rate = round(100.0 * (
-           twilio_connected::int + openai_connected::int + call_direction_chosen::int + services_ready::int +
-           step4_code_validated::int + step4_committed::int + step4_deployed::int +
-           step5_code_validated::int + step5_committed::int + step5_deployed::int +
-           step6_code_validated::int + step6_committed::int + step6_deployed::int +
-           system_prompt_saved::int + step7_committed::int + step7_deployed::int + tools_configured::int +
-           step8_code_validated::int + step8_committed::int + step8_deployed::int + project_deployed::int) / 21, 2)
-   where session_token = p_session_token
+  update public.sessions set completion_rate = completion_rate where session_token = p_session_token
 $$;
 
 CREATE FUNCTION public.update_updated_at()
@@ -145,9 +154,15 @@ CREATE TRIGGER students_updated_at BEFORE UPDATE ON public.students FOR EACH ROW
 
 CREATE TRIGGER sessions_updated_at BEFORE UPDATE ON public.sessions FOR EACH ROW EXECUTE FUNCTION public.update_updated_at();
 
+CREATE TRIGGER sessions_completion_rate BEFORE INSERT OR UPDATE ON public.sessions FOR EACH ROW EXECUTE FUNCTION public.set_completion_rate();
+
 -- Comments
 
-COMMENT ON FUNCTION public.update_session_progress(text) IS 'Recomputes a session''s completion rate from its 21 progress flags.';
+COMMENT ON FUNCTION public.set_completion_rate() IS 'The completion rate of a session: the percentage of its 21 progress flags set
+("completion_rate (auto-calc)" in the guide).';
+
+COMMENT ON FUNCTION public.update_session_progress(text) IS 'The guide''s helper: recomputes a session''s completion rate. The trigger does this
+on every write; an update that changes nothing fires it.';
 
 COMMENT ON FUNCTION public.update_updated_at() IS 'Keeps updated_at current on every update.';
 
@@ -155,7 +170,8 @@ COMMENT ON TABLE public.students IS 'One row per student, keyed by an immutable 
 
 COMMENT ON TABLE public.sessions IS 'Every session in one table: configuration, progress flags and computed totals.';
 
-COMMENT ON COLUMN public.sessions.completion_rate IS 'Percentage of progress flags set, kept by update_session_progress().';
+COMMENT ON COLUMN public.sessions.completion_rate IS 'Percentage of the 21 progress flags set, kept current by the
+sessions_completion_rate trigger on every insert and update.';
 
 COMMENT ON COLUMN public.sessions.exercises IS 'Kept from the legacy workshop_students table.';
 
@@ -188,15 +204,3 @@ insert into public.students (student_email, student_name)
            current_step = excluded.current_step,
            step4_deployed = excluded.step4_deployed,
            step5_deployed = excluded.step5_deployed;
-
-    select public.update_session_progress(session_token) from public.sessions;
-
--- Archived tables: renamed with their constraints and indexes; grants revoked
-
-ALTER TABLE public.student_configs RENAME TO student_configs_backup_20250123;
-ALTER TABLE public.student_configs_backup_20250123 RENAME CONSTRAINT student_configs_pkey TO student_configs_backup_20250123_pkey;
-COMMENT ON TABLE public.student_configs_backup_20250123 IS 'archived (was student_configs)';
-
-ALTER TABLE public.workshop_students RENAME TO workshop_students_backup_20250123;
-ALTER TABLE public.workshop_students_backup_20250123 RENAME CONSTRAINT workshop_students_pkey TO workshop_students_backup_20250123_pkey;
-COMMENT ON TABLE public.workshop_students_backup_20250123 IS 'archived (was workshop_students)';

@@ -10,6 +10,9 @@ BEGIN
   IF NOT (EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pgcrypto')) THEN
     missing := array_append(missing, 'extension pgcrypto is missing');
   END IF;
+  IF NOT (to_regprocedure('public.set_completion_rate()') IS NOT NULL) THEN
+    missing := array_append(missing, 'function public.set_completion_rate() is missing');
+  END IF;
   IF NOT (to_regprocedure('public.update_session_progress(text)') IS NOT NULL) THEN
     missing := array_append(missing, 'function public.update_session_progress(text) is missing');
   END IF;
@@ -73,17 +76,8 @@ BEGIN
   IF NOT (EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass('public.sessions') AND tgname = 'sessions_updated_at' AND NOT tgisinternal)) THEN
     missing := array_append(missing, 'trigger sessions_updated_at on sessions is missing');
   END IF;
-  IF NOT (to_regclass('public.student_configs_backup_20250123') IS NOT NULL) THEN
-    missing := array_append(missing, 'archived table student_configs_backup_20250123 is missing');
-  END IF;
-  IF NOT (to_regclass('public.student_configs') IS NULL) THEN
-    missing := array_append(missing, 'archived table''s original student_configs still exists');
-  END IF;
-  IF NOT (to_regclass('public.workshop_students_backup_20250123') IS NOT NULL) THEN
-    missing := array_append(missing, 'archived table workshop_students_backup_20250123 is missing');
-  END IF;
-  IF NOT (to_regclass('public.workshop_students') IS NULL) THEN
-    missing := array_append(missing, 'archived table''s original workshop_students still exists');
+  IF NOT (EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass('public.sessions') AND tgname = 'sessions_completion_rate' AND NOT tgisinternal)) THEN
+    missing := array_append(missing, 'trigger sessions_completion_rate on sessions is missing');
   END IF;
   IF cardinality(missing) > 0 THEN
     RAISE EXCEPTION 'schemac verify: %', array_to_string(missing, '; ');
