@@ -270,6 +270,7 @@ const std::vector<std::string>& keywords() {
                                                 "drop column",
                                                 "data",
                                                 "assert",
+                                                "query",
                                                 "grant",
                                                 "revoke",
                                                 "default privileges",

@@ -381,11 +381,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewAchievement>& 
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.slug));
+    values.push_back(text_of(schemac::detail::plain(row.slug)));
 
-    values.push_back(text_of(row.name));
+    values.push_back(text_of(schemac::detail::plain(row.name)));
 
-    values.push_back(text_of(row.description));
+    values.push_back(text_of(schemac::detail::plain(row.description)));
     set.push_back(row.category.has_value());
     if (row.category) values.push_back(text_of(row.category));
 
@@ -439,9 +439,23 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
-std::vector<Achievement> by_slug(pqxx::transaction_base& tx, const std::string& slug) {
-  return read_all_Achievement(schemac::exec_prepared(tx, "progressive_flow.achievements.by_slug", "SELECT id, slug, name, description, category, criteria, xp_reward, created_at FROM public.achievements WHERE slug = $1::character varying(50) ORDER BY id", slug));
+std::vector<Achievement> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_Achievement(schemac::exec_prepared(tx, "progressive_flow.achievements.list_desc", "SELECT id, slug, name, description, category, criteria, xp_reward, created_at FROM public.achievements ORDER BY id DESC LIMIT $1", limit));
+  return read_all_Achievement(schemac::exec_prepared(tx, "progressive_flow.achievements.list", "SELECT id, slug, name, description, category, criteria, xp_reward, created_at FROM public.achievements ORDER BY id LIMIT $1", limit));
 }
+
+std::vector<Achievement> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_Achievement(
+      schemac::exec_prepared(tx, "progressive_flow.achievements.page_after", "SELECT id, slug, name, description, category, criteria, xp_reward, created_at FROM public.achievements WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+std::optional<Achievement> by_slug(pqxx::transaction_base& tx, const std::string& slug) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.achievements.by_slug", "SELECT id, slug, name, description, category, criteria, xp_reward, created_at FROM public.achievements WHERE slug = $1::character varying(50)", slug);
+  if (r.empty()) return std::nullopt;
+  return read_Achievement(r[0]);
+}
+
 
 }  // namespace achievements
 
@@ -470,11 +484,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewChallengeLevel
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.challenge_id));
+    values.push_back(text_of(schemac::detail::plain(row.challenge_id)));
 
-    values.push_back(text_of(row.level_number));
+    values.push_back(text_of(schemac::detail::plain(row.level_number)));
 
-    values.push_back(text_of(row.title));
+    values.push_back(text_of(schemac::detail::plain(row.title)));
     set.push_back(row.requirements.has_value());
     if (row.requirements) values.push_back(text_of(row.requirements));
 
@@ -518,13 +532,28 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<ChallengeLevel> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_ChallengeLevel(schemac::exec_prepared(tx, "progressive_flow.challenge_levels.list_desc", "SELECT id, challenge_id, level_number, title, requirements, xp_reward FROM public.challenge_levels ORDER BY id DESC LIMIT $1", limit));
+  return read_all_ChallengeLevel(schemac::exec_prepared(tx, "progressive_flow.challenge_levels.list", "SELECT id, challenge_id, level_number, title, requirements, xp_reward FROM public.challenge_levels ORDER BY id LIMIT $1", limit));
+}
+
+std::vector<ChallengeLevel> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_ChallengeLevel(
+      schemac::exec_prepared(tx, "progressive_flow.challenge_levels.page_after", "SELECT id, challenge_id, level_number, title, requirements, xp_reward FROM public.challenge_levels WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+
 std::vector<ChallengeLevel> by_challenge_id(pqxx::transaction_base& tx, const schemac::Uuid& challenge_id) {
   return read_all_ChallengeLevel(schemac::exec_prepared(tx, "progressive_flow.challenge_levels.by_challenge_id", "SELECT id, challenge_id, level_number, title, requirements, xp_reward FROM public.challenge_levels WHERE challenge_id = $1::uuid ORDER BY id", challenge_id));
 }
 
-std::vector<ChallengeLevel> by_challenge_id_level_number(pqxx::transaction_base& tx, const schemac::Uuid& challenge_id, const std::int32_t& level_number) {
-  return read_all_ChallengeLevel(schemac::exec_prepared(tx, "progressive_flow.challenge_levels.by_challenge_id_level_number", "SELECT id, challenge_id, level_number, title, requirements, xp_reward FROM public.challenge_levels WHERE challenge_id = $1::uuid AND level_number = $2::integer ORDER BY id", challenge_id, level_number));
+std::optional<ChallengeLevel> by_challenge_id_level_number(pqxx::transaction_base& tx, const schemac::Uuid& challenge_id, const std::int32_t& level_number) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.challenge_levels.by_challenge_id_level_number", "SELECT id, challenge_id, level_number, title, requirements, xp_reward FROM public.challenge_levels WHERE challenge_id = $1::uuid AND level_number = $2::integer", challenge_id, level_number);
+  if (r.empty()) return std::nullopt;
+  return read_ChallengeLevel(r[0]);
 }
+
 
 }  // namespace challenge_levels
 
@@ -553,13 +582,13 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewChallenge>& ro
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.slug));
+    values.push_back(text_of(schemac::detail::plain(row.slug)));
 
-    values.push_back(text_of(row.title));
+    values.push_back(text_of(schemac::detail::plain(row.title)));
 
-    values.push_back(text_of(row.description));
+    values.push_back(text_of(schemac::detail::plain(row.description)));
 
-    values.push_back(text_of(row.track_id));
+    values.push_back(text_of(schemac::detail::plain(row.track_id)));
     set.push_back(row.difficulty.has_value());
     if (row.difficulty) values.push_back(text_of(row.difficulty));
 
@@ -630,21 +659,39 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
-std::vector<Challenge> by_slug(pqxx::transaction_base& tx, const std::string& slug) {
-  return read_all_Challenge(schemac::exec_prepared(tx, "progressive_flow.challenges.by_slug", "SELECT id, slug, title, description, track_id, difficulty, prerequisites, tags, metadata, order_index, is_active, created_at FROM public.challenges WHERE slug = $1::character varying(100) ORDER BY id", slug));
+std::vector<Challenge> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_Challenge(schemac::exec_prepared(tx, "progressive_flow.challenges.list_desc", "SELECT id, slug, title, description, track_id, difficulty, prerequisites, tags, metadata, order_index, is_active, created_at FROM public.challenges ORDER BY id DESC LIMIT $1", limit));
+  return read_all_Challenge(schemac::exec_prepared(tx, "progressive_flow.challenges.list", "SELECT id, slug, title, description, track_id, difficulty, prerequisites, tags, metadata, order_index, is_active, created_at FROM public.challenges ORDER BY id LIMIT $1", limit));
 }
+
+std::vector<Challenge> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_Challenge(
+      schemac::exec_prepared(tx, "progressive_flow.challenges.page_after", "SELECT id, slug, title, description, track_id, difficulty, prerequisites, tags, metadata, order_index, is_active, created_at FROM public.challenges WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+std::optional<Challenge> by_slug(pqxx::transaction_base& tx, const std::string& slug) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.challenges.by_slug", "SELECT id, slug, title, description, track_id, difficulty, prerequisites, tags, metadata, order_index, is_active, created_at FROM public.challenges WHERE slug = $1::character varying(100)", slug);
+  if (r.empty()) return std::nullopt;
+  return read_Challenge(r[0]);
+}
+
+
 
 std::vector<Challenge> by_track_id(pqxx::transaction_base& tx, const schemac::Uuid& track_id) {
   return read_all_Challenge(schemac::exec_prepared(tx, "progressive_flow.challenges.by_track_id", "SELECT id, slug, title, description, track_id, difficulty, prerequisites, tags, metadata, order_index, is_active, created_at FROM public.challenges WHERE track_id = $1::uuid ORDER BY id", track_id));
 }
 
+
 std::vector<Challenge> by_metadata(pqxx::transaction_base& tx, const schemac::Json& metadata) {
   return read_all_Challenge(schemac::exec_prepared(tx, "progressive_flow.challenges.by_metadata", "SELECT id, slug, title, description, track_id, difficulty, prerequisites, tags, metadata, order_index, is_active, created_at FROM public.challenges WHERE metadata = $1::jsonb ORDER BY id", metadata));
 }
 
+
 std::vector<Challenge> by_prerequisites(pqxx::transaction_base& tx, const std::vector<schemac::Uuid>& prerequisites) {
   return read_all_Challenge(schemac::exec_prepared(tx, "progressive_flow.challenges.by_prerequisites", "SELECT id, slug, title, description, track_id, difficulty, prerequisites, tags, metadata, order_index, is_active, created_at FROM public.challenges WHERE prerequisites = $1::uuid[] ORDER BY id", prerequisites));
 }
+
 
 std::vector<Challenge> by_difficulty(pqxx::transaction_base& tx, const ChallengeDifficulty& difficulty) {
   return read_all_Challenge(schemac::exec_prepared(tx, "progressive_flow.challenges.by_difficulty", "SELECT id, slug, title, description, track_id, difficulty, prerequisites, tags, metadata, order_index, is_active, created_at FROM public.challenges WHERE difficulty = $1::public.challenge_difficulty ORDER BY id", difficulty));
@@ -674,9 +721,9 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewDailyChallenge
     std::vector<bool> set;
     schemac::CopyRow values;
 
-    values.push_back(text_of(row.day));
+    values.push_back(text_of(schemac::detail::plain(row.day)));
 
-    values.push_back(text_of(row.challenge_id));
+    values.push_back(text_of(schemac::detail::plain(row.challenge_id)));
     set.push_back(row.bonus_xp.has_value());
     if (row.bonus_xp) values.push_back(text_of(row.bonus_xp));
 
@@ -716,6 +763,18 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<DailyChallenge> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_DailyChallenge(schemac::exec_prepared(tx, "progressive_flow.daily_challenges.list_desc", "SELECT day, challenge_id, bonus_xp, created_at FROM public.daily_challenges ORDER BY day DESC LIMIT $1", limit));
+  return read_all_DailyChallenge(schemac::exec_prepared(tx, "progressive_flow.daily_challenges.list", "SELECT day, challenge_id, bonus_xp, created_at FROM public.daily_challenges ORDER BY day LIMIT $1", limit));
+}
+
+std::vector<DailyChallenge> page_after(pqxx::transaction_base& tx, const schemac::Date& day, std::int64_t limit) {
+  return read_all_DailyChallenge(
+      schemac::exec_prepared(tx, "progressive_flow.daily_challenges.page_after", "SELECT day, challenge_id, bonus_xp, created_at FROM public.daily_challenges WHERE day > $1::date ORDER BY day LIMIT $2", day, limit));
+}
+
+
 std::vector<DailyChallenge> by_challenge_id(pqxx::transaction_base& tx, const schemac::Uuid& challenge_id) {
   return read_all_DailyChallenge(schemac::exec_prepared(tx, "progressive_flow.daily_challenges.by_challenge_id", "SELECT day, challenge_id, bonus_xp, created_at FROM public.daily_challenges WHERE challenge_id = $1::uuid ORDER BY day", challenge_id));
 }
@@ -747,16 +806,16 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewLeaderboardEnt
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.user_id));
+    values.push_back(text_of(schemac::detail::plain(row.user_id)));
 
-    values.push_back(text_of(row.period));
+    values.push_back(text_of(schemac::detail::plain(row.period)));
 
-    values.push_back(text_of(row.period_start));
+    values.push_back(text_of(schemac::detail::plain(row.period_start)));
     set.push_back(row.xp.has_value());
     if (row.xp) values.push_back(text_of(row.xp));
 
 
-    values.push_back(text_of(row.rank));
+    values.push_back(text_of(schemac::detail::plain(row.rank)));
     set.push_back(row.updated_at.has_value());
     if (row.updated_at) values.push_back(text_of(row.updated_at));
 
@@ -799,13 +858,29 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<LeaderboardEntry> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_LeaderboardEntry(schemac::exec_prepared(tx, "progressive_flow.leaderboard_entries.list_desc", "SELECT id, user_id, period, period_start, xp, rank, updated_at FROM public.leaderboard_entries ORDER BY id DESC LIMIT $1", limit));
+  return read_all_LeaderboardEntry(schemac::exec_prepared(tx, "progressive_flow.leaderboard_entries.list", "SELECT id, user_id, period, period_start, xp, rank, updated_at FROM public.leaderboard_entries ORDER BY id LIMIT $1", limit));
+}
+
+std::vector<LeaderboardEntry> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_LeaderboardEntry(
+      schemac::exec_prepared(tx, "progressive_flow.leaderboard_entries.page_after", "SELECT id, user_id, period, period_start, xp, rank, updated_at FROM public.leaderboard_entries WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+
 std::vector<LeaderboardEntry> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id) {
   return read_all_LeaderboardEntry(schemac::exec_prepared(tx, "progressive_flow.leaderboard_entries.by_user_id", "SELECT id, user_id, period, period_start, xp, rank, updated_at FROM public.leaderboard_entries WHERE user_id = $1::uuid ORDER BY id", user_id));
 }
 
-std::vector<LeaderboardEntry> by_period_period_start_user_id(pqxx::transaction_base& tx, const LeaderboardPeriod& period, const schemac::Date& period_start, const schemac::Uuid& user_id) {
-  return read_all_LeaderboardEntry(schemac::exec_prepared(tx, "progressive_flow.leaderboard_entries.by_period_period_start_user_id", "SELECT id, user_id, period, period_start, xp, rank, updated_at FROM public.leaderboard_entries WHERE period = $1::public.leaderboard_period AND period_start = $2::date AND user_id = $3::uuid ORDER BY id", period, period_start, user_id));
+std::optional<LeaderboardEntry> by_period_period_start_user_id(pqxx::transaction_base& tx, const LeaderboardPeriod& period, const schemac::Date& period_start, const schemac::Uuid& user_id) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.leaderboard_entries.by_period_period_start_user_id", "SELECT id, user_id, period, period_start, xp, rank, updated_at FROM public.leaderboard_entries WHERE period = $1::public.leaderboard_period AND period_start = $2::date AND user_id = $3::uuid", period, period_start, user_id);
+  if (r.empty()) return std::nullopt;
+  return read_LeaderboardEntry(r[0]);
 }
+
+
 
 std::vector<LeaderboardEntry> by_period(pqxx::transaction_base& tx, const LeaderboardPeriod& period) {
   return read_all_LeaderboardEntry(schemac::exec_prepared(tx, "progressive_flow.leaderboard_entries.by_period", "SELECT id, user_id, period, period_start, xp, rank, updated_at FROM public.leaderboard_entries WHERE period = $1::public.leaderboard_period ORDER BY id", period));
@@ -838,11 +913,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewLearningTrack>
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.slug));
+    values.push_back(text_of(schemac::detail::plain(row.slug)));
 
-    values.push_back(text_of(row.name));
+    values.push_back(text_of(schemac::detail::plain(row.name)));
 
-    values.push_back(text_of(row.description));
+    values.push_back(text_of(schemac::detail::plain(row.description)));
     set.push_back(row.order_index.has_value());
     if (row.order_index) values.push_back(text_of(row.order_index));
 
@@ -891,9 +966,23 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
-std::vector<LearningTrack> by_slug(pqxx::transaction_base& tx, const std::string& slug) {
-  return read_all_LearningTrack(schemac::exec_prepared(tx, "progressive_flow.learning_tracks.by_slug", "SELECT id, slug, name, description, order_index, is_active, created_at FROM public.learning_tracks WHERE slug = $1::character varying(50) ORDER BY id", slug));
+std::vector<LearningTrack> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_LearningTrack(schemac::exec_prepared(tx, "progressive_flow.learning_tracks.list_desc", "SELECT id, slug, name, description, order_index, is_active, created_at FROM public.learning_tracks ORDER BY id DESC LIMIT $1", limit));
+  return read_all_LearningTrack(schemac::exec_prepared(tx, "progressive_flow.learning_tracks.list", "SELECT id, slug, name, description, order_index, is_active, created_at FROM public.learning_tracks ORDER BY id LIMIT $1", limit));
 }
+
+std::vector<LearningTrack> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_LearningTrack(
+      schemac::exec_prepared(tx, "progressive_flow.learning_tracks.page_after", "SELECT id, slug, name, description, order_index, is_active, created_at FROM public.learning_tracks WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+std::optional<LearningTrack> by_slug(pqxx::transaction_base& tx, const std::string& slug) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.learning_tracks.by_slug", "SELECT id, slug, name, description, order_index, is_active, created_at FROM public.learning_tracks WHERE slug = $1::character varying(50)", slug);
+  if (r.empty()) return std::nullopt;
+  return read_LearningTrack(r[0]);
+}
+
 
 }  // namespace learning_tracks
 
@@ -922,11 +1011,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewLevelAttempt>&
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.progress_id));
+    values.push_back(text_of(schemac::detail::plain(row.progress_id)));
 
-    values.push_back(text_of(row.level_number));
+    values.push_back(text_of(schemac::detail::plain(row.level_number)));
 
-    values.push_back(text_of(row.score));
+    values.push_back(text_of(schemac::detail::plain(row.score)));
     set.push_back(row.passed.has_value());
     if (row.passed) values.push_back(text_of(row.passed));
 
@@ -975,6 +1064,18 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<LevelAttempt> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_LevelAttempt(schemac::exec_prepared(tx, "progressive_flow.level_attempts.list_desc", "SELECT id, progress_id, level_number, score, passed, feedback, attempted_at FROM public.level_attempts ORDER BY id DESC LIMIT $1", limit));
+  return read_all_LevelAttempt(schemac::exec_prepared(tx, "progressive_flow.level_attempts.list", "SELECT id, progress_id, level_number, score, passed, feedback, attempted_at FROM public.level_attempts ORDER BY id LIMIT $1", limit));
+}
+
+std::vector<LevelAttempt> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_LevelAttempt(
+      schemac::exec_prepared(tx, "progressive_flow.level_attempts.page_after", "SELECT id, progress_id, level_number, score, passed, feedback, attempted_at FROM public.level_attempts WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+
 std::vector<LevelAttempt> by_progress_id(pqxx::transaction_base& tx, const schemac::Uuid& progress_id) {
   return read_all_LevelAttempt(schemac::exec_prepared(tx, "progressive_flow.level_attempts.by_progress_id", "SELECT id, progress_id, level_number, score, passed, feedback, attempted_at FROM public.level_attempts WHERE progress_id = $1::uuid ORDER BY id", progress_id));
 }
@@ -1006,14 +1107,14 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewNotification>&
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.user_id));
+    values.push_back(text_of(schemac::detail::plain(row.user_id)));
 
-    values.push_back(text_of(row.kind));
+    values.push_back(text_of(schemac::detail::plain(row.kind)));
     set.push_back(row.payload.has_value());
     if (row.payload) values.push_back(text_of(row.payload));
 
 
-    values.push_back(text_of(row.read_at));
+    values.push_back(text_of(schemac::detail::plain(row.read_at)));
     set.push_back(row.created_at.has_value());
     if (row.created_at) values.push_back(text_of(row.created_at));
 
@@ -1054,6 +1155,18 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<Notification> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_Notification(schemac::exec_prepared(tx, "progressive_flow.notifications.list_desc", "SELECT id, user_id, kind, payload, read_at, created_at FROM public.notifications ORDER BY id DESC LIMIT $1", limit));
+  return read_all_Notification(schemac::exec_prepared(tx, "progressive_flow.notifications.list", "SELECT id, user_id, kind, payload, read_at, created_at FROM public.notifications ORDER BY id LIMIT $1", limit));
+}
+
+std::vector<Notification> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_Notification(
+      schemac::exec_prepared(tx, "progressive_flow.notifications.page_after", "SELECT id, user_id, kind, payload, read_at, created_at FROM public.notifications WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+
 std::vector<Notification> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id) {
   return read_all_Notification(schemac::exec_prepared(tx, "progressive_flow.notifications.by_user_id", "SELECT id, user_id, kind, payload, read_at, created_at FROM public.notifications WHERE user_id = $1::uuid ORDER BY id", user_id));
 }
@@ -1082,9 +1195,9 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewUserAchievemen
     std::vector<bool> set;
     schemac::CopyRow values;
 
-    values.push_back(text_of(row.user_id));
+    values.push_back(text_of(schemac::detail::plain(row.user_id)));
 
-    values.push_back(text_of(row.achievement_id));
+    values.push_back(text_of(schemac::detail::plain(row.achievement_id)));
     set.push_back(row.unlocked_at.has_value());
     if (row.unlocked_at) values.push_back(text_of(row.unlocked_at));
 
@@ -1119,9 +1232,22 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<UserAchievement> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_UserAchievement(schemac::exec_prepared(tx, "progressive_flow.user_achievements.list_desc", "SELECT user_id, achievement_id, unlocked_at FROM public.user_achievements ORDER BY user_id DESC, achievement_id DESC LIMIT $1", limit));
+  return read_all_UserAchievement(schemac::exec_prepared(tx, "progressive_flow.user_achievements.list", "SELECT user_id, achievement_id, unlocked_at FROM public.user_achievements ORDER BY user_id, achievement_id LIMIT $1", limit));
+}
+
+std::vector<UserAchievement> page_after(pqxx::transaction_base& tx, const schemac::Uuid& user_id, const schemac::Uuid& achievement_id, std::int64_t limit) {
+  return read_all_UserAchievement(
+      schemac::exec_prepared(tx, "progressive_flow.user_achievements.page_after", "SELECT user_id, achievement_id, unlocked_at FROM public.user_achievements WHERE (user_id, achievement_id) > ($1::uuid, $2::uuid) ORDER BY user_id, achievement_id LIMIT $3", user_id, achievement_id, limit));
+}
+
+
 std::vector<UserAchievement> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id) {
   return read_all_UserAchievement(schemac::exec_prepared(tx, "progressive_flow.user_achievements.by_user_id", "SELECT user_id, achievement_id, unlocked_at FROM public.user_achievements WHERE user_id = $1::uuid ORDER BY user_id, achievement_id", user_id));
 }
+
 
 std::vector<UserAchievement> by_achievement_id(pqxx::transaction_base& tx, const schemac::Uuid& achievement_id) {
   return read_all_UserAchievement(schemac::exec_prepared(tx, "progressive_flow.user_achievements.by_achievement_id", "SELECT user_id, achievement_id, unlocked_at FROM public.user_achievements WHERE achievement_id = $1::uuid ORDER BY user_id, achievement_id", achievement_id));
@@ -1154,9 +1280,9 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewChallengeProgr
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.user_id));
+    values.push_back(text_of(schemac::detail::plain(row.user_id)));
 
-    values.push_back(text_of(row.challenge_id));
+    values.push_back(text_of(schemac::detail::plain(row.challenge_id)));
     set.push_back(row.status.has_value());
     if (row.status) values.push_back(text_of(row.status));
 
@@ -1167,9 +1293,9 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewChallengeProgr
     if (row.highest_level_completed) values.push_back(text_of(row.highest_level_completed));
 
 
-    values.push_back(text_of(row.started_at));
+    values.push_back(text_of(schemac::detail::plain(row.started_at)));
 
-    values.push_back(text_of(row.completed_at));
+    values.push_back(text_of(schemac::detail::plain(row.completed_at)));
     set.push_back(row.updated_at.has_value());
     if (row.updated_at) values.push_back(text_of(row.updated_at));
 
@@ -1216,17 +1342,33 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<ChallengeProgress> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_ChallengeProgress(schemac::exec_prepared(tx, "progressive_flow.user_challenge_progress.list_desc", "SELECT id, user_id, challenge_id, status, current_level, highest_level_completed, started_at, completed_at, updated_at FROM public.user_challenge_progress ORDER BY id DESC LIMIT $1", limit));
+  return read_all_ChallengeProgress(schemac::exec_prepared(tx, "progressive_flow.user_challenge_progress.list", "SELECT id, user_id, challenge_id, status, current_level, highest_level_completed, started_at, completed_at, updated_at FROM public.user_challenge_progress ORDER BY id LIMIT $1", limit));
+}
+
+std::vector<ChallengeProgress> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_ChallengeProgress(
+      schemac::exec_prepared(tx, "progressive_flow.user_challenge_progress.page_after", "SELECT id, user_id, challenge_id, status, current_level, highest_level_completed, started_at, completed_at, updated_at FROM public.user_challenge_progress WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+
 std::vector<ChallengeProgress> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id) {
   return read_all_ChallengeProgress(schemac::exec_prepared(tx, "progressive_flow.user_challenge_progress.by_user_id", "SELECT id, user_id, challenge_id, status, current_level, highest_level_completed, started_at, completed_at, updated_at FROM public.user_challenge_progress WHERE user_id = $1::uuid ORDER BY id", user_id));
 }
+
 
 std::vector<ChallengeProgress> by_challenge_id(pqxx::transaction_base& tx, const schemac::Uuid& challenge_id) {
   return read_all_ChallengeProgress(schemac::exec_prepared(tx, "progressive_flow.user_challenge_progress.by_challenge_id", "SELECT id, user_id, challenge_id, status, current_level, highest_level_completed, started_at, completed_at, updated_at FROM public.user_challenge_progress WHERE challenge_id = $1::uuid ORDER BY id", challenge_id));
 }
 
-std::vector<ChallengeProgress> by_user_id_challenge_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id, const schemac::Uuid& challenge_id) {
-  return read_all_ChallengeProgress(schemac::exec_prepared(tx, "progressive_flow.user_challenge_progress.by_user_id_challenge_id", "SELECT id, user_id, challenge_id, status, current_level, highest_level_completed, started_at, completed_at, updated_at FROM public.user_challenge_progress WHERE user_id = $1::uuid AND challenge_id = $2::uuid ORDER BY id", user_id, challenge_id));
+std::optional<ChallengeProgress> by_user_id_challenge_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id, const schemac::Uuid& challenge_id) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.user_challenge_progress.by_user_id_challenge_id", "SELECT id, user_id, challenge_id, status, current_level, highest_level_completed, started_at, completed_at, updated_at FROM public.user_challenge_progress WHERE user_id = $1::uuid AND challenge_id = $2::uuid", user_id, challenge_id);
+  if (r.empty()) return std::nullopt;
+  return read_ChallengeProgress(r[0]);
 }
+
 
 }  // namespace user_challenge_progress
 
@@ -1252,7 +1394,7 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewUserStats>& ro
     std::vector<bool> set;
     schemac::CopyRow values;
 
-    values.push_back(text_of(row.user_id));
+    values.push_back(text_of(schemac::detail::plain(row.user_id)));
     set.push_back(row.total_xp.has_value());
     if (row.total_xp) values.push_back(text_of(row.total_xp));
 
@@ -1269,7 +1411,7 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewUserStats>& ro
     if (row.challenges_completed) values.push_back(text_of(row.challenges_completed));
 
 
-    values.push_back(text_of(row.last_activity_date));
+    values.push_back(text_of(schemac::detail::plain(row.last_activity_date)));
     set.push_back(row.updated_at.has_value());
     if (row.updated_at) values.push_back(text_of(row.updated_at));
 
@@ -1314,6 +1456,17 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<UserStats> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_UserStats(schemac::exec_prepared(tx, "progressive_flow.user_stats.list_desc", "SELECT user_id, total_xp, current_level, current_streak, longest_streak, challenges_completed, last_activity_date, updated_at FROM public.user_stats ORDER BY user_id DESC LIMIT $1", limit));
+  return read_all_UserStats(schemac::exec_prepared(tx, "progressive_flow.user_stats.list", "SELECT user_id, total_xp, current_level, current_streak, longest_streak, challenges_completed, last_activity_date, updated_at FROM public.user_stats ORDER BY user_id LIMIT $1", limit));
+}
+
+std::vector<UserStats> page_after(pqxx::transaction_base& tx, const schemac::Uuid& user_id, std::int64_t limit) {
+  return read_all_UserStats(
+      schemac::exec_prepared(tx, "progressive_flow.user_stats.page_after", "SELECT user_id, total_xp, current_level, current_streak, longest_streak, challenges_completed, last_activity_date, updated_at FROM public.user_stats WHERE user_id > $1::uuid ORDER BY user_id LIMIT $2", user_id, limit));
+}
+
 
 }  // namespace user_stats
 
@@ -1342,13 +1495,13 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewUser>& rows) {
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.email));
+    values.push_back(text_of(schemac::detail::plain(row.email)));
 
-    values.push_back(text_of(row.username));
+    values.push_back(text_of(schemac::detail::plain(row.username)));
 
-    values.push_back(text_of(row.password_hash));
+    values.push_back(text_of(schemac::detail::plain(row.password_hash)));
 
-    values.push_back(text_of(row.display_name));
+    values.push_back(text_of(schemac::detail::plain(row.display_name)));
     set.push_back(row.preferences.has_value());
     if (row.preferences) values.push_back(text_of(row.preferences));
 
@@ -1362,7 +1515,7 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewUser>& rows) {
     if (row.updated_at) values.push_back(text_of(row.updated_at));
 
 
-    values.push_back(text_of(row.last_active_at));
+    values.push_back(text_of(schemac::detail::plain(row.last_active_at)));
     groups[set].push_back(std::move(values));
   }
   for (const auto& [set, group] : groups) {
@@ -1408,13 +1561,30 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
-std::vector<User> by_email(pqxx::transaction_base& tx, const std::string& email) {
-  return read_all_User(schemac::exec_prepared(tx, "progressive_flow.users.by_email", "SELECT id, email, username, password_hash, display_name, preferences, is_active, created_at, updated_at, last_active_at FROM public.users WHERE email = $1::text ORDER BY id", email));
+std::vector<User> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_User(schemac::exec_prepared(tx, "progressive_flow.users.list_desc", "SELECT id, email, username, password_hash, display_name, preferences, is_active, created_at, updated_at, last_active_at FROM public.users ORDER BY id DESC LIMIT $1", limit));
+  return read_all_User(schemac::exec_prepared(tx, "progressive_flow.users.list", "SELECT id, email, username, password_hash, display_name, preferences, is_active, created_at, updated_at, last_active_at FROM public.users ORDER BY id LIMIT $1", limit));
 }
 
-std::vector<User> by_username(pqxx::transaction_base& tx, const std::string& username) {
-  return read_all_User(schemac::exec_prepared(tx, "progressive_flow.users.by_username", "SELECT id, email, username, password_hash, display_name, preferences, is_active, created_at, updated_at, last_active_at FROM public.users WHERE username = $1::character varying(50) ORDER BY id", username));
+std::vector<User> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_User(
+      schemac::exec_prepared(tx, "progressive_flow.users.page_after", "SELECT id, email, username, password_hash, display_name, preferences, is_active, created_at, updated_at, last_active_at FROM public.users WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
 }
+
+std::optional<User> by_email(pqxx::transaction_base& tx, const std::string& email) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.users.by_email", "SELECT id, email, username, password_hash, display_name, preferences, is_active, created_at, updated_at, last_active_at FROM public.users WHERE email = $1::text", email);
+  if (r.empty()) return std::nullopt;
+  return read_User(r[0]);
+}
+
+
+std::optional<User> by_username(pqxx::transaction_base& tx, const std::string& username) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.users.by_username", "SELECT id, email, username, password_hash, display_name, preferences, is_active, created_at, updated_at, last_active_at FROM public.users WHERE username = $1::character varying(50)", username);
+  if (r.empty()) return std::nullopt;
+  return read_User(r[0]);
+}
+
 
 }  // namespace users
 
@@ -1443,13 +1613,13 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewXpTransaction>
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.user_id));
+    values.push_back(text_of(schemac::detail::plain(row.user_id)));
 
-    values.push_back(text_of(row.amount));
+    values.push_back(text_of(schemac::detail::plain(row.amount)));
 
-    values.push_back(text_of(row.source));
+    values.push_back(text_of(schemac::detail::plain(row.source)));
 
-    values.push_back(text_of(row.reference_id));
+    values.push_back(text_of(schemac::detail::plain(row.reference_id)));
     set.push_back(row.created_at.has_value());
     if (row.created_at) values.push_back(text_of(row.created_at));
 
@@ -1490,6 +1660,18 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<XpTransaction> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_XpTransaction(schemac::exec_prepared(tx, "progressive_flow.xp_transactions.list_desc", "SELECT id, user_id, amount, source, reference_id, created_at FROM public.xp_transactions ORDER BY id DESC LIMIT $1", limit));
+  return read_all_XpTransaction(schemac::exec_prepared(tx, "progressive_flow.xp_transactions.list", "SELECT id, user_id, amount, source, reference_id, created_at FROM public.xp_transactions ORDER BY id LIMIT $1", limit));
+}
+
+std::vector<XpTransaction> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_XpTransaction(
+      schemac::exec_prepared(tx, "progressive_flow.xp_transactions.page_after", "SELECT id, user_id, amount, source, reference_id, created_at FROM public.xp_transactions WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+
 std::vector<XpTransaction> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id) {
   return read_all_XpTransaction(schemac::exec_prepared(tx, "progressive_flow.xp_transactions.by_user_id", "SELECT id, user_id, amount, source, reference_id, created_at FROM public.xp_transactions WHERE user_id = $1::uuid ORDER BY id", user_id));
 }
@@ -1529,6 +1711,49 @@ void refresh(pqxx::transaction_base& tx, bool concurrently) {
 
 
 }  // namespace user_dashboard_summary
+
+// ---- query leaderboard
+
+namespace {
+LeaderboardRow read_LeaderboardRow(const pqxx::row& r) {
+  LeaderboardRow out;
+  out.user_id = get<schemac::Uuid>(r[0]);
+  out.username = get<std::string>(r[1]);
+  out.display_name = get<std::optional<std::string>>(r[2]);
+  out.xp = get<std::int32_t>(r[3]);
+  out.position = get<std::int64_t>(r[4]);
+  return out;
+}
+}  // namespace
+
+std::vector<LeaderboardRow> leaderboard(pqxx::transaction_base& tx, const LeaderboardPeriod& period, const schemac::Date& period_start, const std::int64_t& max_rows) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.query.leaderboard", "select l.user_id, u.username, u.display_name, l.xp,\n"
+    "         rank() over (order by l.xp desc) as position\n"
+    "  from leaderboard_entries l join users u on u.id = l.user_id\n"
+    "  where l.period = $1 and l.period_start = $2 and u.is_active\n"
+    "  order by l.xp desc, u.username\n"
+    "  limit $3", period, period_start, max_rows);
+
+  std::vector<LeaderboardRow> out;
+  out.reserve(r.size());
+  for (const auto& row : r) out.push_back(read_LeaderboardRow(row));
+  return out;
+
+}
+
+void leaderboard_each(pqxx::transaction_base& tx, const LeaderboardPeriod& period, const schemac::Date& period_start, const std::int64_t& max_rows, const std::function<void(LeaderboardRow&&)>& each, std::size_t batch) {
+  schemac::Cursor cursor(tx, " NO SCROLL CURSOR FOR select l.user_id, u.username, u.display_name, l.xp,\n"
+    "         rank() over (order by l.xp desc) as position\n"
+    "  from leaderboard_entries l join users u on u.id = l.user_id\n"
+    "  where l.period = $1 and l.period_start = $2 and u.is_active\n"
+    "  order by l.xp desc, u.username\n"
+    "  limit $3", period, period_start, max_rows);
+  for (;;) {
+    auto r = cursor.fetch(batch);
+    for (const auto& row : r) each(read_LeaderboardRow(row));
+    if (r.size() < batch) break;
+  }
+}
 
 std::optional<std::int32_t> calculate_level_from_xp(pqxx::transaction_base& tx, const std::int32_t& p_xp) {
   auto r = schemac::exec_prepared(tx, "progressive_flow.calculate_level_from_xp", "SELECT public.calculate_level_from_xp($1::integer)", p_xp);
