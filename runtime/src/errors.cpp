@@ -1,5 +1,6 @@
 #include "schemac/errors.hpp"
 
+#include <cctype>
 #include <sstream>
 
 namespace schemac {
@@ -56,10 +57,22 @@ std::string summary(const DatabaseError::Fields& f) {
   return out;
 }
 
+// The SQLSTATE of a verbose message ("ERROR:  42501: permission denied ..."), for the
+// exceptions libpqxx 6.4 builds without it (insufficient_privilege, ...).
+std::string verbose_sqlstate(const std::string& message) {
+  auto at = message.find(":  ");
+  if (at == std::string::npos || message.size() < at + 9 || message[at + 8] != ':') return "";
+  std::string code = message.substr(at + 3, 5);
+  for (char c : code)
+    if (!std::isdigit(static_cast<unsigned char>(c)) && !std::isupper(static_cast<unsigned char>(c))) return "";
+  return code;
+}
+
 }  // namespace
 
 void throw_typed(const pqxx::sql_error& e) {
-  const std::string& state = e.sqlstate();
+  std::string state = e.sqlstate();
+  if (state.empty()) state = verbose_sqlstate(e.what());
   if (state.size() != 5) return;
   auto f = error_fields(e.what(), state);
   std::string what = summary(f);
