@@ -67,10 +67,7 @@ int main(int argc, char** argv) {
   {
     pqxx::work tx(db);
     for (int i = 0; i < 2000; ++i) {
-      bench::NewItem n;
-      n.owner_id = owner;
-      n.title = "seed " + std::to_string(i);
-      ids.push_back(bench::items::insert(tx, n).id);
+      ids.push_back(bench::items::insert(tx, {.owner_id = owner, .title = "seed " + std::to_string(i)}).id);
     }
     tx.commit();
   }
@@ -89,10 +86,7 @@ int main(int argc, char** argv) {
     });
     gen_insert += seconds([&] {
       for (int i = 0; i < 1000; ++i) {
-        bench::NewItem n;
-        n.owner_id = owner;
-        n.title = "generated " + std::to_string(i);
-        bench::items::insert(tx, n);
+        bench::items::insert(tx, {.owner_id = owner, .title = "generated " + std::to_string(i)});
       }
     });
     hand_insert_s += seconds([&] {
@@ -101,12 +95,10 @@ int main(int argc, char** argv) {
     tx.abort();
   }
 
-  std::vector<bench::NewItem> batch(rows);
-  for (int i = 0; i < rows; ++i) {
-    batch[i].owner_id = owner;
-    batch[i].title = "bulk " + std::to_string(i);
-    batch[i].amount = schemac::Decimal(i);
-  }
+  std::vector<bench::NewItem> batch;
+  batch.reserve(rows);
+  for (int i = 0; i < rows; ++i)
+    batch.push_back({.owner_id = owner, .title = "bulk " + std::to_string(i), .amount = schemac::Decimal(i)});
   double copy = 0, row_by_row = 0;
   for (int round = 0; round < 2; ++round) {
     pqxx::work tx(db);

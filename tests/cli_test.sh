@@ -346,6 +346,23 @@ expect "lint --format sarif" 0 "$schemac" lint "$root/schemas/ai_assistant" --fo
 contains "sarif version" "$work/out" '"version": "2.1.0"'
 expect "--format bad" 2 "$schemac" check "$broken_dir" --format xml
 
+# Named queries: errors of check at their line and column; gen cpp writes the typed
+# functions; lint with the migrations directory lists the queries a change breaks.
+mkdir -p nq_v1 nq_v2 nq_bad
+printf 'table t {\n  id bigint primary key\n  note text?\n}\nquery notes(min bigint) returns many as $$ select id, note from t where id >= $1 $$\n' >nq_v1/t.schema
+printf 'table t {\n  id bigint primary key\n  body text? was note\n}\nquery notes(min bigint) returns many as $$ select id, body from t where id >= $1 $$\n' >nq_v2/t.schema
+printf 'table t {\n  id bigint primary key\n}\nquery q(n text) returns many as $$\n  select id, nothing, null as x from t where id = $1\n$$\n' >nq_bad/t.schema
+expect "query errors" 1 "$schemac" check nq_bad
+contains "query: missing column" "$work/err" "nq_bad/t.schema:5:14: error: column 'nothing' does not exist in t (in query 'q')"
+contains "query: parameter type" "$work/err" "nq_bad/t.schema:5:51: error: query 'q': \$1 is parameter 'n' of type text, used where a value of type bigint goes"
+expect "gen cpp with queries" 0 "$schemac" gen cpp nq_v1 --out nq_cpp --namespace nq
+contains "query function" nq_cpp/nq.hpp "std::vector<NotesRow> notes(pqxx::transaction_base& tx, const std::int64_t& min);"
+contains "query row" nq_cpp/nq.hpp "std::optional<std::string> note{};"
+"$schemac" plan --init nq_v1 nq_m --name init >/dev/null
+expect "lint: a rename breaks a query" 0 "$schemac" lint nq_v2 nq_m
+contains "lint D215 query" "$work/err" "query 'notes' of the previous state reads column 't.note', and this migration renames it to 'body'"
+contains "lint D215 accessors" "$work/err" "the generated accessors of table 't'"
+
 # Concurrent plans into one directory take turns: one writes 0001, the others find
 # nothing left to do; no number is used twice.
 mkdir -p race_schema && cp "$root/schemas/ai_assistant"/*.schema race_schema/

@@ -20,6 +20,18 @@ cmake --build "$work/build" >/dev/null
 "$work/build/shop_report" | grep -q "report: shipped, paid is paid" || fail "the second program on the namespace does not run"
 echo "ok: built from an empty directory through find_package(schemac); three targets share one namespace"
 
+# A required column (NOT NULL, no default) left out of a New... struct does not
+# compile, and the error says why; with it given, the same code compiles.
+cxx() { c++ -std=c++20 -Wall -Wextra -Werror -fsyntax-only -I"$work/build/schemac_shop" -I"$work/prefix/include" \
+  -isystem /usr/include/postgresql "$@"; }
+printf '#include "shop.hpp"\nint main() {\n  shop::NewProduct p{.sku = "SKU-1", .price = schemac::Decimal::parse("1")};\n  (void)p;\n}\n' >"$work/unset.cpp"
+if cxx "$work/unset.cpp" >"$work/unset.out" 2>&1; then fail "a New... struct without its required member 'name' compiled"; fi
+grep -q "a required column (NOT NULL, no default) of a New... struct is left unset" "$work/unset.out" ||
+  fail "the error of an unset required member does not say why: $(head -c 2000 "$work/unset.out")"
+sed 's/.sku = "SKU-1", /.sku = "SKU-1", .name = "Kettle", /' "$work/unset.cpp" >"$work/set.cpp"
+cxx "$work/set.cpp" || fail "a New... struct with every required member does not compile"
+echo "ok: a required member left unset does not compile, and says why"
+
 # One namespace from two schema directories is refused at configure time, saying why.
 mkdir -p "$work/clash/a" "$work/clash/b"
 cp "$root/tests/consumer/schema/"*.schema "$work/clash/a/"

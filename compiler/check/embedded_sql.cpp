@@ -11,6 +11,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "check/named_queries.hpp"
 #include "check/query_scope.hpp"
 #include "check/statements.hpp"
 #include "model/names.hpp"
@@ -338,7 +339,7 @@ class Checker {
       }
       if (names_relations && all_known && last_->names.reads_columns) {
         // One walk finds the unknown columns and records what is read.
-        ColumnReading reading = read_columns(last_->tree, columns_, default_roots());
+        ColumnReading reading = read_columns(last_->tree, columns_, default_roots(), true);
         for (const auto& p : reading.problems) diags_.error(at(p.location), p.message + " (in " + what + ")");
         model::Uses u;
         u.columns = std::move(reading.uses);
@@ -855,6 +856,17 @@ std::string index_expression_name(const std::string& expression) {
   return out;
 }
 
+QueryReads query_reads(const model::Schema& model, const model::Query& query) {
+  Parser parser;
+  Columns columns(model, parser);
+  QueryReads out;
+  auto p = parser.parse(query.query);
+  if (!p->error.empty()) return out;
+  out.relations = relation_names(p->names);
+  out.columns = read_columns(p->tree, columns.lookup(), {}, true).uses;
+  return out;
+}
+
 void derive_view_names(model::Schema& model) {
   Parser parser;
   auto derive = [&](const std::string& query, model::DerivedNames& reads, model::DerivedNames& calls) {
@@ -1116,6 +1128,17 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Sch
                              "assertion '" + as->name.text + "'");
         if (auto* assertion = find_by_origin(model.assertions, f.file_id, as->name.span.begin))
           assertion->reads = relation_names(c.names());
+      } else if (auto* nq = std::get_if<ast::Query>(&d)) {
+        std::string what = "query '" + nq->name.text + "'";
+        std::size_t errors = diags.error_count();
+        c.statements(nq->query, what.c_str(), true);
+        if (c.tree().is_null()) continue;
+        bool names_ok = diags.error_count() == errors;
+        check_archived_names(diags, f.file_id, nq->query, c.names().relations, model, what);
+        if (auto* query = find_by_origin(model.queries, f.file_id, nq->name.span.begin)) {
+          query->uses = c.uses();
+          check_named_query(diags, f.file_id, body_begin(nq->query), *nq, c.tree(), model, *query, names_ok);
+        }
       }
     }
   }

@@ -26,6 +26,14 @@ void check_embedded_sql(const std::vector<syntax::ParsedFile>& files, model::Sch
 // dependency order). Each view query is parsed once; nothing else is.
 void derive_view_names(model::Schema& model);
 
+// What a named query of `model` reads: the relations it names and the columns it
+// reads of each (for a model that was not checked, such as the planner's snapshot).
+struct QueryReads {
+  std::vector<model::QualifiedName> relations;
+  std::vector<model::ColumnUse> columns;
+};
+QueryReads query_reads(const model::Schema& model, const model::Query& query);
+
 // The name PostgreSQL gives an index column on an expression when it names the index
 // (FigureIndexColname): a function's name, a column's, ...; "expr" otherwise (and when
 // the expression does not parse).

@@ -43,6 +43,7 @@ class Walker {
   std::vector<ColumnProblem> problems;
   std::vector<Scope> scopes;
   std::vector<model::ColumnUse>* uses = nullptr;  // when set, every column read is recorded
+  bool dml = false;                               // INSERT, UPDATE and DELETE are read too
 
   void node(const json& j) {
     if (j.is_array()) {
@@ -53,6 +54,8 @@ class Walker {
     for (const auto& [key, value] : j.items()) {
       if (key == "SelectStmt")
         select(value);
+      else if (dml && (key == "InsertStmt" || key == "UpdateStmt" || key == "DeleteStmt"))
+        write(value);
       else if (key == "ColumnRef")
         column(value);
       else
@@ -83,6 +86,39 @@ class Walker {
           scopes.back().output_names.push_back(t["ResTarget"]["name"].get<std::string>());
     for (const char* k : {"targetList", "whereClause", "groupClause", "havingClause", "sortClause", "distinctClause",
                           "windowClause", "valuesLists", "limitCount", "limitOffset"})
+      if (s.contains(k)) node(s[k]);
+    scopes.pop_back();
+  }
+
+  // INSERT, UPDATE, DELETE (named queries): the target table is in scope for WHERE
+  // and RETURNING, and the columns it writes must exist (they are recorded as read:
+  // code that writes a renamed column breaks as well).
+  void write(const json& s) {
+    scopes.emplace_back();
+    with(s);
+    if (s.contains("relation")) from_item(json{{"RangeVar", s["relation"]}});
+    for (const char* k : {"fromClause", "usingClause"})
+      if (s.contains(k))
+        for (const auto& item : s[k]) from_item(item);
+    auto target = [&](const json& t) {
+      const auto& r = unwrap(t, "ResTarget");
+      std::string name = r.value("name", "");
+      if (name.empty() || scopes.back().relations.empty()) return;
+      const Relation& rel = scopes.back().relations.front();
+      use(rel, name);
+      if (rel.columns && !contains(*rel.columns, name))
+        problems.push_back({r.value("location", 0u), "column '" + name + "' does not exist in " + rel.display +
+                                                         did_you_mean(name, *rel.columns)});
+    };
+    if (s.contains("cols"))
+      for (const auto& t : s["cols"]) target(t);
+    if (s.contains("targetList"))  // UPDATE ... SET
+      for (const auto& t : s["targetList"]) {
+        target(t);
+        const auto& r = unwrap(t, "ResTarget");
+        if (r.contains("val")) node(r["val"]);
+      }
+    for (const char* k : {"selectStmt", "whereClause", "returningList", "onConflictClause"})
       if (s.contains(k)) node(s[k]);
     scopes.pop_back();
   }
@@ -263,9 +299,11 @@ std::optional<std::string> column_name(const json& val) {
   return std::nullopt;
 }
 
-ColumnReading read_columns(const json& tree, const ColumnLookup& lookup, const std::vector<RootRelation>& roots) {
+ColumnReading read_columns(const json& tree, const ColumnLookup& lookup, const std::vector<RootRelation>& roots,
+                           bool writes) {
   ColumnReading out;
   Walker w(lookup);
+  w.dml = writes;
   w.uses = &out.uses;
   w.scopes.emplace_back();
   for (const auto& root : roots) w.scopes.back().relations.push_back({root.alias, root.columns, root.alias, root.name});

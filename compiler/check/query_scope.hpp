@@ -44,8 +44,10 @@ struct ColumnReading {
   std::vector<ColumnProblem> problems;
   std::vector<model::ColumnUse> uses;
 };
+// With `writes`, INSERT, UPDATE and DELETE are read as well (their target table in
+// scope, the columns they write checked and recorded).
 ColumnReading read_columns(const nlohmann::json& tree, const ColumnLookup& lookup,
-                           const std::vector<RootRelation>& roots);
+                           const std::vector<RootRelation>& roots, bool writes = false);
 
 // The columns the statements in `tree` read, each attributed to its relation (see
 // model::ColumnUse), sorted and without repeats. `roots` are in scope throughout: a

@@ -336,6 +336,7 @@ class Generator {
     root.set("enums", enums());
     root.set("records", records());
     root.set("functions", functions());
+    root.set("queries", queries());
     list migrations;
     for (const auto& m : o_.migrations) {
       data d;
@@ -404,6 +405,16 @@ class Generator {
     for (const auto& v : s_.views) name_view(v.name, v.origin, "view");
     for (const auto& v : s_.materialized_views) name_view(v.name, v.origin, "materialized view");
     name_functions();
+    // A named query: its function, its streaming form and its result row.
+    for (const auto& q : s_.queries) {
+      std::string what = "query " + q.name, name = identifier(q.name);
+      claims_.claim(name, what, "the " + what, q.origin);
+      if (q.returns != "exec") {
+        std::string row = type_name(q.name) + "Row";
+        claim_type(row, what + " row", "the result row of " + what, q.origin);
+        claims_.claim(name + "_each", what + " each", "the streaming form of " + what, q.origin);
+      }
+    }
   }
 
   // Composite types as structs (every member optional: a field may be NULL), each
@@ -533,10 +544,15 @@ class Generator {
       const auto& c = *m.column;
       if (c.generated_sql || c.identity || c.serial) continue;
       bool defaulted = c.default_sql.has_value();
-      std::string type = defaulted || c.nullable ? Types::optional(types_.of(c.type)) : types_.of(c.type);
+      // A column that must be given (NOT NULL, no default) is schemac::Required<T>,
+      // which has no default constructor: a New... struct that leaves it out does not
+      // compile.
+      bool required = !defaulted && !c.nullable;
+      std::string type = required ? "schemac::Required<" + types_.of(c.type) + ">" : Types::optional(types_.of(c.type));
       data nc;
       nc.set("member", m.member);
       nc.set("type", type);
+      nc.set("init", required ? "" : "{}");
       nc.set("defaulted", defaulted);
       nc.set("column_sql", string_literal(quote(c.name)));
       nc.set("doc", doc_comment(c.doc, "  "));
@@ -588,17 +604,56 @@ class Generator {
                                                      : "UPDATE " + table_sql + " SET " + set + " WHERE " + where));
       d.set("update_args", key_row_args + update_args);
     }
+    // list(tx, order, limit): every row in primary key order (a table without one: its
+    // columns' order); page_after(tx, last key, limit): keyset pagination, the rows
+    // after a key in key order.
+    {
+      std::string asc, desc;
+      std::vector<const Member*> key_members;
+      if (pk)
+        for (const auto& c : pk->columns) key_members.push_back(member_of(ms, c));
+      else
+        for (const auto& m : ms) key_members.push_back(&m);
+      for (std::size_t i = 0; i < key_members.size(); ++i) {
+        asc += std::string(i ? ", " : "") + quote(key_members[i]->column->name);
+        desc += std::string(i ? ", " : "") + quote(key_members[i]->column->name) + " DESC";
+      }
+      d.set("sql_list", string_literal("SELECT " + select_list + from + " ORDER BY " + asc + " LIMIT $1"));
+      d.set("sql_list_desc", string_literal("SELECT " + select_list + from + " ORDER BY " + desc + " LIMIT $1"));
+      if (pk) {
+        std::string params, args, left, right, limit = "limit";
+        for (const auto* m : key_members)
+          if (m->member == limit) limit += "_";
+        for (std::size_t i = 0; i < key_members.size(); ++i) {
+          const auto* m = key_members[i];
+          params += ", const " + types_.of(m->column->type) + "& " + m->member;
+          args += ", " + m->member;
+          left += std::string(i ? ", " : "") + quote(m->column->name);
+          right += std::string(i ? ", " : "") + placeholders_cast(i + 1, m->column->type);
+        }
+        std::string after = key_members.size() == 1 ? left + " > " + right : "(" + left + ") > (" + right + ")";
+        d.set("page_params", params + ", std::int64_t " + limit);
+        d.set("page_args", args + ", " + limit);
+        d.set("sql_page_after", string_literal("SELECT " + select_list + from + " WHERE " + after + " ORDER BY " + asc +
+                                               " LIMIT $" + std::to_string(key_members.size() + 1)));
+      }
+    }
     if (order_by.empty()) order_by = quote(t.columns.front().name);
 
     // Lookups: each foreign key's columns, each index's first column and each unique
     // key's columns; the primary key is `find`. A distributed table (Citus) always has
     // one by its distribution column: the query that reaches one shard.
+    // A lookup on a unique key (a unique constraint, or a unique index on columns
+    // without a predicate) returns std::optional: at most one row has the key.
     std::vector<std::vector<std::string>> keys;
+    std::set<std::vector<std::string>> unique_keys;
     if (t.distribution && !t.distribution->reference && (!pk || pk->columns != std::vector{t.distribution->column}))
       keys.push_back({t.distribution->column});
     for (const auto& c : t.constraints)
-      if (c.kind == model::ConstraintKind::foreign_key || c.kind == model::ConstraintKind::unique)
+      if (c.kind == model::ConstraintKind::foreign_key || c.kind == model::ConstraintKind::unique) {
         keys.push_back(c.columns);
+        if (c.kind == model::ConstraintKind::unique) unique_keys.insert(c.columns);
+      }
     for (const auto& ix : t.indexes) {
       if (ix.elements.empty() || ix.elements[0].column.empty()) continue;
       keys.push_back({ix.elements[0].column});
@@ -606,7 +661,10 @@ class Generator {
         std::vector<std::string> all;
         for (const auto& e : ix.elements)
           if (!e.column.empty()) all.push_back(e.column);
-        if (all.size() == ix.elements.size()) keys.push_back(all);
+        if (all.size() == ix.elements.size()) {
+          keys.push_back(all);
+          unique_keys.insert(all);
+        }
       }
     }
     list lookups;
@@ -615,6 +673,7 @@ class Generator {
     if (pk) seen.insert(pk->columns);
     for (const auto& k : keys) {
       if (!seen.insert(k).second) continue;
+      bool unique = unique_keys.count(k) > 0;
       std::string name = "by", params, args, where;
       for (std::size_t i = 0; i < k.size(); ++i) {
         const auto* m = member_of(ms, k[i]);
@@ -629,7 +688,10 @@ class Generator {
       l.set("name", name);
       l.set("params", params);
       l.set("args", args);
-      l.set("sql", string_literal("SELECT " + select_list + from + " WHERE " + where + " ORDER BY " + order_by));
+      l.set("unique", unique);
+      l.set("result", unique ? "std::optional<" + row + ">" : "std::vector<" + row + ">");
+      l.set("sql", string_literal("SELECT " + select_list + from + " WHERE " + where +
+                                  (unique ? std::string() : " ORDER BY " + order_by)));
       lookups.push_back(l);
     }
     d.set("lookups", lookups);
@@ -828,6 +890,64 @@ class Generator {
       d.set("read_result", read);
       d.set("has_result_row", has_row);
       d.set("result_columns", result_columns);
+      out.push_back(d);
+    }
+    return out;
+  }
+
+  // One function per named query: typed parameters, its SQL as written (values only
+  // as parameters), a result row whose members are optional where the column may be
+  // NULL; `one` -> std::optional<Row>, `many` -> std::vector<Row> (and NAME_each,
+  // which streams the rows through a cursor), `exec` -> rows affected.
+  list queries() {
+    list out;
+    for (const auto& q : s_.queries) {
+      data d;
+      std::string name = identifier(q.name), row = type_name(q.name) + "Row";
+      d.set("name", name);
+      d.set("sql_name", comment_text(q.name));
+      d.set("doc", doc_comment(q.doc));
+      d.set("row", row);
+      d.set("statement", string_literal(o_.ns + ".query." + q.name));
+      std::string sql = q.query;
+      while (!sql.empty() && (std::isspace(static_cast<unsigned char>(sql.back())) || sql.back() == ';'))
+        sql.pop_back();
+      while (!sql.empty() && std::isspace(static_cast<unsigned char>(sql.front()))) sql.erase(0, 1);
+      d.set("sql", string_literal(sql));
+      d.set("sql_cursor", string_literal(" NO SCROLL CURSOR FOR " + sql));
+      std::string params, args;
+      std::set<std::string> used{"tx", "each", "batch", "r", "out", "row", "x"};
+      for (const auto& p : q.parameters) {
+        std::string arg = member_name(p.name, used);
+        params += ", const " + types_.of(p.type) + "& " + arg;
+        args += ", " + arg;
+      }
+      d.set("params", params);
+      d.set("args", args);
+      list columns;
+      std::set<std::string> members{row};
+      for (std::size_t i = 0; i < q.columns.size(); ++i) {
+        const auto& c = q.columns[i];
+        std::string type = types_.of(c.type);
+        data col;
+        col.set("member", member_name(c.name, members));
+        col.set("type", c.nullable ? Types::optional(type) : type);
+        col.set("index", std::to_string(i));
+        columns.push_back(col);
+      }
+      d.set("columns", columns);
+      d.set("has_row", q.returns != "exec");
+      d.set("one", q.returns == "one");
+      d.set("many", q.returns == "many");
+      d.set("exec", q.returns == "exec");
+      d.set("result_comment",
+            q.returns == "one"
+                ? "// Its row, or nullopt when there is none (schemac::UnexpectedRows when there are more).\n"
+            : q.returns == "exec" ? "// The number of rows it affected.\n"
+                                  : "");
+      d.set("result", q.returns == "one"    ? "std::optional<" + row + ">"
+                      : q.returns == "many" ? "std::vector<" + row + ">"
+                                            : std::string("std::int64_t"));
       out.push_back(d);
     }
     return out;

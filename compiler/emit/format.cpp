@@ -61,6 +61,9 @@ std::vector<Range> sql_ranges(const ast::File& file) {
       if (ds->down) add(out, *ds->down);
     } else if (auto* a = std::get_if<ast::Assertion>(&d)) {
       add(out, a->query);
+    } else if (auto* q = std::get_if<ast::Query>(&d)) {
+      for (const auto& p : q->parameters) add(out, p.default_value);
+      add(out, q->query);
     }
   }
   std::sort(out.begin(), out.end(), [](const Range& a, const Range& b) { return a.begin < b.begin; });
@@ -728,6 +731,16 @@ class Printer {
   void print(const ast::Assertion& a) {
     doc(a.doc, "");
     line("", "assert " + id(a.name) + " " + body(a.query), a.span.begin);
+  }
+  void print(const ast::Query& q) {
+    doc(q.doc, "");
+    std::string head = "query " + id(q.name) + "(";
+    for (std::size_t i = 0; i < q.parameters.size(); ++i) {
+      const auto& p = q.parameters[i];
+      head += (i ? ", " : "") + id(p.name) + " " + type_name(p.type) +
+              (p.default_value ? " default " + p.default_value->text : "");
+    }
+    line("", head + ") returns " + q.returns + " as " + body(q.query), q.span.begin);
   }
 
   const ast::File& file_;

@@ -9,6 +9,7 @@
 #include <regex>
 #include <set>
 
+#include "check/embedded_sql.hpp"
 #include "model/types.hpp"
 #include "plan/plan.hpp"
 #include "plan/snapshot.hpp"
@@ -72,6 +73,9 @@ const std::vector<Rule>& rules() {
       {"D214", Severity::warning, "data-step-deletes-rows",
        "a data step deletes rows (DELETE, TRUNCATE) that its migration's down cannot bring back: `retain` the table "
        "in the step to keep them"},
+      {"D215", Severity::warning, "breaks-deployed-queries",
+       "a named query or a generated accessor of the previous state reads a table or column the migration renames, "
+       "drops, retypes or archives: the code built from it fails until it is deployed again"},
       {"H301", Severity::warning, "table-without-primary-key", "a table without a primary key"},
       {"H302", Severity::warning, "foreign-key-without-index",
        "no index starts with a foreign key's columns: deletes in the referenced table scan this one"},
@@ -761,6 +765,7 @@ class Linter {
           break;
       }
     }
+    deployed_code(changes);
     // Function -> table edges from the parse trees: a body that names a table under
     // the name this migration takes away breaks at its next call.
     for (const auto& f : s_.functions)
@@ -769,6 +774,92 @@ class Linter {
           report("D208", at(f.origin),
                  "function '" + f.name.display() + "' reads table '" + r.display() + "', and this migration " +
                      g->second + "; update the body to the new name, or keep the table");
+  }
+
+  // D215: the code generated from the previous state (its named queries, and every
+  // accessor of a table, which reads all its columns by name) against what this
+  // migration takes away from it. Expand/contract deploys are planned with this list.
+  void deployed_code(const std::vector<std::pair<const plan::Change*, bool>>& changes) {
+    using K = plan::ChangeKind;
+    struct Broken {
+      const plan::Change* change;
+      std::string column;  // "" for the whole table
+      std::string what;    // "renames it to ...", ...
+    };
+    std::map<QualifiedName, std::vector<Broken>> broken;  // by the table's name in the previous state
+    auto old_name = [&](const plan::Change& c) {
+      // a table renamed in the same migration is found under its previous name
+      for (const auto& [x, refused] : changes)
+        if (x->kind == K::rename_table && x->subject == c.subject && x->previous_name) return *x->previous_name;
+      return c.subject;
+    };
+    for (const auto& [c, refused] : changes) {
+      if (refused) continue;
+      switch (c->kind) {
+        case K::rename_column:
+          broken[old_name(*c)].push_back({c, c->detail, "renames it to '" + c->member + "'"});
+          break;
+        case K::drop_column:
+          broken[old_name(*c)].push_back({c, c->member, "drops it"});
+          break;
+        case K::alter_column_type:
+          broken[old_name(*c)].push_back(
+              {c, c->member, "changes its type from " + c->from_type->sql() + " to " + c->to_type->sql()});
+          break;
+        case K::rename_table:
+          if (c->previous_name)
+            broken[*c->previous_name].push_back({c, "", "renames it to '" + c->subject.display() + "'"});
+          break;
+        case K::archive_table:
+          broken[c->subject].push_back({c, "", "archives it as '" + c->detail + "'"});
+          break;
+        case K::drop_table:
+          broken[c->subject].push_back({c, "", "drops it"});
+          break;
+        default:
+          break;
+      }
+    }
+    if (broken.empty()) return;
+    auto where = [&](const std::string& query, const plan::Change& c) {
+      for (const auto& q : s_.queries)
+        if (q.name == query) return at(q.origin);
+      return at(c.origin);
+    };
+    for (const auto& q : previous_->queries) {
+      auto reads = check::query_reads(*previous_, q);
+      for (const auto& [table, list] : broken)
+        for (const auto& b : list) {
+          bool hit = false;
+          if (b.column.empty())
+            hit = std::find(reads.relations.begin(), reads.relations.end(), table) != reads.relations.end();
+          else
+            hit = std::find(reads.columns.begin(), reads.columns.end(), model::ColumnUse{table, b.column}) !=
+                  reads.columns.end();
+          if (!hit) continue;
+          std::string subject = b.column.empty() ? "table '" + table.display() + "'"
+                                                 : "column '" + table.display() + "." + b.column + "'";
+          report("D215", where(q.name, *b.change),
+                 "query '" + q.name + "' of the previous state reads " + subject + ", and this migration " + b.what +
+                     ": the deployed code that runs it fails until it is deployed again; keep the old " +
+                     (b.column.empty() ? "table" : "column") + " until that code is gone (expand, deploy, contract)");
+        }
+    }
+    for (const auto& t : previous_->tables) {
+      if (t.is_extern || t.archived_as) continue;
+      auto it = broken.find(t.name);
+      if (it == broken.end()) continue;
+      for (const auto& b : it->second) {
+        std::string subject = b.column.empty() ? "table '" + t.name.display() + "'"
+                                               : "column '" + t.name.display() + "." + b.column + "'";
+        report("D215", at(b.change->origin),
+               "the generated accessors of table '" + t.name.display() +
+                   "' (find, insert, list, ...) in the "
+                   "deployed code read " +
+                   subject + ", and this migration " + b.what +
+                   ": they fail until the code generated from this schema is deployed");
+      }
+    }
   }
 
   const LoadedSchema& loaded_;

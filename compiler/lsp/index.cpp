@@ -281,6 +281,15 @@ class Indexer {
     add(SymbolKind::boolean, "assertion:" + a.name.text, a.name.text, "assertion",
         "```schemac\nassert " + a.name.text + "\n```\n" + doc_text(a.doc), a.name.span, a.span);
   }
+  void visit(const ast::Query& q) {
+    std::string signature = "query " + q.name.text + "(";
+    for (std::size_t i = 0; i < q.parameters.size(); ++i)
+      signature += (i ? ", " : "") + q.parameters[i].name.text + " " + type_text(q.parameters[i].type);
+    signature += ") returns " + q.returns;
+    add(SymbolKind::function, "query:" + q.name.text, q.name.text, "named query",
+        "```schemac\n" + signature + "\n```\n" + doc_text(q.doc), q.name.span, q.span);
+    for (const auto& p : q.parameters) use_type(p.type);
+  }
   void visit(const ast::ObjectPrivilege& p) {
     if (p.kind == "function" || p.kind == "procedure") {
       use("function:" + qualified(p.object), p.object.span);

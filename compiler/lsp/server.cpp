@@ -271,6 +271,7 @@ const std::vector<std::string>& keywords() {
                                                 "data",
                                                 "retain",
                                                 "assert",
+                                                "query",
                                                 "grant",
                                                 "revoke",
                                                 "default privileges",

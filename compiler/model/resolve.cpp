@@ -177,6 +177,7 @@ class Resolver {
   void declare(const ast::Assertion& a) {
     register_name(assertions_, name_of(a.name), "an assertion", a.name.text, at(a.name));
   }
+  void declare(const ast::Query& q) { register_name(queries_, name_of(q.name), "a query", q.name.text, at(q.name)); }
   void declare(const ast::ObjectPrivilege&) {}
   void declare(const ast::Sequence& s) {
     auto n = qualified(s.name);
@@ -1509,6 +1510,31 @@ class Resolver {
     schema_.assertions.push_back(std::move(out));
   }
 
+  // A named query: its parameters are typed as a function's; they have no defaults
+  // (the C++ function takes every one).
+  void build(const ast::Query& q) {
+    Query out;
+    out.name = q.name.text;
+    out.returns = q.returns;
+    std::map<std::string, Location> seen;
+    for (const auto& p : q.parameters) {
+      unique_member(seen, p.name.text, at(p.name), "parameter");
+      if (p.default_value)
+        diags_.error(at(*p.default_value),
+                     "a query's parameter has no default: the C++ function takes every parameter (pass a "
+                     "std::optional and write coalesce($n, ...) in the SQL instead)");
+      Parameter param;
+      param.name = name_of(p.name);
+      if (auto t = resolve_type(p.type)) param.type = *t;
+      out.parameters.push_back(std::move(param));
+    }
+    out.query = q.query.text;
+    out.query_tag = q.query.tag;
+    out.doc = q.doc;
+    out.origin = origin(q.name);
+    schema_.queries.push_back(std::move(out));
+  }
+
   // ---- archives, ordering ------------------------------------------------------
 
   void apply_archives() {
@@ -1579,6 +1605,7 @@ class Resolver {
     std::stable_sort(schema_.materialized_views.begin(), schema_.materialized_views.end(), by_name);
     std::stable_sort(schema_.dropped_tables.begin(), schema_.dropped_tables.end(), by_name);
     std::stable_sort(schema_.assertions.begin(), schema_.assertions.end(), by_name);
+    std::stable_sort(schema_.queries.begin(), schema_.queries.end(), by_name);
     // Data steps keep declaration order (files in name order): a later step may
     // depend on rows an earlier one wrote.
     // Tables are sorted last, in name_constraints_and_indexes, since checks below
@@ -2123,7 +2150,7 @@ class Resolver {
   Schema schema_;
   std::map<std::string, std::string> extension_schemas_;  // extension -> its declared schema (not public)
   std::map<std::string, Declared> extensions_, schemas_, roles_, types_, relations_, functions_, archives_, drops_,
-      data_steps_, assertions_;
+      data_steps_, assertions_, queries_;
   std::vector<std::pair<std::size_t, Origin>> sequence_owners_;  // sequences with `owned by`, by index
   std::vector<std::pair<const ast::Partition*, int>> partition_asts_;
   bool in_signature_ = false;                                  // resolving a function's parameter and result types

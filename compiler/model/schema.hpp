@@ -505,6 +505,34 @@ struct Assertion {
   bool operator==(const Assertion&) const = default;
 };
 
+// A column a named query returns: its name as PostgreSQL gives it, its type and
+// whether it may be NULL (worked out by check from the parse tree and the model).
+struct QueryColumn {
+  std::string name;
+  Type type;
+  bool nullable = true;
+  bool operator==(const QueryColumn&) const = default;
+};
+
+// `query NAME(param TYPE, ...) returns one|many|exec as $$ SQL $$`: SQL of the
+// application's own, checked against the schema, which `gen cpp` makes a typed
+// function. Not a database object: migrations never see it; lint checks that a
+// migration does not break what it reads.
+struct Query {
+  std::string name;
+  std::vector<Parameter> parameters;
+  std::string returns;  // "one", "many" or "exec"
+  std::string query;
+  std::string query_tag;
+  // Set by check (empty in the planner's snapshot): the columns it returns, in order,
+  // and the columns it reads.
+  std::vector<QueryColumn> columns;
+  Uses uses;
+  Doc doc;
+  Origin origin;
+  bool operator==(const Query&) const = default;
+};
+
 struct Schema {
   std::vector<NamedObject> extensions;
   std::vector<NamedObject> schemas;
@@ -523,6 +551,7 @@ struct Schema {
   std::vector<DropTable> dropped_tables;
   std::vector<DataStep> data_steps;
   std::vector<Assertion> assertions;  // sorted by name
+  std::vector<Query> queries;         // sorted by name
   bool operator==(const Schema&) const = default;
 
   const Table* find_table(const QualifiedName& name) const;

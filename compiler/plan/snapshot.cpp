@@ -523,6 +523,20 @@ void declarations(const model::Schema& s, bool directives, Add&& add) {
     x.query = body(a.query, a.query_tag);
     add(std::move(x));
   }
+  for (const auto& q : s.queries) {
+    ast::Query x;
+    x.doc = q.doc;
+    x.name = ident(q.name);
+    for (const auto& p : q.parameters) {
+      ast::Parameter param;
+      param.name = ident(p.name);
+      param.type = type_name(p.type);
+      x.parameters.push_back(std::move(param));
+    }
+    x.returns = q.returns;
+    x.query = body(q.query, q.query_tag);
+    add(std::move(x));
+  }
 }
 
 }  // namespace

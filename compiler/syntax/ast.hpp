@@ -406,9 +406,19 @@ struct Assertion : Node {
   Body query;
 };
 
+// `query NAME(param TYPE, ...) returns one|many|exec as $$ SQL $$`: a named query,
+// a typed C++ function whose SQL is checked against the schema.
+struct Query : Node {
+  Doc doc;
+  Ident name;
+  std::vector<Parameter> parameters;
+  std::string returns;  // "one", "many" or "exec"
+  Body query;
+};
+
 using Declaration = std::variant<Extension, SchemaDecl, Role, Enum, ExternTable, Function, Table, View,
                                  MaterializedView, Archive, DropTable, DataStep, ObjectPrivilege, ExternType, Domain,
-                                 CompositeType, Sequence, DefaultPrivilege, Partition, Assertion>;
+                                 CompositeType, Sequence, DefaultPrivilege, Partition, Assertion, Query>;
 
 struct File {
   std::vector<Declaration> declarations;

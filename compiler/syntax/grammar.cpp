@@ -378,6 +378,8 @@ SCHEMAC_RULE(archive, ast::Archive, "archive")
 SCHEMAC_RULE(drop_table, ast::DropTable, "drop table")
 SCHEMAC_RULE(data_step, ast::DataStep, "data step")
 SCHEMAC_RULE(assertion, ast::Assertion, "assertion")
+SCHEMAC_RULE(named_query, ast::Query, "query")
+SCHEMAC_RULE(query_result, std::string, "'one', 'many' or 'exec'")
 SCHEMAC_RULE(declaration, DocumentedDecl, "declaration")
 
 #undef SCHEMAC_RULE
@@ -746,6 +748,11 @@ auto const data_step_inner = kw("data") > ident[set(&ast::DataStep::name)] > '{'
                              kw("up") > body[set(&ast::DataStep::up)] >
                              -(kw("down") > body[set(&ast::DataStep::down)]) > '}';
 auto const assertion_inner = kw("assert") > ident[set(&ast::Assertion::name)] > body[set(&ast::Assertion::query)];
+auto const query_result_def = word("one") | word("many") | word("exec");
+auto const named_query_inner = kw("query") > ident[set(&ast::Query::name)] > '(' >
+                               -(parameter[push(&ast::Query::parameters)] % ',') > ')' >
+                               kw("returns") > query_result[set(&ast::Query::returns)] >
+                               kw("as") > body[set(&ast::Query::query)];
 
 auto const set_decl = [](auto& ctx) { x3::_val(ctx).decl = std::move(x3::_attr(ctx)); };
 auto const extern_function = function[([](auto& ctx) {
@@ -764,7 +771,7 @@ auto const declaration_def = doc[set(&DocumentedDecl::doc)] >>
                               enum_decl[set_decl] | extension[set_decl] | schema_decl[set_decl] | role[set_decl] |
                               archive[set_decl] | drop_table[set_decl] | data_step[set_decl] | object_grant[set_decl] |
                               object_revoke[set_decl] | unlogged_table | domain[set_decl] | composite_type[set_decl] |
-                              sequence[set_decl] | assertion[set_decl] |
+                              sequence[set_decl] | assertion[set_decl] | named_query[set_decl] |
                               (kw("extern") > (extern_table[set_decl] | extern_function | extern_type[set_decl] |
                                                fail_with("'table', 'function' or 'type' after 'extern'"))));
 
@@ -820,6 +827,7 @@ auto const archive_def = spanned(archive_inner);
 auto const drop_table_def = spanned(drop_table_inner);
 auto const data_step_def = spanned(data_step_inner);
 auto const assertion_def = spanned(assertion_inner);
+auto const named_query_def = spanned(named_query_inner);
 
 BOOST_SPIRIT_DEFINE(doc_line, doc, ident, column_name, qname, type_modifier, type_name, group, body, default_term,
                     column_list, ident_list, fk_action, reference, column, primary_key, unique_constraint,
@@ -831,12 +839,13 @@ BOOST_SPIRIT_DEFINE(doc_line, doc, ident, column_name, qname, type_modifier, typ
                     materialized_view, archive, drop_table, data_step, declaration)
 BOOST_SPIRIT_DEFINE(extern_type, domain_check, domain, field, composite_type, sequence_number, sequence,
                     exclusion_operator, exclusion_element, exclusion, procedure, parallel_kind, default_privilege_kind,
-                    default_privilege, partition_by, partition, partition_method, distribution, assertion)
+                    default_privilege, partition_by, partition, partition_method, distribution, assertion, named_query,
+                    query_result)
 
 const char* const declaration_keywords[] = {"table",     "view",    "materialized", "function", "enum", "extension",
                                             "schema",    "role",    "archive",      "drop",     "data", "extern",
                                             "grant",     "revoke",  "unlogged",     "domain",   "type", "sequence",
-                                            "procedure", "default", "partition",    "assert"};
+                                            "procedure", "default", "partition",    "assert",   "query"};
 
 bool starts_declaration(Iterator p, Iterator last) {
   if (last - p >= 3 && p[0] == '/' && p[1] == '/' && p[2] == '/') return true;
@@ -985,7 +994,7 @@ std::vector<SyntaxError> parse_declarations(std::string_view text, ast::File& ou
         errors.push_back({offset(at),
                           "expected a declaration (table, unlogged table, view, materialized view, function, "
                           "procedure, enum, domain, type, sequence, extension, schema, role, extern, archive, "
-                          "partition, drop table, data, assert, grant, revoke or default privileges)"});
+                          "partition, drop table, data, assert, query, grant, revoke or default privileges)"});
       first = at;
     } catch (x3::expectation_failure<Iterator> const& e) {
       Iterator at = skip_trivia_from(e.where(), last);

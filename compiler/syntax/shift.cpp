@@ -277,6 +277,12 @@ struct Shifter {
     (*this)(x.name);
     (*this)(x.query);
   }
+  void operator()(ast::Query& x) const {
+    span(x.span);
+    (*this)(x.name);
+    (*this)(x.parameters);
+    (*this)(x.query);
+  }
 };
 
 }  // namespace

@@ -24,39 +24,25 @@ struct Tenant {
 };
 
 Tenant create_tenant(pqxx::transaction_base& tx, const std::string& name, const std::string& email) {
-  ai::NewTenant t;
-  t.name = name;
-  t.slug = name;
-  Tenant out{ai::tenants::insert(tx, t).id, {}, name};
+  Tenant out{ai::tenants::insert(tx, {.name = name, .slug = name}).id, {}, name};
   // The auth user is the platform's (an extern table): created here with plain SQL.
   out.user = schemac::get<Uuid>(
       tx.exec_params("insert into auth.users (id, email) values (gen_random_uuid(), $1) returning id", email)
           .at(0)
           .at(0));
-  ai::NewUser u;
-  u.id = out.user;
-  u.tenant_id = out.id;
-  u.email = email;
-  u.role = ai::UserRole::owner;
-  ai::users::insert(tx, u);
+  ai::users::insert(tx, {.id = out.user, .tenant_id = out.id, .email = email, .role = ai::UserRole::owner});
   return out;
 }
 
 void chat(pqxx::transaction_base& tx, const Tenant& t, const std::string& title, int messages) {
-  ai::NewConversation c;
-  c.tenant_id = t.id;
-  c.user_id = t.user;
-  c.title = title;
-  auto conversation = ai::conversations::insert(tx, c);
+  auto conversation = ai::conversations::insert(tx, {.tenant_id = t.id, .user_id = t.user, .title = title});
   std::vector<ai::NewMessage> batch;
   for (int i = 0; i < messages; ++i) {
-    ai::NewMessage m;
-    m.tenant_id = t.id;
-    m.conversation_id = conversation.id;
-    m.role = i % 2 ? ai::MessageRole::assistant : ai::MessageRole::user;
-    m.content = (i % 2 ? "Answer " : "Question ") + std::to_string(i / 2 + 1);
-    m.tokens_used = 20 + i;
-    batch.push_back(std::move(m));
+    batch.push_back({.tenant_id = t.id,
+                     .conversation_id = conversation.id,
+                     .role = i % 2 ? ai::MessageRole::assistant : ai::MessageRole::user,
+                     .content = (i % 2 ? "Answer " : "Question ") + std::to_string(i / 2 + 1),
+                     .tokens_used = 20 + i});
   }
   ai::messages::insert_many(tx, batch);  // one COPY
 }
@@ -93,10 +79,7 @@ int main(int argc, char** argv) try {
   {
     pqxx::work tx(db);
     schemac::act_as(tx, schemac::as_user(acme.user));
-    ai::NewConversation planted;
-    planted.tenant_id = globex.id;
-    planted.user_id = acme.user;
-    planted.title = "planted";
+    ai::NewConversation planted{.tenant_id = globex.id, .user_id = acme.user, .title = "planted"};
     try {
       ai::conversations::insert(tx, planted);
       std::cout << "ada wrote into globex: ISOLATION BROKEN\n";
@@ -127,6 +110,18 @@ int main(int argc, char** argv) try {
                 << "  tokens " << row.total_tokens.value_or(0) << "  cost "
                 << (row.total_cost ? row.total_cost->str() : "0") << "\n";
     }
+  }
+  {
+    // Named queries (schemas/ai_assistant/queries.schema): the application's own SQL as
+    // typed functions; a column that may be NULL is a std::optional.
+    pqxx::work tx(db);
+    std::cout << "\nacme's conversations (named query tenant_conversations):\n";
+    for (const auto& c : ai::tenant_conversations(tx, acme.id, 10))
+      std::cout << "  " << c.title.value_or("(untitled)") << ": last message \"" << c.last_message.value_or("")
+                << "\"\n";
+    for (const auto& u : ai::usage_per_month(tx, acme.id))
+      std::cout << "acme " << schemac::format_date(u.month) << ": " << u.tokens.value_or(0) << " tokens, cost "
+                << (u.cost ? u.cost->str() : "0") << ", " << u.users << " users\n";
   }
   {
     pqxx::work tx(db);

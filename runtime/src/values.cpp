@@ -1,5 +1,6 @@
 #include "schemac/values.hpp"
 
+#include <atomic>
 #include <charconv>
 #include <cstdio>
 #include <pqxx/tablewriter>
@@ -384,6 +385,22 @@ void act_as(pqxx::transaction_base& tx, const Claims& who) {
     tx.conn().prepare("schemac_act_as_claim", "SELECT set_config('request.jwt.claim.' || $1, $2, true)");
     tx.exec_prepared("schemac_act_as_claim", key, value.is_string() ? value.get<std::string>() : value.dump());
   }
+}
+
+std::string Cursor::next_name() {
+  static std::atomic<std::uint64_t> next{0};
+  return "schemac_cursor_" + std::to_string(++next);
+}
+
+pqxx::result Cursor::fetch(std::size_t rows) {
+  if (!open_) return {};
+  pqxx::result r;
+  run([&] { r = tx_.exec("FETCH FORWARD " + std::to_string(rows) + " FROM " + name_); });
+  if (r.size() < rows) {
+    run([&] { tx_.exec("CLOSE " + name_); });
+    open_ = false;
+  }
+  return r;
 }
 
 Claims as_user(const Uuid& user_id, const std::string& role) {

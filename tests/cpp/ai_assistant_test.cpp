@@ -33,15 +33,9 @@ void two_tenants(pqxx::connection& db) {
   pqxx::work tx(db);
   for (const auto& [tenant, user, name] : {std::tuple{tenant_a, user_a, "a"}, std::tuple{tenant_b, user_b, "b"}}) {
     tx.exec_params("insert into auth.users (id, email) values ($1, $2)", user, std::string(name) + "@example.com");
-    ai::NewTenant t;
-    t.id = tenant;
-    t.name = std::string("Tenant ") + name;
-    t.slug = std::string("tenant-") + name;
+    ai::NewTenant t{.id = tenant, .name = std::string("Tenant ") + name, .slug = std::string("tenant-") + name};
     CHECK(ai::tenants::insert(tx, t).settings == Json::object());  // the default, read back as JSON
-    ai::NewUser u;
-    u.id = user;
-    u.tenant_id = tenant;
-    u.email = std::string(name) + "@example.com";
+    ai::NewUser u{.id = user, .tenant_id = tenant, .email = std::string(name) + "@example.com"};
     CHECK(ai::users::insert(tx, u).role == ai::UserRole::user);
   }
   tx.commit();
@@ -49,11 +43,7 @@ void two_tenants(pqxx::connection& db) {
 
 ai::Conversation conversation(pqxx::transaction_base& tx, const Uuid& tenant, const Uuid& user,
                               const std::string& title) {
-  ai::NewConversation c;
-  c.tenant_id = tenant;
-  c.user_id = user;
-  c.title = title;
-  return ai::conversations::insert(tx, c);
+  return ai::conversations::insert(tx, {.tenant_id = tenant, .user_id = user, .title = title});
 }
 
 }  // namespace
@@ -102,11 +92,10 @@ TEST_CASE("generated C++: typed CRUD, lookups, COPY, functions and views") {
   // Bulk insert through COPY, with defaults left unset on some rows and set on others.
   std::vector<ai::NewMessage> batch;
   for (int i = 0; i < 500; ++i) {
-    ai::NewMessage m;
-    m.tenant_id = tenant_a;
-    m.conversation_id = c.id;
-    m.role = i % 2 ? ai::MessageRole::assistant : ai::MessageRole::user;
-    m.content = "line " + std::to_string(i) + "\twith tab\nand newline \\ and backslash";
+    ai::NewMessage m{.tenant_id = tenant_a,
+                     .conversation_id = c.id,
+                     .role = i % 2 ? ai::MessageRole::assistant : ai::MessageRole::user,
+                     .content = "line " + std::to_string(i) + "\twith tab\nand newline \\ and backslash"};
     if (i % 3 == 0) m.tokens_used = i;
     batch.push_back(std::move(m));
   }

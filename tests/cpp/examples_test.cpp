@@ -41,27 +41,20 @@ TEST_CASE("generated C++: progressive_flow's triggers through its accessors") {
   REQUIRE(pf::migrate(db) == 6);  // the guide's six migration files
   pqxx::work tx(db);
   CHECK(pf::learning_tracks::count(tx) == 3);  // the data step
-  pf::NewUser u;
-  u.email = "ada@example.com";
-  u.username = "ada";
-  u.password_hash = "x";
+  pf::NewUser u{.email = "ada@example.com", .username = "ada", .password_hash = "x"};
   auto user = pf::users::insert(tx, u);
   auto stats = pf::user_stats::find(tx, user.id);  // created by the trigger
   REQUIRE(stats);
   CHECK(stats->current_level == 1);
-  pf::NewXpTransaction xp;
-  xp.user_id = user.id;
-  xp.amount = 950;
-  xp.source = "challenge";
+  pf::NewXpTransaction xp{.user_id = user.id, .amount = 950, .source = "challenge"};
   pf::xp_transactions::insert(tx, xp);
   CHECK(pf::user_stats::find(tx, user.id)->current_level == 4);
   CHECK(pf::calculate_level_from_xp(tx, 950) == 4);
   CHECK(pf::get_xp_for_level(tx, 4) == 900);
-  pf::NewChallenge c;
-  c.slug = "cache";
-  c.title = "Design a cache";
-  c.difficulty = pf::ChallengeDifficulty::advanced;
-  c.metadata = Json{{"estimated_minutes", 45}};
+  pf::NewChallenge c{.slug = "cache",
+                     .title = "Design a cache",
+                     .difficulty = pf::ChallengeDifficulty::advanced,
+                     .metadata = Json{{"estimated_minutes", 45}}};
   auto challenge = pf::challenges::insert(tx, c);
   CHECK(challenge.prerequisites.empty());
   CHECK(challenge.tags.empty());

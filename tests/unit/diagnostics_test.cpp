@@ -128,7 +128,7 @@ TEST_CASE("syntax errors") {
     CHECK(error_of("frobnicate t { a int }") ==
           "test.schema:1:1: error: expected a declaration (table, unlogged table, view, materialized view, "
           "function, procedure, enum, domain, type, sequence, extension, schema, role, extern, archive, partition, "
-          "drop table, data, assert, grant, revoke or default privileges)");
+          "drop table, data, assert, query, grant, revoke or default privileges)");
   }
   SECTION("a doc comment with nothing after it") {
     CHECK(error_of("table t { a int }\n/// dangling\n") ==

@@ -148,15 +148,15 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewQuestion>& row
     std::vector<bool> set;
     schemac::CopyRow values;
 
-    values.push_back(text_of(row.id));
+    values.push_back(text_of(schemac::detail::plain(row.id)));
 
-    values.push_back(text_of(row.pool_id));
+    values.push_back(text_of(schemac::detail::plain(row.pool_id)));
 
-    values.push_back(text_of(row.content));
+    values.push_back(text_of(schemac::detail::plain(row.content)));
 
-    values.push_back(text_of(row.options));
+    values.push_back(text_of(schemac::detail::plain(row.options)));
 
-    values.push_back(text_of(row.correct_answer));
+    values.push_back(text_of(schemac::detail::plain(row.correct_answer)));
     set.push_back(row.concepts.has_value());
     if (row.concepts) values.push_back(text_of(row.concepts));
 
@@ -212,9 +212,22 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<Question> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_Question(schemac::exec_prepared(tx, "adaptive_testing.questions.list_desc", "SELECT id, pool_id, content, options, correct_answer, concepts, difficulty, discrimination, created_at FROM public.questions ORDER BY id DESC LIMIT $1", limit));
+  return read_all_Question(schemac::exec_prepared(tx, "adaptive_testing.questions.list", "SELECT id, pool_id, content, options, correct_answer, concepts, difficulty, discrimination, created_at FROM public.questions ORDER BY id LIMIT $1", limit));
+}
+
+std::vector<Question> page_after(pqxx::transaction_base& tx, const std::string& id, std::int64_t limit) {
+  return read_all_Question(
+      schemac::exec_prepared(tx, "adaptive_testing.questions.page_after", "SELECT id, pool_id, content, options, correct_answer, concepts, difficulty, discrimination, created_at FROM public.questions WHERE id > $1::character varying ORDER BY id LIMIT $2", id, limit));
+}
+
+
 std::vector<Question> by_pool_id(pqxx::transaction_base& tx, const schemac::Uuid& pool_id) {
   return read_all_Question(schemac::exec_prepared(tx, "adaptive_testing.questions.by_pool_id", "SELECT id, pool_id, content, options, correct_answer, concepts, difficulty, discrimination, created_at FROM public.questions WHERE pool_id = $1::uuid ORDER BY id", pool_id));
 }
+
 
 std::vector<Question> by_created_at(pqxx::transaction_base& tx, const schemac::Timestamp& created_at) {
   return read_all_Question(schemac::exec_prepared(tx, "adaptive_testing.questions.by_created_at", "SELECT id, pool_id, content, options, correct_answer, concepts, difficulty, discrimination, created_at FROM public.questions WHERE created_at = $1::timestamp without time zone ORDER BY id", created_at));
@@ -247,9 +260,9 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewStudentProfici
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.student_id));
+    values.push_back(text_of(schemac::detail::plain(row.student_id)));
 
-    values.push_back(text_of(row.concept_name));
+    values.push_back(text_of(schemac::detail::plain(row.concept_name)));
     set.push_back(row.proficiency_value.has_value());
     if (row.proficiency_value) values.push_back(text_of(row.proficiency_value));
 
@@ -301,6 +314,18 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<StudentProficiency> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_StudentProficiency(schemac::exec_prepared(tx, "adaptive_testing.student_proficiencies.list_desc", "SELECT id, student_id, concept_name, proficiency_value, confidence, created_at, updated_at FROM public.student_proficiencies ORDER BY id DESC LIMIT $1", limit));
+  return read_all_StudentProficiency(schemac::exec_prepared(tx, "adaptive_testing.student_proficiencies.list", "SELECT id, student_id, concept_name, proficiency_value, confidence, created_at, updated_at FROM public.student_proficiencies ORDER BY id LIMIT $1", limit));
+}
+
+std::vector<StudentProficiency> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_StudentProficiency(
+      schemac::exec_prepared(tx, "adaptive_testing.student_proficiencies.page_after", "SELECT id, student_id, concept_name, proficiency_value, confidence, created_at, updated_at FROM public.student_proficiencies WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+
 std::vector<StudentProficiency> by_student_id(pqxx::transaction_base& tx, const std::string& student_id) {
   return read_all_StudentProficiency(schemac::exec_prepared(tx, "adaptive_testing.student_proficiencies.by_student_id", "SELECT id, student_id, concept_name, proficiency_value, confidence, created_at, updated_at FROM public.student_proficiencies WHERE student_id = $1::character varying ORDER BY id", student_id));
 }
@@ -329,7 +354,7 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewStudent>& rows
     std::vector<bool> set;
     schemac::CopyRow values;
 
-    values.push_back(text_of(row.id));
+    values.push_back(text_of(schemac::detail::plain(row.id)));
     set.push_back(row.created_at.has_value());
     if (row.created_at) values.push_back(text_of(row.created_at));
 
@@ -367,6 +392,17 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<Student> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_Student(schemac::exec_prepared(tx, "adaptive_testing.students.list_desc", "SELECT id, created_at, updated_at FROM public.students ORDER BY id DESC LIMIT $1", limit));
+  return read_all_Student(schemac::exec_prepared(tx, "adaptive_testing.students.list", "SELECT id, created_at, updated_at FROM public.students ORDER BY id LIMIT $1", limit));
+}
+
+std::vector<Student> page_after(pqxx::transaction_base& tx, const std::string& id, std::int64_t limit) {
+  return read_all_Student(
+      schemac::exec_prepared(tx, "adaptive_testing.students.page_after", "SELECT id, created_at, updated_at FROM public.students WHERE id > $1::character varying ORDER BY id LIMIT $2", id, limit));
+}
+
 
 }  // namespace students
 
@@ -395,19 +431,19 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewTestResponse>&
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.student_id));
+    values.push_back(text_of(schemac::detail::plain(row.student_id)));
 
-    values.push_back(text_of(row.session_id));
+    values.push_back(text_of(schemac::detail::plain(row.session_id)));
 
-    values.push_back(text_of(row.question_id));
+    values.push_back(text_of(schemac::detail::plain(row.question_id)));
 
-    values.push_back(text_of(row.response));
+    values.push_back(text_of(schemac::detail::plain(row.response)));
 
-    values.push_back(text_of(row.is_correct));
+    values.push_back(text_of(schemac::detail::plain(row.is_correct)));
 
-    values.push_back(text_of(row.proficiency_before));
+    values.push_back(text_of(schemac::detail::plain(row.proficiency_before)));
 
-    values.push_back(text_of(row.proficiency_after));
+    values.push_back(text_of(schemac::detail::plain(row.proficiency_after)));
     set.push_back(row.timestamp.has_value());
     if (row.timestamp) values.push_back(text_of(row.timestamp));
 
@@ -454,13 +490,27 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<TestResponse> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_TestResponse(schemac::exec_prepared(tx, "adaptive_testing.test_responses.list_desc", "SELECT id, student_id, session_id, question_id, response, is_correct, proficiency_before, proficiency_after, \"timestamp\" FROM public.test_responses ORDER BY id DESC LIMIT $1", limit));
+  return read_all_TestResponse(schemac::exec_prepared(tx, "adaptive_testing.test_responses.list", "SELECT id, student_id, session_id, question_id, response, is_correct, proficiency_before, proficiency_after, \"timestamp\" FROM public.test_responses ORDER BY id LIMIT $1", limit));
+}
+
+std::vector<TestResponse> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_TestResponse(
+      schemac::exec_prepared(tx, "adaptive_testing.test_responses.page_after", "SELECT id, student_id, session_id, question_id, response, is_correct, proficiency_before, proficiency_after, \"timestamp\" FROM public.test_responses WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+
 std::vector<TestResponse> by_student_id(pqxx::transaction_base& tx, const std::string& student_id) {
   return read_all_TestResponse(schemac::exec_prepared(tx, "adaptive_testing.test_responses.by_student_id", "SELECT id, student_id, session_id, question_id, response, is_correct, proficiency_before, proficiency_after, \"timestamp\" FROM public.test_responses WHERE student_id = $1::character varying ORDER BY id", student_id));
 }
 
+
 std::vector<TestResponse> by_session_id(pqxx::transaction_base& tx, const schemac::Uuid& session_id) {
   return read_all_TestResponse(schemac::exec_prepared(tx, "adaptive_testing.test_responses.by_session_id", "SELECT id, student_id, session_id, question_id, response, is_correct, proficiency_before, proficiency_after, \"timestamp\" FROM public.test_responses WHERE session_id = $1::uuid ORDER BY id", session_id));
 }
+
 
 std::vector<TestResponse> by_timestamp(pqxx::transaction_base& tx, const schemac::Timestamp& timestamp) {
   return read_all_TestResponse(schemac::exec_prepared(tx, "adaptive_testing.test_responses.by_timestamp", "SELECT id, student_id, session_id, question_id, response, is_correct, proficiency_before, proficiency_after, \"timestamp\" FROM public.test_responses WHERE \"timestamp\" = $1::timestamp without time zone ORDER BY id", timestamp));
@@ -490,18 +540,18 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewTestSession>& 
     std::vector<bool> set;
     schemac::CopyRow values;
 
-    values.push_back(text_of(row.id));
+    values.push_back(text_of(schemac::detail::plain(row.id)));
 
-    values.push_back(text_of(row.student_id));
+    values.push_back(text_of(schemac::detail::plain(row.student_id)));
 
-    values.push_back(text_of(row.question_pool_id));
+    values.push_back(text_of(schemac::detail::plain(row.question_pool_id)));
     set.push_back(row.status.has_value());
     if (row.status) values.push_back(text_of(row.status));
 
 
-    values.push_back(text_of(row.initial_proficiency));
+    values.push_back(text_of(schemac::detail::plain(row.initial_proficiency)));
 
-    values.push_back(text_of(row.final_proficiency));
+    values.push_back(text_of(schemac::detail::plain(row.final_proficiency)));
     set.push_back(row.total_questions.has_value());
     if (row.total_questions) values.push_back(text_of(row.total_questions));
 
@@ -509,16 +559,16 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewTestSession>& 
     if (row.correct_responses) values.push_back(text_of(row.correct_responses));
 
 
-    values.push_back(text_of(row.accuracy));
+    values.push_back(text_of(schemac::detail::plain(row.accuracy)));
 
-    values.push_back(text_of(row.learning_gain));
+    values.push_back(text_of(schemac::detail::plain(row.learning_gain)));
 
-    values.push_back(text_of(row.test_efficiency));
+    values.push_back(text_of(schemac::detail::plain(row.test_efficiency)));
     set.push_back(row.started_at.has_value());
     if (row.started_at) values.push_back(text_of(row.started_at));
 
 
-    values.push_back(text_of(row.completed_at));
+    values.push_back(text_of(schemac::detail::plain(row.completed_at)));
     set.push_back(row.last_activity.has_value());
     if (row.last_activity) values.push_back(text_of(row.last_activity));
 
@@ -575,13 +625,27 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<TestSession> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_TestSession(schemac::exec_prepared(tx, "adaptive_testing.test_sessions.list_desc", "SELECT id, student_id, question_pool_id, status, initial_proficiency, final_proficiency, total_questions, correct_responses, accuracy, learning_gain, test_efficiency, started_at, completed_at, last_activity FROM public.test_sessions ORDER BY id DESC LIMIT $1", limit));
+  return read_all_TestSession(schemac::exec_prepared(tx, "adaptive_testing.test_sessions.list", "SELECT id, student_id, question_pool_id, status, initial_proficiency, final_proficiency, total_questions, correct_responses, accuracy, learning_gain, test_efficiency, started_at, completed_at, last_activity FROM public.test_sessions ORDER BY id LIMIT $1", limit));
+}
+
+std::vector<TestSession> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_TestSession(
+      schemac::exec_prepared(tx, "adaptive_testing.test_sessions.page_after", "SELECT id, student_id, question_pool_id, status, initial_proficiency, final_proficiency, total_questions, correct_responses, accuracy, learning_gain, test_efficiency, started_at, completed_at, last_activity FROM public.test_sessions WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+
 std::vector<TestSession> by_student_id(pqxx::transaction_base& tx, const std::string& student_id) {
   return read_all_TestSession(schemac::exec_prepared(tx, "adaptive_testing.test_sessions.by_student_id", "SELECT id, student_id, question_pool_id, status, initial_proficiency, final_proficiency, total_questions, correct_responses, accuracy, learning_gain, test_efficiency, started_at, completed_at, last_activity FROM public.test_sessions WHERE student_id = $1::character varying ORDER BY id", student_id));
 }
 
+
 std::vector<TestSession> by_status(pqxx::transaction_base& tx, const std::string& status) {
   return read_all_TestSession(schemac::exec_prepared(tx, "adaptive_testing.test_sessions.by_status", "SELECT id, student_id, question_pool_id, status, initial_proficiency, final_proficiency, total_questions, correct_responses, accuracy, learning_gain, test_efficiency, started_at, completed_at, last_activity FROM public.test_sessions WHERE status = $1::character varying ORDER BY id", status));
 }
+
 
 std::vector<TestSession> by_last_activity(pqxx::transaction_base& tx, const schemac::Timestamp& last_activity) {
   return read_all_TestSession(schemac::exec_prepared(tx, "adaptive_testing.test_sessions.by_last_activity", "SELECT id, student_id, question_pool_id, status, initial_proficiency, final_proficiency, total_questions, correct_responses, accuracy, learning_gain, test_efficiency, started_at, completed_at, last_activity FROM public.test_sessions WHERE last_activity = $1::timestamp without time zone ORDER BY id", last_activity));
@@ -705,7 +769,7 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "    CREATE SCHEMA schemac_retained;\n"
     "  END IF;\n"
     "  -- what ties it to other objects goes (restored by the down that restores it)\n"
-    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') LOOP\n"
+    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') AND conparentid = 0 LOOP\n"
     "    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', t, r.conname);\n"
     "  END LOOP;\n"
     "  FOR r IN SELECT tgname FROM pg_trigger WHERE tgrelid = t AND NOT tgisinternal LOOP\n"
@@ -914,7 +978,7 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "    CREATE SCHEMA schemac_retained;\n"
     "  END IF;\n"
     "  -- what ties it to other objects goes (restored by the down that restores it)\n"
-    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') LOOP\n"
+    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') AND conparentid = 0 LOOP\n"
     "    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', t, r.conname);\n"
     "  END LOOP;\n"
     "  FOR r IN SELECT tgname FROM pg_trigger WHERE tgrelid = t AND NOT tgisinternal LOOP\n"

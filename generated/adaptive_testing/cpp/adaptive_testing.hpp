@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,13 +38,16 @@ struct Question {
   std::optional<schemac::Timestamp> created_at{};
 };
 
-// A questions row to insert: an unset optional member takes the column's default.
+// A questions row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewQuestion {
-  std::string id{};
-  schemac::Uuid pool_id{};
-  std::string content{};
-  schemac::Json options{};
-  std::string correct_answer{};
+  schemac::Required<std::string> id;
+  schemac::Required<schemac::Uuid> pool_id;
+  schemac::Required<std::string> content;
+  schemac::Required<schemac::Json> options;
+  schemac::Required<std::string> correct_answer;
   std::optional<schemac::Json> concepts{};
   std::optional<schemac::Decimal> difficulty{};
   std::optional<schemac::Decimal> discrimination{};
@@ -60,6 +64,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewQuestion>& row
 bool update(pqxx::transaction_base& tx, const Question& row);
 bool remove(pqxx::transaction_base& tx, const std::string& id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<Question> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<Question> page_after(pqxx::transaction_base& tx, const std::string& id, std::int64_t limit);
 std::vector<Question> by_pool_id(pqxx::transaction_base& tx, const schemac::Uuid& pool_id);
 std::vector<Question> by_created_at(pqxx::transaction_base& tx, const schemac::Timestamp& created_at);
 }  // namespace questions
@@ -75,11 +84,14 @@ struct StudentProficiency {
   std::optional<schemac::Timestamp> updated_at{};
 };
 
-// A student_proficiencies row to insert: an unset optional member takes the column's default.
+// A student_proficiencies row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewStudentProficiency {
   std::optional<schemac::Uuid> id{};
-  std::string student_id{};
-  std::string concept_name{};
+  schemac::Required<std::string> student_id;
+  schemac::Required<std::string> concept_name;
   std::optional<schemac::Decimal> proficiency_value{};
   std::optional<schemac::Decimal> confidence{};
   std::optional<schemac::Timestamp> created_at{};
@@ -96,6 +108,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewStudentProfici
 bool update(pqxx::transaction_base& tx, const StudentProficiency& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<StudentProficiency> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<StudentProficiency> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit);
 std::vector<StudentProficiency> by_student_id(pqxx::transaction_base& tx, const std::string& student_id);
 }  // namespace student_proficiencies
 
@@ -106,9 +123,12 @@ struct Student {
   std::optional<schemac::Timestamp> updated_at{};
 };
 
-// A students row to insert: an unset optional member takes the column's default.
+// A students row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewStudent {
-  std::string id{};
+  schemac::Required<std::string> id;
   std::optional<schemac::Timestamp> created_at{};
   std::optional<schemac::Timestamp> updated_at{};
 };
@@ -123,6 +143,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewStudent>& rows
 bool update(pqxx::transaction_base& tx, const Student& row);
 bool remove(pqxx::transaction_base& tx, const std::string& id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<Student> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<Student> page_after(pqxx::transaction_base& tx, const std::string& id, std::int64_t limit);
 
 }  // namespace students
 
@@ -139,13 +164,16 @@ struct TestResponse {
   std::optional<schemac::Timestamp> timestamp{};
 };
 
-// A test_responses row to insert: an unset optional member takes the column's default.
+// A test_responses row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewTestResponse {
   std::optional<schemac::Uuid> id{};
-  std::string student_id{};
-  schemac::Uuid session_id{};
-  std::string question_id{};
-  std::int32_t response{};
+  schemac::Required<std::string> student_id;
+  schemac::Required<schemac::Uuid> session_id;
+  schemac::Required<std::string> question_id;
+  schemac::Required<std::int32_t> response;
   std::optional<bool> is_correct{};
   std::optional<schemac::Json> proficiency_before{};
   std::optional<schemac::Json> proficiency_after{};
@@ -162,6 +190,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewTestResponse>&
 bool update(pqxx::transaction_base& tx, const TestResponse& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<TestResponse> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<TestResponse> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit);
 std::vector<TestResponse> by_student_id(pqxx::transaction_base& tx, const std::string& student_id);
 std::vector<TestResponse> by_session_id(pqxx::transaction_base& tx, const schemac::Uuid& session_id);
 std::vector<TestResponse> by_timestamp(pqxx::transaction_base& tx, const schemac::Timestamp& timestamp);
@@ -186,10 +219,13 @@ struct TestSession {
   std::optional<schemac::Timestamp> last_activity{};
 };
 
-// A test_sessions row to insert: an unset optional member takes the column's default.
+// A test_sessions row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewTestSession {
-  schemac::Uuid id{};
-  std::string student_id{};
+  schemac::Required<schemac::Uuid> id;
+  schemac::Required<std::string> student_id;
   std::optional<schemac::Uuid> question_pool_id{};
   std::optional<std::string> status{};
   std::optional<schemac::Json> initial_proficiency{};
@@ -215,6 +251,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewTestSession>& 
 bool update(pqxx::transaction_base& tx, const TestSession& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<TestSession> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<TestSession> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit);
 std::vector<TestSession> by_student_id(pqxx::transaction_base& tx, const std::string& student_id);
 std::vector<TestSession> by_status(pqxx::transaction_base& tx, const std::string& status);
 std::vector<TestSession> by_last_activity(pqxx::transaction_base& tx, const schemac::Timestamp& last_activity);

@@ -236,11 +236,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewConversation>&
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.tenant_id));
+    values.push_back(text_of(schemac::detail::plain(row.tenant_id)));
 
-    values.push_back(text_of(row.user_id));
+    values.push_back(text_of(schemac::detail::plain(row.user_id)));
 
-    values.push_back(text_of(row.title));
+    values.push_back(text_of(schemac::detail::plain(row.title)));
     set.push_back(row.model.has_value());
     if (row.model) values.push_back(text_of(row.model));
 
@@ -299,9 +299,22 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<Conversation> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_Conversation(schemac::exec_prepared(tx, "ai_assistant.conversations.list_desc", "SELECT id, tenant_id, user_id, title, model, is_archived, metadata, created_at, updated_at FROM public.conversations ORDER BY id DESC LIMIT $1", limit));
+  return read_all_Conversation(schemac::exec_prepared(tx, "ai_assistant.conversations.list", "SELECT id, tenant_id, user_id, title, model, is_archived, metadata, created_at, updated_at FROM public.conversations ORDER BY id LIMIT $1", limit));
+}
+
+std::vector<Conversation> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_Conversation(
+      schemac::exec_prepared(tx, "ai_assistant.conversations.page_after", "SELECT id, tenant_id, user_id, title, model, is_archived, metadata, created_at, updated_at FROM public.conversations WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+
 std::vector<Conversation> by_tenant_id(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id) {
   return read_all_Conversation(schemac::exec_prepared(tx, "ai_assistant.conversations.by_tenant_id", "SELECT id, tenant_id, user_id, title, model, is_archived, metadata, created_at, updated_at FROM public.conversations WHERE tenant_id = $1::uuid ORDER BY id", tenant_id));
 }
+
 
 std::vector<Conversation> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id) {
   return read_all_Conversation(schemac::exec_prepared(tx, "ai_assistant.conversations.by_user_id", "SELECT id, tenant_id, user_id, title, model, is_archived, metadata, created_at, updated_at FROM public.conversations WHERE user_id = $1::uuid ORDER BY id", user_id));
@@ -334,15 +347,15 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewFeedback>& row
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.tenant_id));
+    values.push_back(text_of(schemac::detail::plain(row.tenant_id)));
 
-    values.push_back(text_of(row.message_id));
+    values.push_back(text_of(schemac::detail::plain(row.message_id)));
 
-    values.push_back(text_of(row.user_id));
+    values.push_back(text_of(schemac::detail::plain(row.user_id)));
 
-    values.push_back(text_of(row.rating));
+    values.push_back(text_of(schemac::detail::plain(row.rating)));
 
-    values.push_back(text_of(row.comment));
+    values.push_back(text_of(schemac::detail::plain(row.comment)));
     set.push_back(row.created_at.has_value());
     if (row.created_at) values.push_back(text_of(row.created_at));
 
@@ -385,21 +398,38 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<Feedback> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_Feedback(schemac::exec_prepared(tx, "ai_assistant.feedback.list_desc", "SELECT id, tenant_id, message_id, user_id, rating, comment, created_at FROM public.feedback ORDER BY id DESC LIMIT $1", limit));
+  return read_all_Feedback(schemac::exec_prepared(tx, "ai_assistant.feedback.list", "SELECT id, tenant_id, message_id, user_id, rating, comment, created_at FROM public.feedback ORDER BY id LIMIT $1", limit));
+}
+
+std::vector<Feedback> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_Feedback(
+      schemac::exec_prepared(tx, "ai_assistant.feedback.page_after", "SELECT id, tenant_id, message_id, user_id, rating, comment, created_at FROM public.feedback WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+
 std::vector<Feedback> by_tenant_id(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id) {
   return read_all_Feedback(schemac::exec_prepared(tx, "ai_assistant.feedback.by_tenant_id", "SELECT id, tenant_id, message_id, user_id, rating, comment, created_at FROM public.feedback WHERE tenant_id = $1::uuid ORDER BY id", tenant_id));
 }
+
 
 std::vector<Feedback> by_message_id(pqxx::transaction_base& tx, const schemac::Uuid& message_id) {
   return read_all_Feedback(schemac::exec_prepared(tx, "ai_assistant.feedback.by_message_id", "SELECT id, tenant_id, message_id, user_id, rating, comment, created_at FROM public.feedback WHERE message_id = $1::uuid ORDER BY id", message_id));
 }
 
+
 std::vector<Feedback> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id) {
   return read_all_Feedback(schemac::exec_prepared(tx, "ai_assistant.feedback.by_user_id", "SELECT id, tenant_id, message_id, user_id, rating, comment, created_at FROM public.feedback WHERE user_id = $1::uuid ORDER BY id", user_id));
 }
 
-std::vector<Feedback> by_message_id_user_id(pqxx::transaction_base& tx, const schemac::Uuid& message_id, const schemac::Uuid& user_id) {
-  return read_all_Feedback(schemac::exec_prepared(tx, "ai_assistant.feedback.by_message_id_user_id", "SELECT id, tenant_id, message_id, user_id, rating, comment, created_at FROM public.feedback WHERE message_id = $1::uuid AND user_id = $2::uuid ORDER BY id", message_id, user_id));
+std::optional<Feedback> by_message_id_user_id(pqxx::transaction_base& tx, const schemac::Uuid& message_id, const schemac::Uuid& user_id) {
+  auto r = schemac::exec_prepared(tx, "ai_assistant.feedback.by_message_id_user_id", "SELECT id, tenant_id, message_id, user_id, rating, comment, created_at FROM public.feedback WHERE message_id = $1::uuid AND user_id = $2::uuid", message_id, user_id);
+  if (r.empty()) return std::nullopt;
+  return read_Feedback(r[0]);
 }
+
 
 }  // namespace feedback
 
@@ -428,13 +458,13 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewMessage>& rows
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.tenant_id));
+    values.push_back(text_of(schemac::detail::plain(row.tenant_id)));
 
-    values.push_back(text_of(row.conversation_id));
+    values.push_back(text_of(schemac::detail::plain(row.conversation_id)));
 
-    values.push_back(text_of(row.role));
+    values.push_back(text_of(schemac::detail::plain(row.role)));
 
-    values.push_back(text_of(row.content));
+    values.push_back(text_of(schemac::detail::plain(row.content)));
     set.push_back(row.tokens_used.has_value());
     if (row.tokens_used) values.push_back(text_of(row.tokens_used));
 
@@ -485,13 +515,27 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<Message> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_Message(schemac::exec_prepared(tx, "ai_assistant.messages.list_desc", "SELECT id, tenant_id, conversation_id, role, content, tokens_used, metadata, created_at FROM public.messages ORDER BY id DESC LIMIT $1", limit));
+  return read_all_Message(schemac::exec_prepared(tx, "ai_assistant.messages.list", "SELECT id, tenant_id, conversation_id, role, content, tokens_used, metadata, created_at FROM public.messages ORDER BY id LIMIT $1", limit));
+}
+
+std::vector<Message> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_Message(
+      schemac::exec_prepared(tx, "ai_assistant.messages.page_after", "SELECT id, tenant_id, conversation_id, role, content, tokens_used, metadata, created_at FROM public.messages WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+
 std::vector<Message> by_tenant_id(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id) {
   return read_all_Message(schemac::exec_prepared(tx, "ai_assistant.messages.by_tenant_id", "SELECT id, tenant_id, conversation_id, role, content, tokens_used, metadata, created_at FROM public.messages WHERE tenant_id = $1::uuid ORDER BY id", tenant_id));
 }
 
+
 std::vector<Message> by_conversation_id(pqxx::transaction_base& tx, const schemac::Uuid& conversation_id) {
   return read_all_Message(schemac::exec_prepared(tx, "ai_assistant.messages.by_conversation_id", "SELECT id, tenant_id, conversation_id, role, content, tokens_used, metadata, created_at FROM public.messages WHERE conversation_id = $1::uuid ORDER BY id", conversation_id));
 }
+
 
 std::vector<Message> by_metadata(pqxx::transaction_base& tx, const schemac::Json& metadata) {
   return read_all_Message(schemac::exec_prepared(tx, "ai_assistant.messages.by_metadata", "SELECT id, tenant_id, conversation_id, role, content, tokens_used, metadata, created_at FROM public.messages WHERE metadata = $1::jsonb ORDER BY id", metadata));
@@ -524,9 +568,9 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewTenant>& rows)
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.name));
+    values.push_back(text_of(schemac::detail::plain(row.name)));
 
-    values.push_back(text_of(row.slug));
+    values.push_back(text_of(schemac::detail::plain(row.slug)));
     set.push_back(row.settings.has_value());
     if (row.settings) values.push_back(text_of(row.settings));
 
@@ -573,9 +617,23 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
-std::vector<Tenant> by_slug(pqxx::transaction_base& tx, const std::string& slug) {
-  return read_all_Tenant(schemac::exec_prepared(tx, "ai_assistant.tenants.by_slug", "SELECT id, name, slug, settings, created_at, updated_at FROM public.tenants WHERE slug = $1::character varying(80) ORDER BY id", slug));
+std::vector<Tenant> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_Tenant(schemac::exec_prepared(tx, "ai_assistant.tenants.list_desc", "SELECT id, name, slug, settings, created_at, updated_at FROM public.tenants ORDER BY id DESC LIMIT $1", limit));
+  return read_all_Tenant(schemac::exec_prepared(tx, "ai_assistant.tenants.list", "SELECT id, name, slug, settings, created_at, updated_at FROM public.tenants ORDER BY id LIMIT $1", limit));
 }
+
+std::vector<Tenant> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_Tenant(
+      schemac::exec_prepared(tx, "ai_assistant.tenants.page_after", "SELECT id, name, slug, settings, created_at, updated_at FROM public.tenants WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+std::optional<Tenant> by_slug(pqxx::transaction_base& tx, const std::string& slug) {
+  auto r = schemac::exec_prepared(tx, "ai_assistant.tenants.by_slug", "SELECT id, name, slug, settings, created_at, updated_at FROM public.tenants WHERE slug = $1::character varying(80)", slug);
+  if (r.empty()) return std::nullopt;
+  return read_Tenant(r[0]);
+}
+
 
 }  // namespace tenants
 
@@ -604,9 +662,9 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewUsageMetric>& 
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.tenant_id));
+    values.push_back(text_of(schemac::detail::plain(row.tenant_id)));
 
-    values.push_back(text_of(row.user_id));
+    values.push_back(text_of(schemac::detail::plain(row.user_id)));
     set.push_back(row.date.has_value());
     if (row.date) values.push_back(text_of(row.date));
 
@@ -673,17 +731,33 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<UsageMetric> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_UsageMetric(schemac::exec_prepared(tx, "ai_assistant.usage_metrics.list_desc", "SELECT id, tenant_id, user_id, date, message_count, prompt_tokens, completion_tokens, total_tokens, estimated_cost, created_at, updated_at FROM public.usage_metrics ORDER BY id DESC LIMIT $1", limit));
+  return read_all_UsageMetric(schemac::exec_prepared(tx, "ai_assistant.usage_metrics.list", "SELECT id, tenant_id, user_id, date, message_count, prompt_tokens, completion_tokens, total_tokens, estimated_cost, created_at, updated_at FROM public.usage_metrics ORDER BY id LIMIT $1", limit));
+}
+
+std::vector<UsageMetric> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_UsageMetric(
+      schemac::exec_prepared(tx, "ai_assistant.usage_metrics.page_after", "SELECT id, tenant_id, user_id, date, message_count, prompt_tokens, completion_tokens, total_tokens, estimated_cost, created_at, updated_at FROM public.usage_metrics WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+
 std::vector<UsageMetric> by_tenant_id(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id) {
   return read_all_UsageMetric(schemac::exec_prepared(tx, "ai_assistant.usage_metrics.by_tenant_id", "SELECT id, tenant_id, user_id, date, message_count, prompt_tokens, completion_tokens, total_tokens, estimated_cost, created_at, updated_at FROM public.usage_metrics WHERE tenant_id = $1::uuid ORDER BY id", tenant_id));
 }
+
 
 std::vector<UsageMetric> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id) {
   return read_all_UsageMetric(schemac::exec_prepared(tx, "ai_assistant.usage_metrics.by_user_id", "SELECT id, tenant_id, user_id, date, message_count, prompt_tokens, completion_tokens, total_tokens, estimated_cost, created_at, updated_at FROM public.usage_metrics WHERE user_id = $1::uuid ORDER BY id", user_id));
 }
 
-std::vector<UsageMetric> by_tenant_id_user_id_date(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const schemac::Uuid& user_id, const schemac::Date& date) {
-  return read_all_UsageMetric(schemac::exec_prepared(tx, "ai_assistant.usage_metrics.by_tenant_id_user_id_date", "SELECT id, tenant_id, user_id, date, message_count, prompt_tokens, completion_tokens, total_tokens, estimated_cost, created_at, updated_at FROM public.usage_metrics WHERE tenant_id = $1::uuid AND user_id = $2::uuid AND date = $3::date ORDER BY id", tenant_id, user_id, date));
+std::optional<UsageMetric> by_tenant_id_user_id_date(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const schemac::Uuid& user_id, const schemac::Date& date) {
+  auto r = schemac::exec_prepared(tx, "ai_assistant.usage_metrics.by_tenant_id_user_id_date", "SELECT id, tenant_id, user_id, date, message_count, prompt_tokens, completion_tokens, total_tokens, estimated_cost, created_at, updated_at FROM public.usage_metrics WHERE tenant_id = $1::uuid AND user_id = $2::uuid AND date = $3::date", tenant_id, user_id, date);
+  if (r.empty()) return std::nullopt;
+  return read_UsageMetric(r[0]);
 }
+
 
 }  // namespace usage_metrics
 
@@ -709,13 +783,13 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewUser>& rows) {
     std::vector<bool> set;
     schemac::CopyRow values;
 
-    values.push_back(text_of(row.id));
+    values.push_back(text_of(schemac::detail::plain(row.id)));
 
-    values.push_back(text_of(row.tenant_id));
+    values.push_back(text_of(schemac::detail::plain(row.tenant_id)));
 
-    values.push_back(text_of(row.email));
+    values.push_back(text_of(schemac::detail::plain(row.email)));
 
-    values.push_back(text_of(row.name));
+    values.push_back(text_of(schemac::detail::plain(row.name)));
     set.push_back(row.role.has_value());
     if (row.role) values.push_back(text_of(row.role));
 
@@ -759,13 +833,28 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<User> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_User(schemac::exec_prepared(tx, "ai_assistant.users.list_desc", "SELECT id, tenant_id, email, name, role, created_at FROM public.users ORDER BY id DESC LIMIT $1", limit));
+  return read_all_User(schemac::exec_prepared(tx, "ai_assistant.users.list", "SELECT id, tenant_id, email, name, role, created_at FROM public.users ORDER BY id LIMIT $1", limit));
+}
+
+std::vector<User> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_User(
+      schemac::exec_prepared(tx, "ai_assistant.users.page_after", "SELECT id, tenant_id, email, name, role, created_at FROM public.users WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+
 std::vector<User> by_tenant_id(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id) {
   return read_all_User(schemac::exec_prepared(tx, "ai_assistant.users.by_tenant_id", "SELECT id, tenant_id, email, name, role, created_at FROM public.users WHERE tenant_id = $1::uuid ORDER BY id", tenant_id));
 }
 
-std::vector<User> by_tenant_id_email(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const std::string& email) {
-  return read_all_User(schemac::exec_prepared(tx, "ai_assistant.users.by_tenant_id_email", "SELECT id, tenant_id, email, name, role, created_at FROM public.users WHERE tenant_id = $1::uuid AND email = $2::text ORDER BY id", tenant_id, email));
+std::optional<User> by_tenant_id_email(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const std::string& email) {
+  auto r = schemac::exec_prepared(tx, "ai_assistant.users.by_tenant_id_email", "SELECT id, tenant_id, email, name, role, created_at FROM public.users WHERE tenant_id = $1::uuid AND email = $2::text", tenant_id, email);
+  if (r.empty()) return std::nullopt;
+  return read_User(r[0]);
 }
+
 
 }  // namespace users
 
@@ -821,6 +910,97 @@ void refresh(pqxx::transaction_base& tx, bool concurrently) {
 
 
 }  // namespace monthly_usage_summary
+
+// ---- query tenant_conversations
+
+namespace {
+TenantConversationsRow read_TenantConversationsRow(const pqxx::row& r) {
+  TenantConversationsRow out;
+  out.id = get<schemac::Uuid>(r[0]);
+  out.title = get<std::optional<std::string>>(r[1]);
+  out.updated_at = get<schemac::Timestamp>(r[2]);
+  out.last_message = get<std::optional<std::string>>(r[3]);
+  out.last_message_at = get<std::optional<schemac::Timestamp>>(r[4]);
+  return out;
+}
+}  // namespace
+
+std::vector<TenantConversationsRow> tenant_conversations(pqxx::transaction_base& tx, const schemac::Uuid& tenant, const std::int64_t& max_rows) {
+  auto r = schemac::exec_prepared(tx, "ai_assistant.query.tenant_conversations", "select c.id, c.title, c.updated_at, m.content as last_message, m.created_at as last_message_at\n"
+    "  from conversations c\n"
+    "  left join lateral (\n"
+    "    select content, created_at from messages\n"
+    "    where conversation_id = c.id order by created_at desc limit 1\n"
+    "  ) m on true\n"
+    "  where c.tenant_id = $1 and not c.is_archived\n"
+    "  order by c.updated_at desc\n"
+    "  limit $2", tenant, max_rows);
+
+  std::vector<TenantConversationsRow> out;
+  out.reserve(r.size());
+  for (const auto& row : r) out.push_back(read_TenantConversationsRow(row));
+  return out;
+
+}
+
+void tenant_conversations_each(pqxx::transaction_base& tx, const schemac::Uuid& tenant, const std::int64_t& max_rows, const std::function<void(TenantConversationsRow&&)>& each, std::size_t batch) {
+  schemac::Cursor cursor(tx, " NO SCROLL CURSOR FOR select c.id, c.title, c.updated_at, m.content as last_message, m.created_at as last_message_at\n"
+    "  from conversations c\n"
+    "  left join lateral (\n"
+    "    select content, created_at from messages\n"
+    "    where conversation_id = c.id order by created_at desc limit 1\n"
+    "  ) m on true\n"
+    "  where c.tenant_id = $1 and not c.is_archived\n"
+    "  order by c.updated_at desc\n"
+    "  limit $2", tenant, max_rows);
+  for (;;) {
+    auto r = cursor.fetch(batch);
+    for (const auto& row : r) each(read_TenantConversationsRow(row));
+    if (r.size() < batch) break;
+  }
+}
+
+// ---- query usage_per_month
+
+namespace {
+UsagePerMonthRow read_UsagePerMonthRow(const pqxx::row& r) {
+  UsagePerMonthRow out;
+  out.month = get<schemac::Date>(r[0]);
+  out.tokens = get<std::optional<std::int64_t>>(r[1]);
+  out.cost = get<std::optional<schemac::Decimal>>(r[2]);
+  out.users = get<std::int64_t>(r[3]);
+  return out;
+}
+}  // namespace
+
+std::vector<UsagePerMonthRow> usage_per_month(pqxx::transaction_base& tx, const schemac::Uuid& tenant) {
+  auto r = schemac::exec_prepared(tx, "ai_assistant.query.usage_per_month", "select date_trunc('month', date)::date as month, sum(total_tokens) as tokens,\n"
+    "         sum(estimated_cost) as cost, count(distinct user_id) as users\n"
+    "  from usage_metrics\n"
+    "  where tenant_id = $1\n"
+    "  group by 1\n"
+    "  order by 1", tenant);
+
+  std::vector<UsagePerMonthRow> out;
+  out.reserve(r.size());
+  for (const auto& row : r) out.push_back(read_UsagePerMonthRow(row));
+  return out;
+
+}
+
+void usage_per_month_each(pqxx::transaction_base& tx, const schemac::Uuid& tenant, const std::function<void(UsagePerMonthRow&&)>& each, std::size_t batch) {
+  schemac::Cursor cursor(tx, " NO SCROLL CURSOR FOR select date_trunc('month', date)::date as month, sum(total_tokens) as tokens,\n"
+    "         sum(estimated_cost) as cost, count(distinct user_id) as users\n"
+    "  from usage_metrics\n"
+    "  where tenant_id = $1\n"
+    "  group by 1\n"
+    "  order by 1", tenant);
+  for (;;) {
+    auto r = cursor.fetch(batch);
+    for (const auto& row : r) each(read_UsagePerMonthRow(row));
+    if (r.size() < batch) break;
+  }
+}
 
 std::optional<schemac::Uuid> current_tenant_id(pqxx::transaction_base& tx) {
   auto r = schemac::exec_prepared(tx, "ai_assistant.current_tenant_id", "SELECT public.current_tenant_id()");
@@ -988,7 +1168,7 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "    CREATE SCHEMA schemac_retained;\n"
     "  END IF;\n"
     "  -- what ties it to other objects goes (restored by the down that restores it)\n"
-    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') LOOP\n"
+    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') AND conparentid = 0 LOOP\n"
     "    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', t, r.conname);\n"
     "  END LOOP;\n"
     "  FOR r IN SELECT tgname FROM pg_trigger WHERE tgrelid = t AND NOT tgisinternal LOOP\n"
@@ -1306,7 +1486,7 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "    CREATE SCHEMA schemac_retained;\n"
     "  END IF;\n"
     "  -- what ties it to other objects goes (restored by the down that restores it)\n"
-    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') LOOP\n"
+    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') AND conparentid = 0 LOOP\n"
     "    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', t, r.conname);\n"
     "  END LOOP;\n"
     "  FOR r IN SELECT tgname FROM pg_trigger WHERE tgrelid = t AND NOT tgisinternal LOOP\n"
@@ -1587,7 +1767,7 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "    CREATE SCHEMA schemac_retained;\n"
     "  END IF;\n"
     "  -- what ties it to other objects goes (restored by the down that restores it)\n"
-    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') LOOP\n"
+    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') AND conparentid = 0 LOOP\n"
     "    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', t, r.conname);\n"
     "  END LOOP;\n"
     "  FOR r IN SELECT tgname FROM pg_trigger WHERE tgrelid = t AND NOT tgisinternal LOOP\n"
@@ -1881,7 +2061,7 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "    CREATE SCHEMA schemac_retained;\n"
     "  END IF;\n"
     "  -- what ties it to other objects goes (restored by the down that restores it)\n"
-    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') LOOP\n"
+    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') AND conparentid = 0 LOOP\n"
     "    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', t, r.conname);\n"
     "  END LOOP;\n"
     "  FOR r IN SELECT tgname FROM pg_trigger WHERE tgrelid = t AND NOT tgisinternal LOOP\n"
@@ -2182,7 +2362,7 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "    CREATE SCHEMA schemac_retained;\n"
     "  END IF;\n"
     "  -- what ties it to other objects goes (restored by the down that restores it)\n"
-    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') LOOP\n"
+    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') AND conparentid = 0 LOOP\n"
     "    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', t, r.conname);\n"
     "  END LOOP;\n"
     "  FOR r IN SELECT tgname FROM pg_trigger WHERE tgrelid = t AND NOT tgisinternal LOOP\n"

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,11 +50,14 @@ struct Conversation {
   schemac::Timestamp updated_at{};
 };
 
-// A conversations row to insert: an unset optional member takes the column's default.
+// A conversations row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewConversation {
   std::optional<schemac::Uuid> id{};
-  schemac::Uuid tenant_id{};
-  schemac::Uuid user_id{};
+  schemac::Required<schemac::Uuid> tenant_id;
+  schemac::Required<schemac::Uuid> user_id;
   std::optional<std::string> title{};
   std::optional<std::string> model{};
   /// Archived threads are hidden from the thread list.
@@ -73,6 +77,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewConversation>&
 bool update(pqxx::transaction_base& tx, const Conversation& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<Conversation> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<Conversation> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit);
 std::vector<Conversation> by_tenant_id(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id);
 std::vector<Conversation> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id);
 }  // namespace conversations
@@ -90,13 +99,16 @@ struct Feedback {
   schemac::Timestamp created_at{};
 };
 
-// A feedback row to insert: an unset optional member takes the column's default.
+// A feedback row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewFeedback {
   std::optional<schemac::Uuid> id{};
-  schemac::Uuid tenant_id{};
-  schemac::Uuid message_id{};
-  schemac::Uuid user_id{};
-  std::int32_t rating{};
+  schemac::Required<schemac::Uuid> tenant_id;
+  schemac::Required<schemac::Uuid> message_id;
+  schemac::Required<schemac::Uuid> user_id;
+  schemac::Required<std::int32_t> rating;
   std::optional<std::string> comment{};
   std::optional<schemac::Timestamp> created_at{};
 };
@@ -111,10 +123,15 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewFeedback>& row
 bool update(pqxx::transaction_base& tx, const Feedback& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<Feedback> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<Feedback> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit);
 std::vector<Feedback> by_tenant_id(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id);
 std::vector<Feedback> by_message_id(pqxx::transaction_base& tx, const schemac::Uuid& message_id);
 std::vector<Feedback> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id);
-std::vector<Feedback> by_message_id_user_id(pqxx::transaction_base& tx, const schemac::Uuid& message_id, const schemac::Uuid& user_id);
+std::optional<Feedback> by_message_id_user_id(pqxx::transaction_base& tx, const schemac::Uuid& message_id, const schemac::Uuid& user_id);
 }  // namespace feedback
 
 // ---- table messages -----------------------------------------------------------
@@ -132,13 +149,16 @@ struct Message {
   schemac::Timestamp created_at{};
 };
 
-// A messages row to insert: an unset optional member takes the column's default.
+// A messages row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewMessage {
   std::optional<schemac::Uuid> id{};
-  schemac::Uuid tenant_id{};
-  schemac::Uuid conversation_id{};
-  MessageRole role{};
-  std::string content{};
+  schemac::Required<schemac::Uuid> tenant_id;
+  schemac::Required<schemac::Uuid> conversation_id;
+  schemac::Required<MessageRole> role;
+  schemac::Required<std::string> content;
   std::optional<std::int32_t> tokens_used{};
   std::optional<schemac::Json> metadata{};
   std::optional<schemac::Timestamp> created_at{};
@@ -154,6 +174,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewMessage>& rows
 bool update(pqxx::transaction_base& tx, const Message& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<Message> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<Message> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit);
 std::vector<Message> by_tenant_id(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id);
 std::vector<Message> by_conversation_id(pqxx::transaction_base& tx, const schemac::Uuid& conversation_id);
 std::vector<Message> by_metadata(pqxx::transaction_base& tx, const schemac::Json& metadata);
@@ -170,11 +195,14 @@ struct Tenant {
   schemac::Timestamp updated_at{};
 };
 
-// A tenants row to insert: an unset optional member takes the column's default.
+// A tenants row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewTenant {
   std::optional<schemac::Uuid> id{};
-  std::string name{};
-  std::string slug{};
+  schemac::Required<std::string> name;
+  schemac::Required<std::string> slug;
   std::optional<schemac::Json> settings{};
   std::optional<schemac::Timestamp> created_at{};
   std::optional<schemac::Timestamp> updated_at{};
@@ -190,7 +218,12 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewTenant>& rows)
 bool update(pqxx::transaction_base& tx, const Tenant& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
-std::vector<Tenant> by_slug(pqxx::transaction_base& tx, const std::string& slug);
+// Every row (at most `limit`), in primary key order.
+std::vector<Tenant> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<Tenant> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit);
+std::optional<Tenant> by_slug(pqxx::transaction_base& tx, const std::string& slug);
 }  // namespace tenants
 
 // ---- table usage_metrics -----------------------------------------------------------
@@ -209,11 +242,14 @@ struct UsageMetric {
   schemac::Timestamp updated_at{};
 };
 
-// A usage_metrics row to insert: an unset optional member takes the column's default.
+// A usage_metrics row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewUsageMetric {
   std::optional<schemac::Uuid> id{};
-  schemac::Uuid tenant_id{};
-  schemac::Uuid user_id{};
+  schemac::Required<schemac::Uuid> tenant_id;
+  schemac::Required<schemac::Uuid> user_id;
   std::optional<schemac::Date> date{};
   std::optional<std::int32_t> message_count{};
   std::optional<std::int32_t> prompt_tokens{};
@@ -233,9 +269,14 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewUsageMetric>& 
 bool update(pqxx::transaction_base& tx, const UsageMetric& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<UsageMetric> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<UsageMetric> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit);
 std::vector<UsageMetric> by_tenant_id(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id);
 std::vector<UsageMetric> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id);
-std::vector<UsageMetric> by_tenant_id_user_id_date(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const schemac::Uuid& user_id, const schemac::Date& date);
+std::optional<UsageMetric> by_tenant_id_user_id_date(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const schemac::Uuid& user_id, const schemac::Date& date);
 }  // namespace usage_metrics
 
 // ---- table users -----------------------------------------------------------
@@ -249,11 +290,14 @@ struct User {
   schemac::Timestamp created_at{};
 };
 
-// A users row to insert: an unset optional member takes the column's default.
+// A users row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewUser {
-  schemac::Uuid id{};
-  schemac::Uuid tenant_id{};
-  std::string email{};
+  schemac::Required<schemac::Uuid> id;
+  schemac::Required<schemac::Uuid> tenant_id;
+  schemac::Required<std::string> email;
   std::optional<std::string> name{};
   std::optional<UserRole> role{};
   std::optional<schemac::Timestamp> created_at{};
@@ -269,8 +313,13 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewUser>& rows);
 bool update(pqxx::transaction_base& tx, const User& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<User> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<User> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit);
 std::vector<User> by_tenant_id(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id);
-std::vector<User> by_tenant_id_email(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const std::string& email);
+std::optional<User> by_tenant_id_email(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const std::string& email);
 }  // namespace users
 
 // ---- view current_day_usage -----------------------------------------------------------
@@ -332,6 +381,33 @@ std::optional<schemac::Uuid> current_tenant_id(pqxx::transaction_base& tx);
 
 /// Adds one request's usage to the day's totals (creating the day's row if needed).
 void increment_usage_metrics(pqxx::transaction_base& tx, const schemac::Uuid& p_tenant_id, const schemac::Uuid& p_user_id, const schemac::Date& p_date, const std::optional<std::int32_t>& p_prompt_tokens = std::nullopt, const std::optional<std::int32_t>& p_completion_tokens = std::nullopt, const std::optional<schemac::Decimal>& p_cost = std::nullopt);
+
+// ---- query tenant_conversations
+struct TenantConversationsRow {
+  schemac::Uuid id{};
+  std::optional<std::string> title{};
+  schemac::Timestamp updated_at{};
+  std::optional<std::string> last_message{};
+  std::optional<schemac::Timestamp> last_message_at{};
+  bool operator==(const TenantConversationsRow&) const = default;
+};
+/// The tenant's conversations, newest first, each with its last message (none yet: NULL).
+std::vector<TenantConversationsRow> tenant_conversations(pqxx::transaction_base& tx, const schemac::Uuid& tenant, const std::int64_t& max_rows);
+// Streams its rows through a cursor, `batch` at a time, calling `each` once per row.
+void tenant_conversations_each(pqxx::transaction_base& tx, const schemac::Uuid& tenant, const std::int64_t& max_rows, const std::function<void(TenantConversationsRow&&)>& each, std::size_t batch = 1000);
+
+// ---- query usage_per_month
+struct UsagePerMonthRow {
+  schemac::Date month{};
+  std::optional<std::int64_t> tokens{};
+  std::optional<schemac::Decimal> cost{};
+  std::int64_t users{};
+  bool operator==(const UsagePerMonthRow&) const = default;
+};
+/// Tokens and cost per month of a tenant.
+std::vector<UsagePerMonthRow> usage_per_month(pqxx::transaction_base& tx, const schemac::Uuid& tenant);
+// Streams its rows through a cursor, `batch` at a time, calling `each` once per row.
+void usage_per_month_each(pqxx::transaction_base& tx, const schemac::Uuid& tenant, const std::function<void(UsagePerMonthRow&&)>& each, std::size_t batch = 1000);
 
 // The migrations this code was generated with (5; empty unless
 // `schemac gen cpp --migrations`), and the newest one's version.

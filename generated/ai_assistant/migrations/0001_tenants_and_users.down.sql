@@ -40,7 +40,7 @@ BEGIN
     CREATE SCHEMA schemac_retained;
   END IF;
   -- what ties it to other objects goes (restored by the down that restores it)
-  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') LOOP
+  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') AND conparentid = 0 LOOP
     EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', t, r.conname);
   END LOOP;
   FOR r IN SELECT tgname FROM pg_trigger WHERE tgrelid = t AND NOT tgisinternal LOOP

@@ -204,14 +204,14 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewConversation>&
     std::vector<bool> set;
     schemac::CopyRow values;
 
-    values.push_back(text_of(row.tenant_id));
+    values.push_back(text_of(schemac::detail::plain(row.tenant_id)));
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.user_id));
+    values.push_back(text_of(schemac::detail::plain(row.user_id)));
 
-    values.push_back(text_of(row.title));
+    values.push_back(text_of(schemac::detail::plain(row.title)));
     set.push_back(row.created_at.has_value());
     if (row.created_at) values.push_back(text_of(row.created_at));
 
@@ -255,9 +255,22 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<Conversation> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_Conversation(schemac::exec_prepared(tx, "ai_assistant_citus.conversations.list_desc", "SELECT tenant_id, id, user_id, title, created_at, updated_at FROM public.conversations ORDER BY tenant_id DESC, id DESC LIMIT $1", limit));
+  return read_all_Conversation(schemac::exec_prepared(tx, "ai_assistant_citus.conversations.list", "SELECT tenant_id, id, user_id, title, created_at, updated_at FROM public.conversations ORDER BY tenant_id, id LIMIT $1", limit));
+}
+
+std::vector<Conversation> page_after(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_Conversation(
+      schemac::exec_prepared(tx, "ai_assistant_citus.conversations.page_after", "SELECT tenant_id, id, user_id, title, created_at, updated_at FROM public.conversations WHERE (tenant_id, id) > ($1::uuid, $2::uuid) ORDER BY tenant_id, id LIMIT $3", tenant_id, id, limit));
+}
+
+
 std::vector<Conversation> by_tenant_id(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id) {
   return read_all_Conversation(schemac::exec_prepared(tx, "ai_assistant_citus.conversations.by_tenant_id", "SELECT tenant_id, id, user_id, title, created_at, updated_at FROM public.conversations WHERE tenant_id = $1::uuid ORDER BY tenant_id, id", tenant_id));
 }
+
 
 std::vector<Conversation> by_tenant_id_user_id(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const schemac::Uuid& user_id) {
   return read_all_Conversation(schemac::exec_prepared(tx, "ai_assistant_citus.conversations.by_tenant_id_user_id", "SELECT tenant_id, id, user_id, title, created_at, updated_at FROM public.conversations WHERE tenant_id = $1::uuid AND user_id = $2::uuid ORDER BY tenant_id, id", tenant_id, user_id));
@@ -287,16 +300,16 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewFeedback>& row
     std::vector<bool> set;
     schemac::CopyRow values;
 
-    values.push_back(text_of(row.tenant_id));
+    values.push_back(text_of(schemac::detail::plain(row.tenant_id)));
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.message_id));
+    values.push_back(text_of(schemac::detail::plain(row.message_id)));
 
-    values.push_back(text_of(row.user_id));
+    values.push_back(text_of(schemac::detail::plain(row.user_id)));
 
-    values.push_back(text_of(row.rating));
+    values.push_back(text_of(schemac::detail::plain(row.rating)));
     set.push_back(row.created_at.has_value());
     if (row.created_at) values.push_back(text_of(row.created_at));
 
@@ -337,17 +350,34 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<Feedback> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_Feedback(schemac::exec_prepared(tx, "ai_assistant_citus.feedback.list_desc", "SELECT tenant_id, id, message_id, user_id, rating, created_at FROM public.feedback ORDER BY tenant_id DESC, id DESC LIMIT $1", limit));
+  return read_all_Feedback(schemac::exec_prepared(tx, "ai_assistant_citus.feedback.list", "SELECT tenant_id, id, message_id, user_id, rating, created_at FROM public.feedback ORDER BY tenant_id, id LIMIT $1", limit));
+}
+
+std::vector<Feedback> page_after(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_Feedback(
+      schemac::exec_prepared(tx, "ai_assistant_citus.feedback.page_after", "SELECT tenant_id, id, message_id, user_id, rating, created_at FROM public.feedback WHERE (tenant_id, id) > ($1::uuid, $2::uuid) ORDER BY tenant_id, id LIMIT $3", tenant_id, id, limit));
+}
+
+
 std::vector<Feedback> by_tenant_id(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id) {
   return read_all_Feedback(schemac::exec_prepared(tx, "ai_assistant_citus.feedback.by_tenant_id", "SELECT tenant_id, id, message_id, user_id, rating, created_at FROM public.feedback WHERE tenant_id = $1::uuid ORDER BY tenant_id, id", tenant_id));
 }
 
-std::vector<Feedback> by_tenant_id_message_id_user_id(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const schemac::Uuid& message_id, const schemac::Uuid& user_id) {
-  return read_all_Feedback(schemac::exec_prepared(tx, "ai_assistant_citus.feedback.by_tenant_id_message_id_user_id", "SELECT tenant_id, id, message_id, user_id, rating, created_at FROM public.feedback WHERE tenant_id = $1::uuid AND message_id = $2::uuid AND user_id = $3::uuid ORDER BY tenant_id, id", tenant_id, message_id, user_id));
+std::optional<Feedback> by_tenant_id_message_id_user_id(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const schemac::Uuid& message_id, const schemac::Uuid& user_id) {
+  auto r = schemac::exec_prepared(tx, "ai_assistant_citus.feedback.by_tenant_id_message_id_user_id", "SELECT tenant_id, id, message_id, user_id, rating, created_at FROM public.feedback WHERE tenant_id = $1::uuid AND message_id = $2::uuid AND user_id = $3::uuid", tenant_id, message_id, user_id);
+  if (r.empty()) return std::nullopt;
+  return read_Feedback(r[0]);
 }
+
+
 
 std::vector<Feedback> by_tenant_id_message_id(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const schemac::Uuid& message_id) {
   return read_all_Feedback(schemac::exec_prepared(tx, "ai_assistant_citus.feedback.by_tenant_id_message_id", "SELECT tenant_id, id, message_id, user_id, rating, created_at FROM public.feedback WHERE tenant_id = $1::uuid AND message_id = $2::uuid ORDER BY tenant_id, id", tenant_id, message_id));
 }
+
 
 std::vector<Feedback> by_tenant_id_user_id(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const schemac::Uuid& user_id) {
   return read_all_Feedback(schemac::exec_prepared(tx, "ai_assistant_citus.feedback.by_tenant_id_user_id", "SELECT tenant_id, id, message_id, user_id, rating, created_at FROM public.feedback WHERE tenant_id = $1::uuid AND user_id = $2::uuid ORDER BY tenant_id, id", tenant_id, user_id));
@@ -377,21 +407,21 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewMessage>& rows
     std::vector<bool> set;
     schemac::CopyRow values;
 
-    values.push_back(text_of(row.tenant_id));
+    values.push_back(text_of(schemac::detail::plain(row.tenant_id)));
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.conversation_id));
+    values.push_back(text_of(schemac::detail::plain(row.conversation_id)));
 
-    values.push_back(text_of(row.role));
+    values.push_back(text_of(schemac::detail::plain(row.role)));
 
-    values.push_back(text_of(row.content));
+    values.push_back(text_of(schemac::detail::plain(row.content)));
     set.push_back(row.tokens_used.has_value());
     if (row.tokens_used) values.push_back(text_of(row.tokens_used));
 
 
-    values.push_back(text_of(row.language));
+    values.push_back(text_of(schemac::detail::plain(row.language)));
     set.push_back(row.created_at.has_value());
     if (row.created_at) values.push_back(text_of(row.created_at));
 
@@ -436,9 +466,22 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<Message> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_Message(schemac::exec_prepared(tx, "ai_assistant_citus.messages.list_desc", "SELECT tenant_id, id, conversation_id, role, content, tokens_used, language, created_at FROM public.messages ORDER BY tenant_id DESC, id DESC LIMIT $1", limit));
+  return read_all_Message(schemac::exec_prepared(tx, "ai_assistant_citus.messages.list", "SELECT tenant_id, id, conversation_id, role, content, tokens_used, language, created_at FROM public.messages ORDER BY tenant_id, id LIMIT $1", limit));
+}
+
+std::vector<Message> page_after(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_Message(
+      schemac::exec_prepared(tx, "ai_assistant_citus.messages.page_after", "SELECT tenant_id, id, conversation_id, role, content, tokens_used, language, created_at FROM public.messages WHERE (tenant_id, id) > ($1::uuid, $2::uuid) ORDER BY tenant_id, id LIMIT $3", tenant_id, id, limit));
+}
+
+
 std::vector<Message> by_tenant_id(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id) {
   return read_all_Message(schemac::exec_prepared(tx, "ai_assistant_citus.messages.by_tenant_id", "SELECT tenant_id, id, conversation_id, role, content, tokens_used, language, created_at FROM public.messages WHERE tenant_id = $1::uuid ORDER BY tenant_id, id", tenant_id));
 }
+
 
 std::vector<Message> by_tenant_id_conversation_id(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const schemac::Uuid& conversation_id) {
   return read_all_Message(schemac::exec_prepared(tx, "ai_assistant_citus.messages.by_tenant_id_conversation_id", "SELECT tenant_id, id, conversation_id, role, content, tokens_used, language, created_at FROM public.messages WHERE tenant_id = $1::uuid AND conversation_id = $2::uuid ORDER BY tenant_id, id", tenant_id, conversation_id));
@@ -468,11 +511,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewPlan>& rows) {
     std::vector<bool> set;
     schemac::CopyRow values;
 
-    values.push_back(text_of(row.id));
+    values.push_back(text_of(schemac::detail::plain(row.id)));
 
-    values.push_back(text_of(row.name));
+    values.push_back(text_of(schemac::detail::plain(row.name)));
 
-    values.push_back(text_of(row.monthly_tokens));
+    values.push_back(text_of(schemac::detail::plain(row.monthly_tokens)));
     groups[set].push_back(std::move(values));
   }
   for (const auto& [set, group] : groups) {
@@ -504,6 +547,17 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<Plan> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_Plan(schemac::exec_prepared(tx, "ai_assistant_citus.plans.list_desc", "SELECT id, name, monthly_tokens FROM public.plans ORDER BY id DESC LIMIT $1", limit));
+  return read_all_Plan(schemac::exec_prepared(tx, "ai_assistant_citus.plans.list", "SELECT id, name, monthly_tokens FROM public.plans ORDER BY id LIMIT $1", limit));
+}
+
+std::vector<Plan> page_after(pqxx::transaction_base& tx, const std::string& id, std::int64_t limit) {
+  return read_all_Plan(
+      schemac::exec_prepared(tx, "ai_assistant_citus.plans.page_after", "SELECT id, name, monthly_tokens FROM public.plans WHERE id > $1::text ORDER BY id LIMIT $2", id, limit));
+}
+
 
 }  // namespace plans
 
@@ -532,9 +586,9 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewTenant>& rows)
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.plan_id));
+    values.push_back(text_of(schemac::detail::plain(row.plan_id)));
 
-    values.push_back(text_of(row.name));
+    values.push_back(text_of(schemac::detail::plain(row.name)));
     set.push_back(row.created_at.has_value());
     if (row.created_at) values.push_back(text_of(row.created_at));
 
@@ -571,6 +625,18 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<Tenant> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_Tenant(schemac::exec_prepared(tx, "ai_assistant_citus.tenants.list_desc", "SELECT id, plan_id, name, created_at FROM public.tenants ORDER BY id DESC LIMIT $1", limit));
+  return read_all_Tenant(schemac::exec_prepared(tx, "ai_assistant_citus.tenants.list", "SELECT id, plan_id, name, created_at FROM public.tenants ORDER BY id LIMIT $1", limit));
+}
+
+std::vector<Tenant> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_Tenant(
+      schemac::exec_prepared(tx, "ai_assistant_citus.tenants.page_after", "SELECT id, plan_id, name, created_at FROM public.tenants WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+
 std::vector<Tenant> by_plan_id(pqxx::transaction_base& tx, const std::string& plan_id) {
   return read_all_Tenant(schemac::exec_prepared(tx, "ai_assistant_citus.tenants.by_plan_id", "SELECT id, plan_id, name, created_at FROM public.tenants WHERE plan_id = $1::text ORDER BY id", plan_id));
 }
@@ -599,9 +665,9 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewUsageMetric>& 
     std::vector<bool> set;
     schemac::CopyRow values;
 
-    values.push_back(text_of(row.tenant_id));
+    values.push_back(text_of(schemac::detail::plain(row.tenant_id)));
 
-    values.push_back(text_of(row.user_id));
+    values.push_back(text_of(schemac::detail::plain(row.user_id)));
     set.push_back(row.date.has_value());
     if (row.date) values.push_back(text_of(row.date));
 
@@ -646,9 +712,22 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<UsageMetric> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_UsageMetric(schemac::exec_prepared(tx, "ai_assistant_citus.usage_metrics.list_desc", "SELECT tenant_id, user_id, date, prompt_tokens, completion_tokens, total_tokens FROM public.usage_metrics ORDER BY tenant_id DESC, user_id DESC, date DESC LIMIT $1", limit));
+  return read_all_UsageMetric(schemac::exec_prepared(tx, "ai_assistant_citus.usage_metrics.list", "SELECT tenant_id, user_id, date, prompt_tokens, completion_tokens, total_tokens FROM public.usage_metrics ORDER BY tenant_id, user_id, date LIMIT $1", limit));
+}
+
+std::vector<UsageMetric> page_after(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const schemac::Uuid& user_id, const schemac::Date& date, std::int64_t limit) {
+  return read_all_UsageMetric(
+      schemac::exec_prepared(tx, "ai_assistant_citus.usage_metrics.page_after", "SELECT tenant_id, user_id, date, prompt_tokens, completion_tokens, total_tokens FROM public.usage_metrics WHERE (tenant_id, user_id, date) > ($1::uuid, $2::uuid, $3::date) ORDER BY tenant_id, user_id, date LIMIT $4", tenant_id, user_id, date, limit));
+}
+
+
 std::vector<UsageMetric> by_tenant_id(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id) {
   return read_all_UsageMetric(schemac::exec_prepared(tx, "ai_assistant_citus.usage_metrics.by_tenant_id", "SELECT tenant_id, user_id, date, prompt_tokens, completion_tokens, total_tokens FROM public.usage_metrics WHERE tenant_id = $1::uuid ORDER BY tenant_id, user_id, date", tenant_id));
 }
+
 
 std::vector<UsageMetric> by_tenant_id_user_id(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const schemac::Uuid& user_id) {
   return read_all_UsageMetric(schemac::exec_prepared(tx, "ai_assistant_citus.usage_metrics.by_tenant_id_user_id", "SELECT tenant_id, user_id, date, prompt_tokens, completion_tokens, total_tokens FROM public.usage_metrics WHERE tenant_id = $1::uuid AND user_id = $2::uuid ORDER BY tenant_id, user_id, date", tenant_id, user_id));
@@ -678,12 +757,12 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewUser>& rows) {
     std::vector<bool> set;
     schemac::CopyRow values;
 
-    values.push_back(text_of(row.tenant_id));
+    values.push_back(text_of(schemac::detail::plain(row.tenant_id)));
     set.push_back(row.id.has_value());
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.email));
+    values.push_back(text_of(schemac::detail::plain(row.email)));
     set.push_back(row.role.has_value());
     if (row.role) values.push_back(text_of(row.role));
 
@@ -725,13 +804,28 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<User> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_User(schemac::exec_prepared(tx, "ai_assistant_citus.users.list_desc", "SELECT tenant_id, id, email, role, created_at FROM public.users ORDER BY tenant_id DESC, id DESC LIMIT $1", limit));
+  return read_all_User(schemac::exec_prepared(tx, "ai_assistant_citus.users.list", "SELECT tenant_id, id, email, role, created_at FROM public.users ORDER BY tenant_id, id LIMIT $1", limit));
+}
+
+std::vector<User> page_after(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_User(
+      schemac::exec_prepared(tx, "ai_assistant_citus.users.page_after", "SELECT tenant_id, id, email, role, created_at FROM public.users WHERE (tenant_id, id) > ($1::uuid, $2::uuid) ORDER BY tenant_id, id LIMIT $3", tenant_id, id, limit));
+}
+
+
 std::vector<User> by_tenant_id(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id) {
   return read_all_User(schemac::exec_prepared(tx, "ai_assistant_citus.users.by_tenant_id", "SELECT tenant_id, id, email, role, created_at FROM public.users WHERE tenant_id = $1::uuid ORDER BY tenant_id, id", tenant_id));
 }
 
-std::vector<User> by_tenant_id_email(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const std::string& email) {
-  return read_all_User(schemac::exec_prepared(tx, "ai_assistant_citus.users.by_tenant_id_email", "SELECT tenant_id, id, email, role, created_at FROM public.users WHERE tenant_id = $1::uuid AND email = $2::text ORDER BY tenant_id, id", tenant_id, email));
+std::optional<User> by_tenant_id_email(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const std::string& email) {
+  auto r = schemac::exec_prepared(tx, "ai_assistant_citus.users.by_tenant_id_email", "SELECT tenant_id, id, email, role, created_at FROM public.users WHERE tenant_id = $1::uuid AND email = $2::text", tenant_id, email);
+  if (r.empty()) return std::nullopt;
+  return read_User(r[0]);
 }
+
 
 }  // namespace users
 
@@ -1037,7 +1131,7 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "    CREATE SCHEMA schemac_retained;\n"
     "  END IF;\n"
     "  -- what ties it to other objects goes (restored by the down that restores it)\n"
-    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') LOOP\n"
+    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') AND conparentid = 0 LOOP\n"
     "    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', t, r.conname);\n"
     "  END LOOP;\n"
     "  FOR r IN SELECT tgname FROM pg_trigger WHERE tgrelid = t AND NOT tgisinternal LOOP\n"
@@ -1102,25 +1196,25 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "\n"
     "-- Undo: Tables, in foreign-key order\n"
     "\n"
-    "DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.usage_metrics'::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'public.usage_metrics'::regclass AND contype = 'f' LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', 'public.usage_metrics', r.conname); END LOOP; PERFORM undistribute_table('public.usage_metrics'); END IF; END $schemac$;\n"
+    "DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.usage_metrics'::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'public.usage_metrics'::regclass AND contype = 'f' AND conparentid = 0 LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', 'public.usage_metrics', r.conname); END LOOP; PERFORM undistribute_table('public.usage_metrics'); END IF; END $schemac$;\n"
     "SELECT pg_temp.schemac_retain('public.usage_metrics', 'm0001_init_public_usage_metrics_down', 'schemac: kept by a down: rows of usage_metrics written after migration 0001_init created it', true);\n"
     "\n"
-    "DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.feedback'::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'public.feedback'::regclass AND contype = 'f' LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', 'public.feedback', r.conname); END LOOP; PERFORM undistribute_table('public.feedback'); END IF; END $schemac$;\n"
+    "DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.feedback'::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'public.feedback'::regclass AND contype = 'f' AND conparentid = 0 LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', 'public.feedback', r.conname); END LOOP; PERFORM undistribute_table('public.feedback'); END IF; END $schemac$;\n"
     "SELECT pg_temp.schemac_retain('public.feedback', 'm0001_init_public_feedback_down', 'schemac: kept by a down: rows of feedback written after migration 0001_init created it', true);\n"
     "\n"
-    "DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.messages'::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'public.messages'::regclass AND contype = 'f' LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', 'public.messages', r.conname); END LOOP; PERFORM undistribute_table('public.messages'); END IF; END $schemac$;\n"
+    "DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.messages'::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'public.messages'::regclass AND contype = 'f' AND conparentid = 0 LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', 'public.messages', r.conname); END LOOP; PERFORM undistribute_table('public.messages'); END IF; END $schemac$;\n"
     "SELECT pg_temp.schemac_retain('public.messages', 'm0001_init_public_messages_down', 'schemac: kept by a down: rows of messages written after migration 0001_init created it', true);\n"
     "\n"
-    "DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.conversations'::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'public.conversations'::regclass AND contype = 'f' LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', 'public.conversations', r.conname); END LOOP; PERFORM undistribute_table('public.conversations'); END IF; END $schemac$;\n"
+    "DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.conversations'::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'public.conversations'::regclass AND contype = 'f' AND conparentid = 0 LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', 'public.conversations', r.conname); END LOOP; PERFORM undistribute_table('public.conversations'); END IF; END $schemac$;\n"
     "SELECT pg_temp.schemac_retain('public.conversations', 'm0001_init_public_conversations_down', 'schemac: kept by a down: rows of conversations written after migration 0001_init created it', true);\n"
     "\n"
-    "DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.users'::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'public.users'::regclass AND contype = 'f' LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', 'public.users', r.conname); END LOOP; PERFORM undistribute_table('public.users'); END IF; END $schemac$;\n"
+    "DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.users'::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'public.users'::regclass AND contype = 'f' AND conparentid = 0 LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', 'public.users', r.conname); END LOOP; PERFORM undistribute_table('public.users'); END IF; END $schemac$;\n"
     "SELECT pg_temp.schemac_retain('public.users', 'm0001_init_public_users_down', 'schemac: kept by a down: rows of users written after migration 0001_init created it', true);\n"
     "\n"
-    "DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.tenants'::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'public.tenants'::regclass AND contype = 'f' LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', 'public.tenants', r.conname); END LOOP; PERFORM undistribute_table('public.tenants'); END IF; END $schemac$;\n"
+    "DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.tenants'::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'public.tenants'::regclass AND contype = 'f' AND conparentid = 0 LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', 'public.tenants', r.conname); END LOOP; PERFORM undistribute_table('public.tenants'); END IF; END $schemac$;\n"
     "SELECT pg_temp.schemac_retain('public.tenants', 'm0001_init_public_tenants_down', 'schemac: kept by a down: rows of tenants written after migration 0001_init created it', true);\n"
     "\n"
-    "DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.plans'::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'public.plans'::regclass AND contype = 'f' LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', 'public.plans', r.conname); END LOOP; PERFORM undistribute_table('public.plans'); END IF; END $schemac$;\n"
+    "DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.plans'::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'public.plans'::regclass AND contype = 'f' AND conparentid = 0 LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', 'public.plans', r.conname); END LOOP; PERFORM undistribute_table('public.plans'); END IF; END $schemac$;\n"
     "SELECT pg_temp.schemac_retain('public.plans', 'm0001_init_public_plans_down', 'schemac: kept by a down: rows of plans written after migration 0001_init created it', true);\n"
     "\n"
     "-- Undo: Functions\n"

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,11 +46,14 @@ struct Conversation {
   schemac::Timestamp updated_at{};
 };
 
-// A conversations row to insert: an unset optional member takes the column's default.
+// A conversations row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewConversation {
-  schemac::Uuid tenant_id{};
+  schemac::Required<schemac::Uuid> tenant_id;
   std::optional<schemac::Uuid> id{};
-  schemac::Uuid user_id{};
+  schemac::Required<schemac::Uuid> user_id;
   std::optional<std::string> title{};
   std::optional<schemac::Timestamp> created_at{};
   std::optional<schemac::Timestamp> updated_at{};
@@ -65,6 +69,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewConversation>&
 bool update(pqxx::transaction_base& tx, const Conversation& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<Conversation> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<Conversation> page_after(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const schemac::Uuid& id, std::int64_t limit);
 std::vector<Conversation> by_tenant_id(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id);
 std::vector<Conversation> by_tenant_id_user_id(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const schemac::Uuid& user_id);
 }  // namespace conversations
@@ -80,13 +89,16 @@ struct Feedback {
   schemac::Timestamp created_at{};
 };
 
-// A feedback row to insert: an unset optional member takes the column's default.
+// A feedback row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewFeedback {
-  schemac::Uuid tenant_id{};
+  schemac::Required<schemac::Uuid> tenant_id;
   std::optional<schemac::Uuid> id{};
-  schemac::Uuid message_id{};
-  schemac::Uuid user_id{};
-  std::int32_t rating{};
+  schemac::Required<schemac::Uuid> message_id;
+  schemac::Required<schemac::Uuid> user_id;
+  schemac::Required<std::int32_t> rating;
   std::optional<schemac::Timestamp> created_at{};
 };
 
@@ -100,8 +112,13 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewFeedback>& row
 bool update(pqxx::transaction_base& tx, const Feedback& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<Feedback> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<Feedback> page_after(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const schemac::Uuid& id, std::int64_t limit);
 std::vector<Feedback> by_tenant_id(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id);
-std::vector<Feedback> by_tenant_id_message_id_user_id(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const schemac::Uuid& message_id, const schemac::Uuid& user_id);
+std::optional<Feedback> by_tenant_id_message_id_user_id(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const schemac::Uuid& message_id, const schemac::Uuid& user_id);
 std::vector<Feedback> by_tenant_id_message_id(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const schemac::Uuid& message_id);
 std::vector<Feedback> by_tenant_id_user_id(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const schemac::Uuid& user_id);
 }  // namespace feedback
@@ -120,13 +137,16 @@ struct Message {
   schemac::Timestamp created_at{};
 };
 
-// A messages row to insert: an unset optional member takes the column's default.
+// A messages row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewMessage {
-  schemac::Uuid tenant_id{};
+  schemac::Required<schemac::Uuid> tenant_id;
   std::optional<schemac::Uuid> id{};
-  schemac::Uuid conversation_id{};
-  MessageRole role{};
-  std::string content{};
+  schemac::Required<schemac::Uuid> conversation_id;
+  schemac::Required<MessageRole> role;
+  schemac::Required<std::string> content;
   std::optional<std::int32_t> tokens_used{};
   /// The language the message is written in, when known.
   std::optional<std::string> language{};
@@ -143,6 +163,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewMessage>& rows
 bool update(pqxx::transaction_base& tx, const Message& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<Message> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<Message> page_after(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const schemac::Uuid& id, std::int64_t limit);
 std::vector<Message> by_tenant_id(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id);
 std::vector<Message> by_tenant_id_conversation_id(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const schemac::Uuid& conversation_id);
 }  // namespace messages
@@ -155,11 +180,14 @@ struct Plan {
   std::int64_t monthly_tokens{};
 };
 
-// A plans row to insert: an unset optional member takes the column's default.
+// A plans row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewPlan {
-  std::string id{};
-  std::string name{};
-  std::int64_t monthly_tokens{};
+  schemac::Required<std::string> id;
+  schemac::Required<std::string> name;
+  schemac::Required<std::int64_t> monthly_tokens;
 };
 
 namespace plans {
@@ -172,6 +200,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewPlan>& rows);
 bool update(pqxx::transaction_base& tx, const Plan& row);
 bool remove(pqxx::transaction_base& tx, const std::string& id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<Plan> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<Plan> page_after(pqxx::transaction_base& tx, const std::string& id, std::int64_t limit);
 
 }  // namespace plans
 
@@ -185,11 +218,14 @@ struct Tenant {
   schemac::Timestamp created_at{};
 };
 
-// A tenants row to insert: an unset optional member takes the column's default.
+// A tenants row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewTenant {
   std::optional<schemac::Uuid> id{};
-  std::string plan_id{};
-  std::string name{};
+  schemac::Required<std::string> plan_id;
+  schemac::Required<std::string> name;
   std::optional<schemac::Timestamp> created_at{};
 };
 
@@ -203,6 +239,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewTenant>& rows)
 bool update(pqxx::transaction_base& tx, const Tenant& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<Tenant> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<Tenant> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit);
 std::vector<Tenant> by_plan_id(pqxx::transaction_base& tx, const std::string& plan_id);
 }  // namespace tenants
 
@@ -217,10 +258,13 @@ struct UsageMetric {
   std::int64_t total_tokens{};
 };
 
-// A usage_metrics row to insert: an unset optional member takes the column's default.
+// A usage_metrics row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewUsageMetric {
-  schemac::Uuid tenant_id{};
-  schemac::Uuid user_id{};
+  schemac::Required<schemac::Uuid> tenant_id;
+  schemac::Required<schemac::Uuid> user_id;
   std::optional<schemac::Date> date{};
   std::optional<std::int64_t> prompt_tokens{};
   std::optional<std::int64_t> completion_tokens{};
@@ -236,6 +280,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewUsageMetric>& 
 bool update(pqxx::transaction_base& tx, const UsageMetric& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const schemac::Uuid& user_id, const schemac::Date& date);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<UsageMetric> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<UsageMetric> page_after(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const schemac::Uuid& user_id, const schemac::Date& date, std::int64_t limit);
 std::vector<UsageMetric> by_tenant_id(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id);
 std::vector<UsageMetric> by_tenant_id_user_id(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const schemac::Uuid& user_id);
 }  // namespace usage_metrics
@@ -250,11 +299,14 @@ struct User {
   schemac::Timestamp created_at{};
 };
 
-// A users row to insert: an unset optional member takes the column's default.
+// A users row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewUser {
-  schemac::Uuid tenant_id{};
+  schemac::Required<schemac::Uuid> tenant_id;
   std::optional<schemac::Uuid> id{};
-  std::string email{};
+  schemac::Required<std::string> email;
   std::optional<UserRole> role{};
   std::optional<schemac::Timestamp> created_at{};
 };
@@ -269,8 +321,13 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewUser>& rows);
 bool update(pqxx::transaction_base& tx, const User& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<User> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<User> page_after(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const schemac::Uuid& id, std::int64_t limit);
 std::vector<User> by_tenant_id(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id);
-std::vector<User> by_tenant_id_email(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const std::string& email);
+std::optional<User> by_tenant_id_email(pqxx::transaction_base& tx, const schemac::Uuid& tenant_id, const std::string& email);
 }  // namespace users
 
 

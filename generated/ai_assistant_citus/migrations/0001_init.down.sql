@@ -44,7 +44,7 @@ BEGIN
     CREATE SCHEMA schemac_retained;
   END IF;
   -- what ties it to other objects goes (restored by the down that restores it)
-  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') LOOP
+  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') AND conparentid = 0 LOOP
     EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', t, r.conname);
   END LOOP;
   FOR r IN SELECT tgname FROM pg_trigger WHERE tgrelid = t AND NOT tgisinternal LOOP
@@ -109,25 +109,25 @@ ALTER TABLE public.tenants DROP CONSTRAINT tenants_plan_id_fkey;
 
 -- Undo: Tables, in foreign-key order
 
-DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.usage_metrics'::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'public.usage_metrics'::regclass AND contype = 'f' LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', 'public.usage_metrics', r.conname); END LOOP; PERFORM undistribute_table('public.usage_metrics'); END IF; END $schemac$;
+DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.usage_metrics'::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'public.usage_metrics'::regclass AND contype = 'f' AND conparentid = 0 LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', 'public.usage_metrics', r.conname); END LOOP; PERFORM undistribute_table('public.usage_metrics'); END IF; END $schemac$;
 SELECT pg_temp.schemac_retain('public.usage_metrics', 'm0001_init_public_usage_metrics_down', 'schemac: kept by a down: rows of usage_metrics written after migration 0001_init created it', true);
 
-DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.feedback'::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'public.feedback'::regclass AND contype = 'f' LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', 'public.feedback', r.conname); END LOOP; PERFORM undistribute_table('public.feedback'); END IF; END $schemac$;
+DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.feedback'::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'public.feedback'::regclass AND contype = 'f' AND conparentid = 0 LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', 'public.feedback', r.conname); END LOOP; PERFORM undistribute_table('public.feedback'); END IF; END $schemac$;
 SELECT pg_temp.schemac_retain('public.feedback', 'm0001_init_public_feedback_down', 'schemac: kept by a down: rows of feedback written after migration 0001_init created it', true);
 
-DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.messages'::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'public.messages'::regclass AND contype = 'f' LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', 'public.messages', r.conname); END LOOP; PERFORM undistribute_table('public.messages'); END IF; END $schemac$;
+DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.messages'::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'public.messages'::regclass AND contype = 'f' AND conparentid = 0 LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', 'public.messages', r.conname); END LOOP; PERFORM undistribute_table('public.messages'); END IF; END $schemac$;
 SELECT pg_temp.schemac_retain('public.messages', 'm0001_init_public_messages_down', 'schemac: kept by a down: rows of messages written after migration 0001_init created it', true);
 
-DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.conversations'::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'public.conversations'::regclass AND contype = 'f' LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', 'public.conversations', r.conname); END LOOP; PERFORM undistribute_table('public.conversations'); END IF; END $schemac$;
+DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.conversations'::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'public.conversations'::regclass AND contype = 'f' AND conparentid = 0 LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', 'public.conversations', r.conname); END LOOP; PERFORM undistribute_table('public.conversations'); END IF; END $schemac$;
 SELECT pg_temp.schemac_retain('public.conversations', 'm0001_init_public_conversations_down', 'schemac: kept by a down: rows of conversations written after migration 0001_init created it', true);
 
-DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.users'::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'public.users'::regclass AND contype = 'f' LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', 'public.users', r.conname); END LOOP; PERFORM undistribute_table('public.users'); END IF; END $schemac$;
+DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.users'::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'public.users'::regclass AND contype = 'f' AND conparentid = 0 LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', 'public.users', r.conname); END LOOP; PERFORM undistribute_table('public.users'); END IF; END $schemac$;
 SELECT pg_temp.schemac_retain('public.users', 'm0001_init_public_users_down', 'schemac: kept by a down: rows of users written after migration 0001_init created it', true);
 
-DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.tenants'::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'public.tenants'::regclass AND contype = 'f' LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', 'public.tenants', r.conname); END LOOP; PERFORM undistribute_table('public.tenants'); END IF; END $schemac$;
+DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.tenants'::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'public.tenants'::regclass AND contype = 'f' AND conparentid = 0 LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', 'public.tenants', r.conname); END LOOP; PERFORM undistribute_table('public.tenants'); END IF; END $schemac$;
 SELECT pg_temp.schemac_retain('public.tenants', 'm0001_init_public_tenants_down', 'schemac: kept by a down: rows of tenants written after migration 0001_init created it', true);
 
-DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.plans'::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'public.plans'::regclass AND contype = 'f' LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', 'public.plans', r.conname); END LOOP; PERFORM undistribute_table('public.plans'); END IF; END $schemac$;
+DO $schemac$ DECLARE r record; BEGIN IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.plans'::regclass) THEN FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'public.plans'::regclass AND contype = 'f' AND conparentid = 0 LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', 'public.plans', r.conname); END LOOP; PERFORM undistribute_table('public.plans'); END IF; END $schemac$;
 SELECT pg_temp.schemac_retain('public.plans', 'm0001_init_public_plans_down', 'schemac: kept by a down: rows of plans written after migration 0001_init created it', true);
 
 -- Undo: Functions

@@ -529,11 +529,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewAchievement>& 
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.slug));
+    values.push_back(text_of(schemac::detail::plain(row.slug)));
 
-    values.push_back(text_of(row.name));
+    values.push_back(text_of(schemac::detail::plain(row.name)));
 
-    values.push_back(text_of(row.description));
+    values.push_back(text_of(schemac::detail::plain(row.description)));
     set.push_back(row.category.has_value());
     if (row.category) values.push_back(text_of(row.category));
 
@@ -587,9 +587,23 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
-std::vector<Achievement> by_slug(pqxx::transaction_base& tx, const std::string& slug) {
-  return read_all_Achievement(schemac::exec_prepared(tx, "progressive_flow.achievements.by_slug", "SELECT id, slug, name, description, category, criteria, xp_reward, created_at FROM public.achievements WHERE slug = $1::character varying(50) ORDER BY id", slug));
+std::vector<Achievement> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_Achievement(schemac::exec_prepared(tx, "progressive_flow.achievements.list_desc", "SELECT id, slug, name, description, category, criteria, xp_reward, created_at FROM public.achievements ORDER BY id DESC LIMIT $1", limit));
+  return read_all_Achievement(schemac::exec_prepared(tx, "progressive_flow.achievements.list", "SELECT id, slug, name, description, category, criteria, xp_reward, created_at FROM public.achievements ORDER BY id LIMIT $1", limit));
 }
+
+std::vector<Achievement> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_Achievement(
+      schemac::exec_prepared(tx, "progressive_flow.achievements.page_after", "SELECT id, slug, name, description, category, criteria, xp_reward, created_at FROM public.achievements WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+std::optional<Achievement> by_slug(pqxx::transaction_base& tx, const std::string& slug) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.achievements.by_slug", "SELECT id, slug, name, description, category, criteria, xp_reward, created_at FROM public.achievements WHERE slug = $1::character varying(50)", slug);
+  if (r.empty()) return std::nullopt;
+  return read_Achievement(r[0]);
+}
+
 
 }  // namespace achievements
 
@@ -618,13 +632,13 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewAssessmentResu
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.user_id));
+    values.push_back(text_of(schemac::detail::plain(row.user_id)));
 
-    values.push_back(text_of(row.track_id));
+    values.push_back(text_of(schemac::detail::plain(row.track_id)));
 
-    values.push_back(text_of(row.skill_area));
+    values.push_back(text_of(schemac::detail::plain(row.skill_area)));
 
-    values.push_back(text_of(row.score));
+    values.push_back(text_of(schemac::detail::plain(row.score)));
     set.push_back(row.details.has_value());
     if (row.details) values.push_back(text_of(row.details));
 
@@ -670,9 +684,22 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<AssessmentResult> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_AssessmentResult(schemac::exec_prepared(tx, "progressive_flow.assessment_results.list_desc", "SELECT id, user_id, track_id, skill_area, score, details, assessed_at FROM public.assessment_results ORDER BY id DESC LIMIT $1", limit));
+  return read_all_AssessmentResult(schemac::exec_prepared(tx, "progressive_flow.assessment_results.list", "SELECT id, user_id, track_id, skill_area, score, details, assessed_at FROM public.assessment_results ORDER BY id LIMIT $1", limit));
+}
+
+std::vector<AssessmentResult> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_AssessmentResult(
+      schemac::exec_prepared(tx, "progressive_flow.assessment_results.page_after", "SELECT id, user_id, track_id, skill_area, score, details, assessed_at FROM public.assessment_results WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+
 std::vector<AssessmentResult> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id) {
   return read_all_AssessmentResult(schemac::exec_prepared(tx, "progressive_flow.assessment_results.by_user_id", "SELECT id, user_id, track_id, skill_area, score, details, assessed_at FROM public.assessment_results WHERE user_id = $1::uuid ORDER BY id", user_id));
 }
+
 
 std::vector<AssessmentResult> by_track_id(pqxx::transaction_base& tx, const schemac::Uuid& track_id) {
   return read_all_AssessmentResult(schemac::exec_prepared(tx, "progressive_flow.assessment_results.by_track_id", "SELECT id, user_id, track_id, skill_area, score, details, assessed_at FROM public.assessment_results WHERE track_id = $1::uuid ORDER BY id", track_id));
@@ -705,11 +732,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewChallengeLevel
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.challenge_id));
+    values.push_back(text_of(schemac::detail::plain(row.challenge_id)));
 
-    values.push_back(text_of(row.level_number));
+    values.push_back(text_of(schemac::detail::plain(row.level_number)));
 
-    values.push_back(text_of(row.title));
+    values.push_back(text_of(schemac::detail::plain(row.title)));
     set.push_back(row.requirements.has_value());
     if (row.requirements) values.push_back(text_of(row.requirements));
 
@@ -753,13 +780,28 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<ChallengeLevel> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_ChallengeLevel(schemac::exec_prepared(tx, "progressive_flow.challenge_levels.list_desc", "SELECT id, challenge_id, level_number, title, requirements, xp_reward FROM public.challenge_levels ORDER BY id DESC LIMIT $1", limit));
+  return read_all_ChallengeLevel(schemac::exec_prepared(tx, "progressive_flow.challenge_levels.list", "SELECT id, challenge_id, level_number, title, requirements, xp_reward FROM public.challenge_levels ORDER BY id LIMIT $1", limit));
+}
+
+std::vector<ChallengeLevel> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_ChallengeLevel(
+      schemac::exec_prepared(tx, "progressive_flow.challenge_levels.page_after", "SELECT id, challenge_id, level_number, title, requirements, xp_reward FROM public.challenge_levels WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+
 std::vector<ChallengeLevel> by_challenge_id(pqxx::transaction_base& tx, const schemac::Uuid& challenge_id) {
   return read_all_ChallengeLevel(schemac::exec_prepared(tx, "progressive_flow.challenge_levels.by_challenge_id", "SELECT id, challenge_id, level_number, title, requirements, xp_reward FROM public.challenge_levels WHERE challenge_id = $1::uuid ORDER BY id", challenge_id));
 }
 
-std::vector<ChallengeLevel> by_challenge_id_level_number(pqxx::transaction_base& tx, const schemac::Uuid& challenge_id, const std::int32_t& level_number) {
-  return read_all_ChallengeLevel(schemac::exec_prepared(tx, "progressive_flow.challenge_levels.by_challenge_id_level_number", "SELECT id, challenge_id, level_number, title, requirements, xp_reward FROM public.challenge_levels WHERE challenge_id = $1::uuid AND level_number = $2::integer ORDER BY id", challenge_id, level_number));
+std::optional<ChallengeLevel> by_challenge_id_level_number(pqxx::transaction_base& tx, const schemac::Uuid& challenge_id, const std::int32_t& level_number) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.challenge_levels.by_challenge_id_level_number", "SELECT id, challenge_id, level_number, title, requirements, xp_reward FROM public.challenge_levels WHERE challenge_id = $1::uuid AND level_number = $2::integer", challenge_id, level_number);
+  if (r.empty()) return std::nullopt;
+  return read_ChallengeLevel(r[0]);
 }
+
 
 }  // namespace challenge_levels
 
@@ -788,13 +830,13 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewChallenge>& ro
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.slug));
+    values.push_back(text_of(schemac::detail::plain(row.slug)));
 
-    values.push_back(text_of(row.title));
+    values.push_back(text_of(schemac::detail::plain(row.title)));
 
-    values.push_back(text_of(row.description));
+    values.push_back(text_of(schemac::detail::plain(row.description)));
 
-    values.push_back(text_of(row.track_id));
+    values.push_back(text_of(schemac::detail::plain(row.track_id)));
     set.push_back(row.difficulty.has_value());
     if (row.difficulty) values.push_back(text_of(row.difficulty));
 
@@ -865,21 +907,39 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
-std::vector<Challenge> by_slug(pqxx::transaction_base& tx, const std::string& slug) {
-  return read_all_Challenge(schemac::exec_prepared(tx, "progressive_flow.challenges.by_slug", "SELECT id, slug, title, description, track_id, difficulty, prerequisites, tags, metadata, order_index, is_active, created_at FROM public.challenges WHERE slug = $1::character varying(100) ORDER BY id", slug));
+std::vector<Challenge> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_Challenge(schemac::exec_prepared(tx, "progressive_flow.challenges.list_desc", "SELECT id, slug, title, description, track_id, difficulty, prerequisites, tags, metadata, order_index, is_active, created_at FROM public.challenges ORDER BY id DESC LIMIT $1", limit));
+  return read_all_Challenge(schemac::exec_prepared(tx, "progressive_flow.challenges.list", "SELECT id, slug, title, description, track_id, difficulty, prerequisites, tags, metadata, order_index, is_active, created_at FROM public.challenges ORDER BY id LIMIT $1", limit));
 }
+
+std::vector<Challenge> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_Challenge(
+      schemac::exec_prepared(tx, "progressive_flow.challenges.page_after", "SELECT id, slug, title, description, track_id, difficulty, prerequisites, tags, metadata, order_index, is_active, created_at FROM public.challenges WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+std::optional<Challenge> by_slug(pqxx::transaction_base& tx, const std::string& slug) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.challenges.by_slug", "SELECT id, slug, title, description, track_id, difficulty, prerequisites, tags, metadata, order_index, is_active, created_at FROM public.challenges WHERE slug = $1::character varying(100)", slug);
+  if (r.empty()) return std::nullopt;
+  return read_Challenge(r[0]);
+}
+
+
 
 std::vector<Challenge> by_track_id(pqxx::transaction_base& tx, const schemac::Uuid& track_id) {
   return read_all_Challenge(schemac::exec_prepared(tx, "progressive_flow.challenges.by_track_id", "SELECT id, slug, title, description, track_id, difficulty, prerequisites, tags, metadata, order_index, is_active, created_at FROM public.challenges WHERE track_id = $1::uuid ORDER BY id", track_id));
 }
 
+
 std::vector<Challenge> by_metadata(pqxx::transaction_base& tx, const schemac::Json& metadata) {
   return read_all_Challenge(schemac::exec_prepared(tx, "progressive_flow.challenges.by_metadata", "SELECT id, slug, title, description, track_id, difficulty, prerequisites, tags, metadata, order_index, is_active, created_at FROM public.challenges WHERE metadata = $1::jsonb ORDER BY id", metadata));
 }
 
+
 std::vector<Challenge> by_prerequisites(pqxx::transaction_base& tx, const std::vector<schemac::Uuid>& prerequisites) {
   return read_all_Challenge(schemac::exec_prepared(tx, "progressive_flow.challenges.by_prerequisites", "SELECT id, slug, title, description, track_id, difficulty, prerequisites, tags, metadata, order_index, is_active, created_at FROM public.challenges WHERE prerequisites = $1::uuid[] ORDER BY id", prerequisites));
 }
+
 
 std::vector<Challenge> by_difficulty(pqxx::transaction_base& tx, const ChallengeDifficulty& difficulty) {
   return read_all_Challenge(schemac::exec_prepared(tx, "progressive_flow.challenges.by_difficulty", "SELECT id, slug, title, description, track_id, difficulty, prerequisites, tags, metadata, order_index, is_active, created_at FROM public.challenges WHERE difficulty = $1::public.challenge_difficulty ORDER BY id", difficulty));
@@ -909,9 +969,9 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewDailyChallenge
     std::vector<bool> set;
     schemac::CopyRow values;
 
-    values.push_back(text_of(row.day));
+    values.push_back(text_of(schemac::detail::plain(row.day)));
 
-    values.push_back(text_of(row.challenge_id));
+    values.push_back(text_of(schemac::detail::plain(row.challenge_id)));
     set.push_back(row.bonus_xp.has_value());
     if (row.bonus_xp) values.push_back(text_of(row.bonus_xp));
 
@@ -951,6 +1011,18 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<DailyChallenge> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_DailyChallenge(schemac::exec_prepared(tx, "progressive_flow.daily_challenges.list_desc", "SELECT day, challenge_id, bonus_xp, created_at FROM public.daily_challenges ORDER BY day DESC LIMIT $1", limit));
+  return read_all_DailyChallenge(schemac::exec_prepared(tx, "progressive_flow.daily_challenges.list", "SELECT day, challenge_id, bonus_xp, created_at FROM public.daily_challenges ORDER BY day LIMIT $1", limit));
+}
+
+std::vector<DailyChallenge> page_after(pqxx::transaction_base& tx, const schemac::Date& day, std::int64_t limit) {
+  return read_all_DailyChallenge(
+      schemac::exec_prepared(tx, "progressive_flow.daily_challenges.page_after", "SELECT day, challenge_id, bonus_xp, created_at FROM public.daily_challenges WHERE day > $1::date ORDER BY day LIMIT $2", day, limit));
+}
+
+
 std::vector<DailyChallenge> by_challenge_id(pqxx::transaction_base& tx, const schemac::Uuid& challenge_id) {
   return read_all_DailyChallenge(schemac::exec_prepared(tx, "progressive_flow.daily_challenges.by_challenge_id", "SELECT day, challenge_id, bonus_xp, created_at FROM public.daily_challenges WHERE challenge_id = $1::uuid ORDER BY day", challenge_id));
 }
@@ -982,11 +1054,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewLeaderboardEnt
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.user_id));
+    values.push_back(text_of(schemac::detail::plain(row.user_id)));
 
-    values.push_back(text_of(row.period));
+    values.push_back(text_of(schemac::detail::plain(row.period)));
 
-    values.push_back(text_of(row.period_start));
+    values.push_back(text_of(schemac::detail::plain(row.period_start)));
     set.push_back(row.metric.has_value());
     if (row.metric) values.push_back(text_of(row.metric));
 
@@ -994,7 +1066,7 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewLeaderboardEnt
     if (row.score) values.push_back(text_of(row.score));
 
 
-    values.push_back(text_of(row.rank));
+    values.push_back(text_of(schemac::detail::plain(row.rank)));
     set.push_back(row.updated_at.has_value());
     if (row.updated_at) values.push_back(text_of(row.updated_at));
 
@@ -1039,13 +1111,29 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<LeaderboardEntry> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_LeaderboardEntry(schemac::exec_prepared(tx, "progressive_flow.leaderboard_entries.list_desc", "SELECT id, user_id, period, period_start, metric, score, rank, updated_at FROM public.leaderboard_entries ORDER BY id DESC LIMIT $1", limit));
+  return read_all_LeaderboardEntry(schemac::exec_prepared(tx, "progressive_flow.leaderboard_entries.list", "SELECT id, user_id, period, period_start, metric, score, rank, updated_at FROM public.leaderboard_entries ORDER BY id LIMIT $1", limit));
+}
+
+std::vector<LeaderboardEntry> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_LeaderboardEntry(
+      schemac::exec_prepared(tx, "progressive_flow.leaderboard_entries.page_after", "SELECT id, user_id, period, period_start, metric, score, rank, updated_at FROM public.leaderboard_entries WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+
 std::vector<LeaderboardEntry> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id) {
   return read_all_LeaderboardEntry(schemac::exec_prepared(tx, "progressive_flow.leaderboard_entries.by_user_id", "SELECT id, user_id, period, period_start, metric, score, rank, updated_at FROM public.leaderboard_entries WHERE user_id = $1::uuid ORDER BY id", user_id));
 }
 
-std::vector<LeaderboardEntry> by_period_period_start_metric_user_id(pqxx::transaction_base& tx, const LeaderboardPeriod& period, const schemac::Date& period_start, const std::string& metric, const schemac::Uuid& user_id) {
-  return read_all_LeaderboardEntry(schemac::exec_prepared(tx, "progressive_flow.leaderboard_entries.by_period_period_start_metric_user_id", "SELECT id, user_id, period, period_start, metric, score, rank, updated_at FROM public.leaderboard_entries WHERE period = $1::public.leaderboard_period AND period_start = $2::date AND metric = $3::text AND user_id = $4::uuid ORDER BY id", period, period_start, metric, user_id));
+std::optional<LeaderboardEntry> by_period_period_start_metric_user_id(pqxx::transaction_base& tx, const LeaderboardPeriod& period, const schemac::Date& period_start, const std::string& metric, const schemac::Uuid& user_id) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.leaderboard_entries.by_period_period_start_metric_user_id", "SELECT id, user_id, period, period_start, metric, score, rank, updated_at FROM public.leaderboard_entries WHERE period = $1::public.leaderboard_period AND period_start = $2::date AND metric = $3::text AND user_id = $4::uuid", period, period_start, metric, user_id);
+  if (r.empty()) return std::nullopt;
+  return read_LeaderboardEntry(r[0]);
 }
+
+
 
 std::vector<LeaderboardEntry> by_period(pqxx::transaction_base& tx, const LeaderboardPeriod& period) {
   return read_all_LeaderboardEntry(schemac::exec_prepared(tx, "progressive_flow.leaderboard_entries.by_period", "SELECT id, user_id, period, period_start, metric, score, rank, updated_at FROM public.leaderboard_entries WHERE period = $1::public.leaderboard_period ORDER BY id", period));
@@ -1078,11 +1166,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewLeaderboardSna
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.period));
+    values.push_back(text_of(schemac::detail::plain(row.period)));
 
-    values.push_back(text_of(row.period_start));
+    values.push_back(text_of(schemac::detail::plain(row.period_start)));
 
-    values.push_back(text_of(row.metric));
+    values.push_back(text_of(schemac::detail::plain(row.metric)));
     set.push_back(row.snapshot_date.has_value());
     if (row.snapshot_date) values.push_back(text_of(row.snapshot_date));
 
@@ -1131,9 +1219,23 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
-std::vector<LeaderboardSnapshot> by_period_period_start_metric_snapshot_date(pqxx::transaction_base& tx, const LeaderboardPeriod& period, const schemac::Date& period_start, const std::string& metric, const schemac::Date& snapshot_date) {
-  return read_all_LeaderboardSnapshot(schemac::exec_prepared(tx, "progressive_flow.leaderboard_snapshots.by_period_period_start_metric_snapshot_date", "SELECT id, period, period_start, metric, snapshot_date, rankings, created_at FROM public.leaderboard_snapshots WHERE period = $1::public.leaderboard_period AND period_start = $2::date AND metric = $3::text AND snapshot_date = $4::date ORDER BY id", period, period_start, metric, snapshot_date));
+std::vector<LeaderboardSnapshot> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_LeaderboardSnapshot(schemac::exec_prepared(tx, "progressive_flow.leaderboard_snapshots.list_desc", "SELECT id, period, period_start, metric, snapshot_date, rankings, created_at FROM public.leaderboard_snapshots ORDER BY id DESC LIMIT $1", limit));
+  return read_all_LeaderboardSnapshot(schemac::exec_prepared(tx, "progressive_flow.leaderboard_snapshots.list", "SELECT id, period, period_start, metric, snapshot_date, rankings, created_at FROM public.leaderboard_snapshots ORDER BY id LIMIT $1", limit));
 }
+
+std::vector<LeaderboardSnapshot> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_LeaderboardSnapshot(
+      schemac::exec_prepared(tx, "progressive_flow.leaderboard_snapshots.page_after", "SELECT id, period, period_start, metric, snapshot_date, rankings, created_at FROM public.leaderboard_snapshots WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+std::optional<LeaderboardSnapshot> by_period_period_start_metric_snapshot_date(pqxx::transaction_base& tx, const LeaderboardPeriod& period, const schemac::Date& period_start, const std::string& metric, const schemac::Date& snapshot_date) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.leaderboard_snapshots.by_period_period_start_metric_snapshot_date", "SELECT id, period, period_start, metric, snapshot_date, rankings, created_at FROM public.leaderboard_snapshots WHERE period = $1::public.leaderboard_period AND period_start = $2::date AND metric = $3::text AND snapshot_date = $4::date", period, period_start, metric, snapshot_date);
+  if (r.empty()) return std::nullopt;
+  return read_LeaderboardSnapshot(r[0]);
+}
+
 
 }  // namespace leaderboard_snapshots
 
@@ -1162,9 +1264,9 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewLearningSessio
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.user_id));
+    values.push_back(text_of(schemac::detail::plain(row.user_id)));
 
-    values.push_back(text_of(row.track_id));
+    values.push_back(text_of(schemac::detail::plain(row.track_id)));
     set.push_back(row.activity_type.has_value());
     if (row.activity_type) values.push_back(text_of(row.activity_type));
 
@@ -1172,7 +1274,7 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewLearningSessio
     if (row.started_at) values.push_back(text_of(row.started_at));
 
 
-    values.push_back(text_of(row.ended_at));
+    values.push_back(text_of(schemac::detail::plain(row.ended_at)));
     groups[set].push_back(std::move(values));
   }
   for (const auto& [set, group] : groups) {
@@ -1210,9 +1312,22 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<LearningSession> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_LearningSession(schemac::exec_prepared(tx, "progressive_flow.learning_sessions.list_desc", "SELECT id, user_id, track_id, activity_type, started_at, ended_at, duration_minutes FROM public.learning_sessions ORDER BY id DESC LIMIT $1", limit));
+  return read_all_LearningSession(schemac::exec_prepared(tx, "progressive_flow.learning_sessions.list", "SELECT id, user_id, track_id, activity_type, started_at, ended_at, duration_minutes FROM public.learning_sessions ORDER BY id LIMIT $1", limit));
+}
+
+std::vector<LearningSession> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_LearningSession(
+      schemac::exec_prepared(tx, "progressive_flow.learning_sessions.page_after", "SELECT id, user_id, track_id, activity_type, started_at, ended_at, duration_minutes FROM public.learning_sessions WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+
 std::vector<LearningSession> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id) {
   return read_all_LearningSession(schemac::exec_prepared(tx, "progressive_flow.learning_sessions.by_user_id", "SELECT id, user_id, track_id, activity_type, started_at, ended_at, duration_minutes FROM public.learning_sessions WHERE user_id = $1::uuid ORDER BY id", user_id));
 }
+
 
 std::vector<LearningSession> by_track_id(pqxx::transaction_base& tx, const schemac::Uuid& track_id) {
   return read_all_LearningSession(schemac::exec_prepared(tx, "progressive_flow.learning_sessions.by_track_id", "SELECT id, user_id, track_id, activity_type, started_at, ended_at, duration_minutes FROM public.learning_sessions WHERE track_id = $1::uuid ORDER BY id", track_id));
@@ -1245,11 +1360,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewLearningTrack>
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.slug));
+    values.push_back(text_of(schemac::detail::plain(row.slug)));
 
-    values.push_back(text_of(row.name));
+    values.push_back(text_of(schemac::detail::plain(row.name)));
 
-    values.push_back(text_of(row.description));
+    values.push_back(text_of(schemac::detail::plain(row.description)));
     set.push_back(row.order_index.has_value());
     if (row.order_index) values.push_back(text_of(row.order_index));
 
@@ -1298,9 +1413,23 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
-std::vector<LearningTrack> by_slug(pqxx::transaction_base& tx, const std::string& slug) {
-  return read_all_LearningTrack(schemac::exec_prepared(tx, "progressive_flow.learning_tracks.by_slug", "SELECT id, slug, name, description, order_index, is_active, created_at FROM public.learning_tracks WHERE slug = $1::character varying(50) ORDER BY id", slug));
+std::vector<LearningTrack> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_LearningTrack(schemac::exec_prepared(tx, "progressive_flow.learning_tracks.list_desc", "SELECT id, slug, name, description, order_index, is_active, created_at FROM public.learning_tracks ORDER BY id DESC LIMIT $1", limit));
+  return read_all_LearningTrack(schemac::exec_prepared(tx, "progressive_flow.learning_tracks.list", "SELECT id, slug, name, description, order_index, is_active, created_at FROM public.learning_tracks ORDER BY id LIMIT $1", limit));
 }
+
+std::vector<LearningTrack> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_LearningTrack(
+      schemac::exec_prepared(tx, "progressive_flow.learning_tracks.page_after", "SELECT id, slug, name, description, order_index, is_active, created_at FROM public.learning_tracks WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+std::optional<LearningTrack> by_slug(pqxx::transaction_base& tx, const std::string& slug) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.learning_tracks.by_slug", "SELECT id, slug, name, description, order_index, is_active, created_at FROM public.learning_tracks WHERE slug = $1::character varying(50)", slug);
+  if (r.empty()) return std::nullopt;
+  return read_LearningTrack(r[0]);
+}
+
 
 }  // namespace learning_tracks
 
@@ -1329,11 +1458,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewLevelAttempt>&
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.progress_id));
+    values.push_back(text_of(schemac::detail::plain(row.progress_id)));
 
-    values.push_back(text_of(row.level_number));
+    values.push_back(text_of(schemac::detail::plain(row.level_number)));
 
-    values.push_back(text_of(row.score));
+    values.push_back(text_of(schemac::detail::plain(row.score)));
     set.push_back(row.passed.has_value());
     if (row.passed) values.push_back(text_of(row.passed));
 
@@ -1382,6 +1511,18 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<LevelAttempt> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_LevelAttempt(schemac::exec_prepared(tx, "progressive_flow.level_attempts.list_desc", "SELECT id, progress_id, level_number, score, passed, feedback, attempted_at FROM public.level_attempts ORDER BY id DESC LIMIT $1", limit));
+  return read_all_LevelAttempt(schemac::exec_prepared(tx, "progressive_flow.level_attempts.list", "SELECT id, progress_id, level_number, score, passed, feedback, attempted_at FROM public.level_attempts ORDER BY id LIMIT $1", limit));
+}
+
+std::vector<LevelAttempt> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_LevelAttempt(
+      schemac::exec_prepared(tx, "progressive_flow.level_attempts.page_after", "SELECT id, progress_id, level_number, score, passed, feedback, attempted_at FROM public.level_attempts WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+
 std::vector<LevelAttempt> by_progress_id(pqxx::transaction_base& tx, const schemac::Uuid& progress_id) {
   return read_all_LevelAttempt(schemac::exec_prepared(tx, "progressive_flow.level_attempts.by_progress_id", "SELECT id, progress_id, level_number, score, passed, feedback, attempted_at FROM public.level_attempts WHERE progress_id = $1::uuid ORDER BY id", progress_id));
 }
@@ -1413,14 +1554,14 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewNotification>&
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.user_id));
+    values.push_back(text_of(schemac::detail::plain(row.user_id)));
 
-    values.push_back(text_of(row.kind));
+    values.push_back(text_of(schemac::detail::plain(row.kind)));
     set.push_back(row.payload.has_value());
     if (row.payload) values.push_back(text_of(row.payload));
 
 
-    values.push_back(text_of(row.read_at));
+    values.push_back(text_of(schemac::detail::plain(row.read_at)));
     set.push_back(row.created_at.has_value());
     if (row.created_at) values.push_back(text_of(row.created_at));
 
@@ -1461,6 +1602,18 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<Notification> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_Notification(schemac::exec_prepared(tx, "progressive_flow.notifications.list_desc", "SELECT id, user_id, kind, payload, read_at, created_at FROM public.notifications ORDER BY id DESC LIMIT $1", limit));
+  return read_all_Notification(schemac::exec_prepared(tx, "progressive_flow.notifications.list", "SELECT id, user_id, kind, payload, read_at, created_at FROM public.notifications ORDER BY id LIMIT $1", limit));
+}
+
+std::vector<Notification> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_Notification(
+      schemac::exec_prepared(tx, "progressive_flow.notifications.page_after", "SELECT id, user_id, kind, payload, read_at, created_at FROM public.notifications WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+
 std::vector<Notification> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id) {
   return read_all_Notification(schemac::exec_prepared(tx, "progressive_flow.notifications.by_user_id", "SELECT id, user_id, kind, payload, read_at, created_at FROM public.notifications WHERE user_id = $1::uuid ORDER BY id", user_id));
 }
@@ -1492,16 +1645,16 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewSkill>& rows) 
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.slug));
+    values.push_back(text_of(schemac::detail::plain(row.slug)));
 
-    values.push_back(text_of(row.name));
+    values.push_back(text_of(schemac::detail::plain(row.name)));
 
-    values.push_back(text_of(row.description));
+    values.push_back(text_of(schemac::detail::plain(row.description)));
     set.push_back(row.category.has_value());
     if (row.category) values.push_back(text_of(row.category));
 
 
-    values.push_back(text_of(row.parent_id));
+    values.push_back(text_of(schemac::detail::plain(row.parent_id)));
     set.push_back(row.max_level.has_value());
     if (row.max_level) values.push_back(text_of(row.max_level));
 
@@ -1549,9 +1702,24 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
-std::vector<Skill> by_slug(pqxx::transaction_base& tx, const std::string& slug) {
-  return read_all_Skill(schemac::exec_prepared(tx, "progressive_flow.skills.by_slug", "SELECT id, slug, name, description, category, parent_id, max_level, created_at FROM public.skills WHERE slug = $1::character varying(50) ORDER BY id", slug));
+std::vector<Skill> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_Skill(schemac::exec_prepared(tx, "progressive_flow.skills.list_desc", "SELECT id, slug, name, description, category, parent_id, max_level, created_at FROM public.skills ORDER BY id DESC LIMIT $1", limit));
+  return read_all_Skill(schemac::exec_prepared(tx, "progressive_flow.skills.list", "SELECT id, slug, name, description, category, parent_id, max_level, created_at FROM public.skills ORDER BY id LIMIT $1", limit));
 }
+
+std::vector<Skill> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_Skill(
+      schemac::exec_prepared(tx, "progressive_flow.skills.page_after", "SELECT id, slug, name, description, category, parent_id, max_level, created_at FROM public.skills WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+std::optional<Skill> by_slug(pqxx::transaction_base& tx, const std::string& slug) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.skills.by_slug", "SELECT id, slug, name, description, category, parent_id, max_level, created_at FROM public.skills WHERE slug = $1::character varying(50)", slug);
+  if (r.empty()) return std::nullopt;
+  return read_Skill(r[0]);
+}
+
+
 
 std::vector<Skill> by_parent_id(pqxx::transaction_base& tx, const schemac::Uuid& parent_id) {
   return read_all_Skill(schemac::exec_prepared(tx, "progressive_flow.skills.by_parent_id", "SELECT id, slug, name, description, category, parent_id, max_level, created_at FROM public.skills WHERE parent_id = $1::uuid ORDER BY id", parent_id));
@@ -1581,9 +1749,9 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewUserAchievemen
     std::vector<bool> set;
     schemac::CopyRow values;
 
-    values.push_back(text_of(row.user_id));
+    values.push_back(text_of(schemac::detail::plain(row.user_id)));
 
-    values.push_back(text_of(row.achievement_id));
+    values.push_back(text_of(schemac::detail::plain(row.achievement_id)));
     set.push_back(row.unlocked_at.has_value());
     if (row.unlocked_at) values.push_back(text_of(row.unlocked_at));
 
@@ -1618,9 +1786,22 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<UserAchievement> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_UserAchievement(schemac::exec_prepared(tx, "progressive_flow.user_achievements.list_desc", "SELECT user_id, achievement_id, unlocked_at FROM public.user_achievements ORDER BY user_id DESC, achievement_id DESC LIMIT $1", limit));
+  return read_all_UserAchievement(schemac::exec_prepared(tx, "progressive_flow.user_achievements.list", "SELECT user_id, achievement_id, unlocked_at FROM public.user_achievements ORDER BY user_id, achievement_id LIMIT $1", limit));
+}
+
+std::vector<UserAchievement> page_after(pqxx::transaction_base& tx, const schemac::Uuid& user_id, const schemac::Uuid& achievement_id, std::int64_t limit) {
+  return read_all_UserAchievement(
+      schemac::exec_prepared(tx, "progressive_flow.user_achievements.page_after", "SELECT user_id, achievement_id, unlocked_at FROM public.user_achievements WHERE (user_id, achievement_id) > ($1::uuid, $2::uuid) ORDER BY user_id, achievement_id LIMIT $3", user_id, achievement_id, limit));
+}
+
+
 std::vector<UserAchievement> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id) {
   return read_all_UserAchievement(schemac::exec_prepared(tx, "progressive_flow.user_achievements.by_user_id", "SELECT user_id, achievement_id, unlocked_at FROM public.user_achievements WHERE user_id = $1::uuid ORDER BY user_id, achievement_id", user_id));
 }
+
 
 std::vector<UserAchievement> by_achievement_id(pqxx::transaction_base& tx, const schemac::Uuid& achievement_id) {
   return read_all_UserAchievement(schemac::exec_prepared(tx, "progressive_flow.user_achievements.by_achievement_id", "SELECT user_id, achievement_id, unlocked_at FROM public.user_achievements WHERE achievement_id = $1::uuid ORDER BY user_id, achievement_id", achievement_id));
@@ -1653,9 +1834,9 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewChallengeProgr
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.user_id));
+    values.push_back(text_of(schemac::detail::plain(row.user_id)));
 
-    values.push_back(text_of(row.challenge_id));
+    values.push_back(text_of(schemac::detail::plain(row.challenge_id)));
     set.push_back(row.status.has_value());
     if (row.status) values.push_back(text_of(row.status));
 
@@ -1666,9 +1847,9 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewChallengeProgr
     if (row.highest_level_completed) values.push_back(text_of(row.highest_level_completed));
 
 
-    values.push_back(text_of(row.started_at));
+    values.push_back(text_of(schemac::detail::plain(row.started_at)));
 
-    values.push_back(text_of(row.completed_at));
+    values.push_back(text_of(schemac::detail::plain(row.completed_at)));
     set.push_back(row.updated_at.has_value());
     if (row.updated_at) values.push_back(text_of(row.updated_at));
 
@@ -1715,17 +1896,33 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<ChallengeProgress> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_ChallengeProgress(schemac::exec_prepared(tx, "progressive_flow.user_challenge_progress.list_desc", "SELECT id, user_id, challenge_id, status, current_level, highest_level_completed, started_at, completed_at, updated_at FROM public.user_challenge_progress ORDER BY id DESC LIMIT $1", limit));
+  return read_all_ChallengeProgress(schemac::exec_prepared(tx, "progressive_flow.user_challenge_progress.list", "SELECT id, user_id, challenge_id, status, current_level, highest_level_completed, started_at, completed_at, updated_at FROM public.user_challenge_progress ORDER BY id LIMIT $1", limit));
+}
+
+std::vector<ChallengeProgress> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_ChallengeProgress(
+      schemac::exec_prepared(tx, "progressive_flow.user_challenge_progress.page_after", "SELECT id, user_id, challenge_id, status, current_level, highest_level_completed, started_at, completed_at, updated_at FROM public.user_challenge_progress WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+
 std::vector<ChallengeProgress> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id) {
   return read_all_ChallengeProgress(schemac::exec_prepared(tx, "progressive_flow.user_challenge_progress.by_user_id", "SELECT id, user_id, challenge_id, status, current_level, highest_level_completed, started_at, completed_at, updated_at FROM public.user_challenge_progress WHERE user_id = $1::uuid ORDER BY id", user_id));
 }
+
 
 std::vector<ChallengeProgress> by_challenge_id(pqxx::transaction_base& tx, const schemac::Uuid& challenge_id) {
   return read_all_ChallengeProgress(schemac::exec_prepared(tx, "progressive_flow.user_challenge_progress.by_challenge_id", "SELECT id, user_id, challenge_id, status, current_level, highest_level_completed, started_at, completed_at, updated_at FROM public.user_challenge_progress WHERE challenge_id = $1::uuid ORDER BY id", challenge_id));
 }
 
-std::vector<ChallengeProgress> by_user_id_challenge_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id, const schemac::Uuid& challenge_id) {
-  return read_all_ChallengeProgress(schemac::exec_prepared(tx, "progressive_flow.user_challenge_progress.by_user_id_challenge_id", "SELECT id, user_id, challenge_id, status, current_level, highest_level_completed, started_at, completed_at, updated_at FROM public.user_challenge_progress WHERE user_id = $1::uuid AND challenge_id = $2::uuid ORDER BY id", user_id, challenge_id));
+std::optional<ChallengeProgress> by_user_id_challenge_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id, const schemac::Uuid& challenge_id) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.user_challenge_progress.by_user_id_challenge_id", "SELECT id, user_id, challenge_id, status, current_level, highest_level_completed, started_at, completed_at, updated_at FROM public.user_challenge_progress WHERE user_id = $1::uuid AND challenge_id = $2::uuid", user_id, challenge_id);
+  if (r.empty()) return std::nullopt;
+  return read_ChallengeProgress(r[0]);
 }
+
 
 }  // namespace user_challenge_progress
 
@@ -1751,9 +1948,9 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewUserSkill>& ro
     std::vector<bool> set;
     schemac::CopyRow values;
 
-    values.push_back(text_of(row.user_id));
+    values.push_back(text_of(schemac::detail::plain(row.user_id)));
 
-    values.push_back(text_of(row.skill_id));
+    values.push_back(text_of(schemac::detail::plain(row.skill_id)));
     set.push_back(row.level.has_value());
     if (row.level) values.push_back(text_of(row.level));
 
@@ -1798,9 +1995,22 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<UserSkill> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_UserSkill(schemac::exec_prepared(tx, "progressive_flow.user_skills.list_desc", "SELECT user_id, skill_id, level, points_allocated, updated_at FROM public.user_skills ORDER BY user_id DESC, skill_id DESC LIMIT $1", limit));
+  return read_all_UserSkill(schemac::exec_prepared(tx, "progressive_flow.user_skills.list", "SELECT user_id, skill_id, level, points_allocated, updated_at FROM public.user_skills ORDER BY user_id, skill_id LIMIT $1", limit));
+}
+
+std::vector<UserSkill> page_after(pqxx::transaction_base& tx, const schemac::Uuid& user_id, const schemac::Uuid& skill_id, std::int64_t limit) {
+  return read_all_UserSkill(
+      schemac::exec_prepared(tx, "progressive_flow.user_skills.page_after", "SELECT user_id, skill_id, level, points_allocated, updated_at FROM public.user_skills WHERE (user_id, skill_id) > ($1::uuid, $2::uuid) ORDER BY user_id, skill_id LIMIT $3", user_id, skill_id, limit));
+}
+
+
 std::vector<UserSkill> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id) {
   return read_all_UserSkill(schemac::exec_prepared(tx, "progressive_flow.user_skills.by_user_id", "SELECT user_id, skill_id, level, points_allocated, updated_at FROM public.user_skills WHERE user_id = $1::uuid ORDER BY user_id, skill_id", user_id));
 }
+
 
 std::vector<UserSkill> by_skill_id(pqxx::transaction_base& tx, const schemac::Uuid& skill_id) {
   return read_all_UserSkill(schemac::exec_prepared(tx, "progressive_flow.user_skills.by_skill_id", "SELECT user_id, skill_id, level, points_allocated, updated_at FROM public.user_skills WHERE skill_id = $1::uuid ORDER BY user_id, skill_id", skill_id));
@@ -1830,7 +2040,7 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewUserStats>& ro
     std::vector<bool> set;
     schemac::CopyRow values;
 
-    values.push_back(text_of(row.user_id));
+    values.push_back(text_of(schemac::detail::plain(row.user_id)));
     set.push_back(row.total_xp.has_value());
     if (row.total_xp) values.push_back(text_of(row.total_xp));
 
@@ -1847,7 +2057,7 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewUserStats>& ro
     if (row.challenges_completed) values.push_back(text_of(row.challenges_completed));
 
 
-    values.push_back(text_of(row.last_activity_date));
+    values.push_back(text_of(schemac::detail::plain(row.last_activity_date)));
     set.push_back(row.updated_at.has_value());
     if (row.updated_at) values.push_back(text_of(row.updated_at));
 
@@ -1892,6 +2102,17 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<UserStats> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_UserStats(schemac::exec_prepared(tx, "progressive_flow.user_stats.list_desc", "SELECT user_id, total_xp, current_level, current_streak, longest_streak, challenges_completed, last_activity_date, updated_at FROM public.user_stats ORDER BY user_id DESC LIMIT $1", limit));
+  return read_all_UserStats(schemac::exec_prepared(tx, "progressive_flow.user_stats.list", "SELECT user_id, total_xp, current_level, current_streak, longest_streak, challenges_completed, last_activity_date, updated_at FROM public.user_stats ORDER BY user_id LIMIT $1", limit));
+}
+
+std::vector<UserStats> page_after(pqxx::transaction_base& tx, const schemac::Uuid& user_id, std::int64_t limit) {
+  return read_all_UserStats(
+      schemac::exec_prepared(tx, "progressive_flow.user_stats.page_after", "SELECT user_id, total_xp, current_level, current_streak, longest_streak, challenges_completed, last_activity_date, updated_at FROM public.user_stats WHERE user_id > $1::uuid ORDER BY user_id LIMIT $2", user_id, limit));
+}
+
 
 }  // namespace user_stats
 
@@ -1917,9 +2138,9 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewUserTrackProgr
     std::vector<bool> set;
     schemac::CopyRow values;
 
-    values.push_back(text_of(row.user_id));
+    values.push_back(text_of(schemac::detail::plain(row.user_id)));
 
-    values.push_back(text_of(row.track_id));
+    values.push_back(text_of(schemac::detail::plain(row.track_id)));
     set.push_back(row.status.has_value());
     if (row.status) values.push_back(text_of(row.status));
 
@@ -1930,7 +2151,7 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewUserTrackProgr
     if (row.started_at) values.push_back(text_of(row.started_at));
 
 
-    values.push_back(text_of(row.completed_at));
+    values.push_back(text_of(schemac::detail::plain(row.completed_at)));
     set.push_back(row.updated_at.has_value());
     if (row.updated_at) values.push_back(text_of(row.updated_at));
 
@@ -1973,9 +2194,22 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<UserTrackProgress> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_UserTrackProgress(schemac::exec_prepared(tx, "progressive_flow.user_track_progress.list_desc", "SELECT user_id, track_id, status, completion_percentage, started_at, completed_at, updated_at FROM public.user_track_progress ORDER BY user_id DESC, track_id DESC LIMIT $1", limit));
+  return read_all_UserTrackProgress(schemac::exec_prepared(tx, "progressive_flow.user_track_progress.list", "SELECT user_id, track_id, status, completion_percentage, started_at, completed_at, updated_at FROM public.user_track_progress ORDER BY user_id, track_id LIMIT $1", limit));
+}
+
+std::vector<UserTrackProgress> page_after(pqxx::transaction_base& tx, const schemac::Uuid& user_id, const schemac::Uuid& track_id, std::int64_t limit) {
+  return read_all_UserTrackProgress(
+      schemac::exec_prepared(tx, "progressive_flow.user_track_progress.page_after", "SELECT user_id, track_id, status, completion_percentage, started_at, completed_at, updated_at FROM public.user_track_progress WHERE (user_id, track_id) > ($1::uuid, $2::uuid) ORDER BY user_id, track_id LIMIT $3", user_id, track_id, limit));
+}
+
+
 std::vector<UserTrackProgress> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id) {
   return read_all_UserTrackProgress(schemac::exec_prepared(tx, "progressive_flow.user_track_progress.by_user_id", "SELECT user_id, track_id, status, completion_percentage, started_at, completed_at, updated_at FROM public.user_track_progress WHERE user_id = $1::uuid ORDER BY user_id, track_id", user_id));
 }
+
 
 std::vector<UserTrackProgress> by_track_id(pqxx::transaction_base& tx, const schemac::Uuid& track_id) {
   return read_all_UserTrackProgress(schemac::exec_prepared(tx, "progressive_flow.user_track_progress.by_track_id", "SELECT user_id, track_id, status, completion_percentage, started_at, completed_at, updated_at FROM public.user_track_progress WHERE track_id = $1::uuid ORDER BY user_id, track_id", track_id));
@@ -2008,13 +2242,13 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewUser>& rows) {
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.email));
+    values.push_back(text_of(schemac::detail::plain(row.email)));
 
-    values.push_back(text_of(row.username));
+    values.push_back(text_of(schemac::detail::plain(row.username)));
 
-    values.push_back(text_of(row.password_hash));
+    values.push_back(text_of(schemac::detail::plain(row.password_hash)));
 
-    values.push_back(text_of(row.display_name));
+    values.push_back(text_of(schemac::detail::plain(row.display_name)));
     set.push_back(row.preferences.has_value());
     if (row.preferences) values.push_back(text_of(row.preferences));
 
@@ -2028,7 +2262,7 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewUser>& rows) {
     if (row.updated_at) values.push_back(text_of(row.updated_at));
 
 
-    values.push_back(text_of(row.last_active_at));
+    values.push_back(text_of(schemac::detail::plain(row.last_active_at)));
     groups[set].push_back(std::move(values));
   }
   for (const auto& [set, group] : groups) {
@@ -2074,13 +2308,30 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
-std::vector<User> by_email(pqxx::transaction_base& tx, const std::string& email) {
-  return read_all_User(schemac::exec_prepared(tx, "progressive_flow.users.by_email", "SELECT id, email, username, password_hash, display_name, preferences, is_active, created_at, updated_at, last_active_at FROM public.users WHERE email = $1::text ORDER BY id", email));
+std::vector<User> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_User(schemac::exec_prepared(tx, "progressive_flow.users.list_desc", "SELECT id, email, username, password_hash, display_name, preferences, is_active, created_at, updated_at, last_active_at FROM public.users ORDER BY id DESC LIMIT $1", limit));
+  return read_all_User(schemac::exec_prepared(tx, "progressive_flow.users.list", "SELECT id, email, username, password_hash, display_name, preferences, is_active, created_at, updated_at, last_active_at FROM public.users ORDER BY id LIMIT $1", limit));
 }
 
-std::vector<User> by_username(pqxx::transaction_base& tx, const std::string& username) {
-  return read_all_User(schemac::exec_prepared(tx, "progressive_flow.users.by_username", "SELECT id, email, username, password_hash, display_name, preferences, is_active, created_at, updated_at, last_active_at FROM public.users WHERE username = $1::character varying(50) ORDER BY id", username));
+std::vector<User> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_User(
+      schemac::exec_prepared(tx, "progressive_flow.users.page_after", "SELECT id, email, username, password_hash, display_name, preferences, is_active, created_at, updated_at, last_active_at FROM public.users WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
 }
+
+std::optional<User> by_email(pqxx::transaction_base& tx, const std::string& email) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.users.by_email", "SELECT id, email, username, password_hash, display_name, preferences, is_active, created_at, updated_at, last_active_at FROM public.users WHERE email = $1::text", email);
+  if (r.empty()) return std::nullopt;
+  return read_User(r[0]);
+}
+
+
+std::optional<User> by_username(pqxx::transaction_base& tx, const std::string& username) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.users.by_username", "SELECT id, email, username, password_hash, display_name, preferences, is_active, created_at, updated_at, last_active_at FROM public.users WHERE username = $1::character varying(50)", username);
+  if (r.empty()) return std::nullopt;
+  return read_User(r[0]);
+}
+
 
 }  // namespace users
 
@@ -2109,13 +2360,13 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewXpTransaction>
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.user_id));
+    values.push_back(text_of(schemac::detail::plain(row.user_id)));
 
-    values.push_back(text_of(row.amount));
+    values.push_back(text_of(schemac::detail::plain(row.amount)));
 
-    values.push_back(text_of(row.source));
+    values.push_back(text_of(schemac::detail::plain(row.source)));
 
-    values.push_back(text_of(row.reference_id));
+    values.push_back(text_of(schemac::detail::plain(row.reference_id)));
     set.push_back(row.created_at.has_value());
     if (row.created_at) values.push_back(text_of(row.created_at));
 
@@ -2155,6 +2406,18 @@ std::int64_t count(pqxx::transaction_base& tx) {
   auto r = schemac::exec_prepared(tx, "progressive_flow.xp_transactions.count", "SELECT count(*) FROM public.xp_transactions");
   return r.at(0).at(0).as<std::int64_t>();
 }
+
+std::vector<XpTransaction> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_XpTransaction(schemac::exec_prepared(tx, "progressive_flow.xp_transactions.list_desc", "SELECT id, user_id, amount, source, reference_id, created_at FROM public.xp_transactions ORDER BY id DESC LIMIT $1", limit));
+  return read_all_XpTransaction(schemac::exec_prepared(tx, "progressive_flow.xp_transactions.list", "SELECT id, user_id, amount, source, reference_id, created_at FROM public.xp_transactions ORDER BY id LIMIT $1", limit));
+}
+
+std::vector<XpTransaction> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_XpTransaction(
+      schemac::exec_prepared(tx, "progressive_flow.xp_transactions.page_after", "SELECT id, user_id, amount, source, reference_id, created_at FROM public.xp_transactions WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
 
 std::vector<XpTransaction> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id) {
   return read_all_XpTransaction(schemac::exec_prepared(tx, "progressive_flow.xp_transactions.by_user_id", "SELECT id, user_id, amount, source, reference_id, created_at FROM public.xp_transactions WHERE user_id = $1::uuid ORDER BY id", user_id));
@@ -2240,6 +2503,49 @@ void refresh(pqxx::transaction_base& tx, bool concurrently) {
 
 
 }  // namespace user_dashboard_summary
+
+// ---- query leaderboard
+
+namespace {
+LeaderboardRow read_LeaderboardRow(const pqxx::row& r) {
+  LeaderboardRow out;
+  out.user_id = get<schemac::Uuid>(r[0]);
+  out.username = get<std::string>(r[1]);
+  out.display_name = get<std::optional<std::string>>(r[2]);
+  out.xp = get<std::int32_t>(r[3]);
+  out.position = get<std::int64_t>(r[4]);
+  return out;
+}
+}  // namespace
+
+std::vector<LeaderboardRow> leaderboard(pqxx::transaction_base& tx, const LeaderboardPeriod& period, const schemac::Date& period_start, const std::int64_t& max_rows) {
+  auto r = schemac::exec_prepared(tx, "progressive_flow.query.leaderboard", "select l.user_id, u.username, u.display_name, l.score as xp,\n"
+    "         rank() over (order by l.score desc) as position\n"
+    "  from leaderboard_entries l join users u on u.id = l.user_id\n"
+    "  where l.period = $1 and l.period_start = $2 and l.metric = 'xp' and u.is_active\n"
+    "  order by l.score desc, u.username\n"
+    "  limit $3", period, period_start, max_rows);
+
+  std::vector<LeaderboardRow> out;
+  out.reserve(r.size());
+  for (const auto& row : r) out.push_back(read_LeaderboardRow(row));
+  return out;
+
+}
+
+void leaderboard_each(pqxx::transaction_base& tx, const LeaderboardPeriod& period, const schemac::Date& period_start, const std::int64_t& max_rows, const std::function<void(LeaderboardRow&&)>& each, std::size_t batch) {
+  schemac::Cursor cursor(tx, " NO SCROLL CURSOR FOR select l.user_id, u.username, u.display_name, l.score as xp,\n"
+    "         rank() over (order by l.score desc) as position\n"
+    "  from leaderboard_entries l join users u on u.id = l.user_id\n"
+    "  where l.period = $1 and l.period_start = $2 and l.metric = 'xp' and u.is_active\n"
+    "  order by l.score desc, u.username\n"
+    "  limit $3", period, period_start, max_rows);
+  for (;;) {
+    auto r = cursor.fetch(batch);
+    for (const auto& row : r) each(read_LeaderboardRow(row));
+    if (r.size() < batch) break;
+  }
+}
 
 std::optional<std::int32_t> calculate_level_from_xp(pqxx::transaction_base& tx, const std::int32_t& p_xp) {
   auto r = schemac::exec_prepared(tx, "progressive_flow.calculate_level_from_xp", "SELECT public.calculate_level_from_xp($1::integer)", p_xp);
@@ -2534,7 +2840,7 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "    CREATE SCHEMA schemac_retained;\n"
     "  END IF;\n"
     "  -- what ties it to other objects goes (restored by the down that restores it)\n"
-    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') LOOP\n"
+    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') AND conparentid = 0 LOOP\n"
     "    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', t, r.conname);\n"
     "  END LOOP;\n"
     "  FOR r IN SELECT tgname FROM pg_trigger WHERE tgrelid = t AND NOT tgisinternal LOOP\n"
@@ -2923,7 +3229,7 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "    CREATE SCHEMA schemac_retained;\n"
     "  END IF;\n"
     "  -- what ties it to other objects goes (restored by the down that restores it)\n"
-    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') LOOP\n"
+    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') AND conparentid = 0 LOOP\n"
     "    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', t, r.conname);\n"
     "  END LOOP;\n"
     "  FOR r IN SELECT tgname FROM pg_trigger WHERE tgrelid = t AND NOT tgisinternal LOOP\n"
@@ -3346,7 +3652,7 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "    CREATE SCHEMA schemac_retained;\n"
     "  END IF;\n"
     "  -- what ties it to other objects goes (restored by the down that restores it)\n"
-    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') LOOP\n"
+    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') AND conparentid = 0 LOOP\n"
     "    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', t, r.conname);\n"
     "  END LOOP;\n"
     "  FOR r IN SELECT tgname FROM pg_trigger WHERE tgrelid = t AND NOT tgisinternal LOOP\n"
@@ -3712,7 +4018,7 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "    CREATE SCHEMA schemac_retained;\n"
     "  END IF;\n"
     "  -- what ties it to other objects goes (restored by the down that restores it)\n"
-    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') LOOP\n"
+    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') AND conparentid = 0 LOOP\n"
     "    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', t, r.conname);\n"
     "  END LOOP;\n"
     "  FOR r IN SELECT tgname FROM pg_trigger WHERE tgrelid = t AND NOT tgisinternal LOOP\n"

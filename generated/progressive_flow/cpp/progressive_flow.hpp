@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -54,11 +55,14 @@ struct Achievement {
   schemac::Timestamp created_at{};
 };
 
-// A achievements row to insert: an unset optional member takes the column's default.
+// A achievements row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewAchievement {
   std::optional<schemac::Uuid> id{};
-  std::string slug{};
-  std::string name{};
+  schemac::Required<std::string> slug;
+  schemac::Required<std::string> name;
   std::optional<std::string> description{};
   std::optional<std::string> category{};
   /// What unlocks it, e.g. {"challenges_completed": 10}.
@@ -77,7 +81,12 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewAchievement>& 
 bool update(pqxx::transaction_base& tx, const Achievement& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
-std::vector<Achievement> by_slug(pqxx::transaction_base& tx, const std::string& slug);
+// Every row (at most `limit`), in primary key order.
+std::vector<Achievement> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<Achievement> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit);
+std::optional<Achievement> by_slug(pqxx::transaction_base& tx, const std::string& slug);
 }  // namespace achievements
 
 // ---- table assessment_results -----------------------------------------------------------
@@ -93,13 +102,16 @@ struct AssessmentResult {
   schemac::Timestamp assessed_at{};
 };
 
-// A assessment_results row to insert: an unset optional member takes the column's default.
+// A assessment_results row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewAssessmentResult {
   std::optional<schemac::Uuid> id{};
-  schemac::Uuid user_id{};
+  schemac::Required<schemac::Uuid> user_id;
   std::optional<schemac::Uuid> track_id{};
-  std::string skill_area{};
-  schemac::Decimal score{};
+  schemac::Required<std::string> skill_area;
+  schemac::Required<schemac::Decimal> score;
   /// Per-question detail, as the assessment service reports it.
   std::optional<schemac::Json> details{};
   std::optional<schemac::Timestamp> assessed_at{};
@@ -115,6 +127,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewAssessmentResu
 bool update(pqxx::transaction_base& tx, const AssessmentResult& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<AssessmentResult> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<AssessmentResult> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit);
 std::vector<AssessmentResult> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id);
 std::vector<AssessmentResult> by_track_id(pqxx::transaction_base& tx, const schemac::Uuid& track_id);
 }  // namespace assessment_results
@@ -130,12 +147,15 @@ struct ChallengeLevel {
   std::int32_t xp_reward{};
 };
 
-// A challenge_levels row to insert: an unset optional member takes the column's default.
+// A challenge_levels row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewChallengeLevel {
   std::optional<schemac::Uuid> id{};
-  schemac::Uuid challenge_id{};
-  std::int32_t level_number{};
-  std::string title{};
+  schemac::Required<schemac::Uuid> challenge_id;
+  schemac::Required<std::int32_t> level_number;
+  schemac::Required<std::string> title;
   std::optional<schemac::Json> requirements{};
   std::optional<std::int32_t> xp_reward{};
 };
@@ -150,8 +170,13 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewChallengeLevel
 bool update(pqxx::transaction_base& tx, const ChallengeLevel& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<ChallengeLevel> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<ChallengeLevel> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit);
 std::vector<ChallengeLevel> by_challenge_id(pqxx::transaction_base& tx, const schemac::Uuid& challenge_id);
-std::vector<ChallengeLevel> by_challenge_id_level_number(pqxx::transaction_base& tx, const schemac::Uuid& challenge_id, const std::int32_t& level_number);
+std::optional<ChallengeLevel> by_challenge_id_level_number(pqxx::transaction_base& tx, const schemac::Uuid& challenge_id, const std::int32_t& level_number);
 }  // namespace challenge_levels
 
 // ---- table challenges -----------------------------------------------------------
@@ -172,11 +197,14 @@ struct Challenge {
   schemac::Timestamp created_at{};
 };
 
-// A challenges row to insert: an unset optional member takes the column's default.
+// A challenges row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewChallenge {
   std::optional<schemac::Uuid> id{};
-  std::string slug{};
-  std::string title{};
+  schemac::Required<std::string> slug;
+  schemac::Required<std::string> title;
   std::optional<std::string> description{};
   std::optional<schemac::Uuid> track_id{};
   std::optional<ChallengeDifficulty> difficulty{};
@@ -199,7 +227,12 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewChallenge>& ro
 bool update(pqxx::transaction_base& tx, const Challenge& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
-std::vector<Challenge> by_slug(pqxx::transaction_base& tx, const std::string& slug);
+// Every row (at most `limit`), in primary key order.
+std::vector<Challenge> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<Challenge> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit);
+std::optional<Challenge> by_slug(pqxx::transaction_base& tx, const std::string& slug);
 std::vector<Challenge> by_track_id(pqxx::transaction_base& tx, const schemac::Uuid& track_id);
 std::vector<Challenge> by_metadata(pqxx::transaction_base& tx, const schemac::Json& metadata);
 std::vector<Challenge> by_prerequisites(pqxx::transaction_base& tx, const std::vector<schemac::Uuid>& prerequisites);
@@ -215,10 +248,13 @@ struct DailyChallenge {
   schemac::Timestamp created_at{};
 };
 
-// A daily_challenges row to insert: an unset optional member takes the column's default.
+// A daily_challenges row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewDailyChallenge {
-  schemac::Date day{};
-  schemac::Uuid challenge_id{};
+  schemac::Required<schemac::Date> day;
+  schemac::Required<schemac::Uuid> challenge_id;
   std::optional<std::int32_t> bonus_xp{};
   std::optional<schemac::Timestamp> created_at{};
 };
@@ -233,6 +269,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewDailyChallenge
 bool update(pqxx::transaction_base& tx, const DailyChallenge& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Date& day);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<DailyChallenge> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<DailyChallenge> page_after(pqxx::transaction_base& tx, const schemac::Date& day, std::int64_t limit);
 std::vector<DailyChallenge> by_challenge_id(pqxx::transaction_base& tx, const schemac::Uuid& challenge_id);
 }  // namespace daily_challenges
 
@@ -250,12 +291,15 @@ struct LeaderboardEntry {
   schemac::Timestamp updated_at{};
 };
 
-// A leaderboard_entries row to insert: an unset optional member takes the column's default.
+// A leaderboard_entries row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewLeaderboardEntry {
   std::optional<schemac::Uuid> id{};
-  schemac::Uuid user_id{};
-  LeaderboardPeriod period{};
-  schemac::Date period_start{};
+  schemac::Required<schemac::Uuid> user_id;
+  schemac::Required<LeaderboardPeriod> period;
+  schemac::Required<schemac::Date> period_start;
   std::optional<std::string> metric{};
   std::optional<std::int32_t> score{};
   std::optional<std::int32_t> rank{};
@@ -272,8 +316,13 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewLeaderboardEnt
 bool update(pqxx::transaction_base& tx, const LeaderboardEntry& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<LeaderboardEntry> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<LeaderboardEntry> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit);
 std::vector<LeaderboardEntry> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id);
-std::vector<LeaderboardEntry> by_period_period_start_metric_user_id(pqxx::transaction_base& tx, const LeaderboardPeriod& period, const schemac::Date& period_start, const std::string& metric, const schemac::Uuid& user_id);
+std::optional<LeaderboardEntry> by_period_period_start_metric_user_id(pqxx::transaction_base& tx, const LeaderboardPeriod& period, const schemac::Date& period_start, const std::string& metric, const schemac::Uuid& user_id);
 std::vector<LeaderboardEntry> by_period(pqxx::transaction_base& tx, const LeaderboardPeriod& period);
 }  // namespace leaderboard_entries
 
@@ -290,12 +339,15 @@ struct LeaderboardSnapshot {
   schemac::Timestamp created_at{};
 };
 
-// A leaderboard_snapshots row to insert: an unset optional member takes the column's default.
+// A leaderboard_snapshots row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewLeaderboardSnapshot {
   std::optional<schemac::Uuid> id{};
-  LeaderboardPeriod period{};
-  schemac::Date period_start{};
-  std::string metric{};
+  schemac::Required<LeaderboardPeriod> period;
+  schemac::Required<schemac::Date> period_start;
+  schemac::Required<std::string> metric;
   std::optional<schemac::Date> snapshot_date{};
   /// [{"user_id": ..., "score": ..., "rank": ...}, ...] in rank order.
   std::optional<schemac::Json> rankings{};
@@ -312,7 +364,12 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewLeaderboardSna
 bool update(pqxx::transaction_base& tx, const LeaderboardSnapshot& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
-std::vector<LeaderboardSnapshot> by_period_period_start_metric_snapshot_date(pqxx::transaction_base& tx, const LeaderboardPeriod& period, const schemac::Date& period_start, const std::string& metric, const schemac::Date& snapshot_date);
+// Every row (at most `limit`), in primary key order.
+std::vector<LeaderboardSnapshot> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<LeaderboardSnapshot> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit);
+std::optional<LeaderboardSnapshot> by_period_period_start_metric_snapshot_date(pqxx::transaction_base& tx, const LeaderboardPeriod& period, const schemac::Date& period_start, const std::string& metric, const schemac::Date& snapshot_date);
 }  // namespace leaderboard_snapshots
 
 // ---- table learning_sessions -----------------------------------------------------------
@@ -327,10 +384,13 @@ struct LearningSession {
   std::int32_t duration_minutes{};
 };
 
-// A learning_sessions row to insert: an unset optional member takes the column's default.
+// A learning_sessions row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewLearningSession {
   std::optional<schemac::Uuid> id{};
-  schemac::Uuid user_id{};
+  schemac::Required<schemac::Uuid> user_id;
   std::optional<schemac::Uuid> track_id{};
   std::optional<std::string> activity_type{};
   std::optional<schemac::Timestamp> started_at{};
@@ -347,6 +407,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewLearningSessio
 bool update(pqxx::transaction_base& tx, const LearningSession& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<LearningSession> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<LearningSession> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit);
 std::vector<LearningSession> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id);
 std::vector<LearningSession> by_track_id(pqxx::transaction_base& tx, const schemac::Uuid& track_id);
 }  // namespace learning_sessions
@@ -363,11 +428,14 @@ struct LearningTrack {
   schemac::Timestamp created_at{};
 };
 
-// A learning_tracks row to insert: an unset optional member takes the column's default.
+// A learning_tracks row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewLearningTrack {
   std::optional<schemac::Uuid> id{};
-  std::string slug{};
-  std::string name{};
+  schemac::Required<std::string> slug;
+  schemac::Required<std::string> name;
   std::optional<std::string> description{};
   std::optional<std::int32_t> order_index{};
   std::optional<bool> is_active{};
@@ -384,7 +452,12 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewLearningTrack>
 bool update(pqxx::transaction_base& tx, const LearningTrack& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
-std::vector<LearningTrack> by_slug(pqxx::transaction_base& tx, const std::string& slug);
+// Every row (at most `limit`), in primary key order.
+std::vector<LearningTrack> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<LearningTrack> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit);
+std::optional<LearningTrack> by_slug(pqxx::transaction_base& tx, const std::string& slug);
 }  // namespace learning_tracks
 
 // ---- table level_attempts -----------------------------------------------------------
@@ -399,11 +472,14 @@ struct LevelAttempt {
   schemac::Timestamp attempted_at{};
 };
 
-// A level_attempts row to insert: an unset optional member takes the column's default.
+// A level_attempts row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewLevelAttempt {
   std::optional<schemac::Uuid> id{};
-  schemac::Uuid progress_id{};
-  std::int32_t level_number{};
+  schemac::Required<schemac::Uuid> progress_id;
+  schemac::Required<std::int32_t> level_number;
   std::optional<schemac::Decimal> score{};
   std::optional<bool> passed{};
   std::optional<schemac::Json> feedback{};
@@ -420,6 +496,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewLevelAttempt>&
 bool update(pqxx::transaction_base& tx, const LevelAttempt& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<LevelAttempt> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<LevelAttempt> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit);
 std::vector<LevelAttempt> by_progress_id(pqxx::transaction_base& tx, const schemac::Uuid& progress_id);
 }  // namespace level_attempts
 
@@ -434,11 +515,14 @@ struct Notification {
   schemac::Timestamp created_at{};
 };
 
-// A notifications row to insert: an unset optional member takes the column's default.
+// A notifications row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewNotification {
   std::optional<schemac::Uuid> id{};
-  schemac::Uuid user_id{};
-  std::string kind{};
+  schemac::Required<schemac::Uuid> user_id;
+  schemac::Required<std::string> kind;
   std::optional<schemac::Json> payload{};
   std::optional<schemac::Timestamp> read_at{};
   std::optional<schemac::Timestamp> created_at{};
@@ -454,6 +538,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewNotification>&
 bool update(pqxx::transaction_base& tx, const Notification& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<Notification> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<Notification> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit);
 std::vector<Notification> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id);
 }  // namespace notifications
 
@@ -470,11 +559,14 @@ struct Skill {
   schemac::Timestamp created_at{};
 };
 
-// A skills row to insert: an unset optional member takes the column's default.
+// A skills row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewSkill {
   std::optional<schemac::Uuid> id{};
-  std::string slug{};
-  std::string name{};
+  schemac::Required<std::string> slug;
+  schemac::Required<std::string> name;
   std::optional<std::string> description{};
   std::optional<std::string> category{};
   std::optional<schemac::Uuid> parent_id{};
@@ -492,7 +584,12 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewSkill>& rows);
 bool update(pqxx::transaction_base& tx, const Skill& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
-std::vector<Skill> by_slug(pqxx::transaction_base& tx, const std::string& slug);
+// Every row (at most `limit`), in primary key order.
+std::vector<Skill> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<Skill> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit);
+std::optional<Skill> by_slug(pqxx::transaction_base& tx, const std::string& slug);
 std::vector<Skill> by_parent_id(pqxx::transaction_base& tx, const schemac::Uuid& parent_id);
 }  // namespace skills
 
@@ -503,10 +600,13 @@ struct UserAchievement {
   schemac::Timestamp unlocked_at{};
 };
 
-// A user_achievements row to insert: an unset optional member takes the column's default.
+// A user_achievements row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewUserAchievement {
-  schemac::Uuid user_id{};
-  schemac::Uuid achievement_id{};
+  schemac::Required<schemac::Uuid> user_id;
+  schemac::Required<schemac::Uuid> achievement_id;
   std::optional<schemac::Timestamp> unlocked_at{};
 };
 
@@ -520,6 +620,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewUserAchievemen
 bool update(pqxx::transaction_base& tx, const UserAchievement& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& user_id, const schemac::Uuid& achievement_id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<UserAchievement> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<UserAchievement> page_after(pqxx::transaction_base& tx, const schemac::Uuid& user_id, const schemac::Uuid& achievement_id, std::int64_t limit);
 std::vector<UserAchievement> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id);
 std::vector<UserAchievement> by_achievement_id(pqxx::transaction_base& tx, const schemac::Uuid& achievement_id);
 }  // namespace user_achievements
@@ -538,11 +643,14 @@ struct ChallengeProgress {
   schemac::Timestamp updated_at{};
 };
 
-// A user_challenge_progress row to insert: an unset optional member takes the column's default.
+// A user_challenge_progress row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewChallengeProgress {
   std::optional<schemac::Uuid> id{};
-  schemac::Uuid user_id{};
-  schemac::Uuid challenge_id{};
+  schemac::Required<schemac::Uuid> user_id;
+  schemac::Required<schemac::Uuid> challenge_id;
   std::optional<ProgressStatus> status{};
   std::optional<std::int32_t> current_level{};
   std::optional<std::int32_t> highest_level_completed{};
@@ -561,9 +669,14 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewChallengeProgr
 bool update(pqxx::transaction_base& tx, const ChallengeProgress& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<ChallengeProgress> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<ChallengeProgress> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit);
 std::vector<ChallengeProgress> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id);
 std::vector<ChallengeProgress> by_challenge_id(pqxx::transaction_base& tx, const schemac::Uuid& challenge_id);
-std::vector<ChallengeProgress> by_user_id_challenge_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id, const schemac::Uuid& challenge_id);
+std::optional<ChallengeProgress> by_user_id_challenge_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id, const schemac::Uuid& challenge_id);
 }  // namespace user_challenge_progress
 
 // ---- table user_skills -----------------------------------------------------------
@@ -576,10 +689,13 @@ struct UserSkill {
   schemac::Timestamp updated_at{};
 };
 
-// A user_skills row to insert: an unset optional member takes the column's default.
+// A user_skills row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewUserSkill {
-  schemac::Uuid user_id{};
-  schemac::Uuid skill_id{};
+  schemac::Required<schemac::Uuid> user_id;
+  schemac::Required<schemac::Uuid> skill_id;
   std::optional<std::int32_t> level{};
   std::optional<std::int32_t> points_allocated{};
   std::optional<schemac::Timestamp> updated_at{};
@@ -595,6 +711,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewUserSkill>& ro
 bool update(pqxx::transaction_base& tx, const UserSkill& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& user_id, const schemac::Uuid& skill_id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<UserSkill> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<UserSkill> page_after(pqxx::transaction_base& tx, const schemac::Uuid& user_id, const schemac::Uuid& skill_id, std::int64_t limit);
 std::vector<UserSkill> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id);
 std::vector<UserSkill> by_skill_id(pqxx::transaction_base& tx, const schemac::Uuid& skill_id);
 }  // namespace user_skills
@@ -613,9 +734,12 @@ struct UserStats {
   schemac::Timestamp updated_at{};
 };
 
-// A user_stats row to insert: an unset optional member takes the column's default.
+// A user_stats row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewUserStats {
-  schemac::Uuid user_id{};
+  schemac::Required<schemac::Uuid> user_id;
   std::optional<std::int32_t> total_xp{};
   std::optional<std::int32_t> current_level{};
   std::optional<std::int32_t> current_streak{};
@@ -635,6 +759,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewUserStats>& ro
 bool update(pqxx::transaction_base& tx, const UserStats& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& user_id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<UserStats> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<UserStats> page_after(pqxx::transaction_base& tx, const schemac::Uuid& user_id, std::int64_t limit);
 
 }  // namespace user_stats
 
@@ -650,10 +779,13 @@ struct UserTrackProgress {
   schemac::Timestamp updated_at{};
 };
 
-// A user_track_progress row to insert: an unset optional member takes the column's default.
+// A user_track_progress row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewUserTrackProgress {
-  schemac::Uuid user_id{};
-  schemac::Uuid track_id{};
+  schemac::Required<schemac::Uuid> user_id;
+  schemac::Required<schemac::Uuid> track_id;
   std::optional<ProgressStatus> status{};
   std::optional<schemac::Decimal> completion_percentage{};
   std::optional<schemac::Timestamp> started_at{};
@@ -671,6 +803,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewUserTrackProgr
 bool update(pqxx::transaction_base& tx, const UserTrackProgress& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& user_id, const schemac::Uuid& track_id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<UserTrackProgress> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<UserTrackProgress> page_after(pqxx::transaction_base& tx, const schemac::Uuid& user_id, const schemac::Uuid& track_id, std::int64_t limit);
 std::vector<UserTrackProgress> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id);
 std::vector<UserTrackProgress> by_track_id(pqxx::transaction_base& tx, const schemac::Uuid& track_id);
 }  // namespace user_track_progress
@@ -691,12 +828,15 @@ struct User {
   std::optional<schemac::Timestamp> last_active_at{};
 };
 
-// A users row to insert: an unset optional member takes the column's default.
+// A users row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewUser {
   std::optional<schemac::Uuid> id{};
-  std::string email{};
-  std::string username{};
-  std::string password_hash{};
+  schemac::Required<std::string> email;
+  schemac::Required<std::string> username;
+  schemac::Required<std::string> password_hash;
   std::optional<std::string> display_name{};
   /// Free-form UI settings (theme, notification choices).
   std::optional<schemac::Json> preferences{};
@@ -716,8 +856,13 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewUser>& rows);
 bool update(pqxx::transaction_base& tx, const User& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
-std::vector<User> by_email(pqxx::transaction_base& tx, const std::string& email);
-std::vector<User> by_username(pqxx::transaction_base& tx, const std::string& username);
+// Every row (at most `limit`), in primary key order.
+std::vector<User> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<User> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit);
+std::optional<User> by_email(pqxx::transaction_base& tx, const std::string& email);
+std::optional<User> by_username(pqxx::transaction_base& tx, const std::string& username);
 }  // namespace users
 
 // ---- table xp_transactions -----------------------------------------------------------
@@ -731,12 +876,15 @@ struct XpTransaction {
   schemac::Timestamp created_at{};
 };
 
-// A xp_transactions row to insert: an unset optional member takes the column's default.
+// A xp_transactions row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewXpTransaction {
   std::optional<schemac::Uuid> id{};
-  schemac::Uuid user_id{};
-  std::int32_t amount{};
-  std::string source{};
+  schemac::Required<schemac::Uuid> user_id;
+  schemac::Required<std::int32_t> amount;
+  schemac::Required<std::string> source;
   std::optional<schemac::Uuid> reference_id{};
   std::optional<schemac::Timestamp> created_at{};
 };
@@ -751,6 +899,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewXpTransaction>
 bool update(pqxx::transaction_base& tx, const XpTransaction& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<XpTransaction> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<XpTransaction> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit);
 std::vector<XpTransaction> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id);
 }  // namespace xp_transactions
 
@@ -887,6 +1040,20 @@ void refresh_dashboard_summaries(pqxx::transaction_base& tx);
 /// Ranks every active user with a score in the period containing p_date, replaces
 /// that period's entries and snapshots the result; returns how many were ranked.
 std::optional<std::int32_t> update_leaderboard_rankings(pqxx::transaction_base& tx, const LeaderboardPeriod& p_period, const std::optional<schemac::Date>& p_date = std::nullopt, const std::optional<std::string>& p_metric = std::nullopt);
+
+// ---- query leaderboard
+struct LeaderboardRow {
+  schemac::Uuid user_id{};
+  std::string username{};
+  std::optional<std::string> display_name{};
+  std::int32_t xp{};
+  std::int64_t position{};
+  bool operator==(const LeaderboardRow&) const = default;
+};
+/// The top of a period's leaderboard, with each user's name.
+std::vector<LeaderboardRow> leaderboard(pqxx::transaction_base& tx, const LeaderboardPeriod& period, const schemac::Date& period_start, const std::int64_t& max_rows);
+// Streams its rows through a cursor, `batch` at a time, calling `each` once per row.
+void leaderboard_each(pqxx::transaction_base& tx, const LeaderboardPeriod& period, const schemac::Date& period_start, const std::int64_t& max_rows, const std::function<void(LeaderboardRow&&)>& each, std::size_t batch = 1000);
 
 // The migrations this code was generated with (6; empty unless
 // `schemac gen cpp --migrations`), and the newest one's version.

@@ -200,11 +200,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewAiTaskCache>& 
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.cache_key));
+    values.push_back(text_of(schemac::detail::plain(row.cache_key)));
 
-    values.push_back(text_of(row.quest_id));
+    values.push_back(text_of(schemac::detail::plain(row.quest_id)));
 
-    values.push_back(text_of(row.response));
+    values.push_back(text_of(schemac::detail::plain(row.response)));
     set.push_back(row.created_at.has_value());
     if (row.created_at) values.push_back(text_of(row.created_at));
 
@@ -248,13 +248,29 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
-std::vector<AiTaskCache> by_cache_key(pqxx::transaction_base& tx, const std::string& cache_key) {
-  return read_all_AiTaskCache(schemac::exec_prepared(tx, "quests.ai_task_cache.by_cache_key", "SELECT id, cache_key, quest_id, response, created_at, expires_at FROM public.ai_task_cache WHERE cache_key = $1::text ORDER BY id", cache_key));
+std::vector<AiTaskCache> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_AiTaskCache(schemac::exec_prepared(tx, "quests.ai_task_cache.list_desc", "SELECT id, cache_key, quest_id, response, created_at, expires_at FROM public.ai_task_cache ORDER BY id DESC LIMIT $1", limit));
+  return read_all_AiTaskCache(schemac::exec_prepared(tx, "quests.ai_task_cache.list", "SELECT id, cache_key, quest_id, response, created_at, expires_at FROM public.ai_task_cache ORDER BY id LIMIT $1", limit));
 }
+
+std::vector<AiTaskCache> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_AiTaskCache(
+      schemac::exec_prepared(tx, "quests.ai_task_cache.page_after", "SELECT id, cache_key, quest_id, response, created_at, expires_at FROM public.ai_task_cache WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+std::optional<AiTaskCache> by_cache_key(pqxx::transaction_base& tx, const std::string& cache_key) {
+  auto r = schemac::exec_prepared(tx, "quests.ai_task_cache.by_cache_key", "SELECT id, cache_key, quest_id, response, created_at, expires_at FROM public.ai_task_cache WHERE cache_key = $1::text", cache_key);
+  if (r.empty()) return std::nullopt;
+  return read_AiTaskCache(r[0]);
+}
+
+
 
 std::vector<AiTaskCache> by_quest_id(pqxx::transaction_base& tx, const schemac::Uuid& quest_id) {
   return read_all_AiTaskCache(schemac::exec_prepared(tx, "quests.ai_task_cache.by_quest_id", "SELECT id, cache_key, quest_id, response, created_at, expires_at FROM public.ai_task_cache WHERE quest_id = $1::uuid ORDER BY id", quest_id));
 }
+
 
 std::vector<AiTaskCache> by_expires_at(pqxx::transaction_base& tx, const schemac::Timestamp& expires_at) {
   return read_all_AiTaskCache(schemac::exec_prepared(tx, "quests.ai_task_cache.by_expires_at", "SELECT id, cache_key, quest_id, response, created_at, expires_at FROM public.ai_task_cache WHERE expires_at = $1::timestamp with time zone ORDER BY id", expires_at));
@@ -287,9 +303,9 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewQuestPersonali
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.user_id));
+    values.push_back(text_of(schemac::detail::plain(row.user_id)));
 
-    values.push_back(text_of(row.quest_id));
+    values.push_back(text_of(schemac::detail::plain(row.quest_id)));
     set.push_back(row.status.has_value());
     if (row.status) values.push_back(text_of(row.status));
 
@@ -297,12 +313,12 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewQuestPersonali
     if (row.answers) values.push_back(text_of(row.answers));
 
 
-    values.push_back(text_of(row.ai_output));
+    values.push_back(text_of(schemac::detail::plain(row.ai_output)));
     set.push_back(row.created_at.has_value());
     if (row.created_at) values.push_back(text_of(row.created_at));
 
 
-    values.push_back(text_of(row.completed_at));
+    values.push_back(text_of(schemac::detail::plain(row.completed_at)));
     groups[set].push_back(std::move(values));
   }
   for (const auto& [set, group] : groups) {
@@ -344,9 +360,22 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<QuestPersonalizationSession> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_QuestPersonalizationSession(schemac::exec_prepared(tx, "quests.quest_personalization_sessions.list_desc", "SELECT id, user_id, quest_id, status, answers, ai_output, created_at, completed_at FROM public.quest_personalization_sessions ORDER BY id DESC LIMIT $1", limit));
+  return read_all_QuestPersonalizationSession(schemac::exec_prepared(tx, "quests.quest_personalization_sessions.list", "SELECT id, user_id, quest_id, status, answers, ai_output, created_at, completed_at FROM public.quest_personalization_sessions ORDER BY id LIMIT $1", limit));
+}
+
+std::vector<QuestPersonalizationSession> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_QuestPersonalizationSession(
+      schemac::exec_prepared(tx, "quests.quest_personalization_sessions.page_after", "SELECT id, user_id, quest_id, status, answers, ai_output, created_at, completed_at FROM public.quest_personalization_sessions WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+
 std::vector<QuestPersonalizationSession> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id) {
   return read_all_QuestPersonalizationSession(schemac::exec_prepared(tx, "quests.quest_personalization_sessions.by_user_id", "SELECT id, user_id, quest_id, status, answers, ai_output, created_at, completed_at FROM public.quest_personalization_sessions WHERE user_id = $1::uuid ORDER BY id", user_id));
 }
+
 
 std::vector<QuestPersonalizationSession> by_quest_id(pqxx::transaction_base& tx, const schemac::Uuid& quest_id) {
   return read_all_QuestPersonalizationSession(schemac::exec_prepared(tx, "quests.quest_personalization_sessions.by_quest_id", "SELECT id, user_id, quest_id, status, answers, ai_output, created_at, completed_at FROM public.quest_personalization_sessions WHERE quest_id = $1::uuid ORDER BY id", quest_id));
@@ -379,12 +408,12 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewQuestTaskCompl
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.user_id));
+    values.push_back(text_of(schemac::detail::plain(row.user_id)));
     set.push_back(row.completed_at.has_value());
     if (row.completed_at) values.push_back(text_of(row.completed_at));
 
 
-    values.push_back(text_of(row.user_quest_task_id));
+    values.push_back(text_of(schemac::detail::plain(row.user_quest_task_id)));
     groups[set].push_back(std::move(values));
   }
   for (const auto& [set, group] : groups) {
@@ -418,17 +447,33 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<QuestTaskCompletion> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_QuestTaskCompletion(schemac::exec_prepared(tx, "quests.quest_task_completions.list_desc", "SELECT id, user_id, completed_at, user_quest_task_id FROM public.quest_task_completions ORDER BY id DESC LIMIT $1", limit));
+  return read_all_QuestTaskCompletion(schemac::exec_prepared(tx, "quests.quest_task_completions.list", "SELECT id, user_id, completed_at, user_quest_task_id FROM public.quest_task_completions ORDER BY id LIMIT $1", limit));
+}
+
+std::vector<QuestTaskCompletion> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_QuestTaskCompletion(
+      schemac::exec_prepared(tx, "quests.quest_task_completions.page_after", "SELECT id, user_id, completed_at, user_quest_task_id FROM public.quest_task_completions WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+
 std::vector<QuestTaskCompletion> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id) {
   return read_all_QuestTaskCompletion(schemac::exec_prepared(tx, "quests.quest_task_completions.by_user_id", "SELECT id, user_id, completed_at, user_quest_task_id FROM public.quest_task_completions WHERE user_id = $1::uuid ORDER BY id", user_id));
 }
+
 
 std::vector<QuestTaskCompletion> by_user_quest_task_id(pqxx::transaction_base& tx, const schemac::Uuid& user_quest_task_id) {
   return read_all_QuestTaskCompletion(schemac::exec_prepared(tx, "quests.quest_task_completions.by_user_quest_task_id", "SELECT id, user_id, completed_at, user_quest_task_id FROM public.quest_task_completions WHERE user_quest_task_id = $1::uuid ORDER BY id", user_quest_task_id));
 }
 
-std::vector<QuestTaskCompletion> by_user_id_user_quest_task_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id, const schemac::Uuid& user_quest_task_id) {
-  return read_all_QuestTaskCompletion(schemac::exec_prepared(tx, "quests.quest_task_completions.by_user_id_user_quest_task_id", "SELECT id, user_id, completed_at, user_quest_task_id FROM public.quest_task_completions WHERE user_id = $1::uuid AND user_quest_task_id = $2::uuid ORDER BY id", user_id, user_quest_task_id));
+std::optional<QuestTaskCompletion> by_user_id_user_quest_task_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id, const schemac::Uuid& user_quest_task_id) {
+  auto r = schemac::exec_prepared(tx, "quests.quest_task_completions.by_user_id_user_quest_task_id", "SELECT id, user_id, completed_at, user_quest_task_id FROM public.quest_task_completions WHERE user_id = $1::uuid AND user_quest_task_id = $2::uuid", user_id, user_quest_task_id);
+  if (r.empty()) return std::nullopt;
+  return read_QuestTaskCompletion(r[0]);
 }
+
 
 }  // namespace quest_task_completions
 
@@ -457,9 +502,9 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewQuest>& rows) 
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.title));
+    values.push_back(text_of(schemac::detail::plain(row.title)));
 
-    values.push_back(text_of(row.description));
+    values.push_back(text_of(schemac::detail::plain(row.description)));
     set.push_back(row.xp_reward.has_value());
     if (row.xp_reward) values.push_back(text_of(row.xp_reward));
 
@@ -506,6 +551,17 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<Quest> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_Quest(schemac::exec_prepared(tx, "quests.quests.list_desc", "SELECT id, title, description, xp_reward, is_active, created_at FROM public.quests ORDER BY id DESC LIMIT $1", limit));
+  return read_all_Quest(schemac::exec_prepared(tx, "quests.quests.list", "SELECT id, title, description, xp_reward, is_active, created_at FROM public.quests ORDER BY id LIMIT $1", limit));
+}
+
+std::vector<Quest> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_Quest(
+      schemac::exec_prepared(tx, "quests.quests.page_after", "SELECT id, title, description, xp_reward, is_active, created_at FROM public.quests WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
 
 }  // namespace quests
 
@@ -534,11 +590,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewTaskCollaborat
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.user_quest_task_id));
+    values.push_back(text_of(schemac::detail::plain(row.user_quest_task_id)));
 
-    values.push_back(text_of(row.inviter_id));
+    values.push_back(text_of(schemac::detail::plain(row.inviter_id)));
 
-    values.push_back(text_of(row.invitee_id));
+    values.push_back(text_of(schemac::detail::plain(row.invitee_id)));
     set.push_back(row.status.has_value());
     if (row.status) values.push_back(text_of(row.status));
 
@@ -582,21 +638,38 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<TaskCollaboration> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_TaskCollaboration(schemac::exec_prepared(tx, "quests.task_collaborations.list_desc", "SELECT id, user_quest_task_id, inviter_id, invitee_id, status, created_at FROM public.task_collaborations ORDER BY id DESC LIMIT $1", limit));
+  return read_all_TaskCollaboration(schemac::exec_prepared(tx, "quests.task_collaborations.list", "SELECT id, user_quest_task_id, inviter_id, invitee_id, status, created_at FROM public.task_collaborations ORDER BY id LIMIT $1", limit));
+}
+
+std::vector<TaskCollaboration> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_TaskCollaboration(
+      schemac::exec_prepared(tx, "quests.task_collaborations.page_after", "SELECT id, user_quest_task_id, inviter_id, invitee_id, status, created_at FROM public.task_collaborations WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+
 std::vector<TaskCollaboration> by_user_quest_task_id(pqxx::transaction_base& tx, const schemac::Uuid& user_quest_task_id) {
   return read_all_TaskCollaboration(schemac::exec_prepared(tx, "quests.task_collaborations.by_user_quest_task_id", "SELECT id, user_quest_task_id, inviter_id, invitee_id, status, created_at FROM public.task_collaborations WHERE user_quest_task_id = $1::uuid ORDER BY id", user_quest_task_id));
 }
+
 
 std::vector<TaskCollaboration> by_inviter_id(pqxx::transaction_base& tx, const schemac::Uuid& inviter_id) {
   return read_all_TaskCollaboration(schemac::exec_prepared(tx, "quests.task_collaborations.by_inviter_id", "SELECT id, user_quest_task_id, inviter_id, invitee_id, status, created_at FROM public.task_collaborations WHERE inviter_id = $1::uuid ORDER BY id", inviter_id));
 }
 
+
 std::vector<TaskCollaboration> by_invitee_id(pqxx::transaction_base& tx, const schemac::Uuid& invitee_id) {
   return read_all_TaskCollaboration(schemac::exec_prepared(tx, "quests.task_collaborations.by_invitee_id", "SELECT id, user_quest_task_id, inviter_id, invitee_id, status, created_at FROM public.task_collaborations WHERE invitee_id = $1::uuid ORDER BY id", invitee_id));
 }
 
-std::vector<TaskCollaboration> by_user_quest_task_id_invitee_id(pqxx::transaction_base& tx, const schemac::Uuid& user_quest_task_id, const schemac::Uuid& invitee_id) {
-  return read_all_TaskCollaboration(schemac::exec_prepared(tx, "quests.task_collaborations.by_user_quest_task_id_invitee_id", "SELECT id, user_quest_task_id, inviter_id, invitee_id, status, created_at FROM public.task_collaborations WHERE user_quest_task_id = $1::uuid AND invitee_id = $2::uuid ORDER BY id", user_quest_task_id, invitee_id));
+std::optional<TaskCollaboration> by_user_quest_task_id_invitee_id(pqxx::transaction_base& tx, const schemac::Uuid& user_quest_task_id, const schemac::Uuid& invitee_id) {
+  auto r = schemac::exec_prepared(tx, "quests.task_collaborations.by_user_quest_task_id_invitee_id", "SELECT id, user_quest_task_id, inviter_id, invitee_id, status, created_at FROM public.task_collaborations WHERE user_quest_task_id = $1::uuid AND invitee_id = $2::uuid", user_quest_task_id, invitee_id);
+  if (r.empty()) return std::nullopt;
+  return read_TaskCollaboration(r[0]);
 }
+
 
 }  // namespace task_collaborations
 
@@ -625,15 +698,15 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewUserQuestTask>
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.user_quest_id));
+    values.push_back(text_of(schemac::detail::plain(row.user_quest_id)));
 
-    values.push_back(text_of(row.quest_id));
+    values.push_back(text_of(schemac::detail::plain(row.quest_id)));
 
-    values.push_back(text_of(row.user_id));
+    values.push_back(text_of(schemac::detail::plain(row.user_id)));
 
-    values.push_back(text_of(row.title));
+    values.push_back(text_of(schemac::detail::plain(row.title)));
 
-    values.push_back(text_of(row.description));
+    values.push_back(text_of(schemac::detail::plain(row.description)));
     set.push_back(row.order_index.has_value());
     if (row.order_index) values.push_back(text_of(row.order_index));
 
@@ -691,13 +764,27 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<UserQuestTask> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_UserQuestTask(schemac::exec_prepared(tx, "quests.user_quest_tasks.list_desc", "SELECT id, user_quest_id, quest_id, user_id, title, description, order_index, xp_value, is_manual, created_at FROM public.user_quest_tasks ORDER BY id DESC LIMIT $1", limit));
+  return read_all_UserQuestTask(schemac::exec_prepared(tx, "quests.user_quest_tasks.list", "SELECT id, user_quest_id, quest_id, user_id, title, description, order_index, xp_value, is_manual, created_at FROM public.user_quest_tasks ORDER BY id LIMIT $1", limit));
+}
+
+std::vector<UserQuestTask> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_UserQuestTask(
+      schemac::exec_prepared(tx, "quests.user_quest_tasks.page_after", "SELECT id, user_quest_id, quest_id, user_id, title, description, order_index, xp_value, is_manual, created_at FROM public.user_quest_tasks WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+
 std::vector<UserQuestTask> by_user_quest_id(pqxx::transaction_base& tx, const schemac::Uuid& user_quest_id) {
   return read_all_UserQuestTask(schemac::exec_prepared(tx, "quests.user_quest_tasks.by_user_quest_id", "SELECT id, user_quest_id, quest_id, user_id, title, description, order_index, xp_value, is_manual, created_at FROM public.user_quest_tasks WHERE user_quest_id = $1::uuid ORDER BY id", user_quest_id));
 }
 
+
 std::vector<UserQuestTask> by_quest_id(pqxx::transaction_base& tx, const schemac::Uuid& quest_id) {
   return read_all_UserQuestTask(schemac::exec_prepared(tx, "quests.user_quest_tasks.by_quest_id", "SELECT id, user_quest_id, quest_id, user_id, title, description, order_index, xp_value, is_manual, created_at FROM public.user_quest_tasks WHERE quest_id = $1::uuid ORDER BY id", quest_id));
 }
+
 
 std::vector<UserQuestTask> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id) {
   return read_all_UserQuestTask(schemac::exec_prepared(tx, "quests.user_quest_tasks.by_user_id", "SELECT id, user_quest_id, quest_id, user_id, title, description, order_index, xp_value, is_manual, created_at FROM public.user_quest_tasks WHERE user_id = $1::uuid ORDER BY id", user_id));
@@ -730,9 +817,9 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewUserQuest>& ro
     if (row.id) values.push_back(text_of(row.id));
 
 
-    values.push_back(text_of(row.user_id));
+    values.push_back(text_of(schemac::detail::plain(row.user_id)));
 
-    values.push_back(text_of(row.quest_id));
+    values.push_back(text_of(schemac::detail::plain(row.quest_id)));
     set.push_back(row.is_active.has_value());
     if (row.is_active) values.push_back(text_of(row.is_active));
 
@@ -740,12 +827,12 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewUserQuest>& ro
     if (row.started_at) values.push_back(text_of(row.started_at));
 
 
-    values.push_back(text_of(row.completed_at));
+    values.push_back(text_of(schemac::detail::plain(row.completed_at)));
     set.push_back(row.personalization_completed.has_value());
     if (row.personalization_completed) values.push_back(text_of(row.personalization_completed));
 
 
-    values.push_back(text_of(row.personalization_session_id));
+    values.push_back(text_of(schemac::detail::plain(row.personalization_session_id)));
     groups[set].push_back(std::move(values));
   }
   for (const auto& [set, group] : groups) {
@@ -787,21 +874,38 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<UserQuest> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_UserQuest(schemac::exec_prepared(tx, "quests.user_quests.list_desc", "SELECT id, user_id, quest_id, is_active, started_at, completed_at, personalization_completed, personalization_session_id FROM public.user_quests ORDER BY id DESC LIMIT $1", limit));
+  return read_all_UserQuest(schemac::exec_prepared(tx, "quests.user_quests.list", "SELECT id, user_id, quest_id, is_active, started_at, completed_at, personalization_completed, personalization_session_id FROM public.user_quests ORDER BY id LIMIT $1", limit));
+}
+
+std::vector<UserQuest> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit) {
+  return read_all_UserQuest(
+      schemac::exec_prepared(tx, "quests.user_quests.page_after", "SELECT id, user_id, quest_id, is_active, started_at, completed_at, personalization_completed, personalization_session_id FROM public.user_quests WHERE id > $1::uuid ORDER BY id LIMIT $2", id, limit));
+}
+
+
 std::vector<UserQuest> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id) {
   return read_all_UserQuest(schemac::exec_prepared(tx, "quests.user_quests.by_user_id", "SELECT id, user_id, quest_id, is_active, started_at, completed_at, personalization_completed, personalization_session_id FROM public.user_quests WHERE user_id = $1::uuid ORDER BY id", user_id));
 }
+
 
 std::vector<UserQuest> by_quest_id(pqxx::transaction_base& tx, const schemac::Uuid& quest_id) {
   return read_all_UserQuest(schemac::exec_prepared(tx, "quests.user_quests.by_quest_id", "SELECT id, user_id, quest_id, is_active, started_at, completed_at, personalization_completed, personalization_session_id FROM public.user_quests WHERE quest_id = $1::uuid ORDER BY id", quest_id));
 }
 
+
 std::vector<UserQuest> by_personalization_session_id(pqxx::transaction_base& tx, const schemac::Uuid& personalization_session_id) {
   return read_all_UserQuest(schemac::exec_prepared(tx, "quests.user_quests.by_personalization_session_id", "SELECT id, user_id, quest_id, is_active, started_at, completed_at, personalization_completed, personalization_session_id FROM public.user_quests WHERE personalization_session_id = $1::uuid ORDER BY id", personalization_session_id));
 }
 
-std::vector<UserQuest> by_user_id_quest_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id, const schemac::Uuid& quest_id) {
-  return read_all_UserQuest(schemac::exec_prepared(tx, "quests.user_quests.by_user_id_quest_id", "SELECT id, user_id, quest_id, is_active, started_at, completed_at, personalization_completed, personalization_session_id FROM public.user_quests WHERE user_id = $1::uuid AND quest_id = $2::uuid ORDER BY id", user_id, quest_id));
+std::optional<UserQuest> by_user_id_quest_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id, const schemac::Uuid& quest_id) {
+  auto r = schemac::exec_prepared(tx, "quests.user_quests.by_user_id_quest_id", "SELECT id, user_id, quest_id, is_active, started_at, completed_at, personalization_completed, personalization_session_id FROM public.user_quests WHERE user_id = $1::uuid AND quest_id = $2::uuid", user_id, quest_id);
+  if (r.empty()) return std::nullopt;
+  return read_UserQuest(r[0]);
 }
+
 
 }  // namespace user_quests
 
@@ -996,7 +1100,7 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "    CREATE SCHEMA schemac_retained;\n"
     "  END IF;\n"
     "  -- what ties it to other objects goes (restored by the down that restores it)\n"
-    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') LOOP\n"
+    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') AND conparentid = 0 LOOP\n"
     "    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', t, r.conname);\n"
     "  END LOOP;\n"
     "  FOR r IN SELECT tgname FROM pg_trigger WHERE tgrelid = t AND NOT tgisinternal LOOP\n"
@@ -1658,7 +1762,7 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "    CREATE SCHEMA schemac_retained;\n"
     "  END IF;\n"
     "  -- what ties it to other objects goes (restored by the down that restores it)\n"
-    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') LOOP\n"
+    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') AND conparentid = 0 LOOP\n"
     "    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', t, r.conname);\n"
     "  END LOOP;\n"
     "  FOR r IN SELECT tgname FROM pg_trigger WHERE tgrelid = t AND NOT tgisinternal LOOP\n"
@@ -2109,7 +2213,7 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "    CREATE SCHEMA schemac_retained;\n"
     "  END IF;\n"
     "  -- what ties it to other objects goes (restored by the down that restores it)\n"
-    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') LOOP\n"
+    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') AND conparentid = 0 LOOP\n"
     "    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', t, r.conname);\n"
     "  END LOOP;\n"
     "  FOR r IN SELECT tgname FROM pg_trigger WHERE tgrelid = t AND NOT tgisinternal LOOP\n"

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,12 +40,15 @@ struct AiTaskCache {
   schemac::Timestamp expires_at{};
 };
 
-// A ai_task_cache row to insert: an unset optional member takes the column's default.
+// A ai_task_cache row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewAiTaskCache {
   std::optional<schemac::Uuid> id{};
-  std::string cache_key{};
+  schemac::Required<std::string> cache_key;
   std::optional<schemac::Uuid> quest_id{};
-  schemac::Json response{};
+  schemac::Required<schemac::Json> response;
   std::optional<schemac::Timestamp> created_at{};
   std::optional<schemac::Timestamp> expires_at{};
 };
@@ -59,7 +63,12 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewAiTaskCache>& 
 bool update(pqxx::transaction_base& tx, const AiTaskCache& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
-std::vector<AiTaskCache> by_cache_key(pqxx::transaction_base& tx, const std::string& cache_key);
+// Every row (at most `limit`), in primary key order.
+std::vector<AiTaskCache> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<AiTaskCache> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit);
+std::optional<AiTaskCache> by_cache_key(pqxx::transaction_base& tx, const std::string& cache_key);
 std::vector<AiTaskCache> by_quest_id(pqxx::transaction_base& tx, const schemac::Uuid& quest_id);
 std::vector<AiTaskCache> by_expires_at(pqxx::transaction_base& tx, const schemac::Timestamp& expires_at);
 }  // namespace ai_task_cache
@@ -77,11 +86,14 @@ struct QuestPersonalizationSession {
   std::optional<schemac::Timestamp> completed_at{};
 };
 
-// A quest_personalization_sessions row to insert: an unset optional member takes the column's default.
+// A quest_personalization_sessions row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewQuestPersonalizationSession {
   std::optional<schemac::Uuid> id{};
-  schemac::Uuid user_id{};
-  schemac::Uuid quest_id{};
+  schemac::Required<schemac::Uuid> user_id;
+  schemac::Required<schemac::Uuid> quest_id;
   std::optional<PersonalizationStatus> status{};
   std::optional<schemac::Json> answers{};
   std::optional<schemac::Json> ai_output{};
@@ -99,6 +111,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewQuestPersonali
 bool update(pqxx::transaction_base& tx, const QuestPersonalizationSession& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<QuestPersonalizationSession> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<QuestPersonalizationSession> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit);
 std::vector<QuestPersonalizationSession> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id);
 std::vector<QuestPersonalizationSession> by_quest_id(pqxx::transaction_base& tx, const schemac::Uuid& quest_id);
 }  // namespace quest_personalization_sessions
@@ -112,10 +129,13 @@ struct QuestTaskCompletion {
   std::optional<schemac::Uuid> user_quest_task_id{};
 };
 
-// A quest_task_completions row to insert: an unset optional member takes the column's default.
+// A quest_task_completions row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewQuestTaskCompletion {
   std::optional<schemac::Uuid> id{};
-  schemac::Uuid user_id{};
+  schemac::Required<schemac::Uuid> user_id;
   std::optional<schemac::Timestamp> completed_at{};
   std::optional<schemac::Uuid> user_quest_task_id{};
 };
@@ -130,9 +150,14 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewQuestTaskCompl
 bool update(pqxx::transaction_base& tx, const QuestTaskCompletion& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<QuestTaskCompletion> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<QuestTaskCompletion> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit);
 std::vector<QuestTaskCompletion> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id);
 std::vector<QuestTaskCompletion> by_user_quest_task_id(pqxx::transaction_base& tx, const schemac::Uuid& user_quest_task_id);
-std::vector<QuestTaskCompletion> by_user_id_user_quest_task_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id, const schemac::Uuid& user_quest_task_id);
+std::optional<QuestTaskCompletion> by_user_id_user_quest_task_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id, const schemac::Uuid& user_quest_task_id);
 }  // namespace quest_task_completions
 
 // ---- table quests -----------------------------------------------------------
@@ -146,10 +171,13 @@ struct Quest {
   schemac::Timestamp created_at{};
 };
 
-// A quests row to insert: an unset optional member takes the column's default.
+// A quests row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewQuest {
   std::optional<schemac::Uuid> id{};
-  std::string title{};
+  schemac::Required<std::string> title;
   std::optional<std::string> description{};
   std::optional<std::int32_t> xp_reward{};
   std::optional<bool> is_active{};
@@ -166,6 +194,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewQuest>& rows);
 bool update(pqxx::transaction_base& tx, const Quest& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<Quest> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<Quest> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit);
 
 }  // namespace quests
 
@@ -180,12 +213,15 @@ struct TaskCollaboration {
   schemac::Timestamp created_at{};
 };
 
-// A task_collaborations row to insert: an unset optional member takes the column's default.
+// A task_collaborations row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewTaskCollaboration {
   std::optional<schemac::Uuid> id{};
-  schemac::Uuid user_quest_task_id{};
-  schemac::Uuid inviter_id{};
-  schemac::Uuid invitee_id{};
+  schemac::Required<schemac::Uuid> user_quest_task_id;
+  schemac::Required<schemac::Uuid> inviter_id;
+  schemac::Required<schemac::Uuid> invitee_id;
   std::optional<std::string> status{};
   std::optional<schemac::Timestamp> created_at{};
 };
@@ -200,10 +236,15 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewTaskCollaborat
 bool update(pqxx::transaction_base& tx, const TaskCollaboration& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<TaskCollaboration> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<TaskCollaboration> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit);
 std::vector<TaskCollaboration> by_user_quest_task_id(pqxx::transaction_base& tx, const schemac::Uuid& user_quest_task_id);
 std::vector<TaskCollaboration> by_inviter_id(pqxx::transaction_base& tx, const schemac::Uuid& inviter_id);
 std::vector<TaskCollaboration> by_invitee_id(pqxx::transaction_base& tx, const schemac::Uuid& invitee_id);
-std::vector<TaskCollaboration> by_user_quest_task_id_invitee_id(pqxx::transaction_base& tx, const schemac::Uuid& user_quest_task_id, const schemac::Uuid& invitee_id);
+std::optional<TaskCollaboration> by_user_quest_task_id_invitee_id(pqxx::transaction_base& tx, const schemac::Uuid& user_quest_task_id, const schemac::Uuid& invitee_id);
 }  // namespace task_collaborations
 
 // ---- table user_quest_tasks -----------------------------------------------------------
@@ -222,13 +263,16 @@ struct UserQuestTask {
   schemac::Timestamp created_at{};
 };
 
-// A user_quest_tasks row to insert: an unset optional member takes the column's default.
+// A user_quest_tasks row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewUserQuestTask {
   std::optional<schemac::Uuid> id{};
-  schemac::Uuid user_quest_id{};
-  schemac::Uuid quest_id{};
-  schemac::Uuid user_id{};
-  std::string title{};
+  schemac::Required<schemac::Uuid> user_quest_id;
+  schemac::Required<schemac::Uuid> quest_id;
+  schemac::Required<schemac::Uuid> user_id;
+  schemac::Required<std::string> title;
   std::optional<std::string> description{};
   std::optional<std::int32_t> order_index{};
   std::optional<std::int32_t> xp_value{};
@@ -247,6 +291,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewUserQuestTask>
 bool update(pqxx::transaction_base& tx, const UserQuestTask& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<UserQuestTask> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<UserQuestTask> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit);
 std::vector<UserQuestTask> by_user_quest_id(pqxx::transaction_base& tx, const schemac::Uuid& user_quest_id);
 std::vector<UserQuestTask> by_quest_id(pqxx::transaction_base& tx, const schemac::Uuid& quest_id);
 std::vector<UserQuestTask> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id);
@@ -266,11 +315,14 @@ struct UserQuest {
   std::optional<schemac::Uuid> personalization_session_id{};
 };
 
-// A user_quests row to insert: an unset optional member takes the column's default.
+// A user_quests row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewUserQuest {
   std::optional<schemac::Uuid> id{};
-  schemac::Uuid user_id{};
-  schemac::Uuid quest_id{};
+  schemac::Required<schemac::Uuid> user_id;
+  schemac::Required<schemac::Uuid> quest_id;
   std::optional<bool> is_active{};
   std::optional<schemac::Timestamp> started_at{};
   std::optional<schemac::Timestamp> completed_at{};
@@ -289,10 +341,15 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewUserQuest>& ro
 bool update(pqxx::transaction_base& tx, const UserQuest& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<UserQuest> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<UserQuest> page_after(pqxx::transaction_base& tx, const schemac::Uuid& id, std::int64_t limit);
 std::vector<UserQuest> by_user_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id);
 std::vector<UserQuest> by_quest_id(pqxx::transaction_base& tx, const schemac::Uuid& quest_id);
 std::vector<UserQuest> by_personalization_session_id(pqxx::transaction_base& tx, const schemac::Uuid& personalization_session_id);
-std::vector<UserQuest> by_user_id_quest_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id, const schemac::Uuid& quest_id);
+std::optional<UserQuest> by_user_id_quest_id(pqxx::transaction_base& tx, const schemac::Uuid& user_id, const schemac::Uuid& quest_id);
 }  // namespace user_quests
 
 

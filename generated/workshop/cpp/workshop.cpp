@@ -155,9 +155,9 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewEvent>& rows) 
     std::vector<bool> set;
     schemac::CopyRow values;
 
-    values.push_back(text_of(row.session_token));
+    values.push_back(text_of(schemac::detail::plain(row.session_token)));
 
-    values.push_back(text_of(row.event_type));
+    values.push_back(text_of(schemac::detail::plain(row.event_type)));
     set.push_back(row.payload.has_value());
     if (row.payload) values.push_back(text_of(row.payload));
 
@@ -197,9 +197,22 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<Event> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_Event(schemac::exec_prepared(tx, "workshop.events.list_desc", "SELECT id, session_token, event_type, payload, created_at FROM public.events ORDER BY id DESC LIMIT $1", limit));
+  return read_all_Event(schemac::exec_prepared(tx, "workshop.events.list", "SELECT id, session_token, event_type, payload, created_at FROM public.events ORDER BY id LIMIT $1", limit));
+}
+
+std::vector<Event> page_after(pqxx::transaction_base& tx, const std::int64_t& id, std::int64_t limit) {
+  return read_all_Event(
+      schemac::exec_prepared(tx, "workshop.events.page_after", "SELECT id, session_token, event_type, payload, created_at FROM public.events WHERE id > $1::bigint ORDER BY id LIMIT $2", id, limit));
+}
+
+
 std::vector<Event> by_session_token(pqxx::transaction_base& tx, const std::string& session_token) {
   return read_all_Event(schemac::exec_prepared(tx, "workshop.events.by_session_token", "SELECT id, session_token, event_type, payload, created_at FROM public.events WHERE session_token = $1::text ORDER BY id", session_token));
 }
+
 
 std::vector<Event> by_event_type(pqxx::transaction_base& tx, const std::string& event_type) {
   return read_all_Event(schemac::exec_prepared(tx, "workshop.events.by_event_type", "SELECT id, session_token, event_type, payload, created_at FROM public.events WHERE event_type = $1::text ORDER BY id", event_type));
@@ -229,25 +242,25 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewSession>& rows
     std::vector<bool> set;
     schemac::CopyRow values;
 
-    values.push_back(text_of(row.session_token));
+    values.push_back(text_of(schemac::detail::plain(row.session_token)));
 
-    values.push_back(text_of(row.student_id));
+    values.push_back(text_of(schemac::detail::plain(row.student_id)));
 
-    values.push_back(text_of(row.selected_phone_number));
+    values.push_back(text_of(schemac::detail::plain(row.selected_phone_number)));
 
-    values.push_back(text_of(row.selected_voice));
+    values.push_back(text_of(schemac::detail::plain(row.selected_voice)));
 
-    values.push_back(text_of(row.tts_provider));
+    values.push_back(text_of(schemac::detail::plain(row.tts_provider)));
 
-    values.push_back(text_of(row.call_direction));
+    values.push_back(text_of(schemac::detail::plain(row.call_direction)));
 
-    values.push_back(text_of(row.use_case_description));
+    values.push_back(text_of(schemac::detail::plain(row.use_case_description)));
 
-    values.push_back(text_of(row.openai_api_key));
+    values.push_back(text_of(schemac::detail::plain(row.openai_api_key)));
 
-    values.push_back(text_of(row.system_prompt));
+    values.push_back(text_of(schemac::detail::plain(row.system_prompt)));
 
-    values.push_back(text_of(row.ivr_greeting));
+    values.push_back(text_of(schemac::detail::plain(row.ivr_greeting)));
     set.push_back(row.tools.has_value());
     if (row.tools) values.push_back(text_of(row.tools));
 
@@ -255,13 +268,13 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewSession>& rows
     if (row.voice_settings) values.push_back(text_of(row.voice_settings));
 
 
-    values.push_back(text_of(row.websocket_url));
+    values.push_back(text_of(schemac::detail::plain(row.websocket_url)));
 
-    values.push_back(text_of(row.codespace_url));
+    values.push_back(text_of(schemac::detail::plain(row.codespace_url)));
 
-    values.push_back(text_of(row.github_repo_url));
+    values.push_back(text_of(schemac::detail::plain(row.github_repo_url)));
 
-    values.push_back(text_of(row.railway_url));
+    values.push_back(text_of(schemac::detail::plain(row.railway_url)));
     set.push_back(row.twilio_connected.has_value());
     if (row.twilio_connected) values.push_back(text_of(row.twilio_connected));
 
@@ -459,13 +472,27 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<Session> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_Session(schemac::exec_prepared(tx, "workshop.sessions.list_desc", "SELECT session_token, student_id, selected_phone_number, selected_voice, tts_provider, call_direction, use_case_description, openai_api_key, system_prompt, ivr_greeting, tools, voice_settings, websocket_url, codespace_url, github_repo_url, railway_url, twilio_connected, openai_connected, call_direction_chosen, services_ready, step4_code_validated, step4_committed, step4_deployed, step5_code_validated, step5_committed, step5_deployed, step6_code_validated, step6_committed, step6_deployed, system_prompt_saved, step7_committed, step7_deployed, tools_configured, step8_code_validated, step8_committed, step8_deployed, project_deployed, current_step, completion_rate, total_time_spent, exercises, demo_mode, created_at, updated_at FROM public.sessions ORDER BY session_token DESC LIMIT $1", limit));
+  return read_all_Session(schemac::exec_prepared(tx, "workshop.sessions.list", "SELECT session_token, student_id, selected_phone_number, selected_voice, tts_provider, call_direction, use_case_description, openai_api_key, system_prompt, ivr_greeting, tools, voice_settings, websocket_url, codespace_url, github_repo_url, railway_url, twilio_connected, openai_connected, call_direction_chosen, services_ready, step4_code_validated, step4_committed, step4_deployed, step5_code_validated, step5_committed, step5_deployed, step6_code_validated, step6_committed, step6_deployed, system_prompt_saved, step7_committed, step7_deployed, tools_configured, step8_code_validated, step8_committed, step8_deployed, project_deployed, current_step, completion_rate, total_time_spent, exercises, demo_mode, created_at, updated_at FROM public.sessions ORDER BY session_token LIMIT $1", limit));
+}
+
+std::vector<Session> page_after(pqxx::transaction_base& tx, const std::string& session_token, std::int64_t limit) {
+  return read_all_Session(
+      schemac::exec_prepared(tx, "workshop.sessions.page_after", "SELECT session_token, student_id, selected_phone_number, selected_voice, tts_provider, call_direction, use_case_description, openai_api_key, system_prompt, ivr_greeting, tools, voice_settings, websocket_url, codespace_url, github_repo_url, railway_url, twilio_connected, openai_connected, call_direction_chosen, services_ready, step4_code_validated, step4_committed, step4_deployed, step5_code_validated, step5_committed, step5_deployed, step6_code_validated, step6_committed, step6_deployed, system_prompt_saved, step7_committed, step7_deployed, tools_configured, step8_code_validated, step8_committed, step8_deployed, project_deployed, current_step, completion_rate, total_time_spent, exercises, demo_mode, created_at, updated_at FROM public.sessions WHERE session_token > $1::text ORDER BY session_token LIMIT $2", session_token, limit));
+}
+
+
 std::vector<Session> by_student_id(pqxx::transaction_base& tx, const schemac::Uuid& student_id) {
   return read_all_Session(schemac::exec_prepared(tx, "workshop.sessions.by_student_id", "SELECT session_token, student_id, selected_phone_number, selected_voice, tts_provider, call_direction, use_case_description, openai_api_key, system_prompt, ivr_greeting, tools, voice_settings, websocket_url, codespace_url, github_repo_url, railway_url, twilio_connected, openai_connected, call_direction_chosen, services_ready, step4_code_validated, step4_committed, step4_deployed, step5_code_validated, step5_committed, step5_deployed, step6_code_validated, step6_committed, step6_deployed, system_prompt_saved, step7_committed, step7_deployed, tools_configured, step8_code_validated, step8_committed, step8_deployed, project_deployed, current_step, completion_rate, total_time_spent, exercises, demo_mode, created_at, updated_at FROM public.sessions WHERE student_id = $1::uuid ORDER BY session_token", student_id));
 }
 
+
 std::vector<Session> by_current_step(pqxx::transaction_base& tx, const std::int32_t& current_step) {
   return read_all_Session(schemac::exec_prepared(tx, "workshop.sessions.by_current_step", "SELECT session_token, student_id, selected_phone_number, selected_voice, tts_provider, call_direction, use_case_description, openai_api_key, system_prompt, ivr_greeting, tools, voice_settings, websocket_url, codespace_url, github_repo_url, railway_url, twilio_connected, openai_connected, call_direction_chosen, services_ready, step4_code_validated, step4_committed, step4_deployed, step5_code_validated, step5_committed, step5_deployed, step6_code_validated, step6_committed, step6_deployed, system_prompt_saved, step7_committed, step7_deployed, tools_configured, step8_code_validated, step8_committed, step8_deployed, project_deployed, current_step, completion_rate, total_time_spent, exercises, demo_mode, created_at, updated_at FROM public.sessions WHERE current_step = $1::integer ORDER BY session_token", current_step));
 }
+
 
 std::vector<Session> by_updated_at(pqxx::transaction_base& tx, const schemac::Timestamp& updated_at) {
   return read_all_Session(schemac::exec_prepared(tx, "workshop.sessions.by_updated_at", "SELECT session_token, student_id, selected_phone_number, selected_voice, tts_provider, call_direction, use_case_description, openai_api_key, system_prompt, ivr_greeting, tools, voice_settings, websocket_url, codespace_url, github_repo_url, railway_url, twilio_connected, openai_connected, call_direction_chosen, services_ready, step4_code_validated, step4_committed, step4_deployed, step5_code_validated, step5_committed, step5_deployed, step6_code_validated, step6_committed, step6_deployed, system_prompt_saved, step7_committed, step7_deployed, tools_configured, step8_code_validated, step8_committed, step8_deployed, project_deployed, current_step, completion_rate, total_time_spent, exercises, demo_mode, created_at, updated_at FROM public.sessions WHERE updated_at = $1::timestamp with time zone ORDER BY session_token", updated_at));
@@ -495,9 +522,9 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewStepProgress>&
     std::vector<bool> set;
     schemac::CopyRow values;
 
-    values.push_back(text_of(row.session_token));
+    values.push_back(text_of(schemac::detail::plain(row.session_token)));
 
-    values.push_back(text_of(row.step));
+    values.push_back(text_of(schemac::detail::plain(row.step)));
     set.push_back(row.status.has_value());
     if (row.status) values.push_back(text_of(row.status));
 
@@ -505,7 +532,7 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewStepProgress>&
     if (row.started_at) values.push_back(text_of(row.started_at));
 
 
-    values.push_back(text_of(row.completed_at));
+    values.push_back(text_of(schemac::detail::plain(row.completed_at)));
     groups[set].push_back(std::move(values));
   }
   for (const auto& [set, group] : groups) {
@@ -541,13 +568,28 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
+std::vector<StepProgress> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_StepProgress(schemac::exec_prepared(tx, "workshop.step_progress.list_desc", "SELECT id, session_token, step, status, started_at, completed_at FROM public.step_progress ORDER BY id DESC LIMIT $1", limit));
+  return read_all_StepProgress(schemac::exec_prepared(tx, "workshop.step_progress.list", "SELECT id, session_token, step, status, started_at, completed_at FROM public.step_progress ORDER BY id LIMIT $1", limit));
+}
+
+std::vector<StepProgress> page_after(pqxx::transaction_base& tx, const std::int64_t& id, std::int64_t limit) {
+  return read_all_StepProgress(
+      schemac::exec_prepared(tx, "workshop.step_progress.page_after", "SELECT id, session_token, step, status, started_at, completed_at FROM public.step_progress WHERE id > $1::bigint ORDER BY id LIMIT $2", id, limit));
+}
+
+
 std::vector<StepProgress> by_session_token(pqxx::transaction_base& tx, const std::string& session_token) {
   return read_all_StepProgress(schemac::exec_prepared(tx, "workshop.step_progress.by_session_token", "SELECT id, session_token, step, status, started_at, completed_at FROM public.step_progress WHERE session_token = $1::text ORDER BY id", session_token));
 }
 
-std::vector<StepProgress> by_session_token_step(pqxx::transaction_base& tx, const std::string& session_token, const std::int32_t& step) {
-  return read_all_StepProgress(schemac::exec_prepared(tx, "workshop.step_progress.by_session_token_step", "SELECT id, session_token, step, status, started_at, completed_at FROM public.step_progress WHERE session_token = $1::text AND step = $2::integer ORDER BY id", session_token, step));
+std::optional<StepProgress> by_session_token_step(pqxx::transaction_base& tx, const std::string& session_token, const std::int32_t& step) {
+  auto r = schemac::exec_prepared(tx, "workshop.step_progress.by_session_token_step", "SELECT id, session_token, step, status, started_at, completed_at FROM public.step_progress WHERE session_token = $1::text AND step = $2::integer", session_token, step);
+  if (r.empty()) return std::nullopt;
+  return read_StepProgress(r[0]);
 }
+
 
 }  // namespace step_progress
 
@@ -576,11 +618,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewStudent>& rows
     if (row.student_id) values.push_back(text_of(row.student_id));
 
 
-    values.push_back(text_of(row.student_email));
+    values.push_back(text_of(schemac::detail::plain(row.student_email)));
 
-    values.push_back(text_of(row.student_name));
+    values.push_back(text_of(schemac::detail::plain(row.student_name)));
 
-    values.push_back(text_of(row.github_username));
+    values.push_back(text_of(schemac::detail::plain(row.github_username)));
     set.push_back(row.created_at.has_value());
     if (row.created_at) values.push_back(text_of(row.created_at));
 
@@ -624,9 +666,23 @@ std::int64_t count(pqxx::transaction_base& tx) {
   return r.at(0).at(0).as<std::int64_t>();
 }
 
-std::vector<Student> by_student_email(pqxx::transaction_base& tx, const std::string& student_email) {
-  return read_all_Student(schemac::exec_prepared(tx, "workshop.students.by_student_email", "SELECT student_id, student_email, student_name, github_username, created_at, updated_at FROM public.students WHERE student_email = $1::text ORDER BY student_id", student_email));
+std::vector<Student> list(pqxx::transaction_base& tx, schemac::Order order, std::optional<std::int64_t> limit) {
+  if (order == schemac::Order::descending)
+    return read_all_Student(schemac::exec_prepared(tx, "workshop.students.list_desc", "SELECT student_id, student_email, student_name, github_username, created_at, updated_at FROM public.students ORDER BY student_id DESC LIMIT $1", limit));
+  return read_all_Student(schemac::exec_prepared(tx, "workshop.students.list", "SELECT student_id, student_email, student_name, github_username, created_at, updated_at FROM public.students ORDER BY student_id LIMIT $1", limit));
 }
+
+std::vector<Student> page_after(pqxx::transaction_base& tx, const schemac::Uuid& student_id, std::int64_t limit) {
+  return read_all_Student(
+      schemac::exec_prepared(tx, "workshop.students.page_after", "SELECT student_id, student_email, student_name, github_username, created_at, updated_at FROM public.students WHERE student_id > $1::uuid ORDER BY student_id LIMIT $2", student_id, limit));
+}
+
+std::optional<Student> by_student_email(pqxx::transaction_base& tx, const std::string& student_email) {
+  auto r = schemac::exec_prepared(tx, "workshop.students.by_student_email", "SELECT student_id, student_email, student_name, github_username, created_at, updated_at FROM public.students WHERE student_email = $1::text", student_email);
+  if (r.empty()) return std::nullopt;
+  return read_Student(r[0]);
+}
+
 
 }  // namespace students
 
@@ -710,7 +766,7 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "    CREATE SCHEMA schemac_retained;\n"
     "  END IF;\n"
     "  -- what ties it to other objects goes (restored by the down that restores it)\n"
-    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') LOOP\n"
+    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') AND conparentid = 0 LOOP\n"
     "    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', t, r.conname);\n"
     "  END LOOP;\n"
     "  FOR r IN SELECT tgname FROM pg_trigger WHERE tgrelid = t AND NOT tgisinternal LOOP\n"
@@ -1032,7 +1088,7 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "    CREATE SCHEMA schemac_retained;\n"
     "  END IF;\n"
     "  -- what ties it to other objects goes (restored by the down that restores it)\n"
-    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') LOOP\n"
+    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') AND conparentid = 0 LOOP\n"
     "    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', t, r.conname);\n"
     "  END LOOP;\n"
     "  FOR r IN SELECT tgname FROM pg_trigger WHERE tgrelid = t AND NOT tgisinternal LOOP\n"
@@ -1274,7 +1330,7 @@ const std::vector<schemac::runtime::Migration>& migrations() {
     "    CREATE SCHEMA schemac_retained;\n"
     "  END IF;\n"
     "  -- what ties it to other objects goes (restored by the down that restores it)\n"
-    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') LOOP\n"
+    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = t AND contype IN ('f', 'c') AND conparentid = 0 LOOP\n"
     "    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', t, r.conname);\n"
     "  END LOOP;\n"
     "  FOR r IN SELECT tgname FROM pg_trigger WHERE tgrelid = t AND NOT tgisinternal LOOP\n"

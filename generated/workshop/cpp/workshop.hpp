@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,10 +34,13 @@ struct Event {
   schemac::Timestamp created_at{};
 };
 
-// A events row to insert: an unset optional member takes the column's default.
+// A events row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewEvent {
   std::optional<std::string> session_token{};
-  std::string event_type{};
+  schemac::Required<std::string> event_type;
   std::optional<schemac::Json> payload{};
   std::optional<schemac::Timestamp> created_at{};
 };
@@ -51,6 +55,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewEvent>& rows);
 bool update(pqxx::transaction_base& tx, const Event& row);
 bool remove(pqxx::transaction_base& tx, const std::int64_t& id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<Event> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<Event> page_after(pqxx::transaction_base& tx, const std::int64_t& id, std::int64_t limit);
 std::vector<Event> by_session_token(pqxx::transaction_base& tx, const std::string& session_token);
 std::vector<Event> by_event_type(pqxx::transaction_base& tx, const std::string& event_type);
 }  // namespace events
@@ -107,10 +116,13 @@ struct Session {
   schemac::Timestamp updated_at{};
 };
 
-// A sessions row to insert: an unset optional member takes the column's default.
+// A sessions row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewSession {
-  std::string session_token{};
-  schemac::Uuid student_id{};
+  schemac::Required<std::string> session_token;
+  schemac::Required<schemac::Uuid> student_id;
   std::optional<std::string> selected_phone_number{};
   std::optional<std::string> selected_voice{};
   std::optional<std::string> tts_provider{};
@@ -168,6 +180,11 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewSession>& rows
 bool update(pqxx::transaction_base& tx, const Session& row);
 bool remove(pqxx::transaction_base& tx, const std::string& session_token);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<Session> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<Session> page_after(pqxx::transaction_base& tx, const std::string& session_token, std::int64_t limit);
 std::vector<Session> by_student_id(pqxx::transaction_base& tx, const schemac::Uuid& student_id);
 std::vector<Session> by_current_step(pqxx::transaction_base& tx, const std::int32_t& current_step);
 std::vector<Session> by_updated_at(pqxx::transaction_base& tx, const schemac::Timestamp& updated_at);
@@ -184,10 +201,13 @@ struct StepProgress {
   std::optional<schemac::Timestamp> completed_at{};
 };
 
-// A step_progress row to insert: an unset optional member takes the column's default.
+// A step_progress row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewStepProgress {
-  std::string session_token{};
-  std::int32_t step{};
+  schemac::Required<std::string> session_token;
+  schemac::Required<std::int32_t> step;
   std::optional<std::string> status{};
   std::optional<schemac::Timestamp> started_at{};
   std::optional<schemac::Timestamp> completed_at{};
@@ -203,8 +223,13 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewStepProgress>&
 bool update(pqxx::transaction_base& tx, const StepProgress& row);
 bool remove(pqxx::transaction_base& tx, const std::int64_t& id);
 std::int64_t count(pqxx::transaction_base& tx);
+// Every row (at most `limit`), in primary key order.
+std::vector<StepProgress> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<StepProgress> page_after(pqxx::transaction_base& tx, const std::int64_t& id, std::int64_t limit);
 std::vector<StepProgress> by_session_token(pqxx::transaction_base& tx, const std::string& session_token);
-std::vector<StepProgress> by_session_token_step(pqxx::transaction_base& tx, const std::string& session_token, const std::int32_t& step);
+std::optional<StepProgress> by_session_token_step(pqxx::transaction_base& tx, const std::string& session_token, const std::int32_t& step);
 }  // namespace step_progress
 
 // ---- table students -----------------------------------------------------------
@@ -218,10 +243,13 @@ struct Student {
   schemac::Timestamp updated_at{};
 };
 
-// A students row to insert: an unset optional member takes the column's default.
+// A students row to insert: an unset optional member takes the column's default
+// (NULL when it has none).
+// A column that must be given (NOT NULL, no default) is schemac::Required: leaving it
+// out of the initializer does not compile.
 struct NewStudent {
   std::optional<schemac::Uuid> student_id{};
-  std::string student_email{};
+  schemac::Required<std::string> student_email;
   std::optional<std::string> student_name{};
   std::optional<std::string> github_username{};
   std::optional<schemac::Timestamp> created_at{};
@@ -238,7 +266,12 @@ void insert_many(pqxx::transaction_base& tx, const std::vector<NewStudent>& rows
 bool update(pqxx::transaction_base& tx, const Student& row);
 bool remove(pqxx::transaction_base& tx, const schemac::Uuid& student_id);
 std::int64_t count(pqxx::transaction_base& tx);
-std::vector<Student> by_student_email(pqxx::transaction_base& tx, const std::string& student_email);
+// Every row (at most `limit`), in primary key order.
+std::vector<Student> list(pqxx::transaction_base& tx, schemac::Order order = schemac::Order::ascending,
+                         std::optional<std::int64_t> limit = std::nullopt);
+// Keyset pagination: at most `limit` rows after the given key, in key order.
+std::vector<Student> page_after(pqxx::transaction_base& tx, const schemac::Uuid& student_id, std::int64_t limit);
+std::optional<Student> by_student_email(pqxx::transaction_base& tx, const std::string& student_email);
 }  // namespace students
 
 

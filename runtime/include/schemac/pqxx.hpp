@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "schemac/errors.hpp"
 #include "schemac/values.hpp"
 
 namespace schemac::detail {
@@ -205,14 +206,123 @@ T get(const pqxx::field& f) {
   }
 }
 
-// Declares the statement on the transaction's connection (a no-op after the first
-// time on that connection) and runs it with the parameters.
+// A member of a New... struct for a column that must be given (NOT NULL, no
+// default): it has no default constructor, so leaving it out of a designated
+// initializer does not compile, and nothing is sent as '' or a nil uuid by mistake.
+template <typename T>
+class Required {
+ public:
+  using value_type = T;
+  Required(const T& v) : value_(v) {}  // NOLINT: implicit, as `.email = "a@b"` needs
+  Required(T&& v) : value_(std::move(v)) {}
+  template <typename U>
+  requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::remove_cvref_t<U>, Required> &&
+           !std::is_same_v<std::remove_cvref_t<U>, T>) Required(U&& v)
+      : value_(std::forward<U>(v)) {}
+  // Chosen when the member is left out: the error says what to do.
+  template <bool left_out = true>
+  Required() {
+    static_assert(!left_out,
+                  "schemac: a required column (NOT NULL, no default) of a New... struct is left unset: give it a "
+                  "value in the initializer");
+  }
+  Required(const Required&) = default;
+  Required(Required&&) = default;
+  Required& operator=(const Required&) = default;
+  Required& operator=(Required&&) = default;
+  Required& operator=(const T& v) {
+    value_ = v;
+    return *this;
+  }
+  const T& value() const noexcept { return value_; }
+  T& value() noexcept { return value_; }
+  operator const T&() const noexcept { return value_; }
+  const T* operator->() const noexcept { return &value_; }
+  bool operator==(const Required&) const = default;
+
+ private:
+  T value_;
+};
+
+namespace detail {
+template <typename T>
+const T& plain(const T& v) {
+  return v;
+}
+template <typename T>
+const T& plain(const Required<T>& v) {
+  return v.value();
+}
+}  // namespace detail
+
+// The order of list(): by primary key, ascending or descending.
+enum class Order { ascending, descending };
+
+// Declares the statement on the transaction's connection and runs it with the
+// parameters; an error PostgreSQL reports becomes the typed error of
+// schemac/errors.hpp when there is one.
+//
+// Prepared statements and libpqxx 6.4. `connection_base::prepare(name, sql)` only
+// records the definition in the connection's registry (the same definition again
+// is a no-op); the statement is sent to the server (PQprepare) the first time
+// `exec_prepared` runs it, and marked registered only when that succeeded. A
+// prepared statement is session state, not transactional: one prepared inside a
+// pqxx::subtransaction (a savepoint) that is rolled back stays prepared, and one
+// whose PQprepare failed (in an aborted transaction, say) stays unregistered and is
+// prepared again at its next use. So generated code is safe inside
+// subtransactions; what is not is preparing the same name with another SQL text on
+// one connection (libpqxx throws pqxx::argument_error), which cannot happen since
+// the statement names are the generated functions'.
 template <typename... Args>
 pqxx::result exec_prepared(pqxx::transaction_base& tx, const std::string& name, const std::string& sql,
                            const Args&... args) {
-  tx.conn().prepare(name, sql);
-  return tx.exec_prepared(name, args...);
+  auto& conn = tx.conn();
+  conn.prepare(name, sql);
+  detail::VerboseErrors verbose(conn);
+  try {
+    return tx.exec_prepared(name, detail::plain(args)...);
+  } catch (const pqxx::sql_error& e) {
+    throw_typed(e);
+    throw;
+  } catch (const pqxx::transaction_rollback& e) {
+    throw_typed(e);
+    throw;
+  }
 }
+
+// A cursor over a query with parameters (DECLARE ... CURSOR FOR, which PostgreSQL
+// runs with the parameters of the extended protocol), closed by close(); an open
+// cursor ends with its transaction anyway.
+class Cursor {
+ public:
+  // `declare_tail` follows the cursor's name: " NO SCROLL CURSOR FOR SELECT ...".
+  template <typename... Args>
+  Cursor(pqxx::transaction_base& tx, const std::string& declare_tail, const Args&... args)
+      : tx_(tx), name_(next_name()) {
+    run([&] { tx_.exec_params("DECLARE " + name_ + declare_tail, args...); });
+  }
+  // The next `rows` rows (fewer at the end); closes the cursor after the last ones.
+  pqxx::result fetch(std::size_t rows);
+
+ private:
+  static std::string next_name();
+  template <typename F>
+  void run(F&& f) {
+    detail::VerboseErrors verbose(tx_.conn());
+    try {
+      f();
+    } catch (const pqxx::sql_error& e) {
+      throw_typed(e);
+      throw;
+    } catch (const pqxx::transaction_rollback& e) {
+      throw_typed(e);
+      throw;
+    }
+  }
+  pqxx::transaction_base& tx_;
+  std::string name_;
+  bool open_ = true;
+};
 
 // One row for COPY: each value in PostgreSQL's text form, nullopt for NULL.
 using CopyRow = std::vector<std::optional<std::string>>;
